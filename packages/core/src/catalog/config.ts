@@ -1,0 +1,112 @@
+import { Schema } from "effect"
+import { Priority, ProviderPreferences, Quantization } from "../schema/provider-preferences.js"
+
+const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
+const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
+
+export const Pool = Schema.Literals(["standard", "provisioned"])
+export type Pool = typeof Pool.Type
+
+/** USD per million tokens; `discount` is a fraction (0.2 = 20% off list). */
+export const Price = Schema.Struct({
+  prompt: NonNegative,
+  completion: NonNegative,
+  request: Schema.optionalKey(NonNegative),
+  discount: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))),
+})
+export type Price = typeof Price.Type
+
+export const DataPolicy = Schema.Struct({
+  /** The provider stores or trains on prompts (excluded by `data_collection: "deny"`). */
+  collects: Schema.Boolean,
+  /** Zero data retention (required by `zdr: true`). */
+  zdr: Schema.Boolean,
+})
+export type DataPolicy = typeof DataPolicy.Type
+
+/** Capacity of an endpoint as a PT meter sees it. Absent: tracked by observed 429s only. */
+export const Capacity = Schema.Struct({
+  tokensPerMinute: Schema.optionalKey(PositiveInt),
+  requestsPerMinute: Schema.optionalKey(PositiveInt),
+})
+export type Capacity = typeof Capacity.Type
+
+export const EndpointConfig = Schema.Struct({
+  /** Provider slug, as declared under `providers`. */
+  provider: Schema.String,
+  /** Variant: the endpoint's full slug becomes `provider/variant` (e.g. `google-vertex/pt`). */
+  variant: Schema.optionalKey(Schema.String),
+  /** Service-tier endpoints are not matched by their base slug (wire-facts §1). */
+  serviceTier: Schema.optionalKey(Schema.Boolean),
+  /** Model id the upstream expects; defaults to the model id. */
+  upstreamModel: Schema.optionalKey(Schema.String),
+  price: Price,
+  contextLength: PositiveInt,
+  maxOutput: Schema.optionalKey(PositiveInt),
+  /** Default expected output when a request sets no max_tokens (capacity metering). */
+  defaultMaxTokens: Schema.optionalKey(PositiveInt),
+  supportedParameters: Schema.optionalKey(Schema.Array(Schema.String)),
+  quantization: Schema.optionalKey(Quantization),
+  dataPolicy: Schema.optionalKey(DataPolicy),
+  pool: Schema.optionalKey(Pool),
+  capacity: Schema.optionalKey(Capacity),
+  /** Output tokens count N× input in the capacity meter (PT burndown rate). */
+  outputWeight: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))),
+})
+export type EndpointConfig = typeof EndpointConfig.Type
+
+export const ModelConfig = Schema.Struct({
+  id: Schema.NonEmptyString,
+  name: Schema.optionalKey(Schema.String),
+  aliases: Schema.optionalKey(Schema.Array(Schema.String)),
+  /** Per-model defaults merged under the request's own fields. */
+  defaults: Schema.optionalKey(
+    Schema.Struct({
+      max_tokens: Schema.optionalKey(PositiveInt),
+      provider: Schema.optionalKey(ProviderPreferences),
+    }),
+  ),
+  endpoints: Schema.Array(EndpointConfig).check(Schema.isMinLength(1)),
+})
+export type ModelConfig = typeof ModelConfig.Type
+
+export const ProviderConfig = Schema.Struct({
+  slug: Schema.NonEmptyString,
+  /** Plugin kind: `openai-compatible`, `azure-openai`, `google`, `google-vertex`, `anthropic`, `simulated`, or a user plugin. */
+  kind: Schema.NonEmptyString,
+  name: Schema.optionalKey(Schema.String),
+  /** Plugin-specific options, validated by the plugin's own schema. */
+  options: Schema.optionalKey(Schema.Unknown),
+})
+export type ProviderConfig = typeof ProviderConfig.Type
+
+/** Router-wide defaults (all optional; see `RoutingDefaults` for the resolved values). */
+export const RoutingConfig = Schema.Struct({
+  /** Escalation to PT after a rate limit: allowed unless a request or key says otherwise. */
+  escalation: Schema.optionalKey(Schema.Literals(["allow", "deny"])),
+  /** Share of PT capacity (0..1) kept free for `critical` requests. */
+  criticalHeadroom: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))),
+  defaultPriority: Schema.optionalKey(Priority),
+  maxAttempts: Schema.optionalKey(PositiveInt),
+  requestTimeoutMs: Schema.optionalKey(PositiveInt),
+  attemptTimeoutMs: Schema.optionalKey(PositiveInt),
+  firstTokenTimeoutMs: Schema.optionalKey(PositiveInt),
+  /** Retries allowed as a share of recent requests (0.2 = at most 20% extra load). */
+  retryBudget: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 10 }))),
+  /** Longest the router sleeps for a lone endpoint's retry-after before giving up. */
+  maxRetrySleepMs: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
+  /** Reject requests the capacity meter predicts would exceed 100% (PT pools always do). */
+  admission: Schema.optionalKey(Schema.Boolean),
+  hedge: Schema.optionalKey(Schema.Boolean),
+  hedgeBudget: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))),
+  statsWindowMs: Schema.optionalKey(PositiveInt),
+  outageWindowMs: Schema.optionalKey(PositiveInt),
+})
+export type RoutingConfig = typeof RoutingConfig.Type
+
+export const CatalogConfig = Schema.Struct({
+  providers: Schema.Array(ProviderConfig),
+  models: Schema.Array(ModelConfig),
+  routing: Schema.optionalKey(RoutingConfig),
+})
+export type CatalogConfig = typeof CatalogConfig.Type

@@ -1,0 +1,34 @@
+import type { Quantization } from "../schema/provider-preferences.js"
+import type { Capacity, DataPolicy, Pool, Price } from "./config.js"
+
+/**
+ * One way to serve one model, resolved from the catalog config with defaults applied.
+ * Built once when the catalog loads; the hot path only reads it.
+ */
+export interface Endpoint {
+  /** Unique key for live state: `${model}@${slug}`. */
+  readonly id: string
+  /** Canonical model id (catalog). */
+  readonly model: string
+  /** Provider slug as declared (`google-vertex`). */
+  readonly provider: string
+  /** Full slug (`google-vertex/pt`), or the provider slug when there is no variant. */
+  readonly slug: string
+  readonly serviceTier: boolean
+  readonly providerKind: string
+  readonly upstreamModel: string
+  readonly price: Price
+  /** USD per million prompt / completion tokens after discount. */
+  readonly effectivePrompt: number
+  readonly effectiveCompletion: number
+  readonly contextLength: number
+  readonly maxOutput: number | undefined
+  readonly defaultMaxTokens: number
+  /** Empty set = parameter support unknown (treated as supporting everything). */
+  readonly supportedParameters: ReadonlySet<string>
+  readonly quantization: Quantization
+  readonly dataPolicy: DataPolicy
+  readonly pool: Pool
+  readonly capacity: Capacity | undefined
+  readonly outputWeight: number
+}

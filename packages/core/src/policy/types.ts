@@ -1,0 +1,73 @@
+import type { Endpoint } from "../catalog/endpoint.js"
+import type { ExcludedEndpoint, ExclusionReason } from "../errors.js"
+import type { Priority, ProviderPreferences } from "../schema/provider-preferences.js"
+
+export interface Percentiles {
+  readonly p50: number
+  readonly p75: number
+  readonly p90: number
+  readonly p99: number
+}
+
+/** Live numbers for one endpoint, as the policy reads them (built by the router from Stats/Health/Capacity). */
+export interface EndpointLive {
+  /** Time to first token, seconds; undefined when too few samples. */
+  readonly latency: Percentiles | undefined
+  /** Output tokens per second; undefined when too few samples. */
+  readonly throughput: Percentiles | undefined
+  /** A significant failure within the outage window (30 s by default). */
+  readonly recentOutage: boolean
+  /** Epoch ms until which the endpoint is cooling down after a 429 (undefined or past = none). */
+  readonly cooldownUntil: number | undefined
+  readonly breaker: "closed" | "open" | "half-open"
+  /** Predicted utilization (0..1+) of the endpoint's capacity bucket if this request were admitted. */
+  readonly predictedUtilization: number | undefined
+}
+
+export interface Snapshot {
+  /** Epoch ms (from Clock). */
+  readonly now: number
+  readonly endpoints: ReadonlyMap<string, EndpointLive>
+}
+
+/** The request as the policy sees it: already decoded, defaults merged. */
+export interface PlanRequest {
+  /** Primary model then `models[]` fallbacks, canonical ids, in order. */
+  readonly models: ReadonlyArray<string>
+  readonly provider: ProviderPreferences
+  readonly estimatedPromptTokens: number
+  /** max_tokens / max_completion_tokens if the request set one. */
+  readonly maxTokens: number | undefined
+  /** Parameters the request uses (keys of the body that are endpoint parameters, e.g. `tools`, `temperature`). */
+  readonly parameters: ReadonlyArray<string>
+  readonly priority: Priority
+}
+
+export interface PlanOptions {
+  /** Seeded uniform random in [0, 1) (from the Random service). */
+  readonly random: () => number
+  /** Build the plan for escalation: provisioned endpoints become admissible. */
+  readonly escalating: boolean
+}
+
+export interface PlannedAttempt {
+  readonly endpoint: Endpoint
+  /** Why it is here and at this position, e.g. `order[0]`, `price-weighted pick`, `deprioritized: preferred_max_latency.p90`. */
+  readonly reasons: ReadonlyArray<string>
+}
+
+export interface RoutePlan {
+  /** Endpoints to try, in order. */
+  readonly attempts: ReadonlyArray<PlannedAttempt>
+  /**
+   * Provisioned endpoints held back by the pool rule but otherwise admissible: the router appends
+   * them when escalation applies (a standard attempt was rate-limited, or all standard are predicted full).
+   */
+  readonly escalation: ReadonlyArray<PlannedAttempt>
+  /** Every candidate not in `attempts` or `escalation`, with the rules that dropped it. */
+  readonly excluded: ReadonlyArray<ExcludedEndpoint>
+  /** Human-readable record of each planning step. */
+  readonly steps: ReadonlyArray<string>
+}
+
+export type { ExclusionReason }

@@ -1,0 +1,62 @@
+import type { Effect, Schema, Scope, Stream } from "effect"
+import type { Endpoint } from "../catalog/endpoint.js"
+import type { ConfigInvalid } from "../errors.js"
+import type { ProviderError } from "./errors.js"
+import type { CapacitySignals, Usage } from "./usage.js"
+
+/** A JSON object as it came over the wire (passed through, never re-modelled). */
+export type JsonObject = Record<string, unknown>
+
+/** One upstream call. */
+export interface ChatCall {
+  /**
+   * The OpenAI chat-completions body as the client sent it, with routing-only fields
+   * (`models`, `provider`) removed. `model` is still the client's; plugins send `endpoint.upstreamModel`.
+   */
+  readonly body: JsonObject
+  readonly endpoint: Endpoint
+}
+
+/** A non-streamed completion in OpenAI shape (`chat.completion`), as received or translated. */
+export interface ChatResult {
+  readonly body: JsonObject
+  readonly usage: Usage
+  readonly requestId: string | undefined
+  readonly signals: CapacitySignals
+}
+
+/** A streamed completion: headers are in (status 200), chunks follow. */
+export interface ChatStream {
+  readonly requestId: string | undefined
+  readonly signals: CapacitySignals
+  /**
+   * OpenAI-shaped `chat.completion.chunk` objects (no `[DONE]`). Usage, when the upstream sends it,
+   * is on a chunk's `usage` field; `usage: null` chunks and `choices: []` chunks are passed as they are.
+   * A stream that ends without a finish_reason fails with `TransportError{kind:"reset"}`.
+   */
+  readonly chunks: Stream.Stream<JsonObject, ProviderError>
+}
+
+/** What a plugin's `make` returns: a client for the provider's endpoints. */
+export interface ProviderClient {
+  readonly chat: (call: ChatCall) => Effect.Effect<ChatResult, ProviderError>
+  /** Resolves once the upstream answered 200 (errors before that fail the effect, not the stream). */
+  readonly stream: (call: ChatCall) => Effect.Effect<ChatStream, ProviderError>
+}
+
+export interface PluginContext {
+  /** Provider slug from the catalog. */
+  readonly slug: string
+  /** Environment for `{ "env": "NAME" }` secrets. */
+  readonly env: Readonly<Record<string, string | undefined>>
+}
+
+/** A provider plugin: a kind, an options schema, and a factory. */
+export interface ProviderPlugin<Options = unknown> {
+  readonly kind: string
+  readonly options: Schema.Decoder<Options>
+  readonly make: (options: Options, ctx: PluginContext) => Effect.Effect<ProviderClient, ConfigInvalid, Scope.Scope>
+}
+
+/** Helper to keep a plugin's option type when putting it in a registry. */
+export const definePlugin = <Options>(plugin: ProviderPlugin<Options>): ProviderPlugin<Options> => plugin

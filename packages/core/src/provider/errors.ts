@@ -1,0 +1,83 @@
+import { Schema } from "effect"
+
+const fields = {
+  /** Provider slug that produced the error. */
+  provider: Schema.String,
+  /** Upstream HTTP status, 0 when none was received. */
+  status: Schema.Int,
+  /** Human message; never contains an upstream key. */
+  message: Schema.String,
+}
+
+export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
+  ...fields,
+  retryAfterMs: Schema.optionalKey(Schema.Finite),
+  /** True for sticky quota exhaustion (per-day quota, insufficient_quota): do not retry soon. */
+  quota: Schema.optionalKey(Schema.Boolean),
+}) {}
+export class Overloaded extends Schema.TaggedError<Overloaded>()("Overloaded", {
+  ...fields,
+  retryAfterMs: Schema.optionalKey(Schema.Finite),
+}) {}
+export class UpstreamTimeout extends Schema.TaggedError<UpstreamTimeout>()("UpstreamTimeout", {
+  ...fields,
+  phase: Schema.Literals(["connect", "headers", "body", "first_token", "attempt"]),
+}) {}
+export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
+  ...fields,
+  /** `connect` (refused/DNS) or `reset` (socket closed/truncated body or stream). */
+  kind: Schema.Literals(["connect", "reset"]),
+}) {}
+export class UpstreamServerError extends Schema.TaggedError<UpstreamServerError>()("UpstreamServerError", {
+  ...fields,
+  retryAfterMs: Schema.optionalKey(Schema.Finite),
+}) {}
+export class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", {
+  ...fields,
+  param: Schema.optionalKey(Schema.String),
+  code: Schema.optionalKey(Schema.String),
+}) {}
+export class AuthFailed extends Schema.TaggedError<AuthFailed>()("AuthFailed", fields) {}
+export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
+  ...fields,
+  /** The upstream says this model does not exist or is not supported here: another model may serve. */
+  modelNotSupported: Schema.optionalKey(Schema.Boolean),
+}) {}
+export class ContentFiltered extends Schema.TaggedError<ContentFiltered>()("ContentFiltered", fields) {}
+export class ContextLengthExceeded extends Schema.TaggedError<ContextLengthExceeded>()(
+  "ContextLengthExceeded",
+  fields,
+) {}
+export class MalformedResponse extends Schema.TaggedError<MalformedResponse>()("MalformedResponse", fields) {}
+
+/** The closed union every provider plugin fails with. */
+export type ProviderError =
+  | RateLimited
+  | Overloaded
+  | UpstreamTimeout
+  | TransportError
+  | UpstreamServerError
+  | BadRequest
+  | AuthFailed
+  | NotFound
+  | ContentFiltered
+  | ContextLengthExceeded
+  | MalformedResponse
+
+export type ProviderErrorTag = ProviderError["_tag"]
+
+const retryable: ReadonlySet<ProviderErrorTag> = new Set([
+  "RateLimited",
+  "Overloaded",
+  "UpstreamTimeout",
+  "TransportError",
+  "UpstreamServerError",
+  "MalformedResponse",
+])
+
+/** May the same request be sent to another endpoint of the same model? */
+export const isRetryable = (e: ProviderError): boolean => retryable.has(e._tag)
+
+/** May the request move to a different model in `models[]`? (context length, unsupported model, and every retryable error) */
+export const allowsModelFallback = (e: ProviderError): boolean =>
+  isRetryable(e) || e._tag === "ContextLengthExceeded" || (e._tag === "NotFound" && e.modelNotSupported === true)

@@ -1,0 +1,40 @@
+import { Data } from "effect"
+import type { InvalidRequest, ModelNotFound, NoEndpoint } from "../errors.js"
+import type { ProviderErrorTag } from "../provider/errors.js"
+import type { RouteTrace } from "./types.js"
+
+/** Every admissible endpoint was rate-limited (or refused by capacity): the client should retry after `retryAfterMs`. */
+export class AllRateLimited extends Data.TaggedError("AllRateLimited")<{
+  readonly message: string
+  /** Earliest moment (from now) any admissible endpoint frees up. */
+  readonly retryAfterMs: number
+  /** Whether the 429s came from upstreams (`upstream`) or from Switchyard's own capacity prediction (`gateway`). */
+  readonly origin: "upstream" | "gateway"
+  readonly trace: RouteTrace
+}> {}
+
+/** The last attempt's upstream error, after fallbacks were exhausted (or it was not retryable). */
+export class UpstreamFailed extends Data.TaggedError("UpstreamFailed")<{
+  readonly message: string
+  readonly error: ProviderErrorTag
+  /** Upstream status, 0 if none. */
+  readonly upstreamStatus: number
+  /** Status the HTTP layer should answer (400/401→502/403/404/413/422/502/503/504). */
+  readonly httpStatus: number
+  readonly param: string | undefined
+  readonly trace: RouteTrace
+}> {}
+
+/** The overall request deadline passed before any attempt succeeded. */
+export class DeadlineExceeded extends Data.TaggedError("DeadlineExceeded")<{
+  readonly message: string
+  readonly trace: RouteTrace
+}> {}
+
+export type RouteError =
+  | InvalidRequest
+  | ModelNotFound
+  | NoEndpoint
+  | AllRateLimited
+  | UpstreamFailed
+  | DeadlineExceeded

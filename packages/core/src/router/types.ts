@@ -1,0 +1,104 @@
+import type { Stream } from "effect"
+import type { Pool } from "../catalog/config.js"
+import type { Endpoint } from "../catalog/endpoint.js"
+import type { ExcludedEndpoint } from "../errors.js"
+import type { JsonObject } from "../provider/contract.js"
+import type { Usage } from "../provider/usage.js"
+import type { Priority, ProviderPreferences } from "../schema/provider-preferences.js"
+import type { RoutingRequest } from "../schema/routing-request.js"
+
+/** What the gateway (or an embedding app) hands the router. */
+export interface RouteRequest {
+  /** The request JSON as parsed; routing-only fields are stripped before it goes upstream. */
+  readonly body: JsonObject
+  /** The decoded routing subset of `body`. */
+  readonly routing: RoutingRequest
+  /** Defaults from the caller's key; request fields win over these. */
+  readonly keyDefaults?: {
+    readonly priority?: Priority
+    readonly escalation?: "allow" | "deny"
+    readonly provider?: ProviderPreferences
+  }
+  /** Prompt size estimate in tokens; when absent the router estimates from the messages. */
+  readonly estimatedPromptTokens?: number
+  /** Request id for the trace (the gateway's `x-request-id`). */
+  readonly requestId?: string
+}
+
+export type AttemptOutcome =
+  | "success"
+  | "rate_limited"
+  | "overloaded"
+  | "timeout"
+  | "transport"
+  | "upstream_error"
+  | "client_error"
+  | "refused_capacity"
+  | "cancelled"
+  | "hedge_lost"
+  | "stream_error"
+
+export interface AttemptTrace {
+  readonly endpoint: string
+  readonly model: string
+  readonly pool: Pool
+  readonly startedAt: number
+  readonly endedAt: number
+  readonly outcome: AttemptOutcome
+  readonly status: number | undefined
+  readonly error: string | undefined
+  readonly retryAfterMs: number | undefined
+  /** Set when this attempt exists because of PT escalation, e.g. `rate_limited:google-ai-studio`. */
+  readonly escalation: string | undefined
+  readonly hedge: boolean
+}
+
+export interface RouteTrace {
+  readonly requestId: string | undefined
+  readonly requestedModels: ReadonlyArray<string>
+  readonly priority: Priority
+  readonly plan: {
+    readonly attempts: ReadonlyArray<{
+      readonly endpoint: string
+      readonly model: string
+      readonly reasons: ReadonlyArray<string>
+    }>
+    readonly escalation: ReadonlyArray<{
+      readonly endpoint: string
+      readonly model: string
+      readonly reasons: ReadonlyArray<string>
+    }>
+    readonly excluded: ReadonlyArray<ExcludedEndpoint>
+    readonly steps: ReadonlyArray<string>
+  }
+  readonly attempts: ReadonlyArray<AttemptTrace>
+  readonly escalated: boolean
+  readonly servedBy: string | undefined
+  readonly modelUsed: string | undefined
+  readonly usage: Usage | undefined
+  /** USD: effective price × usage. */
+  readonly cost: number | undefined
+  readonly startedAt: number
+  readonly endedAt: number
+}
+
+export interface RouteResult {
+  /** The OpenAI completion, with top-level `provider` (serving slug), `model` (model used) and `usage.cost` set. */
+  readonly body: JsonObject
+  readonly endpoint: Endpoint
+  readonly usage: Usage
+  readonly cost: number
+  readonly trace: RouteTrace
+}
+
+export interface RouteStream {
+  readonly endpoint: Endpoint
+  /**
+   * OpenAI chunks for the client. The first chunk carries top-level `provider` (once per stream).
+   * Never fails: a mid-stream failure becomes a final in-band chunk with `error` and
+   * `finish_reason: "error"`. The last chunk carries `usage` (with `cost`) when known.
+   */
+  readonly chunks: Stream.Stream<JsonObject>
+  /** Completes with the final trace once the stream has ended (or was interrupted). */
+  readonly trace: import("effect").Effect.Effect<RouteTrace>
+}
