@@ -1,0 +1,25 @@
+import type { RoutingConfig } from "./config.js"
+import type { RoutingDefaults } from "./catalog.js"
+
+/** Defaults for every router-wide setting; documented in the README's configuration section. */
+export const routingDefaults: RoutingDefaults = {
+  escalation: "allow",
+  criticalHeadroom: 0.2,
+  defaultPriority: "default",
+  maxAttempts: 5,
+  requestTimeoutMs: 120_000,
+  attemptTimeoutMs: 60_000,
+  firstTokenTimeoutMs: 20_000,
+  retryBudget: 0.5,
+  maxRetrySleepMs: 2_000,
+  admission: true,
+  hedge: false,
+  hedgeBudget: 0.1,
+  statsWindowMs: 5 * 60_000,
+  outageWindowMs: 30_000,
+}
+
+export const resolveRouting = (config: RoutingConfig | undefined): RoutingDefaults => ({ ...routingDefaults, ...config })
+
+/** Expected output tokens when neither the request nor the endpoint says. */
+export const FALLBACK_MAX_TOKENS = 1024

@@ -1,0 +1,3 @@
+export * from "./build.js"
+export * from "./defaults.js"
+export * from "./resolve.js"
