@@ -1,1 +1,5 @@
-export {}
+export { type GatewayKey, type KeyDefaults, KeyRing } from "./auth/key-ring.js"
+export * from "./config/index.js"
+export * from "./handler/index.js"
+export { type EndpointStatusSource, GatewayMetrics } from "./metrics/gateway-metrics.js"
+export * from "./node/index.js"

@@ -23,6 +23,8 @@ export interface RouteRequest {
   readonly estimatedPromptTokens?: number
   /** Request id for the trace (the gateway's `x-request-id`). */
   readonly requestId?: string
+  /** Overall deadline for this request, ms from its start (default `routing.requestTimeoutMs`). */
+  readonly timeoutMs?: number
 }
 
 export type AttemptOutcome =
@@ -39,6 +41,7 @@ export type AttemptOutcome =
   | "stream_error"
 
 export interface AttemptTrace {
+  /** Endpoint id (`model@slug`). */
   readonly endpoint: string
   readonly model: string
   readonly pool: Pool
@@ -73,6 +76,7 @@ export interface RouteTrace {
   }
   readonly attempts: ReadonlyArray<AttemptTrace>
   readonly escalated: boolean
+  /** Slug of the endpoint that served (the response's `provider`). */
   readonly servedBy: string | undefined
   readonly modelUsed: string | undefined
   readonly usage: Usage | undefined

@@ -1,0 +1,185 @@
+// `pnpm bench`: the gateway benchmark of issue 7. Starts the fake upstream and each target (bare proxy, Switchyard,
+// Portkey) as child processes on 127.0.0.1, runs every scenario with the targets alternating round by round, then
+// writes bench/results/latest.{json,md} and prints the table. Knobs (env): BENCH_DURATION_S (5), BENCH_ROUNDS (2),
+// BENCH_STREAMS (1000), BENCH_SSE_CHUNKS (20), BENCH_TARGETS (bare,switchyard,portkey), BENCH_RETRY_AFTER_MS (0),
+// BENCH_SWITCHYARD_CMD (see switchyard.ts).
+import { mkdirSync, writeFileSync } from "node:fs"
+import { cpus, platform } from "node:os"
+import { join } from "node:path"
+import { request } from "undici"
+import type { Child } from "./child.js"
+import { runLoad } from "./load.js"
+import { toMarkdown } from "./markdown.js"
+import { startPortkey } from "./portkey.js"
+import {
+  derive,
+  goals,
+  type Outcome,
+  type Report,
+  type ScenarioReport,
+  summarise,
+  type TargetStatus,
+} from "./report.js"
+import { type BenchConfig, type Measurement, measure, scenarios } from "./scenarios.js"
+import { startSwitchyard } from "./switchyard.js"
+import { type RequestKind, type Started, spawnBenchServer, startBare, type Target, type TargetId } from "./targets.js"
+
+const WATCHDOG_MS = 9 * 60_000
+const num = (name: string, fallback: number): number => {
+  const v = Number(process.env[name])
+  return Number.isFinite(v) && v > 0 ? v : fallback
+}
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`)
+}
+const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+
+/** One request of each kind the target serves must succeed before it is measured. */
+const verify = async (target: Target): Promise<string | undefined> => {
+  for (const kind of ["json", "sse", "fallback"] as const satisfies ReadonlyArray<RequestKind>) {
+    const req = target.request(kind)
+    if (!req) continue
+    try {
+      const res = await request(`${target.origin}${req.path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...req.headers },
+        body: req.body,
+        headersTimeout: 15_000,
+        bodyTimeout: 15_000,
+      })
+      const text = await res.body.text()
+      if (res.statusCode !== 200) return `${kind} probe answered ${res.statusCode}: ${text.slice(0, 300)}`
+      if (kind === "sse" && !text.includes("[DONE]")) return `sse probe did not end with [DONE]: ${text.slice(0, 300)}`
+    } catch (e) {
+      return `${kind} probe failed: ${describe(e)}`
+    }
+  }
+  return undefined
+}
+
+const warmUp = async (t: Target): Promise<void> => {
+  log(`warming up ${t.label}…`)
+  for (const kind of ["json", "sse", "fallback"] as const) {
+    const req = t.request(kind)
+    if (req) await runLoad(t.origin, req, 32, kind === "json" ? 2 : 1)
+  }
+}
+
+const start = async (id: TargetId, upstream: string): Promise<Started> => {
+  const label = { bare: "bare proxy", switchyard: "Switchyard", portkey: "Portkey" }[id]
+  try {
+    const started = await (id === "bare" ? startBare : id === "switchyard" ? startSwitchyard : startPortkey)(upstream)
+    if (!started.ok) return started
+    const problem = await verify(started.target)
+    if (!problem) return started
+    await started.target.stop()
+    return { ok: false, id, label: started.target.label, reason: problem }
+  } catch (e) {
+    return { ok: false, id, label, reason: describe(e) }
+  }
+}
+
+const main = async (): Promise<void> => {
+  const durationS = num("BENCH_DURATION_S", 5)
+  const sseChunks = num("BENCH_SSE_CHUNKS", 20)
+  const upstreamArgs = ["--chunks", String(sseChunks), "--retry-after-ms", String(num("BENCH_RETRY_AFTER_MS", 0))]
+  const up: { child: Child; port: number } = await spawnBenchServer("upstream", "upstream.ts", upstreamArgs)
+  const cfg: BenchConfig = {
+    durationS,
+    rounds: num("BENCH_ROUNDS", 2),
+    streams: num("BENCH_STREAMS", 1000),
+    sseChunks,
+    upstream: `http://127.0.0.1:${up.port}`,
+  }
+  const wanted = (process.env.BENCH_TARGETS ?? "bare,switchyard,portkey").split(",").map((s) => s.trim())
+  const ids = (["bare", "switchyard", "portkey"] as const).filter((id) => wanted.includes(id))
+  const statuses: Array<TargetStatus> = []
+  const targets: Array<Target> = []
+  try {
+    for (const id of ids) {
+      log(`starting ${id}…`)
+      const s = await start(id, cfg.upstream)
+      if (s.ok) targets.push(s.target)
+      else log(`${id} unavailable: ${s.reason}`)
+      statuses.push(
+        s.ok
+          ? { id, label: s.target.label, status: "ok" }
+          : { id, label: s.label, status: "unavailable", reason: s.reason },
+      )
+    }
+    const reports: Array<ScenarioReport> = []
+    let warm = false
+    // The memory scenario runs first, on processes not yet grown by the throughput runs; the table keeps list order.
+    const all = scenarios(cfg)
+    for (const scenario of [...all].sort((a, b) => Number(b.metric === "memory") - Number(a.metric === "memory"))) {
+      if (scenario.metric !== "memory" && !warm) {
+        for (const t of targets) await warmUp(t)
+        warm = true
+      }
+      const rounds = scenario.metric === "memory" ? 1 : cfg.rounds
+      const perTarget = new Map<TargetId, Array<Measurement>>()
+      const na = new Set<TargetId>()
+      for (let round = 1; round <= rounds; round++) {
+        for (const t of targets) {
+          const m = await measure(scenario, t, cfg)
+          if (!m) {
+            na.add(t.id)
+            continue
+          }
+          perTarget.set(t.id, [...(perTarget.get(t.id) ?? []), m])
+          const rps = m.reqPerSec === undefined ? "" : `${Math.round(m.reqPerSec)} req/s, `
+          log(
+            `[${scenario.id}] round ${round}/${rounds} ${t.label}: ${rps}p50 ${m.p50Ms?.toFixed(2) ?? "—"} ms, RSS ${m.rssPeakMb?.toFixed(0) ?? "—"} MB`,
+          )
+        }
+      }
+      const results: Partial<Record<TargetId, Outcome>> = {}
+      for (const t of targets) {
+        const rs = perTarget.get(t.id)
+        results[t.id] = rs ? { rounds: rs, summary: summarise(rs) } : { na: na.has(t.id) ? "no such path" : "not run" }
+      }
+      reports.push({
+        id: scenario.id,
+        title: scenario.title,
+        metric: scenario.metric,
+        results,
+        derived: derive(results),
+      })
+    }
+    reports.sort((a, b) => all.findIndex((s) => s.id === a.id) - all.findIndex((s) => s.id === b.id))
+    const cpu = cpus()
+    const report: Report = {
+      meta: {
+        date: new Date().toISOString(),
+        machine: `${cpu.length}× ${cpu[0]?.model.trim() ?? "cpu"}, ${platform()}, Node ${process.version}`,
+      },
+      config: cfg,
+      targets: statuses,
+      scenarios: reports,
+      goals: goals(reports, cfg.streams),
+    }
+    const dir = join(import.meta.dirname, "results")
+    mkdirSync(dir, { recursive: true })
+    const markdown = toMarkdown(report)
+    writeFileSync(join(dir, "latest.json"), `${JSON.stringify(report, null, 2)}\n`)
+    writeFileSync(join(dir, "latest.md"), markdown)
+    process.stdout.write(markdown)
+  } finally {
+    for (const t of targets) await t.stop()
+    await up.child.stop()
+  }
+}
+
+const watchdog = setTimeout(() => {
+  log(`bench: still running after ${WATCHDOG_MS / 60_000} min, giving up`)
+  process.exit(2)
+}, WATCHDOG_MS)
+watchdog.unref()
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    log(`bench failed: ${describe(e)}`)
+    process.exit(1)
+  },
+)

@@ -1,0 +1,107 @@
+// The Switchyard gateway as a bench target: examples/gateway started on a catalog that points every endpoint at the
+// fake upstream. The command is pluggable: BENCH_SWITCHYARD_CMD (whitespace-separated; `{config}` is replaced by
+// the catalog file, a leading `node` by this Node) overrides the default
+//   node --conditions=source --import tsx examples/gateway/src/main.ts --config {config}
+// The server gets PORT/HOST from the environment and must answer GET /healthz once it listens.
+import { existsSync, mkdirSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { spawnChild, waitForHttp } from "./child.js"
+import { chatBody, freePort, isStream, repoRoot, type Started, scratchDir, UPSTREAM_KEY } from "./targets.js"
+
+const label = "Switchyard"
+const gatewayMain = join(repoRoot, "examples", "gateway", "src", "main.ts")
+const defaultCommand = "node --conditions=source --import tsx examples/gateway/src/main.ts --config {config}"
+
+const endpoint = (provider: string, prompt: number, upstreamModel: string) => ({
+  provider,
+  upstreamModel,
+  price: { prompt, completion: prompt * 4 },
+  contextLength: 128_000,
+  maxOutput: 8192,
+  supportedParameters: ["max_tokens", "temperature", "top_p", "stop", "stream", "stream_options", "tools"],
+  dataPolicy: { collects: false, zdr: true },
+  pool: "standard" as const,
+  capacity: { tokensPerMinute: 2_000_000_000, requestsPerMinute: 100_000_000 },
+})
+
+const five = ["bench-a", "bench-b", "bench-c", "bench-d", "bench-e"]
+
+/**
+ * The realistic catalog: one model on five endpoints (stats, capacity tracking, health and pricing on), a model
+ * whose cheapest endpoint always answers 429 (fallback scenario), and a model whose upstream streams slowly
+ * (memory scenario). Capacities are far above the bench load so admission never rejects.
+ */
+export const benchCatalog = (upstream: string) => ({
+  providers: [
+    ...five.map((slug) => ({
+      slug,
+      kind: "openai-compatible",
+      options: { baseUrl: `${upstream}/v1`, apiKey: UPSTREAM_KEY },
+    })),
+    {
+      slug: "bench-limited",
+      kind: "openai-compatible",
+      options: { baseUrl: `${upstream}/ratelimited/v1`, apiKey: UPSTREAM_KEY },
+    },
+  ],
+  models: [
+    { id: "bench/model", endpoints: five.map((slug, i) => endpoint(slug, 1 + i * 0.25, "bench-model")) },
+    {
+      id: "bench/fallback",
+      endpoints: [endpoint("bench-limited", 0.5, "bench-model"), endpoint("bench-a", 1, "bench-model")],
+    },
+    { id: "bench/slow", endpoints: five.map((slug, i) => endpoint(slug, 1 + i * 0.25, "bench-slow")) },
+  ],
+  // The fallback scenario fails over on every request; let the retry budget allow it.
+  routing: { retryBudget: 10 },
+})
+
+const command = (config: string): { command: string; args: Array<string> } | undefined => {
+  const override = process.env.BENCH_SWITCHYARD_CMD?.trim()
+  if (!override && !existsSync(gatewayMain)) return undefined
+  const words = (override || defaultCommand).split(/\s+/).map((w) => w.replaceAll("{config}", config))
+  const [head, ...args] = words
+  return { command: head === "node" || !head ? process.execPath : head, args }
+}
+
+export const startSwitchyard = async (upstream: string): Promise<Started> => {
+  mkdirSync(scratchDir, { recursive: true })
+  const config = join(scratchDir, "switchyard-catalog.json")
+  writeFileSync(config, `${JSON.stringify(benchCatalog(upstream), null, 2)}\n`)
+  const cmd = command(config)
+  if (!cmd) {
+    return {
+      ok: false,
+      id: "switchyard",
+      label,
+      reason: "examples/gateway/src/main.ts not found (gateway not built yet)",
+    }
+  }
+  const port = await freePort()
+  const child = spawnChild({
+    name: "switchyard",
+    ...cmd,
+    cwd: repoRoot,
+    env: { PORT: String(port), HOST: "127.0.0.1" },
+  })
+  const origin = `http://127.0.0.1:${port}`
+  try {
+    await waitForHttp(`${origin}/healthz`, child, 60_000)
+  } catch (e) {
+    await child.stop()
+    return { ok: false, id: "switchyard", label, reason: e instanceof Error ? e.message : String(e) }
+  }
+  const headers = { authorization: `Bearer ${process.env.BENCH_SWITCHYARD_KEY ?? "sk-bench-gateway-key"}` }
+  const models = { json: "bench/model", sse: "bench/model", fallback: "bench/fallback", slow: "bench/slow" } as const
+  return {
+    ok: true,
+    target: {
+      id: "switchyard",
+      label,
+      origin,
+      pid: child.pid,
+      request: (kind) => ({ path: "/v1/chat/completions", headers, body: chatBody(models[kind], isStream(kind)) }),
+      stop: child.stop,
+    },
+  }
+}

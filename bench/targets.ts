@@ -1,0 +1,92 @@
+// What the benchmark drives: each target is one child process on 127.0.0.1 that forwards to the fake upstream.
+import { createServer } from "node:net"
+import { join } from "node:path"
+import { type Child, spawnUntilPort } from "./child.js"
+import type { TargetRequest } from "./load.js"
+
+export type TargetId = "bare" | "switchyard" | "portkey"
+
+/** json: plain completion; sse: fast stream; fallback: first endpoint answers 429; slow: long-lived stream. */
+export type RequestKind = "json" | "sse" | "fallback" | "slow"
+
+export interface Target {
+  readonly id: TargetId
+  readonly label: string
+  readonly origin: string
+  readonly pid: number
+  /** The request this target needs for a scenario, or undefined when the target has no such path (n/a). */
+  readonly request: (kind: RequestKind) => TargetRequest | undefined
+  readonly stop: () => Promise<void>
+}
+
+export type Started = { readonly ok: true; readonly target: Target } | Unavailable
+export interface Unavailable {
+  readonly ok: false
+  readonly id: TargetId
+  readonly label: string
+  readonly reason: string
+}
+
+export const repoRoot = join(import.meta.dirname, "..")
+export const scratchDir = join(import.meta.dirname, ".scratch")
+export const UPSTREAM_KEY = "sk-bench-upstream-key"
+
+export const isStream = (kind: RequestKind): boolean => kind === "sse" || kind === "slow"
+
+export const chatBody = (model: string, stream: boolean): string =>
+  JSON.stringify({
+    model,
+    messages: [{ role: "user", content: "Say hello to the benchmark." }],
+    max_tokens: 32,
+    ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+  })
+
+/** A TCP port that was free a moment ago (for servers that take their port from the environment). */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+
+/** Runs one of the bench's own TypeScript servers (prints `LISTENING <port>`). */
+export const spawnBenchServer = (
+  name: string,
+  file: string,
+  args: ReadonlyArray<string>,
+): Promise<{ child: Child; port: number }> =>
+  spawnUntilPort(
+    {
+      name,
+      command: process.execPath,
+      args: ["--import", "tsx", join(import.meta.dirname, file), ...args],
+      cwd: repoRoot,
+    },
+    /^LISTENING (\d+)/,
+    30_000,
+  )
+
+export const startBare = async (upstream: string): Promise<Started> => {
+  const { child, port } = await spawnBenchServer("bare-proxy", "bare-proxy.ts", ["--upstream", upstream])
+  const headers = { authorization: `Bearer ${UPSTREAM_KEY}` }
+  const path = "/v1/chat/completions"
+  return {
+    ok: true,
+    target: {
+      id: "bare",
+      label: "bare proxy",
+      origin: `http://127.0.0.1:${port}`,
+      pid: child.pid,
+      request: (kind) => {
+        if (kind === "fallback") return undefined
+        const model = kind === "slow" ? "bench-slow" : "bench-model"
+        return { path, headers, body: chatBody(model, isStream(kind)) }
+      },
+      stop: child.stop,
+    },
+  }
+}

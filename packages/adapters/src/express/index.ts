@@ -1,0 +1,1 @@
+export { switchyardExpress } from "./middleware.js"

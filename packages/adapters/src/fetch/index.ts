@@ -1,0 +1,1 @@
+export { type FetchHandler, handleFetch, readLimited, toFetchHandler, toReadableStream, toWebResponse } from "./handler.js"

@@ -1,0 +1,79 @@
+/**
+ * The OpenAI error envelope `{"error":{"message","type","param","code"}}` (wire-facts §5), with
+ * Switchyard's `metadata` where a client can act on more (excluded endpoints, rate-limit origin).
+ */
+export type ErrorType =
+  | "invalid_request_error"
+  | "authentication_error"
+  | "not_found_error"
+  | "rate_limit_error"
+  | "upstream_error"
+  | "timeout_error"
+  | "server_error"
+
+export interface ErrorBody {
+  readonly message: string
+  readonly type: ErrorType
+  readonly param: string | null
+  readonly code: string | null
+  readonly metadata?: Record<string, unknown>
+}
+
+export interface ErrorReply {
+  readonly status: number
+  readonly error: ErrorBody
+  /** Extra response headers (retry-after, allow, www-authenticate). */
+  readonly headers?: Readonly<Record<string, string>>
+}
+
+export const errorReply = (
+  status: number,
+  type: ErrorType,
+  message: string,
+  code: string | null,
+  param: string | null = null,
+  headers?: Readonly<Record<string, string>>,
+): ErrorReply => ({ status, error: { message, type, param, code }, ...(headers ? { headers } : {}) })
+
+/** Fixed replies, built once. */
+export const replies = {
+  invalidJson: (detail: string) =>
+    errorReply(400, "invalid_request_error", `Request body is not valid JSON: ${detail}`, "invalid_json"),
+  notAnObject: errorReply(400, "invalid_request_error", "Request body must be a JSON object", "invalid_request_body"),
+  missingModel: errorReply(
+    400,
+    "invalid_request_error",
+    "Request must name a model: set `model` (or a non-empty `models` list)",
+    "missing_required_parameter",
+    "model",
+  ),
+  unauthorized: errorReply(
+    401,
+    "authentication_error",
+    "Missing or unknown API key: send `Authorization: Bearer <gateway key>`",
+    "invalid_api_key",
+    null,
+    { "www-authenticate": 'Bearer realm="switchyard"' },
+  ),
+  tooLarge: (limit: number) =>
+    errorReply(
+      413,
+      "invalid_request_error",
+      `Request body exceeds the gateway's limit of ${limit} bytes`,
+      "request_too_large",
+      null,
+      { connection: "close" },
+    ),
+  notFound: (path: string) =>
+    errorReply(404, "not_found_error", `No route for ${path.slice(0, 200)}`, "route_not_found"),
+  methodNotAllowed: (method: string, allow: string) =>
+    errorReply(405, "invalid_request_error", `Method ${method.slice(0, 20)} is not allowed here`, "method_not_allowed", null, {
+      allow,
+    }),
+  internal: errorReply(500, "server_error", "Internal gateway error", "internal_error"),
+  clientClosed: errorReply(499, "invalid_request_error", "Client closed the request", "client_closed_request"),
+} as const
+
+/** Serialize an error reply; a trace, when requested, is a sibling of `error` (as OpenRouter's metadata). */
+export const errorJson = (reply: ErrorReply, trace?: unknown): string =>
+  JSON.stringify(trace === undefined ? { error: reply.error } : { error: reply.error, switchyard_trace: trace })

@@ -1,0 +1,388 @@
+import {
+  ActiveDeployment,
+  type ActiveDeploymentShape,
+  type JsonObject,
+  ModelNotFound,
+  type RouteError,
+  type RouteRequest,
+  type RouteTrace,
+  Router,
+  type RouterShape,
+  RoutingRequest,
+  requestDecoderSync,
+} from "@switchyard/core"
+import { Cause, Context, Effect, Exit, type ManagedRuntime } from "effect"
+import { type GatewayKey, KeyRing } from "../auth/key-ring.js"
+import { GatewayMetrics } from "../metrics/gateway-metrics.js"
+import { type ErrorReply, errorJson, replies } from "./envelope.js"
+import { type CorsHeaders, headerValue, makeCorsHeaders, requestIdOf } from "./headers.js"
+import { endpointList, modelList, modelObject } from "./models.js"
+import { routeErrorReply, routeErrorTrace } from "./route-errors.js"
+import { SSE_HEADERS, SseBody } from "./sse.js"
+import type { GatewayRequest, GatewayResponse } from "./types.js"
+
+/** The services the gateway reads from its runtime. */
+export type GatewayServices = Router | ActiveDeployment
+
+export interface GatewayOptions {
+  /** Built once per process; holds the Router (and what it needs) and the active deployment. */
+  readonly runtime: ManagedRuntime.ManagedRuntime<GatewayServices, unknown>
+  /** Gateway keys. None (the default) leaves the gateway open — a warning is logged. */
+  readonly keys?: ReadonlyArray<GatewayKey> | undefined
+  /** Largest accepted request body in bytes (default 4 MiB); larger ones get 413. */
+  readonly maxBodyBytes?: number | undefined
+  /** `access-control-allow-origin` (default `*`). */
+  readonly corsOrigin?: string | undefined
+  /** Where warnings and internal errors go (default `console.error`). Never receives a key. */
+  readonly log?: ((line: string) => void) | undefined
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+
+const JSON_TYPE = "application/json"
+const decoder = new TextDecoder("utf-8", { fatal: false })
+const decodeRouting = requestDecoderSync(RoutingRequest)
+const MODELS_PREFIX = "/v1/models/"
+const ENDPOINTS_SUFFIX = "/endpoints"
+
+interface Live {
+  readonly router: RouterShape
+  readonly deployment: ActiveDeploymentShape
+  readonly context: Context.Context<never>
+}
+
+/** Paths are matched without query string and without one trailing slash. */
+const pathOf = (raw: string): string => {
+  const q = raw.indexOf("?")
+  let p = q < 0 ? raw : raw.slice(0, q)
+  if (p.length > 1 && p.charCodeAt(p.length - 1) === 47) p = p.slice(0, -1)
+  return p
+}
+
+/**
+ * Estimated prompt tokens, from the body's byte length: about four bytes per token for English text,
+ * and the JSON around the messages makes it an over-estimate, which is the safe side for capacity
+ * admission. The router corrects the charge with the real usage when the response arrives.
+ */
+export const estimatePromptTokens = (bodyBytes: number): number => Math.ceil(bodyBytes / 4)
+
+/**
+ * The transport-neutral gateway: `(method, path, headers, body, signal) → { status, headers, body }`.
+ * Build it once per process; every adapter (Node, Express, Hono, Lambda, fetch) only translates.
+ */
+export class Gateway {
+  readonly maxBodyBytes: number
+  readonly metrics: GatewayMetrics
+  private keyRing: KeyRing
+  private readonly cors: CorsHeaders
+  private readonly jsonHeaders: Readonly<Record<string, string>>
+  private readonly log: (line: string) => void
+  private readonly runtime: ManagedRuntime.ManagedRuntime<GatewayServices, unknown>
+  private live: Live | undefined
+  private starting: Promise<Live> | undefined
+  private readonly created = Math.floor(Date.now() / 1000)
+
+  constructor(options: GatewayOptions) {
+    this.runtime = options.runtime
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+    this.cors = makeCorsHeaders(options.corsOrigin ?? "*")
+    this.jsonHeaders = { "content-type": JSON_TYPE, ...this.cors.base }
+    this.log = options.log ?? ((line) => console.error(line))
+    this.keyRing = KeyRing.open
+    this.setKeys(options.keys ?? [])
+    this.metrics = new GatewayMetrics(() => this.allEndpointStatus())
+  }
+
+  /** Replace the gateway keys (config reload). Requests already authenticated are unaffected. */
+  setKeys(keys: ReadonlyArray<GatewayKey>): void {
+    this.keyRing = KeyRing.make(keys)
+    if (this.keyRing.isOpen)
+      this.log(
+        "[switchyard] WARNING: no gateway keys configured — the gateway is open to anyone who can reach it. Set SWITCHYARD_KEYS or gateway.keys in the config.",
+      )
+  }
+
+  get keyCount(): number {
+    return this.keyRing.size
+  }
+
+  /** Resolve the runtime's services once; later requests read them from a field. */
+  ready(): Promise<Live> {
+    if (this.live !== undefined) return Promise.resolve(this.live)
+    if (this.starting === undefined) {
+      this.starting = this.runtime.context().then((context) => {
+        const live: Live = {
+          router: Context.get(context, Router),
+          deployment: Context.get(context, ActiveDeployment),
+          context: context as Context.Context<never>,
+        }
+        this.live = live
+        return live
+      })
+      this.starting.catch(() => {
+        this.starting = undefined
+      })
+    }
+    return this.starting
+  }
+
+  /** Does the gateway answer this path (so an embedding router should not fall through)? */
+  serves(rawPath: string): boolean {
+    const path = pathOf(rawPath)
+    return (
+      path === "/v1/chat/completions" ||
+      path === "/v1/models" ||
+      path.startsWith(MODELS_PREFIX) ||
+      path === "/healthz" ||
+      path === "/metrics"
+    )
+  }
+
+  /** The 413 an adapter answers when it stopped reading a body over `maxBodyBytes`. */
+  tooLarge(): GatewayResponse {
+    return this.errorResponse(replies.tooLarge(this.maxBodyBytes), requestIdOf({}))
+  }
+
+  async handle(req: GatewayRequest): Promise<GatewayResponse> {
+    const path = pathOf(req.path)
+    const method = req.method
+    if (method === "OPTIONS") {
+      return { status: 204, headers: this.cors.preflight(headerValue(req.headers, "access-control-request-headers")), body: "" }
+    }
+    try {
+      if (path === "/v1/chat/completions") {
+        if (method !== "POST") return this.answer("other", this.methodNotAllowed(method, "POST, OPTIONS"))
+        return await this.chat(req)
+      }
+      if (path === "/v1/models" || path.startsWith(MODELS_PREFIX)) {
+        if (method !== "GET" && method !== "HEAD") return this.answer("other", this.methodNotAllowed(method, "GET, HEAD, OPTIONS"))
+        return this.answer("models", await this.models(req, path))
+      }
+      if (path === "/healthz") {
+        if (method !== "GET" && method !== "HEAD") return this.answer("other", this.methodNotAllowed(method, "GET, HEAD, OPTIONS"))
+        return this.answer("healthz", { status: 200, headers: this.jsonHeaders, body: '{"status":"ok"}' })
+      }
+      if (path === "/metrics") {
+        if (method !== "GET" && method !== "HEAD") return this.answer("other", this.methodNotAllowed(method, "GET, HEAD, OPTIONS"))
+        return this.answer("metrics", {
+          status: 200,
+          headers: { "content-type": this.metrics.contentType, ...this.cors.base },
+          body: await this.metrics.text(),
+        })
+      }
+      return this.answer("other", this.errorResponse(replies.notFound(path), requestIdOf(req.headers)))
+    } catch (defect) {
+      this.log(`[switchyard] internal error on ${method} ${path.slice(0, 200)}: ${describe(defect)}`)
+      return this.errorResponse(replies.internal, requestIdOf(req.headers))
+    }
+  }
+
+  // ---- POST /v1/chat/completions ---------------------------------------------------------------
+
+  private async chat(req: GatewayRequest): Promise<GatewayResponse> {
+    const requestId = requestIdOf(req.headers)
+    const key = this.keyRing.authenticate(headerValue(req.headers, "authorization"))
+    if (key === undefined) return this.rejected(replies.unauthorized, requestId, false)
+    const bytes = req.body.byteLength
+    if (bytes > this.maxBodyBytes) return this.rejected(replies.tooLarge(this.maxBodyBytes), requestId, false)
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(decoder.decode(req.body))
+    } catch (e) {
+      return this.rejected(replies.invalidJson(e instanceof Error ? e.message.slice(0, 200) : "parse error"), requestId, false)
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+      return this.rejected(replies.notAnObject, requestId, false)
+    const body = parsed as JsonObject
+    let withTrace = headerValue(req.headers, "x-switchyard-trace") === "true"
+    if (body.switchyard_trace !== undefined) {
+      if (body.switchyard_trace === true) withTrace = true
+      delete body.switchyard_trace
+    }
+    const stream = body.stream === true
+    const decoded = decodeRouting(body)
+    if (!decoded.ok) return this.rejected(routeErrorReply(decoded.error), requestId, stream)
+    const routing = decoded.value
+    if (routing.model === undefined && (routing.models === undefined || routing.models.length === 0))
+      return this.rejected(replies.missingModel, requestId, stream)
+    const request: RouteRequest =
+      key === null || key.defaults === undefined
+        ? { body, routing, estimatedPromptTokens: estimatePromptTokens(bytes), requestId }
+        : { body, routing, estimatedPromptTokens: estimatePromptTokens(bytes), requestId, keyDefaults: key.defaults }
+    const live = this.live ?? (await this.ready())
+    return stream ? this.chatStream(live, request, req.signal, withTrace) : this.chatJson(live, request, req.signal, withTrace)
+  }
+
+  private async chatJson(
+    live: Live,
+    request: RouteRequest,
+    signal: AbortSignal | undefined,
+    withTrace: boolean,
+  ): Promise<GatewayResponse> {
+    const exit = await this.runtime.runPromiseExit(live.router.route(request), signal ? { signal } : undefined)
+    if (Exit.isSuccess(exit)) {
+      const result = exit.value
+      const trace = result.trace
+      this.metrics.route(trace, 200, false)
+      this.metrics.http("chat", 200)
+      return {
+        status: 200,
+        headers: this.routedHeaders(JSON_TYPE, request.requestId!, result.endpoint.slug, trace),
+        body: JSON.stringify(withTrace ? { ...result.body, switchyard_trace: trace } : result.body),
+      }
+    }
+    return this.failed(exit.cause, request.requestId!, false, withTrace)
+  }
+
+  private async chatStream(
+    live: Live,
+    request: RouteRequest,
+    signal: AbortSignal | undefined,
+    withTrace: boolean,
+  ): Promise<GatewayResponse> {
+    const exit = await this.runtime.runPromiseExit(live.router.stream(request), signal ? { signal } : undefined)
+    if (Exit.isFailure(exit)) return this.failed(exit.cause, request.requestId!, true, withTrace)
+    const routed = exit.value
+    this.metrics.http("chat", 200)
+    const body = new SseBody(routed, live.context, {
+      withTrace,
+      signal,
+      onEnd: (trace) => {
+        if (trace !== undefined) this.metrics.route(trace, 200, true)
+      },
+    })
+    const headers: Record<string, string> = {
+      ...SSE_HEADERS,
+      ...this.cors.base,
+      "x-request-id": request.requestId!,
+      "x-switchyard-provider": routed.endpoint.slug,
+      "x-switchyard-model": routed.endpoint.model,
+    }
+    return { status: 200, headers, body }
+  }
+
+  private failed(cause: Cause.Cause<unknown>, requestId: string, stream: boolean, withTrace: boolean): GatewayResponse {
+    const found = Cause.findErrorOption(cause)
+    if (found._tag === "None" || !isRouteError(found.value)) {
+      if (Cause.hasInterruptsOnly(cause)) return this.rejected(replies.clientClosed, requestId, stream)
+      this.log(`[switchyard] internal error routing request ${requestId}: ${describe(Cause.squash(cause))}`)
+      return this.rejected(replies.internal, requestId, stream)
+    }
+    const error = found.value
+    const reply = routeErrorReply(error)
+    const trace = routeErrorTrace(error)
+    if (error._tag === "AllRateLimited") this.metrics.capacityExhausted(error.origin)
+    if (trace === undefined) return this.rejected(reply, requestId, stream)
+    this.metrics.route(trace, reply.status, stream)
+    this.metrics.http("chat", reply.status)
+    const headers: Record<string, string> = {
+      ...this.jsonHeaders,
+      "x-request-id": requestId,
+      "x-switchyard-attempts": String(trace.attempts.length),
+      ...reply.headers,
+    }
+    return { status: reply.status, headers, body: errorJson(reply, withTrace ? trace : undefined) }
+  }
+
+  private routedHeaders(contentType: string, requestId: string, provider: string, trace: RouteTrace): Record<string, string> {
+    return {
+      "content-type": contentType,
+      ...this.cors.base,
+      "x-request-id": requestId,
+      "x-switchyard-provider": provider,
+      "x-switchyard-attempts": String(trace.attempts.length),
+      "x-switchyard-model": trace.modelUsed ?? "",
+    }
+  }
+
+  // ---- GET /v1/models, /v1/models/{id}, /v1/models/{id}/endpoints --------------------------------
+
+  private async models(req: GatewayRequest, path: string): Promise<GatewayResponse> {
+    const requestId = requestIdOf(req.headers)
+    if (this.keyRing.authenticate(headerValue(req.headers, "authorization")) === undefined)
+      return this.errorResponse(replies.unauthorized, requestId)
+    const live = this.live ?? (await this.ready())
+    const { catalog } = await this.runtime.runPromise(live.deployment.get)
+    if (path === "/v1/models") return this.json(200, modelList(catalog, this.created), requestId)
+    let rest = path.slice(MODELS_PREFIX.length)
+    const endpoints = rest.endsWith(ENDPOINTS_SUFFIX)
+    if (endpoints) rest = rest.slice(0, -ENDPOINTS_SUFFIX.length)
+    let id: string
+    try {
+      id = decodeURIComponent(rest)
+    } catch {
+      id = rest
+    }
+    const canonical = catalog.aliases.get(id)
+    const model = canonical === undefined ? undefined : catalog.models.get(canonical)
+    if (model === undefined)
+      return this.errorResponse(
+        routeErrorReply(
+          new ModelNotFound({ model: id, message: `The model '${id.slice(0, 200)}' does not exist in this gateway's catalog` }),
+        ),
+        requestId,
+      )
+    if (!endpoints) return this.json(200, modelObject(model, this.created), requestId)
+    const statuses = await this.runtime.runPromise(Effect.orDie(live.router.endpointStatus(model.id)))
+    return this.json(200, endpointList(model, statuses), requestId)
+  }
+
+  private async allEndpointStatus() {
+    const live = this.live ?? (await this.ready())
+    return this.runtime.runPromise(
+      Effect.gen(function* () {
+        const { catalog } = yield* live.deployment.get
+        const all = yield* Effect.forEach(catalog.models.keys(), (id) =>
+          live.router.endpointStatus(id).pipe(Effect.orElseSucceed(() => [])),
+        )
+        return all.flat()
+      }),
+    )
+  }
+
+  // ---- responses -----------------------------------------------------------------------------------
+
+  private json(status: number, value: unknown, requestId: string): GatewayResponse {
+    return { status, headers: { ...this.jsonHeaders, "x-request-id": requestId }, body: JSON.stringify(value) }
+  }
+
+  private errorResponse(reply: ErrorReply, requestId: string): GatewayResponse {
+    const headers =
+      reply.headers === undefined
+        ? { ...this.jsonHeaders, "x-request-id": requestId }
+        : { ...this.jsonHeaders, "x-request-id": requestId, ...reply.headers }
+    return { status: reply.status, headers, body: errorJson(reply) }
+  }
+
+  private rejected(reply: ErrorReply, requestId: string, stream: boolean): GatewayResponse {
+    this.metrics.rejected(reply.status, stream)
+    this.metrics.http("chat", reply.status)
+    return this.errorResponse(reply, requestId)
+  }
+
+  private methodNotAllowed(method: string, allow: string): GatewayResponse {
+    return this.errorResponse(replies.methodNotAllowed(method, allow), requestIdOf({}))
+  }
+
+  private answer(route: string, response: GatewayResponse): GatewayResponse {
+    this.metrics.http(route, response.status)
+    return response
+  }
+}
+
+const ROUTE_ERROR_TAGS: ReadonlySet<unknown> = new Set<RouteError["_tag"]>([
+  "InvalidRequest",
+  "ModelNotFound",
+  "NoEndpoint",
+  "AllRateLimited",
+  "UpstreamFailed",
+  "DeadlineExceeded",
+])
+
+const isRouteError = (u: unknown): u is RouteError =>
+  typeof u === "object" && u !== null && ROUTE_ERROR_TAGS.has((u as { _tag?: unknown })._tag)
+
+const describe = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 500)
+
+/** Build the gateway once per process. */
+export const createGateway = (options: GatewayOptions): Gateway => new Gateway(options)

@@ -1,0 +1,13 @@
+export { errorJson, type ErrorBody, type ErrorReply, type ErrorType, replies } from "./envelope.js"
+export {
+  createGateway,
+  DEFAULT_MAX_BODY_BYTES,
+  estimatePromptTokens,
+  Gateway,
+  type GatewayOptions,
+  type GatewayServices,
+} from "./gateway.js"
+export { EXPOSED_HEADERS, headerValue } from "./headers.js"
+export { routeErrorReply } from "./route-errors.js"
+export { SSE_HEADERS } from "./sse.js"
+export { type GatewayRequest, type GatewayResponse, type HeaderBag, isStreamBody, type StreamBody } from "./types.js"

@@ -1,0 +1,93 @@
+import type { ProviderErrorTag, RouteError, RouteTrace } from "@switchyard/core"
+import { type ErrorReply, type ErrorType, errorReply } from "./envelope.js"
+
+/** `error.code` for an upstream failure, in OpenRouter's `error_type` vocabulary where one exists (wire-facts §1). */
+const upstreamCode: Readonly<Record<ProviderErrorTag, string>> = {
+  RateLimited: "rate_limit_exceeded",
+  Overloaded: "provider_overloaded",
+  UpstreamTimeout: "timeout",
+  TransportError: "provider_unavailable",
+  UpstreamServerError: "provider_error",
+  BadRequest: "upstream_bad_request",
+  AuthFailed: "upstream_authentication",
+  NotFound: "upstream_not_found",
+  ContentFiltered: "content_policy_violation",
+  ContextLengthExceeded: "context_length_exceeded",
+  MalformedResponse: "invalid_upstream_response",
+}
+
+const seconds = (ms: number): string => String(Math.ceil(ms / 1000))
+
+const lastEndpoint = (trace: RouteTrace): string | undefined => trace.attempts[trace.attempts.length - 1]?.endpoint
+
+/** Map the router's typed failure to the status, envelope and headers the client sees. */
+export const routeErrorReply = (e: RouteError): ErrorReply => {
+  switch (e._tag) {
+    case "InvalidRequest":
+      return errorReply(400, "invalid_request_error", e.message, e.code ?? "invalid_parameter", e.param)
+    case "ModelNotFound":
+      return errorReply(404, "invalid_request_error", e.message, "model_not_found", "model")
+    case "NoEndpoint": {
+      const reasons = e.excluded.map((x) => `${x.endpoint} (${x.reasons.join(", ")})`).join("; ")
+      return {
+        status: 404,
+        error: {
+          message: `No endpoints found for '${e.model}' that satisfy the routing constraints${reasons ? `: excluded ${reasons}` : ""}`,
+          type: "invalid_request_error",
+          param: "provider",
+          code: "no_endpoints",
+          metadata: {
+            excluded_by: e.excluded.map((x) => ({ endpoint: x.endpoint, model: x.model, reasons: x.reasons })),
+          },
+        },
+      }
+    }
+    case "AllRateLimited": {
+      const ms = Math.max(0, Math.ceil(e.retryAfterMs))
+      const who =
+        e.origin === "gateway"
+          ? "Switchyard predicted every admissible endpoint is at capacity"
+          : "every admissible upstream answered 429"
+      return {
+        status: 429,
+        error: {
+          message: `${e.message} (${who}; retry after ${ms} ms)`,
+          type: "rate_limit_error",
+          param: null,
+          code: "capacity_exhausted",
+          metadata: { origin: e.origin, retry_after_ms: ms },
+        },
+        headers: {
+          "retry-after-ms": String(ms),
+          "retry-after": seconds(ms),
+          "x-switchyard-ratelimit-origin": e.origin,
+        },
+      }
+    }
+    case "UpstreamFailed": {
+      const status = e.httpStatus >= 400 && e.httpStatus <= 599 ? e.httpStatus : 502
+      const type: ErrorType = status === 504 ? "timeout_error" : status < 500 ? "invalid_request_error" : "upstream_error"
+      const provider = lastEndpoint(e.trace)
+      return {
+        status,
+        error: {
+          message: e.message,
+          type,
+          param: e.param ?? null,
+          code: upstreamCode[e.error] ?? "provider_error",
+          metadata: {
+            error_type: upstreamCode[e.error] ?? "provider_error",
+            upstream_status: e.upstreamStatus,
+            ...(provider ? { provider } : {}),
+          },
+        },
+      }
+    }
+    case "DeadlineExceeded":
+      return errorReply(504, "timeout_error", e.message, "deadline_exceeded")
+  }
+}
+
+/** The trace a router error carries, if any. */
+export const routeErrorTrace = (e: RouteError): RouteTrace | undefined =>
+  e._tag === "AllRateLimited" || e._tag === "UpstreamFailed" || e._tag === "DeadlineExceeded" ? e.trace : undefined

@@ -1,0 +1,1 @@
+export { switchyardHono } from "./app.js"

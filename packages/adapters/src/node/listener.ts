@@ -1,0 +1,87 @@
+import type { IncomingMessage, ServerResponse } from "node:http"
+import type { Gateway } from "../handler/gateway.js"
+import type { GatewayResponse } from "../handler/types.js"
+import { writeResponse } from "./write-response.js"
+
+const EMPTY = new Uint8Array(0)
+
+export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void
+
+/** Send the 413 without reading the rest of the body; the connection is closed after it. */
+const refuseTooLarge = (gateway: Gateway, req: IncomingMessage, res: ServerResponse): void => {
+  req.pause()
+  writeResponse(res, gateway.tooLarge(), false)
+}
+
+const watchClose = (res: ServerResponse): AbortController => {
+  const abort = new AbortController()
+  res.once("close", () => {
+    if (!res.writableFinished) abort.abort()
+  })
+  return abort
+}
+
+const dispatch = (
+  gateway: Gateway,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Uint8Array,
+  abort: AbortController,
+): void => {
+  gateway
+    .handle({ method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers, body, signal: abort.signal })
+    .then(
+      (response: GatewayResponse) => writeResponse(res, response, req.method === "HEAD"),
+      () => {
+        if (!res.headersSent && !res.destroyed) {
+          res.writeHead(500, { "content-type": "application/json" })
+          res.end('{"error":{"message":"Internal gateway error","type":"server_error","param":null,"code":"internal_error"}}')
+        }
+      },
+    )
+}
+
+/**
+ * A `node:http` request listener over the gateway: `IncomingMessage`/`ServerResponse` are mapped to the
+ * gateway's own request shape directly (no Web `Request`/`Response`). The body is collected up to
+ * `gateway.maxBodyBytes` (a larger one is refused with 413 as soon as it is known — from
+ * `content-length` before reading, or while reading), a client disconnect aborts the request (and the
+ * upstream call), and streamed responses honour backpressure.
+ */
+export const createNodeListener = (gateway: Gateway): NodeListener => {
+  const max = gateway.maxBodyBytes
+  return (req, res) => {
+    const declared = req.headers["content-length"]
+    if (declared !== undefined && Number(declared) > max) return refuseTooLarge(gateway, req, res)
+    const abort = watchClose(res)
+    if (declared === undefined && req.headers["transfer-encoding"] === undefined) {
+      req.resume()
+      return dispatch(gateway, req, res, EMPTY, abort)
+    }
+    const chunks: Array<Buffer> = []
+    let size = 0
+    let refused = false
+    req.on("data", (chunk: Buffer) => {
+      if (refused) return
+      size += chunk.length
+      if (size > max) {
+        refused = true
+        chunks.length = 0
+        refuseTooLarge(gateway, req, res)
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on("end", () => {
+      if (refused) return
+      dispatch(gateway, req, res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), abort)
+    })
+    req.on("error", () => abort.abort())
+  }
+}
+
+/** Serve a request whose body was already read (e.g. by an Express body parser). */
+export const serveWithBody = (gateway: Gateway, req: IncomingMessage, res: ServerResponse, body: Uint8Array): void => {
+  if (body.byteLength > gateway.maxBodyBytes) return writeResponse(res, gateway.tooLarge(), false)
+  dispatch(gateway, req, res, body, watchClose(res))
+}

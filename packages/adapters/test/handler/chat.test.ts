@@ -1,0 +1,203 @@
+import { afterAll, describe, expect, it } from "vitest"
+import { createGateway, EXPOSED_HEADERS } from "../../src/index.js"
+import { call, isErrorEnvelope, sseEvents } from "../support/call.js"
+import { surfaceRuntime } from "../support/surface-router.js"
+
+const { runtime, probe } = surfaceRuntime()
+const logs: Array<string> = []
+const gateway = createGateway({
+  runtime,
+  log: (l) => logs.push(l),
+  keys: [
+    { name: "team-a", key: "sk-gw-alpha" },
+    { name: "critical", key: "sk-gw-critical", defaults: { priority: "critical", escalation: "allow" } },
+  ],
+})
+afterAll(() => runtime.dispose())
+
+const auth = { authorization: "Bearer sk-gw-alpha" }
+const hello = { model: "google/gemini-2.5-pro-preview", messages: [{ role: "user", content: "Hello" }] }
+const post = (body: unknown, headers: Record<string, string> = auth) => call(gateway, { path: "/v1/chat/completions", headers, body })
+
+describe("POST /v1/chat/completions (HTTP surface)", () => {
+  it("answers the router's body with provider, attempts, model, request id and CORS headers", async () => {
+    const r = await post(hello, { ...auth, "x-request-id": "req-42" })
+    expect(r.status).toBe(200)
+    expect(r.json.choices[0].message.content).toBe("Hello!")
+    expect(r.headers["x-switchyard-provider"]).toBe("cheap")
+    expect(r.headers["x-switchyard-attempts"]).toBe("1")
+    expect(r.headers["x-switchyard-model"]).toBe("google/gemini-2.5-pro-preview")
+    expect(r.headers["x-request-id"]).toBe("req-42")
+    expect(r.headers["access-control-allow-origin"]).toBe("*")
+    expect(r.headers["access-control-expose-headers"]).toBe(EXPOSED_HEADERS)
+    for (const h of ["retry-after", "retry-after-ms", "x-request-id", "x-switchyard-provider"])
+      expect(EXPOSED_HEADERS.split(", ")).toContain(h)
+    expect(r.json.switchyard_trace).toBeUndefined()
+  })
+
+  it("generates a request id when the client sends none (or a malformed one) and hands it to the router", async () => {
+    const r = await post(hello, { ...auth, "x-request-id": "bad id\nwith newline" })
+    expect(r.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/)
+    expect(probe.requests.at(-1)?.requestId).toBe(r.headers["x-request-id"])
+  })
+
+  it("passes the parsed body through with the routing subset decoded and a prompt estimate from the byte length", async () => {
+    const body = { ...hello, temperature: 0.3, provider: { order: ["google-vertex/pt"], allow_fallbacks: true } }
+    await post(body)
+    const seen = probe.requests.at(-1)!
+    expect(seen.body).toEqual(body)
+    expect(seen.routing.provider).toEqual({ order: ["google-vertex/pt"], allow_fallbacks: true })
+    expect(seen.estimatedPromptTokens).toBe(Math.ceil(JSON.stringify(body).length / 4))
+    expect(seen.keyDefaults).toBeUndefined()
+  })
+
+  it("passes the key's routing defaults to the router", async () => {
+    await post(hello, { authorization: "Bearer sk-gw-critical" })
+    expect(probe.requests.at(-1)?.keyDefaults).toEqual({ priority: "critical", escalation: "allow" })
+  })
+
+  it("trace opt-in by header returns the RouteTrace as top-level switchyard_trace", async () => {
+    const r = await post({ ...hello, model: "escalate" }, { ...auth, "x-switchyard-trace": "true" })
+    expect(r.status).toBe(200)
+    expect(r.headers["x-switchyard-provider"]).toBe("google-vertex/pt")
+    expect(r.headers["x-switchyard-attempts"]).toBe("2")
+    expect(r.json.switchyard_trace.attempts.map((a: { outcome: string }) => a.outcome)).toEqual(["rate_limited", "success"])
+  })
+
+  it("trace opt-in by body field is stripped before the router (and upstream) sees the body", async () => {
+    const r = await post({ ...hello, switchyard_trace: true })
+    expect(r.json.switchyard_trace.requestId).toBe(r.headers["x-request-id"])
+    expect(probe.requests.at(-1)?.body).not.toHaveProperty("switchyard_trace")
+  })
+
+  describe("client mistakes are 4xx in the error envelope", () => {
+    it.each([
+      ["missing key", undefined, 401, "invalid_api_key"],
+      ["unknown key", "Bearer sk-gw-nope", 401, "invalid_api_key"],
+      ["wrong scheme", "Basic sk-gw-alpha", 401, "invalid_api_key"],
+    ])("%s → 401", async (_name, authorization, status, code) => {
+      const r = await post(hello, authorization === undefined ? {} : { authorization })
+      expect(r.status).toBe(status)
+      expect(r.json.error.code).toBe(code)
+      expect(r.headers["www-authenticate"]).toContain("Bearer")
+    })
+
+    it("invalid JSON → 400 invalid_json", async () => {
+      const r = await call(gateway, { path: "/v1/chat/completions", headers: auth, raw: '{"model": "x", ' })
+      expect(r.status).toBe(400)
+      expect(r.json.error).toMatchObject({ type: "invalid_request_error", code: "invalid_json" })
+    })
+
+    it.each([["[1,2]"], ["null"], ['"text"'], ["42"]])("a JSON body that is not an object (%s) → 400", async (raw) => {
+      const r = await call(gateway, { path: "/v1/chat/completions", headers: auth, raw })
+      expect(r.status).toBe(400)
+      expect(isErrorEnvelope(r.json)).toBe(true)
+    })
+
+    it.each([
+      [{ model: "m" }, "messages"],
+      [{ model: "m", messages: [] }, "messages"],
+      [{ model: "m", messages: [{ role: "wizard", content: "x" }] }, "messages.0.role"],
+      [{ model: "m", messages: [{ role: "user", content: "x" }], provider: { sort: "cheapest" } }, "provider.sort"],
+      [{ model: "m", messages: [{ role: "user", content: "x" }], max_tokens: -1 }, "max_tokens"],
+      [{ model: 7, messages: [{ role: "user", content: "x" }] }, "model"],
+      [{ messages: [{ role: "user", content: "x" }] }, "model"],
+    ])("schema violation %j → 400 with param %s", async (body, param) => {
+      const r = await post(body)
+      expect(r.status).toBe(400)
+      expect(r.json.error.type).toBe("invalid_request_error")
+      expect(r.json.error.param).toBe(param)
+    })
+
+    it("a body over the limit → 413", async () => {
+      const small = createGateway({ runtime, maxBodyBytes: 64, log: () => {} })
+      const r = await call(small, { path: "/v1/chat/completions", body: { ...hello, pad: "x".repeat(100) } })
+      expect(r.status).toBe(413)
+      expect(r.json.error.code).toBe("request_too_large")
+    })
+  })
+
+  it("streams SSE: data frames, [DONE], SSE headers, provider once", async () => {
+    const r = await post({ ...hello, stream: true })
+    expect(r.status).toBe(200)
+    expect(r.headers["content-type"]).toBe("text/event-stream; charset=utf-8")
+    expect(r.headers["cache-control"]).toContain("no-cache")
+    expect(r.headers["x-switchyard-provider"]).toBe("cheap")
+    expect(r.text.endsWith("data: [DONE]\n\n")).toBe(true)
+    const events = sseEvents(r.text)
+    expect(events.at(-1)).toBe("[DONE]")
+    const chunks = events.slice(0, -1).map((e) => JSON.parse(e))
+    expect(chunks.map((c) => c.choices[0].delta.content ?? "").join("")).toBe("Hello")
+    expect(chunks.filter((c) => "provider" in c)).toHaveLength(1)
+    expect(chunks.some((c) => "switchyard_trace" in c)).toBe(false)
+  })
+
+  it("streams with the trace on the final chunk only", async () => {
+    const r = await post({ ...hello, stream: true }, { ...auth, "x-switchyard-trace": "true" })
+    const chunks = sseEvents(r.text)
+      .slice(0, -1)
+      .map((e) => JSON.parse(e))
+    expect(chunks).toHaveLength(3)
+    expect(chunks.map((c) => "switchyard_trace" in c)).toEqual([false, false, true])
+    expect(chunks[2].choices[0].finish_reason).toBe("stop")
+    expect(chunks[2].switchyard_trace.servedBy).toBe("google-vertex/pt")
+  })
+})
+
+describe("routes, methods and CORS", () => {
+  it("unknown route → 404 envelope; wrong method → 405 with allow", async () => {
+    const missing = await call(gateway, { path: "/v2/nothing" })
+    expect(missing.status).toBe(404)
+    expect(isErrorEnvelope(missing.json)).toBe(true)
+    const wrong = await call(gateway, { method: "GET", path: "/v1/chat/completions" })
+    expect(wrong.status).toBe(405)
+    expect(wrong.headers.allow).toContain("POST")
+    expect(isErrorEnvelope(wrong.json)).toBe(true)
+    const put = await call(gateway, { method: "PUT", path: "/v1/models", raw: "{}" })
+    expect(put.status).toBe(405)
+  })
+
+  it("answers an OPTIONS preflight with the methods and the requested headers", async () => {
+    const r = await call(gateway, {
+      method: "OPTIONS",
+      path: "/v1/chat/completions",
+      headers: { origin: "https://app.example", "access-control-request-headers": "authorization, content-type, x-stainless-os" },
+    })
+    expect(r.status).toBe(204)
+    expect(r.headers["access-control-allow-origin"]).toBe("*")
+    expect(r.headers["access-control-allow-methods"]).toContain("POST")
+    expect(r.headers["access-control-allow-headers"]).toBe("authorization, content-type, x-stainless-os")
+  })
+
+  it("tolerates a query string and a trailing slash", async () => {
+    const r = await call(gateway, { path: "/v1/chat/completions/?x=1", headers: auth, body: hello })
+    expect(r.status).toBe(200)
+  })
+
+  it("GET /healthz", async () => {
+    const r = await call(gateway, { path: "/healthz" })
+    expect(r.status).toBe(200)
+    expect(r.json).toEqual({ status: "ok" })
+  })
+})
+
+describe("auth configuration", () => {
+  it("with no keys the gateway is open and says so in the log", async () => {
+    const lines: Array<string> = []
+    const open = createGateway({ runtime, log: (l) => lines.push(l) })
+    expect(lines.join("\n")).toMatch(/no gateway keys configured/)
+    const r = await call(open, { path: "/v1/chat/completions", body: hello })
+    expect(r.status).toBe(200)
+  })
+
+  it("setKeys replaces the keys (config reload)", async () => {
+    const g = createGateway({ runtime, keys: [{ name: "old", key: "sk-old" }], log: () => {} })
+    g.setKeys([{ name: "new", key: "sk-new" }])
+    expect((await call(g, { path: "/v1/chat/completions", headers: { authorization: "Bearer sk-old" }, body: hello })).status).toBe(401)
+    expect((await call(g, { path: "/v1/chat/completions", headers: { authorization: "Bearer sk-new" }, body: hello })).status).toBe(200)
+  })
+
+  it("never logs a key", () => {
+    expect(logs.join("\n")).not.toContain("sk-gw")
+  })
+})

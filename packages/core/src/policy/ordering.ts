@@ -1,0 +1,99 @@
+import { missedMaxLatency, missedMinThroughput } from "./preferred.js"
+import type { PlanSettings } from "./settings.js"
+import { compareSlots, SECTION_ORDER, type Slot } from "./slot.js"
+
+/** Floor for the 1/price² weight, so a free endpoint gets a huge but finite weight. */
+const MIN_WEIGHT_PRICE = 1e-6
+
+/**
+ * Sort keys of one admitted (or held) slot.
+ * - `order` section: entry index, then price within the entry.
+ * - Other sections: a group, then the sort metric. Groups, best first: headroom before predicted
+ *   over capacity (`predictedUtilization > 1`); meets `preferred_*` before misses; and, without
+ *   `sort`, no recent outage before recent outage. The metric is the effective price (no `sort`,
+ *   or `sort: "price"`), the chosen latency percentile (ascending) or throughput percentile
+ *   (descending); endpoints without numbers sort after those with numbers.
+ */
+export const assignKeys = (slot: Slot, s: PlanSettings): void => {
+  slot.part = s.partition === "model" ? slot.model : 0
+  if (slot.section === SECTION_ORDER) {
+    slot.k1 = slot.placeRank
+    slot.k2 = slot.price
+    return
+  }
+  const live = slot.live
+  slot.overCapacity = live?.predictedUtilization !== undefined && live.predictedUtilization > 1
+  slot.missedLatency = missedMaxLatency(live?.latency, s.maxLatency)
+  slot.missedThroughput = missedMinThroughput(live?.throughput, s.minThroughput)
+  slot.outage = s.sortBy === undefined && live !== undefined && live.recentOutage
+  const missed = slot.missedLatency !== undefined || slot.missedThroughput !== undefined
+  slot.k1 = (slot.overCapacity ? 4 : 0) + (missed ? 2 : 0) + (slot.outage ? 1 : 0)
+  switch (s.sortBy) {
+    case "latency": {
+      const value = live?.latency?.[s.sortKey]
+      slot.noMetric = value === undefined
+      slot.k2 = value ?? Number.POSITIVE_INFINITY
+      return
+    }
+    case "throughput": {
+      const value = live?.throughput?.[s.sortKey]
+      slot.noMetric = value === undefined
+      slot.k2 = value === undefined ? Number.POSITIVE_INFINITY : -value
+      return
+    }
+    default:
+      slot.k2 = slot.price
+  }
+}
+
+/**
+ * Orders slots in place: one sort (n log n) with the module-level comparator, then, for classic
+ * load balancing, one weighted pick at the head of every (partition, section) segment.
+ */
+export const orderSlots = (slots: Array<Slot>, s: PlanSettings, random: () => number): void => {
+  for (let i = 0; i < slots.length; i++) assignKeys(slots[i]!, s)
+  slots.sort(compareSlots)
+  if (!s.loadBalance) return
+  let start = 0
+  while (start < slots.length) {
+    const head = slots[start]!
+    let end = start + 1
+    while (end < slots.length && slots[end]!.part === head.part && slots[end]!.section === head.section) end++
+    pickWeighted(slots, start, end, random)
+    start = end
+  }
+}
+
+/**
+ * Classic OpenRouter load balancing: among the best group at the head of the segment (stable
+ * endpoints with headroom that meet the preferences), pick the first attempt at random weighted
+ * by 1/price²; the rest keep ascending price. A one-endpoint group consumes no randomness.
+ */
+const pickWeighted = (slots: Array<Slot>, start: number, end: number, random: () => number): void => {
+  const group = slots[start]!.k1
+  let stop = start + 1
+  while (stop < end && slots[stop]!.k1 === group) stop++
+  let chosen = start
+  if (stop - start > 1) {
+    let total = 0
+    for (let i = start; i < stop; i++) total += weight(slots[i]!.price)
+    let r = random() * total
+    for (let i = start; i < stop; i++) {
+      r -= weight(slots[i]!.price)
+      if (r < 0) {
+        chosen = i
+        break
+      }
+      chosen = i
+    }
+  }
+  const pick = slots[chosen]!
+  for (let i = chosen; i > start; i--) slots[i] = slots[i - 1]!
+  slots[start] = pick
+  pick.picked = true
+}
+
+const weight = (price: number): number => {
+  const p = Math.max(price, MIN_WEIGHT_PRICE)
+  return 1 / (p * p)
+}

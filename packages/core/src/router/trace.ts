@@ -1,0 +1,66 @@
+import type { Endpoint } from "../catalog/endpoint.js"
+import type { PlannedAttempt, RoutePlan } from "../policy/types.js"
+import type { Usage } from "../provider/usage.js"
+import type { Priority } from "../schema/provider-preferences.js"
+import type { AttemptTrace, RouteTrace } from "./types.js"
+
+export type MutableAttemptTrace = { -readonly [K in keyof AttemptTrace]: AttemptTrace[K] }
+
+const planned = (p: PlannedAttempt) => ({ endpoint: p.endpoint.id, model: p.endpoint.model, reasons: p.reasons })
+
+/** Collects what happened to one request; `finish` freezes it into a `RouteTrace`. */
+export class TraceRecorder {
+  readonly attempts: Array<MutableAttemptTrace> = []
+  readonly steps: Array<string>
+  escalated = false
+  private plan: RoutePlan | undefined = undefined
+
+  constructor(
+    readonly requestId: string | undefined,
+    readonly requestedModels: ReadonlyArray<string>,
+    readonly priority: Priority,
+    readonly startedAt: number,
+  ) {
+    this.steps = []
+  }
+
+  setPlan(plan: RoutePlan): void {
+    this.plan = plan
+    for (const s of plan.steps) this.steps.push(s)
+  }
+
+  step(text: string): void {
+    this.steps.push(text)
+  }
+
+  push(attempt: MutableAttemptTrace): MutableAttemptTrace {
+    this.attempts.push(attempt)
+    return attempt
+  }
+
+  finish(
+    now: number,
+    served?: { readonly endpoint: Endpoint; readonly usage: Usage | undefined; readonly cost: number | undefined },
+  ): RouteTrace {
+    const plan = this.plan
+    return {
+      requestId: this.requestId,
+      requestedModels: this.requestedModels,
+      priority: this.priority,
+      plan: {
+        attempts: plan === undefined ? [] : plan.attempts.map(planned),
+        escalation: plan === undefined ? [] : plan.escalation.map(planned),
+        excluded: plan === undefined ? [] : plan.excluded,
+        steps: this.steps.slice(),
+      },
+      attempts: this.attempts.slice(),
+      escalated: this.escalated,
+      servedBy: served?.endpoint.slug,
+      modelUsed: served?.endpoint.model,
+      usage: served?.usage,
+      cost: served?.cost,
+      startedAt: this.startedAt,
+      endedAt: now,
+    }
+  }
+}

@@ -1,0 +1,5 @@
+export * from "./bucket.js"
+export * from "./charge.js"
+export * from "./memory.js"
+export * from "./service.js"
+export * from "./signals.js"

@@ -1,0 +1,73 @@
+import { Context, Layer } from "effect"
+import type { Effect } from "effect"
+import type { Endpoint } from "../../catalog/endpoint.js"
+import type { CapacitySignals, Usage } from "../../provider/usage.js"
+import type { BucketLimits } from "./bucket.js"
+import { type MemoryCapacityOptions, makeMemoryCapacity } from "./memory.js"
+
+/** A charge held on an endpoint's bucket until the request settles or is released. Plain data (serialisable). */
+export interface Reservation {
+  /** Unique within the store. */
+  readonly id: string
+  readonly endpointId: string
+  /** Tokens charged at admission (estimate). */
+  readonly charge: number
+  readonly outputWeight: number
+  /** Configured capacity at admission (undefined members: tracked by signals only). */
+  readonly limits: BucketLimits
+}
+
+export type Admission =
+  | { readonly _tag: "Admitted"; readonly reservation: Reservation }
+  | {
+      readonly _tag: "Refused"
+      /** Milliseconds until the charge would fit (Infinity: never, the charge alone exceeds the limit). */
+      readonly waitMs: number
+      /** `blocked`: upstream retry-after in force; `full`: the bucket is over the limit; `too_large`: the charge never fits. */
+      readonly reason: "full" | "blocked" | "too_large"
+    }
+
+export interface ReserveOptions {
+  /** Refuse charges that would take the bucket over `1 - headroom` (otherwise only an upstream block refuses). */
+  readonly admission: boolean
+  /** Share of capacity (0..1) the charge may not use: `criticalHeadroom` for non-critical requests on PT, else 0. */
+  readonly headroom: number
+}
+
+export interface ObserveOptions {
+  /** The response was a 429 (a full bucket even without retry-after). */
+  readonly rateLimited?: boolean
+}
+
+/**
+ * Capacity: one leaky bucket per endpoint (see `bucket.ts` for the exact meter and the definition of
+ * utilization). Every operation is atomic on one endpoint's bucket and reads `now` from `Clock`, so a
+ * shared store (Redis: one hash per endpoint id, one Lua script per operation) can replace the
+ * in-memory layer without changing callers. Endpoints without configured capacity are untracked
+ * until signals teach a limit; they can still be blocked by an observed 429.
+ */
+export interface CapacityShape {
+  /** Charge `charge` tokens (+1 request) if it fits, else say how long until it would. */
+  readonly reserve: (endpoint: Endpoint, charge: number, options: ReserveOptions) => Effect.Effect<Admission>
+  /** Correct a reservation to the actual usage (surcharge or refund the difference). Idempotent. */
+  readonly settle: (reservation: Reservation, usage: Usage) => Effect.Effect<void>
+  /** Refund a reservation in full (cancelled or failed before the upstream did the work). Idempotent. */
+  readonly release: (reservation: Reservation) => Effect.Effect<void>
+  /** Learn from upstream signals (retry-after, x-ratelimit-*, Azure utilization). */
+  readonly observe: (endpoint: Endpoint, signals: CapacitySignals, options?: ObserveOptions) => Effect.Effect<void>
+  /** Utilization if `charge` tokens were admitted now; undefined for untracked endpoints. */
+  readonly predict: (endpoint: Endpoint, charge: number) => Effect.Effect<number | undefined>
+  /** Current utilization (0..1+); undefined for untracked endpoints. */
+  readonly utilization: (endpoint: Endpoint) => Effect.Effect<number | undefined>
+  /** Milliseconds until `charge` would be admitted with these options (0 = now, Infinity = never). */
+  readonly availableIn: (endpoint: Endpoint, charge: number, options: ReserveOptions) => Effect.Effect<number>
+  /** Reservations not yet settled or released (all endpoints, or one). */
+  readonly openReservations: (endpointId?: string) => Effect.Effect<number>
+}
+
+export class Capacity extends Context.Service<Capacity, CapacityShape>()("@switchyard/core/Capacity") {
+  /** In-memory store for one process. */
+  static readonly layer: Layer.Layer<Capacity> = Layer.sync(Capacity, () => makeMemoryCapacity())
+  static readonly layerWith = (options: MemoryCapacityOptions): Layer.Layer<Capacity> =>
+    Layer.sync(Capacity, () => makeMemoryCapacity(options))
+}

@@ -1,0 +1,125 @@
+import { Clock, Context, Effect, Layer } from "effect"
+import {
+  admission,
+  type BreakerConfig,
+  type BreakerEvent,
+  type BreakerState,
+  type BreakerStatus,
+  closed,
+  defaultBreakerConfig,
+  status,
+  step,
+} from "./breaker.js"
+
+/** What one finished (or abandoned) request tells Health about its endpoint. */
+export type HealthReport =
+  /** The endpoint answered (including client errors such as 400: the endpoint is up). */
+  | { readonly _tag: "Success" }
+  /** Server error, timeout, transport failure, bad response, auth/model misconfiguration. A retry-after (503) also starts a cooldown. */
+  | { readonly _tag: "Failure"; readonly retryAfterMs?: number | undefined }
+  /** 429: a cooldown until retry-after (or a default); not a breaker failure. `quota`: sticky quota exhaustion. */
+  | { readonly _tag: "RateLimited"; readonly retryAfterMs?: number | undefined; readonly quota?: boolean | undefined }
+  /** Cancelled before an answer (client gone, hedge lost, deadline): no verdict. */
+  | { readonly _tag: "Abandoned" }
+
+export type HealthPermit =
+  | { readonly _tag: "Allowed"; readonly probe: boolean }
+  | { readonly _tag: "Blocked"; readonly reason: "cooldown" | "breaker_open"; readonly untilMs: number | undefined }
+
+export interface HealthView {
+  readonly breaker: BreakerStatus
+  /** Epoch ms the cooldown ends, when one is in force. */
+  readonly cooldownUntil: number | undefined
+}
+
+/**
+ * Health: per endpoint, a cooldown after a 429 (until retry-after) and a circuit breaker (pure state
+ * machine in `breaker.ts`). `acquire` is the atomic check-and-take before an attempt (it claims the
+ * single half-open probe); `record` reports the result, passing back whether the permit was the probe.
+ */
+export interface HealthShape {
+  readonly read: (endpointId: string) => Effect.Effect<HealthView>
+  readonly acquire: (endpointId: string) => Effect.Effect<HealthPermit>
+  readonly record: (endpointId: string, report: HealthReport, probe: boolean) => Effect.Effect<void>
+}
+
+export interface HealthOptions {
+  readonly breaker?: Partial<BreakerConfig>
+  /** Cooldown after a 429 without retry-after (default 1 000 ms). */
+  readonly defaultCooldownMs?: number
+  /** Cooldown after a sticky quota 429 without retry-after (default 60 000 ms). */
+  readonly quotaCooldownMs?: number
+}
+
+interface Entry {
+  breaker: BreakerState
+  cooldownUntil: number
+}
+
+export const makeMemoryHealth = (options: HealthOptions = {}): HealthShape => {
+  const config: BreakerConfig = { ...defaultBreakerConfig, ...options.breaker }
+  const next = step(config)
+  const defaultCooldownMs = options.defaultCooldownMs ?? 1_000
+  const quotaCooldownMs = options.quotaCooldownMs ?? 60_000
+  const entries = new Map<string, Entry>()
+  const entry = (id: string, now: number): Entry => {
+    let e = entries.get(id)
+    if (e === undefined) {
+      e = { breaker: closed(now), cooldownUntil: 0 }
+      entries.set(id, e)
+    }
+    return e
+  }
+  const cool = (e: Entry, until: number) => {
+    if (until > e.cooldownUntil) e.cooldownUntil = until
+  }
+  const apply = (e: Entry, event: BreakerEvent, now: number) => {
+    e.breaker = next(e.breaker, event, now)
+  }
+  return {
+    read: (id) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        const e = entries.get(id)
+        if (e === undefined) return { breaker: "closed", cooldownUntil: undefined }
+        return {
+          breaker: status(config, e.breaker, now),
+          cooldownUntil: e.cooldownUntil > now ? e.cooldownUntil : undefined,
+        }
+      }),
+    acquire: (id) =>
+      Effect.map(Clock.currentTimeMillis, (now): HealthPermit => {
+        const e = entry(id, now)
+        if (e.cooldownUntil > now) return { _tag: "Blocked", reason: "cooldown", untilMs: e.cooldownUntil }
+        const a = admission(config, e.breaker, now)
+        if (a._tag === "Blocked") return { _tag: "Blocked", reason: "breaker_open", untilMs: a.untilMs }
+        if (a.probe) apply(e, { _tag: "ProbeStarted" }, now)
+        return a
+      }),
+    record: (id, report, probe) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        const e = entry(id, now)
+        switch (report._tag) {
+          case "Success":
+            apply(e, { _tag: "Success" }, now)
+            return
+          case "Failure":
+            if (report.retryAfterMs !== undefined) cool(e, now + report.retryAfterMs)
+            apply(e, { _tag: "Failure" }, now)
+            return
+          case "RateLimited":
+            cool(e, now + (report.retryAfterMs ?? (report.quota === true ? quotaCooldownMs : defaultCooldownMs)))
+            if (probe) apply(e, { _tag: "ProbeAbandoned" }, now)
+            return
+          case "Abandoned":
+            if (probe) apply(e, { _tag: "ProbeAbandoned" }, now)
+            return
+        }
+      }),
+  }
+}
+
+export class Health extends Context.Service<Health, HealthShape>()("@switchyard/core/Health") {
+  static readonly layer: Layer.Layer<Health> = Layer.sync(Health, () => makeMemoryHealth())
+  static readonly layerWith = (options: HealthOptions): Layer.Layer<Health> =>
+    Layer.sync(Health, () => makeMemoryHealth(options))
+}

@@ -1,0 +1,55 @@
+import type { JsonObject } from "../provider/contract.js"
+
+/**
+ * Optional body field a simulation puts on a request to fix its sizes exactly:
+ * `{ "simulation": { "prompt_tokens": 1200, "output_tokens": 300 } }`. Routing passes it through;
+ * only the simulated upstream reads it. Without it, prompt tokens are estimated from the
+ * messages and the output length is sampled.
+ */
+export const SIMULATION_HINT_FIELD = "simulation"
+
+export interface RequestShape {
+  readonly promptTokens: number
+  /** max_completion_tokens / max_tokens when set (and > 0). */
+  readonly maxTokens: number | undefined
+  /** Output length the simulation asked for, if any. */
+  readonly outputTokens: number | undefined
+  readonly stream: boolean
+}
+
+const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined)
+
+const contentChars = (content: unknown): number => {
+  if (typeof content === "string") return content.length
+  if (Array.isArray(content)) {
+    let n = 0
+    for (const part of content) {
+      if (part && typeof part === "object" && typeof (part as { text?: unknown }).text === "string") {
+        n += (part as { text: string }).text.length
+      }
+    }
+    return n
+  }
+  return 0
+}
+
+/** About 4 characters a token plus a few tokens of framing per message. */
+export const estimatePromptTokens = (messages: unknown): number => {
+  if (!Array.isArray(messages)) return 1
+  let chars = 0
+  for (const m of messages) chars += contentChars((m as { content?: unknown } | null)?.content)
+  return Math.max(1, Math.ceil(chars / 4) + 3 * messages.length)
+}
+
+export const readRequestShape = (body: JsonObject): RequestShape => {
+  const hint = body[SIMULATION_HINT_FIELD] as { prompt_tokens?: unknown; output_tokens?: unknown } | undefined
+  const hintPrompt = num(hint?.prompt_tokens)
+  const hintOutput = num(hint?.output_tokens)
+  const max = num(body.max_completion_tokens) ?? num(body.max_tokens)
+  return {
+    promptTokens: hintPrompt !== undefined ? Math.max(0, Math.round(hintPrompt)) : estimatePromptTokens(body.messages),
+    maxTokens: max !== undefined && max > 0 ? Math.floor(max) : undefined,
+    outputTokens: hintOutput !== undefined ? Math.max(0, Math.round(hintOutput)) : undefined,
+    stream: body.stream === true,
+  }
+}

@@ -1,0 +1,363 @@
+import { Clock, Effect, Exit, Random, Stream } from "effect"
+import type { Endpoint } from "../catalog/endpoint.js"
+import type { ChatCall, ChatResult, ChatStream, JsonObject, ProviderClient } from "../provider/contract.js"
+import { type ProviderError, RateLimited, TransportError, UpstreamServerError } from "../provider/errors.js"
+import type { CapacitySignals } from "../provider/usage.js"
+import {
+  type CompletionIds,
+  completionBody,
+  contentChunk,
+  finishChunk,
+  roleChunk,
+  usageChunk,
+} from "./completion-body.js"
+import { intSampler, sampler, type Uniform } from "./distribution.js"
+import { admit, type LeakyBucket, makeBucket, reconcile, timeUntilFits } from "./leaky-bucket.js"
+import { readRequestShape } from "./request-shape.js"
+import { sliceWords, textOf } from "./text.js"
+import {
+  upstreamDefaults as defaults,
+  type OutageWindow,
+  type SimulatedEndpointOptions,
+  type SimulatedUpstreamOptions,
+} from "./upstream-config.js"
+
+/** What a simulation (or a test) can read about one endpoint of a simulated upstream. */
+export interface EndpointProbe {
+  readonly endpoint: string
+  readonly tokensPerMinute: number | undefined
+  /** Bucket level / size now (0 when unmetered). */
+  readonly utilization: number
+  readonly requests: number
+  readonly rateLimited: number
+  readonly outageFailures: number
+  readonly serverErrors: number
+  readonly midStreamFailures: number
+  readonly completed: number
+  /** Tokens charged to the meter after reconciliation (prompt + output × weight), all time. */
+  readonly chargedTokens: number
+  readonly promptTokens: number
+  readonly completionTokens: number
+}
+
+/** A deterministic, in-process model of one provider's endpoints (no network). */
+export interface SimulatedUpstream {
+  readonly slug: string
+  readonly client: ProviderClient
+  /** Counters and meter state of every endpoint called so far (time read from `Clock`). */
+  readonly probe: Effect.Effect<ReadonlyArray<EndpointProbe>>
+}
+
+interface Counters {
+  requests: number
+  rateLimited: number
+  outageFailures: number
+  serverErrors: number
+  midStreamFailures: number
+  completed: number
+  chargedTokens: number
+  promptTokens: number
+  completionTokens: number
+}
+
+interface EndpointSim {
+  readonly endpoint: Endpoint
+  readonly ttft: (u: Uniform) => number
+  readonly tps: (u: Uniform) => number
+  readonly outLen: (u: Uniform) => number
+  readonly tokens: LeakyBucket | undefined
+  readonly requests: LeakyBucket | undefined
+  readonly outputWeight: number
+  readonly errorRate: number
+  readonly midStreamFailureRate: number
+  readonly overheadMs: number
+  readonly chunkTokens: number
+  readonly outages: ReadonlyArray<{ readonly start: number; readonly end: number; readonly kind: string }>
+  readonly counters: Counters
+}
+
+/** One admitted request, with every random draw already made (fixed order: error, ttft, tps, length, cut). */
+interface Admitted {
+  readonly sim: EndpointSim
+  readonly ids: CompletionIds
+  readonly requestId: string
+  readonly signals: CapacitySignals
+  readonly promptTokens: number
+  readonly charge: number
+  readonly fail: boolean
+  readonly ttftMs: number
+  readonly tokensPerSecond: number
+  readonly outputTokens: number
+  readonly finishReason: "stop" | "length"
+  /** Content chunks emitted before a mid-stream reset (undefined: no reset). */
+  readonly cutAfterChunks: number | undefined
+}
+
+const genMs = (tokens: number, tps: number): number => (tokens > 1 ? ((tokens - 1) * 1000) / tps : 0)
+
+const sleep = (ms: number): Effect.Effect<void> => (ms > 0 ? Effect.sleep(ms) : Effect.void)
+
+const merged = (base: SimulatedUpstreamOptions, endpoint: Endpoint): SimulatedEndpointOptions => {
+  const o = base.endpoints?.[endpoint.slug] ?? base.endpoints?.[endpoint.id]
+  return o ? { ...base, ...o } : base
+}
+
+/**
+ * Make a simulated upstream for provider `slug`. Time comes only from `Clock` and sleeps are
+ * `Effect.sleep` (TestClock or a virtual scheduler controls them); randomness comes from a
+ * `Random` seeded with `options.seed`, else the caller's `Random` captured now.
+ */
+export const makeSimulatedUpstream = (
+  slug: string,
+  options: SimulatedUpstreamOptions,
+): Effect.Effect<SimulatedUpstream> =>
+  Effect.gen(function* () {
+    const rng: Random.Random =
+      options.seed !== undefined ? yield* Random.Random.pipe(Random.withSeed(options.seed)) : yield* Random.Random
+    const u: Uniform = () => rng.nextDoubleUnsafe()
+    const startAt = options.startAt ?? (yield* Clock.currentTimeMillis)
+    const sims = new Map<string, EndpointSim>()
+    let serial = 0
+
+    const simOf = (endpoint: Endpoint, now: number): EndpointSim => {
+      const found = sims.get(endpoint.id)
+      if (found) return found
+      const o = merged(options, endpoint)
+      const tpm = o.capacity?.tokensPerMinute ?? endpoint.capacity?.tokensPerMinute
+      const rpm = o.capacity?.requestsPerMinute ?? endpoint.capacity?.requestsPerMinute
+      const windowMs = o.capacity?.windowMs ?? 60_000
+      const sim: EndpointSim = {
+        endpoint,
+        ttft: sampler(o.latency ?? defaults.latency),
+        tps: sampler(o.throughput ?? defaults.throughput),
+        outLen: intSampler(o.outputTokens ?? defaults.outputTokens),
+        tokens: tpm !== undefined ? makeBucket(tpm, now, windowMs) : undefined,
+        requests: rpm !== undefined ? makeBucket(rpm, now, windowMs) : undefined,
+        outputWeight: o.outputWeight ?? endpoint.outputWeight,
+        errorRate: o.errorRate ?? 0,
+        midStreamFailureRate: o.midStreamFailureRate ?? 0,
+        overheadMs: o.overheadMs ?? 0,
+        chunkTokens: o.streamChunkTokens ?? defaults.streamChunkTokens,
+        outages: (o.outages ?? []).map((w: OutageWindow) => ({
+          start: startAt + w.startMs,
+          end: startAt + w.endMs,
+          kind: w.kind ?? "unavailable",
+        })),
+        counters: {
+          requests: 0,
+          rateLimited: 0,
+          outageFailures: 0,
+          serverErrors: 0,
+          midStreamFailures: 0,
+          completed: 0,
+          chargedTokens: 0,
+          promptTokens: 0,
+          completionTokens: 0,
+        },
+      }
+      sims.set(endpoint.id, sim)
+      return sim
+    }
+
+    const signalsOf = (sim: EndpointSim): CapacitySignals => {
+      const t = sim.tokens
+      const r = sim.requests
+      return {
+        ...(t && {
+          utilization: t.level / t.size,
+          limitTokens: t.perMinute,
+          remainingTokens: Math.max(0, Math.floor(t.size - t.level)),
+        }),
+        ...(r && { limitRequests: r.perMinute, remainingRequests: Math.max(0, Math.floor(r.size - r.level)) }),
+      }
+    }
+
+    const outageError = (sim: EndpointSim, kind: string): Effect.Effect<never, ProviderError> => {
+      sim.counters.outageFailures++
+      if (kind === "hang") return Effect.never
+      if (kind === "connect")
+        return Effect.fail(
+          new TransportError({
+            provider: slug,
+            status: 0,
+            kind: "connect",
+            message: "connect ECONNREFUSED (simulated outage)",
+          }),
+        )
+      return Effect.fail(
+        new UpstreamServerError({ provider: slug, status: 503, message: "Service Unavailable (simulated outage)" }),
+      )
+    }
+
+    /** Outage and meter checks, then the random draws. Fails before any token, like a real upstream. */
+    const begin = (call: ChatCall, streaming: boolean): Effect.Effect<Admitted, ProviderError> =>
+      Effect.flatMap(Effect.andThen(sleep(options.overheadMs ?? 0), Clock.currentTimeMillis), (now) => {
+        const sim = simOf(call.endpoint, now)
+        sim.counters.requests++
+        for (const w of sim.outages) if (now >= w.start && now < w.end) return outageError(sim, w.kind)
+        const shape = readRequestShape(call.body)
+        const cap = shape.maxTokens ?? call.endpoint.defaultMaxTokens
+        const charge = shape.promptTokens + cap * sim.outputWeight
+        const waitTokens = sim.tokens ? timeUntilFits(sim.tokens, charge, now) : 0
+        const waitRequests = sim.requests ? timeUntilFits(sim.requests, 1, now) : 0
+        const wait = Math.max(waitTokens, waitRequests)
+        if (wait > 0) {
+          sim.counters.rateLimited++
+          const provisioned = call.endpoint.pool === "provisioned"
+          return Effect.fail(
+            new RateLimited({
+              provider: slug,
+              status: 429,
+              retryAfterMs: wait,
+              message: provisioned
+                ? "Too many requests. Exceeded the Provisioned Throughput."
+                : "Resource exhausted, please try again later.",
+            }),
+          )
+        }
+        if (sim.tokens) admit(sim.tokens, charge, now)
+        if (sim.requests) admit(sim.requests, 1, now)
+        const fail = u() < sim.errorRate
+        const ttftMs = sim.ttft(u)
+        const tokensPerSecond = Math.max(1e-3, sim.tps(u))
+        const wanted = shape.outputTokens ?? sim.outLen(u)
+        const outputTokens = Math.min(cap, wanted)
+        const chunks = Math.ceil(outputTokens / sim.chunkTokens)
+        const cutAfterChunks =
+          streaming && chunks > 0 && u() < sim.midStreamFailureRate ? Math.floor(u() * chunks) : undefined
+        const n = ++serial
+        return Effect.succeed<Admitted>({
+          sim,
+          ids: { id: `chatcmpl-sim-${slug}-${n}`, created: Math.floor(now / 1000), model: call.endpoint.upstreamModel },
+          requestId: `sim-${slug}-${n}`,
+          signals: signalsOf(sim),
+          promptTokens: shape.promptTokens,
+          charge,
+          fail,
+          ttftMs,
+          tokensPerSecond,
+          outputTokens,
+          finishReason: wanted > cap ? "length" : "stop",
+          cutAfterChunks,
+        })
+      })
+
+    /** Correct the meter by the actual charge and count the tokens. */
+    const settle = (a: Admitted, completionTokens: number): Effect.Effect<void> =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        const actual = a.promptTokens + completionTokens * a.sim.outputWeight
+        if (a.sim.tokens) reconcile(a.sim.tokens, actual - a.charge, now)
+        const c = a.sim.counters
+        c.chargedTokens += actual
+        c.promptTokens += a.promptTokens
+        c.completionTokens += completionTokens
+      })
+
+    const serverError = (a: Admitted): Effect.Effect<never, ProviderError> =>
+      Effect.andThen(sleep(a.ttftMs), settle(a, 0)).pipe(
+        Effect.andThen(
+          Effect.suspend(() => {
+            a.sim.counters.serverErrors++
+            return Effect.fail(
+              new UpstreamServerError({ provider: slug, status: 500, message: "Internal server error (simulated)" }),
+            )
+          }),
+        ),
+      )
+
+    const chat = (call: ChatCall): Effect.Effect<ChatResult, ProviderError> =>
+      Effect.flatMap(begin(call, false), (a) => {
+        if (a.fail) return serverError(a)
+        return Effect.andThen(
+          sleep(a.ttftMs + genMs(a.outputTokens, a.tokensPerSecond)),
+          settle(a, a.outputTokens),
+        ).pipe(
+          Effect.map((): ChatResult => {
+            a.sim.counters.completed++
+            return {
+              body: completionBody(a.ids, textOf(a.outputTokens), a.finishReason, a.promptTokens, a.outputTokens),
+              usage: {
+                promptTokens: a.promptTokens,
+                completionTokens: a.outputTokens,
+                cachedTokens: 0,
+                reasoningTokens: 0,
+              },
+              requestId: a.requestId,
+              signals: a.signals,
+            }
+          }),
+        )
+      })
+
+    const chunksOf = (a: Admitted): Stream.Stream<JsonObject, ProviderError> => {
+      const per = a.sim.chunkTokens
+      const total = Math.ceil(a.outputTokens / per)
+      let emittedTokens = 0
+      let elapsed = 0
+      // step 0: role chunk at TTFT; 1..total: content chunk k-1 when its last token is out;
+      // total+1: finish chunk; total+2: usage chunk.
+      const step = (k: number): Effect.Effect<readonly [JsonObject, number] | undefined, ProviderError> => {
+        if (k === 0) {
+          elapsed = a.ttftMs
+          return Effect.as(sleep(a.ttftMs), [roleChunk(a.ids), 1] as const)
+        }
+        if (k <= total) {
+          const from = (k - 1) * per
+          const to = Math.min(a.outputTokens, from + per)
+          const due = a.ttftMs + genMs(to, a.tokensPerSecond)
+          const wait = due - elapsed
+          elapsed = due
+          if (a.cutAfterChunks !== undefined && k - 1 === a.cutAfterChunks) {
+            return Effect.andThen(
+              sleep(wait),
+              Effect.suspend(() => {
+                a.sim.counters.midStreamFailures++
+                return Effect.fail(
+                  new TransportError({
+                    provider: slug,
+                    status: 200,
+                    kind: "reset",
+                    message: "stream ended without finish_reason: connection reset (simulated)",
+                  }),
+                )
+              }),
+            )
+          }
+          return Effect.map(sleep(wait), () => {
+            emittedTokens = to
+            return [contentChunk(a.ids, sliceWords(from, to)), k + 1] as const
+          })
+        }
+        if (k === total + 1) return Effect.succeed([finishChunk(a.ids, a.finishReason), k + 1] as const)
+        if (k === total + 2) {
+          a.sim.counters.completed++
+          return Effect.succeed([usageChunk(a.ids, a.promptTokens, a.outputTokens), k + 1] as const)
+        }
+        return Effect.succeed(undefined)
+      }
+      return Stream.unfold(0, step).pipe(
+        Stream.onExit((exit) => settle(a, Exit.isSuccess(exit) ? a.outputTokens : emittedTokens)),
+      )
+    }
+
+    const stream = (call: ChatCall): Effect.Effect<ChatStream, ProviderError> =>
+      Effect.flatMap(begin(call, true), (a) =>
+        a.fail
+          ? serverError(a)
+          : Effect.succeed<ChatStream>({ requestId: a.requestId, signals: a.signals, chunks: chunksOf(a) }),
+      )
+
+    const probe = Effect.map(Clock.currentTimeMillis, (now) =>
+      [...sims.values()].map((s): EndpointProbe => {
+        if (s.tokens) reconcile(s.tokens, 0, now)
+        return {
+          endpoint: s.endpoint.id,
+          tokensPerMinute: s.tokens?.perMinute,
+          utilization: s.tokens ? s.tokens.level / s.tokens.size : 0,
+          ...s.counters,
+        }
+      }),
+    )
+
+    return { slug, client: { chat, stream }, probe }
+  })

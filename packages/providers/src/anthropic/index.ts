@@ -1,0 +1,6 @@
+export { classifyAnthropicError } from "./error.js"
+export { AnthropicOptions } from "./options.js"
+export { ANTHROPIC_BASE_URL, ANTHROPIC_VERSION, anthropicPlugin } from "./plugin.js"
+export { toAnthropicRequest } from "./request.js"
+export { fromAnthropicResponse } from "./response.js"
+export { AnthropicStreamTranslator } from "./stream.js"

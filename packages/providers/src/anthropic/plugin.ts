@@ -1,0 +1,66 @@
+import { definePlugin, type ProviderClient } from "@switchyard/core"
+import { Effect, Redacted } from "effect"
+import { makeTransport } from "../http/transport.js"
+import { resolveSecret } from "../secrets/secret.js"
+import { readSignals } from "../signals/headers.js"
+import { callContext } from "../translation/call-context.js"
+import { exchange } from "../translation/exchange.js"
+import { translateSse } from "../translation/translated-stream.js"
+import { classifyAnthropicError } from "./error.js"
+import { AnthropicOptions } from "./options.js"
+import { toAnthropicRequest } from "./request.js"
+import { fromAnthropicResponse } from "./response.js"
+import { AnthropicStreamTranslator } from "./stream.js"
+
+export const ANTHROPIC_BASE_URL = "https://api.anthropic.com"
+export const ANTHROPIC_VERSION = "2023-06-01"
+
+/**
+ * `anthropic`: the Messages API (POST `{baseUrl}/v1/messages`), translated from and to the OpenAI
+ * chat-completions shape. Headers `x-api-key`, `anthropic-version`; the upstream request id is the
+ * `request-id` header; `anthropic-ratelimit-*` and `retry-after` headers become capacity signals.
+ */
+export const anthropicPlugin = definePlugin<AnthropicOptions>({
+  kind: "anthropic",
+  options: AnthropicOptions,
+  make: (options, ctx) =>
+    Effect.gen(function* () {
+      const apiKey = yield* resolveSecret(options.apiKey, ctx.env, "options.apiKey")
+      const http = yield* makeTransport({ provider: ctx.slug, timeouts: options.timeouts, secrets: [apiKey] })
+      const url = `${(options.baseUrl ?? ANTHROPIC_BASE_URL).replace(/\/+$/, "")}/v1/messages`
+      const headers: Record<string, string> = {
+        ...options.headers,
+        "content-type": "application/json",
+        "x-api-key": Redacted.value(apiKey),
+        "anthropic-version": options.version ?? ANTHROPIC_VERSION,
+      }
+      if (options.beta !== undefined && options.beta.length > 0) headers["anthropic-beta"] = options.beta.join(",")
+      const provider = ctx.slug
+
+      const chat: ProviderClient["chat"] = (call) =>
+        Effect.gen(function* () {
+          const body = yield* Effect.fromResult(toAnthropicRequest(call.body, call.endpoint, provider, false))
+          const res = yield* exchange(http, { url, headers, body: JSON.stringify(body) }, classifyAnthropicError)
+          const json = yield* http.json(res)
+          const context = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
+          const out = yield* Effect.fromResult(fromAnthropicResponse(json, context))
+          return {
+            body: out.body,
+            usage: out.usage,
+            requestId: res.headers["request-id"],
+            signals: yield* readSignals(res.headers),
+          }
+        })
+
+      const stream: ProviderClient["stream"] = (call) =>
+        Effect.gen(function* () {
+          const body = yield* Effect.fromResult(toAnthropicRequest(call.body, call.endpoint, provider, true))
+          const res = yield* exchange(http, { url, headers, body: JSON.stringify(body) }, classifyAnthropicError)
+          const context = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
+          const chunks = translateSse(provider, http.sse(res), new AnthropicStreamTranslator(context))
+          return { requestId: res.headers["request-id"], signals: yield* readSignals(res.headers), chunks }
+        })
+
+      return { chat, stream }
+    }),
+})

@@ -1,0 +1,170 @@
+import { BadRequest, type ChatRequest, type ContentPart, type Endpoint, type JsonObject } from "@switchyard/core"
+import { Result } from "effect"
+import { contentText, parseArguments } from "../translation/content-text.js"
+import { parseDataUrl } from "../translation/data-url.js"
+import { decodeChatBody } from "../translation/decode-chat.js"
+
+type Block = Record<string, unknown>
+interface Message {
+  role: "user" | "assistant"
+  content: Array<Block>
+}
+
+/**
+ * OpenAI chat-completions body → Anthropic Messages body (wire-facts §4).
+ * - system/developer messages → `system` text blocks (in order);
+ * - assistant `tool_calls` → `tool_use` blocks; `tool` messages → `tool_result` blocks in a user
+ *   message (consecutive results share one user message);
+ * - `max_tokens` is required upstream: the request's, else `endpoint.defaultMaxTokens`;
+ * - `temperature` is clamped to Anthropic's 0..1; `stop` → `stop_sequences`; `user` → `metadata.user_id`.
+ * Not translated: `response_format`, `n`, `seed`, penalties, `logprobs`, `reasoning_effort`.
+ */
+export const toAnthropicRequest = (
+  body: JsonObject,
+  endpoint: Endpoint,
+  provider: string,
+  stream: boolean,
+): Result.Result<JsonObject, BadRequest> => {
+  const decoded = decodeChatBody(body, provider)
+  if (Result.isFailure(decoded)) return Result.fail(decoded.failure)
+  const req = decoded.success
+  const converted = toMessages(req, provider)
+  if (Result.isFailure(converted)) return Result.fail(converted.failure)
+  const out: Record<string, unknown> = {
+    model: endpoint.upstreamModel,
+    max_tokens: req.max_completion_tokens ?? req.max_tokens ?? endpoint.defaultMaxTokens,
+    messages: converted.success.messages,
+  }
+  if (converted.success.system.length > 0) out.system = converted.success.system
+  if (stream) out.stream = true
+  if (req.temperature != null) out.temperature = Math.min(req.temperature, 1)
+  if (req.top_p != null) out.top_p = req.top_p
+  if (req.stop != null) {
+    const stops = (typeof req.stop === "string" ? [req.stop] : req.stop).filter((s) => s.trim() !== "")
+    if (stops.length > 0) out.stop_sequences = stops
+  }
+  if (req.user !== undefined) out.metadata = { user_id: req.user }
+  if (req.tools !== undefined && req.tools.length > 0) {
+    out.tools = req.tools.map((t) => ({
+      name: t.function.name,
+      ...(t.function.description !== undefined ? { description: t.function.description } : {}),
+      input_schema: t.function.parameters ?? { type: "object", properties: {} },
+    }))
+  }
+  const toolChoice = toToolChoice(req)
+  if (toolChoice !== undefined) out.tool_choice = toolChoice
+  return Result.succeed(out)
+}
+
+const toToolChoice = (req: ChatRequest): JsonObject | undefined => {
+  const choice = req.tool_choice
+  const noParallel = req.parallel_tool_calls === false ? { disable_parallel_tool_use: true } : {}
+  if (choice === undefined)
+    return req.parallel_tool_calls === false && req.tools ? { type: "auto", ...noParallel } : undefined
+  if (choice === "none") return { type: "none" }
+  if (choice === "auto") return { type: "auto", ...noParallel }
+  if (choice === "required") return { type: "any", ...noParallel }
+  return { type: "tool", name: choice.function.name, ...noParallel }
+}
+
+const invalid = (provider: string, message: string, param: string): BadRequest =>
+  new BadRequest({ provider, status: 0, message, param })
+
+const toBlock = (part: ContentPart, provider: string, param: string): Result.Result<Block, BadRequest> => {
+  switch (part.type) {
+    case "text":
+      return Result.succeed({ type: "text", text: part.text })
+    case "image_url": {
+      const inline = parseDataUrl(part.image_url.url)
+      return Result.succeed({
+        type: "image",
+        source: inline
+          ? { type: "base64", media_type: inline.mimeType, data: inline.data }
+          : { type: "url", url: part.image_url.url },
+      })
+    }
+    case "file": {
+      const inline = part.file.file_data === undefined ? undefined : parseDataUrl(part.file.file_data)
+      if (inline?.mimeType === "application/pdf") {
+        return Result.succeed({
+          type: "document",
+          source: { type: "base64", media_type: inline.mimeType, data: inline.data },
+        })
+      }
+      return Result.fail(invalid(provider, "Anthropic accepts only inline PDF files (data: URLs)", param))
+    }
+    case "input_audio":
+      return Result.fail(invalid(provider, "Anthropic does not accept audio input", param))
+  }
+}
+
+const toBlocks = (
+  content: string | ReadonlyArray<ContentPart>,
+  provider: string,
+  param: string,
+): Result.Result<Array<Block>, BadRequest> => {
+  if (typeof content === "string") return Result.succeed([{ type: "text", text: content }])
+  const out: Array<Block> = []
+  for (const part of content) {
+    const block = toBlock(part, provider, param)
+    if (Result.isFailure(block)) return Result.fail(block.failure)
+    out.push(block.success)
+  }
+  return Result.succeed(out)
+}
+
+const toMessages = (
+  req: ChatRequest,
+  provider: string,
+): Result.Result<{ messages: Array<Message>; system: Array<Block> }, BadRequest> => {
+  const messages: Array<Message> = []
+  const system: Array<Block> = []
+  for (const [mi, message] of req.messages.entries()) {
+    switch (message.role) {
+      case "system":
+      case "developer": {
+        const text = contentText(message.content)
+        if (text !== "") system.push({ type: "text", text })
+        break
+      }
+      case "user": {
+        const blocks = toBlocks(message.content, provider, `messages.${mi}.content`)
+        if (Result.isFailure(blocks)) return Result.fail(blocks.failure)
+        messages.push({ role: "user", content: blocks.success })
+        break
+      }
+      case "assistant": {
+        const content: Array<Block> = []
+        const text = contentText(message.content)
+        if (text !== "") content.push({ type: "text", text })
+        for (const [ti, call] of (message.tool_calls ?? []).entries()) {
+          const input = parseArguments(call.function.arguments)
+          if (input === undefined) {
+            return Result.fail(
+              invalid(
+                provider,
+                `messages[${mi}].tool_calls[${ti}].function.arguments is not a JSON object`,
+                `messages.${mi}.tool_calls.${ti}.function.arguments`,
+              ),
+            )
+          }
+          content.push({ type: "tool_use", id: call.id, name: call.function.name, input })
+        }
+        // Anthropic rejects empty assistant turns; an empty one carries nothing to translate.
+        if (content.length > 0) messages.push({ role: "assistant", content })
+        break
+      }
+      case "tool": {
+        const block = { type: "tool_result", tool_use_id: message.tool_call_id, content: contentText(message.content) }
+        const last = messages[messages.length - 1]
+        if (last !== undefined && last.role === "user" && last.content.every((b) => b.type === "tool_result")) {
+          last.content.push(block)
+        } else {
+          messages.push({ role: "user", content: [block] })
+        }
+        break
+      }
+    }
+  }
+  return Result.succeed({ messages, system })
+}

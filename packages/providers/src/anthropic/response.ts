@@ -1,0 +1,62 @@
+import { type JsonObject, MalformedResponse, type Usage } from "@switchyard/core"
+import { Result } from "effect"
+import type { Redactor } from "../errors/redact.js"
+import {
+  type CompletionMeta,
+  completionBody,
+  completionChoice,
+  type OpenAiToolCall,
+} from "../translation/openai-shape.js"
+import { stopReason } from "./stop-reason.js"
+import { anthropicUsage } from "./usage.js"
+
+export interface TranslateContext {
+  readonly provider: string
+  /** Unix seconds (from the Effect Clock). */
+  readonly created: number
+  /** Used when the upstream sends no message id. */
+  readonly fallbackId: string
+  /** Used when the upstream sends no model. */
+  readonly model: string
+  /** Masks secrets in error messages built from stream events. */
+  readonly redact?: Redactor
+}
+
+type Json = Record<string, unknown>
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v)
+
+export const messageMeta = (message: Json, ctx: TranslateContext): CompletionMeta => ({
+  id: typeof message.id === "string" ? message.id : ctx.fallbackId,
+  created: ctx.created,
+  model: typeof message.model === "string" ? message.model : ctx.model,
+})
+
+/** Anthropic Messages response → OpenAI `chat.completion`. */
+export const fromAnthropicResponse = (
+  raw: unknown,
+  ctx: TranslateContext,
+): Result.Result<{ readonly body: JsonObject; readonly usage: Usage }, MalformedResponse> => {
+  if (!isObject(raw) || !Array.isArray(raw.content)) {
+    return Result.fail(
+      new MalformedResponse({ provider: ctx.provider, status: 200, message: "Body is not an Anthropic message" }),
+    )
+  }
+  let text = ""
+  let reasoning = ""
+  const toolCalls: Array<OpenAiToolCall> = []
+  for (const block of raw.content) {
+    if (!isObject(block)) continue
+    if (block.type === "text" && typeof block.text === "string") text += block.text
+    else if (block.type === "thinking" && typeof block.thinking === "string") reasoning += block.thinking
+    else if (block.type === "tool_use" && typeof block.id === "string" && typeof block.name === "string") {
+      toolCalls.push({
+        id: block.id,
+        type: "function",
+        function: { name: block.name, arguments: JSON.stringify(isObject(block.input) ? block.input : {}) },
+      })
+    }
+  }
+  const usage = anthropicUsage(raw.usage)
+  const choice = completionChoice(0, { text, reasoning, toolCalls }, stopReason(raw.stop_reason))
+  return Result.succeed({ body: completionBody(messageMeta(raw, ctx), [choice], usage), usage })
+}

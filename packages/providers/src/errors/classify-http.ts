@@ -1,0 +1,92 @@
+/**
+ * (status, body, headers) → the closed `ProviderError` union (core provider/errors.ts).
+ *
+ *   classifyHttpError({ provider, status, body, headers, nowMs, redact }) → ProviderError   (pure)
+ *
+ * 429 → RateLimited (quota: true for `insufficient_quota` or a per-day Google quota);
+ * 529 / `overloaded_error` → Overloaded; 408/504 → UpstreamTimeout; other 5xx and 409 → UpstreamServerError;
+ * 400/413/422 → ContextLengthExceeded | ContentFiltered | BadRequest; 401/403 → AuthFailed;
+ * 404 → NotFound (modelNotSupported for model/deployment not found). Retry delays come from the headers
+ * (`retry-after-ms`, `x-ms-retry-after-ms`, `retry-after`) or a Google `RetryInfo`. Messages are redacted.
+ */
+import {
+  AuthFailed,
+  BadRequest,
+  ContentFiltered,
+  ContextLengthExceeded,
+  NotFound,
+  Overloaded,
+  type ProviderError,
+  RateLimited,
+  UpstreamServerError,
+  UpstreamTimeout,
+} from "@switchyard/core"
+import type { HeaderMap } from "../http/header-map.js"
+import { retryAfterMsFromHeaders } from "../signals/retry-after.js"
+import { type ErrorBody, readErrorBody } from "./error-body.js"
+import type { Redactor } from "./redact.js"
+
+export interface HttpFailure {
+  readonly provider: string
+  readonly status: number
+  /** The response body as text (may be empty, HTML, or any JSON envelope). */
+  readonly body: string
+  readonly headers: HeaderMap
+  /** "Now" for HTTP-date `retry-after` (the response `date` header, or Clock). */
+  readonly nowMs: number
+  readonly redact: Redactor
+}
+
+const contextLength =
+  /context[_ ]length|maximum context|context window|prompt is too long|too many tokens|input token count.*exceeds|reduce the length/i
+
+const isContextLength = (b: ErrorBody): boolean =>
+  b.code === "context_length_exceeded" ||
+  b.type === "context_length_exceeded" ||
+  (b.message !== undefined && contextLength.test(b.message))
+
+const isContentFilter = (b: ErrorBody, raw: string): boolean =>
+  b.code === "content_filter" ||
+  b.type === "content_filter" ||
+  b.code === "content_policy_violation" ||
+  raw.includes("ResponsibleAIPolicyViolation")
+
+const isQuota = (b: ErrorBody): boolean =>
+  b.code === "insufficient_quota" ||
+  b.type === "insufficient_quota" ||
+  b.quotaIds.some((id) => /per ?day/i.test(id)) ||
+  (b.message !== undefined && /per day|daily (quota|limit)|billing/i.test(b.message))
+
+const isModelMissing = (b: ErrorBody): boolean =>
+  b.code === "model_not_found" ||
+  b.code === "DeploymentNotFound" ||
+  (b.message !== undefined && /model|deployment/i.test(b.message))
+
+/** Azure standard deployments: "... Please retry after 7 seconds." in the message only. */
+const retryInMessage = (b: ErrorBody): number | undefined => {
+  const m = b.message === undefined ? null : /retry after (\d+(?:\.\d+)?) seconds?/i.exec(b.message)
+  return m?.[1] === undefined ? undefined : Number(m[1]) * 1000
+}
+
+export const classifyHttpError = (f: HttpFailure): ProviderError => {
+  const body = readErrorBody(f.body)
+  const { provider, status } = f
+  const message = f.redact(body.message ?? `HTTP ${status}`)
+  const retryAfterMs = retryAfterMsFromHeaders(f.headers, f.nowMs) ?? body.retryDelayMs ?? retryInMessage(body)
+  const retry = retryAfterMs === undefined ? {} : { retryAfterMs }
+  const base = { provider, status, message }
+
+  if (status === 529 || body.type === "overloaded_error") return new Overloaded({ ...base, ...retry })
+  if (status === 429) return new RateLimited({ ...base, ...retry, ...(isQuota(body) ? { quota: true } : {}) })
+  if (status === 408 || status === 504) return new UpstreamTimeout({ ...base, phase: "attempt" })
+  if (status >= 500 || status === 409) return new UpstreamServerError({ ...base, ...retry })
+  if (status === 401 || status === 403) return new AuthFailed(base)
+  if (status === 404) return new NotFound({ ...base, ...(isModelMissing(body) ? { modelNotSupported: true } : {}) })
+  if (isContextLength(body)) return new ContextLengthExceeded(base)
+  if (isContentFilter(body, f.body)) return new ContentFiltered(base)
+  return new BadRequest({
+    ...base,
+    ...(body.param === undefined ? {} : { param: body.param }),
+    ...(body.code === undefined ? {} : { code: body.code }),
+  })
+}

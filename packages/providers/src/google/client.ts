@@ -1,0 +1,83 @@
+import type { CapacitySignals, Endpoint, JsonObject, ProviderClient, ProviderError } from "@switchyard/core"
+import { Effect, Stream } from "effect"
+import type { Transport } from "../http/transport.js"
+import { readSignals } from "../signals/headers.js"
+import { decodeSseJson } from "../sse/sse.js"
+import { callContext } from "../translation/call-context.js"
+import { exchange } from "../translation/exchange.js"
+import { translateEvents } from "../translation/translated-stream.js"
+import { classifyGoogleError, classifyGoogleStreamError } from "./error.js"
+import { toGeminiRequest } from "./request.js"
+import { fromGeminiResponse } from "./response.js"
+import { GeminiStreamTranslator } from "./stream.js"
+
+/** Where and how one Google flavour (Gemini API, Vertex) sends a generateContent call. */
+export interface GoogleTarget {
+  readonly url: (endpoint: Endpoint, stream: boolean) => string
+  readonly headers: (endpoint: Endpoint) => Effect.Effect<Readonly<Record<string, string>>, ProviderError>
+}
+
+const withTraffic = (signals: CapacitySignals, traffic: CapacitySignals["trafficType"]): CapacitySignals =>
+  traffic === undefined ? signals : { ...signals, trafficType: traffic }
+
+/**
+ * A ProviderClient speaking generateContent / streamGenerateContent (shared by `google` and `google-vertex`).
+ * `requestId` is the `x-request-id` header when a proxy in front sets one, else Google's `responseId`.
+ */
+export const makeGoogleClient = (http: Transport, target: GoogleTarget): ProviderClient => {
+  const provider = http.provider
+
+  const chat: ProviderClient["chat"] = (call) =>
+    Effect.gen(function* () {
+      const body = yield* Effect.fromResult(toGeminiRequest(call.body, provider))
+      const headers = yield* target.headers(call.endpoint)
+      const url = target.url(call.endpoint, false)
+      const res = yield* exchange(http, { url, headers, body: JSON.stringify(body) }, classifyGoogleError)
+      const json = yield* http.json(res)
+      const ctx = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
+      const out = yield* Effect.fromResult(fromGeminiResponse(json, ctx))
+      const signals = yield* readSignals(res.headers)
+      const responseId = (json as { responseId?: unknown }).responseId
+      return {
+        body: out.body,
+        usage: out.usage,
+        requestId: res.headers["x-request-id"] ?? (typeof responseId === "string" ? responseId : undefined),
+        signals: withTraffic(signals, out.trafficType),
+      }
+    })
+
+  const stream: ProviderClient["stream"] = (call) =>
+    Effect.gen(function* () {
+      const body = yield* Effect.fromResult(toGeminiRequest(call.body, provider))
+      const headers = yield* target.headers(call.endpoint)
+      const url = target.url(call.endpoint, true)
+      const res = yield* exchange(http, { url, headers, body: JSON.stringify(body) }, classifyGoogleError)
+      const ctx = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
+      const translator = new GeminiStreamTranslator(ctx)
+      const signals = yield* readSignals(res.headers)
+      const headerId = res.headers["x-request-id"]
+      let events: Stream.Stream<unknown, ProviderError>
+      if ((res.headers["content-type"] ?? "").includes("text/event-stream")) {
+        events = http.sse(res).pipe(Stream.mapEffect((m) => decodeSseJson(provider, m)))
+      } else {
+        // Without SSE framing Google answers one JSON array of responses, errors included (`[{error}]`).
+        const json = yield* http.json(res)
+        const error = classifyGoogleStreamError(provider, json, http.redact)
+        if (error) return yield* Effect.fail(error)
+        events = Stream.fromIterable(Array.isArray(json) ? (json as ReadonlyArray<unknown>) : [json])
+      }
+      const chunks: Stream.Stream<JsonObject, ProviderError> = translateEvents(events, translator)
+      // Which pool served and the response id are only known once events arrive: read them live.
+      return {
+        get requestId() {
+          return headerId ?? translator.responseId
+        },
+        get signals() {
+          return withTraffic(signals, translator.traffic)
+        },
+        chunks,
+      }
+    })
+
+  return { chat, stream }
+}

@@ -1,0 +1,7 @@
+export { classifyGoogleError } from "./error.js"
+export { GEMINI_BASE_URL, googlePlugin } from "./gemini-plugin.js"
+export { type AccessTokenFunction, GoogleOptions, VertexOptions } from "./options.js"
+export { toGeminiRequest } from "./request.js"
+export { fromGeminiResponse } from "./response.js"
+export { GeminiStreamTranslator } from "./stream.js"
+export { googleVertexPlugin, VERTEX_REQUEST_TYPE, vertexRequestType } from "./vertex-plugin.js"

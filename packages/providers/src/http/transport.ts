@@ -1,0 +1,179 @@
+/**
+ * HTTP transport for provider plugins, over undici. Build one per provider client inside the plugin's
+ * `make` (it runs in a Scope; the connection pools are destroyed when that Scope closes).
+ *
+ *   const http = yield* makeTransport({ provider: ctx.slug, timeouts: options.timeouts, secrets: [apiKey] })
+ *
+ *   http.requestJson({ url, headers, body }) → Effect<{ response, json }, ProviderError>
+ *       non-2xx → classified error; body not JSON → MalformedResponse
+ *   http.requestSse({ url, headers, body })  → Effect<{ response, messages: Stream<SseMessage, ProviderError> }, ProviderError>
+ *       resolves at 2xx headers; the body is parsed as SSE lazily while the stream is pulled
+ *   http.send(req) → Effect<HttpResponse, ProviderError>        any status; then http.text / http.json / http.fail / http.sse
+ *   http.fail(response) → Effect<never, ProviderError>          read the body, classifyHttpError
+ *   http.redact(text) → text without the configured secrets
+ *
+ * Pooling: one undici Agent per transport = one keep-alive Pool per origin. Timeouts (connect, headers,
+ * body idle) are undici's socket timers. Interrupting the calling fiber aborts the request (before headers)
+ * or destroys the body (after). Network failures map through `classifyTransportError`.
+ * A response's `headers` are lower-cased (`HeaderMap`); read capacity signals with `readSignals(response.headers)`.
+ */
+import type { ProviderError } from "@switchyard/core"
+import { MalformedResponse } from "@switchyard/core"
+import { Effect, type Redacted, type Scope, Stream } from "effect"
+import { Agent } from "undici"
+import { classifyHttpError } from "../errors/classify-http.js"
+import { classifyTransportError } from "../errors/classify-transport.js"
+import { makeRedactor, type Redactor } from "../errors/redact.js"
+import { responseNowMs } from "../signals/headers.js"
+import { type SseMessage, sseMessages } from "../sse/sse.js"
+import { type HeaderMap, toHeaderMap } from "./header-map.js"
+import { resolveTimeouts, type Timeouts, type TimeoutsOptions } from "./timeouts.js"
+
+export interface TransportConfig {
+  /** Provider slug, used in every error. */
+  readonly provider: string
+  readonly timeouts?: TimeoutsOptions | undefined
+  /** Values masked in every error message (API keys, tokens). */
+  readonly secrets?: ReadonlyArray<Redacted.Redacted<string> | string> | undefined
+  /** Max sockets per origin (default 128). */
+  readonly connections?: number | undefined
+  /** Idle keep-alive of pooled sockets (default 30 s). */
+  readonly keepAliveMs?: number | undefined
+}
+
+export interface HttpRequest {
+  readonly url: string | URL
+  readonly method?: "POST" | "GET" | undefined
+  readonly headers: Readonly<Record<string, string>>
+  /** JSON text (or any string). */
+  readonly body?: string | undefined
+}
+
+export interface HttpResponse {
+  readonly status: number
+  readonly headers: HeaderMap
+  /** The unread body. Read it once (text/json/sse) or `destroy` it. */
+  readonly body: AsyncIterable<Uint8Array>
+  readonly destroy: () => void
+}
+
+export interface Transport {
+  readonly provider: string
+  readonly timeouts: Timeouts
+  readonly redact: Redactor
+  readonly send: (req: HttpRequest) => Effect.Effect<HttpResponse, ProviderError>
+  readonly text: (res: HttpResponse) => Effect.Effect<string, ProviderError>
+  readonly json: (res: HttpResponse) => Effect.Effect<unknown, ProviderError>
+  readonly fail: (res: HttpResponse) => Effect.Effect<never, ProviderError>
+  readonly sse: (res: HttpResponse) => Stream.Stream<SseMessage, ProviderError>
+  readonly request: (req: HttpRequest) => Effect.Effect<HttpResponse, ProviderError>
+  readonly requestJson: (
+    req: HttpRequest,
+  ) => Effect.Effect<{ readonly response: HttpResponse; readonly json: unknown }, ProviderError>
+  readonly requestSse: (
+    req: HttpRequest,
+  ) => Effect.Effect<
+    { readonly response: HttpResponse; readonly messages: Stream.Stream<SseMessage, ProviderError> },
+    ProviderError
+  >
+}
+
+const isOk = (status: number) => status >= 200 && status < 300
+
+export const makeTransport = (config: TransportConfig): Effect.Effect<Transport, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const provider = config.provider
+    const timeouts = resolveTimeouts(config.timeouts)
+    const redact = makeRedactor(config.secrets ?? [])
+    const agent = yield* Effect.acquireRelease(
+      Effect.sync(
+        () =>
+          new Agent({
+            connect: { timeout: timeouts.connectMs },
+            headersTimeout: timeouts.headersMs,
+            bodyTimeout: timeouts.bodyMs,
+            keepAliveTimeout: config.keepAliveMs ?? 30_000,
+            connections: config.connections ?? 128,
+          }),
+      ),
+      (a) => Effect.promise(() => a.destroy()).pipe(Effect.ignore),
+    )
+    const onError = (cause: unknown) => classifyTransportError(provider, cause, redact)
+
+    const send = (req: HttpRequest): Effect.Effect<HttpResponse, ProviderError> =>
+      Effect.tryPromise({
+        try: (signal) =>
+          agent.request({
+            ...urlParts(req.url),
+            method: req.method ?? "POST",
+            headers: req.headers,
+            ...(req.body === undefined ? {} : { body: req.body }),
+            signal,
+          }),
+        catch: onError,
+      }).pipe(
+        Effect.map((r) => ({
+          status: r.statusCode,
+          headers: toHeaderMap(r.headers),
+          body: r.body,
+          destroy: () => {
+            r.body.destroy()
+          },
+        })),
+      )
+
+    const bytes = (res: HttpResponse): Effect.Effect<Buffer, ProviderError> =>
+      Effect.tryPromise({
+        try: async (signal) => {
+          signal.addEventListener("abort", res.destroy, { once: true })
+          const parts: Array<Uint8Array> = []
+          for await (const chunk of res.body) parts.push(chunk)
+          return Buffer.concat(parts)
+        },
+        catch: onError,
+      })
+
+    const text = (res: HttpResponse) => Effect.map(bytes(res), (b) => b.toString("utf8"))
+
+    const json = (res: HttpResponse): Effect.Effect<unknown, ProviderError> =>
+      Effect.flatMap(text(res), (t) =>
+        Effect.try({
+          try: () => JSON.parse(t) as unknown,
+          catch: () =>
+            new MalformedResponse({
+              provider,
+              status: res.status,
+              message: `response body is not JSON: ${redact(t.slice(0, 120))}`,
+            }),
+        }),
+      )
+
+    const fail = (res: HttpResponse): Effect.Effect<never, ProviderError> =>
+      Effect.gen(function* () {
+        const body = yield* text(res)
+        const nowMs = yield* responseNowMs(res.headers)
+        return yield* Effect.fail(
+          classifyHttpError({ provider, status: res.status, body, headers: res.headers, nowMs, redact }),
+        )
+      })
+
+    const sse = (res: HttpResponse) =>
+      sseMessages(res.body, onError).pipe(Stream.ensuring(Effect.sync(res.destroy)))
+
+    const request = (req: HttpRequest) =>
+      Effect.flatMap(send(req), (res) => (isOk(res.status) ? Effect.succeed(res) : fail(res)))
+
+    const requestJson = (req: HttpRequest) =>
+      Effect.flatMap(request(req), (response) => Effect.map(json(response), (j) => ({ response, json: j })))
+
+    const requestSse = (req: HttpRequest) =>
+      Effect.map(request(req), (response) => ({ response, messages: sse(response) }))
+
+    return { provider, timeouts, redact, send, text, json, fail, sse, request, requestJson, requestSse }
+  })
+
+/** undici's `Agent.request` wants origin + path separately. */
+const urlParts = (url: string | URL): { origin: string; path: string } => {
+  const u = typeof url === "string" ? new URL(url) : url
+  return { origin: u.origin, path: `${u.pathname}${u.search}` }
+}

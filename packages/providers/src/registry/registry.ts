@@ -1,0 +1,31 @@
+/**
+ * Plugins by kind.
+ *
+ *   makePluginRegistry(extra?) → PluginRegistry      builtins + your plugins (a later plugin of the same kind wins)
+ *   builtinPlugins                                   the plugins shipped in this package (builtin.ts)
+ */
+import type { ConfigInvalid, PluginContext, ProviderClient, ProviderPlugin } from "@switchyard/core"
+import type { Effect, Schema, Scope } from "effect"
+import { builtinPlugins } from "./builtin.js"
+
+/** Any plugin, whatever its options type (its `make` only ever receives what its own schema decoded). */
+export interface AnyProviderPlugin {
+  readonly kind: string
+  readonly options: Schema.Decoder<unknown>
+  readonly make: (options: never, ctx: PluginContext) => Effect.Effect<ProviderClient, ConfigInvalid, Scope.Scope>
+}
+
+export type PluginRegistry = ReadonlyMap<string, AnyProviderPlugin>
+
+export const makePluginRegistry = (extra: ReadonlyArray<AnyProviderPlugin> = []): PluginRegistry =>
+  new Map([...builtinPlugins, ...extra].map((p) => [p.kind, p] as const))
+
+/** Call `plugin.make` with options its own schema decoded (the one place the option type is erased). */
+export const makeWithDecoded = (
+  plugin: AnyProviderPlugin,
+  decoded: unknown,
+  ctx: PluginContext,
+): Effect.Effect<ProviderClient, ConfigInvalid, Scope.Scope> =>
+  (plugin as unknown as ProviderPlugin<unknown>).make(decoded, ctx)
+
+export { builtinPlugins }

@@ -1,0 +1,2 @@
+export { decodeSimulatedOptions, SimulatedOptions } from "./options.js"
+export { makeSimulatedProvider, simulatedPlugin } from "./plugin.js"

@@ -1,0 +1,24 @@
+import { type ConfigInvalid, Simulation, toConfigInvalid } from "@switchyard/core"
+import { Result, Schema } from "effect"
+
+/**
+ * Options of the `simulated` provider (see `Simulation.SimulatedUpstreamOptions` for every field):
+ * `latency` (time to first token, ms), `throughput` (output tokens/s), `outputTokens`, `capacity`
+ * (`tokensPerMinute`, `requestsPerMinute`, `windowMs`), `outputWeight`, `errorRate`,
+ * `midStreamFailureRate`, `outages`, `overheadMs`, `streamChunkTokens`, `dataPolicy`, per-endpoint
+ * `endpoints` overrides, `seed`, `startAt`. Distributions are a number (constant) or
+ * `{type:"lognormal",median,p90}`, `{type:"uniform",min,max}`, `{type:"exponential",mean}`,
+ * `{type:"normal",mean,stddev,min?}`, `{type:"constant",value}`.
+ */
+export const SimulatedOptions = Simulation.SimulatedUpstreamOptions
+export type SimulatedOptions = Simulation.SimulatedUpstreamOptions
+
+const decode = Schema.decodeUnknownResult(SimulatedOptions)
+
+/** Validate raw options with path-precise errors (`outages.0.endMs: endMs must be > startMs`). */
+export const decodeSimulatedOptions = (input: unknown): Result.Result<SimulatedOptions, ConfigInvalid> => {
+  const r = decode(input ?? {}, { errors: "all" })
+  return Result.isFailure(r)
+    ? Result.fail(toConfigInvalid("simulated provider options", r.failure))
+    : Result.succeed(r.success)
+}

@@ -1,0 +1,106 @@
+import { Effect, Stream } from "effect"
+import { describe, expect, it } from "vitest"
+import { decodeSseJson, isDone, type SseMessage, sseMessages } from "../../src/sse/sse.js"
+
+const bytes = (s: string) => new TextEncoder().encode(s)
+
+async function* pieces(parts: ReadonlyArray<string | Uint8Array>) {
+  for (const p of parts) yield typeof p === "string" ? bytes(p) : p
+}
+
+const parse = (parts: ReadonlyArray<string | Uint8Array>): Promise<ReadonlyArray<SseMessage>> =>
+  Effect.runPromise(Stream.runCollect(sseMessages(pieces(parts), (e) => e)))
+
+describe("sseMessages", () => {
+  it("yields one message per blank-line-terminated frame", async () => {
+    expect(await parse(['data: {"a":1}\n\n', 'data: {"a":2}\n\n'])).toEqual([
+      { event: undefined, data: '{"a":1}' },
+      { event: undefined, data: '{"a":2}' },
+    ])
+  })
+
+  it("reassembles frames split across chunks at any byte", async () => {
+    const text = 'event: message_start\ndata: {"type":"message_start"}\n\ndata: {"x":"y"}\n\n'
+    for (let cut = 1; cut < text.length; cut++) {
+      expect(await parse([text.slice(0, cut), text.slice(cut)])).toEqual([
+        { event: "message_start", data: '{"type":"message_start"}' },
+        { event: undefined, data: '{"x":"y"}' },
+      ])
+    }
+  })
+
+  it("decodes a multi-byte UTF-8 character split between chunks", async () => {
+    const all = bytes('data: {"t":"Grüße €"}\n\n')
+    const cut = all.indexOf(0xe2) + 1 // inside the 3-byte euro sign
+    expect(await parse([all.slice(0, cut), all.slice(cut)])).toEqual([{ event: undefined, data: '{"t":"Grüße €"}' }])
+  })
+
+  it("ignores comments and keep-alives", async () => {
+    expect(await parse([": keep-alive\n\n", ":OPENROUTER PROCESSING\n\n", "data: 1\n\n", ": ping\n\n"])).toEqual([
+      { event: undefined, data: "1" },
+    ])
+  })
+
+  it("handles CRLF and CR line endings (Gemini separates events with \\r\\n\\r\\n)", async () => {
+    expect(await parse(['data: {"a":1}\r\n\r\ndata: {"b":2}\r\n\r\n', "data: 3\r\rdata: 4\n\n"])).toEqual([
+      { event: undefined, data: '{"a":1}' },
+      { event: undefined, data: '{"b":2}' },
+      { event: undefined, data: "3" },
+      { event: undefined, data: "4" },
+    ])
+  })
+
+  it("joins multi-line data with newlines", async () => {
+    expect(await parse(["data: line one\ndata: line two\ndata:\n\n"])).toEqual([
+      { event: undefined, data: "line one\nline two\n" },
+    ])
+  })
+
+  it("passes [DONE] through as a message that isDone recognises", async () => {
+    const out = await parse(['data: {"a":1}\n\n', "data: [DONE]\n\n"])
+    expect(out.map(isDone)).toEqual([false, true])
+  })
+
+  it("drops a final frame that the body cut before its blank line", async () => {
+    expect(await parse(['data: {"a":1}\n\n', 'data: {"b":'])).toEqual([{ event: undefined, data: '{"a":1}' }])
+  })
+
+  it("reads lazily: the first message is available before the body ends", async () => {
+    let released = false
+    async function* slow() {
+      yield bytes("data: first\n\n")
+      await new Promise((r) => setTimeout(r, 20))
+      released = true
+      yield bytes("data: second\n\n")
+    }
+    const first = await Effect.runPromise(Stream.runHead(sseMessages(slow(), (e) => e)))
+    expect(first._tag === "Some" ? first.value.data : undefined).toBe("first")
+    expect(released).toBe(false)
+  })
+
+  it("reports a body error through onError", async () => {
+    async function* broken() {
+      yield bytes("data: 1\n\n")
+      throw new Error("socket hang up")
+    }
+    const exit = await Effect.runPromiseExit(
+      Stream.runCollect(sseMessages(broken(), (e) => `mapped: ${(e as Error).message}`)),
+    )
+    expect(exit._tag === "Failure" && JSON.stringify(exit.cause)).toContain("mapped: socket hang up")
+  })
+})
+
+describe("decodeSseJson", () => {
+  it("parses JSON objects, including Anthropic's space-padded ones", async () => {
+    const v = await Effect.runPromise(decodeSseJson("p", { event: "message_stop", data: '{"type":"message_stop"    }' }))
+    expect(v).toEqual({ type: "message_stop" })
+  })
+
+  it("fails with MalformedResponse on invalid JSON or a non-object", async () => {
+    for (const data of ['{"a":', "[1,2]", "42"]) {
+      const exit = await Effect.runPromiseExit(decodeSseJson("prov", { event: undefined, data }))
+      expect(exit._tag).toBe("Failure")
+      if (exit._tag === "Failure") expect(JSON.stringify(exit.cause)).toContain("MalformedResponse")
+    }
+  })
+})
