@@ -47,3 +47,5 @@ server.listen(Number(opt.port), "127.0.0.1", () => {
   process.stdout.write(`LISTENING ${typeof address === "object" && address ? address.port : 0}\n`)
 })
 process.on("SIGTERM", () => process.exit(0))
+// The bench holds our stdin open; when it goes away (even killed), so do we.
+process.stdin.on("end", () => process.exit(0)).resume()

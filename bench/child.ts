@@ -38,7 +38,7 @@ export const spawnChild = (spec: SpawnSpec, onLine?: (line: string) => void): Ch
   const proc = spawn(spec.command, [...spec.args], {
     cwd: spec.cwd,
     env: { ...process.env, ...spec.env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe"], // stdin stays open: our servers exit when it closes
   })
   if (proc.pid === undefined) throw new Error(`${spec.name}: could not spawn ${spec.command}`)
   running.add(proc)

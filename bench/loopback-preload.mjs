@@ -2,6 +2,7 @@
 // Portkey's start script calls `serve({ fetch, port })` from @hono/node-server, which runs `server.listen(port)` with
 // no host: Node then binds every interface. This pins every TCP listen of the process to 127.0.0.1 and reports the
 // bound address on stderr (`[loopback] listening 127.0.0.1:<port>`), so the bench can start it on port 0.
+// It also exits the process when the bench's end of stdin closes.
 import net from "node:net"
 
 const HOST = "127.0.0.1"
@@ -25,3 +26,6 @@ net.Server.prototype.listen = function (...args) {
   })
   return Reflect.apply(listen, this, args)
 }
+
+// bench/run.ts holds stdin open; if the bench goes away, even killed, the gateway exits too.
+process.stdin.on("end", () => process.exit(0)).resume()

@@ -54,6 +54,10 @@ export const toMarkdown = (report: Report): string => {
       (t) => `- ${t.label}: ${t.status === "ok" ? "measured" : `unavailable — ${oneLine(t.reason ?? "")}`}`,
     ),
     "",
+    `Upstream: fake OpenAI-compatible server on loopback (JSON ≈ 300 B; SSE ${report.config.sseChunks} chunks; ` +
+      "memory streams 20 chunks, 300 ms apart). The bare proxy and Switchyard run under tsx (`node --import tsx`), " +
+      "whose loader thread adds about 40 MB RSS; Portkey runs as plain JS.",
+    "",
     "For SSE time to first byte, p50/p99 are the time to the first body byte. ÷ bare and ÷ Portkey are req/s ratios.",
     "",
     "| scenario | target | req/s | p50 ms | p99 ms | +p50 vs bare | ÷ bare | ÷ Portkey | peak RSS MB | notes |",

@@ -46,7 +46,18 @@ const npmInstall = (timeoutMs: number): Promise<string | undefined> =>
   new Promise((resolve) => {
     const proc = spawn(
       "npm",
-      ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--no-package-lock", "--loglevel=error"],
+      [
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--ignore-scripts",
+        "--no-package-lock",
+        "--loglevel=error",
+        // Offline, fail within seconds rather than after npm's default back-off (about a minute).
+        "--fetch-retries=1",
+        "--fetch-retry-mintimeout=2000",
+        "--fetch-retry-maxtimeout=5000",
+      ],
       { cwd: dir, env: npmEnv(), stdio: ["ignore", "pipe", "pipe"] },
     )
     let output = ""
@@ -78,7 +89,7 @@ export const ensurePortkey = async (): Promise<string | undefined> => {
     overrides: { "@hono/node-server": NODE_SERVER_VERSION },
   }
   writeFileSync(join(dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`)
-  const failure = await npmInstall(150_000)
+  const failure = await npmInstall(90_000)
   if (failure) return failure
   return isInstalled() ? undefined : "npm install finished but the pinned versions are not in place"
 }

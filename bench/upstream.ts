@@ -34,14 +34,14 @@ const counters = { ok: 0, streams: 0, rateLimited: 0 }
 
 const completion = Buffer.from(
   JSON.stringify({
-    id: "chatcmpl-bench0000000000000000000000",
+    id: "chatcmpl-bench",
     object: "chat.completion",
     created: 1770933883,
     model: "bench-model",
     choices: [
       {
         index: 0,
-        message: { role: "assistant", content: "Hello from the bench upstream.", refusal: null },
+        message: { role: "assistant", content: "Hello from the bench upstream." },
         logprobs: null,
         finish_reason: "stop",
       },
@@ -140,3 +140,5 @@ server.listen(Number(opt.port), "127.0.0.1", () => {
   process.stdout.write(`LISTENING ${typeof address === "object" && address ? address.port : 0}\n`)
 })
 process.on("SIGTERM", () => process.exit(0))
+// The bench holds our stdin open; when it goes away (even killed), so do we.
+process.stdin.on("end", () => process.exit(0)).resume()

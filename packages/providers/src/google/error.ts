@@ -1,4 +1,4 @@
-import { AuthFailed, Overloaded, type ProviderError } from "@switchyard/core"
+import { AuthFailed, BadRequest, Overloaded, type ProviderError } from "@switchyard/core"
 import { classifyHttpError, type HttpFailure } from "../errors/classify-http.js"
 import type { Redactor } from "../errors/redact.js"
 
@@ -29,7 +29,8 @@ const errorInfoReasons = (error: Json): Array<unknown> =>
  * Google envelope (RESOURCE_EXHAUSTED + RetryInfo → RateLimited with retryAfterMs, a per-day
  * QuotaFailure → quota: true, NOT_FOUND model → modelNotSupported); on top of it:
  * - `API_KEY_INVALID` (Gemini answers 400 INVALID_ARGUMENT for a bad key) → AuthFailed;
- * - 503 UNAVAILABLE "The model is overloaded" → Overloaded.
+ * - 503 UNAVAILABLE "The model is overloaded" → Overloaded;
+ * - a BadRequest carries the RPC status (`INVALID_ARGUMENT`, `FAILED_PRECONDITION`) as its `code`.
  */
 export const classifyGoogleError = (failure: HttpFailure): ProviderError => {
   const base = classifyHttpError(failure)
@@ -42,6 +43,10 @@ export const classifyGoogleError = (failure: HttpFailure): ProviderError => {
       ...fields,
       ...(base.retryAfterMs === undefined ? {} : { retryAfterMs: base.retryAfterMs }),
     })
+  }
+  if (base._tag === "BadRequest" && typeof error.status === "string") {
+    // Google's `code` repeats the HTTP status; its RPC status (INVALID_ARGUMENT, FAILED_PRECONDITION) says more.
+    return new BadRequest({ ...fields, code: error.status, ...(base.param === undefined ? {} : { param: base.param }) })
   }
   return base
 }

@@ -7,15 +7,22 @@
 import type { Endpoint } from "@switchyard/core"
 import { expect } from "vitest"
 import type { WireAdapter } from "../conformance/wire-adapter.js"
-import { readCassette, readFixture } from "../support/fixtures.js"
 import { openAiWire } from "../openai-compatible/wire.js"
+import { readCassette, readFixture } from "../support/fixtures.js"
 
 export const azureChat = readCassette("azure/azure-chat-text.cassette.yaml")[0]
 export const API_VERSION = "2024-12-01-preview"
 
 const promptFilterFrame = (): string => {
   const recorded = JSON.parse(azureChat?.response.body ?? "{}") as { prompt_filter_results?: unknown }
-  const chunk = { choices: [], created: 0, id: "", model: "", object: "", prompt_filter_results: recorded.prompt_filter_results }
+  const chunk = {
+    choices: [],
+    created: 0,
+    id: "",
+    model: "",
+    object: "",
+    prompt_filter_results: recorded.prompt_filter_results,
+  }
   return `data: ${JSON.stringify(chunk)}\n\n`
 }
 

@@ -2,7 +2,14 @@
  * Running a plugin in tests: decode its options with its own schema, make the client in a Scope,
  * run `use(client)`, close the Scope (which destroys the plugin's connection pools).
  */
-import type { ChatStream, ConfigInvalid, JsonObject, ProviderClient, ProviderError, ProviderPlugin } from "@switchyard/core"
+import type {
+  ChatStream,
+  ConfigInvalid,
+  JsonObject,
+  ProviderClient,
+  ProviderError,
+  ProviderPlugin,
+} from "@switchyard/core"
 import { Cause, Effect, type Exit, Schema, Stream } from "effect"
 
 export const withClient = <O, A, E>(
@@ -52,7 +59,10 @@ export const collectStream = (
 export const collectUntilFailure = (
   client: ProviderClient,
   call: Parameters<ProviderClient["stream"]>[0],
-): Effect.Effect<{ readonly chunks: ReadonlyArray<JsonObject>; readonly error: ProviderError | undefined }, ProviderError> =>
+): Effect.Effect<
+  { readonly chunks: ReadonlyArray<JsonObject>; readonly error: ProviderError | undefined },
+  ProviderError
+> =>
   Effect.flatMap(client.stream(call), (stream) =>
     Effect.suspend(() => {
       const chunks: Array<JsonObject> = []

@@ -170,8 +170,12 @@ describe("google plugin (Gemini API) against a loopback Gemini server", () => {
       extra_content: { google: { thought_signature: expect.stringMatching(/^EskgCsYgAb4/) } },
     })
     const id = String(calls[0]?.id)
+    const signature = (calls[0]?.extra_content as { google: { thought_signature: string } }).google.thought_signature
     server.reply({ kind: "json", body: googleFixture("gemini-text.json") })
-    const next = { ...ask, messages: [...(ask.messages as Array<unknown>), message, { role: "tool", tool_call_id: id, content: "sunny" }] }
+    const next = {
+      ...ask,
+      messages: [...(ask.messages as Array<unknown>), message, { role: "tool", tool_call_id: id, content: "sunny" }],
+    }
     successOf(await run((c) => c.chat({ body: next, endpoint })))
     expect((last()?.json as { contents: unknown }).contents).toEqual([
       { role: "user", parts: [{ text: "Hi" }] },
@@ -180,7 +184,7 @@ describe("google plugin (Gemini API) against a loopback Gemini server", () => {
         parts: [
           {
             functionCall: { name: "weather", args: { location: "San Francisco" } },
-            thoughtSignature: calls[0]?.extra_content && (calls[0].extra_content as any).google.thought_signature,
+            thoughtSignature: signature,
           },
         ],
       },
@@ -190,13 +194,22 @@ describe("google plugin (Gemini API) against a loopback Gemini server", () => {
 
   it("the key can come from the environment; a missing variable is a ConfigInvalid naming it", async () => {
     server.reply({ kind: "json", body: googleFixture("gemini-text.json") })
-    const ok = await withClient(googlePlugin, { baseUrl: server.baseUrl, apiKey: { env: "GEMINI_KEY" } }, (c) =>
-      c.chat({ body: ask, endpoint }), { slug: "google", env: { GEMINI_KEY: "AIza-from-env-123" } })
+    const ok = await withClient(
+      googlePlugin,
+      { baseUrl: server.baseUrl, apiKey: { env: "GEMINI_KEY" } },
+      (c) => c.chat({ body: ask, endpoint }),
+      { slug: "google", env: { GEMINI_KEY: "AIza-from-env-123" } },
+    )
     successOf(ok)
     expect(last()?.headers["x-goog-api-key"]).toBe("AIza-from-env-123")
-    const missing = await withClient(googlePlugin, { apiKey: { env: "GEMINI_KEY" } }, (c) => c.chat({ body: ask, endpoint }), {
-      slug: "google",
-    })
+    const missing = await withClient(
+      googlePlugin,
+      { apiKey: { env: "GEMINI_KEY" } },
+      (c) => c.chat({ body: ask, endpoint }),
+      {
+        slug: "google",
+      },
+    )
     expect(failureOf(missing)).toMatchObject({ _tag: "ConfigInvalid", path: "options.apiKey" })
   })
 
@@ -222,7 +235,10 @@ describe("google plugin (Gemini API) against a loopback Gemini server", () => {
       "GenerateRequestsPerDayPerProjectPerModel-FreeTier",
     )
     server.reply({ kind: "json", status: 429, body: perDay })
-    expect(failureOf(await run((c) => c.chat({ body: ask, endpoint })))).toMatchObject({ _tag: "RateLimited", quota: true })
+    expect(failureOf(await run((c) => c.chat({ body: ask, endpoint })))).toMatchObject({
+      _tag: "RateLimited",
+      quota: true,
+    })
   })
 
   it("404 for an unknown model (recorded) → NotFound that lets the router try another model", async () => {
@@ -242,16 +258,27 @@ describe("google plugin (Gemini API) against a loopback Gemini server", () => {
           code: 400,
           message: "API key not valid. Please pass a valid API key.",
           status: "INVALID_ARGUMENT",
-          details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID", domain: "googleapis.com" }],
+          details: [
+            {
+              "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+              reason: "API_KEY_INVALID",
+              domain: "googleapis.com",
+            },
+          ],
         },
       }),
     })
-    expect(failureOf(await run((c) => c.chat({ body: ask, endpoint })))).toMatchObject({ _tag: "AuthFailed", status: 400 })
+    expect(failureOf(await run((c) => c.chat({ body: ask, endpoint })))).toMatchObject({
+      _tag: "AuthFailed",
+      status: 400,
+    })
     server.reply({
       kind: "json",
       status: 503,
       headers: { "retry-after": "4" },
-      body: JSON.stringify({ error: { code: 503, message: "The model is overloaded. Please try again later.", status: "UNAVAILABLE" } }),
+      body: JSON.stringify({
+        error: { code: 503, message: "The model is overloaded. Please try again later.", status: "UNAVAILABLE" },
+      }),
     })
     expect(failureOf(await run((c) => c.chat({ body: ask, endpoint })))).toMatchObject({
       _tag: "Overloaded",
@@ -263,7 +290,10 @@ describe("google plugin (Gemini API) against a loopback Gemini server", () => {
   it("a prompt blocked by safety filters (no candidates) → ContentFiltered", async () => {
     server.reply({
       kind: "json",
-      body: JSON.stringify({ promptFeedback: { blockReason: "SAFETY" }, usageMetadata: { promptTokenCount: 8, totalTokenCount: 8 } }),
+      body: JSON.stringify({
+        promptFeedback: { blockReason: "SAFETY" },
+        usageMetadata: { promptTokenCount: 8, totalTokenCount: 8 },
+      }),
     })
     expect(failureOf(await run((c) => c.chat({ body: ask, endpoint })))).toMatchObject({
       _tag: "ContentFiltered",
@@ -274,7 +304,9 @@ describe("google plugin (Gemini API) against a loopback Gemini server", () => {
   it("stream answered without SSE framing, as a JSON array holding an error → stream() fails with it", async () => {
     server.reply({
       kind: "json",
-      body: JSON.stringify([{ error: { code: 429, message: "Resource exhausted, please try again later.", status: "RESOURCE_EXHAUSTED" } }]),
+      body: JSON.stringify([
+        { error: { code: 429, message: "Resource exhausted, please try again later.", status: "RESOURCE_EXHAUSTED" } },
+      ]),
     })
     expect(failureOf(await run((c) => c.stream({ body: { ...ask, stream: true }, endpoint })))).toMatchObject({
       _tag: "RateLimited",
@@ -285,16 +317,20 @@ describe("google plugin (Gemini API) against a loopback Gemini server", () => {
   it("stream answered as a JSON array of responses → the same chunks as SSE", async () => {
     const events = googleChunks("gemini-text.chunks.txt").map((l) => JSON.parse(l) as unknown)
     server.reply({ kind: "json", body: JSON.stringify(events) })
-    const { chunks, error } = successOf(await run((c) => collectUntilFailure(c, { body: { ...ask, stream: true }, endpoint })))
+    const { chunks, error } = successOf(
+      await run((c) => collectUntilFailure(c, { body: { ...ask, stream: true }, endpoint })),
+    )
     expect(error).toBeUndefined()
-    expect(streamedText(chunks)).toBe("There are **3** \"r\"s in strawberry.\n\nst**r**awbe**rr**y")
+    expect(streamedText(chunks)).toBe('There are **3** "r"s in strawberry.\n\nst**r**awbe**rr**y')
   })
 
   it("an error event in the middle of a stream fails it after the text so far (503 overloaded → Overloaded)", async () => {
     const first = googleChunks("gemini-text.chunks.txt").slice(0, 1)
     const error = JSON.stringify({ error: { code: 503, message: "The model is overloaded.", status: "UNAVAILABLE" } })
     server.reply({ kind: "sse", frames: geminiFrames([...first, error]) })
-    const { chunks, error: e } = successOf(await run((c) => collectUntilFailure(c, { body: { ...ask, stream: true }, endpoint })))
+    const { chunks, error: e } = successOf(
+      await run((c) => collectUntilFailure(c, { body: { ...ask, stream: true }, endpoint })),
+    )
     expect(streamedText(chunks)).toBe("There are **3**")
     expect(e).toMatchObject({ _tag: "Overloaded", status: 503 })
   })
@@ -302,7 +338,9 @@ describe("google plugin (Gemini API) against a loopback Gemini server", () => {
   it("stream: the first chunk carries the role with the first text, no empty lifecycle chunk", async () => {
     server.reply({ kind: "sse", frames: geminiFrames(googleChunks("gemini-text.chunks.txt")) })
     const { chunks } = successOf(await run((c) => collectUntilFailure(c, { body: { ...ask, stream: true }, endpoint })))
-    expect(chunks[0]).toMatchObject({ choices: [{ index: 0, delta: { role: "assistant", content: "There are **3**" } }] })
+    expect(chunks[0]).toMatchObject({
+      choices: [{ index: 0, delta: { role: "assistant", content: "There are **3**" } }],
+    })
     // the closing chunk carries the final usage (thoughts counted as reasoning) and no choices
     expect(chunks.at(-1)).toMatchObject({
       choices: [],

@@ -33,7 +33,9 @@ export const geminiWire: WireAdapter = {
     const method = stream ? "streamGenerateContent?alt=sse" : "generateContent"
     expect(req.url).toBe(`/v1beta/models/${endpoint.upstreamModel}:${method}`)
     expect(req.headers["x-goog-api-key"]).toBe(apiKey)
-    expect(req.json).toMatchObject({ contents: [{ role: "user", parts: [{ text: "What is the capital of France?" }] }] })
+    expect(req.json).toMatchObject({
+      contents: [{ role: "user", parts: [{ text: "What is the capital of France?" }] }],
+    })
     // Gemini takes the model from the URL and streaming from the method: neither is in the body
     expect(req.json).not.toHaveProperty("model")
     expect(req.json).not.toHaveProperty("stream")

@@ -55,6 +55,10 @@ runConformance({
   name: "google-vertex (Vertex AI)",
   plugin: googleVertexPlugin,
   options: vertexOptions,
-  endpoint: testEndpoint({ provider: "google-vertex", providerKind: "google-vertex", upstreamModel: "gemini-2.0-flash" }),
+  endpoint: testEndpoint({
+    provider: "google-vertex",
+    providerKind: "google-vertex",
+    upstreamModel: "gemini-2.0-flash",
+  }),
   wire: vertexWire,
 })

@@ -5,8 +5,8 @@
 import type { JsonObject, Usage } from "@switchyard/core"
 import { expect } from "vitest"
 import type { ExpectedToolCall, WireAdapter } from "../conformance/wire-adapter.js"
-import type { RecordedRequest } from "../support/loopback.js"
 import { chunkLines, openAiSseFrames, readFixture } from "../support/fixtures.js"
+import type { RecordedRequest } from "../support/loopback.js"
 
 const isObj = (u: unknown): u is JsonObject => typeof u === "object" && u !== null && !Array.isArray(u)
 

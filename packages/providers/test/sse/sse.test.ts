@@ -1,6 +1,7 @@
 import { Effect, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import { decodeSseJson, isDone, type SseMessage, sseMessages } from "../../src/sse/sse.js"
+import { failureOf } from "../conformance/run.js"
 
 const bytes = (s: string) => new TextEncoder().encode(s)
 
@@ -86,21 +87,22 @@ describe("sseMessages", () => {
     const exit = await Effect.runPromiseExit(
       Stream.runCollect(sseMessages(broken(), (e) => `mapped: ${(e as Error).message}`)),
     )
-    expect(exit._tag === "Failure" && JSON.stringify(exit.cause)).toContain("mapped: socket hang up")
+    expect(failureOf(exit)).toBe("mapped: socket hang up")
   })
 })
 
 describe("decodeSseJson", () => {
   it("parses JSON objects, including Anthropic's space-padded ones", async () => {
-    const v = await Effect.runPromise(decodeSseJson("p", { event: "message_stop", data: '{"type":"message_stop"    }' }))
+    const v = await Effect.runPromise(
+      decodeSseJson("p", { event: "message_stop", data: '{"type":"message_stop"    }' }),
+    )
     expect(v).toEqual({ type: "message_stop" })
   })
 
   it("fails with MalformedResponse on invalid JSON or a non-object", async () => {
     for (const data of ['{"a":', "[1,2]", "42"]) {
       const exit = await Effect.runPromiseExit(decodeSseJson("prov", { event: undefined, data }))
-      expect(exit._tag).toBe("Failure")
-      if (exit._tag === "Failure") expect(JSON.stringify(exit.cause)).toContain("MalformedResponse")
+      expect(failureOf(exit)).toMatchObject({ _tag: "MalformedResponse", provider: "prov", status: 200 })
     }
   })
 })

@@ -32,7 +32,8 @@ const obj = (u: unknown): Obj => (typeof u === "object" && u !== null && !Array.
 
 const headers = (u: unknown): Record<string, string> => {
   const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(obj(u))) out[k.toLowerCase()] = Array.isArray(v) ? v.map(String).join(", ") : String(v)
+  for (const [k, v] of Object.entries(obj(u)))
+    out[k.toLowerCase()] = Array.isArray(v) ? v.map(String).join(", ") : String(v)
   return out
 }
 
@@ -59,8 +60,7 @@ export const readCassette = (path: string): ReadonlyArray<Interaction> => {
   })
 }
 
-export const chunkLines = (text: string): ReadonlyArray<string> =>
-  text.split(/\r?\n/).filter((l) => l.trim() !== "")
+export const chunkLines = (text: string): ReadonlyArray<string> => text.split(/\r?\n/).filter((l) => l.trim() !== "")
 
 export const openAiSseFrames = (lines: ReadonlyArray<string>, done = true): ReadonlyArray<string> => [
   ...lines.map((l) => `data: ${l}\n\n`),

@@ -139,7 +139,8 @@ export const startLoopback = async (): Promise<Loopback> => {
     reply: (r) => {
       next = typeof r === "function" ? r : () => r
     },
-    connections: () => new Promise<number>((resolve, reject) => server.getConnections((e, n) => (e ? reject(e) : resolve(n)))),
+    connections: () =>
+      new Promise<number>((resolve, reject) => server.getConnections((e, n) => (e ? reject(e) : resolve(n)))),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

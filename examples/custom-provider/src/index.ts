@@ -1,0 +1,2 @@
+export * from "./acme-plugin.js"
+export * from "./acme-wire.js"

@@ -1,0 +1,129 @@
+import { createServer, request as httpRequest } from "node:http"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { createGateway, createNodeServer, type StreamBody, writeResponse } from "../../src/index.js"
+import { sseEvents } from "../support/call.js"
+import { eventually, listen } from "../support/listen.js"
+import { surfaceRuntime } from "../support/surface-router.js"
+
+const { runtime, probe } = surfaceRuntime()
+const gateway = createGateway({ runtime, maxBodyBytes: 4096, log: () => {} })
+let base = ""
+let close: () => Promise<void>
+beforeAll(async () => {
+  const s = await listen(createNodeServer(gateway))
+  base = s.url
+  close = s.close
+})
+afterAll(async () => {
+  await close()
+  await runtime.dispose()
+})
+
+const hello = { model: "google/gemini-2.5-pro-preview", messages: [{ role: "user", content: "Hello" }] }
+const post = (body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${base}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) })
+
+describe("Node adapter on a real port", () => {
+  it("serves JSON completions with the gateway's headers", async () => {
+    const r = await post(hello)
+    expect(r.status).toBe(200)
+    expect(r.headers.get("x-switchyard-provider")).toBe("cheap")
+    expect(r.headers.get("content-length")).toBe(String((await r.clone().arrayBuffer()).byteLength))
+    expect((await r.json()).choices[0].message.content).toBe("Hello!")
+  })
+
+  it("streams SSE frames ending with [DONE]", async () => {
+    const r = await post({ ...hello, stream: true })
+    expect(r.headers.get("content-type")).toBe("text/event-stream; charset=utf-8")
+    const events = sseEvents(await r.text())
+    expect(events.at(-1)).toBe("[DONE]")
+    expect(events).toHaveLength(4)
+  })
+
+  it("HEAD answers headers only", async () => {
+    const r = await fetch(`${base}/healthz`, { method: "HEAD" })
+    expect(r.status).toBe(200)
+    expect(await r.text()).toBe("")
+  })
+
+  it("refuses a body over the limit from content-length with 413, before the router sees it", async () => {
+    const before = probe.requests.length
+    const r = await post({ ...hello, pad: "x".repeat(5000) })
+    expect(r.status).toBe(413)
+    expect((await r.json()).error.code).toBe("request_too_large")
+    expect(probe.requests.length).toBe(before)
+  })
+
+  it("refuses a chunked body (no content-length) once it passes the limit, without reading it all", async () => {
+    let sent = 0
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        // keeps sending until the server stops reading: a 10 MiB body
+        if (sent >= 10 * 1024 * 1024) return controller.close()
+        sent += 64 * 1024
+        controller.enqueue(new Uint8Array(64 * 1024).fill(32))
+        await new Promise((r) => setTimeout(r, 1))
+      },
+    })
+    const r = await fetch(`${base}/v1/chat/completions`, { method: "POST", body, duplex: "half" } as RequestInit).catch(
+      (e: unknown) => e,
+    )
+    if (r instanceof Response) {
+      expect(r.status).toBe(413)
+      expect((await r.json()).error.code).toBe("request_too_large")
+    }
+    expect(sent).toBeLessThan(10 * 1024 * 1024)
+  })
+
+  it("destroying the client socket mid-request interrupts the route", async () => {
+    const id = "disconnect-raw"
+    const req = httpRequest(`${base}/v1/chat/completions`, { method: "POST", headers: { "x-request-id": id, "content-type": "application/json" } })
+    req.on("error", () => {})
+    req.end(JSON.stringify({ ...hello, model: "hang" }))
+    await eventually(() => probe.requests.some((r) => r.requestId === id))
+    req.destroy()
+    await eventually(() => probe.interrupted.includes(id))
+  })
+
+  it("destroying the client socket mid-stream interrupts the chunk stream", async () => {
+    const id = "disconnect-stream"
+    const req = httpRequest(`${base}/v1/chat/completions`, { method: "POST", headers: { "x-request-id": id } })
+    req.on("error", () => {})
+    const firstChunk = new Promise<string>((resolve) =>
+      req.on("response", (res) => res.once("data", (d: Buffer) => resolve(d.toString()))),
+    )
+    req.end(JSON.stringify({ ...hello, model: "endless", stream: true }))
+    expect(await firstChunk).toContain("tick")
+    req.destroy()
+    await eventually(() => probe.interrupted.includes(id))
+  })
+})
+
+describe("writeResponse", () => {
+  it("honours backpressure: stops pulling chunks while the client does not read", async () => {
+    let pulled = 0
+    const total = 2000
+    const chunk = new Uint8Array(64 * 1024).fill(97)
+    let closed = false
+    const body: StreamBody = {
+      [Symbol.asyncIterator]: () => ({
+        next: async () => (pulled < total ? (pulled++, { done: false, value: chunk }) : { done: true, value: undefined }),
+        return: async () => {
+          closed = true
+          return { done: true, value: undefined }
+        },
+      }),
+    }
+    const server = createServer((_req, res) => writeResponse(res, { status: 200, headers: {}, body }, false))
+    const s = await listen(server)
+    const req = httpRequest(s.url)
+    const res = await new Promise<import("node:http").IncomingMessage>((resolve) => req.on("response", resolve).end())
+    res.pause()
+    await new Promise((r) => setTimeout(r, 300))
+    // 2000 × 64 KiB = 125 MiB would have been pulled without backpressure; socket buffers hold a few MiB.
+    expect(pulled).toBeLessThan(200)
+    res.destroy()
+    await eventually(() => closed)
+    await s.close()
+  })
+})

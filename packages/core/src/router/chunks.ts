@@ -1,0 +1,68 @@
+import type { JsonObject } from "../provider/contract.js"
+import type { Usage } from "../provider/usage.js"
+
+const nonEmptyString = (v: unknown): boolean => typeof v === "string" && v.length > 0
+
+/**
+ * A chunk that commits a stream to its endpoint: it carries content the client would show (text,
+ * reasoning, refusal, tool calls) or a finish_reason. Lifecycle frames (`delta: {role}`, empty
+ * content, usage-only chunks) are held back, so a failure before real content can still fall back.
+ */
+export const isContentChunk = (chunk: JsonObject): boolean => {
+  const choices = chunk.choices
+  if (!Array.isArray(choices)) return false
+  for (const choice of choices) {
+    if (choice === null || typeof choice !== "object") continue
+    const c = choice as { delta?: unknown; finish_reason?: unknown }
+    if (c.finish_reason !== null && c.finish_reason !== undefined) return true
+    const d = c.delta as
+      | { content?: unknown; reasoning?: unknown; reasoning_content?: unknown; refusal?: unknown; tool_calls?: unknown }
+      | null
+      | undefined
+    if (d === null || d === undefined || typeof d !== "object") continue
+    if (nonEmptyString(d.content) || nonEmptyString(d.reasoning) || nonEmptyString(d.reasoning_content)) return true
+    if (nonEmptyString(d.refusal)) return true
+    if (Array.isArray(d.tool_calls) && d.tool_calls.length > 0) return true
+  }
+  return false
+}
+
+/** Characters of visible output in a chunk (for a usage estimate when the upstream sends none). */
+export const contentLength = (chunk: JsonObject): number => {
+  const choices = chunk.choices
+  if (!Array.isArray(choices)) return 0
+  let n = 0
+  for (const choice of choices) {
+    const d = (choice as { delta?: { content?: unknown; reasoning?: unknown } } | null)?.delta
+    if (d === undefined || d === null) continue
+    if (typeof d.content === "string") n += d.content.length
+    if (typeof d.reasoning === "string") n += d.reasoning.length
+  }
+  return n
+}
+
+const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0)
+
+/** OpenAI `usage` JSON → `Usage`; undefined when absent or null. */
+export const usageFromJson = (u: unknown): Usage | undefined => {
+  if (u === null || typeof u !== "object" || Array.isArray(u)) return undefined
+  const o = u as {
+    prompt_tokens?: unknown
+    completion_tokens?: unknown
+    prompt_tokens_details?: { cached_tokens?: unknown } | null
+    completion_tokens_details?: { reasoning_tokens?: unknown } | null
+  }
+  return {
+    promptTokens: num(o.prompt_tokens),
+    completionTokens: num(o.completion_tokens),
+    cachedTokens: num(o.prompt_tokens_details?.cached_tokens),
+    reasoningTokens: num(o.completion_tokens_details?.reasoning_tokens),
+  }
+}
+
+/** The upstream body of a streamed call: `stream: true` and usage requested on the final chunk. */
+export const streamBody = (body: JsonObject): JsonObject => {
+  const options = body.stream_options
+  const base = options !== null && typeof options === "object" && !Array.isArray(options) ? (options as JsonObject) : {}
+  return { ...body, stream: true, stream_options: { ...base, include_usage: true } }
+}

@@ -1,0 +1,107 @@
+import type { Effect } from "effect"
+import type { RoutingDefaults } from "../catalog/catalog.js"
+import type { Endpoint } from "../catalog/endpoint.js"
+import type { PlannedAttempt, RoutePlan, Snapshot } from "../policy/types.js"
+import type { JsonObject, ProviderClient } from "../provider/contract.js"
+import type { ProviderError } from "../provider/errors.js"
+import type { CapacityShape, Reservation } from "../services/capacity/service.js"
+import type { HealthShape } from "../services/health/service.js"
+import type { StatsShape } from "../services/stats/service.js"
+import type { TrafficBudget } from "./budget.js"
+import type { Classified } from "./classify.js"
+import type { Prepared } from "./prepare.js"
+import type { Deployment } from "./service.js"
+import type { MutableAttemptTrace, TraceRecorder } from "./trace.js"
+
+/** Services and process-wide state of one router instance (built once with the layer). */
+export interface RouterServices {
+  readonly capacity: CapacityShape
+  readonly stats: StatsShape
+  readonly health: HealthShape
+  readonly random: () => number
+  readonly retryBudget: TrafficBudget
+  readonly hedgeBudget: TrafficBudget
+}
+
+/** One request in flight: inputs computed once, plus its trace. */
+export interface RequestContext {
+  readonly services: RouterServices
+  readonly deployment: Deployment
+  readonly routing: RoutingDefaults
+  readonly prepared: Prepared
+  /** Body sent upstream for this mode (chat: without `stream`; stream: `stream: true` + `include_usage`). */
+  readonly body: JsonObject
+  readonly plan: RoutePlan
+  readonly snapshot: Snapshot
+  /** Estimated charge (tokens) per endpoint id. */
+  readonly charges: ReadonlyMap<string, number>
+  readonly trace: TraceRecorder
+  readonly startedAt: number
+  readonly deadlineAt: number
+}
+
+export interface QueuedAttempt {
+  readonly planned: PlannedAttempt
+  /** Why this attempt exists because of PT escalation (e.g. `rate_limited:google-ai-studio`). */
+  readonly escalation: string | undefined
+}
+
+/** Set by the hedger before it interrupts the losing attempt. */
+export interface AttemptControl {
+  lost: boolean
+}
+
+export interface AttemptInfo {
+  readonly queued: QueuedAttempt
+  readonly endpoint: Endpoint
+  readonly reservation: Reservation
+  readonly probe: boolean
+  readonly startedAt: number
+  readonly hedge: boolean
+}
+
+export type AttemptResult<A> =
+  | {
+      readonly _tag: "Ok"
+      readonly info: AttemptInfo
+      readonly value: A
+      /** The trace entry when already written (chat); streams write theirs when they end. */
+      readonly trace: MutableAttemptTrace | undefined
+    }
+  | {
+      readonly _tag: "Failed"
+      readonly endpoint: Endpoint
+      readonly error: ProviderError
+      readonly classified: Classified
+      /** The attempt was cut by the overall request deadline. */
+      readonly deadlineHit: boolean
+    }
+  | {
+      readonly _tag: "Refused"
+      readonly endpoint: Endpoint
+      /** ms until the endpoint could take the request (Infinity: never). */
+      readonly waitMs: number
+      readonly reason: "cooldown" | "breaker_open" | "full" | "blocked" | "too_large"
+    }
+
+export type AttemptOk<A> = Extract<AttemptResult<A>, { readonly _tag: "Ok" }>
+
+/** What differs between a non-streamed and a streamed attempt. */
+export interface Mode<A> {
+  /** Per-attempt timeout at `now` (already bounded by the request deadline). */
+  readonly timeoutMs: (ctx: RequestContext, now: number) => number
+  /**
+   * The upstream call up to the point of success (chat: the completion; stream: the first content
+   * chunk). Must free its own resources when it fails or is interrupted.
+   */
+  readonly call: (
+    ctx: RequestContext,
+    endpoint: Endpoint,
+    client: ProviderClient,
+    timeoutMs: number,
+  ) => Effect.Effect<A, ProviderError>
+  /** Bookkeeping of a success, run uninterruptibly inside the attempt. */
+  readonly onSuccess: (ctx: RequestContext, info: AttemptInfo, value: A) => Effect.Effect<MutableAttemptTrace | undefined>
+  /** A success that lost a hedge race after the fact: release what it holds, mark it lost. */
+  readonly discard: (ctx: RequestContext, ok: AttemptOk<A>) => Effect.Effect<void>
+}

@@ -1,0 +1,117 @@
+import { Clock, Effect, Exit, Pull, Scope, Stream } from "effect"
+import type { Endpoint } from "../catalog/endpoint.js"
+import type { ChatStream, JsonObject, ProviderClient } from "../provider/contract.js"
+import { type ProviderError, TransportError, UpstreamTimeout } from "../provider/errors.js"
+import type { Usage } from "../provider/usage.js"
+import { traceEntry } from "./attempt.js"
+import { contentLength, isContentChunk } from "./chunks.js"
+import type { AttemptInfo, Mode, RequestContext } from "./context.js"
+
+/** A stream that produced its first content chunk: the client gets `head`, then the rest via `pull`. */
+export interface Committed {
+  readonly chat: ChatStream
+  /** Owns the upstream stream; closing it ends the upstream call. */
+  readonly scope: Scope.Closeable
+  /** Next batch of chunks, or undefined at the end. */
+  readonly pull: Effect.Effect<ReadonlyArray<JsonObject> | undefined, ProviderError>
+  /** Held-back lifecycle chunks and the first content batch (never empty). */
+  readonly head: ReadonlyArray<JsonObject>
+  /** The upstream already ended while the head was read. */
+  readonly ended: boolean
+  readonly firstTokenAt: number
+}
+
+/** Rough usage of a stream that ended without a usage chunk (or was cut): estimated prompt + ~4 chars a token. */
+export const estimatedUsage = (ctx: RequestContext, contentChars: number): Usage => ({
+  promptTokens: ctx.prepared.planRequest.estimatedPromptTokens,
+  completionTokens: Math.ceil(contentChars / 4),
+  cachedTokens: 0,
+  reasoningTokens: 0,
+})
+
+const readHead = (
+  ctx: RequestContext,
+  endpoint: Endpoint,
+  client: ProviderClient,
+  scope: Scope.Closeable,
+): Effect.Effect<Committed, ProviderError> =>
+  Effect.gen(function* () {
+    const chat = yield* client.stream({ body: ctx.body, endpoint })
+    const raw = yield* Stream.toPull(chat.chunks).pipe(Scope.provide(scope))
+    const pull: Effect.Effect<ReadonlyArray<JsonObject> | undefined, ProviderError> = raw.pipe(
+      Pull.catchDone(() => Effect.succeed(undefined)),
+    )
+    const head: Array<JsonObject> = []
+    let content = false
+    let ended = false
+    while (!content) {
+      const batch = yield* pull
+      if (batch === undefined) {
+        ended = true
+        break
+      }
+      for (const chunk of batch) {
+        head.push(chunk)
+        if (!content && isContentChunk(chunk)) content = true
+      }
+    }
+    if (!content) {
+      return yield* new TransportError({
+        provider: endpoint.slug,
+        status: 200,
+        message: "The stream ended before its first token",
+        kind: "reset",
+      })
+    }
+    const firstTokenAt = yield* Clock.currentTimeMillis
+    return { chat, scope, pull, head, ended, firstTokenAt }
+  })
+
+/**
+ * Streamed attempts succeed at the first content chunk: until then the router may still fall back
+ * (the time-to-first-token timeout bounds this phase). Settlement, stats and health of a committed
+ * stream happen when it ends (see `stream-output.ts`).
+ */
+export const streamMode: Mode<Committed> = {
+  timeoutMs: (ctx, now) =>
+    Math.max(1, Math.min(ctx.routing.firstTokenTimeoutMs, ctx.routing.attemptTimeoutMs, ctx.deadlineAt - now)),
+  call: (ctx, endpoint, client, timeoutMs) =>
+    Effect.uninterruptibleMask((restore) =>
+      Effect.gen(function* () {
+        const scope = yield* Scope.make()
+        return yield* restore(
+          readHead(ctx, endpoint, client, scope).pipe(
+            Effect.timeoutOrElse({
+              duration: timeoutMs,
+              orElse: () =>
+                Effect.fail(
+                  new UpstreamTimeout({
+                    provider: endpoint.slug,
+                    status: 0,
+                    message: `No first token within ${timeoutMs} ms`,
+                    phase: "first_token",
+                  }),
+                ),
+            }),
+          ),
+        ).pipe(Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : Scope.close(scope, exit))))
+      }),
+    ),
+  onSuccess: (ctx, info, committed) =>
+    Effect.as(ctx.services.capacity.observe(info.endpoint, committed.chat.signals), undefined),
+  discard: (ctx, ok) => closeLost(ctx, ok.info, ok.value),
+}
+
+/** A committed stream that lost a hedge race: close the upstream, settle what it produced, record `hedge_lost`. */
+const closeLost = (ctx: RequestContext, info: AttemptInfo, committed: Committed): Effect.Effect<void> =>
+  Effect.gen(function* () {
+    yield* Scope.close(committed.scope, Exit.void)
+    const now = yield* Clock.currentTimeMillis
+    let chars = 0
+    for (const chunk of committed.head) chars += contentLength(chunk)
+    yield* ctx.services.capacity.settle(info.reservation, estimatedUsage(ctx, chars))
+    yield* ctx.services.health.record(info.endpoint.id, { _tag: "Abandoned" }, info.probe)
+    ctx.trace.push(
+      traceEntry(info, { endedAt: now, outcome: "hedge_lost", status: 200, error: undefined, retryAfterMs: undefined }),
+    )
+  })

@@ -1,0 +1,323 @@
+import type { JsonObject } from "@switchyard/core"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { anthropicPlugin } from "../../src/anthropic/index.js"
+import { testEndpoint } from "../conformance/endpoint.js"
+import {
+  finishReasons,
+  messageOf,
+  streamedText,
+  streamedToolCalls,
+  streamedUsage,
+} from "../conformance/openai-shape.js"
+import { collectUntilFailure, failureOf, successOf, withClient } from "../conformance/run.js"
+import { type Loopback, startLoopback } from "../support/loopback.js"
+import { anthropicChunks, anthropicErrorBody, anthropicFixture, anthropicFrames, anthropicResponse } from "./replay.js"
+
+const KEY = "sk-ant-api03-test-0123456789"
+const endpoint = testEndpoint({ provider: "anthropic", providerKind: "anthropic", upstreamModel: "claude-haiku-4-5" })
+const ask: JsonObject = { model: "claude", messages: [{ role: "user", content: "Hi" }] }
+const textAnswer = () => anthropicFixture("anthropic-messages-text.json")
+
+describe("anthropic plugin against a loopback Messages API server", () => {
+  let server: Loopback
+  beforeAll(async () => {
+    server = await startLoopback()
+  })
+  afterAll(async () => {
+    await server.close()
+  })
+  const run = <A>(use: Parameters<typeof withClient<unknown, A, unknown>>[2], options?: JsonObject) =>
+    withClient(anthropicPlugin, { baseUrl: server.baseUrl, apiKey: KEY, ...options }, use, { slug: "anthropic" })
+  const last = () => server.requests.at(-1)
+  const streamOf = (frames: ReadonlyArray<string>, headers?: Record<string, string>) => {
+    server.reply({ kind: "sse", frames, ...(headers ? { headers } : {}) })
+    return run((c) => collectUntilFailure(c, { body: { ...ask, stream: true }, endpoint }))
+  }
+
+  it("sends a tool conversation as a Messages request: system, tool_use, merged tool_result, images, params", async () => {
+    server.reply({ kind: "json", body: textAnswer() })
+    const body: JsonObject = {
+      model: "claude",
+      messages: [
+        { role: "system", content: "You are terse." },
+        { role: "developer", content: "Use metric units." },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "What is on this picture, and the weather?" },
+            { type: "image_url", image_url: { url: "data:image/jpeg;base64,/9j/4AAQ" } },
+            { type: "image_url", image_url: { url: "https://example.com/cat.png" } },
+          ],
+        },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [
+            { id: "toolu_1", type: "function", function: { name: "weather", arguments: '{"city":"Oslo"}' } },
+            { id: "toolu_2", type: "function", function: { name: "weather", arguments: '{"city":"Rome"}' } },
+          ],
+        },
+        { role: "tool", tool_call_id: "toolu_1", content: "4°C" },
+        { role: "tool", tool_call_id: "toolu_2", content: [{ type: "text", text: "19°C" }] },
+        { role: "user", content: "Thanks" },
+      ],
+      tools: [
+        {
+          type: "function",
+          function: {
+            name: "weather",
+            description: "Weather in a city",
+            parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+          },
+        },
+      ],
+      tool_choice: "required",
+      parallel_tool_calls: false,
+      temperature: 1.6,
+      top_p: 0.8,
+      stop: ["###", "  "],
+      user: "user-42",
+    }
+    successOf(await run((c) => c.chat({ body, endpoint })))
+    expect(last()?.headers).toMatchObject({ "x-api-key": KEY, "anthropic-version": "2023-06-01" })
+    expect(last()?.json).toEqual({
+      model: "claude-haiku-4-5",
+      max_tokens: 1024,
+      system: [
+        { type: "text", text: "You are terse." },
+        { type: "text", text: "Use metric units." },
+      ],
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "What is on this picture, and the weather?" },
+            { type: "image", source: { type: "base64", media_type: "image/jpeg", data: "/9j/4AAQ" } },
+            { type: "image", source: { type: "url", url: "https://example.com/cat.png" } },
+          ],
+        },
+        {
+          role: "assistant",
+          content: [
+            { type: "tool_use", id: "toolu_1", name: "weather", input: { city: "Oslo" } },
+            { type: "tool_use", id: "toolu_2", name: "weather", input: { city: "Rome" } },
+          ],
+        },
+        {
+          role: "user",
+          content: [
+            { type: "tool_result", tool_use_id: "toolu_1", content: "4°C" },
+            { type: "tool_result", tool_use_id: "toolu_2", content: "19°C" },
+          ],
+        },
+        { role: "user", content: [{ type: "text", text: "Thanks" }] },
+      ],
+      tools: [
+        {
+          name: "weather",
+          description: "Weather in a city",
+          input_schema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+        },
+      ],
+      tool_choice: { type: "any", disable_parallel_tool_use: true },
+      // OpenAI's 0..2 temperature is clamped to Anthropic's 0..1; whitespace-only stops are dropped
+      temperature: 1,
+      top_p: 0.8,
+      stop_sequences: ["###"],
+      metadata: { user_id: "user-42" },
+    })
+  })
+
+  it("max_tokens: the request's own (max_completion_tokens first) wins over the endpoint default", async () => {
+    server.reply({ kind: "json", body: textAnswer() })
+    successOf(await run((c) => c.chat({ body: { ...ask, max_tokens: 50 }, endpoint })))
+    expect(last()?.json).toMatchObject({ max_tokens: 50 })
+    successOf(await run((c) => c.chat({ body: { ...ask, max_tokens: 50, max_completion_tokens: 70 }, endpoint })))
+    expect(last()?.json).toMatchObject({ max_tokens: 70 })
+    successOf(await run((c) => c.chat({ body: ask, endpoint: { ...endpoint, defaultMaxTokens: 4096 } })))
+    expect(last()?.json).toMatchObject({ max_tokens: 4096 })
+  })
+
+  it("tool_choice: auto → auto, none → none, a named function → tool", async () => {
+    server.reply({ kind: "json", body: textAnswer() })
+    const cases: Array<[unknown, JsonObject]> = [
+      ["auto", { type: "auto" }],
+      ["none", { type: "none" }],
+      [
+        { type: "function", function: { name: "weather" } },
+        { type: "tool", name: "weather" },
+      ],
+    ]
+    for (const [choice, expected] of cases) {
+      successOf(await run((c) => c.chat({ body: { ...ask, tool_choice: choice }, endpoint })))
+      expect((last()?.json as JsonObject).tool_choice).toEqual(expected)
+    }
+  })
+
+  it("request-id header and anthropic-ratelimit-* headers become the request id and capacity signals", async () => {
+    server.reply({
+      kind: "json",
+      headers: {
+        "request-id": "req_011CabcDEF",
+        date: "Wed, 21 Oct 2026 07:28:00 GMT",
+        "anthropic-ratelimit-requests-limit": "4000",
+        "anthropic-ratelimit-requests-remaining": "3999",
+        "anthropic-ratelimit-tokens-limit": "400000",
+        "anthropic-ratelimit-tokens-remaining": "398000",
+        "anthropic-ratelimit-tokens-reset": "2026-10-21T07:28:06Z",
+      },
+      body: textAnswer(),
+    })
+    const result = successOf(await run((c) => c.chat({ body: ask, endpoint })))
+    expect(result.requestId).toBe("req_011CabcDEF")
+    expect(result.signals).toEqual({
+      limitRequests: 4000,
+      remainingRequests: 3999,
+      limitTokens: 400000,
+      remainingTokens: 398000,
+      resetTokensMs: 6000,
+    })
+  })
+
+  it("usage counts cache writes and reads as prompt tokens, reads as cached", async () => {
+    const body = JSON.parse(textAnswer()) as { usage: Record<string, number> }
+    body.usage.input_tokens = 10
+    body.usage.cache_creation_input_tokens = 200
+    body.usage.cache_read_input_tokens = 1000
+    server.reply({ kind: "json", body: JSON.stringify(body) })
+    const result = successOf(await run((c) => c.chat({ body: ask, endpoint })))
+    expect(result.usage).toEqual({ promptTokens: 1210, completionTokens: 29, cachedTokens: 1000, reasoningTokens: 0 })
+    expect(result.body.usage).toMatchObject({ prompt_tokens: 1210, total_tokens: 1239 })
+  })
+
+  it("stop reasons: max_tokens → length, refusal → content_filter", async () => {
+    for (const [reason, finish] of [
+      ["max_tokens", "length"],
+      ["refusal", "content_filter"],
+      ["stop_sequence", "stop"],
+    ]) {
+      const body = { ...(JSON.parse(textAnswer()) as JsonObject), stop_reason: reason }
+      server.reply({ kind: "json", body: JSON.stringify(body) })
+      const result = successOf(await run((c) => c.chat({ body: ask, endpoint })))
+      expect(result.body).toMatchObject({ choices: [{ finish_reason: finish }] })
+    }
+  })
+
+  it("streamed usage is a running total: the last message_delta wins, nothing is summed", async () => {
+    // an Anthropic-compatible host whose message_delta revises input_tokens 43 → 61 (recorded)
+    const { chunks, error } = successOf(
+      await streamOf(anthropicFrames(anthropicChunks("anthropic-compatible-delta-input-tokens.chunks.txt"))),
+    )
+    expect(error).toBeUndefined()
+    expect(streamedText(chunks)).toBe("pong")
+    expect(streamedUsage(chunks)).toMatchObject({ prompt_tokens: 61, completion_tokens: 2, total_tokens: 63 })
+  })
+
+  it("529 overloaded_error → Overloaded with its retry-after; the stream call fails before any chunk", async () => {
+    server.reply({
+      kind: "json",
+      status: 529,
+      headers: { "retry-after": "7" },
+      body: anthropicErrorBody(529, "Overloaded"),
+    })
+    expect(failureOf(await run((c) => c.chat({ body: ask, endpoint })))).toMatchObject({
+      _tag: "Overloaded",
+      status: 529,
+      retryAfterMs: 7000,
+    })
+    expect(failureOf(await run((c) => c.stream({ body: { ...ask, stream: true }, endpoint })))).toMatchObject({
+      _tag: "Overloaded",
+    })
+  })
+
+  it("an `event: error` after a 200 fails the stream with the classified error after the text so far", async () => {
+    const start = anthropicFrames(anthropicChunks("anthropic-messages-text.chunks.txt").slice(0, 5))
+    const error = 'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n'
+    const { chunks, error: e } = successOf(await streamOf([...start, error]))
+    expect(streamedText(chunks)).toBe("Hello! I")
+    expect(finishReasons(chunks)).toEqual([])
+    expect(e).toMatchObject({ _tag: "Overloaded", status: 529, provider: "anthropic" })
+  })
+
+  it("recorded errors: 401 → AuthFailed, 404 unknown model → NotFound{modelNotSupported}, 400 → BadRequest", async () => {
+    const cases: Array<[string, JsonObject]> = [
+      ["anthropic-messages-error-401-authentication.cassette.yaml", { _tag: "AuthFailed", status: 401 }],
+      ["anthropic-messages-error-404-not-found.cassette.yaml", { _tag: "NotFound", modelNotSupported: true }],
+      ["anthropic-messages-error-400-unsupported-effort.cassette.yaml", { _tag: "BadRequest", status: 400 }],
+    ]
+    for (const [file, expected] of cases) {
+      const res = anthropicResponse(file)
+      server.reply({ kind: "json", status: res.status, body: res.body })
+      expect(failureOf(await run((c) => c.chat({ body: ask, endpoint })))).toMatchObject(expected)
+    }
+  })
+
+  it("billing_error (out of credit) → RateLimited{quota: true}; a too-long prompt → ContextLengthExceeded", async () => {
+    server.reply({ kind: "json", status: 402, body: anthropicErrorBody(402, "Your credit balance is too low") })
+    expect(failureOf(await run((c) => c.chat({ body: ask, endpoint })))).toMatchObject({
+      _tag: "RateLimited",
+      quota: true,
+    })
+    server.reply({
+      kind: "json",
+      status: 400,
+      body: anthropicErrorBody(400, "prompt is too long: 210000 tokens > 200000 maximum"),
+    })
+    expect(failureOf(await run((c) => c.chat({ body: ask, endpoint })))).toMatchObject({
+      _tag: "ContextLengthExceeded",
+    })
+  })
+
+  it("a streamed tool call with no input gets '{}' arguments; text before it stays content", async () => {
+    const events = [
+      {
+        type: "message_start",
+        message: { id: "msg_1", model: "claude-haiku-4-5", usage: { input_tokens: 5, output_tokens: 1 } },
+      },
+      { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } },
+      { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Checking." } },
+      { type: "content_block_stop", index: 0 },
+      {
+        type: "content_block_start",
+        index: 1,
+        content_block: { type: "tool_use", id: "toolu_9", name: "now", input: {} },
+      },
+      { type: "content_block_stop", index: 1 },
+      { type: "message_delta", delta: { stop_reason: "tool_use" }, usage: { output_tokens: 12 } },
+      { type: "message_stop" },
+    ].map((e) => JSON.stringify(e))
+    const { chunks } = successOf(await streamOf(anthropicFrames(events)))
+    expect(streamedText(chunks)).toBe("Checking.")
+    expect(streamedToolCalls(chunks)).toEqual([{ id: "toolu_9", name: "now", arguments: {} }])
+    expect(finishReasons(chunks)).toEqual(["tool_calls"])
+    expect(streamedUsage(chunks)).toMatchObject({ prompt_tokens: 5, completion_tokens: 12 })
+  })
+
+  it("a non-streamed tool_use answer (recorded) → tool_calls with the tool_use id and null content", async () => {
+    server.reply({ kind: "json", body: anthropicFixture("anthropic-messages-tool-call.json") })
+    const result = successOf(await run((c) => c.chat({ body: ask, endpoint })))
+    expect(messageOf(result.body)).toMatchObject({
+      content: null,
+      tool_calls: [
+        {
+          id: "toolu_01PQjhxo3eirCdKNvCJrKc8f",
+          type: "function",
+          function: { name: "weather", arguments: '{"location":"San Francisco"}' },
+        },
+      ],
+    })
+  })
+
+  it("audio input cannot be translated: BadRequest naming the message, nothing sent", async () => {
+    const before = server.requests.length
+    const body = {
+      model: "c",
+      messages: [{ role: "user", content: [{ type: "input_audio", input_audio: { data: "UklGR", format: "wav" } }] }],
+    }
+    expect(failureOf(await run((c) => c.chat({ body, endpoint })))).toMatchObject({
+      _tag: "BadRequest",
+      param: "messages.0.content",
+    })
+    expect(server.requests.length).toBe(before)
+  })
+})

@@ -1,0 +1,123 @@
+import { Effect, Fiber, Stream } from "effect"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
+import { makeTransport, type TransportConfig } from "../../src/http/transport.js"
+import { failureOf, successOf } from "../conformance/run.js"
+import { type Loopback, startLoopback } from "../support/loopback.js"
+
+let server: Loopback
+beforeAll(async () => {
+  server = await startLoopback()
+})
+afterAll(async () => {
+  await server.close()
+})
+
+const withTransport = <A, E>(
+  use: (t: Effect.Success<ReturnType<typeof makeTransport>>) => Effect.Effect<A, E>,
+  config: Partial<TransportConfig> = {},
+) => Effect.runPromiseExit(Effect.scoped(Effect.flatMap(makeTransport({ provider: "t", ...config }), use)))
+
+describe("makeTransport", () => {
+  it("reuses one keep-alive socket for sequential requests to the same origin", async () => {
+    server.reply({ kind: "json", body: '{"ok":true}' })
+    const before = server.requests.length
+    successOf(
+      await withTransport((t) =>
+        Effect.gen(function* () {
+          for (let i = 0; i < 3; i++) yield* t.requestJson({ url: `${server.baseUrl}/x`, headers: {}, body: "{}" })
+        }),
+      ),
+    )
+    const ports = server.requests.slice(before).map((r) => r.remotePort)
+    expect(ports).toHaveLength(3)
+    expect(new Set(ports).size).toBe(1)
+  })
+
+  it("closes its pooled sockets when the Scope closes", async () => {
+    server.reply({ kind: "json", body: '{"ok":true}' })
+    successOf(
+      await withTransport((t) =>
+        Effect.gen(function* () {
+          yield* t.requestJson({ url: `${server.baseUrl}/x`, headers: {}, body: "{}" })
+          expect(yield* Effect.promise(() => server.connections())).toBe(1)
+        }),
+      ),
+    )
+    await vi.waitFor(async () => expect(await server.connections()).toBe(0))
+  })
+
+  it("lower-cases response header names", async () => {
+    server.reply({ kind: "json", headers: { "X-Request-ID": "abc", "Retry-After": "1" }, body: "{}" })
+    const res = successOf(
+      await withTransport((t) =>
+        Effect.tap(t.send({ url: `${server.baseUrl}/x`, headers: {}, body: "{}" }), (r) => t.text(r)),
+      ),
+    )
+    expect(res.headers["x-request-id"]).toBe("abc")
+    expect(res.headers["retry-after"]).toBe("1")
+  })
+
+  it("does not buffer a streamed body: the first SSE message arrives while the server holds the rest", async () => {
+    server.reply({ kind: "sse", frames: ["data: first\n\n"], then: "hang" })
+    const first = successOf(
+      await withTransport((t) =>
+        Effect.flatMap(t.requestSse({ url: `${server.baseUrl}/s`, headers: {}, body: "{}" }), ({ messages }) =>
+          Stream.runHead(messages),
+        ),
+      ),
+    )
+    expect(first._tag === "Some" ? first.value.data : undefined).toBe("first")
+  })
+
+  it("interrupting a fiber that is reading a body destroys the connection", async () => {
+    server.reply({ kind: "sse", frames: ["data: 1\n\n"], then: "hang" })
+    const aborted = server.aborted()
+    successOf(
+      await withTransport((t) =>
+        Effect.gen(function* () {
+          const res = yield* t.request({ url: `${server.baseUrl}/s`, headers: {}, body: "{}" })
+          const fiber = yield* Effect.forkChild(t.text(res))
+          yield* Effect.yieldNow
+          yield* Fiber.interrupt(fiber)
+          // the scope is still open here: only the interruption can have closed the request
+          yield* Effect.promise(() => vi.waitFor(() => expect(server.aborted()).toBe(aborted + 1)))
+        }),
+      ),
+    )
+  })
+
+  it("fail(response) classifies a non-2xx answer and redacts configured secrets", async () => {
+    server.reply({ kind: "json", status: 401, body: '{"error":{"message":"bad key top-secret-value"}}' })
+    const e = failureOf(
+      await withTransport((t) => t.requestJson({ url: `${server.baseUrl}/x`, headers: {}, body: "{}" }), {
+        secrets: ["top-secret-value"],
+      }),
+    )
+    expect(e).toMatchObject({ _tag: "AuthFailed", provider: "t", status: 401, message: "bad key [REDACTED]" })
+  })
+
+  it("a body cut short of its content-length → TransportError reset", async () => {
+    server.reply((req) => {
+      void req
+      return {
+        kind: "sse",
+        headers: { "content-length": "1000", "content-type": "application/json" },
+        frames: ['{"a":'],
+        then: "destroy",
+      }
+    })
+    const e = failureOf(
+      await withTransport((t) => t.requestJson({ url: `${server.baseUrl}/x`, headers: {}, body: "{}" })),
+    )
+    expect(e).toMatchObject({ _tag: "TransportError", kind: "reset" })
+  })
+
+  it("connect timeout → UpstreamTimeout connect (non-routable address)", async () => {
+    const e = failureOf(
+      await withTransport((t) => t.requestJson({ url: "http://10.255.255.1:81/x", headers: {}, body: "{}" }), {
+        timeouts: { connectMs: 150 },
+      }),
+    )
+    expect(e._tag === "UpstreamTimeout" || (e._tag === "TransportError" && e.kind === "connect")).toBe(true)
+  })
+})
