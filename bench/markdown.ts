@@ -51,7 +51,9 @@ export const toMarkdown = (report: Report): string => {
       "machine, so compare ratios within this run, not absolute numbers across runs.",
     "",
     ...report.targets.map(
-      (t) => `- ${t.label}: ${t.status === "ok" ? "measured" : `unavailable — ${oneLine(t.reason ?? "")}`}`,
+      (t) =>
+        `- ${t.label}: ${t.status === "ok" ? "measured" : `unavailable — ${oneLine(t.reason ?? "")}`}` +
+        t.warnings.map((w) => `; warning: ${oneLine(w)}`).join(""),
     ),
     "",
     `Upstream: fake OpenAI-compatible server on loopback (JSON ≈ 300 B; SSE ${report.config.sseChunks} chunks; ` +

@@ -27,6 +27,8 @@ export interface TargetStatus {
   readonly label: string
   readonly status: "ok" | "unavailable"
   readonly reason?: string
+  /** Probes (SSE, fallback) that failed before the run; the target was measured anyway. */
+  readonly warnings: ReadonlyArray<string>
 }
 
 export interface Goal {

@@ -6,11 +6,9 @@
 import { mkdirSync, writeFileSync } from "node:fs"
 import { cpus, platform } from "node:os"
 import { join } from "node:path"
-import { request } from "undici"
 import type { Child } from "./child.js"
 import { runLoad } from "./load.js"
 import { toMarkdown } from "./markdown.js"
-import { startPortkey } from "./portkey.js"
 import {
   derive,
   goals,
@@ -21,8 +19,8 @@ import {
   type TargetStatus,
 } from "./report.js"
 import { type BenchConfig, type Measurement, measure, scenarios } from "./scenarios.js"
-import { startSwitchyard } from "./switchyard.js"
-import { type RequestKind, type Started, spawnBenchServer, startBare, type Target, type TargetId } from "./targets.js"
+import { describe, startTarget } from "./start.js"
+import { spawnBenchServer, type Target, type TargetId } from "./targets.js"
 
 const WATCHDOG_MS = 9 * 60_000
 const num = (name: string, fallback: number): number => {
@@ -32,50 +30,12 @@ const num = (name: string, fallback: number): number => {
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`)
 }
-const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e))
-
-/** One request of each kind the target serves must succeed before it is measured. */
-const verify = async (target: Target): Promise<string | undefined> => {
-  for (const kind of ["json", "sse", "fallback"] as const satisfies ReadonlyArray<RequestKind>) {
-    const req = target.request(kind)
-    if (!req) continue
-    try {
-      const res = await request(`${target.origin}${req.path}`, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...req.headers },
-        body: req.body,
-        headersTimeout: 15_000,
-        bodyTimeout: 15_000,
-      })
-      const text = await res.body.text()
-      if (res.statusCode !== 200) return `${kind} probe answered ${res.statusCode}: ${text.slice(0, 300)}`
-      if (kind === "sse" && !text.includes("[DONE]")) return `sse probe did not end with [DONE]: ${text.slice(0, 300)}`
-    } catch (e) {
-      return `${kind} probe failed: ${describe(e)}`
-    }
-  }
-  return undefined
-}
 
 const warmUp = async (t: Target): Promise<void> => {
   log(`warming up ${t.label}…`)
   for (const kind of ["json", "sse", "fallback"] as const) {
     const req = t.request(kind)
     if (req) await runLoad(t.origin, req, 32, kind === "json" ? 2 : 1)
-  }
-}
-
-const start = async (id: TargetId, upstream: string): Promise<Started> => {
-  const label = { bare: "bare proxy", switchyard: "Switchyard", portkey: "Portkey" }[id]
-  try {
-    const started = await (id === "bare" ? startBare : id === "switchyard" ? startSwitchyard : startPortkey)(upstream)
-    if (!started.ok) return started
-    const problem = await verify(started.target)
-    if (!problem) return started
-    await started.target.stop()
-    return { ok: false, id, label: started.target.label, reason: problem }
-  } catch (e) {
-    return { ok: false, id, label, reason: describe(e) }
   }
 }
 
@@ -98,13 +58,14 @@ const main = async (): Promise<void> => {
   try {
     for (const id of ids) {
       log(`starting ${id}…`)
-      const s = await start(id, cfg.upstream)
+      const { started: s, warnings } = await startTarget(id, cfg.upstream)
+      for (const w of warnings) log(`${id} warning: ${w}`)
       if (s.ok) targets.push(s.target)
       else log(`${id} unavailable: ${s.reason}`)
       statuses.push(
         s.ok
-          ? { id, label: s.target.label, status: "ok" }
-          : { id, label: s.label, status: "unavailable", reason: s.reason },
+          ? { id, label: s.target.label, status: "ok", warnings }
+          : { id, label: s.label, status: "unavailable", reason: s.reason, warnings },
       )
     }
     const reports: Array<ScenarioReport> = []

@@ -1,4 +1,4 @@
-import { watch as fsWatch, type FSWatcher } from "node:fs"
+import { type FSWatcher, watch as fsWatch } from "node:fs"
 import { readFile } from "node:fs/promises"
 import { basename, dirname, resolve } from "node:path"
 import { ActiveDeployment } from "@switchyard/core"
@@ -87,13 +87,17 @@ export class ConfigReloader {
     try {
       text = await readFile(this.file, "utf8")
     } catch (e) {
-      this.log(`[switchyard] config reload rejected: cannot read ${this.file}: ${(e as Error).message}; keeping the running config`)
+      this.log(
+        `[switchyard] config reload rejected: cannot read ${this.file}: ${(e as Error).message}; keeping the running config`,
+      )
       return "rejected"
     }
     if (text === this.lastText) return "unchanged"
     const parsed = parseGatewayConfig(text, this.options.env ?? process.env)
     if (Result.isFailure(parsed)) {
-      this.log(`[switchyard] config reload rejected (${this.file}): ${parsed.failure.message}; keeping the running config`)
+      this.log(
+        `[switchyard] config reload rejected (${this.file}): ${parsed.failure.message}; keeping the running config`,
+      )
       return "rejected"
     }
     const config = parsed.success
@@ -142,6 +146,7 @@ export class ConfigReloader {
       await Effect.runPromise(Scope.close(entry.scope, Exit.void))
     }
     this.retiring.clear()
-    if (closeCurrent && this.currentScope !== undefined) await Effect.runPromise(Scope.close(this.currentScope, Exit.void))
+    if (closeCurrent && this.currentScope !== undefined)
+      await Effect.runPromise(Scope.close(this.currentScope, Exit.void))
   }
 }

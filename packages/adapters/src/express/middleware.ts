@@ -26,7 +26,10 @@ const parsedBody = (req: ExpressRequest): Uint8Array | undefined => {
 export const switchyardExpress = (gateway: Gateway) => {
   const listener = createNodeListener(gateway)
   return (req: ExpressRequest, res: ServerResponse, next: Next): void => {
-    if (!gateway.serves(req.url)) return next()
+    if (!gateway.serves(req.url)) {
+      next()
+      return
+    }
     const body = parsedBody(req)
     if (body === undefined) listener(req, res)
     else serveWithBody(gateway, req, res, body)

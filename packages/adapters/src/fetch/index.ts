@@ -1,1 +1,8 @@
-export { type FetchHandler, handleFetch, readLimited, toFetchHandler, toReadableStream, toWebResponse } from "./handler.js"
+export {
+  type FetchHandler,
+  handleFetch,
+  readLimited,
+  toFetchHandler,
+  toReadableStream,
+  toWebResponse,
+} from "./handler.js"

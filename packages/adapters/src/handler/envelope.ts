@@ -67,9 +67,16 @@ export const replies = {
   notFound: (path: string) =>
     errorReply(404, "not_found_error", `No route for ${path.slice(0, 200)}`, "route_not_found"),
   methodNotAllowed: (method: string, allow: string) =>
-    errorReply(405, "invalid_request_error", `Method ${method.slice(0, 20)} is not allowed here`, "method_not_allowed", null, {
-      allow,
-    }),
+    errorReply(
+      405,
+      "invalid_request_error",
+      `Method ${method.slice(0, 20)} is not allowed here`,
+      "method_not_allowed",
+      null,
+      {
+        allow,
+      },
+    ),
   internal: errorReply(500, "server_error", "Internal gateway error", "internal_error"),
   clientClosed: errorReply(499, "invalid_request_error", "Client closed the request", "client_closed_request"),
 } as const

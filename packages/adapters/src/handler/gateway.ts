@@ -5,9 +5,9 @@ import {
   ModelNotFound,
   type RouteError,
   type RouteRequest,
-  type RouteTrace,
   Router,
   type RouterShape,
+  type RouteTrace,
   RoutingRequest,
   requestDecoderSync,
 } from "@switchyard/core"
@@ -147,7 +147,11 @@ export class Gateway {
     const path = pathOf(req.path)
     const method = req.method
     if (method === "OPTIONS") {
-      return { status: 204, headers: this.cors.preflight(headerValue(req.headers, "access-control-request-headers")), body: "" }
+      return {
+        status: 204,
+        headers: this.cors.preflight(headerValue(req.headers, "access-control-request-headers")),
+        body: "",
+      }
     }
     try {
       if (path === "/v1/chat/completions") {
@@ -155,15 +159,18 @@ export class Gateway {
         return await this.chat(req)
       }
       if (path === "/v1/models" || path.startsWith(MODELS_PREFIX)) {
-        if (method !== "GET" && method !== "HEAD") return this.answer("other", this.methodNotAllowed(method, "GET, HEAD, OPTIONS"))
+        if (method !== "GET" && method !== "HEAD")
+          return this.answer("other", this.methodNotAllowed(method, "GET, HEAD, OPTIONS"))
         return this.answer("models", await this.models(req, path))
       }
       if (path === "/healthz") {
-        if (method !== "GET" && method !== "HEAD") return this.answer("other", this.methodNotAllowed(method, "GET, HEAD, OPTIONS"))
+        if (method !== "GET" && method !== "HEAD")
+          return this.answer("other", this.methodNotAllowed(method, "GET, HEAD, OPTIONS"))
         return this.answer("healthz", { status: 200, headers: this.jsonHeaders, body: '{"status":"ok"}' })
       }
       if (path === "/metrics") {
-        if (method !== "GET" && method !== "HEAD") return this.answer("other", this.methodNotAllowed(method, "GET, HEAD, OPTIONS"))
+        if (method !== "GET" && method !== "HEAD")
+          return this.answer("other", this.methodNotAllowed(method, "GET, HEAD, OPTIONS"))
         return this.answer("metrics", {
           status: 200,
           headers: { "content-type": this.metrics.contentType, ...this.cors.base },
@@ -189,7 +196,11 @@ export class Gateway {
     try {
       parsed = JSON.parse(decoder.decode(req.body))
     } catch (e) {
-      return this.rejected(replies.invalidJson(e instanceof Error ? e.message.slice(0, 200) : "parse error"), requestId, false)
+      return this.rejected(
+        replies.invalidJson(e instanceof Error ? e.message.slice(0, 200) : "parse error"),
+        requestId,
+        false,
+      )
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
       return this.rejected(replies.notAnObject, requestId, false)
@@ -210,7 +221,9 @@ export class Gateway {
         ? { body, routing, estimatedPromptTokens: estimatePromptTokens(bytes), requestId }
         : { body, routing, estimatedPromptTokens: estimatePromptTokens(bytes), requestId, keyDefaults: key.defaults }
     const live = this.live ?? (await this.ready())
-    return stream ? this.chatStream(live, request, req.signal, withTrace) : this.chatJson(live, request, req.signal, withTrace)
+    return stream
+      ? this.chatStream(live, request, req.signal, withTrace)
+      : this.chatJson(live, request, req.signal, withTrace)
   }
 
   private async chatJson(
@@ -284,7 +297,12 @@ export class Gateway {
     return { status: reply.status, headers, body: errorJson(reply, withTrace ? trace : undefined) }
   }
 
-  private routedHeaders(contentType: string, requestId: string, provider: string, trace: RouteTrace): Record<string, string> {
+  private routedHeaders(
+    contentType: string,
+    requestId: string,
+    provider: string,
+    trace: RouteTrace,
+  ): Record<string, string> {
     return {
       "content-type": contentType,
       ...this.cors.base,
@@ -318,7 +336,10 @@ export class Gateway {
     if (model === undefined)
       return this.errorResponse(
         routeErrorReply(
-          new ModelNotFound({ model: id, message: `The model '${id.slice(0, 200)}' does not exist in this gateway's catalog` }),
+          new ModelNotFound({
+            model: id,
+            message: `The model '${id.slice(0, 200)}' does not exist in this gateway's catalog`,
+          }),
         ),
         requestId,
       )

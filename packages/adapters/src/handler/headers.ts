@@ -36,7 +36,9 @@ export const makeCorsHeaders = (origin: string): CorsHeaders => {
       ...base,
       "access-control-allow-methods": "GET, POST, OPTIONS",
       "access-control-allow-headers":
-        requested !== undefined && requested !== "" && HEADER_LIST.test(requested) ? requested : DEFAULT_ALLOWED_HEADERS,
+        requested !== undefined && requested !== "" && HEADER_LIST.test(requested)
+          ? requested
+          : DEFAULT_ALLOWED_HEADERS,
       "access-control-max-age": "86400",
       vary: "access-control-request-headers",
     }),

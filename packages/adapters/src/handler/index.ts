@@ -1,4 +1,4 @@
-export { errorJson, type ErrorBody, type ErrorReply, type ErrorType, replies } from "./envelope.js"
+export { type ErrorBody, type ErrorReply, type ErrorType, errorJson, replies } from "./envelope.js"
 export {
   createGateway,
   DEFAULT_MAX_BODY_BYTES,

@@ -66,7 +66,8 @@ export const routeErrorReply = (e: RouteError): ErrorReply => {
     }
     case "UpstreamFailed": {
       const status = e.httpStatus >= 400 && e.httpStatus <= 599 ? e.httpStatus : 502
-      const type: ErrorType = status === 504 ? "timeout_error" : status < 500 ? "invalid_request_error" : "upstream_error"
+      const type: ErrorType =
+        status === 504 ? "timeout_error" : status < 500 ? "invalid_request_error" : "upstream_error"
       const provider = lastEndpoint(e.trace)
       return {
         status,

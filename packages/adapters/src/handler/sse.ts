@@ -68,7 +68,10 @@ export class SseBody implements AsyncIterableIterator<Uint8Array> {
         if (this.finished) return DONE_RESULT
         const trace = await this.end()
         const held = this.held ? frame(this.held) : ""
-        return { done: false, value: encoder.encode(held + frame(withTrace(internalErrorChunk(), trace, this.options)) + DONE) }
+        return {
+          done: false,
+          value: encoder.encode(held + frame(withTrace(internalErrorChunk(), trace, this.options)) + DONE),
+        }
       }
       if (this.finished) return DONE_RESULT
       if (!step.done) {
@@ -100,7 +103,9 @@ export class SseBody implements AsyncIterableIterator<Uint8Array> {
       this.finished = true
       this.options.signal?.removeEventListener("abort", this.onAbort)
       this.ending = Effect.runPromiseWith(this.context)(
-        Effect.map(Effect.timeoutOption(this.routed.trace, "5 seconds"), (o) => (o._tag === "Some" ? o.value : undefined)),
+        Effect.map(Effect.timeoutOption(this.routed.trace, "5 seconds"), (o) =>
+          o._tag === "Some" ? o.value : undefined,
+        ),
       ).then(
         (trace) => {
           this.options.onEnd(trace)

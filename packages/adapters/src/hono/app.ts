@@ -1,7 +1,7 @@
 import { Hono } from "hono"
 import { basePath } from "hono/route"
-import type { Gateway } from "../handler/gateway.js"
 import { handleFetch } from "../fetch/handler.js"
+import type { Gateway } from "../handler/gateway.js"
 
 /**
  * A Hono sub-app serving the gateway. Mount it with `app.route("/llm", switchyardHono(gateway))` —

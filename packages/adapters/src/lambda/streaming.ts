@@ -14,7 +14,7 @@ export interface AwsLambdaGlobal {
 }
 
 const awslambda = (): AwsLambdaGlobal => {
-  const g = (globalThis as { awslambda?: AwsLambdaGlobal }).awslambda
+  const g = (globalThis as unknown as { awslambda?: AwsLambdaGlobal }).awslambda
   if (g === undefined)
     throw new Error(
       "The global `awslambda` is missing: the streaming handler runs only inside the AWS Lambda Node.js runtime (Function URL with InvokeMode RESPONSE_STREAM)",
@@ -38,6 +38,15 @@ const write = (stream: Writable, chunk: Uint8Array | string): Promise<boolean> =
         stream.once("close", onClose)
       })
 
+/** End the response stream and wait until it has flushed (or was destroyed). */
+const ended = (stream: Writable): Promise<void> =>
+  stream.destroyed || stream.writableFinished
+    ? Promise.resolve()
+    : new Promise((resolve) => {
+        stream.once("close", resolve)
+        stream.end(() => resolve())
+      })
+
 /**
  * A response-streaming Lambda handler (Function URL `InvokeMode: RESPONSE_STREAM`, or API Gateway with
  * response streaming): SSE chunks reach the client as the router produces them. Build it once at module
@@ -45,35 +54,37 @@ const write = (stream: Writable, chunk: Uint8Array | string): Promise<boolean> =
  */
 export const createLambdaStreamingHandler = (gateway: Gateway, options: LambdaOptions = {}) => {
   const lambda = awslambda()
-  return lambda.streamifyResponse<LambdaHttpEvent, LambdaContext | undefined>(async (event, responseStream, context) => {
-    const mapped = fromLambdaEvent(gateway, event, context, options)
-    const onClose = "tooLarge" in mapped ? undefined : mapped.abort
-    if (onClose) responseStream.once("close", onClose)
-    const response = "tooLarge" in mapped ? gateway.tooLarge() : await gateway.handle(mapped.request)
-    const stream = lambda.HttpResponseStream.from(responseStream, {
-      statusCode: response.status,
-      headers: { ...response.headers },
-    })
-    const body = response.body
-    try {
-      if (!isStreamBody(body)) {
-        if (typeof body === "string" ? body.length > 0 : body.byteLength > 0) await write(stream, body)
-        return
-      }
-      const it = body[Symbol.asyncIterator]()
+  return lambda.streamifyResponse<LambdaHttpEvent, LambdaContext | undefined>(
+    async (event, responseStream, context) => {
+      const mapped = fromLambdaEvent(gateway, event, context, options)
+      const onClose = "tooLarge" in mapped ? undefined : mapped.abort
+      if (onClose) responseStream.once("close", onClose)
+      const response = "tooLarge" in mapped ? gateway.tooLarge() : await gateway.handle(mapped.request)
+      const stream = lambda.HttpResponseStream.from(responseStream, {
+        statusCode: response.status,
+        headers: { ...response.headers },
+      })
+      const body = response.body
       try {
-        for (;;) {
-          const step = await it.next()
-          if (step.done) break
-          if (!(await write(stream, step.value))) break
+        if (!isStreamBody(body)) {
+          if (typeof body === "string" ? body.length > 0 : body.byteLength > 0) await write(stream, body)
+          return
+        }
+        const it = body[Symbol.asyncIterator]()
+        try {
+          for (;;) {
+            const step = await it.next()
+            if (step.done) break
+            if (!(await write(stream, step.value))) break
+          }
+        } finally {
+          await it.return?.()
         }
       } finally {
-        await it.return?.()
+        if (onClose) responseStream.off("close", onClose)
+        await ended(stream)
+        if (!("tooLarge" in mapped)) mapped.cancel()
       }
-    } finally {
-      if (onClose) responseStream.off("close", onClose)
-      stream.end()
-      if (!("tooLarge" in mapped)) mapped.cancel()
-    }
-  })
+    },
+  )
 }

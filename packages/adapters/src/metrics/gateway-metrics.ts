@@ -127,7 +127,10 @@ export class GatewayMetrics {
     for (let i = 0; i < trace.attempts.length; i++) {
       const a = trace.attempts[i]!
       this.attempts.inc({ endpoint: a.endpoint, pool: a.pool, outcome: a.outcome })
-      this.attemptDuration.observe({ endpoint: a.endpoint, outcome: a.outcome }, Math.max(0, a.endedAt - a.startedAt) / 1000)
+      this.attemptDuration.observe(
+        { endpoint: a.endpoint, outcome: a.outcome },
+        Math.max(0, a.endedAt - a.startedAt) / 1000,
+      )
       if (i > 0) this.fallbacks.inc({ endpoint: a.endpoint })
       if (a.escalation !== undefined) this.escalations.inc({ endpoint: a.endpoint })
       if (a.outcome === "rate_limited") this.rateLimited.inc({ origin: "upstream", endpoint: a.endpoint })

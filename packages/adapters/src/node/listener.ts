@@ -35,7 +35,9 @@ const dispatch = (
       () => {
         if (!res.headersSent && !res.destroyed) {
           res.writeHead(500, { "content-type": "application/json" })
-          res.end('{"error":{"message":"Internal gateway error","type":"server_error","param":null,"code":"internal_error"}}')
+          res.end(
+            '{"error":{"message":"Internal gateway error","type":"server_error","param":null,"code":"internal_error"}}',
+          )
         }
       },
     )
@@ -82,6 +84,6 @@ export const createNodeListener = (gateway: Gateway): NodeListener => {
 
 /** Serve a request whose body was already read (e.g. by an Express body parser). */
 export const serveWithBody = (gateway: Gateway, req: IncomingMessage, res: ServerResponse, body: Uint8Array): void => {
-  if (body.byteLength > gateway.maxBodyBytes) return writeResponse(res, gateway.tooLarge(), false)
-  dispatch(gateway, req, res, body, watchClose(res))
+  if (body.byteLength > gateway.maxBodyBytes) writeResponse(res, gateway.tooLarge(), false)
+  else dispatch(gateway, req, res, body, watchClose(res))
 }

@@ -17,7 +17,8 @@ afterAll(() => runtime.dispose())
 
 const auth = { authorization: "Bearer sk-gw-alpha" }
 const hello = { model: "google/gemini-2.5-pro-preview", messages: [{ role: "user", content: "Hello" }] }
-const post = (body: unknown, headers: Record<string, string> = auth) => call(gateway, { path: "/v1/chat/completions", headers, body })
+const post = (body: unknown, headers: Record<string, string> = auth) =>
+  call(gateway, { path: "/v1/chat/completions", headers, body })
 
 describe("POST /v1/chat/completions (HTTP surface)", () => {
   it("answers the router's body with provider, attempts, model, request id and CORS headers", async () => {
@@ -61,7 +62,10 @@ describe("POST /v1/chat/completions (HTTP surface)", () => {
     expect(r.status).toBe(200)
     expect(r.headers["x-switchyard-provider"]).toBe("google-vertex/pt")
     expect(r.headers["x-switchyard-attempts"]).toBe("2")
-    expect(r.json.switchyard_trace.attempts.map((a: { outcome: string }) => a.outcome)).toEqual(["rate_limited", "success"])
+    expect(r.json.switchyard_trace.attempts.map((a: { outcome: string }) => a.outcome)).toEqual([
+      "rate_limited",
+      "success",
+    ])
   })
 
   it("trace opt-in by body field is stripped before the router (and upstream) sees the body", async () => {
@@ -161,7 +165,10 @@ describe("routes, methods and CORS", () => {
     const r = await call(gateway, {
       method: "OPTIONS",
       path: "/v1/chat/completions",
-      headers: { origin: "https://app.example", "access-control-request-headers": "authorization, content-type, x-stainless-os" },
+      headers: {
+        origin: "https://app.example",
+        "access-control-request-headers": "authorization, content-type, x-stainless-os",
+      },
     })
     expect(r.status).toBe(204)
     expect(r.headers["access-control-allow-origin"]).toBe("*")
@@ -193,8 +200,14 @@ describe("auth configuration", () => {
   it("setKeys replaces the keys (config reload)", async () => {
     const g = createGateway({ runtime, keys: [{ name: "old", key: "sk-old" }], log: () => {} })
     g.setKeys([{ name: "new", key: "sk-new" }])
-    expect((await call(g, { path: "/v1/chat/completions", headers: { authorization: "Bearer sk-old" }, body: hello })).status).toBe(401)
-    expect((await call(g, { path: "/v1/chat/completions", headers: { authorization: "Bearer sk-new" }, body: hello })).status).toBe(200)
+    expect(
+      (await call(g, { path: "/v1/chat/completions", headers: { authorization: "Bearer sk-old" }, body: hello }))
+        .status,
+    ).toBe(401)
+    expect(
+      (await call(g, { path: "/v1/chat/completions", headers: { authorization: "Bearer sk-new" }, body: hello }))
+        .status,
+    ).toBe(200)
   })
 
   it("never logs a key", () => {

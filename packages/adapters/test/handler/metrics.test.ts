@@ -26,12 +26,20 @@ describe("GET /metrics", () => {
     expect(r.status).toBe(200)
     expect(r.headers["content-type"]).toContain("text/plain")
     const m = r.text
-    expect(value(m, 'switchyard_requests_total{model="google/gemini-2.5-pro-preview",status="200",stream="false"}')).toBe(2)
-    expect(value(m, 'switchyard_requests_total{model="google/gemini-2.5-pro-preview",status="200",stream="true"}')).toBe(1)
-    expect(value(m, 'switchyard_requests_total{model="google/gemini-2.5-pro-preview",status="429",stream="false"}')).toBe(2)
+    expect(
+      value(m, 'switchyard_requests_total{model="google/gemini-2.5-pro-preview",status="200",stream="false"}'),
+    ).toBe(2)
+    expect(
+      value(m, 'switchyard_requests_total{model="google/gemini-2.5-pro-preview",status="200",stream="true"}'),
+    ).toBe(1)
+    expect(
+      value(m, 'switchyard_requests_total{model="google/gemini-2.5-pro-preview",status="429",stream="false"}'),
+    ).toBe(2)
     expect(value(m, 'switchyard_fallbacks_total{endpoint="google/gemini-2.5-pro-preview@google-vertex/pt"}')).toBe(1)
     expect(value(m, 'switchyard_escalations_total{endpoint="google/gemini-2.5-pro-preview@google-vertex/pt"}')).toBe(1)
-    expect(value(m, 'switchyard_rate_limited_total{origin="upstream",endpoint="google/gemini-2.5-pro-preview@cheap"}')).toBe(2)
+    expect(
+      value(m, 'switchyard_rate_limited_total{origin="upstream",endpoint="google/gemini-2.5-pro-preview@cheap"}'),
+    ).toBe(2)
     expect(value(m, 'switchyard_capacity_exhausted_total{origin="upstream"}')).toBe(1)
     expect(value(m, 'switchyard_capacity_exhausted_total{origin="gateway"}')).toBe(1)
     expect(m).toContain("switchyard_request_duration_seconds_bucket")
@@ -41,7 +49,12 @@ describe("GET /metrics", () => {
   it("reports utilization and breaker state per endpoint, read from the router at scrape time", async () => {
     const gateway = createGateway({ runtime, log: () => {} })
     const m = (await call(gateway, { path: "/metrics" })).text
-    expect(value(m, 'switchyard_endpoint_utilization{endpoint="google/gemini-2.5-pro-preview@google-vertex/pt",pool="provisioned"}')).toBe(0.42)
+    expect(
+      value(
+        m,
+        'switchyard_endpoint_utilization{endpoint="google/gemini-2.5-pro-preview@google-vertex/pt",pool="provisioned"}',
+      ),
+    ).toBe(0.42)
     expect(value(m, 'switchyard_endpoint_breaker_state{endpoint="google/gemini-2.5-pro-preview@cheap"}')).toBe(1)
   })
 
@@ -50,6 +63,8 @@ describe("GET /metrics", () => {
     const b = createGateway({ runtime, log: () => {} })
     await chat(a, "google/gemini-2.5-pro-preview")
     const mb = (await call(b, { path: "/metrics" })).text
-    expect(value(mb, 'switchyard_requests_total{model="google/gemini-2.5-pro-preview",status="200",stream="false"}')).toBe(0)
+    expect(
+      value(mb, 'switchyard_requests_total{model="google/gemini-2.5-pro-preview",status="200",stream="false"}'),
+    ).toBe(0)
   })
 })

@@ -14,7 +14,12 @@ describe("GET /v1/models", () => {
     expect(r.status).toBe(200)
     expect(r.json.object).toBe("list")
     expect(r.json.data.map((m: { id: string }) => m.id)).toEqual(["google/gemini-2.5-pro-preview", "small"])
-    expect(r.json.data[0]).toMatchObject({ object: "model", owned_by: "google", created: expect.any(Number), context_length: 1_000_000 })
+    expect(r.json.data[0]).toMatchObject({
+      object: "model",
+      owned_by: "google",
+      created: expect.any(Number),
+      context_length: 1_000_000,
+    })
   })
 
   it("requires a key like the chat route", async () => {
@@ -49,7 +54,14 @@ describe("GET /v1/models/{id}/endpoints", () => {
       utilization: null,
       breaker: "half-open",
     })
-    expect(pt).toMatchObject({ provider_name: "google-vertex", tag: "google-vertex/pt", pool: "provisioned", utilization: 0.42, latency: null, uptime: null })
+    expect(pt).toMatchObject({
+      provider_name: "google-vertex",
+      tag: "google-vertex/pt",
+      pool: "provisioned",
+      utilization: 0.42,
+      latency: null,
+      uptime: null,
+    })
   })
 
   it("accepts a URL-encoded id", async () => {

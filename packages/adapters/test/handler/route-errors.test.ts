@@ -20,7 +20,11 @@ describe("router errors → HTTP status, envelope and headers", () => {
     const r = await chat("rate-limited")
     expect(r.status).toBe(429)
     expectEnvelope(r.json)
-    expect(r.json.error).toMatchObject({ type: "rate_limit_error", code: "capacity_exhausted", metadata: { origin: "upstream", retry_after_ms: 1500 } })
+    expect(r.json.error).toMatchObject({
+      type: "rate_limit_error",
+      code: "capacity_exhausted",
+      metadata: { origin: "upstream", retry_after_ms: 1500 },
+    })
     expect(r.json.error.message).toContain("upstream")
     expect(r.headers["retry-after-ms"]).toBe("1500")
     expect(r.headers["retry-after"]).toBe("2")
@@ -43,8 +47,16 @@ describe("router errors → HTTP status, envelope and headers", () => {
     expectEnvelope(r.json)
     expect(r.json.error).toMatchObject({ code: "no_endpoints", param: "provider" })
     expect(r.json.error.metadata.excluded_by).toEqual([
-      { endpoint: "google/gemini-2.5-pro-preview@cheap", model: "google/gemini-2.5-pro-preview", reasons: ["max_price"] },
-      { endpoint: "google/gemini-2.5-pro-preview@google-vertex/pt", model: "google/gemini-2.5-pro-preview", reasons: ["pool:provisioned"] },
+      {
+        endpoint: "google/gemini-2.5-pro-preview@cheap",
+        model: "google/gemini-2.5-pro-preview",
+        reasons: ["max_price"],
+      },
+      {
+        endpoint: "google/gemini-2.5-pro-preview@google-vertex/pt",
+        model: "google/gemini-2.5-pro-preview",
+        reasons: ["pool:provisioned"],
+      },
     ])
     expect(r.json.error.message).toContain("max_price")
     expect(r.json.error.message).toContain("pool:provisioned")
@@ -53,7 +65,11 @@ describe("router errors → HTTP status, envelope and headers", () => {
   it("UpstreamFailed → its httpStatus, with the upstream's error type", async () => {
     const r = await chat("upstream-503")
     expect(r.status).toBe(503)
-    expect(r.json.error).toMatchObject({ type: "upstream_error", code: "provider_overloaded", metadata: { upstream_status: 529 } })
+    expect(r.json.error).toMatchObject({
+      type: "upstream_error",
+      code: "provider_overloaded",
+      metadata: { upstream_status: 529 },
+    })
   })
 
   it("DeadlineExceeded → 504", async () => {
@@ -77,7 +93,12 @@ describe("router errors → HTTP status, envelope and headers", () => {
   it("a defect in the router → 500 with a generic message that leaks nothing", async () => {
     const r = await chat("defect")
     expect(r.status).toBe(500)
-    expect(r.json.error).toEqual({ message: "Internal gateway error", type: "server_error", param: null, code: "internal_error" })
+    expect(r.json.error).toEqual({
+      message: "Internal gateway error",
+      type: "server_error",
+      param: null,
+      code: "internal_error",
+    })
     expect(r.text).not.toContain("sk-live")
   })
 

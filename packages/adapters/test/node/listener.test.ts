@@ -21,7 +21,11 @@ afterAll(async () => {
 
 const hello = { model: "google/gemini-2.5-pro-preview", messages: [{ role: "user", content: "Hello" }] }
 const post = (body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${base}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) })
+  fetch(`${base}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  })
 
 describe("Node adapter on a real port", () => {
   it("serves JSON completions with the gateway's headers", async () => {
@@ -77,7 +81,10 @@ describe("Node adapter on a real port", () => {
 
   it("destroying the client socket mid-request interrupts the route", async () => {
     const id = "disconnect-raw"
-    const req = httpRequest(`${base}/v1/chat/completions`, { method: "POST", headers: { "x-request-id": id, "content-type": "application/json" } })
+    const req = httpRequest(`${base}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "x-request-id": id, "content-type": "application/json" },
+    })
     req.on("error", () => {})
     req.end(JSON.stringify({ ...hello, model: "hang" }))
     await eventually(() => probe.requests.some((r) => r.requestId === id))
@@ -107,7 +114,11 @@ describe("writeResponse", () => {
     let closed = false
     const body: StreamBody = {
       [Symbol.asyncIterator]: () => ({
-        next: async () => (pulled < total ? (pulled++, { done: false, value: chunk }) : { done: true, value: undefined }),
+        next: async () => {
+          if (pulled >= total) return { done: true, value: undefined }
+          pulled++
+          return { done: false, value: chunk }
+        },
         return: async () => {
           closed = true
           return { done: true, value: undefined }

@@ -24,3 +24,12 @@ export const eventually = async (check: () => boolean, timeoutMs = 3000): Promis
     await new Promise((r) => setTimeout(r, 10))
   }
 }
+
+/** `eventually` for an async check. */
+export const eventuallyAsync = async (check: () => Promise<boolean>, timeoutMs = 3000): Promise<void> => {
+  const until = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error("condition not met in time")
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}

@@ -7,8 +7,8 @@ import {
   ActiveDeployment,
   AllRateLimited,
   type Catalog,
-  type Deployment,
   DeadlineExceeded,
+  type Deployment,
   decodeCatalog,
   type Endpoint,
   type EndpointStatus,
@@ -17,8 +17,8 @@ import {
   ModelNotFound,
   NoEndpoint,
   type RouteRequest,
-  type RouteTrace,
   Router,
+  type RouteTrace,
   UpstreamFailed,
 } from "@switchyard/core"
 import { Effect, Layer, ManagedRuntime, Result, Stream } from "effect"
@@ -45,7 +45,10 @@ export const surfaceCatalog: Catalog = Result.getOrThrow(
           },
         ],
       },
-      { id: "small", endpoints: [{ provider: "cheap", price: { prompt: 0.1, completion: 0.4 }, contextLength: 128_000 }] },
+      {
+        id: "small",
+        endpoints: [{ provider: "cheap", price: { prompt: 0.1, completion: 0.4 }, contextLength: 128_000 }],
+      },
     ],
   }),
 )
@@ -53,7 +56,10 @@ export const surfaceCatalog: Catalog = Result.getOrThrow(
 const endpointOf = (slug: string): Endpoint =>
   surfaceCatalog.endpoints.find((e) => e.slug === slug && e.model === "google/gemini-2.5-pro-preview")!
 
-export const traceFor = (req: RouteRequest | undefined, outcomes: ReadonlyArray<"success" | "rate_limited">): RouteTrace => ({
+export const traceFor = (
+  req: RouteRequest | undefined,
+  outcomes: ReadonlyArray<"success" | "rate_limited">,
+): RouteTrace => ({
   requestId: req?.requestId,
   requestedModels: [String(req?.body.model ?? "google/gemini-2.5-pro-preview")],
   priority: "default",
@@ -102,35 +108,66 @@ const chunk = (delta: JsonObject, finish: string | null, extra: JsonObject = {})
 export interface SurfaceProbe {
   /** Every RouteRequest the router received. */
   readonly requests: Array<RouteRequest>
+  /** Requests whose router work is waiting forever (model `hang`, or `endless` after its first chunk). */
+  readonly hanging: Array<string | undefined>
   /** Requests whose fiber was interrupted (client went away). */
   readonly interrupted: Array<string | undefined>
 }
 
 /** A ManagedRuntime with the surface router; `model` picks the behaviour. */
 export const surfaceRuntime = () => {
-  const probe: SurfaceProbe = { requests: [], interrupted: [] }
+  const probe: SurfaceProbe = { requests: [], hanging: [], interrupted: [] }
   const fail = (req: RouteRequest) => {
     const model = String(req.body.model)
     switch (model) {
       case "rate-limited":
-        return new AllRateLimited({ message: "All endpoints are rate-limited", retryAfterMs: 1500, origin: "upstream", trace: traceFor(req, ["rate_limited"]) })
+        return new AllRateLimited({
+          message: "All endpoints are rate-limited",
+          retryAfterMs: 1500,
+          origin: "upstream",
+          trace: traceFor(req, ["rate_limited"]),
+        })
       case "gateway-limited":
-        return new AllRateLimited({ message: "All endpoints are at capacity", retryAfterMs: 250, origin: "gateway", trace: traceFor(req, []) })
+        return new AllRateLimited({
+          message: "All endpoints are at capacity",
+          retryAfterMs: 250,
+          origin: "gateway",
+          trace: traceFor(req, []),
+        })
       case "no-endpoint":
         return new NoEndpoint({
           model: "google/gemini-2.5-pro-preview",
           message: "none",
           excluded: [
-            { endpoint: "google/gemini-2.5-pro-preview@cheap", model: "google/gemini-2.5-pro-preview", reasons: ["max_price"] },
-            { endpoint: "google/gemini-2.5-pro-preview@google-vertex/pt", model: "google/gemini-2.5-pro-preview", reasons: ["pool:provisioned"] },
+            {
+              endpoint: "google/gemini-2.5-pro-preview@cheap",
+              model: "google/gemini-2.5-pro-preview",
+              reasons: ["max_price"],
+            },
+            {
+              endpoint: "google/gemini-2.5-pro-preview@google-vertex/pt",
+              model: "google/gemini-2.5-pro-preview",
+              reasons: ["pool:provisioned"],
+            },
           ],
         })
       case "upstream-503":
-        return new UpstreamFailed({ message: "Upstream overloaded", error: "Overloaded", upstreamStatus: 529, httpStatus: 503, param: undefined, trace: traceFor(req, ["success"]) })
+        return new UpstreamFailed({
+          message: "Upstream overloaded",
+          error: "Overloaded",
+          upstreamStatus: 529,
+          httpStatus: 503,
+          param: undefined,
+          trace: traceFor(req, ["success"]),
+        })
       case "deadline":
         return new DeadlineExceeded({ message: "Deadline of 120000 ms exceeded", trace: traceFor(req, []) })
       case "bad-param":
-        return new InvalidRequest({ message: "provider.order and provider.only are disjoint", param: "provider.only", code: "invalid_parameter" })
+        return new InvalidRequest({
+          message: "provider.order and provider.only are disjoint",
+          param: "provider.only",
+          code: "invalid_parameter",
+        })
       case "unknown":
         return new ModelNotFound({ model: "unknown", message: "The model 'unknown' does not exist" })
       default:
@@ -142,7 +179,10 @@ export const surfaceRuntime = () => {
       probe.requests.push(req)
     })
   const hang = (req: RouteRequest) =>
-    Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => probe.interrupted.push(req.requestId))))
+    Effect.sync(() => probe.hanging.push(req.requestId)).pipe(
+      Effect.andThen(Effect.never),
+      Effect.onInterrupt(() => Effect.sync(() => probe.interrupted.push(req.requestId))),
+    )
   const router = Router.of({
     route: (req) =>
       Effect.gen(function* () {
@@ -207,6 +247,8 @@ export const surfaceRuntime = () => {
         deployment = d
       }),
   })
-  const runtime = ManagedRuntime.make(Layer.merge(Layer.succeed(Router, router), Layer.succeed(ActiveDeployment, active)))
+  const runtime = ManagedRuntime.make(
+    Layer.merge(Layer.succeed(Router, router), Layer.succeed(ActiveDeployment, active)),
+  )
   return { runtime, probe }
 }

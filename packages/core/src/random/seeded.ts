@@ -8,7 +8,4 @@ export const RandomSeeded = (seed: string | number): Layer.Layer<never> =>
   Layer.effect(Random.Random, Random.Random.pipe(Random.withSeed(seed)))
 
 /** The current `Random` as a synchronous `() => number` in [0, 1), for pure code such as `plan`. */
-export const randomFunction: Effect.Effect<() => number> = Effect.map(
-  Random.Random,
-  (r) => () => r.nextDoubleUnsafe(),
-)
+export const randomFunction: Effect.Effect<() => number> = Effect.map(Random.Random, (r) => () => r.nextDoubleUnsafe())

@@ -1,7 +1,7 @@
 import { Clock, Effect, Result } from "effect"
 import type { Endpoint } from "../catalog/endpoint.js"
-import type { CapacitySignals } from "../provider/usage.js"
 import { TransportError } from "../provider/errors.js"
+import type { CapacitySignals } from "../provider/usage.js"
 import { estimateCharge } from "../services/capacity/charge.js"
 import type { ReserveOptions } from "../services/capacity/service.js"
 import { classify } from "./classify.js"
@@ -12,7 +12,7 @@ import type { MutableAttemptTrace } from "./trace.js"
 export type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 
 /**
- * Capacity admission for this request on this endpoint: PT pools always enforce admission (and keep
+ * CapacityMeter admission for this request on this endpoint: PT pools always enforce admission (and keep
  * `criticalHeadroom` free for `critical` requests); standard endpoints follow `routing.admission`.
  */
 export const reserveOptions = (ctx: RequestContext, endpoint: Endpoint): ReserveOptions => {
@@ -46,7 +46,7 @@ export const traceEntry = (
 }
 
 /**
- * One attempt: Health permit → Capacity reservation → upstream call (interruptible through
+ * One attempt: Health permit → CapacityMeter reservation → upstream call (interruptible through
  * `restore`, bounded by the per-attempt timeout) → classification and bookkeeping. Never fails:
  * the outcome is a value. Run it inside `Effect.uninterruptibleMask` and pass its `restore`, so a
  * reservation can never leak: an interrupted call releases its reservation, abandons a half-open
@@ -78,7 +78,7 @@ export const runAttempt = <A>(
           retryAfterMs: finiteOrUndefined(waitMs),
         }),
       )
-      return { _tag: "Refused", endpoint, waitMs, reason: permit.reason } as const
+      return { _tag: "Refused", queued, endpoint, waitMs, reason: permit.reason } as const
     }
     const admission = yield* capacity.reserve(endpoint, chargeOf(ctx, endpoint), reserveOptions(ctx, endpoint))
     if (admission._tag === "Refused") {
@@ -92,9 +92,16 @@ export const runAttempt = <A>(
           retryAfterMs: finiteOrUndefined(admission.waitMs),
         }),
       )
-      return { _tag: "Refused", endpoint, waitMs: admission.waitMs, reason: admission.reason } as const
+      return { _tag: "Refused", queued, endpoint, waitMs: admission.waitMs, reason: admission.reason } as const
     }
-    const info: AttemptInfo = { queued, endpoint, reservation: admission.reservation, probe: permit.probe, startedAt, hedge }
+    const info: AttemptInfo = {
+      queued,
+      endpoint,
+      reservation: admission.reservation,
+      probe: permit.probe,
+      startedAt,
+      hedge,
+    }
     const client = ctx.deployment.clients.get(endpoint.provider)
     const call =
       client === undefined
@@ -150,6 +157,7 @@ export const runAttempt = <A>(
     )
     return {
       _tag: "Failed",
+      queued,
       endpoint,
       error,
       classified: c,

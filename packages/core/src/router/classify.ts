@@ -8,7 +8,7 @@ export interface Classified {
   readonly outcome: AttemptOutcome
   readonly stats: StatsOutcome
   readonly health: HealthReport
-  /** 429: the bucket is full (Capacity), a cooldown starts (Health), escalation may apply. */
+  /** 429: the bucket is full (CapacityMeter), a cooldown starts (Health), escalation may apply. */
   readonly rateLimited: boolean
   readonly retryAfterMs: number | undefined
 }
@@ -47,7 +47,13 @@ export const classify = (e: ProviderError): Classified => {
     case "BadRequest":
     case "ContentFiltered":
     case "ContextLengthExceeded":
-      return { outcome: "client_error", stats: "neutral", health: { _tag: "Success" }, rateLimited: false, retryAfterMs }
+      return {
+        outcome: "client_error",
+        stats: "neutral",
+        health: { _tag: "Success" },
+        rateLimited: false,
+        retryAfterMs,
+      }
   }
 }
 

@@ -70,6 +70,7 @@ export type AttemptResult<A> =
     }
   | {
       readonly _tag: "Failed"
+      readonly queued: QueuedAttempt
       readonly endpoint: Endpoint
       readonly error: ProviderError
       readonly classified: Classified
@@ -78,6 +79,7 @@ export type AttemptResult<A> =
     }
   | {
       readonly _tag: "Refused"
+      readonly queued: QueuedAttempt
       readonly endpoint: Endpoint
       /** ms until the endpoint could take the request (Infinity: never). */
       readonly waitMs: number
@@ -101,7 +103,11 @@ export interface Mode<A> {
     timeoutMs: number,
   ) => Effect.Effect<A, ProviderError>
   /** Bookkeeping of a success, run uninterruptibly inside the attempt. */
-  readonly onSuccess: (ctx: RequestContext, info: AttemptInfo, value: A) => Effect.Effect<MutableAttemptTrace | undefined>
+  readonly onSuccess: (
+    ctx: RequestContext,
+    info: AttemptInfo,
+    value: A,
+  ) => Effect.Effect<MutableAttemptTrace | undefined>
   /** A success that lost a hedge race after the fact: release what it holds, mark it lost. */
   readonly discard: (ctx: RequestContext, ok: AttemptOk<A>) => Effect.Effect<void>
 }

@@ -9,8 +9,13 @@ export interface HedgeOutcome<A> {
   readonly hedged: boolean
 }
 
-const forkAttempt = <A>(ctx: RequestContext, queued: QueuedAttempt, mode: Mode<A>, control: AttemptControl, hedge: boolean) =>
-  Effect.forkChild(Effect.uninterruptibleMask((restore) => runAttempt(ctx, queued, mode, restore, control, hedge)))
+const forkAttempt = <A>(
+  ctx: RequestContext,
+  queued: QueuedAttempt,
+  mode: Mode<A>,
+  control: AttemptControl,
+  hedge: boolean,
+) => Effect.forkChild(Effect.uninterruptibleMask((restore) => runAttempt(ctx, queued, mode, restore, control, hedge)))
 
 const joinExit = <A>(exit: Exit.Exit<AttemptResult<A>>): Effect.Effect<AttemptResult<A>> =>
   Exit.isSuccess(exit) ? Effect.succeed(exit.value) : Effect.failCause(exit.cause)

@@ -72,7 +72,11 @@ export const prepare = (
   if (r.models !== undefined) for (const m of r.models) requested.push(m)
   if (requested.length === 0)
     return Result.fail(
-      new InvalidRequest({ message: "A `model` (or `models` list) is required", param: "model", code: "missing_model" }),
+      new InvalidRequest({
+        message: "A `model` (or `models` list) is required",
+        param: "model",
+        code: "missing_model",
+      }),
     )
   const resolved = resolveModels(catalog, requested)
   if (Result.isFailure(resolved)) return Result.fail(resolved.failure)

@@ -1,10 +1,14 @@
-import { Context, type Effect } from "effect"
+import { Context, Effect, Layer, Ref } from "effect"
 import type { Catalog } from "../catalog/catalog.js"
 import type { Endpoint } from "../catalog/endpoint.js"
 import type { ModelNotFound } from "../errors.js"
 import type { Percentiles } from "../policy/types.js"
 import type { ProviderClient } from "../provider/contract.js"
+import type { CapacityMeter } from "../services/capacity/service.js"
+import type { Health } from "../services/health/service.js"
+import type { Stats } from "../services/stats/service.js"
 import type { RouteError } from "./errors.js"
+import { makeRouter } from "./make.js"
 import type { RouteRequest, RouteResult, RouteStream } from "./types.js"
 
 /** Live view of one endpoint, for `GET /v1/models/{id}/endpoints` and dashboards. */
@@ -34,7 +38,16 @@ export interface RouterShape {
 }
 
 /** The router: the one service the gateway and embedding apps call. */
-export class Router extends Context.Service<Router, RouterShape>()("@switchyard/core/Router") {}
+export class Router extends Context.Service<Router, RouterShape>()("@switchyard/core/Router") {
+  /**
+   * Requires ActiveDeployment, CapacityMeter, Stats and Health; randomness comes from the `Random` in
+   * context when the layer is built (provide `RandomSeeded(seed)` for reproducible runs).
+   */
+  static readonly layer: Layer.Layer<Router, never, ActiveDeployment | CapacityMeter | Stats | Health> = Layer.effect(
+    Router,
+    makeRouter(),
+  )
+}
 
 /** What a config (re)load produces: the catalog and a client per provider slug. */
 export interface Deployment {
@@ -49,6 +62,13 @@ export interface ActiveDeploymentShape {
   readonly set: (deployment: Deployment) => Effect.Effect<void>
 }
 
+/** An ActiveDeployment over a `Ref`: readers get the deployment in force, `set` swaps it atomically. */
+export const makeActiveDeployment = (initial: Deployment): Effect.Effect<ActiveDeploymentShape> =>
+  Effect.map(Ref.make(initial), (ref) => ({ get: Ref.get(ref), set: (d: Deployment) => Ref.set(ref, d) }))
+
 export class ActiveDeployment extends Context.Service<ActiveDeployment, ActiveDeploymentShape>()(
   "@switchyard/core/ActiveDeployment",
-) {}
+) {
+  static readonly layer = (initial: Deployment): Layer.Layer<ActiveDeployment> =>
+    Layer.effect(ActiveDeployment, makeActiveDeployment(initial))
+}

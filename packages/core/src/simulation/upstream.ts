@@ -46,6 +46,8 @@ export interface SimulatedUpstream {
   readonly client: ProviderClient
   /** Counters and meter state of every endpoint called so far (time read from `Clock`). */
   readonly probe: Effect.Effect<ReadonlyArray<EndpointProbe>>
+  /** The same, synchronously at a time the caller read from its clock. */
+  readonly probeAt: (now: number) => ReadonlyArray<EndpointProbe>
 }
 
 interface Counters {
@@ -191,56 +193,69 @@ export const makeSimulatedUpstream = (
 
     /** Outage and meter checks, then the random draws. Fails before any token, like a real upstream. */
     const begin = (call: ChatCall, streaming: boolean): Effect.Effect<Admitted, ProviderError> =>
-      Effect.flatMap(Effect.andThen(sleep(options.overheadMs ?? 0), Clock.currentTimeMillis), (now) => {
-        const sim = simOf(call.endpoint, now)
-        sim.counters.requests++
-        for (const w of sim.outages) if (now >= w.start && now < w.end) return outageError(sim, w.kind)
-        const shape = readRequestShape(call.body)
-        const cap = shape.maxTokens ?? call.endpoint.defaultMaxTokens
-        const charge = shape.promptTokens + cap * sim.outputWeight
-        const waitTokens = sim.tokens ? timeUntilFits(sim.tokens, charge, now) : 0
-        const waitRequests = sim.requests ? timeUntilFits(sim.requests, 1, now) : 0
-        const wait = Math.max(waitTokens, waitRequests)
-        if (wait > 0) {
-          sim.counters.rateLimited++
-          const provisioned = call.endpoint.pool === "provisioned"
-          return Effect.fail(
-            new RateLimited({
-              provider: slug,
-              status: 429,
-              retryAfterMs: wait,
-              message: provisioned
-                ? "Too many requests. Exceeded the Provisioned Throughput."
-                : "Resource exhausted, please try again later.",
-            }),
-          )
-        }
-        if (sim.tokens) admit(sim.tokens, charge, now)
-        if (sim.requests) admit(sim.requests, 1, now)
-        const fail = u() < sim.errorRate
-        const ttftMs = sim.ttft(u)
-        const tokensPerSecond = Math.max(1e-3, sim.tps(u))
-        const wanted = shape.outputTokens ?? sim.outLen(u)
-        const outputTokens = Math.min(cap, wanted)
-        const chunks = Math.ceil(outputTokens / sim.chunkTokens)
-        const cutAfterChunks =
-          streaming && chunks > 0 && u() < sim.midStreamFailureRate ? Math.floor(u() * chunks) : undefined
-        const n = ++serial
-        return Effect.succeed<Admitted>({
-          sim,
-          ids: { id: `chatcmpl-sim-${slug}-${n}`, created: Math.floor(now / 1000), model: call.endpoint.upstreamModel },
-          requestId: `sim-${slug}-${n}`,
-          signals: signalsOf(sim),
-          promptTokens: shape.promptTokens,
-          charge,
-          fail,
-          ttftMs,
-          tokensPerSecond,
-          outputTokens,
-          finishReason: wanted > cap ? "length" : "stop",
-          cutAfterChunks,
-        })
+      Effect.flatMap(Clock.currentTimeMillis, (arrived) => {
+        const sim = simOf(call.endpoint, arrived)
+        return sim.overheadMs > 0
+          ? Effect.flatMap(Effect.andThen(sleep(sim.overheadMs), Clock.currentTimeMillis), (now) =>
+              admitAt(sim, call, streaming, now),
+            )
+          : admitAt(sim, call, streaming, arrived)
       })
+
+    const admitAt = (
+      sim: EndpointSim,
+      call: ChatCall,
+      streaming: boolean,
+      now: number,
+    ): Effect.Effect<Admitted, ProviderError> => {
+      sim.counters.requests++
+      for (const w of sim.outages) if (now >= w.start && now < w.end) return outageError(sim, w.kind)
+      const shape = readRequestShape(call.body)
+      const cap = shape.maxTokens ?? call.endpoint.defaultMaxTokens
+      const charge = shape.promptTokens + cap * sim.outputWeight
+      const waitTokens = sim.tokens ? timeUntilFits(sim.tokens, charge, now) : 0
+      const waitRequests = sim.requests ? timeUntilFits(sim.requests, 1, now) : 0
+      const wait = Math.max(waitTokens, waitRequests)
+      if (wait > 0) {
+        sim.counters.rateLimited++
+        const provisioned = call.endpoint.pool === "provisioned"
+        return Effect.fail(
+          new RateLimited({
+            provider: slug,
+            status: 429,
+            retryAfterMs: wait,
+            message: provisioned
+              ? "Too many requests. Exceeded the Provisioned Throughput."
+              : "Resource exhausted, please try again later.",
+          }),
+        )
+      }
+      if (sim.tokens) admit(sim.tokens, charge, now)
+      if (sim.requests) admit(sim.requests, 1, now)
+      const fail = u() < sim.errorRate
+      const ttftMs = sim.ttft(u)
+      const tokensPerSecond = Math.max(1e-3, sim.tps(u))
+      const wanted = shape.outputTokens ?? sim.outLen(u)
+      const outputTokens = Math.min(cap, wanted)
+      const chunks = Math.ceil(outputTokens / sim.chunkTokens)
+      const cutAfterChunks =
+        streaming && chunks > 0 && u() < sim.midStreamFailureRate ? Math.floor(u() * chunks) : undefined
+      const n = ++serial
+      return Effect.succeed<Admitted>({
+        sim,
+        ids: { id: `chatcmpl-sim-${slug}-${n}`, created: Math.floor(now / 1000), model: call.endpoint.upstreamModel },
+        requestId: `sim-${slug}-${n}`,
+        signals: signalsOf(sim),
+        promptTokens: shape.promptTokens,
+        charge,
+        fail,
+        ttftMs,
+        tokensPerSecond,
+        outputTokens,
+        finishReason: wanted > cap ? "length" : "stop",
+        cutAfterChunks,
+      })
+    }
 
     /** Correct the meter by the actual charge and count the tokens. */
     const settle = (a: Admitted, completionTokens: number): Effect.Effect<void> =>
@@ -347,7 +362,7 @@ export const makeSimulatedUpstream = (
           : Effect.succeed<ChatStream>({ requestId: a.requestId, signals: a.signals, chunks: chunksOf(a) }),
       )
 
-    const probe = Effect.map(Clock.currentTimeMillis, (now) =>
+    const probeAt = (now: number): ReadonlyArray<EndpointProbe> =>
       [...sims.values()].map((s): EndpointProbe => {
         if (s.tokens) reconcile(s.tokens, 0, now)
         return {
@@ -356,8 +371,7 @@ export const makeSimulatedUpstream = (
           utilization: s.tokens ? s.tokens.level / s.tokens.size : 0,
           ...s.counters,
         }
-      }),
-    )
+      })
 
-    return { slug, client: { chat, stream }, probe }
+    return { slug, client: { chat, stream }, probe: Effect.map(Clock.currentTimeMillis, probeAt), probeAt }
   })

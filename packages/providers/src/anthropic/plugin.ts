@@ -1,5 +1,6 @@
 import { definePlugin, type ProviderClient } from "@switchyard/core"
 import { Effect, Redacted } from "effect"
+import { joinUrl } from "../http/base-url.js"
 import { makeTransport } from "../http/transport.js"
 import { resolveSecret } from "../secrets/secret.js"
 import { readSignals } from "../signals/headers.js"
@@ -25,16 +26,21 @@ export const anthropicPlugin = definePlugin<AnthropicOptions>({
   options: AnthropicOptions,
   make: (options, ctx) =>
     Effect.gen(function* () {
-      const apiKey = yield* resolveSecret(options.apiKey, ctx.env, "options.apiKey")
-      const http = yield* makeTransport({ provider: ctx.slug, timeouts: options.timeouts, secrets: [apiKey] })
-      const url = `${(options.baseUrl ?? ANTHROPIC_BASE_URL).replace(/\/+$/, "")}/v1/messages`
+      const apiKey = yield* resolveSecret(options.apiKey, ctx.env, "apiKey")
+      const http = yield* makeTransport({
+        provider: ctx.slug,
+        timeouts: options.timeouts,
+        connections: options.connections,
+        secrets: [apiKey],
+      })
+      const url = joinUrl(options.baseUrl ?? ANTHROPIC_BASE_URL, "/v1/messages")
       const headers: Record<string, string> = {
-        ...options.headers,
         "content-type": "application/json",
         "x-api-key": Redacted.value(apiKey),
         "anthropic-version": options.version ?? ANTHROPIC_VERSION,
+        ...(options.beta !== undefined && options.beta.length > 0 ? { "anthropic-beta": options.beta.join(",") } : {}),
+        ...options.headers,
       }
-      if (options.beta !== undefined && options.beta.length > 0) headers["anthropic-beta"] = options.beta.join(",")
       const provider = ctx.slug
 
       const chat: ProviderClient["chat"] = (call) =>

@@ -27,8 +27,7 @@ export const azureOpenAiPlugin = definePlugin({
     Effect.gen(function* () {
       const base = options.resourceUrl ?? options.endpoint
       if (base === undefined) return yield* Effect.fail(missingUrl)
-      const apiKey =
-        options.apiKey === undefined ? undefined : yield* resolveSecret(options.apiKey, ctx.env, "apiKey")
+      const apiKey = options.apiKey === undefined ? undefined : yield* resolveSecret(options.apiKey, ctx.env, "apiKey")
       const transport = yield* makeTransport({
         provider: ctx.slug,
         timeouts: options.timeouts,

@@ -20,13 +20,18 @@ export const googlePlugin = definePlugin<GoogleOptions>({
   options: GoogleOptions,
   make: (options, ctx) =>
     Effect.gen(function* () {
-      const apiKey = yield* resolveSecret(options.apiKey, ctx.env, "options.apiKey")
-      const http = yield* makeTransport({ provider: ctx.slug, timeouts: options.timeouts, secrets: [apiKey] })
+      const apiKey = yield* resolveSecret(options.apiKey, ctx.env, "apiKey")
+      const http = yield* makeTransport({
+        provider: ctx.slug,
+        timeouts: options.timeouts,
+        connections: options.connections,
+        secrets: [apiKey],
+      })
       const base = (options.baseUrl ?? GEMINI_BASE_URL).replace(/\/+$/, "")
       const headers = {
-        ...options.headers,
         "content-type": "application/json",
         "x-goog-api-key": Redacted.value(apiKey),
+        ...options.headers,
       }
       return makeGoogleClient(http, {
         url: (endpoint, stream) =>

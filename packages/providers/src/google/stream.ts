@@ -121,11 +121,6 @@ export class GeminiStreamTranslator {
     return Result.succeed([usageChunk(this.meta, this.usage)])
   }
 
-  /** Usage seen so far (the last `usageMetadata` with token counts). */
-  get currentUsage(): Usage {
-    return this.usage
-  }
-
   private state(index: number): CandidateState {
     let state = this.candidates.get(index)
     if (state === undefined) {

@@ -45,11 +45,11 @@ export const googleVertexPlugin = definePlugin<VertexOptions>({
   make: (options, ctx) =>
     Effect.gen(function* () {
       const access = options.accessToken
-      const secret =
-        typeof access === "function" ? undefined : yield* resolveSecret(access, ctx.env, "options.accessToken")
+      const secret = typeof access === "function" ? undefined : yield* resolveSecret(access, ctx.env, "accessToken")
       const http = yield* makeTransport({
         provider: ctx.slug,
         timeouts: options.timeouts,
+        connections: options.connections,
         secrets: secret === undefined ? [] : [secret],
       })
       const token: Effect.Effect<string, ProviderError> =
@@ -69,10 +69,10 @@ export const googleVertexPlugin = definePlugin<VertexOptions>({
         },
         headers: (endpoint) =>
           Effect.map(token, (t) => ({
-            ...options.headers,
             "content-type": "application/json",
             authorization: `Bearer ${t}`,
             [VERTEX_REQUEST_TYPE]: vertexRequestType(endpoint),
+            ...options.headers,
           })),
       })
     }),

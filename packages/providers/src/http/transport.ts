@@ -157,8 +157,7 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
         )
       })
 
-    const sse = (res: HttpResponse) =>
-      sseMessages(res.body, onError).pipe(Stream.ensuring(Effect.sync(res.destroy)))
+    const sse = (res: HttpResponse) => sseMessages(res.body, onError).pipe(Stream.ensuring(Effect.sync(res.destroy)))
 
     const request = (req: HttpRequest) =>
       Effect.flatMap(send(req), (res) => (isOk(res.status) ? Effect.succeed(res) : fail(res)))

@@ -8,7 +8,7 @@
  */
 import { type JsonObject, type ProviderError, TransportError } from "@switchyard/core"
 import { Effect, Stream } from "effect"
-import { type Redactor } from "../errors/redact.js"
+import type { Redactor } from "../errors/redact.js"
 import { decodeSseJson, isDone, type SseMessage } from "../sse/sse.js"
 import { errorInBody } from "./error-in-body.js"
 

@@ -17,8 +17,7 @@ export const openAiCompatiblePlugin = definePlugin({
   options: OpenAiCompatibleOptions,
   make: (options, ctx) =>
     Effect.gen(function* () {
-      const apiKey =
-        options.apiKey === undefined ? undefined : yield* resolveSecret(options.apiKey, ctx.env, "apiKey")
+      const apiKey = options.apiKey === undefined ? undefined : yield* resolveSecret(options.apiKey, ctx.env, "apiKey")
       const transport = yield* makeTransport({
         provider: ctx.slug,
         timeouts: options.timeouts,

@@ -10,8 +10,8 @@ import {
   type ChatCall,
   type ChatResult,
   type ChatStream,
-  emptyUsage,
   type Endpoint,
+  emptyUsage,
   type JsonObject,
   MalformedResponse,
   type ProviderClient,
@@ -71,7 +71,11 @@ export const makeOpenAiWireClient = (cfg: OpenAiWireConfig): ProviderClient => {
         body: bodyFor(call, false),
       })
       if (!isObj(json))
-        return yield* new MalformedResponse({ provider, status: response.status, message: "completion is not an object" })
+        return yield* new MalformedResponse({
+          provider,
+          status: response.status,
+          message: "completion is not an object",
+        })
       const inBody = errorInBody(provider, json, response.status, transport.redact)
       if (inBody !== undefined) return yield* Effect.fail(inBody)
       if (!Array.isArray(json.choices))

@@ -1,17 +1,19 @@
 /**
- * The plugins this package ships, by kind. Other helpers register theirs here:
- * add the import and the array entry at the marked spots.
+ * The plugins this package ships, by kind. The google/anthropic and simulated helpers register theirs
+ * here: uncomment the marked import and array entry.
  */
 import { azureOpenAiPlugin } from "../azure-openai/plugin.js"
 import { openAiCompatiblePlugin } from "../openai-compatible/plugin.js"
 import type { AnyProviderPlugin } from "./registry.js"
-// [plugins: google, google-vertex, anthropic] import { googlePlugin, googleVertexPlugin } from "../google/index.js"
-// [plugins: google, google-vertex, anthropic] import { anthropicPlugin } from "../anthropic/index.js"
-// [plugins: simulated] import { simulatedPlugin } from "../simulated/index.js"
+
+// [plugins: google, google-vertex] import { googlePlugin, googleVertexPlugin } from "../google/index.js"
+// [plugins: anthropic]             import { anthropicPlugin } from "../anthropic/index.js"
+// [plugins: simulated]             import { simulatedPlugin } from "../simulated/index.js"
 
 export const builtinPlugins: ReadonlyArray<AnyProviderPlugin> = [
   openAiCompatiblePlugin,
   azureOpenAiPlugin,
-  // [plugins: google, google-vertex, anthropic] googlePlugin, googleVertexPlugin, anthropicPlugin,
-  // [plugins: simulated] simulatedPlugin,
+  // [plugins: google, google-vertex] googlePlugin, googleVertexPlugin,
+  // [plugins: anthropic]             anthropicPlugin,
+  // [plugins: simulated]             simulatedPlugin,
 ]

@@ -7,7 +7,9 @@ import type { HeaderMap } from "../http/header-map.js"
  * `nowMs` should be the response's own `date` header when present (see `responseNowMs`).
  */
 export const retryAfterMsFromHeaders = (headers: HeaderMap, nowMs: number): number | undefined =>
-  millis(headers["retry-after-ms"]) ?? millis(headers["x-ms-retry-after-ms"]) ?? retryAfter(headers["retry-after"], nowMs)
+  millis(headers["retry-after-ms"]) ??
+  millis(headers["x-ms-retry-after-ms"]) ??
+  retryAfter(headers["retry-after"], nowMs)
 
 const millis = (v: string | undefined): number | undefined => {
   if (v === undefined) return undefined

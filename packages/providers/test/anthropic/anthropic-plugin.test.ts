@@ -1,4 +1,5 @@
-import type { JsonObject } from "@switchyard/core"
+import type { JsonObject, ProviderClient } from "@switchyard/core"
+import type { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { anthropicPlugin } from "../../src/anthropic/index.js"
 import { testEndpoint } from "../conformance/endpoint.js"
@@ -26,9 +27,13 @@ describe("anthropic plugin against a loopback Messages API server", () => {
   afterAll(async () => {
     await server.close()
   })
-  const run = <A>(use: Parameters<typeof withClient<unknown, A, unknown>>[2], options?: JsonObject) =>
+  const run = <A, E>(use: (client: ProviderClient) => Effect.Effect<A, E>, options?: JsonObject) =>
     withClient(anthropicPlugin, { baseUrl: server.baseUrl, apiKey: KEY, ...options }, use, { slug: "anthropic" })
-  const last = () => server.requests.at(-1)
+  const last = () => {
+    const request = server.requests.at(-1)
+    if (request === undefined) throw new Error("the upstream received no request")
+    return request
+  }
   const streamOf = (frames: ReadonlyArray<string>, headers?: Record<string, string>) => {
     server.reply({ kind: "sse", frames, ...(headers ? { headers } : {}) })
     return run((c) => collectUntilFailure(c, { body: { ...ask, stream: true }, endpoint }))
@@ -79,8 +84,8 @@ describe("anthropic plugin against a loopback Messages API server", () => {
       user: "user-42",
     }
     successOf(await run((c) => c.chat({ body, endpoint })))
-    expect(last()?.headers).toMatchObject({ "x-api-key": KEY, "anthropic-version": "2023-06-01" })
-    expect(last()?.json).toEqual({
+    expect(last().headers).toMatchObject({ "x-api-key": KEY, "anthropic-version": "2023-06-01" })
+    expect(last().json).toEqual({
       model: "claude-haiku-4-5",
       max_tokens: 1024,
       system: [
@@ -131,11 +136,11 @@ describe("anthropic plugin against a loopback Messages API server", () => {
   it("max_tokens: the request's own (max_completion_tokens first) wins over the endpoint default", async () => {
     server.reply({ kind: "json", body: textAnswer() })
     successOf(await run((c) => c.chat({ body: { ...ask, max_tokens: 50 }, endpoint })))
-    expect(last()?.json).toMatchObject({ max_tokens: 50 })
+    expect(last().json).toMatchObject({ max_tokens: 50 })
     successOf(await run((c) => c.chat({ body: { ...ask, max_tokens: 50, max_completion_tokens: 70 }, endpoint })))
-    expect(last()?.json).toMatchObject({ max_tokens: 70 })
+    expect(last().json).toMatchObject({ max_tokens: 70 })
     successOf(await run((c) => c.chat({ body: ask, endpoint: { ...endpoint, defaultMaxTokens: 4096 } })))
-    expect(last()?.json).toMatchObject({ max_tokens: 4096 })
+    expect(last().json).toMatchObject({ max_tokens: 4096 })
   })
 
   it("tool_choice: auto → auto, none → none, a named function → tool", async () => {
@@ -150,7 +155,7 @@ describe("anthropic plugin against a loopback Messages API server", () => {
     ]
     for (const [choice, expected] of cases) {
       successOf(await run((c) => c.chat({ body: { ...ask, tool_choice: choice }, endpoint })))
-      expect((last()?.json as JsonObject).tool_choice).toEqual(expected)
+      expect((last().json as JsonObject).tool_choice).toEqual(expected)
     }
   })
 

@@ -247,14 +247,14 @@ export const runConformance = <O>(config: ConformanceConfig<O>): void => {
     })
 
     it("truncated stream (server ends without a finish) → chunks so far, then TransportError reset", async () => {
-      server.reply({ kind: "sse", headers: ok, frames: wire.truncatedFrames, then: "end" })
+      server.reply({ kind: "sse", headers: ok, frames: wire.truncatedFrames, after: "end" })
       const { chunks, error } = successOf(await run((c) => collectUntilFailure(c, call(chatBody, true))))
       expect(error).toMatchObject({ _tag: "TransportError", kind: "reset" })
       expect(finishReasons(chunks)).toEqual([])
     })
 
     it("truncated stream (socket destroyed mid-stream) → TransportError reset", async () => {
-      server.reply({ kind: "sse", headers: ok, frames: wire.truncatedFrames, then: "destroy" })
+      server.reply({ kind: "sse", headers: ok, frames: wire.truncatedFrames, after: "destroy" })
       const { error } = successOf(await run((c) => collectUntilFailure(c, call(chatBody, true))))
       expect(error).toMatchObject({ _tag: "TransportError", kind: "reset" })
     })
@@ -280,7 +280,7 @@ export const runConformance = <O>(config: ConformanceConfig<O>): void => {
     })
 
     it("timeout: a stream that stalls longer than bodyMs → UpstreamTimeout body", async () => {
-      server.reply({ kind: "sse", headers: ok, frames: wire.truncatedFrames, then: "hang" })
+      server.reply({ kind: "sse", headers: ok, frames: wire.truncatedFrames, after: "hang" })
       const { chunks, error } = successOf(
         await run((c) => collectUntilFailure(c, call(chatBody, true)), { bodyMs: 250 }),
       )

@@ -1,4 +1,5 @@
-import type { JsonObject } from "@switchyard/core"
+import type { JsonObject, ProviderClient } from "@switchyard/core"
+import type { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { googlePlugin } from "../../src/google/index.js"
 import { testEndpoint } from "../conformance/endpoint.js"
@@ -19,9 +20,13 @@ describe("google plugin (Gemini API) against a loopback Gemini server", () => {
   afterAll(async () => {
     await server.close()
   })
-  const run = <A>(use: Parameters<typeof withClient<unknown, A, unknown>>[2], options?: JsonObject) =>
+  const run = <A, E>(use: (client: ProviderClient) => Effect.Effect<A, E>, options?: JsonObject) =>
     withClient(googlePlugin, { baseUrl: server.baseUrl, apiKey: KEY, ...options }, use, { slug: "google" })
-  const last = () => server.requests.at(-1)
+  const last = () => {
+    const request = server.requests.at(-1)
+    if (request === undefined) throw new Error("the upstream received no request")
+    return request
+  }
 
   it("sends a multi-turn tool conversation as generateContent: system, roles, parts, tools, config", async () => {
     server.reply({ kind: "json", body: googleFixture("gemini-text.json") })
@@ -78,7 +83,7 @@ describe("google plugin (Gemini API) against a loopback Gemini server", () => {
       seed: 7,
     }
     successOf(await run((c) => c.chat({ body, endpoint })))
-    expect(last()?.json).toEqual({
+    expect(last().json).toEqual({
       systemInstruction: { parts: [{ text: "You are terse." }, { text: "Answer in French." }] },
       contents: [
         {
@@ -145,10 +150,10 @@ describe("google plugin (Gemini API) against a loopback Gemini server", () => {
     ]
     for (const [choice, mode] of modes) {
       successOf(await run((c) => c.chat({ body: { ...ask, tool_choice: choice }, endpoint })))
-      expect(last()?.json).toMatchObject({ toolConfig: { functionCallingConfig: { mode } } })
+      expect(last().json).toMatchObject({ toolConfig: { functionCallingConfig: { mode } } })
     }
     successOf(await run((c) => c.chat({ body: { ...ask, response_format: { type: "json_object" } }, endpoint })))
-    expect(last()?.json).toMatchObject({ generationConfig: { responseMimeType: "application/json" } })
+    expect(last().json).toMatchObject({ generationConfig: { responseMimeType: "application/json" } })
   })
 
   it("a tool message whose tool_call_id matches no earlier call is a BadRequest, sent nowhere", async () => {
@@ -170,14 +175,15 @@ describe("google plugin (Gemini API) against a loopback Gemini server", () => {
       extra_content: { google: { thought_signature: expect.stringMatching(/^EskgCsYgAb4/) } },
     })
     const id = String(calls[0]?.id)
-    const signature = (calls[0]?.extra_content as { google: { thought_signature: string } }).google.thought_signature
+    const extra = calls[0]?.extra_content as { google: { thought_signature: string } }
+    const signature = extra.google.thought_signature
     server.reply({ kind: "json", body: googleFixture("gemini-text.json") })
     const next = {
       ...ask,
       messages: [...(ask.messages as Array<unknown>), message, { role: "tool", tool_call_id: id, content: "sunny" }],
     }
     successOf(await run((c) => c.chat({ body: next, endpoint })))
-    expect((last()?.json as { contents: unknown }).contents).toEqual([
+    expect((last().json as { contents: unknown }).contents).toEqual([
       { role: "user", parts: [{ text: "Hi" }] },
       {
         role: "model",
@@ -201,7 +207,7 @@ describe("google plugin (Gemini API) against a loopback Gemini server", () => {
       { slug: "google", env: { GEMINI_KEY: "AIza-from-env-123" } },
     )
     successOf(ok)
-    expect(last()?.headers["x-goog-api-key"]).toBe("AIza-from-env-123")
+    expect(last().headers["x-goog-api-key"]).toBe("AIza-from-env-123")
     const missing = await withClient(
       googlePlugin,
       { apiKey: { env: "GEMINI_KEY" } },
@@ -210,7 +216,7 @@ describe("google plugin (Gemini API) against a loopback Gemini server", () => {
         slug: "google",
       },
     )
-    expect(failureOf(missing)).toMatchObject({ _tag: "ConfigInvalid", path: "options.apiKey" })
+    expect(failureOf(missing)).toMatchObject({ _tag: "ConfigInvalid", path: "apiKey" })
   })
 
   it("MAX_TOKENS (recorded) → finish_reason length", async () => {

@@ -1,4 +1,4 @@
-import type { ChatStream, JsonObject } from "@switchyard/core"
+import type { ChatStream, JsonObject, ProviderClient } from "@switchyard/core"
 import { Effect, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { googleVertexPlugin, vertexRequestType } from "../../src/google/index.js"
@@ -39,34 +39,38 @@ describe("google-vertex plugin against a loopback Vertex server", () => {
     baseUrl: server.baseUrl,
     ...extra,
   })
-  const run = <A>(use: Parameters<typeof withClient<unknown, A, unknown>>[2], extra?: JsonObject) =>
+  const run = <A, E>(use: (client: ProviderClient) => Effect.Effect<A, E>, extra?: JsonObject) =>
     withClient(googleVertexPlugin, options(extra), use, { slug: "google-vertex" })
-  const last = () => server.requests.at(-1)
+  const last = () => {
+    const request = server.requests.at(-1)
+    if (request === undefined) throw new Error("the upstream received no request")
+    return request
+  }
 
   it("a provisioned endpoint sends X-Vertex-AI-LLM-Request-Type: dedicated, a standard one shared", async () => {
     server.reply({ kind: "json", body: vertexText() })
     successOf(await run((c) => c.chat({ body: ask, endpoint: provisioned })))
-    expect(last()?.headers["x-vertex-ai-llm-request-type"]).toBe("dedicated")
+    expect(last().headers["x-vertex-ai-llm-request-type"]).toBe("dedicated")
     successOf(await run((c) => c.chat({ body: ask, endpoint: standard })))
-    expect(last()?.headers["x-vertex-ai-llm-request-type"]).toBe("shared")
+    expect(last().headers["x-vertex-ai-llm-request-type"]).toBe("shared")
     server.reply({ kind: "sse", frames: [cassetteResponse("vertex-stream-text-flex.cassette.yaml").body] })
     successOf(await run((c) => c.stream({ body: { ...ask, stream: true }, endpoint: provisioned })))
-    expect(last()?.headers["x-vertex-ai-llm-request-type"]).toBe("dedicated")
+    expect(last().headers["x-vertex-ai-llm-request-type"]).toBe("dedicated")
     expect(vertexRequestType(provisioned)).toBe("dedicated")
   })
 
   it("posts to the regional publisher model URL with the bearer token", async () => {
     server.reply({ kind: "json", body: vertexText() })
     successOf(await run((c) => c.chat({ body: ask, endpoint: standard })))
-    expect(last()?.url).toBe(
+    expect(last().url).toBe(
       "/v1/projects/acme-prod/locations/europe-west4/publishers/google/models/gemini-2.0-flash-001:generateContent",
     )
-    expect(last()?.headers.authorization).toBe(`Bearer ${TOKEN}`)
+    expect(last().headers.authorization).toBe(`Bearer ${TOKEN}`)
     successOf(await run((c) => c.chat({ body: ask, endpoint: standard }), { apiVersion: "v1beta1" }))
-    expect(last()?.url).toMatch(/^\/v1beta1\/projects\/acme-prod\//)
+    expect(last().url).toMatch(/^\/v1beta1\/projects\/acme-prod\//)
     const tuned = { ...standard, upstreamModel: "projects/acme-prod/locations/europe-west4/endpoints/4242" }
     successOf(await run((c) => c.chat({ body: ask, endpoint: tuned })))
-    expect(last()?.url).toBe("/v1/projects/acme-prod/locations/europe-west4/endpoints/4242:generateContent")
+    expect(last().url).toBe("/v1/projects/acme-prod/locations/europe-west4/endpoints/4242:generateContent")
   })
 
   it("default hosts: regional, and aiplatform.googleapis.com for the global location", () => {
@@ -162,6 +166,6 @@ describe("google-vertex plugin against a loopback Vertex server", () => {
       { slug: "google-vertex", env: { VERTEX_TOKEN: "ya29.from-env" } },
     )
     successOf(exit)
-    expect(last()?.headers.authorization).toBe("Bearer ya29.from-env")
+    expect(last().headers.authorization).toBe("Bearer ya29.from-env")
   })
 })

@@ -41,7 +41,7 @@ export type Reply =
       /** Raw SSE text pieces, each written separately (a piece may cut a frame anywhere). */
       readonly frames: ReadonlyArray<string>
       /** After the frames: end the response (default), destroy the socket, or keep it open forever. */
-      readonly then?: "end" | "destroy" | "hang"
+      readonly after?: "end" | "destroy" | "hang"
     }
   | { readonly kind: "destroy" }
   | { readonly kind: "hang" }
@@ -94,11 +94,11 @@ const answer = async (reply: Reply, req: IncomingMessage, res: ServerResponse): 
         if (res.destroyed) return
         if (!res.write(frame)) await new Promise((r) => res.once("drain", r))
       }
-      if (reply.then === "destroy") {
+      if (reply.after === "destroy") {
         // let the written frames reach the client before the reset
         await new Promise((r) => setImmediate(r))
         req.socket.destroy()
-      } else if (reply.then !== "hang") res.end()
+      } else if (reply.after !== "hang") res.end()
       return
     }
   }
@@ -128,7 +128,8 @@ export const startLoopback = async (): Promise<Loopback> => {
       void answer(next(recorded), req, res)
     })
   })
-  server.keepAliveTimeout = 1000
+  // undici keeps a socket for (server keep-alive − 2 s): a short server timeout would disable reuse
+  server.keepAliveTimeout = 30_000
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const port = (server.address() as AddressInfo).port
   return {

@@ -208,7 +208,8 @@ const fold = (lines: ReadonlyArray<string>): string => {
   let pendingBreaks = 0
   lines.forEach((raw, idx) => {
     const line = idx === 0 ? raw.replace(/ +$/, "") : raw.trim()
-    if (idx > 0 && line === "") {
+    // an empty line in the middle is a kept line break; the last line always ends the fold
+    if (idx > 0 && line === "" && idx < lines.length - 1) {
       pendingBreaks++
       return
     }

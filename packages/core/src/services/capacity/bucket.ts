@@ -52,7 +52,7 @@ export const isTracked = (limits: BucketLimits): boolean =>
 const drained = (level: number, perMinute: number | undefined, elapsed: number): number => {
   if (perMinute === undefined) return 0
   const next = level - (elapsed * perMinute) / MINUTE_MS
-  return next > 0 ? next : 0
+  return Math.max(next, 0)
 }
 
 /** The state with both levels drained up to `now` (time never runs backwards here). */
@@ -105,7 +105,9 @@ export const admit = (
   now: number,
 ): AdmitResult => {
   const blockedWait = state.blockedUntil > now ? state.blockedUntil - now : 0
-  const tokenWait = enforce ? timeToReach(state.tokens, tokenCeiling(limits, limit) - charge, limits.tokensPerMinute) : 0
+  const tokenWait = enforce
+    ? timeToReach(state.tokens, tokenCeiling(limits, limit) - charge, limits.tokensPerMinute)
+    : 0
   const requestWait = enforce
     ? timeToReach(state.requests, requestCeiling(limits, limit) - 1, limits.requestsPerMinute)
     : 0

@@ -1,8 +1,8 @@
 import { Clock, Effect } from "effect"
 import type { Endpoint } from "../../catalog/endpoint.js"
 import {
-  admit,
   adjust,
+  admit,
   type BucketLimits,
   type BucketState,
   drain,
@@ -28,7 +28,7 @@ const limitsOf = (endpoint: Endpoint): BucketLimits =>
     : { tokensPerMinute: endpoint.capacity.tokensPerMinute, requestsPerMinute: endpoint.capacity.requestsPerMinute }
 
 /**
- * The in-memory Capacity store: a Map of bucket states keyed by endpoint id. Each operation reads
+ * The in-memory CapacityMeter store: a Map of bucket states keyed by endpoint id. Each operation reads
  * the clock, then runs synchronously (atomic within the process).
  */
 export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): CapacityShape => {
@@ -86,7 +86,10 @@ export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): Capacit
       withNow((now) => {
         const configured = limitsOf(endpoint)
         const state = current(endpoint.id, configured, now)
-        buckets.set(endpoint.id, applySignals(state, configured, signals, o?.rateLimited ?? false, now, fallbackBlockMs))
+        buckets.set(
+          endpoint.id,
+          applySignals(state, configured, signals, o?.rateLimited ?? false, now, fallbackBlockMs),
+        )
       }),
     predict: (endpoint, charge) =>
       withNow((now) => {

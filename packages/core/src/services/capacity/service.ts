@@ -1,5 +1,5 @@
-import { Context, Layer } from "effect"
 import type { Effect } from "effect"
+import { Context, Layer } from "effect"
 import type { Endpoint } from "../../catalog/endpoint.js"
 import type { CapacitySignals, Usage } from "../../provider/usage.js"
 import type { BucketLimits } from "./bucket.js"
@@ -40,7 +40,7 @@ export interface ObserveOptions {
 }
 
 /**
- * Capacity: one leaky bucket per endpoint (see `bucket.ts` for the exact meter and the definition of
+ * CapacityMeter: one leaky bucket per endpoint (see `bucket.ts` for the exact meter and the definition of
  * utilization). Every operation is atomic on one endpoint's bucket and reads `now` from `Clock`, so a
  * shared store (Redis: one hash per endpoint id, one Lua script per operation) can replace the
  * in-memory layer without changing callers. Endpoints without configured capacity are untracked
@@ -65,9 +65,9 @@ export interface CapacityShape {
   readonly openReservations: (endpointId?: string) => Effect.Effect<number>
 }
 
-export class Capacity extends Context.Service<Capacity, CapacityShape>()("@switchyard/core/Capacity") {
+export class CapacityMeter extends Context.Service<CapacityMeter, CapacityShape>()("@switchyard/core/CapacityMeter") {
   /** In-memory store for one process. */
-  static readonly layer: Layer.Layer<Capacity> = Layer.sync(Capacity, () => makeMemoryCapacity())
-  static readonly layerWith = (options: MemoryCapacityOptions): Layer.Layer<Capacity> =>
-    Layer.sync(Capacity, () => makeMemoryCapacity(options))
+  static readonly layer: Layer.Layer<CapacityMeter> = Layer.sync(CapacityMeter, () => makeMemoryCapacity())
+  static readonly layerWith = (options: MemoryCapacityOptions): Layer.Layer<CapacityMeter> =>
+    Layer.sync(CapacityMeter, () => makeMemoryCapacity(options))
 }

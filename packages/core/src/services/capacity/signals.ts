@@ -34,7 +34,11 @@ export const applySignals = (
     else if (positive(signals.limitTokens) && nonNegative(signals.remainingTokens))
       tokens = used(signals.remainingTokens, signals.limitTokens) * limits.tokensPerMinute
   }
-  if (limits.requestsPerMinute !== undefined && positive(signals.limitRequests) && nonNegative(signals.remainingRequests))
+  if (
+    limits.requestsPerMinute !== undefined &&
+    positive(signals.limitRequests) &&
+    nonNegative(signals.remainingRequests)
+  )
     requests = used(signals.remainingRequests, signals.limitRequests) * limits.requestsPerMinute
   let blockedUntil = next.blockedUntil
   if (nonNegative(signals.retryAfterMs)) blockedUntil = Math.max(blockedUntil, now + signals.retryAfterMs)

@@ -82,7 +82,9 @@ export const admission = (
   config: BreakerConfig,
   state: BreakerState,
   now: number,
-): { readonly _tag: "Allowed"; readonly probe: boolean } | { readonly _tag: "Blocked"; readonly untilMs: number | undefined } => {
+):
+  | { readonly _tag: "Allowed"; readonly probe: boolean }
+  | { readonly _tag: "Blocked"; readonly untilMs: number | undefined } => {
   const s = settle(config, state, now)
   switch (s._tag) {
     case "Closed":

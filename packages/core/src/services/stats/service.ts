@@ -46,8 +46,7 @@ export const makeMemoryStats = (options: StatsOptions = {}): StatsShape => {
         }
         w.record(sample, now)
       }),
-    read: (endpointId) =>
-      Effect.map(Clock.currentTimeMillis, (now) => windows.get(endpointId)?.read(now) ?? EMPTY),
+    read: (endpointId) => Effect.map(Clock.currentTimeMillis, (now) => windows.get(endpointId)?.read(now) ?? EMPTY),
   }
 }
 

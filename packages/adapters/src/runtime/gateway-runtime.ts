@@ -1,0 +1,39 @@
+import {
+  ActiveDeployment,
+  CapacityMeter,
+  type Deployment,
+  Health,
+  type HealthOptions,
+  type MemoryCapacityOptions,
+  RandomSeeded,
+  Router,
+  Stats,
+  type StatsOptions,
+} from "@switchyard/core"
+import { Layer, ManagedRuntime } from "effect"
+
+export interface GatewayRuntimeOptions {
+  /** Seed of the router's random source (load balancing, jitter): same seed, same decisions. */
+  readonly seed?: string | number | undefined
+  readonly stats?: StatsOptions | undefined
+  readonly health?: HealthOptions | undefined
+  readonly capacity?: MemoryCapacityOptions | undefined
+}
+
+/**
+ * The runtime a gateway runs on, built once per process: the Router over the in-memory CapacityMeter,
+ * Stats and Health, and an `ActiveDeployment` holding `initial` (config reloads swap it; live state is
+ * keyed by endpoint id and survives). Dispose it on shutdown.
+ */
+export const makeGatewayRuntime = (initial: Deployment, options: GatewayRuntimeOptions = {}) => {
+  const services = Layer.mergeAll(
+    ActiveDeployment.layer(initial),
+    CapacityMeter.layerWith(options.capacity ?? {}),
+    Stats.layerWith({ windowMs: initial.catalog.routing.statsWindowMs, ...options.stats }),
+    Health.layerWith(options.health ?? {}),
+  )
+  const random = options.seed === undefined ? Layer.empty : RandomSeeded(options.seed)
+  return ManagedRuntime.make(Router.layer.pipe(Layer.provideMerge(services), Layer.provide(random)))
+}
+
+export type GatewayRuntime = ReturnType<typeof makeGatewayRuntime>

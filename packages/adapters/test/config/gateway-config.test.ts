@@ -1,0 +1,69 @@
+import { Result } from "effect"
+import { describe, expect, it } from "vitest"
+import { decodeGatewayConfig, parseGatewayConfig } from "../../src/index.js"
+
+const catalog = {
+  providers: [{ slug: "sim", kind: "simulated" }],
+  models: [{ id: "m", endpoints: [{ provider: "sim", price: { prompt: 1, completion: 2 }, contextLength: 1000 }] }],
+}
+
+describe("gateway config", () => {
+  it("reads keys inline and from env, with per-key routing defaults, plus SWITCHYARD_KEYS", () => {
+    const r = decodeGatewayConfig(
+      {
+        ...catalog,
+        gateway: {
+          keys: [
+            { name: "inline", key: "sk-inline" },
+            {
+              name: "ops",
+              key: { env: "OPS_KEY" },
+              priority: "critical",
+              escalation: "allow",
+              provider: { sort: "latency" },
+            },
+          ],
+          maxBodyBytes: 1024,
+        },
+      },
+      { OPS_KEY: "sk-from-env", SWITCHYARD_KEYS: "sk-a, sk-b," },
+    )
+    const config = Result.getOrThrow(r)
+    expect(config.keys).toEqual([
+      { name: "inline", key: "sk-inline", defaults: undefined },
+      {
+        name: "ops",
+        key: "sk-from-env",
+        defaults: { priority: "critical", escalation: "allow", provider: { sort: "latency" } },
+      },
+      { name: "SWITCHYARD_KEYS[0]", key: "sk-a" },
+      { name: "SWITCHYARD_KEYS[1]", key: "sk-b" },
+    ])
+    expect(config.maxBodyBytes).toBe(1024)
+    expect(config.catalog.models.has("m")).toBe(true)
+  })
+
+  it("a key whose env variable is unset is a config error naming the variable, not a silent open gateway", () => {
+    const r = decodeGatewayConfig({ ...catalog, gateway: { keys: [{ name: "ops", key: { env: "MISSING_KEY" } }] } }, {})
+    expect(Result.isFailure(r)).toBe(true)
+    if (Result.isFailure(r)) {
+      expect(r.failure.path).toBe("gateway.keys.0.key")
+      expect(r.failure.message).toContain("MISSING_KEY")
+    }
+  })
+
+  it("reports catalog and gateway-section errors with their paths", () => {
+    const bad = decodeGatewayConfig({ ...catalog, models: [{ id: "m", endpoints: [] }] }, {})
+    expect(Result.isFailure(bad) && bad.failure.path).toBe("models.0.endpoints")
+    const badKeys = decodeGatewayConfig(
+      { ...catalog, gateway: { keys: [{ name: "x", key: "k", priority: "urgent" }] } },
+      {},
+    )
+    expect(Result.isFailure(badKeys) && badKeys.failure.path).toBe("gateway.keys.0.priority")
+  })
+
+  it("invalid JSON text is a config error", () => {
+    const r = parseGatewayConfig("{ not json", {})
+    expect(Result.isFailure(r) && r.failure.message).toMatch(/not valid JSON/)
+  })
+})

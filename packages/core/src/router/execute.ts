@@ -1,0 +1,238 @@
+import { Clock, Effect } from "effect"
+import type { Endpoint } from "../catalog/endpoint.js"
+import type { ExcludedEndpoint } from "../errors.js"
+import { NoEndpoint } from "../errors.js"
+import { allowsModelFallback, isRetryable } from "../provider/errors.js"
+import { type Restore, runAttempt } from "./attempt.js"
+import type { AttemptOk, AttemptResult, Mode, QueuedAttempt, RequestContext } from "./context.js"
+import type { RouteError } from "./errors.js"
+import { allRateLimited, deadlineExceeded, noEndpoint, upstreamFailed } from "./exhaustion.js"
+import { runHedged } from "./hedge.js"
+
+/** Base of the backoff before re-trying a lone endpoint that gave no retry-after, ms (doubles per retry). */
+const BACKOFF_BASE_MS = 100
+/** Jitter added to a lone-endpoint sleep: up to +20%, never below the retry-after, capped at maxRetrySleepMs. */
+const JITTER = 0.2
+
+type Failure<A> = Exclude<AttemptResult<A>, { readonly _tag: "Ok" }>
+
+/** Excluded only by live, temporary state (cooling down or out of capacity): it will come back. */
+const temporarilyOut = (x: ExcludedEndpoint): boolean =>
+  x.reasons.length > 0 && x.reasons.every((r) => r === "cooldown" || r === "capacity")
+
+/**
+ * Runs a plan to the first success. Order of business, per attempt:
+ * - the request deadline, then `maxAttempts` (upstream calls; refusals do not count), then the
+ *   retry budget (every call after the first is a retry);
+ * - the first attempt is hedged when hedging is on and its endpoint has a p90 TTFT;
+ * - a retryable failure falls back to the next attempt immediately; a context-length or
+ *   model-not-supported error skips the rest of that model; any other error ends the request;
+ * - PT escalation: the first rate-limited (or capacity-refused) standard attempt appends the plan's
+ *   held-back provisioned endpoints after the remaining attempts of the same model (before model
+ *   fallbacks), when the request may escalate. If the plan predicts every standard endpoint over
+ *   100%, they go first. If no standard endpoint is available only because of cooldowns, they are
+ *   the plan;
+ * - when the queue is empty and the last attempt's endpoint asked for a wait no longer than
+ *   `maxRetrySleepMs` (retry-after, capacity wait, or backoff), the router sleeps (with capped
+ *   jitter) and tries that endpoint again; it never sleeps while another endpoint is left.
+ * Exhaustion: every failure rate-limited or refused → `AllRateLimited` (retry-after = earliest moment
+ * an admissible endpoint frees up); else `UpstreamFailed` with the last error that was not a rate
+ * limit; requests too large for every admissible capacity → `NoEndpoint` (`capacity`).
+ *
+ * Run it inside `Effect.uninterruptibleMask` and pass `restore`: only upstream calls, sleeps and
+ * hedge waits are interruptible, so the `Ok` it returns (holding a reservation, or an open upstream
+ * stream) reaches the caller's continuation without an interruption gap.
+ */
+export const execute = <A>(
+  ctx: RequestContext,
+  mode: Mode<A>,
+  restore: Restore,
+): Effect.Effect<AttemptOk<A>, RouteError> =>
+  Effect.gen(function* () {
+    const { plan, prepared, routing, trace } = ctx
+    const queue: Array<QueuedAttempt> = plan.attempts.map((planned) => ({ planned, escalation: undefined }))
+    const tried = new Set<string>()
+    const failures: Array<Failure<A>> = []
+    let escalated = false
+    let calls = 0
+    let sleeps = 0
+
+    const escalate = (reason: string, front: boolean): void => {
+      if (escalated || !prepared.escalationAllowed || plan.escalation.length === 0) return
+      escalated = true
+      const items: Array<QueuedAttempt> = []
+      for (const planned of plan.escalation)
+        if (!tried.has(planned.endpoint.id)) items.push({ planned, escalation: reason })
+      if (items.length === 0) return
+      trace.escalated = true
+      trace.step(`escalation (${reason}): ${items.map((i) => i.planned.endpoint.id).join(", ")}`)
+      if (front) {
+        queue.unshift(...items)
+        return
+      }
+      for (const item of items) {
+        let at = -1
+        for (let i = 0; i < queue.length; i++)
+          if (queue[i]!.planned.endpoint.model === item.planned.endpoint.model) at = i
+        queue.splice(at + 1, 0, item)
+      }
+    }
+
+    if (queue.length === 0) {
+      const out = plan.excluded.filter(temporarilyOut)
+      const standardOut = out.find((x) => ctx.deployment.catalog.endpointsById.get(x.endpoint)?.pool === "standard")
+      if (standardOut !== undefined) escalate(`${standardOut.reasons[0]}:${standardOut.endpoint}`, true)
+      if (queue.length === 0) {
+        if (out.length > 0) return yield* allRateLimited(ctx, endpointsOf(ctx, out), "gateway")
+        return yield* noEndpoint(ctx)
+      }
+    } else {
+      const standard = queue.filter((q) => q.planned.endpoint.pool === "standard")
+      if (standard.length > 0 && standard.every((q) => predicted(ctx, q.planned.endpoint) > 1))
+        escalate("predicted_full", true)
+    }
+
+    while (true) {
+      const now = yield* Clock.currentTimeMillis
+      if (now >= ctx.deadlineAt) return yield* deadlineExceeded(ctx)
+      if (calls >= routing.maxAttempts) {
+        trace.step(`stopped: maxAttempts (${routing.maxAttempts}) reached`)
+        break
+      }
+      const next = queue.shift()
+      if (next === undefined) {
+        const again = loneRetry(ctx, failures, sleeps, now)
+        if (again === undefined) break
+        sleeps++
+        trace.step(`retrying ${again.queued.planned.endpoint.id} in ${again.delayMs} ms (no other endpoint left)`)
+        yield* restore(Effect.sleep(again.delayMs))
+        queue.unshift(again.queued)
+        continue
+      }
+      if (calls > 0 && !ctx.services.retryBudget.tryAcquire(now, routing.retryBudget)) {
+        trace.step("stopped: retry budget exhausted")
+        break
+      }
+      tried.add(next.planned.endpoint.id)
+      const hedgeDelay = calls === 0 && prepared.hedge && routing.maxAttempts >= 2 ? hedgeDelayOf(ctx, next) : undefined
+      const second = hedgeDelay !== undefined ? queue[0] : undefined
+      let results: ReadonlyArray<AttemptResult<A>>
+      if (hedgeDelay !== undefined && second !== undefined) {
+        const outcome = yield* runHedged(ctx, next, second, hedgeDelay, mode, restore)
+        if (outcome.hedged) {
+          queue.shift()
+          tried.add(second.planned.endpoint.id)
+        }
+        results = outcome.results
+      } else {
+        results = [yield* runAttempt(ctx, next, mode, restore, { lost: false }, false)]
+      }
+      for (const result of results) {
+        if (result._tag === "Ok") return result
+        failures.push(result)
+        if (result._tag === "Refused") {
+          if (result.endpoint.pool === "standard" && result.reason !== "breaker_open")
+            escalate(`capacity:${result.endpoint.id}`, false)
+          continue
+        }
+        calls++
+        if (result.deadlineHit) return yield* deadlineExceeded(ctx)
+        const error = result.error
+        if (!isRetryable(error)) {
+          if (!allowsModelFallback(error)) return yield* upstreamFailed(ctx, result.endpoint, error)
+          const model = result.endpoint.model
+          const before = queue.length
+          for (let i = queue.length - 1; i >= 0; i--) if (queue[i]!.planned.endpoint.model === model) queue.splice(i, 1)
+          trace.step(
+            `${error._tag} on ${result.endpoint.id}: skipping ${before - queue.length} more endpoint(s) of ${model}`,
+          )
+          continue
+        }
+        if (result.classified.rateLimited && result.endpoint.pool === "standard")
+          escalate(`rate_limited:${result.endpoint.id}`, false)
+      }
+    }
+    return yield* exhausted(ctx, failures)
+  })
+
+const predicted = (ctx: RequestContext, endpoint: Endpoint): number =>
+  ctx.snapshot.endpoints.get(endpoint.id)?.predictedUtilization ?? 0
+
+const hedgeDelayOf = (ctx: RequestContext, q: QueuedAttempt): number | undefined => {
+  const p90 = ctx.snapshot.endpoints.get(q.planned.endpoint.id)?.latency?.p90
+  return p90 === undefined ? undefined : p90 * 1000
+}
+
+const endpointsOf = (ctx: RequestContext, xs: ReadonlyArray<ExcludedEndpoint>): Array<Endpoint> => {
+  const out: Array<Endpoint> = []
+  for (const x of xs) {
+    const e = ctx.deployment.catalog.endpointsById.get(x.endpoint)
+    if (e !== undefined) out.push(e)
+  }
+  return out
+}
+
+interface LoneRetry {
+  readonly queued: QueuedAttempt
+  readonly delayMs: number
+}
+
+/** Retry the last endpoint when nothing else is left and its wait is short (and fits the deadline). */
+const loneRetry = <A>(
+  ctx: RequestContext,
+  failures: ReadonlyArray<Failure<A>>,
+  sleeps: number,
+  now: number,
+): LoneRetry | undefined => {
+  const last = failures[failures.length - 1]
+  if (last === undefined || sleeps >= ctx.routing.maxAttempts - 1) return undefined
+  let wait: number
+  if (last._tag === "Refused") {
+    if (last.reason === "too_large") return undefined
+    wait = last.waitMs
+  } else {
+    if (!isRetryable(last.error)) return undefined
+    wait = last.classified.retryAfterMs ?? BACKOFF_BASE_MS * 2 ** sleeps
+  }
+  const cap = ctx.routing.maxRetrySleepMs
+  if (!(wait <= cap)) return undefined
+  const delayMs = Math.max(Math.ceil(wait), Math.ceil(Math.min(cap, wait * (1 + JITTER * ctx.services.random()))))
+  if (now + delayMs >= ctx.deadlineAt) return undefined
+  return { queued: last.queued, delayMs }
+}
+
+const exhausted = <A>(ctx: RequestContext, failures: ReadonlyArray<Failure<A>>): Effect.Effect<never, RouteError> => {
+  let lastHard: Extract<Failure<A>, { _tag: "Failed" }> | undefined
+  let upstream429 = false
+  let waitable = false
+  const endpoints = new Set<Endpoint>()
+  for (const f of failures) {
+    endpoints.add(f.endpoint)
+    if (f._tag === "Failed") {
+      if (f.classified.rateLimited) upstream429 = true
+      else lastHard = f
+    } else if (f.reason !== "too_large") waitable = true
+  }
+  if (lastHard !== undefined) return upstreamFailed(ctx, lastHard.endpoint, lastHard.error)
+  if (upstream429 || waitable) {
+    for (const x of ctx.plan.excluded) {
+      if (!temporarilyOut(x)) continue
+      const e = ctx.deployment.catalog.endpointsById.get(x.endpoint)
+      if (e !== undefined) endpoints.add(e)
+    }
+    return allRateLimited(ctx, endpoints, upstream429 ? "upstream" : "gateway")
+  }
+  if (failures.length === 0) return noEndpoint(ctx)
+  const excluded: Array<ExcludedEndpoint> = [...endpoints].map((e) => ({
+    endpoint: e.id,
+    model: e.model,
+    reasons: ["capacity"],
+  }))
+  return Effect.fail(
+    new NoEndpoint({
+      model: ctx.prepared.planRequest.models[0] ?? "",
+      message: `The request is larger than the capacity of every admissible endpoint: ${excluded.map((x) => x.endpoint).join(", ")}`,
+      excluded: [...excluded, ...ctx.plan.excluded],
+    }),
+  )
+}

@@ -1,0 +1,85 @@
+import { Clock, Effect } from "effect"
+import type { Endpoint } from "../catalog/endpoint.js"
+import { noEndpointError } from "../policy/no-endpoint.js"
+import type { ProviderError } from "../provider/errors.js"
+import { chargeOf, reserveOptions } from "./attempt.js"
+import { httpStatusFor } from "./classify.js"
+import type { RequestContext } from "./context.js"
+import { AllRateLimited, DeadlineExceeded, type RouteError, UpstreamFailed } from "./errors.js"
+
+/** Fallback retry-after when no endpoint gives a usable hint, ms. */
+const DEFAULT_RETRY_AFTER_MS = 1_000
+
+/**
+ * Earliest moment (ms from now) any of `endpoints` could take this request again: the later of its
+ * cooldown end (Health) and its capacity wait (CapacityMeter, with this request's charge and headroom).
+ * Endpoints that never could (charge over the limit) are ignored. Defaults to 1 s.
+ */
+export const earliestFree = (ctx: RequestContext, endpoints: Iterable<Endpoint>): Effect.Effect<number> =>
+  Effect.gen(function* () {
+    const now = yield* Clock.currentTimeMillis
+    let best = Number.POSITIVE_INFINITY
+    for (const endpoint of endpoints) {
+      const view = yield* ctx.services.health.read(endpoint.id)
+      const cooldown = view.cooldownUntil === undefined ? 0 : view.cooldownUntil - now
+      const capacity = yield* ctx.services.capacity.availableIn(
+        endpoint,
+        chargeOf(ctx, endpoint),
+        reserveOptions(ctx, endpoint),
+      )
+      const wait = Math.max(cooldown, capacity)
+      if (wait < best) best = wait
+    }
+    return Number.isFinite(best) && best > 0 ? Math.ceil(best) : DEFAULT_RETRY_AFTER_MS
+  })
+
+export const deadlineExceeded = (ctx: RequestContext): Effect.Effect<never, DeadlineExceeded> =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    Effect.fail(
+      new DeadlineExceeded({
+        message: `The request deadline (${ctx.deadlineAt - ctx.startedAt} ms) passed after ${ctx.trace.attempts.length} attempt(s)`,
+        trace: ctx.trace.finish(now),
+      }),
+    ),
+  )
+
+export const allRateLimited = (
+  ctx: RequestContext,
+  endpoints: Iterable<Endpoint>,
+  origin: "upstream" | "gateway",
+): Effect.Effect<never, AllRateLimited> =>
+  Effect.gen(function* () {
+    const retryAfterMs = yield* earliestFree(ctx, endpoints)
+    const now = yield* Clock.currentTimeMillis
+    return yield* new AllRateLimited({
+      message:
+        origin === "upstream"
+          ? `Every available endpoint for ${ctx.prepared.planRequest.models.join(", ")} is rate limited; retry after ${retryAfterMs} ms`
+          : `No capacity for ${ctx.prepared.planRequest.models.join(", ")} right now; retry after ${retryAfterMs} ms`,
+      retryAfterMs,
+      origin,
+      trace: ctx.trace.finish(now),
+    })
+  })
+
+export const upstreamFailed = (
+  ctx: RequestContext,
+  endpoint: Endpoint,
+  error: ProviderError,
+): Effect.Effect<never, UpstreamFailed> =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    Effect.fail(
+      new UpstreamFailed({
+        message: `${endpoint.slug}: ${error.message}`,
+        error: error._tag,
+        upstreamStatus: error.status,
+        httpStatus: httpStatusFor(error),
+        param: error._tag === "BadRequest" ? error.param : undefined,
+        trace: ctx.trace.finish(now),
+      }),
+    ),
+  )
+
+/** The plan had nothing to try: policy's NoEndpoint, with the trace's steps kept in the message's plan. */
+export const noEndpoint = (ctx: RequestContext): Effect.Effect<never, RouteError> =>
+  Effect.fail(noEndpointError(ctx.prepared.planRequest, ctx.plan))

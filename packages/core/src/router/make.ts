@@ -1,0 +1,105 @@
+import { Clock, Effect, Result } from "effect"
+import { plan } from "../policy/plan.js"
+import { randomFunction } from "../random/seeded.js"
+import { CapacityMeter } from "../services/capacity/service.js"
+import { Health } from "../services/health/service.js"
+import { Stats } from "../services/stats/service.js"
+import { TrafficBudget } from "./budget.js"
+import { chatBody, chatMode } from "./chat-mode.js"
+import { streamBody } from "./chunks.js"
+import type { RequestContext, RouterServices } from "./context.js"
+import { costOf, decorateCompletion } from "./cost.js"
+import type { RouteError } from "./errors.js"
+import { execute } from "./execute.js"
+import { prepare } from "./prepare.js"
+import { ActiveDeployment, type RouterShape } from "./service.js"
+import { buildSnapshot } from "./snapshot.js"
+import { endpointStatus } from "./status.js"
+import { streamMode } from "./stream-mode.js"
+import { committedStream } from "./stream-output.js"
+import { TraceRecorder } from "./trace.js"
+import type { RouteRequest, RouteResult, RouteStream } from "./types.js"
+
+/** Retries always allowed per 10 s window, whatever the traffic (budget floor). */
+const RETRY_FLOOR = 10
+/** Hedges always allowed per 10 s window. */
+const HEDGE_FLOOR = 2
+
+/**
+ * Build the router from its services. A function declaration (hoisted) so `Router.layer` in
+ * `service.ts` can reference it whatever the module evaluation order. Everything per-process is
+ * built here once; each request is one Effect program over these values.
+ */
+export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment | CapacityMeter | Stats | Health> {
+  return Effect.gen(function* () {
+    const active = yield* ActiveDeployment
+    const services: RouterServices = {
+      capacity: yield* CapacityMeter,
+      stats: yield* Stats,
+      health: yield* Health,
+      random: yield* randomFunction,
+      retryBudget: new TrafficBudget(RETRY_FLOOR),
+      hedgeBudget: new TrafficBudget(HEDGE_FLOOR),
+    }
+
+    const begin = (request: RouteRequest, streamed: boolean): Effect.Effect<RequestContext, RouteError> =>
+      Effect.gen(function* () {
+        const deployment = yield* active.get
+        const now = yield* Clock.currentTimeMillis
+        const prepared = prepare(deployment.catalog, request)
+        if (Result.isFailure(prepared)) return yield* Effect.fail(prepared.failure)
+        const p = prepared.success
+        services.retryBudget.recordRequest(now)
+        services.hedgeBudget.recordRequest(now)
+        const routing = deployment.catalog.routing
+        const { snapshot, charges } = yield* buildSnapshot(services, routing, p, now)
+        const routePlan = plan(p.planRequest, p.candidates, snapshot, { random: services.random, escalating: false })
+        const trace = new TraceRecorder(request.requestId, p.requestedModels, p.priority, now)
+        trace.setPlan(routePlan)
+        return {
+          services,
+          deployment,
+          routing,
+          prepared: p,
+          body: streamed ? streamBody(p.body) : chatBody(p.body),
+          plan: routePlan,
+          snapshot,
+          charges,
+          trace,
+          startedAt: now,
+          deadlineAt: now + p.timeoutMs,
+        }
+      })
+
+    const route = (request: RouteRequest): Effect.Effect<RouteResult, RouteError> =>
+      Effect.gen(function* () {
+        const ctx = yield* begin(request, false)
+        const ok = yield* Effect.uninterruptibleMask((restore) => execute(ctx, chatMode, restore))
+        const endpoint = ok.info.endpoint
+        const usage = ok.value.usage
+        const cost = costOf(endpoint, usage)
+        const now = yield* Clock.currentTimeMillis
+        return {
+          body: decorateCompletion(ok.value.body, endpoint, usage, cost),
+          endpoint,
+          usage,
+          cost,
+          trace: ctx.trace.finish(now, { endpoint, usage, cost }),
+        }
+      })
+
+    const stream = (request: RouteRequest): Effect.Effect<RouteStream, RouteError> =>
+      Effect.flatMap(begin(request, true), (ctx) =>
+        Effect.uninterruptibleMask((restore) =>
+          Effect.flatMap(execute(ctx, streamMode, restore), (ok) => committedStream(ctx, ok)),
+        ),
+      )
+
+    return {
+      route,
+      stream,
+      endpointStatus: (model) =>
+        Effect.flatMap(active.get, (deployment) => endpointStatus(services, deployment, model)),
+    }
+  })
+}

@@ -1,0 +1,343 @@
+import { Cause, Clock, Effect, Exit, Fiber, Layer, Result, Schema, Stream } from "effect"
+import { TestClock } from "effect/testing"
+import type { Catalog } from "../../src/catalog/catalog.js"
+import type { Endpoint } from "../../src/catalog/endpoint.js"
+import {
+  ActiveDeployment,
+  CapacityMeter,
+  decodeCatalog,
+  Health,
+  type HealthOptions,
+  type JsonObject,
+  type ProviderClient,
+  type ProviderError,
+  RandomSeeded,
+  RateLimited,
+  type RouteRequest,
+  Router,
+  RoutingRequest,
+  Stats,
+  type StatsOptions,
+  UpstreamServerError,
+} from "../../src/index.js"
+import type { CapacitySignals } from "../../src/provider/usage.js"
+
+/** What the fake upstream does for one call. Times are TestClock milliseconds. */
+export type Behavior =
+  | {
+      readonly _tag: "ok"
+      readonly latencyMs?: number
+      readonly completionTokens?: number
+      readonly promptTokens?: number
+      readonly signals?: CapacitySignals
+    }
+  | { readonly _tag: "fail"; readonly error: (slug: string) => ProviderError; readonly latencyMs?: number }
+  | {
+      readonly _tag: "stream"
+      /** Delay before the upstream answers 200 (headers). */
+      readonly headersMs?: number
+      /** Delay before each chunk. */
+      readonly chunkMs?: number
+      /** Content chunks to send (each "tok "). */
+      readonly tokens?: number
+      /** Fail with this error after sending `failAfter` content chunks (0 = before the first). */
+      readonly failAfter?: number
+      readonly error?: (slug: string) => ProviderError
+      /** Send a final usage chunk (default true). */
+      readonly usage?: boolean
+    }
+  | { readonly _tag: "hang" }
+
+export const ok = (o: Omit<Extract<Behavior, { _tag: "ok" }>, "_tag"> = {}): Behavior => ({ _tag: "ok", ...o })
+export const fail = (error: (slug: string) => ProviderError, latencyMs = 0): Behavior => ({
+  _tag: "fail",
+  error,
+  latencyMs,
+})
+export const stream = (o: Omit<Extract<Behavior, { _tag: "stream" }>, "_tag"> = {}): Behavior => ({
+  _tag: "stream",
+  ...o,
+})
+export const hang: Behavior = { _tag: "hang" }
+
+export const rateLimited =
+  (retryAfterMs?: number) =>
+  (slug: string): ProviderError =>
+    new RateLimited({
+      provider: slug,
+      status: 429,
+      message: "Too many requests",
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    })
+export const serverError = (slug: string): ProviderError =>
+  new UpstreamServerError({ provider: slug, status: 500, message: "Internal error" })
+
+export interface CallRecord {
+  readonly slug: string
+  readonly endpoint: string
+  readonly at: number
+  readonly body: JsonObject
+  readonly streamed: boolean
+}
+
+/**
+ * In-process upstream for router tests: one `ProviderClient` per provider, answering from a script
+ * per endpoint slug (a queue of behaviors, then a default). Records every call, every interrupted
+ * call and every stream the router closed.
+ */
+export class FakeUpstream {
+  readonly calls: Array<CallRecord> = []
+  readonly interrupted: Array<string> = []
+  readonly closedStreams: Array<string> = []
+  private readonly queues = new Map<string, Array<Behavior>>()
+  private readonly defaults = new Map<string, Behavior>()
+
+  /** Next calls to `slug` behave like this, in order; then the default. */
+  script(slug: string, ...behaviors: ReadonlyArray<Behavior>): this {
+    this.queues.set(slug, [...(this.queues.get(slug) ?? []), ...behaviors])
+    return this
+  }
+
+  always(slug: string, behavior: Behavior): this {
+    this.defaults.set(slug, behavior)
+    return this
+  }
+
+  callsTo(slug: string): number {
+    return this.calls.filter((c) => c.slug === slug).length
+  }
+
+  private next(slug: string): Behavior {
+    const queued = this.queues.get(slug)?.shift()
+    return queued ?? this.defaults.get(slug) ?? ok()
+  }
+
+  private record(endpoint: Endpoint, body: JsonObject, streamed: boolean) {
+    return Effect.map(Clock.currentTimeMillis, (at) => {
+      this.calls.push({ slug: endpoint.slug, endpoint: endpoint.id, at, body, streamed })
+    })
+  }
+
+  readonly client: ProviderClient = {
+    chat: (call) =>
+      Effect.gen({ self: this }, function* () {
+        yield* this.record(call.endpoint, call.body, false)
+        const b = this.next(call.endpoint.slug)
+        const slug = call.endpoint.slug
+        switch (b._tag) {
+          case "hang":
+            return yield* Effect.never
+          case "fail":
+            yield* Effect.sleep(b.latencyMs ?? 0)
+            return yield* Effect.fail(b.error(slug))
+          case "stream":
+            return yield* Effect.die(new Error("stream behavior on a chat call"))
+          case "ok": {
+            yield* Effect.sleep(b.latencyMs ?? 100)
+            const usage = {
+              promptTokens: b.promptTokens ?? 10,
+              completionTokens: b.completionTokens ?? 20,
+              cachedTokens: 0,
+              reasoningTokens: 0,
+            }
+            return {
+              body: {
+                id: `cmpl-${slug}`,
+                object: "chat.completion",
+                model: call.endpoint.upstreamModel,
+                choices: [{ index: 0, message: { role: "assistant", content: `hello from ${slug}` }, finish_reason: "stop" }],
+                usage: { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: 30 },
+              },
+              usage,
+              requestId: undefined,
+              signals: b.signals ?? {},
+            }
+          }
+        }
+      }).pipe(Effect.onInterrupt(() => Effect.sync(() => this.interrupted.push(call.endpoint.slug)))),
+    stream: (call) =>
+      Effect.gen({ self: this }, function* () {
+        yield* this.record(call.endpoint, call.body, true)
+        const b = this.next(call.endpoint.slug)
+        const slug = call.endpoint.slug
+        if (b._tag === "hang") return yield* Effect.never
+        if (b._tag === "fail") {
+          yield* Effect.sleep(b.latencyMs ?? 0)
+          return yield* Effect.fail(b.error(slug))
+        }
+        if (b._tag !== "stream") return yield* Effect.die(new Error("chat behavior on a stream call"))
+        yield* Effect.sleep(b.headersMs ?? 0)
+        const tokens = b.tokens ?? 3
+        const chunk = (delta: JsonObject, finish: string | null = null): JsonObject => ({
+          id: `chunk-${slug}`,
+          object: "chat.completion.chunk",
+          created: 1,
+          model: call.endpoint.upstreamModel,
+          choices: [{ index: 0, delta, finish_reason: finish }],
+        })
+        const items: Array<() => JsonObject | ProviderError> = [() => chunk({ role: "assistant", content: "" })]
+        for (let i = 0; i < tokens; i++) {
+          if (b.failAfter === i) items.push(() => (b.error ?? serverError)(slug))
+          items.push(() => chunk({ content: `${slug}-${i} ` }))
+        }
+        if (b.failAfter !== undefined && b.failAfter >= tokens) items.push(() => (b.error ?? serverError)(slug))
+        items.push(() => chunk({}, "stop"))
+        if (b.usage ?? true)
+          items.push(() => ({
+            id: `chunk-${slug}`,
+            object: "chat.completion.chunk",
+            created: 1,
+            model: call.endpoint.upstreamModel,
+            choices: [],
+            usage: { prompt_tokens: 10, completion_tokens: tokens, total_tokens: 10 + tokens },
+          }))
+        const chunks: Stream.Stream<JsonObject, ProviderError> = Stream.fromArray(items).pipe(
+          Stream.mapEffect((make) =>
+            Effect.andThen(Effect.sleep(b.chunkMs ?? 10), () => {
+              const item = make()
+              return "_tag" in item ? Effect.fail(item as ProviderError) : Effect.succeed(item)
+            }),
+          ),
+          Stream.ensuring(Effect.sync(() => this.closedStreams.push(slug))),
+        )
+        return { requestId: undefined, signals: {}, chunks }
+      }).pipe(Effect.onInterrupt(() => Effect.sync(() => this.interrupted.push(call.endpoint.slug)))),
+  }
+}
+
+/** A catalog from a compact spec: one or more models, each with endpoints. */
+export const catalogOf = (config: unknown): Catalog => {
+  const r = decodeCatalog(config)
+  if (Result.isFailure(r)) throw new Error(r.failure.message)
+  return r.success
+}
+
+/** The reference scenario: a model with two standard endpoints and a PT endpoint. */
+export const ptCatalog = (routing: Record<string, unknown> = {}, ptCapacity = 100_000): Catalog =>
+  catalogOf({
+    providers: [
+      { slug: "studio", kind: "fake" },
+      { slug: "vertex", kind: "fake" },
+      { slug: "other", kind: "fake" },
+    ],
+    models: [
+      {
+        id: "gemini",
+        endpoints: [
+          { provider: "studio", price: { prompt: 1, completion: 2 }, contextLength: 100_000, defaultMaxTokens: 100 },
+          { provider: "other", price: { prompt: 2, completion: 4 }, contextLength: 100_000, defaultMaxTokens: 100 },
+          {
+            provider: "vertex",
+            variant: "pt",
+            pool: "provisioned",
+            price: { prompt: 1, completion: 2 },
+            contextLength: 100_000,
+            defaultMaxTokens: 100,
+            capacity: { tokensPerMinute: ptCapacity },
+            outputWeight: 4,
+          },
+        ],
+      },
+    ],
+    routing,
+  })
+
+const decodeRouting = Schema.decodeUnknownSync(RoutingRequest)
+
+/** A RouteRequest from a chat body. */
+export const requestOf = (body: JsonObject, extra: Partial<RouteRequest> = {}): RouteRequest => ({
+  body,
+  routing: decodeRouting(body),
+  estimatedPromptTokens: 100,
+  ...extra,
+})
+
+export const chat = (extra: JsonObject = {}): JsonObject => ({
+  model: "gemini",
+  messages: [{ role: "user", content: "hi" }],
+  ...extra,
+})
+
+export interface EnvOptions {
+  readonly stats?: StatsOptions
+  readonly health?: HealthOptions
+  readonly seed?: number
+}
+
+/** Router + in-memory services + seeded Random + TestClock, as one layer for a test. */
+export const routerEnv = (catalog: Catalog, upstream: FakeUpstream, o: EnvOptions = {}) => {
+  const clients = new Map<string, ProviderClient>(catalog.config.providers.map((p) => [p.slug, upstream.client]))
+  const services = Layer.mergeAll(
+    ActiveDeployment.layer({ catalog, clients }),
+    CapacityMeter.layer,
+    Stats.layerWith({ refreshMs: 0, minSamples: 3, ...o.stats }),
+    Health.layerWith(o.health ?? {}),
+  )
+  return Router.layer.pipe(
+    Layer.provideMerge(services),
+    Layer.provide(RandomSeeded(o.seed ?? 7)),
+    Layer.provideMerge(TestClock.layer()),
+  )
+}
+
+export type RouterEnv = Router | ActiveDeployment | CapacityMeter | Stats | Health | TestClock.TestClock
+
+/** Run a test program in a fresh router environment; reject with the pretty cause on failure. */
+export const runRouter = <A, E>(
+  catalog: Catalog,
+  upstream: FakeUpstream,
+  program: Effect.Effect<A, E, RouterEnv>,
+  o: EnvOptions = {},
+): Promise<A> =>
+  Effect.runPromiseExit(program.pipe(Effect.provide(routerEnv(catalog, upstream, o)))).then((exit) => {
+    if (Exit.isSuccess(exit)) return exit.value
+    throw new Error(Cause.pretty(exit.cause))
+  })
+
+/** Fork `eff`, move the TestClock forward by `ms`, and return its exit. */
+export const settle = <A, E, R>(eff: Effect.Effect<A, E, R>, ms = 600_000) =>
+  Effect.gen(function* () {
+    const fiber = yield* Effect.forkChild(eff)
+    yield* TestClock.adjust(ms)
+    return yield* Fiber.await(fiber)
+  })
+
+/** The typed failure of an exit (or throws). */
+export const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure, got a success")
+  const f = exit.cause.reasons.find((r) => r._tag === "Fail")
+  if (f === undefined || f._tag !== "Fail") throw new Error(`expected a typed failure: ${Cause.pretty(exit.cause)}`)
+  return f.error
+}
+
+export const valueOf = <A, E>(exit: Exit.Exit<A, E>): A => {
+  if (Exit.isSuccess(exit)) return exit.value
+  throw new Error(Cause.pretty(exit.cause))
+}
+
+/** Two standard endpoints `a` (cheaper) and `b` for model `m`, plus optional routing config. */
+export const twoCatalog = (routing: Record<string, unknown> = {}): Catalog =>
+  catalogOf({
+    providers: [
+      { slug: "a", kind: "fake" },
+      { slug: "b", kind: "fake" },
+    ],
+    models: [
+      {
+        id: "m",
+        endpoints: [
+          { provider: "a", price: { prompt: 1, completion: 1 }, contextLength: 100_000 },
+          { provider: "b", price: { prompt: 2, completion: 2 }, contextLength: 100_000 },
+        ],
+      },
+    ],
+    routing,
+  })
+
+/** A body for model `m`, tried in price order (deterministic: `a` then `b`). */
+export const byPrice = (provider: JsonObject = {}, extra: JsonObject = {}): JsonObject => ({
+  model: "m",
+  messages: [{ role: "user", content: "hi" }],
+  provider: { sort: "price", ...provider },
+  ...extra,
+})
