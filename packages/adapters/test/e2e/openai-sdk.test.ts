@@ -23,15 +23,31 @@ beforeAll(async () => {
   stack = await startStack(
     {
       providers: [
-        { slug: "loop", kind: "openai-compatible", options: { baseUrl: upstream.baseUrl, apiKey: { env: "LOOP_KEY" } } },
+        {
+          slug: "loop",
+          kind: "openai-compatible",
+          options: { baseUrl: upstream.baseUrl, apiKey: { env: "LOOP_KEY" } },
+        },
         { slug: "sim", kind: "simulated", options: { latency: 5, throughput: 2000, outputTokens: 12 } },
       ],
       models: [
         {
           id: "openai/gpt-4.1-nano",
-          endpoints: [{ provider: "loop", upstreamModel: "gpt-4.1-nano", price: { prompt: 0.1, completion: 0.4 }, contextLength: 128000 }],
+          endpoints: [
+            {
+              provider: "loop",
+              upstreamModel: "gpt-4.1-nano",
+              price: { prompt: 0.1, completion: 0.4 },
+              contextLength: 128000,
+            },
+          ],
         },
-        { id: "acme/hang", endpoints: [{ provider: "loop", upstreamModel: "hang", price: { prompt: 1, completion: 1 }, contextLength: 1000 }] },
+        {
+          id: "acme/hang",
+          endpoints: [
+            { provider: "loop", upstreamModel: "hang", price: { prompt: 1, completion: 1 }, contextLength: 1000 },
+          ],
+        },
         { id: "sim/echo", endpoints: [{ provider: "sim", price: { prompt: 1, completion: 2 }, contextLength: 10000 }] },
       ],
       // a lone rate-limited endpoint: answer 429 at once instead of sleeping through its retry-after
@@ -67,7 +83,11 @@ describe("the official openai SDK against a running gateway", () => {
   })
 
   it("streaming: the SDK reassembles the upstream's text; usage with cost arrives on the last chunk", async () => {
-    const stream = await client().chat.completions.create({ model: "openai/gpt-4.1-nano", messages: user, stream: true })
+    const stream = await client().chat.completions.create({
+      model: "openai/gpt-4.1-nano",
+      messages: user,
+      stream: true,
+    })
     let text = ""
     const providers: Array<string> = []
     let last: OpenAI.Chat.Completions.ChatCompletionChunk | undefined
@@ -91,7 +111,12 @@ describe("the official openai SDK against a running gateway", () => {
   ]
 
   it("tool calls, JSON", async () => {
-    const r = await client().chat.completions.create({ model: "openai/gpt-4.1-nano", messages: user, tools, tool_choice: "auto" })
+    const r = await client().chat.completions.create({
+      model: "openai/gpt-4.1-nano",
+      messages: user,
+      tools,
+      tool_choice: "auto",
+    })
     expect(r.choices[0]?.finish_reason).toBe("tool_calls")
     const call = r.choices[0]?.message.tool_calls?.[0]
     expect(call?.type).toBe("function")
@@ -100,7 +125,12 @@ describe("the official openai SDK against a running gateway", () => {
   })
 
   it("tool calls, streamed: deltas accumulate into one call", async () => {
-    const stream = await client().chat.completions.create({ model: "openai/gpt-4.1-nano", messages: user, tools, stream: true })
+    const stream = await client().chat.completions.create({
+      model: "openai/gpt-4.1-nano",
+      messages: user,
+      tools,
+      stream: true,
+    })
     const calls = new Map<number, { name: string; args: string }>()
     let finish: string | null | undefined
     for await (const chunk of stream) {
@@ -123,8 +153,11 @@ describe("the official openai SDK against a running gateway", () => {
       // @ts-expect-error Switchyard extension
       switchyard_trace: true,
     })
-    const trace = (r as unknown as { switchyard_trace: { attempts: Array<{ endpoint: string; outcome: string }> } }).switchyard_trace
-    expect(trace.attempts).toEqual([expect.objectContaining({ endpoint: "openai/gpt-4.1-nano@loop", outcome: "success" })])
+    const trace = (r as unknown as { switchyard_trace: { attempts: Array<{ endpoint: string; outcome: string }> } })
+      .switchyard_trace
+    expect(trace.attempts).toEqual([
+      expect.objectContaining({ endpoint: "openai/gpt-4.1-nano@loop", outcome: "success" }),
+    ])
     expect(upstream.received.at(-1)?.body).not.toHaveProperty("switchyard_trace")
   })
 
@@ -136,13 +169,18 @@ describe("the official openai SDK against a running gateway", () => {
 
   describe("error mapping as the SDK sees it", () => {
     it("unknown gateway key → AuthenticationError 401", async () => {
-      const e = await stack.client("sk-wrong").chat.completions.create({ model: "sim/echo", messages: user }).catch((x: unknown) => x)
+      const e = await stack
+        .client("sk-wrong")
+        .chat.completions.create({ model: "sim/echo", messages: user })
+        .catch((x: unknown) => x)
       expect(e).toBeInstanceOf(OpenAI.AuthenticationError)
       expect((e as InstanceType<typeof OpenAI.APIError>).code).toBe("invalid_api_key")
     })
 
     it("unknown model → NotFoundError 404 model_not_found", async () => {
-      const e = await client().chat.completions.create({ model: "acme/nope", messages: user }).catch((x: unknown) => x)
+      const e = await client()
+        .chat.completions.create({ model: "acme/nope", messages: user })
+        .catch((x: unknown) => x)
       expect(e).toBeInstanceOf(OpenAI.NotFoundError)
       expect((e as InstanceType<typeof OpenAI.APIError>).code).toBe("model_not_found")
     })
@@ -158,7 +196,9 @@ describe("the official openai SDK against a running gateway", () => {
     it("every endpoint rate-limited → RateLimitError 429 whose headers carry retry-after-ms and retry-after", async () => {
       upstream.rateLimit(10)
       try {
-        const e = await client().chat.completions.create({ model: "openai/gpt-4.1-nano", messages: user }).catch((x: unknown) => x)
+        const e = await client()
+          .chat.completions.create({ model: "openai/gpt-4.1-nano", messages: user })
+          .catch((x: unknown) => x)
         expect(e).toBeInstanceOf(OpenAI.RateLimitError)
         const err = e as InstanceType<typeof OpenAI.APIError>
         expect(err.status).toBe(429)

@@ -2,8 +2,9 @@
  * The real stack for end-to-end tests: the gateway config → `makeClients` (provider plugins, incl. the
  * simulated one) → the real Router on `makeGatewayRuntime` → the gateway on a real 127.0.0.1 port.
  */
-import { makeClients, makePluginRegistry } from "@switchyard/providers"
+
 import { definePlugin, Simulation } from "@switchyard/core"
+import { makeClients, makePluginRegistry } from "@switchyard/providers"
 import { Effect, Exit, Result, Scope } from "effect"
 import OpenAI from "openai"
 import {

@@ -53,7 +53,8 @@ export class TraceRecorder {
         excluded: plan === undefined ? [] : plan.excluded,
         steps: this.steps.slice(),
       },
-      attempts: this.attempts.slice(),
+      // In start order (they are recorded as they end; hedged attempts overlap).
+      attempts: this.attempts.slice().sort((x, y) => x.startedAt - y.startedAt),
       escalated: this.escalated,
       servedBy: served?.endpoint.slug,
       modelUsed: served?.endpoint.model,

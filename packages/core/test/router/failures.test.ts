@@ -1,0 +1,173 @@
+import { Effect, Fiber } from "effect"
+import { TestClock } from "effect/testing"
+import { describe, expect, it } from "vitest"
+import {
+  BadRequest,
+  CapacityMeter,
+  ContextLengthExceeded,
+  DeadlineExceeded,
+  InvalidRequest,
+  ModelNotFound,
+  NoEndpoint,
+  Router,
+  UpstreamFailed,
+} from "../../src/index.js"
+import {
+  byPrice,
+  catalogOf,
+  chat,
+  FakeUpstream,
+  fail,
+  failureOf,
+  hang,
+  ok,
+  ptCatalog,
+  rateLimited,
+  requestOf,
+  runRouter,
+  serverError,
+  settle,
+  twoCatalog,
+  valueOf,
+} from "./support.js"
+
+const twoModels = (routing: Record<string, unknown> = {}) =>
+  catalogOf({
+    providers: [
+      { slug: "a", kind: "fake" },
+      { slug: "b", kind: "fake" },
+      { slug: "c", kind: "fake" },
+    ],
+    models: [
+      {
+        id: "m",
+        endpoints: [
+          { provider: "a", price: { prompt: 1, completion: 1 }, contextLength: 100_000 },
+          { provider: "b", price: { prompt: 2, completion: 2 }, contextLength: 100_000 },
+        ],
+      },
+      { id: "n", endpoints: [{ provider: "c", price: { prompt: 1, completion: 1 }, contextLength: 200_000 }] },
+    ],
+    routing,
+  })
+
+const route = (body: Record<string, unknown>, extra = {}) =>
+  Effect.flatMap(Router, (router) => settle(router.route(requestOf(body, extra))))
+
+describe("failures and fallbacks", () => {
+  it("does not retry a 400 and reports it with the upstream's param", async () => {
+    const upstream = new FakeUpstream()
+      .always("a", fail((p) => new BadRequest({ provider: p, status: 400, message: "bad temperature", param: "temperature" })))
+      .always("b", ok())
+    const error = await runRouter(twoCatalog(), upstream, Effect.map(route(byPrice()), failureOf))
+    expect(error).toBeInstanceOf(UpstreamFailed)
+    const e = error as UpstreamFailed
+    expect([e.httpStatus, e.upstreamStatus, e.error, e.param]).toEqual([400, 400, "BadRequest", "temperature"])
+    expect(upstream.callsTo("b")).toBe(0)
+  })
+
+  it("moves to the next model on a context-length error, skipping the rest of the first model", async () => {
+    const upstream = new FakeUpstream()
+      .always("a", fail((p) => new ContextLengthExceeded({ provider: p, status: 400, message: "too long" })))
+      .always("b", ok())
+      .always("c", ok())
+    const result = await runRouter(
+      twoModels(),
+      upstream,
+      Effect.map(route(byPrice({}, { models: ["n"] })), valueOf),
+    )
+    expect(result.body.provider).toBe("c")
+    expect(result.body.model).toBe("n")
+    expect(upstream.callsTo("b")).toBe(0)
+  })
+
+  it("returns the last error that was not a rate limit when attempts fail differently", async () => {
+    const upstream = new FakeUpstream().always("a", fail(serverError)).always("b", fail(rateLimited(10_000)))
+    const error = await runRouter(twoCatalog(), upstream, Effect.map(route(byPrice()), failureOf))
+    expect(error).toBeInstanceOf(UpstreamFailed)
+    const e = error as UpstreamFailed
+    expect([e.httpStatus, e.error]).toEqual([502, "UpstreamServerError"])
+    expect(e.trace.attempts.map((a) => a.outcome)).toEqual(["upstream_error", "rate_limited"])
+  })
+
+  it("never makes more upstream calls than maxAttempts", async () => {
+    const upstream = new FakeUpstream().always("a", fail(serverError)).always("b", fail(serverError))
+    const error = await runRouter(twoCatalog({ maxAttempts: 3 }), upstream, Effect.map(route(byPrice()), failureOf))
+    expect(error).toBeInstanceOf(UpstreamFailed)
+    // a, b, then the lone retry of b: three calls, no fourth.
+    expect(upstream.calls.length).toBe(3)
+  })
+
+  it("fails with NoEndpoint when the constraints leave nothing, and ModelNotFound / InvalidRequest early", async () => {
+    const upstream = new FakeUpstream()
+    const errors = await runRouter(
+      twoCatalog(),
+      upstream,
+      Effect.all([
+        Effect.map(route(byPrice({ only: ["nowhere"] })), failureOf),
+        Effect.map(route({ model: "unknown", messages: [{ role: "user", content: "x" }] }), failureOf),
+        Effect.map(route({ messages: [{ role: "user", content: "x" }] }), failureOf),
+      ]),
+    )
+    expect(errors[0]).toBeInstanceOf(NoEndpoint)
+    expect((errors[0] as NoEndpoint).excluded.map((x) => x.reasons)).toEqual([["allowed_providers"], ["allowed_providers"]])
+    expect(errors[1]).toBeInstanceOf(ModelNotFound)
+    expect(errors[2]).toBeInstanceOf(InvalidRequest)
+    expect(upstream.calls.length).toBe(0)
+  })
+})
+
+describe("deadlines and cancellation", () => {
+  it("fails with DeadlineExceeded at the request deadline and cancels the upstream call", async () => {
+    const upstream = new FakeUpstream().always("a", hang)
+    const error = await runRouter(
+      twoCatalog(),
+      upstream,
+      Effect.map(route(byPrice(), { timeoutMs: 1_000 }), failureOf),
+    )
+    expect(error).toBeInstanceOf(DeadlineExceeded)
+    const e = error as DeadlineExceeded
+    expect(e.trace.endedAt).toBe(1_000)
+    expect(e.trace.attempts.map((a) => [a.endpoint, a.outcome])).toEqual([["m@a", "timeout"]])
+    expect(upstream.interrupted).toEqual(["a"])
+    expect(upstream.callsTo("b")).toBe(0)
+  })
+
+  it("times out one attempt and falls back within the deadline", async () => {
+    const upstream = new FakeUpstream().always("a", hang).always("b", ok())
+    const result = await runRouter(
+      twoCatalog({ attemptTimeoutMs: 500 }),
+      upstream,
+      Effect.map(route(byPrice()), valueOf),
+    )
+    expect(result.body.provider).toBe("b")
+    expect(upstream.calls.map((c) => [c.slug, c.at])).toEqual([
+      ["a", 0],
+      ["b", 500],
+    ])
+  })
+
+  it("refunds capacity and cancels the upstream when the client goes away", async () => {
+    const catalog = ptCatalog({}, 10_000)
+    const pt = catalog.endpointsById.get("gemini@vertex/pt")!
+    const upstream = new FakeUpstream().always("vertex/pt", hang)
+    const out = await runRouter(
+      catalog,
+      upstream,
+      Effect.gen(function* () {
+        const router = yield* Router
+        const capacity = yield* CapacityMeter
+        const fiber = yield* Effect.forkChild(router.route(requestOf(chat({ provider: { high_availability: true } }))))
+        yield* TestClock.adjust(10)
+        const during = { open: yield* capacity.openReservations(pt.id), utilization: yield* capacity.utilization(pt) }
+        yield* Fiber.interrupt(fiber)
+        const after = { open: yield* capacity.openReservations(pt.id), utilization: yield* capacity.utilization(pt) }
+        return { during, after }
+      }),
+    )
+    expect(out.during.open).toBe(1)
+    expect(out.during.utilization).toBeGreaterThan(0)
+    expect(out.after).toEqual({ open: 0, utilization: 0 })
+    expect(upstream.interrupted).toEqual(["vertex/pt"])
+  })
+})
