@@ -22,9 +22,9 @@ export const defaultConfig = {
       name: "Google AI Studio (simulated)",
       options: {
         seed: 1,
-        latency: { type: "lognormal", median: 450, p90: 900 },
-        throughput: { type: "lognormal", median: 90, p90: 140 },
-        outputTokens: { type: "lognormal", median: 40, p90: 90 },
+        latency: { type: "lognormal", median: 220, p90: 450 },
+        throughput: { type: "lognormal", median: 120, p90: 180 },
+        outputTokens: { type: "lognormal", median: 24, p90: 60 },
         endpoints: {
           "google/gemini-2.5-pro-preview@google-ai-studio": { capacity: { requestsPerMinute: 3 } },
           "google/gemini-2.5-flash@google-ai-studio": { capacity: { requestsPerMinute: 2 } },
@@ -37,13 +37,13 @@ export const defaultConfig = {
       name: "Google Vertex AI (simulated: pay-as-you-go and provisioned throughput)",
       options: {
         seed: 2,
-        latency: { type: "lognormal", median: 350, p90: 700 },
-        throughput: { type: "lognormal", median: 110, p90: 160 },
-        outputTokens: { type: "lognormal", median: 40, p90: 90 },
+        latency: { type: "lognormal", median: 150, p90: 300 },
+        throughput: { type: "lognormal", median: 160, p90: 220 },
+        outputTokens: { type: "lognormal", median: 24, p90: 60 },
         endpoints: {
           "google/gemini-2.5-pro-preview@google-vertex": { capacity: { requestsPerMinute: 5 } },
           "google-vertex/pt": {
-            latency: { type: "lognormal", median: 250, p90: 400 },
+            latency: { type: "lognormal", median: 120, p90: 200 },
             capacity: { tokensPerMinute: 200000 },
           },
         },
@@ -55,9 +55,9 @@ export const defaultConfig = {
       name: "A pricier reseller with lots of capacity (simulated)",
       options: {
         seed: 3,
-        latency: { type: "lognormal", median: 600, p90: 1400 },
-        throughput: { type: "lognormal", median: 70, p90: 120 },
-        outputTokens: { type: "lognormal", median: 40, p90: 90 },
+        latency: { type: "lognormal", median: 300, p90: 700 },
+        throughput: { type: "lognormal", median: 90, p90: 140 },
+        outputTokens: { type: "lognormal", median: 24, p90: 60 },
         endpoints: { "google/gemini-2.5-pro-preview@sim-reseller": { capacity: { requestsPerMinute: 8 } } },
       },
     },
@@ -65,25 +65,25 @@ export const defaultConfig = {
       slug: "openai",
       kind: "simulated",
       name: "OpenAI (simulated)",
-      options: { seed: 4, latency: { type: "lognormal", median: 300, p90: 600 }, outputTokens: 30 },
+      options: { seed: 4, latency: { type: "lognormal", median: 150, p90: 300 }, outputTokens: 20 },
     },
     {
       slug: "azure",
       kind: "simulated",
       name: "Azure OpenAI (simulated)",
-      options: { seed: 5, latency: { type: "lognormal", median: 500, p90: 900 }, outputTokens: 30 },
+      options: { seed: 5, latency: { type: "lognormal", median: 250, p90: 450 }, outputTokens: 20 },
     },
     {
       slug: "deepseek",
       kind: "simulated",
       name: "DeepSeek (simulated)",
-      options: { seed: 6, latency: { type: "lognormal", median: 700, p90: 1500 }, outputTokens: 30 },
+      options: { seed: 6, latency: { type: "lognormal", median: 350, p90: 800 }, outputTokens: 20 },
     },
     {
       slug: "together",
       kind: "simulated",
       name: "Together AI (simulated)",
-      options: { seed: 7, latency: { type: "lognormal", median: 400, p90: 800 }, outputTokens: 30 },
+      options: { seed: 7, latency: { type: "lognormal", median: 200, p90: 400 }, outputTokens: 20 },
     },
   ],
   models: [

@@ -1,3 +1,3 @@
 export { createNodeListener, type NodeListener, serveWithBody } from "./listener.js"
-export { createNodeServer } from "./server.js"
+export { closeNodeServer, createNodeServer } from "./server.js"
 export { writeResponse } from "./write-response.js"

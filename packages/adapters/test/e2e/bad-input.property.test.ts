@@ -1,7 +1,8 @@
 /**
  * Whatever a client sends — any method, path, headers, bytes or JSON — the gateway answers: never a
  * 5xx, never a crash or a hang, and every error is the OpenAI envelope. Runs on the real router and
- * simulated providers, through the handler and through the Node adapter on a real port.
+ * simulated providers (healthy upstreams: an upstream's own 5xx is not the client's doing), through the
+ * handler and through the Node adapter on a real port.
  */
 import { request as httpRequest } from "node:http"
 import fc from "fast-check"
@@ -15,16 +16,35 @@ beforeAll(async () => {
   stack = await startStack(
     {
       providers: [
-        { slug: "a", kind: "simulated", options: { latency: 0, throughput: 100000, outputTokens: 2, capacity: { requestsPerMinute: 100000 } } },
-        { slug: "b", kind: "simulated", options: { latency: 0, throughput: 100000, outputTokens: 2, errorRate: 0.3, midStreamFailureRate: 0.3 } },
+        {
+          slug: "a",
+          kind: "simulated",
+          options: { latency: 0, throughput: 100000, outputTokens: 2, capacity: { requestsPerMinute: 100000 } },
+        },
+        {
+          slug: "b",
+          kind: "simulated",
+          options: { latency: 0, throughput: 100000, outputTokens: 2 },
+        },
       ],
       models: [
         {
           id: "vendor/model",
           aliases: ["m"],
           endpoints: [
-            { provider: "a", price: { prompt: 1, completion: 2 }, contextLength: 4000, dataPolicy: { collects: true, zdr: false } },
-            { provider: "b", price: { prompt: 3, completion: 4 }, contextLength: 100000, pool: "provisioned", capacity: { tokensPerMinute: 50000 } },
+            {
+              provider: "a",
+              price: { prompt: 1, completion: 2 },
+              contextLength: 4000,
+              dataPolicy: { collects: true, zdr: false },
+            },
+            {
+              provider: "b",
+              price: { prompt: 3, completion: 4 },
+              contextLength: 100000,
+              pool: "provisioned",
+              capacity: { tokensPerMinute: 50000 },
+            },
           ],
         },
         { id: "other", endpoints: [{ provider: "b", price: { prompt: 1, completion: 1 }, contextLength: 1000 }] },
@@ -56,11 +76,18 @@ const path = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...KNOWN_PATHS) },
   { weight: 2, arbitrary: fc.webPath() },
   { weight: 1, arbitrary: fc.string().map((s) => `/v1/${s}`) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...KNOWN_PATHS), fc.webQueryParameters()).map(([p, q]) => `${p}?${q}`) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.constantFrom(...KNOWN_PATHS), fc.webQueryParameters()).map(([p, q]) => `${p}?${q}`),
+  },
 )
 const headers = fc.record(
   {
-    authorization: fc.oneof(fc.constant("Bearer sk-prop"), fc.string(), fc.string().map((s) => `Bearer ${s}`)),
+    authorization: fc.oneof(
+      fc.constant("Bearer sk-prop"),
+      fc.string(),
+      fc.string().map((s) => `Bearer ${s}`),
+    ),
     "x-switchyard-trace": fc.constantFrom("true", "false", "1", ""),
     "x-request-id": fc.string({ maxLength: 200 }),
     "content-type": fc.constantFrom("application/json", "text/plain", ""),
@@ -71,42 +98,60 @@ const headers = fc.record(
 
 const anyJson = fc.jsonValue({ maxDepth: 3 })
 const message = fc.oneof(
-  fc.record({ role: fc.constantFrom("system", "user", "assistant", "tool", "developer"), content: fc.oneof(fc.string(), anyJson) }),
-  anyJson,
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      role: fc.constantFrom("system", "user", "assistant", "tool", "developer"),
+      content: fc.oneof(fc.string(), anyJson),
+    }),
+  },
+  { weight: 1, arbitrary: anyJson },
 )
-const provider = fc.oneof(
-  anyJson,
+/** Mostly well-formed, so most reach the router; then any field may be off. */
+const usually = <T, U>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<U>) =>
+  fc.oneof({ weight: 12, arbitrary: good }, { weight: 1, arbitrary: bad })
+const provider = usually(
   fc.record(
     {
       order: fc.array(fc.constantFrom("a", "b", "zzz", "a/x")),
-      allow_fallbacks: fc.oneof(fc.boolean(), anyJson),
+      allow_fallbacks: usually(fc.boolean(), anyJson),
       only: fc.array(fc.constantFrom("a", "b", "zzz")),
       ignore: fc.array(fc.constantFrom("a", "b")),
-      sort: fc.oneof(fc.constantFrom("price", "latency", "throughput"), anyJson),
-      data_collection: fc.constantFrom("allow", "deny", "maybe"),
-      max_price: fc.oneof(fc.record({ prompt: fc.oneof(fc.double(), fc.string()) }), anyJson),
-      preferred_max_latency: fc.oneof(fc.double(), fc.record({ p90: fc.double() })),
+      sort: usually(fc.constantFrom("price", "latency", "throughput"), anyJson),
+      data_collection: usually(fc.constantFrom("allow", "deny"), fc.constant("maybe")),
+      max_price: usually(
+        fc.record({ prompt: fc.oneof(fc.double({ min: 0, max: 10, noNaN: true }), fc.constant("2")) }),
+        anyJson,
+      ),
+      preferred_max_latency: usually(
+        fc.oneof(
+          fc.double({ min: 0, max: 10, noNaN: true }),
+          fc.record({ p90: fc.double({ min: 0, max: 10, noNaN: true }) }),
+        ),
+        anyJson,
+      ),
       high_availability: fc.boolean(),
       escalation: fc.constantFrom("allow", "deny"),
-      priority: fc.constantFrom("critical", "default", "batch", "urgent"),
+      priority: usually(fc.constantFrom("critical", "default", "batch"), fc.constant("urgent")),
       hedge: fc.boolean(),
     },
     { requiredKeys: [] },
   ),
+  anyJson,
 )
 const chatLike = fc.record(
   {
-    model: fc.oneof(fc.constantFrom("vendor/model", "m", "other", "nope"), anyJson),
-    models: fc.oneof(fc.array(fc.constantFrom("vendor/model", "other", "nope")), anyJson),
-    messages: fc.oneof(fc.array(message, { maxLength: 3 }), anyJson),
-    stream: fc.oneof(fc.boolean(), anyJson),
-    max_tokens: fc.oneof(fc.integer({ min: -5, max: 10_000_000 }), anyJson),
-    tools: fc.oneof(fc.array(anyJson, { maxLength: 2 }), anyJson),
+    model: usually(fc.constantFrom("vendor/model", "m", "other", "nope"), anyJson),
+    models: usually(fc.array(fc.constantFrom("vendor/model", "other", "nope"), { maxLength: 3 }), anyJson),
+    messages: usually(fc.array(message, { minLength: 1, maxLength: 3 }), anyJson),
+    stream: usually(fc.boolean(), anyJson),
+    max_tokens: usually(fc.integer({ min: 1, max: 10_000_000 }), anyJson),
+    tools: usually(fc.array(anyJson, { maxLength: 2 }), anyJson),
     temperature: fc.oneof(fc.double(), anyJson),
     provider,
     switchyard_trace: fc.oneof(fc.boolean(), anyJson),
   },
-  { requiredKeys: [] },
+  { requiredKeys: ["model", "messages"] },
 )
 const encoder = new TextEncoder()
 const body = fc.oneof(
@@ -141,6 +186,21 @@ describe("bad input never produces a 5xx, a crash or a hang", () => {
     )
   })
 
+  it("chat requests with a valid key and any body, through the handler (most reach the router)", async () => {
+    await fc.assert(
+      fc.asyncProperty(headers, chatLike, async (h, json) => {
+        const response = await stack.gateway.handle({
+          method: "POST",
+          path: "/v1/chat/completions",
+          headers: { ...h, authorization: "Bearer sk-prop" },
+          body: encoder.encode(JSON.stringify(json)),
+        })
+        checkAnswer(response.status, response.headers["content-type"], await readBody(response))
+      }),
+      { numRuns: 400 },
+    )
+  })
+
   it("through the Node adapter on a real port (raw bytes, any header values)", async () => {
     const send = (m: string, p: string, h: Record<string, string>, b: Uint8Array) =>
       new Promise<{ status: number; contentType: string | undefined; text: string }>((resolve, reject) => {
@@ -149,7 +209,11 @@ describe("bad input never produces a 5xx, a crash or a hang", () => {
           const chunks: Array<Buffer> = []
           res.on("data", (c: Buffer) => chunks.push(c))
           res.on("end", () =>
-            resolve({ status: res.statusCode ?? 0, contentType: res.headers["content-type"], text: Buffer.concat(chunks).toString("utf8") }),
+            resolve({
+              status: res.statusCode ?? 0,
+              contentType: res.headers["content-type"],
+              text: Buffer.concat(chunks).toString("utf8"),
+            }),
           )
         })
         req.on("error", reject)
@@ -160,7 +224,10 @@ describe("bad input never produces a 5xx, a crash or a hang", () => {
       fc.asyncProperty(
         fc.constantFrom("POST", "GET", "PUT", "OPTIONS"),
         fc.constantFrom(...KNOWN_PATHS, "/nope", "/v1/chat/completions/extra"),
-        fc.record({ authorization: fc.oneof(fc.constant("Bearer sk-prop"), safeHeader), "x-request-id": safeHeader }, { requiredKeys: [] }),
+        fc.record(
+          { authorization: fc.oneof(fc.constant("Bearer sk-prop"), safeHeader), "x-request-id": safeHeader },
+          { requiredKeys: [] },
+        ),
         body,
         async (m, p, h, b) => {
           const r = await send(m, p, h, b)

@@ -3,7 +3,6 @@
  * simulated one) → the real Router on `makeGatewayRuntime` → the gateway on a real 127.0.0.1 port.
  */
 
-import { definePlugin, Simulation } from "@switchyard/core"
 import { makeClients, makePluginRegistry } from "@switchyard/providers"
 import { Effect, Exit, Result, Scope } from "effect"
 import OpenAI from "openai"
@@ -26,14 +25,8 @@ export interface Stack {
   readonly close: () => Promise<void>
 }
 
-// TEMPORARY until @switchyard/providers exports `simulatedPlugin`: the same one-line plugin over core's simulated upstream.
-const simulatedPlugin = definePlugin<Simulation.SimulatedUpstreamOptions>({
-  kind: "simulated",
-  options: Simulation.SimulatedUpstreamOptions,
-  make: (options, ctx) => Effect.map(Simulation.makeSimulatedUpstream(ctx.slug, options), (u) => u.client),
-})
-
-export const registry = makePluginRegistry([simulatedPlugin])
+/** The built-in plugins, `simulated` among them. */
+export const registry = makePluginRegistry()
 
 export const startStack = async (
   config: unknown,

@@ -51,6 +51,12 @@ export class TrafficBudget {
     this.requests[i] = (this.requests[i] ?? 0) + 1
   }
 
+  /** Give back a unit taken at `now` that was not used (the attempt never reached the upstream). */
+  refund(now: number): void {
+    const i = this.slot(now)
+    this.spent[i] = Math.max(0, (this.spent[i] ?? 0) - 1)
+  }
+
   /** Take one unit of budget if `ratio` allows it now. */
   tryAcquire(now: number, ratio: number): boolean {
     const i = this.slot(now)

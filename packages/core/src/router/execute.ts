@@ -109,7 +109,8 @@ export const execute = <A>(
         queue.unshift(again.queued)
         continue
       }
-      if (calls > 0 && !ctx.services.retryBudget.tryAcquire(now, routing.retryBudget)) {
+      const retry = calls > 0
+      if (retry && !ctx.services.retryBudget.tryAcquire(now, routing.retryBudget)) {
         trace.step("stopped: retry budget exhausted")
         break
       }
@@ -126,13 +127,15 @@ export const execute = <A>(
         results = outcome.results
       } else {
         results = [yield* runAttempt(ctx, next, mode, restore, { lost: false }, false)]
+        // A refusal never reached the upstream: it does not spend retry budget.
+        if (retry && results[0]?._tag === "Refused") ctx.services.retryBudget.refund(now)
       }
       for (const result of results) {
         if (result._tag === "Ok") return result
         failures.push(result)
         if (result._tag === "Refused") {
           if (result.endpoint.pool === "standard" && result.reason !== "breaker_open")
-            escalate(`capacity:${result.endpoint.id}`, false)
+            escalate(`${result.reason === "cooldown" ? "cooldown" : "capacity"}:${result.endpoint.id}`, false)
           continue
         }
         calls++

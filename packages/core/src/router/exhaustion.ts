@@ -80,6 +80,17 @@ export const upstreamFailed = (
     ),
   )
 
-/** The plan had nothing to try: policy's NoEndpoint, with the trace's steps kept in the message's plan. */
-export const noEndpoint = (ctx: RequestContext): Effect.Effect<never, RouteError> =>
-  Effect.fail(noEndpointError(ctx.prepared.planRequest, ctx.plan))
+/**
+ * The plan had nothing to try: the policy's NoEndpoint. Provisioned endpoints held back for an
+ * escalation that did not apply are listed too (`pool:provisioned`), so the error says why they
+ * were not used.
+ */
+export const noEndpoint = (ctx: RequestContext): Effect.Effect<never, RouteError> => {
+  const held = ctx.plan.escalation.map((p) => ({
+    endpoint: p.endpoint.id,
+    model: p.endpoint.model,
+    reasons: ["pool:provisioned" as const],
+  }))
+  const plan = held.length === 0 ? ctx.plan : { ...ctx.plan, excluded: [...ctx.plan.excluded, ...held] }
+  return Effect.fail(noEndpointError(ctx.prepared.planRequest, plan))
+}

@@ -8,12 +8,20 @@ import type { RoutingRequest } from "../schema/routing-request.js"
 import { CapacityMeter } from "../services/capacity/service.js"
 import { Health } from "../services/health/service.js"
 import { Stats } from "../services/stats/service.js"
-import { type CallResult, type ClientBehaviour, callRouter, type RequestTally, sdkRetries, singleCall, smartRetry } from "./client.js"
+import {
+  type CallResult,
+  type ClientBehaviour,
+  callRouter,
+  type RequestTally,
+  sdkRetries,
+  singleCall,
+  smartRetry,
+} from "./client.js"
 import { providerSlugs, scenarioCatalog, scenarioUpstreamOptions } from "./deployment.js"
 import { type MeteredEndpoint, PolicyRecorder, type PolicyResult } from "./metrics.js"
+import { SIMULATION_HINT_FIELD } from "./request-shape.js"
 import type { ResolvedScenario } from "./resolve-scenario.js"
 import type { ScenarioPolicy } from "./scenario.js"
-import { SIMULATION_HINT_FIELD } from "./request-shape.js"
 import type { ArrivalTrace } from "./traffic.js"
 import { makeSimulatedUpstream, type SimulatedUpstream } from "./upstream.js"
 import { forkVirtual, makeVirtualTime, type VirtualTime } from "./virtual-time.js"
@@ -188,20 +196,48 @@ export function* runPolicy(
       }
       if (Exit.isFailure(exit)) {
         if (defects.length < 5) defects.push(String(exit.cause))
-        recorder.record(i, { ...common, outcome: "other", firstTokenAt: undefined, promptTokens: 0, completionTokens: 0, servedBy: undefined })
+        recorder.record(i, {
+          ...common,
+          outcome: "other",
+          firstTokenAt: undefined,
+          promptTokens: 0,
+          completionTokens: 0,
+          servedBy: undefined,
+        })
         return
       }
       const r = exit.value
       if (Option.isNone(r)) {
-        recorder.record(i, { ...common, outcome: "deadline", firstTokenAt: undefined, promptTokens: 0, completionTokens: 0, servedBy: undefined })
+        recorder.record(i, {
+          ...common,
+          outcome: "deadline",
+          firstTokenAt: undefined,
+          promptTokens: 0,
+          completionTokens: 0,
+          servedBy: undefined,
+        })
         return
       }
       const v = r.value
       recorder.record(
         i,
         v.ok
-          ? { ...common, outcome: "ok", firstTokenAt: v.firstTokenAt, promptTokens: v.promptTokens, completionTokens: v.completionTokens, servedBy: v.servedBy }
-          : { ...common, outcome: v.outcome, firstTokenAt: undefined, promptTokens: 0, completionTokens: 0, servedBy: undefined },
+          ? {
+              ...common,
+              outcome: "ok",
+              firstTokenAt: v.firstTokenAt,
+              promptTokens: v.promptTokens,
+              completionTokens: v.completionTokens,
+              servedBy: v.servedBy,
+            }
+          : {
+              ...common,
+              outcome: v.outcome,
+              firstTokenAt: undefined,
+              promptTokens: 0,
+              completionTokens: 0,
+              servedBy: undefined,
+            },
       )
     })
   }

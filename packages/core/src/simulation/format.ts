@@ -7,7 +7,11 @@ export const signedPct = (x: number | undefined): string =>
   x === undefined || Number.isNaN(x) ? "—" : `${x >= 0 ? "+" : "−"}${Math.abs(x * 100).toFixed(1)}%`
 
 export const seconds = (ms: number | undefined): string =>
-  ms === undefined || Number.isNaN(ms) ? "—" : ms >= 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${(ms / 1000).toFixed(2)}s`
+  ms === undefined || Number.isNaN(ms)
+    ? "—"
+    : ms >= 10_000
+      ? `${(ms / 1000).toFixed(1)}s`
+      : `${(ms / 1000).toFixed(2)}s`
 
 export const usd = (x: number): string => (Number.isNaN(x) ? "—" : `$${x.toFixed(2)}`)
 

@@ -87,7 +87,14 @@ export const renderHtml = (report: SimulationReport): string => {
   )
 
   const th = TABLE_COLUMNS.map((h) => `<th>${escapeHtml(h)}</th>`).join("")
-  const rows = ps.map((p) => `<tr>${tableRow(p).map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`).join("\n")
+  const rows = ps
+    .map(
+      (p) =>
+        `<tr>${tableRow(p)
+          .map((c) => `<td>${escapeHtml(c)}</td>`)
+          .join("")}</tr>`,
+    )
+    .join("\n")
   const endpoints = s.endpoints
     .map(
       (e) =>
@@ -104,7 +111,11 @@ export const renderHtml = (report: SimulationReport): string => {
           .join("")}<td>${int(p.lost)}</td></tr>`,
     )
     .join("\n")
-  const outcomeHead = first ? Object.keys(first.outcomes).map((k) => `<th>${escapeHtml(k)}</th>`).join("") : ""
+  const outcomeHead = first
+    ? Object.keys(first.outcomes)
+        .map((k) => `<th>${escapeHtml(k)}</th>`)
+        .join("")
+    : ""
 
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">

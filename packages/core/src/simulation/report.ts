@@ -1,5 +1,5 @@
 import type { PolicyRun } from "./engine.js"
-import { runPolicy, type Progress } from "./engine.js"
+import { type Progress, runPolicy } from "./engine.js"
 import type { PolicyResult } from "./metrics.js"
 import type { ResolvedScenario } from "./resolve-scenario.js"
 import { type ArrivalTrace, generateTrace } from "./traffic.js"

@@ -48,7 +48,11 @@ export const lineChart = (o: LineChartOptions): string => {
   const finite = o.series.flatMap((s) => s.values.filter((v) => Number.isFinite(v)))
   let yMin = o.yMin ?? (finite.length ? Math.min(...finite) : 0)
   let yMax = o.yMax ?? (finite.length ? Math.max(...finite) : 1)
-  if (yMax <= yMin) yMax = yMin + (yMin === 0 ? 1 : Math.abs(yMin) * 0.1)
+  if (yMax <= yMin) {
+    const pad = yMin === 0 ? 1 : Math.abs(yMin) * 0.1
+    if (o.yMax !== undefined) yMin = yMax - pad
+    else yMax = yMin + pad
+  }
   const step = niceStep(yMax - yMin, 4)
   yMin = Math.floor(yMin / step) * step
   yMax = Math.ceil(yMax / step) * step
@@ -64,7 +68,9 @@ export const lineChart = (o: LineChartOptions): string => {
   for (let v = yMin; v <= yMax + step / 2; v += step) {
     const yy = y(v).toFixed(1)
     parts.push(`<line x1="${left}" x2="${left + w}" y1="${yy}" y2="${yy}" stroke="#e5e5e5"/>`)
-    parts.push(`<text x="${left - 6}" y="${yy}" font-size="10" text-anchor="end" dominant-baseline="middle">${escapeHtml(o.yFormat(v))}</text>`)
+    parts.push(
+      `<text x="${left - 6}" y="${yy}" font-size="10" text-anchor="end" dominant-baseline="middle">${escapeHtml(o.yFormat(v))}</text>`,
+    )
   }
   const tStep = niceStep((tMax - tMin) / 60_000, 6) * 60_000
   for (let t = Math.ceil(tMin / tStep) * tStep; t <= tMax; t += tStep) {

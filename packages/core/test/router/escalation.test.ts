@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
-import { AllRateLimited, CapacityMeter, Router } from "../../src/index.js"
+import { AllRateLimited, CapacityMeter, NoEndpoint, Router } from "../../src/index.js"
 import {
   catalogOf,
   chat,
@@ -13,7 +13,7 @@ import {
   requestOf,
   runRouter,
   settle,
-  valueOf,
+  successOf,
 } from "./support.js"
 
 /** One standard endpoint and one PT endpoint (10 000 tokens/min, output ×4, 100 expected output tokens). */
@@ -60,7 +60,7 @@ describe("PT escalation", () => {
       upstream,
       Effect.gen(function* () {
         const router = yield* Router
-        return valueOf(yield* settle(router.route(requestOf(chat()))))
+        return successOf(yield* settle(router.route(requestOf(chat()))))
       }),
     )
     expect(result.body.provider).toBe("vertex/pt")
@@ -83,7 +83,7 @@ describe("PT escalation", () => {
       upstream,
       Effect.gen(function* () {
         const router = yield* Router
-        return valueOf(yield* settle(router.route(requestOf(chat()))))
+        return successOf(yield* settle(router.route(requestOf(chat()))))
       }),
     )
     expect(result.body.provider).toBe("studio")
@@ -103,7 +103,7 @@ describe("PT escalation", () => {
         const refused = failureOf(yield* settle(router.route(requestOf(chat())), 0))
         // A default request is charged 100 prompt + 100 × 4 = 500. Wait until 7 900 + 500 fits under 8 000: 400 tokens at 10 000/min = 2 400 ms (> maxRetrySleepMs).
         yield* TestClock.adjust(2_400)
-        const later = valueOf(yield* settle(router.route(requestOf(chat())), 1_000))
+        const later = successOf(yield* settle(router.route(requestOf(chat())), 1_000))
         return { refused, later }
       }),
     )
@@ -114,7 +114,9 @@ describe("PT escalation", () => {
     expect(refused.trace.attempts.map((a) => a.outcome)).toEqual(["rate_limited", "refused_capacity"])
     // After the wait the PT endpoint admits it; the standard endpoint, still cooling down, is not called.
     expect(out.later.body.provider).toBe("vertex/pt")
-    expect(out.later.trace.plan.excluded).toEqual([{ endpoint: "gemini@studio", model: "gemini", reasons: ["cooldown"] }])
+    expect(out.later.trace.plan.excluded).toEqual([
+      { endpoint: "gemini@studio", model: "gemini", reasons: ["cooldown"] },
+    ])
     expect(upstream.callsTo("studio")).toBe(1)
     expect(upstream.callsTo("vertex/pt")).toBe(1)
   })
@@ -128,7 +130,7 @@ describe("PT escalation", () => {
         const router = yield* Router
         yield* fillPt(7_900)
         const critical = yield* settle(router.route(requestOf(chat({ provider: { priority: "critical" } }))), 1_000)
-        return valueOf(critical)
+        return successOf(critical)
       }),
     )
     expect(out.body.provider).toBe("vertex/pt")
@@ -179,7 +181,7 @@ describe("PT escalation", () => {
       Effect.gen(function* () {
         const router = yield* Router
         yield* settle(router.route(requestOf(chat({ provider: { escalation: "deny" } }))), 0)
-        return valueOf(yield* settle(router.route(requestOf(chat()))))
+        return successOf(yield* settle(router.route(requestOf(chat()))))
       }),
     )
     expect(second.body.provider).toBe("vertex/pt")
@@ -226,7 +228,7 @@ describe("PT escalation", () => {
         const capacity = yield* CapacityMeter
         yield* capacity.reserve(tight.endpointsById.get("gemini@studio")!, 950, { admission: false, headroom: 0 })
         const router = yield* Router
-        return valueOf(yield* settle(router.route(requestOf(chat()))))
+        return successOf(yield* settle(router.route(requestOf(chat()))))
       }),
     )
     expect(result.body.provider).toBe("vertex/pt")
@@ -244,7 +246,7 @@ describe("PT escalation", () => {
       Effect.gen(function* () {
         const router = yield* Router
         const capacity = yield* CapacityMeter
-        const result = valueOf(yield* settle(router.route(requestOf(chat())), 100))
+        const result = successOf(yield* settle(router.route(requestOf(chat())), 100))
         const pt = catalog().endpointsById.get("gemini@vertex/pt")!
         return { result, utilization: yield* capacity.utilization(pt), open: yield* capacity.openReservations() }
       }),
@@ -253,5 +255,23 @@ describe("PT escalation", () => {
     // Charged 500 at t = 0, corrected at t = 100 ms to the actual 100 + 50 × 4 = 300, minus 100 ms of drain.
     expect(out.utilization! * 10_000).toBeCloseTo(300 - (100 * 10_000) / 60_000, 6)
     expect(out.open).toBe(0)
+  })
+
+  it("explains a NoEndpoint when only held-back provisioned endpoints would match", async () => {
+    const upstream = new FakeUpstream()
+    const error = await runRouter(
+      catalog(),
+      upstream,
+      Effect.gen(function* () {
+        const router = yield* Router
+        return failureOf(yield* settle(router.route(requestOf(chat({ provider: { only: ["vertex/pt"] } })))))
+      }),
+    )
+    expect(error).toBeInstanceOf(NoEndpoint)
+    expect((error as NoEndpoint).excluded).toEqual([
+      { endpoint: "gemini@studio", model: "gemini", reasons: ["allowed_providers"] },
+      { endpoint: "gemini@vertex/pt", model: "gemini", reasons: ["pool:provisioned"] },
+    ])
+    expect(upstream.calls).toEqual([])
   })
 })

@@ -27,8 +27,8 @@ import {
   runRouter,
   serverError,
   settle,
+  successOf,
   twoCatalog,
-  valueOf,
 } from "./support.js"
 
 const twoModels = (routing: Record<string, unknown> = {}) =>
@@ -51,13 +51,16 @@ const twoModels = (routing: Record<string, unknown> = {}) =>
     routing,
   })
 
-const route = (body: Record<string, unknown>, extra = {}) =>
-  Effect.flatMap(Router, (router) => settle(router.route(requestOf(body, extra))))
+const route = (body: Record<string, unknown>, extra = {}, ms?: number) =>
+  Effect.flatMap(Router, (router) => settle(router.route(requestOf(body, extra)), ms))
 
 describe("failures and fallbacks", () => {
   it("does not retry a 400 and reports it with the upstream's param", async () => {
     const upstream = new FakeUpstream()
-      .always("a", fail((p) => new BadRequest({ provider: p, status: 400, message: "bad temperature", param: "temperature" })))
+      .always(
+        "a",
+        fail((p) => new BadRequest({ provider: p, status: 400, message: "bad temperature", param: "temperature" })),
+      )
       .always("b", ok())
     const error = await runRouter(twoCatalog(), upstream, Effect.map(route(byPrice()), failureOf))
     expect(error).toBeInstanceOf(UpstreamFailed)
@@ -68,14 +71,13 @@ describe("failures and fallbacks", () => {
 
   it("moves to the next model on a context-length error, skipping the rest of the first model", async () => {
     const upstream = new FakeUpstream()
-      .always("a", fail((p) => new ContextLengthExceeded({ provider: p, status: 400, message: "too long" })))
+      .always(
+        "a",
+        fail((p) => new ContextLengthExceeded({ provider: p, status: 400, message: "too long" })),
+      )
       .always("b", ok())
       .always("c", ok())
-    const result = await runRouter(
-      twoModels(),
-      upstream,
-      Effect.map(route(byPrice({}, { models: ["n"] })), valueOf),
-    )
+    const result = await runRouter(twoModels(), upstream, Effect.map(route(byPrice({}, { models: ["n"] })), successOf))
     expect(result.body.provider).toBe("c")
     expect(result.body.model).toBe("n")
     expect(upstream.callsTo("b")).toBe(0)
@@ -98,6 +100,26 @@ describe("failures and fallbacks", () => {
     expect(upstream.calls.length).toBe(3)
   })
 
+  it("stops retrying once retries exceed the budget's share of recent traffic", async () => {
+    const upstream = new FakeUpstream().always("a", fail(serverError)).always("b", ok())
+    const out = await runRouter(
+      twoCatalog({ retryBudget: 0 }),
+      upstream,
+      Effect.gen(function* () {
+        const outcomes: Array<string> = []
+        for (let i = 0; i < 15; i++) {
+          const exit = yield* route(byPrice(), {}, 200)
+          outcomes.push(exit._tag === "Success" ? String(exit.value.body.provider) : failureOf(exit)._tag)
+        }
+        return outcomes
+      }),
+      { health: { breaker: { failureThreshold: 1_000, minimumRequests: 1_000 } } },
+    )
+    // The budget floor (10 retries per 10 s) is spent by the first ten fallbacks; then no more retries.
+    expect(out).toEqual([...Array(10).fill("b"), ...Array(5).fill("UpstreamFailed")])
+    expect(upstream.callsTo("b")).toBe(10)
+  })
+
   it("fails with NoEndpoint when the constraints leave nothing, and ModelNotFound / InvalidRequest early", async () => {
     const upstream = new FakeUpstream()
     const errors = await runRouter(
@@ -110,7 +132,10 @@ describe("failures and fallbacks", () => {
       ]),
     )
     expect(errors[0]).toBeInstanceOf(NoEndpoint)
-    expect((errors[0] as NoEndpoint).excluded.map((x) => x.reasons)).toEqual([["allowed_providers"], ["allowed_providers"]])
+    expect((errors[0] as NoEndpoint).excluded.map((x) => x.reasons)).toEqual([
+      ["allowed_providers"],
+      ["allowed_providers"],
+    ])
     expect(errors[1]).toBeInstanceOf(ModelNotFound)
     expect(errors[2]).toBeInstanceOf(InvalidRequest)
     expect(upstream.calls.length).toBe(0)
@@ -120,11 +145,7 @@ describe("failures and fallbacks", () => {
 describe("deadlines and cancellation", () => {
   it("fails with DeadlineExceeded at the request deadline and cancels the upstream call", async () => {
     const upstream = new FakeUpstream().always("a", hang)
-    const error = await runRouter(
-      twoCatalog(),
-      upstream,
-      Effect.map(route(byPrice(), { timeoutMs: 1_000 }), failureOf),
-    )
+    const error = await runRouter(twoCatalog(), upstream, Effect.map(route(byPrice(), { timeoutMs: 1_000 }), failureOf))
     expect(error).toBeInstanceOf(DeadlineExceeded)
     const e = error as DeadlineExceeded
     expect(e.trace.endedAt).toBe(1_000)
@@ -138,7 +159,7 @@ describe("deadlines and cancellation", () => {
     const result = await runRouter(
       twoCatalog({ attemptTimeoutMs: 500 }),
       upstream,
-      Effect.map(route(byPrice()), valueOf),
+      Effect.map(route(byPrice()), successOf),
     )
     expect(result.body.provider).toBe("b")
     expect(upstream.calls.map((c) => [c.slug, c.at])).toEqual([

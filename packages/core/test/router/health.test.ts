@@ -14,8 +14,8 @@ import {
   runRouter,
   serverError,
   settle,
+  successOf,
   twoCatalog,
-  valueOf,
 } from "./support.js"
 
 const single = (routing: Record<string, unknown> = {}) =>
@@ -37,7 +37,7 @@ describe("retry-after and cooldown", () => {
         yield* TestClock.adjust(4_000)
         const during = failureOf(yield* settle(router.route(requestOf(byPrice())), 0))
         yield* TestClock.adjust(1_000)
-        const after = valueOf(yield* settle(router.route(requestOf(byPrice())), 1_000))
+        const after = successOf(yield* settle(router.route(requestOf(byPrice())), 1_000))
         return { first, during, after }
       }),
     )
@@ -58,7 +58,7 @@ describe("retry-after and cooldown", () => {
       upstream,
       Effect.gen(function* () {
         const router = yield* Router
-        return valueOf(yield* settle(router.route(requestOf(byPrice()))))
+        return successOf(yield* settle(router.route(requestOf(byPrice()))))
       }),
     )
     expect(result.body.provider).toBe("a")
@@ -76,7 +76,7 @@ describe("retry-after and cooldown", () => {
       upstream,
       Effect.gen(function* () {
         const router = yield* Router
-        return valueOf(yield* settle(router.route(requestOf(byPrice()))))
+        return successOf(yield* settle(router.route(requestOf(byPrice()))))
       }),
     )
     expect(result.body.provider).toBe("b")
@@ -98,20 +98,20 @@ describe("circuit breaker", () => {
       Effect.gen(function* () {
         const router = yield* Router
         const route = () => settle(router.route(requestOf(byPrice())), 1_000)
-        for (let i = 0; i < 3; i++) expect(valueOf(yield* route()).body.provider).toBe("b")
+        for (let i = 0; i < 3; i++) expect(successOf(yield* route()).body.provider).toBe("b")
         const callsWhenOpened = upstream.callsTo("a")
-        const whileOpen = valueOf(yield* route())
+        const whileOpen = successOf(yield* route())
         const status = yield* router.endpointStatus("m")
         yield* TestClock.adjust(10_000)
         // Half-open: the probe fails → open again, no call during the next open period.
-        const probe1 = valueOf(yield* route())
-        const reopened = valueOf(yield* route())
+        const probe1 = successOf(yield* route())
+        const reopened = successOf(yield* route())
         const callsAfterReopen = upstream.callsTo("a")
         yield* TestClock.adjust(10_000)
         upstream.always("a", ok())
-        const probe2 = valueOf(yield* route())
+        const probe2 = successOf(yield* route())
         const closedAgain = (yield* router.endpointStatus("m"))[0]?.breaker
-        const next = valueOf(yield* route())
+        const next = successOf(yield* route())
         return { callsWhenOpened, whileOpen, status, probe1, reopened, callsAfterReopen, probe2, closedAgain, next }
       }),
       { health },

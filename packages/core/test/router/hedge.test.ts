@@ -1,12 +1,25 @@
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import { CapacityMeter, Router, Stats, TransportError } from "../../src/index.js"
-import { byPrice, FakeUpstream, fail, hang, ok, requestOf, runRouter, settle, twoCatalog, valueOf } from "./support.js"
+import {
+  byPrice,
+  FakeUpstream,
+  fail,
+  hang,
+  ok,
+  requestOf,
+  runRouter,
+  settle,
+  stream,
+  successOf,
+  twoCatalog,
+} from "./support.js"
 
 /** Give endpoint `a` a known TTFT distribution: p90 = 200 ms. */
 const seedTtft = Effect.gen(function* () {
   const stats = yield* Stats
-  for (const ttftMs of [100, 120, 150, 180, 200]) yield* stats.record("m@a", { outcome: "success", ttftMs, latencyMs: ttftMs })
+  for (const ttftMs of [100, 120, 150, 180, 200])
+    yield* stats.record("m@a", { outcome: "success", ttftMs, latencyMs: ttftMs })
 })
 
 describe("hedging", () => {
@@ -18,7 +31,7 @@ describe("hedging", () => {
       Effect.gen(function* () {
         yield* seedTtft
         const router = yield* Router
-        const result = valueOf(yield* settle(router.route(requestOf(byPrice({ hedge: true })))))
+        const result = successOf(yield* settle(router.route(requestOf(byPrice({ hedge: true })))))
         const capacity = yield* CapacityMeter
         return { result, open: yield* capacity.openReservations() }
       }),
@@ -47,7 +60,7 @@ describe("hedging", () => {
         Effect.gen(function* () {
           yield* seedTtft
           const router = yield* Router
-          return valueOf(yield* settle(router.route(requestOf(byPrice(provider)))))
+          return successOf(yield* settle(router.route(requestOf(byPrice(provider)))))
         }),
       )
       expect(result.body.provider).toBe("a")
@@ -56,16 +69,17 @@ describe("hedging", () => {
   })
 
   it("keeps waiting for the first attempt when the hedge fails", async () => {
-    const upstream = new FakeUpstream()
-      .always("a", ok({ latencyMs: 400 }))
-      .always("b", fail((p) => new TransportError({ provider: p, status: 0, message: "reset", kind: "reset" }), 10))
+    const upstream = new FakeUpstream().always("a", ok({ latencyMs: 400 })).always(
+      "b",
+      fail((p) => new TransportError({ provider: p, status: 0, message: "reset", kind: "reset" }), 10),
+    )
     const result = await runRouter(
       twoCatalog(),
       upstream,
       Effect.gen(function* () {
         yield* seedTtft
         const router = yield* Router
-        return valueOf(yield* settle(router.route(requestOf(byPrice({ hedge: true })))))
+        return successOf(yield* settle(router.route(requestOf(byPrice({ hedge: true })))))
       }),
     )
     expect(result.body.provider).toBe("a")
@@ -73,5 +87,33 @@ describe("hedging", () => {
       ["m@a", "success"],
       ["m@b", "transport"],
     ])
+  })
+
+  it("hedges a stream on its first token: the slower upstream is closed and refunded", async () => {
+    const upstream = new FakeUpstream().always("a", stream({ headersMs: 5_000 })).always("b", stream({ tokens: 2 }))
+    const out = await runRouter(
+      twoCatalog(),
+      upstream,
+      Effect.gen(function* () {
+        yield* seedTtft
+        const router = yield* Router
+        const consumed = yield* settle(
+          Effect.gen(function* () {
+            const routed = yield* router.stream(requestOf(byPrice({ hedge: true }, { stream: true })))
+            const chunks = yield* Stream.runCollect(routed.chunks)
+            return { chunks, trace: yield* routed.trace }
+          }),
+        )
+        const capacity = yield* CapacityMeter
+        return { ...successOf(consumed), open: yield* capacity.openReservations() }
+      }),
+    )
+    expect(out.chunks[0]?.provider).toBe("b")
+    expect(out.trace.attempts.map((a) => [a.endpoint, a.outcome])).toEqual([
+      ["m@a", "hedge_lost"],
+      ["m@b", "success"],
+    ])
+    expect(upstream.interrupted).toEqual(["a"])
+    expect(out.open).toBe(0)
   })
 })

@@ -11,8 +11,8 @@ import {
   runRouter,
   settle,
   stream,
+  successOf,
   twoCatalog,
-  valueOf,
 } from "./support.js"
 
 const consume = (request: RouteRequest, take?: number) =>
@@ -27,7 +27,7 @@ const consume = (request: RouteRequest, take?: number) =>
 
 const text = (chunks: ReadonlyArray<JsonObject>): string =>
   chunks
-    .map((c) => ((c.choices as Array<{ delta?: { content?: string } }> | undefined)?.[0]?.delta?.content ?? ""))
+    .map((c) => (c.choices as Array<{ delta?: { content?: string } }> | undefined)?.[0]?.delta?.content ?? "")
     .join("")
 
 const streamed = (provider: JsonObject = {}) => requestOf(byPrice(provider, { stream: true }))
@@ -35,13 +35,18 @@ const streamed = (provider: JsonObject = {}) => requestOf(byPrice(provider, { st
 describe("streaming", () => {
   it("streams chunks with `provider` on the first chunk only, the model used, and usage with cost", async () => {
     const upstream = new FakeUpstream().always("a", stream({ tokens: 3 }))
-    const out = await runRouter(twoCatalog(), upstream, Effect.map(settle(consume(streamed())), valueOf))
+    const out = await runRouter(twoCatalog(), upstream, Effect.map(settle(consume(streamed())), successOf))
     expect(out.chunks[0]?.provider).toBe("a")
     expect(out.chunks.filter((c) => "provider" in c)).toHaveLength(1)
     expect(out.chunks.every((c) => c.model === "m")).toBe(true)
     expect(text(out.chunks)).toBe("a-0 a-1 a-2 ")
     const last = out.chunks[out.chunks.length - 1]!
-    expect(last.usage).toEqual({ prompt_tokens: 10, completion_tokens: 3, total_tokens: 13, cost: (10 + 3) / 1_000_000 })
+    expect(last.usage).toEqual({
+      prompt_tokens: 10,
+      completion_tokens: 3,
+      total_tokens: 13,
+      cost: (10 + 3) / 1_000_000,
+    })
     expect(out.trace.usage?.completionTokens).toBe(3)
     expect(out.trace.attempts.map((a) => a.outcome)).toEqual(["success"])
     expect(out.open).toBe(0)
@@ -50,7 +55,7 @@ describe("streaming", () => {
 
   it("falls back to the next endpoint when a stream fails before its first token", async () => {
     const upstream = new FakeUpstream().always("a", stream({ failAfter: 0 })).always("b", stream({ tokens: 2 }))
-    const out = await runRouter(twoCatalog(), upstream, Effect.map(settle(consume(streamed())), valueOf))
+    const out = await runRouter(twoCatalog(), upstream, Effect.map(settle(consume(streamed())), successOf))
     expect(text(out.chunks)).toBe("b-0 b-1 ")
     expect(out.chunks[0]?.provider).toBe("b")
     expect(out.chunks.some((c) => JSON.stringify(c).includes("a-"))).toBe(false)
@@ -63,13 +68,13 @@ describe("streaming", () => {
 
   it("falls back when the upstream refuses the stream before any chunk", async () => {
     const upstream = new FakeUpstream().always("a", fail(rateLimited(10_000))).always("b", stream({ tokens: 1 }))
-    const out = await runRouter(twoCatalog(), upstream, Effect.map(settle(consume(streamed())), valueOf))
+    const out = await runRouter(twoCatalog(), upstream, Effect.map(settle(consume(streamed())), successOf))
     expect(text(out.chunks)).toBe("b-0 ")
   })
 
   it("ends a stream that fails after its first token with an error chunk and never falls back", async () => {
     const upstream = new FakeUpstream().always("a", stream({ tokens: 4, failAfter: 2 })).always("b", stream())
-    const out = await runRouter(twoCatalog(), upstream, Effect.map(settle(consume(streamed())), valueOf))
+    const out = await runRouter(twoCatalog(), upstream, Effect.map(settle(consume(streamed())), successOf))
     expect(text(out.chunks)).toBe("a-0 a-1 ")
     const last = out.chunks[out.chunks.length - 1]!
     expect(last.choices).toEqual([{ index: 0, delta: { content: "" }, finish_reason: "error" }])
@@ -85,7 +90,7 @@ describe("streaming", () => {
     const out = await runRouter(
       twoCatalog({ firstTokenTimeoutMs: 1_000 }),
       upstream,
-      Effect.map(settle(consume(streamed())), valueOf),
+      Effect.map(settle(consume(streamed())), successOf),
     )
     expect(text(out.chunks)).toBe("b-0 ")
     expect(upstream.calls.map((c) => [c.slug, c.at])).toEqual([
@@ -97,7 +102,7 @@ describe("streaming", () => {
 
   it("settles capacity and records a cancelled attempt when the consumer stops early", async () => {
     const upstream = new FakeUpstream().always("a", stream({ tokens: 10 }))
-    const out = await runRouter(twoCatalog(), upstream, Effect.map(settle(consume(streamed(), 2)), valueOf))
+    const out = await runRouter(twoCatalog(), upstream, Effect.map(settle(consume(streamed(), 2)), successOf))
     expect(out.chunks).toHaveLength(2)
     expect(out.trace.attempts.map((a) => a.outcome)).toEqual(["cancelled"])
     expect(out.open).toBe(0)

@@ -78,6 +78,8 @@ export interface CallRecord {
   readonly at: number
   readonly body: JsonObject
   readonly streamed: boolean
+  /** When this (streamed) call emitted its first content chunk. */
+  firstContentAt?: number
 }
 
 /**
@@ -112,9 +114,11 @@ export class FakeUpstream {
     return queued ?? this.defaults.get(slug) ?? ok()
   }
 
-  private record(endpoint: Endpoint, body: JsonObject, streamed: boolean) {
+  private record(endpoint: Endpoint, body: JsonObject, streamed: boolean): Effect.Effect<CallRecord> {
     return Effect.map(Clock.currentTimeMillis, (at) => {
-      this.calls.push({ slug: endpoint.slug, endpoint: endpoint.id, at, body, streamed })
+      const record: CallRecord = { slug: endpoint.slug, endpoint: endpoint.id, at, body, streamed }
+      this.calls.push(record)
+      return record
     })
   }
 
@@ -131,12 +135,13 @@ export class FakeUpstream {
             yield* Effect.sleep(b.latencyMs ?? 0)
             return yield* Effect.fail(b.error(slug))
           case "stream":
-            return yield* Effect.die(new Error("stream behavior on a chat call"))
           case "ok": {
-            yield* Effect.sleep(b.latencyMs ?? 100)
+            yield* Effect.sleep(b._tag === "ok" ? (b.latencyMs ?? 100) : (b.headersMs ?? 0) + (b.chunkMs ?? 10) * 5)
+            if (b._tag === "stream" && b.failAfter !== undefined)
+              return yield* Effect.fail((b.error ?? serverError)(slug))
             const usage = {
-              promptTokens: b.promptTokens ?? 10,
-              completionTokens: b.completionTokens ?? 20,
+              promptTokens: b._tag === "ok" ? (b.promptTokens ?? 10) : 10,
+              completionTokens: b._tag === "ok" ? (b.completionTokens ?? 20) : (b.tokens ?? 3),
               cachedTokens: 0,
               reasoningTokens: 0,
             }
@@ -145,27 +150,34 @@ export class FakeUpstream {
                 id: `cmpl-${slug}`,
                 object: "chat.completion",
                 model: call.endpoint.upstreamModel,
-                choices: [{ index: 0, message: { role: "assistant", content: `hello from ${slug}` }, finish_reason: "stop" }],
-                usage: { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: 30 },
+                choices: [
+                  { index: 0, message: { role: "assistant", content: `hello from ${slug}` }, finish_reason: "stop" },
+                ],
+                usage: {
+                  prompt_tokens: usage.promptTokens,
+                  completion_tokens: usage.completionTokens,
+                  total_tokens: 30,
+                },
               },
               usage,
               requestId: undefined,
-              signals: b.signals ?? {},
+              signals: b._tag === "ok" ? (b.signals ?? {}) : {},
             }
           }
         }
       }).pipe(Effect.onInterrupt(() => Effect.sync(() => this.interrupted.push(call.endpoint.slug)))),
     stream: (call) =>
       Effect.gen({ self: this }, function* () {
-        yield* this.record(call.endpoint, call.body, true)
-        const b = this.next(call.endpoint.slug)
+        const record = yield* this.record(call.endpoint, call.body, true)
+        const behavior = this.next(call.endpoint.slug)
         const slug = call.endpoint.slug
-        if (b._tag === "hang") return yield* Effect.never
-        if (b._tag === "fail") {
-          yield* Effect.sleep(b.latencyMs ?? 0)
-          return yield* Effect.fail(b.error(slug))
+        if (behavior._tag === "hang") return yield* Effect.never
+        if (behavior._tag === "fail") {
+          yield* Effect.sleep(behavior.latencyMs ?? 0)
+          return yield* Effect.fail(behavior.error(slug))
         }
-        if (b._tag !== "stream") return yield* Effect.die(new Error("chat behavior on a stream call"))
+        const b: Extract<Behavior, { _tag: "stream" }> =
+          behavior._tag === "stream" ? behavior : { _tag: "stream", headersMs: behavior.latencyMs ?? 100 }
         yield* Effect.sleep(b.headersMs ?? 0)
         const tokens = b.tokens ?? 3
         const chunk = (delta: JsonObject, finish: string | null = null): JsonObject => ({
@@ -175,10 +187,18 @@ export class FakeUpstream {
           model: call.endpoint.upstreamModel,
           choices: [{ index: 0, delta, finish_reason: finish }],
         })
-        const items: Array<() => JsonObject | ProviderError> = [() => chunk({ role: "assistant", content: "" })]
+        const content =
+          (i: number) =>
+          (now: number): JsonObject => {
+            record.firstContentAt ??= now
+            return chunk({ content: `${slug}-${i} ` })
+          }
+        const items: Array<(now: number) => JsonObject | ProviderError> = [
+          () => chunk({ role: "assistant", content: "" }),
+        ]
         for (let i = 0; i < tokens; i++) {
           if (b.failAfter === i) items.push(() => (b.error ?? serverError)(slug))
-          items.push(() => chunk({ content: `${slug}-${i} ` }))
+          items.push(content(i))
         }
         if (b.failAfter !== undefined && b.failAfter >= tokens) items.push(() => (b.error ?? serverError)(slug))
         items.push(() => chunk({}, "stop"))
@@ -193,10 +213,12 @@ export class FakeUpstream {
           }))
         const chunks: Stream.Stream<JsonObject, ProviderError> = Stream.fromArray(items).pipe(
           Stream.mapEffect((make) =>
-            Effect.andThen(Effect.sleep(b.chunkMs ?? 10), () => {
-              const item = make()
-              return "_tag" in item ? Effect.fail(item as ProviderError) : Effect.succeed(item)
-            }),
+            Effect.andThen(Effect.sleep(b.chunkMs ?? 10), () =>
+              Effect.flatMap(Clock.currentTimeMillis, (now) => {
+                const item = make(now)
+                return "_tag" in item ? Effect.fail(item as ProviderError) : Effect.succeed(item)
+              }),
+            ),
           ),
           Stream.ensuring(Effect.sync(() => this.closedStreams.push(slug))),
         )
@@ -262,6 +284,7 @@ export interface EnvOptions {
   readonly stats?: StatsOptions
   readonly health?: HealthOptions
   readonly seed?: number
+  readonly capacity?: Layer.Layer<CapacityMeter>
 }
 
 /** Router + in-memory services + seeded Random + TestClock, as one layer for a test. */
@@ -269,7 +292,7 @@ export const routerEnv = (catalog: Catalog, upstream: FakeUpstream, o: EnvOption
   const clients = new Map<string, ProviderClient>(catalog.config.providers.map((p) => [p.slug, upstream.client]))
   const services = Layer.mergeAll(
     ActiveDeployment.layer({ catalog, clients }),
-    CapacityMeter.layer,
+    o.capacity ?? CapacityMeter.layer,
     Stats.layerWith({ refreshMs: 0, minSamples: 3, ...o.stats }),
     Health.layerWith(o.health ?? {}),
   )
@@ -310,7 +333,7 @@ export const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
   return f.error
 }
 
-export const valueOf = <A, E>(exit: Exit.Exit<A, E>): A => {
+export const successOf = <A, E>(exit: Exit.Exit<A, E>): A => {
   if (Exit.isSuccess(exit)) return exit.value
   throw new Error(Cause.pretty(exit.cause))
 }

@@ -1,11 +1,21 @@
 import { Cause, Effect, Exit, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
-import { CapacityMeter, type Endpoint, estimateCharge, usageCharge } from "../../src/index.js"
+import {
+  type Admission,
+  CapacityMeter,
+  type Endpoint,
+  estimateCharge,
+  type Reservation,
+  usageCharge,
+} from "../../src/index.js"
 import { catalogOf } from "../router/support.js"
 
 const catalog = catalogOf({
-  providers: [{ slug: "pt", kind: "fake" }, { slug: "std", kind: "fake" }],
+  providers: [
+    { slug: "pt", kind: "fake" },
+    { slug: "std", kind: "fake" },
+  ],
   models: [
     {
       id: "m",
@@ -29,14 +39,16 @@ const std = catalog.endpointsById.get("m@std") as Endpoint
 const enforce = { admission: true, headroom: 0 }
 
 const run = <A>(eff: Effect.Effect<A, never, CapacityMeter | TestClock.TestClock>): Promise<A> =>
-  Effect.runPromiseExit(eff.pipe(Effect.provide(Layer.mergeAll(CapacityMeter.layer, TestClock.layer())))).then((exit) => {
-    if (Exit.isSuccess(exit)) return exit.value
-    throw new Error(Cause.pretty(exit.cause))
-  })
+  Effect.runPromiseExit(eff.pipe(Effect.provide(Layer.mergeAll(CapacityMeter.layer, TestClock.layer())))).then(
+    (exit) => {
+      if (Exit.isSuccess(exit)) return exit.value
+      throw new Error(Cause.pretty(exit.cause))
+    },
+  )
 
-const reserved = (a: { _tag: string }) => {
+const reserved = (a: Admission): Reservation => {
   if (a._tag !== "Admitted") throw new Error("expected admission")
-  return (a as { reservation: import("../../src/index.js").Reservation }).reservation
+  return a.reservation
 }
 
 describe("CapacityMeter (in-memory)", () => {

@@ -1,0 +1,65 @@
+/**
+ * `pnpm start` (or `npm start`) from the repo root: the Switchyard gateway on 127.0.0.1:8787.
+ *
+ *   --config <file>   a config file (catalog + `gateway` section); reloaded on change or SIGHUP
+ *   PORT, HOST        listen address (default 127.0.0.1:8787)
+ *   SWITCHYARD_KEYS   comma-separated gateway keys (none: the gateway is open — a warning is logged)
+ *
+ * Without --config it runs the embedded default config: simulated providers, no API keys needed.
+ */
+import { StartupConfigError, startGateway } from "./gateway.js"
+
+const argValue = (name: string): string | undefined => {
+  const args = process.argv.slice(2)
+  const i = args.indexOf(name)
+  if (i >= 0) return args[i + 1]
+  const inline = args.find((a) => a.startsWith(`${name}=`))
+  return inline?.slice(name.length + 1)
+}
+
+const configFile = argValue("--config")
+const port = Number(process.env.PORT ?? 8787)
+const host = process.env.HOST ?? "127.0.0.1"
+
+const banner = (url: string, models: ReadonlyArray<string>, file: string | undefined) =>
+  `
+  Switchyard gateway listening on ${url}
+  config: ${file ?? "embedded default (simulated providers, no API keys needed)"}
+  models: ${models.join(", ")}
+
+  Try it:
+    curl -s ${url}/v1/chat/completions -H 'content-type: application/json' \\
+      -d '{"model":"google/gemini-2.5-pro-preview","messages":[{"role":"user","content":"Hello"}]}' -i | grep -i 'x-switchyard\\|"provider"'
+    # PT mode: add "provider":{"order":["google-vertex/pt"],"allow_fallbacks":true}
+    # why this route: add -H 'x-switchyard-trace: true'
+    curl -s ${url}/v1/models/google/gemini-2.5-pro-preview/endpoints
+    curl -s ${url}/metrics
+`
+
+try {
+  const running = await startGateway({ configFile, port, host })
+  const models = await fetch(`${running.url}/v1/models`, {
+    headers: process.env.SWITCHYARD_KEYS
+      ? { authorization: `Bearer ${process.env.SWITCHYARD_KEYS.split(",")[0]}` }
+      : {},
+  })
+    .then((r) => r.json() as Promise<{ data?: Array<{ id: string }> }>)
+    .then((b) => (b.data ?? []).map((m) => m.id))
+    .catch(() => [])
+  console.log(banner(running.url, models, configFile))
+  const shutdown = (signal: string) => {
+    console.error(`[switchyard] ${signal}: finishing in-flight requests and shutting down`)
+    const force = setTimeout(() => process.exit(1), 30_000)
+    force.unref()
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
+  }
+  process.once("SIGTERM", () => shutdown("SIGTERM"))
+  process.once("SIGINT", () => shutdown("SIGINT"))
+} catch (e) {
+  if (e instanceof StartupConfigError) console.error(`[switchyard] cannot start: ${e.message}`)
+  else console.error(`[switchyard] cannot start: ${e instanceof Error ? e.message : String(e)}`)
+  process.exit(1)
+}

@@ -1,0 +1,63 @@
+import type { ConfigInvalid } from "@switchyard/core"
+import { Cause, Effect, Exit, Result, Scope } from "effect"
+import { buildDeployment, type MakeDeployment } from "../config/deployments.js"
+import { decodeGatewayConfig, type GatewayConfig } from "../config/gateway-config.js"
+import { createGateway, type Gateway } from "../handler/gateway.js"
+import { type GatewayRuntime, type GatewayRuntimeOptions, makeGatewayRuntime } from "./gateway-runtime.js"
+
+export interface GatewayFromConfigOptions {
+  /** Build the provider clients for a catalog — pass `@switchyard/providers`' `makeClients` (see the examples). */
+  readonly makeDeployment: MakeDeployment
+  /** Environment for `{ "env": "NAME" }` secrets and `SWITCHYARD_KEYS` (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined
+  readonly runtime?: GatewayRuntimeOptions | undefined
+  readonly log?: ((line: string) => void) | undefined
+}
+
+export interface ConfiguredGateway {
+  readonly gateway: Gateway
+  readonly runtime: GatewayRuntime
+  readonly config: GatewayConfig
+  /** Owns the provider clients (connection pools) of the initial deployment. */
+  readonly scope: Scope.Closeable
+  /** Dispose the runtime and close the provider clients. */
+  readonly close: () => Promise<void>
+}
+
+/**
+ * Everything an embedding app needs, from a config object (catalog + optional `gateway` section):
+ * validated config → provider clients → router runtime → gateway handler, each built once. Rejects with
+ * the `ConfigInvalid` (path-precise message) when the config or a provider's options are invalid.
+ */
+export const gatewayFromConfig = async (
+  json: unknown,
+  options: GatewayFromConfigOptions,
+): Promise<ConfiguredGateway> => {
+  const decoded = decodeGatewayConfig(json, options.env ?? process.env)
+  if (Result.isFailure(decoded)) throw decoded.failure
+  const config = decoded.success
+  const built = await buildDeployment(options.makeDeployment, config.catalog)
+  if (Exit.isFailure(built)) {
+    const error = Cause.findErrorOption(built.cause)
+    throw error._tag === "Some" ? (error.value as ConfigInvalid) : new Error(Cause.pretty(built.cause))
+  }
+  const { deployment, scope } = built.value
+  const runtime = makeGatewayRuntime(deployment, options.runtime)
+  const gateway = createGateway({
+    runtime,
+    keys: config.keys,
+    maxBodyBytes: config.maxBodyBytes,
+    corsOrigin: config.corsOrigin,
+    log: options.log,
+  })
+  return {
+    gateway,
+    runtime,
+    config,
+    scope,
+    close: async () => {
+      await runtime.dispose()
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+    },
+  }
+}

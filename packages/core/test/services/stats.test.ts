@@ -1,0 +1,104 @@
+import { Cause, Effect, Exit, Layer } from "effect"
+import { TestClock } from "effect/testing"
+import { describe, expect, it } from "vitest"
+import { EndpointWindow, Stats, type StatsOptions } from "../../src/index.js"
+
+const window = (o: Partial<ConstructorParameters<typeof EndpointWindow>[0]> = {}) =>
+  new EndpointWindow({ windowMs: 300_000, slices: 5, minSamples: 5, refreshMs: 0, ...o })
+
+describe("stats window", () => {
+  it("reports TTFT, latency and throughput percentiles in seconds and tokens/s", () => {
+    const w = window()
+    for (let i = 1; i <= 100; i++)
+      w.record({ outcome: "success", ttftMs: i * 10, latencyMs: i * 10 + 1_000, outputTokens: 100 }, 0)
+    const s = w.read(0)
+    expect(s.ttft?.p50).toBeCloseTo(0.5, 2)
+    expect(s.ttft?.p90).toBeCloseTo(0.9, 2)
+    expect(s.ttft?.p99).toBeCloseTo(0.99, 2)
+    expect(s.latency?.p50).toBeCloseTo(1.5, 2)
+    // 100 tokens over the 1 s after the first token.
+    expect(s.throughput?.p50).toBeCloseTo(100, 0)
+  })
+
+  it("excludes rate-limited requests and client errors from uptime", () => {
+    const w = window()
+    for (let i = 0; i < 6; i++) w.record({ outcome: "success" }, 0)
+    for (let i = 0; i < 2; i++) w.record({ outcome: "failure" }, 1)
+    for (let i = 0; i < 20; i++) w.record({ outcome: "rate_limited" }, 2)
+    w.record({ outcome: "neutral" }, 3)
+    const s = w.read(3)
+    expect(s.uptime).toBe(0.75)
+    expect([s.successes, s.failures, s.rateLimited, s.lastFailureAt]).toEqual([6, 2, 20, 1])
+  })
+
+  it("gives no percentiles or uptime below the minimum sample count", () => {
+    const w = window()
+    for (let i = 0; i < 4; i++) w.record({ outcome: "success", ttftMs: 100 }, 0)
+    expect(w.read(0).ttft).toBeUndefined()
+    expect(w.read(0).uptime).toBeUndefined()
+    w.record({ outcome: "success", ttftMs: 100 }, 0)
+    expect(w.read(0).ttft?.p50).toBeCloseTo(0.1, 3)
+  })
+
+  it("forgets samples once they leave the window", () => {
+    const w = window({ minSamples: 1 })
+    w.record({ outcome: "success", ttftMs: 5_000 }, 0)
+    w.record({ outcome: "success", ttftMs: 100 }, 250_000)
+    expect(w.read(250_000).ttft?.p99).toBeCloseTo(5, 1)
+    // The slice holding t = 0 expires once the ring has moved five slices (60 s each) past it.
+    expect(w.read(299_999).ttft?.p99).toBeCloseTo(5, 1)
+    expect(w.read(300_000).ttft?.p99).toBeCloseTo(0.1, 3)
+    expect(w.read(300_000).successes).toBe(1)
+    expect(w.read(600_000).successes).toBe(0)
+    expect(w.read(600_000).ttft).toBeUndefined()
+  })
+
+  it("keeps bounded state whatever the traffic: old traffic never resurfaces", () => {
+    const w = window({ minSamples: 1 })
+    for (let t = 0; t < 3_000_000; t += 997)
+      w.record({ outcome: t % 2 === 0 ? "success" : "failure", ttftMs: 1 + (t % 5_000) }, t)
+    const s = w.read(3_000_000)
+    expect(s.successes + s.failures).toBeLessThanOrEqual(Math.ceil(300_000 / 997) + 1)
+    expect(s.successes + s.failures).toBeGreaterThanOrEqual(Math.floor(240_000 / 997))
+  })
+
+  it("recomputes percentiles at most once per refresh interval", () => {
+    const w = window({ minSamples: 1, refreshMs: 1_000 })
+    w.record({ outcome: "success", ttftMs: 100 }, 0)
+    expect(w.read(0).ttft?.p50).toBeCloseTo(0.1, 3)
+    w.record({ outcome: "success", ttftMs: 900 }, 10)
+    w.record({ outcome: "success", ttftMs: 900 }, 10)
+    expect(w.read(500).ttft?.p50).toBeCloseTo(0.1, 3)
+    expect(w.read(1_000).ttft?.p50).toBeCloseTo(0.9, 2)
+  })
+})
+
+describe("Stats service", () => {
+  const run = <A>(o: StatsOptions, eff: Effect.Effect<A, never, Stats | TestClock.TestClock>) =>
+    Effect.runPromiseExit(eff.pipe(Effect.provide(Layer.mergeAll(Stats.layerWith(o), TestClock.layer())))).then(
+      (exit) => {
+        if (Exit.isSuccess(exit)) return exit.value
+        throw new Error(Cause.pretty(exit.cause))
+      },
+    )
+
+  it("keys windows by endpoint id and reads time from the Clock", async () => {
+    const out = await run(
+      { windowMs: 10_000, minSamples: 1, refreshMs: 0 },
+      Effect.gen(function* () {
+        const stats = yield* Stats
+        yield* stats.record("x", { outcome: "failure" })
+        yield* TestClock.adjust(5_000)
+        yield* stats.record("y", { outcome: "success", ttftMs: 40 })
+        const x = yield* stats.read("x")
+        const y = yield* stats.read("y")
+        yield* TestClock.adjust(10_000)
+        return { x, y, xLater: yield* stats.read("x"), unknown: yield* stats.read("z") }
+      }),
+    )
+    expect([out.x.failures, out.x.lastFailureAt, out.x.uptime]).toEqual([1, 0, 0])
+    expect(out.y.ttft?.p50).toBeCloseTo(0.04, 3)
+    expect(out.xLater.failures).toBe(0)
+    expect(out.unknown.uptime).toBeUndefined()
+  })
+})

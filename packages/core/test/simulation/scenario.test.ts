@@ -1,0 +1,68 @@
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { Result } from "effect"
+import { describe, expect, it } from "vitest"
+import { decodeScenario } from "../../src/simulation/resolve-scenario.js"
+import { smallScenario } from "./scenarios.js"
+
+const examples = join(import.meta.dirname, "../../../../examples/simulate")
+
+const failure = (patch: (s: Record<string, any>) => void) => {
+  try {
+    smallScenario(patch)
+  } catch (e) {
+    return (e as Error).message
+  }
+  throw new Error("expected the scenario to be rejected")
+}
+
+describe("scenario files", () => {
+  it.each(["launch-day", "regional-outage", "steady"])("the built-in %s scenario is valid", (name) => {
+    const r = decodeScenario(JSON.parse(readFileSync(join(examples, `${name}.json`), "utf8")))
+    expect(Result.isSuccess(r)).toBe(true)
+  })
+
+  it("reads durations with units and applies defaults", () => {
+    const s = smallScenario((j) => {
+      delete j.deadline
+      delete j.bucket
+      j.duration = "2h"
+    })
+    expect(s.durationMs).toBe(7_200_000)
+    expect(s.deadlineMs).toBe(60_000)
+    expect(s.bucketMs).toBe(75_000)
+    expect(s.classes).toEqual([{ name: "default", share: 1, priority: undefined, provider: undefined }])
+    expect(s.listPrice).toEqual({ prompt: 1, completion: 8 })
+  })
+
+  it("normalizes class shares", () => {
+    const s = smallScenario((j) => {
+      j.traffic.classes = [
+        { name: "a", share: 7 },
+        { name: "b", share: 3, priority: "critical" },
+      ]
+    })
+    expect(s.classes.map((c) => c.share)).toEqual([0.7, 0.3])
+  })
+
+  it("rejects invalid values with the path of each issue", () => {
+    expect(failure((j) => void (j.endpoints[0].capacity.tokensPerMinute = 0))).toContain("endpoints.0.capacity.tokensPerMinute")
+    expect(failure((j) => void (j.traffic.surges[0].end = "30s"))).toContain("traffic.surges.0.end")
+    expect(failure((j) => void (j.duration = "ten minutes"))).toContain("duration")
+    expect(failure((j) => void (j.policies[0].kind = "yolo"))).toContain("policies.0.kind")
+    expect(failure((j) => void (j.endpoints[1].latency = { type: "lognormal", median: 10, p90: 5 }))).toContain(
+      "endpoints.1.latency.p90",
+    )
+  })
+
+  it("rejects unknown endpoint references and duplicates at their paths", () => {
+    expect(failure((j) => j.policies.push({ name: "x", kind: "single-provider", target: "nope" }))).toContain(
+      "policies.2.target: unknown endpoint slug",
+    )
+    expect(failure((j) => j.policies.push({ name: "y", kind: "pt-first", ptOrder: ["vertex/pt", "gone/pt"] }))).toContain(
+      "policies.2.ptOrder.1",
+    )
+    expect(failure((j) => j.endpoints.push({ ...j.endpoints[0] }))).toContain('endpoints.3: duplicate endpoint slug "studio"')
+    expect(failure((j) => j.policies.push({ name: "cost", kind: "pt-first" }))).toContain("policies.2.name")
+  })
+})
