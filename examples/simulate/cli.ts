@@ -13,6 +13,8 @@ import cliProgress from "cli-progress"
 import { Result } from "effect"
 
 const here = dirname(fileURLToPath(import.meta.url))
+/** `pnpm simulate` runs in the workspace root; resolve the user's paths against where they typed the command. */
+const cwd = process.env.INIT_CWD ?? process.cwd()
 const BUILT_IN = ["launch-day", "regional-outage", "steady"]
 
 const usage = () => {
@@ -40,7 +42,7 @@ const only = flag("--only")
 const target = args[0]
 if (target === undefined || args.length > 1) usage()
 
-const file = BUILT_IN.includes(target!) ? join(here, `${target}.json`) : resolve(target!)
+const file = BUILT_IN.includes(target!) ? join(here, `${target}.json`) : resolve(cwd, target!)
 let json: unknown
 try {
   json = JSON.parse(readFileSync(file, "utf8"))
@@ -102,12 +104,12 @@ const wall = (performance.now() - started) / 1000
 console.log()
 console.log(Simulation.renderTable(report))
 console.log()
-const htmlPath = resolve(out ?? `${basename(file, ".json")}.report.html`)
+const htmlPath = resolve(cwd, out ?? `simulation-report-${basename(file, ".json")}.html`)
 writeFileSync(htmlPath, Simulation.renderHtml(report))
 console.log(`report: ${htmlPath}`)
 if (jsonOut) {
-  writeFileSync(resolve(jsonOut), `${JSON.stringify(report, null, 2)}\n`)
-  console.log(`json:   ${resolve(jsonOut)}`)
+  writeFileSync(resolve(cwd, jsonOut), `${JSON.stringify(report, null, 2)}\n`)
+  console.log(`json:   ${resolve(cwd, jsonOut)}`)
 }
 console.log(
   `simulated ${total.toLocaleString("en-US")} requests in ${wall.toFixed(1)} s wall clock (${Math.round(total / wall).toLocaleString("en-US")} req/s)`,

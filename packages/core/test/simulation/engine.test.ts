@@ -75,7 +75,9 @@ describe("simulation engine on the real router", () => {
 
   it("sends PT-first traffic to the provisioned pool first and retries the smart client's 429s on PT", () => {
     const ptFirst = by("pt-first")
-    expect(ptFirst.servedBy["vertex/pt"]!).toBeGreaterThan((ptFirst.servedBy.studio ?? 0) + (ptFirst.servedBy.vertex ?? 0))
+    expect(ptFirst.servedBy["vertex/pt"]!).toBeGreaterThan(
+      (ptFirst.servedBy.studio ?? 0) + (ptFirst.servedBy.vertex ?? 0),
+    )
     const smart = by("smart")
     expect(smart.clientRetriesPerRequest).toBeGreaterThan(0)
     expect(smart.servedBy["vertex/pt"]).toBeGreaterThan(0)

@@ -42,10 +42,16 @@ const scenarioArb = fc.record({
   ),
   streamingShare: fc.double({ min: 0, max: 0.5, noNaN: true }),
   errorRate: fc.double({ min: 0, max: 0.05, noNaN: true }),
-  classes: fc.array(fc.record({ constraint: fc.integer({ min: 0, max: CONSTRAINTS.length - 1 }), share: fc.integer({ min: 1, max: 10 }) }), {
-    minLength: 1,
-    maxLength: 3,
-  }),
+  classes: fc.array(
+    fc.record({
+      constraint: fc.integer({ min: 0, max: CONSTRAINTS.length - 1 }),
+      share: fc.integer({ min: 1, max: 10 }),
+    }),
+    {
+      minLength: 1,
+      maxLength: 3,
+    },
+  ),
 })
 type ScenarioParams = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never
 
@@ -64,7 +70,11 @@ const build = (p: ScenarioParams): ResolvedScenario =>
     j.traffic.ratePerSecond = p.rate
     j.traffic.surges = [{ start: p.surge.start, end: p.surge.start + p.surge.length, multiplier: p.surge.multiplier }]
     j.traffic.streamingShare = p.streamingShare
-    j.traffic.classes = p.classes.map((c, i) => ({ name: `c${i}`, share: c.share, provider: CONSTRAINTS[c.constraint]!.provider }))
+    j.traffic.classes = p.classes.map((c, i) => ({
+      name: `c${i}`,
+      share: c.share,
+      provider: CONSTRAINTS[c.constraint]!.provider,
+    }))
   })
 
 const checkRun = (s: ResolvedScenario, p: ScenarioParams, trace: ReturnType<typeof generateTrace>, run: PolicyRun) => {
@@ -82,8 +92,11 @@ const checkRun = (s: ResolvedScenario, p: ScenarioParams, trace: ReturnType<type
     const e = run.catalog.endpoints.find((x) => x.slug === slug)!
     // no request served by an endpoint its class excluded
     const constraint = CONSTRAINTS[p.classes[trace.klass[i]!]!.constraint]!
-    if (!constraint.allows(e)) throw new Error(`request ${i} (${JSON.stringify(constraint.provider)}) served by ${slug}`)
-    priced += (run.recorder.promptTokens[i]! * e.effectivePrompt + run.recorder.completionTokens[i]! * e.effectiveCompletion) / 1e6
+    if (!constraint.allows(e))
+      throw new Error(`request ${i} (${JSON.stringify(constraint.provider)}) served by ${slug}`)
+    priced +=
+      (run.recorder.promptTokens[i]! * e.effectivePrompt + run.recorder.completionTokens[i]! * e.effectiveCompletion) /
+      1e6
   }
   // total cost = the sum of per-request costs = Σ price × usage of what was served
   expect(r.cost).toBeCloseTo(summed, 9)
@@ -106,6 +119,35 @@ describe("simulation properties (random capacities, surges, outages, traffic mix
       { numRuns: 12, seed: 20_261_125 },
     )
   }, 120_000)
+
+  it("holds on the counterexample fast-check found: an outage opens the breaker of the only standard endpoint a class allows", () => {
+    // data_collection: deny leaves `vertex` and `vertex/pt`; vertex is down 134–139 s. With escalation allowed the
+    // router must still be able to serve that class from PT once vertex's breaker is open.
+    const p: ScenarioParams = {
+      seed: 735255,
+      studio: 10_000,
+      vertex: 15_649,
+      pt: 20_000,
+      rate: 0.5,
+      surge: { start: 92_241, length: 40_228, multiplier: 1.2132183964455414 },
+      outage: { endpoint: 1, start: 133_983, length: 5_000, kind: "unavailable" },
+      streamingShare: 0,
+      errorRate: 0,
+      classes: [
+        { constraint: 1, share: 5 },
+        { constraint: 0, share: 9 },
+        { constraint: 0, share: 10 },
+      ],
+    }
+    const s = build(p)
+    const trace = generateTrace(s)
+    const cost = simulatePolicy(s, trace, s.policies[0]!)
+    const aware = simulatePolicy(s, trace, s.policies[1]!)
+    checkRun(s, p, trace, cost)
+    checkRun(s, p, trace, aware)
+    expect(aware.result.outcomes.no_endpoint).toBe(0)
+    expect(aware.result.availability).toBeGreaterThanOrEqual(cost.result.availability)
+  })
 
   it("gives the same report for the same seed", () => {
     fc.assert(

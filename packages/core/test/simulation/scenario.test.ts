@@ -3,11 +3,11 @@ import { join } from "node:path"
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
 import { decodeScenario } from "../../src/simulation/resolve-scenario.js"
-import { smallScenario } from "./scenarios.js"
+import { type Json, smallScenario } from "./scenarios.js"
 
 const examples = join(import.meta.dirname, "../../../../examples/simulate")
 
-const failure = (patch: (s: Record<string, any>) => void) => {
+const failure = (patch: (s: Json) => void) => {
   try {
     smallScenario(patch)
   } catch (e) {
@@ -46,23 +46,43 @@ describe("scenario files", () => {
   })
 
   it("rejects invalid values with the path of each issue", () => {
-    expect(failure((j) => void (j.endpoints[0].capacity.tokensPerMinute = 0))).toContain("endpoints.0.capacity.tokensPerMinute")
-    expect(failure((j) => void (j.traffic.surges[0].end = "30s"))).toContain("traffic.surges.0.end")
-    expect(failure((j) => void (j.duration = "ten minutes"))).toContain("duration")
-    expect(failure((j) => void (j.policies[0].kind = "yolo"))).toContain("policies.0.kind")
-    expect(failure((j) => void (j.endpoints[1].latency = { type: "lognormal", median: 10, p90: 5 }))).toContain(
-      "endpoints.1.latency.p90",
-    )
+    expect(
+      failure((j) => {
+        j.endpoints[0].capacity.tokensPerMinute = 0
+      }),
+    ).toContain("endpoints.0.capacity.tokensPerMinute")
+    expect(
+      failure((j) => {
+        j.traffic.surges[0].end = "30s"
+      }),
+    ).toContain("traffic.surges.0.end")
+    expect(
+      failure((j) => {
+        j.duration = "ten minutes"
+      }),
+    ).toContain("duration")
+    expect(
+      failure((j) => {
+        j.policies[0].kind = "yolo"
+      }),
+    ).toContain("policies.0.kind")
+    expect(
+      failure((j) => {
+        j.endpoints[1].latency = { type: "lognormal", median: 10, p90: 5 }
+      }),
+    ).toContain("endpoints.1.latency.p90")
   })
 
   it("rejects unknown endpoint references and duplicates at their paths", () => {
     expect(failure((j) => j.policies.push({ name: "x", kind: "single-provider", target: "nope" }))).toContain(
       "policies.2.target: unknown endpoint slug",
     )
-    expect(failure((j) => j.policies.push({ name: "y", kind: "pt-first", ptOrder: ["vertex/pt", "gone/pt"] }))).toContain(
-      "policies.2.ptOrder.1",
+    expect(
+      failure((j) => j.policies.push({ name: "y", kind: "pt-first", ptOrder: ["vertex/pt", "gone/pt"] })),
+    ).toContain("policies.2.ptOrder.1")
+    expect(failure((j) => j.endpoints.push({ ...j.endpoints[0] }))).toContain(
+      'endpoints.3: duplicate endpoint slug "studio"',
     )
-    expect(failure((j) => j.endpoints.push({ ...j.endpoints[0] }))).toContain('endpoints.3: duplicate endpoint slug "studio"')
     expect(failure((j) => j.policies.push({ name: "cost", kind: "pt-first" }))).toContain("policies.2.name")
   })
 })

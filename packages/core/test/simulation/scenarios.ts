@@ -1,9 +1,13 @@
 import { Result } from "effect"
 import { decodeScenario, type ResolvedScenario } from "../../src/simulation/resolve-scenario.js"
 
+/** Scenario JSON as tests edit it (any shape: invalid edits are the point of some tests). */
+// biome-ignore lint/suspicious/noExplicitAny: fixtures edit scenario JSON freely, including into invalid shapes
+export type Json = Record<string, any>
+
 /** A small two-standard + one-PT scenario; `patch` edits the JSON before decoding. */
-export const smallScenario = (patch: (s: Record<string, any>) => void = () => {}): ResolvedScenario => {
-  const json: Record<string, any> = {
+export const smallScenario = (patch: (s: Json) => void = () => {}): ResolvedScenario => {
+  const json: Json = {
     name: "small",
     seed: "small",
     duration: "4m",

@@ -6,7 +6,11 @@ describe("arrival trace", () => {
   it("is the same for the same seed and differs for another", () => {
     const a = generateTrace(smallScenario())
     const b = generateTrace(smallScenario())
-    const c = generateTrace(smallScenario((j) => void (j.seed = "other")))
+    const c = generateTrace(
+      smallScenario((j) => {
+        j.seed = "other"
+      }),
+    )
     expect(a.count).toBe(b.count)
     expect(Array.from(a.at)).toEqual(Array.from(b.at))
     expect(Array.from(a.promptTokens)).toEqual(Array.from(b.promptTokens))

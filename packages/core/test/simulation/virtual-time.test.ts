@@ -9,9 +9,14 @@ describe("virtual time", () => {
   it("wakes sleepers in time order (ties in registration order) without real waiting", () => {
     const log: Array<string> = []
     const sleeper = (name: string, ms: number) =>
-      Effect.sleep(ms).pipe(Effect.andThen(Clock.currentTimeMillis), Effect.map((t) => void log.push(`${name}@${t}`)))
+      Effect.sleep(ms).pipe(
+        Effect.andThen(Clock.currentTimeMillis),
+        Effect.flatMap((t) => Effect.sync(() => log.push(`${name}@${t}`))),
+      )
     const exit = runVirtual(
-      Effect.all([sleeper("c", 3_600_000), sleeper("a", 10), sleeper("b", 10), sleeper("d", 5)], { concurrency: "unbounded" }),
+      Effect.all([sleeper("c", 3_600_000), sleeper("a", 10), sleeper("b", 10), sleeper("d", 5)], {
+        concurrency: "unbounded",
+      }),
     )
     expect(exit && Exit.isSuccess(exit)).toBe(true)
     expect(log).toEqual(["d@5", "a@10", "b@10", "c@3600000"])
@@ -32,7 +37,11 @@ describe("virtual time", () => {
     const vt = makeVirtualTime()
     const timedOut = forkVirtual(
       vt,
-      Effect.sleep(10_000).pipe(Effect.timeoutOption(250), Effect.map(Option.isNone), Effect.zip(Clock.currentTimeMillis)),
+      Effect.sleep(10_000).pipe(
+        Effect.timeoutOption(250),
+        Effect.map(Option.isNone),
+        Effect.zip(Clock.currentTimeMillis),
+      ),
     )
     vt.runUntil(300)
     expect(timedOut.pollUnsafe()).toEqual(Exit.succeed([true, 250]))
@@ -62,7 +71,9 @@ describe("virtual time", () => {
         fibers.push(
           yield* Effect.forkChild(
             Effect.sleep(i * 37).pipe(
-              Effect.andThen(Effect.result(up.client.chat({ body: body(2_000, 200, { max_tokens: 400 }), endpoint: ep }))),
+              Effect.andThen(
+                Effect.result(up.client.chat({ body: body(2_000, 200, { max_tokens: 400 }), endpoint: ep })),
+              ),
               Effect.zip(Clock.currentTimeMillis),
             ),
           ),
