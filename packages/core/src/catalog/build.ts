@@ -24,7 +24,10 @@ const makeEndpoint = (model: ModelConfig, e: EndpointConfig, kind: string): Endp
     effectiveCompletion: e.price.completion * keep,
     contextLength: e.contextLength,
     maxOutput: e.maxOutput,
-    defaultMaxTokens: e.defaultMaxTokens ?? model.defaults?.max_tokens ?? Math.min(e.maxOutput ?? FALLBACK_MAX_TOKENS, FALLBACK_MAX_TOKENS),
+    defaultMaxTokens:
+      e.defaultMaxTokens ??
+      model.defaults?.max_tokens ??
+      Math.min(e.maxOutput ?? FALLBACK_MAX_TOKENS, FALLBACK_MAX_TOKENS),
     supportedParameters: new Set(e.supportedParameters ?? []),
     quantization: e.quantization ?? "unknown",
     dataPolicy: e.dataPolicy ?? { collects: false, zdr: false },
@@ -41,20 +44,21 @@ const invalid = (path: string, message: string) =>
 export const buildCatalog = (config: CatalogConfig): Result.Result<Catalog, ConfigInvalid> => {
   const providers = new Map(config.providers.map((p) => [p.slug, p]))
   if (providers.size !== config.providers.length) {
-    const seen = new Set<string>()
-    const dup = config.providers.findIndex((p) => (seen.has(p.slug) ? true : (seen.add(p.slug), false)))
+    const dup = config.providers.findIndex((p, i) => config.providers.findIndex((q) => q.slug === p.slug) !== i)
     return Result.fail(invalid(`providers.${dup}.slug`, `duplicate provider slug "${config.providers[dup]?.slug}"`))
   }
   const models = new Map<string, ModelEntry>()
   const aliases = new Map<string, string>()
   const endpoints: Array<Endpoint> = []
   for (const [mi, model] of config.models.entries()) {
-    if (aliases.has(model.id)) return Result.fail(invalid(`models.${mi}.id`, `duplicate model id or alias "${model.id}"`))
+    if (aliases.has(model.id))
+      return Result.fail(invalid(`models.${mi}.id`, `duplicate model id or alias "${model.id}"`))
     aliases.set(model.id, model.id)
     const own: Array<Endpoint> = []
     for (const [ei, e] of model.endpoints.entries()) {
       const provider = providers.get(e.provider)
-      if (!provider) return Result.fail(invalid(`models.${mi}.endpoints.${ei}.provider`, `unknown provider "${e.provider}"`))
+      if (!provider)
+        return Result.fail(invalid(`models.${mi}.endpoints.${ei}.provider`, `unknown provider "${e.provider}"`))
       const endpoint = makeEndpoint(model, e, provider.kind)
       if (own.some((o) => o.slug === endpoint.slug))
         return Result.fail(invalid(`models.${mi}.endpoints.${ei}`, `duplicate endpoint slug "${endpoint.slug}"`))
@@ -91,5 +95,7 @@ export const buildCatalog = (config: CatalogConfig): Result.Result<Catalog, Conf
 /** Decode unknown JSON into a `Catalog`, with path-precise errors (`models.0.endpoints.1.price.prompt: …`). */
 export const decodeCatalog = (json: unknown): Result.Result<Catalog, ConfigInvalid> => {
   const decoded = decodeConfig(json, { errors: "all" })
-  return Result.isFailure(decoded) ? Result.fail(toConfigInvalid("catalog", decoded.failure)) : buildCatalog(decoded.success)
+  return Result.isFailure(decoded)
+    ? Result.fail(toConfigInvalid("catalog", decoded.failure))
+    : buildCatalog(decoded.success)
 }

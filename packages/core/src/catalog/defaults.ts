@@ -1,5 +1,5 @@
-import type { RoutingConfig } from "./config.js"
 import type { RoutingDefaults } from "./catalog.js"
+import type { RoutingConfig } from "./config.js"
 
 /** Defaults for every router-wide setting; documented in the README's configuration section. */
 export const routingDefaults: RoutingDefaults = {
@@ -19,7 +19,10 @@ export const routingDefaults: RoutingDefaults = {
   outageWindowMs: 30_000,
 }
 
-export const resolveRouting = (config: RoutingConfig | undefined): RoutingDefaults => ({ ...routingDefaults, ...config })
+export const resolveRouting = (config: RoutingConfig | undefined): RoutingDefaults => ({
+  ...routingDefaults,
+  ...config,
+})
 
 /** Expected output tokens when neither the request nor the endpoint says. */
 export const FALLBACK_MAX_TOKENS = 1024

@@ -13,7 +13,12 @@ const config = {
       aliases: ["gemini-pro"],
       defaults: { max_tokens: 2048 },
       endpoints: [
-        { provider: "google-ai-studio", upstreamModel: "gemini-2.5-pro", price: { prompt: 1.25, completion: 10 }, contextLength: 1_048_576 },
+        {
+          provider: "google-ai-studio",
+          upstreamModel: "gemini-2.5-pro",
+          price: { prompt: 1.25, completion: 10 },
+          contextLength: 1_048_576,
+        },
         {
           provider: "google-vertex",
           variant: "pt",

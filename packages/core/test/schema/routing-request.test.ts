@@ -15,7 +15,11 @@ describe("RoutingRequest decoding", () => {
         messages: hello,
         provider: { order: ["google-vertex/pt"], allow_fallbacks: true },
       },
-      { model: "google/gemini-2.5-pro-preview", messages: hello, provider: { sort: "latency", preferred_max_latency: { p90: 3 } } },
+      {
+        model: "google/gemini-2.5-pro-preview",
+        messages: hello,
+        provider: { sort: "latency", preferred_max_latency: { p90: 3 } },
+      },
       { model: "m", messages: hello, provider: { sort: "price" } },
       { model: "m", messages: hello, provider: { sort: "throughput" } },
       { model: "m", messages: hello, provider: { data_collection: "deny" } },
