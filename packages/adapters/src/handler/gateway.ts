@@ -221,23 +221,47 @@ export class Gateway {
         ? { body, routing, estimatedPromptTokens: estimatePromptTokens(bytes), requestId }
         : { body, routing, estimatedPromptTokens: estimatePromptTokens(bytes), requestId, keyDefaults: key.defaults }
     const live = this.live ?? (await this.ready())
-    return stream
-      ? this.chatStream(live, request, req.signal, withTrace)
-      : this.chatJson(live, request, req.signal, withTrace)
+    return stream ? this.chatStream(live, request, req, withTrace) : this.chatJson(live, request, req, withTrace)
+  }
+
+  /**
+   * Run one request's program on the runtime; a client that goes away (cancel hook or abort signal)
+   * interrupts its fiber, which cancels the upstream call.
+   */
+  private run<A, E>(effect: Effect.Effect<A, E, GatewayServices>, req: GatewayRequest): Promise<Exit.Exit<A, unknown>> {
+    const fiber = this.runtime.runFork(effect)
+    const interrupt = () => {
+      fiber.interruptUnsafe()
+    }
+    const hook = req.cancel
+    if (hook !== undefined) {
+      if (hook.cancelled) interrupt()
+      else hook.onCancel = interrupt
+      return new Promise((resolve) => fiber.addObserver(resolve))
+    }
+    const signal = req.signal
+    if (signal === undefined) return new Promise((resolve) => fiber.addObserver(resolve))
+    if (signal.aborted) interrupt()
+    else signal.addEventListener("abort", interrupt, { once: true })
+    return new Promise((resolve) =>
+      fiber.addObserver((exit) => {
+        signal.removeEventListener("abort", interrupt)
+        resolve(exit)
+      }),
+    )
   }
 
   private async chatJson(
     live: Live,
     request: RouteRequest,
-    signal: AbortSignal | undefined,
+    req: GatewayRequest,
     withTrace: boolean,
   ): Promise<GatewayResponse> {
-    const exit = await this.runtime.runPromiseExit(live.router.route(request), signal ? { signal } : undefined)
+    const exit = await this.run(live.router.route(request), req)
     if (Exit.isSuccess(exit)) {
       const result = exit.value
       const trace = result.trace
       this.metrics.route(trace, 200, false)
-      this.metrics.http("chat", 200)
       return {
         status: 200,
         headers: this.routedHeaders(JSON_TYPE, request.requestId!, result.endpoint.slug, trace),
@@ -250,20 +274,24 @@ export class Gateway {
   private async chatStream(
     live: Live,
     request: RouteRequest,
-    signal: AbortSignal | undefined,
+    req: GatewayRequest,
     withTrace: boolean,
   ): Promise<GatewayResponse> {
-    const exit = await this.runtime.runPromiseExit(live.router.stream(request), signal ? { signal } : undefined)
+    const exit = await this.run(live.router.stream(request), req)
     if (Exit.isFailure(exit)) return this.failed(exit.cause, request.requestId!, true, withTrace)
     const routed = exit.value
-    this.metrics.http("chat", 200)
     const body = new SseBody(routed, live.context, {
       withTrace,
-      signal,
+      signal: req.signal,
       onEnd: (trace) => {
         if (trace !== undefined) this.metrics.route(trace, 200, true)
       },
     })
+    // From here a disconnect closes the stream (which interrupts it and cancels the upstream).
+    if (req.cancel !== undefined) {
+      if (req.cancel.cancelled) void body.return()
+      else req.cancel.onCancel = () => void body.return()
+    }
     const headers: Record<string, string> = {
       ...SSE_HEADERS,
       ...this.cors.base,
@@ -287,7 +315,6 @@ export class Gateway {
     if (error._tag === "AllRateLimited") this.metrics.capacityExhausted(error.origin)
     if (trace === undefined) return this.rejected(reply, requestId, stream)
     this.metrics.route(trace, reply.status, stream)
-    this.metrics.http("chat", reply.status)
     const headers: Record<string, string> = {
       ...this.jsonHeaders,
       "x-request-id": requestId,
@@ -377,7 +404,6 @@ export class Gateway {
 
   private rejected(reply: ErrorReply, requestId: string, stream: boolean): GatewayResponse {
     this.metrics.rejected(reply.status, stream)
-    this.metrics.http("chat", reply.status)
     return this.errorResponse(reply, requestId)
   }
 

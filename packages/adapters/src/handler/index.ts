@@ -10,4 +10,13 @@ export {
 export { EXPOSED_HEADERS, headerValue } from "./headers.js"
 export { routeErrorReply } from "./route-errors.js"
 export { SSE_HEADERS } from "./sse.js"
-export { type GatewayRequest, type GatewayResponse, type HeaderBag, isStreamBody, type StreamBody } from "./types.js"
+export {
+  type CancelHook,
+  cancelNow,
+  type GatewayRequest,
+  type GatewayResponse,
+  type HeaderBag,
+  isStreamBody,
+  newCancelHook,
+  type StreamBody,
+} from "./types.js"

@@ -17,6 +17,27 @@ export interface GatewayRequest {
   readonly body: Uint8Array
   /** Aborts when the client goes away: the request fiber is interrupted and the upstream call cancelled. */
   readonly signal?: AbortSignal | undefined
+  /** The same as `signal`, cheaper on a hot path (the Node adapter uses it): see `CancelHook`. */
+  readonly cancel?: CancelHook | undefined
+}
+
+/**
+ * Client-disconnect notification without an `AbortController` per request: the adapter creates
+ * `{ cancelled: false, onCancel: undefined }`; the gateway installs `onCancel`; when the client goes
+ * away the adapter sets `cancelled = true` and calls `onCancel`.
+ */
+export interface CancelHook {
+  cancelled: boolean
+  onCancel: (() => void) | undefined
+}
+
+export const newCancelHook = (): CancelHook => ({ cancelled: false, onCancel: undefined })
+
+/** Tell the gateway the client went away. */
+export const cancelNow = (hook: CancelHook): void => {
+  if (hook.cancelled) return
+  hook.cancelled = true
+  hook.onCancel?.()
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { EndpointStatus, RouteTrace } from "@switchyard/core"
-import { Counter, Gauge, Histogram, Registry } from "prom-client"
+import { Gauge, Registry } from "prom-client"
+import { CounterSeries, HistogramSeries } from "./series.js"
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80, 160]
 
@@ -8,87 +9,98 @@ const BREAKER_STATE: Readonly<Record<EndpointStatus["breaker"], number>> = { clo
 /** Reads the live endpoint view at scrape time (utilization and breaker gauges). */
 export type EndpointStatusSource = () => Promise<ReadonlyArray<EndpointStatus>>
 
+const STATUS_TEXT = new Map<number, string>()
+const statusText = (status: number): string => {
+  let s = STATUS_TEXT.get(status)
+  if (s === undefined) {
+    s = String(status)
+    STATUS_TEXT.set(status, s)
+  }
+  return s
+}
+
 /**
- * The gateway's Prometheus metrics, in a registry of its own (nothing global, so several gateways or
- * tests in one process do not collide). Counters and histograms are updated from each request's
- * `RouteTrace`; utilization and breaker gauges are read from the router when scraped.
+ * The gateway's Prometheus metrics, in a prom-client `Registry` of its own (nothing global, so several
+ * gateways or tests in one process do not collide). Counters and histograms are updated from each
+ * request's `RouteTrace` (cheap per-request series, rendered when scraped); utilization and breaker
+ * gauges are read from the router at scrape time.
  */
 export class GatewayMetrics {
   readonly registry = new Registry()
-  private readonly httpRequests = new Counter({
-    name: "switchyard_http_requests_total",
-    help: "HTTP requests answered, by route and status",
-    labelNames: ["route", "status"] as const,
-    registers: [this.registry],
-  })
-  private readonly requests = new Counter({
-    name: "switchyard_requests_total",
-    help: "Chat completion requests routed, by model used, status and streaming",
-    labelNames: ["model", "status", "stream"] as const,
-    registers: [this.registry],
-  })
-  private readonly attempts = new Counter({
-    name: "switchyard_attempts_total",
-    help: "Upstream attempts, by endpoint, pool and outcome",
-    labelNames: ["endpoint", "pool", "outcome"] as const,
-    registers: [this.registry],
-  })
-  private readonly fallbacks = new Counter({
-    name: "switchyard_fallbacks_total",
-    help: "Attempts after the first one of a request (fallbacks), by the endpoint fallen back to",
-    labelNames: ["endpoint"] as const,
-    registers: [this.registry],
-  })
-  private readonly escalations = new Counter({
-    name: "switchyard_escalations_total",
-    help: "Attempts escalated to a provisioned (PT) endpoint after rate limits",
-    labelNames: ["endpoint"] as const,
-    registers: [this.registry],
-  })
-  private readonly rateLimited = new Counter({
-    name: "switchyard_rate_limited_total",
-    help: "Rate-limited attempts by origin: upstream (a 429 from the provider) or gateway (refused by Switchyard's capacity prediction)",
-    labelNames: ["origin", "endpoint"] as const,
-    registers: [this.registry],
-  })
-  private readonly exhausted = new Counter({
-    name: "switchyard_capacity_exhausted_total",
-    help: "429 responses sent to clients because every admissible endpoint was rate-limited, by origin",
-    labelNames: ["origin"] as const,
-    registers: [this.registry],
-  })
-  private readonly cost = new Counter({
-    name: "switchyard_cost_usd_total",
-    help: "Cost of served requests in USD (effective price × usage)",
-    labelNames: ["endpoint"] as const,
-    registers: [this.registry],
-  })
-  private readonly duration = new Histogram({
-    name: "switchyard_request_duration_seconds",
-    help: "Routed request duration (first attempt start to completion, streams to their end)",
-    labelNames: ["model", "stream"] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  })
-  private readonly attemptDuration = new Histogram({
-    name: "switchyard_attempt_duration_seconds",
-    help: "Upstream attempt duration, by endpoint and outcome",
-    labelNames: ["endpoint", "outcome"] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  })
+  private readonly httpRequests = new CounterSeries(
+    this.registry,
+    "switchyard_http_requests_total",
+    "HTTP requests answered on routes other than chat completions (those are switchyard_requests_total), by route and status",
+    ["route", "status"],
+  )
+  private readonly requests = new CounterSeries(
+    this.registry,
+    "switchyard_requests_total",
+    "Chat completion requests, by model used (none: rejected before routing), status and streaming",
+    ["model", "status", "stream"],
+  )
+  private readonly attempts = new CounterSeries(
+    this.registry,
+    "switchyard_attempts_total",
+    "Upstream attempts, by endpoint, pool and outcome",
+    ["endpoint", "pool", "outcome"],
+  )
+  private readonly fallbacks = new CounterSeries(
+    this.registry,
+    "switchyard_fallbacks_total",
+    "Attempts after the first one of a request (fallbacks), by the endpoint fallen back to",
+    ["endpoint"],
+  )
+  private readonly escalations = new CounterSeries(
+    this.registry,
+    "switchyard_escalations_total",
+    "Attempts escalated to a provisioned (PT) endpoint after rate limits",
+    ["endpoint"],
+  )
+  private readonly rateLimited = new CounterSeries(
+    this.registry,
+    "switchyard_rate_limited_total",
+    "Rate-limited attempts by origin: upstream (a 429 from the provider) or gateway (refused by Switchyard's capacity prediction)",
+    ["origin", "endpoint"],
+  )
+  private readonly exhausted = new CounterSeries(
+    this.registry,
+    "switchyard_capacity_exhausted_total",
+    "429 responses sent to clients because every admissible endpoint was rate-limited, by origin",
+    ["origin"],
+  )
+  private readonly cost = new CounterSeries(
+    this.registry,
+    "switchyard_cost_usd_total",
+    "Cost of served requests in USD (effective price × usage), by serving endpoint",
+    ["endpoint"],
+  )
+  private readonly duration = new HistogramSeries(
+    this.registry,
+    "switchyard_request_duration_seconds",
+    "Routed request duration (first attempt start to completion; streams to their end)",
+    ["model", "stream"],
+    LATENCY_BUCKETS,
+  )
+  private readonly attemptDuration = new HistogramSeries(
+    this.registry,
+    "switchyard_attempt_duration_seconds",
+    "Upstream attempt duration, by endpoint and outcome",
+    ["endpoint", "outcome"],
+    LATENCY_BUCKETS,
+  )
 
   constructor(status?: EndpointStatusSource) {
     if (status === undefined) return
-    let last: Promise<ReadonlyArray<EndpointStatus>> | undefined
-    // Both gauges are collected in one scrape: share a single read of the router.
+    let pending: Promise<ReadonlyArray<EndpointStatus>> | undefined
+    // Both gauges are collected in one scrape: share one read of the router.
     const read = (): Promise<ReadonlyArray<EndpointStatus>> => {
-      if (last === undefined) {
-        last = status().finally(() => {
-          last = undefined
+      if (pending === undefined) {
+        pending = status().finally(() => {
+          pending = undefined
         })
       }
-      return last
+      return pending
     }
     new Gauge({
       name: "switchyard_endpoint_utilization",
@@ -113,40 +125,38 @@ export class GatewayMetrics {
     })
   }
 
-  /** Any answered HTTP request. */
+  /** A request on a route other than chat completions. */
   http(route: string, status: number): void {
-    this.httpRequests.inc({ route, status: String(status) })
+    this.httpRequests.inc(1, route, statusText(status))
   }
 
   /** A routed chat request finished (successfully or not) with this trace. */
   route(trace: RouteTrace, status: number, stream: boolean): void {
     const model = trace.modelUsed ?? trace.requestedModels[0] ?? "unknown"
     const streamed = stream ? "true" : "false"
-    this.requests.inc({ model, status: String(status), stream: streamed })
-    this.duration.observe({ model, stream: streamed }, Math.max(0, trace.endedAt - trace.startedAt) / 1000)
-    for (let i = 0; i < trace.attempts.length; i++) {
-      const a = trace.attempts[i]!
-      this.attempts.inc({ endpoint: a.endpoint, pool: a.pool, outcome: a.outcome })
-      this.attemptDuration.observe(
-        { endpoint: a.endpoint, outcome: a.outcome },
-        Math.max(0, a.endedAt - a.startedAt) / 1000,
-      )
-      if (i > 0) this.fallbacks.inc({ endpoint: a.endpoint })
-      if (a.escalation !== undefined) this.escalations.inc({ endpoint: a.endpoint })
-      if (a.outcome === "rate_limited") this.rateLimited.inc({ origin: "upstream", endpoint: a.endpoint })
-      else if (a.outcome === "refused_capacity") this.rateLimited.inc({ origin: "gateway", endpoint: a.endpoint })
+    this.requests.inc(1, model, statusText(status), streamed)
+    this.duration.observe(Math.max(0, trace.endedAt - trace.startedAt) / 1000, model, streamed)
+    const attempts = trace.attempts
+    for (let i = 0; i < attempts.length; i++) {
+      const a = attempts[i]!
+      this.attempts.inc(1, a.endpoint, a.pool, a.outcome)
+      this.attemptDuration.observe(Math.max(0, a.endedAt - a.startedAt) / 1000, a.endpoint, a.outcome)
+      if (i > 0) this.fallbacks.inc(1, a.endpoint)
+      if (a.escalation !== undefined) this.escalations.inc(1, a.endpoint)
+      if (a.outcome === "rate_limited") this.rateLimited.inc(1, "upstream", a.endpoint)
+      else if (a.outcome === "refused_capacity") this.rateLimited.inc(1, "gateway", a.endpoint)
     }
     if (trace.cost !== undefined && trace.servedBy !== undefined && trace.cost > 0)
-      this.cost.inc({ endpoint: trace.servedBy }, trace.cost)
+      this.cost.inc(trace.cost, trace.servedBy)
   }
 
   /** A chat request that failed before routing (bad input, auth, unknown model): no trace. */
   rejected(status: number, stream: boolean): void {
-    this.requests.inc({ model: "none", status: String(status), stream: stream ? "true" : "false" })
+    this.requests.inc(1, "none", statusText(status), stream ? "true" : "false")
   }
 
   capacityExhausted(origin: "gateway" | "upstream"): void {
-    this.exhausted.inc({ origin })
+    this.exhausted.inc(1, origin)
   }
 
   /** Prometheus text exposition. */

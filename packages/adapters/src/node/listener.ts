@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { Gateway } from "../handler/gateway.js"
-import type { GatewayResponse } from "../handler/types.js"
+import { type CancelHook, cancelNow, type GatewayResponse, newCancelHook } from "../handler/types.js"
 import { writeResponse } from "./write-response.js"
 
 const EMPTY = new Uint8Array(0)
@@ -13,12 +13,13 @@ const refuseTooLarge = (gateway: Gateway, req: IncomingMessage, res: ServerRespo
   writeResponse(res, gateway.tooLarge(), false)
 }
 
-const watchClose = (res: ServerResponse): AbortController => {
-  const abort = new AbortController()
+/** A client that closes the connection before the response is complete cancels the request. */
+const watchClose = (res: ServerResponse): CancelHook => {
+  const hook = newCancelHook()
   res.once("close", () => {
-    if (!res.writableFinished) abort.abort()
+    if (!res.writableFinished) cancelNow(hook)
   })
-  return abort
+  return hook
 }
 
 const dispatch = (
@@ -26,39 +27,38 @@ const dispatch = (
   req: IncomingMessage,
   res: ServerResponse,
   body: Uint8Array,
-  abort: AbortController,
+  cancel: CancelHook,
 ): void => {
-  gateway
-    .handle({ method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers, body, signal: abort.signal })
-    .then(
-      (response: GatewayResponse) => writeResponse(res, response, req.method === "HEAD"),
-      () => {
-        if (!res.headersSent && !res.destroyed) {
-          res.writeHead(500, { "content-type": "application/json" })
-          res.end(
-            '{"error":{"message":"Internal gateway error","type":"server_error","param":null,"code":"internal_error"}}',
-          )
-        }
-      },
-    )
+  gateway.handle({ method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers, body, cancel }).then(
+    (response: GatewayResponse) => writeResponse(res, response, req.method === "HEAD"),
+    () => {
+      if (!res.headersSent && !res.destroyed) {
+        res.writeHead(500, { "content-type": "application/json" })
+        res.end(
+          '{"error":{"message":"Internal gateway error","type":"server_error","param":null,"code":"internal_error"}}',
+        )
+      }
+    },
+  )
 }
 
 /**
  * A `node:http` request listener over the gateway: `IncomingMessage`/`ServerResponse` are mapped to the
  * gateway's own request shape directly (no Web `Request`/`Response`). The body is collected up to
  * `gateway.maxBodyBytes` (a larger one is refused with 413 as soon as it is known — from
- * `content-length` before reading, or while reading), a client disconnect aborts the request (and the
- * upstream call), and streamed responses honour backpressure.
+ * `content-length` before reading, or while reading), a client disconnect cancels the request (and the
+ * upstream call) through a `CancelHook` (no AbortController per request), and streamed responses
+ * honour backpressure.
  */
 export const createNodeListener = (gateway: Gateway): NodeListener => {
   const max = gateway.maxBodyBytes
   return (req, res) => {
     const declared = req.headers["content-length"]
     if (declared !== undefined && Number(declared) > max) return refuseTooLarge(gateway, req, res)
-    const abort = watchClose(res)
+    const cancel = watchClose(res)
     if (declared === undefined && req.headers["transfer-encoding"] === undefined) {
       req.resume()
-      return dispatch(gateway, req, res, EMPTY, abort)
+      return dispatch(gateway, req, res, EMPTY, cancel)
     }
     const chunks: Array<Buffer> = []
     let size = 0
@@ -76,9 +76,9 @@ export const createNodeListener = (gateway: Gateway): NodeListener => {
     })
     req.on("end", () => {
       if (refused) return
-      dispatch(gateway, req, res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), abort)
+      dispatch(gateway, req, res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), cancel)
     })
-    req.on("error", () => abort.abort())
+    req.on("error", () => cancelNow(cancel))
   }
 }
 

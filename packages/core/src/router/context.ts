@@ -42,7 +42,7 @@ export interface RequestContext {
 
 export interface QueuedAttempt {
   readonly planned: PlannedAttempt
-  /** Why this attempt exists because of PT escalation (e.g. `rate_limited:google-ai-studio`). */
+  /** Why this attempt exists because of PT escalation (e.g. `upstream_error:gemini@vertex`); see `AttemptTrace.escalation`. */
   readonly escalation: string | undefined
 }
 

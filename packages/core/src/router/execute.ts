@@ -20,6 +20,14 @@ type Failure<A> = Exclude<AttemptResult<A>, { readonly _tag: "Ok" }>
 const temporarilyOut = (x: ExcludedEndpoint): boolean =>
   x.reasons.length > 0 && x.reasons.every((r) => r === "cooldown" || r === "capacity")
 
+/** Excluded only by live state, an open breaker included: the request would use it if it were up. */
+const liveOut = (x: ExcludedEndpoint): boolean =>
+  x.reasons.length > 0 && x.reasons.every((r) => r === "cooldown" || r === "capacity" || r === "breaker_open")
+
+/** Escalation reason of a refused standard attempt (`cooldown`, `breaker_open` or `capacity`). */
+const refusalCause = (reason: Extract<AttemptResult<unknown>, { _tag: "Refused" }>["reason"]): string =>
+  reason === "cooldown" || reason === "breaker_open" ? reason : "capacity"
+
 /**
  * Runs a plan to the first success. Order of business, per attempt:
  * - the request deadline, then `maxAttempts` (upstream calls; refusals do not count), then the
@@ -27,14 +35,23 @@ const temporarilyOut = (x: ExcludedEndpoint): boolean =>
  * - the first attempt is hedged when hedging is on and its endpoint has a p90 TTFT;
  * - a retryable failure falls back to the next attempt immediately; a context-length or
  *   model-not-supported error skips the rest of that model; any other error ends the request;
- * - PT escalation: the first rate-limited (or capacity-refused) standard attempt appends the plan's
- *   held-back provisioned endpoints after the remaining attempts of the same model (before model
- *   fallbacks), when the request may escalate. If the plan predicts every standard endpoint over
- *   100%, they go first. If no standard endpoint is available only because of cooldowns, they are
- *   the plan;
+ * - PT escalation (only when the request may escalate: escalation allowed, not `batch`; the plan
+ *   holds PT in `plan.escalation` otherwise never used). The plan's held-back provisioned endpoints
+ *   join the queue, once per request, with the reason in each PT attempt's trace:
+ *   - at the start, in front, when the plan has no attempt left because every usable standard
+ *     endpoint is out on live state (`cooldown:<id>`, `breaker_open:<id>`), or when every standard
+ *     attempt is predicted over 100% (`predicted_full`);
+ *   - after the remaining attempts of the same model (before model fallbacks), on the first standard
+ *     attempt that fails retryably (`rate_limited:<id>`, `upstream_error:<id>`, `overloaded:<id>`,
+ *     `timeout:<id>`, `transport:<id>`) or that is refused before the call
+ *     (`cooldown:<id>`, `breaker_open:<id>`, `capacity:<id>`).
+ *   PT attempts still pass the PT meter's admission (with the `critical` headroom). Standard
+ *   endpoints excluded by the request's own constraints never trigger escalation: PT is a rescue
+ *   from a live failure, not a route around `only`/`ignore`/data policies;
  * - when the queue is empty and the last attempt's endpoint asked for a wait no longer than
  *   `maxRetrySleepMs` (retry-after, capacity wait, or backoff), the router sleeps (with capped
- *   jitter) and tries that endpoint again; it never sleeps while another endpoint is left.
+ *   jitter) and tries that endpoint again; it never sleeps while another endpoint, PT escalation
+ *   included, is left.
  * Exhaustion: every failure rate-limited or refused → `AllRateLimited` (retry-after = earliest moment
  * an admissible endpoint frees up); else `UpstreamFailed` with the last error that was not a rate
  * limit; requests too large for every admissible capacity → `NoEndpoint` (`capacity`).
@@ -64,7 +81,6 @@ export const execute = <A>(
       for (const planned of plan.escalation)
         if (!tried.has(planned.endpoint.id)) items.push({ planned, escalation: reason })
       if (items.length === 0) return
-      trace.escalated = true
       trace.step(`escalation (${reason}): ${items.map((i) => i.planned.endpoint.id).join(", ")}`)
       if (front) {
         queue.unshift(...items)
@@ -79,10 +95,12 @@ export const execute = <A>(
     }
 
     if (queue.length === 0) {
-      const out = plan.excluded.filter(temporarilyOut)
-      const standardOut = out.find((x) => ctx.deployment.catalog.endpointsById.get(x.endpoint)?.pool === "standard")
+      const standardOut = plan.excluded.find(
+        (x) => liveOut(x) && ctx.deployment.catalog.endpointsById.get(x.endpoint)?.pool === "standard",
+      )
       if (standardOut !== undefined) escalate(`${standardOut.reasons[0]}:${standardOut.endpoint}`, true)
       if (queue.length === 0) {
+        const out = plan.excluded.filter(temporarilyOut)
         if (out.length > 0) return yield* allRateLimited(ctx, endpointsOf(ctx, out), "gateway")
         return yield* noEndpoint(ctx)
       }
@@ -115,6 +133,8 @@ export const execute = <A>(
         break
       }
       tried.add(next.planned.endpoint.id)
+      // The trace says `escalated` once a PT attempt actually runs, not when PT is merely queued.
+      if (next.escalation !== undefined) trace.escalated = true
       const hedgeDelay = calls === 0 && prepared.hedge && routing.maxAttempts >= 2 ? hedgeDelayOf(ctx, next) : undefined
       const second = hedgeDelay !== undefined ? queue[0] : undefined
       let results: ReadonlyArray<AttemptResult<A>>
@@ -123,6 +143,7 @@ export const execute = <A>(
         if (outcome.hedged) {
           queue.shift()
           tried.add(second.planned.endpoint.id)
+          if (second.escalation !== undefined) trace.escalated = true
         }
         results = outcome.results
       } else {
@@ -134,8 +155,8 @@ export const execute = <A>(
         if (result._tag === "Ok") return result
         failures.push(result)
         if (result._tag === "Refused") {
-          if (result.endpoint.pool === "standard" && result.reason !== "breaker_open")
-            escalate(`${result.reason === "cooldown" ? "cooldown" : "capacity"}:${result.endpoint.id}`, false)
+          if (result.endpoint.pool === "standard")
+            escalate(`${refusalCause(result.reason)}:${result.endpoint.id}`, false)
           continue
         }
         calls++
@@ -151,8 +172,10 @@ export const execute = <A>(
           )
           continue
         }
-        if (result.classified.rateLimited && result.endpoint.pool === "standard")
-          escalate(`rate_limited:${result.endpoint.id}`, false)
+        // Any retryable failure of a standard endpoint (429, 5xx, overload, transport, timeout): PT
+        // joins after the model's remaining standard endpoints, so the router never sleeps on a
+        // failing endpoint while PT could serve.
+        if (result.endpoint.pool === "standard") escalate(`${result.classified.outcome}:${result.endpoint.id}`, false)
       }
     }
     return yield* exhausted(ctx, failures)

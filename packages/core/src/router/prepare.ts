@@ -17,7 +17,7 @@ export interface Prepared {
   readonly candidates: ReadonlyArray<Endpoint>
   readonly planRequest: PlanRequest
   readonly priority: Priority
-  /** PT escalation after a rate limit: allowed by request/key/config and not a batch request. */
+  /** PT escalation when the standard pool fails or is out: allowed by request/key/config and not a batch request. */
   readonly escalationAllowed: boolean
   readonly hedge: boolean
   /** The body sent upstream: the request body minus routing-only fields. */

@@ -51,7 +51,11 @@ export interface AttemptTrace {
   readonly status: number | undefined
   readonly error: string | undefined
   readonly retryAfterMs: number | undefined
-  /** Set when this attempt exists because of PT escalation, e.g. `rate_limited:google-ai-studio`. */
+  /**
+   * Set when this attempt exists because of PT escalation: `<cause>:<endpoint id>` of the standard
+   * endpoint that failed or was out (`rate_limited:gemini@studio`, `upstream_error:…`, `timeout:…`,
+   * `transport:…`, `overloaded:…`, `cooldown:…`, `breaker_open:…`, `capacity:…`), or `predicted_full`.
+   */
   readonly escalation: string | undefined
   readonly hedge: boolean
 }
@@ -75,6 +79,7 @@ export interface RouteTrace {
     readonly steps: ReadonlyArray<string>
   }
   readonly attempts: ReadonlyArray<AttemptTrace>
+  /** A provisioned endpoint was tried because of PT escalation (its attempt carries the reason). */
   readonly escalated: boolean
   /** Slug of the endpoint that served (the response's `provider`). */
   readonly servedBy: string | undefined

@@ -1,0 +1,130 @@
+/**
+ * Counters and histograms for the request path, registered in a prom-client `Registry` as custom
+ * metrics. prom-client's own `inc`/`observe` validate and hash a labels object on every call; these
+ * keep one entry per label combination in a `Map` keyed by the joined label values, and build
+ * prom-client's metric objects only when scraped.
+ */
+import type { Registry } from "prom-client"
+
+const SEP = "\u0001"
+
+type Labels = Record<string, string>
+
+/** What prom-client's registry reads from a metric when it renders the exposition text. */
+interface Scraped {
+  readonly name: string
+  readonly help: string
+  readonly type: "counter" | "histogram"
+  readonly aggregator: "sum"
+  readonly values: ReadonlyArray<{ readonly value: number; readonly labels: Labels; readonly metricName?: string }>
+}
+
+const labelsOf = (names: ReadonlyArray<string>, values: ReadonlyArray<string>): Labels => {
+  const labels: Labels = {}
+  for (let i = 0; i < names.length; i++) labels[names[i]!] = values[i]!
+  return labels
+}
+
+interface CounterEntry {
+  readonly labels: Labels
+  value: number
+}
+
+export class CounterSeries {
+  private readonly series = new Map<string, CounterEntry>()
+  readonly type = "counter"
+  readonly aggregator = "sum"
+
+  constructor(
+    registry: Registry,
+    readonly name: string,
+    readonly help: string,
+    private readonly labelNames: ReadonlyArray<string>,
+  ) {
+    registry.registerMetric(this as never)
+  }
+
+  /** Add `value` to the series with these label values (in `labelNames` order). */
+  inc(value: number, ...labelValues: Array<string>): void {
+    const key = labelValues.join(SEP)
+    const entry = this.series.get(key)
+    if (entry !== undefined) entry.value += value
+    else this.series.set(key, { labels: labelsOf(this.labelNames, labelValues), value })
+  }
+
+  get(): Scraped {
+    return {
+      name: this.name,
+      help: this.help,
+      type: "counter",
+      aggregator: "sum",
+      values: Array.from(this.series.values(), (e) => ({ value: e.value, labels: e.labels })),
+    }
+  }
+
+  reset(): void {
+    this.series.clear()
+  }
+}
+
+interface HistogramEntry {
+  readonly labels: Labels
+  /** Observations per bucket (not cumulative); the last slot is +Inf. */
+  readonly counts: Float64Array
+  sum: number
+  count: number
+}
+
+export class HistogramSeries {
+  private readonly series = new Map<string, HistogramEntry>()
+  readonly type = "histogram"
+  readonly aggregator = "sum"
+
+  constructor(
+    registry: Registry,
+    readonly name: string,
+    readonly help: string,
+    private readonly labelNames: ReadonlyArray<string>,
+    private readonly buckets: ReadonlyArray<number>,
+  ) {
+    registry.registerMetric(this as never)
+  }
+
+  observe(value: number, ...labelValues: Array<string>): void {
+    const key = labelValues.join(SEP)
+    let entry = this.series.get(key)
+    if (entry === undefined) {
+      entry = {
+        labels: labelsOf(this.labelNames, labelValues),
+        counts: new Float64Array(this.buckets.length + 1),
+        sum: 0,
+        count: 0,
+      }
+      this.series.set(key, entry)
+    }
+    let i = 0
+    while (i < this.buckets.length && value > this.buckets[i]!) i++
+    entry.counts[i]! += 1
+    entry.sum += value
+    entry.count += 1
+  }
+
+  get(): Scraped {
+    const values: Array<Scraped["values"][number]> = []
+    for (const e of this.series.values()) {
+      let cumulative = 0
+      for (let i = 0; i <= this.buckets.length; i++) {
+        cumulative += e.counts[i]!
+        const le = i < this.buckets.length ? String(this.buckets[i]) : "+Inf"
+        values.push({ metricName: `${this.name}_bucket`, labels: { ...e.labels, le }, value: cumulative })
+      }
+      values.push({ metricName: `${this.name}_sum`, labels: e.labels, value: e.sum })
+      values.push({ metricName: `${this.name}_count`, labels: e.labels, value: e.count })
+    }
+    return { name: this.name, help: this.help, type: "histogram", aggregator: "sum", values }
+  }
+
+  reset(): void {
+    this.series.clear()
+  }
+}
