@@ -61,7 +61,8 @@ export interface RoutePlan {
   readonly attempts: ReadonlyArray<PlannedAttempt>
   /**
    * Provisioned endpoints held back by the pool rule but otherwise admissible: the router appends
-   * them when escalation applies (a standard attempt was rate-limited, or all standard are predicted full).
+   * them when escalation applies (a standard attempt failed retryably — a 429 first of all — or every
+   * standard endpoint is unavailable: predicted full, cooling down, or behind an open breaker).
    */
   readonly escalation: ReadonlyArray<PlannedAttempt>
   /** Every candidate not in `attempts` or `escalation`, with the rules that dropped it. */

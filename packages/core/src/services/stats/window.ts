@@ -1,5 +1,6 @@
 import * as hdr from "hdr-histogram-js"
 import type { Percentiles } from "../../policy/types.js"
+import { percentilesOf } from "./percentiles.js"
 
 /** Outcome of one request as Stats counts it. `neutral` (client errors) counts nowhere. */
 export type StatsOutcome = "success" | "failure" | "rate_limited" | "neutral"
@@ -20,6 +21,251 @@ export interface StatsSummary {
   /** Total latency, seconds. */
   readonly latency: Percentiles | undefined
   /** Output tokens per second of generation time. */
+  readonly throughput: Percentiles | undefined
+  /** successes ÷ (successes + failures), rate-limited excluded; undefined below the minimum sample count. */
+  readonly uptime: number | undefined
+  readonly successes: number
+  readonly failures: number
+  readonly rateLimited: number
+  /** Epoch ms of the last failure (not windowed); undefined if none yet. */
+  readonly lastFailureAt: number | undefined
+}
+
+const LATENCY_MAX_MS = 3_600_000
+/** Throughput is recorded in hundredths of a token per second. */
+const THROUGHPUT_SCALE = 100
+const THROUGHPUT_MAX = 100_000_000
+/** Default `staleShare`: cached percentiles may miss up to 2% of the window's samples. */
+const DEFAULT_STALE_SHARE = 0.02
+
+/**
+ * Plain 32-bit counts (not packed): reading a packed array costs a tree walk per index, which made
+ * percentile reads and slice expiry dominate the router's CPU. 2 significant digits (1% value
+ * resolution) is plenty for latency routing. About 9 KB (latency) and 12 KB (throughput) each.
+ */
+const histogram = (max: number): hdr.JsHistogram => new hdr.Int32Histogram(1, max, 2)
+
+const clampRecord = (h: hdr.JsHistogram, value: number, max: number): void => {
+  h.recordValue(Math.min(max, Math.max(1, Math.round(value))))
+}
+
+interface Slice {
+  epoch: number
+  readonly ttft: hdr.JsHistogram
+  readonly latency: hdr.JsHistogram
+  readonly throughput: hdr.JsHistogram
+  successes: number
+  failures: number
+  rateLimited: number
+}
+
+const newSlice = (): Slice => ({
+  epoch: Number.NEGATIVE_INFINITY,
+  ttft: histogram(LATENCY_MAX_MS),
+  latency: histogram(LATENCY_MAX_MS),
+  throughput: histogram(THROUGHPUT_MAX),
+  successes: 0,
+  failures: 0,
+  rateLimited: 0,
+})
+
+export interface WindowOptions {
+  /** Window length, ms (routing.statsWindowMs). */
+  readonly windowMs: number
+  /** Number of time slices the window is cut into (default 5). */
+  readonly slices: number
+  /** Percentiles and uptime need at least this many samples (default 5). */
+  readonly minSamples: number
+  /** Recompute percentiles at most this often, ms (default 1 000; 0 = whenever they are stale). */
+  readonly refreshMs: number
+  /**
+   * Percentiles are stale once the samples recorded since they were computed exceed this share of
+   * the samples they were computed from (default 0.02; 0 = any new sample). See `EndpointWindow`.
+   */
+  readonly staleShare?: number
+}
+
+/** Percentiles as last computed, and the sample counts past which they are stale. */
+interface PercentileCache {
+  ttft: Percentiles | undefined
+  latency: Percentiles | undefined
+  throughput: Percentiles | undefined
+  at: number
+  ttftLimit: number
+  latencyLimit: number
+  throughputLimit: number
+}
+
+/**
+ * The sliding window of one endpoint: a ring of `slices` time slices (each `windowMs / slices` long),
+ * each with HDR histograms (2 significant digits, 32-bit counts) for TTFT, latency and throughput and
+ * outcome counters. Running totals are kept by adding on record and subtracting a slice as it
+ * expires, so a read never merges slices. Memory is bounded by the ring (about 30 KB per slice and
+ * `slices + 1` slices per endpoint), whatever the traffic; recording allocates nothing.
+ *
+ * Coverage: a read sees the samples of the current slice and the `slices - 1` before it, i.e.
+ * everything younger than `windowMs - sliceMs` and nothing older than `windowMs`.
+ *
+ * Freshness: counters, uptime and `lastFailureAt` are exact on every read. Percentiles are cached
+ * and recomputed on a read when at least `refreshMs` has passed since they were computed AND they
+ * are stale: a slice has left the window since, or one histogram gained more than `staleShare` × the
+ * samples it held then (any sample while it held fewer than `minSamples`, so percentiles appear as
+ * soon as there are enough samples). Staleness bound: a read returns either percentiles at most
+ * `refreshMs` old, or the exact percentiles (to HDR's 1% value resolution) of a window that lacks at
+ * most a `staleShare` share of the newest samples — so a reported p-th percentile lies between the
+ * current window's (p − 100·staleShare)-th and (p + 100·staleShare)-th percentiles (p90 is a true
+ * p88..p92 at the default 2%). A window that gains samples slowly is still refreshed when each slice
+ * expires. With steady traffic, percentiles are recomputed about once per `staleShare` × window
+ * samples instead of on every read.
+ */
+export class EndpointWindow {
+  private readonly sliceMs: number
+  private readonly ring: Array<Slice>
+  private readonly total = newSlice()
+  private readonly staleShare: number
+  private lastEpoch = Number.NEGATIVE_INFINITY
+  private lastFailureAt: number | undefined = undefined
+  /** Percentiles as last computed; undefined until the first read. */
+  private pct: PercentileCache | undefined = undefined
+  /** A slice left the window since percentiles were computed. */
+  private expiredSince = false
+  /** The summary as last built; dropped when a counter or the percentiles change. */
+  private summary: StatsSummary | undefined = undefined
+
+  constructor(private readonly options: WindowOptions) {
+    this.sliceMs = Math.max(1, Math.floor(options.windowMs / options.slices))
+    this.ring = Array.from({ length: options.slices }, newSlice)
+    this.staleShare = Math.max(0, options.staleShare ?? DEFAULT_STALE_SHARE)
+  }
+
+  /** Drop slices that left the window; returns the slice for `now`. */
+  private advance(now: number): Slice {
+    const epoch = Math.floor(now / this.sliceMs)
+    if (epoch !== this.lastEpoch) {
+      this.lastEpoch = Math.max(this.lastEpoch, epoch)
+      for (const slice of this.ring) {
+        if (slice.epoch !== Number.NEGATIVE_INFINITY && slice.epoch <= this.lastEpoch - this.options.slices) {
+          this.expire(slice)
+        }
+      }
+    }
+    const slot = this.ring[((epoch % this.options.slices) + this.options.slices) % this.options.slices]!
+    if (slot.epoch !== epoch) {
+      if (slot.epoch !== Number.NEGATIVE_INFINITY) this.expire(slot)
+      slot.epoch = epoch
+    }
+    return slot
+  }
+
+  private expire(slice: Slice): void {
+    const empty =
+      slice.successes === 0 && slice.failures === 0 && slice.rateLimited === 0 && slice.ttft.totalCount === 0
+    if (slice.ttft.totalCount > 0) this.total.ttft.subtract(slice.ttft)
+    if (slice.latency.totalCount > 0) this.total.latency.subtract(slice.latency)
+    if (slice.throughput.totalCount > 0) this.total.throughput.subtract(slice.throughput)
+    this.total.successes -= slice.successes
+    this.total.failures -= slice.failures
+    this.total.rateLimited -= slice.rateLimited
+    if (slice.ttft.totalCount > 0) slice.ttft.reset()
+    if (slice.latency.totalCount > 0) slice.latency.reset()
+    if (slice.throughput.totalCount > 0) slice.throughput.reset()
+    slice.successes = 0
+    slice.failures = 0
+    slice.rateLimited = 0
+    slice.epoch = Number.NEGATIVE_INFINITY
+    if (!empty) {
+      this.expiredSince = true
+      this.summary = undefined
+    }
+  }
+
+  record(sample: StatsSample, now: number): void {
+    const slice = this.advance(now)
+    switch (sample.outcome) {
+      case "success":
+        slice.successes++
+        this.total.successes++
+        break
+      case "failure":
+        slice.failures++
+        this.total.failures++
+        this.lastFailureAt = now
+        break
+      case "rate_limited":
+        slice.rateLimited++
+        this.total.rateLimited++
+        break
+      case "neutral":
+        return
+    }
+    if (sample.outcome === "success") {
+      if (sample.ttftMs !== undefined) this.both(slice.ttft, this.total.ttft, sample.ttftMs, LATENCY_MAX_MS)
+      if (sample.latencyMs !== undefined) this.both(slice.latency, this.total.latency, sample.latencyMs, LATENCY_MAX_MS)
+      const tps = throughputOf(sample)
+      if (tps !== undefined) this.both(slice.throughput, this.total.throughput, tps * THROUGHPUT_SCALE, THROUGHPUT_MAX)
+    }
+    this.summary = undefined
+  }
+
+  private both(slice: hdr.JsHistogram, total: hdr.JsHistogram, value: number, max: number): void {
+    clampRecord(slice, value, max)
+    clampRecord(total, value, max)
+  }
+
+  /** Whether the cached percentiles must be recomputed at `now` (see the class comment). */
+  private stale(now: number): boolean {
+    const c = this.pct
+    if (c === undefined) return true
+    if (now - c.at < this.options.refreshMs) return false
+    const t = this.total
+    return (
+      this.expiredSince ||
+      t.ttft.totalCount > c.ttftLimit ||
+      t.latency.totalCount > c.latencyLimit ||
+      t.throughput.totalCount > c.throughputLimit
+    )
+  }
+
+  /** The sample count past which percentiles computed from `n` samples are stale. */
+  private limit(n: number): number {
+    return n < this.options.minSamples ? n : n + n * this.staleShare
+  }
+
+  read(now: number): StatsSummary {
+    this.advance(now)
+    const t = this.total
+    const min = this.options.minSamples
+    if (this.stale(now)) {
+      this.pct = {
+        ttft: percentiles(t.ttft, min, 1 / 1000),
+        latency: percentiles(t.latency, min, 1 / 1000),
+        throughput: percentiles(t.throughput, min, 1 / THROUGHPUT_SCALE),
+        at: now,
+        ttftLimit: this.limit(t.ttft.totalCount),
+        latencyLimit: this.limit(t.latency.totalCount),
+        throughputLimit: this.limit(t.throughput.totalCount),
+      }
+      this.expiredSince = false
+      this.summary = undefined
+    }
+    if (this.summary !== undefined) return this.summary
+    const pct = this.pct!
+    const judged = t.successes + t.failures
+    this.summary = {
+      ttft: pct.ttft,
+      latency: pct.latency,
+      throughput: pct.throughput,
+      uptime: judged >= min ? t.successes / judged : undefined,
+      successes: t.successes,
+      failures: t.failures,
+      rateLimited: t.rateLimited,
+      lastFailureAt: this.lastFailureAt,
+    }
+    return this.summary
+  }
+}
+
+/** Output tokens per second of generation time. */
   readonly throughput: Percentiles | undefined
   /** successes ÷ (successes + failures), rate-limited excluded; undefined below the minimum sample count. */
   readonly uptime: number | undefined
@@ -202,12 +448,5 @@ const throughputOf = (s: StatsSample): number | undefined => {
   return generation > 0 ? (s.outputTokens * 1000) / generation : undefined
 }
 
-const percentiles = (h: hdr.Histogram, min: number, scale: number): Percentiles | undefined =>
-  h.totalCount < min || h.totalCount === 0
-    ? undefined
-    : {
-        p50: h.getValueAtPercentile(50) * scale,
-        p75: h.getValueAtPercentile(75) * scale,
-        p90: h.getValueAtPercentile(90) * scale,
-        p99: h.getValueAtPercentile(99) * scale,
-      }
+const percentiles = (h: hdr.JsHistogram, min: number, scale: number): Percentiles | undefined =>
+  h.totalCount < min || h.totalCount === 0 ? undefined : percentilesOf(h, scale)
