@@ -1,9 +1,9 @@
 import type { JsonObject, RouteStream, RouteTrace } from "@switchyard/core"
-import { type Context, Effect, Stream } from "effect"
+import { type Context, Effect } from "effect"
+import { ChunkPump } from "./chunk-pump.js"
 
 const encoder = new TextEncoder()
 const DONE = "data: [DONE]\n\n"
-const DONE_BYTES = encoder.encode(DONE)
 
 /** Response headers of an SSE stream (the per-request ones are added by the handler). */
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
@@ -33,11 +33,12 @@ export interface SseOptions {
 const DONE_RESULT: IteratorReturnResult<undefined> = { done: true, value: undefined }
 
 /**
- * The router's chunk stream as SSE bytes: `data: {chunk}\n\n` … `data: [DONE]\n\n`. Closing it
- * (`return()`, or the request's abort signal) interrupts the chunk stream, which cancels the upstream.
+ * The router's chunk stream as SSE bytes: `data: {chunk}\n\n` … `data: [DONE]\n\n`. Every batch of
+ * chunks the router emits becomes one write. Closing it (`return()`, or the request's abort signal)
+ * interrupts the chunk stream, which cancels the upstream.
  */
 export class SseBody implements AsyncIterableIterator<Uint8Array> {
-  private readonly inner: AsyncIterator<JsonObject>
+  private readonly pump: ChunkPump<JsonObject>
   private held: JsonObject | undefined
   private finished = false
   private ending: Promise<RouteTrace | undefined> | undefined
@@ -47,7 +48,7 @@ export class SseBody implements AsyncIterableIterator<Uint8Array> {
     private readonly context: Context.Context<never>,
     private readonly options: SseOptions,
   ) {
-    this.inner = Stream.toAsyncIterableWith(routed.chunks, context)[Symbol.asyncIterator]()
+    this.pump = new ChunkPump(routed.chunks, context)
     options.signal?.addEventListener("abort", this.onAbort, { once: true })
   }
 
@@ -61,38 +62,47 @@ export class SseBody implements AsyncIterableIterator<Uint8Array> {
 
   async next(): Promise<IteratorResult<Uint8Array>> {
     while (!this.finished) {
-      let step: IteratorResult<JsonObject>
+      let batch: ReadonlyArray<JsonObject> | undefined
       try {
-        step = await this.inner.next()
+        batch = await this.pump.next()
       } catch {
         if (this.finished) return DONE_RESULT
         const trace = await this.end()
         const held = this.held ? frame(this.held) : ""
-        return {
-          done: false,
-          value: encoder.encode(held + frame(withTrace(internalErrorChunk(), trace, this.options)) + DONE),
-        }
+        return { done: false, value: encoder.encode(held + frame(this.decorate(internalErrorChunk(), trace)) + DONE) }
       }
       if (this.finished) return DONE_RESULT
-      if (!step.done) {
-        if (!this.options.withTrace) return { done: false, value: encoder.encode(frame(step.value)) }
-        const previous = this.held
-        this.held = step.value
-        if (previous !== undefined) return { done: false, value: encoder.encode(frame(previous)) }
+      if (batch !== undefined) {
+        const text = this.framed(batch)
+        if (text !== "") return { done: false, value: encoder.encode(text) }
         continue
       }
       const trace = await this.end()
-      if (this.held === undefined) return { done: false, value: DONE_BYTES }
-      return { done: false, value: encoder.encode(frame(withTrace(this.held, trace, this.options)) + DONE) }
+      const last = this.held === undefined ? "" : frame(this.decorate(this.held, trace))
+      return { done: false, value: encoder.encode(last + DONE) }
     }
     return DONE_RESULT
+  }
+
+  /** The frames of one batch; in trace mode the last chunk is held back for the trace. */
+  private framed(batch: ReadonlyArray<JsonObject>): string {
+    let text = ""
+    if (!this.options.withTrace) {
+      for (let i = 0; i < batch.length; i++) text += frame(batch[i]!)
+      return text
+    }
+    for (let i = 0; i < batch.length; i++) {
+      if (this.held !== undefined) text += frame(this.held)
+      this.held = batch[i]
+    }
+    return text
   }
 
   /** Client went away (or the adapter stopped reading): interrupt the stream, record the trace. */
   async return(): Promise<IteratorResult<Uint8Array>> {
     if (!this.finished) {
       this.finished = true
-      await this.inner.return?.()
+      await this.pump.close()
       await this.end()
     }
     return DONE_RESULT
@@ -119,7 +129,8 @@ export class SseBody implements AsyncIterableIterator<Uint8Array> {
     }
     return this.ending
   }
-}
 
-const withTrace = (chunk: JsonObject, trace: RouteTrace | undefined, options: SseOptions): JsonObject =>
-  options.withTrace && trace !== undefined ? { ...chunk, switchyard_trace: trace } : chunk
+  private decorate(chunk: JsonObject, trace: RouteTrace | undefined): JsonObject {
+    return this.options.withTrace && trace !== undefined ? { ...chunk, switchyard_trace: trace } : chunk
+  }
+}

@@ -136,6 +136,17 @@ describe("POST /v1/chat/completions (HTTP surface)", () => {
     expect(chunks.some((c) => "switchyard_trace" in c)).toBe(false)
   })
 
+  it("a defect mid-stream ends the stream in-band (error chunk, finish_reason error, [DONE]) and leaks nothing", async () => {
+    const r = await post({ ...hello, model: "stream-defect", stream: true })
+    expect(r.status).toBe(200)
+    const events = sseEvents(r.text)
+    expect(events.at(-1)).toBe("[DONE]")
+    const last = JSON.parse(events.at(-2)!)
+    expect(last.error.code).toBe("internal_error")
+    expect(last.choices[0].finish_reason).toBe("error")
+    expect(r.text).not.toContain("sk-live")
+  })
+
   it("streams with the trace on the final chunk only", async () => {
     const r = await post({ ...hello, stream: true }, { ...auth, "x-switchyard-trace": "true" })
     const chunks = sseEvents(r.text)

@@ -42,8 +42,19 @@ describe("GET /metrics", () => {
     ).toBe(2)
     expect(value(m, 'switchyard_capacity_exhausted_total{origin="upstream"}')).toBe(1)
     expect(value(m, 'switchyard_capacity_exhausted_total{origin="gateway"}')).toBe(1)
-    expect(m).toContain("switchyard_request_duration_seconds_bucket")
-    expect(m).toContain("switchyard_attempt_duration_seconds_bucket")
+    // every routed request (with a trace) is in the duration histogram; the traces here last 250 ms
+    const series = 'model="google/gemini-2.5-pro-preview",stream="false"'
+    expect(value(m, `switchyard_request_duration_seconds_count{${series}}`)).toBe(4)
+    expect(value(m, `switchyard_request_duration_seconds_bucket{${series},le="0.1"}`)).toBe(0)
+    expect(value(m, `switchyard_request_duration_seconds_bucket{${series},le="0.25"}`)).toBe(4)
+    expect(value(m, `switchyard_request_duration_seconds_bucket{${series},le="+Inf"}`)).toBe(4)
+    expect(value(m, `switchyard_request_duration_seconds_sum{${series}}`)).toBe(1)
+    expect(
+      value(
+        m,
+        'switchyard_attempt_duration_seconds_count{endpoint="google/gemini-2.5-pro-preview@cheap",outcome="success"}',
+      ),
+    ).toBe(2)
   })
 
   it("reports utilization and breaker state per endpoint, read from the router at scrape time", async () => {

@@ -48,6 +48,13 @@ describe("Hono sub-app", () => {
     expect(await r.text()).toBe("app 404")
   })
 
+  it("works as the app itself (not mounted)", async () => {
+    const standalone = switchyardHono(gateway)
+    const r = await standalone.request("/v1/models", { headers: { authorization: "Bearer sk-hono" } })
+    expect(r.status).toBe(200)
+    expect((await r.json()).object).toBe("list")
+  })
+
   it("gateway errors keep the envelope (401 without key)", async () => {
     const r = await app.request("/llm/v1/chat/completions", { method: "POST", body: JSON.stringify(hello) })
     expect(r.status).toBe(401)

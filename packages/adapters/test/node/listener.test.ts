@@ -1,4 +1,5 @@
 import { createServer, request as httpRequest } from "node:http"
+import { connect } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createGateway, createNodeServer, type StreamBody, writeResponse } from "../../src/index.js"
 import { sseEvents } from "../support/call.js"
@@ -77,6 +78,20 @@ describe("Node adapter on a real port", () => {
       expect((await r.json()).error.code).toBe("request_too_large")
     }
     expect(sent).toBeLessThan(10 * 1024 * 1024)
+  })
+
+  it("a request Node's HTTP parser rejects still gets the error envelope", async () => {
+    const { port } = new URL(base)
+    const answer = await new Promise<string>((resolve) => {
+      const socket = connect(Number(port), "127.0.0.1", () => socket.write("NOT-HTTP garbage\r\n\r\n"))
+      let text = ""
+      socket.on("data", (d) => {
+        text += d.toString()
+      })
+      socket.on("close", () => resolve(text))
+    })
+    expect(answer.startsWith("HTTP/1.1 400")).toBe(true)
+    expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)).error.code).toBe("malformed_http_request")
   })
 
   it("destroying the client socket mid-request interrupts the route", async () => {

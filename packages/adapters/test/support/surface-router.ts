@@ -206,16 +206,24 @@ export const surfaceRuntime = () => {
         const err = fail(req)
         if (err) return yield* Effect.fail(err)
         const endless = req.body.model === "endless"
-        const chunks = endless
-          ? Stream.concat(
-              Stream.make(chunk({ role: "assistant", content: "tick" }, null, { provider: "cheap" })),
-              Stream.fromEffect(hang(req)),
-            )
-          : Stream.make(
-              chunk({ role: "assistant", content: "Hel" }, null, { provider: "cheap" }),
-              chunk({ content: "lo" }, null),
-              chunk({}, "stop", { usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5, cost: 0.00002 } }),
-            )
+        const chunks =
+          req.body.model === "stream-defect"
+            ? Stream.concat(
+                Stream.make(chunk({ role: "assistant", content: "Hel" }, null, { provider: "cheap" })),
+                Stream.die(new Error("bug holding sk-live-secret")),
+              )
+            : endless
+              ? Stream.concat(
+                  Stream.make(chunk({ role: "assistant", content: "tick" }, null, { provider: "cheap" })),
+                  Stream.fromEffect(hang(req)),
+                )
+              : Stream.make(
+                  chunk({ role: "assistant", content: "Hel" }, null, { provider: "cheap" }),
+                  chunk({ content: "lo" }, null),
+                  chunk({}, "stop", {
+                    usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5, cost: 0.00002 },
+                  }),
+                )
         return {
           endpoint: endpointOf("cheap"),
           chunks,

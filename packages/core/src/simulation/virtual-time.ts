@@ -15,8 +15,8 @@ export interface VirtualTime {
   readonly scheduler: Scheduler.Scheduler
   /** Current virtual time, epoch ms (starts at `start`). */
   readonly now: () => number
-  /** Call `f` (outside any fiber) when virtual time reaches `at`. */
-  readonly schedule: (at: number, f: () => void) => void
+  /** Call `f` (outside any fiber) when virtual time reaches `at`; the returned function cancels it. */
+  readonly schedule: (at: number, f: () => void) => () => void
   /** Run tasks and timers in time order until the next timer is later than `until` (time ends at `until`). */
   readonly runUntil: (until: number) => void
   /** Run until no task or timer is left (never returns if something sleeps in a loop forever). */
@@ -113,15 +113,17 @@ export const makeVirtualTime = (start = 0): VirtualTime => {
     if (until > now && Number.isFinite(until)) now = until
   }
 
+  const cancel = (t: Timer): void => {
+    if (t.fn !== undefined) {
+      t.fn = undefined
+      live--
+    }
+  }
+
   const sleep = (duration: Duration.Duration): Effect.Effect<void> =>
     Effect.callback<void>((resume) => {
       const t = schedule(now + Duration.toMillis(duration), () => resume(Effect.void))
-      return Effect.sync(() => {
-        if (t.fn !== undefined) {
-          t.fn = undefined
-          live--
-        }
-      })
+      return Effect.sync(() => cancel(t))
     })
 
   const nanos = (): bigint => BigInt(Math.round(now * 1_000_000))
@@ -151,7 +153,10 @@ export const makeVirtualTime = (start = 0): VirtualTime => {
     clock,
     scheduler,
     now: () => now,
-    schedule: (at, f) => void schedule(at, f),
+    schedule: (at, f) => {
+      const t = schedule(at, f)
+      return () => cancel(t)
+    },
     runUntil,
     runAll: () => runUntil(Number.POSITIVE_INFINITY),
     pending: () => live,
@@ -160,9 +165,19 @@ export const makeVirtualTime = (start = 0): VirtualTime => {
 
 const noop = (): void => {}
 
-/** The services a root fiber needs to live in `vt`'s time. */
-export const virtualContext = (vt: VirtualTime): Context.Context<never> =>
-  Context.make(Clock.Clock, vt.clock).pipe(Context.add(Scheduler.Scheduler, vt.scheduler)) as Context.Context<never>
+const contexts = new WeakMap<VirtualTime, Context.Context<never>>()
+
+/** The services a root fiber needs to live in `vt`'s time (built once per `vt`). */
+export const virtualContext = (vt: VirtualTime): Context.Context<never> => {
+  let ctx = contexts.get(vt)
+  if (ctx === undefined) {
+    ctx = Context.make(Clock.Clock, vt.clock).pipe(
+      Context.add(Scheduler.Scheduler, vt.scheduler),
+    ) as Context.Context<never>
+    contexts.set(vt, ctx)
+  }
+  return ctx
+}
 
 /** Start `eff` as a root fiber in virtual time (it runs as `vt.runUntil` / `runAll` is called). */
 export const forkVirtual = <A, E>(vt: VirtualTime, eff: Effect.Effect<A, E>): Fiber.Fiber<A, E> =>

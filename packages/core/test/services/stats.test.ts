@@ -1,5 +1,7 @@
 import { Cause, Effect, Exit, Layer } from "effect"
 import { TestClock } from "effect/testing"
+import fc from "fast-check"
+import * as hdr from "hdr-histogram-js"
 import { describe, expect, it } from "vitest"
 import { EndpointWindow, Stats, type StatsOptions } from "../../src/index.js"
 
@@ -70,6 +72,84 @@ describe("stats window", () => {
     w.record({ outcome: "success", ttftMs: 900 }, 10)
     expect(w.read(500).ttft?.p50).toBeCloseTo(0.1, 3)
     expect(w.read(1_000).ttft?.p50).toBeCloseTo(0.9, 2)
+  })
+})
+
+describe("stats window staleness bound", () => {
+  it("keeps percentiles until new samples exceed staleShare of the window, with exact counters", () => {
+    const w = window({ staleShare: 0.02 })
+    for (let i = 0; i < 100; i++) w.record({ outcome: "success", ttftMs: 100 }, 0)
+    expect(w.read(0).ttft?.p99).toBeCloseTo(0.1, 3)
+    // Two slow samples are 2% of 100: the cached percentiles may still be served…
+    w.record({ outcome: "success", ttftMs: 5_000 }, 1)
+    w.record({ outcome: "success", ttftMs: 5_000 }, 1)
+    const stale = w.read(1)
+    expect(stale.ttft?.p99).toBeCloseTo(0.1, 3)
+    // …but the counters are not cached.
+    expect(stale.successes).toBe(102)
+    // A third one exceeds the bound: recomputed (p99 of 103 samples is now a slow one).
+    w.record({ outcome: "success", ttftMs: 5_000 }, 2)
+    expect(w.read(2).ttft?.p99).toBeCloseTo(5, 1)
+  })
+
+  it("recomputes as soon as a slice leaves the window, even without new samples", () => {
+    const w = window({ staleShare: 0.5 })
+    for (let i = 0; i < 100; i++) w.record({ outcome: "success", ttftMs: 100 }, 0)
+    for (let i = 0; i < 60; i++) w.record({ outcome: "success", ttftMs: 3_000 }, 60_000)
+    expect(w.read(299_999).ttft?.p50).toBeCloseTo(0.1, 3)
+    // The slice holding t = 0 expires at 300 s: only the 3 s samples remain.
+    expect(w.read(300_000).ttft?.p50).toBeCloseTo(3, 1)
+  })
+
+  it("reports percentiles within staleShare (in rank) of the current window's, defined iff enough samples", () => {
+    const SLICE = 20_000
+    const SHARE = 0.05
+    const MIN = 5
+    const op = fc.oneof(
+      fc.record({
+        read: fc.constant(false),
+        dt: fc.integer({ min: 0, max: 3_000 }),
+        ttft: fc.integer({ min: 1, max: 100_000 }),
+      }),
+      fc.record({ read: fc.constant(true), dt: fc.integer({ min: 0, max: 30_000 }), ttft: fc.constant(0) }),
+    )
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+        const w = window({ windowMs: 5 * SLICE, slices: 5, minSamples: MIN, staleShare: SHARE })
+        const samples: Array<{ readonly epoch: number; readonly ttft: number }> = []
+        let now = 0
+        for (const o of ops) {
+          now += o.dt
+          if (!o.read) {
+            w.record({ outcome: "success", ttftMs: o.ttft }, now)
+            samples.push({ epoch: Math.floor(now / SLICE), ttft: o.ttft })
+            continue
+          }
+          const epoch = Math.floor(now / SLICE)
+          const live = samples.filter((s) => s.epoch > epoch - 5)
+          const exact = new hdr.Int32Histogram(1, 3_600_000, 2)
+          for (const s of live) exact.recordValue(s.ttft)
+          const got = w.read(now)
+          expect(got.successes).toBe(live.length)
+          if (live.length < MIN) {
+            expect(got.ttft).toBeUndefined()
+            continue
+          }
+          expect(got.ttft).toBeDefined()
+          for (const [q, v] of [
+            [50, got.ttft!.p50],
+            [75, got.ttft!.p75],
+            [90, got.ttft!.p90],
+            [99, got.ttft!.p99],
+          ] as const) {
+            const ms = Math.round(v * 1000)
+            expect(ms).toBeGreaterThanOrEqual(exact.getValueAtPercentile(q - 100 * SHARE))
+            expect(ms).toBeLessThanOrEqual(exact.getValueAtPercentile(Math.min(100, q + 100 * SHARE)))
+          }
+        }
+      }),
+      { numRuns: 200 },
+    )
   })
 })
 

@@ -25,32 +25,34 @@ export const percentilesOf = (h: hdr.JsHistogram, scale: number): Percentiles =>
   let p75 = 0
   let p90 = 0
   let p99 = 0
-  /** How many of the four percentiles are found so far. */
+  /** How many of the four percentiles are found so far, and the count the next one needs. */
   let found = 0
+  let next = c50
   // Nothing is recorded below the lowest non-zero value, except possibly zeros at index 0.
   let i = h.getCountAtIndex(0) > 0 || h.minNonZeroValue > h.maxValue ? 0 : h.countsArrayIndex(h.minNonZeroValue)
   let cumulative = 0
-  for (const n = h.countsArrayLength; i < n && found < 4; i++) {
-    const count = h.getCountAtIndex(i)
-    if (count === 0) continue
-    cumulative += count
-    if (cumulative < c50) continue
+  for (const n = h.countsArrayLength; i < n; i++) {
+    cumulative += h.getCountAtIndex(i)
+    if (cumulative < next) continue
     const value = h.highestEquivalentValue(h.valueFromIndex(i))
     if (found === 0) {
       p50 = value
       found = 1
+      next = c75
     }
     if (found === 1 && cumulative >= c75) {
       p75 = value
       found = 2
+      next = c90
     }
     if (found === 2 && cumulative >= c90) {
       p90 = value
       found = 3
+      next = c99
     }
     if (found === 3 && cumulative >= c99) {
       p99 = value
-      found = 4
+      break
     }
   }
   return { p50: p50 * scale, p75: p75 * scale, p90: p90 * scale, p99: p99 * scale }

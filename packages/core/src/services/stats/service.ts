@@ -34,6 +34,7 @@ export const makeMemoryStats = (options: StatsOptions = {}): StatsShape => {
     slices: options.slices ?? 5,
     minSamples: options.minSamples ?? 5,
     refreshMs: options.refreshMs ?? 1_000,
+    ...(options.staleShare !== undefined && { staleShare: options.staleShare }),
   }
   const windows = new Map<string, EndpointWindow>()
   return {
