@@ -1,6 +1,6 @@
 import { type JsonObject, MalformedResponse, type Usage } from "@switchyard/core"
 import { Result } from "effect"
-import type { Redactor } from "../errors/redact.js"
+import type { TranslateContext } from "../translation/call-context.js"
 import {
   type CompletionMeta,
   completionBody,
@@ -10,17 +10,7 @@ import {
 import { stopReason } from "./stop-reason.js"
 import { anthropicUsage } from "./usage.js"
 
-export interface TranslateContext {
-  readonly provider: string
-  /** Unix seconds (from the Effect Clock). */
-  readonly created: number
-  /** Used when the upstream sends no message id. */
-  readonly fallbackId: string
-  /** Used when the upstream sends no model. */
-  readonly model: string
-  /** Masks secrets in error messages built from stream events. */
-  readonly redact?: Redactor
-}
+export type { TranslateContext }
 
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v)

@@ -1,6 +1,6 @@
 import { type CapacitySignals, ContentFiltered, type JsonObject, MalformedResponse, type Usage } from "@switchyard/core"
 import { Result } from "effect"
-import type { Redactor } from "../errors/redact.js"
+import type { TranslateContext } from "../translation/call-context.js"
 import {
   type CompletionMeta,
   completionBody,
@@ -10,18 +10,7 @@ import {
 import { finishReason } from "./finish-reason.js"
 import { geminiUsage, trafficType } from "./usage.js"
 
-/** What the plugin knows about the call when translating an answer back. */
-export interface TranslateContext {
-  readonly provider: string
-  /** Unix seconds (from the Effect Clock). */
-  readonly created: number
-  /** Used when the upstream sends no `responseId`. */
-  readonly fallbackId: string
-  /** Used when the upstream sends no `modelVersion`. */
-  readonly model: string
-  /** Masks secrets in error messages built from stream events. */
-  readonly redact?: Redactor
-}
+export type { TranslateContext }
 
 export interface TranslatedCompletion {
   readonly body: JsonObject

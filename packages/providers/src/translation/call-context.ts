@@ -13,6 +13,9 @@ export interface CallContext {
   readonly redact: Redactor
 }
 
+/** What a response translator reads: the call context, with secret masking optional (tests translate without one). */
+export type TranslateContext = Omit<CallContext, "redact"> & { readonly redact?: Redactor }
+
 export const callContext = (provider: string, model: string, redact: Redactor): Effect.Effect<CallContext> =>
   Effect.gen(function* () {
     const now = yield* Clock.currentTimeMillis
