@@ -193,7 +193,8 @@ export const makeSimulatedUpstream = (
 
     /** Outage and meter checks, then the random draws. Fails before any token, like a real upstream. */
     const begin = (call: ChatCall, streaming: boolean): Effect.Effect<Admitted, ProviderError> =>
-      Effect.flatMap(Clock.currentTimeMillis, (arrived) => {
+      Effect.clockWith((clock) => {
+        const arrived = clock.currentTimeMillisUnsafe()
         const sim = simOf(call.endpoint, arrived)
         return sim.overheadMs > 0
           ? Effect.flatMap(Effect.andThen(sleep(sim.overheadMs), Clock.currentTimeMillis), (now) =>
@@ -259,13 +260,14 @@ export const makeSimulatedUpstream = (
 
     /** Correct the meter by the actual charge and count the tokens. */
     const settle = (a: Admitted, completionTokens: number): Effect.Effect<void> =>
-      Effect.map(Clock.currentTimeMillis, (now) => {
+      Effect.clockWith((clock) => {
         const actual = a.promptTokens + completionTokens * a.sim.outputWeight
-        if (a.sim.tokens) reconcile(a.sim.tokens, actual - a.charge, now)
+        if (a.sim.tokens) reconcile(a.sim.tokens, actual - a.charge, clock.currentTimeMillisUnsafe())
         const c = a.sim.counters
         c.chargedTokens += actual
         c.promptTokens += a.promptTokens
         c.completionTokens += completionTokens
+        return Effect.void
       })
 
     const serverError = (a: Admitted): Effect.Effect<never, ProviderError> =>

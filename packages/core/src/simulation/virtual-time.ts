@@ -37,6 +37,8 @@ export const makeVirtualTime = (start = 0): VirtualTime => {
   let now = start
   let seq = 0
   let live = 0
+  /** Cancelled timers still in the heap. */
+  let dead = 0
   const heap: Array<Timer> = []
   let tasks: Array<() => void> = []
   let head = 0
@@ -54,27 +56,44 @@ export const makeVirtualTime = (start = 0): VirtualTime => {
     }
   }
 
+  const siftDown = (start: number): void => {
+    const n = heap.length
+    let i = start
+    for (;;) {
+      const l = 2 * i + 1
+      const r = l + 1
+      let m = i
+      if (l < n && before(heap[l]!, heap[m]!)) m = l
+      if (r < n && before(heap[r]!, heap[m]!)) m = r
+      if (m === i) break
+      const tmp = heap[i]!
+      heap[i] = heap[m]!
+      heap[m] = tmp
+      i = m
+    }
+  }
+
   const pop = (): Timer => {
     const top = heap[0]!
     const last = heap.pop()!
     if (heap.length > 0) {
       heap[0] = last
-      let i = 0
-      const n = heap.length
-      for (;;) {
-        const l = 2 * i + 1
-        const r = l + 1
-        let m = i
-        if (l < n && before(heap[l]!, heap[m]!)) m = l
-        if (r < n && before(heap[r]!, heap[m]!)) m = r
-        if (m === i) break
-        const tmp = heap[i]!
-        heap[i] = heap[m]!
-        heap[m] = tmp
-        i = m
-      }
+      siftDown(0)
     }
     return top
+  }
+
+  /**
+   * Cancelled timers stay in the heap until they come due (a cancelled 60 s timeout would otherwise
+   * cost a search); when they outnumber the live ones, drop them all and re-heapify in place. The
+   * firing order only depends on (at, seq), never on the heap's layout.
+   */
+  const compact = (): void => {
+    let k = 0
+    for (let i = 0; i < heap.length; i++) if (heap[i]!.fn !== undefined) heap[k++] = heap[i]!
+    heap.length = k
+    for (let i = (k >> 1) - 1; i >= 0; i--) siftDown(i)
+    dead = 0
   }
 
   const schedule = (at: number, f: () => void): Timer => {
@@ -103,7 +122,10 @@ export const makeVirtualTime = (start = 0): VirtualTime => {
     while (heap.length > 0 && heap[0]!.at <= until) {
       const t = pop()
       const fn = t.fn
-      if (fn === undefined) continue
+      if (fn === undefined) {
+        dead--
+        continue
+      }
       t.fn = undefined
       live--
       now = t.at
@@ -117,6 +139,8 @@ export const makeVirtualTime = (start = 0): VirtualTime => {
     if (t.fn !== undefined) {
       t.fn = undefined
       live--
+      dead++
+      if (dead > 1_024 && dead > live) compact()
     }
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import type { PolicyRun } from "../../src/simulation/engine.js"
 import { simulatePolicy } from "../../src/simulation/engine.js"
-import { OUTCOMES } from "../../src/simulation/outcome.js"
+import { OUTCOME_CODE, OUTCOMES } from "../../src/simulation/outcome.js"
 import { simulate } from "../../src/simulation/report.js"
 import { generateTrace } from "../../src/simulation/traffic.js"
 import { smallScenario } from "./scenarios.js"
@@ -141,5 +141,28 @@ describe("simulation engine: constraints and outages", () => {
     expect(during).toBeGreaterThan(100)
     expect(run.result.servedBy.vertex).toBeGreaterThan(0)
     expect(run.result.availability).toBeGreaterThan(0.99)
+  })
+
+  it("ends requests its upstream never answers within the client's deadline, as typed failures", () => {
+    const s = smallScenario((j) => {
+      delete j.traffic.surges
+      j.endpoints[0].outages = [{ start: "1m", end: "2m", kind: "hang" }]
+      j.policies = [{ name: "single", kind: "single-provider", target: "studio", retries: 10 }]
+    })
+    const trace = generateTrace(s)
+    const run = simulatePolicy(s, trace, s.policies[0]!)
+    let hung = 0
+    for (let i = 0; i < trace.count; i++) {
+      const at = trace.at[i]!
+      if (at < 60_000 || at >= 120_000) continue
+      hung++
+      expect(run.recorder.outcome[i]).not.toBe(OUTCOME_CODE.ok)
+    }
+    expect(hung).toBeGreaterThan(50)
+    // The SDK keeps retrying a hung upstream until the client's own deadline cuts it off.
+    expect(run.result.outcomes.deadline).toBeGreaterThan(0)
+    expect(run.result.outcomes.other).toBe(0)
+    expect(run.result.lost).toBe(0)
+    expect(run.defects).toEqual([])
   })
 })

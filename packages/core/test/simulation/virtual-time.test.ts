@@ -1,5 +1,6 @@
 import { Clock, Effect, Exit, Fiber, Option, Random } from "effect"
 import { TestClock } from "effect/testing"
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { makeSimulatedUpstream } from "../../src/simulation/upstream.js"
 import { forkVirtual, makeVirtualTime, runVirtual } from "../../src/simulation/virtual-time.js"
@@ -55,6 +56,37 @@ describe("virtual time", () => {
     forkVirtual(vt, Effect.sleep(10).pipe(Effect.andThen(Effect.sync(() => seen.push(-vt.now())))))
     vt.runAll()
     expect(seen).toEqual([-10, 20])
+  })
+
+  it("fires the timers left after many cancellations in (time, registration) order", () => {
+    // Most timers are cancelled in a few batches, so cancelled timers outnumber live ones and the
+    // heap is compacted while timers are firing.
+    const timer = fc.record({
+      at: fc.integer({ min: 0, max: 1_000 }),
+      cancelAt: fc.option(fc.constantFrom(0, 100, 300, 600), { freq: 4 }),
+    })
+    fc.assert(
+      fc.property(fc.array(timer, { minLength: 2_000, maxLength: 5_000 }), (timers) => {
+        const vt = makeVirtualTime()
+        const fired: Array<number> = []
+        const cancels = timers.map((t, k) => vt.schedule(t.at, () => fired.push(k)))
+        for (const batch of [0, 100, 300, 600])
+          vt.schedule(batch, () => {
+            for (const [k, t] of timers.entries()) if (t.cancelAt === batch) cancels[k]!()
+          })
+        vt.runAll()
+        // A timer fires unless its cancellation ran first; at the same instant the timer, registered first, wins.
+        const expected = timers
+          .map((t, k) => ({ ...t, k }))
+          .filter((t) => t.cancelAt === null || t.cancelAt >= t.at)
+          .sort((a, b) => a.at - b.at || a.k - b.k)
+          .map((t) => t.k)
+        expect(fired).toEqual(expected)
+        expect(vt.pending()).toBe(0)
+      }),
+      // Counterexamples are thousands of timers long: report the first one rather than shrink it.
+      { numRuns: 20, endOnFailure: true },
+    )
   })
 
   it("runs the simulated upstream exactly as TestClock does", async () => {
