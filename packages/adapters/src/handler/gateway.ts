@@ -5,11 +5,11 @@ import {
   ModelNotFound,
   type RouteError,
   type RouteRequest,
+  type RouteResult,
   Router,
   type RouterShape,
+  type RouteStream,
   type RouteTrace,
-  RoutingRequest,
-  requestDecoderSync,
 } from "@switchyard/core"
 import { Cause, Context, Effect, Exit, type ManagedRuntime } from "effect"
 import { type GatewayKey, KeyRing } from "../auth/key-ring.js"
@@ -18,8 +18,17 @@ import { type ErrorReply, errorJson, replies } from "./envelope.js"
 import { type CorsHeaders, headerValue, makeCorsHeaders, requestIdOf } from "./headers.js"
 import { endpointList, modelList, modelObject } from "./models.js"
 import { routeErrorReply, routeErrorTrace } from "./route-errors.js"
+import { decodeRoutingFields } from "./routing-fields.js"
 import { SSE_HEADERS, SseBody } from "./sse.js"
 import type { GatewayRequest, GatewayResponse } from "./types.js"
+
+/** A chat request that passed the gateway's checks, ready to route. */
+interface AcceptedChat {
+  readonly routing: RouteRequest["routing"]
+  readonly request: RouteRequest
+  readonly withTrace: boolean
+  readonly stream: boolean
+}
 
 /** The services the gateway reads from its runtime. */
 export type GatewayServices = Router | ActiveDeployment
@@ -41,7 +50,6 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 
 const JSON_TYPE = "application/json"
 const decoder = new TextDecoder("utf-8", { fatal: false })
-const decodeRouting = requestDecoderSync(RoutingRequest)
 const MODELS_PREFIX = "/v1/models/"
 const ENDPOINTS_SUFFIX = "/endpoints"
 
@@ -143,9 +151,26 @@ export class Gateway {
     return this.errorResponse(replies.tooLarge(this.maxBodyBytes), requestIdOf({}))
   }
 
-  async handle(req: GatewayRequest): Promise<GatewayResponse> {
+  handle(req: GatewayRequest): Promise<GatewayResponse> {
     const path = pathOf(req.path)
     const method = req.method
+    // The hot path: no async function frames, one Promise settled by the request fiber's observer.
+    if (method === "POST" && path === "/v1/chat/completions") {
+      try {
+        return this.chat(req)
+      } catch (defect) {
+        return Promise.resolve(this.defect(defect, method, path, req))
+      }
+    }
+    return this.handleOther(req, path, method)
+  }
+
+  private defect(defect: unknown, method: string, path: string, req: GatewayRequest): GatewayResponse {
+    this.log(`[switchyard] internal error on ${method} ${path.slice(0, 200)}: ${describe(defect)}`)
+    return this.errorResponse(replies.internal, requestIdOf(req.headers))
+  }
+
+  private async handleOther(req: GatewayRequest, path: string, method: string): Promise<GatewayResponse> {
     if (method === "OPTIONS") {
       return {
         status: 204,
@@ -179,14 +204,28 @@ export class Gateway {
       }
       return this.answer("other", this.errorResponse(replies.notFound(path), requestIdOf(req.headers)))
     } catch (defect) {
-      this.log(`[switchyard] internal error on ${method} ${path.slice(0, 200)}: ${describe(defect)}`)
-      return this.errorResponse(replies.internal, requestIdOf(req.headers))
+      return this.defect(defect, method, path, req)
     }
   }
 
   // ---- POST /v1/chat/completions ---------------------------------------------------------------
 
-  private async chat(req: GatewayRequest): Promise<GatewayResponse> {
+  /** Never rejects: every outcome, defects included, is a response. */
+  private chat(req: GatewayRequest): Promise<GatewayResponse> {
+    const accepted = this.acceptChat(req)
+    if (!("routing" in accepted)) return Promise.resolve(accepted)
+    const { request, withTrace, stream } = accepted
+    const live = this.live
+    if (live === undefined)
+      return this.ready().then(
+        (ready) => this.routeChat(ready, request, req, withTrace, stream),
+        (defect: unknown) => this.defect(defect, req.method, "/v1/chat/completions", req),
+      )
+    return this.routeChat(live, request, req, withTrace, stream)
+  }
+
+  /** Authentication, size, JSON and the routing fields: a request to route, or the error response. */
+  private acceptChat(req: GatewayRequest): GatewayResponse | AcceptedChat {
     const requestId = requestIdOf(req.headers)
     const key = this.keyRing.authenticate(headerValue(req.headers, "authorization"))
     if (key === undefined) return this.rejected(replies.unauthorized, requestId, false)
@@ -211,7 +250,7 @@ export class Gateway {
       delete body.switchyard_trace
     }
     const stream = body.stream === true
-    const decoded = decodeRouting(body)
+    const decoded = decodeRoutingFields(body)
     if (!decoded.ok) return this.rejected(routeErrorReply(decoded.error), requestId, stream)
     const routing = decoded.value
     if (routing.model === undefined && (routing.models === undefined || routing.models.length === 0))
@@ -220,44 +259,73 @@ export class Gateway {
       key === null || key.defaults === undefined
         ? { body, routing, estimatedPromptTokens: estimatePromptTokens(bytes), requestId }
         : { body, routing, estimatedPromptTokens: estimatePromptTokens(bytes), requestId, keyDefaults: key.defaults }
-    const live = this.live ?? (await this.ready())
-    return stream ? this.chatStream(live, request, req, withTrace) : this.chatJson(live, request, req, withTrace)
+    return { routing, request, withTrace, stream }
   }
 
-  /**
-   * Run one request's program on the runtime; a client that goes away (cancel hook or abort signal)
-   * interrupts its fiber, which cancels the upstream call.
-   */
-  private run<A, E>(effect: Effect.Effect<A, E, GatewayServices>, req: GatewayRequest): Promise<Exit.Exit<A, unknown>> {
-    const fiber = this.runtime.runFork(effect)
-    const interrupt = () => {
-      fiber.interruptUnsafe()
-    }
-    const hook = req.cancel
-    if (hook !== undefined) {
-      if (hook.cancelled) interrupt()
-      else hook.onCancel = interrupt
-      return new Promise((resolve) => fiber.addObserver(resolve))
-    }
-    const signal = req.signal
-    if (signal === undefined) return new Promise((resolve) => fiber.addObserver(resolve))
-    if (signal.aborted) interrupt()
-    else signal.addEventListener("abort", interrupt, { once: true })
-    return new Promise((resolve) =>
-      fiber.addObserver((exit) => {
-        signal.removeEventListener("abort", interrupt)
-        resolve(exit)
-      }),
-    )
-  }
-
-  private async chatJson(
+  /** Run the request's program; its exit becomes the response (a throw while building it, a 500). */
+  private routeChat(
     live: Live,
     request: RouteRequest,
     req: GatewayRequest,
     withTrace: boolean,
+    stream: boolean,
   ): Promise<GatewayResponse> {
-    const exit = await this.run(live.router.route(request), req)
+    return new Promise((resolve) => {
+      if (stream)
+        this.run(live.router.stream(request), req, (exit) => {
+          try {
+            resolve(this.streamResponse(live, exit, request, req, withTrace))
+          } catch (defect) {
+            resolve(this.defect(defect, req.method, "/v1/chat/completions", req))
+          }
+        })
+      else
+        this.run(live.router.route(request), req, (exit) => {
+          try {
+            resolve(this.jsonResponse(exit, request, withTrace))
+          } catch (defect) {
+            resolve(this.defect(defect, req.method, "/v1/chat/completions", req))
+          }
+        })
+    })
+  }
+
+  /**
+   * Run one request's program on the runtime and call `onExit` with its exit; a client that goes away
+   * (cancel hook or abort signal) interrupts its fiber, which cancels the upstream call.
+   */
+  private run<A, E>(
+    effect: Effect.Effect<A, E, GatewayServices>,
+    req: GatewayRequest,
+    onExit: (exit: Exit.Exit<A, unknown>) => void,
+  ): void {
+    const fiber = this.runtime.runFork(effect)
+    const hook = req.cancel
+    if (hook !== undefined) {
+      if (hook.cancelled) fiber.interruptUnsafe()
+      else hook.onCancel = () => fiber.interruptUnsafe()
+      fiber.addObserver(onExit)
+      return
+    }
+    const signal = req.signal
+    if (signal === undefined) {
+      fiber.addObserver(onExit)
+      return
+    }
+    const interrupt = (): void => fiber.interruptUnsafe()
+    if (signal.aborted) interrupt()
+    else signal.addEventListener("abort", interrupt, { once: true })
+    fiber.addObserver((exit) => {
+      signal.removeEventListener("abort", interrupt)
+      onExit(exit)
+    })
+  }
+
+  private jsonResponse(
+    exit: Exit.Exit<RouteResult, unknown>,
+    request: RouteRequest,
+    withTrace: boolean,
+  ): GatewayResponse {
     if (Exit.isSuccess(exit)) {
       const result = exit.value
       const trace = result.trace
@@ -271,13 +339,13 @@ export class Gateway {
     return this.failed(exit.cause, request.requestId!, false, withTrace)
   }
 
-  private async chatStream(
+  private streamResponse(
     live: Live,
+    exit: Exit.Exit<RouteStream, unknown>,
     request: RouteRequest,
     req: GatewayRequest,
     withTrace: boolean,
-  ): Promise<GatewayResponse> {
-    const exit = await this.run(live.router.stream(request), req)
+  ): GatewayResponse {
     if (Exit.isFailure(exit)) return this.failed(exit.cause, request.requestId!, true, withTrace)
     const routed = exit.value
     const body = new SseBody(routed, live.context, {

@@ -15,6 +15,24 @@ export interface ChatCall {
    */
   readonly body: JsonObject
   readonly endpoint: Endpoint
+  /**
+   * The call's time limit, handed only to clients that declare `enforcesDeadline` (the router races
+   * every other client's call against the limit itself). See `CallDeadline`.
+   */
+  readonly deadline?: CallDeadline | undefined
+}
+
+/**
+ * A time limit a client enforces on its own call, without a fiber or timer of its own: the router
+ * keeps the clock. `arm(onExpire)` when the call is under way (an expiry that already happened calls
+ * `onExpire` at once); `onExpire` must cancel the call and fail it with `error()`. Disarm with the
+ * returned function when the call ends first.
+ */
+export interface CallDeadline {
+  readonly timeoutMs: number
+  readonly arm: (onExpire: () => void) => () => void
+  /** The failure of a call that ran out of time (an `UpstreamTimeout`). */
+  readonly error: () => ProviderError
 }
 
 /** A non-streamed completion in OpenAI shape (`chat.completion`), as received or translated. */
@@ -39,6 +57,8 @@ export interface ChatStream {
 
 /** What a plugin's `make` returns: a client for the provider's endpoints. */
 export interface ProviderClient {
+  /** `chat` enforces `ChatCall.deadline` itself (see `CallDeadline`). */
+  readonly enforcesDeadline?: boolean | undefined
   readonly chat: (call: ChatCall) => Effect.Effect<ChatResult, ProviderError>
   /** Resolves once the upstream answered 200 (errors before that fail the effect, not the stream). */
   readonly stream: (call: ChatCall) => Effect.Effect<ChatStream, ProviderError>

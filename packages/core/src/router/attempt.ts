@@ -1,9 +1,9 @@
-import { Clock, Effect, Result } from "effect"
+import { Effect, Result } from "effect"
 import type { Endpoint } from "../catalog/endpoint.js"
-import { TransportError } from "../provider/errors.js"
-import type { CapacitySignals } from "../provider/usage.js"
+import { type ProviderError, TransportError } from "../provider/errors.js"
 import { estimateCharge } from "../services/capacity/charge.js"
-import type { ReserveOptions } from "../services/capacity/service.js"
+import type { Admission, ReserveOptions } from "../services/capacity/service.js"
+import type { HealthPermit, HealthReport } from "../services/health/service.js"
 import { classify } from "./classify.js"
 import type { AttemptControl, AttemptInfo, AttemptResult, Mode, QueuedAttempt, RequestContext } from "./context.js"
 import type { MutableAttemptTrace } from "./trace.js"
@@ -41,9 +41,126 @@ export const traceEntry = (
     startedAt: info.startedAt,
     escalation: info.queued.escalation,
     hedge: info.hedge,
-    ...fields,
+    endedAt: fields.endedAt,
+    outcome: fields.outcome,
+    status: fields.status,
+    error: fields.error,
+    retryAfterMs: fields.retryAfterMs,
   }
 }
+
+const ABANDONED: HealthReport = { _tag: "Abandoned" }
+
+/** Health said no before the call: nothing was reserved. */
+const blocked = <A>(
+  ctx: RequestContext,
+  queued: QueuedAttempt,
+  startedAt: number,
+  hedge: boolean,
+  permit: Extract<HealthPermit, { _tag: "Blocked" }>,
+): AttemptResult<A> => {
+  const waitMs = permit.untilMs === undefined ? Number.POSITIVE_INFINITY : Math.max(0, permit.untilMs - startedAt)
+  ctx.trace.push(
+    traceEntry(
+      { queued, startedAt, hedge },
+      {
+        endedAt: startedAt,
+        outcome: "refused_capacity",
+        status: undefined,
+        error: permit.reason === "cooldown" ? "cooling down after a rate limit" : "circuit breaker open",
+        retryAfterMs: finiteOrUndefined(waitMs),
+      },
+    ),
+  )
+  return { _tag: "Refused", queued, endpoint: queued.planned.endpoint, waitMs, reason: permit.reason }
+}
+
+/** The CapacityMeter refused the charge: give the Health permit back. */
+const refused = <A>(
+  ctx: RequestContext,
+  queued: QueuedAttempt,
+  startedAt: number,
+  hedge: boolean,
+  probe: boolean,
+  admission: Extract<Admission, { _tag: "Refused" }>,
+): Effect.Effect<AttemptResult<A>> => {
+  const endpoint = queued.planned.endpoint
+  return Effect.map(ctx.services.health.record(endpoint.id, ABANDONED, probe), (): AttemptResult<A> => {
+    ctx.trace.push(
+      traceEntry(
+        { queued, startedAt, hedge },
+        {
+          endedAt: startedAt,
+          outcome: "refused_capacity",
+          status: undefined,
+          error: `capacity ${admission.reason}`,
+          retryAfterMs: finiteOrUndefined(admission.waitMs),
+        },
+      ),
+    )
+    return { _tag: "Refused", queued, endpoint, waitMs: admission.waitMs, reason: admission.reason }
+  })
+}
+
+/** The call was interrupted (client gone, hedge lost, deadline): refund, abandon a probe, record it. */
+const cancelled = (ctx: RequestContext, info: AttemptInfo, control: AttemptControl): Effect.Effect<void> => {
+  const { capacity, health } = ctx.services
+  return Effect.andThen(capacity.release(info.reservation), () =>
+    Effect.andThen(health.record(info.endpoint.id, ABANDONED, info.probe), () =>
+      Effect.clockWith((clock) => {
+        ctx.trace.push(
+          traceEntry(info, {
+            endedAt: clock.currentTimeMillisUnsafe(),
+            outcome: control.lost ? "hedge_lost" : "cancelled",
+            status: undefined,
+            error: undefined,
+            retryAfterMs: undefined,
+          }),
+        )
+        return Effect.void
+      }),
+    ),
+  )
+}
+
+/** The upstream call failed: classify it and tell CapacityMeter, Stats and Health. */
+const failed = <A>(ctx: RequestContext, info: AttemptInfo, error: ProviderError): Effect.Effect<AttemptResult<A>> =>
+  Effect.clockWith((clock) => {
+    const endedAt = clock.currentTimeMillisUnsafe()
+    const { capacity, health, stats } = ctx.services
+    const endpoint = info.endpoint
+    const c = classify(error)
+    const observe =
+      c.rateLimited || c.retryAfterMs !== undefined
+        ? capacity.observe(endpoint, c.retryAfterMs === undefined ? {} : { retryAfterMs: c.retryAfterMs }, {
+            rateLimited: c.rateLimited,
+          })
+        : Effect.void
+    return capacity.release(info.reservation).pipe(
+      Effect.andThen(observe),
+      Effect.andThen(stats.record(endpoint.id, { outcome: c.stats })),
+      Effect.andThen(health.record(endpoint.id, c.health, info.probe)),
+      Effect.map((): AttemptResult<A> => {
+        ctx.trace.push(
+          traceEntry(info, {
+            endedAt,
+            outcome: c.outcome,
+            status: error.status === 0 ? undefined : error.status,
+            error: `${error._tag}: ${error.message}`,
+            retryAfterMs: c.retryAfterMs,
+          }),
+        )
+        return {
+          _tag: "Failed",
+          queued: info.queued,
+          endpoint,
+          error,
+          classified: c,
+          deadlineHit: error._tag === "UpstreamTimeout" && endedAt >= ctx.deadlineAt,
+        }
+      }),
+    )
+  })
 
 /**
  * One attempt: Health permit → CapacityMeter reservation → upstream call (interruptible through
@@ -61,106 +178,47 @@ export const runAttempt = <A>(
   control: AttemptControl,
   hedge: boolean,
 ): Effect.Effect<AttemptResult<A>> =>
-  Effect.gen(function* () {
-    const { capacity, health, stats } = ctx.services
+  Effect.clockWith((clock) => {
+    const { capacity, health } = ctx.services
     const endpoint = queued.planned.endpoint
-    const startedAt = yield* Clock.currentTimeMillis
-    const base = { queued, startedAt, hedge }
-    const permit = yield* health.acquire(endpoint.id)
-    if (permit._tag === "Blocked") {
-      const waitMs = permit.untilMs === undefined ? Number.POSITIVE_INFINITY : Math.max(0, permit.untilMs - startedAt)
-      ctx.trace.push(
-        traceEntry(base, {
-          endedAt: startedAt,
-          outcome: "refused_capacity",
-          status: undefined,
-          error: permit.reason === "cooldown" ? "cooling down after a rate limit" : "circuit breaker open",
-          retryAfterMs: finiteOrUndefined(waitMs),
-        }),
-      )
-      return { _tag: "Refused", queued, endpoint, waitMs, reason: permit.reason } as const
-    }
-    const admission = yield* capacity.reserve(endpoint, chargeOf(ctx, endpoint), reserveOptions(ctx, endpoint))
-    if (admission._tag === "Refused") {
-      yield* health.record(endpoint.id, { _tag: "Abandoned" }, permit.probe)
-      ctx.trace.push(
-        traceEntry(base, {
-          endedAt: startedAt,
-          outcome: "refused_capacity",
-          status: undefined,
-          error: `capacity ${admission.reason}`,
-          retryAfterMs: finiteOrUndefined(admission.waitMs),
-        }),
-      )
-      return { _tag: "Refused", queued, endpoint, waitMs: admission.waitMs, reason: admission.reason } as const
-    }
-    const info: AttemptInfo = {
-      queued,
-      endpoint,
-      reservation: admission.reservation,
-      probe: permit.probe,
-      startedAt,
-      hedge,
-    }
-    const client = ctx.deployment.clients.get(endpoint.provider)
-    const call =
-      client === undefined
-        ? Effect.fail(
-            new TransportError({
-              provider: endpoint.provider,
-              status: 0,
-              message: `No client is configured for provider '${endpoint.provider}'`,
-              kind: "connect",
-            }),
+    const startedAt = clock.currentTimeMillisUnsafe()
+    return Effect.flatMap(health.acquire(endpoint.id), (permit) => {
+      if (permit._tag === "Blocked") return Effect.succeed(blocked<A>(ctx, queued, startedAt, hedge, permit))
+      return Effect.flatMap(
+        capacity.reserve(endpoint, chargeOf(ctx, endpoint), reserveOptions(ctx, endpoint)),
+        (admission) => {
+          if (admission._tag === "Refused") return refused<A>(ctx, queued, startedAt, hedge, permit.probe, admission)
+          const info: AttemptInfo = {
+            queued,
+            endpoint,
+            reservation: admission.reservation,
+            probe: permit.probe,
+            startedAt,
+            hedge,
+          }
+          const client = ctx.deployment.clients.get(endpoint.provider)
+          const call =
+            client === undefined
+              ? Effect.fail(
+                  new TransportError({
+                    provider: endpoint.provider,
+                    status: 0,
+                    message: `No client is configured for provider '${endpoint.provider}'`,
+                    kind: "connect",
+                  }),
+                )
+              : mode.call(ctx, endpoint, client, mode.timeoutMs(ctx, startedAt))
+          return Effect.flatMap(
+            Effect.result(Effect.onInterrupt(restore(call), () => cancelled(ctx, info, control))),
+            (result): Effect.Effect<AttemptResult<A>> =>
+              Result.isSuccess(result)
+                ? Effect.map(
+                    mode.onSuccess(ctx, info, result.success),
+                    (trace): AttemptResult<A> => ({ _tag: "Ok", info, value: result.success, trace }),
+                  )
+                : failed<A>(ctx, info, result.failure),
           )
-        : mode.call(ctx, endpoint, client, mode.timeoutMs(ctx, startedAt))
-    const cancelled = Effect.gen(function* () {
-      const now = yield* Clock.currentTimeMillis
-      yield* capacity.release(info.reservation)
-      yield* health.record(endpoint.id, { _tag: "Abandoned" }, info.probe)
-      ctx.trace.push(
-        traceEntry(base, {
-          endedAt: now,
-          outcome: control.lost ? "hedge_lost" : "cancelled",
-          status: undefined,
-          error: undefined,
-          retryAfterMs: undefined,
-        }),
+        },
       )
     })
-    const result = yield* restore(call).pipe(
-      Effect.onInterrupt(() => cancelled),
-      Effect.result,
-    )
-    if (Result.isSuccess(result)) {
-      const trace = yield* mode.onSuccess(ctx, info, result.success)
-      return { _tag: "Ok", info, value: result.success, trace } as const
-    }
-    const error = result.failure
-    const endedAt = yield* Clock.currentTimeMillis
-    const c = classify(error)
-    yield* capacity.release(info.reservation)
-    if (c.rateLimited || c.retryAfterMs !== undefined) {
-      const signals: CapacitySignals = c.retryAfterMs === undefined ? {} : { retryAfterMs: c.retryAfterMs }
-      yield* capacity.observe(endpoint, signals, { rateLimited: c.rateLimited })
-    }
-    yield* stats.record(endpoint.id, { outcome: c.stats })
-    yield* health.record(endpoint.id, c.health, info.probe)
-    ctx.trace.push(
-      traceEntry(base, {
-        endedAt,
-        outcome: c.outcome,
-        status: error.status === 0 ? undefined : error.status,
-        error: `${error._tag}: ${error.message}`,
-        retryAfterMs: c.retryAfterMs,
-      }),
-    )
-    return {
-      _tag: "Failed",
-      queued,
-      endpoint,
-      error,
-      classified: c,
-      deadlineHit: error._tag === "UpstreamTimeout" && endedAt >= ctx.deadlineAt,
-    } as const
   })

@@ -1,8 +1,12 @@
-import { Clock, Effect } from "effect"
+import { Effect } from "effect"
+import type { Endpoint } from "../catalog/endpoint.js"
 import type { ChatResult, JsonObject } from "../provider/contract.js"
 import { UpstreamTimeout } from "../provider/errors.js"
+import type { HealthReport } from "../services/health/service.js"
 import { traceEntry } from "./attempt.js"
 import type { Mode } from "./context.js"
+
+const SUCCESS: HealthReport = { _tag: "Success" }
 
 /** The upstream body of a non-streamed call: routing fields already stripped, no `stream` options. */
 export const chatBody = (body: JsonObject): JsonObject => {
@@ -11,43 +15,57 @@ export const chatBody = (body: JsonObject): JsonObject => {
   return rest
 }
 
+/** The failure of an attempt that ran out of time. */
+const attemptTimeout =
+  (endpoint: Endpoint, timeoutMs: number): (() => UpstreamTimeout) =>
+  () =>
+    new UpstreamTimeout({
+      provider: endpoint.slug,
+      status: 0,
+      message: `No response within ${timeoutMs} ms`,
+      phase: "attempt",
+    })
+
 /**
  * Non-streamed attempts. The attempt timeout bounds the whole call; TTFT of a non-streamed call is
  * its full latency (the first token arrives with the body).
  */
 export const chatMode: Mode<ChatResult> = {
   timeoutMs: (ctx, now) => Math.max(1, Math.min(ctx.routing.attemptTimeoutMs, ctx.deadlineAt - now)),
-  call: (ctx, endpoint, client, timeoutMs) =>
-    client.chat({ body: ctx.body, endpoint }).pipe(
-      Effect.timeoutOrElse({
-        duration: timeoutMs,
-        orElse: () =>
-          Effect.fail(
-            new UpstreamTimeout({
-              provider: endpoint.slug,
-              status: 0,
-              message: `No response within ${timeoutMs} ms`,
-              phase: "attempt",
+  call: (ctx, endpoint, client, timeoutMs) => {
+    const timeout = attemptTimeout(endpoint, timeoutMs)
+    const body = ctx.body
+    return client.enforcesDeadline === true
+      ? ctx.services.deadlines.handing((deadline) => client.chat({ body, endpoint, deadline }), timeoutMs, timeout)
+      : ctx.services.deadlines.within(client.chat({ body, endpoint }), timeoutMs, timeout)
+  },
+  onSuccess: (ctx, info, result) =>
+    Effect.clockWith((clock) => {
+      const { capacity, health, stats } = ctx.services
+      const now = clock.currentTimeMillisUnsafe()
+      const latency = now - info.startedAt
+      return capacity.settle(info.reservation, result.usage).pipe(
+        Effect.andThen(capacity.observe(info.endpoint, result.signals)),
+        Effect.andThen(
+          stats.record(info.endpoint.id, {
+            outcome: "success",
+            ttftMs: latency,
+            latencyMs: latency,
+            outputTokens: result.usage.completionTokens,
+          }),
+        ),
+        Effect.andThen(health.record(info.endpoint.id, SUCCESS, info.probe)),
+        Effect.map(() =>
+          ctx.trace.push(
+            traceEntry(info, {
+              endedAt: now,
+              outcome: "success",
+              status: 200,
+              error: undefined,
+              retryAfterMs: undefined,
             }),
           ),
-      }),
-    ),
-  onSuccess: (ctx, info, result) =>
-    Effect.gen(function* () {
-      const { capacity, health, stats } = ctx.services
-      const now = yield* Clock.currentTimeMillis
-      const latency = now - info.startedAt
-      yield* capacity.settle(info.reservation, result.usage)
-      yield* capacity.observe(info.endpoint, result.signals)
-      yield* stats.record(info.endpoint.id, {
-        outcome: "success",
-        ttftMs: latency,
-        latencyMs: latency,
-        outputTokens: result.usage.completionTokens,
-      })
-      yield* health.record(info.endpoint.id, { _tag: "Success" }, info.probe)
-      return ctx.trace.push(
-        traceEntry(info, { endedAt: now, outcome: "success", status: 200, error: undefined, retryAfterMs: undefined }),
+        ),
       )
     }),
   discard: (_ctx, ok) =>

@@ -9,6 +9,7 @@ import type { HealthShape } from "../services/health/service.js"
 import type { StatsShape } from "../services/stats/service.js"
 import type { TrafficBudget } from "./budget.js"
 import type { Classified } from "./classify.js"
+import type { Deadlines } from "./deadlines.js"
 import type { Prepared } from "./prepare.js"
 import type { Deployment } from "./service.js"
 import type { MutableAttemptTrace, TraceRecorder } from "./trace.js"
@@ -21,6 +22,8 @@ export interface RouterServices {
   readonly random: () => number
   readonly retryBudget: TrafficBudget
   readonly hedgeBudget: TrafficBudget
+  /** Time limits of upstream calls (one sleeping fiber for all of them). */
+  readonly deadlines: Deadlines
 }
 
 /** One request in flight: inputs computed once, plus its trace. */

@@ -1,4 +1,4 @@
-import { Clock, Effect } from "effect"
+import { Effect } from "effect"
 import type { Endpoint } from "../catalog/endpoint.js"
 import type { ExcludedEndpoint } from "../errors.js"
 import { NoEndpoint } from "../errors.js"
@@ -64,122 +64,164 @@ export const execute = <A>(
   ctx: RequestContext,
   mode: Mode<A>,
   restore: Restore,
-): Effect.Effect<AttemptOk<A>, RouteError> =>
-  Effect.gen(function* () {
-    const { plan, prepared, routing, trace } = ctx
-    const queue: Array<QueuedAttempt> = plan.attempts.map((planned) => ({ planned, escalation: undefined }))
-    const tried = new Set<string>()
-    const failures: Array<Failure<A>> = []
-    let escalated = false
-    let calls = 0
-    let sleeps = 0
+): Effect.Effect<AttemptOk<A>, RouteError> => Effect.suspend(() => new Execution(ctx, mode, restore).start())
 
-    const escalate = (reason: string, front: boolean): void => {
-      if (escalated || !prepared.escalationAllowed || plan.escalation.length === 0) return
-      escalated = true
-      const items: Array<QueuedAttempt> = []
-      for (const planned of plan.escalation)
-        if (!tried.has(planned.endpoint.id)) items.push({ planned, escalation: reason })
-      if (items.length === 0) return
-      trace.step(`escalation (${reason}): ${items.map((i) => i.planned.endpoint.id).join(", ")}`)
-      if (front) {
-        queue.unshift(...items)
-        return
-      }
-      for (const item of items) {
-        let at = -1
-        for (let i = 0; i < queue.length; i++)
-          if (queue[i]!.planned.endpoint.model === item.planned.endpoint.model) at = i
-        queue.splice(at + 1, 0, item)
-      }
+type Step<A> = Effect.Effect<AttemptOk<A>, RouteError>
+
+/** The state of one request's run through its plan (one object per request, no closures). */
+class Execution<A> {
+  private readonly queue: Array<QueuedAttempt>
+  private readonly tried = new Set<string>()
+  private readonly failures: Array<Failure<A>> = []
+  private escalated = false
+  private calls = 0
+  private sleeps = 0
+
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly mode: Mode<A>,
+    private readonly restore: Restore,
+  ) {
+    const attempts = ctx.plan.attempts
+    this.queue = new Array<QueuedAttempt>(attempts.length)
+    for (let i = 0; i < attempts.length; i++) this.queue[i] = { planned: attempts[i]!, escalation: undefined }
+  }
+
+  private escalate(reason: string, front: boolean): void {
+    const { plan, prepared, trace } = this.ctx
+    if (this.escalated || !prepared.escalationAllowed || plan.escalation.length === 0) return
+    this.escalated = true
+    const items: Array<QueuedAttempt> = []
+    for (const planned of plan.escalation)
+      if (!this.tried.has(planned.endpoint.id)) items.push({ planned, escalation: reason })
+    if (items.length === 0) return
+    trace.step(`escalation (${reason}): ${items.map((i) => i.planned.endpoint.id).join(", ")}`)
+    const queue = this.queue
+    if (front) {
+      queue.unshift(...items)
+      return
     }
+    for (const item of items) {
+      let at = -1
+      for (let i = 0; i < queue.length; i++)
+        if (queue[i]!.planned.endpoint.model === item.planned.endpoint.model) at = i
+      queue.splice(at + 1, 0, item)
+    }
+  }
 
+  start(): Step<A> {
+    const ctx = this.ctx
+    const { plan } = ctx
+    const queue = this.queue
     if (queue.length === 0) {
       const standardOut = plan.excluded.find(
         (x) => liveOut(x) && ctx.deployment.catalog.endpointsById.get(x.endpoint)?.pool === "standard",
       )
-      if (standardOut !== undefined) escalate(`${standardOut.reasons[0]}:${standardOut.endpoint}`, true)
+      if (standardOut !== undefined) this.escalate(`${standardOut.reasons[0]}:${standardOut.endpoint}`, true)
       if (queue.length === 0) {
         const out = plan.excluded.filter(temporarilyOut)
-        if (out.length > 0) return yield* allRateLimited(ctx, endpointsOf(ctx, out), "gateway")
-        return yield* noEndpoint(ctx)
+        if (out.length > 0) return allRateLimited(ctx, endpointsOf(ctx, out), "gateway")
+        return noEndpoint(ctx)
       }
     } else {
-      const standard = queue.filter((q) => q.planned.endpoint.pool === "standard")
-      if (standard.length > 0 && standard.every((q) => predicted(ctx, q.planned.endpoint) > 1))
-        escalate("predicted_full", true)
+      let standard = 0
+      let full = 0
+      for (const q of queue) {
+        if (q.planned.endpoint.pool !== "standard") continue
+        standard++
+        if (predicted(ctx, q.planned.endpoint) > 1) full++
+      }
+      if (standard > 0 && full === standard) this.escalate("predicted_full", true)
     }
+    return this.loop()
+  }
 
-    while (true) {
-      const now = yield* Clock.currentTimeMillis
-      if (now >= ctx.deadlineAt) return yield* deadlineExceeded(ctx)
-      if (calls >= routing.maxAttempts) {
-        trace.step(`stopped: maxAttempts (${routing.maxAttempts}) reached`)
-        break
-      }
-      const next = queue.shift()
-      if (next === undefined) {
-        const again = loneRetry(ctx, failures, sleeps, now)
-        if (again === undefined) break
-        sleeps++
-        trace.step(`retrying ${again.queued.planned.endpoint.id} in ${again.delayMs} ms (no other endpoint left)`)
-        yield* restore(Effect.sleep(again.delayMs))
+  private loop(): Step<A> {
+    return Effect.clockWith((clock) => this.step(clock.currentTimeMillisUnsafe()))
+  }
+
+  /** One turn: the deadline and budgets, then the next attempt (or a short sleep before a lone retry). */
+  private step(now: number): Step<A> {
+    const { ctx, queue, mode, restore } = this
+    const { prepared, routing, trace } = ctx
+    if (now >= ctx.deadlineAt) return deadlineExceeded(ctx)
+    if (this.calls >= routing.maxAttempts) {
+      trace.step(`stopped: maxAttempts (${routing.maxAttempts}) reached`)
+      return exhausted(ctx, this.failures)
+    }
+    const next = queue.shift()
+    if (next === undefined) {
+      const again = loneRetry(ctx, this.failures, this.sleeps, now)
+      if (again === undefined) return exhausted(ctx, this.failures)
+      this.sleeps++
+      trace.step(`retrying ${again.queued.planned.endpoint.id} in ${again.delayMs} ms (no other endpoint left)`)
+      return Effect.andThen(restore(Effect.sleep(again.delayMs)), () => {
         queue.unshift(again.queued)
-        continue
-      }
-      const retry = calls > 0
-      if (retry && !ctx.services.retryBudget.tryAcquire(now, routing.retryBudget)) {
-        trace.step("stopped: retry budget exhausted")
-        break
-      }
-      tried.add(next.planned.endpoint.id)
-      // The trace says `escalated` once a PT attempt actually runs, not when PT is merely queued.
-      if (next.escalation !== undefined) trace.escalated = true
-      const hedgeDelay = calls === 0 && prepared.hedge && routing.maxAttempts >= 2 ? hedgeDelayOf(ctx, next) : undefined
-      const second = hedgeDelay !== undefined ? queue[0] : undefined
-      let results: ReadonlyArray<AttemptResult<A>>
-      if (hedgeDelay !== undefined && second !== undefined) {
-        const outcome = yield* runHedged(ctx, next, second, hedgeDelay, mode, restore)
+        return this.loop()
+      })
+    }
+    const retry = this.calls > 0
+    if (retry && !ctx.services.retryBudget.tryAcquire(now, routing.retryBudget)) {
+      trace.step("stopped: retry budget exhausted")
+      return exhausted(ctx, this.failures)
+    }
+    this.tried.add(next.planned.endpoint.id)
+    // The trace says `escalated` once a PT attempt actually runs, not when PT is merely queued.
+    if (next.escalation !== undefined) trace.escalated = true
+    const hedgeDelay =
+      this.calls === 0 && prepared.hedge && routing.maxAttempts >= 2 ? hedgeDelayOf(ctx, next) : undefined
+    const second = hedgeDelay !== undefined ? queue[0] : undefined
+    if (hedgeDelay !== undefined && second !== undefined) {
+      return Effect.flatMap(runHedged(ctx, next, second, hedgeDelay, mode, restore), (outcome) => {
         if (outcome.hedged) {
           queue.shift()
-          tried.add(second.planned.endpoint.id)
+          this.tried.add(second.planned.endpoint.id)
           if (second.escalation !== undefined) trace.escalated = true
         }
-        results = outcome.results
-      } else {
-        results = [yield* runAttempt(ctx, next, mode, restore, { lost: false }, false)]
-        // A refusal never reached the upstream: it does not spend retry budget.
-        if (retry && results[0]?._tag === "Refused") ctx.services.retryBudget.refund(now)
-      }
-      for (const result of results) {
-        if (result._tag === "Ok") return result
-        failures.push(result)
-        if (result._tag === "Refused") {
-          if (result.endpoint.pool === "standard")
-            escalate(`${refusalCause(result.reason)}:${result.endpoint.id}`, false)
-          continue
+        for (const result of outcome.results) {
+          const end = this.take(result)
+          if (end !== undefined) return end
         }
-        calls++
-        if (result.deadlineHit) return yield* deadlineExceeded(ctx)
-        const error = result.error
-        if (!isRetryable(error)) {
-          if (!allowsModelFallback(error)) return yield* upstreamFailed(ctx, result.endpoint, error)
-          const model = result.endpoint.model
-          const before = queue.length
-          for (let i = queue.length - 1; i >= 0; i--) if (queue[i]!.planned.endpoint.model === model) queue.splice(i, 1)
-          trace.step(
-            `${error._tag} on ${result.endpoint.id}: skipping ${before - queue.length} more endpoint(s) of ${model}`,
-          )
-          continue
-        }
-        // Any retryable failure of a standard endpoint (429, 5xx, overload, transport, timeout): PT
-        // joins after the model's remaining standard endpoints, so the router never sleeps on a
-        // failing endpoint while PT could serve.
-        if (result.endpoint.pool === "standard") escalate(`${result.classified.outcome}:${result.endpoint.id}`, false)
-      }
+        return this.loop()
+      })
     }
-    return yield* exhausted(ctx, failures)
-  })
+    return Effect.flatMap(runAttempt(ctx, next, mode, restore, { lost: false }, false), (result) => {
+      // A refusal never reached the upstream: it does not spend retry budget.
+      if (retry && result._tag === "Refused") ctx.services.retryBudget.refund(now)
+      return this.take(result) ?? this.loop()
+    })
+  }
+
+  /** Account for one attempt's result: the end of the request, or undefined to go on. */
+  private take(result: AttemptResult<A>): Step<A> | undefined {
+    const { ctx, queue } = this
+    if (result._tag === "Ok") return Effect.succeed(result)
+    this.failures.push(result)
+    if (result._tag === "Refused") {
+      if (result.endpoint.pool === "standard")
+        this.escalate(`${refusalCause(result.reason)}:${result.endpoint.id}`, false)
+      return undefined
+    }
+    this.calls++
+    if (result.deadlineHit) return deadlineExceeded(ctx)
+    const error = result.error
+    if (!isRetryable(error)) {
+      if (!allowsModelFallback(error)) return upstreamFailed(ctx, result.endpoint, error)
+      const model = result.endpoint.model
+      const before = queue.length
+      for (let i = queue.length - 1; i >= 0; i--) if (queue[i]!.planned.endpoint.model === model) queue.splice(i, 1)
+      ctx.trace.step(
+        `${error._tag} on ${result.endpoint.id}: skipping ${before - queue.length} more endpoint(s) of ${model}`,
+      )
+      return undefined
+    }
+    // Any retryable failure of a standard endpoint (429, 5xx, overload, transport, timeout): PT
+    // joins after the model's remaining standard endpoints, so the router never sleeps on a
+    // failing endpoint while PT could serve.
+    if (result.endpoint.pool === "standard") this.escalate(`${result.classified.outcome}:${result.endpoint.id}`, false)
+    return undefined
+  }
+}
 
 const predicted = (ctx: RequestContext, endpoint: Endpoint): number =>
   ctx.snapshot.endpoints.get(endpoint.id)?.predictedUtilization ?? 0

@@ -1,5 +1,6 @@
-import { Clock, Effect, Result } from "effect"
+import { Effect, Result, type Scope } from "effect"
 import { plan } from "../policy/plan.js"
+import type { ChatResult } from "../provider/contract.js"
 import { randomFunction } from "../random/seeded.js"
 import { CapacityMeter } from "../services/capacity/service.js"
 import { Health } from "../services/health/service.js"
@@ -7,8 +8,9 @@ import { Stats } from "../services/stats/service.js"
 import { TrafficBudget } from "./budget.js"
 import { chatBody, chatMode } from "./chat-mode.js"
 import { streamBody } from "./chunks.js"
-import type { RequestContext, RouterServices } from "./context.js"
+import type { AttemptOk, RequestContext, RouterServices } from "./context.js"
 import { costOf, decorateCompletion } from "./cost.js"
+import { makeDeadlines } from "./deadlines.js"
 import type { RouteError } from "./errors.js"
 import { execute } from "./execute.js"
 import { prepare } from "./prepare.js"
@@ -30,7 +32,11 @@ const HEDGE_FLOOR = 2
  * `service.ts` can reference it whatever the module evaluation order. Everything per-process is
  * built here once; each request is one Effect program over these values.
  */
-export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment | CapacityMeter | Stats | Health> {
+export function makeRouter(): Effect.Effect<
+  RouterShape,
+  never,
+  ActiveDeployment | CapacityMeter | Stats | Health | Scope.Scope
+> {
   return Effect.gen(function* () {
     const active = yield* ActiveDeployment
     const services: RouterServices = {
@@ -40,53 +46,65 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
       random: yield* randomFunction,
       retryBudget: new TrafficBudget(RETRY_FLOOR),
       hedgeBudget: new TrafficBudget(HEDGE_FLOOR),
+      deadlines: makeDeadlines(yield* Effect.scope),
     }
 
     const begin = (request: RouteRequest, streamed: boolean): Effect.Effect<RequestContext, RouteError> =>
-      Effect.gen(function* () {
-        const deployment = yield* active.get
-        const now = yield* Clock.currentTimeMillis
-        const prepared = prepare(deployment.catalog, request)
-        if (Result.isFailure(prepared)) return yield* Effect.fail(prepared.failure)
-        const p = prepared.success
-        services.retryBudget.recordRequest(now)
-        services.hedgeBudget.recordRequest(now)
-        const routing = deployment.catalog.routing
-        const { snapshot, charges } = yield* buildSnapshot(services, routing, p, now)
-        const routePlan = plan(p.planRequest, p.candidates, snapshot, { random: services.random, escalating: false })
-        const trace = new TraceRecorder(request.requestId, p.requestedModels, p.priority, now)
-        trace.setPlan(routePlan)
-        return {
-          services,
-          deployment,
-          routing,
-          prepared: p,
-          body: streamed ? streamBody(p.body) : chatBody(p.body),
-          plan: routePlan,
-          snapshot,
-          charges,
-          trace,
-          startedAt: now,
-          deadlineAt: now + p.timeoutMs,
-        }
-      })
+      Effect.flatMap(active.get, (deployment) =>
+        Effect.clockWith((clock) => {
+          const now = clock.currentTimeMillisUnsafe()
+          const prepared = prepare(deployment.catalog, request)
+          if (Result.isFailure(prepared)) return Effect.fail(prepared.failure)
+          const p = prepared.success
+          services.retryBudget.recordRequest(now)
+          services.hedgeBudget.recordRequest(now)
+          const routing = deployment.catalog.routing
+          return Effect.map(buildSnapshot(services, routing, p, now), ({ snapshot, charges }): RequestContext => {
+            const routePlan = plan(p.planRequest, p.candidates, snapshot, {
+              random: services.random,
+              escalating: false,
+            })
+            const trace = new TraceRecorder(request.requestId, p.requestedModels, p.priority, now)
+            trace.setPlan(routePlan)
+            return {
+              services,
+              deployment,
+              routing,
+              prepared: p,
+              body: streamed ? streamBody(p.body) : chatBody(p.body),
+              plan: routePlan,
+              snapshot,
+              charges,
+              trace,
+              startedAt: now,
+              deadlineAt: now + p.timeoutMs,
+            }
+          })
+        }),
+      )
 
-    const route = (request: RouteRequest): Effect.Effect<RouteResult, RouteError> =>
-      Effect.gen(function* () {
-        const ctx = yield* begin(request, false)
-        const ok = yield* Effect.uninterruptibleMask((restore) => execute(ctx, chatMode, restore))
+    /** The served completion as the client sees it, and the finished trace. */
+    const served = (ctx: RequestContext, ok: AttemptOk<ChatResult>): Effect.Effect<RouteResult> =>
+      Effect.clockWith((clock) => {
         const endpoint = ok.info.endpoint
         const usage = ok.value.usage
         const cost = costOf(endpoint, usage)
-        const now = yield* Clock.currentTimeMillis
-        return {
+        return Effect.succeed({
           body: decorateCompletion(ok.value.body, endpoint, usage, cost),
           endpoint,
           usage,
           cost,
-          trace: ctx.trace.finish(now, { endpoint, usage, cost }),
-        }
+          trace: ctx.trace.finish(clock.currentTimeMillisUnsafe(), { endpoint, usage, cost }),
+        })
       })
+
+    const route = (request: RouteRequest): Effect.Effect<RouteResult, RouteError> =>
+      Effect.flatMap(begin(request, false), (ctx) =>
+        Effect.flatMap(
+          Effect.uninterruptibleMask((restore) => execute(ctx, chatMode, restore)),
+          (ok) => served(ctx, ok),
+        ),
+      )
 
     const stream = (request: RouteRequest): Effect.Effect<RouteStream, RouteError> =>
       Effect.flatMap(begin(request, true), (ctx) =>

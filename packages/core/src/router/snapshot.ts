@@ -23,26 +23,52 @@ export const buildSnapshot = (
   prepared: Prepared,
   now: number,
 ): Effect.Effect<SnapshotResult> =>
-  Effect.gen(function* () {
-    const endpoints = new Map<string, EndpointLive>()
-    const charges = new Map<string, number>()
-    const { estimatedPromptTokens, maxTokens } = prepared.planRequest
-    for (const endpoint of prepared.candidates) {
-      const charge = estimateCharge(endpoint, estimatedPromptTokens, maxTokens)
-      charges.set(endpoint.id, charge)
-      const stats = yield* services.stats.read(endpoint.id)
-      const health = yield* services.health.read(endpoint.id)
-      const predictedUtilization = yield* services.capacity.predict(endpoint, charge)
-      endpoints.set(endpoint.id, {
-        latency: stats.ttft,
-        throughput: stats.throughput,
-        recentOutage:
-          health.breaker !== "closed" ||
-          (stats.lastFailureAt !== undefined && now - stats.lastFailureAt < routing.outageWindowMs),
-        cooldownUntil: health.cooldownUntil,
-        breaker: health.breaker,
-        predictedUtilization,
-      })
-    }
-    return { snapshot: { now, endpoints }, charges }
-  })
+  readEndpoint(
+    {
+      services,
+      routing,
+      prepared,
+      now,
+      result: { snapshot: { now, endpoints: new Map() }, charges: new Map() },
+    },
+    0,
+  )
+
+interface Building {
+  readonly services: RouterServices
+  readonly routing: RoutingDefaults
+  readonly prepared: Prepared
+  readonly now: number
+  readonly result: {
+    readonly snapshot: { readonly endpoints: Map<string, EndpointLive> }
+    readonly charges: Map<string, number>
+  } & SnapshotResult
+}
+
+/** One candidate per step: Stats, then Health, then the CapacityMeter's prediction with this request's charge. */
+const readEndpoint = (b: Building, i: number): Effect.Effect<SnapshotResult> => {
+  const candidates = b.prepared.candidates
+  if (i >= candidates.length) return Effect.succeed(b.result)
+  const { stats, health, capacity } = b.services
+  const { estimatedPromptTokens, maxTokens } = b.prepared.planRequest
+  const endpoint = candidates[i]!
+  const charge = estimateCharge(endpoint, estimatedPromptTokens, maxTokens)
+  b.result.charges.set(endpoint.id, charge)
+  return Effect.flatMap(stats.read(endpoint.id), (s) =>
+    Effect.flatMap(health.read(endpoint.id), (h) =>
+      Effect.flatMap(capacity.predict(endpoint, charge), (predictedUtilization) => {
+        b.result.snapshot.endpoints.set(endpoint.id, {
+          latency: s.ttft,
+          throughput: s.throughput,
+          recentOutage:
+            h.breaker !== "closed" ||
+            (s.lastFailureAt !== undefined && b.now - s.lastFailureAt < b.routing.outageWindowMs),
+          cooldownUntil: h.cooldownUntil,
+          breaker: h.breaker,
+          predictedUtilization,
+        })
+        return readEndpoint(b, i + 1)
+      }),
+    ),
+  )
+}

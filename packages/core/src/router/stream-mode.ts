@@ -77,25 +77,21 @@ export const streamMode: Mode<Committed> = {
     Math.max(1, Math.min(ctx.routing.firstTokenTimeoutMs, ctx.routing.attemptTimeoutMs, ctx.deadlineAt - now)),
   call: (ctx, endpoint, client, timeoutMs) =>
     Effect.uninterruptibleMask((restore) =>
-      Effect.gen(function* () {
-        const scope = yield* Scope.make()
-        return yield* restore(
-          readHead(ctx, endpoint, client, scope).pipe(
-            Effect.timeoutOrElse({
-              duration: timeoutMs,
-              orElse: () =>
-                Effect.fail(
-                  new UpstreamTimeout({
-                    provider: endpoint.slug,
-                    status: 0,
-                    message: `No first token within ${timeoutMs} ms`,
-                    phase: "first_token",
-                  }),
-                ),
-            }),
+      Effect.flatMap(Scope.make(), (scope) =>
+        restore(
+          ctx.services.deadlines.within(
+            readHead(ctx, endpoint, client, scope),
+            timeoutMs,
+            () =>
+              new UpstreamTimeout({
+                provider: endpoint.slug,
+                status: 0,
+                message: `No first token within ${timeoutMs} ms`,
+                phase: "first_token",
+              }),
           ),
-        ).pipe(Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : Scope.close(scope, exit))))
-      }),
+        ).pipe(Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : Scope.close(scope, exit)))),
+      ),
     ),
   onSuccess: (ctx, info, committed) =>
     Effect.as(ctx.services.capacity.observe(info.endpoint, committed.chat.signals), undefined),

@@ -70,35 +70,35 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
 
     const body = Effect.flatMap(Clock.currentTimeMillis, (now) => {
       const left = Math.max(1, ctx.deadlineAt - now)
-      return value.pull.pipe(
-        Effect.timeoutOrElse({
-          duration: left,
-          orElse: () =>
-            Effect.fail(
-              new UpstreamTimeout({
-                provider: endpoint.slug,
-                status: 0,
-                message: `The request deadline passed mid-stream`,
-                phase: "body",
-              }),
-            ),
-        }),
-        Effect.matchEffect({
-          onSuccess: (batch): Effect.Effect<readonly [JsonObject, ...Array<JsonObject>], Cause.Done> => {
-            if (batch === undefined || batch.length === 0) {
-              end("success")
-              return Cause.done()
-            }
-            for (const chunk of batch) touch(chunk)
-            return Effect.succeed(batch as readonly [JsonObject, ...Array<JsonObject>])
-          },
-          onFailure: (error) => {
-            end("stream_error")
-            failure = error
-            return Effect.succeed([errorChunk(first, endpoint.model, error)] as const)
-          },
-        }),
-      )
+      return ctx.services.deadlines
+        .within(
+          value.pull,
+          left,
+          () =>
+            new UpstreamTimeout({
+              provider: endpoint.slug,
+              status: 0,
+              message: `The request deadline passed mid-stream`,
+              phase: "body",
+            }),
+        )
+        .pipe(
+          Effect.matchEffect({
+            onSuccess: (batch): Effect.Effect<readonly [JsonObject, ...Array<JsonObject>], Cause.Done> => {
+              if (batch === undefined || batch.length === 0) {
+                end("success")
+                return Cause.done()
+              }
+              for (const chunk of batch) touch(chunk)
+              return Effect.succeed(batch as readonly [JsonObject, ...Array<JsonObject>])
+            },
+            onFailure: (error) => {
+              end("stream_error")
+              failure = error
+              return Effect.succeed([errorChunk(first, endpoint.model, error)] as const)
+            },
+          }),
+        )
     })
 
     const pull = Effect.suspend((): Effect.Effect<readonly [JsonObject, ...Array<JsonObject>], Cause.Done> => {

@@ -1,14 +1,17 @@
-import { Effect, Fiber } from "effect"
+import { Clock, Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import {
   BadRequest,
   CapacityMeter,
+  type ChatResult,
   ContextLengthExceeded,
   DeadlineExceeded,
   InvalidRequest,
   ModelNotFound,
   NoEndpoint,
+  type ProviderClient,
+  type ProviderError,
   Router,
   UpstreamFailed,
 } from "../../src/index.js"
@@ -165,6 +168,45 @@ describe("deadlines and cancellation", () => {
     expect(upstream.calls.map((c) => [c.slug, c.at])).toEqual([
       ["a", 0],
       ["b", 500],
+    ])
+  })
+
+  it("hands a client that enforces its own deadline the attempt limit; at the limit the router falls back", async () => {
+    const upstream = new FakeUpstream().always("b", ok())
+    const handed: Array<{ at: number; timeoutMs: number }> = []
+    let cancelledAt: number | undefined
+    // an upstream that never answers, cut by the deadline the router hands it (no fiber of the router's)
+    const selfTimed: ProviderClient = {
+      enforcesDeadline: true,
+      chat: (call) =>
+        Effect.flatMap(Clock.currentTimeMillis, (at) =>
+          Effect.callback<ChatResult, ProviderError>((resume) => {
+            const deadline = call.deadline!
+            handed.push({ at, timeoutMs: deadline.timeoutMs })
+            deadline.arm(() =>
+              resume(
+                Effect.flatMap(Clock.currentTimeMillis, (now) => {
+                  cancelledAt = now
+                  return Effect.fail(deadline.error())
+                }),
+              ),
+            )
+          }),
+        ),
+      stream: upstream.client.stream,
+    }
+    const result = await runRouter(
+      twoCatalog({ attemptTimeoutMs: 500 }),
+      upstream,
+      Effect.map(route(byPrice()), successOf),
+      { clients: { a: selfTimed } },
+    )
+    expect(handed).toEqual([{ at: 0, timeoutMs: 500 }])
+    expect(cancelledAt).toBe(500)
+    expect(result.body.provider).toBe("b")
+    expect(result.trace.attempts.map((a) => [a.endpoint, a.outcome, a.endedAt])).toEqual([
+      ["m@a", "timeout", 500],
+      ["m@b", "success", 600],
     ])
   })
 

@@ -285,11 +285,15 @@ export interface EnvOptions {
   readonly health?: HealthOptions
   readonly seed?: number
   readonly capacity?: Layer.Layer<CapacityMeter>
+  /** Use this client for a provider slug instead of the fake upstream's. */
+  readonly clients?: Readonly<Record<string, ProviderClient>>
 }
 
 /** Router + in-memory services + seeded Random + TestClock, as one layer for a test. */
 export const routerEnv = (catalog: Catalog, upstream: FakeUpstream, o: EnvOptions = {}) => {
-  const clients = new Map<string, ProviderClient>(catalog.config.providers.map((p) => [p.slug, upstream.client]))
+  const clients = new Map<string, ProviderClient>(
+    catalog.config.providers.map((p) => [p.slug, o.clients?.[p.slug] ?? upstream.client]),
+  )
   const services = Layer.mergeAll(
     ActiveDeployment.layer({ catalog, clients }),
     o.capacity ?? CapacityMeter.layer,

@@ -7,7 +7,8 @@ export type HeaderMap = Readonly<Record<string, string | undefined>>
 /** Normalize Node/undici `IncomingHttpHeaders` (or any record) into a `HeaderMap`. */
 export const toHeaderMap = (raw: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>): HeaderMap => {
   const out: Record<string, string> = {}
-  for (const [name, value] of Object.entries(raw)) {
+  for (const name in raw) {
+    const value = raw[name]
     if (value === undefined) continue
     out[name.toLowerCase()] = typeof value === "string" ? value : value.join(", ")
   }

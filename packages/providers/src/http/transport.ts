@@ -17,7 +17,7 @@
  * or destroys the body (after). Network failures map through `classifyTransportError`.
  * A response's `headers` are lower-cased (`HeaderMap`); read capacity signals with `readSignals(response.headers)`.
  */
-import type { ProviderError } from "@switchyard/core"
+import type { CallDeadline, ProviderError } from "@switchyard/core"
 import { MalformedResponse } from "@switchyard/core"
 import { Effect, type Redacted, type Scope, Stream } from "effect"
 import { Agent } from "undici"
@@ -26,6 +26,7 @@ import { classifyTransportError } from "../errors/classify-transport.js"
 import { makeRedactor, type Redactor } from "../errors/redact.js"
 import { responseNowMs } from "../signals/headers.js"
 import { type SseMessage, sseMessages } from "../sse/sse.js"
+import { type BufferedResponse, dispatchBuffered } from "./buffered.js"
 import { type HeaderMap, toHeaderMap } from "./header-map.js"
 import { resolveTimeouts, type Timeouts, type TimeoutsOptions } from "./timeouts.js"
 
@@ -47,6 +48,8 @@ export interface HttpRequest {
   readonly headers: Readonly<Record<string, string>>
   /** JSON text (or any string). */
   readonly body?: string | undefined
+  /** The call's time limit, kept by the router (`requestJson` enforces it: abort + the deadline's error). */
+  readonly deadline?: CallDeadline | undefined
 }
 
 export interface HttpResponse {
@@ -79,6 +82,9 @@ export interface Transport {
 }
 
 const isOk = (status: number) => status >= 200 && status < 300
+
+const NO_BODY: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: async function* () {} }
+const noop = () => {}
 
 export const makeTransport = (config: TransportConfig): Effect.Effect<Transport, never, Scope.Scope> =>
   Effect.gen(function* () {
@@ -148,22 +154,72 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
         }),
       )
 
+    const failWith = (status: number, headers: HeaderMap, body: string): Effect.Effect<never, ProviderError> =>
+      Effect.flatMap(responseNowMs(headers), (nowMs) =>
+        Effect.fail(classifyHttpError({ provider, status, body, headers, nowMs, redact })),
+      )
+
     const fail = (res: HttpResponse): Effect.Effect<never, ProviderError> =>
-      Effect.gen(function* () {
-        const body = yield* text(res)
-        const nowMs = yield* responseNowMs(res.headers)
-        return yield* Effect.fail(
-          classifyHttpError({ provider, status: res.status, body, headers: res.headers, nowMs, redact }),
-        )
-      })
+      Effect.flatMap(text(res), (body) => failWith(res.status, res.headers, body))
 
     const sse = (res: HttpResponse) => sseMessages(res.body, onError).pipe(Stream.ensuring(Effect.sync(res.destroy)))
 
     const request = (req: HttpRequest) =>
       Effect.flatMap(send(req), (res) => (isOk(res.status) ? Effect.succeed(res) : fail(res)))
 
+    /** The answer to a buffered exchange: JSON for a 2xx, else the classified error. */
+    const settleJson = (
+      res: BufferedResponse,
+    ): Effect.Effect<{ readonly response: HttpResponse; readonly json: unknown }, ProviderError> => {
+      const t = res.body.toString("utf8")
+      if (!isOk(res.status)) return failWith(res.status, res.headers, t)
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(t)
+      } catch {
+        return Effect.fail(
+          new MalformedResponse({
+            provider,
+            status: res.status,
+            message: `response body is not JSON: ${redact(t.slice(0, 120))}`,
+          }),
+        )
+      }
+      return Effect.succeed({
+        response: { status: res.status, headers: res.headers, body: NO_BODY, destroy: noop },
+        json: parsed,
+      })
+    }
+
+    // One callback per request on undici's dispatcher: no Promise, no Readable, no AbortController.
+    // Interrupting the fiber aborts the request (before or after the headers); so does the deadline.
     const requestJson = (req: HttpRequest) =>
-      Effect.flatMap(request(req), (response) => Effect.map(json(response), (j) => ({ response, json: j })))
+      Effect.callback<{ readonly response: HttpResponse; readonly json: unknown }, ProviderError>((resume) => {
+        let disarm: (() => void) | undefined
+        const cancel = dispatchBuffered(
+          agent,
+          {
+            ...urlParts(req.url),
+            method: req.method ?? "POST",
+            headers: req.headers,
+            ...(req.body === undefined ? {} : { body: req.body }),
+          },
+          (error, res) => {
+            disarm?.()
+            resume(error !== undefined || res === undefined ? Effect.fail(onError(error)) : settleJson(res))
+          },
+        )
+        const deadline = req.deadline
+        if (deadline !== undefined)
+          disarm = deadline.arm(() => {
+            cancel()
+            resume(Effect.fail(deadline.error()))
+          })
+        return Effect.sync(() => {
+          disarm?.()
+          cancel()
+        })
+      })
 
     const requestSse = (req: HttpRequest) =>
       Effect.map(request(req), (response) => ({ response, messages: sse(response) }))
@@ -171,8 +227,24 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
     return { provider, timeouts, redact, send, text, json, fail, sse, request, requestJson, requestSse }
   })
 
+interface UrlParts {
+  readonly origin: string
+  readonly path: string
+}
+
+/** Parsed URLs by text: a provider calls the same few URLs over and over. Bounded. */
+const parsedUrls = new Map<string, UrlParts>()
+const PARSED_URLS_MAX = 1024
+
 /** undici's `Agent.request` wants origin + path separately. */
-const urlParts = (url: string | URL): { origin: string; path: string } => {
-  const u = typeof url === "string" ? new URL(url) : url
-  return { origin: u.origin, path: `${u.pathname}${u.search}` }
+const urlParts = (url: string | URL): UrlParts => {
+  if (typeof url !== "string") return { origin: url.origin, path: `${url.pathname}${url.search}` }
+  let parts = parsedUrls.get(url)
+  if (parts === undefined) {
+    const u = new URL(url)
+    parts = { origin: u.origin, path: `${u.pathname}${u.search}` }
+    if (parsedUrls.size >= PARSED_URLS_MAX) parsedUrls.clear()
+    parsedUrls.set(url, parts)
+  }
+  return parts
 }

@@ -19,7 +19,7 @@ import {
 } from "@switchyard/core"
 import { Effect } from "effect"
 import type { HeaderMap } from "../http/header-map.js"
-import type { Transport } from "../http/transport.js"
+import type { HttpResponse, Transport } from "../http/transport.js"
 import { readSignals } from "../signals/headers.js"
 import { openAiChunks } from "./chunks.js"
 import { errorInBody } from "./error-in-body.js"
@@ -54,8 +54,15 @@ export const makeOpenAiWireClient = (cfg: OpenAiWireConfig): ProviderClient => {
   }
 
   const bodyFor = (call: ChatCall, stream: boolean): string => {
-    const { stream: _s, stream_options, model: _m, ...rest } = call.body
-    const body: JsonObject = cfg.model === "upstream" ? { model: call.endpoint.upstreamModel, ...rest } : rest
+    const src = call.body
+    const body: JsonObject = cfg.model === "upstream" ? { model: call.endpoint.upstreamModel } : {}
+    for (const key in src) {
+      if (key === "stream" || key === "stream_options" || key === "model") continue
+      // a JSON `"__proto__"` member is data: keep it as an own property, never as the prototype
+      if (key === "__proto__") Object.defineProperty(body, key, { value: src[key], enumerable: true, writable: true })
+      else body[key] = src[key]
+    }
+    const stream_options = src.stream_options
     body.stream = stream
     if (stream && cfg.streamUsage)
       body.stream_options = { ...(isObj(stream_options) ? stream_options : {}), include_usage: true }
@@ -63,31 +70,35 @@ export const makeOpenAiWireClient = (cfg: OpenAiWireConfig): ProviderClient => {
     return JSON.stringify(body)
   }
 
+  const completion = (response: HttpResponse, json: unknown): Effect.Effect<ChatResult, ProviderError> => {
+    if (!isObj(json))
+      return Effect.fail(
+        new MalformedResponse({ provider, status: response.status, message: "completion is not an object" }),
+      )
+    const inBody = errorInBody(provider, json, response.status, transport.redact)
+    if (inBody !== undefined) return Effect.fail(inBody)
+    if (!Array.isArray(json.choices))
+      return Effect.fail(
+        new MalformedResponse({ provider, status: response.status, message: "completion has no choices" }),
+      )
+    return Effect.map(readSignals(response.headers), (signals) => ({
+      body: json,
+      usage: normalizeOpenAiUsage(json.usage) ?? emptyUsage,
+      requestId: requestId(response.headers),
+      signals,
+    }))
+  }
+
   const chat = (call: ChatCall): Effect.Effect<ChatResult, ProviderError> =>
-    Effect.gen(function* () {
-      const { response, json } = yield* transport.requestJson({
+    Effect.flatMap(
+      transport.requestJson({
         url: cfg.url(call.endpoint),
         headers: jsonHeaders,
         body: bodyFor(call, false),
-      })
-      if (!isObj(json))
-        return yield* new MalformedResponse({
-          provider,
-          status: response.status,
-          message: "completion is not an object",
-        })
-      const inBody = errorInBody(provider, json, response.status, transport.redact)
-      if (inBody !== undefined) return yield* Effect.fail(inBody)
-      if (!Array.isArray(json.choices))
-        return yield* new MalformedResponse({ provider, status: response.status, message: "completion has no choices" })
-      const signals = yield* readSignals(response.headers)
-      return {
-        body: json,
-        usage: normalizeOpenAiUsage(json.usage) ?? emptyUsage,
-        requestId: requestId(response.headers),
-        signals,
-      }
-    })
+        deadline: call.deadline,
+      }),
+      ({ response, json }) => completion(response, json),
+    )
 
   const stream = (call: ChatCall): Effect.Effect<ChatStream, ProviderError> =>
     Effect.gen(function* () {
@@ -104,5 +115,6 @@ export const makeOpenAiWireClient = (cfg: OpenAiWireConfig): ProviderClient => {
       }
     })
 
-  return { chat, stream }
+  // the transport aborts a call at its deadline: the router need not race it
+  return { chat, stream, enforcesDeadline: true }
 }

@@ -1,3 +1,4 @@
+import { type CallDeadline, UpstreamTimeout } from "@switchyard/core"
 import { Effect, Fiber, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { makeTransport, type TransportConfig } from "../../src/http/transport.js"
@@ -85,6 +86,72 @@ describe("makeTransport", () => {
         }),
       ),
     )
+  })
+
+  it("requestJson: interrupting the call before the answer aborts the request upstream", async () => {
+    server.reply({ kind: "hang" })
+    const aborted = server.aborted()
+    const before = server.requests.length
+    successOf(
+      await withTransport((t) =>
+        Effect.gen(function* () {
+          const fiber = yield* Effect.forkChild(t.requestJson({ url: `${server.baseUrl}/x`, headers: {}, body: "{}" }))
+          yield* Effect.promise(() => vi.waitFor(() => expect(server.requests.length).toBe(before + 1)))
+          yield* Fiber.interrupt(fiber)
+          yield* Effect.promise(() => vi.waitFor(() => expect(server.aborted()).toBe(aborted + 1)))
+        }),
+      ),
+    )
+  })
+
+  it("requestJson: when the call's deadline fires, the request is aborted and fails with the deadline's error", async () => {
+    server.reply({ kind: "hang" })
+    const aborted = server.aborted()
+    const before = server.requests.length
+    let expire: (() => void) | undefined
+    let disarmed = 0
+    const deadline: CallDeadline = {
+      timeoutMs: 1_000,
+      arm: (onExpire) => {
+        expire = onExpire
+        return () => {
+          disarmed++
+        }
+      },
+      error: () => new UpstreamTimeout({ provider: "t", status: 0, message: "too slow", phase: "attempt" }),
+    }
+    const e = failureOf(
+      await withTransport((t) =>
+        Effect.gen(function* () {
+          const fiber = yield* Effect.forkChild(
+            t.requestJson({ url: `${server.baseUrl}/x`, headers: {}, body: "{}", deadline }),
+          )
+          yield* Effect.promise(() => vi.waitFor(() => expect(server.requests.length).toBe(before + 1)))
+          expire?.()
+          return yield* Fiber.join(fiber)
+        }),
+      ),
+    )
+    expect(e).toMatchObject({ _tag: "UpstreamTimeout", message: "too slow" })
+    await vi.waitFor(() => expect(server.aborted()).toBe(aborted + 1))
+    expect(disarmed).toBe(0)
+  })
+
+  it("requestJson: an answer in time disarms the deadline", async () => {
+    server.reply({ kind: "json", body: '{"ok":true}' })
+    let disarmed = 0
+    const deadline: CallDeadline = {
+      timeoutMs: 1_000,
+      arm: () => () => {
+        disarmed++
+      },
+      error: () => new UpstreamTimeout({ provider: "t", status: 0, message: "too slow", phase: "attempt" }),
+    }
+    const out = successOf(
+      await withTransport((t) => t.requestJson({ url: `${server.baseUrl}/x`, headers: {}, body: "{}", deadline })),
+    )
+    expect(out.json).toEqual({ ok: true })
+    expect(disarmed).toBe(1)
   })
 
   it("fail(response) classifies a non-2xx answer and redacts configured secrets", async () => {

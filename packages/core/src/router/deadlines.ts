@@ -1,0 +1,216 @@
+import { Clock, Duration, Effect, Exit, Fiber, type Scope } from "effect"
+import type { CallDeadline } from "../provider/contract.js"
+import type { ProviderError } from "../provider/errors.js"
+import { type DeadlineEntry, DeadlineHeap } from "./deadline-heap.js"
+
+/**
+ * Time limits for upstream calls without a timer per call. Racing every call against its own
+ * `Clock.sleep` (what `Effect.timeout` does) costs two fibers, a timer and an interruption per attempt;
+ * here each call runs in one child fiber and registers its deadline in a heap, and one fiber per
+ * Clock sleeps until the earliest deadline, interrupting the calls whose time is up. Time comes from
+ * the caller's `Clock` (a `TestClock` in tests); the sleeping fiber runs in the router's scope and
+ * stops while no call is pending.
+ */
+export interface Deadlines {
+  /**
+   * `effect`, or the failure `onTimeout()` if it has not finished `timeoutMs` after now. The effect runs
+   * in a child fiber, interrupted (and awaited) at the deadline or when the caller is interrupted.
+   */
+  readonly within: <A, E, E2>(
+    effect: Effect.Effect<A, E>,
+    timeoutMs: number,
+    onTimeout: () => E2,
+  ) => Effect.Effect<A, E | E2>
+  /**
+   * The same limit for a call that enforces it itself (`ProviderClient.enforcesDeadline`): `call`
+   * receives the `CallDeadline` to arm; no fiber is forked.
+   */
+  readonly handing: <A, E>(
+    call: (deadline: CallDeadline) => Effect.Effect<A, E>,
+    timeoutMs: number,
+    onTimeout: () => ProviderError,
+  ) => Effect.Effect<A, E>
+}
+
+/** The deadlines of one Clock and the fiber that sleeps until the earliest of them. */
+interface Timeline {
+  readonly heap: DeadlineHeap
+  ticker: Fiber.Fiber<void> | undefined
+  /** Identifies the current ticker; a replaced ticker finds a different token and stops. */
+  token: object | undefined
+  /** When the current ticker wakes (Infinity: no ticker). */
+  wakeAt: number
+}
+
+/** A call waiting on its deadline: firing interrupts its fiber. */
+class Pending implements DeadlineEntry {
+  index = -1
+  timedOut = false
+
+  constructor(
+    readonly at: number,
+    private readonly fiber: Fiber.Fiber<unknown, unknown>,
+  ) {}
+
+  fire(): void {
+    this.timedOut = true
+    this.fiber.interruptUnsafe()
+  }
+}
+
+/** A deadline handed to a client: firing calls what the client armed (it cancels and fails its call). */
+class Handed implements DeadlineEntry, CallDeadline {
+  index = -1
+  private expired = false
+  private onExpire: (() => void) | undefined = undefined
+
+  constructor(
+    readonly at: number,
+    readonly timeoutMs: number,
+    readonly error: () => ProviderError,
+  ) {}
+
+  fire(): void {
+    this.expired = true
+    const onExpire = this.onExpire
+    this.onExpire = undefined
+    onExpire?.()
+  }
+
+  arm(onExpire: () => void): () => void {
+    if (this.expired) onExpire()
+    else this.onExpire = onExpire
+    return () => {
+      this.onExpire = undefined
+    }
+  }
+}
+
+export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
+  const timelines = new WeakMap<Clock.Clock, Timeline>()
+
+  const timelineOf = (clock: Clock.Clock): Timeline => {
+    let t = timelines.get(clock)
+    if (t === undefined) {
+      t = { heap: new DeadlineHeap(), ticker: undefined, token: undefined, wakeAt: Number.POSITIVE_INFINITY }
+      timelines.set(clock, t)
+    }
+    return t
+  }
+
+  const stop = (t: Timeline): void => {
+    const ticker = t.ticker
+    t.ticker = undefined
+    t.token = undefined
+    t.wakeAt = Number.POSITIVE_INFINITY
+    ticker?.interruptUnsafe()
+  }
+
+  /**
+   * Fire what is due, then sleep until the next deadline (or end when none is left). Having slept until
+   * `sleptUntil` makes everything due up to it, whatever the clock reads: a clock may round a sleep
+   * (a virtual clock with fractional milliseconds does), and a ticker must never wake to nothing.
+   */
+  const tick = (t: Timeline, clock: Clock.Clock, token: object, sleptUntil: number): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      if (t.token !== token) return Effect.void
+      const now = clock.currentTimeMillisUnsafe()
+      const horizon = Math.max(now, sleptUntil)
+      let due: Array<DeadlineEntry> | undefined
+      for (let top = t.heap.peek(); top !== undefined && top.at <= horizon; top = t.heap.peek()) {
+        t.heap.remove(top)
+        if (due === undefined) due = [top]
+        else due.push(top)
+      }
+      if (due !== undefined) for (const entry of due) entry.fire()
+      // firing may have ended calls, started others, or replaced this ticker
+      if (t.token !== token) return Effect.void
+      const next = t.heap.peek()
+      if (next === undefined) {
+        t.ticker = undefined
+        t.token = undefined
+        t.wakeAt = Number.POSITIVE_INFINITY
+        return Effect.void
+      }
+      t.wakeAt = next.at
+      return Effect.flatMap(clock.sleep(Duration.millis(Math.max(0, next.at - now))), () =>
+        tick(t, clock, token, next.at),
+      )
+    })
+
+  /** Make sure a ticker wakes no later than `at`. */
+  const arm = (t: Timeline, clock: Clock.Clock, at: number): Effect.Effect<void> => {
+    if (t.token !== undefined && at >= t.wakeAt) return Effect.void
+    stop(t)
+    const token = {}
+    t.token = token
+    t.wakeAt = at
+    return Effect.map(
+      Effect.forkIn(tick(t, clock, token, Number.NEGATIVE_INFINITY), scope, { startImmediately: true }),
+      (fiber) => {
+        if (t.token === token) t.ticker = fiber
+        else fiber.interruptUnsafe()
+      },
+    )
+  }
+
+  const release = (t: Timeline, entry: DeadlineEntry): void => {
+    t.heap.remove(entry)
+    if (t.heap.size === 0 && t.token !== undefined) stop(t)
+  }
+
+  const within = <A, E, E2>(
+    effect: Effect.Effect<A, E>,
+    timeoutMs: number,
+    onTimeout: () => E2,
+  ): Effect.Effect<A, E | E2> => {
+    if (!Number.isFinite(timeoutMs)) return effect
+    return Effect.withFiber((parent) => {
+      const clock = parent.getRef(Clock.Clock)
+      const at = clock.currentTimeMillisUnsafe() + timeoutMs
+      return Effect.flatMap(Effect.forkChild(effect, { startImmediately: true }), (child) => {
+        // a call that finished at once (an in-process client) needs no deadline
+        const early = child.pollUnsafe()
+        if (early !== undefined) return early
+        const t = timelineOf(clock)
+        const entry = new Pending(at, child)
+        t.heap.add(entry)
+        const wait = Effect.callback<A, E | E2>((resume) => {
+          const off = child.addObserver((exit) => {
+            release(t, entry)
+            resume(entry.timedOut && Exit.isFailure(exit) ? Effect.fail(onTimeout()) : exit)
+          })
+          return Effect.suspend(() => {
+            off()
+            release(t, entry)
+            return Fiber.interrupt(child)
+          })
+        })
+        return Effect.andThen(arm(t, clock, at), wait)
+      })
+    })
+  }
+
+  const handing = <A, E>(
+    call: (deadline: CallDeadline) => Effect.Effect<A, E>,
+    timeoutMs: number,
+    onTimeout: () => ProviderError,
+  ): Effect.Effect<A, E> => {
+    if (!Number.isFinite(timeoutMs)) return call({ timeoutMs, arm: () => () => {}, error: onTimeout })
+    return Effect.withFiber((parent) => {
+      const clock = parent.getRef(Clock.Clock)
+      const t = timelineOf(clock)
+      const entry = new Handed(clock.currentTimeMillisUnsafe() + timeoutMs, timeoutMs, onTimeout)
+      t.heap.add(entry)
+      return Effect.andThen(
+        arm(t, clock, entry.at),
+        Effect.onExit(call(entry), () => {
+          release(t, entry)
+          return Effect.void
+        }),
+      )
+    })
+  }
+
+  return { within, handing }
+}
