@@ -2,7 +2,7 @@
 // Portkey) as child processes on 127.0.0.1, runs every scenario with the targets alternating round by round, then
 // writes bench/results/latest.{json,md} and prints the table. Knobs (env): BENCH_DURATION_S (5), BENCH_ROUNDS (2),
 // BENCH_STREAMS (1000), BENCH_SSE_CHUNKS (20), BENCH_TARGETS (bare,switchyard,portkey), BENCH_RETRY_AFTER_MS (0),
-// BENCH_SWITCHYARD_CMD (see switchyard.ts).
+// BENCH_SWITCHYARD_CMD (see switchyard.ts), BENCH_SCENARIOS (ids, comma-separated; writes results/partial.*).
 import { mkdirSync, writeFileSync } from "node:fs"
 import { cpus, platform } from "node:os"
 import { join } from "node:path"
@@ -71,7 +71,8 @@ const main = async (): Promise<void> => {
     const reports: Array<ScenarioReport> = []
     let warm = false
     // The memory scenario runs first, on processes not yet grown by the throughput runs; the table keeps list order.
-    const all = scenarios(cfg)
+    const only = process.env.BENCH_SCENARIOS?.split(",").map((s) => s.trim())
+    const all = scenarios(cfg).filter((s) => only === undefined || only.includes(s.id))
     for (const scenario of [...all].sort((a, b) => Number(b.metric === "memory") - Number(a.metric === "memory"))) {
       if (scenario.metric !== "memory" && !warm) {
         for (const t of targets) await warmUp(t)
@@ -122,8 +123,10 @@ const main = async (): Promise<void> => {
     const dir = join(import.meta.dirname, "results")
     mkdirSync(dir, { recursive: true })
     const markdown = toMarkdown(report)
-    writeFileSync(join(dir, "latest.json"), `${JSON.stringify(report, null, 2)}\n`)
-    writeFileSync(join(dir, "latest.md"), markdown)
+    // a partial run (BENCH_SCENARIOS) never replaces the full table
+    const name = only === undefined ? "latest" : "partial"
+    writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`)
+    writeFileSync(join(dir, `${name}.md`), markdown)
     process.stdout.write(markdown)
   } finally {
     for (const t of targets) await t.stop()

@@ -36,7 +36,10 @@ export interface TransportConfig {
   readonly timeouts?: TimeoutsOptions | undefined
   /** Values masked in every error message (API keys, tokens). */
   readonly secrets?: ReadonlyArray<Redacted.Redacted<string> | string> | undefined
-  /** Max sockets per origin (default 128). */
+  /**
+   * Max sockets per origin (default: no limit). A streamed completion holds its socket for its whole
+   * length, so a cap queues new requests behind open streams; set one only for an upstream that needs it.
+   */
   readonly connections?: number | undefined
   /** Idle keep-alive of pooled sockets (default 30 s). */
   readonly keepAliveMs?: number | undefined
@@ -99,7 +102,7 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
             headersTimeout: timeouts.headersMs,
             bodyTimeout: timeouts.bodyMs,
             keepAliveTimeout: config.keepAliveMs ?? 30_000,
-            connections: config.connections ?? 128,
+            ...(config.connections === undefined ? {} : { connections: config.connections }),
           }),
       ),
       (a) => Effect.promise(() => a.destroy()).pipe(Effect.ignore),
