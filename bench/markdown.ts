@@ -57,8 +57,9 @@ export const toMarkdown = (report: Report): string => {
     ),
     "",
     `Upstream: fake OpenAI-compatible server on loopback (JSON ≈ 300 B; SSE ${report.config.sseChunks} chunks; ` +
-      "memory streams 20 chunks, 300 ms apart). The bare proxy and Switchyard run under tsx (`node --import tsx`), " +
-      "whose loader thread adds about 40 MB RSS; Portkey runs as plain JS.",
+      "memory streams 20 chunks, 300 ms apart). Switchyard runs as built JS (`tsc -b`); the bare proxy runs under tsx " +
+      "(`node --import tsx`), whose loader thread adds about 40 MB RSS; Portkey runs as plain JS. Node flags of " +
+      `every target: ${report.config.nodeFlags.length === 0 ? "none" : report.config.nodeFlags.join(" ")}.`,
     "",
     "For SSE time to first byte, p50/p99 are the time to the first body byte. ÷ bare and ÷ Portkey are req/s ratios.",
     "",

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { spawnUntilPort } from "./child.js"
-import { chatBody, isStream, type Started, scratchDir, UPSTREAM_KEY } from "./targets.js"
+import { chatBody, isStream, nodeFlags, type Started, scratchDir, UPSTREAM_KEY } from "./targets.js"
 
 export const PORTKEY_VERSION = "1.15.2"
 const NODE_SERVER_VERSION = "1.13.5"
@@ -102,7 +102,7 @@ export const startPortkey = async (upstream: string): Promise<Started> => {
     {
       name: "portkey",
       command: process.execPath,
-      args: ["--import", preload, entry, "--port=0", "--headless"],
+      args: [...nodeFlags, "--import", preload, entry, "--port=0", "--headless"],
       cwd: dir,
     },
     /\[loopback\] listening 127\.0\.0\.1:(\d+)/,

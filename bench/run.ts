@@ -20,7 +20,7 @@ import {
 } from "./report.js"
 import { type BenchConfig, type Measurement, measure, scenarios } from "./scenarios.js"
 import { describe, startTarget } from "./start.js"
-import { spawnBenchServer, type Target, type TargetId } from "./targets.js"
+import { nodeFlags, spawnBenchServer, type Target, type TargetId } from "./targets.js"
 
 const WATCHDOG_MS = 9 * 60_000
 const num = (name: string, fallback: number): number => {
@@ -50,6 +50,7 @@ const main = async (): Promise<void> => {
     streams: num("BENCH_STREAMS", 1000),
     sseChunks,
     upstream: `http://127.0.0.1:${up.port}`,
+    nodeFlags,
   }
   const wanted = (process.env.BENCH_TARGETS ?? "bare,switchyard,portkey").split(",").map((s) => s.trim())
   const ids = (["bare", "switchyard", "portkey"] as const).filter((id) => wanted.includes(id))

@@ -22,6 +22,8 @@ export interface BenchConfig {
   readonly streams: number
   readonly sseChunks: number
   readonly upstream: string
+  /** Node flags every target runs with (see `nodeFlags` in targets.ts). */
+  readonly nodeFlags: ReadonlyArray<string>
 }
 
 export const scenarios = (cfg: BenchConfig): ReadonlyArray<Scenario> => [

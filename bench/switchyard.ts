@@ -1,16 +1,17 @@
-// The Switchyard gateway as a bench target: examples/gateway started on a catalog that points every endpoint at the
-// fake upstream. The command is pluggable: BENCH_SWITCHYARD_CMD (whitespace-separated; `{config}` is replaced by
-// the catalog file, a leading `node` by this Node) overrides the default
-//   node --conditions=source --import tsx examples/gateway/src/main.ts --config {config}
+// The Switchyard gateway as a bench target: examples/gateway, built to JS by `tsc -b` (`pnpm bench` builds first), started
+// with plain node and the bench's node flags on a catalog that points every endpoint at the fake upstream. The command
+// is pluggable: BENCH_SWITCHYARD_CMD (whitespace-separated; `{config}` is replaced by the catalog file, a leading
+// `node` by this Node) overrides the default
+//   node <BENCH_NODE_FLAGS> examples/gateway/dist/src/main.js --config {config}
 // The server gets PORT/HOST from the environment and must answer GET /healthz once it listens.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { spawnChild, waitForHttp } from "./child.js"
-import { chatBody, freePort, isStream, repoRoot, type Started, scratchDir, UPSTREAM_KEY } from "./targets.js"
+import { chatBody, freePort, isStream, nodeFlags, repoRoot, type Started, scratchDir, UPSTREAM_KEY } from "./targets.js"
 
 const label = "Switchyard"
-const gatewayMain = join(repoRoot, "examples", "gateway", "src", "main.ts")
-const defaultCommand = "node --conditions=source --import tsx examples/gateway/src/main.ts --config {config}"
+const gatewayMain = join(repoRoot, "examples", "gateway", "dist", "src", "main.js")
+const defaultCommand = ["node", ...nodeFlags, "examples/gateway/dist/src/main.js --config {config}"].join(" ")
 
 const endpoint = (provider: string, prompt: number, upstreamModel: string) => ({
   provider,
@@ -74,7 +75,7 @@ export const startSwitchyard = async (upstream: string): Promise<Started> => {
       ok: false,
       id: "switchyard",
       label,
-      reason: "examples/gateway/src/main.ts not found (gateway not built yet)",
+      reason: "examples/gateway/dist/src/main.js not found: build it with `npx tsc -b` (`pnpm bench` does)",
     }
   }
   const port = await freePort()
