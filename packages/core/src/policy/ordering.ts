@@ -52,7 +52,7 @@ export const assignKeys = (slot: Slot, s: PlanSettings): void => {
  */
 export const orderSlots = (slots: Array<Slot>, s: PlanSettings, random: () => number): void => {
   for (let i = 0; i < slots.length; i++) assignKeys(slots[i]!, s)
-  slots.sort(compareSlots)
+  sortSlots(slots)
   if (!s.loadBalance) return
   let start = 0
   while (start < slots.length) {
@@ -61,6 +61,26 @@ export const orderSlots = (slots: Array<Slot>, s: PlanSettings, random: () => nu
     while (end < slots.length && slots[end]!.part === head.part && slots[end]!.section === head.section) end++
     pickWeighted(slots, start, end, random)
     start = end
+  }
+}
+
+/** Up to this many slots, an insertion sort: `Array.prototype.sort` costs more in setup than a handful of slots take to order. */
+const INSERTION_SORT_MAX = 16
+
+/** Sorts by `compareSlots`, a total order (the candidate index breaks every tie), so the result is the same whichever sort runs. */
+const sortSlots = (slots: Array<Slot>): void => {
+  if (slots.length > INSERTION_SORT_MAX) {
+    slots.sort(compareSlots)
+    return
+  }
+  for (let i = 1; i < slots.length; i++) {
+    const slot = slots[i]!
+    let j = i - 1
+    while (j >= 0 && compareSlots(slots[j]!, slot) > 0) {
+      slots[j + 1] = slots[j]!
+      j--
+    }
+    slots[j + 1] = slot
   }
 }
 

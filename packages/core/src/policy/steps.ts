@@ -10,6 +10,21 @@ const slugs = (slots: ReadonlyArray<Slot>): string => {
   return out
 }
 
+/** `reason ×count, …` over the endpoints the filters dropped, in `REASON_ORDER` (only built when some were). */
+const dropDetail = (slots: ReadonlyArray<Slot>): string => {
+  const counts = new Array<number>(REASON_ORDER.length).fill(0)
+  for (let i = 0; i < slots.length; i++) {
+    const filterMask = slots[i]!.mask & FILTER_BITS
+    for (let bit = 0; bit < REASON_ORDER.length; bit++) if ((filterMask & (1 << bit)) !== 0) counts[bit]!++
+  }
+  let detail = ""
+  for (let bit = 0; bit < REASON_ORDER.length; bit++) {
+    const c = counts[bit]!
+    if (c > 0) detail += `${detail === "" ? "" : ", "}${REASON_ORDER[bit]}${c > 1 ? ` ×${c}` : ""}`
+  }
+  return detail
+}
+
 /** The plan's human-readable record, one line per stage that did something (plus the candidates and the result). */
 export const planSteps = (
   slots: ReadonlyArray<Slot>,
@@ -20,7 +35,6 @@ export const planSteps = (
 ): Array<string> => {
   const steps: Array<string> = [`candidates: ${slots.length} endpoints for ${models.join(", ")}`]
 
-  const counts = new Array<number>(REASON_ORDER.length).fill(0)
   let dropped = 0
   let provisioned = 0
   let provisionedHeldOrDropped = 0
@@ -33,22 +47,9 @@ export const planSteps = (
       if ((slot.mask & R_POOL) !== 0) provisionedHeldOrDropped++
     }
     if ((slot.mask & R_NOT_IN_ORDER) !== 0) notInOrder++
-    const filterMask = slot.mask & FILTER_BITS
-    if (filterMask !== 0) {
-      dropped++
-      for (let bit = 0; bit < REASON_ORDER.length; bit++) if ((filterMask & (1 << bit)) !== 0) counts[bit]!++
-    }
+    if ((slot.mask & FILTER_BITS) !== 0) dropped++
   }
-  if (dropped > 0) {
-    let detail = ""
-    for (let bit = 0; bit < REASON_ORDER.length; bit++) {
-      const c = counts[bit]!
-      if (c > 0) detail += `${detail === "" ? "" : ", "}${REASON_ORDER[bit]}${c > 1 ? ` ×${c}` : ""}`
-    }
-    steps.push(`filter: ${dropped} dropped (${detail})`)
-  } else {
-    steps.push("filter: none dropped")
-  }
+  steps.push(dropped > 0 ? `filter: ${dropped} dropped (${dropDetail(slots)})` : "filter: none dropped")
 
   if (provisioned > 0) {
     const admitted = provisioned - provisionedHeldOrDropped

@@ -83,10 +83,13 @@ export const prepare = (
   const models = resolved.success
   const routing: RoutingDefaults = catalog.routing
   const key = request.keyDefaults
-  const merged: ProviderPreferences = { ...models[0]?.defaultProvider, ...key?.provider, ...r.provider }
+  // `Object.assign` onto fresh objects rather than spreads: the same keys in the same order, but V8 gives
+  // a spread's copy a hidden class of its own, and adding `priority`/`escalation` to it cost ≈ 1 µs per
+  // request that sets `provider`. (Decoded preferences hold only schema keys, never `__proto__`.)
+  const merged: ProviderPreferences = Object.assign({}, models[0]?.defaultProvider, key?.provider, r.provider)
   const priority = r.provider?.priority ?? key?.priority ?? merged.priority ?? routing.defaultPriority
   const escalation = r.provider?.escalation ?? key?.escalation ?? merged.escalation ?? routing.escalation
-  const provider: ProviderPreferences = { ...merged, priority, escalation }
+  const provider: ProviderPreferences = Object.assign({}, merged, { priority, escalation })
   const candidates: Array<Endpoint> = []
   for (const m of models) for (const e of m.endpoints) candidates.push(e)
   return Result.succeed({

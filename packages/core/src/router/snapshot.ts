@@ -15,59 +15,48 @@ export interface SnapshotResult {
  * Live numbers for every candidate, as the policy reads them: TTFT and throughput percentiles and
  * the last failure (Stats), breaker and cooldown (Health), predicted utilization with this request's
  * charge (CapacityMeter). `recentOutage`: the breaker is not closed, or a failure within
- * `routing.outageWindowMs`.
+ * `routing.outageWindowMs`. One batched read per service (Stats, then Health, then CapacityMeter), all
+ * at `now` (the router's Clock read for this request).
  */
 export const buildSnapshot = (
   services: RouterServices,
   routing: RoutingDefaults,
   prepared: Prepared,
   now: number,
-): Effect.Effect<SnapshotResult> =>
-  readEndpoint(
-    {
-      services,
-      routing,
-      prepared,
-      now,
-      result: { snapshot: { now, endpoints: new Map() }, charges: new Map() },
-    },
-    0,
-  )
-
-interface Building {
-  readonly services: RouterServices
-  readonly routing: RoutingDefaults
-  readonly prepared: Prepared
-  readonly now: number
-  readonly result: {
-    readonly snapshot: { readonly endpoints: Map<string, EndpointLive> }
-    readonly charges: Map<string, number>
-  } & SnapshotResult
-}
-
-/** One candidate per step: Stats, then Health, then the CapacityMeter's prediction with this request's charge. */
-const readEndpoint = (b: Building, i: number): Effect.Effect<SnapshotResult> => {
-  const candidates = b.prepared.candidates
-  if (i >= candidates.length) return Effect.succeed(b.result)
-  const { stats, health, capacity } = b.services
-  const { estimatedPromptTokens, maxTokens } = b.prepared.planRequest
-  const endpoint = candidates[i]!
-  const charge = estimateCharge(endpoint, estimatedPromptTokens, maxTokens)
-  b.result.charges.set(endpoint.id, charge)
-  return Effect.flatMap(stats.read(endpoint.id), (s) =>
-    Effect.flatMap(health.read(endpoint.id), (h) =>
-      Effect.flatMap(capacity.predict(endpoint, charge), (predictedUtilization) => {
-        b.result.snapshot.endpoints.set(endpoint.id, {
-          latency: s.ttft,
-          throughput: s.throughput,
-          recentOutage:
-            h.breaker !== "closed" ||
-            (s.lastFailureAt !== undefined && b.now - s.lastFailureAt < b.routing.outageWindowMs),
-          cooldownUntil: h.cooldownUntil,
-          breaker: h.breaker,
-          predictedUtilization,
-        })
-        return readEndpoint(b, i + 1)
+): Effect.Effect<SnapshotResult> => {
+  const candidates = prepared.candidates
+  const { estimatedPromptTokens, maxTokens } = prepared.planRequest
+  const n = candidates.length
+  const ids = new Array<string>(n)
+  const chargeList = new Array<number>(n)
+  const charges = new Map<string, number>()
+  for (let i = 0; i < n; i++) {
+    const endpoint = candidates[i]!
+    const charge = estimateCharge(endpoint, estimatedPromptTokens, maxTokens)
+    ids[i] = endpoint.id
+    chargeList[i] = charge
+    charges.set(endpoint.id, charge)
+  }
+  const { stats, health, capacity } = services
+  return Effect.flatMap(stats.readMany(ids, now), (s) =>
+    Effect.flatMap(health.readMany(ids, now), (h) =>
+      Effect.map(capacity.predictMany(candidates, chargeList, now), (predicted): SnapshotResult => {
+        const endpoints = new Map<string, EndpointLive>()
+        for (let i = 0; i < n; i++) {
+          const si = s[i]!
+          const hi = h[i]!
+          endpoints.set(ids[i]!, {
+            latency: si.ttft,
+            throughput: si.throughput,
+            recentOutage:
+              hi.breaker !== "closed" ||
+              (si.lastFailureAt !== undefined && now - si.lastFailureAt < routing.outageWindowMs),
+            cooldownUntil: hi.cooldownUntil,
+            breaker: hi.breaker,
+            predictedUtilization: predicted[i],
+          })
+        }
+        return { snapshot: { now, endpoints }, charges }
       }),
     ),
   )

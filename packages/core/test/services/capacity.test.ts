@@ -140,4 +140,22 @@ describe("CapacityMeter (in-memory)", () => {
     expect(out.blocked).toEqual({ _tag: "Refused", waitMs: 2_000, reason: "blocked" })
     expect(out.after).toBe("Admitted")
   })
+
+  it("predicts many endpoints at one instant, and drains to a `now` the caller read from the Clock", async () => {
+    const out = await run(
+      Effect.gen(function* () {
+        const c = yield* CapacityMeter
+        yield* c.reserve(pt, 3_000, enforce)
+        const many = yield* c.predictMany([pt, std], [600, 600])
+        const each = [yield* c.predict(pt, 600), yield* c.predict(std, 600)]
+        // 6 000 tokens per minute drain 100 per second: 3 000 → 2 700 after 3 s.
+        return { many, each, at3s: yield* c.predictMany([pt], [600], 3_000), at3sOne: yield* c.utilization(pt, 3_000) }
+      }),
+    )
+    expect(out.many).toEqual(out.each)
+    expect(out.many[0]).toBeCloseTo(3_600 / 6_000, 9)
+    expect(out.many[1]).toBeUndefined()
+    expect(out.at3s[0]).toBeCloseTo(3_300 / 6_000, 9)
+    expect(out.at3sOne).toBeCloseTo(2_700 / 6_000, 9)
+  })
 })

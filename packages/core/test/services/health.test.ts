@@ -68,4 +68,24 @@ describe("Health service", () => {
     expect(out.again).toEqual({ _tag: "Allowed", probe: true })
     expect(out.final.breaker).toBe("closed")
   })
+
+  it("reads many endpoints at one instant, and runs at a `now` the caller read from the Clock", async () => {
+    const out = await run(
+      { defaultCooldownMs: 700 },
+      Effect.gen(function* () {
+        const h = yield* Health
+        yield* h.record("a", { _tag: "RateLimited", retryAfterMs: 3_000 }, false, 1_000)
+        const many = yield* h.readMany(["a", "b"])
+        const each = [yield* h.read("a"), yield* h.read("b")]
+        return { many, each, blocked: yield* h.acquire("a", 3_999), after: yield* h.readMany(["a"], 4_000) }
+      }),
+    )
+    expect(out.many).toEqual(out.each)
+    expect(out.many).toEqual([
+      { breaker: "closed", cooldownUntil: 4_000 },
+      { breaker: "closed", cooldownUntil: undefined },
+    ])
+    expect(out.blocked).toEqual({ _tag: "Blocked", reason: "cooldown", untilMs: 4_000 })
+    expect(out.after).toEqual([{ breaker: "closed", cooldownUntil: undefined }])
+  })
 })

@@ -181,4 +181,25 @@ describe("Stats service", () => {
     expect(out.xLater.failures).toBe(0)
     expect(out.unknown.uptime).toBeUndefined()
   })
+
+  it("reads many endpoints at one instant, and runs at a `now` the caller read from the Clock", async () => {
+    const out = await run(
+      { windowMs: 10_000, minSamples: 1, refreshMs: 0 },
+      Effect.gen(function* () {
+        const stats = yield* Stats
+        yield* stats.record("x", { outcome: "failure" }, 4_000)
+        yield* stats.record("y", { outcome: "success", ttftMs: 40 })
+        const many = yield* stats.readMany(["x", "y", "z"])
+        const each = [yield* stats.read("x"), yield* stats.read("y"), yield* stats.read("z")]
+        // The window is 10 s: at 13 s the failure recorded at 4 s is still in it, at 20 s it has left.
+        return { many, each, at13: yield* stats.readMany(["x"], 13_000), at20: yield* stats.read("x", 20_000) }
+      }),
+    )
+    expect(out.many).toEqual(out.each)
+    expect(out.many[0]!.lastFailureAt).toBe(4_000)
+    expect(out.many[1]!.ttft?.p50).toBeCloseTo(0.04, 3)
+    expect(out.many[2]!.successes).toBe(0)
+    expect(out.at13[0]!.failures).toBe(1)
+    expect(out.at20.failures).toBe(0)
+  })
 })

@@ -32,19 +32,36 @@ export interface BucketState {
 
 export const MINUTE_MS = 60_000
 
-export const emptyBucket = (now: number): BucketState => ({
-  tokens: 0,
-  requests: 0,
-  at: now,
-  blockedUntil: 0,
-  learned: { tokensPerMinute: undefined, requestsPerMinute: undefined },
-})
+/**
+ * Every state is built here, so all of them share one object shape (a spread copy gets a shape of
+ * its own, which made each meter operation slower and left more garbage).
+ */
+export const bucketState = (
+  tokens: number,
+  requests: number,
+  at: number,
+  blockedUntil: number,
+  learned: BucketLimits,
+): BucketState => ({ tokens, requests, at, blockedUntil, learned })
 
-/** Configured limits win over learned ones, per dimension. */
-export const effectiveLimits = (configured: BucketLimits | undefined, state: BucketState): BucketLimits => ({
-  tokensPerMinute: configured?.tokensPerMinute ?? state.learned.tokensPerMinute,
-  requestsPerMinute: configured?.requestsPerMinute ?? state.learned.requestsPerMinute,
-})
+/** No limit in either dimension (untracked; also what an empty bucket has learned). */
+export const NO_LIMITS: BucketLimits = { tokensPerMinute: undefined, requestsPerMinute: undefined }
+
+export const emptyBucket = (now: number): BucketState => bucketState(0, 0, now, 0, NO_LIMITS)
+
+/**
+ * Configured limits win over learned ones, per dimension. Returns `configured` itself when nothing
+ * learned can change it (the common case: no new object on every meter operation).
+ */
+export const effectiveLimits = (configured: BucketLimits | undefined, state: BucketState): BucketLimits => {
+  const learned = state.learned
+  if (learned.tokensPerMinute === undefined && learned.requestsPerMinute === undefined) return configured ?? NO_LIMITS
+  if (configured?.tokensPerMinute !== undefined && configured.requestsPerMinute !== undefined) return configured
+  return {
+    tokensPerMinute: configured?.tokensPerMinute ?? learned.tokensPerMinute,
+    requestsPerMinute: configured?.requestsPerMinute ?? learned.requestsPerMinute,
+  }
+}
 
 export const isTracked = (limits: BucketLimits): boolean =>
   limits.tokensPerMinute !== undefined || limits.requestsPerMinute !== undefined
@@ -59,24 +76,49 @@ const drained = (level: number, perMinute: number | undefined, elapsed: number):
 export const drain = (state: BucketState, limits: BucketLimits, now: number): BucketState => {
   const elapsed = now - state.at
   if (elapsed <= 0) return state
-  return {
-    ...state,
-    tokens: drained(state.tokens, limits.tokensPerMinute, elapsed),
-    requests: drained(state.requests, limits.requestsPerMinute, elapsed),
-    at: now,
-  }
+  return bucketState(
+    drained(state.tokens, limits.tokensPerMinute, elapsed),
+    drained(state.requests, limits.requestsPerMinute, elapsed),
+    now,
+    state.blockedUntil,
+    state.learned,
+  )
 }
 
 const ratio = (level: number, perMinute: number | undefined): number =>
   perMinute === undefined ? 0 : level / perMinute
 
-/** Utilization of a drained state, plus an optional extra token charge (prediction). */
-export const utilizationOf = (state: BucketState, limits: BucketLimits, now: number, extraTokens = 0): number => {
+const utilizationOfLevels = (
+  tokens: number,
+  requests: number,
+  blockedUntil: number,
+  limits: BucketLimits,
+  now: number,
+  extraTokens: number,
+): number => {
   const u = Math.max(
-    ratio(state.tokens + extraTokens, limits.tokensPerMinute),
-    ratio(state.requests + (extraTokens > 0 ? 1 : 0), limits.requestsPerMinute),
+    ratio(tokens + extraTokens, limits.tokensPerMinute),
+    ratio(requests + (extraTokens > 0 ? 1 : 0), limits.requestsPerMinute),
   )
-  return state.blockedUntil > now ? Math.max(u, 1) : u
+  return blockedUntil > now ? Math.max(u, 1) : u
+}
+
+/** Utilization of a drained state, plus an optional extra token charge (prediction). */
+export const utilizationOf = (state: BucketState, limits: BucketLimits, now: number, extraTokens = 0): number =>
+  utilizationOfLevels(state.tokens, state.requests, state.blockedUntil, limits, now, extraTokens)
+
+/** `utilizationOf(drain(state, limits, now), limits, now, extraTokens)`, without building the drained state. */
+export const drainedUtilization = (state: BucketState, limits: BucketLimits, now: number, extraTokens = 0): number => {
+  const elapsed = now - state.at
+  if (elapsed <= 0) return utilizationOf(state, limits, now, extraTokens)
+  return utilizationOfLevels(
+    drained(state.tokens, limits.tokensPerMinute, elapsed),
+    drained(state.requests, limits.requestsPerMinute, elapsed),
+    state.blockedUntil,
+    limits,
+    now,
+    extraTokens,
+  )
 }
 
 /** Time (ms) for `level` to drain down to `target` at `perMinute`; Infinity if it never will. */
@@ -116,7 +158,10 @@ export const admit = (
     const reason = !Number.isFinite(wait) ? "too_large" : blockedWait >= wait ? "blocked" : "full"
     return { _tag: "Refused", waitMs: wait, reason }
   }
-  return { _tag: "Admitted", state: { ...state, tokens: state.tokens + charge, requests: state.requests + 1 } }
+  return {
+    _tag: "Admitted",
+    state: bucketState(state.tokens + charge, state.requests + 1, state.at, state.blockedUntil, state.learned),
+  }
 }
 
 const tokenCeiling = (limits: BucketLimits, limit: number): number =>
@@ -126,8 +171,11 @@ const requestCeiling = (limits: BucketLimits, limit: number): number =>
   limits.requestsPerMinute === undefined ? Number.POSITIVE_INFINITY : limits.requestsPerMinute * limit
 
 /** Add (or, negative, remove) tokens and requests; levels never go below zero. */
-export const adjust = (state: BucketState, tokens: number, requests: number): BucketState => ({
-  ...state,
-  tokens: Math.max(0, state.tokens + tokens),
-  requests: Math.max(0, state.requests + requests),
-})
+export const adjust = (state: BucketState, tokens: number, requests: number): BucketState =>
+  bucketState(
+    Math.max(0, state.tokens + tokens),
+    Math.max(0, state.requests + requests),
+    state.at,
+    state.blockedUntil,
+    state.learned,
+  )

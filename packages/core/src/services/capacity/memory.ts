@@ -1,15 +1,17 @@
 import { Effect } from "effect"
 import type { Endpoint } from "../../catalog/endpoint.js"
+import { atNow } from "../now.js"
 import {
   adjust,
   admit,
   type BucketLimits,
   type BucketState,
   drain,
+  drainedUtilization,
   effectiveLimits,
   emptyBucket,
   isTracked,
-  utilizationOf,
+  NO_LIMITS,
 } from "./bucket.js"
 import { usageCharge } from "./charge.js"
 import type { Admission, CapacityShape, Reservation, ReserveOptions } from "./service.js"
@@ -20,16 +22,23 @@ export interface MemoryCapacityOptions {
   readonly fallbackBlockMs?: number
 }
 
-const NO_LIMITS: BucketLimits = { tokensPerMinute: undefined, requestsPerMinute: undefined }
+/** Configured limits of each endpoint (catalog endpoints are immutable), built once per endpoint. */
+const configuredLimits = new WeakMap<Endpoint, BucketLimits>()
 
-const limitsOf = (endpoint: Endpoint): BucketLimits =>
-  endpoint.capacity === undefined
-    ? NO_LIMITS
-    : { tokensPerMinute: endpoint.capacity.tokensPerMinute, requestsPerMinute: endpoint.capacity.requestsPerMinute }
+const limitsOf = (endpoint: Endpoint): BucketLimits => {
+  const capacity = endpoint.capacity
+  if (capacity === undefined) return NO_LIMITS
+  let limits = configuredLimits.get(endpoint)
+  if (limits === undefined) {
+    limits = { tokensPerMinute: capacity.tokensPerMinute, requestsPerMinute: capacity.requestsPerMinute }
+    configuredLimits.set(endpoint, limits)
+  }
+  return limits
+}
 
 /**
  * The in-memory CapacityMeter store: a Map of bucket states keyed by endpoint id. Each operation reads
- * the clock, then runs synchronously (atomic within the process).
+ * the clock (unless the caller passed `now`), then runs synchronously (atomic within the process).
  */
 export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): CapacityShape => {
   const fallbackBlockMs = options.fallbackBlockMs ?? 1_000
@@ -44,14 +53,18 @@ export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): Capacit
     return drain(state, effectiveLimits(configured, state), now)
   }
 
-  // `clockWith` + a completed effect: the cheapest way to read `now` on the router's hot path.
-  const withNow = <A>(f: (now: number) => A): Effect.Effect<A> =>
-    Effect.clockWith((clock) => Effect.succeed(f(clock.currentTimeMillisUnsafe())))
+  /** Utilization of the endpoint's bucket drained to `now`, with `charge` more tokens; undefined if untracked. */
+  const utilizationAt = (endpoint: Endpoint, now: number, charge: number): number | undefined => {
+    const configured = limitsOf(endpoint)
+    const state = buckets.get(endpoint.id) ?? emptyBucket(now)
+    const limits = effectiveLimits(configured, state)
+    return isTracked(limits) ? drainedUtilization(state, limits, now, charge) : undefined
+  }
 
   const limitFor = (o: ReserveOptions): number => 1 - Math.min(Math.max(o.headroom, 0), 1)
 
-  const reserve = (endpoint: Endpoint, charge: number, o: ReserveOptions): Effect.Effect<Admission> =>
-    withNow((now) => {
+  const reserve = (endpoint: Endpoint, charge: number, o: ReserveOptions, at?: number): Effect.Effect<Admission> =>
+    atNow(at, (now) => {
       const configured = limitsOf(endpoint)
       const state = current(endpoint.id, configured, now)
       const limits = effectiveLimits(configured, state)
@@ -72,8 +85,8 @@ export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): Capacit
       return { _tag: "Admitted", reservation }
     })
 
-  const close = (reservation: Reservation, tokens: number, requests: number) =>
-    withNow((now) => {
+  const close = (reservation: Reservation, tokens: number, requests: number, at: number | undefined) =>
+    atNow(at, (now) => {
       if (!open.delete(reservation.id)) return
       const state = current(reservation.endpointId, reservation.limits, now)
       buckets.set(reservation.endpointId, adjust(state, tokens, requests))
@@ -81,11 +94,11 @@ export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): Capacit
 
   return {
     reserve,
-    settle: (reservation, usage) =>
-      close(reservation, usageCharge(reservation.outputWeight, usage) - reservation.charge, 0),
-    release: (reservation) => close(reservation, -reservation.charge, -1),
-    observe: (endpoint, signals, o) =>
-      withNow((now) => {
+    settle: (reservation, usage, at) =>
+      close(reservation, usageCharge(reservation.outputWeight, usage) - reservation.charge, 0, at),
+    release: (reservation, at) => close(reservation, -reservation.charge, -1, at),
+    observe: (endpoint, signals, o, at) =>
+      atNow(at, (now) => {
         const configured = limitsOf(endpoint)
         const state = current(endpoint.id, configured, now)
         buckets.set(
@@ -93,22 +106,16 @@ export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): Capacit
           applySignals(state, configured, signals, o?.rateLimited ?? false, now, fallbackBlockMs),
         )
       }),
-    predict: (endpoint, charge) =>
-      withNow((now) => {
-        const configured = limitsOf(endpoint)
-        const state = current(endpoint.id, configured, now)
-        const limits = effectiveLimits(configured, state)
-        return isTracked(limits) ? utilizationOf(state, limits, now, charge) : undefined
+    predict: (endpoint, charge, at) => atNow(at, (now) => utilizationAt(endpoint, now, charge)),
+    predictMany: (endpoints, charges, at) =>
+      atNow(at, (now) => {
+        const out = new Array<number | undefined>(endpoints.length)
+        for (let i = 0; i < endpoints.length; i++) out[i] = utilizationAt(endpoints[i]!, now, charges[i]!)
+        return out
       }),
-    utilization: (endpoint) =>
-      withNow((now) => {
-        const configured = limitsOf(endpoint)
-        const state = current(endpoint.id, configured, now)
-        const limits = effectiveLimits(configured, state)
-        return isTracked(limits) ? utilizationOf(state, limits, now) : undefined
-      }),
-    availableIn: (endpoint, charge, o) =>
-      withNow((now) => {
+    utilization: (endpoint, at) => atNow(at, (now) => utilizationAt(endpoint, now, 0)),
+    availableIn: (endpoint, charge, o, at) =>
+      atNow(at, (now) => {
         const configured = limitsOf(endpoint)
         const state = current(endpoint.id, configured, now)
         const result = admit(state, effectiveLimits(configured, state), charge, limitFor(o), o.admission, now)

@@ -41,26 +41,48 @@ export interface ObserveOptions {
 
 /**
  * CapacityMeter: one leaky bucket per endpoint (see `bucket.ts` for the exact meter and the definition of
- * utilization). Every operation is atomic on one endpoint's bucket and reads `now` from `Clock`, so a
+ * utilization). Every operation is atomic on one endpoint's bucket and runs at `now` from `Clock` (the
+ * optional trailing `now`: an instant the caller already read from `Clock`; see `services/now.ts`), so a
  * shared store (Redis: one hash per endpoint id, one Lua script per operation) can replace the
  * in-memory layer without changing callers. Endpoints without configured capacity are untracked
  * until signals teach a limit; they can still be blocked by an observed 429.
  */
 export interface CapacityShape {
   /** Charge `charge` tokens (+1 request) if it fits, else say how long until it would. */
-  readonly reserve: (endpoint: Endpoint, charge: number, options: ReserveOptions) => Effect.Effect<Admission>
+  readonly reserve: (
+    endpoint: Endpoint,
+    charge: number,
+    options: ReserveOptions,
+    now?: number,
+  ) => Effect.Effect<Admission>
   /** Correct a reservation to the actual usage (surcharge or refund the difference). Idempotent. */
-  readonly settle: (reservation: Reservation, usage: Usage) => Effect.Effect<void>
+  readonly settle: (reservation: Reservation, usage: Usage, now?: number) => Effect.Effect<void>
   /** Refund a reservation in full (cancelled or failed before the upstream did the work). Idempotent. */
-  readonly release: (reservation: Reservation) => Effect.Effect<void>
+  readonly release: (reservation: Reservation, now?: number) => Effect.Effect<void>
   /** Learn from upstream signals (retry-after, x-ratelimit-*, Azure utilization). */
-  readonly observe: (endpoint: Endpoint, signals: CapacitySignals, options?: ObserveOptions) => Effect.Effect<void>
+  readonly observe: (
+    endpoint: Endpoint,
+    signals: CapacitySignals,
+    options?: ObserveOptions,
+    now?: number,
+  ) => Effect.Effect<void>
   /** Utilization if `charge` tokens were admitted now; undefined for untracked endpoints. */
-  readonly predict: (endpoint: Endpoint, charge: number) => Effect.Effect<number | undefined>
+  readonly predict: (endpoint: Endpoint, charge: number, now?: number) => Effect.Effect<number | undefined>
+  /** `predict` of each endpoint with its charge (same index), at one instant (one `Clock` read; one round trip). */
+  readonly predictMany: (
+    endpoints: ReadonlyArray<Endpoint>,
+    charges: ReadonlyArray<number>,
+    now?: number,
+  ) => Effect.Effect<ReadonlyArray<number | undefined>>
   /** Current utilization (0..1+); undefined for untracked endpoints. */
-  readonly utilization: (endpoint: Endpoint) => Effect.Effect<number | undefined>
+  readonly utilization: (endpoint: Endpoint, now?: number) => Effect.Effect<number | undefined>
   /** Milliseconds until `charge` would be admitted with these options (0 = now, Infinity = never). */
-  readonly availableIn: (endpoint: Endpoint, charge: number, options: ReserveOptions) => Effect.Effect<number>
+  readonly availableIn: (
+    endpoint: Endpoint,
+    charge: number,
+    options: ReserveOptions,
+    now?: number,
+  ) => Effect.Effect<number>
   /** Reservations not yet settled or released (all endpoints, or one). */
   readonly openReservations: (endpointId?: string) => Effect.Effect<number>
 }

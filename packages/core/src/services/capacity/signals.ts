@@ -1,5 +1,5 @@
 import type { CapacitySignals } from "../../provider/usage.js"
-import { type BucketLimits, type BucketState, effectiveLimits } from "./bucket.js"
+import { type BucketLimits, type BucketState, bucketState, effectiveLimits } from "./bucket.js"
 
 /**
  * Fold upstream capacity signals into a (drained) bucket — the upstream's view wins over ours:
@@ -25,7 +25,8 @@ export const applySignals = (
     learned = { ...learned, tokensPerMinute: signals.limitTokens }
   if (configured?.requestsPerMinute === undefined && positive(signals.limitRequests))
     learned = { ...learned, requestsPerMinute: signals.limitRequests }
-  let next: BucketState = learned === state.learned ? state : { ...state, learned }
+  const next: BucketState =
+    learned === state.learned ? state : bucketState(state.tokens, state.requests, state.at, state.blockedUntil, learned)
   const limits = effectiveLimits(configured, next)
   let tokens = next.tokens
   let requests = next.requests
@@ -48,7 +49,7 @@ export const applySignals = (
     else blockedUntil = Math.max(blockedUntil, now + fallbackBlockMs)
   }
   if (tokens !== next.tokens || requests !== next.requests || blockedUntil !== next.blockedUntil)
-    next = { ...next, tokens, requests, blockedUntil }
+    return bucketState(tokens, requests, next.at, blockedUntil, next.learned)
   return next
 }
 

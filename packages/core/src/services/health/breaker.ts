@@ -77,23 +77,25 @@ export const status = (config: BreakerConfig, state: BreakerState, now: number):
   return s._tag === "Closed" ? "closed" : s._tag === "Open" ? "open" : "half-open"
 }
 
-/** May a request start now? `probe`: it must be sent as the half-open probe (emit `ProbeStarted`). */
-export const admission = (
-  config: BreakerConfig,
-  state: BreakerState,
-  now: number,
-):
+export type BreakerAdmission =
   | { readonly _tag: "Allowed"; readonly probe: boolean }
-  | { readonly _tag: "Blocked"; readonly untilMs: number | undefined } => {
+  | { readonly _tag: "Blocked"; readonly untilMs: number | undefined }
+
+// Shared: an admission is read-only, and one is asked for on every attempt.
+const ALLOWED: BreakerAdmission = { _tag: "Allowed", probe: false }
+const ALLOWED_PROBE: BreakerAdmission = { _tag: "Allowed", probe: true }
+
+/** May a request start now? `probe`: it must be sent as the half-open probe (emit `ProbeStarted`). */
+export const admission = (config: BreakerConfig, state: BreakerState, now: number): BreakerAdmission => {
   const s = settle(config, state, now)
   switch (s._tag) {
     case "Closed":
-      return { _tag: "Allowed", probe: false }
+      return ALLOWED
     case "Open":
       return { _tag: "Blocked", untilMs: s.until }
     case "HalfOpen":
       return s.probeSince === undefined
-        ? { _tag: "Allowed", probe: true }
+        ? ALLOWED_PROBE
         : { _tag: "Blocked", untilMs: s.probeSince + config.probeTimeoutMs }
   }
 }

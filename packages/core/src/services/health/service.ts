@@ -1,4 +1,5 @@
-import { Context, Effect, Layer } from "effect"
+import { Context, type Effect, Layer } from "effect"
+import { atNow } from "../now.js"
 import {
   admission,
   type BreakerConfig,
@@ -36,11 +37,15 @@ export interface HealthView {
  * Health: per endpoint, a cooldown after a 429 (until retry-after) and a circuit breaker (pure state
  * machine in `breaker.ts`). `acquire` is the atomic check-and-take before an attempt (it claims the
  * single half-open probe); `record` reports the result, passing back whether the permit was the probe.
+ * Every operation runs at `now` from `Clock`, or at the optional trailing `now` the caller already read
+ * from `Clock` (see `services/now.ts`).
  */
 export interface HealthShape {
-  readonly read: (endpointId: string) => Effect.Effect<HealthView>
-  readonly acquire: (endpointId: string) => Effect.Effect<HealthPermit>
-  readonly record: (endpointId: string, report: HealthReport, probe: boolean) => Effect.Effect<void>
+  readonly read: (endpointId: string, now?: number) => Effect.Effect<HealthView>
+  /** `read` of each endpoint at one instant (one `Clock` read; a shared store can answer in one round trip). */
+  readonly readMany: (endpointIds: ReadonlyArray<string>, now?: number) => Effect.Effect<ReadonlyArray<HealthView>>
+  readonly acquire: (endpointId: string, now?: number) => Effect.Effect<HealthPermit>
+  readonly record: (endpointId: string, report: HealthReport, probe: boolean, now?: number) => Effect.Effect<void>
 }
 
 export interface HealthOptions {
@@ -56,9 +61,12 @@ interface Entry {
   cooldownUntil: number
 }
 
-// `clockWith` + a completed effect: the cheapest way to read `now` on the router's hot path.
-const withNow = <A>(f: (now: number) => A): Effect.Effect<A> =>
-  Effect.clockWith((clock) => Effect.succeed(f(clock.currentTimeMillisUnsafe())))
+/** The view of an endpoint with nothing to report (shared: views are read-only). */
+const HEALTHY: HealthView = { breaker: "closed", cooldownUntil: undefined }
+const SUCCESS: BreakerEvent = { _tag: "Success" }
+const FAILURE: BreakerEvent = { _tag: "Failure" }
+const PROBE_STARTED: BreakerEvent = { _tag: "ProbeStarted" }
+const PROBE_ABANDONED: BreakerEvent = { _tag: "ProbeAbandoned" }
 
 export const makeMemoryHealth = (options: HealthOptions = {}): HealthShape => {
   const config: BreakerConfig = { ...defaultBreakerConfig, ...options.breaker }
@@ -80,42 +88,47 @@ export const makeMemoryHealth = (options: HealthOptions = {}): HealthShape => {
   const apply = (e: Entry, event: BreakerEvent, now: number) => {
     e.breaker = next(e.breaker, event, now)
   }
+  const view = (id: string, now: number): HealthView => {
+    const e = entries.get(id)
+    if (e === undefined) return HEALTHY
+    const breaker = status(config, e.breaker, now)
+    const cooldownUntil = e.cooldownUntil > now ? e.cooldownUntil : undefined
+    return breaker === "closed" && cooldownUntil === undefined ? HEALTHY : { breaker, cooldownUntil }
+  }
   return {
-    read: (id) =>
-      withNow((now) => {
-        const e = entries.get(id)
-        if (e === undefined) return { breaker: "closed", cooldownUntil: undefined }
-        return {
-          breaker: status(config, e.breaker, now),
-          cooldownUntil: e.cooldownUntil > now ? e.cooldownUntil : undefined,
-        }
+    read: (id, at) => atNow(at, (now) => view(id, now)),
+    readMany: (ids, at) =>
+      atNow(at, (now) => {
+        const out = new Array<HealthView>(ids.length)
+        for (let i = 0; i < ids.length; i++) out[i] = view(ids[i]!, now)
+        return out
       }),
-    acquire: (id) =>
-      withNow((now): HealthPermit => {
+    acquire: (id, at) =>
+      atNow(at, (now): HealthPermit => {
         const e = entry(id, now)
         if (e.cooldownUntil > now) return { _tag: "Blocked", reason: "cooldown", untilMs: e.cooldownUntil }
         const a = admission(config, e.breaker, now)
         if (a._tag === "Blocked") return { _tag: "Blocked", reason: "breaker_open", untilMs: a.untilMs }
-        if (a.probe) apply(e, { _tag: "ProbeStarted" }, now)
+        if (a.probe) apply(e, PROBE_STARTED, now)
         return a
       }),
-    record: (id, report, probe) =>
-      withNow((now) => {
+    record: (id, report, probe, at) =>
+      atNow(at, (now) => {
         const e = entry(id, now)
         switch (report._tag) {
           case "Success":
-            apply(e, { _tag: "Success" }, now)
+            apply(e, SUCCESS, now)
             return
           case "Failure":
             if (report.retryAfterMs !== undefined) cool(e, now + report.retryAfterMs)
-            apply(e, { _tag: "Failure" }, now)
+            apply(e, FAILURE, now)
             return
           case "RateLimited":
             cool(e, now + (report.retryAfterMs ?? (report.quota === true ? quotaCooldownMs : defaultCooldownMs)))
-            if (probe) apply(e, { _tag: "ProbeAbandoned" }, now)
+            if (probe) apply(e, PROBE_ABANDONED, now)
             return
           case "Abandoned":
-            if (probe) apply(e, { _tag: "ProbeAbandoned" }, now)
+            if (probe) apply(e, PROBE_ABANDONED, now)
             return
         }
       }),

@@ -1,17 +1,21 @@
-import { Context, Effect, Layer } from "effect"
+import { Context, type Effect, Layer } from "effect"
 import { routingDefaults } from "../../catalog/defaults.js"
+import { atNow } from "../now.js"
 import { EndpointWindow, type StatsSample, type StatsSummary, type WindowOptions } from "./window.js"
 
 /**
  * Stats: per endpoint, over a sliding window (`routing.statsWindowMs`, 5 minutes by default), TTFT,
  * total latency and output-throughput percentiles (p50/p75/p90/p99), uptime (successes ÷ judged
  * requests, rate-limited excluded) and the last failure time. Keyed by endpoint id; `now` comes from
- * `Clock`. A shared store can implement the same two operations (e.g. per-slice HDR histograms
- * serialised with `encodeIntoCompressedBase64`, merged on read).
+ * `Clock`, or is the optional trailing `now` the caller already read from `Clock` (see `services/now.ts`).
+ * A shared store can implement the same operations (e.g. per-slice HDR histograms serialised with
+ * `encodeIntoCompressedBase64`, merged on read).
  */
 export interface StatsShape {
-  readonly record: (endpointId: string, sample: StatsSample) => Effect.Effect<void>
-  readonly read: (endpointId: string) => Effect.Effect<StatsSummary>
+  readonly record: (endpointId: string, sample: StatsSample, now?: number) => Effect.Effect<void>
+  readonly read: (endpointId: string, now?: number) => Effect.Effect<StatsSummary>
+  /** `read` of each endpoint at one instant (one `Clock` read; a shared store can answer in one round trip). */
+  readonly readMany: (endpointIds: ReadonlyArray<string>, now?: number) => Effect.Effect<ReadonlyArray<StatsSummary>>
 }
 
 export type StatsOptions = Partial<WindowOptions>
@@ -37,22 +41,24 @@ export const makeMemoryStats = (options: StatsOptions = {}): StatsShape => {
     ...(options.staleShare !== undefined && { staleShare: options.staleShare }),
   }
   const windows = new Map<string, EndpointWindow>()
-  // `clockWith` + a completed effect: the cheapest way for the router's hot path to read `now`.
+  const summary = (endpointId: string, now: number): StatsSummary => windows.get(endpointId)?.read(now) ?? EMPTY
   return {
-    record: (endpointId, sample) =>
-      Effect.clockWith((clock) => {
+    record: (endpointId, sample, at) =>
+      atNow(at, (now) => {
         let w = windows.get(endpointId)
         if (w === undefined) {
           w = new EndpointWindow(resolved)
           windows.set(endpointId, w)
         }
-        w.record(sample, clock.currentTimeMillisUnsafe())
-        return Effect.void
+        w.record(sample, now)
       }),
-    read: (endpointId) =>
-      Effect.clockWith((clock) =>
-        Effect.succeed(windows.get(endpointId)?.read(clock.currentTimeMillisUnsafe()) ?? EMPTY),
-      ),
+    read: (endpointId, at) => atNow(at, (now) => summary(endpointId, now)),
+    readMany: (endpointIds, at) =>
+      atNow(at, (now) => {
+        const out = new Array<StatsSummary>(endpointIds.length)
+        for (let i = 0; i < endpointIds.length; i++) out[i] = summary(endpointIds[i]!, now)
+        return out
+      }),
   }
 }
 

@@ -1,0 +1,13 @@
+import { Effect } from "effect"
+
+/**
+ * The instant a live-state operation runs at. Every operation takes an optional `now`: epoch ms the
+ * caller already read from `Clock` for the same step (the router reads it once per step and passes
+ * it on); without it the operation reads `Clock` itself. Either way time comes from `Clock`, and a
+ * passed `now` saves a clock read and a fiber lookup per call on the router's hot path. Pass only
+ * the current step's reading, never an instant kept from earlier: the stores assume time moves on.
+ */
+export const atNow = <A>(now: number | undefined, f: (now: number) => A): Effect.Effect<A> =>
+  now === undefined
+    ? Effect.clockWith((clock) => Effect.succeed(f(clock.currentTimeMillisUnsafe())))
+    : Effect.sync(() => f(now))
