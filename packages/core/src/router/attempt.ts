@@ -85,7 +85,7 @@ const refused = <A>(
   admission: Extract<Admission, { _tag: "Refused" }>,
 ): Effect.Effect<AttemptResult<A>> => {
   const endpoint = queued.planned.endpoint
-  return Effect.map(ctx.services.health.record(endpoint.id, ABANDONED, probe), (): AttemptResult<A> => {
+  return Effect.map(ctx.services.health.record(endpoint.id, ABANDONED, probe, startedAt), (): AttemptResult<A> => {
     ctx.trace.push(
       traceEntry(
         { queued, startedAt, hedge },
@@ -132,14 +132,17 @@ const failed = <A>(ctx: RequestContext, info: AttemptInfo, error: ProviderError)
     const c = classify(error)
     const observe =
       c.rateLimited || c.retryAfterMs !== undefined
-        ? capacity.observe(endpoint, c.retryAfterMs === undefined ? {} : { retryAfterMs: c.retryAfterMs }, {
-            rateLimited: c.rateLimited,
-          })
+        ? capacity.observe(
+            endpoint,
+            c.retryAfterMs === undefined ? {} : { retryAfterMs: c.retryAfterMs },
+            { rateLimited: c.rateLimited },
+            endedAt,
+          )
         : Effect.void
-    return capacity.release(info.reservation).pipe(
+    return capacity.release(info.reservation, endedAt).pipe(
       Effect.andThen(observe),
-      Effect.andThen(stats.record(endpoint.id, { outcome: c.stats })),
-      Effect.andThen(health.record(endpoint.id, c.health, info.probe)),
+      Effect.andThen(stats.record(endpoint.id, { outcome: c.stats }, endedAt)),
+      Effect.andThen(health.record(endpoint.id, c.health, info.probe, endedAt)),
       Effect.map((): AttemptResult<A> => {
         ctx.trace.push(
           traceEntry(info, {
@@ -182,10 +185,10 @@ export const runAttempt = <A>(
     const { capacity, health } = ctx.services
     const endpoint = queued.planned.endpoint
     const startedAt = clock.currentTimeMillisUnsafe()
-    return Effect.flatMap(health.acquire(endpoint.id), (permit) => {
+    return Effect.flatMap(health.acquire(endpoint.id, startedAt), (permit) => {
       if (permit._tag === "Blocked") return Effect.succeed(blocked<A>(ctx, queued, startedAt, hedge, permit))
       return Effect.flatMap(
-        capacity.reserve(endpoint, chargeOf(ctx, endpoint), reserveOptions(ctx, endpoint)),
+        capacity.reserve(endpoint, chargeOf(ctx, endpoint), reserveOptions(ctx, endpoint), startedAt),
         (admission) => {
           if (admission._tag === "Refused") return refused<A>(ctx, queued, startedAt, hedge, permit.probe, admission)
           const info: AttemptInfo = {

@@ -44,17 +44,21 @@ export const chatMode: Mode<ChatResult> = {
       const { capacity, health, stats } = ctx.services
       const now = clock.currentTimeMillisUnsafe()
       const latency = now - info.startedAt
-      return capacity.settle(info.reservation, result.usage).pipe(
-        Effect.andThen(capacity.observe(info.endpoint, result.signals)),
+      return capacity.settle(info.reservation, result.usage, now).pipe(
+        Effect.andThen(capacity.observe(info.endpoint, result.signals, undefined, now)),
         Effect.andThen(
-          stats.record(info.endpoint.id, {
-            outcome: "success",
-            ttftMs: latency,
-            latencyMs: latency,
-            outputTokens: result.usage.completionTokens,
-          }),
+          stats.record(
+            info.endpoint.id,
+            {
+              outcome: "success",
+              ttftMs: latency,
+              latencyMs: latency,
+              outputTokens: result.usage.completionTokens,
+            },
+            now,
+          ),
         ),
-        Effect.andThen(health.record(info.endpoint.id, SUCCESS, info.probe)),
+        Effect.andThen(health.record(info.endpoint.id, SUCCESS, info.probe, now)),
         Effect.map(() =>
           ctx.trace.push(
             traceEntry(info, {
