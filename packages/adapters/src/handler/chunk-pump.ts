@@ -6,23 +6,37 @@ import { type Context, Effect, Exit, type Fiber, Stream } from "effect"
  * reader has taken it (backpressure), then pulls the next one. `close()` interrupts the fiber, which
  * runs the stream's finalizers (and so cancels the upstream request).
  */
+/** Gets the next batch (`undefined`: the stream ended) or, when the stream failed or died, its cause. */
+export type PumpReader<A> = (
+  failure: { readonly cause: unknown } | undefined,
+  batch: ReadonlyArray<A> | undefined,
+) => void
+
 export class ChunkPump<A> {
   private readonly fiber: Fiber.Fiber<void, unknown>
   private batch: ReadonlyArray<A> | undefined
   /** Lets the stream's fiber pull the next batch. */
   private release: (() => void) | undefined
   /** A reader waiting for the next batch. */
-  private waiting: ((batch: ReadonlyArray<A> | undefined) => void) | undefined
+  private waiting: PumpReader<A> | undefined
   private ended = false
+  private closed = false
   private failure: { readonly cause: unknown } | undefined
 
   constructor(stream: Stream.Stream<A, unknown>, context: Context.Context<never>) {
     this.fiber = Effect.runForkWith(context)(
-      Stream.runForEachArray(stream, (batch) =>
-        Effect.callback<void>((resume) => {
+      Stream.runForEachArray(stream, (batch) => {
+        if (this.waiting !== undefined) {
+          // a reader is waiting: hand the batch over; a reader that asks again at once (a socket
+          // that took the write) lets the stream go on without suspending the fiber
+          this.wake(batch)
+          if (this.waiting !== undefined) return Effect.void
+          return this.held
+        }
+        return Effect.callback<void>((resume) => {
           this.offer(batch, () => resume(Effect.void))
-        }),
-      ),
+        })
+      }),
     )
     this.fiber.addObserver((exit) => {
       this.ended = true
@@ -31,7 +45,10 @@ export class ChunkPump<A> {
     })
   }
 
-  private closed = false
+  /** The fiber, its batch already taken, waits here until the reader asks for the next one. */
+  private readonly held = Effect.callback<void>((resume) => {
+    this.release = () => resume(Effect.void)
+  })
 
   private offer(batch: ReadonlyArray<A>, release: () => void): void {
     this.release = release
@@ -43,31 +60,46 @@ export class ChunkPump<A> {
     const waiting = this.waiting
     if (waiting === undefined) return
     this.waiting = undefined
-    waiting(batch)
+    if (batch === undefined && this.failure !== undefined) waiting(this.failure, undefined)
+    else waiting(undefined, batch)
   }
 
-  /** The next batch, or `undefined` once the stream has ended. Rejects if the stream failed or died. */
-  next(): Promise<ReadonlyArray<A> | undefined> {
+  /**
+   * The next batch (`undefined` once the stream has ended), or the failure, to `reader` — at once when
+   * it is ready, else later. One read at a time. No Promise: a stream waiting on its upstream holds
+   * only the reader.
+   */
+  read(reader: PumpReader<A>): void {
     const ready = this.batch
     if (ready !== undefined) {
       this.batch = undefined
-      return Promise.resolve(ready)
+      reader(undefined, ready)
+      return
     }
     // the previous batch is consumed: let the stream produce the next one
     const release = this.release
     this.release = undefined
     release?.()
-    if (this.batch !== undefined) {
-      const b = this.batch
+    const now = this.batch as ReadonlyArray<A> | undefined
+    if (now !== undefined) {
       this.batch = undefined
-      return Promise.resolve(b)
+      reader(undefined, now)
+      return
     }
-    if (this.ended) return this.failure ? Promise.reject(this.failure.cause) : Promise.resolve(undefined)
+    if (this.ended) {
+      reader(this.failure, undefined)
+      return
+    }
+    this.waiting = reader
+  }
+
+  /** The next batch, or `undefined` once the stream has ended. Rejects if the stream failed or died. */
+  next(): Promise<ReadonlyArray<A> | undefined> {
     return new Promise((resolve, reject) => {
-      this.waiting = (batch) => {
-        if (batch === undefined && this.failure) reject(this.failure.cause)
+      this.read((failure, batch) => {
+        if (failure !== undefined) reject(failure.cause)
         else resolve(batch)
-      }
+      })
     })
   }
 

@@ -60,28 +60,40 @@ export class SseBody implements AsyncIterableIterator<Uint8Array> {
     void this.return()
   }
 
-  async next(): Promise<IteratorResult<Uint8Array>> {
-    while (!this.finished) {
-      let batch: ReadonlyArray<JsonObject> | undefined
-      try {
-        batch = await this.pump.next()
-      } catch {
-        if (this.finished) return DONE_RESULT
-        const trace = await this.end()
-        const held = this.held ? frame(this.held) : ""
-        return { done: false, value: encoder.encode(held + frame(this.decorate(internalErrorChunk(), trace)) + DONE) }
-      }
-      if (this.finished) return DONE_RESULT
-      if (batch !== undefined) {
-        const text = this.framed(batch)
-        if (text !== "") return { done: false, value: encoder.encode(text) }
-        continue
-      }
-      const trace = await this.end()
-      const last = this.held === undefined ? "" : frame(this.decorate(this.held, trace))
-      return { done: false, value: encoder.encode(last + DONE) }
+  next(): Promise<IteratorResult<Uint8Array>> {
+    return new Promise((resolve) => {
+      this.read((text) => resolve(text === undefined ? DONE_RESULT : { done: false, value: encoder.encode(text) }))
+    })
+  }
+
+  /**
+   * The next piece of the SSE text to `write` (one per batch of chunks; the last one ends with
+   * `[DONE]`), or `undefined` once the stream is over. One read at a time. No Promise while the
+   * stream waits on its upstream (the Node adapter writes from here directly).
+   */
+  read(write: (text: string | undefined) => void): void {
+    if (this.finished) {
+      write(undefined)
+      return
     }
-    return DONE_RESULT
+    this.pump.read((failure, batch) => {
+      if (this.finished) write(undefined)
+      else if (failure !== undefined) {
+        void this.end().then((trace) => {
+          const held = this.held ? frame(this.held) : ""
+          write(held + frame(this.decorate(internalErrorChunk(), trace)) + DONE)
+        })
+      } else if (batch !== undefined) {
+        const text = this.framed(batch)
+        if (text !== "") write(text)
+        else this.read(write)
+      } else {
+        void this.end().then((trace) => {
+          const last = this.held === undefined ? "" : frame(this.decorate(this.held, trace))
+          write(last + DONE)
+        })
+      }
+    })
   }
 
   /** The frames of one batch; in trace mode the last chunk is held back for the trace. */

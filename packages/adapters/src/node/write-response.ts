@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http"
+import { SseBody } from "../handler/sse.js"
 import { type GatewayResponse, isStreamBody, type StreamBody } from "../handler/types.js"
 
 /** Node accepts headers as one flat `[name, value, name, value…]` array: no per-header `setHeader` calls. */
@@ -43,6 +44,45 @@ const pump = async (res: ServerResponse, body: StreamBody): Promise<void> => {
   await it.return?.()
 }
 
+/**
+ * An SSE body written from its `read` callback: no Promise or async frame per chunk, so an open
+ * stream that waits on its upstream holds only the callback. Same contract as `pump`.
+ */
+const pumpSse = (res: ServerResponse, body: SseBody): void => {
+  const stop = (): void => {
+    void body.return()
+  }
+  const onText = (text: string | undefined): void => {
+    if (res.destroyed) {
+      stop()
+      return
+    }
+    if (text === undefined) {
+      res.end()
+      return
+    }
+    let more: boolean
+    try {
+      more = res.write(text)
+    } catch {
+      res.destroy()
+      stop()
+      return
+    }
+    if (more) step()
+    else
+      void drained(res).then((open) => {
+        if (open) step()
+        else stop()
+      })
+  }
+  const step = (): void => {
+    if (res.destroyed) stop()
+    else body.read(onText)
+  }
+  step()
+}
+
 /** Send a gateway response on a Node `ServerResponse` (HEAD: headers only). */
 export const writeResponse = (res: ServerResponse, response: GatewayResponse, head: boolean): void => {
   const body = response.body
@@ -58,7 +98,8 @@ export const writeResponse = (res: ServerResponse, response: GatewayResponse, he
       return
     }
     res.flushHeaders()
-    void pump(res, body)
+    if (body instanceof SseBody) pumpSse(res, body)
+    else void pump(res, body)
     return
   }
   if (res.destroyed) return

@@ -1,6 +1,9 @@
 import { createServer, request as httpRequest } from "node:http"
 import { connect } from "node:net"
+import type { RouteStream } from "@switchyard/core"
+import { Context, Effect, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { SseBody } from "../../src/handler/sse.js"
 import { createGateway, createNodeServer, type StreamBody, writeResponse } from "../../src/index.js"
 import { sseEvents } from "../support/call.js"
 import { eventually, listen } from "../support/listen.js"
@@ -150,6 +153,39 @@ describe("writeResponse", () => {
     expect(pulled).toBeLessThan(200)
     res.destroy()
     await eventually(() => closed)
+    await s.close()
+  })
+
+  it("an SSE body: stops pulling chunks while the client does not read; the client going away ends the stream", async () => {
+    let pulled = 0
+    let finalized = false
+    let ended = false
+    const big = "x".repeat(64 * 1024)
+    const routed = {
+      chunks: Stream.fromEffect(Effect.sync(() => ({ n: ++pulled, text: big }))).pipe(
+        Stream.forever,
+        Stream.ensuring(Effect.sync(() => (finalized = true))),
+      ),
+      trace: Effect.succeed(undefined),
+    } as unknown as RouteStream
+    const server = createServer((_req, res) => {
+      const body = new SseBody(routed, Context.empty() as Context.Context<never>, {
+        withTrace: false,
+        signal: undefined,
+        onEnd: () => (ended = true),
+      })
+      writeResponse(res, { status: 200, headers: {}, body }, false)
+    })
+    const s = await listen(server)
+    const req = httpRequest(s.url)
+    const res = await new Promise<import("node:http").IncomingMessage>((resolve) => req.on("response", resolve).end())
+    res.pause()
+    await new Promise((r) => setTimeout(r, 300))
+    // unbounded, this would pull thousands of 64 KiB chunks in 300 ms; socket buffers hold a few MiB
+    expect(pulled).toBeGreaterThan(0)
+    expect(pulled).toBeLessThan(200)
+    res.destroy()
+    await eventually(() => finalized && ended)
     await s.close()
   })
 })

@@ -1,4 +1,4 @@
-import { Clock, Effect, Exit, Pull, Scope, Stream } from "effect"
+import { Channel, Clock, Effect, Exit, Pull, Scope, Stream } from "effect"
 import type { Endpoint } from "../catalog/endpoint.js"
 import type { ChatStream, JsonObject, ProviderClient } from "../provider/contract.js"
 import { type ProviderError, TransportError, UpstreamTimeout } from "../provider/errors.js"
@@ -37,7 +37,8 @@ const readHead = (
 ): Effect.Effect<Committed, ProviderError> =>
   Effect.gen(function* () {
     const chat = yield* client.stream({ body: ctx.body, endpoint })
-    const raw = yield* Stream.toPull(chat.chunks).pipe(Scope.provide(scope))
+    // the pull as it is (`Stream.toPull` would wrap every pull in a semaphore and a context provide)
+    const raw = yield* Channel.toPullScoped(Stream.toChannel(chat.chunks), scope)
     const pull: Effect.Effect<ReadonlyArray<JsonObject> | undefined, ProviderError> = raw.pipe(
       Pull.catchDone(() => Effect.succeed(undefined)),
     )

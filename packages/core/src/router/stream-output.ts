@@ -1,4 +1,4 @@
-import { Cause, Clock, Deferred, Effect, Exit, Scope, Stream } from "effect"
+import { Cause, Channel, Clock, Deferred, Effect, Exit, type Fiber, Scope, Stream } from "effect"
 import type { JsonObject } from "../provider/contract.js"
 import { type ProviderError, UpstreamTimeout } from "../provider/errors.js"
 import type { Usage } from "../provider/usage.js"
@@ -37,6 +37,8 @@ export const errorChunk = (first: JsonObject | undefined, model: string, error: 
  * (reported, or estimated from the text when the upstream sent none), Stats/Health are told, and the
  * trace completes.
  */
+type Batch = readonly [JsonObject, ...Array<JsonObject>]
+
 export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): Effect.Effect<RouteStream> =>
   Effect.gen(function* () {
     const done = yield* Deferred.make<RouteTrace>()
@@ -68,45 +70,121 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
       outcome = o
     }
 
-    const body = Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const left = Math.max(1, ctx.deadlineAt - now)
-      return ctx.services.deadlines
-        .within(
-          value.pull,
-          left,
-          () =>
-            new UpstreamTimeout({
-              provider: endpoint.slug,
-              status: 0,
-              message: `The request deadline passed mid-stream`,
-              phase: "body",
-            }),
-        )
-        .pipe(
-          Effect.matchEffect({
-            onSuccess: (batch): Effect.Effect<readonly [JsonObject, ...Array<JsonObject>], Cause.Done> => {
-              if (batch === undefined || batch.length === 0) {
-                end("success")
-                return Cause.done()
-              }
-              for (const chunk of batch) touch(chunk)
-              return Effect.succeed(batch as readonly [JsonObject, ...Array<JsonObject>])
-            },
-            onFailure: (error) => {
-              end("stream_error")
-              failure = error
-              return Effect.succeed([errorChunk(first, endpoint.model, error)] as const)
-            },
+    const take = (batch: ReadonlyArray<JsonObject>): Effect.Effect<Batch, Cause.Done> => {
+      if (batch.length === 0) {
+        end("success")
+        return Cause.done()
+      }
+      for (const chunk of batch) touch(chunk)
+      return Effect.succeed(batch as Batch)
+    }
+    const cut = (error: ProviderError): Effect.Effect<Batch> => {
+      end("stream_error")
+      failure = error
+      return Effect.succeed([errorChunk(first, endpoint.model, error)] as const)
+    }
+
+    // Body phase: one child fiber (in the upstream's scope) pulls the upstream on demand — a pull of
+    // this stream requests one upstream batch — under one deadline, the request's: no fiber, timer or
+    // deadline entry per chunk. At the deadline the fiber is interrupted and the stream ends in-band.
+    let pump: Fiber.Fiber<void, ProviderError> | undefined
+    let pumpExit: Exit.Exit<void, ProviderError> | undefined
+    let timedOut = false
+    /** The pump waiting for the next request. */
+    let requested: ((go: Effect.Effect<void>) => void) | undefined
+    let pendingRequest = false
+    /** The reader waiting for the next batch (or the pump's end). */
+    let reader: ((next: Effect.Effect<Batch, Cause.Done>) => void) | undefined
+
+    const ended = (exit: Exit.Exit<void, ProviderError>): Effect.Effect<Batch, Cause.Done> => {
+      if (Exit.isSuccess(exit)) return take([])
+      if (timedOut)
+        return cut(
+          new UpstreamTimeout({
+            provider: endpoint.slug,
+            status: 0,
+            message: `The request deadline passed mid-stream`,
+            phase: "body",
           }),
         )
+      const error = Cause.findError(exit.cause)
+      return error._tag === "Success" ? cut(error.success) : Effect.failCause(exit.cause as Cause.Cause<never>)
+    }
+    const awaitRequest = Effect.callback<void>((resume) => {
+      if (pendingRequest) {
+        pendingRequest = false
+        resume(Effect.void)
+      } else requested = resume
     })
+    const deliver = (batch: ReadonlyArray<JsonObject>): void => {
+      const r = reader
+      reader = undefined
+      r?.(take(batch))
+    }
+    // a reader that asks again while it is handed a batch (it wrote the batch at once) lets the
+    // pump pull on without suspending
+    const pullOn: Effect.Effect<void, ProviderError> = Effect.flatMap(value.pull, (batch) => {
+      if (batch === undefined || batch.length === 0) return Effect.void
+      deliver(batch)
+      if (!pendingRequest) return pumpLoop
+      pendingRequest = false
+      return pullOn
+    })
+    const pumpLoop: Effect.Effect<void, ProviderError> = Effect.flatMap(awaitRequest, () => pullOn)
+    const startPump = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Effect.map(
+        Effect.forkIn(
+          ctx.services.deadlines.handing(
+            (deadline) =>
+              Effect.withFiber((self) => {
+                deadline.arm(() => {
+                  timedOut = true
+                  self.interruptUnsafe()
+                })
+                return pumpLoop
+              }),
+            Math.max(1, ctx.deadlineAt - now),
+            () =>
+              new UpstreamTimeout({
+                provider: endpoint.slug,
+                status: 0,
+                message: `The request deadline passed mid-stream`,
+                phase: "body",
+              }),
+          ),
+          value.scope,
+          { startImmediately: true },
+        ),
+        (fiber) => {
+          pump = fiber
+          fiber.addObserver((exit) => {
+            pumpExit = exit
+            const r = reader
+            reader = undefined
+            r?.(ended(exit))
+          })
+        },
+      ),
+    )
+    const request = Effect.callback<Batch, Cause.Done>((resume) => {
+      if (pumpExit !== undefined) {
+        resume(ended(pumpExit))
+        return
+      }
+      reader = resume
+      const go = requested
+      requested = undefined
+      if (go !== undefined) go(Effect.void)
+      else pendingRequest = true
+    })
+    const body = Effect.suspend(() => (pump === undefined ? Effect.andThen(startPump, request) : request))
 
-    const pull = Effect.suspend((): Effect.Effect<readonly [JsonObject, ...Array<JsonObject>], Cause.Done> => {
+    const pull = Effect.suspend((): Effect.Effect<Batch, Cause.Done> => {
       switch (phase) {
         case "head":
           if (value.ended) end("success")
           else phase = "body"
-          return Effect.succeed(value.head as readonly [JsonObject, ...Array<JsonObject>])
+          return Effect.succeed(value.head as Batch)
         case "body":
           return body
         case "end":
@@ -151,7 +229,10 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
 
     return {
       endpoint,
-      chunks: Stream.fromPull(Effect.succeed(pull)).pipe(Stream.ensuring(finalize)),
+      // one channel: the pull as it is, `finalize` on the channel's scope (when the stream ends or is closed)
+      chunks: Stream.fromChannel(
+        Channel.fromTransform((_, scope) => Effect.as(Scope.addFinalizer(scope, finalize), pull)),
+      ),
       trace: Deferred.await(done),
     }
   })

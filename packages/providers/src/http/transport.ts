@@ -7,7 +7,8 @@
  *   http.requestJson({ url, headers, body }) → Effect<{ response, json }, ProviderError>
  *       non-2xx → classified error; body not JSON → MalformedResponse
  *   http.requestSse({ url, headers, body })  → Effect<{ response, messages: Stream<SseMessage, ProviderError> }, ProviderError>
- *       resolves at 2xx headers; the body is parsed as SSE lazily while the stream is pulled
+ *       resolves at 2xx headers; the body is parsed as SSE lazily while the stream is pulled (`messages`
+ *       reads it: `response.body` is empty; `response.destroy()` aborts the stream)
  *   http.send(req) → Effect<HttpResponse, ProviderError>        any status; then http.text / http.json / http.fail / http.sse
  *   http.fail(response) → Effect<never, ProviderError>          read the body, classifyHttpError
  *   http.redact(text) → text without the configured secrets
@@ -25,6 +26,8 @@ import { classifyHttpError } from "../errors/classify-http.js"
 import { classifyTransportError } from "../errors/classify-transport.js"
 import { makeRedactor, type Redactor } from "../errors/redact.js"
 import { responseNowMs } from "../signals/headers.js"
+import { dispatchSse } from "../sse/dispatch.js"
+import { sseExchangeMessages } from "../sse/exchange-stream.js"
 import { type SseMessage, sseMessages } from "../sse/sse.js"
 import { type BufferedResponse, dispatchBuffered } from "./buffered.js"
 import { type HeaderMap, toHeaderMap } from "./header-map.js"
@@ -224,8 +227,34 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
         })
       })
 
+    // Streamed calls on undici's dispatcher too: the SSE is decoded as the bytes arrive (no Readable,
+    // no async iterator, no AbortController per stream). Interrupting before the headers, or closing
+    // the messages stream after them, aborts the request.
     const requestSse = (req: HttpRequest) =>
-      Effect.map(request(req), (response) => ({ response, messages: sse(response) }))
+      Effect.callback<
+        { readonly response: HttpResponse; readonly messages: Stream.Stream<SseMessage, ProviderError> },
+        ProviderError
+      >((resume) => {
+        const exchange = dispatchSse(
+          agent,
+          {
+            ...urlParts(req.url),
+            method: req.method ?? "POST",
+            headers: req.headers,
+            ...(req.body === undefined ? {} : { body: req.body }),
+          },
+          (error, head) => {
+            if (error !== undefined || head === undefined) resume(Effect.fail(onError(error)))
+            else if (head.errorBody !== undefined) resume(failWith(head.status, head.headers, head.errorBody))
+            else {
+              const destroy = () => exchange.cancel()
+              const response: HttpResponse = { status: head.status, headers: head.headers, body: NO_BODY, destroy }
+              resume(Effect.succeed({ response, messages: sseExchangeMessages(exchange, onError) }))
+            }
+          },
+        )
+        return Effect.sync(() => exchange.cancel())
+      })
 
     return { provider, timeouts, redact, send, text, json, fail, sse, request, requestJson, requestSse }
   })

@@ -6,10 +6,11 @@
  * ProviderError, and fails with TransportError{kind:"reset"} when the body ends with neither a
  * finish_reason nor `[DONE]`.
  */
-import { type JsonObject, type ProviderError, TransportError } from "@switchyard/core"
-import { Effect, Stream } from "effect"
+import { type JsonObject, MalformedResponse, type ProviderError, TransportError } from "@switchyard/core"
+import { Cause, Channel, Effect, Scope, Stream } from "effect"
 import type { Redactor } from "../errors/redact.js"
-import { decodeSseJson, isDone, type SseMessage } from "../sse/sse.js"
+import { exchangeSource } from "../sse/exchange-stream.js"
+import { isDone, parseSseJson, type SseMessage } from "../sse/sse.js"
 import { errorInBody } from "./error-in-body.js"
 
 const isObj = (u: unknown): u is JsonObject => typeof u === "object" && u !== null && !Array.isArray(u)
@@ -27,40 +28,100 @@ const normalizeChunk = (chunk: JsonObject): JsonObject => {
   return out
 }
 
+type Chunks = readonly [JsonObject, ...Array<JsonObject>]
+
+/**
+ * One pull of the message stream → one batch of chunks (messages that are all dropped are skipped
+ * over). Built on the messages' pull directly: one channel, no per-message combinators.
+ */
 export const openAiChunks = (
   provider: string,
   messages: Stream.Stream<SseMessage, ProviderError>,
   redact: Redactor,
 ): Stream.Stream<JsonObject, ProviderError> =>
-  Stream.suspend(() => {
-    let done = false
-    let finished = false
-    const keep = (m: SseMessage): boolean => {
-      if (done) return false
-      if (isDone(m)) {
-        done = true
-        return false
-      }
-      return m.data.trim() !== ""
-    }
-    const decode = (m: SseMessage): Effect.Effect<JsonObject, ProviderError> =>
-      Effect.flatMap(decodeSseJson(provider, m), (chunk) => {
-        const err = errorInBody(provider, chunk, 200, redact)
-        if (err !== undefined) return Effect.fail(err)
-        if (hasFinish(chunk)) finished = true
-        return Effect.succeed(normalizeChunk(chunk))
-      })
-    const end = Stream.suspend(() =>
-      done || finished
-        ? Stream.empty
-        : Stream.fail(
-            new TransportError({
-              provider,
-              status: 200,
-              message: "stream ended before a finish_reason or [DONE] (truncated upstream stream)",
-              kind: "reset",
+  Stream.fromChannel(
+    Channel.fromTransform((_, scope) =>
+      Effect.suspend(() => {
+        let done = false
+        let finished = false
+        /** An in-stream error met mid-batch: the batch's chunks before it go out first. */
+        let failure: ProviderError | undefined
+        const convert = (batch: ReadonlyArray<SseMessage>): Array<JsonObject> => {
+          const out: Array<JsonObject> = []
+          for (const m of batch) {
+            if (done) break
+            if (isDone(m)) {
+              done = true
+              break
+            }
+            if (m.data.trim() === "") continue
+            const chunk = parseSseJson(provider, m)
+            if (chunk instanceof MalformedResponse) {
+              failure = chunk
+              break
+            }
+            const err = errorInBody(provider, chunk, 200, redact)
+            if (err !== undefined) {
+              failure = err
+              break
+            }
+            if (hasFinish(chunk)) finished = true
+            out.push(normalizeChunk(chunk))
+          }
+          return out
+        }
+        const atEnd = Effect.suspend(
+          (): Effect.Effect<never, ProviderError | Cause.Done> =>
+            done || finished
+              ? Cause.done()
+              : Effect.fail(
+                  new TransportError({
+                    provider,
+                    status: 200,
+                    message: "stream ended before a finish_reason or [DONE] (truncated upstream stream)",
+                    kind: "reset",
+                  }),
+                ),
+        )
+        const source = exchangeSource(messages)
+        if (source !== undefined) {
+          // messages straight from the HTTP exchange: one callback per body chunk
+          const { exchange, onError } = source
+          return Effect.as(
+            Scope.addFinalizer(
+              scope,
+              Effect.sync(() => exchange.cancel()),
+            ),
+            Effect.callback<Chunks, ProviderError | Cause.Done>((resume) => {
+              const onBatch = (error: Error | undefined, batch: ReadonlyArray<SseMessage> | undefined): void => {
+                if (batch !== undefined) {
+                  const out = convert(batch)
+                  if (out.length > 0) resume(Effect.succeed(out as unknown as Chunks))
+                  else if (failure !== undefined) resume(Effect.fail(failure))
+                  else exchange.read(onBatch)
+                } else if (error !== undefined) resume(Effect.fail(onError(error)))
+                else resume(atEnd)
+              }
+              if (failure !== undefined) resume(Effect.fail(failure))
+              else exchange.read(onBatch)
             }),
-          ),
-    )
-    return messages.pipe(Stream.filter(keep), Stream.mapEffect(decode), Stream.concat(end))
-  })
+          )
+        }
+        return Effect.map(Channel.toPullScoped(Stream.toChannel(messages), scope), (pullMessages) => {
+          const handlers = {
+            onSuccess: (batch: ReadonlyArray<SseMessage>): Effect.Effect<Chunks, ProviderError | Cause.Done> => {
+              const out = convert(batch)
+              if (out.length > 0) return Effect.succeed(out as unknown as Chunks)
+              return pull
+            },
+            onFailure: (e: ProviderError | Cause.Done): Effect.Effect<never, ProviderError | Cause.Done> =>
+              Cause.isDone(e) ? atEnd : Effect.fail(e),
+          }
+          const pull: Effect.Effect<Chunks, ProviderError | Cause.Done> = Effect.suspend(() =>
+            failure !== undefined ? Effect.fail(failure) : Effect.matchEffect(pullMessages, handlers),
+          )
+          return pull
+        })
+      }),
+    ),
+  )

@@ -71,6 +71,65 @@ describe("makeTransport", () => {
     expect(first._tag === "Some" ? first.value.data : undefined).toBe("first")
   })
 
+  it("requestSse: a non-2xx answer fails with the classified error, its body read whole", async () => {
+    server.reply({
+      kind: "json",
+      status: 429,
+      headers: { "retry-after-ms": "1500" },
+      body: '{"error":{"message":"slow down"}}',
+    })
+    const e = failureOf(
+      await withTransport((t) => t.requestSse({ url: `${server.baseUrl}/s`, headers: {}, body: "{}" })),
+    )
+    expect(e).toMatchObject({ _tag: "RateLimited", status: 429, retryAfterMs: 1500, message: "slow down" })
+  })
+
+  it("requestSse: messages arrive in order across chunks, and the stream ends with the body", async () => {
+    server.reply({ kind: "sse", frames: ["data: 1\n\nda", "ta: 2\n\n", "data: 3\n\n"], after: "end" })
+    const all = successOf(
+      await withTransport((t) =>
+        Effect.flatMap(t.requestSse({ url: `${server.baseUrl}/s`, headers: {}, body: "{}" }), ({ messages }) =>
+          Stream.runCollect(messages),
+        ),
+      ),
+    )
+    expect(all.map((m) => m.data)).toEqual(["1", "2", "3"])
+  })
+
+  it("requestSse: closing the messages stream early aborts the upstream request", async () => {
+    server.reply({ kind: "sse", frames: ["data: first\n\n"], after: "hang" })
+    const aborted = server.aborted()
+    successOf(
+      await withTransport((t) =>
+        Effect.gen(function* () {
+          const { messages } = yield* t.requestSse({ url: `${server.baseUrl}/s`, headers: {}, body: "{}" })
+          yield* Stream.runHead(messages)
+          // the transport's scope is still open: only closing the stream can have ended the request
+          yield* Effect.promise(() => vi.waitFor(() => expect(server.aborted()).toBe(aborted + 1)))
+        }),
+      ),
+    )
+  })
+
+  it.each(["requestSse", "requestJson"] as const)(
+    "%s: interrupting the call before the upstream answers aborts the request",
+    async (method) => {
+      server.reply({ kind: "hang" })
+      const aborted = server.aborted()
+      const before = server.requests.length
+      successOf(
+        await withTransport((t) =>
+          Effect.gen(function* () {
+            const fiber = yield* Effect.forkChild(t[method]({ url: `${server.baseUrl}/x`, headers: {}, body: "{}" }))
+            yield* Effect.promise(() => vi.waitFor(() => expect(server.requests.length).toBe(before + 1)))
+            yield* Fiber.interrupt(fiber)
+            yield* Effect.promise(() => vi.waitFor(() => expect(server.aborted()).toBe(aborted + 1)))
+          }),
+        ),
+      )
+    },
+  )
+
   it("interrupting a fiber that is reading a body destroys the connection", async () => {
     server.reply({ kind: "sse", frames: ["data: 1\n\n"], after: "hang" })
     const aborted = server.aborted()
@@ -82,22 +141,6 @@ describe("makeTransport", () => {
           yield* Effect.yieldNow
           yield* Fiber.interrupt(fiber)
           // the scope is still open here: only the interruption can have closed the request
-          yield* Effect.promise(() => vi.waitFor(() => expect(server.aborted()).toBe(aborted + 1)))
-        }),
-      ),
-    )
-  })
-
-  it("requestJson: interrupting the call before the answer aborts the request upstream", async () => {
-    server.reply({ kind: "hang" })
-    const aborted = server.aborted()
-    const before = server.requests.length
-    successOf(
-      await withTransport((t) =>
-        Effect.gen(function* () {
-          const fiber = yield* Effect.forkChild(t.requestJson({ url: `${server.baseUrl}/x`, headers: {}, body: "{}" }))
-          yield* Effect.promise(() => vi.waitFor(() => expect(server.requests.length).toBe(before + 1)))
-          yield* Fiber.interrupt(fiber)
           yield* Effect.promise(() => vi.waitFor(() => expect(server.aborted()).toBe(aborted + 1)))
         }),
       ),

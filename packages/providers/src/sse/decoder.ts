@@ -1,0 +1,50 @@
+/**
+ * Incremental SSE decoding: bytes in, whole messages out.
+ *
+ *   const d = new SseDecoder()
+ *   d.feed(bytes)   // any split: frames across chunks, a UTF-8 character across chunks
+ *   d.take()        // the messages completed so far (undefined when none), oldest first
+ *   d.end()         // the body ended: flush the UTF-8 decoder (an unterminated frame is dropped)
+ *
+ * Framing (comments, CRLF/CR/LF, multi-line `data:`, `event:`) is eventsource-parser's.
+ */
+import { createParser, type EventSourceParser } from "eventsource-parser"
+
+export interface SseMessage {
+  /** The `event:` name, undefined when the frame had none. */
+  readonly event: string | undefined
+  /** The `data:` payload (several `data:` lines joined by "\n"). */
+  readonly data: string
+}
+
+export class SseDecoder {
+  private readonly decoder = new TextDecoder()
+  private pending: Array<SseMessage> | undefined = undefined
+  private readonly parser: EventSourceParser = createParser({
+    onEvent: (m) => {
+      const message: SseMessage = { event: m.event, data: m.data }
+      if (this.pending === undefined) this.pending = [message]
+      else this.pending.push(message)
+    },
+  })
+
+  feed(chunk: Uint8Array | string): void {
+    this.parser.feed(typeof chunk === "string" ? chunk : this.decoder.decode(chunk, { stream: true }))
+  }
+
+  end(): void {
+    const rest = this.decoder.decode()
+    if (rest !== "") this.parser.feed(rest)
+  }
+
+  /** Messages completed since the last `take`, never an empty array. */
+  take(): [SseMessage, ...Array<SseMessage>] | undefined {
+    const out = this.pending
+    this.pending = undefined
+    return out as [SseMessage, ...Array<SseMessage>] | undefined
+  }
+
+  get hasPending(): boolean {
+    return this.pending !== undefined
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * A streamed SSE exchange on undici's dispatcher API: no `Readable` body, no async iterator, no
+ * `AbortController` per request. The handler decodes SSE messages as the bytes arrive and hands them
+ * to the reader in batches, one per body chunk.
+ *
+ *   dispatchSse(dispatcher, options, onHead) → SseExchange
+ *     onHead(error, head) is called once: with undici's error (nothing answered), or with the status and
+ *     headers — for a non-2xx status only after the whole (error) body was read, as `head.errorBody`.
+ *   exchange.read(done)   the next batch of messages, or `done(undefined, undefined)` at the end of the
+ *                         body, or `done(error)`; one read at a time. Backpressure: while decoded
+ *                         messages wait for a reader the socket is paused.
+ *   exchange.cancel()     abort the request (before or after the headers); no callback runs after it.
+ */
+import type { Dispatcher } from "undici"
+import { errors } from "undici"
+import { type HeaderMap, toHeaderMap } from "../http/header-map.js"
+import { SseDecoder, type SseMessage } from "./decoder.js"
+
+export interface SseHead {
+  readonly status: number
+  readonly headers: HeaderMap
+  /** The body of a non-2xx answer (read whole); undefined for a 2xx, whose body is the SSE stream. */
+  readonly errorBody: string | undefined
+}
+
+export type SseBatch = readonly [SseMessage, ...Array<SseMessage>]
+export type SseHeadCallback = (error: Error | undefined, head: SseHead | undefined) => void
+export type SseReadCallback = (error: Error | undefined, batch: SseBatch | undefined) => void
+
+const isOk = (status: number) => status >= 200 && status < 300
+
+export class SseExchange implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined = undefined
+  private onHead: SseHeadCallback | undefined
+  /** Set once the request is over for us: ended, failed or cancelled. */
+  private closed = false
+  private status = 0
+  private headers: HeaderMap = {}
+  /** Non-2xx: the error body collected before `onHead`. */
+  private errorParts: Array<Buffer> | undefined = undefined
+  private decoder: SseDecoder | undefined = undefined
+  private ended = false
+  private failure: Error | undefined = undefined
+  private reader: SseReadCallback | undefined = undefined
+
+  constructor(onHead: SseHeadCallback) {
+    this.onHead = onHead
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.closed) controller.abort(new errors.RequestAbortedError())
+    else this.controller = controller
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | Array<string> | undefined>,
+  ): void {
+    // 1xx informational answers come before the real one
+    if (statusCode < 200 || this.closed) return
+    this.status = statusCode
+    this.headers = toHeaderMap(headers)
+    // the controller lives as long as the stream: do not keep the raw header Buffers with it
+    controller.rawHeaders = null
+    if (!isOk(statusCode)) {
+      this.errorParts = []
+      return
+    }
+    this.decoder = new SseDecoder()
+    this.head(undefined, { status: statusCode, headers: this.headers, errorBody: undefined })
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.closed) return
+    if (this.errorParts !== undefined) {
+      this.errorParts.push(chunk)
+      return
+    }
+    const decoder = this.decoder
+    if (decoder === undefined) return
+    decoder.feed(chunk)
+    if (!decoder.hasPending) return
+    if (this.reader !== undefined) this.deliver()
+    else controller.pause()
+  }
+
+  onResponseEnd(): void {
+    if (this.closed) return
+    this.closed = true
+    this.controller = undefined
+    if (this.errorParts !== undefined) {
+      const body = Buffer.concat(this.errorParts).toString("utf8")
+      this.errorParts = undefined
+      this.head(undefined, { status: this.status, headers: this.headers, errorBody: body })
+      return
+    }
+    this.ended = true
+    this.decoder?.end()
+    if (this.reader !== undefined) this.deliver()
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.fail(error)
+  }
+
+  /** The request failed (undici's error, or a dispatch that threw). */
+  fail(error: Error): void {
+    if (this.closed) return
+    this.closed = true
+    this.controller = undefined
+    this.errorParts = undefined
+    if (this.onHead !== undefined) {
+      this.head(error, undefined)
+      return
+    }
+    this.failure = error
+    if (this.reader !== undefined) this.deliver()
+  }
+
+  private head(error: Error | undefined, head: SseHead | undefined): void {
+    const onHead = this.onHead
+    this.onHead = undefined
+    onHead?.(error, head)
+  }
+
+  /** The next batch of messages (`undefined` at the end of the body) or the body's error. */
+  read(done: SseReadCallback): void {
+    this.reader = done
+    const decoder = this.decoder
+    if (decoder?.hasPending || this.ended || this.failure !== undefined) {
+      this.deliver()
+      return
+    }
+    const controller = this.controller
+    if (controller?.paused) controller.resume()
+  }
+
+  private deliver(): void {
+    const reader = this.reader
+    if (reader === undefined) return
+    const batch = this.decoder?.take()
+    if (batch !== undefined) {
+      this.reader = undefined
+      reader(undefined, batch)
+    } else if (this.failure !== undefined) {
+      this.reader = undefined
+      reader(this.failure, undefined)
+    } else if (this.ended) {
+      this.reader = undefined
+      reader(undefined, undefined)
+    }
+  }
+
+  /** Abort the request (no-op once it is over). No callback runs after this. */
+  cancel(): void {
+    this.onHead = undefined
+    this.reader = undefined
+    if (this.closed) return
+    this.closed = true
+    this.errorParts = undefined
+    const controller = this.controller
+    this.controller = undefined
+    controller?.abort(new errors.RequestAbortedError())
+  }
+}
+
+/** Send one request whose answer is read as SSE; see `SseExchange`. */
+export const dispatchSse = (
+  dispatcher: Dispatcher,
+  options: Dispatcher.DispatchOptions,
+  onHead: SseHeadCallback,
+): SseExchange => {
+  const exchange = new SseExchange(onHead)
+  try {
+    dispatcher.dispatch(options, exchange)
+  } catch (error) {
+    // invalid options throw instead of reaching the handler: report them like any request error
+    exchange.fail(error instanceof Error ? error : new Error(String(error)))
+  }
+  return exchange
+}

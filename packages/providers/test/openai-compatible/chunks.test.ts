@@ -1,0 +1,58 @@
+import type { JsonObject, ProviderError } from "@switchyard/core"
+import { Cause, Effect, Exit, Option, Stream } from "effect"
+import { describe, expect, it } from "vitest"
+import { redactGeneric } from "../../src/errors/redact.js"
+import { openAiChunks } from "../../src/openai-compatible/chunks.js"
+import type { SseMessage } from "../../src/sse/sse.js"
+
+// openAiChunks over any message stream (the transport's own streams take a direct path, covered by the
+// plugin and conformance tests against loopback servers)
+const messages = (batches: ReadonlyArray<ReadonlyArray<string>>): Stream.Stream<SseMessage, ProviderError> =>
+  Stream.fromIterable(batches).pipe(
+    Stream.flatMap((b) => Stream.fromIterable(b.map((data) => ({ event: undefined, data })))),
+  )
+
+const run = (batches: ReadonlyArray<ReadonlyArray<string>>) => {
+  const seen: Array<JsonObject> = []
+  return Effect.runPromiseExit(
+    Stream.runForEach(openAiChunks("p", messages(batches), redactGeneric), (c) => Effect.sync(() => seen.push(c))),
+  ).then((exit) => ({ exit, seen }))
+}
+
+const errorOf = (exit: Exit.Exit<void, ProviderError>): ProviderError | undefined =>
+  Exit.isFailure(exit) ? Option.getOrUndefined(Cause.findErrorOption(exit.cause)) : undefined
+
+const token = (t: string) =>
+  JSON.stringify({ id: "x", object: "chat.completion.chunk", choices: [{ delta: { content: t } }] })
+const finish = JSON.stringify({
+  id: "x",
+  object: "chat.completion.chunk",
+  choices: [{ delta: {}, finish_reason: "stop" }],
+})
+
+describe("openAiChunks over a message stream", () => {
+  it("passes chunks through, normalizes `choices: null` and an empty `object`, and stops at [DONE]", async () => {
+    const { exit, seen } = await run([
+      [JSON.stringify({ id: "x", object: "", choices: null }), token("a"), ""],
+      [finish, "[DONE]", token("after done")],
+    ])
+    expect(Exit.isSuccess(exit)).toBe(true)
+    expect(seen).toEqual([
+      { id: "x", object: "chat.completion.chunk", choices: [] },
+      JSON.parse(token("a")),
+      JSON.parse(finish),
+    ])
+  })
+
+  it("emits the chunks before an in-stream error event, then fails with it", async () => {
+    const { exit, seen } = await run([[token("a"), JSON.stringify({ error: { code: 429, message: "slow down" } })]])
+    expect(seen).toEqual([JSON.parse(token("a"))])
+    expect(errorOf(exit)).toMatchObject({ _tag: "RateLimited", provider: "p", status: 429 })
+  })
+
+  it("fails with TransportError reset when the body ends with neither finish_reason nor [DONE]", async () => {
+    const { exit, seen } = await run([[token("a")], [token("b")]])
+    expect(seen).toHaveLength(2)
+    expect(errorOf(exit)).toMatchObject({ _tag: "TransportError", kind: "reset", status: 200 })
+  })
+})
