@@ -10,7 +10,7 @@ import { basename, dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Simulation } from "@switchyard/core"
 import cliProgress from "cli-progress"
-import { Result } from "effect"
+import * as Result from "effect/Result"
 
 const here = dirname(fileURLToPath(import.meta.url))
 /** `pnpm simulate` runs in the workspace root; resolve the user's paths against where they typed the command. */

@@ -5,7 +5,10 @@
  */
 import { definePlugin, MalformedResponse, type ProviderClient } from "@switchyard/core"
 import { joinUrl, makeTransport, readSignals, resolveSecret, SecretInput } from "@switchyard/providers"
-import { Effect, Redacted, Schema, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { AcmeResponse, toAcmeRequest, toOpenAiCompletion } from "./acme-wire.js"
 
 export const AcmeOptions = Schema.Struct({

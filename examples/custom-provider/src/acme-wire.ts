@@ -8,7 +8,7 @@
  *
  * Acme cannot stream: the plugin turns a completion into OpenAI chunks itself.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 export const AcmeResponse = Schema.Struct({
   id: Schema.String,

@@ -6,7 +6,7 @@
 import { gatewayFromConfig, type MakeDeployment } from "@switchyard/adapters"
 import { switchyardExpress } from "@switchyard/adapters/express"
 import { makeClients, makePluginRegistry } from "@switchyard/providers"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import express from "express"
 
 /** A small catalog of simulated providers (swap in real ones: see examples/gateway/config.real-providers.json). */

@@ -11,7 +11,7 @@ import {
 } from "@switchyard/adapters"
 import { ConfigInvalid } from "@switchyard/core"
 import { makeClients, makePluginRegistry } from "@switchyard/providers"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { defaultConfig } from "./default-config.js"
 
 export interface GatewayOptions {

@@ -6,7 +6,7 @@
 import { gatewayFromConfig, type MakeDeployment } from "@switchyard/adapters"
 import { switchyardHono } from "@switchyard/adapters/hono"
 import { makeClients, makePluginRegistry } from "@switchyard/providers"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { Hono } from "hono"
 
 export const llmConfig = {

@@ -5,7 +5,7 @@
  */
 import { gatewayFromConfig, type MakeDeployment } from "@switchyard/adapters"
 import { makeClients, makePluginRegistry } from "@switchyard/providers"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 
 export const llmConfig = {
   providers: [

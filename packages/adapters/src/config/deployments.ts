@@ -1,5 +1,7 @@
 import type { ActiveDeployment, Catalog, ConfigInvalid, Deployment } from "@switchyard/core"
-import { Effect, Exit, Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
 
 /** Build the provider clients for a catalog (the gateway passes the providers registry's `makeClients`). */
 export type MakeDeployment = (catalog: Catalog) => Effect.Effect<Deployment, ConfigInvalid, Scope.Scope>

@@ -6,7 +6,8 @@ import {
   ProviderPreferences,
   toConfigInvalid,
 } from "@switchyard/core"
-import { Result, Schema } from "effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 import type { GatewayKey } from "../auth/key-ring.js"
 
 /** A secret given inline or read from an environment variable: `"sk-…"` or `{ "env": "NAME" }`. */

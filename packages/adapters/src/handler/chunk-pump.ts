@@ -1,4 +1,8 @@
-import { type Context, Effect, Exit, type Fiber, Stream } from "effect"
+import type * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as Stream from "effect/Stream"
 
 /**
  * Consume an Effect `Stream` from plain async code with one fiber for the whole stream (instead of a

@@ -11,7 +11,11 @@ import {
   type RouteStream,
   type RouteTrace,
 } from "@switchyard/core"
-import { Cause, Context, Effect, Exit, type ManagedRuntime } from "effect"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as ManagedRuntime from "effect/ManagedRuntime"
 import { type GatewayKey, KeyRing } from "../auth/key-ring.js"
 import { GatewayMetrics } from "../metrics/gateway-metrics.js"
 import { type ErrorReply, errorJson, replies } from "./envelope.js"

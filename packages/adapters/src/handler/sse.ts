@@ -1,5 +1,6 @@
 import type { JsonObject, RouteStream, RouteTrace } from "@switchyard/core"
-import { type Context, Effect } from "effect"
+import type * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
 import { ChunkPump } from "./chunk-pump.js"
 
 const encoder = new TextEncoder()

@@ -10,7 +10,8 @@ import {
   Stats,
   type StatsOptions,
 } from "@switchyard/core"
-import { Layer, ManagedRuntime } from "effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
 
 export interface GatewayRuntimeOptions {
   /** Seed of the router's random source (load balancing, jitter): same seed, same decisions. */

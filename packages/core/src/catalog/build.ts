@@ -1,4 +1,5 @@
-import { Result, Schema } from "effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 import { ConfigInvalid } from "../errors.js"
 import { toConfigInvalid } from "../schema/decode.js"
 import type { Catalog, ModelEntry } from "./catalog.js"

@@ -1,4 +1,4 @@
-import { Result } from "effect"
+import * as Result from "effect/Result"
 import { ModelNotFound } from "../errors.js"
 import type { Catalog, ModelEntry } from "./catalog.js"
 

@@ -1,4 +1,7 @@
-import { Effect, Layer, ManagedRuntime, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Stream from "effect/Stream"
 import type { Catalog } from "../catalog/catalog.js"
 import type { Endpoint } from "../catalog/endpoint.js"
 import type { JsonObject, ProviderClient } from "../provider/contract.js"

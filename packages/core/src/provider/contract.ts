@@ -1,4 +1,7 @@
-import type { Effect, Schema, Scope, Stream } from "effect"
+import type * as Effect from "effect/Effect"
+import type * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
 import type { Endpoint } from "../catalog/endpoint.js"
 import type { ConfigInvalid } from "../errors.js"
 import type { ProviderError } from "./errors.js"

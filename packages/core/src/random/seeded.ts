@@ -1,4 +1,6 @@
-import { Effect, Layer, Random } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Random from "effect/Random"
 
 /**
  * A `Random` seeded once for the whole runtime (ISAAC via `Random.withSeed`). The instance is

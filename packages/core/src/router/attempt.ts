@@ -1,4 +1,5 @@
-import { Effect, Result } from "effect"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
 import type { Endpoint } from "../catalog/endpoint.js"
 import { type ProviderError, TransportError } from "../provider/errors.js"
 import { estimateCharge } from "../services/capacity/charge.js"

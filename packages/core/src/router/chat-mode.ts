@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { Endpoint } from "../catalog/endpoint.js"
 import type { ChatResult, JsonObject } from "../provider/contract.js"
 import { UpstreamTimeout } from "../provider/errors.js"

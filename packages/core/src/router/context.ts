@@ -1,4 +1,4 @@
-import type { Effect } from "effect"
+import type * as Effect from "effect/Effect"
 import type { RoutingDefaults } from "../catalog/catalog.js"
 import type { Endpoint } from "../catalog/endpoint.js"
 import type { PlannedAttempt, RoutePlan, Snapshot } from "../policy/types.js"

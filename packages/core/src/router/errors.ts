@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import * as Data from "effect/Data"
 import type { InvalidRequest, ModelNotFound, NoEndpoint } from "../errors.js"
 import type { ProviderErrorTag } from "../provider/errors.js"
 import type { RouteTrace } from "./types.js"

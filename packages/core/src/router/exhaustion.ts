@@ -1,4 +1,5 @@
-import { Clock, Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 import type { Endpoint } from "../catalog/endpoint.js"
 import { noEndpointError } from "../policy/no-endpoint.js"
 import type { ProviderError } from "../provider/errors.js"

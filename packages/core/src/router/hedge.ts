@@ -1,4 +1,7 @@
-import { Clock, Effect, Exit, Fiber } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import { type Restore, runAttempt } from "./attempt.js"
 import type { AttemptControl, AttemptResult, Mode, QueuedAttempt, RequestContext } from "./context.js"
 

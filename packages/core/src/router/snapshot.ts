@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { RoutingDefaults } from "../catalog/catalog.js"
 import type { EndpointLive, Snapshot } from "../policy/types.js"
 import { estimateCharge } from "../services/capacity/charge.js"

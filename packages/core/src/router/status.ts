@@ -1,4 +1,5 @@
-import { Effect, Result } from "effect"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
 import { resolveModels } from "../catalog/resolve.js"
 import type { ModelNotFound } from "../errors.js"
 import type { RouterServices } from "./context.js"

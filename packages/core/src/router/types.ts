@@ -1,4 +1,4 @@
-import type { Stream } from "effect"
+import type * as Stream from "effect/Stream"
 import type { Pool } from "../catalog/config.js"
 import type { Endpoint } from "../catalog/endpoint.js"
 import type { ExcludedEndpoint } from "../errors.js"

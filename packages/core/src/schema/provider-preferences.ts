@@ -1,4 +1,5 @@
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 
 /** Percentile cutoffs accepted by `preferred_max_latency` (seconds) and `preferred_min_throughput` (tokens/s). */
 export const PercentileCutoffs = Schema.Struct({

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 
 /**
  * The instant a live-state operation runs at. Every operation takes an optional `now`: epoch ms the

@@ -1,4 +1,7 @@
-import { Clock, Effect, Exit, Stream } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Stream from "effect/Stream"
 import type { RouteError } from "../router/errors.js"
 import type { RouterShape } from "../router/service.js"
 import type { RouteRequest, RouteTrace } from "../router/types.js"

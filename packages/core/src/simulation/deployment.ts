@@ -1,4 +1,4 @@
-import type { Result } from "effect"
+import type * as Result from "effect/Result"
 import { decodeCatalog } from "../catalog/build.js"
 import type { Catalog } from "../catalog/catalog.js"
 import type { RoutingConfig } from "../catalog/config.js"

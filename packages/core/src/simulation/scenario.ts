@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { DataPolicy, Pool, Price, RoutingConfig } from "../catalog/config.js"
 import { Priority, ProviderPreferences, Quantization } from "../schema/provider-preferences.js"
 import { Distribution } from "./distribution.js"

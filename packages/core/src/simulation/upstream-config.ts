@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { DataPolicy } from "../catalog/config.js"
 import { Distribution } from "./distribution.js"
 

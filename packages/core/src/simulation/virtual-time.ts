@@ -1,4 +1,10 @@
-import { Clock, Context, Duration, Effect, type Exit, type Fiber, Scheduler } from "effect"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as Scheduler from "effect/Scheduler"
 
 /**
  * Discrete-event virtual time for Effect programs: a `Clock` whose `sleep` registers a timer in

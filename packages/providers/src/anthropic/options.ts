@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { HttpUrl } from "../http/base-url.js"
 import { TimeoutsOptions } from "../http/timeouts.js"
 import { SecretInput } from "../secrets/secret.js"

@@ -1,5 +1,6 @@
 import { definePlugin, type ProviderClient } from "@switchyard/core"
-import { Effect, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import { joinUrl } from "../http/base-url.js"
 import { makeTransport } from "../http/transport.js"
 import { resolveSecret } from "../secrets/secret.js"

@@ -1,5 +1,5 @@
 import { BadRequest, type ChatRequest, type ContentPart, type Endpoint, type JsonObject } from "@switchyard/core"
-import { Result } from "effect"
+import * as Result from "effect/Result"
 import { contentText, parseArguments } from "../translation/content-text.js"
 import { parseDataUrl } from "../translation/data-url.js"
 import { decodeChatBody } from "../translation/decode-chat.js"

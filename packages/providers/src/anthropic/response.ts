@@ -1,5 +1,5 @@
 import { type JsonObject, MalformedResponse, type Usage } from "@switchyard/core"
-import { Result } from "effect"
+import * as Result from "effect/Result"
 import type { TranslateContext } from "../translation/call-context.js"
 import {
   type CompletionMeta,

@@ -1,5 +1,5 @@
 import { type JsonObject, MalformedResponse, type ProviderError, TransportError, type Usage } from "@switchyard/core"
-import { Result } from "effect"
+import * as Result from "effect/Result"
 import { redactGeneric } from "../errors/redact.js"
 import { type CompletionMeta, deltaChunk, usageChunk } from "../translation/openai-shape.js"
 import { classifyAnthropicStreamError } from "./error.js"

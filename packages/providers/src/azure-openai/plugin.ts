@@ -6,7 +6,8 @@
  * so `stream()` fails with RateLimited itself and the router can re-send the request elsewhere.
  */
 import { ConfigInvalid, definePlugin } from "@switchyard/core"
-import { Effect, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import { joinUrl } from "../http/base-url.js"
 import { lowerKeys } from "../http/lower-keys.js"
 import { makeTransport } from "../http/transport.js"

@@ -6,7 +6,7 @@
  *
  * Also masks bearer tokens and `sk-…`-style keys echoed by upstreams even when they are not ours.
  */
-import { Redacted } from "effect"
+import * as Redacted from "effect/Redacted"
 
 export type Redactor = (text: string) => string
 

@@ -1,5 +1,6 @@
 import type { CapacitySignals, Endpoint, JsonObject, ProviderClient, ProviderError } from "@switchyard/core"
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import type { Transport } from "../http/transport.js"
 import { readSignals } from "../signals/headers.js"
 import { decodeSseJson } from "../sse/sse.js"

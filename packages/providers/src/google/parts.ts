@@ -1,5 +1,5 @@
 import { BadRequest, type ContentPart } from "@switchyard/core"
-import { Result } from "effect"
+import * as Result from "effect/Result"
 import { mimeTypeFromUrl, parseDataUrl } from "../translation/data-url.js"
 
 export type GeminiPart = Record<string, unknown>

@@ -7,7 +7,7 @@ import {
   TransportError,
   type Usage,
 } from "@switchyard/core"
-import { Result } from "effect"
+import * as Result from "effect/Result"
 import { redactGeneric } from "../errors/redact.js"
 import { type CompletionMeta, deltaChunk, type OpenAiToolCall, usageChunk } from "../translation/openai-shape.js"
 import { classifyGoogleStreamError } from "./error.js"

@@ -1,5 +1,6 @@
 import { AuthFailed, definePlugin, type Endpoint, type ProviderError } from "@switchyard/core"
-import { Effect, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import type { Redactor } from "../errors/redact.js"
 import { makeTransport } from "../http/transport.js"
 import { resolveSecret } from "../secrets/secret.js"

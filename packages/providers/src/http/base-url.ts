@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** An absolute http(s) URL option (`baseUrl`, `resourceUrl`); trailing slashes are trimmed by `joinUrl`. */
 export const HttpUrl = Schema.String.check(

@@ -4,7 +4,7 @@
  * - connectMs: TCP/TLS connect.  - headersMs: request sent → response headers (a non-streamed call waits
  *   for the whole generation here).  - bodyMs: longest silence between two body chunks (SSE included).
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 const Ms = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 

@@ -20,7 +20,10 @@
  */
 import type { CallDeadline, ProviderError } from "@switchyard/core"
 import { MalformedResponse } from "@switchyard/core"
-import { Effect, type Redacted, type Scope, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { Agent } from "undici"
 import { classifyHttpError } from "../errors/classify-http.js"
 import { classifyTransportError } from "../errors/classify-transport.js"

@@ -7,7 +7,11 @@
  * finish_reason nor `[DONE]`.
  */
 import { type JsonObject, MalformedResponse, type ProviderError, TransportError } from "@switchyard/core"
-import { Cause, Channel, Effect, Scope, Stream } from "effect"
+import * as Cause from "effect/Cause"
+import * as Channel from "effect/Channel"
+import * as Effect from "effect/Effect"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import type { Redactor } from "../errors/redact.js"
 import { exchangeSource } from "../sse/exchange-stream.js"
 import { isDone, parseSseJson, type SseMessage } from "../sse/sse.js"

@@ -4,7 +4,8 @@
  * `x-request-id`. Works for OpenAI, DeepSeek, Groq, xAI, Mistral, Together, Fireworks, vLLM, Ollama, …
  */
 import { definePlugin } from "@switchyard/core"
-import { Effect, Redacted } from "effect"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import { joinUrl } from "../http/base-url.js"
 import { lowerKeys } from "../http/lower-keys.js"
 import { makeTransport } from "../http/transport.js"

@@ -17,7 +17,7 @@ import {
   type ProviderClient,
   type ProviderError,
 } from "@switchyard/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { HeaderMap } from "../http/header-map.js"
 import type { HttpResponse, Transport } from "../http/transport.js"
 import { readSignals } from "../signals/headers.js"

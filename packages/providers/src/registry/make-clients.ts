@@ -9,7 +9,9 @@
  * `providers.0.kind: unknown provider kind "foo"`). Clients (and their connection pools) live until the Scope closes.
  */
 import { ConfigInvalid, issueLines, type ProviderClient, type ProviderConfig } from "@switchyard/core"
-import { Effect, Schema, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import { type AnyProviderPlugin, makeWithDecoded, type PluginRegistry } from "./registry.js"
 
 interface Prepared {

@@ -5,7 +5,9 @@
  *   builtinPlugins                                   the plugins shipped in this package (builtin.ts)
  */
 import type { ConfigInvalid, PluginContext, ProviderClient, ProviderPlugin } from "@switchyard/core"
-import type { Effect, Schema, Scope } from "effect"
+import type * as Effect from "effect/Effect"
+import type * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import { builtinPlugins } from "./builtin.js"
 
 /** Any plugin, whatever its options type (its `make` only ever receives what its own schema decoded). */

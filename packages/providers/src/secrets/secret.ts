@@ -7,7 +7,9 @@
  * A missing env variable fails with ConfigInvalid naming the variable (never its value).
  */
 import { ConfigInvalid } from "@switchyard/core"
-import { Effect, Redacted, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 
 export const SecretInput = Schema.Union([Schema.NonEmptyString, Schema.Struct({ env: Schema.NonEmptyString })])
 export type SecretInput = typeof SecretInput.Type

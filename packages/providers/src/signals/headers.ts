@@ -11,7 +11,8 @@
  * {limit,remaining,reset}` (reset is RFC 3339).
  */
 import type { CapacitySignals } from "@switchyard/core"
-import { Clock, Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 import type { HeaderMap } from "../http/header-map.js"
 import { parseGoDurationMs } from "./go-duration.js"
 import { responseDateMs, retryAfterMsFromHeaders } from "./retry-after.js"

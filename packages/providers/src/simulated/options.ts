@@ -1,5 +1,6 @@
 import { type ConfigInvalid, Simulation, toConfigInvalid } from "@switchyard/core"
-import { Result, Schema } from "effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 
 /**
  * Options of the `simulated` provider (see `Simulation.SimulatedUpstreamOptions` for every field):

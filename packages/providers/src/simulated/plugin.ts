@@ -1,5 +1,5 @@
 import { definePlugin, Simulation } from "@switchyard/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { SimulatedOptions } from "./options.js"
 
 /**

@@ -9,7 +9,11 @@
  *     (one callback per body chunk instead of a pull per layer). Such a decoder owns the exchange:
  *     it must cancel it when its own stream closes.
  */
-import { Cause, Channel, Effect, Scope, Stream } from "effect"
+import * as Cause from "effect/Cause"
+import * as Channel from "effect/Channel"
+import * as Effect from "effect/Effect"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import type { SseMessage } from "./decoder.js"
 import type { SseBatch, SseExchange } from "./dispatch.js"
 

@@ -13,7 +13,11 @@
  *   decodeSseJson(provider, message) → Effect<JsonObject, MalformedResponse>
  */
 import { type JsonObject, MalformedResponse } from "@switchyard/core"
-import { Cause, Channel, Effect, Scope, Stream } from "effect"
+import * as Cause from "effect/Cause"
+import * as Channel from "effect/Channel"
+import * as Effect from "effect/Effect"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { SseDecoder, type SseMessage } from "./decoder.js"
 
 export type { SseMessage } from "./decoder.js"

@@ -1,5 +1,6 @@
 import { BadRequest, ChatRequest, issueLines } from "@switchyard/core"
-import { Result, Schema } from "effect"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 
 const decode = Schema.decodeUnknownResult(ChatRequest)
 

@@ -1,5 +1,5 @@
 import type { ProviderError } from "@switchyard/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { HttpFailure } from "../errors/classify-http.js"
 import type { HttpRequest, HttpResponse, Transport } from "../http/transport.js"
 import { responseNowMs } from "../signals/headers.js"

@@ -1,5 +1,7 @@
 import type { JsonObject, ProviderError } from "@switchyard/core"
-import { Effect, type Result, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Result from "effect/Result"
+import * as Stream from "effect/Stream"
 import { decodeSseJson, type SseMessage } from "../sse/sse.js"
 
 /** A stateful provider-stream → OpenAI-chunk translator (Gemini, Anthropic). */

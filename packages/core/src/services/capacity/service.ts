@@ -1,5 +1,6 @@
-import type { Effect } from "effect"
-import { Context, Layer } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { Endpoint } from "../../catalog/endpoint.js"
 import type { CapacitySignals, Usage } from "../../provider/usage.js"
 import type { BucketLimits } from "./bucket.js"

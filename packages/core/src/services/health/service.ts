@@ -1,4 +1,6 @@
-import { Context, type Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { atNow } from "../now.js"
 import {
   admission,

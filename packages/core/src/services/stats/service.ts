@@ -1,4 +1,6 @@
-import { Context, type Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { routingDefaults } from "../../catalog/defaults.js"
 import { atNow } from "../now.js"
 import { EndpointWindow, type StatsSample, type StatsSummary, type WindowOptions } from "./window.js"
