@@ -54,11 +54,10 @@ export const freePort = (): Promise<number> =>
   })
 
 /**
- * Node flags every target runs with (`BENCH_NODE_FLAGS` overrides; empty string: none). A larger young
- * generation than Node's default 16 MB semi-space is what a proxy's many short-lived objects per request
- * want (it is what `npm start` runs the gateway with); all targets get the same flags.
+ * Node flags every target runs with, alike (`BENCH_NODE_FLAGS`, whitespace-separated; default none: Node's
+ * defaults, which is how the goals are measured). E.g. `--max-semi-space-size=64` to see the GC trade-off.
  */
-export const nodeFlags: ReadonlyArray<string> = (process.env.BENCH_NODE_FLAGS ?? "--max-semi-space-size=64")
+export const nodeFlags: ReadonlyArray<string> = (process.env.BENCH_NODE_FLAGS ?? "")
   .split(/\s+/)
   .filter((f) => f !== "")
 
