@@ -369,6 +369,7 @@ export class Gateway {
       ...this.cors.base,
       "x-request-id": request.requestId!,
       "x-switchyard-provider": routed.endpoint.slug,
+      "x-switchyard-attempts": String(routed.attempts),
       "x-switchyard-model": routed.endpoint.model,
     }
     return { status: 200, headers, body }

@@ -242,4 +242,32 @@ describe("Smart retry: cost-optimized first, PT on 429", () => {
       await stack.close()
     }
   })
+
+  it("a streamed request that fell back says so in its headers: the serving provider and the attempts it took", async () => {
+    const config = geminiConfig()
+    const aiStudio = config.providers[0]!
+    const failing = {
+      ...config,
+      providers: [{ ...aiStudio, options: { ...aiStudio.options, errorRate: 1 } }, ...config.providers.slice(1)],
+    }
+    const stack = await startStack(failing)
+    try {
+      const r = await post(stack, {
+        model: MODEL,
+        messages,
+        stream: true,
+        provider: { sort: "price" },
+        switchyard_trace: true,
+      })
+      expect(r.status).toBe(200)
+      expect(r.headers.get("content-type")).toContain("text/event-stream")
+      expect(r.headers.get("x-switchyard-provider")).toBe("google-vertex")
+      const frames = (await r.text()).split("\n\n").filter((f) => f.startsWith("data: {"))
+      const trace = JSON.parse(frames.at(-1)!.slice("data: ".length)).switchyard_trace
+      expect(trace.attempts.map((a: { outcome: string }) => a.outcome)).toEqual(["upstream_error", "success"])
+      expect(r.headers.get("x-switchyard-attempts")).toBe("2")
+    } finally {
+      await stack.close()
+    }
+  })
 })

@@ -127,6 +127,7 @@ describe("POST /v1/chat/completions (HTTP surface)", () => {
     expect(r.headers["content-type"]).toBe("text/event-stream; charset=utf-8")
     expect(r.headers["cache-control"]).toContain("no-cache")
     expect(r.headers["x-switchyard-provider"]).toBe("cheap")
+    expect(r.headers["x-switchyard-attempts"]).toBe("1")
     expect(r.text.endsWith("data: [DONE]\n\n")).toBe(true)
     const events = sseEvents(r.text)
     expect(events.at(-1)).toBe("[DONE]")

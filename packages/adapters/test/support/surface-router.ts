@@ -226,6 +226,7 @@ export const surfaceRuntime = () => {
                 )
         return {
           endpoint: endpointOf("cheap"),
+          attempts: 1,
           chunks,
           trace: Effect.succeed(traceFor(req, ["success"])),
         }

@@ -237,6 +237,8 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
 
     return {
       endpoint,
+      // the committed attempt's own entry is pushed when the stream ends
+      attempts: ctx.trace.attempts.length + 1,
       // one channel: the pull as it is, `finalize` on the channel's scope (when the stream ends or is closed)
       chunks: Stream.fromChannel(
         Channel.fromTransform((_, scope) => Effect.as(Scope.addFinalizer(scope, finalize), pull)),

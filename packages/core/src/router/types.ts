@@ -103,6 +103,11 @@ export interface RouteResult {
 export interface RouteStream {
   readonly endpoint: Endpoint
   /**
+   * Upstream attempts made before the stream committed, the committed one included (refusals by
+   * Health or CapacityMeter, which never reached an upstream, are counted as in `RouteTrace.attempts`).
+   */
+  readonly attempts: number
+  /**
    * OpenAI chunks for the client. The first chunk carries top-level `provider` (once per stream).
    * Never fails: a mid-stream failure becomes a final in-band chunk with `error` and
    * `finish_reason: "error"`. The last chunk carries `usage` (with `cost`) when known.
