@@ -1,26 +1,27 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import {
+  type JsonObject,
   NoEndpoint,
   Overloaded,
   type ProviderError,
-  Router,
   TransportError,
   UpstreamFailed,
   UpstreamServerError,
   UpstreamTimeout,
 } from "../../src/index.js"
 import {
-  catalogOf,
   chat,
   FakeUpstream,
   fail,
   failureOf,
+  modelCatalog,
   ok,
+  provisioned,
   ptCatalog,
-  requestOf,
+  route,
   runRouter,
-  settle,
+  standard,
   successOf,
 } from "./support.js"
 
@@ -30,32 +31,10 @@ import {
  * and one provisioned endpoint, `vertex/pt` (which does not).
  */
 const catalog = () =>
-  catalogOf({
-    providers: [{ slug: "vertex", kind: "fake" }],
-    models: [
-      {
-        id: "gemini",
-        endpoints: [
-          {
-            provider: "vertex",
-            price: { prompt: 1, completion: 2 },
-            contextLength: 100_000,
-            defaultMaxTokens: 100,
-            dataPolicy: { collects: true, zdr: false },
-          },
-          {
-            provider: "vertex",
-            variant: "pt",
-            pool: "provisioned",
-            price: { prompt: 1.3, completion: 2.6 },
-            contextLength: 100_000,
-            defaultMaxTokens: 100,
-            capacity: { tokensPerMinute: 100_000 },
-          },
-        ],
-      },
-    ],
-  })
+  modelCatalog("gemini", [
+    standard("vertex", { dataPolicy: { collects: true, zdr: false } }),
+    provisioned({ price: { prompt: 1.3, completion: 2.6 }, capacity: { tokensPerMinute: 100_000 } }),
+  ])
 
 const unavailable = (slug: string): ProviderError =>
   new UpstreamServerError({ provider: slug, status: 503, message: "Service unavailable" })
@@ -66,14 +45,7 @@ const health = { breaker: { failureThreshold: 3, openMs: 30_000 } }
 describe("PT escalation when the standard pool is down", () => {
   it("escalates to PT right after a 503 on the only standard endpoint, without sleeping on it", async () => {
     const upstream = new FakeUpstream().always("vertex", fail(unavailable)).always("vertex/pt", ok())
-    const result = await runRouter(
-      catalog(),
-      upstream,
-      Effect.gen(function* () {
-        const router = yield* Router
-        return successOf(yield* settle(router.route(requestOf(chat()))))
-      }),
-    )
+    const result = await runRouter(catalog(), upstream, Effect.map(route(chat()), successOf))
     expect(result.body.provider).toBe("vertex/pt")
     expect(result.trace.escalated).toBe(true)
     expect(result.trace.attempts.map((a) => [a.endpoint, a.outcome, a.status, a.escalation])).toEqual([
@@ -87,29 +59,19 @@ describe("PT escalation when the standard pool is down", () => {
     ])
   })
 
-  it("records the kind of failure that made it escalate: transport, timeout, overload", async () => {
-    const cases: ReadonlyArray<readonly [(slug: string) => ProviderError, string]> = [
-      [
-        (p) => new TransportError({ provider: p, status: 0, message: "connection refused", kind: "connect" }),
-        "transport",
-      ],
-      [(p) => new UpstreamTimeout({ provider: p, status: 0, message: "no answer", phase: "attempt" }), "timeout"],
-      [(p) => new Overloaded({ provider: p, status: 529, message: "overloaded" }), "overloaded"],
-    ]
-    for (const [error, cause] of cases) {
-      const upstream = new FakeUpstream().always("vertex", fail(error)).always("vertex/pt", ok())
-      const result = await runRouter(
-        catalog(),
-        upstream,
-        Effect.gen(function* () {
-          const router = yield* Router
-          return successOf(yield* settle(router.route(requestOf(chat()))))
-        }),
-      )
-      expect(result.body.provider).toBe("vertex/pt")
-      expect(result.trace.attempts.map((a) => a.escalation)).toEqual([undefined, `${cause}:gemini@vertex`])
-      expect(upstream.callsTo("vertex")).toBe(1)
-    }
+  it.each<readonly [string, (slug: string) => ProviderError]>([
+    [
+      "transport",
+      (p) => new TransportError({ provider: p, status: 0, message: "connection refused", kind: "connect" }),
+    ],
+    ["timeout", (p) => new UpstreamTimeout({ provider: p, status: 0, message: "no answer", phase: "attempt" })],
+    ["overloaded", (p) => new Overloaded({ provider: p, status: 529, message: "overloaded" })],
+  ])("records the kind of failure that made it escalate: %s", async (cause, error) => {
+    const upstream = new FakeUpstream().always("vertex", fail(error)).always("vertex/pt", ok())
+    const result = await runRouter(catalog(), upstream, Effect.map(route(chat()), successOf))
+    expect(result.body.provider).toBe("vertex/pt")
+    expect(result.trace.attempts.map((a) => a.escalation)).toEqual([undefined, `${cause}:gemini@vertex`])
+    expect(upstream.callsTo("vertex")).toBe(1)
   })
 
   it("tries the other standard endpoints before PT, and PT only when they fail too", async () => {
@@ -121,10 +83,7 @@ describe("PT escalation when the standard pool is down", () => {
       const result = await runRouter(
         ptCatalog(),
         upstream,
-        Effect.gen(function* () {
-          const router = yield* Router
-          return successOf(yield* settle(router.route(requestOf(chat({ provider: { sort: "price" } })))))
-        }),
+        Effect.map(route(chat({ provider: { sort: "price" } })), successOf),
       )
       return { result, slugs: upstream.calls.map((c) => c.slug) }
     }
@@ -145,14 +104,13 @@ describe("PT escalation when the standard pool is down", () => {
       catalog(),
       upstream,
       Effect.gen(function* () {
-        const router = yield* Router
-        const route = (provider: Record<string, unknown>) => settle(router.route(requestOf(chat({ provider }))), 1_000)
+        const routeWith = (provider: JsonObject) => route(chat({ provider }), {}, 1_000)
         // A request that may not escalate retries vertex alone until the breaker opens, then fails honestly.
-        const denied = failureOf(yield* route({ escalation: "deny" }))
+        const denied = failureOf(yield* routeWith({ escalation: "deny" }))
         const callsToOpen = upstream.callsTo("vertex")
-        const rescued = successOf(yield* route({}))
-        const deniedWhileOpen = failureOf(yield* route({ escalation: "deny" }))
-        const batchWhileOpen = failureOf(yield* route({ priority: "batch" }))
+        const rescued = successOf(yield* routeWith({}))
+        const deniedWhileOpen = failureOf(yield* routeWith({ escalation: "deny" }))
+        const batchWhileOpen = failureOf(yield* routeWith({ priority: "batch" }))
         return { denied, callsToOpen, rescued, deniedWhileOpen, batchWhileOpen }
       }),
       { health },
@@ -189,10 +147,7 @@ describe("PT escalation when the standard pool is down", () => {
     const error = await runRouter(
       catalog(),
       upstream,
-      Effect.gen(function* () {
-        const router = yield* Router
-        return failureOf(yield* settle(router.route(requestOf(chat({ provider: { priority: "batch" } })))))
-      }),
+      Effect.map(route(chat({ provider: { priority: "batch" } })), failureOf),
     )
     expect(error).toBeInstanceOf(UpstreamFailed)
     expect((error as UpstreamFailed).httpStatus).toBe(502)
@@ -209,10 +164,7 @@ describe("PT escalation when the standard pool is down", () => {
     const error = await runRouter(
       catalog(),
       upstream,
-      Effect.gen(function* () {
-        const router = yield* Router
-        return failureOf(yield* settle(router.route(requestOf(chat({ provider: { data_collection: "deny" } })))))
-      }),
+      Effect.map(route(chat({ provider: { data_collection: "deny" } })), failureOf),
     )
     // PT would take it, but no standard endpoint is down: a permanent route to PT is not an escalation.
     expect(error).toBeInstanceOf(NoEndpoint)

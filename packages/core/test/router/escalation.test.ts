@@ -1,48 +1,29 @@
 import { Effect } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
-import { AllRateLimited, CapacityMeter, NoEndpoint, Router } from "../../src/index.js"
+import { AllRateLimited, CapacityMeter, NoEndpoint } from "../../src/index.js"
 import {
-  catalogOf,
   chat,
   FakeUpstream,
   fail,
   failureOf,
+  modelCatalog,
   ok,
+  provisioned,
   rateLimited,
-  requestOf,
+  route,
   runRouter,
-  settle,
+  standard,
   successOf,
 } from "./support.js"
 
 /** One standard endpoint and one PT endpoint (10 000 tokens/min, output ×4, 100 expected output tokens). */
 const catalog = (routing: Record<string, unknown> = {}) =>
-  catalogOf({
-    providers: [
-      { slug: "studio", kind: "fake" },
-      { slug: "vertex", kind: "fake" },
-    ],
-    models: [
-      {
-        id: "gemini",
-        endpoints: [
-          { provider: "studio", price: { prompt: 1, completion: 2 }, contextLength: 100_000, defaultMaxTokens: 100 },
-          {
-            provider: "vertex",
-            variant: "pt",
-            pool: "provisioned",
-            price: { prompt: 1, completion: 2 },
-            contextLength: 100_000,
-            defaultMaxTokens: 100,
-            capacity: { tokensPerMinute: 10_000 },
-            outputWeight: 4,
-          },
-        ],
-      },
-    ],
+  modelCatalog(
+    "gemini",
+    [standard("studio"), provisioned({ capacity: { tokensPerMinute: 10_000 }, outputWeight: 4 })],
     routing,
-  })
+  )
 
 const fillPt = (tokens: number) =>
   Effect.gen(function* () {
@@ -55,14 +36,7 @@ const fillPt = (tokens: number) =>
 describe("PT escalation", () => {
   it("rescues a request rate-limited on the standard pool with the provisioned endpoint, at once", async () => {
     const upstream = new FakeUpstream().always("studio", fail(rateLimited(30_000))).always("vertex/pt", ok())
-    const result = await runRouter(
-      catalog(),
-      upstream,
-      Effect.gen(function* () {
-        const router = yield* Router
-        return successOf(yield* settle(router.route(requestOf(chat()))))
-      }),
-    )
+    const result = await runRouter(catalog(), upstream, Effect.map(route(chat()), successOf))
     expect(result.body.provider).toBe("vertex/pt")
     expect(result.trace.escalated).toBe(true)
     expect(result.trace.attempts.map((a) => [a.endpoint, a.outcome, a.pool, a.escalation])).toEqual([
@@ -78,14 +52,7 @@ describe("PT escalation", () => {
 
   it("never sends a default request to PT when the standard pool answers", async () => {
     const upstream = new FakeUpstream().always("studio", ok())
-    const result = await runRouter(
-      catalog(),
-      upstream,
-      Effect.gen(function* () {
-        const router = yield* Router
-        return successOf(yield* settle(router.route(requestOf(chat()))))
-      }),
-    )
+    const result = await runRouter(catalog(), upstream, Effect.map(route(chat()), successOf))
     expect(result.body.provider).toBe("studio")
     expect(upstream.callsTo("vertex/pt")).toBe(0)
     expect(result.trace.escalated).toBe(false)
@@ -97,13 +64,12 @@ describe("PT escalation", () => {
       catalog(),
       upstream,
       Effect.gen(function* () {
-        const router = yield* Router
         // 7 900 of 10 000 used; a default request may use up to 80% (20% critical headroom).
         yield* fillPt(7_900)
-        const refused = failureOf(yield* settle(router.route(requestOf(chat())), 0))
+        const refused = failureOf(yield* route(chat(), {}, 0))
         // A default request is charged 100 prompt + 100 × 4 = 500. Wait until 7 900 + 500 fits under 8 000: 400 tokens at 10 000/min = 2 400 ms (> maxRetrySleepMs).
         yield* TestClock.adjust(2_400)
-        const later = successOf(yield* settle(router.route(requestOf(chat())), 1_000))
+        const later = successOf(yield* route(chat(), {}, 1_000))
         return { refused, later }
       }),
     )
@@ -127,45 +93,30 @@ describe("PT escalation", () => {
       catalog(),
       upstream,
       Effect.gen(function* () {
-        const router = yield* Router
         yield* fillPt(7_900)
-        const critical = yield* settle(router.route(requestOf(chat({ provider: { priority: "critical" } }))), 1_000)
-        return successOf(critical)
+        return successOf(yield* route(chat({ provider: { priority: "critical" } }), {}, 1_000))
       }),
     )
     expect(out.body.provider).toBe("vertex/pt")
     expect(out.trace.priority).toBe("critical")
   })
 
-  it("does not escalate batch requests or requests that deny escalation", async () => {
-    for (const provider of [{ priority: "batch" }, { escalation: "deny" }]) {
+  it.each([{ priority: "batch" }, { escalation: "deny" }])(
+    "does not escalate batch requests or requests that deny escalation: %o",
+    async (provider) => {
       const upstream = new FakeUpstream().always("studio", fail(rateLimited(30_000))).always("vertex/pt", ok())
-      const error = await runRouter(
-        catalog(),
-        upstream,
-        Effect.gen(function* () {
-          const router = yield* Router
-          return failureOf(yield* settle(router.route(requestOf(chat({ provider })))))
-        }),
-      )
+      const error = await runRouter(catalog(), upstream, Effect.map(route(chat({ provider })), failureOf))
       expect(error).toBeInstanceOf(AllRateLimited)
       expect((error as AllRateLimited).retryAfterMs).toBe(30_000)
       expect(upstream.callsTo("vertex/pt")).toBe(0)
-    }
-  })
+    },
+  )
 
   it("takes the escalation default from the key and from config", async () => {
     const run = async (routing: Record<string, unknown>, keyEscalation: "allow" | "deny" | undefined) => {
       const upstream = new FakeUpstream().always("studio", fail(rateLimited(30_000))).always("vertex/pt", ok())
-      await runRouter(
-        catalog(routing),
-        upstream,
-        Effect.gen(function* () {
-          const router = yield* Router
-          const keyDefaults = keyEscalation === undefined ? {} : { keyDefaults: { escalation: keyEscalation } }
-          yield* settle(router.route(requestOf(chat(), keyDefaults)))
-        }),
-      )
+      const keyDefaults = keyEscalation === undefined ? {} : { keyDefaults: { escalation: keyEscalation } }
+      await runRouter(catalog(routing), upstream, route(chat(), keyDefaults))
       return upstream.callsTo("vertex/pt")
     }
     expect(await run({ escalation: "deny" }, undefined)).toBe(0)
@@ -179,9 +130,8 @@ describe("PT escalation", () => {
       catalog({ escalation: "allow" }),
       upstream,
       Effect.gen(function* () {
-        const router = yield* Router
-        yield* settle(router.route(requestOf(chat({ provider: { escalation: "deny" } }))), 0)
-        return successOf(yield* settle(router.route(requestOf(chat()))))
+        yield* route(chat({ provider: { escalation: "deny" } }), {}, 0)
+        return successOf(yield* route(chat()))
       }),
     )
     expect(second.body.provider).toBe("vertex/pt")
@@ -190,36 +140,14 @@ describe("PT escalation", () => {
   })
 
   it("tries PT first when every standard endpoint is predicted over capacity", async () => {
-    const tight = catalogOf({
-      providers: [
-        { slug: "studio", kind: "fake" },
-        { slug: "vertex", kind: "fake" },
+    const tight = modelCatalog(
+      "gemini",
+      [
+        standard("studio", { capacity: { tokensPerMinute: 1_000 } }),
+        provisioned({ capacity: { tokensPerMinute: 100_000 } }),
       ],
-      models: [
-        {
-          id: "gemini",
-          endpoints: [
-            {
-              provider: "studio",
-              price: { prompt: 1, completion: 2 },
-              contextLength: 100_000,
-              defaultMaxTokens: 100,
-              capacity: { tokensPerMinute: 1_000 },
-            },
-            {
-              provider: "vertex",
-              variant: "pt",
-              pool: "provisioned",
-              price: { prompt: 1, completion: 2 },
-              contextLength: 100_000,
-              defaultMaxTokens: 100,
-              capacity: { tokensPerMinute: 100_000 },
-            },
-          ],
-        },
-      ],
-      routing: { admission: false },
-    })
+      { admission: false },
+    )
     const upstream = new FakeUpstream().always("studio", ok()).always("vertex/pt", ok())
     const result = await runRouter(
       tight,
@@ -227,8 +155,7 @@ describe("PT escalation", () => {
       Effect.gen(function* () {
         const capacity = yield* CapacityMeter
         yield* capacity.reserve(tight.endpointsById.get("gemini@studio")!, 950, { admission: false, headroom: 0 })
-        const router = yield* Router
-        return successOf(yield* settle(router.route(requestOf(chat()))))
+        return successOf(yield* route(chat()))
       }),
     )
     expect(result.body.provider).toBe("vertex/pt")
@@ -244,9 +171,8 @@ describe("PT escalation", () => {
       catalog(),
       upstream,
       Effect.gen(function* () {
-        const router = yield* Router
         const capacity = yield* CapacityMeter
-        const result = successOf(yield* settle(router.route(requestOf(chat())), 100))
+        const result = successOf(yield* route(chat(), {}, 100))
         const pt = catalog().endpointsById.get("gemini@vertex/pt")!
         return { result, utilization: yield* capacity.utilization(pt), open: yield* capacity.openReservations() }
       }),
@@ -262,10 +188,7 @@ describe("PT escalation", () => {
     const error = await runRouter(
       catalog(),
       upstream,
-      Effect.gen(function* () {
-        const router = yield* Router
-        return failureOf(yield* settle(router.route(requestOf(chat({ provider: { only: ["vertex/pt"] } })))))
-      }),
+      Effect.map(route(chat({ provider: { only: ["vertex/pt"] } })), failureOf),
     )
     expect(error).toBeInstanceOf(NoEndpoint)
     expect((error as NoEndpoint).excluded).toEqual([

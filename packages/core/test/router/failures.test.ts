@@ -27,9 +27,9 @@ import {
   ptCatalog,
   rateLimited,
   requestOf,
+  route,
   runRouter,
   serverError,
-  settle,
   successOf,
   twoCatalog,
 } from "./support.js"
@@ -53,9 +53,6 @@ const twoModels = (routing: Record<string, unknown> = {}) =>
     ],
     routing,
   })
-
-const route = (body: Record<string, unknown>, extra = {}, ms?: number) =>
-  Effect.flatMap(Router, (router) => settle(router.route(requestOf(body, extra)), ms))
 
 describe("failures and fallbacks", () => {
   it("does not retry a 400 and reports it with the upstream's param", async () => {

@@ -4,26 +4,22 @@ import { describe, expect, it } from "vitest"
 import { AllRateLimited, Router } from "../../src/index.js"
 import {
   byPrice,
-  catalogOf,
   FakeUpstream,
   fail,
   failureOf,
+  modelCatalog,
   ok,
   rateLimited,
   requestOf,
+  route,
   runRouter,
   serverError,
-  settle,
   successOf,
   twoCatalog,
 } from "./support.js"
 
 const single = (routing: Record<string, unknown> = {}) =>
-  catalogOf({
-    providers: [{ slug: "a", kind: "fake" }],
-    models: [{ id: "m", endpoints: [{ provider: "a", price: { prompt: 1, completion: 1 }, contextLength: 100_000 }] }],
-    routing,
-  })
+  modelCatalog("m", [{ provider: "a", price: { prompt: 1, completion: 1 }, contextLength: 100_000 }], routing)
 
 describe("retry-after and cooldown", () => {
   it("sends nothing to an endpoint during its retry-after, and answers 429 with the time left", async () => {
@@ -32,12 +28,11 @@ describe("retry-after and cooldown", () => {
       single(),
       upstream,
       Effect.gen(function* () {
-        const router = yield* Router
-        const first = failureOf(yield* settle(router.route(requestOf(byPrice())), 0))
+        const first = failureOf(yield* route(byPrice(), {}, 0))
         yield* TestClock.adjust(4_000)
-        const during = failureOf(yield* settle(router.route(requestOf(byPrice())), 0))
+        const during = failureOf(yield* route(byPrice(), {}, 0))
         yield* TestClock.adjust(1_000)
-        const after = successOf(yield* settle(router.route(requestOf(byPrice())), 1_000))
+        const after = successOf(yield* route(byPrice(), {}, 1_000))
         return { first, during, after }
       }),
     )
@@ -53,14 +48,7 @@ describe("retry-after and cooldown", () => {
 
   it("waits out a short retry-after when the endpoint is the only option, with capped jitter", async () => {
     const upstream = new FakeUpstream().script("a", fail(rateLimited(500))).always("a", ok())
-    const result = await runRouter(
-      single(),
-      upstream,
-      Effect.gen(function* () {
-        const router = yield* Router
-        return successOf(yield* settle(router.route(requestOf(byPrice()))))
-      }),
-    )
+    const result = await runRouter(single(), upstream, Effect.map(route(byPrice()), successOf))
     expect(result.body.provider).toBe("a")
     const [first, second] = upstream.calls
     expect(first?.at).toBe(0)
@@ -71,14 +59,7 @@ describe("retry-after and cooldown", () => {
 
   it("falls back to another endpoint immediately rather than sleeping through a retry-after", async () => {
     const upstream = new FakeUpstream().always("a", fail(rateLimited(500))).always("b", ok())
-    const result = await runRouter(
-      twoCatalog(),
-      upstream,
-      Effect.gen(function* () {
-        const router = yield* Router
-        return successOf(yield* settle(router.route(requestOf(byPrice()))))
-      }),
-    )
+    const result = await runRouter(twoCatalog(), upstream, Effect.map(route(byPrice()), successOf))
     expect(result.body.provider).toBe("b")
     expect(upstream.calls.map((c) => [c.slug, c.at])).toEqual([
       ["a", 0],
@@ -97,21 +78,21 @@ describe("circuit breaker", () => {
       upstream,
       Effect.gen(function* () {
         const router = yield* Router
-        const route = () => settle(router.route(requestOf(byPrice())), 1_000)
-        for (let i = 0; i < 3; i++) expect(successOf(yield* route()).body.provider).toBe("b")
+        const send = () => route(byPrice(), {}, 1_000)
+        for (let i = 0; i < 3; i++) expect(successOf(yield* send()).body.provider).toBe("b")
         const callsWhenOpened = upstream.callsTo("a")
-        const whileOpen = successOf(yield* route())
+        const whileOpen = successOf(yield* send())
         const status = yield* router.endpointStatus("m")
         yield* TestClock.adjust(10_000)
         // Half-open: the probe fails → open again, no call during the next open period.
-        const probe1 = successOf(yield* route())
-        const reopened = successOf(yield* route())
+        const probe1 = successOf(yield* send())
+        const reopened = successOf(yield* send())
         const callsAfterReopen = upstream.callsTo("a")
         yield* TestClock.adjust(10_000)
         upstream.always("a", ok())
-        const probe2 = successOf(yield* route())
+        const probe2 = successOf(yield* send())
         const closedAgain = (yield* router.endpointStatus("m"))[0]?.breaker
-        const next = successOf(yield* route())
+        const next = successOf(yield* send())
         return { callsWhenOpened, whileOpen, status, probe1, reopened, callsAfterReopen, probe2, closedAgain, next }
       }),
       { health },
@@ -137,7 +118,7 @@ describe("circuit breaker", () => {
       upstream,
       Effect.gen(function* () {
         const router = yield* Router
-        for (let i = 0; i < 3; i++) yield* settle(router.route(requestOf(byPrice())), 1_000)
+        for (let i = 0; i < 3; i++) yield* route(byPrice(), {}, 1_000)
         yield* TestClock.adjust(10_000)
         upstream.always("a", ok({ latencyMs: 200 }))
         const before = upstream.callsTo("a")

@@ -1,13 +1,15 @@
-import { Effect, Stream } from "effect"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { CapacityMeter, Router, Stats, TransportError } from "../../src/index.js"
+import { CapacityMeter, type JsonObject, Stats, TransportError } from "../../src/index.js"
 import {
   byPrice,
+  consume,
   FakeUpstream,
   fail,
   hang,
   ok,
   requestOf,
+  route,
   runRouter,
   settle,
   stream,
@@ -22,6 +24,9 @@ const seedTtft = Effect.gen(function* () {
     yield* stats.record("m@a", { outcome: "success", ttftMs, latencyMs: ttftMs })
 })
 
+/** Route a request for `m` in price order after seeding `a`'s TTFT; its exit. */
+const routeSeeded = (provider: JsonObject) => Effect.andThen(seedTtft, route(byPrice(provider)))
+
 describe("hedging", () => {
   it("starts the next endpoint after the first passes its p90 TTFT; the first success wins, the loser is cancelled and refunded", async () => {
     const upstream = new FakeUpstream().always("a", hang).always("b", ok({ latencyMs: 50 }))
@@ -29,9 +34,7 @@ describe("hedging", () => {
       twoCatalog(),
       upstream,
       Effect.gen(function* () {
-        yield* seedTtft
-        const router = yield* Router
-        const result = successOf(yield* settle(router.route(requestOf(byPrice({ hedge: true })))))
+        const result = successOf(yield* routeSeeded({ hedge: true }))
         const capacity = yield* CapacityMeter
         return { result, open: yield* capacity.openReservations() }
       }),
@@ -49,23 +52,14 @@ describe("hedging", () => {
     expect(out.open).toBe(0)
   })
 
-  it("does not hedge when the first attempt answers before its p90 TTFT, nor when hedging is off", async () => {
-    for (const provider of [{ hedge: true }, {}]) {
-      const upstream = new FakeUpstream()
-        .always("a", ok({ latencyMs: provider.hedge === true ? 150 : 1_000 }))
-        .always("b", ok())
-      const result = await runRouter(
-        twoCatalog(),
-        upstream,
-        Effect.gen(function* () {
-          yield* seedTtft
-          const router = yield* Router
-          return successOf(yield* settle(router.route(requestOf(byPrice(provider)))))
-        }),
-      )
-      expect(result.body.provider).toBe("a")
-      expect(upstream.callsTo("b")).toBe(0)
-    }
+  it.each([
+    ["the first attempt answers before its p90 TTFT", { hedge: true }, 150],
+    ["hedging is off", {}, 1_000],
+  ])("does not hedge when %s", async (_, provider, latencyMs) => {
+    const upstream = new FakeUpstream().always("a", ok({ latencyMs })).always("b", ok())
+    const result = await runRouter(twoCatalog(), upstream, Effect.map(routeSeeded(provider), successOf))
+    expect(result.body.provider).toBe("a")
+    expect(upstream.callsTo("b")).toBe(0)
   })
 
   it("keeps waiting for the first attempt when the hedge fails", async () => {
@@ -73,15 +67,7 @@ describe("hedging", () => {
       "b",
       fail((p) => new TransportError({ provider: p, status: 0, message: "reset", kind: "reset" }), 10),
     )
-    const result = await runRouter(
-      twoCatalog(),
-      upstream,
-      Effect.gen(function* () {
-        yield* seedTtft
-        const router = yield* Router
-        return successOf(yield* settle(router.route(requestOf(byPrice({ hedge: true })))))
-      }),
-    )
+    const result = await runRouter(twoCatalog(), upstream, Effect.map(routeSeeded({ hedge: true }), successOf))
     expect(result.body.provider).toBe("a")
     expect(result.trace.attempts.map((a) => [a.endpoint, a.outcome])).toEqual([
       ["m@a", "success"],
@@ -94,19 +80,10 @@ describe("hedging", () => {
     const out = await runRouter(
       twoCatalog(),
       upstream,
-      Effect.gen(function* () {
-        yield* seedTtft
-        const router = yield* Router
-        const consumed = yield* settle(
-          Effect.gen(function* () {
-            const routed = yield* router.stream(requestOf(byPrice({ hedge: true }, { stream: true })))
-            const chunks = yield* Stream.runCollect(routed.chunks)
-            return { chunks, trace: yield* routed.trace }
-          }),
-        )
-        const capacity = yield* CapacityMeter
-        return { ...successOf(consumed), open: yield* capacity.openReservations() }
-      }),
+      Effect.andThen(
+        seedTtft,
+        Effect.map(settle(consume(requestOf(byPrice({ hedge: true }, { stream: true })))), successOf),
+      ),
     )
     expect(out.chunks[0]?.provider).toBe("b")
     expect(out.trace.attempts.map((a) => [a.endpoint, a.outcome])).toEqual([

@@ -13,53 +13,31 @@ import {
 } from "../../src/index.js"
 import {
   type Behavior,
-  catalogOf,
   FakeUpstream,
   fail,
+  modelCatalog,
   ok,
+  provisioned,
   type RouterEnv,
   rateLimited,
   requestOf,
   routerEnv,
   serverError,
+  standard,
   stream,
 } from "./support.js"
 
 const MAX_ATTEMPTS = 3
 
-const catalog = catalogOf({
-  providers: [
-    { slug: "a", kind: "fake" },
-    { slug: "b", kind: "fake" },
-    { slug: "vertex", kind: "fake" },
+const catalog = modelCatalog(
+  "gemini",
+  [
+    standard("a", { capacity: { tokensPerMinute: 1_000 } }),
+    standard("b", { price: { prompt: 2, completion: 3 } }),
+    provisioned({ capacity: { tokensPerMinute: 1_200 }, outputWeight: 2 }),
   ],
-  models: [
-    {
-      id: "gemini",
-      endpoints: [
-        {
-          provider: "a",
-          price: { prompt: 1, completion: 2 },
-          contextLength: 100_000,
-          defaultMaxTokens: 100,
-          capacity: { tokensPerMinute: 1_000 },
-        },
-        { provider: "b", price: { prompt: 2, completion: 3 }, contextLength: 100_000, defaultMaxTokens: 100 },
-        {
-          provider: "vertex",
-          variant: "pt",
-          pool: "provisioned",
-          price: { prompt: 1, completion: 2 },
-          contextLength: 100_000,
-          defaultMaxTokens: 100,
-          capacity: { tokensPerMinute: 1_200 },
-          outputWeight: 2,
-        },
-      ],
-    },
-  ],
-  routing: { maxAttempts: MAX_ATTEMPTS, maxRetrySleepMs: 1_000, escalation: "allow", admission: true },
-})
+  { maxAttempts: MAX_ATTEMPTS, maxRetrySleepMs: 1_000, escalation: "allow", admission: true },
+)
 const SLUGS = ["a", "b", "vertex/pt"] as const
 const TRACKED = catalog.endpoints.filter((e) => e.capacity !== undefined)
 

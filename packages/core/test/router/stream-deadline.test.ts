@@ -1,12 +1,17 @@
-import { Effect, Stream } from "effect"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { CapacityMeter, type JsonObject, Router } from "../../src/index.js"
-import { byPrice, FakeUpstream, requestOf, runRouter, settle, stream, successOf, twoCatalog } from "./support.js"
-
-const text = (chunks: ReadonlyArray<JsonObject>): string =>
-  chunks
-    .map((c) => (c.choices as Array<{ delta?: { content?: string } }> | undefined)?.[0]?.delta?.content ?? "")
-    .join("")
+import {
+  byPrice,
+  consume,
+  FakeUpstream,
+  requestOf,
+  runRouter,
+  settle,
+  stream,
+  successOf,
+  text,
+  twoCatalog,
+} from "./support.js"
 
 describe("streaming past the request deadline", () => {
   it("ends a committed stream at the deadline with an in-band timeout chunk, closes the upstream, refunds capacity", async () => {
@@ -15,17 +20,7 @@ describe("streaming past the request deadline", () => {
     const out = await runRouter(
       twoCatalog({ requestTimeoutMs: 3_500, attemptTimeoutMs: 3_500, firstTokenTimeoutMs: 3_500 }),
       upstream,
-      Effect.map(
-        settle(
-          Effect.gen(function* () {
-            const routed = yield* (yield* Router).stream(requestOf(byPrice({}, { stream: true })))
-            const chunks = yield* Stream.runCollect(routed.chunks)
-            const trace = yield* routed.trace
-            return { chunks, trace, open: yield* (yield* CapacityMeter).openReservations() }
-          }),
-        ),
-        successOf,
-      ),
+      Effect.map(settle(consume(requestOf(byPrice({}, { stream: true })))), successOf),
     )
     // the role chunk at 1 s, tokens at 2 s and 3 s; the deadline at 3.5 s cuts the wait for the next one
     expect(text(out.chunks)).toBe("a-0 a-1 ")

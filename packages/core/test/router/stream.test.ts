@@ -1,8 +1,9 @@
-import { Effect, Stream } from "effect"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { AllRateLimited, CapacityMeter, type JsonObject, type RouteRequest, Router } from "../../src/index.js"
+import { AllRateLimited, type JsonObject } from "../../src/index.js"
 import {
   byPrice,
+  consume,
   FakeUpstream,
   fail,
   failureOf,
@@ -12,23 +13,9 @@ import {
   settle,
   stream,
   successOf,
+  text,
   twoCatalog,
 } from "./support.js"
-
-const consume = (request: RouteRequest, take?: number) =>
-  Effect.gen(function* () {
-    const router = yield* Router
-    const routed = yield* router.stream(request)
-    const chunks = yield* Stream.runCollect(take === undefined ? routed.chunks : Stream.take(routed.chunks, take))
-    const trace = yield* routed.trace
-    const capacity = yield* CapacityMeter
-    return { chunks, trace, open: yield* capacity.openReservations() }
-  })
-
-const text = (chunks: ReadonlyArray<JsonObject>): string =>
-  chunks
-    .map((c) => (c.choices as Array<{ delta?: { content?: string } }> | undefined)?.[0]?.delta?.content ?? "")
-    .join("")
 
 const streamed = (provider: JsonObject = {}) => requestOf(byPrice(provider, { stream: true }))
 

@@ -234,35 +234,42 @@ export const catalogOf = (config: unknown): Catalog => {
   return r.success
 }
 
+/** A catalog with one model; its providers (kind "fake") are the endpoints' providers. */
+export const modelCatalog = (
+  id: string,
+  endpoints: ReadonlyArray<Record<string, unknown>>,
+  routing?: Record<string, unknown>,
+): Catalog =>
+  catalogOf({
+    providers: [...new Set(endpoints.map((e) => e.provider as string))].map((slug) => ({ slug, kind: "fake" })),
+    models: [{ id, endpoints }],
+    ...(routing === undefined ? {} : { routing }),
+  })
+
+/** A standard endpoint on the usual terms (price 1/2, 100 000 context, 100 expected output tokens); `over` changes them. */
+export const standard = (provider: string, over: Record<string, unknown> = {}): Record<string, unknown> => ({
+  provider,
+  price: { prompt: 1, completion: 2 },
+  contextLength: 100_000,
+  defaultMaxTokens: 100,
+  ...over,
+})
+
+/** The provisioned endpoint `vertex/pt` on the same terms; `over` sets its capacity, price, output weight. */
+export const provisioned = (over: Record<string, unknown> = {}): Record<string, unknown> =>
+  standard("vertex", { variant: "pt", pool: "provisioned", ...over })
+
 /** The reference scenario: a model with two standard endpoints and a PT endpoint. */
 export const ptCatalog = (routing: Record<string, unknown> = {}, ptCapacity = 100_000): Catalog =>
-  catalogOf({
-    providers: [
-      { slug: "studio", kind: "fake" },
-      { slug: "vertex", kind: "fake" },
-      { slug: "other", kind: "fake" },
-    ],
-    models: [
-      {
-        id: "gemini",
-        endpoints: [
-          { provider: "studio", price: { prompt: 1, completion: 2 }, contextLength: 100_000, defaultMaxTokens: 100 },
-          { provider: "other", price: { prompt: 2, completion: 4 }, contextLength: 100_000, defaultMaxTokens: 100 },
-          {
-            provider: "vertex",
-            variant: "pt",
-            pool: "provisioned",
-            price: { prompt: 1, completion: 2 },
-            contextLength: 100_000,
-            defaultMaxTokens: 100,
-            capacity: { tokensPerMinute: ptCapacity },
-            outputWeight: 4,
-          },
-        ],
-      },
+  modelCatalog(
+    "gemini",
+    [
+      standard("studio"),
+      standard("other", { price: { prompt: 2, completion: 4 } }),
+      provisioned({ capacity: { tokensPerMinute: ptCapacity }, outputWeight: 4 }),
     ],
     routing,
-  })
+  )
 
 const decodeRouting = Schema.decodeUnknownSync(RoutingRequest)
 
@@ -329,6 +336,27 @@ export const settle = <A, E, R>(eff: Effect.Effect<A, E, R>, ms = 600_000) =>
     return yield* Fiber.await(fiber)
   })
 
+/** Route one request for `body`, moving the TestClock forward `ms` (as `settle`); its exit. */
+export const route = (body: JsonObject, extra: Partial<RouteRequest> = {}, ms?: number) =>
+  Effect.flatMap(Router, (router) => settle(router.route(requestOf(body, extra)), ms))
+
+/** Stream one request to the end (or its first `take` chunks): the chunks, the trace, and the open reservations left. */
+export const consume = (request: RouteRequest, take?: number) =>
+  Effect.gen(function* () {
+    const router = yield* Router
+    const routed = yield* router.stream(request)
+    const chunks = yield* Stream.runCollect(take === undefined ? routed.chunks : Stream.take(routed.chunks, take))
+    const trace = yield* routed.trace
+    const capacity = yield* CapacityMeter
+    return { chunks, trace, open: yield* capacity.openReservations() }
+  })
+
+/** The content text of streamed chunks, in order. */
+export const text = (chunks: ReadonlyArray<JsonObject>): string =>
+  chunks
+    .map((c) => (c.choices as Array<{ delta?: { content?: string } }> | undefined)?.[0]?.delta?.content ?? "")
+    .join("")
+
 /** The typed failure of an exit (or throws). */
 export const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
   if (Exit.isSuccess(exit)) throw new Error("expected a failure, got a success")
@@ -344,22 +372,14 @@ export const successOf = <A, E>(exit: Exit.Exit<A, E>): A => {
 
 /** Two standard endpoints `a` (cheaper) and `b` for model `m`, plus optional routing config. */
 export const twoCatalog = (routing: Record<string, unknown> = {}): Catalog =>
-  catalogOf({
-    providers: [
-      { slug: "a", kind: "fake" },
-      { slug: "b", kind: "fake" },
-    ],
-    models: [
-      {
-        id: "m",
-        endpoints: [
-          { provider: "a", price: { prompt: 1, completion: 1 }, contextLength: 100_000 },
-          { provider: "b", price: { prompt: 2, completion: 2 }, contextLength: 100_000 },
-        ],
-      },
+  modelCatalog(
+    "m",
+    [
+      { provider: "a", price: { prompt: 1, completion: 1 }, contextLength: 100_000 },
+      { provider: "b", price: { prompt: 2, completion: 2 }, contextLength: 100_000 },
     ],
     routing,
-  })
+  )
 
 /** A body for model `m`, tried in price order (deterministic: `a` then `b`). */
 export const byPrice = (provider: JsonObject = {}, extra: JsonObject = {}): JsonObject => ({

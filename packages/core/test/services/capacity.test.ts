@@ -9,31 +9,20 @@ import {
   type Reservation,
   usageCharge,
 } from "../../src/index.js"
-import { catalogOf } from "../router/support.js"
+import { modelCatalog } from "../router/support.js"
 
-const catalog = catalogOf({
-  providers: [
-    { slug: "pt", kind: "fake" },
-    { slug: "std", kind: "fake" },
-  ],
-  models: [
-    {
-      id: "m",
-      endpoints: [
-        {
-          provider: "pt",
-          pool: "provisioned",
-          price: { prompt: 1, completion: 1 },
-          contextLength: 100_000,
-          defaultMaxTokens: 200,
-          capacity: { tokensPerMinute: 6_000 },
-          outputWeight: 4,
-        },
-        { provider: "std", price: { prompt: 1, completion: 1 }, contextLength: 100_000 },
-      ],
-    },
-  ],
-})
+const catalog = modelCatalog("m", [
+  {
+    provider: "pt",
+    pool: "provisioned",
+    price: { prompt: 1, completion: 1 },
+    contextLength: 100_000,
+    defaultMaxTokens: 200,
+    capacity: { tokensPerMinute: 6_000 },
+    outputWeight: 4,
+  },
+  { provider: "std", price: { prompt: 1, completion: 1 }, contextLength: 100_000 },
+])
 const pt = catalog.endpointsById.get("m@pt") as Endpoint
 const std = catalog.endpointsById.get("m@std") as Endpoint
 const enforce = { admission: true, headroom: 0 }
