@@ -52,15 +52,18 @@ export const traceEntry = (
 
 const ABANDONED: HealthReport = { _tag: "Abandoned" }
 
-/** Health said no before the call: nothing was reserved. */
-const blocked = <A>(
+type Refusal<A> = Extract<AttemptResult<A>, { _tag: "Refused" }>
+
+/** An attempt refused before the call (by Health or the CapacityMeter): traced, nothing reached the upstream. */
+const refusal = <A>(
   ctx: RequestContext,
   queued: QueuedAttempt,
   startedAt: number,
   hedge: boolean,
-  permit: Extract<HealthPermit, { _tag: "Blocked" }>,
+  reason: Refusal<A>["reason"],
+  waitMs: number,
+  error: string,
 ): AttemptResult<A> => {
-  const waitMs = permit.untilMs === undefined ? Number.POSITIVE_INFINITY : Math.max(0, permit.untilMs - startedAt)
   ctx.trace.push(
     traceEntry(
       { queued, startedAt, hedge },
@@ -68,13 +71,31 @@ const blocked = <A>(
         endedAt: startedAt,
         outcome: "refused_capacity",
         status: undefined,
-        error: permit.reason === "cooldown" ? "cooling down after a rate limit" : "circuit breaker open",
+        error,
         retryAfterMs: finiteOrUndefined(waitMs),
       },
     ),
   )
-  return { _tag: "Refused", queued, endpoint: queued.planned.endpoint, waitMs, reason: permit.reason }
+  return { _tag: "Refused", queued, endpoint: queued.planned.endpoint, waitMs, reason }
 }
+
+/** Health said no before the call: nothing was reserved. */
+const blocked = <A>(
+  ctx: RequestContext,
+  queued: QueuedAttempt,
+  startedAt: number,
+  hedge: boolean,
+  permit: Extract<HealthPermit, { _tag: "Blocked" }>,
+): AttemptResult<A> =>
+  refusal(
+    ctx,
+    queued,
+    startedAt,
+    hedge,
+    permit.reason,
+    permit.untilMs === undefined ? Number.POSITIVE_INFINITY : Math.max(0, permit.untilMs - startedAt),
+    permit.reason === "cooldown" ? "cooling down after a rate limit" : "circuit breaker open",
+  )
 
 /** The CapacityMeter refused the charge: give the Health permit back. */
 const refused = <A>(
@@ -84,45 +105,30 @@ const refused = <A>(
   hedge: boolean,
   probe: boolean,
   admission: Extract<Admission, { _tag: "Refused" }>,
-): Effect.Effect<AttemptResult<A>> => {
-  const endpoint = queued.planned.endpoint
-  return Effect.map(ctx.services.health.record(endpoint.id, ABANDONED, probe, startedAt), (): AttemptResult<A> => {
-    ctx.trace.push(
-      traceEntry(
-        { queued, startedAt, hedge },
-        {
-          endedAt: startedAt,
-          outcome: "refused_capacity",
-          status: undefined,
-          error: `capacity ${admission.reason}`,
-          retryAfterMs: finiteOrUndefined(admission.waitMs),
-        },
-      ),
-    )
-    return { _tag: "Refused", queued, endpoint, waitMs: admission.waitMs, reason: admission.reason }
-  })
-}
+): Effect.Effect<AttemptResult<A>> =>
+  Effect.map(ctx.services.health.record(queued.planned.endpoint.id, ABANDONED, probe, startedAt), () =>
+    refusal<A>(ctx, queued, startedAt, hedge, admission.reason, admission.waitMs, `capacity ${admission.reason}`),
+  )
 
 /** The call was interrupted (client gone, hedge lost, deadline): refund, abandon a probe, record it. */
-const cancelled = (ctx: RequestContext, info: AttemptInfo, control: AttemptControl): Effect.Effect<void> => {
-  const { capacity, health } = ctx.services
-  return Effect.andThen(capacity.release(info.reservation), () =>
-    Effect.andThen(health.record(info.endpoint.id, ABANDONED, info.probe), () =>
-      Effect.clockWith((clock) => {
+const cancelled = (ctx: RequestContext, info: AttemptInfo, control: AttemptControl): Effect.Effect<void> =>
+  Effect.clockWith((clock) => {
+    const { capacity, health } = ctx.services
+    const endedAt = clock.currentTimeMillisUnsafe()
+    return Effect.andThen(capacity.release(info.reservation, endedAt), () =>
+      Effect.map(health.record(info.endpoint.id, ABANDONED, info.probe, endedAt), () => {
         ctx.trace.push(
           traceEntry(info, {
-            endedAt: clock.currentTimeMillisUnsafe(),
+            endedAt,
             outcome: control.lost ? "hedge_lost" : "cancelled",
             status: undefined,
             error: undefined,
             retryAfterMs: undefined,
           }),
         )
-        return Effect.void
       }),
-    ),
-  )
-}
+    )
+  })
 
 /** The upstream call failed: classify it and tell CapacityMeter, Stats and Health. */
 const failed = <A>(ctx: RequestContext, info: AttemptInfo, error: ProviderError): Effect.Effect<AttemptResult<A>> =>
@@ -172,7 +178,8 @@ const failed = <A>(ctx: RequestContext, info: AttemptInfo, error: ProviderError)
  * the outcome is a value. Run it inside `Effect.uninterruptibleMask` and pass its `restore`, so a
  * reservation can never leak: an interrupted call releases its reservation, abandons a half-open
  * probe and records `cancelled` (or `hedge_lost` when `control.lost` is set) before the
- * interruption propagates.
+ * interruption propagates. `now`: the Clock's reading the caller already took for this step (see
+ * `services/now.ts`); without it the attempt reads the Clock.
  */
 export const runAttempt = <A>(
   ctx: RequestContext,
@@ -181,48 +188,52 @@ export const runAttempt = <A>(
   restore: Restore,
   control: AttemptControl,
   hedge: boolean,
-): Effect.Effect<AttemptResult<A>> =>
-  Effect.clockWith((clock) => {
-    const { capacity, health } = ctx.services
-    const endpoint = queued.planned.endpoint
-    const startedAt = clock.currentTimeMillisUnsafe()
-    return Effect.flatMap(health.acquire(endpoint.id, startedAt), (permit) => {
-      if (permit._tag === "Blocked") return Effect.succeed(blocked<A>(ctx, queued, startedAt, hedge, permit))
-      return Effect.flatMap(
-        capacity.reserve(endpoint, chargeOf(ctx, endpoint), reserveOptions(ctx, endpoint), startedAt),
-        (admission) => {
-          if (admission._tag === "Refused") return refused<A>(ctx, queued, startedAt, hedge, permit.probe, admission)
-          const info: AttemptInfo = {
-            queued,
-            endpoint,
-            reservation: admission.reservation,
-            probe: permit.probe,
-            startedAt,
-            hedge,
-          }
-          const client = ctx.deployment.clients.get(endpoint.provider)
-          const call =
-            client === undefined
-              ? Effect.fail(
-                  new TransportError({
-                    provider: endpoint.provider,
-                    status: 0,
-                    message: `No client is configured for provider '${endpoint.provider}'`,
-                    kind: "connect",
-                  }),
+  now?: number,
+): Effect.Effect<AttemptResult<A>> => {
+  if (now === undefined)
+    return Effect.clockWith((clock) =>
+      runAttempt(ctx, queued, mode, restore, control, hedge, clock.currentTimeMillisUnsafe()),
+    )
+  const startedAt = now
+  const { capacity, health } = ctx.services
+  const endpoint = queued.planned.endpoint
+  return Effect.flatMap(health.acquire(endpoint.id, startedAt), (permit) => {
+    if (permit._tag === "Blocked") return Effect.succeed(blocked<A>(ctx, queued, startedAt, hedge, permit))
+    return Effect.flatMap(
+      capacity.reserve(endpoint, chargeOf(ctx, endpoint), reserveOptions(ctx, endpoint), startedAt),
+      (admission) => {
+        if (admission._tag === "Refused") return refused<A>(ctx, queued, startedAt, hedge, permit.probe, admission)
+        const info: AttemptInfo = {
+          queued,
+          endpoint,
+          reservation: admission.reservation,
+          probe: permit.probe,
+          startedAt,
+          hedge,
+        }
+        const client = ctx.deployment.clients.get(endpoint.provider)
+        const call =
+          client === undefined
+            ? Effect.fail(
+                new TransportError({
+                  provider: endpoint.provider,
+                  status: 0,
+                  message: `No client is configured for provider '${endpoint.provider}'`,
+                  kind: "connect",
+                }),
+              )
+            : mode.call(ctx, endpoint, client, mode.timeoutMs(ctx, startedAt))
+        return Effect.flatMap(
+          Effect.result(Effect.onInterrupt(restore(call), () => cancelled(ctx, info, control))),
+          (result): Effect.Effect<AttemptResult<A>> =>
+            Result.isSuccess(result)
+              ? Effect.map(
+                  mode.onSuccess(ctx, info, result.success),
+                  (trace): AttemptResult<A> => ({ _tag: "Ok", info, value: result.success, trace }),
                 )
-              : mode.call(ctx, endpoint, client, mode.timeoutMs(ctx, startedAt))
-          return Effect.flatMap(
-            Effect.result(Effect.onInterrupt(restore(call), () => cancelled(ctx, info, control))),
-            (result): Effect.Effect<AttemptResult<A>> =>
-              Result.isSuccess(result)
-                ? Effect.map(
-                    mode.onSuccess(ctx, info, result.success),
-                    (trace): AttemptResult<A> => ({ _tag: "Ok", info, value: result.success, trace }),
-                  )
-                : failed<A>(ctx, info, result.failure),
-          )
-        },
-      )
-    })
+              : failed<A>(ctx, info, result.failure),
+        )
+      },
+    )
   })
+}

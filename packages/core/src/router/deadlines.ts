@@ -103,11 +103,16 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
     return t
   }
 
-  const stop = (t: Timeline): void => {
-    const ticker = t.ticker
+  /** No ticker from now on (the current one, if any, finds its token gone). */
+  const idle = (t: Timeline): void => {
     t.ticker = undefined
     t.token = undefined
     t.wakeAt = Number.POSITIVE_INFINITY
+  }
+
+  const stop = (t: Timeline): void => {
+    const ticker = t.ticker
+    idle(t)
     ticker?.interruptUnsafe()
   }
 
@@ -132,9 +137,7 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
       if (t.token !== token) return Effect.void
       const next = t.heap.peek()
       if (next === undefined) {
-        t.ticker = undefined
-        t.token = undefined
-        t.wakeAt = Number.POSITIVE_INFINITY
+        idle(t)
         return Effect.void
       }
       t.wakeAt = next.at

@@ -185,7 +185,7 @@ class Execution<A> {
         return this.loop()
       })
     }
-    return Effect.flatMap(runAttempt(ctx, next, mode, restore, { lost: false }, false), (result) => {
+    return Effect.flatMap(runAttempt(ctx, next, mode, restore, { lost: false }, false, now), (result) => {
       // A refusal never reached the upstream: it does not spend retry budget.
       if (retry && result._tag === "Refused") ctx.services.retryBudget.refund(now)
       return this.take(result) ?? this.loop()

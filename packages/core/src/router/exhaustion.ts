@@ -14,19 +14,20 @@ const DEFAULT_RETRY_AFTER_MS = 1_000
 /**
  * Earliest moment (ms from now) any of `endpoints` could take this request again: the later of its
  * cooldown end (Health) and its capacity wait (CapacityMeter, with this request's charge and headroom).
- * Endpoints that never could (charge over the limit) are ignored. Defaults to 1 s.
+ * Endpoints that never could (charge over the limit) are ignored. Defaults to 1 s. All read at `now`
+ * (the Clock's reading for this step).
  */
-export const earliestFree = (ctx: RequestContext, endpoints: Iterable<Endpoint>): Effect.Effect<number> =>
+export const earliestFree = (ctx: RequestContext, endpoints: Iterable<Endpoint>, now: number): Effect.Effect<number> =>
   Effect.gen(function* () {
-    const now = yield* Clock.currentTimeMillis
     let best = Number.POSITIVE_INFINITY
     for (const endpoint of endpoints) {
-      const view = yield* ctx.services.health.read(endpoint.id)
+      const view = yield* ctx.services.health.read(endpoint.id, now)
       const cooldown = view.cooldownUntil === undefined ? 0 : view.cooldownUntil - now
       const capacity = yield* ctx.services.capacity.availableIn(
         endpoint,
         chargeOf(ctx, endpoint),
         reserveOptions(ctx, endpoint),
+        now,
       )
       const wait = Math.max(cooldown, capacity)
       if (wait < best) best = wait
@@ -50,8 +51,8 @@ export const allRateLimited = (
   origin: "upstream" | "gateway",
 ): Effect.Effect<never, AllRateLimited> =>
   Effect.gen(function* () {
-    const retryAfterMs = yield* earliestFree(ctx, endpoints)
     const now = yield* Clock.currentTimeMillis
+    const retryAfterMs = yield* earliestFree(ctx, endpoints, now)
     return yield* new AllRateLimited({
       message:
         origin === "upstream"

@@ -112,8 +112,8 @@ const closeLost = (ctx: RequestContext, info: AttemptInfo, committed: Committed)
     const now = yield* Clock.currentTimeMillis
     let chars = 0
     for (const chunk of committed.head) chars += contentLength(chunk)
-    yield* ctx.services.capacity.settle(info.reservation, estimatedUsage(ctx, chars))
-    yield* ctx.services.health.record(info.endpoint.id, { _tag: "Abandoned" }, info.probe)
+    yield* ctx.services.capacity.settle(info.reservation, estimatedUsage(ctx, chars), now)
+    yield* ctx.services.health.record(info.endpoint.id, { _tag: "Abandoned" }, info.probe, now)
     ctx.trace.push(
       traceEntry(info, { endedAt: now, outcome: "hedge_lost", status: 200, error: undefined, retryAfterMs: undefined }),
     )

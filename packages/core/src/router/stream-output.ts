@@ -104,17 +104,16 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
     /** The reader waiting for the next batch (or the pump's end). */
     let reader: ((next: Effect.Effect<Batch, Cause.Done>) => void) | undefined
 
+    const bodyTimeout = (): ProviderError =>
+      new UpstreamTimeout({
+        provider: endpoint.slug,
+        status: 0,
+        message: `The request deadline passed mid-stream`,
+        phase: "body",
+      })
     const ended = (exit: Exit.Exit<void, ProviderError>): Effect.Effect<Batch, Cause.Done> => {
       if (Exit.isSuccess(exit)) return take([])
-      if (timedOut)
-        return cut(
-          new UpstreamTimeout({
-            provider: endpoint.slug,
-            status: 0,
-            message: `The request deadline passed mid-stream`,
-            phase: "body",
-          }),
-        )
+      if (timedOut) return cut(bodyTimeout())
       const error = Cause.findError(exit.cause)
       return error._tag === "Success" ? cut(error.success) : Effect.failCause(exit.cause as Cause.Cause<never>)
     }
@@ -152,13 +151,7 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
                 return pumpLoop
               }),
             Math.max(1, ctx.deadlineAt - now),
-            () =>
-              new UpstreamTimeout({
-                provider: endpoint.slug,
-                status: 0,
-                message: `The request deadline passed mid-stream`,
-                phase: "body",
-              }),
+            bodyTimeout,
           ),
           value.scope,
           { startImmediately: true },
@@ -207,20 +200,24 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
       const now = yield* Clock.currentTimeMillis
       const final = outcome ?? "cancelled"
       const used = usage ?? estimatedUsage(ctx, chars)
-      yield* capacity.settle(info.reservation, used)
+      yield* capacity.settle(info.reservation, used, now)
       if (final === "success") {
-        yield* stats.record(endpoint.id, {
-          outcome: "success",
-          ttftMs: value.firstTokenAt - info.startedAt,
-          latencyMs: now - info.startedAt,
-          outputTokens: used.completionTokens,
-        })
-        yield* health.record(endpoint.id, { _tag: "Success" }, info.probe)
+        yield* stats.record(
+          endpoint.id,
+          {
+            outcome: "success",
+            ttftMs: value.firstTokenAt - info.startedAt,
+            latencyMs: now - info.startedAt,
+            outputTokens: used.completionTokens,
+          },
+          now,
+        )
+        yield* health.record(endpoint.id, { _tag: "Success" }, info.probe, now)
       } else if (final === "stream_error") {
-        yield* stats.record(endpoint.id, { outcome: "failure" })
-        yield* health.record(endpoint.id, { _tag: "Failure" }, info.probe)
+        yield* stats.record(endpoint.id, { outcome: "failure" }, now)
+        yield* health.record(endpoint.id, { _tag: "Failure" }, info.probe, now)
       } else {
-        yield* health.record(endpoint.id, { _tag: "Abandoned" }, info.probe)
+        yield* health.record(endpoint.id, { _tag: "Abandoned" }, info.probe, now)
       }
       ctx.trace.push(
         traceEntry(info, {

@@ -11,3 +11,15 @@ export const atNow = <A>(now: number | undefined, f: (now: number) => A): Effect
   now === undefined
     ? Effect.clockWith((clock) => Effect.succeed(f(clock.currentTimeMillisUnsafe())))
     : Effect.sync(() => f(now))
+
+/** `f` of each of `keys` (with its index) at one instant: the batched reads (`readMany`, `predictMany`). */
+export const eachAtNow = <K, A>(
+  keys: ReadonlyArray<K>,
+  now: number | undefined,
+  f: (key: K, now: number, index: number) => A,
+): Effect.Effect<ReadonlyArray<A>> =>
+  atNow(now, (t) => {
+    const out = new Array<A>(keys.length)
+    for (let i = 0; i < keys.length; i++) out[i] = f(keys[i]!, t, i)
+    return out
+  })

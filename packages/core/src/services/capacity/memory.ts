@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import type { Endpoint } from "../../catalog/endpoint.js"
-import { atNow } from "../now.js"
+import { atNow, eachAtNow } from "../now.js"
 import {
   adjust,
   admit,
@@ -108,11 +108,7 @@ export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): Capacit
       }),
     predict: (endpoint, charge, at) => atNow(at, (now) => utilizationAt(endpoint, now, charge)),
     predictMany: (endpoints, charges, at) =>
-      atNow(at, (now) => {
-        const out = new Array<number | undefined>(endpoints.length)
-        for (let i = 0; i < endpoints.length; i++) out[i] = utilizationAt(endpoints[i]!, now, charges[i]!)
-        return out
-      }),
+      eachAtNow(endpoints, at, (endpoint, now, i) => utilizationAt(endpoint, now, charges[i]!)),
     utilization: (endpoint, at) => atNow(at, (now) => utilizationAt(endpoint, now, 0)),
     availableIn: (endpoint, charge, o, at) =>
       atNow(at, (now) => {

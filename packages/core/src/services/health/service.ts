@@ -1,7 +1,7 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { atNow } from "../now.js"
+import { atNow, eachAtNow } from "../now.js"
 import {
   admission,
   type BreakerConfig,
@@ -99,12 +99,7 @@ export const makeMemoryHealth = (options: HealthOptions = {}): HealthShape => {
   }
   return {
     read: (id, at) => atNow(at, (now) => view(id, now)),
-    readMany: (ids, at) =>
-      atNow(at, (now) => {
-        const out = new Array<HealthView>(ids.length)
-        for (let i = 0; i < ids.length; i++) out[i] = view(ids[i]!, now)
-        return out
-      }),
+    readMany: (ids, at) => eachAtNow(ids, at, view),
     acquire: (id, at) =>
       atNow(at, (now): HealthPermit => {
         const e = entry(id, now)

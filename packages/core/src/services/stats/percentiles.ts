@@ -10,6 +10,8 @@ const countAtPercentile = (percentile: number, totalCount: number): number => {
   return Math.max(Math.ceil(fp - ulp(fp)), 1)
 }
 
+const PERCENTILES = [50, 75, 90, 99] as const
+
 /**
  * p50/p75/p90/p99 of `h`, each multiplied by `scale`, in a single walk over the counts from the lowest
  * recorded value up to p99. Same values as four `h.getValueAtPercentile` calls (each of which walks
@@ -17,43 +19,19 @@ const countAtPercentile = (percentile: number, totalCount: number): number => {
  */
 export const percentilesOf = (h: hdr.JsHistogram, scale: number): Percentiles => {
   const total = h.totalCount
-  const c50 = countAtPercentile(50, total)
-  const c75 = countAtPercentile(75, total)
-  const c90 = countAtPercentile(90, total)
-  const c99 = countAtPercentile(99, total)
-  let p50 = 0
-  let p75 = 0
-  let p90 = 0
-  let p99 = 0
-  /** How many of the four percentiles are found so far, and the count the next one needs. */
+  const needed = PERCENTILES.map((p) => countAtPercentile(p, total))
+  const values = [0, 0, 0, 0]
+  /** How many of the four percentiles are found so far. */
   let found = 0
-  let next = c50
   // Nothing is recorded below the lowest non-zero value, except possibly zeros at index 0.
   let i = h.getCountAtIndex(0) > 0 || h.minNonZeroValue > h.maxValue ? 0 : h.countsArrayIndex(h.minNonZeroValue)
   let cumulative = 0
   for (const n = h.countsArrayLength; i < n; i++) {
     cumulative += h.getCountAtIndex(i)
-    if (cumulative < next) continue
+    if (cumulative < needed[found]!) continue
     const value = h.highestEquivalentValue(h.valueFromIndex(i))
-    if (found === 0) {
-      p50 = value
-      found = 1
-      next = c75
-    }
-    if (found === 1 && cumulative >= c75) {
-      p75 = value
-      found = 2
-      next = c90
-    }
-    if (found === 2 && cumulative >= c90) {
-      p90 = value
-      found = 3
-      next = c99
-    }
-    if (found === 3 && cumulative >= c99) {
-      p99 = value
-      break
-    }
+    while (found < PERCENTILES.length && cumulative >= needed[found]!) values[found++] = value
+    if (found === PERCENTILES.length) break
   }
-  return { p50: p50 * scale, p75: p75 * scale, p90: p90 * scale, p99: p99 * scale }
+  return { p50: values[0]! * scale, p75: values[1]! * scale, p90: values[2]! * scale, p99: values[3]! * scale }
 }

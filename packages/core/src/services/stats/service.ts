@@ -2,7 +2,7 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { routingDefaults } from "../../catalog/defaults.js"
-import { atNow } from "../now.js"
+import { atNow, eachAtNow } from "../now.js"
 import { EndpointWindow, type StatsSample, type StatsSummary, type WindowOptions } from "./window.js"
 
 /**
@@ -55,12 +55,7 @@ export const makeMemoryStats = (options: StatsOptions = {}): StatsShape => {
         w.record(sample, now)
       }),
     read: (endpointId, at) => atNow(at, (now) => summary(endpointId, now)),
-    readMany: (endpointIds, at) =>
-      atNow(at, (now) => {
-        const out = new Array<StatsSummary>(endpointIds.length)
-        for (let i = 0; i < endpointIds.length; i++) out[i] = summary(endpointIds[i]!, now)
-        return out
-      }),
+    readMany: (endpointIds, at) => eachAtNow(endpointIds, at, summary),
   }
 }
 
