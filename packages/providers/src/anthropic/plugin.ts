@@ -6,7 +6,6 @@ import { makeTransport } from "../http/transport.js"
 import { resolveSecret } from "../secrets/secret.js"
 import { readSignals } from "../signals/headers.js"
 import { callContext } from "../translation/call-context.js"
-import { exchange } from "../translation/exchange.js"
 import { translateSse } from "../translation/translated-stream.js"
 import { classifyAnthropicError } from "./error.js"
 import { AnthropicOptions } from "./options.js"
@@ -33,6 +32,7 @@ export const anthropicPlugin = definePlugin<AnthropicOptions>({
         timeouts: options.timeouts,
         connections: options.connections,
         secrets: [apiKey],
+        classify: classifyAnthropicError,
       })
       const url = joinUrl(options.baseUrl ?? ANTHROPIC_BASE_URL, "/v1/messages")
       const headers: Record<string, string> = {
@@ -47,25 +47,24 @@ export const anthropicPlugin = definePlugin<AnthropicOptions>({
       const chat: ProviderClient["chat"] = (call) =>
         Effect.gen(function* () {
           const body = yield* Effect.fromResult(toAnthropicRequest(call.body, call.endpoint, provider, false))
-          const res = yield* exchange(http, { url, headers, body: JSON.stringify(body) }, classifyAnthropicError)
-          const json = yield* http.json(res)
+          const { response, json } = yield* http.requestJson({ url, headers, body: JSON.stringify(body) })
           const context = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
           const out = yield* Effect.fromResult(fromAnthropicResponse(json, context))
           return {
             body: out.body,
             usage: out.usage,
-            requestId: res.headers["request-id"],
-            signals: yield* readSignals(res.headers),
+            requestId: response.headers["request-id"],
+            signals: yield* readSignals(response.headers),
           }
         })
 
       const stream: ProviderClient["stream"] = (call) =>
         Effect.gen(function* () {
           const body = yield* Effect.fromResult(toAnthropicRequest(call.body, call.endpoint, provider, true))
-          const res = yield* exchange(http, { url, headers, body: JSON.stringify(body) }, classifyAnthropicError)
+          const { response, messages } = yield* http.requestSse({ url, headers, body: JSON.stringify(body) })
           const context = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
-          const chunks = translateSse(provider, http.sse(res), new AnthropicStreamTranslator(context))
-          return { requestId: res.headers["request-id"], signals: yield* readSignals(res.headers), chunks }
+          const chunks = translateSse(provider, messages, new AnthropicStreamTranslator(context))
+          return { requestId: response.headers["request-id"], signals: yield* readSignals(response.headers), chunks }
         })
 
       return { chat, stream }

@@ -5,9 +5,8 @@ import type { Transport } from "../http/transport.js"
 import { readSignals } from "../signals/headers.js"
 import { decodeSseJson } from "../sse/sse.js"
 import { callContext } from "../translation/call-context.js"
-import { exchange } from "../translation/exchange.js"
 import { translateEvents } from "../translation/translated-stream.js"
-import { classifyGoogleError, classifyGoogleStreamError } from "./error.js"
+import { classifyGoogleStreamError } from "./error.js"
 import { toGeminiRequest } from "./request.js"
 import { fromGeminiResponse } from "./response.js"
 import { GeminiStreamTranslator } from "./stream.js"
@@ -24,6 +23,7 @@ const withTraffic = (signals: CapacitySignals, traffic: CapacitySignals["traffic
 /**
  * A ProviderClient speaking generateContent / streamGenerateContent (shared by `google` and `google-vertex`).
  * `requestId` is the `x-request-id` header when a proxy in front sets one, else Google's `responseId`.
+ * `http` classifies non-2xx answers with `classifyGoogleError` (`makeTransport({ classify })`).
  */
 export const makeGoogleClient = (http: Transport, target: GoogleTarget): ProviderClient => {
   const provider = http.provider
@@ -33,8 +33,7 @@ export const makeGoogleClient = (http: Transport, target: GoogleTarget): Provide
       const body = yield* Effect.fromResult(toGeminiRequest(call.body, provider))
       const headers = yield* target.headers(call.endpoint)
       const url = target.url(call.endpoint, false)
-      const res = yield* exchange(http, { url, headers, body: JSON.stringify(body) }, classifyGoogleError)
-      const json = yield* http.json(res)
+      const { response: res, json } = yield* http.requestJson({ url, headers, body: JSON.stringify(body) })
       const ctx = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
       const out = yield* Effect.fromResult(fromGeminiResponse(json, ctx))
       const signals = yield* readSignals(res.headers)
@@ -52,7 +51,7 @@ export const makeGoogleClient = (http: Transport, target: GoogleTarget): Provide
       const body = yield* Effect.fromResult(toGeminiRequest(call.body, provider))
       const headers = yield* target.headers(call.endpoint)
       const url = target.url(call.endpoint, true)
-      const res = yield* exchange(http, { url, headers, body: JSON.stringify(body) }, classifyGoogleError)
+      const res = yield* http.request({ url, headers, body: JSON.stringify(body) })
       const ctx = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
       const translator = new GeminiStreamTranslator(ctx)
       const signals = yield* readSignals(res.headers)

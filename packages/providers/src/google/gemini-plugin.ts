@@ -4,6 +4,7 @@ import * as Redacted from "effect/Redacted"
 import { makeTransport } from "../http/transport.js"
 import { resolveSecret } from "../secrets/secret.js"
 import { makeGoogleClient } from "./client.js"
+import { classifyGoogleError } from "./error.js"
 import { GoogleOptions } from "./options.js"
 
 export const GEMINI_BASE_URL = "https://generativelanguage.googleapis.com"
@@ -27,6 +28,7 @@ export const googlePlugin = definePlugin<GoogleOptions>({
         timeouts: options.timeouts,
         connections: options.connections,
         secrets: [apiKey],
+        classify: classifyGoogleError,
       })
       const base = (options.baseUrl ?? GEMINI_BASE_URL).replace(/\/+$/, "")
       const headers = {

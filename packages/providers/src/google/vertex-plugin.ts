@@ -5,6 +5,7 @@ import type { Redactor } from "../errors/redact.js"
 import { makeTransport } from "../http/transport.js"
 import { resolveSecret } from "../secrets/secret.js"
 import { makeGoogleClient } from "./client.js"
+import { classifyGoogleError } from "./error.js"
 import { type AccessTokenFunction, VertexOptions } from "./options.js"
 
 /** The Vertex header that picks the pool (wire-facts §3). */
@@ -52,6 +53,7 @@ export const googleVertexPlugin = definePlugin<VertexOptions>({
         timeouts: options.timeouts,
         connections: options.connections,
         secrets: secret === undefined ? [] : [secret],
+        classify: classifyGoogleError,
       })
       const token: Effect.Effect<string, ProviderError> =
         typeof access === "function"

@@ -8,8 +8,8 @@
  * the headers); `done` is not called after it.
  */
 import type { Dispatcher } from "undici"
-import { errors } from "undici"
-import { type HeaderMap, toHeaderMap } from "./header-map.js"
+import { ExchangeHandler } from "./exchange-handler.js"
+import type { HeaderMap } from "./header-map.js"
 
 export interface BufferedResponse {
   readonly status: number
@@ -21,31 +21,15 @@ export type BufferedDone = (error: Error | undefined, response: BufferedResponse
 
 const EMPTY = Buffer.alloc(0)
 
-class BufferingHandler implements Dispatcher.DispatchHandler {
-  private controller: Dispatcher.DispatchController | undefined = undefined
-  private finished = false
-  private status = 0
-  private headers: HeaderMap = {}
+class BufferingHandler extends ExchangeHandler {
   private chunks: Array<Buffer> = []
   private size = 0
 
-  constructor(private readonly done: BufferedDone) {}
-
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    if (this.finished) controller.abort(new errors.RequestAbortedError())
-    else this.controller = controller
+  constructor(private readonly done: BufferedDone) {
+    super()
   }
 
-  onResponseStart(
-    _controller: Dispatcher.DispatchController,
-    statusCode: number,
-    headers: Record<string, string | Array<string> | undefined>,
-  ): void {
-    // 1xx informational answers come before the real one
-    if (statusCode < 200) return
-    this.status = statusCode
-    this.headers = toHeaderMap(headers)
-  }
+  protected answered(): void {}
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.chunks.push(chunk)
@@ -53,26 +37,22 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    if (this.finished) return
-    this.finished = true
+    if (!this.close()) return
     const chunks = this.chunks
     const body = chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.size)
     this.chunks = []
     this.done(undefined, { status: this.status, headers: this.headers, body })
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    if (this.finished) return
-    this.finished = true
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    if (!this.close()) return
     this.chunks = []
     this.done(error, undefined)
   }
 
-  cancel(): void {
-    if (this.finished) return
-    this.finished = true
+  override cancel(): void {
     this.chunks = []
-    this.controller?.abort(new errors.RequestAbortedError())
+    super.cancel()
   }
 }
 
@@ -82,7 +62,6 @@ export const dispatchBuffered = (
   options: Dispatcher.DispatchOptions,
   done: BufferedDone,
 ): (() => void) => {
-  const handler = new BufferingHandler(done)
-  dispatcher.dispatch(options, handler)
+  const handler = new BufferingHandler(done).send(dispatcher, options)
   return () => handler.cancel()
 }

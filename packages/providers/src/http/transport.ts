@@ -9,9 +9,11 @@
  *   http.requestSse({ url, headers, body })  → Effect<{ response, messages: Stream<SseMessage, ProviderError> }, ProviderError>
  *       resolves at 2xx headers; the body is parsed as SSE lazily while the stream is pulled (`messages`
  *       reads it: `response.body` is empty; `response.destroy()` aborts the stream)
- *   http.send(req) → Effect<HttpResponse, ProviderError>        any status; then http.text / http.json / http.fail / http.sse
- *   http.fail(response) → Effect<never, ProviderError>          read the body, classifyHttpError
+ *   http.request(req) → Effect<HttpResponse, ProviderError>     resolves at 2xx headers, body unread: then
+ *       http.json(response) or http.sse(response), for a caller that picks by the response's headers
  *   http.redact(text) → text without the configured secrets
+ *
+ * A non-2xx answer is read whole and classified by `config.classify` (default `classifyHttpError`).
  *
  * Pooling: one undici Agent per transport = one keep-alive Pool per origin. Timeouts (connect, headers,
  * body idle) are undici's socket timers. Interrupting the calling fiber aborts the request (before headers)
@@ -24,8 +26,8 @@ import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { Agent } from "undici"
-import { classifyHttpError } from "../errors/classify-http.js"
+import { Agent, type Dispatcher } from "undici"
+import { classifyHttpError, type HttpFailure } from "../errors/classify-http.js"
 import { classifyTransportError } from "../errors/classify-transport.js"
 import { makeRedactor, type Redactor } from "../errors/redact.js"
 import { responseNowMs } from "../signals/headers.js"
@@ -49,6 +51,8 @@ export interface TransportConfig {
   readonly connections?: number | undefined
   /** Idle keep-alive of pooled sockets (default 30 s). */
   readonly keepAliveMs?: number | undefined
+  /** A non-2xx answer → ProviderError (default `classifyHttpError`; Google and Anthropic refine it). */
+  readonly classify?: ((failure: HttpFailure) => ProviderError) | undefined
 }
 
 export interface HttpRequest {
@@ -64,7 +68,7 @@ export interface HttpRequest {
 export interface HttpResponse {
   readonly status: number
   readonly headers: HeaderMap
-  /** The unread body. Read it once (text/json/sse) or `destroy` it. */
+  /** The unread body. Read it once (json/sse) or `destroy` it. */
   readonly body: AsyncIterable<Uint8Array>
   readonly destroy: () => void
 }
@@ -73,12 +77,9 @@ export interface Transport {
   readonly provider: string
   readonly timeouts: Timeouts
   readonly redact: Redactor
-  readonly send: (req: HttpRequest) => Effect.Effect<HttpResponse, ProviderError>
-  readonly text: (res: HttpResponse) => Effect.Effect<string, ProviderError>
-  readonly json: (res: HttpResponse) => Effect.Effect<unknown, ProviderError>
-  readonly fail: (res: HttpResponse) => Effect.Effect<never, ProviderError>
-  readonly sse: (res: HttpResponse) => Stream.Stream<SseMessage, ProviderError>
   readonly request: (req: HttpRequest) => Effect.Effect<HttpResponse, ProviderError>
+  readonly json: (res: HttpResponse) => Effect.Effect<unknown, ProviderError>
+  readonly sse: (res: HttpResponse) => Stream.Stream<SseMessage, ProviderError>
   readonly requestJson: (
     req: HttpRequest,
   ) => Effect.Effect<{ readonly response: HttpResponse; readonly json: unknown }, ProviderError>
@@ -100,6 +101,7 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
     const provider = config.provider
     const timeouts = resolveTimeouts(config.timeouts)
     const redact = makeRedactor(config.secrets ?? [])
+    const classify = config.classify ?? classifyHttpError
     const agent = yield* Effect.acquireRelease(
       Effect.sync(
         () =>
@@ -117,14 +119,7 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
 
     const send = (req: HttpRequest): Effect.Effect<HttpResponse, ProviderError> =>
       Effect.tryPromise({
-        try: (signal) =>
-          agent.request({
-            ...urlParts(req.url),
-            method: req.method ?? "POST",
-            headers: req.headers,
-            ...(req.body === undefined ? {} : { body: req.body }),
-            signal,
-          }),
+        try: (signal) => agent.request({ ...dispatchOptions(req), signal }),
         catch: onError,
       }).pipe(
         Effect.map((r) => ({
@@ -150,31 +145,27 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
 
     const text = (res: HttpResponse) => Effect.map(bytes(res), (b) => b.toString("utf8"))
 
+    const notJson = (status: number, body: string) =>
+      new MalformedResponse({ provider, status, message: `response body is not JSON: ${redact(body.slice(0, 120))}` })
+
     const json = (res: HttpResponse): Effect.Effect<unknown, ProviderError> =>
       Effect.flatMap(text(res), (t) =>
-        Effect.try({
-          try: () => JSON.parse(t) as unknown,
-          catch: () =>
-            new MalformedResponse({
-              provider,
-              status: res.status,
-              message: `response body is not JSON: ${redact(t.slice(0, 120))}`,
-            }),
-        }),
+        Effect.try({ try: () => JSON.parse(t) as unknown, catch: () => notJson(res.status, t) }),
       )
 
     const failWith = (status: number, headers: HeaderMap, body: string): Effect.Effect<never, ProviderError> =>
       Effect.flatMap(responseNowMs(headers), (nowMs) =>
-        Effect.fail(classifyHttpError({ provider, status, body, headers, nowMs, redact })),
+        Effect.fail(classify({ provider, status, body, headers, nowMs, redact })),
       )
-
-    const fail = (res: HttpResponse): Effect.Effect<never, ProviderError> =>
-      Effect.flatMap(text(res), (body) => failWith(res.status, res.headers, body))
 
     const sse = (res: HttpResponse) => sseMessages(res.body, onError).pipe(Stream.ensuring(Effect.sync(res.destroy)))
 
     const request = (req: HttpRequest) =>
-      Effect.flatMap(send(req), (res) => (isOk(res.status) ? Effect.succeed(res) : fail(res)))
+      Effect.flatMap(send(req), (res) =>
+        isOk(res.status)
+          ? Effect.succeed(res)
+          : Effect.flatMap(text(res), (body) => failWith(res.status, res.headers, body)),
+      )
 
     /** The answer to a buffered exchange: JSON for a 2xx, else the classified error. */
     const settleJson = (
@@ -186,13 +177,7 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
       try {
         parsed = JSON.parse(t)
       } catch {
-        return Effect.fail(
-          new MalformedResponse({
-            provider,
-            status: res.status,
-            message: `response body is not JSON: ${redact(t.slice(0, 120))}`,
-          }),
-        )
+        return Effect.fail(notJson(res.status, t))
       }
       return Effect.succeed({
         response: { status: res.status, headers: res.headers, body: NO_BODY, destroy: noop },
@@ -205,19 +190,10 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
     const requestJson = (req: HttpRequest) =>
       Effect.callback<{ readonly response: HttpResponse; readonly json: unknown }, ProviderError>((resume) => {
         let disarm: (() => void) | undefined
-        const cancel = dispatchBuffered(
-          agent,
-          {
-            ...urlParts(req.url),
-            method: req.method ?? "POST",
-            headers: req.headers,
-            ...(req.body === undefined ? {} : { body: req.body }),
-          },
-          (error, res) => {
-            disarm?.()
-            resume(error !== undefined || res === undefined ? Effect.fail(onError(error)) : settleJson(res))
-          },
-        )
+        const cancel = dispatchBuffered(agent, dispatchOptions(req), (error, res) => {
+          disarm?.()
+          resume(error !== undefined || res === undefined ? Effect.fail(onError(error)) : settleJson(res))
+        })
         const deadline = req.deadline
         if (deadline !== undefined)
           disarm = deadline.arm(() => {
@@ -238,29 +214,28 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
         { readonly response: HttpResponse; readonly messages: Stream.Stream<SseMessage, ProviderError> },
         ProviderError
       >((resume) => {
-        const exchange = dispatchSse(
-          agent,
-          {
-            ...urlParts(req.url),
-            method: req.method ?? "POST",
-            headers: req.headers,
-            ...(req.body === undefined ? {} : { body: req.body }),
-          },
-          (error, head) => {
-            if (error !== undefined || head === undefined) resume(Effect.fail(onError(error)))
-            else if (head.errorBody !== undefined) resume(failWith(head.status, head.headers, head.errorBody))
-            else {
-              const destroy = () => exchange.cancel()
-              const response: HttpResponse = { status: head.status, headers: head.headers, body: NO_BODY, destroy }
-              resume(Effect.succeed({ response, messages: sseExchangeMessages(exchange, onError) }))
-            }
-          },
-        )
+        const exchange = dispatchSse(agent, dispatchOptions(req), (error, head) => {
+          if (error !== undefined || head === undefined) resume(Effect.fail(onError(error)))
+          else if (head.errorBody !== undefined) resume(failWith(head.status, head.headers, head.errorBody))
+          else {
+            const destroy = () => exchange.cancel()
+            const response: HttpResponse = { status: head.status, headers: head.headers, body: NO_BODY, destroy }
+            resume(Effect.succeed({ response, messages: sseExchangeMessages(exchange, onError) }))
+          }
+        })
         return Effect.sync(() => exchange.cancel())
       })
 
-    return { provider, timeouts, redact, send, text, json, fail, sse, request, requestJson, requestSse }
+    return { provider, timeouts, redact, request, json, sse, requestJson, requestSse }
   })
+
+/** One request as undici's dispatcher takes it. */
+const dispatchOptions = (req: HttpRequest): Dispatcher.DispatchOptions => ({
+  ...urlParts(req.url),
+  method: req.method ?? "POST",
+  headers: req.headers,
+  ...(req.body === undefined ? {} : { body: req.body }),
+})
 
 interface UrlParts {
   readonly origin: string

@@ -12,8 +12,8 @@
  *   exchange.cancel()     abort the request (before or after the headers); no callback runs after it.
  */
 import type { Dispatcher } from "undici"
-import { errors } from "undici"
-import { type HeaderMap, toHeaderMap } from "../http/header-map.js"
+import { ExchangeHandler } from "../http/exchange-handler.js"
+import type { HeaderMap } from "../http/header-map.js"
 import { SseDecoder, type SseMessage } from "./decoder.js"
 
 export interface SseHead {
@@ -29,13 +29,8 @@ export type SseReadCallback = (error: Error | undefined, batch: SseBatch | undef
 
 const isOk = (status: number) => status >= 200 && status < 300
 
-export class SseExchange implements Dispatcher.DispatchHandler {
-  private controller: Dispatcher.DispatchController | undefined = undefined
+export class SseExchange extends ExchangeHandler {
   private onHead: SseHeadCallback | undefined
-  /** Set once the request is over for us: ended, failed or cancelled. */
-  private closed = false
-  private status = 0
-  private headers: HeaderMap = {}
   /** Non-2xx: the error body collected before `onHead`. */
   private errorParts: Array<Buffer> | undefined = undefined
   private decoder: SseDecoder | undefined = undefined
@@ -44,31 +39,19 @@ export class SseExchange implements Dispatcher.DispatchHandler {
   private reader: SseReadCallback | undefined = undefined
 
   constructor(onHead: SseHeadCallback) {
+    super()
     this.onHead = onHead
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    if (this.closed) controller.abort(new errors.RequestAbortedError())
-    else this.controller = controller
-  }
-
-  onResponseStart(
-    controller: Dispatcher.DispatchController,
-    statusCode: number,
-    headers: Record<string, string | Array<string> | undefined>,
-  ): void {
-    // 1xx informational answers come before the real one
-    if (statusCode < 200 || this.closed) return
-    this.status = statusCode
-    this.headers = toHeaderMap(headers)
+  protected answered(controller: Dispatcher.DispatchController): void {
     // the controller lives as long as the stream: do not keep the raw header Buffers with it
     controller.rawHeaders = null
-    if (!isOk(statusCode)) {
+    if (!isOk(this.status)) {
       this.errorParts = []
       return
     }
     this.decoder = new SseDecoder()
-    this.head(undefined, { status: statusCode, headers: this.headers, errorBody: undefined })
+    this.head(undefined, { status: this.status, headers: this.headers, errorBody: undefined })
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -86,9 +69,7 @@ export class SseExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    if (this.closed) return
-    this.closed = true
-    this.controller = undefined
+    if (!this.close()) return
     if (this.errorParts !== undefined) {
       const body = Buffer.concat(this.errorParts).toString("utf8")
       this.errorParts = undefined
@@ -100,15 +81,8 @@ export class SseExchange implements Dispatcher.DispatchHandler {
     if (this.reader !== undefined) this.deliver()
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.fail(error)
-  }
-
-  /** The request failed (undici's error, or a dispatch that threw). */
-  fail(error: Error): void {
-    if (this.closed) return
-    this.closed = true
-    this.controller = undefined
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    if (!this.close()) return
     this.errorParts = undefined
     if (this.onHead !== undefined) {
       this.head(error, undefined)
@@ -153,15 +127,11 @@ export class SseExchange implements Dispatcher.DispatchHandler {
   }
 
   /** Abort the request (no-op once it is over). No callback runs after this. */
-  cancel(): void {
+  override cancel(): void {
     this.onHead = undefined
     this.reader = undefined
-    if (this.closed) return
-    this.closed = true
     this.errorParts = undefined
-    const controller = this.controller
-    this.controller = undefined
-    controller?.abort(new errors.RequestAbortedError())
+    super.cancel()
   }
 }
 
@@ -171,12 +141,5 @@ export const dispatchSse = (
   options: Dispatcher.DispatchOptions,
   onHead: SseHeadCallback,
 ): SseExchange => {
-  const exchange = new SseExchange(onHead)
-  try {
-    dispatcher.dispatch(options, exchange)
-  } catch (error) {
-    // invalid options throw instead of reaching the handler: report them like any request error
-    exchange.fail(error instanceof Error ? error : new Error(String(error)))
-  }
-  return exchange
+  return new SseExchange(onHead).send(dispatcher, options)
 }

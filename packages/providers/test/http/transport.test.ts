@@ -1,7 +1,7 @@
 import { type CallDeadline, UpstreamTimeout } from "@switchyard/core"
 import { Effect, Fiber, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
-import { makeTransport, type TransportConfig } from "../../src/http/transport.js"
+import { makeTransport, type Transport, type TransportConfig } from "../../src/http/transport.js"
 import { failureOf, successOf } from "../conformance/run.js"
 import { type Loopback, startLoopback } from "../support/loopback.js"
 
@@ -13,10 +13,22 @@ afterAll(async () => {
   await server.close()
 })
 
-const withTransport = <A, E>(
-  use: (t: Effect.Success<ReturnType<typeof makeTransport>>) => Effect.Effect<A, E>,
-  config: Partial<TransportConfig> = {},
-) => Effect.runPromiseExit(Effect.scoped(Effect.flatMap(makeTransport({ provider: "t", ...config }), use)))
+const withTransport = <A, E>(use: (t: Transport) => Effect.Effect<A, E>, config: Partial<TransportConfig> = {}) =>
+  Effect.runPromiseExit(Effect.scoped(Effect.flatMap(makeTransport({ provider: "t", ...config }), use)))
+
+/** Run `use` with the transport's scope still open, then wait for the server to see the request aborted. */
+const expectAbortedBy = async (use: (t: Transport) => Effect.Effect<unknown, unknown>) => {
+  const aborted = server.aborted()
+  successOf(
+    await withTransport((t) =>
+      Effect.gen(function* () {
+        yield* use(t)
+        // the transport's scope is still open: only `use` can have ended the request
+        yield* Effect.promise(() => vi.waitFor(() => expect(server.aborted()).toBe(aborted + 1)))
+      }),
+    ),
+  )
+}
 
 describe("makeTransport", () => {
   it("pools keep-alive sockets: sequential requests to one origin share connections", async () => {
@@ -48,13 +60,15 @@ describe("makeTransport", () => {
     await vi.waitFor(async () => expect(await server.connections()).toBe(0))
   })
 
-  it("lower-cases response header names", async () => {
+  it.each([
+    ["request", (t: Transport) => Effect.tap(t.request({ url: `${server.baseUrl}/x`, headers: {} }), (r) => t.json(r))],
+    [
+      "requestJson",
+      (t: Transport) => Effect.map(t.requestJson({ url: `${server.baseUrl}/x`, headers: {} }), (r) => r.response),
+    ],
+  ] as const)("%s: lower-cases response header names", async (_, call) => {
     server.reply({ kind: "json", headers: { "X-Request-ID": "abc", "Retry-After": "1" }, body: "{}" })
-    const res = successOf(
-      await withTransport((t) =>
-        Effect.tap(t.send({ url: `${server.baseUrl}/x`, headers: {}, body: "{}" }), (r) => t.text(r)),
-      ),
-    )
+    const res = successOf(await withTransport(call))
     expect(res.headers["x-request-id"]).toBe("abc")
     expect(res.headers["retry-after"]).toBe("1")
   })
@@ -98,15 +112,9 @@ describe("makeTransport", () => {
 
   it("requestSse: closing the messages stream early aborts the upstream request", async () => {
     server.reply({ kind: "sse", frames: ["data: first\n\n"], after: "hang" })
-    const aborted = server.aborted()
-    successOf(
-      await withTransport((t) =>
-        Effect.gen(function* () {
-          const { messages } = yield* t.requestSse({ url: `${server.baseUrl}/s`, headers: {}, body: "{}" })
-          yield* Stream.runHead(messages)
-          // the transport's scope is still open: only closing the stream can have ended the request
-          yield* Effect.promise(() => vi.waitFor(() => expect(server.aborted()).toBe(aborted + 1)))
-        }),
+    await expectAbortedBy((t) =>
+      Effect.flatMap(t.requestSse({ url: `${server.baseUrl}/s`, headers: {}, body: "{}" }), ({ messages }) =>
+        Stream.runHead(messages),
       ),
     )
   })
@@ -115,35 +123,26 @@ describe("makeTransport", () => {
     "%s: interrupting the call before the upstream answers aborts the request",
     async (method) => {
       server.reply({ kind: "hang" })
-      const aborted = server.aborted()
       const before = server.requests.length
-      successOf(
-        await withTransport((t) =>
-          Effect.gen(function* () {
-            const fiber = yield* Effect.forkChild(t[method]({ url: `${server.baseUrl}/x`, headers: {}, body: "{}" }))
-            yield* Effect.promise(() => vi.waitFor(() => expect(server.requests.length).toBe(before + 1)))
-            yield* Fiber.interrupt(fiber)
-            yield* Effect.promise(() => vi.waitFor(() => expect(server.aborted()).toBe(aborted + 1)))
-          }),
-        ),
+      await expectAbortedBy((t) =>
+        Effect.gen(function* () {
+          const fiber = yield* Effect.forkChild(t[method]({ url: `${server.baseUrl}/x`, headers: {}, body: "{}" }))
+          yield* Effect.promise(() => vi.waitFor(() => expect(server.requests.length).toBe(before + 1)))
+          yield* Fiber.interrupt(fiber)
+        }),
       )
     },
   )
 
   it("interrupting a fiber that is reading a body destroys the connection", async () => {
     server.reply({ kind: "sse", frames: ["data: 1\n\n"], after: "hang" })
-    const aborted = server.aborted()
-    successOf(
-      await withTransport((t) =>
-        Effect.gen(function* () {
-          const res = yield* t.request({ url: `${server.baseUrl}/s`, headers: {}, body: "{}" })
-          const fiber = yield* Effect.forkChild(t.text(res))
-          yield* Effect.yieldNow
-          yield* Fiber.interrupt(fiber)
-          // the scope is still open here: only the interruption can have closed the request
-          yield* Effect.promise(() => vi.waitFor(() => expect(server.aborted()).toBe(aborted + 1)))
-        }),
-      ),
+    await expectAbortedBy((t) =>
+      Effect.gen(function* () {
+        const res = yield* t.request({ url: `${server.baseUrl}/s`, headers: {}, body: "{}" })
+        const fiber = yield* Effect.forkChild(t.json(res))
+        yield* Effect.yieldNow
+        yield* Fiber.interrupt(fiber)
+      }),
     )
   })
 
@@ -197,7 +196,7 @@ describe("makeTransport", () => {
     expect(disarmed).toBe(1)
   })
 
-  it("fail(response) classifies a non-2xx answer and redacts configured secrets", async () => {
+  it("a non-2xx answer is classified and redacts configured secrets", async () => {
     server.reply({ kind: "json", status: 401, body: '{"error":{"message":"bad key top-secret-value"}}' })
     const e = failureOf(
       await withTransport((t) => t.requestJson({ url: `${server.baseUrl}/x`, headers: {}, body: "{}" }), {
