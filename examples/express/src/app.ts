@@ -3,7 +3,7 @@
  * `/llm`: `POST /llm/v1/chat/completions`, `GET /llm/v1/models`, … Point any OpenAI SDK at
  * `http://host/llm/v1`.
  */
-import { gatewayFromConfig, type MakeDeployment } from "@switchyard/adapters"
+import { gatewayFromConfig } from "@switchyard/adapters"
 import { switchyardExpress } from "@switchyard/adapters/express"
 import { makeClients, makePluginRegistry } from "@switchyard/providers"
 import * as Effect from "effect/Effect"
@@ -30,10 +30,12 @@ export const llmConfig = {
 export const createApp = async (
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<{ app: express.Express; close: () => Promise<void> }> => {
-  const makeDeployment: MakeDeployment = (catalog) =>
-    Effect.map(makeClients(catalog.config.providers, makePluginRegistry(), env), (clients) => ({ catalog, clients }))
   // Built once per process: config → provider clients → router runtime → gateway.
-  const llm = await gatewayFromConfig(llmConfig, { makeDeployment, env })
+  const llm = await gatewayFromConfig(llmConfig, {
+    makeDeployment: (catalog) =>
+      Effect.map(makeClients(catalog.config.providers, makePluginRegistry(), env), (clients) => ({ catalog, clients })),
+    env,
+  })
 
   const app = express()
   // The gateway reads the raw body itself: mount it before the app's body parsers.

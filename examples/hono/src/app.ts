@@ -3,7 +3,7 @@
  * `POST /llm/v1/chat/completions`, `GET /llm/v1/models`, … The same app runs on Node
  * (`@hono/node-server`), Bun, Deno or Workers.
  */
-import { gatewayFromConfig, type MakeDeployment } from "@switchyard/adapters"
+import { gatewayFromConfig } from "@switchyard/adapters"
 import { switchyardHono } from "@switchyard/adapters/hono"
 import { makeClients, makePluginRegistry } from "@switchyard/providers"
 import * as Effect from "effect/Effect"
@@ -32,9 +32,11 @@ export const llmConfig = {
 }
 
 export const createApp = async (env: Readonly<Record<string, string | undefined>> = process.env) => {
-  const makeDeployment: MakeDeployment = (catalog) =>
-    Effect.map(makeClients(catalog.config.providers, makePluginRegistry(), env), (clients) => ({ catalog, clients }))
-  const llm = await gatewayFromConfig(llmConfig, { makeDeployment, env })
+  const llm = await gatewayFromConfig(llmConfig, {
+    makeDeployment: (catalog) =>
+      Effect.map(makeClients(catalog.config.providers, makePluginRegistry(), env), (clients) => ({ catalog, clients })),
+    env,
+  })
 
   const app = new Hono()
   app.get("/", (c) => c.text("my app"))

@@ -3,7 +3,7 @@
  * router runtime → gateway. Warm invocations reuse all of it; live stats and capacity persist for
  * the container's life.
  */
-import { gatewayFromConfig, type MakeDeployment } from "@switchyard/adapters"
+import { gatewayFromConfig } from "@switchyard/adapters"
 import { makeClients, makePluginRegistry } from "@switchyard/providers"
 import * as Effect from "effect/Effect"
 
@@ -25,8 +25,10 @@ export const llmConfig = {
   gateway: { keys: [{ name: "lambda", key: { env: "SWITCHYARD_GATEWAY_KEY" } }] },
 }
 
-const env = process.env
-const makeDeployment: MakeDeployment = (catalog) =>
-  Effect.map(makeClients(catalog.config.providers, makePluginRegistry(), env), (clients) => ({ catalog, clients }))
-
-export const { gateway } = await gatewayFromConfig(llmConfig, { makeDeployment, env })
+export const { gateway } = await gatewayFromConfig(llmConfig, {
+  makeDeployment: (catalog) =>
+    Effect.map(makeClients(catalog.config.providers, makePluginRegistry(), process.env), (clients) => ({
+      catalog,
+      clients,
+    })),
+})

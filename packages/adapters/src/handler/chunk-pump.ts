@@ -4,18 +4,18 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
 
-/**
- * Consume an Effect `Stream` from plain async code with one fiber for the whole stream (instead of a
- * fiber per pull): the fiber hands each batch the stream emits to the reader and waits until the
- * reader has taken it (backpressure), then pulls the next one. `close()` interrupts the fiber, which
- * runs the stream's finalizers (and so cancels the upstream request).
- */
 /** Gets the next batch (`undefined`: the stream ended) or, when the stream failed or died, its cause. */
 export type PumpReader<A> = (
   failure: { readonly cause: unknown } | undefined,
   batch: ReadonlyArray<A> | undefined,
 ) => void
 
+/**
+ * Consume an Effect `Stream` from plain async code with one fiber for the whole stream (instead of a
+ * fiber per pull): the fiber hands each batch the stream emits to the reader and waits until the
+ * reader has taken it (backpressure), then pulls the next one. `close()` interrupts the fiber, which
+ * runs the stream's finalizers (and so cancels the upstream request).
+ */
 export class ChunkPump<A> {
   private readonly fiber: Fiber.Fiber<void, unknown>
   private batch: ReadonlyArray<A> | undefined
@@ -30,16 +30,15 @@ export class ChunkPump<A> {
   constructor(stream: Stream.Stream<A, unknown>, context: Context.Context<never>) {
     this.fiber = Effect.runForkWith(context)(
       Stream.runForEachArray(stream, (batch) => {
-        if (this.waiting !== undefined) {
-          // a reader is waiting: hand the batch over; a reader that asks again at once (a socket
-          // that took the write) lets the stream go on without suspending the fiber
-          this.wake(batch)
-          if (this.waiting !== undefined) return Effect.void
+        if (this.waiting === undefined) {
+          // no reader yet: keep the batch for the next read
+          this.batch = batch
           return this.held
         }
-        return Effect.callback<void>((resume) => {
-          this.offer(batch, () => resume(Effect.void))
-        })
+        // a reader is waiting: hand the batch over; a reader that asks again at once (a socket that
+        // took the write) lets the stream go on without suspending the fiber
+        this.wake(batch)
+        return this.waiting === undefined ? this.held : Effect.void
       }),
     )
     this.fiber.addObserver((exit) => {
@@ -49,16 +48,10 @@ export class ChunkPump<A> {
     })
   }
 
-  /** The fiber, its batch already taken, waits here until the reader asks for the next one. */
+  /** The fiber, its batch handed over or kept, waits here until the reader asks for the next one. */
   private readonly held = Effect.callback<void>((resume) => {
     this.release = () => resume(Effect.void)
   })
-
-  private offer(batch: ReadonlyArray<A>, release: () => void): void {
-    this.release = release
-    if (this.waiting !== undefined) this.wake(batch)
-    else this.batch = batch
-  }
 
   private wake(batch: ReadonlyArray<A> | undefined): void {
     const waiting = this.waiting
@@ -97,17 +90,7 @@ export class ChunkPump<A> {
     this.waiting = reader
   }
 
-  /** The next batch, or `undefined` once the stream has ended. Rejects if the stream failed or died. */
-  next(): Promise<ReadonlyArray<A> | undefined> {
-    return new Promise((resolve, reject) => {
-      this.read((failure, batch) => {
-        if (failure !== undefined) reject(failure.cause)
-        else resolve(batch)
-      })
-    })
-  }
-
-  /** Stop: interrupt the stream (its finalizers run) and resolve a pending `next()` with the end. */
+  /** Stop: interrupt the stream (its finalizers run) and give a pending reader the end. */
   close(): Promise<void> {
     if (this.ended) return Promise.resolve()
     this.closed = true

@@ -9,7 +9,6 @@ import {
   Router,
   type RouterShape,
   type RouteStream,
-  type RouteTrace,
 } from "@switchyard/core"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
@@ -28,7 +27,6 @@ import type { GatewayRequest, GatewayResponse } from "./types.js"
 
 /** A chat request that passed the gateway's checks, ready to route. */
 interface AcceptedChat {
-  readonly routing: RouteRequest["routing"]
   readonly request: RouteRequest
   readonly withTrace: boolean
   readonly stream: boolean
@@ -53,6 +51,7 @@ export interface GatewayOptions {
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 
 const JSON_TYPE = "application/json"
+const CHAT_PATH = "/v1/chat/completions"
 const decoder = new TextDecoder("utf-8", { fatal: false })
 const MODELS_PREFIX = "/v1/models/"
 const ENDPOINTS_SUFFIX = "/endpoints"
@@ -88,6 +87,7 @@ export class Gateway {
   private keyRing: KeyRing
   private readonly cors: CorsHeaders
   private readonly jsonHeaders: Readonly<Record<string, string>>
+  private readonly sseHeaders: Readonly<Record<string, string>>
   private readonly log: (line: string) => void
   private readonly runtime: ManagedRuntime.ManagedRuntime<GatewayServices, unknown>
   private live: Live | undefined
@@ -99,6 +99,7 @@ export class Gateway {
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
     this.cors = makeCorsHeaders(options.corsOrigin ?? "*")
     this.jsonHeaders = { "content-type": JSON_TYPE, ...this.cors.base }
+    this.sseHeaders = { ...SSE_HEADERS, ...this.cors.base }
     this.log = options.log ?? ((line) => console.error(line))
     this.keyRing = KeyRing.open
     this.setKeys(options.keys ?? [])
@@ -142,7 +143,7 @@ export class Gateway {
   serves(rawPath: string): boolean {
     const path = pathOf(rawPath)
     return (
-      path === "/v1/chat/completions" ||
+      path === CHAT_PATH ||
       path === "/v1/models" ||
       path.startsWith(MODELS_PREFIX) ||
       path === "/healthz" ||
@@ -159,7 +160,7 @@ export class Gateway {
     const path = pathOf(req.path)
     const method = req.method
     // The hot path: no async function frames, one Promise settled by the request fiber's observer.
-    if (method === "POST" && path === "/v1/chat/completions") {
+    if (method === "POST" && path === CHAT_PATH) {
       try {
         return this.chat(req)
       } catch (defect) {
@@ -183,7 +184,7 @@ export class Gateway {
       }
     }
     try {
-      if (path === "/v1/chat/completions") {
+      if (path === CHAT_PATH) {
         if (method !== "POST") return this.answer("other", this.methodNotAllowed(method, "POST, OPTIONS"))
         return await this.chat(req)
       }
@@ -217,13 +218,13 @@ export class Gateway {
   /** Never rejects: every outcome, defects included, is a response. */
   private chat(req: GatewayRequest): Promise<GatewayResponse> {
     const accepted = this.acceptChat(req)
-    if (!("routing" in accepted)) return Promise.resolve(accepted)
+    if (!("request" in accepted)) return Promise.resolve(accepted)
     const { request, withTrace, stream } = accepted
     const live = this.live
     if (live === undefined)
       return this.ready().then(
         (ready) => this.routeChat(ready, request, req, withTrace, stream),
-        (defect: unknown) => this.defect(defect, req.method, "/v1/chat/completions", req),
+        (defect: unknown) => this.defect(defect, req.method, CHAT_PATH, req),
       )
     return this.routeChat(live, request, req, withTrace, stream)
   }
@@ -263,10 +264,9 @@ export class Gateway {
       key === null || key.defaults === undefined
         ? { body, routing, estimatedPromptTokens: estimatePromptTokens(bytes), requestId }
         : { body, routing, estimatedPromptTokens: estimatePromptTokens(bytes), requestId, keyDefaults: key.defaults }
-    return { routing, request, withTrace, stream }
+    return { request, withTrace, stream }
   }
 
-  /** Run the request's program; its exit becomes the response (a throw while building it, a 500). */
   private routeChat(
     live: Live,
     request: RouteRequest,
@@ -274,54 +274,49 @@ export class Gateway {
     withTrace: boolean,
     stream: boolean,
   ): Promise<GatewayResponse> {
-    return new Promise((resolve) => {
-      if (stream)
-        this.run(live.router.stream(request), req, (exit) => {
-          try {
-            resolve(this.streamResponse(live, exit, request, req, withTrace))
-          } catch (defect) {
-            resolve(this.defect(defect, req.method, "/v1/chat/completions", req))
-          }
-        })
-      else
-        this.run(live.router.route(request), req, (exit) => {
-          try {
-            resolve(this.jsonResponse(exit, request, withTrace))
-          } catch (defect) {
-            resolve(this.defect(defect, req.method, "/v1/chat/completions", req))
-          }
-        })
-    })
+    return stream
+      ? this.run(live.router.stream(request), req, (exit) => this.streamResponse(live, exit, request, req, withTrace))
+      : this.run(live.router.route(request), req, (exit) => this.jsonResponse(exit, request, withTrace))
   }
 
   /**
-   * Run one request's program on the runtime and call `onExit` with its exit; a client that goes away
-   * (cancel hook or abort signal) interrupts its fiber, which cancels the upstream call.
+   * Run one request's program on the runtime; its exit becomes the response (a throw while building
+   * it, a 500). A client that goes away (cancel hook or abort signal) interrupts its fiber, which
+   * cancels the upstream call.
    */
   private run<A, E>(
     effect: Effect.Effect<A, E, GatewayServices>,
     req: GatewayRequest,
-    onExit: (exit: Exit.Exit<A, unknown>) => void,
-  ): void {
-    const fiber = this.runtime.runFork(effect)
-    const hook = req.cancel
-    if (hook !== undefined) {
-      if (hook.cancelled) fiber.interruptUnsafe()
-      else hook.onCancel = () => fiber.interruptUnsafe()
-      fiber.addObserver(onExit)
-      return
-    }
-    const signal = req.signal
-    if (signal === undefined) {
-      fiber.addObserver(onExit)
-      return
-    }
-    const interrupt = (): void => fiber.interruptUnsafe()
-    if (signal.aborted) interrupt()
-    else signal.addEventListener("abort", interrupt, { once: true })
-    fiber.addObserver((exit) => {
-      signal.removeEventListener("abort", interrupt)
-      onExit(exit)
+    respond: (exit: Exit.Exit<A, unknown>) => GatewayResponse,
+  ): Promise<GatewayResponse> {
+    return new Promise((resolve) => {
+      const onExit = (exit: Exit.Exit<A, unknown>): void => {
+        try {
+          resolve(respond(exit))
+        } catch (defect) {
+          resolve(this.defect(defect, req.method, CHAT_PATH, req))
+        }
+      }
+      const fiber = this.runtime.runFork(effect)
+      const hook = req.cancel
+      if (hook !== undefined) {
+        if (hook.cancelled) fiber.interruptUnsafe()
+        else hook.onCancel = () => fiber.interruptUnsafe()
+        fiber.addObserver(onExit)
+        return
+      }
+      const signal = req.signal
+      if (signal === undefined) {
+        fiber.addObserver(onExit)
+        return
+      }
+      const interrupt = (): void => fiber.interruptUnsafe()
+      if (signal.aborted) interrupt()
+      else signal.addEventListener("abort", interrupt, { once: true })
+      fiber.addObserver((exit) => {
+        signal.removeEventListener("abort", interrupt)
+        onExit(exit)
+      })
     })
   }
 
@@ -336,7 +331,13 @@ export class Gateway {
       this.metrics.route(trace, 200, false)
       return {
         status: 200,
-        headers: this.routedHeaders(JSON_TYPE, request.requestId!, result.endpoint.slug, trace),
+        headers: this.routedHeaders(
+          this.jsonHeaders,
+          request.requestId!,
+          result.endpoint.slug,
+          trace.attempts.length,
+          trace.modelUsed ?? "",
+        ),
         body: JSON.stringify(withTrace ? { ...result.body, switchyard_trace: trace } : result.body),
       }
     }
@@ -364,14 +365,13 @@ export class Gateway {
       if (req.cancel.cancelled) void body.return()
       else req.cancel.onCancel = () => void body.return()
     }
-    const headers: Record<string, string> = {
-      ...SSE_HEADERS,
-      ...this.cors.base,
-      "x-request-id": request.requestId!,
-      "x-switchyard-provider": routed.endpoint.slug,
-      "x-switchyard-attempts": String(routed.attempts),
-      "x-switchyard-model": routed.endpoint.model,
-    }
+    const headers = this.routedHeaders(
+      this.sseHeaders,
+      request.requestId!,
+      routed.endpoint.slug,
+      routed.attempts,
+      routed.endpoint.model,
+    )
     return { status: 200, headers, body }
   }
 
@@ -397,19 +397,20 @@ export class Gateway {
     return { status: reply.status, headers, body: errorJson(reply, withTrace ? trace : undefined) }
   }
 
+  /** The headers of a routed answer: the response kind's fixed ones, then the request's. */
   private routedHeaders(
-    contentType: string,
+    fixed: Readonly<Record<string, string>>,
     requestId: string,
     provider: string,
-    trace: RouteTrace,
+    attempts: number,
+    model: string,
   ): Record<string, string> {
     return {
-      "content-type": contentType,
-      ...this.cors.base,
+      ...fixed,
       "x-request-id": requestId,
       "x-switchyard-provider": provider,
-      "x-switchyard-attempts": String(trace.attempts.length),
-      "x-switchyard-model": trace.modelUsed ?? "",
+      "x-switchyard-attempts": String(attempts),
+      "x-switchyard-model": model,
     }
   }
 

@@ -25,14 +25,13 @@ const labelsOf = (names: ReadonlyArray<string>, values: ReadonlyArray<string>): 
   return labels
 }
 
-interface CounterEntry {
-  readonly labels: Labels
-  value: number
-}
-
-export class CounterSeries {
-  private readonly series = new Map<string, CounterEntry>()
-  readonly type = "counter"
+/**
+ * One metric's series, one entry per label combination, registered in a prom-client `Registry` (which
+ * reads `name`, `help`, `type`, `aggregator`, `get()` and `reset()`).
+ */
+abstract class Series<E extends { readonly labels: Labels }> {
+  protected readonly series = new Map<string, E>()
+  abstract readonly type: Scraped["type"]
   readonly aggregator = "sum"
 
   constructor(
@@ -44,12 +43,42 @@ export class CounterSeries {
     registry.registerMetric(this as never)
   }
 
+  /** A new series for these labels. */
+  protected abstract make(labels: Labels): E
+
+  /** The series with these label values (in `labelNames` order), created on first use. */
+  protected entry(labelValues: ReadonlyArray<string>): E {
+    const key = labelValues.join(SEP)
+    let entry = this.series.get(key)
+    if (entry === undefined) {
+      entry = this.make(labelsOf(this.labelNames, labelValues))
+      this.series.set(key, entry)
+    }
+    return entry
+  }
+
+  abstract get(): Scraped
+
+  reset(): void {
+    this.series.clear()
+  }
+}
+
+interface CounterEntry {
+  readonly labels: Labels
+  value: number
+}
+
+export class CounterSeries extends Series<CounterEntry> {
+  readonly type = "counter"
+
+  protected make(labels: Labels): CounterEntry {
+    return { labels, value: 0 }
+  }
+
   /** Add `value` to the series with these label values (in `labelNames` order). */
   inc(value: number, ...labelValues: Array<string>): void {
-    const key = labelValues.join(SEP)
-    const entry = this.series.get(key)
-    if (entry !== undefined) entry.value += value
-    else this.series.set(key, { labels: labelsOf(this.labelNames, labelValues), value })
+    this.entry(labelValues).value += value
   }
 
   get(): Scraped {
@@ -61,10 +90,6 @@ export class CounterSeries {
       values: Array.from(this.series.values(), (e) => ({ value: e.value, labels: e.labels })),
     }
   }
-
-  reset(): void {
-    this.series.clear()
-  }
 }
 
 interface HistogramEntry {
@@ -75,33 +100,25 @@ interface HistogramEntry {
   count: number
 }
 
-export class HistogramSeries {
-  private readonly series = new Map<string, HistogramEntry>()
+export class HistogramSeries extends Series<HistogramEntry> {
   readonly type = "histogram"
-  readonly aggregator = "sum"
 
   constructor(
     registry: Registry,
-    readonly name: string,
-    readonly help: string,
-    private readonly labelNames: ReadonlyArray<string>,
+    name: string,
+    help: string,
+    labelNames: ReadonlyArray<string>,
     private readonly buckets: ReadonlyArray<number>,
   ) {
-    registry.registerMetric(this as never)
+    super(registry, name, help, labelNames)
+  }
+
+  protected make(labels: Labels): HistogramEntry {
+    return { labels, counts: new Float64Array(this.buckets.length + 1), sum: 0, count: 0 }
   }
 
   observe(value: number, ...labelValues: Array<string>): void {
-    const key = labelValues.join(SEP)
-    let entry = this.series.get(key)
-    if (entry === undefined) {
-      entry = {
-        labels: labelsOf(this.labelNames, labelValues),
-        counts: new Float64Array(this.buckets.length + 1),
-        sum: 0,
-        count: 0,
-      }
-      this.series.set(key, entry)
-    }
+    const entry = this.entry(labelValues)
     let i = 0
     while (i < this.buckets.length && value > this.buckets[i]!) i++
     entry.counts[i]! += 1
@@ -122,9 +139,5 @@ export class HistogramSeries {
       values.push({ metricName: `${this.name}_count`, labels: e.labels, value: e.count })
     }
     return { name: this.name, help: this.help, type: "histogram", aggregator: "sum", values }
-  }
-
-  reset(): void {
-    this.series.clear()
   }
 }

@@ -1,4 +1,3 @@
-import type { ConfigInvalid } from "@switchyard/core"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -43,7 +42,7 @@ export const gatewayFromConfig = async (
   const built = await buildDeployment(options.makeDeployment, config.catalog)
   if (Exit.isFailure(built)) {
     const error = Cause.findErrorOption(built.cause)
-    throw error._tag === "Some" ? (error.value as ConfigInvalid) : new Error(Cause.pretty(built.cause))
+    throw error._tag === "Some" ? error.value : new Error(Cause.pretty(built.cause))
   }
   const { deployment, scope } = built.value
   const runtime = makeGatewayRuntime(deployment, options.runtime)

@@ -4,11 +4,20 @@ import { ChunkPump } from "../../src/handler/chunk-pump.js"
 
 const ctx = Context.empty() as Context.Context<never>
 
+/** The pump's next batch as a Promise: `undefined` once the stream has ended; rejects if it failed or died. */
+const next = <A>(pump: ChunkPump<A>): Promise<ReadonlyArray<A> | undefined> =>
+  new Promise((resolve, reject) => {
+    pump.read((failure, batch) => {
+      if (failure !== undefined) reject(failure.cause)
+      else resolve(batch)
+    })
+  })
+
 describe("ChunkPump", () => {
   it("delivers every batch in order, then the end", async () => {
     const pump = new ChunkPump(Stream.fromIterable([1, 2, 3, 4, 5]).pipe(Stream.rechunk(2)), ctx)
     const seen: Array<ReadonlyArray<number>> = []
-    for (let b = await pump.next(); b !== undefined; b = await pump.next()) seen.push(b)
+    for (let b = await next(pump); b !== undefined; b = await next(pump)) seen.push(b)
     expect(seen).toEqual([[1, 2], [3, 4], [5]])
   })
 
@@ -16,7 +25,7 @@ describe("ChunkPump", () => {
     let pulled = 0
     const source = Stream.fromEffect(Effect.sync(() => ++pulled)).pipe(Stream.forever)
     const pump = new ChunkPump(source, ctx)
-    await pump.next()
+    await next(pump)
     await new Promise((r) => setTimeout(r, 20))
     expect(pulled).toBeLessThanOrEqual(2)
     await pump.close()
@@ -32,8 +41,8 @@ describe("ChunkPump", () => {
       ),
     )
     const pump = new ChunkPump(source, ctx)
-    expect(await pump.next()).toEqual(["first"])
-    const pending = pump.next()
+    expect(await next(pump)).toEqual(["first"])
+    const pending = next(pump)
     await pump.close()
     expect(await pending).toBeUndefined()
     expect(finalized).toBe(true)
@@ -41,7 +50,7 @@ describe("ChunkPump", () => {
 
   it("a stream that dies rejects next()", async () => {
     const pump = new ChunkPump(Stream.concat(Stream.make(1), Stream.die(new Error("boom"))), ctx)
-    expect(await pump.next()).toEqual([1])
-    await expect(pump.next()).rejects.toBeDefined()
+    expect(await next(pump)).toEqual([1])
+    await expect(next(pump)).rejects.toBeDefined()
   })
 })

@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest } from "node:http"
+import { createServer, request as httpRequest, type IncomingMessage } from "node:http"
 import { connect } from "node:net"
 import type { RouteStream } from "@switchyard/core"
 import { Context, Effect, Stream } from "effect"
@@ -124,6 +124,28 @@ describe("Node adapter on a real port", () => {
   })
 })
 
+/**
+ * Serve a streamed body with `writeResponse` to a client that reads nothing for 300 ms, then goes
+ * away; waits until `ended()` holds. Returns `pulled()` as it was while the client stalled.
+ */
+const stalledClient = async (
+  makeBody: () => StreamBody,
+  pulled: () => number,
+  ended: () => boolean,
+): Promise<number> => {
+  const server = createServer((_req, res) => writeResponse(res, { status: 200, headers: {}, body: makeBody() }, false))
+  const s = await listen(server)
+  const req = httpRequest(s.url)
+  const res = await new Promise<IncomingMessage>((resolve) => req.on("response", resolve).end())
+  res.pause()
+  await new Promise((r) => setTimeout(r, 300))
+  const whileStalled = pulled()
+  res.destroy()
+  await eventually(ended)
+  await s.close()
+  return whileStalled
+}
+
 describe("writeResponse", () => {
   it("honours backpressure: stops pulling chunks while the client does not read", async () => {
     let pulled = 0
@@ -143,17 +165,13 @@ describe("writeResponse", () => {
         },
       }),
     }
-    const server = createServer((_req, res) => writeResponse(res, { status: 200, headers: {}, body }, false))
-    const s = await listen(server)
-    const req = httpRequest(s.url)
-    const res = await new Promise<import("node:http").IncomingMessage>((resolve) => req.on("response", resolve).end())
-    res.pause()
-    await new Promise((r) => setTimeout(r, 300))
+    const whileStalled = await stalledClient(
+      () => body,
+      () => pulled,
+      () => closed,
+    )
     // 2000 × 64 KiB = 125 MiB would have been pulled without backpressure; socket buffers hold a few MiB.
-    expect(pulled).toBeLessThan(200)
-    res.destroy()
-    await eventually(() => closed)
-    await s.close()
+    expect(whileStalled).toBeLessThan(200)
   })
 
   it("an SSE body: stops pulling chunks while the client does not read; the client going away ends the stream", async () => {
@@ -168,24 +186,18 @@ describe("writeResponse", () => {
       ),
       trace: Effect.succeed(undefined),
     } as unknown as RouteStream
-    const server = createServer((_req, res) => {
-      const body = new SseBody(routed, Context.empty() as Context.Context<never>, {
-        withTrace: false,
-        signal: undefined,
-        onEnd: () => (ended = true),
-      })
-      writeResponse(res, { status: 200, headers: {}, body }, false)
-    })
-    const s = await listen(server)
-    const req = httpRequest(s.url)
-    const res = await new Promise<import("node:http").IncomingMessage>((resolve) => req.on("response", resolve).end())
-    res.pause()
-    await new Promise((r) => setTimeout(r, 300))
+    const whileStalled = await stalledClient(
+      () =>
+        new SseBody(routed, Context.empty() as Context.Context<never>, {
+          withTrace: false,
+          signal: undefined,
+          onEnd: () => (ended = true),
+        }),
+      () => pulled,
+      () => finalized && ended,
+    )
     // unbounded, this would pull thousands of 64 KiB chunks in 300 ms; socket buffers hold a few MiB
-    expect(pulled).toBeGreaterThan(0)
-    expect(pulled).toBeLessThan(200)
-    res.destroy()
-    await eventually(() => finalized && ended)
-    await s.close()
+    expect(whileStalled).toBeGreaterThan(0)
+    expect(whileStalled).toBeLessThan(200)
   })
 })
