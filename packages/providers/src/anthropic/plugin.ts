@@ -47,7 +47,12 @@ export const anthropicPlugin = definePlugin<AnthropicOptions>({
       const chat: ProviderClient["chat"] = (call) =>
         Effect.gen(function* () {
           const body = yield* Effect.fromResult(toAnthropicRequest(call.body, call.endpoint, provider, false))
-          const { response, json } = yield* http.requestJson({ url, headers, body: JSON.stringify(body) })
+          const { response, json } = yield* http.requestJson({
+            url,
+            headers,
+            body: JSON.stringify(body),
+            deadline: call.deadline,
+          })
           const context = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
           const out = yield* Effect.fromResult(fromAnthropicResponse(json, context))
           return {
@@ -67,6 +72,7 @@ export const anthropicPlugin = definePlugin<AnthropicOptions>({
           return { requestId: response.headers["request-id"], signals: yield* readSignals(response.headers), chunks }
         })
 
-      return { chat, stream }
+      // the transport aborts a chat call at its deadline: the router need not race it
+      return { chat, stream, enforcesDeadline: true }
     }),
 })

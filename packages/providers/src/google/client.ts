@@ -33,7 +33,12 @@ export const makeGoogleClient = (http: Transport, target: GoogleTarget): Provide
       const body = yield* Effect.fromResult(toGeminiRequest(call.body, provider))
       const headers = yield* target.headers(call.endpoint)
       const url = target.url(call.endpoint, false)
-      const { response: res, json } = yield* http.requestJson({ url, headers, body: JSON.stringify(body) })
+      const { response: res, json } = yield* http.requestJson({
+        url,
+        headers,
+        body: JSON.stringify(body),
+        deadline: call.deadline,
+      })
       const ctx = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
       const out = yield* Effect.fromResult(fromGeminiResponse(json, ctx))
       const signals = yield* readSignals(res.headers)
@@ -79,5 +84,6 @@ export const makeGoogleClient = (http: Transport, target: GoogleTarget): Provide
       }
     })
 
-  return { chat, stream }
+  // the transport aborts a chat call at its deadline: the router need not race it
+  return { chat, stream, enforcesDeadline: true }
 }

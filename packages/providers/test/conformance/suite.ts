@@ -15,7 +15,15 @@
  * connect refused, truncated stream (clean end and socket reset), invalid JSON (body and stream event),
  * timeouts (no headers; stalled stream) and abort on interruption.
  */
-import type { ChatCall, Endpoint, JsonObject, ProviderError, ProviderPlugin } from "@switchyard/core"
+import {
+  type CallDeadline,
+  type ChatCall,
+  type Endpoint,
+  type JsonObject,
+  type ProviderError,
+  type ProviderPlugin,
+  UpstreamTimeout,
+} from "@switchyard/core"
 import { Effect, Fiber } from "effect"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import type { TimeoutsOptions } from "../../src/http/timeouts.js"
@@ -35,6 +43,11 @@ import type { WireAdapter } from "./wire-adapter.js"
 
 export interface ConformanceConfig<O> {
   readonly name: string
+  /**
+   * The client honours `ChatCall.deadline` (declares `enforcesDeadline`; default true). False for a plugin that
+   * leaves the time limit to the router, which then races its calls.
+   */
+  readonly enforcesDeadline?: boolean
   readonly plugin: ProviderPlugin<O>
   readonly options: (p: {
     readonly baseUrl: string
@@ -304,6 +317,34 @@ export const runConformance = <O>(config: ConformanceConfig<O>): void => {
         { slug },
       )
       await vi.waitFor(() => expect(server.aborted()).toBe(abortedBefore + 1))
+    })
+
+    it("enforces the deadline the router hands it: a silent upstream is cut with the deadline's error", async () => {
+      if (config.enforcesDeadline === false) {
+        const declared = successOf(await run((c) => Effect.succeed(c.enforcesDeadline)))
+        expect(declared).not.toBe(true)
+        return
+      }
+      server.reply({ kind: "hang" })
+      const aborted = server.aborted()
+      const deadline: CallDeadline = {
+        timeoutMs: 50,
+        // the router's clock, in short: expire 50 ms after arming
+        arm: (onExpire) => {
+          const t = setTimeout(onExpire, 50)
+          return () => clearTimeout(t)
+        },
+        error: () =>
+          new UpstreamTimeout({ provider: slug, status: 0, message: "No response within 50 ms", phase: "attempt" }),
+      }
+      const e = failureOf(
+        await run((c) => {
+          expect(c.enforcesDeadline).toBe(true)
+          return c.chat({ ...call(chatBody, false), deadline })
+        }),
+      )
+      expect(e).toMatchObject({ _tag: "UpstreamTimeout", message: "No response within 50 ms" })
+      await vi.waitFor(() => expect(server.aborted()).toBe(aborted + 1))
     })
   })
 }
