@@ -4,9 +4,17 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import type * as Scope from "effect/Scope"
+import { type HeapEntry, IndexedHeap } from "../indexed-heap.js"
 import type { CallDeadline } from "../provider/contract.js"
 import type { ProviderError } from "../provider/errors.js"
-import { type DeadlineEntry, DeadlineHeap } from "./deadline-heap.js"
+
+/** One pending deadline: epoch ms (Clock time) and what to do when it passes. */
+interface DeadlineEntry extends HeapEntry {
+  readonly at: number
+  readonly fire: () => void
+}
+
+const earlier = (a: DeadlineEntry, b: DeadlineEntry): boolean => a.at < b.at
 
 /**
  * Time limits for upstream calls without a timer per call. Racing every call against its own
@@ -39,7 +47,7 @@ export interface Deadlines {
 
 /** The deadlines of one Clock and the fiber that sleeps until the earliest of them. */
 interface Timeline {
-  readonly heap: DeadlineHeap
+  readonly heap: IndexedHeap<DeadlineEntry>
   ticker: Fiber.Fiber<void> | undefined
   /** Identifies the current ticker; a replaced ticker finds a different token and stops. */
   token: object | undefined
@@ -97,7 +105,7 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
   const timelineOf = (clock: Clock.Clock): Timeline => {
     let t = timelines.get(clock)
     if (t === undefined) {
-      t = { heap: new DeadlineHeap(), ticker: undefined, token: undefined, wakeAt: Number.POSITIVE_INFINITY }
+      t = { heap: new IndexedHeap(earlier), ticker: undefined, token: undefined, wakeAt: Number.POSITIVE_INFINITY }
       timelines.set(clock, t)
     }
     return t

@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Scheduler from "effect/Scheduler"
+import { type HeapEntry, IndexedHeap } from "../indexed-heap.js"
 
 /**
  * Discrete-event virtual time for Effect programs: a `Clock` whose `sleep` registers a timer in
@@ -31,81 +32,25 @@ export interface VirtualTime {
   readonly pending: () => number
 }
 
-interface Timer {
+interface Timer extends HeapEntry {
   readonly at: number
   readonly seq: number
-  fn: (() => void) | undefined
+  readonly fn: () => void
 }
 
+/** Timers fire in (at, seq) order: the order they were set in, among those due at the same instant. */
 const before = (a: Timer, b: Timer): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq)
 
 export const makeVirtualTime = (start = 0): VirtualTime => {
   let now = start
   let seq = 0
-  let live = 0
-  /** Cancelled timers still in the heap. */
-  let dead = 0
-  const heap: Array<Timer> = []
+  const timers = new IndexedHeap<Timer>(before)
   let tasks: Array<() => void> = []
   let head = 0
 
-  const push = (t: Timer): void => {
-    heap.push(t)
-    let i = heap.length - 1
-    while (i > 0) {
-      const p = (i - 1) >> 1
-      if (!before(heap[i]!, heap[p]!)) break
-      const tmp = heap[i]!
-      heap[i] = heap[p]!
-      heap[p] = tmp
-      i = p
-    }
-  }
-
-  const siftDown = (start: number): void => {
-    const n = heap.length
-    let i = start
-    for (;;) {
-      const l = 2 * i + 1
-      const r = l + 1
-      let m = i
-      if (l < n && before(heap[l]!, heap[m]!)) m = l
-      if (r < n && before(heap[r]!, heap[m]!)) m = r
-      if (m === i) break
-      const tmp = heap[i]!
-      heap[i] = heap[m]!
-      heap[m] = tmp
-      i = m
-    }
-  }
-
-  const pop = (): Timer => {
-    const top = heap[0]!
-    const last = heap.pop()!
-    if (heap.length > 0) {
-      heap[0] = last
-      siftDown(0)
-    }
-    return top
-  }
-
-  /**
-   * Cancelled timers stay in the heap until they come due (a cancelled 60 s timeout would otherwise
-   * cost a search); when they outnumber the live ones, drop them all and re-heapify in place. The
-   * firing order only depends on (at, seq), never on the heap's layout.
-   */
-  const compact = (): void => {
-    let k = 0
-    for (let i = 0; i < heap.length; i++) if (heap[i]!.fn !== undefined) heap[k++] = heap[i]!
-    heap.length = k
-    for (let i = (k >> 1) - 1; i >= 0; i--) siftDown(i)
-    dead = 0
-  }
-
   const schedule = (at: number, f: () => void): Timer => {
-    const t: Timer = { at: Math.max(at, now), seq: seq++, fn: f }
-    live++
-    push(t)
+    const t: Timer = { at: Math.max(at, now), seq: seq++, fn: f, index: -1 }
+    timers.add(t)
     return t
   }
 
@@ -125,35 +70,19 @@ export const makeVirtualTime = (start = 0): VirtualTime => {
 
   const runUntil = (until: number): void => {
     drainTasks()
-    while (heap.length > 0 && heap[0]!.at <= until) {
-      const t = pop()
-      const fn = t.fn
-      if (fn === undefined) {
-        dead--
-        continue
-      }
-      t.fn = undefined
-      live--
+    for (let t = timers.peek(); t !== undefined && t.at <= until; t = timers.peek()) {
+      timers.remove(t)
       now = t.at
-      fn()
+      t.fn()
       drainTasks()
     }
     if (until > now && Number.isFinite(until)) now = until
   }
 
-  const cancel = (t: Timer): void => {
-    if (t.fn !== undefined) {
-      t.fn = undefined
-      live--
-      dead++
-      if (dead > 1_024 && dead > live) compact()
-    }
-  }
-
   const sleep = (duration: Duration.Duration): Effect.Effect<void> =>
     Effect.callback<void>((resume) => {
       const t = schedule(now + Duration.toMillis(duration), () => resume(Effect.void))
-      return Effect.sync(() => cancel(t))
+      return Effect.sync(() => timers.remove(t))
     })
 
   const nanos = (): bigint => BigInt(Math.round(now * 1_000_000))
@@ -185,11 +114,11 @@ export const makeVirtualTime = (start = 0): VirtualTime => {
     now: () => now,
     schedule: (at, f) => {
       const t = schedule(at, f)
-      return () => cancel(t)
+      return () => timers.remove(t)
     },
     runUntil,
     runAll: () => runUntil(Number.POSITIVE_INFINITY),
-    pending: () => live,
+    pending: () => timers.size,
   }
 }
 

@@ -1,10 +1,16 @@
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { type DeadlineEntry, DeadlineHeap } from "../../src/router/deadline-heap.js"
+import { IndexedHeap } from "../src/indexed-heap.js"
 
-const entry = (at: number): DeadlineEntry => ({ at, index: -1, fire: () => {} })
+interface Entry {
+  readonly at: number
+  index: number
+}
 
-describe("DeadlineHeap", () => {
+const entry = (at: number): Entry => ({ at, index: -1 })
+const byAt = () => new IndexedHeap<Entry>((a, b) => a.at < b.at)
+
+describe("IndexedHeap", () => {
   it("always exposes the earliest pending deadline, whatever was added and removed before", () => {
     const op = fc.oneof(
       fc.record({ add: fc.integer({ min: 0, max: 1_000 }) }),
@@ -13,8 +19,8 @@ describe("DeadlineHeap", () => {
     )
     fc.assert(
       fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
-        const heap = new DeadlineHeap()
-        const pending: Array<DeadlineEntry> = []
+        const heap = byAt()
+        const pending: Array<Entry> = []
         for (const o of ops) {
           if ("add" in o) {
             const e = entry(o.add)
@@ -40,7 +46,7 @@ describe("DeadlineHeap", () => {
   })
 
   it("ignores removing an entry twice or one that was never added", () => {
-    const heap = new DeadlineHeap()
+    const heap = byAt()
     const a = entry(5)
     const b = entry(3)
     heap.add(a)

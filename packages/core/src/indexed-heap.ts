@@ -1,34 +1,34 @@
-/** One pending deadline: epoch ms (Clock time) and what to do when it passes. */
-export interface DeadlineEntry {
-  readonly at: number
-  readonly fire: () => void
-  /** Position in the heap; -1 once removed. */
+/** What an `IndexedHeap` keeps in each entry: its position, -1 while it is not in a heap. */
+export interface HeapEntry {
   index: number
 }
 
 /**
- * A binary min-heap of deadlines by `at`, with removal of any entry in O(log n) (each entry knows its
- * index), so a finished call leaves nothing behind.
+ * A binary min-heap (by `before`) whose entries know their position, so any entry is removed in
+ * O(log n) and a cancelled timer or finished call leaves nothing behind. Used for the router's
+ * deadlines and the simulator's virtual-time timers.
  */
-export class DeadlineHeap {
-  private readonly items: Array<DeadlineEntry> = []
+export class IndexedHeap<T extends HeapEntry> {
+  private readonly items: Array<T> = []
+
+  constructor(private readonly before: (a: T, b: T) => boolean) {}
 
   get size(): number {
     return this.items.length
   }
 
-  peek(): DeadlineEntry | undefined {
+  peek(): T | undefined {
     return this.items[0]
   }
 
-  add(entry: DeadlineEntry): void {
+  add(entry: T): void {
     entry.index = this.items.length
     this.items.push(entry)
     this.up(entry.index)
   }
 
   /** Remove `entry` if it is still in the heap. */
-  remove(entry: DeadlineEntry): void {
+  remove(entry: T): void {
     const i = entry.index
     if (i < 0 || this.items[i] !== entry) return
     entry.index = -1
@@ -52,7 +52,7 @@ export class DeadlineHeap {
   private up(i: number): void {
     while (i > 0) {
       const parent = (i - 1) >> 1
-      if (this.items[parent]!.at <= this.items[i]!.at) return
+      if (!this.before(this.items[i]!, this.items[parent]!)) return
       this.swap(i, parent)
       i = parent
     }
@@ -64,8 +64,8 @@ export class DeadlineHeap {
       const l = 2 * i + 1
       const r = l + 1
       let m = i
-      if (l < n && this.items[l]!.at < this.items[m]!.at) m = l
-      if (r < n && this.items[r]!.at < this.items[m]!.at) m = r
+      if (l < n && this.before(this.items[l]!, this.items[m]!)) m = l
+      if (r < n && this.before(this.items[r]!, this.items[m]!)) m = r
       if (m === i) return
       this.swap(i, m)
       i = m
