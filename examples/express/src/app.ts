@@ -5,8 +5,7 @@
  */
 import { gatewayFromConfig } from "@switchyard/adapters"
 import { switchyardExpress } from "@switchyard/adapters/express"
-import { makeClients, makePluginRegistry } from "@switchyard/providers"
-import * as Effect from "effect/Effect"
+import { deploymentMaker } from "@switchyard/providers"
 import express from "express"
 
 /** A small catalog of simulated providers (swap in real ones: see examples/gateway/config.real-providers.json). */
@@ -32,8 +31,7 @@ export const createApp = async (
 ): Promise<{ app: express.Express; close: () => Promise<void> }> => {
   // Built once per process: config → provider clients → router runtime → gateway.
   const llm = await gatewayFromConfig(llmConfig, {
-    makeDeployment: (catalog) =>
-      Effect.map(makeClients(catalog.config.providers, makePluginRegistry(), env), (clients) => ({ catalog, clients })),
+    makeDeployment: deploymentMaker({ env }),
     env,
   })
 

@@ -7,11 +7,9 @@ import {
   createNodeServer,
   type Gateway,
   gatewayFromConfig,
-  type MakeDeployment,
 } from "@switchyard/adapters"
 import { ConfigInvalid } from "@switchyard/core"
-import { makeClients, makePluginRegistry } from "@switchyard/providers"
-import * as Effect from "effect/Effect"
+import { deploymentMaker, makePluginRegistry } from "@switchyard/providers"
 import { defaultConfig } from "./default-config.js"
 
 export interface GatewayOptions {
@@ -61,8 +59,7 @@ export const startGateway = async (options: GatewayOptions = {}): Promise<Runnin
   const env = options.env ?? process.env
   const log = options.log ?? ((line: string) => console.error(line))
   const file = options.configFile === undefined ? undefined : await readConfigFile(options.configFile)
-  const makeDeployment: MakeDeployment = (catalog) =>
-    Effect.map(makeClients(catalog.config.providers, registry, env), (clients) => ({ catalog, clients }))
+  const makeDeployment = deploymentMaker({ registry, env })
   const {
     gateway,
     runtime,

@@ -5,8 +5,7 @@
  */
 import { gatewayFromConfig } from "@switchyard/adapters"
 import { switchyardHono } from "@switchyard/adapters/hono"
-import { makeClients, makePluginRegistry } from "@switchyard/providers"
-import * as Effect from "effect/Effect"
+import { deploymentMaker } from "@switchyard/providers"
 import { Hono } from "hono"
 
 export const llmConfig = {
@@ -33,8 +32,7 @@ export const llmConfig = {
 
 export const createApp = async (env: Readonly<Record<string, string | undefined>> = process.env) => {
   const llm = await gatewayFromConfig(llmConfig, {
-    makeDeployment: (catalog) =>
-      Effect.map(makeClients(catalog.config.providers, makePluginRegistry(), env), (clients) => ({ catalog, clients })),
+    makeDeployment: deploymentMaker({ env }),
     env,
   })
 

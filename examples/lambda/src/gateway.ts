@@ -4,8 +4,7 @@
  * the container's life.
  */
 import { gatewayFromConfig } from "@switchyard/adapters"
-import { makeClients, makePluginRegistry } from "@switchyard/providers"
-import * as Effect from "effect/Effect"
+import { deploymentMaker } from "@switchyard/providers"
 
 export const llmConfig = {
   providers: [
@@ -26,9 +25,5 @@ export const llmConfig = {
 }
 
 export const { gateway } = await gatewayFromConfig(llmConfig, {
-  makeDeployment: (catalog) =>
-    Effect.map(makeClients(catalog.config.providers, makePluginRegistry(), process.env), (clients) => ({
-      catalog,
-      clients,
-    })),
+  makeDeployment: deploymentMaker(),
 })

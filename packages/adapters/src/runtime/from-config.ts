@@ -9,7 +9,7 @@ import { createGateway, type Gateway } from "../handler/gateway.js"
 import { type GatewayRuntime, type GatewayRuntimeOptions, makeGatewayRuntime } from "./gateway-runtime.js"
 
 export interface GatewayFromConfigOptions {
-  /** Build the provider clients for a catalog — pass `@switchyard/providers`' `makeClients` (see the examples). */
+  /** Build the provider clients for a catalog: `deploymentMaker()` from `@switchyard/providers` (see the examples). */
   readonly makeDeployment: MakeDeployment
   /** Environment for `{ "env": "NAME" }` secrets and `SWITCHYARD_KEYS` (default `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>> | undefined

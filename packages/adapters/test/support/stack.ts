@@ -1,10 +1,9 @@
 /**
- * The real stack for end-to-end tests: the gateway config → `gatewayFromConfig` with `makeClients`
+ * The real stack for end-to-end tests: the gateway config → `gatewayFromConfig` with `deploymentMaker`
  * (provider plugins, incl. the simulated one) → the real Router → the gateway on a real 127.0.0.1 port.
  */
 
-import { makeClients, makePluginRegistry } from "@switchyard/providers"
-import { Effect } from "effect"
+import { deploymentMaker } from "@switchyard/providers"
 import OpenAI from "openai"
 import {
   createNodeServer,
@@ -25,7 +24,6 @@ export interface Stack {
 }
 
 /** The built-in plugins, `simulated` among them. */
-const registry = makePluginRegistry()
 
 export const startStack = async (
   config: unknown,
@@ -33,8 +31,7 @@ export const startStack = async (
 ): Promise<Stack> => {
   const env = options.env ?? {}
   const { gateway, runtime, close } = await gatewayFromConfig(config, {
-    makeDeployment: (catalog) =>
-      Effect.map(makeClients(catalog.config.providers, registry, env), (clients) => ({ catalog, clients })),
+    makeDeployment: deploymentMaker({ env }),
     env,
     runtime: { seed: 7, ...options.runtime },
     log: () => {},
