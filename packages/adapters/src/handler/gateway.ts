@@ -397,7 +397,10 @@ export class Gateway {
     return { status: reply.status, headers, body: errorJson(reply, withTrace ? trace : undefined) }
   }
 
-  /** The headers of a routed answer: the response kind's fixed ones, then the request's. */
+  /**
+   * The headers of a routed answer: the response kind's fixed ones, then the request's. Copied key by
+   * key: V8 makes `{ ...fixed, more }` several times slower (a spread copy that then grows).
+   */
   private routedHeaders(
     fixed: Readonly<Record<string, string>>,
     requestId: string,
@@ -405,13 +408,13 @@ export class Gateway {
     attempts: number,
     model: string,
   ): Record<string, string> {
-    return {
-      ...fixed,
-      "x-request-id": requestId,
-      "x-switchyard-provider": provider,
-      "x-switchyard-attempts": String(attempts),
-      "x-switchyard-model": model,
-    }
+    const headers: Record<string, string> = {}
+    for (const name in fixed) headers[name] = fixed[name]!
+    headers["x-request-id"] = requestId
+    headers["x-switchyard-provider"] = provider
+    headers["x-switchyard-attempts"] = String(attempts)
+    headers["x-switchyard-model"] = model
+    return headers
   }
 
   // ---- GET /v1/models, /v1/models/{id}, /v1/models/{id}/endpoints --------------------------------
