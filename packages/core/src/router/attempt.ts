@@ -24,8 +24,8 @@ export const reserveOptions = (ctx: RequestContext, endpoint: Endpoint): Reserve
   }
 }
 
+/** This request's estimated charge on `endpoint` (the same the snapshot predicted utilization with). */
 export const chargeOf = (ctx: RequestContext, endpoint: Endpoint): number =>
-  ctx.charges.get(endpoint.id) ??
   estimateCharge(endpoint, ctx.prepared.planRequest.estimatedPromptTokens, ctx.prepared.planRequest.maxTokens)
 
 const finiteOrUndefined = (n: number): number | undefined => (Number.isFinite(n) ? Math.ceil(n) : undefined)

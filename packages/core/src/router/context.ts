@@ -36,8 +36,6 @@ export interface RequestContext {
   readonly body: JsonObject
   readonly plan: RoutePlan
   readonly snapshot: Snapshot
-  /** Estimated charge (tokens) per endpoint id. */
-  readonly charges: ReadonlyMap<string, number>
   readonly trace: TraceRecorder
   readonly startedAt: number
   readonly deadlineAt: number

@@ -61,7 +61,7 @@ export function makeRouter(): Effect.Effect<
           services.retryBudget.recordRequest(now)
           services.hedgeBudget.recordRequest(now)
           const routing = deployment.catalog.routing
-          return Effect.map(buildSnapshot(services, routing, p, now), ({ snapshot, charges }): RequestContext => {
+          return Effect.map(buildSnapshot(services, routing, p, now), (snapshot): RequestContext => {
             const routePlan = plan(p.planRequest, p.candidates, snapshot, {
               random: services.random,
               escalating: false,
@@ -76,7 +76,6 @@ export function makeRouter(): Effect.Effect<
               body: streamed ? streamBody(p.body) : chatBody(p.body),
               plan: routePlan,
               snapshot,
-              charges,
               trace,
               startedAt: now,
               deadlineAt: now + p.timeoutMs,

@@ -5,16 +5,10 @@ import { estimateCharge } from "../services/capacity/charge.js"
 import type { RouterServices } from "./context.js"
 import type { Prepared } from "./prepare.js"
 
-export interface SnapshotResult {
-  readonly snapshot: Snapshot
-  /** Estimated charge (tokens) of this request per endpoint id. */
-  readonly charges: ReadonlyMap<string, number>
-}
-
 /**
  * Live numbers for every candidate, as the policy reads them: TTFT and throughput percentiles and
  * the last failure (Stats), breaker and cooldown (Health), predicted utilization with this request's
- * charge (CapacityMeter). `recentOutage`: the breaker is not closed, or a failure within
+ * charge (CapacityMeter, `estimateCharge`). `recentOutage`: the breaker is not closed, or a failure within
  * `routing.outageWindowMs`. One batched read per service (Stats, then Health, then CapacityMeter), all
  * at `now` (the router's Clock read for this request).
  */
@@ -23,24 +17,21 @@ export const buildSnapshot = (
   routing: RoutingDefaults,
   prepared: Prepared,
   now: number,
-): Effect.Effect<SnapshotResult> => {
+): Effect.Effect<Snapshot> => {
   const candidates = prepared.candidates
   const { estimatedPromptTokens, maxTokens } = prepared.planRequest
   const n = candidates.length
   const ids = new Array<string>(n)
   const chargeList = new Array<number>(n)
-  const charges = new Map<string, number>()
   for (let i = 0; i < n; i++) {
     const endpoint = candidates[i]!
-    const charge = estimateCharge(endpoint, estimatedPromptTokens, maxTokens)
     ids[i] = endpoint.id
-    chargeList[i] = charge
-    charges.set(endpoint.id, charge)
+    chargeList[i] = estimateCharge(endpoint, estimatedPromptTokens, maxTokens)
   }
   const { stats, health, capacity } = services
   return Effect.flatMap(stats.readMany(ids, now), (s) =>
     Effect.flatMap(health.readMany(ids, now), (h) =>
-      Effect.map(capacity.predictMany(candidates, chargeList, now), (predicted): SnapshotResult => {
+      Effect.map(capacity.predictMany(candidates, chargeList, now), (predicted): Snapshot => {
         const endpoints = new Map<string, EndpointLive>()
         for (let i = 0; i < n; i++) {
           const si = s[i]!
@@ -56,7 +47,7 @@ export const buildSnapshot = (
             predictedUtilization: predicted[i],
           })
         }
-        return { snapshot: { now, endpoints }, charges }
+        return { now, endpoints }
       }),
     ),
   )

@@ -30,7 +30,7 @@ export interface BucketState {
   readonly learned: BucketLimits
 }
 
-export const MINUTE_MS = 60_000
+const MINUTE_MS = 60_000
 
 /**
  * Every state is built here, so all of them share one object shape (a spread copy gets a shape of
