@@ -9,6 +9,8 @@ import {
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type { GatewayKey } from "../auth/key-ring.js"
+import { MAX_JSON_DEPTH_LIMIT } from "../handler/json-depth.js"
+import { configuredSecrets } from "./secrets.js"
 
 /** A secret given inline or read from an environment variable: `"sk-…"` or `{ "env": "NAME" }`. */
 export const SecretRef = Schema.Union([Schema.NonEmptyString, Schema.Struct({ env: Schema.NonEmptyString })])
@@ -29,6 +31,8 @@ export const GatewaySection = Schema.Struct({
   keys: Schema.optionalKey(Schema.Array(GatewayKeyConfig)),
   /** Largest request body in bytes (default 4 MiB). Read at start; a reload does not change it. */
   maxBodyBytes: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
+  /** Deepest object/array nesting of a request body (default 512, at most 1,000). Read at start. */
+  maxJsonDepth: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 2, maximum: MAX_JSON_DEPTH_LIMIT }))),
   /** `access-control-allow-origin` (default `*`). Read at start. */
   corsOrigin: Schema.optionalKey(Schema.NonEmptyString),
 })
@@ -41,7 +45,10 @@ export interface GatewayConfig {
   readonly catalog: Catalog
   readonly keys: ReadonlyArray<GatewayKey>
   readonly maxBodyBytes: number | undefined
+  readonly maxJsonDepth: number | undefined
   readonly corsOrigin: string | undefined
+  /** What the gateway masks in upstream text: provider secrets and hosts, gateway keys (`configuredSecrets`). */
+  readonly secrets: ReadonlyArray<string>
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -95,7 +102,9 @@ export const decodeGatewayConfig = (json: unknown, env: Env): Result.Result<Gate
     catalog: catalog.success,
     keys,
     maxBodyBytes: section?.maxBodyBytes,
+    maxJsonDepth: section?.maxJsonDepth,
     corsOrigin: section?.corsOrigin,
+    secrets: configuredSecrets(catalog.success.config.providers, keys, env),
   })
 }
 

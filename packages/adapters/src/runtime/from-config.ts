@@ -50,7 +50,9 @@ export const gatewayFromConfig = async (
     runtime,
     keys: config.keys,
     maxBodyBytes: config.maxBodyBytes,
+    maxJsonDepth: config.maxJsonDepth,
     corsOrigin: config.corsOrigin,
+    secrets: config.secrets,
     log: options.log,
   })
   return {

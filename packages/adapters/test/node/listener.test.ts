@@ -1,6 +1,6 @@
 import { createServer, request as httpRequest, type IncomingMessage } from "node:http"
 import { connect } from "node:net"
-import type { RouteStream } from "@switchyard/core"
+import { type RouteStream, redactGeneric } from "@switchyard/core"
 import { Context, Effect, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { SseBody } from "../../src/handler/sse.js"
@@ -190,6 +190,7 @@ describe("writeResponse", () => {
       () =>
         new SseBody(routed, Context.empty() as Context.Context<never>, {
           withTrace: false,
+          redact: redactGeneric,
           signal: undefined,
           onEnd: () => (ended = true),
         }),
