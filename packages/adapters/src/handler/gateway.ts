@@ -249,7 +249,7 @@ export class Gateway {
       if (given.length > 1) return DUPLICATE
       return this.keyRing.authenticate(given[0])
     }
-    if (given !== undefined && given.includes(",")) return DUPLICATE
+    if (given?.includes(",")) return DUPLICATE
     return this.keyRing.authenticate(given)
   }
 

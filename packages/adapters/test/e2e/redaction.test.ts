@@ -70,8 +70,9 @@ const exchange = async (model: string, stream: boolean): Promise<string> => {
     headers: { authorization: `Bearer ${GATEWAY_KEY}`, "x-switchyard-trace": "true" },
     body: JSON.stringify({ model, stream, messages: [{ role: "user", content: "hi" }] }),
   })
-  const headers = [...r.headers.entries()].map(([k, v]) => `${k}: ${v}`).join("\n")
-  return `${r.status}\n${headers}\n\n${await r.text()}`
+  const headers: Array<string> = []
+  r.headers.forEach((v, k) => headers.push(`${k}: ${v}`))
+  return `${r.status}\n${headers.join("\n")}\n\n${await r.text()}`
 }
 
 const expectNoCredential = (text: string): void => {
