@@ -71,7 +71,9 @@ const exchange = async (model: string, stream: boolean): Promise<string> => {
     body: JSON.stringify({ model, stream, messages: [{ role: "user", content: "hi" }] }),
   })
   const headers: Array<string> = []
-  r.headers.forEach((v, k) => headers.push(`${k}: ${v}`))
+  r.headers.forEach((v, k) => {
+    headers.push(`${k}: ${v}`)
+  })
   return `${r.status}\n${headers.join("\n")}\n\n${await r.text()}`
 }
 
