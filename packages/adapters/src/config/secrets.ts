@@ -8,7 +8,7 @@
  * - literal strings under option names that hold credentials (`apiKey`, `accessToken`, `secret`, …);
  * - every value of a provider's extra `headers` (they usually carry credentials);
  * - the host (and host:port) of every URL in the options (clients never see upstream addresses);
- * - the gateway keys.
+ * - the gateway keys, and other secret values of the config (the Redis URL of `state`, with its host and password).
  */
 import type { ProviderConfig } from "@switchyard/core"
 import type { GatewayKey } from "../auth/key-ring.js"
@@ -20,11 +20,14 @@ const MAX_DEPTH = 8
 
 const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
+/** The host (and host:port) of a URL, and its password when it has one. */
 const hostsOf = (text: string): Array<string> => {
-  if (!/^https?:\/\//i.test(text)) return []
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return []
   try {
     const url = new URL(text)
-    return url.host === url.hostname ? [url.hostname] : [url.host, url.hostname]
+    const parts = url.host === url.hostname ? [url.hostname] : [url.host, url.hostname]
+    if (url.password !== "") parts.push(decodeURIComponent(url.password))
+    return parts.filter((p) => p !== "")
   } catch {
     return []
   }
@@ -59,9 +62,14 @@ export const configuredSecrets = (
   providers: ReadonlyArray<ProviderConfig>,
   keys: ReadonlyArray<GatewayKey>,
   env: Env,
+  others: ReadonlyArray<string> = [],
 ): ReadonlyArray<string> => {
   const out = new Set<string>()
   for (const p of providers) collect(p.options, "options", env, out, 0)
   for (const k of keys) out.add(k.key)
+  for (const value of others) {
+    out.add(value)
+    for (const part of hostsOf(value)) out.add(part)
+  }
   return [...out]
 }

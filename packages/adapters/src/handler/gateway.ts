@@ -2,6 +2,8 @@ import {
   ActiveDeployment,
   type ActiveDeploymentShape,
   type JsonObject,
+  LiveState,
+  type LiveStateShape,
   ModelNotFound,
   makeRedactor,
   type Redactor,
@@ -37,7 +39,7 @@ interface AcceptedChat {
 }
 
 /** The services the gateway reads from its runtime. */
-export type GatewayServices = Router | ActiveDeployment
+export type GatewayServices = Router | ActiveDeployment | LiveState
 
 export interface GatewayOptions {
   /** Built once per process; holds the Router (and what it needs) and the active deployment. */
@@ -74,6 +76,8 @@ const ENDPOINTS_SUFFIX = "/endpoints"
 interface Live {
   readonly router: RouterShape
   readonly deployment: ActiveDeploymentShape
+  /** The live-state store (its status: `/healthz` "state", the backend-errors counter). */
+  readonly state: LiveStateShape
   readonly context: Context.Context<never>
 }
 
@@ -124,7 +128,10 @@ export class Gateway {
     this.log = (line) => log(this.redact(line))
     this.keyRing = KeyRing.open
     this.setKeys(options.keys ?? [])
-    this.metrics = new GatewayMetrics(() => this.allEndpointStatus())
+    this.metrics = new GatewayMetrics(
+      () => this.allEndpointStatus(),
+      () => this.live?.state.status(),
+    )
   }
 
   /** Replace the gateway keys (config reload). Requests already authenticated are unaffected. */
@@ -153,6 +160,7 @@ export class Gateway {
         const live: Live = {
           router: Context.get(context, Router),
           deployment: Context.get(context, ActiveDeployment),
+          state: Context.get(context, LiveState),
           context: context as Context.Context<never>,
         }
         this.live = live
@@ -222,7 +230,7 @@ export class Gateway {
       if (path === "/healthz") {
         if (method !== "GET" && method !== "HEAD")
           return this.answer("other", this.methodNotAllowed(method, "GET, HEAD, OPTIONS"))
-        return this.answer("healthz", { status: 200, headers: this.jsonHeaders, body: '{"status":"ok"}' })
+        return this.answer("healthz", await this.healthz())
       }
       if (path === "/metrics") {
         if (method !== "GET" && method !== "HEAD")
@@ -508,6 +516,20 @@ export class Gateway {
     return this.json(200, endpointList(model, statuses), requestId)
   }
 
+  /**
+   * `{"status":"ok","state":"ok"|"degraded","backend":…}`: the gateway answers (200) whatever the
+   * live-state store does; `state: "degraded"` says a shared store is unreachable and this replica
+   * routes on its local state (or, with `onError: "closed"`, answers chat requests 503).
+   */
+  private async healthz(): Promise<GatewayResponse> {
+    const status = (this.live ?? (await this.ready())).state.status()
+    return {
+      status: 200,
+      headers: this.jsonHeaders,
+      body: JSON.stringify({ status: "ok", state: status.state, backend: status.backend }),
+    }
+  }
+
   private async allEndpointStatus() {
     const live = this.live ?? (await this.ready())
     return this.runtime.runPromise(
@@ -553,14 +575,17 @@ export class Gateway {
 /** A request with more than one `Authorization` header. */
 const DUPLICATE = Symbol("duplicate-authorization")
 
-const ROUTE_ERROR_TAGS: ReadonlySet<unknown> = new Set<RouteError["_tag"]>([
-  "InvalidRequest",
-  "ModelNotFound",
-  "NoEndpoint",
-  "AllRateLimited",
-  "UpstreamFailed",
-  "DeadlineExceeded",
-])
+/** Every tag of the closed `RouteError` union (a Record, so the compiler notices a new one). */
+const ROUTE_ERROR_TAG_RECORD: Readonly<Record<RouteError["_tag"], true>> = {
+  InvalidRequest: true,
+  ModelNotFound: true,
+  NoEndpoint: true,
+  AllRateLimited: true,
+  UpstreamFailed: true,
+  DeadlineExceeded: true,
+  StateUnavailable: true,
+}
+const ROUTE_ERROR_TAGS: ReadonlySet<unknown> = new Set(Object.keys(ROUTE_ERROR_TAG_RECORD))
 
 const isRouteError = (u: unknown): u is RouteError =>
   typeof u === "object" && u !== null && ROUTE_ERROR_TAGS.has((u as { _tag?: unknown })._tag)
