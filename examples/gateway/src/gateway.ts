@@ -2,9 +2,11 @@ import { readFile } from "node:fs/promises"
 import type { Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import {
+  type ClosedServer,
   ConfigReloader,
   closeNodeServer,
   createNodeServer,
+  DEFAULT_NODE_SERVER_LIMITS,
   type Gateway,
   gatewayFromConfig,
 } from "@switchyard/adapters"
@@ -30,8 +32,14 @@ export interface RunningGateway {
   readonly reloader: ConfigReloader | undefined
   /** The model ids of the config the gateway started with. */
   readonly models: ReadonlyArray<string>
-  /** Stop accepting connections, let in-flight requests finish, release every resource. */
-  readonly close: () => Promise<void>
+  /** `gateway.shutdownGraceMs` (default 30 s): how long `close` lets in-flight requests and streams go on. */
+  readonly shutdownGraceMs: number
+  /**
+   * Stop accepting connections, let in-flight requests finish for up to `shutdownGraceMs` (then end open
+   * streams in-band and answer unanswered requests 503), release every resource. Resolves with how many
+   * responses the grace cut.
+   */
+  readonly close: () => Promise<ClosedServer>
 }
 
 /** The config is invalid (the message has the path of the first problem, or the missing variable). */
@@ -76,7 +84,7 @@ export const startGateway = async (options: GatewayOptions = {}): Promise<Runnin
     throw e instanceof ConfigInvalid ? new StartupConfigError(e) : e
   })
   await gateway.ready()
-  const server = createNodeServer(gateway)
+  const server = createNodeServer(gateway, config.server)
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject)
     server.listen(options.port ?? 8787, options.host ?? "127.0.0.1", () => {
@@ -101,17 +109,19 @@ export const startGateway = async (options: GatewayOptions = {}): Promise<Runnin
   const address = server.address() as AddressInfo
   const url = `http://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`
 
-  let closing: Promise<void> | undefined
+  let closing: Promise<ClosedServer> | undefined
   const close = () => {
     closing ??= (async () => {
-      await closeNodeServer(server)
+      const closed = await closeNodeServer(server)
       if (reloader) {
         // the reloader owns whichever deployment is current now
         await reloader.close(true)
         await runtime.dispose()
       } else await release()
+      return closed
     })()
     return closing
   }
-  return { url, gateway, server, reloader, models: [...config.catalog.models.keys()], close }
+  const shutdownGraceMs = config.server.shutdownGraceMs ?? DEFAULT_NODE_SERVER_LIMITS.shutdownGraceMs
+  return { url, gateway, server, reloader, models: [...config.catalog.models.keys()], shutdownGraceMs, close }
 }

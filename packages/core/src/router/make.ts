@@ -87,6 +87,7 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
           usage,
           cost,
           trace: ctx.trace.finish(clock.currentTimeMillisUnsafe(), { endpoint, usage, cost }),
+          deadlineAt: ctx.deadlineAt,
         })
       })
 
