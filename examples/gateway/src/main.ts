@@ -46,9 +46,10 @@ try {
     .then((r) => r.json() as Promise<{ data?: Array<{ id: string }> }>)
     .then((b) => (b.data ?? []).map((m) => m.id))
     .catch(() => [])
-  console.log(banner(running.url, models, configFile))
+  if (running.config.logging.format === "pretty") console.log(banner(running.url, models, configFile))
   const shutdown = (signal: string) => {
-    console.error(`[switchyard] ${signal}: finishing in-flight requests and shutting down`)
+    if (running.config.logging.format === "pretty")
+      console.error(`[switchyard] ${signal}: finishing in-flight requests and shutting down`)
     const force = setTimeout(() => process.exit(1), 30_000)
     force.unref()
     running.close().then(

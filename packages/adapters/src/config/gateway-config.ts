@@ -9,6 +9,7 @@ import {
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type { GatewayKey } from "../auth/key-ring.js"
+import { type LoggingConfig, LoggingSection, resolveLogging } from "../logging/config.js"
 
 /** A secret given inline or read from an environment variable: `"sk-…"` or `{ "env": "NAME" }`. */
 export const SecretRef = Schema.Union([Schema.NonEmptyString, Schema.Struct({ env: Schema.NonEmptyString })])
@@ -24,9 +25,15 @@ export const GatewayKeyConfig = Schema.Struct({
 })
 export type GatewayKeyConfig = typeof GatewayKeyConfig.Type
 
+/** An admin key: opens `/metrics`, `/v1/models/{id}/endpoints` and `/dashboard` (not chat). */
+export const AdminKeyConfig = Schema.Struct({ name: Schema.NonEmptyString, key: SecretRef })
+export type AdminKeyConfig = typeof AdminKeyConfig.Type
+
 /** The `gateway` section of the gateway's config file (the rest of the file is the catalog). */
 export const GatewaySection = Schema.Struct({
   keys: Schema.optionalKey(Schema.Array(GatewayKeyConfig)),
+  /** When set, only these keys open `/metrics`, `/v1/models/{id}/endpoints` and `/dashboard`. */
+  adminKeys: Schema.optionalKey(Schema.Array(AdminKeyConfig)),
   /** Largest request body in bytes (default 4 MiB). Read at start; a reload does not change it. */
   maxBodyBytes: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
   /** `access-control-allow-origin` (default `*`). Read at start. */
@@ -34,12 +41,17 @@ export const GatewaySection = Schema.Struct({
 })
 export type GatewaySection = typeof GatewaySection.Type
 
-const GatewayPart = Schema.Struct({ gateway: Schema.optionalKey(GatewaySection) })
+const GatewayPart = Schema.Struct({
+  gateway: Schema.optionalKey(GatewaySection),
+  logging: Schema.optionalKey(LoggingSection),
+})
 const decodeGatewayPart = Schema.decodeUnknownResult(GatewayPart)
 
 export interface GatewayConfig {
   readonly catalog: Catalog
   readonly keys: ReadonlyArray<GatewayKey>
+  readonly adminKeys: ReadonlyArray<GatewayKey>
+  readonly logging: LoggingConfig
   readonly maxBodyBytes: number | undefined
   readonly corsOrigin: string | undefined
 }
@@ -49,15 +61,18 @@ type Env = Readonly<Record<string, string | undefined>>
 const invalid = (path: string, message: string) =>
   new ConfigInvalid({ message: `Invalid gateway config: ${path}: ${message}`, path, issues: [`${path}: ${message}`] })
 
+const resolveSecret = (ref: SecretRef, path: string, env: Env): Result.Result<string, ConfigInvalid> => {
+  if (typeof ref === "string") return Result.succeed(ref)
+  const value = env[ref.env]
+  return value === undefined || value === ""
+    ? Result.fail(invalid(path, `environment variable ${ref.env} is not set`))
+    : Result.succeed(value)
+}
+
 const resolveKey = (k: GatewayKeyConfig, i: number, env: Env): Result.Result<GatewayKey, ConfigInvalid> => {
-  let key: string
-  if (typeof k.key === "string") key = k.key
-  else {
-    const value = env[k.key.env]
-    if (value === undefined || value === "")
-      return Result.fail(invalid(`gateway.keys.${i}.key`, `environment variable ${k.key.env} is not set`))
-    key = value
-  }
+  const secret = resolveSecret(k.key, `gateway.keys.${i}.key`, env)
+  if (Result.isFailure(secret)) return Result.fail(secret.failure)
+  const key = secret.success
   const defaults = {
     ...(k.priority !== undefined ? { priority: k.priority } : {}),
     ...(k.escalation !== undefined ? { escalation: k.escalation } : {}),
@@ -66,13 +81,16 @@ const resolveKey = (k: GatewayKeyConfig, i: number, env: Env): Result.Result<Gat
   return Result.succeed({ name: k.name, key, defaults: Object.keys(defaults).length > 0 ? defaults : undefined })
 }
 
-/** `SWITCHYARD_KEYS=key1,key2`: extra gateway keys with no defaults, named `SWITCHYARD_KEYS[0]`, … */
-export const keysFromEnv = (env: Env): ReadonlyArray<GatewayKey> =>
-  (env.SWITCHYARD_KEYS ?? "")
+/**
+ * `SWITCHYARD_KEYS=key1,key2` (or another variable, e.g. `SWITCHYARD_ADMIN_KEYS`): extra keys with no
+ * defaults, named `SWITCHYARD_KEYS[0]`, …
+ */
+export const keysFromEnv = (env: Env, variable = "SWITCHYARD_KEYS"): ReadonlyArray<GatewayKey> =>
+  (env[variable] ?? "")
     .split(",")
     .map((k) => k.trim())
     .filter((k) => k !== "")
-    .map((key, i) => ({ name: `SWITCHYARD_KEYS[${i}]`, key }))
+    .map((key, i) => ({ name: `${variable}[${i}]`, key }))
 
 /**
  * Decode and validate a whole gateway config (catalog + `gateway` section) from parsed JSON. Keys come
@@ -91,9 +109,20 @@ export const decodeGatewayConfig = (json: unknown, env: Env): Result.Result<Gate
     keys.push(resolved.success)
   }
   keys.push(...keysFromEnv(env))
+  const adminKeys: Array<GatewayKey> = []
+  for (const [i, k] of (section?.adminKeys ?? []).entries()) {
+    const secret = resolveSecret(k.key, `gateway.adminKeys.${i}.key`, env)
+    if (Result.isFailure(secret)) return Result.fail(secret.failure)
+    adminKeys.push({ name: k.name, key: secret.success })
+  }
+  adminKeys.push(...keysFromEnv(env, "SWITCHYARD_ADMIN_KEYS"))
+  const logging = resolveLogging(part.success.logging, env)
+  if (Result.isFailure(logging)) return Result.fail(logging.failure)
   return Result.succeed({
     catalog: catalog.success,
     keys,
+    adminKeys,
+    logging: logging.success,
     maxBodyBytes: section?.maxBodyBytes,
     corsOrigin: section?.corsOrigin,
   })

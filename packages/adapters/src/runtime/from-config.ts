@@ -6,6 +6,7 @@ import * as Scope from "effect/Scope"
 import { buildDeployment, type MakeDeployment } from "../config/deployments.js"
 import { decodeGatewayConfig, type GatewayConfig } from "../config/gateway-config.js"
 import { createGateway, type Gateway } from "../handler/gateway.js"
+import { type LogSink, loggingLayer, logsInfo } from "../logging/line-logger.js"
 import { type GatewayRuntime, type GatewayRuntimeOptions, makeGatewayRuntime } from "./gateway-runtime.js"
 
 export interface GatewayFromConfigOptions {
@@ -14,7 +15,12 @@ export interface GatewayFromConfigOptions {
   /** Environment for `{ "env": "NAME" }` secrets and `SWITCHYARD_KEYS` (default `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>> | undefined
   readonly runtime?: GatewayRuntimeOptions | undefined
-  readonly log?: ((line: string) => void) | undefined
+  /**
+   * Where log lines go (default stdout). The config's `logging` section sets level and format; lines
+   * are written in batches every 50 ms unless `batchLogs: false`.
+   */
+  readonly logSink?: LogSink | undefined
+  readonly batchLogs?: boolean | undefined
 }
 
 export interface ConfiguredGateway {
@@ -45,20 +51,24 @@ export const gatewayFromConfig = async (
     throw error._tag === "Some" ? error.value : new Error(Cause.pretty(built.cause))
   }
   const { deployment, scope } = built.value
-  const runtime = makeGatewayRuntime(deployment, options.runtime)
+  const telemetry = loggingLayer(config.logging, options.logSink, { batched: options.batchLogs !== false })
+  const runtime = makeGatewayRuntime(deployment, { telemetry, ...options.runtime })
   const gateway = createGateway({
     runtime,
     keys: config.keys,
+    adminKeys: config.adminKeys,
+    logRequests: logsInfo(config.logging),
     maxBodyBytes: config.maxBodyBytes,
     corsOrigin: config.corsOrigin,
-    log: options.log,
   })
+  gateway.startMonitor()
   return {
     gateway,
     runtime,
     config,
     scope,
     close: async () => {
+      await gateway.close()
       await runtime.dispose()
       await Effect.runPromise(Scope.close(scope, Exit.void))
     },

@@ -19,6 +19,11 @@ export interface GatewayRuntimeOptions {
   readonly stats?: StatsOptions | undefined
   readonly health?: HealthOptions | undefined
   readonly capacity?: MemoryCapacityOptions | undefined
+  /**
+   * The runtime's loggers and tracer (`loggingLayer`, `tracingLayer`): provided to the Router when it is
+   * built, so its spans and log lines go there. Default: Effect's console logger, no tracer.
+   */
+  readonly telemetry?: Layer.Layer<never> | undefined
 }
 
 /**
@@ -34,7 +39,10 @@ export const makeGatewayRuntime = (initial: Deployment, options: GatewayRuntimeO
     Health.layerWith(options.health ?? {}),
   )
   const random = options.seed === undefined ? Layer.empty : RandomSeeded(options.seed)
-  return ManagedRuntime.make(Router.layer.pipe(Layer.provideMerge(services), Layer.provide(random)))
+  const telemetry = options.telemetry ?? Layer.empty
+  return ManagedRuntime.make(
+    Router.layer.pipe(Layer.provideMerge(services), Layer.provide(random), Layer.provideMerge(telemetry)),
+  )
 }
 
 export type GatewayRuntime = ReturnType<typeof makeGatewayRuntime>

@@ -21,7 +21,7 @@ import {
   type RouteTrace,
   UpstreamFailed,
 } from "@switchyard/core"
-import { Effect, Layer, ManagedRuntime, Result, Stream } from "effect"
+import { Effect, Layer, Logger, ManagedRuntime, Result, Stream } from "effect"
 
 export const surfaceCatalog: Catalog = Result.getOrThrow(
   decodeCatalog({
@@ -115,7 +115,7 @@ export interface SurfaceProbe {
 }
 
 /** A ManagedRuntime with the surface router; `model` picks the behaviour. */
-export const surfaceRuntime = () => {
+export const surfaceRuntime = (telemetry: Layer.Layer<never> = Logger.layer([])) => {
   const probe: SurfaceProbe = { requests: [], hanging: [], interrupted: [] }
   const fail = (req: RouteRequest) => {
     const model = String(req.body.model)
@@ -257,7 +257,7 @@ export const surfaceRuntime = () => {
       }),
   })
   const runtime = ManagedRuntime.make(
-    Layer.merge(Layer.succeed(Router, router), Layer.succeed(ActiveDeployment, active)),
+    Layer.mergeAll(Layer.succeed(Router, router), Layer.succeed(ActiveDeployment, active), telemetry),
   )
   return { runtime, probe }
 }
