@@ -48,7 +48,7 @@ export const routedLine = (
     ttft_ms: trace.ttftMs,
     prompt_tokens: trace.usage?.promptTokens,
     completion_tokens: trace.usage?.completionTokens,
-    cost_usd: trace.cost,
+    cost_usd: trace.cost === undefined ? undefined : Math.round(trace.cost * 1e10) / 1e10,
     error_code: errorCode,
   }
 }
