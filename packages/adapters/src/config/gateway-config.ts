@@ -41,8 +41,33 @@ export const GatewaySection = Schema.Struct({
 })
 export type GatewaySection = typeof GatewaySection.Type
 
+/**
+ * `state.redis`: share the live state (capacity, health, stats, retry budget) of every replica
+ * through one Redis. Read at start; a reload does not change it.
+ */
+export const RedisStateSection = Schema.Struct({
+  /** `redis://[user:password@]host:port[/db]`, `rediss://…` (TLS) or a unix socket path; inline or `{ "env": … }`. */
+  url: SecretRef,
+  /** Key prefix (default `switchyard:`), so several fleets can share one Redis. */
+  prefix: Schema.optionalKey(Schema.NonEmptyString),
+  /** How long a Redis call may take before the replica answers from its local state (default 50 ms). */
+  timeoutMs: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 60_000 }))),
+  /** Redis slow or down: `open` (default) routes on local state; `closed` answers 503. */
+  onError: Schema.optionalKey(Schema.Literals(["open", "closed"])),
+})
+export type RedisStateSection = typeof RedisStateSection.Type
+
+/** The `state` section: where live state lives (default: each process in memory). */
+export const StateSection = Schema.Struct({ redis: Schema.optionalKey(RedisStateSection) })
+
+/** The `state` section with secrets resolved: what a store's `fromConfig` receives. */
+export interface StateConfig {
+  readonly redis?: Omit<RedisStateSection, "url"> & { readonly url: string }
+}
+
 const GatewayPart = Schema.Struct({
   gateway: Schema.optionalKey(GatewaySection),
+  state: Schema.optionalKey(StateSection),
   logging: Schema.optionalKey(LoggingSection),
 })
 const decodeGatewayPart = Schema.decodeUnknownResult(GatewayPart)
@@ -54,6 +79,8 @@ export interface GatewayConfig {
   readonly logging: LoggingConfig
   readonly maxBodyBytes: number | undefined
   readonly corsOrigin: string | undefined
+  /** Undefined: live state in memory. */
+  readonly state: StateConfig | undefined
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -69,16 +96,33 @@ const resolveSecret = (ref: SecretRef, path: string, env: Env): Result.Result<st
     : Result.succeed(value)
 }
 
+const REDIS_URL = /^(rediss?:\/\/|\/)/
+
+const resolveState = (section: typeof StateSection.Type, env: Env): Result.Result<StateConfig, ConfigInvalid> => {
+  const redis = section.redis
+  if (redis === undefined) return Result.succeed({})
+  const url = resolveSecret(redis.url, "state.redis.url", env)
+  if (Result.isFailure(url)) return Result.fail(url.failure)
+  if (!REDIS_URL.test(url.success))
+    return Result.fail(
+      invalid("state.redis.url", "expected redis://host:port, rediss://host:port or a unix socket path"),
+    )
+  return Result.succeed({ redis: { ...redis, url: url.success } })
+}
+
 const resolveKey = (k: GatewayKeyConfig, i: number, env: Env): Result.Result<GatewayKey, ConfigInvalid> => {
-  const secret = resolveSecret(k.key, `gateway.keys.${i}.key`, env)
-  if (Result.isFailure(secret)) return Result.fail(secret.failure)
-  const key = secret.success
+  const key = resolveSecret(k.key, `gateway.keys.${i}.key`, env)
+  if (Result.isFailure(key)) return Result.fail(key.failure)
   const defaults = {
     ...(k.priority !== undefined ? { priority: k.priority } : {}),
     ...(k.escalation !== undefined ? { escalation: k.escalation } : {}),
     ...(k.provider !== undefined ? { provider: k.provider } : {}),
   }
-  return Result.succeed({ name: k.name, key, defaults: Object.keys(defaults).length > 0 ? defaults : undefined })
+  return Result.succeed({
+    name: k.name,
+    key: key.success,
+    defaults: Object.keys(defaults).length > 0 ? defaults : undefined,
+  })
 }
 
 /**
@@ -93,7 +137,7 @@ export const keysFromEnv = (env: Env, variable = "SWITCHYARD_KEYS"): ReadonlyArr
     .map((key, i) => ({ name: `${variable}[${i}]`, key }))
 
 /**
- * Decode and validate a whole gateway config (catalog + `gateway` section) from parsed JSON. Keys come
+ * Decode and validate a whole gateway config (catalog + `gateway` and `state` sections) from parsed JSON. Keys come
  * from `gateway.keys` (inline or `{ "env": … }`) plus `SWITCHYARD_KEYS`.
  */
 export const decodeGatewayConfig = (json: unknown, env: Env): Result.Result<GatewayConfig, ConfigInvalid> => {
@@ -118,6 +162,9 @@ export const decodeGatewayConfig = (json: unknown, env: Env): Result.Result<Gate
   adminKeys.push(...keysFromEnv(env, "SWITCHYARD_ADMIN_KEYS"))
   const logging = resolveLogging(part.success.logging, env)
   if (Result.isFailure(logging)) return Result.fail(logging.failure)
+  const stateSection = part.success.state
+  const state = stateSection === undefined ? undefined : resolveState(stateSection, env)
+  if (state !== undefined && Result.isFailure(state)) return Result.fail(state.failure)
   return Result.succeed({
     catalog: catalog.success,
     keys,
@@ -125,6 +172,7 @@ export const decodeGatewayConfig = (json: unknown, env: Env): Result.Result<Gate
     logging: logging.success,
     maxBodyBytes: section?.maxBodyBytes,
     corsOrigin: section?.corsOrigin,
+    state: state?.success,
   })
 }
 

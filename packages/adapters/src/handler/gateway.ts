@@ -2,6 +2,8 @@ import {
   ActiveDeployment,
   type ActiveDeploymentShape,
   type JsonObject,
+  LiveState,
+  type LiveStateShape,
   ModelNotFound,
   parseTraceparent,
   type RouteError,
@@ -41,7 +43,7 @@ interface AcceptedChat {
 }
 
 /** The services the gateway reads from its runtime. */
-export type GatewayServices = Router | ActiveDeployment
+export type GatewayServices = Router | ActiveDeployment | LiveState
 
 export interface GatewayOptions {
   /** Built once per process; holds the Router (and what it needs) and the active deployment. */
@@ -75,6 +77,8 @@ const ENDPOINTS_SUFFIX = "/endpoints"
 interface Live {
   readonly router: RouterShape
   readonly deployment: ActiveDeploymentShape
+  /** The live-state store (its status: `/healthz` "state", the backend-errors counter). */
+  readonly state: LiveStateShape
   readonly context: Context.Context<never>
 }
 
@@ -124,7 +128,10 @@ export class Gateway {
     this.keyRing = KeyRing.open
     this.adminRing = KeyRing.open
     this.setKeys(options.keys ?? [], options.adminKeys ?? [])
-    this.metrics = new GatewayMetrics(() => this.allEndpointStatus())
+    this.metrics = new GatewayMetrics(
+      () => this.allEndpointStatus(),
+      () => this.live?.state.status(),
+    )
   }
 
   /** Replace the gateway and admin keys (config reload). Requests already authenticated are unaffected. */
@@ -151,6 +158,7 @@ export class Gateway {
         const live: Live = {
           router: Context.get(context, Router),
           deployment: Context.get(context, ActiveDeployment),
+          state: Context.get(context, LiveState),
           context: context as Context.Context<never>,
         }
         this.live = live
@@ -221,7 +229,7 @@ export class Gateway {
       if (path === "/healthz") {
         if (method !== "GET" && method !== "HEAD")
           return this.answer("other", this.methodNotAllowed(method, "GET, HEAD, OPTIONS"))
-        return this.answer("healthz", { status: 200, headers: this.jsonHeaders, body: '{"status":"ok"}' })
+        return this.answer("healthz", await this.healthz())
       }
       if (path === "/metrics") {
         if (method !== "GET" && method !== "HEAD")
@@ -492,6 +500,20 @@ export class Gateway {
     return this.json(200, endpointList(model, statuses), requestId)
   }
 
+  /**
+   * `{"status":"ok","state":"ok"|"degraded","backend":…}`: the gateway answers (200) whatever the
+   * live-state store does; `state: "degraded"` says a shared store is unreachable and this replica
+   * routes on its local state (or, with `onError: "closed"`, answers chat requests 503).
+   */
+  private async healthz(): Promise<GatewayResponse> {
+    const status = (this.live ?? (await this.ready())).state.status()
+    return {
+      status: 200,
+      headers: this.jsonHeaders,
+      body: JSON.stringify({ status: "ok", state: status.state, backend: status.backend }),
+    }
+  }
+
   private allEndpointStatus() {
     return this.runtime.runPromise(readEndpointStatuses)
   }
@@ -588,14 +610,17 @@ export class Gateway {
   }
 }
 
-const ROUTE_ERROR_TAGS: ReadonlySet<unknown> = new Set<RouteError["_tag"]>([
-  "InvalidRequest",
-  "ModelNotFound",
-  "NoEndpoint",
-  "AllRateLimited",
-  "UpstreamFailed",
-  "DeadlineExceeded",
-])
+/** Every tag of the closed `RouteError` union (a Record, so the compiler notices a new one). */
+const ROUTE_ERROR_TAG_RECORD: Readonly<Record<RouteError["_tag"], true>> = {
+  InvalidRequest: true,
+  ModelNotFound: true,
+  NoEndpoint: true,
+  AllRateLimited: true,
+  UpstreamFailed: true,
+  DeadlineExceeded: true,
+  StateUnavailable: true,
+}
+const ROUTE_ERROR_TAGS: ReadonlySet<unknown> = new Set(Object.keys(ROUTE_ERROR_TAG_RECORD))
 
 const isRouteError = (u: unknown): u is RouteError =>
   typeof u === "object" && u !== null && ROUTE_ERROR_TAGS.has((u as { _tag?: unknown })._tag)

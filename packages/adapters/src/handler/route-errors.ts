@@ -86,6 +86,8 @@ export const routeErrorReply = (e: RouteError): ErrorReply => {
     }
     case "DeadlineExceeded":
       return errorReply(504, "timeout_error", e.message, "deadline_exceeded")
+    case "StateUnavailable":
+      return errorReply(503, "server_error", e.message, "state_unavailable", null, { "retry-after": "1" })
   }
 }
 

@@ -1,10 +1,11 @@
+import { ConfigInvalid, type LiveStateBackend } from "@switchyard/core"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Result from "effect/Result"
 import * as Scope from "effect/Scope"
 import { buildDeployment, type MakeDeployment } from "../config/deployments.js"
-import { decodeGatewayConfig, type GatewayConfig } from "../config/gateway-config.js"
+import { decodeGatewayConfig, type GatewayConfig, type StateConfig } from "../config/gateway-config.js"
 import { createGateway, type Gateway } from "../handler/gateway.js"
 import { type LogSink, loggingLayer, logsInfo } from "../logging/line-logger.js"
 import { type GatewayRuntime, type GatewayRuntimeOptions, makeGatewayRuntime } from "./gateway-runtime.js"
@@ -14,6 +15,12 @@ export interface GatewayFromConfigOptions {
   readonly makeDeployment: MakeDeployment
   /** Environment for `{ "env": "NAME" }` secrets and `SWITCHYARD_KEYS` (default `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>> | undefined
+  /**
+   * Build the shared live-state store from the config's `state` section: `RedisState.fromConfig`
+   * from `@switchyard/redis`. Needed only when the config has one; without a `state` section the
+   * live state stays in this process's memory.
+   */
+  readonly makeState?: ((state: StateConfig) => LiveStateBackend) | undefined
   readonly runtime?: GatewayRuntimeOptions | undefined
   /**
    * Where log lines go (default stdout). The config's `logging` section sets level and format; lines
@@ -33,6 +40,21 @@ export interface ConfiguredGateway {
   readonly close: () => Promise<void>
 }
 
+const stateBackend = (
+  state: StateConfig | undefined,
+  makeState: GatewayFromConfigOptions["makeState"],
+): LiveStateBackend | undefined => {
+  if (state?.redis === undefined) return undefined
+  if (makeState === undefined)
+    throw new ConfigInvalid({
+      message:
+        "Invalid gateway config: state.redis: this program has no shared-state store; pass makeState: RedisState.fromConfig (from @switchyard/redis) to gatewayFromConfig",
+      path: "state.redis",
+      issues: ["state.redis: no makeState given to gatewayFromConfig"],
+    })
+  return makeState(state)
+}
+
 /**
  * Everything an embedding app needs, from a config object (catalog + optional `gateway` section):
  * validated config → provider clients → router runtime → gateway handler, each built once. Rejects with
@@ -45,6 +67,7 @@ export const gatewayFromConfig = async (
   const decoded = decodeGatewayConfig(json, options.env ?? process.env)
   if (Result.isFailure(decoded)) throw decoded.failure
   const config = decoded.success
+  const backend = stateBackend(config.state, options.makeState)
   const built = await buildDeployment(options.makeDeployment, config.catalog)
   if (Exit.isFailure(built)) {
     const error = Cause.findErrorOption(built.cause)
@@ -52,7 +75,10 @@ export const gatewayFromConfig = async (
   }
   const { deployment, scope } = built.value
   const telemetry = loggingLayer(config.logging, options.logSink, { batched: options.batchLogs !== false })
-  const runtime = makeGatewayRuntime(deployment, { telemetry, ...options.runtime })
+  const runtime = makeGatewayRuntime(
+    deployment,
+    backend === undefined ? { telemetry, ...options.runtime } : { telemetry, ...options.runtime, backend },
+  )
   const gateway = createGateway({
     runtime,
     keys: config.keys,

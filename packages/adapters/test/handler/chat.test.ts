@@ -198,7 +198,7 @@ describe("routes, methods and CORS", () => {
   it("GET /healthz", async () => {
     const r = await call(gateway, { path: "/healthz" })
     expect(r.status).toBe(200)
-    expect(r.json).toEqual({ status: "ok" })
+    expect(r.json).toEqual({ status: "ok", state: "ok", backend: "memory" })
   })
 })
 

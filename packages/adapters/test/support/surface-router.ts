@@ -7,6 +7,7 @@ import {
   ActiveDeployment,
   AllRateLimited,
   type Catalog,
+  composeLiveState,
   DeadlineExceeded,
   type Deployment,
   decodeCatalog,
@@ -14,11 +15,16 @@ import {
   type EndpointStatus,
   InvalidRequest,
   type JsonObject,
+  LiveState,
   ModelNotFound,
+  makeMemoryCapacity,
+  makeMemoryHealth,
+  makeMemoryStats,
   NoEndpoint,
   type RouteRequest,
   Router,
   type RouteTrace,
+  StateUnavailable,
   UpstreamFailed,
 } from "@switchyard/core"
 import { Effect, Layer, Logger, ManagedRuntime, Result, Stream } from "effect"
@@ -162,6 +168,8 @@ export const surfaceRuntime = (telemetry: Layer.Layer<never> = Logger.layer([]))
         })
       case "deadline":
         return new DeadlineExceeded({ message: "Deadline of 120000 ms exceeded", trace: traceFor(req, []) })
+      case "state-closed":
+        return new StateUnavailable({ message: "The shared live state (redis) did not answer within 50 ms" })
       case "bad-param":
         return new InvalidRequest({
           message: "provider.order and provider.only are disjoint",
@@ -257,7 +265,12 @@ export const surfaceRuntime = (telemetry: Layer.Layer<never> = Logger.layer([]))
       }),
   })
   const runtime = ManagedRuntime.make(
-    Layer.mergeAll(Layer.succeed(Router, router), Layer.succeed(ActiveDeployment, active), telemetry),
+    Layer.mergeAll(
+      Layer.succeed(Router, router),
+      Layer.succeed(ActiveDeployment, active),
+      Layer.succeed(LiveState, composeLiveState(makeMemoryCapacity(), makeMemoryHealth(), makeMemoryStats())),
+      telemetry,
+    ),
   )
   return { runtime, probe }
 }

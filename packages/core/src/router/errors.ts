@@ -1,6 +1,7 @@
 import * as Data from "effect/Data"
 import type { InvalidRequest, ModelNotFound, NoEndpoint } from "../errors.js"
 import type { ProviderErrorTag } from "../provider/errors.js"
+import type { StateUnavailable } from "../services/errors.js"
 import type { RouteTrace } from "./types.js"
 
 /** Every admissible endpoint was rate-limited (or refused by capacity): the client should retry after `retryAfterMs`. */
@@ -38,3 +39,4 @@ export type RouteError =
   | AllRateLimited
   | UpstreamFailed
   | DeadlineExceeded
+  | StateUnavailable
