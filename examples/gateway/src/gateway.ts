@@ -36,6 +36,8 @@ export interface RunningGateway {
   readonly config: GatewayConfig
   readonly server: Server
   readonly reloader: ConfigReloader | undefined
+  /** The model ids of the config the gateway started with. */
+  readonly models: ReadonlyArray<string>
   /** Stop accepting connections, let in-flight requests finish, release every resource. */
   readonly close: () => Promise<void>
 }
@@ -127,5 +129,5 @@ export const startGateway = async (options: GatewayOptions = {}): Promise<Runnin
     })()
     return closing
   }
-  return { url, gateway, config, server, reloader, close }
+  return { url, gateway, config, server, reloader, models: [...config.catalog.models.keys()], close }
 }

@@ -9,7 +9,9 @@ import {
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type { GatewayKey } from "../auth/key-ring.js"
+import { MAX_JSON_DEPTH_LIMIT } from "../handler/json-depth.js"
 import { type LoggingConfig, LoggingSection, resolveLogging } from "../logging/config.js"
+import { configuredSecrets } from "./secrets.js"
 
 /** A secret given inline or read from an environment variable: `"sk-…"` or `{ "env": "NAME" }`. */
 export const SecretRef = Schema.Union([Schema.NonEmptyString, Schema.Struct({ env: Schema.NonEmptyString })])
@@ -36,6 +38,8 @@ export const GatewaySection = Schema.Struct({
   adminKeys: Schema.optionalKey(Schema.Array(AdminKeyConfig)),
   /** Largest request body in bytes (default 4 MiB). Read at start; a reload does not change it. */
   maxBodyBytes: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
+  /** Deepest object/array nesting of a request body (default 512, at most 1,000). Read at start. */
+  maxJsonDepth: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 2, maximum: MAX_JSON_DEPTH_LIMIT }))),
   /** `access-control-allow-origin` (default `*`). Read at start. */
   corsOrigin: Schema.optionalKey(Schema.NonEmptyString),
 })
@@ -78,7 +82,10 @@ export interface GatewayConfig {
   readonly adminKeys: ReadonlyArray<GatewayKey>
   readonly logging: LoggingConfig
   readonly maxBodyBytes: number | undefined
+  readonly maxJsonDepth: number | undefined
   readonly corsOrigin: string | undefined
+  /** What the gateway masks in upstream text: provider secrets and hosts, gateway keys (`configuredSecrets`). */
+  readonly secrets: ReadonlyArray<string>
   /** Undefined: live state in memory. */
   readonly state: StateConfig | undefined
 }
@@ -171,7 +178,14 @@ export const decodeGatewayConfig = (json: unknown, env: Env): Result.Result<Gate
     adminKeys,
     logging: logging.success,
     maxBodyBytes: section?.maxBodyBytes,
+    maxJsonDepth: section?.maxJsonDepth,
     corsOrigin: section?.corsOrigin,
+    secrets: configuredSecrets(
+      catalog.success.config.providers,
+      keys,
+      env,
+      state?.success.redis === undefined ? [] : [state.success.redis.url],
+    ),
     state: state?.success,
   })
 }

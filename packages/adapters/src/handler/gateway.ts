@@ -5,7 +5,9 @@ import {
   LiveState,
   type LiveStateShape,
   ModelNotFound,
+  makeRedactor,
   parseTraceparent,
+  type Redactor,
   type RouteError,
   type RouteRequest,
   type RouteResult,
@@ -13,6 +15,7 @@ import {
   type RouterShape,
   type RouteStream,
   type RouteTrace,
+  redactDeep,
 } from "@switchyard/core"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
@@ -27,6 +30,7 @@ import { GatewayMetrics } from "../metrics/gateway-metrics.js"
 import { monitorEndpoints, readEndpointStatuses } from "../monitor/monitor.js"
 import { type ErrorReply, errorJson, replies } from "./envelope.js"
 import { type CorsHeaders, headerValue, makeCorsHeaders, requestIdOf } from "./headers.js"
+import { DEFAULT_MAX_JSON_DEPTH, MAX_JSON_DEPTH_LIMIT, tooDeep } from "./json-depth.js"
 import { endpointList, modelList, modelObject } from "./models.js"
 import { routeErrorReply, routeErrorTrace } from "./route-errors.js"
 import { decodeRoutingFields } from "./routing-fields.js"
@@ -62,6 +66,17 @@ export interface GatewayOptions {
   readonly logRequests?: boolean | undefined
   /** Largest accepted request body in bytes (default 4 MiB); larger ones get 413. */
   readonly maxBodyBytes?: number | undefined
+  /**
+   * Deepest nesting of objects/arrays accepted in a request body (default 512, at most 1,000); deeper
+   * bodies get 400 `invalid_request_body` with `param` naming the field.
+   */
+  readonly maxJsonDepth?: number | undefined
+  /**
+   * Values masked wherever upstream text reaches a client or the log (error fields, traces, in-band
+   * stream errors, log lines): the configured upstream secrets and hosts (`gatewayFromConfig` collects
+   * them from the config). Common key shapes are masked whether listed or not.
+   */
+  readonly secrets?: ReadonlyArray<string> | undefined
   /** `access-control-allow-origin` (default `*`). */
   readonly corsOrigin?: string | undefined
 }
@@ -103,10 +118,13 @@ export const estimatePromptTokens = (bodyBytes: number): number => Math.ceil(bod
  */
 export class Gateway {
   readonly maxBodyBytes: number
+  readonly maxJsonDepth: number
   readonly metrics: GatewayMetrics
   private keyRing: KeyRing
   private adminRing: KeyRing
   private readonly logRequests: boolean
+  /** Masks configured secrets and key shapes in everything upstream-derived a client or the log sees. */
+  private redact: Redactor
   private readonly cors: CorsHeaders
   private readonly jsonHeaders: Readonly<Record<string, string>>
   private readonly sseHeaders: Readonly<Record<string, string>>
@@ -121,10 +139,12 @@ export class Gateway {
   constructor(options: GatewayOptions) {
     this.runtime = options.runtime
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+    this.maxJsonDepth = Math.min(options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH, MAX_JSON_DEPTH_LIMIT)
     this.cors = makeCorsHeaders(options.corsOrigin ?? "*")
     this.jsonHeaders = { "content-type": JSON_TYPE, ...this.cors.base }
     this.sseHeaders = { ...SSE_HEADERS, ...this.cors.base }
     this.logRequests = options.logRequests === true
+    this.redact = makeRedactor(options.secrets ?? [])
     this.keyRing = KeyRing.open
     this.adminRing = KeyRing.open
     this.setKeys(options.keys ?? [], options.adminKeys ?? [])
@@ -144,6 +164,11 @@ export class Gateway {
           "no gateway keys configured: the gateway is open to anyone who can reach it (set SWITCHYARD_KEYS or gateway.keys in the config)",
         ),
       )
+  }
+
+  /** Replace the values masked in upstream text (config reload: new provider secrets or hosts). */
+  setSecrets(secrets: ReadonlyArray<string>): void {
+    this.redact = makeRedactor(secrets)
   }
 
   get keyCount(): number {
@@ -204,7 +229,9 @@ export class Gateway {
   }
 
   private defect(defect: unknown, method: string, path: string, req: GatewayRequest): GatewayResponse {
-    this.emit(Effect.logError("internal error", { method, path: path.slice(0, 200), error: describe(defect) }))
+    this.emit(
+      Effect.logError("internal error", { method, path: path.slice(0, 200), error: this.redact(describe(defect)) }),
+    )
     return this.errorResponse(replies.internal, requestIdOf(req.headers))
   }
 
@@ -248,6 +275,23 @@ export class Gateway {
     }
   }
 
+  /**
+   * The gateway key of a request; `DUPLICATE` when it carries more than one `Authorization` (as an array
+   * from Node, or joined with commas by Web `Headers` and API Gateway — a token never has a comma).
+   */
+  private authenticate(
+    headers: GatewayRequest["headers"],
+    ring: KeyRing = this.keyRing,
+  ): ReturnType<KeyRing["authenticate"]> | typeof DUPLICATE {
+    const given = headers.authorization
+    if (given !== undefined && typeof given !== "string") {
+      if (given.length > 1) return DUPLICATE
+      return ring.authenticate(given[0])
+    }
+    if (given?.includes(",")) return DUPLICATE
+    return ring.authenticate(given)
+  }
+
   // ---- POST /v1/chat/completions ---------------------------------------------------------------
 
   /** Never rejects: every outcome, defects included, is a response. */
@@ -266,15 +310,17 @@ export class Gateway {
   /** Authentication, size, JSON and the routing fields: a request to route, or the error response. */
   private acceptChat(req: GatewayRequest): GatewayResponse | AcceptedChat {
     const requestId = requestIdOf(req.headers)
-    const key = this.keyRing.authenticate(headerValue(req.headers, "authorization"))
+    const key = this.authenticate(req.headers)
     if (key === undefined) return this.rejected(replies.unauthorized, requestId, false, undefined, req)
+    if (key === DUPLICATE) return this.rejected(replies.multipleAuthorization, requestId, false, undefined, req)
     const keyName = key === null ? undefined : key.name
     const bytes = req.body.byteLength
     if (bytes > this.maxBodyBytes)
       return this.rejected(replies.tooLarge(this.maxBodyBytes), requestId, false, keyName, req)
     let parsed: unknown
+    const text = decoder.decode(req.body)
     try {
-      parsed = JSON.parse(decoder.decode(req.body))
+      parsed = JSON.parse(text)
     } catch (e) {
       return this.rejected(
         replies.invalidJson(e instanceof Error ? e.message.slice(0, 200) : "parse error"),
@@ -286,6 +332,12 @@ export class Gateway {
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
       return this.rejected(replies.notAnObject, requestId, false, keyName, req)
+    // valid JSON nested n levels deep is at least 2n characters long: small bodies need no walk
+    if (text.length > 2 * this.maxJsonDepth) {
+      const deep = tooDeep(parsed, this.maxJsonDepth)
+      if (deep !== undefined)
+        return this.rejected(replies.tooDeep(this.maxJsonDepth, deep), requestId, false, keyName, req)
+    }
     const body = parsed as JsonObject
     let withTrace = headerValue(req.headers, "x-switchyard-trace") === "true"
     if (body.switchyard_trace !== undefined) {
@@ -377,7 +429,9 @@ export class Gateway {
           trace.attempts.length,
           trace.modelUsed ?? "",
         ),
-        body: JSON.stringify(withTrace ? { ...result.body, switchyard_trace: trace } : result.body),
+        body: JSON.stringify(
+          withTrace ? { ...result.body, switchyard_trace: redactDeep(trace, this.redact) } : result.body,
+        ),
       }
     }
     return this.failed(exit.cause, accepted, false)
@@ -394,6 +448,7 @@ export class Gateway {
     const routed = exit.value
     const body = new SseBody(routed, live.context, {
       withTrace,
+      redact: this.redact,
       signal: req.signal,
       onEnd: (trace) => {
         if (trace === undefined) return
@@ -422,11 +477,17 @@ export class Gateway {
     const found = Cause.findErrorOption(cause)
     if (found._tag === "None" || !isRouteError(found.value)) {
       if (Cause.hasInterruptsOnly(cause)) return this.rejected(replies.clientClosed, requestId, stream, keyName)
-      this.emit(Effect.logError("internal error routing a request", { request_id: requestId }, Cause.squash(cause)))
+      this.emit(
+        Effect.logError("internal error routing a request", {
+          request_id: requestId,
+          error: this.redact(describe(Cause.squash(cause))),
+        }),
+      )
       return this.rejected(replies.internal, requestId, stream, keyName)
     }
     const error = found.value
-    const reply = routeErrorReply(error)
+    // the one place a router failure (upstream text included) becomes what the client sees
+    const reply = redactDeep(routeErrorReply(error), this.redact)
     const trace = routeErrorTrace(error)
     if (error._tag === "AllRateLimited") this.metrics.capacityExhausted(error.origin)
     if (trace === undefined) return this.rejected(reply, requestId, stream, keyName)
@@ -438,7 +499,11 @@ export class Gateway {
       "x-switchyard-attempts": String(trace.attempts.length),
       ...reply.headers,
     }
-    return { status: reply.status, headers, body: errorJson(reply, withTrace ? trace : undefined) }
+    return {
+      status: reply.status,
+      headers,
+      body: errorJson(reply, withTrace ? redactDeep(trace, this.redact) : undefined),
+    }
   }
 
   /**
@@ -467,12 +532,14 @@ export class Gateway {
     const requestId = requestIdOf(req.headers)
     let rest = path.slice(MODELS_PREFIX.length)
     const endpoints = path !== "/v1/models" && rest.endsWith(ENDPOINTS_SUFFIX)
-    const denied = endpoints
-      ? this.adminDenied(req, false)
-      : this.keyRing.authenticate(headerValue(req.headers, "authorization")) === undefined
-        ? this.errorResponse(replies.unauthorized, requestId)
-        : undefined
-    if (denied !== undefined) return denied
+    if (endpoints) {
+      const denied = this.adminDenied(req, false)
+      if (denied !== undefined) return denied
+    } else {
+      const key = this.authenticate(req.headers)
+      if (key === undefined) return this.errorResponse(replies.unauthorized, requestId)
+      if (key === DUPLICATE) return this.errorResponse(replies.multipleAuthorization, requestId)
+    }
     const live = this.live ?? (await this.ready())
     const { catalog } = await this.runtime.runPromise(live.deployment.get)
     if (path === "/v1/models") return this.json(200, modelList(catalog, this.created), requestId)
@@ -569,13 +636,13 @@ export class Gateway {
    * only an admin key opens them; without, a gateway key does (`/metrics` is then open). Undefined: allowed.
    */
   adminDenied(req: GatewayRequest, metrics: boolean): GatewayResponse | undefined {
-    const authorization = headerValue(req.headers, "authorization")
-    if (!this.adminRing.isOpen)
-      return this.adminRing.authenticate(authorization) === undefined
-        ? this.errorResponse(replies.adminRequired, requestIdOf(req.headers))
-        : undefined
-    if (metrics || this.keyRing.authenticate(authorization) !== undefined) return undefined
-    return this.errorResponse(replies.unauthorized, requestIdOf(req.headers))
+    const admin = !this.adminRing.isOpen
+    if (!admin && metrics) return undefined
+    const key = this.authenticate(req.headers, admin ? this.adminRing : this.keyRing)
+    if (key === DUPLICATE) return this.errorResponse(replies.multipleAuthorization, requestIdOf(req.headers))
+    if (key === undefined)
+      return this.errorResponse(admin ? replies.adminRequired : replies.unauthorized, requestIdOf(req.headers))
+    return undefined
   }
 
   /** One request's log line, through the runtime's Effect logger. */
@@ -609,6 +676,9 @@ export class Gateway {
     return response
   }
 }
+
+/** A request with more than one `Authorization` header. */
+const DUPLICATE = Symbol("duplicate-authorization")
 
 /** Every tag of the closed `RouteError` union (a Record, so the compiler notices a new one). */
 const ROUTE_ERROR_TAG_RECORD: Readonly<Record<RouteError["_tag"], true>> = {

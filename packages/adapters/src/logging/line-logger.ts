@@ -82,19 +82,25 @@ export const lineLogger = (format: LogFormat): Logger.Logger<unknown, string> =>
 
 /**
  * The runtime's logging: Effect's `Logger` rendering `format` lines to `sink` (default stdout), at or
- * above `level`, replacing Effect's default console logger. Lines are batched — written together every
+ * above `level`, masked by `redact`, replacing Effect's default console logger. Lines are batched — written together every
  * 50 ms and on shutdown, off the request path — unless `batched: false` (each line written at once).
  */
 export const loggingLayer = (
   config: LoggingConfig,
   sink: LogSink = stdoutSink,
-  options: { readonly batched?: boolean } = {},
+  options: {
+    readonly batched?: boolean
+    /** Applied to the text before it is written (the configured secrets and key shapes masked). */
+    readonly redact?: ((text: string) => string) | undefined
+  } = {},
 ): Layer.Layer<never> => {
   const lines = lineLogger(config.format)
+  const redact = options.redact
+  const write: LogSink = redact === undefined ? sink : (text) => sink(redact(text))
   const logger =
     options.batched === false
-      ? Logger.map(lines, sink)
-      : Logger.batched(lines, { window: BATCH_WINDOW, flush: (batch) => Effect.sync(() => sink(batch.join(""))) })
+      ? Logger.map(lines, write)
+      : Logger.batched(lines, { window: BATCH_WINDOW, flush: (batch) => Effect.sync(() => write(batch.join(""))) })
   return Layer.mergeAll(Logger.layer([logger]), Layer.succeed(References.MinimumLogLevel, MINIMUM[config.level]))
 }
 

@@ -1,4 +1,4 @@
-import { ConfigInvalid, type LiveStateBackend } from "@switchyard/core"
+import { ConfigInvalid, type LiveStateBackend, makeRedactor } from "@switchyard/core"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -74,7 +74,10 @@ export const gatewayFromConfig = async (
     throw error._tag === "Some" ? error.value : new Error(Cause.pretty(built.cause))
   }
   const { deployment, scope } = built.value
-  const telemetry = loggingLayer(config.logging, options.logSink, { batched: options.batchLogs !== false })
+  const telemetry = loggingLayer(config.logging, options.logSink, {
+    batched: options.batchLogs !== false,
+    redact: makeRedactor(config.secrets),
+  })
   const runtime = makeGatewayRuntime(
     deployment,
     backend === undefined ? { telemetry, ...options.runtime } : { telemetry, ...options.runtime, backend },
@@ -85,7 +88,9 @@ export const gatewayFromConfig = async (
     adminKeys: config.adminKeys,
     logRequests: logsInfo(config.logging),
     maxBodyBytes: config.maxBodyBytes,
+    maxJsonDepth: config.maxJsonDepth,
     corsOrigin: config.corsOrigin,
+    secrets: config.secrets,
   })
   gateway.startMonitor()
   return {
