@@ -110,6 +110,7 @@ export const startGateway = async (options: GatewayOptions = {}): Promise<Runnin
   await runtime.runPromise(
     Effect.logInfo("listening", {
       url,
+      port: address.port,
       config: options.configFile ?? "embedded default",
       models: config.catalog.models.size,
       endpoints: config.catalog.endpoints.length,
