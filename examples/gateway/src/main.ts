@@ -38,10 +38,11 @@ const banner = (url: string, models: ReadonlyArray<string>, file: string | undef
 
 try {
   const running = await startGateway({ configFile, port, host })
-  console.log(banner(running.url, running.models, configFile))
+  if (running.config.logging.format === "pretty") console.log(banner(running.url, running.models, configFile))
   const shutdown = (signal: string) => {
     const grace = running.shutdownGraceMs
-    console.error(`[switchyard] ${signal}: finishing in-flight requests (grace ${grace} ms), then shutting down`)
+    if (running.config.logging.format === "pretty")
+      console.error(`[switchyard] ${signal}: finishing in-flight requests (grace ${grace} ms), then shutting down`)
     // a backstop only: the drain itself ends every response at the end of the grace
     const stuck = setTimeout(() => {
       console.error("[switchyard] shutdown did not complete; exiting")
@@ -49,11 +50,7 @@ try {
     }, grace + 15_000)
     stuck.unref()
     running.close().then(
-      ({ cut }) => {
-        if (cut > 0)
-          console.error(`[switchyard] grace over: ${cut} open response(s) ended (streams in-band, 503 otherwise)`)
-        process.exit(0)
-      },
+      () => process.exit(0),
       (e: unknown) => {
         console.error(`[switchyard] shutdown failed: ${e instanceof Error ? e.message : String(e)}`)
         process.exit(1)

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type GatewayProcess, spawnGateway } from "./support/process.js"
+import { type GatewayProcess, startGatewayProcess } from "./support/gateway-process.js"
 
 const GRACE_MS = 800
 
@@ -65,12 +65,13 @@ beforeAll(async () => {
         { id: "test/hang", endpoints: [endpoint("hang")] },
       ],
       gateway: { shutdownGraceMs: GRACE_MS },
+      logging: { format: "json" },
     }),
   )
-  gw = await spawnGateway(["--config", file])
+  gw = await startGatewayProcess(["--config", file], {})
 })
 afterAll(async () => {
-  gw.kill()
+  await gw.stop()
   upstream.closeAllConnections()
   await new Promise((r) => upstream.close(r))
 })
@@ -105,7 +106,7 @@ describe("SIGTERM with open streams", () => {
     })
     await new Promise((r) => setTimeout(r, 100))
     const signalled = Date.now()
-    gw.child.kill("SIGTERM")
+    gw.signal("SIGTERM")
     await new Promise((r) => setTimeout(r, 100))
     // no new connections once the drain has begun
     await expect(fetch(`${gw.url}/healthz`)).rejects.toThrow()
@@ -127,6 +128,6 @@ describe("SIGTERM with open streams", () => {
     expect((await late.json()).error.code).toBe("server_shutting_down")
     expect(Date.now() - signalled).toBeGreaterThanOrEqual(GRACE_MS - 50)
     expect(await gw.exited).toBe(0)
-    expect(gw.stderr()).toContain("6 open response(s) ended")
+    expect(gw.stdout()).toMatch(/"msg":"shutdown grace over[^"]*".*"cut":6/)
   })
 })

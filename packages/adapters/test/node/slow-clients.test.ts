@@ -12,7 +12,7 @@ import { listen } from "../support/listen.js"
 import { surfaceRuntime } from "../support/surface-router.js"
 
 const { runtime } = surfaceRuntime()
-const gateway = createGateway({ runtime, log: () => {} })
+const gateway = createGateway({ runtime })
 const LIMITS = { headersTimeoutMs: 300, receiveTimeoutMs: 600, maxConnections: 6 }
 let server: Server
 let port = 0
