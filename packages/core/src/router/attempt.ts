@@ -211,7 +211,7 @@ export const runAttempt = <A>(
                 kind: "connect",
               }),
             )
-          : mode.call(ctx, endpoint, client, mode.timeoutMs(ctx, startedAt))
+          : mode.call(ctx, endpoint, client, mode.timeoutMs(ctx, endpoint, startedAt, control.fallbackLeft))
       return Effect.flatMap(
         Effect.result(Effect.onInterrupt(restore(call), () => cancelled(ctx, info, control))),
         (result): Effect.Effect<AttemptResult<A>> =>
