@@ -6,14 +6,16 @@ import type { RequestContext } from "./context.js"
  * How long one attempt may wait for its first byte (a streamed attempt: its first content chunk; a
  * non-streamed one: the whole answer), in ms:
  *
- *   min( configured,                                          attemptTimeoutMs (streams: and firstTokenTimeoutMs)
- *        max(attemptTimeoutFloorMs, attemptTimeoutMultiplier × measured p99 time to first token),   once measured
- *        time left × (1 − fallbackReserve)  — not below the floor — when a fallback could follow,
- *        time left )
+ *   min( configured,                           attemptTimeoutMs (streams: and firstTokenTimeoutMs)
+ *        time left,
+ *        measured: max(attemptTimeoutFloorMs, attemptTimeoutMultiplier × the endpoint's p99 time to first token)
+ *        not measured yet, and a fallback could follow: time left × (1 − fallbackReserve), not below the floor )
  *
- * A hung upstream then costs a request a few times what that endpoint usually takes (or the floor), not
- * its whole deadline, and at least one fallback keeps time to run. Pure; the router reads the measured
- * p99 from its snapshot.
+ * A hung upstream then costs a request a few times what that endpoint usually takes (or the floor), or
+ * — before anything is measured — half of what is left, not its whole deadline, and a fallback keeps
+ * time to run. A measured endpoint is not cut below its own multiple: a slow but healthy answer (a long
+ * non-streamed generation) is not traded for a fallback that would take as long. Pure; the router reads
+ * the measured p99 from its snapshot.
  */
 export interface AttemptLimitInput {
   /** The configured limit for this kind of attempt, ms. */
@@ -32,9 +34,10 @@ export const attemptLimitMs = (
 ): number => {
   const left = input.leftMs
   let limit = Math.min(input.configuredMs, left)
-  if (input.p99Ms !== undefined && routing.attemptTimeoutMultiplier > 0)
-    limit = Math.min(limit, Math.max(routing.attemptTimeoutFloorMs, routing.attemptTimeoutMultiplier * input.p99Ms))
-  if (input.fallbackLeft)
+  const p99 = input.p99Ms
+  if (p99 !== undefined && routing.attemptTimeoutMultiplier > 0)
+    limit = Math.min(limit, Math.max(routing.attemptTimeoutFloorMs, routing.attemptTimeoutMultiplier * p99))
+  else if (input.fallbackLeft)
     limit = Math.min(
       limit,
       Math.max(Math.min(routing.attemptTimeoutFloorMs, left), left * (1 - routing.fallbackReserve)),

@@ -22,7 +22,7 @@ describe("attemptLimitMs", () => {
     )
   })
 
-  it("leaves at least half the time left for a fallback (unless that is under the floor)", () => {
+  it("before any measurement, leaves at least half the time left for a fallback (unless that is under the floor)", () => {
     fc.assert(
       fc.property(fc.integer({ min: 4_000, max: 300_000 }), (leftMs) => {
         const limit = attemptLimitMs(routing, { configuredMs: 1e9, leftMs, p99Ms: undefined, fallbackLeft: true })
@@ -42,7 +42,15 @@ describe("attemptLimitMs", () => {
       8_000,
     ],
     ["no measurement, a fallback: half the time left", 60_000, 8_000, undefined, true, 4_000],
-    ["measured p99 1.2 s: 4 × p99", 60_000, 8_000, 1_200, true, 4_000],
+    ["measured p99 1.2 s: 4 × p99", 60_000, 8_000, 1_200, true, 4_800],
+    [
+      "measured p99 10 s: not cut below its own multiple (the deadline bounds it)",
+      60_000,
+      30_000,
+      10_000,
+      true,
+      30_000,
+    ],
     ["measured p99 500 ms: 4 × p99 = 2 s", 60_000, 120_000, 500, true, 2_000],
     ["measured p99 100 ms: the 2 s floor", 60_000, 120_000, 100, true, 2_000],
     ["little time left with a fallback: the floor, within the time left", 60_000, 3_000, undefined, true, 2_000],
@@ -66,7 +74,9 @@ describe("routingWarnings", () => {
     expect(routingWarnings(routingDefaults)).toEqual([])
     const warnings = routingWarnings({ ...routingDefaults, requestTimeoutMs: 30_000 })
     expect(warnings).toHaveLength(1)
-    expect(warnings[0]).toContain("routing.attemptTimeoutMs (60000 ms) is not below routing.requestTimeoutMs (30000 ms)")
+    expect(warnings[0]).toContain(
+      "routing.attemptTimeoutMs (60000 ms) is not below routing.requestTimeoutMs (30000 ms)",
+    )
     expect(routingWarnings({ ...routingDefaults, requestTimeoutMs: 8_000 })).toHaveLength(2)
   })
 })
