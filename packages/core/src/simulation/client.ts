@@ -41,7 +41,13 @@ export interface RequestTally {
   cost: number
 }
 
-const attemptsOf = (trace: RouteTrace | undefined): number => trace?.attempts.length ?? 0
+/** Upstream calls the router made (attempts refused before the call by Health or the meter are not calls). */
+const attemptsOf = (trace: RouteTrace | undefined): number => {
+  if (trace === undefined) return 0
+  let n = 0
+  for (const a of trace.attempts) if (a.outcome !== "refused_capacity") n++
+  return n
+}
 
 const failure = (e: RouteError): CallResult => {
   switch (e._tag) {

@@ -27,7 +27,7 @@ import { providerSlugs, scenarioCatalog, scenarioUpstreamOptions } from "./deplo
 import { type MeteredEndpoint, PolicyRecorder, type PolicyResult, type RequestEnd } from "./metrics.js"
 import type { Outcome } from "./outcome.js"
 import { SIMULATION_HINT_FIELD } from "./request-shape.js"
-import type { ResolvedScenario } from "./resolve-scenario.js"
+import { type ResolvedScenario, reservedCostOf } from "./resolve-scenario.js"
 import type { ScenarioPolicy } from "./scenario.js"
 import type { ArrivalTrace } from "./traffic.js"
 import { makeSimulatedUpstream, type SimulatedUpstream } from "./upstream.js"
@@ -165,7 +165,22 @@ export function* runPolicy(
     pool: e.pool ?? "standard",
     tokensPerMinute: e.capacity?.tokensPerMinute,
   }))
-  const recorder = new PolicyRecorder(trace.at, s.durationMs, s.bucketMs, metered, s.listPrice)
+  const behaviour = behaviourOf(policy)
+  const providers = providerObjects(s, policy)
+  const classes = s.classes.map((c, k) => ({
+    name: c.name,
+    priority: providers[k]!.plain?.priority ?? catalog.routing.defaultPriority,
+  }))
+  const recorder = new PolicyRecorder(
+    trace.at,
+    trace.klass,
+    classes,
+    s.durationMs,
+    s.bucketMs,
+    metered,
+    s.listPrice,
+    reservedCostOf(s),
+  )
   const slugById = new Map(catalog.endpoints.map((e) => [e.id, e.slug]))
   const sample = () => {
     const charged = new Map<string, number>()
@@ -175,8 +190,6 @@ export function* runPolicy(
   }
   for (let k = 0; k <= recorder.buckets; k++) vt.schedule(Math.min(k * s.bucketMs, s.durationMs), sample)
 
-  const behaviour = behaviourOf(policy)
-  const providers = providerObjects(s, policy)
   const defects: Array<string> = []
   let ended = 0
 

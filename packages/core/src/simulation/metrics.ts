@@ -37,6 +37,8 @@ export interface PolicySeries {
   readonly arrivals: ReadonlyArray<number>
   /** Successes within the deadline / arrivals, by arrival bucket (NaN without arrivals). */
   readonly availability: ReadonlyArray<number>
+  /** The same per traffic class (class name → series), when the run has more than one class. */
+  readonly classAvailability: Readonly<Record<string, ReadonlyArray<number>>>
   readonly client429s: ReadonlyArray<number>
   /** USD spent on requests arriving in the bucket. */
   readonly cost: ReadonlyArray<number>
@@ -52,16 +54,13 @@ export interface PolicySeries {
   readonly utilization: Readonly<Record<string, ReadonlyArray<number>>>
 }
 
-export interface PolicyResult {
-  readonly name: string
-  readonly kind: string
+/** What one group of requests (a whole policy run, one traffic class, one priority) got. */
+export interface GroupResult {
   readonly requests: number
   readonly successes: number
   /** Successes within the deadline / requests. */
   readonly availability: number
   readonly outcomes: Readonly<Record<Outcome, number>>
-  /** Requests that never ended (must be 0). */
-  readonly lost: number
   readonly client429s: number
   /** End-to-end latency of successes, ms (arrival → last byte). */
   readonly latency: Quantiles
@@ -69,23 +68,61 @@ export interface PolicyResult {
   readonly ttft: Quantiles | undefined
   readonly promptTokens: number
   readonly completionTokens: number
-  /** USD, the sum of per-request costs. */
+  /** USD of per-token spend: the sum of the router's per-request costs (reservations are not in it). */
   readonly cost: number
+  /** Per-token spend per million tokens served. */
   readonly costPerMTokens: number
-  /** The same tokens at the scenario's list price. */
-  readonly listCostPerMTokens: number
-  /** cost / list cost − 1 (−0.3 = 30% below list). */
-  readonly costVsList: number
-  /** Tokens charged on provisioned endpoints / their capacity over the run (undefined without PT). */
-  readonly ptUtilization: number | undefined
   readonly escalations: number
+  /** Upstream attempts the router made (over every client call), per request. */
+  readonly attemptsPerRequest: number
   /** (router attempts − 1 per call) + client retries, per request. */
   readonly retriesPerRequest: number
   readonly routerRetriesPerRequest: number
   readonly clientRetriesPerRequest: number
+  /** Requests served per endpoint slug. */
   readonly servedBy: Readonly<Record<string, number>>
+  /** Share of the group's successes each endpoint served (slug → 0..1, every metered endpoint listed). */
+  readonly servedShare: Readonly<Record<string, number>>
+}
+
+/** One traffic class or one priority of a policy run. */
+export interface NamedGroupResult extends GroupResult {
+  readonly name: string
+  /** For a class: its requests' effective priority. For a priority: the same as `name`. */
+  readonly priority: string
+}
+
+export interface PolicyResult extends GroupResult {
+  readonly name: string
+  readonly kind: string
+  /** Requests that never ended (must be 0). */
+  readonly lost: number
+  /** The same tokens at the scenario's list price, per million. */
+  readonly listCostPerMTokens: number
+  /** USD of reserved capacity over the run (units × price per unit-hour × hours), paid whether used or not. */
+  readonly reservedCost: number
+  /** Per-token spend + reservations. */
+  readonly totalCost: number
+  /** totalCost per million tokens served. */
+  readonly effectiveCostPerMTokens: number
+  /** totalCost / list cost − 1 (−0.3 = 30% below list). */
+  readonly costVsList: number
+  /** Tokens charged on provisioned endpoints / their capacity over the run (undefined without PT). */
+  readonly ptUtilization: number | undefined
+  /** Per traffic class, in scenario order. */
+  readonly classes: ReadonlyArray<NamedGroupResult>
+  /** Per effective priority (critical, default, batch — those present). */
+  readonly priorities: ReadonlyArray<NamedGroupResult>
   readonly series: PolicySeries
 }
+
+/** The traffic classes of a run as the recorder groups requests: name and effective priority, per class index. */
+export interface RecordedClass {
+  readonly name: string
+  readonly priority: string
+}
+
+const PRIORITY_ORDER = ["critical", "default", "batch"]
 
 /**
  * Per-request columns for one policy run, and the summary computed from them. Costs are summed
@@ -100,8 +137,10 @@ export class PolicyRecorder {
   readonly completionTokens: Float64Array
   readonly listCost: Float64Array
   readonly servedBy: Int16Array
-  readonly routerRetries: Uint16Array
-  readonly clientRetries: Uint16Array
+  /** Upstream attempts the router made for the request, over all its client calls. */
+  readonly attempts: Uint16Array
+  /** Calls the client made to the router. */
+  readonly calls: Uint16Array
   readonly client429: Uint16Array
   readonly escalated: Uint8Array
   private readonly slugIndex: Map<string, number>
@@ -110,10 +149,15 @@ export class PolicyRecorder {
 
   constructor(
     readonly arrivals: Float64Array,
+    /** Class index per request (into `classes`). */
+    readonly klass: Uint8Array,
+    readonly classes: ReadonlyArray<RecordedClass>,
     readonly durationMs: number,
     readonly bucketMs: number,
     readonly endpoints: ReadonlyArray<MeteredEndpoint>,
     readonly listPrice: { readonly prompt: number; readonly completion: number },
+    /** USD of reservations over the run (reported apart from per-token spend). */
+    readonly reservedCost = 0,
   ) {
     const n = arrivals.length
     this.outcome = new Uint8Array(n).fill(PENDING)
@@ -124,8 +168,8 @@ export class PolicyRecorder {
     this.completionTokens = new Float64Array(n)
     this.listCost = new Float64Array(n)
     this.servedBy = new Int16Array(n).fill(-1)
-    this.routerRetries = new Uint16Array(n)
-    this.clientRetries = new Uint16Array(n)
+    this.attempts = new Uint16Array(n)
+    this.calls = new Uint16Array(n)
     this.client429 = new Uint16Array(n)
     this.escalated = new Uint8Array(n)
     this.slugIndex = new Map(endpoints.map((e, i) => [e.slug, i]))
@@ -153,8 +197,8 @@ export class PolicyRecorder {
     this.listCost[i] =
       (end.promptTokens * this.listPrice.prompt + end.completionTokens * this.listPrice.completion) / 1e6
     if (end.servedBy !== undefined) this.servedBy[i] = this.slugIndex.get(end.servedBy) ?? -1
-    this.routerRetries[i] = Math.max(0, end.routerAttempts - end.clientCalls)
-    this.clientRetries[i] = Math.max(0, end.clientCalls - 1)
+    this.attempts[i] = end.routerAttempts
+    this.calls[i] = end.clientCalls
     this.client429[i] = end.client429s
     this.escalated[i] = end.escalated ? 1 : 0
   }
@@ -164,65 +208,105 @@ export class PolicyRecorder {
     this.charged.push(this.endpoints.map((e) => charged.get(e.slug) ?? 0))
   }
 
-  summarize(name: string, kind: string): PolicyResult {
+  /** The numbers of the requests `select` keeps (all when undefined). */
+  private group(select: ((i: number) => boolean) | undefined): GroupResult & { readonly listCost: number } {
     const n = this.arrivals.length
     const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>
-    let lost = 0
+    let requests = 0
     let cost = 0
     let listCost = 0
     let promptTokens = 0
     let completionTokens = 0
     let client429s = 0
     let escalations = 0
+    let attempts = 0
     let routerRetries = 0
     let clientRetries = 0
-    const served = new Map<string, number>()
+    const served = new Array<number>(this.endpoints.length).fill(0)
+    const latencies: Array<number> = []
+    const ttfts: Array<number> = []
     for (let i = 0; i < n; i++) {
+      if (select !== undefined && !select(i)) continue
+      requests++
       const o = this.outcome[i]!
-      if (o === PENDING) lost++
-      else outcomes[OUTCOMES[o]!]++
+      if (o !== PENDING) outcomes[OUTCOMES[o]!]++
       cost += this.cost[i]!
       listCost += this.listCost[i]!
       promptTokens += this.promptTokens[i]!
       completionTokens += this.completionTokens[i]!
       client429s += this.client429[i]!
       escalations += this.escalated[i]!
-      routerRetries += this.routerRetries[i]!
-      clientRetries += this.clientRetries[i]!
-      const slug = this.slugAt(i)
-      if (slug !== undefined) served.set(slug, (served.get(slug) ?? 0) + 1)
+      const calls = Math.max(1, this.calls[i]!)
+      attempts += this.attempts[i]!
+      routerRetries += Math.max(0, this.attempts[i]! - calls)
+      clientRetries += calls - 1
+      const k = this.servedBy[i]!
+      if (k >= 0) served[k]!++
+      if (!Number.isNaN(this.latency[i]!)) latencies.push(this.latency[i]!)
+      if (!Number.isNaN(this.ttft[i]!)) ttfts.push(this.ttft[i]!)
     }
     const tokens = promptTokens + completionTokens
     const ok = outcomes.ok
-    const lat = this.latency.filter((x) => !Number.isNaN(x))
-    const ttfts = this.ttft.filter((x) => !Number.isNaN(x))
+    const perRequest = (x: number) => (requests === 0 ? 0 : x / requests)
+    return {
+      requests,
+      successes: ok,
+      availability: requests === 0 ? Number.NaN : ok / requests,
+      outcomes,
+      client429s,
+      latency: quantilesOf(Float64Array.from(latencies)),
+      ttft: ttfts.length > 0 ? quantilesOf(Float64Array.from(ttfts)) : undefined,
+      promptTokens,
+      completionTokens,
+      cost,
+      listCost,
+      costPerMTokens: tokens > 0 ? (cost / tokens) * 1e6 : Number.NaN,
+      escalations,
+      attemptsPerRequest: perRequest(attempts),
+      retriesPerRequest: perRequest(routerRetries + clientRetries),
+      routerRetriesPerRequest: perRequest(routerRetries),
+      clientRetriesPerRequest: perRequest(clientRetries),
+      servedBy: Object.fromEntries(this.endpoints.flatMap((e, k) => (served[k]! > 0 ? [[e.slug, served[k]!]] : []))),
+      servedShare: Object.fromEntries(this.endpoints.map((e, k) => [e.slug, ok === 0 ? 0 : served[k]! / ok])),
+    }
+  }
+
+  private named(name: string, priority: string, select: (i: number) => boolean): NamedGroupResult {
+    const { listCost: _, ...g } = this.group(select)
+    return { name, priority, ...g }
+  }
+
+  summarize(name: string, kind: string): PolicyResult {
+    const { listCost, ...all } = this.group(undefined)
+    let lost = 0
+    for (let i = 0; i < this.outcome.length; i++) if (this.outcome[i] === PENDING) lost++
+    const tokens = all.promptTokens + all.completionTokens
+    const totalCost = all.cost + this.reservedCost
     const pt = this.endpoints.map((e, k) => ({ e, k })).filter(({ e }) => e.pool === "provisioned" && e.tokensPerMinute)
     const last = this.charged.at(-1)
     const ptCapacity = pt.reduce((s, { e }) => s + (e.tokensPerMinute! * this.durationMs) / 60_000, 0)
     const ptCharged = last ? pt.reduce((s, { k }) => s + last[k]!, 0) : 0
+    const klass = this.klass
+    const classes = this.classes.map((c, k) => this.named(c.name, c.priority, (i) => klass[i] === k))
+    const priorities = [...new Set(this.classes.map((c) => c.priority))]
+      .sort((a, b) => PRIORITY_ORDER.indexOf(a) - PRIORITY_ORDER.indexOf(b))
+      .map((p) => {
+        const member = this.classes.map((c) => c.priority === p)
+        return this.named(p, p, (i) => member[klass[i]!]!)
+      })
     return {
       name,
       kind,
-      requests: n,
-      successes: ok,
-      availability: n === 0 ? Number.NaN : ok / n,
-      outcomes,
+      ...all,
       lost,
-      client429s,
-      latency: quantilesOf(lat),
-      ttft: ttfts.length > 0 ? quantilesOf(ttfts) : undefined,
-      promptTokens,
-      completionTokens,
-      cost,
-      costPerMTokens: tokens > 0 ? (cost / tokens) * 1e6 : Number.NaN,
       listCostPerMTokens: tokens > 0 ? (listCost / tokens) * 1e6 : Number.NaN,
-      costVsList: listCost > 0 ? cost / listCost - 1 : Number.NaN,
+      reservedCost: this.reservedCost,
+      totalCost,
+      effectiveCostPerMTokens: tokens > 0 ? (totalCost / tokens) * 1e6 : Number.NaN,
+      costVsList: listCost > 0 ? totalCost / listCost - 1 : Number.NaN,
       ptUtilization: ptCapacity > 0 ? ptCharged / ptCapacity : undefined,
-      escalations,
-      retriesPerRequest: n === 0 ? 0 : (routerRetries + clientRetries) / n,
-      routerRetriesPerRequest: n === 0 ? 0 : routerRetries / n,
-      clientRetriesPerRequest: n === 0 ? 0 : clientRetries / n,
-      servedBy: Object.fromEntries(served),
+      classes,
+      priorities,
       series: this.series(),
     }
   }
@@ -237,12 +321,18 @@ export class PolicyRecorder {
     const cost = new Array<number>(B).fill(0)
     const tokens = new Array<number>(B).fill(0)
     const okCount = new Array<number>(B).fill(0)
+    const C = this.classes.length
+    const classArrivals = new Array<number>(B * C).fill(0)
+    const classOk = new Array<number>(B * C).fill(0)
     for (let i = 0; i < n; i++) {
       const b = bucketOf(i)
+      const bc = b * C + this.klass[i]!
       arrivals[b]!++
+      classArrivals[bc]!++
       if (this.outcome[i] === OUTCOME_CODE.ok) {
         ok[b]!++
         okCount[b]!++
+        classOk[bc]!++
       }
       r429[b]! += this.client429[i]!
       cost[b]! += this.cost[i]!
@@ -282,6 +372,18 @@ export class PolicyRecorder {
       t: Array.from({ length: B }, (_, b) => b * this.bucketMs),
       arrivals,
       availability: arrivals.map((a, b) => (a === 0 ? Number.NaN : ok[b]! / a)),
+      classAvailability:
+        C < 2
+          ? {}
+          : Object.fromEntries(
+              this.classes.map((c, k) => [
+                c.name,
+                Array.from({ length: B }, (_, b) => {
+                  const a = classArrivals[b * C + k]!
+                  return a === 0 ? Number.NaN : classOk[b * C + k]! / a
+                }),
+              ]),
+            ),
       client429s: r429,
       cost,
       costPerMTokens: cost.map((c, b) => (tokens[b]! > 0 ? (c / tokens[b]!) * 1e6 : Number.NaN)),

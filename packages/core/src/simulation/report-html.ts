@@ -2,7 +2,7 @@ import { formatDuration } from "./duration.js"
 import { fixed, int, pct, seconds } from "./format.js"
 import type { PolicyResult } from "./metrics.js"
 import type { SimulationReport } from "./report.js"
-import { renderTable, TABLE_COLUMNS, tableRow } from "./report-table.js"
+import { leftAligned, renderTable, reportTables, type TextTable } from "./report-table.js"
 import { escapeHtml, lineChart, PALETTE } from "./svg-chart.js"
 
 const perPolicy = (
@@ -13,6 +13,14 @@ const perPolicy = (
     const values = pick(p)
     return values ? [{ name: p.name, values, color: PALETTE[i % PALETTE.length]! }] : []
   })
+
+const htmlTable = (t: TextTable): string => {
+  const cell = (tag: string, c: number, text: string) =>
+    `<${tag}${leftAligned(t, c) ? ' class="l"' : ""}>${escapeHtml(text)}</${tag}>`
+  const head = t.columns.map((h, c) => cell("th", c, h)).join("")
+  const rows = t.rows.map((r) => `<tr>${r.map((x, c) => cell("td", c, x)).join("")}</tr>`).join("\n")
+  return `<table><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table>`
+}
 
 /**
  * The report as one self-contained HTML page (inline CSS and SVG, no script, no CDN): the
@@ -44,6 +52,17 @@ export const renderHtml = (report: SimulationReport): string => {
       yMax: 1,
     }),
   )
+  for (const c of first?.classes ?? [])
+    if (first?.series.classAvailability[c.name] !== undefined)
+      charts.push(
+        lineChart({
+          title: `Availability of class ${c.name} (${c.priority})`,
+          t,
+          series: perPolicy(ps, (p) => p.series.classAvailability[c.name]),
+          yFormat: (v) => pct(v, 0),
+          yMax: 1,
+        }),
+      )
   for (const pool of ["provisioned", "standard"] as const) {
     const series = perPolicy(ps, (p) => p.series.utilization[pool])
     if (series.length > 0)
@@ -86,20 +105,18 @@ export const renderHtml = (report: SimulationReport): string => {
     }),
   )
 
-  const th = TABLE_COLUMNS.map((h) => `<th>${escapeHtml(h)}</th>`).join("")
-  const rows = ps
-    .map(
-      (p) =>
-        `<tr>${tableRow(p)
-          .map((c) => `<td>${escapeHtml(c)}</td>`)
-          .join("")}</tr>`,
-    )
+  const tables = reportTables(report)
+    .map((t, i) => `${i === 0 ? "<h2>Comparison</h2>" : `<h2>${escapeHtml(t.title)}</h2>`}\n${htmlTable(t)}`)
     .join("\n")
   const endpoints = s.endpoints
     .map(
       (e) =>
         `<tr><td>${escapeHtml(e.slug)}</td><td>${e.pool}</td><td>$${e.price.prompt} / $${e.price.completion}</td><td>${
           e.tokensPerMinute === undefined ? "unlimited" : int(e.tokensPerMinute)
+        }</td><td>${
+          e.reserved === undefined
+            ? "—"
+            : `${e.reserved.units} × ${int(e.reserved.unitTokensPerMinute)} tokens/min at $${e.reserved.pricePerUnitHour}/unit-hour`
         }</td></tr>`,
     )
     .join("\n")
@@ -123,7 +140,7 @@ export const renderHtml = (report: SimulationReport): string => {
 <style>
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
 table{border-collapse:collapse;margin:8px 0 20px}th,td{border:1px solid #ddd;padding:4px 8px;text-align:right;white-space:nowrap}
-th:first-child,td:first-child{text-align:left}th{background:#f6f6f6}
+th:first-child,td:first-child,.l{text-align:left}th{background:#f6f6f6}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:12px}svg{max-width:100%;height:auto;font-family:inherit}
 pre{background:#f6f6f6;padding:8px;overflow:auto}
 </style></head><body>
@@ -132,10 +149,7 @@ ${s.description ? `<p>${escapeHtml(s.description)}</p>` : ""}
 <p>${int(s.requests)} requests of <code>${escapeHtml(s.model)}</code> over ${formatDuration(s.durationMs)} (virtual time), request deadline ${formatDuration(
     s.deadlineMs,
   )}, seed <code>${escapeHtml(s.seed)}</code>. Every policy ran on the same arrival trace, through Switchyard's router, against simulated upstreams.</p>
-<h2>Comparison</h2>
-<table><thead><tr>${th}</tr></thead><tbody>
-${rows}
-</tbody></table>
+${tables}
 <h2>Outcomes</h2>
 <table><thead><tr><th>policy</th>${outcomeHead}<th>lost</th></tr></thead><tbody>
 ${outcomes}
@@ -145,7 +159,7 @@ ${outcomes}
 ${charts.join("\n")}
 </div>
 <h2>Endpoints</h2>
-<table><thead><tr><th>endpoint</th><th>pool</th><th>USD / M prompt / completion</th><th>capacity (tokens/min)</th></tr></thead><tbody>
+<table><thead><tr><th>endpoint</th><th>pool</th><th>USD / M prompt / completion</th><th>capacity (tokens/min)</th><th>reserved</th></tr></thead><tbody>
 ${endpoints}
 </tbody></table>
 <h2>Table as text</h2>

@@ -1,7 +1,8 @@
 import type { PolicyRun } from "./engine.js"
 import { type Progress, runPolicy } from "./engine.js"
 import type { PolicyResult } from "./metrics.js"
-import type { ResolvedScenario } from "./resolve-scenario.js"
+import { type ResolvedScenario, reservedCostOf } from "./resolve-scenario.js"
+import type { Reserved } from "./scenario.js"
 import { type ArrivalTrace, generateTrace } from "./traffic.js"
 
 /** What a simulation run produces: the scenario in brief and one result per policy (deterministic for a seed). */
@@ -21,7 +22,10 @@ export interface SimulationReport {
       readonly pool: "standard" | "provisioned"
       readonly price: { readonly prompt: number; readonly completion: number }
       readonly tokensPerMinute: number | undefined
+      readonly reserved: Reserved | undefined
     }>
+    /** USD of every reservation over the run. */
+    readonly reservedCost: number
   }
   readonly policies: ReadonlyArray<PolicyResult>
 }
@@ -41,7 +45,9 @@ export const reportHeader = (s: ResolvedScenario, trace: ArrivalTrace): Simulati
     pool: e.pool ?? "standard",
     price: { prompt: e.price.prompt, completion: e.price.completion },
     tokensPerMinute: e.capacity?.tokensPerMinute,
+    reserved: e.reserved,
   })),
+  reservedCost: reservedCostOf(s),
 })
 
 export interface SimulateOptions {

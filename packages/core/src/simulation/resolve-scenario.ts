@@ -1,5 +1,6 @@
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import type { Price } from "../catalog/config.js"
 import type { ConfigInvalid } from "../errors.js"
 import { toConfigInvalid } from "../schema/decode.js"
 import type { Priority, ProviderPreferences } from "../schema/provider-preferences.js"
@@ -14,6 +15,12 @@ export interface ResolvedClass {
   readonly provider: ProviderPreferences | undefined
 }
 
+/**
+ * An endpoint with its defaults applied: a price (0 per token for a reserved endpoint without one)
+ * and, when reserved, `capacity.tokensPerMinute` = units × unitTokensPerMinute.
+ */
+export type ResolvedEndpoint = Omit<ScenarioEndpoint, "price"> & { readonly slug: string; readonly price: Price }
+
 /** A validated scenario with every default applied. */
 export interface ResolvedScenario {
   readonly scenario: Scenario
@@ -23,7 +30,7 @@ export interface ResolvedScenario {
   readonly bucketMs: number
   readonly model: string
   readonly listPrice: { readonly prompt: number; readonly completion: number }
-  readonly endpoints: ReadonlyArray<ScenarioEndpoint & { readonly slug: string }>
+  readonly endpoints: ReadonlyArray<ResolvedEndpoint>
   readonly classes: ReadonlyArray<ResolvedClass>
   readonly promptTokens: Distribution
   readonly outputTokens: Distribution
@@ -35,8 +42,41 @@ export interface ResolvedScenario {
 
 const decode = Schema.decodeUnknownResult(Scenario)
 
+const FREE: Price = { prompt: 0, completion: 0 }
+
+const resolveEndpoint = (e: ScenarioEndpoint): ResolvedEndpoint => {
+  const r = e.reserved
+  return {
+    ...e,
+    slug: scenarioEndpointSlug(e),
+    price: e.price ?? FREE,
+    ...(r !== undefined && { capacity: { ...e.capacity, tokensPerMinute: r.units * r.unitTokensPerMinute } }),
+  }
+}
+
+/** USD the scenario's reservations cost over its duration (units × price per unit-hour × hours). */
+export const reservedCostOf = (s: ResolvedScenario): number =>
+  s.endpoints.reduce(
+    (sum, e) => sum + (e.reserved ? (e.reserved.units * e.reserved.pricePerUnitHour * s.durationMs) / 3_600_000 : 0),
+    0,
+  )
+
+/**
+ * The scenario with `units` reserved units on endpoint `slug` (its capacity follows): what the PT
+ * sizing advisor varies. The endpoint must be reserved.
+ */
+export const withReservedUnits = (s: ResolvedScenario, slug: string, units: number): ResolvedScenario => ({
+  ...s,
+  endpoints: s.endpoints.map((e) => {
+    if (e.slug !== slug) return e
+    if (e.reserved === undefined) throw new Error(`endpoint ${slug} is not reserved`)
+    const reserved = { ...e.reserved, units }
+    return { ...e, reserved, capacity: { ...e.capacity, tokensPerMinute: units * reserved.unitTokensPerMinute } }
+  }),
+})
+
 export const resolveScenario = (scenario: Scenario): ResolvedScenario => {
-  const endpoints = scenario.endpoints.map((e) => ({ ...e, slug: scenarioEndpointSlug(e) }))
+  const endpoints = scenario.endpoints.map(resolveEndpoint)
   const firstStandard = endpoints.find((e) => (e.pool ?? "standard") === "standard") ?? endpoints[0]!
   const classes = scenario.traffic.classes ?? [{ name: "default", share: 1 }]
   const total = classes.reduce((n, c) => n + c.share, 0)

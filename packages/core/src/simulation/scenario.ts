@@ -25,6 +25,20 @@ export const ScenarioOutage = Schema.Struct({
 }).check(windowCheck)
 export type ScenarioOutage = typeof ScenarioOutage.Type
 
+/**
+ * Provisioned throughput bought by the unit and paid per unit-hour whether used or not (Vertex GSUs,
+ * Azure PTUs): the endpoint's capacity is `units × unitTokensPerMinute`, its cost
+ * `units × pricePerUnitHour × hours` of the run, reported apart from per-token spend.
+ */
+export const Reserved = Schema.Struct({
+  /** Tokens per minute one unit buys (as the endpoint's meter counts them, output × `outputWeight`). */
+  unitTokensPerMinute: PositiveInt,
+  /** USD per unit per hour. */
+  pricePerUnitHour: NonNegative,
+  units: PositiveInt,
+})
+export type Reserved = typeof Reserved.Type
+
 /** One endpoint of the scenario's model: what the catalog says about it and how its simulated upstream behaves. */
 export const ScenarioEndpoint = Schema.Struct({
   /** Provider slug (one simulated provider per slug). */
@@ -32,7 +46,10 @@ export const ScenarioEndpoint = Schema.Struct({
   /** Variant: the endpoint slug becomes `provider/variant` (e.g. `google-vertex/pt`). */
   variant: Schema.optionalKey(Schema.NonEmptyString),
   pool: Schema.optionalKey(Pool),
-  price: Price,
+  /** USD per million tokens. Optional with `reserved` (default 0: the reservation is the price). */
+  price: Schema.optionalKey(Price),
+  /** Reserved capacity priced per unit-hour; sets `capacity.tokensPerMinute`. */
+  reserved: Schema.optionalKey(Reserved),
   contextLength: Schema.optionalKey(PositiveInt),
   quantization: Schema.optionalKey(Quantization),
   dataPolicy: Schema.optionalKey(DataPolicy),
@@ -161,6 +178,13 @@ const crossChecks = Schema.makeFilter((s: typeof ScenarioFields.Type) => {
     const slug = slugOf(e)
     if (slugs.has(slug)) issues.push({ path: ["endpoints", i], issue: `duplicate endpoint slug "${slug}"` })
     slugs.add(slug)
+    if (e.price === undefined && e.reserved === undefined)
+      issues.push({ path: ["endpoints", i, "price"], issue: "price is required unless the endpoint is reserved" })
+    if (e.reserved !== undefined && e.capacity?.tokensPerMinute !== undefined)
+      issues.push({
+        path: ["endpoints", i, "capacity", "tokensPerMinute"],
+        issue: "set by reserved (units × unitTokensPerMinute); leave it out",
+      })
   })
   s.policies.forEach((p, i) => {
     if (p.target !== undefined && !slugs.has(p.target))

@@ -85,4 +85,27 @@ describe("scenario files", () => {
     )
     expect(failure((j) => j.policies.push({ name: "cost", kind: "pt-first" }))).toContain("policies.2.name")
   })
+
+  it("requires a price unless the endpoint is reserved, and takes reserved capacity from the units", () => {
+    expect(failure((j) => delete j.endpoints[0].price)).toContain(
+      "endpoints.0.price: price is required unless the endpoint is reserved",
+    )
+    expect(
+      failure((j) => {
+        j.endpoints[2].reserved = { unitTokensPerMinute: 1_000, pricePerUnitHour: 5, units: 2 }
+      }),
+    ).toContain("endpoints.2.capacity.tokensPerMinute: set by reserved")
+    expect(
+      failure((j) => {
+        delete j.endpoints[2].capacity
+        j.endpoints[2].reserved = { unitTokensPerMinute: 1_000, pricePerUnitHour: 5, units: 0 }
+      }),
+    ).toContain("endpoints.2.reserved.units")
+    const s = smallScenario((j) => {
+      j.endpoints[2].capacity = { windowMs: 30_000 }
+      j.endpoints[2].reserved = { unitTokensPerMinute: 1_000, pricePerUnitHour: 5, units: 7 }
+    })
+    expect(s.endpoints[2]!.capacity).toEqual({ windowMs: 30_000, tokensPerMinute: 7_000 })
+    expect(s.endpoints[2]!.price).toEqual({ prompt: 1.3, completion: 10.4 })
+  })
 })
