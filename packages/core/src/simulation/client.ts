@@ -1,4 +1,3 @@
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
@@ -144,14 +143,16 @@ export const callRouter = (
       Effect.gen(function* () {
         let firstTokenAt: number | undefined
         let broken = false
-        yield* Stream.runForEach(rs.chunks, (chunk) => {
-          if (hasError(chunk)) broken = true
-          if (firstTokenAt === undefined && hasContent(chunk))
-            return Effect.map(Clock.currentTimeMillis, (t) => {
-              firstTokenAt = t
-            })
-          return Effect.void
-        })
+        // one step per batch the router hands over (it passes the upstream's batches on)
+        yield* Stream.runForEachArray(rs.chunks, (batch) =>
+          Effect.clockWith((clock) => {
+            for (const chunk of batch) {
+              if (hasError(chunk)) broken = true
+              if (firstTokenAt === undefined && hasContent(chunk)) firstTokenAt = clock.currentTimeMillisUnsafe()
+            }
+            return Effect.void
+          }),
+        )
         const trace = yield* rs.trace
         const usage = trace.usage
         if (broken)

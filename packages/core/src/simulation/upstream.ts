@@ -1,7 +1,9 @@
+import * as Cause from "effect/Cause"
+import * as Channel from "effect/Channel"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Random from "effect/Random"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Endpoint } from "../catalog/endpoint.js"
 import type { ChatCall, ChatResult, ChatStream, JsonObject, ProviderClient } from "../provider/contract.js"
@@ -97,7 +99,27 @@ interface Admitted {
   readonly finishReason: "stop" | "length"
   /** Content chunks emitted before a mid-stream reset (undefined: no reset). */
   readonly cutAfterChunks: number | undefined
+  /** When it was admitted (Clock ms). */
+  readonly at: number
+  readonly limit: Limit | undefined
 }
+
+/** A non-streamed call's time limit (`ChatCall.deadline`), as a Clock instant. */
+interface Limit {
+  readonly at: number
+  readonly error: () => ProviderError
+}
+
+/**
+ * Wait `ms` from `now`, unless the call's limit comes first: then wait until the limit and fail
+ * with its error, as a cancelled call ends (nothing settled). `ms` may be Infinity (a hang).
+ */
+const waitWithin = (ms: number, now: number, limit: Limit | undefined): Effect.Effect<void, ProviderError> => {
+  if (limit === undefined || now + ms <= limit.at) return Number.isFinite(ms) ? sleep(ms) : Effect.never
+  return Effect.andThen(sleep(limit.at - now), Effect.fail(limit.error()))
+}
+
+type NonEmpty = readonly [JsonObject, ...Array<JsonObject>]
 
 const genMs = (tokens: number, tps: number): number => (tokens > 1 ? ((tokens - 1) * 1000) / tps : 0)
 
@@ -178,9 +200,14 @@ export const makeSimulatedUpstream = (
       }
     }
 
-    const outageError = (sim: EndpointSim, kind: string): Effect.Effect<never, ProviderError> => {
+    const outageError = (
+      sim: EndpointSim,
+      kind: string,
+      now: number,
+      limit: Limit | undefined,
+    ): Effect.Effect<never, ProviderError> => {
       sim.counters.outageFailures++
-      if (kind === "hang") return Effect.never
+      if (kind === "hang") return Effect.andThen(waitWithin(Number.POSITIVE_INFINITY, now, limit), Effect.never)
       if (kind === "connect")
         return Effect.fail(
           new TransportError({
@@ -200,11 +227,14 @@ export const makeSimulatedUpstream = (
       Effect.clockWith((clock) => {
         const arrived = clock.currentTimeMillisUnsafe()
         const sim = simOf(call.endpoint, arrived)
+        const d = call.deadline
+        const limit =
+          d !== undefined && Number.isFinite(d.timeoutMs) ? { at: arrived + d.timeoutMs, error: d.error } : undefined
         return sim.overheadMs > 0
-          ? Effect.flatMap(Effect.andThen(sleep(sim.overheadMs), Clock.currentTimeMillis), (now) =>
-              admitAt(sim, call, streaming, now),
+          ? Effect.flatMap(Effect.andThen(waitWithin(sim.overheadMs, arrived, limit), Clock.currentTimeMillis), (now) =>
+              admitAt(sim, call, streaming, now, limit),
             )
-          : admitAt(sim, call, streaming, arrived)
+          : admitAt(sim, call, streaming, arrived, limit)
       })
 
     const admitAt = (
@@ -212,9 +242,10 @@ export const makeSimulatedUpstream = (
       call: ChatCall,
       streaming: boolean,
       now: number,
+      limit: Limit | undefined,
     ): Effect.Effect<Admitted, ProviderError> => {
       sim.counters.requests++
-      for (const w of sim.outages) if (now >= w.start && now < w.end) return outageError(sim, w.kind)
+      for (const w of sim.outages) if (now >= w.start && now < w.end) return outageError(sim, w.kind, now, limit)
       const shape = readRequestShape(call.body)
       const cap = shape.maxTokens ?? call.endpoint.defaultMaxTokens
       const charge = shape.promptTokens + cap * sim.outputWeight
@@ -242,7 +273,7 @@ export const makeSimulatedUpstream = (
       const tokensPerSecond = Math.max(1e-3, sim.tps(u))
       const wanted = shape.outputTokens ?? sim.outLen(u)
       const outputTokens = Math.min(cap, wanted)
-      const chunks = Math.ceil(outputTokens / sim.chunkTokens)
+      const chunks = outputTokens === 0 ? 0 : 1 + Math.ceil((outputTokens - 1) / sim.chunkTokens)
       const cutAfterChunks =
         streaming && chunks > 0 && u() < sim.midStreamFailureRate ? Math.floor(u() * chunks) : undefined
       const n = ++serial
@@ -259,6 +290,8 @@ export const makeSimulatedUpstream = (
         outputTokens,
         finishReason: wanted > cap ? "length" : "stop",
         cutAfterChunks,
+        at: now,
+        limit,
       })
     }
 
@@ -275,7 +308,7 @@ export const makeSimulatedUpstream = (
       })
 
     const serverError = (a: Admitted): Effect.Effect<never, ProviderError> =>
-      Effect.andThen(sleep(a.ttftMs), settle(a, 0)).pipe(
+      Effect.andThen(waitWithin(a.ttftMs, a.at, a.limit), settle(a, 0)).pipe(
         Effect.andThen(
           Effect.suspend(() => {
             a.sim.counters.serverErrors++
@@ -290,7 +323,7 @@ export const makeSimulatedUpstream = (
       Effect.flatMap(begin(call, false), (a) => {
         if (a.fail) return serverError(a)
         return Effect.andThen(
-          sleep(a.ttftMs + genMs(a.outputTokens, a.tokensPerSecond)),
+          waitWithin(a.ttftMs + genMs(a.outputTokens, a.tokensPerSecond), a.at, a.limit),
           settle(a, a.outputTokens),
         ).pipe(
           Effect.map((): ChatResult => {
@@ -310,56 +343,81 @@ export const makeSimulatedUpstream = (
         )
       })
 
-    const chunksOf = (a: Admitted): Stream.Stream<JsonObject, ProviderError> => {
-      const per = a.sim.chunkTokens
-      const total = Math.ceil(a.outputTokens / per)
-      let emittedTokens = 0
-      let elapsed = 0
-      // step 0: role chunk at TTFT; 1..total: content chunk k-1 when its last token is out;
-      // total+1: finish chunk; total+2: usage chunk.
-      const step = (k: number): Effect.Effect<readonly [JsonObject, number] | undefined, ProviderError> => {
-        if (k === 0) {
-          elapsed = a.ttftMs
-          return Effect.as(sleep(a.ttftMs), [roleChunk(a.ids), 1] as const)
-        }
-        if (k <= total) {
-          const from = (k - 1) * per
-          const to = Math.min(a.outputTokens, from + per)
-          const due = a.ttftMs + genMs(to, a.tokensPerSecond)
-          const wait = due - elapsed
-          elapsed = due
-          if (a.cutAfterChunks !== undefined && k - 1 === a.cutAfterChunks) {
-            return Effect.andThen(
-              sleep(wait),
-              Effect.suspend(() => {
-                a.sim.counters.midStreamFailures++
-                return Effect.fail(
-                  new TransportError({
-                    provider: slug,
-                    status: 200,
-                    kind: "reset",
-                    message: "stream ended without finish_reason: connection reset (simulated)",
-                  }),
-                )
-              }),
-            )
-          }
-          return Effect.map(sleep(wait), () => {
+    /**
+     * The stream as a pull of chunk batches, one per wait (no fiber, timer or effect per chunk
+     * beyond the wait): at TTFT the role chunk with the first token, then a content chunk each
+     * time `chunkTokens` more tokens are out (at the throughput), the last one together with the
+     * finish and usage chunks. A mid-stream reset fails the pull when the next content chunk
+     * would have been due. The meter is settled when the stream ends, is cut or is closed.
+     */
+    const chunksOf = (a: Admitted): Stream.Stream<JsonObject, ProviderError> =>
+      Stream.fromChannel(
+        Channel.fromTransform((_, scope) => {
+          const n = a.outputTokens
+          const per = a.sim.chunkTokens
+          const total = n === 0 ? 0 : 1 + Math.ceil((n - 1) / per)
+          /** Content chunks emitted. */
+          let k = 0
+          let elapsed = 0
+          let emittedTokens = 0
+          let finished = false
+          const emit = (batch: Array<JsonObject>, wait: number) =>
+            wait > 0
+              ? Effect.as(Effect.sleep(wait), batch as unknown as NonEmpty)
+              : Effect.succeed(batch as unknown as NonEmpty)
+          const pull = Effect.suspend((): Effect.Effect<NonEmpty, ProviderError | Cause.Done> => {
+            if (finished) return Cause.done()
+            if (total === 0) {
+              finished = true
+              a.sim.counters.completed++
+              elapsed = a.ttftMs
+              return emit(
+                [roleChunk(a.ids), finishChunk(a.ids, a.finishReason), usageChunk(a.ids, a.promptTokens, 0)],
+                a.ttftMs,
+              )
+            }
+            const from = emittedTokens
+            const to = Math.min(n, 1 + k * per)
+            const due = a.ttftMs + genMs(to, a.tokensPerSecond)
+            const wait = due - elapsed
+            elapsed = due
+            if (a.cutAfterChunks === k) {
+              finished = true
+              return Effect.andThen(
+                sleep(wait),
+                Effect.suspend(() => {
+                  a.sim.counters.midStreamFailures++
+                  return Effect.fail(
+                    new TransportError({
+                      provider: slug,
+                      status: 200,
+                      kind: "reset",
+                      message: "stream ended without finish_reason: connection reset (simulated)",
+                    }),
+                  )
+                }),
+              )
+            }
+            const batch: Array<JsonObject> = k === 0 ? [roleChunk(a.ids)] : []
+            batch.push(contentChunk(a.ids, sliceWords(from, to)))
+            k++
             emittedTokens = to
-            return [contentChunk(a.ids, sliceWords(from, to)), k + 1] as const
+            if (k === total) {
+              finished = true
+              a.sim.counters.completed++
+              batch.push(finishChunk(a.ids, a.finishReason), usageChunk(a.ids, a.promptTokens, n))
+            }
+            return emit(batch, wait)
           })
-        }
-        if (k === total + 1) return Effect.succeed([finishChunk(a.ids, a.finishReason), k + 1] as const)
-        if (k === total + 2) {
-          a.sim.counters.completed++
-          return Effect.succeed([usageChunk(a.ids, a.promptTokens, a.outputTokens), k + 1] as const)
-        }
-        return Effect.succeed(undefined)
-      }
-      return Stream.unfold(0, step).pipe(
-        Stream.onExit((exit) => settle(a, Exit.isSuccess(exit) ? a.outputTokens : emittedTokens)),
+          return Effect.as(
+            Scope.addFinalizer(
+              scope,
+              Effect.suspend(() => settle(a, emittedTokens)),
+            ),
+            pull,
+          )
+        }),
       )
-    }
 
     const stream = (call: ChatCall): Effect.Effect<ChatStream, ProviderError> =>
       Effect.flatMap(begin(call, true), (a) =>
@@ -379,5 +437,12 @@ export const makeSimulatedUpstream = (
         }
       })
 
-    return { slug, client: { chat, stream }, probe: Effect.map(Clock.currentTimeMillis, probeAt), probeAt }
+    // `chat` keeps `ChatCall.deadline` itself: it knows when its answer is due, so it fails at the
+    // limit without a fiber or timer of the router's (streams are timed by the router).
+    return {
+      slug,
+      client: { enforcesDeadline: true, chat, stream },
+      probe: Effect.map(Clock.currentTimeMillis, probeAt),
+      probeAt,
+    }
   })

@@ -1,6 +1,7 @@
 import { Clock, Effect, Fiber, Random, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
+import { type ProviderError, UpstreamTimeout } from "../../src/provider/errors.js"
 import { textOf } from "../../src/simulation/text.js"
 import { makeSimulatedUpstream } from "../../src/simulation/upstream.js"
 import { body, endpointOf, quantile, runTest } from "./support.js"
@@ -156,7 +157,7 @@ describe("simulated upstream: responses", () => {
       }),
     ))
 
-  it("streams a role chunk at TTFT, content deltas spaced by the throughput, then finish and usage", () =>
+  it("streams the role chunk and the first token at TTFT, content deltas spaced by the throughput, then finish and usage", () =>
     runTest(
       Effect.gen(function* () {
         const up = yield* makeSimulatedUpstream("sim", { ...constant, streamChunkTokens: 5 })
@@ -170,8 +171,8 @@ describe("simulated upstream: responses", () => {
         yield* TestClock.adjust(10_000)
         const got = yield* Fiber.join(f)
         const times = got.map(([t]) => t)
-        // tokens 0..11 at 100 + j·20 ms; chunks end at tokens 4, 9, 11
-        expect(times).toEqual([100, 180, 280, 320, 320, 320])
+        // token j is out at 100 + j·20 ms; chunks end at tokens 0 (with the role), 5, 10 and 11
+        expect(times).toEqual([100, 100, 200, 300, 320, 320, 320])
         const chunks = got.map(
           ([, c]) =>
             c as {
@@ -180,14 +181,41 @@ describe("simulated upstream: responses", () => {
             },
         )
         expect(chunks[0]!.choices[0]!.delta.role).toBe("assistant")
-        const text = chunks
-          .slice(1, 4)
-          .map((c) => c.choices[0]!.delta.content)
-          .join("")
-        expect(text).toBe(textOf(12))
-        expect(chunks[4]!.choices[0]!.finish_reason).toBe("stop")
-        expect(chunks[5]!.choices).toEqual([])
-        expect(chunks[5]!.usage).toMatchObject({ prompt_tokens: 10, completion_tokens: 12 })
+        const contents = chunks.slice(1, 5).map((c) => c.choices[0]!.delta.content)
+        expect(contents.map((c) => c!.split(" ").filter(Boolean).length)).toEqual([1, 5, 5, 1])
+        expect(contents.join("")).toBe(textOf(12))
+        expect(chunks[5]!.choices[0]!.finish_reason).toBe("stop")
+        expect(chunks[6]!.choices).toEqual([])
+        expect(chunks[6]!.usage).toMatchObject({ prompt_tokens: 10, completion_tokens: 12 })
+        expect((yield* up.probe)[0]).toMatchObject({ completed: 1, promptTokens: 10, completionTokens: 12 })
+      }),
+    ))
+
+  it("fails a non-streamed call at its deadline when the answer would come later (enforcesDeadline)", () =>
+    runTest(
+      Effect.gen(function* () {
+        const up = yield* makeSimulatedUpstream("sim", { ...constant, overheadMs: 50 })
+        expect(up.client.enforcesDeadline).toBe(true)
+        const expired = () =>
+          new UpstreamTimeout({ provider: "sim", status: 0, message: "too slow", phase: "attempt" }) as ProviderError
+        const deadline = (timeoutMs: number) => ({ timeoutMs, arm: () => () => {}, error: expired })
+        // 12 output tokens: due at 50 + 100 + 11 × 20 = 370 ms
+        const late = yield* start(
+          Effect.flip(up.client.chat({ body: body(10, 12), endpoint: ep, deadline: deadline(300) })),
+        )
+        const onTime = yield* start(up.client.chat({ body: body(10, 12), endpoint: ep, deadline: deadline(370) }))
+        const early = yield* start(
+          Effect.flip(up.client.chat({ body: body(10, 12), endpoint: ep, deadline: deadline(20) })),
+        )
+        yield* TestClock.adjust(20)
+        expect((yield* Fiber.join(early)).message).toBe("too slow")
+        yield* TestClock.adjust(280)
+        expect(late.pollUnsafe()).toBeDefined()
+        expect((yield* Fiber.join(late))._tag).toBe("UpstreamTimeout")
+        yield* TestClock.adjust(70)
+        expect((yield* Fiber.join(onTime)).usage.completionTokens).toBe(12)
+        // the timed-out calls were admitted (one) or not (the one cut before admission), never completed
+        expect((yield* up.probe)[0]).toMatchObject({ requests: 2, completed: 1 })
       }),
     ))
 
