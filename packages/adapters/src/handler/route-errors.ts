@@ -69,15 +69,16 @@ export const routeErrorReply = (e: RouteError): ErrorReply => {
       const type: ErrorType =
         status === 504 ? "timeout_error" : status < 500 ? "invalid_request_error" : "upstream_error"
       const provider = lastEndpoint(e.trace)
+      const code = e.code ?? upstreamCode[e.error] ?? "provider_error"
       return {
         status,
         error: {
           message: e.message,
           type,
           param: e.param ?? null,
-          code: upstreamCode[e.error] ?? "provider_error",
+          code,
           metadata: {
-            error_type: upstreamCode[e.error] ?? "provider_error",
+            error_type: code,
             upstream_status: e.upstreamStatus,
             ...(provider ? { provider } : {}),
           },
@@ -86,6 +87,8 @@ export const routeErrorReply = (e: RouteError): ErrorReply => {
     }
     case "DeadlineExceeded":
       return errorReply(504, "timeout_error", e.message, "deadline_exceeded")
+    case "StateUnavailable":
+      return errorReply(503, "server_error", e.message, "state_unavailable", null, { "retry-after": "1" })
   }
 }
 
