@@ -13,6 +13,7 @@ import {
   Router,
   type RouterShape,
   type RouteStream,
+  type RouteTrace,
   redactDeep,
 } from "@switchyard/core"
 import * as Cause from "effect/Cause"
@@ -21,6 +22,8 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as ManagedRuntime from "effect/ManagedRuntime"
 import { type GatewayKey, KeyRing } from "../auth/key-ring.js"
+import { captureRecord } from "../capture/record.js"
+import type { CaptureSink } from "../capture/writer.js"
 import { GatewayMetrics } from "../metrics/gateway-metrics.js"
 import { type ErrorReply, errorJson, replies } from "./envelope.js"
 import { type CorsHeaders, headerValue, makeCorsHeaders, requestIdOf } from "./headers.js"
@@ -36,6 +39,8 @@ interface AcceptedChat {
   readonly request: RouteRequest
   readonly withTrace: boolean
   readonly stream: boolean
+  /** Name of the gateway key it came with (undefined on an open gateway). */
+  readonly keyName: string | undefined
 }
 
 /** The services the gateway reads from its runtime. */
@@ -63,6 +68,11 @@ export interface GatewayOptions {
   readonly corsOrigin?: string | undefined
   /** Where warnings and internal errors go (default `console.error`). Never receives a key. */
   readonly log?: ((line: string) => void) | undefined
+  /**
+   * Where the shape of each routed request goes (`gateway.capture`: a `CaptureWriter` appending JSONL
+   * for the simulator's `--trace`). Default: none.
+   */
+  readonly capture?: CaptureSink | undefined
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -111,6 +121,7 @@ export class Gateway {
   private readonly jsonHeaders: Readonly<Record<string, string>>
   private readonly sseHeaders: Readonly<Record<string, string>>
   private readonly log: (line: string) => void
+  private readonly capture: CaptureSink | undefined
   private readonly runtime: ManagedRuntime.ManagedRuntime<GatewayServices, unknown>
   private live: Live | undefined
   private starting: Promise<Live> | undefined
@@ -118,6 +129,7 @@ export class Gateway {
 
   constructor(options: GatewayOptions) {
     this.runtime = options.runtime
+    this.capture = options.capture
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
     this.maxJsonDepth = Math.min(options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH, MAX_JSON_DEPTH_LIMIT)
     this.cors = makeCorsHeaders(options.corsOrigin ?? "*")
@@ -267,14 +279,13 @@ export class Gateway {
   private chat(req: GatewayRequest): Promise<GatewayResponse> {
     const accepted = this.acceptChat(req)
     if (!("request" in accepted)) return Promise.resolve(accepted)
-    const { request, withTrace, stream } = accepted
     const live = this.live
     if (live === undefined)
       return this.ready().then(
-        (ready) => this.routeChat(ready, request, req, withTrace, stream),
+        (ready) => this.routeChat(ready, accepted, req),
         (defect: unknown) => this.defect(defect, req.method, CHAT_PATH, req),
       )
-    return this.routeChat(live, request, req, withTrace, stream)
+    return this.routeChat(live, accepted, req)
   }
 
   /** Authentication, size, JSON and the routing fields: a request to route, or the error response. */
@@ -319,19 +330,18 @@ export class Gateway {
       key === null || key.defaults === undefined
         ? { body, routing, estimatedPromptTokens: estimatePromptTokens(bytes), requestId }
         : { body, routing, estimatedPromptTokens: estimatePromptTokens(bytes), requestId, keyDefaults: key.defaults }
-    return { request, withTrace, stream }
+    return { request, withTrace, stream, keyName: key === null ? undefined : key.name }
   }
 
-  private routeChat(
-    live: Live,
-    request: RouteRequest,
-    req: GatewayRequest,
-    withTrace: boolean,
-    stream: boolean,
-  ): Promise<GatewayResponse> {
-    return stream
-      ? this.run(live.router.stream(request), req, (exit) => this.streamResponse(live, exit, request, req, withTrace))
-      : this.run(live.router.route(request), req, (exit) => this.jsonResponse(exit, request, withTrace))
+  private routeChat(live: Live, chat: AcceptedChat, req: GatewayRequest): Promise<GatewayResponse> {
+    return chat.stream
+      ? this.run(live.router.stream(chat.request), req, (exit) => this.streamResponse(live, exit, chat, req))
+      : this.run(live.router.route(chat.request), req, (exit) => this.jsonResponse(exit, chat))
+  }
+
+  /** The request's shape to the capture file, when one is configured (`gateway.capture`). */
+  private captured(chat: AcceptedChat, trace: RouteTrace, status: number): void {
+    this.capture?.record(captureRecord(chat.request, trace, status, chat.stream, chat.keyName))
   }
 
   /**
@@ -375,15 +385,13 @@ export class Gateway {
     })
   }
 
-  private jsonResponse(
-    exit: Exit.Exit<RouteResult, unknown>,
-    request: RouteRequest,
-    withTrace: boolean,
-  ): GatewayResponse {
+  private jsonResponse(exit: Exit.Exit<RouteResult, unknown>, chat: AcceptedChat): GatewayResponse {
+    const { request, withTrace } = chat
     if (Exit.isSuccess(exit)) {
       const result = exit.value
       const trace = result.trace
       this.metrics.route(trace, 200, false)
+      if (this.capture !== undefined) this.captured(chat, trace, 200)
       return {
         status: 200,
         headers: this.routedHeaders(
@@ -398,24 +406,26 @@ export class Gateway {
         ),
       }
     }
-    return this.failed(exit.cause, request.requestId!, false, withTrace)
+    return this.failed(exit.cause, chat)
   }
 
   private streamResponse(
     live: Live,
     exit: Exit.Exit<RouteStream, unknown>,
-    request: RouteRequest,
+    chat: AcceptedChat,
     req: GatewayRequest,
-    withTrace: boolean,
   ): GatewayResponse {
-    if (Exit.isFailure(exit)) return this.failed(exit.cause, request.requestId!, true, withTrace)
+    const { request, withTrace } = chat
+    if (Exit.isFailure(exit)) return this.failed(exit.cause, chat)
     const routed = exit.value
     const body = new SseBody(routed, live.context, {
       withTrace,
       redact: this.redact,
       signal: req.signal,
       onEnd: (trace) => {
-        if (trace !== undefined) this.metrics.route(trace, 200, true)
+        if (trace === undefined) return
+        this.metrics.route(trace, 200, true)
+        if (this.capture !== undefined) this.captured(chat, trace, 200)
       },
     })
     // From here a disconnect closes the stream (which interrupts it and cancels the upstream).
@@ -433,7 +443,9 @@ export class Gateway {
     return { status: 200, headers, body }
   }
 
-  private failed(cause: Cause.Cause<unknown>, requestId: string, stream: boolean, withTrace: boolean): GatewayResponse {
+  private failed(cause: Cause.Cause<unknown>, chat: AcceptedChat): GatewayResponse {
+    const { withTrace, stream } = chat
+    const requestId = chat.request.requestId!
     const found = Cause.findErrorOption(cause)
     if (found._tag === "None" || !isRouteError(found.value)) {
       if (Cause.hasInterruptsOnly(cause)) return this.rejected(replies.clientClosed, requestId, stream)
@@ -447,6 +459,7 @@ export class Gateway {
     if (error._tag === "AllRateLimited") this.metrics.capacityExhausted(error.origin)
     if (trace === undefined) return this.rejected(reply, requestId, stream)
     this.metrics.route(trace, reply.status, stream)
+    if (this.capture !== undefined) this.captured(chat, trace, reply.status)
     const headers: Record<string, string> = {
       ...this.jsonHeaders,
       "x-request-id": requestId,

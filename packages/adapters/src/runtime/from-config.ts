@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Result from "effect/Result"
 import * as Scope from "effect/Scope"
+import { CaptureWriter } from "../capture/writer.js"
 import { buildDeployment, type MakeDeployment } from "../config/deployments.js"
 import { decodeGatewayConfig, type GatewayConfig, type StateConfig } from "../config/gateway-config.js"
 import { createGateway, type Gateway } from "../handler/gateway.js"
@@ -72,6 +73,14 @@ export const gatewayFromConfig = async (
     deployment,
     backend === undefined ? options.runtime : { ...options.runtime, backend },
   )
+  const log = options.log ?? ((line: string) => console.error(line))
+  const capture =
+    config.capture === undefined
+      ? undefined
+      : new CaptureWriter({
+          ...config.capture,
+          onError: (e) => log(`[switchyard] capture ${config.capture?.path}: ${e.message}`),
+        })
   const gateway = createGateway({
     runtime,
     keys: config.keys,
@@ -80,6 +89,7 @@ export const gatewayFromConfig = async (
     corsOrigin: config.corsOrigin,
     secrets: config.secrets,
     log: options.log,
+    capture,
   })
   return {
     gateway,
@@ -87,6 +97,7 @@ export const gatewayFromConfig = async (
     config,
     scope,
     close: async () => {
+      await capture?.close()
       await runtime.dispose()
       await Effect.runPromise(Scope.close(scope, Exit.void))
     },

@@ -1,9 +1,15 @@
+import {
+  DataPolicy,
+  Pool,
+  Price,
+  Priority,
+  ProviderPreferences,
+  Quantization,
+  RoutingConfig,
+  Simulated,
+} from "@switchyard/core"
 import * as Schema from "effect/Schema"
-import { DataPolicy, Pool, Price, RoutingConfig } from "../catalog/config.js"
-import { Priority, ProviderPreferences, Quantization } from "../schema/provider-preferences.js"
-import { Distribution } from "./distribution.js"
 import { DurationMs } from "./duration.js"
-import { SimulatedCapacity } from "./upstream-config.js"
 
 const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
 const Positive = Schema.Finite.check(Schema.isGreaterThan(0))
@@ -54,15 +60,15 @@ export const ScenarioEndpoint = Schema.Struct({
   quantization: Schema.optionalKey(Quantization),
   dataPolicy: Schema.optionalKey(DataPolicy),
   /** The upstream's real capacity (its meter). */
-  capacity: Schema.optionalKey(SimulatedCapacity),
+  capacity: Schema.optionalKey(Simulated.SimulatedCapacity),
   /** Tell the router this capacity (catalog `capacity`). Default: true for provisioned, false for standard pools. */
   advertiseCapacity: Schema.optionalKey(Schema.Boolean),
   /** Output tokens count this many times in the meter (PT burndown). Default 1. */
   outputWeight: Schema.optionalKey(NonNegative),
   /** Time to first token, ms. */
-  latency: Schema.optionalKey(Distribution),
+  latency: Schema.optionalKey(Simulated.Distribution),
   /** Output tokens per second. */
-  throughput: Schema.optionalKey(Distribution),
+  throughput: Schema.optionalKey(Simulated.Distribution),
   errorRate: Schema.optionalKey(Share),
   midStreamFailureRate: Schema.optionalKey(Share),
   overheadMs: Schema.optionalKey(NonNegative),
@@ -98,9 +104,9 @@ export const Traffic = Schema.Struct({
   diurnal: Schema.optionalKey(Diurnal),
   surges: Schema.optionalKey(Schema.Array(Surge)),
   /** Prompt tokens per request. Default lognormal median 800, p90 3 000. */
-  promptTokens: Schema.optionalKey(Distribution),
+  promptTokens: Schema.optionalKey(Simulated.Distribution),
   /** Output tokens per request (capped by maxTokens). Default lognormal median 250, p90 700. */
-  outputTokens: Schema.optionalKey(Distribution),
+  outputTokens: Schema.optionalKey(Simulated.Distribution),
   /** `max_tokens` every request sends (what meters charge at admission). Default 1 024; null: none sent. */
   maxTokens: Schema.optionalKey(Schema.NullOr(PositiveInt)),
   /** Share of requests that stream. Default 0. */

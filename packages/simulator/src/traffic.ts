@@ -1,6 +1,6 @@
+import { Simulated } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
-import { intSampler, type Uniform } from "./distribution.js"
 import type { ResolvedScenario } from "./resolve-scenario.js"
 
 /**
@@ -42,7 +42,7 @@ const maxRate = (s: ResolvedScenario): number => {
 }
 
 /** A seeded uniform source (ISAAC, as Effect's `Random.withSeed`). */
-export const seededUniform = (seed: string): Uniform => {
+export const seededUniform = (seed: string): Simulated.Uniform => {
   const rng = Effect.runSync(Random.Random.pipe(Random.withSeed(seed)))
   return () => rng.nextDoubleUnsafe()
 }
@@ -55,8 +55,8 @@ export const seededUniform = (seed: string): Uniform => {
 export const generateTrace = (s: ResolvedScenario): ArrivalTrace => {
   const u = seededUniform(`${s.seed}/traffic`)
   const peak = maxRate(s)
-  const prompt = intSampler(s.promptTokens, 1)
-  const output = intSampler(s.outputTokens, 1)
+  const prompt = Simulated.intSampler(s.promptTokens, 1)
+  const output = Simulated.intSampler(s.outputTokens, 1)
   const cumulative: Array<number> = []
   let acc = 0
   for (const c of s.classes) {

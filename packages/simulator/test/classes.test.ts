@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest"
-import type { PolicyRun } from "../../src/simulation/engine.js"
-import { OUTCOMES } from "../../src/simulation/outcome.js"
-import { simulate } from "../../src/simulation/report.js"
-import { renderHtml } from "../../src/simulation/report-html.js"
-import { renderTable } from "../../src/simulation/report-table.js"
-import { reservedCostOf } from "../../src/simulation/resolve-scenario.js"
+import type { PolicyRun } from "../src/engine.js"
+import { OUTCOMES } from "../src/outcome.js"
+import { simulate } from "../src/report.js"
+import { renderHtml } from "../src/report-html.js"
+import { renderTable } from "../src/report-table.js"
+import { reservedCostOf } from "../src/resolve-scenario.js"
 import { smallScenario } from "./scenarios.js"
 
 /** Scarce PT shared by critical and batch traffic: the classes must come out differently. */

@@ -1,16 +1,21 @@
+import {
+  type Catalog,
+  type JsonObject,
+  type ProviderClient,
+  type ProviderPreferences,
+  type RouteRequest,
+  Router,
+  type RouterShape,
+  type RoutingRequest,
+  routerLayer,
+  Simulated,
+} from "@switchyard/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Result from "effect/Result"
 import * as Scope from "effect/Scope"
-import type { Catalog } from "../catalog/catalog.js"
-import type { JsonObject, ProviderClient } from "../provider/contract.js"
-import { routerLayer } from "../router/layer.js"
-import { Router, type RouterShape } from "../router/service.js"
-import type { RouteRequest } from "../router/types.js"
-import type { ProviderPreferences } from "../schema/provider-preferences.js"
-import type { RoutingRequest } from "../schema/routing-request.js"
 import {
   type CallResult,
   type ClientBehaviour,
@@ -23,12 +28,9 @@ import {
 import { providerSlugs, scenarioCatalog, scenarioUpstreamOptions } from "./deployment.js"
 import { type MeteredEndpoint, PolicyRecorder, type PolicyResult, type RequestEnd } from "./metrics.js"
 import type { Outcome } from "./outcome.js"
-import { SIMULATION_HINT_FIELD } from "./request-shape.js"
 import { type ResolvedScenario, reservedCostOf } from "./resolve-scenario.js"
 import type { ScenarioPolicy } from "./scenario.js"
 import type { ArrivalTrace } from "./traffic.js"
-import { makeSimulatedUpstream, type SimulatedUpstream } from "./upstream.js"
-import { forkVirtual, makeVirtualTime, type VirtualTime } from "./virtual-time.js"
 
 /** Progress of one policy run, reported after each slice of virtual time. */
 export interface Progress {
@@ -79,8 +81,8 @@ const requestEnd = (
 })
 
 /** Run an effect that needs no virtual time to pass (building things); it must finish now. */
-const runNow = <A, E>(vt: VirtualTime, eff: Effect.Effect<A, E>): A => {
-  const fiber = forkVirtual(vt, eff)
+const runNow = <A, E>(vt: Simulated.VirtualTime, eff: Effect.Effect<A, E>): A => {
+  const fiber = Simulated.forkVirtual(vt, eff)
   vt.runUntil(vt.now())
   const exit = fiber.pollUnsafe()
   if (exit === undefined) throw new Error("simulation setup did not complete")
@@ -140,12 +142,12 @@ export function* runPolicy(
   policy: ScenarioPolicy,
   sliceMs = Math.max(60_000, s.bucketMs),
 ): Generator<Progress, PolicyRun, void> {
-  const vt = makeVirtualTime(0)
+  const vt = Simulated.makeVirtualTime(0)
   const built = scenarioCatalog(s, policy)
   if (Result.isFailure(built)) throw new Error(built.failure.message)
   const catalog = built.success
-  const upstreams: ReadonlyArray<SimulatedUpstream> = providerSlugs(s).map((slug) =>
-    runNow(vt, makeSimulatedUpstream(slug, scenarioUpstreamOptions(s, slug))),
+  const upstreams: ReadonlyArray<Simulated.SimulatedUpstream> = providerSlugs(s).map((slug) =>
+    runNow(vt, Simulated.makeSimulatedUpstream(slug, scenarioUpstreamOptions(s, slug))),
   )
   const clients = new Map<string, ProviderClient>(upstreams.map((u) => [u.slug, u.client]))
   const scope = runNow(vt, Scope.make())
@@ -207,7 +209,10 @@ export function* runPolicy(
     if (streaming) body.stream = true
     if (s.maxTokens !== undefined) body.max_tokens = s.maxTokens
     if (provider !== undefined) body.provider = provider
-    body[SIMULATION_HINT_FIELD] = { prompt_tokens: trace.promptTokens[i]!, output_tokens: trace.outputTokens[i]! }
+    body[Simulated.SIMULATION_HINT_FIELD] = {
+      prompt_tokens: trace.promptTokens[i]!,
+      output_tokens: trace.outputTokens[i]!,
+    }
     return {
       body,
       routing: routings[klass]![variant][streaming ? 1 : 0],
@@ -223,7 +228,7 @@ export function* runPolicy(
     const tally: RequestTally = { calls: 0, attempts: 0, client429s: 0, escalated: false, cost: 0 }
     const call = (variant: "plain" | "pt"): Effect.Effect<CallResult> =>
       Effect.suspend(() => callRouter(router, request(i, variant, deadlineAt - vt.now()), streaming))
-    const fiber = forkVirtual(vt, behaviour.run(call, tally))
+    const fiber = Simulated.forkVirtual(vt, behaviour.run(call, tally))
     // The client's deadline: a virtual-time timer that interrupts the request's fiber, cancelled if the
     // request ends first. Cheaper than `Effect.timeoutOption` (a race of two more fibers per request),
     // and set at the same point (once the request has run up to its first wait), so timers due at the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { generateTrace, rateAt } from "../../src/simulation/traffic.js"
+import { generateTrace, rateAt } from "../src/traffic.js"
 import { smallScenario } from "./scenarios.js"
 
 describe("arrival trace", () => {

@@ -2,8 +2,8 @@ import { Clock, Effect, Exit, Fiber, Option, Random } from "effect"
 import { TestClock } from "effect/testing"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { makeSimulatedUpstream } from "../../src/simulation/upstream.js"
-import { forkVirtual, makeVirtualTime, runVirtual } from "../../src/simulation/virtual-time.js"
+import { makeSimulatedUpstream } from "../../src/simulated/upstream.js"
+import { forkVirtual, makeVirtualTime, runVirtual } from "../../src/simulated/virtual-time.js"
 import { body, endpointOf, runTest } from "./support.js"
 
 describe("virtual time", () => {

@@ -1,11 +1,11 @@
-import { readFileSync } from "node:fs"
+import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
-import { decodeScenario } from "../../src/simulation/resolve-scenario.js"
+import { decodeScenario } from "../src/resolve-scenario.js"
 import { type Json, smallScenario } from "./scenarios.js"
 
-const examples = join(import.meta.dirname, "../../../../examples/simulate")
+const examples = join(import.meta.dirname, "../../../examples/simulate")
 
 const failure = (patch: (s: Json) => void) => {
   try {
@@ -17,7 +17,14 @@ const failure = (patch: (s: Json) => void) => {
 }
 
 describe("scenario files", () => {
-  it.each(["launch-day", "regional-outage", "steady"])("the built-in %s scenario is valid", (name) => {
+  const builtIn = readdirSync(examples)
+    .filter((f) => f.endsWith(".json") && f !== "tsconfig.json")
+    .map((f) => f.slice(0, -5))
+  it("ships the built-in scenarios", () => {
+    expect(builtIn).toEqual(expect.arrayContaining(["launch-day", "regional-outage", "scarce-pt", "steady"]))
+  })
+
+  it.each(builtIn)("the built-in %s scenario is valid", (name) => {
     const r = decodeScenario(JSON.parse(readFileSync(join(examples, `${name}.json`), "utf8")))
     expect(Result.isSuccess(r)).toBe(true)
   })

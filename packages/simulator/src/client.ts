@@ -1,10 +1,7 @@
+import type { ProviderPreferences, RouteError, RouteRequest, RouterShape, RouteTrace } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
-import type { RouteError } from "../router/errors.js"
-import type { RouterShape } from "../router/service.js"
-import type { RouteRequest, RouteTrace } from "../router/types.js"
-import type { ProviderPreferences } from "../schema/provider-preferences.js"
 import type { Outcome } from "./outcome.js"
 
 /** What one client → router call produced. */

@@ -1,5 +1,5 @@
 import { Result } from "effect"
-import { decodeScenario, type ResolvedScenario } from "../../src/simulation/resolve-scenario.js"
+import { decodeScenario, type ResolvedScenario } from "../src/resolve-scenario.js"
 
 /** Scenario JSON as tests edit it (any shape: invalid edits are the point of some tests). */
 // biome-ignore lint/suspicious/noExplicitAny: fixtures edit scenario JSON freely, including into invalid shapes

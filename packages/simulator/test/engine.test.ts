@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest"
-import type { PolicyRun } from "../../src/simulation/engine.js"
-import { simulatePolicy } from "../../src/simulation/engine.js"
-import { OUTCOME_CODE, OUTCOMES } from "../../src/simulation/outcome.js"
-import { simulate } from "../../src/simulation/report.js"
-import { generateTrace } from "../../src/simulation/traffic.js"
+import type { PolicyRun } from "../src/engine.js"
+import { simulatePolicy } from "../src/engine.js"
+import { OUTCOME_CODE, OUTCOMES } from "../src/outcome.js"
+import { simulate } from "../src/report.js"
+import { generateTrace } from "../src/traffic.js"
 import { smallScenario } from "./scenarios.js"
 
 const runs = (s: ReturnType<typeof smallScenario>) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
-import { simulate } from "../../src/simulation/report.js"
-import { renderHtml } from "../../src/simulation/report-html.js"
-import { renderTable } from "../../src/simulation/report-table.js"
+import { simulate } from "../src/report.js"
+import { renderHtml } from "../src/report-html.js"
+import { renderTable } from "../src/report-table.js"
 import { smallScenario } from "./scenarios.js"
 
 describe("simulation report", () => {

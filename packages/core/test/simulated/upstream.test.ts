@@ -2,8 +2,8 @@ import { Clock, Effect, Fiber, Random, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { type ProviderError, UpstreamTimeout } from "../../src/provider/errors.js"
-import { textOf } from "../../src/simulation/text.js"
-import { makeSimulatedUpstream } from "../../src/simulation/upstream.js"
+import { textOf } from "../../src/simulated/text.js"
+import { makeSimulatedUpstream } from "../../src/simulated/upstream.js"
 import { body, endpointOf, quantile, runTest } from "./support.js"
 
 /** Fork and run the child at once, so its admission happens before the parent continues. */

@@ -1,11 +1,7 @@
+import { type Catalog, type ConfigInvalid, decodeCatalog, type RoutingConfig, type Simulated } from "@switchyard/core"
 import type * as Result from "effect/Result"
-import { decodeCatalog } from "../catalog/build.js"
-import type { Catalog } from "../catalog/catalog.js"
-import type { RoutingConfig } from "../catalog/config.js"
-import type { ConfigInvalid } from "../errors.js"
 import type { ResolvedScenario } from "./resolve-scenario.js"
 import type { PolicyKind, ScenarioPolicy } from "./scenario.js"
-import type { SimulatedEndpointOptions, SimulatedUpstreamOptions } from "./upstream-config.js"
 
 /** Router settings each policy kind stands for (the policy's own `routing` goes over these). */
 export const routingFor = (kind: PolicyKind): RoutingConfig => {
@@ -68,8 +64,8 @@ export const scenarioCatalog = (s: ResolvedScenario, policy: ScenarioPolicy): Re
   })
 
 /** Options of the simulated upstream behind provider `slug`: its endpoints' behaviour, seeded from the scenario. */
-export const scenarioUpstreamOptions = (s: ResolvedScenario, slug: string): SimulatedUpstreamOptions => {
-  const endpoints: Record<string, SimulatedEndpointOptions> = {}
+export const scenarioUpstreamOptions = (s: ResolvedScenario, slug: string): Simulated.SimulatedUpstreamOptions => {
+  const endpoints: Record<string, Simulated.SimulatedEndpointOptions> = {}
   for (const e of s.endpoints) {
     if (e.provider !== slug) continue
     endpoints[e.slug] = {

@@ -1,10 +1,13 @@
+import {
+  type ConfigInvalid,
+  type Price,
+  type Priority,
+  type ProviderPreferences,
+  type Simulated,
+  toConfigInvalid,
+} from "@switchyard/core"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
-import type { Price } from "../catalog/config.js"
-import type { ConfigInvalid } from "../errors.js"
-import { toConfigInvalid } from "../schema/decode.js"
-import type { Priority, ProviderPreferences } from "../schema/provider-preferences.js"
-import type { Distribution } from "./distribution.js"
 import { Scenario, type ScenarioEndpoint, type ScenarioPolicy, scenarioEndpointSlug } from "./scenario.js"
 
 export interface ResolvedClass {
@@ -32,8 +35,8 @@ export interface ResolvedScenario {
   readonly listPrice: { readonly prompt: number; readonly completion: number }
   readonly endpoints: ReadonlyArray<ResolvedEndpoint>
   readonly classes: ReadonlyArray<ResolvedClass>
-  readonly promptTokens: Distribution
-  readonly outputTokens: Distribution
+  readonly promptTokens: Simulated.Distribution
+  readonly outputTokens: Simulated.Distribution
   readonly maxTokens: number | undefined
   readonly streamingShare: number
   readonly streamChunkTokens: number
