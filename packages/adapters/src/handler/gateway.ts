@@ -20,7 +20,7 @@ import { GatewayMetrics } from "../metrics/gateway-metrics.js"
 import { type ErrorReply, errorJson, replies } from "./envelope.js"
 import { type CorsHeaders, headerValue, makeCorsHeaders, requestIdOf } from "./headers.js"
 import { endpointList, modelList, modelObject } from "./models.js"
-import { routeErrorReply, routeErrorTrace } from "./route-errors.js"
+import { routeErrorReply, routeErrorTrace, UPSTREAM_REQUEST_ID } from "./route-errors.js"
 import { decodeRoutingFields } from "./routing-fields.js"
 import { SSE_HEADERS, SseBody } from "./sse.js"
 import type { GatewayRequest, GatewayResponse } from "./types.js"
@@ -337,6 +337,7 @@ export class Gateway {
           result.endpoint.slug,
           trace.attempts.length,
           trace.modelUsed ?? "",
+          result.upstreamRequestId,
         ),
         body: JSON.stringify(withTrace ? { ...result.body, switchyard_trace: trace } : result.body),
       }
@@ -371,6 +372,7 @@ export class Gateway {
       routed.endpoint.slug,
       routed.attempts,
       routed.endpoint.model,
+      routed.upstreamRequestId,
     )
     return { status: 200, headers, body }
   }
@@ -407,6 +409,7 @@ export class Gateway {
     provider: string,
     attempts: number,
     model: string,
+    upstreamRequestId: string | undefined,
   ): Record<string, string> {
     const headers: Record<string, string> = {}
     for (const name in fixed) headers[name] = fixed[name]!
@@ -414,6 +417,7 @@ export class Gateway {
     headers["x-switchyard-provider"] = provider
     headers["x-switchyard-attempts"] = String(attempts)
     headers["x-switchyard-model"] = model
+    if (upstreamRequestId !== undefined) headers[UPSTREAM_REQUEST_ID] = upstreamRequestId.slice(0, 200)
     return headers
   }
 

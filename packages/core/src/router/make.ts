@@ -93,6 +93,7 @@ export function makeRouter(): Effect.Effect<
         return Effect.succeed({
           body: decorateCompletion(ok.value.body, endpoint, usage, cost),
           endpoint,
+          upstreamRequestId: ok.value.requestId,
           usage,
           cost,
           trace: ctx.trace.finish(clock.currentTimeMillisUnsafe(), { endpoint, usage, cost }),

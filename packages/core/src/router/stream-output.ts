@@ -12,7 +12,7 @@ import { type ProviderError, UpstreamTimeout } from "../provider/errors.js"
 import type { Usage } from "../provider/usage.js"
 import { traceEntry } from "./attempt.js"
 import { contentLength, usageFromJson } from "./chunks.js"
-import { errorTypeFor, httpStatusFor } from "./classify.js"
+import { classify, errorTypeFor, httpStatusFor } from "./classify.js"
 import type { AttemptOk, RequestContext } from "./context.js"
 import { costOf, usageJson } from "./cost.js"
 import { type Committed, estimatedUsage } from "./stream-mode.js"
@@ -213,9 +213,11 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
           now,
         )
         yield* health.record(endpoint.id, { _tag: "Success" }, info.probe, now)
-      } else if (final === "stream_error") {
-        yield* stats.record(endpoint.id, { outcome: "failure" }, now)
-        yield* health.record(endpoint.id, { _tag: "Failure" }, info.probe, now)
+      } else if (final === "stream_error" && failure !== undefined) {
+        // classified like any failure: a model-side 400 sent mid-stream is the client's, not the endpoint's
+        const c = classify(failure)
+        yield* stats.record(endpoint.id, { outcome: c.stats }, now)
+        yield* health.record(endpoint.id, c.health, info.probe, now)
       } else {
         yield* health.record(endpoint.id, { _tag: "Abandoned" }, info.probe, now)
       }
@@ -226,6 +228,7 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
           status: 200,
           error: failure === undefined ? undefined : `${failure._tag}: ${failure.message}`,
           retryAfterMs: undefined,
+          upstreamRequestId: value.chat.requestId,
         }),
       )
       const cost = costOf(endpoint, used)
@@ -234,6 +237,7 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
 
     return {
       endpoint,
+      upstreamRequestId: value.chat.requestId,
       // the committed attempt's own entry is pushed when the stream ends
       attempts: ctx.trace.attempts.length + 1,
       // one channel: the pull as it is, `finalize` on the channel's scope (when the stream ends or is closed)

@@ -51,6 +51,8 @@ export interface AttemptTrace {
   readonly status: number | undefined
   readonly error: string | undefined
   readonly retryAfterMs: number | undefined
+  /** The upstream's request id for this attempt (response header or body id), when it sent one. */
+  readonly upstreamRequestId?: string | undefined
   /**
    * Set when this attempt exists because of PT escalation: `<cause>:<endpoint id>` of the standard
    * endpoint that failed or was out (`rate_limited:gemini@studio`, `upstream_error:…`, `timeout:…`,
@@ -95,6 +97,8 @@ export interface RouteResult {
   /** The OpenAI completion, with top-level `provider` (serving slug), `model` (model used) and `usage.cost` set. */
   readonly body: JsonObject
   readonly endpoint: Endpoint
+  /** The serving upstream's request id (for support tickets), when it sent one. */
+  readonly upstreamRequestId?: string | undefined
   readonly usage: Usage
   readonly cost: number
   readonly trace: RouteTrace
@@ -102,6 +106,8 @@ export interface RouteResult {
 
 export interface RouteStream {
   readonly endpoint: Endpoint
+  /** The serving upstream's request id (for support tickets), when it sent one. */
+  readonly upstreamRequestId?: string | undefined
   /**
    * Upstream attempts made before the stream committed, the committed one included (refusals by
    * Health or CapacityMeter, which never reached an upstream, are counted as in `RouteTrace.attempts`).

@@ -42,6 +42,7 @@ export const openAiChunks = (
   provider: string,
   messages: Stream.Stream<SseMessage, ProviderError>,
   redact: Redactor,
+  requestId?: string | undefined,
 ): Stream.Stream<JsonObject, ProviderError> =>
   Stream.fromChannel(
     Channel.fromTransform((_, scope) =>
@@ -64,7 +65,7 @@ export const openAiChunks = (
               failure = chunk
               break
             }
-            const err = errorInBody(provider, chunk, 200, redact)
+            const err = errorInBody(provider, chunk, 200, redact, requestId)
             if (err !== undefined) {
               failure = err
               break
