@@ -114,7 +114,8 @@ export interface RouteStream {
    */
   readonly attempts: number
   /**
-   * OpenAI chunks for the client. The first chunk carries top-level `provider` (once per stream).
+   * OpenAI chunks for the client. Every chunk carries top-level `provider` (the serving slug) and the
+   * upstream's own `provider`, if it sent one, as `upstream_provider`.
    * Never fails: a mid-stream failure becomes a final in-band chunk with `error` and
    * `finish_reason: "error"`. The last chunk carries `usage` (with `cost`) when known.
    */

@@ -17,13 +17,14 @@ import {
   MalformedResponse,
   type ProviderClient,
   type ProviderError,
+  usageFromOpenAi,
 } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import type { HttpResponse, Transport } from "../http/transport.js"
 import { readSignals } from "../signals/headers.js"
 import { openAiChunks } from "./chunks.js"
 import { errorInBody } from "./error-in-body.js"
-import { normalizeOpenAiUsage } from "./usage.js"
+
 
 export interface OpenAiWireConfig {
   readonly transport: Transport
@@ -74,7 +75,7 @@ export const makeOpenAiWireClient = (cfg: OpenAiWireConfig): ProviderClient => {
       )
     return Effect.map(readSignals(response.headers), (signals) => ({
       body: json,
-      usage: normalizeOpenAiUsage(json.usage) ?? emptyUsage,
+      usage: usageFromOpenAi(json.usage) ?? emptyUsage,
       requestId,
       signals,
     }))

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest"
 import { toAnthropicRequest } from "../../src/anthropic/request.js"
 import { fromAnthropicResponse } from "../../src/anthropic/response.js"
 import { AnthropicStreamTranslator } from "../../src/anthropic/stream.js"
-import { normalizeOpenAiUsage } from "../../src/openai-compatible/usage.js"
+import { usageFromOpenAi } from "@switchyard/core"
 import { testEndpoint } from "../conformance/endpoint.js"
 import { finishReasons, streamedText, streamedToolCalls, streamedUsage } from "../conformance/openai-shape.js"
 import { conversation, nonEmptyText, splitAt, toolArgs, toolName, viaJson } from "./arbitraries.js"
@@ -150,7 +150,7 @@ describe("Anthropic → OpenAI response translation (property)", () => {
         ).toEqual(calls)
         expect(choice.finish_reason).toBe(finishOf(reason))
         expect(out.success.usage).toEqual(normalized(u))
-        expect(normalizeOpenAiUsage(out.success.body.usage)).toEqual(normalized(u))
+        expect(usageFromOpenAi(out.success.body.usage)).toEqual(normalized(u))
       }),
     )
   })
@@ -217,7 +217,7 @@ describe("Anthropic → OpenAI response translation (property)", () => {
         expect(streamedText(chunks)).toBe(textOfBlocks(blocks))
         expect(streamedToolCalls(chunks)).toEqual(callsOf(blocks))
         expect(finishReasons(chunks)).toEqual([finishOf(reason)])
-        expect(normalizeOpenAiUsage(streamedUsage(chunks))).toEqual(normalized(u))
+        expect(usageFromOpenAi(streamedUsage(chunks))).toEqual(normalized(u))
       }),
     )
   })
