@@ -90,8 +90,7 @@ export const routeErrorReply = (e: RouteError): ErrorReply => {
           code: upstream.code ?? errorType,
         }
         if (upstream.extra !== undefined)
-          for (const key of Object.keys(upstream.extra))
-            if (!RESERVED.has(key)) error[key] = upstream.extra[key]
+          for (const key of Object.keys(upstream.extra)) if (!RESERVED.has(key)) error[key] = upstream.extra[key]
         error.metadata = metadata
         return { status, error: error as unknown as ErrorBody, ...(headers ? { headers } : {}) }
       }

@@ -38,7 +38,13 @@ export const classifyAnthropicError = (failure: HttpFailure): ProviderError => {
   const base = classifyHttpError(failure)
   if (errorType(failure.body) === "billing_error") {
     const { provider, status, message, requestId } = base
-    return new RateLimited({ provider, status, message, quota: true, ...(requestId === undefined ? {} : { requestId }) })
+    return new RateLimited({
+      provider,
+      status,
+      message,
+      quota: true,
+      ...(requestId === undefined ? {} : { requestId }),
+    })
   }
   return base
 }

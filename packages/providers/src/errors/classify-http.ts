@@ -77,7 +77,8 @@ export const classifyHttpError = (f: HttpFailure): ProviderError => {
   const message = f.redact(body.message ?? `HTTP ${status}`)
   const retryAfterMs = retryAfterMsFromHeaders(f.headers, f.nowMs) ?? body.retryDelayMs ?? retryInMessage(body)
   const retry = retryAfterMs === undefined ? {} : { retryAfterMs }
-  const base = f.requestId === undefined ? { provider, status, message } : { provider, status, message, requestId: f.requestId }
+  const base =
+    f.requestId === undefined ? { provider, status, message } : { provider, status, message, requestId: f.requestId }
 
   if (status === 529 || body.type === "overloaded_error") return new Overloaded({ ...base, ...retry })
   if (status === 429) return new RateLimited({ ...base, ...retry, ...(isQuota(body) ? { quota: true } : {}) })

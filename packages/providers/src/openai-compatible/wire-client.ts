@@ -25,7 +25,6 @@ import { readSignals } from "../signals/headers.js"
 import { openAiChunks } from "./chunks.js"
 import { errorInBody } from "./error-in-body.js"
 
-
 export interface OpenAiWireConfig {
   readonly transport: Transport
   readonly url: (endpoint: Endpoint) => string

@@ -23,11 +23,11 @@ import {
   type ProviderError,
   type ProviderPlugin,
   UpstreamTimeout,
+  usageFromOpenAi,
 } from "@switchyard/core"
 import { Effect, Fiber } from "effect"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import type { TimeoutsOptions } from "../../src/http/timeouts.js"
-import { usageFromOpenAi } from "@switchyard/core"
 import { closedPort, type Loopback, startLoopback } from "../support/loopback.js"
 import {
   finishReasons,

@@ -30,7 +30,14 @@ describe("ChunkShape: the OpenAI chunk shape on the pass-through path", () => {
 
   it("adds the role to the first delta of each choice only", () => {
     const out = run([
-      { id: "c", created: 1, choices: [{ index: 0, delta: { content: "a" } }, { index: 1, delta: { content: "b" } }] },
+      {
+        id: "c",
+        created: 1,
+        choices: [
+          { index: 0, delta: { content: "a" } },
+          { index: 1, delta: { content: "b" } },
+        ],
+      },
       { id: "c", created: 1, choices: [{ index: 0, delta: { content: "c" } }] },
     ])
     expect(deltas(out)).toEqual([
@@ -72,10 +79,22 @@ describe("ChunkShape: the OpenAI chunk shape on the pass-through path", () => {
   it("a tool-call index that starts at 1 becomes 0 (no hole in the client's array)", () => {
     const out = run([
       { id: "g", choices: [{ index: 0, delta: { role: "assistant" } }] },
-      { id: "g", choices: [{ index: 0, delta: { tool_calls: [{ index: 1, id: "t", type: "function", function: { name: "r", arguments: "" } }] } }] },
+      {
+        id: "g",
+        choices: [
+          {
+            index: 0,
+            delta: { tool_calls: [{ index: 1, id: "t", type: "function", function: { name: "r", arguments: "" } }] },
+          },
+        ],
+      },
       { id: "g", choices: [{ index: 0, delta: { tool_calls: [{ index: 1, function: { arguments: "{}" } }] } }] },
     ])
-    expect(deltas(out).slice(1).map((d) => (d?.tool_calls as Array<{ index: number }>)[0]?.index)).toEqual([0, 0])
+    expect(
+      deltas(out)
+        .slice(1)
+        .map((d) => (d?.tool_calls as Array<{ index: number }>)[0]?.index),
+    ).toEqual([0, 0])
   })
 
   it("Azure's id-less prompt-filter chunk waits for the stream's id and created; later ids and created agree", () => {

@@ -1,11 +1,11 @@
 import type { JsonObject } from "@switchyard/core"
+import { usageFromOpenAi } from "@switchyard/core"
 import { Result } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { toGeminiRequest } from "../../src/google/request.js"
 import { fromGeminiResponse } from "../../src/google/response.js"
 import { GeminiStreamTranslator } from "../../src/google/stream.js"
-import { usageFromOpenAi } from "@switchyard/core"
 import { finishReasons, streamedText, streamedToolCalls, streamedUsage } from "../conformance/openai-shape.js"
 import { conversation, nonEmptyText, splitAt, toolArgs, toolName, viaJson } from "./arbitraries.js"
 
