@@ -93,7 +93,7 @@ describe("ChunkShape: the OpenAI chunk shape on the pass-through path", () => {
     expect(
       deltas(out)
         .slice(1)
-        .map((d) => (d?.tool_calls as Array<{ index: number }>)[0]?.index),
+        .map((d) => (d?.tool_calls as Array<{ index: number }> | undefined)?.[0]?.index),
     ).toEqual([0, 0])
   })
 
