@@ -96,7 +96,12 @@ export function makeRouter(): Effect.Effect<
           upstreamRequestId: ok.value.requestId,
           usage,
           cost,
-          trace: ctx.trace.finish(clock.currentTimeMillisUnsafe(), { endpoint, usage, cost }),
+          trace: ctx.trace.finish(clock.currentTimeMillisUnsafe(), {
+            endpoint,
+            usage,
+            cost,
+            traffic: ok.value.signals.trafficType,
+          }),
         })
       })
 

@@ -241,7 +241,9 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
         }),
       )
       const cost = costOf(endpoint, used)
-      yield* Deferred.succeed(done, ctx.trace.finish(now, { endpoint, usage: used, cost }))
+      // read at the end: a streamed answer says which pool served in its events (Vertex trafficType)
+      const traffic = value.chat.signals.trafficType
+      yield* Deferred.succeed(done, ctx.trace.finish(now, { endpoint, usage: used, cost, traffic }))
     })
 
     return {

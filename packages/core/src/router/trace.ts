@@ -1,6 +1,6 @@
 import type { Endpoint } from "../catalog/endpoint.js"
 import type { PlannedAttempt, RoutePlan } from "../policy/types.js"
-import type { Usage } from "../provider/usage.js"
+import type { CapacitySignals, Usage } from "../provider/usage.js"
 import type { Priority } from "../schema/provider-preferences.js"
 import type { AttemptTrace, RouteTrace } from "./types.js"
 
@@ -40,9 +40,17 @@ export class TraceRecorder {
 
   finish(
     now: number,
-    served?: { readonly endpoint: Endpoint; readonly usage: Usage | undefined; readonly cost: number | undefined },
+    served?: {
+      readonly endpoint: Endpoint
+      readonly usage: Usage | undefined
+      readonly cost: number | undefined
+      readonly traffic?: CapacitySignals["trafficType"] | undefined
+    },
   ): RouteTrace {
     const plan = this.plan
+    const traffic = served?.traffic
+    if (traffic !== undefined && served?.endpoint.pool === "provisioned" && traffic !== "provisioned")
+      this.steps.push(`spillover: ${served.endpoint.id} is provisioned but the upstream served it as ${traffic}`)
     return {
       requestId: this.requestId,
       requestedModels: this.requestedModels,
@@ -57,6 +65,7 @@ export class TraceRecorder {
       attempts: this.attempts.slice().sort((x, y) => x.startedAt - y.startedAt),
       escalated: this.escalated,
       servedBy: served?.endpoint.slug,
+      servedTraffic: traffic,
       modelUsed: served?.endpoint.model,
       usage: served?.usage,
       cost: served?.cost,

@@ -3,7 +3,7 @@ import type { Pool } from "../catalog/config.js"
 import type { Endpoint } from "../catalog/endpoint.js"
 import type { ExcludedEndpoint } from "../errors.js"
 import type { JsonObject } from "../provider/contract.js"
-import type { Usage } from "../provider/usage.js"
+import type { CapacitySignals, Usage } from "../provider/usage.js"
 import type { Priority, ProviderPreferences } from "../schema/provider-preferences.js"
 import type { RoutingRequest } from "../schema/routing-request.js"
 
@@ -85,6 +85,12 @@ export interface RouteTrace {
   readonly escalated: boolean
   /** Slug of the endpoint that served (the response's `provider`). */
   readonly servedBy: string | undefined
+  /**
+   * Which pool the upstream says actually served (Vertex `usageMetadata.trafficType`: `provisioned`,
+   * `on_demand`, …), when it says. A provisioned endpoint answered `on_demand` spilled over to
+   * pay-as-you-go (the plan's steps say so too).
+   */
+  readonly servedTraffic?: CapacitySignals["trafficType"] | undefined
   readonly modelUsed: string | undefined
   readonly usage: Usage | undefined
   /** USD: effective price × usage. */
