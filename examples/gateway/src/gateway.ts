@@ -28,6 +28,8 @@ export interface RunningGateway {
   readonly gateway: Gateway
   readonly server: Server
   readonly reloader: ConfigReloader | undefined
+  /** The model ids of the config the gateway started with. */
+  readonly models: ReadonlyArray<string>
   /** Stop accepting connections, let in-flight requests finish, release every resource. */
   readonly close: () => Promise<void>
 }
@@ -64,6 +66,7 @@ export const startGateway = async (options: GatewayOptions = {}): Promise<Runnin
     gateway,
     runtime,
     scope,
+    config,
     close: release,
   } = await gatewayFromConfig(file?.json ?? defaultConfig, {
     makeDeployment,
@@ -110,5 +113,5 @@ export const startGateway = async (options: GatewayOptions = {}): Promise<Runnin
     })()
     return closing
   }
-  return { url, gateway, server, reloader, close }
+  return { url, gateway, server, reloader, models: [...config.catalog.models.keys()], close }
 }

@@ -9,6 +9,8 @@ import {
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type { GatewayKey } from "../auth/key-ring.js"
+import { MAX_JSON_DEPTH_LIMIT } from "../handler/json-depth.js"
+import { configuredSecrets } from "./secrets.js"
 
 /** A secret given inline or read from an environment variable: `"sk-…"` or `{ "env": "NAME" }`. */
 export const SecretRef = Schema.Union([Schema.NonEmptyString, Schema.Struct({ env: Schema.NonEmptyString })])
@@ -29,19 +31,53 @@ export const GatewaySection = Schema.Struct({
   keys: Schema.optionalKey(Schema.Array(GatewayKeyConfig)),
   /** Largest request body in bytes (default 4 MiB). Read at start; a reload does not change it. */
   maxBodyBytes: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
+  /** Deepest object/array nesting of a request body (default 512, at most 1,000). Read at start. */
+  maxJsonDepth: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 2, maximum: MAX_JSON_DEPTH_LIMIT }))),
   /** `access-control-allow-origin` (default `*`). Read at start. */
   corsOrigin: Schema.optionalKey(Schema.NonEmptyString),
 })
 export type GatewaySection = typeof GatewaySection.Type
 
-const GatewayPart = Schema.Struct({ gateway: Schema.optionalKey(GatewaySection) })
+/**
+ * `state.redis`: share the live state (capacity, health, stats, retry budget) of every replica
+ * through one Redis. Read at start; a reload does not change it.
+ */
+export const RedisStateSection = Schema.Struct({
+  /** `redis://[user:password@]host:port[/db]`, `rediss://…` (TLS) or a unix socket path; inline or `{ "env": … }`. */
+  url: SecretRef,
+  /** Key prefix (default `switchyard:`), so several fleets can share one Redis. */
+  prefix: Schema.optionalKey(Schema.NonEmptyString),
+  /** How long a Redis call may take before the replica answers from its local state (default 50 ms). */
+  timeoutMs: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 60_000 }))),
+  /** Redis slow or down: `open` (default) routes on local state; `closed` answers 503. */
+  onError: Schema.optionalKey(Schema.Literals(["open", "closed"])),
+})
+export type RedisStateSection = typeof RedisStateSection.Type
+
+/** The `state` section: where live state lives (default: each process in memory). */
+export const StateSection = Schema.Struct({ redis: Schema.optionalKey(RedisStateSection) })
+
+/** The `state` section with secrets resolved: what a store's `fromConfig` receives. */
+export interface StateConfig {
+  readonly redis?: Omit<RedisStateSection, "url"> & { readonly url: string }
+}
+
+const GatewayPart = Schema.Struct({
+  gateway: Schema.optionalKey(GatewaySection),
+  state: Schema.optionalKey(StateSection),
+})
 const decodeGatewayPart = Schema.decodeUnknownResult(GatewayPart)
 
 export interface GatewayConfig {
   readonly catalog: Catalog
   readonly keys: ReadonlyArray<GatewayKey>
   readonly maxBodyBytes: number | undefined
+  readonly maxJsonDepth: number | undefined
   readonly corsOrigin: string | undefined
+  /** What the gateway masks in upstream text: provider secrets and hosts, gateway keys (`configuredSecrets`). */
+  readonly secrets: ReadonlyArray<string>
+  /** Undefined: live state in memory. */
+  readonly state: StateConfig | undefined
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -49,21 +85,41 @@ type Env = Readonly<Record<string, string | undefined>>
 const invalid = (path: string, message: string) =>
   new ConfigInvalid({ message: `Invalid gateway config: ${path}: ${message}`, path, issues: [`${path}: ${message}`] })
 
+const resolveSecret = (ref: SecretRef, path: string, env: Env): Result.Result<string, ConfigInvalid> => {
+  if (typeof ref === "string") return Result.succeed(ref)
+  const value = env[ref.env]
+  return value === undefined || value === ""
+    ? Result.fail(invalid(path, `environment variable ${ref.env} is not set`))
+    : Result.succeed(value)
+}
+
+const REDIS_URL = /^(rediss?:\/\/|\/)/
+
+const resolveState = (section: typeof StateSection.Type, env: Env): Result.Result<StateConfig, ConfigInvalid> => {
+  const redis = section.redis
+  if (redis === undefined) return Result.succeed({})
+  const url = resolveSecret(redis.url, "state.redis.url", env)
+  if (Result.isFailure(url)) return Result.fail(url.failure)
+  if (!REDIS_URL.test(url.success))
+    return Result.fail(
+      invalid("state.redis.url", "expected redis://host:port, rediss://host:port or a unix socket path"),
+    )
+  return Result.succeed({ redis: { ...redis, url: url.success } })
+}
+
 const resolveKey = (k: GatewayKeyConfig, i: number, env: Env): Result.Result<GatewayKey, ConfigInvalid> => {
-  let key: string
-  if (typeof k.key === "string") key = k.key
-  else {
-    const value = env[k.key.env]
-    if (value === undefined || value === "")
-      return Result.fail(invalid(`gateway.keys.${i}.key`, `environment variable ${k.key.env} is not set`))
-    key = value
-  }
+  const key = resolveSecret(k.key, `gateway.keys.${i}.key`, env)
+  if (Result.isFailure(key)) return Result.fail(key.failure)
   const defaults = {
     ...(k.priority !== undefined ? { priority: k.priority } : {}),
     ...(k.escalation !== undefined ? { escalation: k.escalation } : {}),
     ...(k.provider !== undefined ? { provider: k.provider } : {}),
   }
-  return Result.succeed({ name: k.name, key, defaults: Object.keys(defaults).length > 0 ? defaults : undefined })
+  return Result.succeed({
+    name: k.name,
+    key: key.success,
+    defaults: Object.keys(defaults).length > 0 ? defaults : undefined,
+  })
 }
 
 /** `SWITCHYARD_KEYS=key1,key2`: extra gateway keys with no defaults, named `SWITCHYARD_KEYS[0]`, … */
@@ -75,7 +131,7 @@ export const keysFromEnv = (env: Env): ReadonlyArray<GatewayKey> =>
     .map((key, i) => ({ name: `SWITCHYARD_KEYS[${i}]`, key }))
 
 /**
- * Decode and validate a whole gateway config (catalog + `gateway` section) from parsed JSON. Keys come
+ * Decode and validate a whole gateway config (catalog + `gateway` and `state` sections) from parsed JSON. Keys come
  * from `gateway.keys` (inline or `{ "env": … }`) plus `SWITCHYARD_KEYS`.
  */
 export const decodeGatewayConfig = (json: unknown, env: Env): Result.Result<GatewayConfig, ConfigInvalid> => {
@@ -91,11 +147,22 @@ export const decodeGatewayConfig = (json: unknown, env: Env): Result.Result<Gate
     keys.push(resolved.success)
   }
   keys.push(...keysFromEnv(env))
+  const stateSection = part.success.state
+  const state = stateSection === undefined ? undefined : resolveState(stateSection, env)
+  if (state !== undefined && Result.isFailure(state)) return Result.fail(state.failure)
   return Result.succeed({
     catalog: catalog.success,
     keys,
     maxBodyBytes: section?.maxBodyBytes,
+    maxJsonDepth: section?.maxJsonDepth,
     corsOrigin: section?.corsOrigin,
+    secrets: configuredSecrets(
+      catalog.success.config.providers,
+      keys,
+      env,
+      state?.success.redis === undefined ? [] : [state.success.redis.url],
+    ),
+    state: state?.success,
   })
 }
 

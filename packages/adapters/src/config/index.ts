@@ -6,6 +6,9 @@ export {
   GatewaySection,
   keysFromEnv,
   parseGatewayConfig,
+  RedisStateSection,
   SecretRef,
+  type StateConfig,
+  StateSection,
 } from "./gateway-config.js"
 export { ConfigReloader, type ConfigReloaderOptions, type ReloadOutcome } from "./reloader.js"

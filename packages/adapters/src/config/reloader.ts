@@ -116,6 +116,7 @@ export class ConfigReloader {
     const { deployment, scope } = built.value
     await this.options.runtime.runPromise(ActiveDeployment.use((a) => a.set(deployment)))
     this.options.gateway.setKeys(config.keys)
+    this.options.gateway.setSecrets(config.secrets)
     this.lastText = text
     if (this.currentScope !== undefined) this.retire(this.currentScope, this.currentDrainMs)
     this.currentScope = scope

@@ -43,6 +43,20 @@ export const replies = {
   invalidJson: (detail: string) =>
     errorReply(400, "invalid_request_error", `Request body is not valid JSON: ${detail}`, "invalid_json"),
   notAnObject: errorReply(400, "invalid_request_error", "Request body must be a JSON object", "invalid_request_body"),
+  tooDeep: (limit: number, param: string) =>
+    errorReply(
+      400,
+      "invalid_request_error",
+      `Request body is nested more than ${limit} levels deep (at ${param.slice(0, 200)})`,
+      "invalid_request_body",
+      param.slice(0, 200),
+    ),
+  multipleAuthorization: errorReply(
+    400,
+    "invalid_request_error",
+    "Send exactly one Authorization header",
+    "multiple_authorization_headers",
+  ),
   missingModel: errorReply(
     400,
     "invalid_request_error",

@@ -2,13 +2,18 @@ import {
   ActiveDeployment,
   type ActiveDeploymentShape,
   type JsonObject,
+  LiveState,
+  type LiveStateShape,
   ModelNotFound,
+  makeRedactor,
+  type Redactor,
   type RouteError,
   type RouteRequest,
   type RouteResult,
   Router,
   type RouterShape,
   type RouteStream,
+  redactDeep,
 } from "@switchyard/core"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
@@ -19,6 +24,7 @@ import { type GatewayKey, KeyRing } from "../auth/key-ring.js"
 import { GatewayMetrics } from "../metrics/gateway-metrics.js"
 import { type ErrorReply, errorJson, replies } from "./envelope.js"
 import { type CorsHeaders, headerValue, makeCorsHeaders, requestIdOf } from "./headers.js"
+import { DEFAULT_MAX_JSON_DEPTH, MAX_JSON_DEPTH_LIMIT, tooDeep } from "./json-depth.js"
 import { endpointList, modelList, modelObject } from "./models.js"
 import { routeErrorReply, routeErrorTrace, UPSTREAM_REQUEST_ID } from "./route-errors.js"
 import { decodeRoutingFields } from "./routing-fields.js"
@@ -33,7 +39,7 @@ interface AcceptedChat {
 }
 
 /** The services the gateway reads from its runtime. */
-export type GatewayServices = Router | ActiveDeployment
+export type GatewayServices = Router | ActiveDeployment | LiveState
 
 export interface GatewayOptions {
   /** Built once per process; holds the Router (and what it needs) and the active deployment. */
@@ -42,6 +48,17 @@ export interface GatewayOptions {
   readonly keys?: ReadonlyArray<GatewayKey> | undefined
   /** Largest accepted request body in bytes (default 4 MiB); larger ones get 413. */
   readonly maxBodyBytes?: number | undefined
+  /**
+   * Deepest nesting of objects/arrays accepted in a request body (default 512, at most 1,000); deeper
+   * bodies get 400 `invalid_request_body` with `param` naming the field.
+   */
+  readonly maxJsonDepth?: number | undefined
+  /**
+   * Values masked wherever upstream text reaches a client or the log (error fields, traces, in-band
+   * stream errors, log lines): the configured upstream secrets and hosts (`gatewayFromConfig` collects
+   * them from the config). Common key shapes are masked whether listed or not.
+   */
+  readonly secrets?: ReadonlyArray<string> | undefined
   /** `access-control-allow-origin` (default `*`). */
   readonly corsOrigin?: string | undefined
   /** Where warnings and internal errors go (default `console.error`). Never receives a key. */
@@ -59,6 +76,8 @@ const ENDPOINTS_SUFFIX = "/endpoints"
 interface Live {
   readonly router: RouterShape
   readonly deployment: ActiveDeploymentShape
+  /** The live-state store (its status: `/healthz` "state", the backend-errors counter). */
+  readonly state: LiveStateShape
   readonly context: Context.Context<never>
 }
 
@@ -83,8 +102,11 @@ export const estimatePromptTokens = (bodyBytes: number): number => Math.ceil(bod
  */
 export class Gateway {
   readonly maxBodyBytes: number
+  readonly maxJsonDepth: number
   readonly metrics: GatewayMetrics
   private keyRing: KeyRing
+  /** Masks configured secrets and key shapes in everything upstream-derived a client or the log sees. */
+  private redact: Redactor
   private readonly cors: CorsHeaders
   private readonly jsonHeaders: Readonly<Record<string, string>>
   private readonly sseHeaders: Readonly<Record<string, string>>
@@ -97,13 +119,19 @@ export class Gateway {
   constructor(options: GatewayOptions) {
     this.runtime = options.runtime
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+    this.maxJsonDepth = Math.min(options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH, MAX_JSON_DEPTH_LIMIT)
     this.cors = makeCorsHeaders(options.corsOrigin ?? "*")
     this.jsonHeaders = { "content-type": JSON_TYPE, ...this.cors.base }
     this.sseHeaders = { ...SSE_HEADERS, ...this.cors.base }
-    this.log = options.log ?? ((line) => console.error(line))
+    this.redact = makeRedactor(options.secrets ?? [])
+    const log = options.log ?? ((line) => console.error(line))
+    this.log = (line) => log(this.redact(line))
     this.keyRing = KeyRing.open
     this.setKeys(options.keys ?? [])
-    this.metrics = new GatewayMetrics(() => this.allEndpointStatus())
+    this.metrics = new GatewayMetrics(
+      () => this.allEndpointStatus(),
+      () => this.live?.state.status(),
+    )
   }
 
   /** Replace the gateway keys (config reload). Requests already authenticated are unaffected. */
@@ -113,6 +141,11 @@ export class Gateway {
       this.log(
         "[switchyard] WARNING: no gateway keys configured — the gateway is open to anyone who can reach it. Set SWITCHYARD_KEYS or gateway.keys in the config.",
       )
+  }
+
+  /** Replace the values masked in upstream text (config reload: new provider secrets or hosts). */
+  setSecrets(secrets: ReadonlyArray<string>): void {
+    this.redact = makeRedactor(secrets)
   }
 
   get keyCount(): number {
@@ -127,6 +160,7 @@ export class Gateway {
         const live: Live = {
           router: Context.get(context, Router),
           deployment: Context.get(context, ActiveDeployment),
+          state: Context.get(context, LiveState),
           context: context as Context.Context<never>,
         }
         this.live = live
@@ -196,7 +230,7 @@ export class Gateway {
       if (path === "/healthz") {
         if (method !== "GET" && method !== "HEAD")
           return this.answer("other", this.methodNotAllowed(method, "GET, HEAD, OPTIONS"))
-        return this.answer("healthz", { status: 200, headers: this.jsonHeaders, body: '{"status":"ok"}' })
+        return this.answer("healthz", await this.healthz())
       }
       if (path === "/metrics") {
         if (method !== "GET" && method !== "HEAD")
@@ -211,6 +245,20 @@ export class Gateway {
     } catch (defect) {
       return this.defect(defect, method, path, req)
     }
+  }
+
+  /**
+   * The gateway key of a request; `DUPLICATE` when it carries more than one `Authorization` (as an array
+   * from Node, or joined with commas by Web `Headers` and API Gateway — a token never has a comma).
+   */
+  private authenticate(headers: GatewayRequest["headers"]): ReturnType<KeyRing["authenticate"]> | typeof DUPLICATE {
+    const given = headers.authorization
+    if (given !== undefined && typeof given !== "string") {
+      if (given.length > 1) return DUPLICATE
+      return this.keyRing.authenticate(given[0])
+    }
+    if (given?.includes(",")) return DUPLICATE
+    return this.keyRing.authenticate(given)
   }
 
   // ---- POST /v1/chat/completions ---------------------------------------------------------------
@@ -232,13 +280,15 @@ export class Gateway {
   /** Authentication, size, JSON and the routing fields: a request to route, or the error response. */
   private acceptChat(req: GatewayRequest): GatewayResponse | AcceptedChat {
     const requestId = requestIdOf(req.headers)
-    const key = this.keyRing.authenticate(headerValue(req.headers, "authorization"))
+    const key = this.authenticate(req.headers)
     if (key === undefined) return this.rejected(replies.unauthorized, requestId, false)
+    if (key === DUPLICATE) return this.rejected(replies.multipleAuthorization, requestId, false)
     const bytes = req.body.byteLength
     if (bytes > this.maxBodyBytes) return this.rejected(replies.tooLarge(this.maxBodyBytes), requestId, false)
     let parsed: unknown
+    const text = decoder.decode(req.body)
     try {
-      parsed = JSON.parse(decoder.decode(req.body))
+      parsed = JSON.parse(text)
     } catch (e) {
       return this.rejected(
         replies.invalidJson(e instanceof Error ? e.message.slice(0, 200) : "parse error"),
@@ -248,6 +298,11 @@ export class Gateway {
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
       return this.rejected(replies.notAnObject, requestId, false)
+    // valid JSON nested n levels deep is at least 2n characters long: small bodies need no walk
+    if (text.length > 2 * this.maxJsonDepth) {
+      const deep = tooDeep(parsed, this.maxJsonDepth)
+      if (deep !== undefined) return this.rejected(replies.tooDeep(this.maxJsonDepth, deep), requestId, false)
+    }
     const body = parsed as JsonObject
     let withTrace = headerValue(req.headers, "x-switchyard-trace") === "true"
     if (body.switchyard_trace !== undefined) {
@@ -339,7 +394,9 @@ export class Gateway {
           trace.modelUsed ?? "",
           result.upstreamRequestId,
         ),
-        body: JSON.stringify(withTrace ? { ...result.body, switchyard_trace: trace } : result.body),
+        body: JSON.stringify(
+          withTrace ? { ...result.body, switchyard_trace: redactDeep(trace, this.redact) } : result.body,
+        ),
       }
     }
     return this.failed(exit.cause, request.requestId!, false, withTrace)
@@ -356,6 +413,7 @@ export class Gateway {
     const routed = exit.value
     const body = new SseBody(routed, live.context, {
       withTrace,
+      redact: this.redact,
       signal: req.signal,
       onEnd: (trace) => {
         if (trace !== undefined) this.metrics.route(trace, 200, true)
@@ -385,7 +443,8 @@ export class Gateway {
       return this.rejected(replies.internal, requestId, stream)
     }
     const error = found.value
-    const reply = routeErrorReply(error)
+    // the one place a router failure (upstream text included) becomes what the client sees
+    const reply = redactDeep(routeErrorReply(error), this.redact)
     const trace = routeErrorTrace(error)
     if (error._tag === "AllRateLimited") this.metrics.capacityExhausted(error.origin)
     if (trace === undefined) return this.rejected(reply, requestId, stream)
@@ -396,7 +455,11 @@ export class Gateway {
       "x-switchyard-attempts": String(trace.attempts.length),
       ...reply.headers,
     }
-    return { status: reply.status, headers, body: errorJson(reply, withTrace ? trace : undefined) }
+    return {
+      status: reply.status,
+      headers,
+      body: errorJson(reply, withTrace ? redactDeep(trace, this.redact) : undefined),
+    }
   }
 
   /**
@@ -425,8 +488,9 @@ export class Gateway {
 
   private async models(req: GatewayRequest, path: string): Promise<GatewayResponse> {
     const requestId = requestIdOf(req.headers)
-    if (this.keyRing.authenticate(headerValue(req.headers, "authorization")) === undefined)
-      return this.errorResponse(replies.unauthorized, requestId)
+    const key = this.authenticate(req.headers)
+    if (key === undefined) return this.errorResponse(replies.unauthorized, requestId)
+    if (key === DUPLICATE) return this.errorResponse(replies.multipleAuthorization, requestId)
     const live = this.live ?? (await this.ready())
     const { catalog } = await this.runtime.runPromise(live.deployment.get)
     if (path === "/v1/models") return this.json(200, modelList(catalog, this.created), requestId)
@@ -454,6 +518,20 @@ export class Gateway {
     if (!endpoints) return this.json(200, modelObject(model, this.created), requestId)
     const statuses = await this.runtime.runPromise(Effect.orDie(live.router.endpointStatus(model.id)))
     return this.json(200, endpointList(model, statuses), requestId)
+  }
+
+  /**
+   * `{"status":"ok","state":"ok"|"degraded","backend":…}`: the gateway answers (200) whatever the
+   * live-state store does; `state: "degraded"` says a shared store is unreachable and this replica
+   * routes on its local state (or, with `onError: "closed"`, answers chat requests 503).
+   */
+  private async healthz(): Promise<GatewayResponse> {
+    const status = (this.live ?? (await this.ready())).state.status()
+    return {
+      status: 200,
+      headers: this.jsonHeaders,
+      body: JSON.stringify({ status: "ok", state: status.state, backend: status.backend }),
+    }
   }
 
   private async allEndpointStatus() {
@@ -498,14 +576,20 @@ export class Gateway {
   }
 }
 
-const ROUTE_ERROR_TAGS: ReadonlySet<unknown> = new Set<RouteError["_tag"]>([
-  "InvalidRequest",
-  "ModelNotFound",
-  "NoEndpoint",
-  "AllRateLimited",
-  "UpstreamFailed",
-  "DeadlineExceeded",
-])
+/** A request with more than one `Authorization` header. */
+const DUPLICATE = Symbol("duplicate-authorization")
+
+/** Every tag of the closed `RouteError` union (a Record, so the compiler notices a new one). */
+const ROUTE_ERROR_TAG_RECORD: Readonly<Record<RouteError["_tag"], true>> = {
+  InvalidRequest: true,
+  ModelNotFound: true,
+  NoEndpoint: true,
+  AllRateLimited: true,
+  UpstreamFailed: true,
+  DeadlineExceeded: true,
+  StateUnavailable: true,
+}
+const ROUTE_ERROR_TAGS: ReadonlySet<unknown> = new Set(Object.keys(ROUTE_ERROR_TAG_RECORD))
 
 const isRouteError = (u: unknown): u is RouteError =>
   typeof u === "object" && u !== null && ROUTE_ERROR_TAGS.has((u as { _tag?: unknown })._tag)

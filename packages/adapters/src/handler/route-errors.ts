@@ -72,7 +72,7 @@ export const routeErrorReply = (e: RouteError): ErrorReply => {
     }
     case "UpstreamFailed": {
       const status = e.httpStatus >= 400 && e.httpStatus <= 599 ? e.httpStatus : 502
-      const errorType = upstreamCode[e.error] ?? "provider_error"
+      const errorType = e.code ?? upstreamCode[e.error] ?? "provider_error"
       const metadata: Record<string, unknown> = { error_type: errorType, upstream_status: e.upstreamStatus }
       const provider = e.provider ?? lastEndpoint(e.trace)
       if (provider !== undefined) metadata.provider = provider
@@ -104,6 +104,8 @@ export const routeErrorReply = (e: RouteError): ErrorReply => {
     }
     case "DeadlineExceeded":
       return errorReply(504, "timeout_error", e.message, "deadline_exceeded")
+    case "StateUnavailable":
+      return errorReply(503, "server_error", e.message, "state_unavailable", null, { "retry-after": "1" })
   }
 }
 

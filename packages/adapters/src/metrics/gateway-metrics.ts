@@ -1,5 +1,5 @@
-import type { EndpointStatus, RouteTrace } from "@switchyard/core"
-import { Gauge, Registry } from "prom-client"
+import type { EndpointStatus, RouteTrace, StateStatus } from "@switchyard/core"
+import { Counter, Gauge, Registry } from "prom-client"
 import { CounterSeries, HistogramSeries } from "./series.js"
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80, 160]
@@ -8,6 +8,9 @@ const BREAKER_STATE: Readonly<Record<EndpointStatus["breaker"], number>> = { clo
 
 /** Reads the live endpoint view at scrape time (utilization and breaker gauges). */
 export type EndpointStatusSource = () => Promise<ReadonlyArray<EndpointStatus>>
+
+/** Reads the live-state store's status at scrape time (undefined before the runtime is built). */
+export type StateStatusSource = () => StateStatus | undefined
 
 const STATUS_TEXT = new Map<number, string>()
 const statusText = (status: number): string => {
@@ -90,7 +93,8 @@ export class GatewayMetrics {
     LATENCY_BUCKETS,
   )
 
-  constructor(status?: EndpointStatusSource) {
+  constructor(status?: EndpointStatusSource, state?: StateStatusSource) {
+    if (state !== undefined) this.stateMetrics(state)
     if (status === undefined) return
     let pending: Promise<ReadonlyArray<EndpointStatus>> | undefined
     // Both gauges are collected in one scrape: share one read of the router.
@@ -121,6 +125,32 @@ export class GatewayMetrics {
       async collect() {
         this.reset()
         for (const s of await read()) this.set({ endpoint: s.endpoint.id }, BREAKER_STATE[s.breaker])
+      },
+    })
+  }
+
+  /** Backend errors and degraded state of the live-state store, read from it at scrape time. */
+  private stateMetrics(state: StateStatusSource): void {
+    new Counter({
+      name: "switchyard_state_backend_errors_total",
+      help: "Errors of the shared live-state store (Redis timeouts, connection errors); each one answered from local state, or 503 with onError closed",
+      labelNames: ["backend"] as const,
+      registers: [this.registry],
+      collect() {
+        const s = state()
+        this.reset()
+        if (s !== undefined) this.inc({ backend: s.backend }, s.errors)
+      },
+    })
+    new Gauge({
+      name: "switchyard_state_degraded",
+      help: "1 while the shared live-state store is unreachable and this replica routes on its local state",
+      labelNames: ["backend"] as const,
+      registers: [this.registry],
+      collect() {
+        const s = state()
+        this.reset()
+        if (s !== undefined) this.set({ backend: s.backend }, s.state === "degraded" ? 1 : 0)
       },
     })
   }

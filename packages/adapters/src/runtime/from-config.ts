@@ -1,10 +1,11 @@
+import { ConfigInvalid, type LiveStateBackend } from "@switchyard/core"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Result from "effect/Result"
 import * as Scope from "effect/Scope"
 import { buildDeployment, type MakeDeployment } from "../config/deployments.js"
-import { decodeGatewayConfig, type GatewayConfig } from "../config/gateway-config.js"
+import { decodeGatewayConfig, type GatewayConfig, type StateConfig } from "../config/gateway-config.js"
 import { createGateway, type Gateway } from "../handler/gateway.js"
 import { type GatewayRuntime, type GatewayRuntimeOptions, makeGatewayRuntime } from "./gateway-runtime.js"
 
@@ -13,6 +14,12 @@ export interface GatewayFromConfigOptions {
   readonly makeDeployment: MakeDeployment
   /** Environment for `{ "env": "NAME" }` secrets and `SWITCHYARD_KEYS` (default `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>> | undefined
+  /**
+   * Build the shared live-state store from the config's `state` section: `RedisState.fromConfig`
+   * from `@switchyard/redis`. Needed only when the config has one; without a `state` section the
+   * live state stays in this process's memory.
+   */
+  readonly makeState?: ((state: StateConfig) => LiveStateBackend) | undefined
   readonly runtime?: GatewayRuntimeOptions | undefined
   readonly log?: ((line: string) => void) | undefined
 }
@@ -27,6 +34,21 @@ export interface ConfiguredGateway {
   readonly close: () => Promise<void>
 }
 
+const stateBackend = (
+  state: StateConfig | undefined,
+  makeState: GatewayFromConfigOptions["makeState"],
+): LiveStateBackend | undefined => {
+  if (state?.redis === undefined) return undefined
+  if (makeState === undefined)
+    throw new ConfigInvalid({
+      message:
+        "Invalid gateway config: state.redis: this program has no shared-state store; pass makeState: RedisState.fromConfig (from @switchyard/redis) to gatewayFromConfig",
+      path: "state.redis",
+      issues: ["state.redis: no makeState given to gatewayFromConfig"],
+    })
+  return makeState(state)
+}
+
 /**
  * Everything an embedding app needs, from a config object (catalog + optional `gateway` section):
  * validated config → provider clients → router runtime → gateway handler, each built once. Rejects with
@@ -39,18 +61,24 @@ export const gatewayFromConfig = async (
   const decoded = decodeGatewayConfig(json, options.env ?? process.env)
   if (Result.isFailure(decoded)) throw decoded.failure
   const config = decoded.success
+  const backend = stateBackend(config.state, options.makeState)
   const built = await buildDeployment(options.makeDeployment, config.catalog)
   if (Exit.isFailure(built)) {
     const error = Cause.findErrorOption(built.cause)
     throw error._tag === "Some" ? error.value : new Error(Cause.pretty(built.cause))
   }
   const { deployment, scope } = built.value
-  const runtime = makeGatewayRuntime(deployment, options.runtime)
+  const runtime = makeGatewayRuntime(
+    deployment,
+    backend === undefined ? options.runtime : { ...options.runtime, backend },
+  )
   const gateway = createGateway({
     runtime,
     keys: config.keys,
     maxBodyBytes: config.maxBodyBytes,
+    maxJsonDepth: config.maxJsonDepth,
     corsOrigin: config.corsOrigin,
+    secrets: config.secrets,
     log: options.log,
   })
   return {

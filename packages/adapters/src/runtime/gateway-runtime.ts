@@ -1,40 +1,16 @@
-import {
-  ActiveDeployment,
-  CapacityMeter,
-  type Deployment,
-  Health,
-  type HealthOptions,
-  type MemoryCapacityOptions,
-  RandomSeeded,
-  Router,
-  Stats,
-  type StatsOptions,
-} from "@switchyard/core"
-import * as Layer from "effect/Layer"
+import { type Deployment, type LiveStateOptions, routerLayer } from "@switchyard/core"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 
-export interface GatewayRuntimeOptions {
-  /** Seed of the router's random source (load balancing, jitter): same seed, same decisions. */
-  readonly seed?: string | number | undefined
-  readonly stats?: StatsOptions | undefined
-  readonly health?: HealthOptions | undefined
-  readonly capacity?: MemoryCapacityOptions | undefined
-}
+/** Live-state options (`seed`, per-service options, `backend`: a shared store such as Redis). */
+export type GatewayRuntimeOptions = LiveStateOptions
 
 /**
- * The runtime a gateway runs on, built once per process: the Router over the in-memory CapacityMeter,
- * Stats and Health, and an `ActiveDeployment` holding `initial` (config reloads swap it; live state is
- * keyed by endpoint id and survives). Dispose it on shutdown.
+ * The runtime a gateway runs on, built once per process from `routerLayer`: the Router over the
+ * live-state services (in memory, or the shared store given as `options.backend`) and an
+ * `ActiveDeployment` holding `initial` (config reloads swap it; live state is keyed by endpoint id
+ * and survives). Dispose it on shutdown (it closes the shared store's connection).
  */
-export const makeGatewayRuntime = (initial: Deployment, options: GatewayRuntimeOptions = {}) => {
-  const services = Layer.mergeAll(
-    ActiveDeployment.layer(initial),
-    CapacityMeter.layerWith(options.capacity ?? {}),
-    Stats.layerWith({ windowMs: initial.catalog.routing.statsWindowMs, ...options.stats }),
-    Health.layerWith(options.health ?? {}),
-  )
-  const random = options.seed === undefined ? Layer.empty : RandomSeeded(options.seed)
-  return ManagedRuntime.make(Router.layer.pipe(Layer.provideMerge(services), Layer.provide(random)))
-}
+export const makeGatewayRuntime = (initial: Deployment, options: GatewayRuntimeOptions = {}) =>
+  ManagedRuntime.make(routerLayer(initial, options))
 
 export type GatewayRuntime = ReturnType<typeof makeGatewayRuntime>

@@ -66,4 +66,39 @@ describe("gateway config", () => {
     const r = parseGatewayConfig("{ not json", {})
     expect(Result.isFailure(r) && r.failure.message).toMatch(/not valid JSON/)
   })
+
+  it("reads the state section: redis url inline or from env, with its options; none means in memory", () => {
+    expect(Result.getOrThrow(decodeGatewayConfig(catalog, {})).state).toBeUndefined()
+    const inline = decodeGatewayConfig(
+      {
+        ...catalog,
+        state: { redis: { url: "redis://127.0.0.1:6379", prefix: "fleet-a:", timeoutMs: 5, onError: "closed" } },
+      },
+      {},
+    )
+    expect(Result.getOrThrow(inline).state).toEqual({
+      redis: { url: "redis://127.0.0.1:6379", prefix: "fleet-a:", timeoutMs: 5, onError: "closed" },
+    })
+    const fromEnv = decodeGatewayConfig(
+      { ...catalog, state: { redis: { url: { env: "REDIS_URL" } } } },
+      {
+        REDIS_URL: "rediss://:secret@cache:6380/2",
+      },
+    )
+    expect(Result.getOrThrow(fromEnv).state).toEqual({ redis: { url: "rediss://:secret@cache:6380/2" } })
+  })
+
+  it("rejects a bad state section with the path of the mistake", () => {
+    const cases: ReadonlyArray<[unknown, Record<string, string>, string]> = [
+      [{ redis: { url: "http://127.0.0.1:6379" } }, {}, "state.redis.url"],
+      [{ redis: { url: { env: "NOPE" } } }, {}, "state.redis.url"],
+      [{ redis: { url: "redis://x", timeoutMs: 0 } }, {}, "state.redis.timeoutMs"],
+      [{ redis: { url: "redis://x", onError: "ignore" } }, {}, "state.redis.onError"],
+      [{ redis: { prefix: "p:" } }, {}, "state.redis.url"],
+    ]
+    for (const [state, env, path] of cases) {
+      const r = decodeGatewayConfig({ ...catalog, state }, env)
+      expect(Result.isFailure(r) && r.failure.path).toBe(path)
+    }
+  })
 })

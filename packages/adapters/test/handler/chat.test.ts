@@ -86,6 +86,24 @@ describe("POST /v1/chat/completions (HTTP surface)", () => {
       expect(r.headers["www-authenticate"]).toContain("Bearer")
     })
 
+    it.each([
+      ["joined by Web Headers / API Gateway", "Bearer sk-gw-alpha, Bearer sk-gw-nope"],
+      ["repeated (Node)", ["Bearer sk-gw-alpha", "Bearer sk-gw-alpha"]],
+    ])("two Authorization headers, %s → 400, on chat and models routes", async (_how, authorization) => {
+      for (const path of ["/v1/chat/completions", "/v1/models"]) {
+        const r = await gateway
+          .handle({
+            method: path === "/v1/models" ? "GET" : "POST",
+            path,
+            headers: { authorization },
+            body: new TextEncoder().encode(JSON.stringify(hello)),
+          })
+          .then((res) => ({ status: res.status, json: JSON.parse(String(res.body)) }))
+        expect(r.status).toBe(400)
+        expect(r.json.error.code).toBe("multiple_authorization_headers")
+      }
+    })
+
     it("invalid JSON → 400 invalid_json", async () => {
       const r = await call(gateway, { path: "/v1/chat/completions", headers: auth, raw: '{"model": "x", ' })
       expect(r.status).toBe(400)
@@ -196,7 +214,7 @@ describe("routes, methods and CORS", () => {
   it("GET /healthz", async () => {
     const r = await call(gateway, { path: "/healthz" })
     expect(r.status).toBe(200)
-    expect(r.json).toEqual({ status: "ok" })
+    expect(r.json).toEqual({ status: "ok", state: "ok", backend: "memory" })
   })
 })
 

@@ -78,6 +78,14 @@ describe("router errors → HTTP status, envelope and headers", () => {
     expect(r.json.error).toMatchObject({ type: "timeout_error", code: "deadline_exceeded" })
   })
 
+  it("StateUnavailable (shared state down, onError closed) → 503 state_unavailable with retry-after", async () => {
+    const r = await chat("state-closed")
+    expect(r.status).toBe(503)
+    expectEnvelope(r.json)
+    expect(r.json.error).toMatchObject({ type: "server_error", code: "state_unavailable" })
+    expect(r.headers["retry-after"]).toBe("1")
+  })
+
   it("InvalidRequest from the router → 400 with its param", async () => {
     const r = await chat("bad-param")
     expect(r.status).toBe(400)

@@ -27,14 +27,18 @@ export interface Stack {
 
 export const startStack = async (
   config: unknown,
-  options: { readonly env?: Record<string, string>; readonly runtime?: GatewayRuntimeOptions } = {},
+  options: {
+    readonly env?: Record<string, string>
+    readonly runtime?: GatewayRuntimeOptions
+    readonly log?: (line: string) => void
+  } = {},
 ): Promise<Stack> => {
   const env = options.env ?? {}
   const { gateway, runtime, close } = await gatewayFromConfig(config, {
     makeDeployment: deploymentMaker({ env }),
     env,
     runtime: { seed: 7, ...options.runtime },
-    log: () => {},
+    log: options.log ?? (() => {}),
   })
   const server = await listen(createNodeServer(gateway))
   return {

@@ -7,6 +7,7 @@ import {
   ActiveDeployment,
   AllRateLimited,
   type Catalog,
+  composeLiveState,
   DeadlineExceeded,
   type Deployment,
   decodeCatalog,
@@ -14,11 +15,16 @@ import {
   type EndpointStatus,
   InvalidRequest,
   type JsonObject,
+  LiveState,
   ModelNotFound,
+  makeMemoryCapacity,
+  makeMemoryHealth,
+  makeMemoryStats,
   NoEndpoint,
   type RouteRequest,
   Router,
   type RouteTrace,
+  StateUnavailable,
   UpstreamFailed,
 } from "@switchyard/core"
 import { Effect, Layer, ManagedRuntime, Result, Stream } from "effect"
@@ -162,6 +168,8 @@ export const surfaceRuntime = () => {
         })
       case "deadline":
         return new DeadlineExceeded({ message: "Deadline of 120000 ms exceeded", trace: traceFor(req, []) })
+      case "state-closed":
+        return new StateUnavailable({ message: "The shared live state (redis) did not answer within 50 ms" })
       case "bad-param":
         return new InvalidRequest({
           message: "provider.order and provider.only are disjoint",
@@ -257,7 +265,11 @@ export const surfaceRuntime = () => {
       }),
   })
   const runtime = ManagedRuntime.make(
-    Layer.merge(Layer.succeed(Router, router), Layer.succeed(ActiveDeployment, active)),
+    Layer.mergeAll(
+      Layer.succeed(Router, router),
+      Layer.succeed(ActiveDeployment, active),
+      Layer.succeed(LiveState, composeLiveState(makeMemoryCapacity(), makeMemoryHealth(), makeMemoryStats())),
+    ),
   )
   return { runtime, probe }
 }

@@ -1,30 +1,22 @@
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Stream from "effect/Stream"
 import type { Catalog } from "../catalog/catalog.js"
 import type { Endpoint } from "../catalog/endpoint.js"
 import type { JsonObject, ProviderClient } from "../provider/contract.js"
-import { RandomSeeded } from "../random/seeded.js"
+import { routerLayer } from "../router/layer.js"
 import type { EndpointStatus } from "../router/service.js"
 import { ActiveDeployment, type Deployment, Router } from "../router/service.js"
 import type { RouteRequest, RouteResult, RouteTrace } from "../router/types.js"
 import { requestDecoderSync } from "../schema/decode.js"
 import { RoutingRequest } from "../schema/routing-request.js"
-import type { MemoryCapacityOptions } from "../services/capacity/memory.js"
-import { CapacityMeter } from "../services/capacity/service.js"
-import { Health, type HealthOptions } from "../services/health/service.js"
-import { Stats, type StatsOptions } from "../services/stats/service.js"
+import type { LiveStateOptions } from "../services/live-state.js"
 
-export interface CreateRouterOptions {
+/** Catalog and clients, plus the live-state options (`seed`, per-service options, `backend`: e.g. Redis). */
+export interface CreateRouterOptions extends LiveStateOptions {
   readonly catalog: Catalog
   /** A client per provider slug. */
   readonly clients: ReadonlyMap<string, ProviderClient> | Readonly<Record<string, ProviderClient>>
-  /** Seed of the router's random source (load balancing, jitter): same seed, same decisions. */
-  readonly seed?: string | number
-  readonly stats?: StatsOptions
-  readonly health?: HealthOptions
-  readonly capacity?: MemoryCapacityOptions
 }
 
 /** Per-call options of the façade. */
@@ -60,19 +52,12 @@ const toMap = (clients: CreateRouterOptions["clients"]): ReadonlyMap<string, Pro
 
 /**
  * The Promise façade for code that does not use Effect: one `ManagedRuntime` (built on first use,
- * kept until `dispose`) with the in-memory CapacityMeter, Stats and Health and a seeded Random.
+ * kept until `dispose`) over `routerLayer` — the live state in memory unless `options.backend` names
+ * a shared store, a seeded Random when `options.seed` is set.
  */
 export const createRouter = (options: CreateRouterOptions): PromiseRouter => {
   const deployment: Deployment = { catalog: options.catalog, clients: toMap(options.clients) }
-  const services = Layer.mergeAll(
-    ActiveDeployment.layer(deployment),
-    CapacityMeter.layerWith(options.capacity ?? {}),
-    Stats.layerWith({ windowMs: options.catalog.routing.statsWindowMs, ...options.stats }),
-    Health.layerWith(options.health ?? {}),
-  )
-  const random = options.seed === undefined ? Layer.empty : RandomSeeded(options.seed)
-  const layer = Router.layer.pipe(Layer.provideMerge(services), Layer.provide(random))
-  const runtime = ManagedRuntime.make(layer)
+  const runtime = ManagedRuntime.make(routerLayer(deployment, options))
 
   const request = (body: JsonObject, o: CallOptions | undefined): RouteRequest => {
     const decoded = decode(body)

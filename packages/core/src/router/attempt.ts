@@ -3,8 +3,10 @@ import * as Result from "effect/Result"
 import type { Endpoint } from "../catalog/endpoint.js"
 import { type ProviderError, TransportError } from "../provider/errors.js"
 import { estimateCharge } from "../services/capacity/charge.js"
-import type { Admission, ReserveOptions } from "../services/capacity/service.js"
-import type { HealthPermit, HealthReport } from "../services/health/service.js"
+import type { ReserveOptions } from "../services/capacity/service.js"
+import type { StateUnavailable } from "../services/errors.js"
+import type { HealthReport } from "../services/health/service.js"
+import type { Entry } from "../services/live-state.js"
 import { classify } from "./classify.js"
 import type { AttemptControl, AttemptInfo, AttemptResult, Mode, QueuedAttempt, RequestContext } from "./context.js"
 import type { MutableAttemptTrace } from "./trace.js"
@@ -82,36 +84,25 @@ const refusal = <A>(
   return { _tag: "Refused", queued, endpoint: queued.planned.endpoint, waitMs, reason }
 }
 
-/** Health said no before the call: nothing was reserved. */
-const blocked = <A>(
+/** Health or the CapacityMeter said no before the call: nothing is held. */
+const notAdmitted = <A>(
   ctx: RequestContext,
   queued: QueuedAttempt,
   startedAt: number,
   hedge: boolean,
-  permit: Extract<HealthPermit, { _tag: "Blocked" }>,
+  entry: Exclude<Entry, { _tag: "Admitted" }>,
 ): AttemptResult<A> =>
-  refusal(
-    ctx,
-    queued,
-    startedAt,
-    hedge,
-    permit.reason,
-    permit.untilMs === undefined ? Number.POSITIVE_INFINITY : Math.max(0, permit.untilMs - startedAt),
-    permit.reason === "cooldown" ? "cooling down after a rate limit" : "circuit breaker open",
-  )
-
-/** The CapacityMeter refused the charge: give the Health permit back. */
-const refused = <A>(
-  ctx: RequestContext,
-  queued: QueuedAttempt,
-  startedAt: number,
-  hedge: boolean,
-  probe: boolean,
-  admission: Extract<Admission, { _tag: "Refused" }>,
-): Effect.Effect<AttemptResult<A>> =>
-  Effect.map(ctx.services.health.record(queued.planned.endpoint.id, ABANDONED, probe, startedAt), () =>
-    refusal<A>(ctx, queued, startedAt, hedge, admission.reason, admission.waitMs, `capacity ${admission.reason}`),
-  )
+  entry._tag === "Blocked"
+    ? refusal(
+        ctx,
+        queued,
+        startedAt,
+        hedge,
+        entry.reason,
+        entry.untilMs === undefined ? Number.POSITIVE_INFINITY : Math.max(0, entry.untilMs - startedAt),
+        entry.reason === "cooldown" ? "cooling down after a rate limit" : "circuit breaker open",
+      )
+    : refusal(ctx, queued, startedAt, hedge, entry.reason, entry.waitMs, `capacity ${entry.reason}`)
 
 /** The call was interrupted (client gone, hedge lost, deadline): refund, abandon a probe, record it. */
 const cancelled = (ctx: RequestContext, info: AttemptInfo, control: AttemptControl): Effect.Effect<void> =>
@@ -177,9 +168,10 @@ const failed = <A>(ctx: RequestContext, info: AttemptInfo, error: ProviderError)
   })
 
 /**
- * One attempt: Health permit → CapacityMeter reservation → upstream call (interruptible through
+ * One attempt: admission (`LiveState.admit`: Health permit, then CapacityMeter reservation) → upstream call (interruptible through
  * `restore`, bounded by the per-attempt timeout) → classification and bookkeeping. Never fails:
- * the outcome is a value. Run it inside `Effect.uninterruptibleMask` and pass its `restore`, so a
+ * the outcome is a value (only a fail-closed shared store can fail it, with `StateUnavailable`, before
+ * anything is held). Run it inside `Effect.uninterruptibleMask` and pass its `restore`, so a
  * reservation can never leak: an interrupted call releases its reservation, abandons a half-open
  * probe and records `cancelled` (or `hedge_lost` when `control.lost` is set) before the
  * interruption propagates. `now`: the Clock's reading the caller already took for this step (see
@@ -193,51 +185,47 @@ export const runAttempt = <A>(
   control: AttemptControl,
   hedge: boolean,
   now?: number,
-): Effect.Effect<AttemptResult<A>> => {
+): Effect.Effect<AttemptResult<A>, StateUnavailable> => {
   if (now === undefined)
     return Effect.clockWith((clock) =>
       runAttempt(ctx, queued, mode, restore, control, hedge, clock.currentTimeMillisUnsafe()),
     )
   const startedAt = now
-  const { capacity, health } = ctx.services
   const endpoint = queued.planned.endpoint
-  return Effect.flatMap(health.acquire(endpoint.id, startedAt), (permit) => {
-    if (permit._tag === "Blocked") return Effect.succeed(blocked<A>(ctx, queued, startedAt, hedge, permit))
-    return Effect.flatMap(
-      capacity.reserve(endpoint, chargeOf(ctx, endpoint), reserveOptions(ctx, endpoint), startedAt),
-      (admission) => {
-        if (admission._tag === "Refused") return refused<A>(ctx, queued, startedAt, hedge, permit.probe, admission)
-        const info: AttemptInfo = {
-          queued,
-          endpoint,
-          reservation: admission.reservation,
-          probe: permit.probe,
-          startedAt,
-          hedge,
-        }
-        const client = ctx.deployment.clients.get(endpoint.provider)
-        const call =
-          client === undefined
-            ? Effect.fail(
-                new TransportError({
-                  provider: endpoint.provider,
-                  status: 0,
-                  message: `No client is configured for provider '${endpoint.provider}'`,
-                  kind: "connect",
-                }),
+  return Effect.flatMap(
+    ctx.services.live.admit(endpoint, chargeOf(ctx, endpoint), reserveOptions(ctx, endpoint), startedAt),
+    (entry) => {
+      if (entry._tag !== "Admitted") return Effect.succeed(notAdmitted<A>(ctx, queued, startedAt, hedge, entry))
+      const info: AttemptInfo = {
+        queued,
+        endpoint,
+        reservation: entry.reservation,
+        probe: entry.probe,
+        startedAt,
+        hedge,
+      }
+      const client = ctx.deployment.clients.get(endpoint.provider)
+      const call =
+        client === undefined
+          ? Effect.fail(
+              new TransportError({
+                provider: endpoint.provider,
+                status: 0,
+                message: `No client is configured for provider '${endpoint.provider}'`,
+                kind: "connect",
+              }),
+            )
+          : mode.call(ctx, endpoint, client, mode.timeoutMs(ctx, startedAt))
+      return Effect.flatMap(
+        Effect.result(Effect.onInterrupt(restore(call), () => cancelled(ctx, info, control))),
+        (result): Effect.Effect<AttemptResult<A>> =>
+          Result.isSuccess(result)
+            ? Effect.map(
+                mode.onSuccess(ctx, info, result.success),
+                (trace): AttemptResult<A> => ({ _tag: "Ok", info, value: result.success, trace }),
               )
-            : mode.call(ctx, endpoint, client, mode.timeoutMs(ctx, startedAt))
-        return Effect.flatMap(
-          Effect.result(Effect.onInterrupt(restore(call), () => cancelled(ctx, info, control))),
-          (result): Effect.Effect<AttemptResult<A>> =>
-            Result.isSuccess(result)
-              ? Effect.map(
-                  mode.onSuccess(ctx, info, result.success),
-                  (trace): AttemptResult<A> => ({ _tag: "Ok", info, value: result.success, trace }),
-                )
-              : failed<A>(ctx, info, result.failure),
-        )
-      },
-    )
-  })
+            : failed<A>(ctx, info, result.failure),
+      )
+    },
+  )
 }

@@ -6,8 +6,9 @@ import type { JsonObject, ProviderClient } from "../provider/contract.js"
 import type { ProviderError } from "../provider/errors.js"
 import type { CapacityShape, Reservation } from "../services/capacity/service.js"
 import type { HealthShape } from "../services/health/service.js"
+import type { LiveStateShape } from "../services/live-state.js"
+import type { RetryBudgetShape } from "../services/retry-budget/service.js"
 import type { StatsShape } from "../services/stats/service.js"
-import type { TrafficBudget } from "./budget.js"
 import type { Classified } from "./classify.js"
 import type { Deadlines } from "./deadlines.js"
 import type { Prepared } from "./prepare.js"
@@ -19,9 +20,11 @@ export interface RouterServices {
   readonly capacity: CapacityShape
   readonly stats: StatsShape
   readonly health: HealthShape
+  /** The request gates (snapshot reads, admission) and the store's status. */
+  readonly live: LiveStateShape
+  /** Retries and hedges as a share of traffic. */
+  readonly budget: RetryBudgetShape
   readonly random: () => number
-  readonly retryBudget: TrafficBudget
-  readonly hedgeBudget: TrafficBudget
   /** Time limits of upstream calls (one sleeping fiber for all of them). */
   readonly deadlines: Deadlines
 }

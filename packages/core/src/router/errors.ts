@@ -1,6 +1,7 @@
 import * as Data from "effect/Data"
 import type { InvalidRequest, ModelNotFound, NoEndpoint } from "../errors.js"
 import type { ProviderErrorTag, UpstreamErrorDetail } from "../provider/errors.js"
+import type { StateUnavailable } from "../services/errors.js"
 import type { RouteTrace } from "./types.js"
 
 /** Every admissible endpoint was rate-limited (or refused by capacity): the client should retry after `retryAfterMs`. */
@@ -32,6 +33,12 @@ export class UpstreamFailed extends Data.TaggedError("UpstreamFailed")<{
   readonly upstream?: UpstreamErrorDetail | undefined
   /** The upstream's request id of the failed response, if it sent one. */
   readonly upstreamRequestId?: string | undefined
+  /**
+   * The client-facing `error.code` when the tag alone does not decide it: `provider_unreachable` for a
+   * connection that could not be made (refused, DNS, unreachable, TLS) — the message then names the
+   * provider and the error code, never the upstream's host, port or URL.
+   */
+  readonly code?: string | undefined
   readonly trace: RouteTrace
 }> {}
 
@@ -48,3 +55,4 @@ export type RouteError =
   | AllRateLimited
   | UpstreamFailed
   | DeadlineExceeded
+  | StateUnavailable

@@ -142,8 +142,8 @@ class Execution<A> {
 
   /** One turn: the deadline and budgets, then the next attempt (or a short sleep before a lone retry). */
   private step(now: number): Step<A> {
-    const { ctx, queue, mode, restore } = this
-    const { prepared, routing, trace } = ctx
+    const { ctx, queue, restore } = this
+    const { routing, trace } = ctx
     if (now >= ctx.deadlineAt) return deadlineExceeded(ctx)
     if (this.calls >= routing.maxAttempts) {
       trace.step(`stopped: maxAttempts (${routing.maxAttempts}) reached`)
@@ -160,16 +160,23 @@ class Execution<A> {
         return this.loop()
       })
     }
-    const retry = this.calls > 0
-    if (retry && !ctx.services.retryBudget.tryAcquire(now, routing.retryBudget)) {
+    if (this.calls === 0) return this.attempt(next, now)
+    return Effect.flatMap(ctx.services.budget.tryAcquire("retry", routing.retryBudget, now), (allowed) => {
+      if (allowed) return this.attempt(next, now)
       trace.step("stopped: retry budget exhausted")
       return exhausted(ctx, this.failures)
-    }
+    })
+  }
+
+  /** Run `next` (hedged when it is the first call and hedging applies), then go on from its result. */
+  private attempt(next: QueuedAttempt, now: number): Step<A> {
+    const { ctx, queue, mode, restore } = this
+    const { prepared, routing, trace } = ctx
+    const retry = this.calls > 0
     this.tried.add(next.planned.endpoint.id)
     // The trace says `escalated` once a PT attempt actually runs, not when PT is merely queued.
     if (next.escalation !== undefined) trace.escalated = true
-    const hedgeDelay =
-      this.calls === 0 && prepared.hedge && routing.maxAttempts >= 2 ? hedgeDelayOf(ctx, next) : undefined
+    const hedgeDelay = !retry && prepared.hedge && routing.maxAttempts >= 2 ? hedgeDelayOf(ctx, next) : undefined
     const second = hedgeDelay !== undefined ? queue[0] : undefined
     if (hedgeDelay !== undefined && second !== undefined) {
       return Effect.flatMap(runHedged(ctx, next, second, hedgeDelay, mode, restore), (outcome) => {
@@ -187,7 +194,8 @@ class Execution<A> {
     }
     return Effect.flatMap(runAttempt(ctx, next, mode, restore, { lost: false }, false, now), (result) => {
       // A refusal never reached the upstream: it does not spend retry budget.
-      if (retry && result._tag === "Refused") ctx.services.retryBudget.refund(now)
+      if (retry && result._tag === "Refused")
+        return Effect.andThen(ctx.services.budget.refund("retry", now), () => this.take(result) ?? this.loop())
       return this.take(result) ?? this.loop()
     })
   }

@@ -82,6 +82,7 @@ export const upstreamFailed = (
         param: error._tag === "BadRequest" ? error.param : undefined,
         upstream: "upstream" in error ? error.upstream : undefined,
         upstreamRequestId: error.requestId,
+        code: error._tag === "TransportError" && error.kind === "connect" ? "provider_unreachable" : undefined,
         trace: ctx.trace.finish(now),
       }),
     ),

@@ -2,6 +2,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import type { StateUnavailable } from "../services/errors.js"
 import { type Restore, runAttempt } from "./attempt.js"
 import type { AttemptControl, AttemptResult, Mode, QueuedAttempt, RequestContext } from "./context.js"
 
@@ -20,7 +21,9 @@ const forkAttempt = <A>(
   hedge: boolean,
 ) => Effect.forkChild(Effect.uninterruptibleMask((restore) => runAttempt(ctx, queued, mode, restore, control, hedge)))
 
-const joinExit = <A>(exit: Exit.Exit<AttemptResult<A>>): Effect.Effect<AttemptResult<A>> =>
+const joinExit = <A>(
+  exit: Exit.Exit<AttemptResult<A>, StateUnavailable>,
+): Effect.Effect<AttemptResult<A>, StateUnavailable> =>
   Exit.isSuccess(exit) ? Effect.succeed(exit.value) : Effect.failCause(exit.cause)
 
 /**
@@ -37,19 +40,19 @@ export const runHedged = <A>(
   delayMs: number,
   mode: Mode<A>,
   restore: Restore,
-): Effect.Effect<HedgeOutcome<A>> =>
+): Effect.Effect<HedgeOutcome<A>, StateUnavailable> =>
   Effect.gen(function* () {
     const c1: AttemptControl = { lost: false }
     const f1 = yield* forkAttempt(ctx, first, mode, c1, false)
     const early = yield* restore(
       Effect.raceFirst(
-        Effect.map(Fiber.await(f1), (exit) => exit as Exit.Exit<AttemptResult<A>> | undefined),
+        Effect.map(Fiber.await(f1), (exit) => exit as Exit.Exit<AttemptResult<A>, StateUnavailable> | undefined),
         Effect.as(Effect.sleep(delayMs), undefined),
       ),
     )
     if (early !== undefined) return { results: [yield* joinExit(early)], hedged: false }
     const now = yield* Clock.currentTimeMillis
-    if (!ctx.services.hedgeBudget.tryAcquire(now, ctx.routing.hedgeBudget)) {
+    if (!(yield* ctx.services.budget.tryAcquire("hedge", ctx.routing.hedgeBudget, now))) {
       ctx.trace.step(`hedge: budget exhausted, not hedging ${first.planned.endpoint.id}`)
       return { results: [yield* joinExit(yield* restore(Fiber.await(f1)))], hedged: false }
     }

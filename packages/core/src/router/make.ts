@@ -6,8 +6,9 @@ import type { ChatResult } from "../provider/contract.js"
 import { randomFunction } from "../random/seeded.js"
 import { CapacityMeter } from "../services/capacity/service.js"
 import { Health } from "../services/health/service.js"
+import { LiveState, type LiveStateServices } from "../services/live-state.js"
+import { RetryBudget } from "../services/retry-budget/service.js"
 import { Stats } from "../services/stats/service.js"
-import { TrafficBudget } from "./budget.js"
 import { chatBody, chatMode } from "./chat-mode.js"
 import { streamBody } from "./chunks.js"
 import type { AttemptOk, RequestContext, RouterServices } from "./context.js"
@@ -24,44 +25,34 @@ import { committedStream } from "./stream-output.js"
 import { TraceRecorder } from "./trace.js"
 import type { RouteRequest, RouteResult, RouteStream } from "./types.js"
 
-/** Retries always allowed per 10 s window, whatever the traffic (budget floor). */
-const RETRY_FLOOR = 10
-/** Hedges always allowed per 10 s window. */
-const HEDGE_FLOOR = 2
-
 /**
  * Build the router from its services. A function declaration (hoisted) so `Router.layer` in
  * `service.ts` can reference it whatever the module evaluation order. Everything per-process is
  * built here once; each request is one Effect program over these values.
  */
-export function makeRouter(): Effect.Effect<
-  RouterShape,
-  never,
-  ActiveDeployment | CapacityMeter | Stats | Health | Scope.Scope
-> {
+export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment | LiveStateServices | Scope.Scope> {
   return Effect.gen(function* () {
     const active = yield* ActiveDeployment
     const services: RouterServices = {
       capacity: yield* CapacityMeter,
       stats: yield* Stats,
       health: yield* Health,
+      live: yield* LiveState,
+      budget: yield* RetryBudget,
       random: yield* randomFunction,
-      retryBudget: new TrafficBudget(RETRY_FLOOR),
-      hedgeBudget: new TrafficBudget(HEDGE_FLOOR),
       deadlines: makeDeadlines(yield* Effect.scope),
     }
 
     const begin = (request: RouteRequest, streamed: boolean): Effect.Effect<RequestContext, RouteError> =>
       Effect.flatMap(active.get, (deployment) =>
-        Effect.clockWith((clock) => {
+        Effect.clockWith((clock): Effect.Effect<RequestContext, RouteError> => {
           const now = clock.currentTimeMillisUnsafe()
           const prepared = prepare(deployment.catalog, request)
           if (Result.isFailure(prepared)) return Effect.fail(prepared.failure)
           const p = prepared.success
-          services.retryBudget.recordRequest(now)
-          services.hedgeBudget.recordRequest(now)
           const routing = deployment.catalog.routing
-          return Effect.map(buildSnapshot(services, routing, p, now), (snapshot): RequestContext => {
+          const reads = Effect.andThen(services.budget.recordRequest(now), buildSnapshot(services, routing, p, now))
+          return Effect.map(reads, (snapshot): RequestContext => {
             const routePlan = plan(p.planRequest, p.candidates, snapshot, {
               random: services.random,
               escalating: false,

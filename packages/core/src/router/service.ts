@@ -7,9 +7,7 @@ import type { Endpoint } from "../catalog/endpoint.js"
 import type { ModelNotFound } from "../errors.js"
 import type { Percentiles } from "../policy/types.js"
 import type { ProviderClient } from "../provider/contract.js"
-import type { CapacityMeter } from "../services/capacity/service.js"
-import type { Health } from "../services/health/service.js"
-import type { Stats } from "../services/stats/service.js"
+import type { LiveStateServices } from "../services/live-state.js"
 import type { RouteError } from "./errors.js"
 import { makeRouter } from "./make.js"
 import type { RouteRequest, RouteResult, RouteStream } from "./types.js"
@@ -43,10 +41,10 @@ export interface RouterShape {
 /** The router: the one service the gateway and embedding apps call. */
 export class Router extends Context.Service<Router, RouterShape>()("@switchyard/core/Router") {
   /**
-   * Requires ActiveDeployment, CapacityMeter, Stats and Health; randomness comes from the `Random` in
-   * context when the layer is built (provide `RandomSeeded(seed)` for reproducible runs).
+   * Requires ActiveDeployment and the live-state services; randomness comes from the `Random` in
+   * context when the layer is built. `routerLayer(deployment, options)` provides all of it.
    */
-  static readonly layer: Layer.Layer<Router, never, ActiveDeployment | CapacityMeter | Stats | Health> = Layer.effect(
+  static readonly layer: Layer.Layer<Router, never, ActiveDeployment | LiveStateServices> = Layer.effect(
     Router,
     makeRouter(),
   )

@@ -5,31 +5,39 @@ import type { ModelNotFound } from "../errors.js"
 import type { RouterServices } from "./context.js"
 import type { Deployment, EndpointStatus } from "./service.js"
 
-/** Live view of every endpoint of `model` (alias allowed), in catalog order. */
+/**
+ * Live view of every endpoint of `model` (alias allowed), in catalog order: one batched read per
+ * service (never failing: a shared store that cannot answer shows this replica's local view).
+ */
 export const endpointStatus = (
   services: RouterServices,
   deployment: Deployment,
   model: string,
-): Effect.Effect<ReadonlyArray<EndpointStatus>, ModelNotFound> =>
-  Effect.gen(function* () {
-    const resolved = resolveModels(deployment.catalog, [model])
-    if (Result.isFailure(resolved)) return yield* Effect.fail(resolved.failure)
-    const out: Array<EndpointStatus> = []
-    for (const entry of resolved.success) {
-      for (const endpoint of entry.endpoints) {
-        const stats = yield* services.stats.read(endpoint.id)
-        const health = yield* services.health.read(endpoint.id)
-        const utilization = yield* services.capacity.utilization(endpoint)
-        out.push({
-          endpoint,
-          latency: stats.ttft,
-          throughput: stats.throughput,
-          uptime: stats.uptime,
-          utilization,
-          breaker: health.breaker,
-          cooldownUntil: health.cooldownUntil,
-        })
-      }
-    }
-    return out
-  })
+): Effect.Effect<ReadonlyArray<EndpointStatus>, ModelNotFound> => {
+  const resolved = resolveModels(deployment.catalog, [model])
+  if (Result.isFailure(resolved)) return Effect.fail(resolved.failure)
+  const endpoints = resolved.success.flatMap((entry) => entry.endpoints)
+  const ids = endpoints.map((e) => e.id)
+  return Effect.flatMap(services.stats.readMany(ids), (stats) =>
+    Effect.flatMap(services.health.readMany(ids), (health) =>
+      Effect.map(
+        services.capacity.predictMany(
+          endpoints,
+          endpoints.map(() => 0),
+        ),
+        (utilization) =>
+          endpoints.map(
+            (endpoint, i): EndpointStatus => ({
+              endpoint,
+              latency: stats[i]!.ttft,
+              throughput: stats[i]!.throughput,
+              uptime: stats[i]!.uptime,
+              utilization: utilization[i],
+              breaker: health[i]!.breaker,
+              cooldownUntil: health[i]!.cooldownUntil,
+            }),
+          ),
+      ),
+    ),
+  )
+}

@@ -1,3 +1,6 @@
 export * from "./capacity/index.js"
+export * from "./errors.js"
 export * from "./health/index.js"
+export * from "./live-state.js"
+export * from "./retry-budget/index.js"
 export * from "./stats/index.js"

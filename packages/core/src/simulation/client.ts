@@ -85,6 +85,16 @@ const failure = (e: RouteError): CallResult => {
         escalated: false,
         cost: 0,
       }
+    case "StateUnavailable":
+      return {
+        ok: false,
+        status: 503,
+        outcome: "other",
+        retryAfterMs: undefined,
+        attempts: 0,
+        escalated: false,
+        cost: 0,
+      }
     case "ModelNotFound":
     case "InvalidRequest":
       return {

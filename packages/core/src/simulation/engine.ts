@@ -2,18 +2,15 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as Random from "effect/Random"
 import * as Result from "effect/Result"
 import * as Scope from "effect/Scope"
 import type { Catalog } from "../catalog/catalog.js"
 import type { JsonObject, ProviderClient } from "../provider/contract.js"
-import { ActiveDeployment, Router, type RouterShape } from "../router/service.js"
+import { routerLayer } from "../router/layer.js"
+import { Router, type RouterShape } from "../router/service.js"
 import type { RouteRequest } from "../router/types.js"
 import type { ProviderPreferences } from "../schema/provider-preferences.js"
 import type { RoutingRequest } from "../schema/routing-request.js"
-import { CapacityMeter } from "../services/capacity/service.js"
-import { Health } from "../services/health/service.js"
-import { Stats } from "../services/stats/service.js"
 import {
   type CallResult,
   type ClientBehaviour,
@@ -152,13 +149,8 @@ export function* runPolicy(
   )
   const clients = new Map<string, ProviderClient>(upstreams.map((u) => [u.slug, u.client]))
   const scope = runNow(vt, Scope.make())
-  const layer = Router.layer.pipe(
-    Layer.provide([ActiveDeployment.layer({ catalog, clients }), CapacityMeter.layer, Stats.layer, Health.layer]),
-  )
-  const router: RouterShape = Context.get(
-    runNow(vt, Layer.buildWithScope(layer, scope).pipe(Random.withSeed(`${s.seed}/router/${policy.name}`))),
-    Router,
-  )
+  const layer = routerLayer({ catalog, clients }, { seed: `${s.seed}/router/${policy.name}` })
+  const router: RouterShape = Context.get(runNow(vt, Layer.buildWithScope(layer, scope)), Router)
 
   const metered: ReadonlyArray<MeteredEndpoint> = s.endpoints.map((e) => ({
     slug: e.slug,

@@ -1,4 +1,4 @@
-import { Effect, Exit, Fiber, Layer, ManagedRuntime, Stream } from "effect"
+import { Effect, Exit, Fiber, ManagedRuntime, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
@@ -6,7 +6,6 @@ import {
   CapacityMeter,
   type CapacityShape,
   type JsonObject,
-  makeMemoryCapacity,
   type Priority,
   Router,
   type RouteTrace,
@@ -65,21 +64,19 @@ interface Model {
  * Watches every admission made with `admission: true` and records one that leaves the bucket above
  * its limit (1 − headroom). It delegates to the real in-memory meter: nothing is replaced.
  */
-const watchedCapacity = (violations: Array<string>): Layer.Layer<CapacityMeter> =>
-  Layer.sync(CapacityMeter, (): CapacityShape => {
-    const inner = makeMemoryCapacity()
-    return {
-      ...inner,
-      reserve: (endpoint, charge, options) =>
-        Effect.tap(inner.reserve(endpoint, charge, options), (a) =>
-          a._tag === "Admitted" && options.admission
-            ? Effect.map(inner.utilization(endpoint), (u) => {
-                if (u !== undefined && u > 1 - options.headroom + 1e-9)
-                  violations.push(`admitted ${endpoint.id} to ${u} (limit ${1 - options.headroom})`)
-              })
-            : Effect.void,
-        ),
-    }
+const watchedCapacity =
+  (violations: Array<string>) =>
+  (inner: CapacityShape): CapacityShape => ({
+    ...inner,
+    reserve: (endpoint, charge, options) =>
+      Effect.tap(inner.reserve(endpoint, charge, options), (a) =>
+        a._tag === "Admitted" && options.admission
+          ? Effect.map(inner.utilization(endpoint), (u) => {
+              if (u !== undefined && u > 1 - options.headroom + 1e-9)
+                violations.push(`admitted ${endpoint.id} to ${u} (limit ${1 - options.headroom})`)
+            })
+          : Effect.void,
+      ),
   })
 
 const callsOf = (r: Real, rid: string) =>

@@ -3,20 +3,22 @@ import { TestClock } from "effect/testing"
 import type { Catalog } from "../../src/catalog/catalog.js"
 import type { Endpoint } from "../../src/catalog/endpoint.js"
 import {
-  ActiveDeployment,
+  type ActiveDeployment,
   CapacityMeter,
+  type CapacityShape,
   decodeCatalog,
-  Health,
   type HealthOptions,
   type JsonObject,
+  type LiveStateServices,
+  LocalLiveState,
+  liveStateContext,
   type ProviderClient,
   type ProviderError,
-  RandomSeeded,
   RateLimited,
   type RouteRequest,
   Router,
   RoutingRequest,
-  Stats,
+  routerLayer,
   type StatsOptions,
   UpstreamServerError,
 } from "../../src/index.js"
@@ -291,7 +293,8 @@ export interface EnvOptions {
   readonly stats?: StatsOptions
   readonly health?: HealthOptions
   readonly seed?: number
-  readonly capacity?: Layer.Layer<CapacityMeter>
+  /** Wrap the in-memory CapacityMeter (every reservation, `LiveState.admit`'s included, goes through it). */
+  readonly capacity?: (inner: CapacityShape) => CapacityShape
   /** Use this client for a provider slug instead of the fake upstream's. */
   readonly clients?: Readonly<Record<string, ProviderClient>>
 }
@@ -301,20 +304,23 @@ export const routerEnv = (catalog: Catalog, upstream: FakeUpstream, o: EnvOption
   const clients = new Map<string, ProviderClient>(
     catalog.config.providers.map((p) => [p.slug, o.clients?.[p.slug] ?? upstream.client]),
   )
-  const services = Layer.mergeAll(
-    ActiveDeployment.layer({ catalog, clients }),
-    o.capacity ?? CapacityMeter.layer,
-    Stats.layerWith({ refreshMs: 0, minSamples: 3, ...o.stats }),
-    Health.layerWith(o.health ?? {}),
-  )
-  return Router.layer.pipe(
-    Layer.provideMerge(services),
-    Layer.provide(RandomSeeded(o.seed ?? 7)),
-    Layer.provideMerge(TestClock.layer()),
-  )
+  const wrap = o.capacity
+  const backend =
+    wrap === undefined
+      ? undefined
+      : Layer.effectContext(Effect.map(LocalLiveState, (l) => liveStateContext({ ...l, capacity: wrap(l.capacity) })))
+  return routerLayer(
+    { catalog, clients },
+    {
+      stats: { refreshMs: 0, minSamples: 3, ...o.stats },
+      ...(o.health !== undefined && { health: o.health }),
+      seed: o.seed ?? 7,
+      backend,
+    },
+  ).pipe(Layer.provideMerge(TestClock.layer()))
 }
 
-export type RouterEnv = Router | ActiveDeployment | CapacityMeter | Stats | Health | TestClock.TestClock
+export type RouterEnv = Router | ActiveDeployment | LiveStateServices | TestClock.TestClock
 
 /** Run a test program in a fresh router environment; reject with the pretty cause on failure. */
 export const runRouter = <A, E>(

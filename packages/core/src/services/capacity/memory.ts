@@ -22,10 +22,19 @@ export interface MemoryCapacityOptions {
   readonly fallbackBlockMs?: number
 }
 
+export interface ResolvedCapacityOptions {
+  readonly fallbackBlockMs: number
+}
+
+export const resolveCapacityOptions = (o: MemoryCapacityOptions = {}): ResolvedCapacityOptions => ({
+  fallbackBlockMs: o.fallbackBlockMs ?? 1_000,
+})
+
 /** Configured limits of each endpoint (catalog endpoints are immutable), built once per endpoint. */
 const configuredLimits = new WeakMap<Endpoint, BucketLimits>()
 
-const limitsOf = (endpoint: Endpoint): BucketLimits => {
+/** The endpoint's configured limits (one object per endpoint, built once). */
+export const limitsOf = (endpoint: Endpoint): BucketLimits => {
   const capacity = endpoint.capacity
   if (capacity === undefined) return NO_LIMITS
   let limits = configuredLimits.get(endpoint)
@@ -36,12 +45,15 @@ const limitsOf = (endpoint: Endpoint): BucketLimits => {
   return limits
 }
 
+/** The fraction of capacity (0..1) a charge may fill the bucket to: `1 - headroom`. */
+export const admissionLimit = (o: ReserveOptions): number => 1 - Math.min(Math.max(o.headroom, 0), 1)
+
 /**
  * The in-memory CapacityMeter store: a Map of bucket states keyed by endpoint id. Each operation reads
  * the clock (unless the caller passed `now`), then runs synchronously (atomic within the process).
  */
 export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): CapacityShape => {
-  const fallbackBlockMs = options.fallbackBlockMs ?? 1_000
+  const { fallbackBlockMs } = resolveCapacityOptions(options)
   const buckets = new Map<string, BucketState>()
   const open = new Map<string, string>() // reservation id → endpoint id
   let nextId = 0
@@ -61,14 +73,12 @@ export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): Capacit
     return isTracked(limits) ? drainedUtilization(state, limits, now, charge) : undefined
   }
 
-  const limitFor = (o: ReserveOptions): number => 1 - Math.min(Math.max(o.headroom, 0), 1)
-
   const reserve = (endpoint: Endpoint, charge: number, o: ReserveOptions, at?: number): Effect.Effect<Admission> =>
     atNow(at, (now) => {
       const configured = limitsOf(endpoint)
       const state = current(endpoint.id, configured, now)
       const limits = effectiveLimits(configured, state)
-      const result = admit(state, limits, charge, limitFor(o), o.admission, now)
+      const result = admit(state, limits, charge, admissionLimit(o), o.admission, now)
       if (result._tag === "Refused") {
         buckets.set(endpoint.id, state)
         return result
@@ -114,7 +124,7 @@ export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): Capacit
       atNow(at, (now) => {
         const configured = limitsOf(endpoint)
         const state = current(endpoint.id, configured, now)
-        const result = admit(state, effectiveLimits(configured, state), charge, limitFor(o), o.admission, now)
+        const result = admit(state, effectiveLimits(configured, state), charge, admissionLimit(o), o.admission, now)
         return result._tag === "Admitted" ? 0 : result.waitMs
       }),
     openReservations: (endpointId) =>

@@ -70,11 +70,28 @@ const FAILURE: BreakerEvent = { _tag: "Failure" }
 const PROBE_STARTED: BreakerEvent = { _tag: "ProbeStarted" }
 const PROBE_ABANDONED: BreakerEvent = { _tag: "ProbeAbandoned" }
 
+export interface ResolvedHealthOptions {
+  readonly breaker: BreakerConfig
+  readonly defaultCooldownMs: number
+  readonly quotaCooldownMs: number
+}
+
+export const resolveHealthOptions = (options: HealthOptions = {}): ResolvedHealthOptions => ({
+  breaker: { ...defaultBreakerConfig, ...options.breaker },
+  defaultCooldownMs: options.defaultCooldownMs ?? 1_000,
+  quotaCooldownMs: options.quotaCooldownMs ?? 60_000,
+})
+
+/** The cooldown a 429 starts: its retry-after, else the quota or the default cooldown. */
+export const rateLimitCooldownMs = (
+  o: ResolvedHealthOptions,
+  report: Extract<HealthReport, { _tag: "RateLimited" }>,
+): number => report.retryAfterMs ?? (report.quota === true ? o.quotaCooldownMs : o.defaultCooldownMs)
+
 export const makeMemoryHealth = (options: HealthOptions = {}): HealthShape => {
-  const config: BreakerConfig = { ...defaultBreakerConfig, ...options.breaker }
+  const resolved = resolveHealthOptions(options)
+  const config = resolved.breaker
   const next = step(config)
-  const defaultCooldownMs = options.defaultCooldownMs ?? 1_000
-  const quotaCooldownMs = options.quotaCooldownMs ?? 60_000
   const entries = new Map<string, Entry>()
   const entry = (id: string, now: number): Entry => {
     let e = entries.get(id)
@@ -121,7 +138,7 @@ export const makeMemoryHealth = (options: HealthOptions = {}): HealthShape => {
             apply(e, FAILURE, now)
             return
           case "RateLimited":
-            cool(e, now + (report.retryAfterMs ?? (report.quota === true ? quotaCooldownMs : defaultCooldownMs)))
+            cool(e, now + rateLimitCooldownMs(resolved, report))
             if (probe) apply(e, PROBE_ABANDONED, now)
             return
           case "Abandoned":

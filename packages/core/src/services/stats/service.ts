@@ -22,7 +22,17 @@ export interface StatsShape {
 
 export type StatsOptions = Partial<WindowOptions>
 
-const EMPTY: StatsSummary = {
+/** Stats options with their defaults (the window defaults to `routing.statsWindowMs`'s default). */
+export const resolveStatsOptions = (options: StatsOptions = {}): WindowOptions => ({
+  windowMs: options.windowMs ?? routingDefaults.statsWindowMs,
+  slices: options.slices ?? 5,
+  minSamples: options.minSamples ?? 5,
+  refreshMs: options.refreshMs ?? 1_000,
+  ...(options.staleShare !== undefined && { staleShare: options.staleShare }),
+})
+
+/** The summary of an endpoint without samples (shared: summaries are read-only). */
+export const EMPTY_STATS: StatsSummary = {
   ttft: undefined,
   latency: undefined,
   throughput: undefined,
@@ -35,15 +45,9 @@ const EMPTY: StatsSummary = {
 
 /** In-memory Stats: one `EndpointWindow` per endpoint id. */
 export const makeMemoryStats = (options: StatsOptions = {}): StatsShape => {
-  const resolved: WindowOptions = {
-    windowMs: options.windowMs ?? routingDefaults.statsWindowMs,
-    slices: options.slices ?? 5,
-    minSamples: options.minSamples ?? 5,
-    refreshMs: options.refreshMs ?? 1_000,
-    ...(options.staleShare !== undefined && { staleShare: options.staleShare }),
-  }
+  const resolved = resolveStatsOptions(options)
   const windows = new Map<string, EndpointWindow>()
-  const summary = (endpointId: string, now: number): StatsSummary => windows.get(endpointId)?.read(now) ?? EMPTY
+  const summary = (endpointId: string, now: number): StatsSummary => windows.get(endpointId)?.read(now) ?? EMPTY_STATS
   return {
     record: (endpointId, sample, at) =>
       atNow(at, (now) => {

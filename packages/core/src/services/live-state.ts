@@ -1,0 +1,241 @@
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type { RoutingDefaults } from "../catalog/catalog.js"
+import type { Endpoint } from "../catalog/endpoint.js"
+import { RandomSeeded } from "../random/seeded.js"
+import {
+  type MemoryCapacityOptions,
+  makeMemoryCapacity,
+  type ResolvedCapacityOptions,
+  resolveCapacityOptions,
+} from "./capacity/memory.js"
+import { CapacityMeter, type CapacityShape, type Reservation, type ReserveOptions } from "./capacity/service.js"
+import type { StateUnavailable } from "./errors.js"
+import {
+  Health,
+  type HealthOptions,
+  type HealthReport,
+  type HealthShape,
+  type HealthView,
+  makeMemoryHealth,
+  type ResolvedHealthOptions,
+  resolveHealthOptions,
+} from "./health/service.js"
+import {
+  makeMemoryRetryBudget,
+  type ResolvedRetryBudgetOptions,
+  RetryBudget,
+  type RetryBudgetOptions,
+  type RetryBudgetShape,
+  resolveRetryBudgetOptions,
+} from "./retry-budget/service.js"
+import { makeMemoryStats, resolveStatsOptions, Stats, type StatsOptions, type StatsShape } from "./stats/service.js"
+import type { StatsSummary, WindowOptions } from "./stats/window.js"
+
+/**
+ * # Live state: the services, their failure contract, and the one place they are wired
+ *
+ * Everything the router learns at run time lives behind five services: `CapacityMeter` (leaky
+ * buckets), `Health` (cooldowns, breaker), `Stats` (latency/throughput windows), `RetryBudget`
+ * (retries and hedges as a share of traffic) and `LiveState` (the request gates below, plus the
+ * store's status). `liveStateLayer` builds all five; the Promise façade, the gateway runtime and the
+ * simulator all get them from it (through `routerLayer`).
+ *
+ * ## Failure contract (a network store such as Redis)
+ * - `CapacityMeter`, `Health`, `Stats` and `RetryBudget` never fail (`E = never`). A network store
+ *   answers from the replica's local in-memory copy of the same service when the network does not
+ *   answer within its timeout (documented in-layer fallback), and bookkeeping (`settle`, `release`,
+ *   `record`, `observe`, `recordRequest`, `refund`) is best effort: what cannot be written is lost
+ *   to the shared view, never to the request; shared reservations carry a TTL so nothing leaks.
+ * - The two request gates on `LiveState` — `read` (the snapshot the policy plans on) and `admit`
+ *   (Health permit + capacity reservation before an upstream call) — may fail with
+ *   `StateUnavailable`. A store raises it only when configured to fail closed; the router turns it
+ *   into a `503` for the client. Fail-open stores and the in-memory store never raise it.
+ * - `status()` says which store runs and whether it is degraded (answering locally), with a count of
+ *   backend errors (`/healthz` "state", `switchyard_state_backend_errors_total`).
+ *
+ * ## Substituting a store
+ * A `LiveStateBackend` is a layer that provides the five services given `LocalLiveState` (the
+ * in-memory services and the resolved options, so a shared store uses the same breaker config,
+ * windows and floors, and falls back to the very same local state). Pass it as `backend`.
+ */
+
+/** Which store serves the live state, and whether it currently answers from local state. */
+export interface StateStatus {
+  /** `memory`, or the shared store's name (`redis`). */
+  readonly backend: string
+  /** `degraded`: the shared store is unreachable; this replica runs on its local state. */
+  readonly state: "ok" | "degraded"
+  /** Backend errors so far (timeouts, connection errors): `switchyard_state_backend_errors_total`. */
+  readonly errors: number
+}
+
+/** The snapshot reads of one request: each array is indexed like the endpoints asked for. */
+export interface LiveReads {
+  readonly stats: ReadonlyArray<StatsSummary>
+  readonly health: ReadonlyArray<HealthView>
+  /** Predicted utilization with each endpoint's charge; undefined for untracked endpoints. */
+  readonly predicted: ReadonlyArray<number | undefined>
+}
+
+/** The outcome of `LiveState.admit`. */
+export type Entry =
+  /** Health permit and reservation taken: call the upstream, then settle or release, and record. */
+  | { readonly _tag: "Admitted"; readonly reservation: Reservation; readonly probe: boolean }
+  /** Health refused (nothing was reserved). */
+  | { readonly _tag: "Blocked"; readonly reason: "cooldown" | "breaker_open"; readonly untilMs: number | undefined }
+  /** The CapacityMeter refused (the Health permit, a half-open probe included, was given back). */
+  | { readonly _tag: "Refused"; readonly reason: "full" | "blocked" | "too_large"; readonly waitMs: number }
+
+/**
+ * The request gates, as single operations so a network store answers each in one round trip (the
+ * in-memory store composes the services' own operations). See the module comment for the failure
+ * contract.
+ */
+export interface LiveStateShape {
+  readonly status: () => StateStatus
+  /** Stats, Health and predicted utilization (with `charges[i]`) of each endpoint, at one instant. */
+  readonly read: (
+    endpoints: ReadonlyArray<Endpoint>,
+    charges: ReadonlyArray<number>,
+    now?: number,
+  ) => Effect.Effect<LiveReads, StateUnavailable>
+  /** `Health.acquire`, then `CapacityMeter.reserve` if allowed (giving the permit back if refused). */
+  readonly admit: (
+    endpoint: Endpoint,
+    charge: number,
+    options: ReserveOptions,
+    now?: number,
+  ) => Effect.Effect<Entry, StateUnavailable>
+}
+
+export class LiveState extends Context.Service<LiveState, LiveStateShape>()("@switchyard/core/LiveState") {}
+
+/** Every live-state service the router reads. */
+export type LiveStateServices = CapacityMeter | Health | Stats | RetryBudget | LiveState
+
+const ABANDONED: HealthReport = { _tag: "Abandoned" }
+const MEMORY_STATUS: StateStatus = { backend: "memory", state: "ok", errors: 0 }
+
+/** The gates composed from the services' own operations (the in-memory store's `LiveState`). */
+export const composeLiveState = (
+  capacity: CapacityShape,
+  health: HealthShape,
+  stats: StatsShape,
+  status: () => StateStatus = () => MEMORY_STATUS,
+): LiveStateShape => ({
+  status,
+  read: (endpoints, charges, now) => {
+    const ids = new Array<string>(endpoints.length)
+    for (let i = 0; i < endpoints.length; i++) ids[i] = endpoints[i]!.id
+    return Effect.flatMap(stats.readMany(ids, now), (s) =>
+      Effect.flatMap(health.readMany(ids, now), (h) =>
+        Effect.map(
+          capacity.predictMany(endpoints, charges, now),
+          (p): LiveReads => ({
+            stats: s,
+            health: h,
+            predicted: p,
+          }),
+        ),
+      ),
+    )
+  },
+  admit: (endpoint, charge, options, now) =>
+    Effect.flatMap(health.acquire(endpoint.id, now), (permit): Effect.Effect<Entry> => {
+      if (permit._tag === "Blocked") return Effect.succeed(permit)
+      return Effect.flatMap(capacity.reserve(endpoint, charge, options, now), (admission) =>
+        admission._tag === "Refused"
+          ? Effect.as(health.record(endpoint.id, ABANDONED, permit.probe, now), admission)
+          : Effect.succeed<Entry>({ _tag: "Admitted", reservation: admission.reservation, probe: permit.probe }),
+      )
+    }),
+})
+
+/** Options of the live-state services (each defaulted as documented on its service). */
+export interface LiveStateOptions {
+  readonly stats?: StatsOptions | undefined
+  readonly health?: HealthOptions | undefined
+  readonly capacity?: MemoryCapacityOptions | undefined
+  readonly retryBudget?: RetryBudgetOptions | undefined
+  /** Seed of the router's random source (load balancing, jitter): same seed, same decisions. */
+  readonly seed?: string | number | undefined
+  /** A shared store (e.g. `RedisState.layer(…)` from `@switchyard/redis`); default: in memory. */
+  readonly backend?: LiveStateBackend | undefined
+}
+
+export interface ResolvedLiveStateOptions {
+  readonly stats: WindowOptions
+  readonly health: ResolvedHealthOptions
+  readonly capacity: ResolvedCapacityOptions
+  readonly retryBudget: ResolvedRetryBudgetOptions
+}
+
+/** The in-memory services of this replica and the options they were built with. */
+export interface LocalLiveStateShape {
+  readonly capacity: CapacityShape
+  readonly health: HealthShape
+  readonly stats: StatsShape
+  readonly retryBudget: RetryBudgetShape
+  readonly options: ResolvedLiveStateOptions
+}
+
+/** What a store layer is given: the local in-memory services (its fallback) and the resolved options. */
+export class LocalLiveState extends Context.Service<LocalLiveState, LocalLiveStateShape>()(
+  "@switchyard/core/LocalLiveState",
+) {}
+
+/** A store: the live-state services built over `LocalLiveState`. */
+export type LiveStateBackend = Layer.Layer<LiveStateServices, never, LocalLiveState>
+
+/** The services of a store as one context, its `LiveState` composed from the other four. */
+export const liveStateContext = (
+  s: Pick<LocalLiveStateShape, "capacity" | "health" | "stats" | "retryBudget">,
+  status?: () => StateStatus,
+): Context.Context<LiveStateServices> =>
+  Context.make(CapacityMeter, s.capacity).pipe(
+    Context.add(Health, s.health),
+    Context.add(Stats, s.stats),
+    Context.add(RetryBudget, s.retryBudget),
+    Context.add(LiveState, composeLiveState(s.capacity, s.health, s.stats, status)),
+  )
+
+/** The in-memory store: the local services themselves. */
+export const memoryLiveState: LiveStateBackend = Layer.effectContext(Effect.map(LocalLiveState, liveStateContext))
+
+/** Options with every default filled in; the stats window defaults to `routing.statsWindowMs`. */
+export const resolveLiveStateOptions = (
+  routing: Pick<RoutingDefaults, "statsWindowMs">,
+  options: LiveStateOptions = {},
+): ResolvedLiveStateOptions => ({
+  stats: resolveStatsOptions({ windowMs: routing.statsWindowMs, ...options.stats }),
+  health: resolveHealthOptions(options.health),
+  capacity: resolveCapacityOptions(options.capacity),
+  retryBudget: resolveRetryBudgetOptions(options.retryBudget),
+})
+
+/**
+ * THE layer builder of the live state: options in → `CapacityMeter`, `Health`, `Stats`,
+ * `RetryBudget`, `LiveState` (and the seeded `Random` when `seed` is set) out, on the in-memory
+ * store or on `options.backend`. The stats window follows `routing.statsWindowMs` unless
+ * `options.stats.windowMs` overrides it.
+ */
+export const liveStateLayer = (
+  routing: Pick<RoutingDefaults, "statsWindowMs">,
+  options: LiveStateOptions = {},
+): Layer.Layer<LiveStateServices> => {
+  const resolved = resolveLiveStateOptions(routing, options)
+  const local = Layer.sync(
+    LocalLiveState,
+    (): LocalLiveStateShape => ({
+      capacity: makeMemoryCapacity(resolved.capacity),
+      health: makeMemoryHealth(resolved.health),
+      stats: makeMemoryStats(resolved.stats),
+      retryBudget: makeMemoryRetryBudget(resolved.retryBudget),
+      options: resolved,
+    }),
+  )
+  const services = (options.backend ?? memoryLiveState).pipe(Layer.provide(local))
+  return options.seed === undefined ? services : Layer.merge(services, RandomSeeded(options.seed))
+}
