@@ -243,7 +243,10 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
       const cost = costOf(endpoint, used)
       // read at the end: a streamed answer says which pool served in its events (Vertex trafficType)
       const traffic = value.chat.signals.trafficType
-      yield* Deferred.succeed(done, ctx.trace.finish(now, { endpoint, usage: used, cost, traffic }))
+      yield* Deferred.succeed(
+        done,
+        ctx.trace.finish(now, { endpoint, usage: used, cost, firstTokenAt: value.firstTokenAt, traffic }),
+      )
     })
 
     return {

@@ -17,6 +17,7 @@ export class TraceRecorder {
 
   constructor(
     readonly requestId: string | undefined,
+    readonly traceId: string | undefined,
     readonly requestedModels: ReadonlyArray<string>,
     readonly priority: Priority,
     readonly startedAt: number,
@@ -44,6 +45,9 @@ export class TraceRecorder {
       readonly endpoint: Endpoint
       readonly usage: Usage | undefined
       readonly cost: number | undefined
+      /** When the client's first token arrived (a non-streamed completion: when it arrived whole). */
+      readonly firstTokenAt: number | undefined
+      /** Which pool the upstream says served (Vertex trafficType). */
       readonly traffic?: CapacitySignals["trafficType"] | undefined
     },
   ): RouteTrace {
@@ -53,6 +57,7 @@ export class TraceRecorder {
       this.steps.push(`spillover: ${served.endpoint.id} is provisioned but the upstream served it as ${traffic}`)
     return {
       requestId: this.requestId,
+      traceId: this.traceId,
       requestedModels: this.requestedModels,
       priority: this.priority,
       plan: {
@@ -69,6 +74,7 @@ export class TraceRecorder {
       modelUsed: served?.endpoint.model,
       usage: served?.usage,
       cost: served?.cost,
+      ttftMs: served?.firstTokenAt === undefined ? undefined : served.firstTokenAt - this.startedAt,
       startedAt: this.startedAt,
       endedAt: now,
     }
