@@ -82,7 +82,8 @@ describe("OpenAI → Anthropic request translation (property)", () => {
         const out = toAnthropicRequest({ model: "m", messages }, endpoint, "anthropic", false)
         if (Result.isFailure(out)) throw out.failure
         expect(readAnthropic(out.success)).toEqual(expectedOf(messages))
-        expect(out.success.max_tokens).toBe(endpoint.defaultMaxTokens)
+        // no max_tokens in the request: the model's documented maximum output (claude-haiku-4-5: 64,000)
+        expect(out.success.max_tokens).toBe(64_000)
       }),
     )
   })
