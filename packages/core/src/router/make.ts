@@ -98,6 +98,7 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
             firstTokenAt: ok.trace?.endedAt ?? now,
             traffic: ok.value.signals.trafficType,
           }),
+          deadlineAt: ctx.deadlineAt,
         })
       })
 
