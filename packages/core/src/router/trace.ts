@@ -1,6 +1,6 @@
 import type { Endpoint } from "../catalog/endpoint.js"
 import type { PlannedAttempt, RoutePlan } from "../policy/types.js"
-import type { Usage } from "../provider/usage.js"
+import type { CapacitySignals, Usage } from "../provider/usage.js"
 import type { Priority } from "../schema/provider-preferences.js"
 import type { AttemptTrace, RouteTrace } from "./types.js"
 
@@ -17,6 +17,7 @@ export class TraceRecorder {
 
   constructor(
     readonly requestId: string | undefined,
+    readonly traceId: string | undefined,
     readonly requestedModels: ReadonlyArray<string>,
     readonly priority: Priority,
     readonly startedAt: number,
@@ -40,11 +41,23 @@ export class TraceRecorder {
 
   finish(
     now: number,
-    served?: { readonly endpoint: Endpoint; readonly usage: Usage | undefined; readonly cost: number | undefined },
+    served?: {
+      readonly endpoint: Endpoint
+      readonly usage: Usage | undefined
+      readonly cost: number | undefined
+      /** When the client's first token arrived (a non-streamed completion: when it arrived whole). */
+      readonly firstTokenAt: number | undefined
+      /** Which pool the upstream says served (Vertex trafficType). */
+      readonly traffic?: CapacitySignals["trafficType"] | undefined
+    },
   ): RouteTrace {
     const plan = this.plan
+    const traffic = served?.traffic
+    if (traffic !== undefined && served?.endpoint.pool === "provisioned" && traffic !== "provisioned")
+      this.steps.push(`spillover: ${served.endpoint.id} is provisioned but the upstream served it as ${traffic}`)
     return {
       requestId: this.requestId,
+      traceId: this.traceId,
       requestedModels: this.requestedModels,
       priority: this.priority,
       plan: {
@@ -57,9 +70,11 @@ export class TraceRecorder {
       attempts: this.attempts.slice().sort((x, y) => x.startedAt - y.startedAt),
       escalated: this.escalated,
       servedBy: served?.endpoint.slug,
+      servedTraffic: traffic,
       modelUsed: served?.endpoint.model,
       usage: served?.usage,
       cost: served?.cost,
+      ttftMs: served?.firstTokenAt === undefined ? undefined : served.firstTokenAt - this.startedAt,
       startedAt: this.startedAt,
       endedAt: now,
     }
