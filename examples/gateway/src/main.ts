@@ -38,9 +38,10 @@ const banner = (url: string, models: ReadonlyArray<string>, file: string | undef
 
 try {
   const running = await startGateway({ configFile, port, host })
-  console.log(banner(running.url, running.models, configFile))
+  if (running.config.logging.format === "pretty") console.log(banner(running.url, running.models, configFile))
   const shutdown = (signal: string) => {
-    console.error(`[switchyard] ${signal}: finishing in-flight requests and shutting down`)
+    if (running.config.logging.format === "pretty")
+      console.error(`[switchyard] ${signal}: finishing in-flight requests and shutting down`)
     const force = setTimeout(() => process.exit(1), 30_000)
     force.unref()
     running.close().then(

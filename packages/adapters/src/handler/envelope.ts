@@ -69,6 +69,14 @@ export const replies = {
     null,
     { "www-authenticate": 'Bearer realm="switchyard"' },
   ),
+  adminRequired: errorReply(
+    401,
+    "authentication_error",
+    "This route needs an admin key: send `Authorization: Bearer <admin key>`",
+    "admin_key_required",
+    null,
+    { "www-authenticate": 'Bearer realm="switchyard-admin"' },
+  ),
   tooLarge: (limit: number) =>
     errorReply(
       413,

@@ -55,7 +55,7 @@ beforeAll(async () => {
       routing: { maxRetrySleepMs: 0 },
       gateway: { keys: [{ name: "tests", key: GATEWAY_KEY }] },
     },
-    { env: { LEAKY_KEY: UPSTREAM_KEY }, log: (line) => logged.push(line) },
+    { env: { LEAKY_KEY: UPSTREAM_KEY }, logSink: (text) => logged.push(text) },
   )
 })
 afterAll(async () => {

@@ -10,7 +10,7 @@ import { eventually, listen } from "../support/listen.js"
 import { surfaceRuntime } from "../support/surface-router.js"
 
 const { runtime, probe } = surfaceRuntime()
-const gateway = createGateway({ runtime, maxBodyBytes: 4096, log: () => {} })
+const gateway = createGateway({ runtime, maxBodyBytes: 4096 })
 let base = ""
 let close: () => Promise<void>
 beforeAll(async () => {

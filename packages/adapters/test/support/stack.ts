@@ -30,7 +30,8 @@ export const startStack = async (
   options: {
     readonly env?: Record<string, string>
     readonly runtime?: GatewayRuntimeOptions
-    readonly log?: (line: string) => void
+    /** Where the gateway's log lines go (default: nowhere), written at once. */
+    readonly logSink?: (text: string) => void
   } = {},
 ): Promise<Stack> => {
   const env = options.env ?? {}
@@ -38,7 +39,8 @@ export const startStack = async (
     makeDeployment: deploymentMaker({ env }),
     env,
     runtime: { seed: 7, ...options.runtime },
-    log: options.log ?? (() => {}),
+    logSink: options.logSink ?? (() => {}),
+    batchLogs: false,
   })
   const server = await listen(createNodeServer(gateway))
   return {
