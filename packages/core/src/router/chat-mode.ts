@@ -74,6 +74,7 @@ export const chatMode: Mode<ChatResult> = {
               status: 200,
               error: undefined,
               retryAfterMs: undefined,
+              upstreamRequestId: result.requestId,
             }),
           ),
         ),
