@@ -6,3 +6,4 @@ export { type EndpointStatusSource, GatewayMetrics } from "./metrics/gateway-met
 export * from "./node/index.js"
 export { type ConfiguredGateway, type GatewayFromConfigOptions, gatewayFromConfig } from "./runtime/from-config.js"
 export { type GatewayRuntime, type GatewayRuntimeOptions, makeGatewayRuntime } from "./runtime/gateway-runtime.js"
+export * from "./tracing/index.js"

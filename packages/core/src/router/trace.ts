@@ -2,6 +2,7 @@ import type { Endpoint } from "../catalog/endpoint.js"
 import type { PlannedAttempt, RoutePlan } from "../policy/types.js"
 import type { Usage } from "../provider/usage.js"
 import type { Priority } from "../schema/provider-preferences.js"
+import type { RequestSpans } from "./spans.js"
 import type { AttemptTrace, RouteTrace } from "./types.js"
 
 export type MutableAttemptTrace = { -readonly [K in keyof AttemptTrace]: AttemptTrace[K] }
@@ -21,6 +22,8 @@ export class TraceRecorder {
     readonly requestedModels: ReadonlyArray<string>,
     readonly priority: Priority,
     readonly startedAt: number,
+    /** The request's OpenTelemetry spans, when tracing is on: told of every attempt and of the end. */
+    readonly spans?: RequestSpans | undefined,
   ) {
     this.steps = []
   }
@@ -36,6 +39,7 @@ export class TraceRecorder {
 
   push(attempt: MutableAttemptTrace): MutableAttemptTrace {
     this.attempts.push(attempt)
+    this.spans?.attemptEnded(attempt)
     return attempt
   }
 
@@ -50,7 +54,7 @@ export class TraceRecorder {
     },
   ): RouteTrace {
     const plan = this.plan
-    return {
+    const trace: RouteTrace = {
       requestId: this.requestId,
       traceId: this.traceId,
       requestedModels: this.requestedModels,
@@ -72,5 +76,7 @@ export class TraceRecorder {
       startedAt: this.startedAt,
       endedAt: now,
     }
+    this.spans?.finished(trace)
+    return trace
   }
 }

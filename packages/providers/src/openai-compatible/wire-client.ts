@@ -96,6 +96,7 @@ export const makeOpenAiWireClient = (cfg: OpenAiWireConfig): ProviderClient => {
         headers: jsonHeaders,
         body: bodyFor(call, false),
         deadline: call.deadline,
+        traceparent: call.traceparent,
       }),
       ({ response, json }) => completion(response, json),
     )
@@ -106,6 +107,7 @@ export const makeOpenAiWireClient = (cfg: OpenAiWireConfig): ProviderClient => {
         url: cfg.url(call.endpoint),
         headers: sseHeaders,
         body: bodyFor(call, true),
+        traceparent: call.traceparent,
       })
       const signals = yield* readSignals(response.headers)
       return {
