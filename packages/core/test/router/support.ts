@@ -1,7 +1,6 @@
 import { Cause, Clock, Effect, Exit, Fiber, Layer, Result, Schema, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import type { Catalog } from "../../src/catalog/catalog.js"
-import type { Endpoint } from "../../src/catalog/endpoint.js"
 import {
   type ActiveDeployment,
   CapacityMeter,
