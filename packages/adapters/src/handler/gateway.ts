@@ -35,7 +35,7 @@ import { type ErrorReply, errorJson, replies } from "./envelope.js"
 import { type CorsHeaders, headerValue, makeCorsHeaders, requestIdOf } from "./headers.js"
 import { DEFAULT_MAX_JSON_DEPTH, MAX_JSON_DEPTH_LIMIT, tooDeep } from "./json-depth.js"
 import { endpointList, modelList, modelObject } from "./models.js"
-import { routeErrorReply, routeErrorTrace } from "./route-errors.js"
+import { routeErrorReply, routeErrorTrace, UPSTREAM_REQUEST_ID } from "./route-errors.js"
 import { decodeRoutingFields } from "./routing-fields.js"
 import { SSE_HEADERS, SseBody } from "./sse.js"
 import type { GatewayRequest, GatewayResponse } from "./types.js"
@@ -234,6 +234,11 @@ export class Gateway {
   /** The 413 an adapter answers when it stopped reading a body over `maxBodyBytes`. */
   tooLarge(): GatewayResponse {
     return this.errorResponse(replies.tooLarge(this.maxBodyBytes), requestIdOf({}))
+  }
+
+  /** The 503 an adapter answers a request still unanswered when the shutdown grace ends. */
+  shuttingDown(): GatewayResponse {
+    return this.errorResponse(replies.shuttingDown, requestIdOf({}))
   }
 
   handle(req: GatewayRequest): Promise<GatewayResponse> {
@@ -453,10 +458,13 @@ export class Gateway {
           result.endpoint.slug,
           trace.attempts.length,
           trace.modelUsed ?? "",
+          result.upstreamRequestId,
         ),
         body: JSON.stringify(
           withTrace ? { ...result.body, switchyard_trace: redactDeep(trace, this.redact) } : result.body,
         ),
+        // the runtime's Clock is the wall clock: the router's deadline is the response's
+        deadlineAt: result.deadlineAt,
       }
     }
     return this.failed(exit.cause, accepted, false)
@@ -493,8 +501,9 @@ export class Gateway {
       routed.endpoint.slug,
       routed.attempts,
       routed.endpoint.model,
+      routed.upstreamRequestId,
     )
-    return { status: 200, headers, body }
+    return { status: 200, headers, body, deadlineAt: routed.deadlineAt }
   }
 
   private failed(cause: Cause.Cause<unknown>, accepted: AcceptedChat, stream: boolean): GatewayResponse {
@@ -543,6 +552,7 @@ export class Gateway {
     provider: string,
     attempts: number,
     model: string,
+    upstreamRequestId: string | undefined,
   ): Record<string, string> {
     const headers: Record<string, string> = {}
     for (const name in fixed) headers[name] = fixed[name]!
@@ -550,6 +560,7 @@ export class Gateway {
     headers["x-switchyard-provider"] = provider
     headers["x-switchyard-attempts"] = String(attempts)
     headers["x-switchyard-model"] = model
+    if (upstreamRequestId !== undefined) headers[UPSTREAM_REQUEST_ID] = upstreamRequestId.slice(0, 200)
     return headers
   }
 

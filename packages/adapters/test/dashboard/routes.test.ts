@@ -29,7 +29,13 @@ describe("/dashboard", () => {
     await call(gateway, { path: "/v1/chat/completions", raw: "{" })
     const state = await call(gateway, { method: "GET", path: "/dashboard/api/state" })
     const view = state.json as DashboardView
-    expect(view.totals).toMatchObject({ requests: 4, successes: 2, rateLimitedUpstream: 2, fallbacks: 1, escalations: 1 })
+    expect(view.totals).toMatchObject({
+      requests: 4,
+      successes: 2,
+      rateLimitedUpstream: 2,
+      fallbacks: 1,
+      escalations: 1,
+    })
     expect(view.series.minute).toHaveLength(60)
     // the surface router's traces are dated 1970: only the rejected request falls in the last hour
     expect(view.series.requests.at(-1)).toBe(1)
@@ -59,17 +65,31 @@ describe("/dashboard", () => {
     expect(login.text).toContain('data-mode="login"')
     expect((await call(gateway, { method: "GET", path: "/dashboard/api/state" })).status).toBe(401)
     // a gateway key is not enough once admin keys exist
-    expect((await call(gateway, { method: "POST", path: "/dashboard/session", headers: bearer("sk-app") })).status).toBe(401)
-    expect((await call(gateway, { method: "GET", path: "/dashboard/api/state", headers: bearer("sk-admin") })).status).toBe(200)
+    expect(
+      (await call(gateway, { method: "POST", path: "/dashboard/session", headers: bearer("sk-app") })).status,
+    ).toBe(401)
+    expect(
+      (await call(gateway, { method: "GET", path: "/dashboard/api/state", headers: bearer("sk-admin") })).status,
+    ).toBe(200)
     const signIn = await call(gateway, { method: "POST", path: "/dashboard/session", headers: bearer("sk-admin") })
     expect(signIn.status).toBe(204)
     const setCookie = signIn.headers["set-cookie"] ?? ""
     expect(setCookie).toMatch(/^switchyard_dashboard=[\w-]{40,}; HttpOnly; SameSite=Strict; Max-Age=\d+$/)
     expect(setCookie).not.toContain("sk-admin")
     const cookie = { cookie: `other=1; ${setCookie.split(";")[0]}` }
-    expect((await call(gateway, { method: "GET", path: "/dashboard", headers: cookie })).text).toContain('data-mode="dashboard"')
+    expect((await call(gateway, { method: "GET", path: "/dashboard", headers: cookie })).text).toContain(
+      'data-mode="dashboard"',
+    )
     expect((await call(gateway, { method: "GET", path: "/dashboard/api/state", headers: cookie })).status).toBe(200)
-    expect((await call(gateway, { method: "GET", path: "/dashboard/api/state", headers: { cookie: "switchyard_dashboard=forged" } })).status).toBe(401)
+    expect(
+      (
+        await call(gateway, {
+          method: "GET",
+          path: "/dashboard/api/state",
+          headers: { cookie: "switchyard_dashboard=forged" },
+        })
+      ).status,
+    ).toBe(401)
     gateway.setKeys([{ name: "app", key: "sk-app" }], [{ name: "ops", key: "sk-admin-2" }])
     expect((await call(gateway, { method: "GET", path: "/dashboard/api/state", headers: cookie })).status).toBe(401)
   })
@@ -77,6 +97,8 @@ describe("/dashboard", () => {
   it("without admin keys a gateway key opens it", async () => {
     const gateway = createGateway({ runtime, keys: [{ name: "app", key: "sk-app" }] })
     expect((await call(gateway, { method: "GET", path: "/dashboard/api/state" })).status).toBe(401)
-    expect((await call(gateway, { method: "GET", path: "/dashboard/api/state", headers: bearer("sk-app") })).status).toBe(200)
+    expect(
+      (await call(gateway, { method: "GET", path: "/dashboard/api/state", headers: bearer("sk-app") })).status,
+    ).toBe(200)
   })
 })

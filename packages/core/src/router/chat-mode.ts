@@ -71,6 +71,7 @@ export const chatMode: Mode<ChatResult> = {
               status: 200,
               error: undefined,
               retryAfterMs: undefined,
+              upstreamRequestId: result.requestId,
             }),
           ),
         ),
