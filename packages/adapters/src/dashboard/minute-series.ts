@@ -2,10 +2,8 @@ import type { Pool, RouteTrace } from "@switchyard/core"
 
 const MINUTE = 60_000
 
-/** One minute of traffic. */
-export interface MinuteBucket {
-  /** Epoch ms the minute starts. */
-  minute: number
+/** What is counted, per minute and since start. */
+export interface Counts {
   requests: number
   successes: number
   /** Attempts rate-limited by an upstream (429) / refused by Switchyard's capacity prediction. */
@@ -15,23 +13,19 @@ export interface MinuteBucket {
   fallbacks: number
   /** Attempts on a provisioned endpoint because of PT escalation. */
   escalations: number
-  /** USD of the requests served this minute. */
+  /** USD of the requests served. */
   cost: number
+}
+
+/** One minute of traffic. */
+export interface MinuteBucket extends Counts {
+  /** Epoch ms the minute starts. */
+  readonly minute: number
   /** Highest utilization sampled this minute, per pool (capacity-weighted over its endpoints). */
-  utilization: Partial<Record<Pool, number>>
+  readonly utilization: Partial<Record<Pool, number>>
 }
 
-export interface Totals {
-  requests: number
-  successes: number
-  rateLimitedUpstream: number
-  rateLimitedGateway: number
-  fallbacks: number
-  escalations: number
-  cost: number
-}
-
-const emptyTotals = (): Totals => ({
+const zero = (): Counts => ({
   requests: 0,
   successes: 0,
   rateLimitedUpstream: 0,
@@ -41,6 +35,35 @@ const emptyTotals = (): Totals => ({
   cost: 0,
 })
 
+const emptyBucket = (minute: number): MinuteBucket => ({ minute, ...zero(), utilization: {} })
+
+const add = (to: Counts, from: Counts): void => {
+  to.requests += from.requests
+  to.successes += from.successes
+  to.rateLimitedUpstream += from.rateLimitedUpstream
+  to.rateLimitedGateway += from.rateLimitedGateway
+  to.fallbacks += from.fallbacks
+  to.escalations += from.escalations
+  to.cost += from.cost
+}
+
+/** What one routed request adds. */
+const countsOf = (trace: RouteTrace, status: number): Counts => {
+  const c = zero()
+  c.requests = 1
+  if (status < 400) c.successes = 1
+  const attempts = trace.attempts
+  for (let i = 0; i < attempts.length; i++) {
+    const a = attempts[i]!
+    if (a.outcome === "rate_limited") c.rateLimitedUpstream++
+    else if (a.outcome === "refused_capacity") c.rateLimitedGateway++
+    if (i > 0) c.fallbacks++
+    if (a.escalation !== undefined && a.pool === "provisioned") c.escalations++
+  }
+  if (trace.cost !== undefined && trace.servedBy !== undefined) c.cost = trace.cost
+  return c
+}
+
 /**
  * The last hour of traffic as per-minute buckets: a ring of `minutes` (60) buckets, so memory stays
  * the same whatever the traffic. Counts come from each request's RouteTrace; utilization from the
@@ -49,66 +72,32 @@ const emptyTotals = (): Totals => ({
 export class MinuteSeries {
   private readonly ring: Array<MinuteBucket | undefined>
   /** Since the gateway started. */
-  readonly totals: Totals = emptyTotals()
+  readonly totals: Counts = zero()
 
   constructor(readonly minutes = 60) {
     this.ring = new Array<MinuteBucket | undefined>(minutes).fill(undefined)
   }
 
+  private slot(minute: number): number {
+    return Math.floor(minute / MINUTE) % this.minutes
+  }
+
   private bucket(at: number): MinuteBucket {
     const minute = at - (at % MINUTE)
-    const slot = Math.floor(minute / MINUTE) % this.minutes
+    const slot = this.slot(minute)
     let b = this.ring[slot]
     if (b === undefined || b.minute !== minute) {
-      b = {
-        minute,
-        requests: 0,
-        successes: 0,
-        rateLimitedUpstream: 0,
-        rateLimitedGateway: 0,
-        fallbacks: 0,
-        escalations: 0,
-        cost: 0,
-        utilization: {},
-      }
+      b = emptyBucket(minute)
       this.ring[slot] = b
     }
     return b
   }
 
-  /** A routed request finished with `status` (200: served). */
+  /** A routed request finished with `status` (below 400: served). */
   route(trace: RouteTrace, status: number): void {
-    const b = this.bucket(trace.endedAt)
-    const t = this.totals
-    b.requests++
-    t.requests++
-    if (status < 400) {
-      b.successes++
-      t.successes++
-    }
-    const attempts = trace.attempts
-    for (let i = 0; i < attempts.length; i++) {
-      const a = attempts[i]!
-      if (a.outcome === "rate_limited") {
-        b.rateLimitedUpstream++
-        t.rateLimitedUpstream++
-      } else if (a.outcome === "refused_capacity") {
-        b.rateLimitedGateway++
-        t.rateLimitedGateway++
-      }
-      if (i > 0) {
-        b.fallbacks++
-        t.fallbacks++
-      }
-      if (a.escalation !== undefined && a.pool === "provisioned") {
-        b.escalations++
-        t.escalations++
-      }
-    }
-    if (trace.cost !== undefined && trace.servedBy !== undefined) {
-      b.cost += trace.cost
-      t.cost += trace.cost
-    }
+    const counts = countsOf(trace, status)
+    add(this.bucket(trace.endedAt), counts)
+    add(this.totals, counts)
   }
 
   /** A request answered before routing (bad input, unknown key or model). */
@@ -129,22 +118,8 @@ export class MinuteSeries {
     const out: Array<MinuteBucket> = []
     for (let i = this.minutes - 1; i >= 0; i--) {
       const minute = current - i * MINUTE
-      const b = this.ring[Math.floor(minute / MINUTE) % this.minutes]
-      out.push(
-        b !== undefined && b.minute === minute
-          ? b
-          : {
-              minute,
-              requests: 0,
-              successes: 0,
-              rateLimitedUpstream: 0,
-              rateLimitedGateway: 0,
-              fallbacks: 0,
-              escalations: 0,
-              cost: 0,
-              utilization: {},
-            },
-      )
+      const b = this.ring[this.slot(minute)]
+      out.push(b !== undefined && b.minute === minute ? b : emptyBucket(minute))
     }
     return out
   }

@@ -2,6 +2,8 @@
  * What `GET /dashboard/api/state` answers: everything the page draws, in one JSON document (the page
  * polls it once a second). Shared by the server (`dashboard-state.ts`) and the page (`client/`).
  */
+import type { Counts } from "./minute-series.js"
+
 export interface Pair {
   readonly p50: number
   readonly p90: number
@@ -66,15 +68,8 @@ export interface Series {
 export interface DashboardView {
   /** Server time (epoch ms): the page counts cooldowns down from it. */
   readonly now: number
-  readonly totals: {
-    readonly requests: number
-    readonly successes: number
-    readonly rateLimitedUpstream: number
-    readonly rateLimitedGateway: number
-    readonly fallbacks: number
-    readonly escalations: number
-    readonly cost: number
-  }
+  /** Since the gateway started. */
+  readonly totals: Readonly<Counts>
   readonly series: Series
   readonly models: ReadonlyArray<ModelRows>
   /** Current utilization per pool (null: nothing metered). */

@@ -447,9 +447,7 @@ export class Gateway {
     if (Exit.isSuccess(exit)) {
       const result = exit.value
       const trace = result.trace
-      this.metrics.route(trace, 200, false)
-      this.dashboard.route(trace, 200, false)
-      if (this.logRequests) this.logLine(routedLine(trace, 200, false, accepted.keyName, undefined))
+      this.routed(trace, 200, false, accepted.keyName, undefined)
       return {
         status: 200,
         headers: this.routedHeaders(
@@ -484,10 +482,7 @@ export class Gateway {
       redact: this.redact,
       signal: req.signal,
       onEnd: (trace) => {
-        if (trace === undefined) return
-        this.metrics.route(trace, 200, true)
-        this.dashboard.route(trace, 200, true)
-        if (this.logRequests) this.logLine(routedLine(trace, 200, true, accepted.keyName, streamErrorCode(trace)))
+        if (trace !== undefined) this.routed(trace, 200, true, accepted.keyName, streamErrorCode(trace))
       },
     })
     // From here a disconnect closes the stream (which interrupts it and cancels the upstream).
@@ -526,9 +521,7 @@ export class Gateway {
     const trace = routeErrorTrace(error)
     if (error._tag === "AllRateLimited") this.metrics.capacityExhausted(error.origin)
     if (trace === undefined) return this.rejected(reply, requestId, stream, keyName)
-    this.metrics.route(trace, reply.status, stream)
-    this.dashboard.route(trace, reply.status, stream)
-    if (this.logRequests) this.logLine(routedLine(trace, reply.status, stream, keyName, reply.error.code ?? undefined))
+    this.routed(trace, reply.status, stream, keyName, reply.error.code ?? undefined)
     const headers: Record<string, string> = {
       ...this.jsonHeaders,
       "x-request-id": requestId,
@@ -698,6 +691,19 @@ export class Gateway {
   private async dashboardView(): Promise<DashboardView> {
     const statuses = this.dashboard.fresh(Date.now(), 1_500) ?? (await this.allEndpointStatus())
     return this.dashboard.view(statuses, Date.now())
+  }
+
+  /** A routed request's end (served or not): metrics, the dashboard, and its log line. */
+  private routed(
+    trace: RouteTrace,
+    status: number,
+    stream: boolean,
+    keyName: string | undefined,
+    errorCode: string | undefined,
+  ): void {
+    this.metrics.route(trace, status, stream)
+    this.dashboard.route(trace, status, stream)
+    if (this.logRequests) this.logLine(routedLine(trace, status, stream, keyName, errorCode))
   }
 
   /** One request's log line, through the runtime's Effect logger. */

@@ -130,9 +130,14 @@ export class RequestSpans {
     usageAttributes(span, trace)
     const outcome = served?.outcome ?? "success"
     span.attribute("switchyard.outcome", outcome)
+    // a committed stream can still be cut (upstream failure) or abandoned by its client
     this.end(
       trace.endedAt,
-      outcome === "success" ? Exit.void : failure("StreamError", "the stream failed after its first token"),
+      outcome === "success"
+        ? Exit.void
+        : outcome === "cancelled"
+          ? Exit.interrupt()
+          : failure("StreamError", "the stream failed after its first token"),
     )
   }
 
