@@ -25,6 +25,8 @@ import * as Fiber from "effect/Fiber"
 import type * as ManagedRuntime from "effect/ManagedRuntime"
 import type { Mutable } from "effect/Types"
 import { type GatewayKey, KeyRing } from "../auth/key-ring.js"
+import { captureRecord } from "../capture/record.js"
+import type { CaptureSink } from "../capture/writer.js"
 import { DashboardState } from "../dashboard/dashboard-state.js"
 import { DashboardRoutes } from "../dashboard/routes.js"
 import type { DashboardView } from "../dashboard/view.js"
@@ -67,6 +69,11 @@ export interface GatewayOptions {
    * gateway built by `gatewayFromConfig` turns it on at level `info`).
    */
   readonly logRequests?: boolean | undefined
+  /**
+   * Where the shape of each routed request goes (`gateway.capture`: a `CaptureWriter` appending JSONL
+   * for the simulator's `--trace`). Default: none.
+   */
+  readonly capture?: CaptureSink | undefined
   /** Largest accepted request body in bytes (default 4 MiB); larger ones get 413. */
   readonly maxBodyBytes?: number | undefined
   /**
@@ -129,6 +136,7 @@ export class Gateway {
   private keyRing: KeyRing
   private adminRing: KeyRing
   private readonly logRequests: boolean
+  private readonly capture: CaptureSink | undefined
   /** Masks configured secrets and key shapes in everything upstream-derived a client or the log sees. */
   private redact: Redactor
   private readonly cors: CorsHeaders
@@ -150,6 +158,7 @@ export class Gateway {
     this.jsonHeaders = { "content-type": JSON_TYPE, ...this.cors.base }
     this.sseHeaders = { ...SSE_HEADERS, ...this.cors.base }
     this.logRequests = options.logRequests === true
+    this.capture = options.capture
     this.redact = makeRedactor(options.secrets ?? [])
     this.keyRing = KeyRing.open
     this.dashboardRoutes = new DashboardRoutes({
@@ -401,6 +410,11 @@ export class Gateway {
       : this.run(live.router.route(request), req, (exit) => this.jsonResponse(exit, accepted))
   }
 
+  /** The request's shape to the capture file, when one is configured (`gateway.capture`). */
+  private captured(accepted: AcceptedChat, trace: RouteTrace, status: number): void {
+    this.capture?.record(captureRecord(accepted.request, trace, status, accepted.stream, accepted.keyName))
+  }
+
   /**
    * Run one request's program on the runtime; its exit becomes the response (a throw while building
    * it, a 500). A client that goes away (cancel hook or abort signal) interrupts its fiber, which
@@ -447,7 +461,7 @@ export class Gateway {
     if (Exit.isSuccess(exit)) {
       const result = exit.value
       const trace = result.trace
-      this.routed(trace, 200, false, accepted.keyName, undefined)
+      this.routed(accepted, trace, 200, false, undefined)
       return {
         status: 200,
         headers: this.routedHeaders(
@@ -482,7 +496,7 @@ export class Gateway {
       redact: this.redact,
       signal: req.signal,
       onEnd: (trace) => {
-        if (trace !== undefined) this.routed(trace, 200, true, accepted.keyName, streamErrorCode(trace))
+        if (trace !== undefined) this.routed(accepted, trace, 200, true, streamErrorCode(trace))
       },
     })
     // From here a disconnect closes the stream (which interrupts it and cancels the upstream).
@@ -521,7 +535,7 @@ export class Gateway {
     const trace = routeErrorTrace(error)
     if (error._tag === "AllRateLimited") this.metrics.capacityExhausted(error.origin)
     if (trace === undefined) return this.rejected(reply, requestId, stream, keyName)
-    this.routed(trace, reply.status, stream, keyName, reply.error.code ?? undefined)
+    this.routed(accepted, trace, reply.status, stream, reply.error.code ?? undefined)
     const headers: Record<string, string> = {
       ...this.jsonHeaders,
       "x-request-id": requestId,
@@ -693,17 +707,18 @@ export class Gateway {
     return this.dashboard.view(statuses, Date.now())
   }
 
-  /** A routed request's end (served or not): metrics, the dashboard, and its log line. */
+  /** A routed request's end (served or not): metrics, the dashboard, its log line and its capture record. */
   private routed(
+    accepted: AcceptedChat,
     trace: RouteTrace,
     status: number,
     stream: boolean,
-    keyName: string | undefined,
     errorCode: string | undefined,
   ): void {
     this.metrics.route(trace, status, stream)
     this.dashboard.route(trace, status, stream)
-    if (this.logRequests) this.logLine(routedLine(trace, status, stream, keyName, errorCode))
+    if (this.logRequests) this.logLine(routedLine(trace, status, stream, accepted.keyName, errorCode))
+    if (this.capture !== undefined) this.captured(accepted, trace, status)
   }
 
   /** One request's log line, through the runtime's Effect logger. */
