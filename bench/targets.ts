@@ -4,7 +4,8 @@ import { join } from "node:path"
 import { type Child, spawnUntilPort } from "./child.js"
 import type { TargetRequest } from "./load.js"
 
-export type TargetId = "bare" | "switchyard" | "portkey"
+/** direct: the load generator straight at the fake upstream, the ceiling every target is compared against. */
+export type TargetId = "direct" | "bare" | "switchyard" | "portkey"
 
 /** json: plain completion; sse: fast stream; fallback: first endpoint answers 429; slow: long-lived stream. */
 export type RequestKind = "json" | "sse" | "fallback" | "slow"
@@ -78,6 +79,26 @@ export const spawnBenchServer = (
     /^LISTENING (\d+)/,
     30_000,
   )
+
+/**
+ * The fake upstream itself as a target: what the load generator reaches with no proxy in between. It must run at
+ * least twice the bare proxy's rate, else the load generator (not the proxies) bounds the run.
+ */
+export const directTarget = (upstream: { readonly origin: string; readonly pid: number }): Target => ({
+  id: "direct",
+  label: "direct upstream",
+  origin: upstream.origin,
+  pid: upstream.pid,
+  request: (kind) =>
+    kind === "json" || kind === "sse"
+      ? {
+          path: "/v1/chat/completions",
+          headers: { authorization: `Bearer ${UPSTREAM_KEY}` },
+          body: chatBody("bench-model", isStream(kind)),
+        }
+      : undefined,
+  stop: async () => {},
+})
 
 export const startBare = async (upstream: string): Promise<Started> => {
   const { child, port } = await spawnBenchServer("bare-proxy", "bare-proxy.ts", ["--upstream", upstream], true)
