@@ -62,18 +62,21 @@ export const nodeFlags: ReadonlyArray<string> = (process.env.BENCH_NODE_FLAGS ??
   .split(/\s+/)
   .filter((f) => f !== "")
 
-/** Runs one of the bench's own TypeScript servers (prints `LISTENING <port>`); `tuned`: with `nodeFlags`. */
+/**
+ * Runs one of the bench's own TypeScript servers (prints `LISTENING <port>`); `nodeArgs`: Node flags for it (a target
+ * gets `nodeFlags`, the harness none).
+ */
 export const spawnBenchServer = (
   name: string,
   file: string,
   args: ReadonlyArray<string>,
-  tuned = false,
+  nodeArgs: ReadonlyArray<string> = [],
 ): Promise<{ child: Child; port: number }> =>
   spawnUntilPort(
     {
       name,
       command: process.execPath,
-      args: [...(tuned ? nodeFlags : []), "--import", "tsx", join(import.meta.dirname, file), ...args],
+      args: [...nodeArgs, "--import", "tsx", join(import.meta.dirname, file), ...args],
       cwd: repoRoot,
     },
     /^LISTENING (\d+)/,
@@ -100,8 +103,14 @@ export const directTarget = (upstream: { readonly origin: string; readonly pid: 
   stop: async () => {},
 })
 
-export const startBare = async (upstream: string): Promise<Started> => {
-  const { child, port } = await spawnBenchServer("bare-proxy", "bare-proxy.ts", ["--upstream", upstream], true)
+/** Starts the bare proxy; `extraNodeArgs` (e.g. profiler flags) go to Node after the bench's `nodeFlags`. */
+export const startBare = async (upstream: string, extraNodeArgs: ReadonlyArray<string> = []): Promise<Started> => {
+  const { child, port } = await spawnBenchServer(
+    "bare-proxy",
+    "bare-proxy.ts",
+    ["--upstream", upstream],
+    [...nodeFlags, ...extraNodeArgs],
+  )
   const headers = { authorization: `Bearer ${UPSTREAM_KEY}` }
   const path = "/v1/chat/completions"
   return {

@@ -1,5 +1,6 @@
 // The harness itself: the fake upstream speaks HTTP/1.1 correctly to the clients the bench uses, and the bare proxy
 // passes everything through unchanged (it is the floor: it must be correct, not only fast).
+import { Readable } from "node:stream"
 import { Client, request } from "undici"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Child } from "../child.js"
@@ -51,10 +52,7 @@ describe("fake upstream", () => {
           method: "POST",
           path: "/v1/chat/completions",
           headers: { "content-type": "application/json" },
-          body: (async function* () {
-            yield Buffer.from(chatBody("m", i === 1).slice(0, 10))
-            yield Buffer.from(chatBody("m", i === 1).slice(10))
-          })(),
+          body: Readable.from([chatBody("m", i === 1).slice(0, 10), chatBody("m", i === 1).slice(10)]),
         })
         expect(res.statusCode).toBe(200)
         await res.body.text()
