@@ -2,14 +2,19 @@ import { readFile } from "node:fs/promises"
 import type { Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import {
+  type ClosedServer,
   ConfigReloader,
   closeNodeServer,
   createNodeServer,
+  DEFAULT_NODE_SERVER_LIMITS,
   type Gateway,
+  type GatewayConfig,
   gatewayFromConfig,
+  type LogSink,
 } from "@switchyard/adapters"
 import { ConfigInvalid } from "@switchyard/core"
 import { deploymentMaker, makePluginRegistry } from "@switchyard/providers"
+import * as Effect from "effect/Effect"
 import { defaultConfig } from "./default-config.js"
 
 export interface GatewayOptions {
@@ -18,7 +23,10 @@ export interface GatewayOptions {
   readonly port?: number | undefined
   readonly host?: string | undefined
   readonly env?: Readonly<Record<string, string | undefined>> | undefined
-  readonly log?: ((line: string) => void) | undefined
+  /** Where log lines go (default stdout); level and format come from the config's `logging` section. */
+  readonly logSink?: LogSink | undefined
+  /** Write each log line at once instead of in 50 ms batches (tests). */
+  readonly batchLogs?: boolean | undefined
   /** Debounce of config-file reloads (ms). */
   readonly reloadDebounceMs?: number | undefined
 }
@@ -26,10 +34,20 @@ export interface GatewayOptions {
 export interface RunningGateway {
   readonly url: string
   readonly gateway: Gateway
+  /** The config in force at start (logging, keys, catalog). */
+  readonly config: GatewayConfig
   readonly server: Server
   readonly reloader: ConfigReloader | undefined
-  /** Stop accepting connections, let in-flight requests finish, release every resource. */
-  readonly close: () => Promise<void>
+  /** The model ids of the config the gateway started with. */
+  readonly models: ReadonlyArray<string>
+  /** `gateway.shutdownGraceMs` (default 30 s): how long `close` lets in-flight requests and streams go on. */
+  readonly shutdownGraceMs: number
+  /**
+   * Stop accepting connections, let in-flight requests finish for up to `shutdownGraceMs` (then end open
+   * streams in-band and answer unanswered requests 503), release every resource. Resolves with how many
+   * responses the grace cut.
+   */
+  readonly close: () => Promise<ClosedServer>
 }
 
 /** The config is invalid (the message has the path of the first problem, or the missing variable). */
@@ -57,23 +75,24 @@ const readConfigFile = async (file: string): Promise<{ json: unknown; text: stri
  */
 export const startGateway = async (options: GatewayOptions = {}): Promise<RunningGateway> => {
   const env = options.env ?? process.env
-  const log = options.log ?? ((line: string) => console.error(line))
   const file = options.configFile === undefined ? undefined : await readConfigFile(options.configFile)
   const makeDeployment = deploymentMaker({ registry, env })
   const {
     gateway,
     runtime,
+    config,
     scope,
     close: release,
   } = await gatewayFromConfig(file?.json ?? defaultConfig, {
     makeDeployment,
     env,
-    log,
+    logSink: options.logSink,
+    batchLogs: options.batchLogs,
   }).catch((e: unknown) => {
     throw e instanceof ConfigInvalid ? new StartupConfigError(e) : e
   })
   await gateway.ready()
-  const server = createNodeServer(gateway)
+  const server = createNodeServer(gateway, config.server)
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject)
     server.listen(options.port ?? 8787, options.host ?? "127.0.0.1", () => {
@@ -90,25 +109,52 @@ export const startGateway = async (options: GatewayOptions = {}): Promise<Runnin
           gateway,
           makeDeployment,
           env,
-          log,
           currentScope: scope,
           currentText: file?.text,
           debounceMs: options.reloadDebounceMs,
         }).start()
   const address = server.address() as AddressInfo
   const url = `http://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`
+  await runtime.runPromise(
+    Effect.logInfo("listening", {
+      url,
+      port: address.port,
+      config: options.configFile ?? "embedded default",
+      models: config.catalog.models.size,
+      endpoints: config.catalog.endpoints.length,
+    }),
+  )
 
-  let closing: Promise<void> | undefined
+  const shutdownGraceMs = config.server.shutdownGraceMs ?? DEFAULT_NODE_SERVER_LIMITS.shutdownGraceMs
+  let closing: Promise<ClosedServer> | undefined
   const close = () => {
     closing ??= (async () => {
-      await closeNodeServer(server)
+      const closed = await closeNodeServer(server)
+      if (closed.cut > 0)
+        await runtime.runPromise(
+          Effect.logWarning("shutdown grace over: open responses ended (streams in-band, 503 otherwise)", {
+            cut: closed.cut,
+            graceMs: shutdownGraceMs,
+          }),
+        )
       if (reloader) {
+        await gateway.close()
         // the reloader owns whichever deployment is current now
         await reloader.close(true)
         await runtime.dispose()
       } else await release()
+      return closed
     })()
     return closing
   }
-  return { url, gateway, server, reloader, close }
+  return {
+    url,
+    gateway,
+    config,
+    server,
+    reloader,
+    models: [...config.catalog.models.keys()],
+    shutdownGraceMs,
+    close,
+  }
 }

@@ -38,22 +38,23 @@ const banner = (url: string, models: ReadonlyArray<string>, file: string | undef
 
 try {
   const running = await startGateway({ configFile, port, host })
-  const models = await fetch(`${running.url}/v1/models`, {
-    headers: process.env.SWITCHYARD_KEYS
-      ? { authorization: `Bearer ${process.env.SWITCHYARD_KEYS.split(",")[0]}` }
-      : {},
-  })
-    .then((r) => r.json() as Promise<{ data?: Array<{ id: string }> }>)
-    .then((b) => (b.data ?? []).map((m) => m.id))
-    .catch(() => [])
-  console.log(banner(running.url, models, configFile))
+  if (running.config.logging.format === "pretty") console.log(banner(running.url, running.models, configFile))
   const shutdown = (signal: string) => {
-    console.error(`[switchyard] ${signal}: finishing in-flight requests and shutting down`)
-    const force = setTimeout(() => process.exit(1), 30_000)
-    force.unref()
+    const grace = running.shutdownGraceMs
+    if (running.config.logging.format === "pretty")
+      console.error(`[switchyard] ${signal}: finishing in-flight requests (grace ${grace} ms), then shutting down`)
+    // a backstop only: the drain itself ends every response at the end of the grace
+    const stuck = setTimeout(() => {
+      console.error("[switchyard] shutdown did not complete; exiting")
+      process.exit(1)
+    }, grace + 15_000)
+    stuck.unref()
     running.close().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (e: unknown) => {
+        console.error(`[switchyard] shutdown failed: ${e instanceof Error ? e.message : String(e)}`)
+        process.exit(1)
+      },
     )
   }
   process.once("SIGTERM", () => shutdown("SIGTERM"))

@@ -229,7 +229,10 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
         }),
       )
       const cost = costOf(endpoint, used)
-      yield* Deferred.succeed(done, ctx.trace.finish(now, { endpoint, usage: used, cost }))
+      yield* Deferred.succeed(
+        done,
+        ctx.trace.finish(now, { endpoint, usage: used, cost, firstTokenAt: value.firstTokenAt }),
+      )
     })
 
     return {
@@ -241,5 +244,6 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
         Channel.fromTransform((_, scope) => Effect.as(Scope.addFinalizer(scope, finalize), pull)),
       ),
       trace: Deferred.await(done),
+      deadlineAt: ctx.deadlineAt,
     }
   })
