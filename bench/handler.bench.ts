@@ -34,7 +34,7 @@ const clients = new Map(
   ["bench-a", "bench-b", "bench-c", "bench-d", "bench-e", "bench-limited"].map((s) => [s, instant] as const),
 )
 const runtime = makeGatewayRuntime({ catalog: catalog.success, clients }, { seed: 7 })
-const gateway = createGateway({ runtime, log: () => {} })
+const gateway = createGateway({ runtime })
 const body = new TextEncoder().encode(
   JSON.stringify({
     model: "bench/model",
