@@ -41,9 +41,10 @@ const readHead = (
   endpoint: Endpoint,
   client: ProviderClient,
   scope: Scope.Closeable,
+  traceparent: string | undefined,
 ): Effect.Effect<Committed, ProviderError> =>
   Effect.gen(function* () {
-    const chat = yield* client.stream({ body: ctx.body, endpoint })
+    const chat = yield* client.stream({ body: ctx.body, endpoint, traceparent })
     // the pull as it is (`Stream.toPull` would wrap every pull in a semaphore and a context provide)
     const raw = yield* Channel.toPullScoped(Stream.toChannel(chat.chunks), scope)
     const pull: Effect.Effect<ReadonlyArray<JsonObject> | undefined, ProviderError> = raw.pipe(
@@ -88,12 +89,12 @@ export const streamMode: Mode<Committed> = {
       p99Ms: measuredP99Ms(ctx, endpoint),
       fallbackLeft,
     }),
-  call: (ctx, endpoint, client, timeoutMs) =>
+  call: (ctx, endpoint, client, timeoutMs, traceparent) =>
     Effect.uninterruptibleMask((restore) =>
       Effect.flatMap(Scope.make(), (scope) =>
         restore(
           ctx.services.deadlines.within(
-            readHead(ctx, endpoint, client, scope),
+            readHead(ctx, endpoint, client, scope, traceparent),
             timeoutMs,
             () =>
               new UpstreamTimeout({
