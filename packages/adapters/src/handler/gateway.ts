@@ -106,13 +106,6 @@ const pathOf = (raw: string): string => {
 }
 
 /**
- * Estimated prompt tokens, from the body's byte length: about four bytes per token for English text,
- * and the JSON around the messages makes it an over-estimate, which is the safe side for capacity
- * admission. The router corrects the charge with the real usage when the response arrives.
- */
-export const estimatePromptTokens = (bodyBytes: number): number => Math.ceil(bodyBytes / 4)
-
-/**
  * The transport-neutral gateway: `(method, path, headers, body, signal) → { status, headers, body }`.
  * Build it once per process; every adapter (Node, Express, Hono, Lambda, fetch) only translates.
  */
@@ -355,14 +348,12 @@ export class Gateway {
     const routing = decoded.value
     if (routing.model === undefined && (routing.models === undefined || routing.models.length === 0))
       return this.rejected(replies.missingModel, requestId, stream, keyName, req)
-    const estimatedPromptTokens = estimatePromptTokens(bytes)
     const keyDefaults = key === null ? undefined : key.defaults
     const traceparent = headerValue(req.headers, "traceparent")
     let request: RouteRequest
-    if (keyDefaults === undefined && traceparent === undefined)
-      request = { body, routing, estimatedPromptTokens, requestId }
+    if (keyDefaults === undefined && traceparent === undefined) request = { body, routing, requestId }
     else {
-      const more: Mutable<RouteRequest> = { body, routing, estimatedPromptTokens, requestId }
+      const more: Mutable<RouteRequest> = { body, routing, requestId }
       if (keyDefaults !== undefined) more.keyDefaults = keyDefaults
       if (traceparent !== undefined) more.traceparent = traceparent
       request = more

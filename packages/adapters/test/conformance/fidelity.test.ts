@@ -306,3 +306,25 @@ describe("item 12: which pool served (Vertex trafficType) is in the RouteTrace",
     expect(trace.plan.steps.some((s) => s.startsWith("spillover: fid/vertex-pt@vertex/pt"))).toBe(true)
   })
 })
+
+describe("item 9: the prompt estimate that feeds the context-length filter", () => {
+  it("a request with a 1 MiB base64 image is served by a 128k-context model (one image, not 262k tokens)", async () => {
+    const openai = plugins.find((x) => x.name === "openai")!
+    upstream.reply({ body: openai.json })
+    const image = `data:image/png;base64,${"A".repeat(1024 * 1024)}`
+    const r = await rawJson(stack.url, KEY, {
+      model: "fid/openai",
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "What is in this picture?" },
+            { type: "image_url", image_url: { url: image } },
+          ],
+        },
+      ],
+    })
+    expect(r.status).toBe(200)
+    expect(r.json.provider).toBe("openai")
+  })
+})
