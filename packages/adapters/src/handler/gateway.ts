@@ -1,6 +1,7 @@
 import {
   ActiveDeployment,
   type ActiveDeploymentShape,
+  estimatePromptTokens,
   type JsonObject,
   LiveState,
   type LiveStateShape,
@@ -359,10 +360,13 @@ export class Gateway {
       return this.rejected(replies.missingModel, requestId, stream, keyName, req)
     const keyDefaults = key === null ? undefined : key.defaults
     const traceparent = headerValue(req.headers, "traceparent")
+    // the one prompt estimate (core's): the router's filters and capacity read it, capture records it
+    const estimatedPromptTokens = estimatePromptTokens(body)
     let request: RouteRequest
-    if (keyDefaults === undefined && traceparent === undefined) request = { body, routing, requestId }
+    if (keyDefaults === undefined && traceparent === undefined)
+      request = { body, routing, estimatedPromptTokens, requestId }
     else {
-      const more: Mutable<RouteRequest> = { body, routing, requestId }
+      const more: Mutable<RouteRequest> = { body, routing, estimatedPromptTokens, requestId }
       if (keyDefaults !== undefined) more.keyDefaults = keyDefaults
       if (traceparent !== undefined) more.traceparent = traceparent
       request = more
