@@ -6,6 +6,7 @@ import { readSignals } from "../signals/headers.js"
 import { callContext } from "../translation/call-context.js"
 import { translateEvents, translateSse } from "../translation/translated-stream.js"
 import { classifyGoogleStreamError } from "./error.js"
+import { geminiUnmapped } from "./parameters.js"
 import { toGeminiRequest } from "./request.js"
 import { fromGeminiResponse } from "./response.js"
 import { GeminiStreamTranslator } from "./stream.js"
@@ -40,6 +41,7 @@ export const makeGoogleClient = (http: Transport, target: GoogleTarget): Provide
         headers,
         body: JSON.stringify(body),
         deadline: call.deadline,
+        traceparent: call.traceparent,
       })
       const ctx = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
       const out = yield* Effect.fromResult(fromGeminiResponse(json, ctx))
@@ -59,7 +61,10 @@ export const makeGoogleClient = (http: Transport, target: GoogleTarget): Provide
       const headers = yield* target.headers(call.endpoint)
       const url = target.url(call.endpoint, true)
       // Without SSE framing Google answers one JSON array of responses, errors included (`[{error}]`).
-      const answer = yield* http.requestSse({ url, headers, body: JSON.stringify(body) }, { acceptJson: true })
+      const answer = yield* http.requestSse(
+        { url, headers, body: JSON.stringify(body), traceparent: call.traceparent },
+        { acceptJson: true },
+      )
       const res = answer.response
       const ctx = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
       const translator = new GeminiStreamTranslator(ctx)
@@ -86,5 +91,5 @@ export const makeGoogleClient = (http: Transport, target: GoogleTarget): Provide
     })
 
   // the transport aborts a chat call at its deadline: the router need not race it
-  return { chat, stream, enforcesDeadline: true }
+  return { chat, stream, enforcesDeadline: true, unmappedParameters: geminiUnmapped }
 }
