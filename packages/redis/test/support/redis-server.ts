@@ -1,0 +1,97 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Redis } from "ioredis"
+
+/**
+ * A real `redis-server` for one test file: on a unix socket in a fresh directory (no port races),
+ * nothing on disk (`--save '' --appendonly no`), stopped by its pid. Never skipped: a missing
+ * `redis-server` fails the test (`.ci/run` installs Debian's package).
+ */
+export interface RedisServer {
+  /** The socket path: the `url` to give `RedisState.layer` (ioredis takes a path as a URL). */
+  readonly url: string
+  /** An admin client (CLIENT PAUSE, FLUSHALL, inspection). */
+  readonly admin: () => Redis
+  /** SIGKILL the server (a crash). */
+  readonly kill: () => Promise<void>
+  /** Start it again on the same socket, empty (scripts gone too). */
+  readonly restart: () => Promise<void>
+  readonly stop: () => Promise<void>
+}
+
+const waitReady = (proc: ChildProcess): Promise<void> =>
+  new Promise((resolve, reject) => {
+    let out = ""
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000)
+    proc.stdout?.on("data", (d: Buffer) => {
+      out += d.toString()
+      if (/ready to accept connections/i.test(out)) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    proc.once("error", (e) => {
+      clearTimeout(timer)
+      reject(new Error(`redis-server could not be started (is Debian's redis-server installed?): ${e.message}`))
+    })
+    proc.once("exit", (code) => {
+      clearTimeout(timer)
+      reject(new Error(`redis-server exited with ${code}: ${out}`))
+    })
+  })
+
+const exited = (proc: ChildProcess): Promise<void> =>
+  proc.exitCode !== null || proc.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => proc.once("exit", () => resolve()))
+
+export const startRedis = async (): Promise<RedisServer> => {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-redis-"))
+  const socket = join(dir, "redis.sock")
+  const clients: Array<Redis> = []
+  let proc: ChildProcess
+  const launch = async () => {
+    proc = spawn(
+      "redis-server",
+      [
+        "--port",
+        "0",
+        "--unixsocket",
+        socket,
+        "--unixsocketperm",
+        "700",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        dir,
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    )
+    await waitReady(proc)
+  }
+  await launch()
+  const kill = async () => {
+    proc.kill("SIGKILL")
+    await exited(proc)
+  }
+  return {
+    url: socket,
+    admin: () => {
+      const c = new Redis(socket, { maxRetriesPerRequest: 1 })
+      c.on("error", () => {})
+      clients.push(c)
+      return c
+    },
+    kill,
+    restart: launch,
+    stop: async () => {
+      for (const c of clients) c.disconnect()
+      await kill()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
