@@ -31,6 +31,8 @@ export class Connection {
   private probing: ReturnType<typeof setTimeout> | undefined = undefined
   private probeMs = FIRST_PROBE_MS
   private closing = false
+  /** Connected once already (the next `ok` is a resumption). */
+  private started = false
   private readonly scripts: Record<ScriptName, ScriptCall>
 
   constructor(
@@ -72,7 +74,10 @@ export class Connection {
     )
     return Promise.race([connected, timeout]).then((up) => {
       if (up) this.resume()
-      else this.degrade(new Error("no connection at start"))
+      else {
+        this.started = true
+        this.degrade(new Error("no connection at start"))
+      }
     })
   }
 
@@ -90,6 +95,7 @@ export class Connection {
 
   /** A command failed: count it, and degrade if Redis was considered up. */
   failed(error: unknown): void {
+    if (this.closing) return
     this.errors++
     if (this.state === "ok") this.degrade(error)
   }
@@ -112,7 +118,12 @@ export class Connection {
   private resume(): void {
     if (this.state === "ok") return
     this.state = "ok"
-    this.log(Effect.logInfo("shared live state resumed").pipe(Effect.annotateLogs({ backend: "redis" })))
+    this.log(
+      Effect.logInfo(this.started ? "shared live state resumed" : "shared live state connected").pipe(
+        Effect.annotateLogs({ backend: "redis" }),
+      ),
+    )
+    this.started = true
   }
 
   private scheduleCheck(): void {

@@ -10,16 +10,26 @@ import {
   routingDefaults,
   Stats,
 } from "@switchyard/core"
-import { Context, Effect, Exit, Layer, Result, Scope } from "effect"
+import { Context, Effect, Exit, Layer, Logger, Result, Scope } from "effect"
 import { RedisState, type RedisStateOptions } from "../../src/index.js"
 
 /** The live-state services of one "replica" on Redis (or in memory without `redis`), and a way to close them. */
-export const buildServices = async (redis: RedisStateOptions | undefined, options: LiveStateOptions = {}) => {
+export const buildServices = async (
+  redis: RedisStateOptions | undefined,
+  options: LiveStateOptions = {},
+  logs?: Array<string>,
+) => {
   const scope = Effect.runSync(Scope.make())
-  const layer = liveStateLayer(routingDefaults, {
+  const services = liveStateLayer(routingDefaults, {
     ...options,
     ...(redis !== undefined && { backend: RedisState.layer(redis) }),
   })
+  const layer =
+    logs === undefined
+      ? services
+      : services.pipe(
+          Layer.provide(Logger.layer([Logger.make((o) => void logs.push(`${o.logLevel} ${String(o.message)}`))])),
+        )
   const ctx = await Effect.runPromise(Layer.buildWithScope(layer, scope))
   return {
     capacity: Context.get(ctx, CapacityMeter),
