@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { type RedisServer, startRedis } from "./support/redis-server.js"
+import { type RedisServer, startRedis } from "../src/testing/redis-server.js"
 import { buildServices, endpoints, run } from "./support/services.js"
 
 // Redis slow or down: requests never fail because of it (fail-open) or fail with StateUnavailable

@@ -1,7 +1,7 @@
 import type { Reservation } from "@switchyard/core"
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type RedisServer, startRedis } from "./support/redis-server.js"
+import { type RedisServer, startRedis } from "../src/testing/redis-server.js"
 import { buildServices, endpoints, run, type Services } from "./support/services.js"
 
 // Several replicas (each its own connection and replica id) on one Redis: one view of capacity,

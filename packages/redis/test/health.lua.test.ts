@@ -1,7 +1,7 @@
 import type { HealthReport, Reservation } from "@switchyard/core"
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type RedisServer, startRedis } from "./support/redis-server.js"
+import { type RedisServer, startRedis } from "../src/testing/redis-server.js"
 import { buildServices, endpoints, run } from "./support/services.js"
 
 // The Lua breaker + cooldowns (acquire, record, and the combined admit gate) against the TypeScript

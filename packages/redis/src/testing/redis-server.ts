@@ -5,8 +5,8 @@ import { join } from "node:path"
 import { Redis } from "ioredis"
 
 /**
- * A real `redis-server` for one test file: on a unix socket in a fresh directory (no port races),
- * nothing on disk (`--save '' --appendonly no`), stopped by its pid. Never skipped: a missing
+ * A real `redis-server` for a test (`@switchyard/redis/testing`): on a unix socket in a fresh
+ * directory (no port races) or on a TCP port when asked (`port: 0` picks a free one), nothing on disk (`--save '' --appendonly no`), stopped by its pid. Never skipped: a missing
  * `redis-server` fails the test (`.ci/run` installs Debian's package).
  */
 export interface RedisServer {
