@@ -15,7 +15,7 @@ type ScriptCall = (...args: ReadonlyArray<string | number>) => Promise<unknown>
 
 /**
  * One ioredis connection and whether Redis currently answers. Commands are auto-pipelined (those
- * issued in one tick go out as one write), bounded by `timeoutMs` (`commandTimeout`), never queued
+ * issued in one tick go out as one write), waited for at most `timeoutMs` (see `Shared`), never queued
  * while disconnected (`enableOfflineQueue: false`), and reconnected by ioredis with backoff.
  *
  * State machine: `ok` ⇄ `degraded`. The first failed command (timeout, connection error) moves it to
@@ -40,7 +40,8 @@ export class Connection {
     private readonly context: Context.Context<never>,
   ) {
     this.redis = new Redis(options.url, {
-      commandTimeout: options.timeoutMs,
+      // Callers bound their wait at timeoutMs themselves (see Shared); this only ends commands nobody waits for.
+      commandTimeout: Math.max(1_000, options.timeoutMs * 10),
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       enableAutoPipelining: true,

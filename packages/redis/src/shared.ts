@@ -9,20 +9,58 @@ const UNAVAILABLE = new StateUnavailable({
 
 /**
  * How each store operation uses Redis: try Redis while it is up, and answer `local` when it is down
- * or fails (the failure degrades the connection, see `Connection`). Nothing waits longer than the
- * connection's `timeoutMs`.
+ * or fails (the failure degrades the connection, see `Connection`). Nothing waits longer than
+ * `timeoutMs` (plus one turn of the event loop).
  */
 export class Shared {
-  constructor(private readonly conn: Connection) {}
+  private readonly timeoutMs: number
+
+  constructor(private readonly conn: Connection) {
+    this.timeoutMs = conn.options.timeoutMs
+  }
+
+  /**
+   * `run()`, answered within `timeoutMs`: its result, or `onError` with the failure or the timeout.
+   * When the timer fires, the verdict waits for the event loop's check phase (`setImmediate`), after
+   * the poll phase has read any reply already on the socket: a busy process (a long turn of the
+   * event loop) does not mistake a reply that arrived in time for a slow Redis.
+   */
+  private within<A>(run: () => Promise<A>, onResult: (a: A) => void, onError: (e: unknown) => void): void {
+    let done = false
+    const timer = setTimeout(
+      () =>
+        setImmediate(() => {
+          if (done) return
+          done = true
+          onError(new Error(`Redis did not answer within ${this.timeoutMs} ms`))
+        }),
+      this.timeoutMs,
+    )
+    run().then(
+      (a) => {
+        if (done) return
+        done = true
+        clearTimeout(timer)
+        onResult(a)
+      },
+      (e: unknown) => {
+        if (done) return
+        done = true
+        clearTimeout(timer)
+        onError(e)
+      },
+    )
+  }
 
   /** A read or decision: Redis's answer, else `local` (never fails). */
   read<A, E = never>(run: () => Promise<A>, local: Effect.Effect<A, E>): Effect.Effect<A, E> {
     const conn = this.conn
     if (!conn.ok) return local
     return Effect.callback<A, E>((resume) => {
-      run().then(
+      this.within(
+        run,
         (a) => resume(Effect.succeed(a)),
-        (error: unknown) => {
+        (error) => {
           conn.failed(error)
           resume(local)
         },
@@ -36,9 +74,10 @@ export class Shared {
     const conn = this.conn
     if (!conn.ok) return Effect.fail(UNAVAILABLE)
     return Effect.callback<A, StateUnavailable>((resume) => {
-      run().then(
+      this.within(
+        run,
         (a) => resume(Effect.succeed(a)),
-        (error: unknown) => {
+        (error) => {
           conn.failed(error)
           resume(Effect.fail(UNAVAILABLE))
         },

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
+import { type AddressInfo, createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Redis } from "ioredis"
@@ -10,7 +11,7 @@ import { Redis } from "ioredis"
  * `redis-server` fails the test (`.ci/run` installs Debian's package).
  */
 export interface RedisServer {
-  /** The socket path: the `url` to give `RedisState.layer` (ioredis takes a path as a URL). */
+  /** `redis://127.0.0.1:<port>`, or the socket path (ioredis and `state.redis.url` take a path as a URL). */
   readonly url: string
   /** An admin client (CLIENT PAUSE, FLUSHALL, inspection). */
   readonly admin: () => Redis
@@ -47,9 +48,31 @@ const exited = (proc: ChildProcess): Promise<void> =>
     ? Promise.resolve()
     : new Promise((resolve) => proc.once("exit", () => resolve()))
 
-export const startRedis = async (): Promise<RedisServer> => {
+/** A TCP port free right now (the kernel's pick). */
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once("error", reject)
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+
+export interface StartRedisOptions {
+  /** Listen on TCP 127.0.0.1 at this port (0: a free one) instead of a unix socket. */
+  readonly port?: number | undefined
+}
+
+export const startRedis = async (options: StartRedisOptions = {}): Promise<RedisServer> => {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-redis-"))
   const socket = join(dir, "redis.sock")
+  const port = options.port === undefined ? undefined : options.port === 0 ? await freePort() : options.port
+  const url = port === undefined ? socket : `redis://127.0.0.1:${port}`
+  const listen =
+    port === undefined
+      ? ["--port", "0", "--unixsocket", socket, "--unixsocketperm", "700"]
+      : ["--port", String(port), "--bind", "127.0.0.1"]
   const clients: Array<Redis> = []
   let proc: ChildProcess
   const launch = async () => {
@@ -79,9 +102,9 @@ export const startRedis = async (): Promise<RedisServer> => {
     await exited(proc)
   }
   return {
-    url: socket,
+    url,
     admin: () => {
-      const c = new Redis(socket, { maxRetriesPerRequest: 1 })
+      const c = new Redis(url, { maxRetriesPerRequest: 1 })
       c.on("error", () => {})
       clients.push(c)
       return c
