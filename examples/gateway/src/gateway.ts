@@ -6,11 +6,14 @@ import {
   closeNodeServer,
   createNodeServer,
   type Gateway,
+  type GatewayConfig,
   gatewayFromConfig,
+  type LogSink,
 } from "@switchyard/adapters"
 import { ConfigInvalid } from "@switchyard/core"
 import { deploymentMaker, makePluginRegistry } from "@switchyard/providers"
 import { RedisState } from "@switchyard/redis"
+import * as Effect from "effect/Effect"
 import { defaultConfig } from "./default-config.js"
 
 export interface GatewayOptions {
@@ -19,7 +22,10 @@ export interface GatewayOptions {
   readonly port?: number | undefined
   readonly host?: string | undefined
   readonly env?: Readonly<Record<string, string | undefined>> | undefined
-  readonly log?: ((line: string) => void) | undefined
+  /** Where log lines go (default stdout); level and format come from the config's `logging` section. */
+  readonly logSink?: LogSink | undefined
+  /** Write each log line at once instead of in 50 ms batches (tests). */
+  readonly batchLogs?: boolean | undefined
   /** Debounce of config-file reloads (ms). */
   readonly reloadDebounceMs?: number | undefined
 }
@@ -27,8 +33,12 @@ export interface GatewayOptions {
 export interface RunningGateway {
   readonly url: string
   readonly gateway: Gateway
+  /** The config in force at start (logging, keys, catalog). */
+  readonly config: GatewayConfig
   readonly server: Server
   readonly reloader: ConfigReloader | undefined
+  /** The model ids of the config the gateway started with. */
+  readonly models: ReadonlyArray<string>
   /** Stop accepting connections, let in-flight requests finish, release every resource. */
   readonly close: () => Promise<void>
 }
@@ -69,19 +79,20 @@ const withRedisFromEnv = (json: unknown, env: Readonly<Record<string, string | u
  */
 export const startGateway = async (options: GatewayOptions = {}): Promise<RunningGateway> => {
   const env = options.env ?? process.env
-  const log = options.log ?? ((line: string) => console.error(line))
   const file = options.configFile === undefined ? undefined : await readConfigFile(options.configFile)
   const makeDeployment = deploymentMaker({ registry, env })
   const {
     gateway,
     runtime,
+    config,
     scope,
     close: release,
   } = await gatewayFromConfig(withRedisFromEnv(file?.json ?? defaultConfig, env), {
     makeDeployment,
     makeState: RedisState.fromConfig,
     env,
-    log,
+    logSink: options.logSink,
+    batchLogs: options.batchLogs,
   }).catch((e: unknown) => {
     throw e instanceof ConfigInvalid ? new StartupConfigError(e) : e
   })
@@ -103,19 +114,28 @@ export const startGateway = async (options: GatewayOptions = {}): Promise<Runnin
           gateway,
           makeDeployment,
           env,
-          log,
           currentScope: scope,
           currentText: file?.text,
           debounceMs: options.reloadDebounceMs,
         }).start()
   const address = server.address() as AddressInfo
   const url = `http://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port}`
+  await runtime.runPromise(
+    Effect.logInfo("listening", {
+      url,
+      port: address.port,
+      config: options.configFile ?? "embedded default",
+      models: config.catalog.models.size,
+      endpoints: config.catalog.endpoints.length,
+    }),
+  )
 
   let closing: Promise<void> | undefined
   const close = () => {
     closing ??= (async () => {
       await closeNodeServer(server)
       if (reloader) {
+        await gateway.close()
         // the reloader owns whichever deployment is current now
         await reloader.close(true)
         await runtime.dispose()
@@ -123,5 +143,5 @@ export const startGateway = async (options: GatewayOptions = {}): Promise<Runnin
     })()
     return closing
   }
-  return { url, gateway, server, reloader, close }
+  return { url, gateway, config, server, reloader, models: [...config.catalog.models.keys()], close }
 }

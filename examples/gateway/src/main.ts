@@ -40,17 +40,10 @@ const banner = (url: string, models: ReadonlyArray<string>, file: string | undef
 
 try {
   const running = await startGateway({ configFile, port, host })
-  const models = await fetch(`${running.url}/v1/models`, {
-    headers: process.env.SWITCHYARD_KEYS
-      ? { authorization: `Bearer ${process.env.SWITCHYARD_KEYS.split(",")[0]}` }
-      : {},
-  })
-    .then((r) => r.json() as Promise<{ data?: Array<{ id: string }> }>)
-    .then((b) => (b.data ?? []).map((m) => m.id))
-    .catch(() => [])
-  console.log(banner(running.url, models, configFile))
+  if (running.config.logging.format === "pretty") console.log(banner(running.url, running.models, configFile))
   const shutdown = (signal: string) => {
-    console.error(`[switchyard] ${signal}: finishing in-flight requests and shutting down`)
+    if (running.config.logging.format === "pretty")
+      console.error(`[switchyard] ${signal}: finishing in-flight requests and shutting down`)
     const force = setTimeout(() => process.exit(1), 30_000)
     force.unref()
     running.close().then(

@@ -20,7 +20,7 @@ describe("the gateway on its embedded default config (no API keys)", () => {
   let gw: RunningGateway
   const logs: Array<string> = []
   beforeAll(async () => {
-    gw = await startGateway({ port: 0, env: {}, log: (l) => logs.push(l) })
+    gw = await startGateway({ port: 0, env: {}, logSink: (l) => logs.push(l), batchLogs: false })
   })
   afterAll(() => gw.close())
 
@@ -101,7 +101,7 @@ describe("config file: sample with real providers", () => {
 
   it("refuses to start without a key's environment variable, naming it", async () => {
     const { ANTHROPIC_API_KEY: _, ...missing } = env
-    const e = await startGateway({ configFile: file.pathname, port: 0, env: missing, log: () => {} }).catch(
+    const e = await startGateway({ configFile: file.pathname, port: 0, env: missing, logSink: () => {} }).catch(
       (x: unknown) => x,
     )
     expect(e).toBeInstanceOf(StartupConfigError)
@@ -136,7 +136,8 @@ describe("config reload while serving", () => {
       configFile: file,
       port: 0,
       env: {},
-      log: (l) => logs.push(l),
+      logSink: (l) => logs.push(l),
+      batchLogs: false,
       reloadDebounceMs: 20,
     })
     try {
@@ -183,7 +184,7 @@ describe("config reload while serving", () => {
     const dir = mkdtempSync(join(tmpdir(), "switchyard-gw-"))
     const file = join(dir, "gateway.json")
     writeFileSync(file, config(["alpha"], "sk-1"))
-    const gw = await startGateway({ configFile: file, port: 0, env: {}, log: () => {} })
+    const gw = await startGateway({ configFile: file, port: 0, env: {}, logSink: () => {} })
     const pending = post(gw, { model: "alpha", messages: hello }, { authorization: "Bearer sk-1" })
     await new Promise((r) => setTimeout(r, 30))
     const closed = gw.close()

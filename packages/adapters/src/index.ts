@@ -1,6 +1,7 @@
 export { type GatewayKey, type KeyDefaults, KeyRing } from "./auth/key-ring.js"
 export * from "./config/index.js"
 export * from "./handler/index.js"
+export * from "./logging/index.js"
 export { type EndpointStatusSource, GatewayMetrics } from "./metrics/gateway-metrics.js"
 export * from "./node/index.js"
 export { type ConfiguredGateway, type GatewayFromConfigOptions, gatewayFromConfig } from "./runtime/from-config.js"

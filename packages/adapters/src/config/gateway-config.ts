@@ -9,6 +9,9 @@ import {
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type { GatewayKey } from "../auth/key-ring.js"
+import { MAX_JSON_DEPTH_LIMIT } from "../handler/json-depth.js"
+import { type LoggingConfig, LoggingSection, resolveLogging } from "../logging/config.js"
+import { configuredSecrets } from "./secrets.js"
 
 /** A secret given inline or read from an environment variable: `"sk-…"` or `{ "env": "NAME" }`. */
 export const SecretRef = Schema.Union([Schema.NonEmptyString, Schema.Struct({ env: Schema.NonEmptyString })])
@@ -24,11 +27,19 @@ export const GatewayKeyConfig = Schema.Struct({
 })
 export type GatewayKeyConfig = typeof GatewayKeyConfig.Type
 
+/** An admin key: opens `/metrics`, `/v1/models/{id}/endpoints` and `/dashboard` (not chat). */
+export const AdminKeyConfig = Schema.Struct({ name: Schema.NonEmptyString, key: SecretRef })
+export type AdminKeyConfig = typeof AdminKeyConfig.Type
+
 /** The `gateway` section of the gateway's config file (the rest of the file is the catalog). */
 export const GatewaySection = Schema.Struct({
   keys: Schema.optionalKey(Schema.Array(GatewayKeyConfig)),
+  /** When set, only these keys open `/metrics`, `/v1/models/{id}/endpoints` and `/dashboard`. */
+  adminKeys: Schema.optionalKey(Schema.Array(AdminKeyConfig)),
   /** Largest request body in bytes (default 4 MiB). Read at start; a reload does not change it. */
   maxBodyBytes: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
+  /** Deepest object/array nesting of a request body (default 512, at most 1,000). Read at start. */
+  maxJsonDepth: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 2, maximum: MAX_JSON_DEPTH_LIMIT }))),
   /** `access-control-allow-origin` (default `*`). Read at start. */
   corsOrigin: Schema.optionalKey(Schema.NonEmptyString),
 })
@@ -63,14 +74,20 @@ export interface StateConfig {
 const GatewayPart = Schema.Struct({
   gateway: Schema.optionalKey(GatewaySection),
   state: Schema.optionalKey(StateSection),
+  logging: Schema.optionalKey(LoggingSection),
 })
 const decodeGatewayPart = Schema.decodeUnknownResult(GatewayPart)
 
 export interface GatewayConfig {
   readonly catalog: Catalog
   readonly keys: ReadonlyArray<GatewayKey>
+  readonly adminKeys: ReadonlyArray<GatewayKey>
+  readonly logging: LoggingConfig
   readonly maxBodyBytes: number | undefined
+  readonly maxJsonDepth: number | undefined
   readonly corsOrigin: string | undefined
+  /** What the gateway masks in upstream text: provider secrets and hosts, gateway keys (`configuredSecrets`). */
+  readonly secrets: ReadonlyArray<string>
   /** Undefined: live state in memory. */
   readonly state: StateConfig | undefined
 }
@@ -117,13 +134,16 @@ const resolveKey = (k: GatewayKeyConfig, i: number, env: Env): Result.Result<Gat
   })
 }
 
-/** `SWITCHYARD_KEYS=key1,key2`: extra gateway keys with no defaults, named `SWITCHYARD_KEYS[0]`, … */
-export const keysFromEnv = (env: Env): ReadonlyArray<GatewayKey> =>
-  (env.SWITCHYARD_KEYS ?? "")
+/**
+ * `SWITCHYARD_KEYS=key1,key2` (or another variable, e.g. `SWITCHYARD_ADMIN_KEYS`): extra keys with no
+ * defaults, named `SWITCHYARD_KEYS[0]`, …
+ */
+export const keysFromEnv = (env: Env, variable = "SWITCHYARD_KEYS"): ReadonlyArray<GatewayKey> =>
+  (env[variable] ?? "")
     .split(",")
     .map((k) => k.trim())
     .filter((k) => k !== "")
-    .map((key, i) => ({ name: `SWITCHYARD_KEYS[${i}]`, key }))
+    .map((key, i) => ({ name: `${variable}[${i}]`, key }))
 
 /**
  * Decode and validate a whole gateway config (catalog + `gateway` and `state` sections) from parsed JSON. Keys come
@@ -142,14 +162,32 @@ export const decodeGatewayConfig = (json: unknown, env: Env): Result.Result<Gate
     keys.push(resolved.success)
   }
   keys.push(...keysFromEnv(env))
+  const adminKeys: Array<GatewayKey> = []
+  for (const [i, k] of (section?.adminKeys ?? []).entries()) {
+    const secret = resolveSecret(k.key, `gateway.adminKeys.${i}.key`, env)
+    if (Result.isFailure(secret)) return Result.fail(secret.failure)
+    adminKeys.push({ name: k.name, key: secret.success })
+  }
+  adminKeys.push(...keysFromEnv(env, "SWITCHYARD_ADMIN_KEYS"))
+  const logging = resolveLogging(part.success.logging, env)
+  if (Result.isFailure(logging)) return Result.fail(logging.failure)
   const stateSection = part.success.state
   const state = stateSection === undefined ? undefined : resolveState(stateSection, env)
   if (state !== undefined && Result.isFailure(state)) return Result.fail(state.failure)
   return Result.succeed({
     catalog: catalog.success,
     keys,
+    adminKeys,
+    logging: logging.success,
     maxBodyBytes: section?.maxBodyBytes,
+    maxJsonDepth: section?.maxJsonDepth,
     corsOrigin: section?.corsOrigin,
+    secrets: configuredSecrets(
+      catalog.success.config.providers,
+      keys,
+      env,
+      state?.success.redis === undefined ? [] : [state.success.redis.url],
+    ),
     state: state?.success,
   })
 }

@@ -1,5 +1,6 @@
 export { type BuiltDeployment, buildDeployment, type MakeDeployment } from "./deployments.js"
 export {
+  AdminKeyConfig,
   decodeGatewayConfig,
   type GatewayConfig,
   GatewayKeyConfig,

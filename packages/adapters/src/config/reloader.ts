@@ -21,7 +21,6 @@ export interface ConfigReloaderOptions {
   readonly env?: Readonly<Record<string, string | undefined>> | undefined
   /** Coalesce bursts of file events (editors write several times) — default 200 ms. */
   readonly debounceMs?: number | undefined
-  readonly log?: ((line: string) => void) | undefined
   /** Scope of the deployment in force at start, retired when the first reload replaces it. */
   readonly currentScope?: Scope.Closeable | undefined
   /** Text the current config was loaded from (an identical file is not reloaded). */
@@ -42,7 +41,6 @@ export type ReloadOutcome = "applied" | "unchanged" | "rejected"
  */
 export class ConfigReloader {
   private readonly file: string
-  private readonly log: (line: string) => void
   private watcher: FSWatcher | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
   private chain: Promise<ReloadOutcome> = Promise.resolve("unchanged")
@@ -56,7 +54,6 @@ export class ConfigReloader {
 
   constructor(private readonly options: ConfigReloaderOptions) {
     this.file = resolve(options.file)
-    this.log = options.log ?? ((line) => console.error(line))
     this.currentScope = options.currentScope
     this.currentDrainMs = options.drainMs ?? 120_000
     this.lastText = options.currentText
@@ -73,7 +70,9 @@ export class ConfigReloader {
         void this.reload()
       }, this.options.debounceMs ?? 200)
     })
-    this.watcher.on("error", (e) => this.log(`[switchyard] config watch error on ${this.file}: ${e.message}`))
+    this.watcher.on("error", (e) => {
+      void this.log(Effect.logWarning("config watch error", { file: this.file, error: e.message }))
+    })
     process.on("SIGHUP", this.onSighup)
     return this
   }
@@ -92,17 +91,13 @@ export class ConfigReloader {
     try {
       text = await readFile(this.file, "utf8")
     } catch (e) {
-      this.log(
-        `[switchyard] config reload rejected: cannot read ${this.file}: ${(e as Error).message}; keeping the running config`,
-      )
+      await this.rejected(`cannot read the file: ${(e as Error).message}`)
       return "rejected"
     }
     if (text === this.lastText) return "unchanged"
     const parsed = parseGatewayConfig(text, this.options.env ?? process.env)
     if (Result.isFailure(parsed)) {
-      this.log(
-        `[switchyard] config reload rejected (${this.file}): ${parsed.failure.message}; keeping the running config`,
-      )
+      await this.rejected(parsed.failure.message)
       return "rejected"
     }
     const config = parsed.success
@@ -110,20 +105,39 @@ export class ConfigReloader {
     if (Exit.isFailure(built)) {
       const error = Cause.findErrorOption(built.cause)
       const why = error._tag === "Some" ? error.value.message : Cause.pretty(built.cause)
-      this.log(`[switchyard] config reload rejected (${this.file}): ${why}; keeping the running config`)
+      await this.rejected(why)
       return "rejected"
     }
     const { deployment, scope } = built.value
     await this.options.runtime.runPromise(ActiveDeployment.use((a) => a.set(deployment)))
-    this.options.gateway.setKeys(config.keys)
+    this.options.gateway.setKeys(config.keys, config.adminKeys)
+    this.options.gateway.setSecrets(config.secrets)
     this.lastText = text
     if (this.currentScope !== undefined) this.retire(this.currentScope, this.currentDrainMs)
     this.currentScope = scope
     this.currentDrainMs = this.options.drainMs ?? config.catalog.routing.requestTimeoutMs
-    this.log(
-      `[switchyard] config reloaded from ${this.file}: ${config.catalog.models.size} models, ${config.catalog.endpoints.length} endpoints, ${config.keys.length} keys`,
+    await this.log(
+      Effect.logInfo("config reloaded", {
+        file: this.file,
+        models: config.catalog.models.size,
+        endpoints: config.catalog.endpoints.length,
+        keys: config.keys.length,
+        admin_keys: config.adminKeys.length,
+      }),
     )
     return "applied"
+  }
+
+  /** One `warn` line: the reload was rejected, the running config stays. */
+  private rejected(reason: string): Promise<void> {
+    return this.log(
+      Effect.logWarning("config reload rejected; keeping the running config", { file: this.file, reason }),
+    )
+  }
+
+  /** A state-change line through the runtime's logger (never fails the reload). */
+  private log(effect: Effect.Effect<void>): Promise<void> {
+    return this.options.runtime.runPromise(effect).catch(() => undefined)
   }
 
   /** Close a replaced deployment's resources once its in-flight requests have had time to finish. */

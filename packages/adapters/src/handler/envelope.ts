@@ -40,6 +40,20 @@ export const replies = {
   invalidJson: (detail: string) =>
     errorReply(400, "invalid_request_error", `Request body is not valid JSON: ${detail}`, "invalid_json"),
   notAnObject: errorReply(400, "invalid_request_error", "Request body must be a JSON object", "invalid_request_body"),
+  tooDeep: (limit: number, param: string) =>
+    errorReply(
+      400,
+      "invalid_request_error",
+      `Request body is nested more than ${limit} levels deep (at ${param.slice(0, 200)})`,
+      "invalid_request_body",
+      param.slice(0, 200),
+    ),
+  multipleAuthorization: errorReply(
+    400,
+    "invalid_request_error",
+    "Send exactly one Authorization header",
+    "multiple_authorization_headers",
+  ),
   missingModel: errorReply(
     400,
     "invalid_request_error",
@@ -54,6 +68,14 @@ export const replies = {
     "invalid_api_key",
     null,
     { "www-authenticate": 'Bearer realm="switchyard"' },
+  ),
+  adminRequired: errorReply(
+    401,
+    "authentication_error",
+    "This route needs an admin key: send `Authorization: Bearer <admin key>`",
+    "admin_key_required",
+    null,
+    { "www-authenticate": 'Bearer realm="switchyard-admin"' },
   ),
   tooLarge: (limit: number) =>
     errorReply(

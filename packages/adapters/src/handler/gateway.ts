@@ -5,22 +5,32 @@ import {
   LiveState,
   type LiveStateShape,
   ModelNotFound,
+  makeRedactor,
+  parseTraceparent,
+  type Redactor,
   type RouteError,
   type RouteRequest,
   type RouteResult,
   Router,
   type RouterShape,
   type RouteStream,
+  type RouteTrace,
+  redactDeep,
 } from "@switchyard/core"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import type * as ManagedRuntime from "effect/ManagedRuntime"
+import type { Mutable } from "effect/Types"
 import { type GatewayKey, KeyRing } from "../auth/key-ring.js"
+import { type RequestLine, rejectedLine, routedLine } from "../logging/request-line.js"
 import { GatewayMetrics } from "../metrics/gateway-metrics.js"
+import { monitorEndpoints, readEndpointStatuses } from "../monitor/monitor.js"
 import { type ErrorReply, errorJson, replies } from "./envelope.js"
 import { type CorsHeaders, headerValue, makeCorsHeaders, requestIdOf } from "./headers.js"
+import { DEFAULT_MAX_JSON_DEPTH, MAX_JSON_DEPTH_LIMIT, tooDeep } from "./json-depth.js"
 import { endpointList, modelList, modelObject } from "./models.js"
 import { routeErrorReply, routeErrorTrace } from "./route-errors.js"
 import { decodeRoutingFields } from "./routing-fields.js"
@@ -32,6 +42,8 @@ interface AcceptedChat {
   readonly request: RouteRequest
   readonly withTrace: boolean
   readonly stream: boolean
+  /** The gateway key's name (for the request log line), undefined on an open gateway. */
+  readonly keyName: string | undefined
 }
 
 /** The services the gateway reads from its runtime. */
@@ -42,12 +54,31 @@ export interface GatewayOptions {
   readonly runtime: ManagedRuntime.ManagedRuntime<GatewayServices, unknown>
   /** Gateway keys. None (the default) leaves the gateway open — a warning is logged. */
   readonly keys?: ReadonlyArray<GatewayKey> | undefined
+  /**
+   * Admin keys: when set, `/metrics`, `/v1/models/{id}/endpoints` and `/dashboard` answer only to one
+   * of them. Without admin keys those routes take a gateway key (`/metrics` stays open).
+   */
+  readonly adminKeys?: ReadonlyArray<GatewayKey> | undefined
+  /**
+   * Log one `info` line per chat request through the runtime's Effect `Logger` (default false; the
+   * gateway built by `gatewayFromConfig` turns it on at level `info`).
+   */
+  readonly logRequests?: boolean | undefined
   /** Largest accepted request body in bytes (default 4 MiB); larger ones get 413. */
   readonly maxBodyBytes?: number | undefined
+  /**
+   * Deepest nesting of objects/arrays accepted in a request body (default 512, at most 1,000); deeper
+   * bodies get 400 `invalid_request_body` with `param` naming the field.
+   */
+  readonly maxJsonDepth?: number | undefined
+  /**
+   * Values masked wherever upstream text reaches a client or the log (error fields, traces, in-band
+   * stream errors, log lines): the configured upstream secrets and hosts (`gatewayFromConfig` collects
+   * them from the config). Common key shapes are masked whether listed or not.
+   */
+  readonly secrets?: ReadonlyArray<string> | undefined
   /** `access-control-allow-origin` (default `*`). */
   readonly corsOrigin?: string | undefined
-  /** Where warnings and internal errors go (default `console.error`). Never receives a key. */
-  readonly log?: ((line: string) => void) | undefined
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -87,39 +118,57 @@ export const estimatePromptTokens = (bodyBytes: number): number => Math.ceil(bod
  */
 export class Gateway {
   readonly maxBodyBytes: number
+  readonly maxJsonDepth: number
   readonly metrics: GatewayMetrics
   private keyRing: KeyRing
+  private adminRing: KeyRing
+  private readonly logRequests: boolean
+  /** Masks configured secrets and key shapes in everything upstream-derived a client or the log sees. */
+  private redact: Redactor
   private readonly cors: CorsHeaders
   private readonly jsonHeaders: Readonly<Record<string, string>>
   private readonly sseHeaders: Readonly<Record<string, string>>
-  private readonly log: (line: string) => void
   private readonly runtime: ManagedRuntime.ManagedRuntime<GatewayServices, unknown>
   private live: Live | undefined
   private starting: Promise<Live> | undefined
+  /** Log lines emitted before the runtime was up. */
+  private readonly early: Array<Effect.Effect<void>> = []
+  private monitor: Fiber.Fiber<never, unknown> | undefined
   private readonly created = Math.floor(Date.now() / 1000)
 
   constructor(options: GatewayOptions) {
     this.runtime = options.runtime
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+    this.maxJsonDepth = Math.min(options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH, MAX_JSON_DEPTH_LIMIT)
     this.cors = makeCorsHeaders(options.corsOrigin ?? "*")
     this.jsonHeaders = { "content-type": JSON_TYPE, ...this.cors.base }
     this.sseHeaders = { ...SSE_HEADERS, ...this.cors.base }
-    this.log = options.log ?? ((line) => console.error(line))
+    this.logRequests = options.logRequests === true
+    this.redact = makeRedactor(options.secrets ?? [])
     this.keyRing = KeyRing.open
-    this.setKeys(options.keys ?? [])
+    this.adminRing = KeyRing.open
+    this.setKeys(options.keys ?? [], options.adminKeys ?? [])
     this.metrics = new GatewayMetrics(
       () => this.allEndpointStatus(),
       () => this.live?.state.status(),
     )
   }
 
-  /** Replace the gateway keys (config reload). Requests already authenticated are unaffected. */
-  setKeys(keys: ReadonlyArray<GatewayKey>): void {
+  /** Replace the gateway and admin keys (config reload). Requests already authenticated are unaffected. */
+  setKeys(keys: ReadonlyArray<GatewayKey>, adminKeys: ReadonlyArray<GatewayKey> = []): void {
     this.keyRing = KeyRing.make(keys)
+    this.adminRing = KeyRing.make(adminKeys)
     if (this.keyRing.isOpen)
-      this.log(
-        "[switchyard] WARNING: no gateway keys configured — the gateway is open to anyone who can reach it. Set SWITCHYARD_KEYS or gateway.keys in the config.",
+      this.emit(
+        Effect.logWarning(
+          "no gateway keys configured: the gateway is open to anyone who can reach it (set SWITCHYARD_KEYS or gateway.keys in the config)",
+        ),
       )
+  }
+
+  /** Replace the values masked in upstream text (config reload: new provider secrets or hosts). */
+  setSecrets(secrets: ReadonlyArray<string>): void {
+    this.redact = makeRedactor(secrets)
   }
 
   get keyCount(): number {
@@ -138,6 +187,7 @@ export class Gateway {
           context: context as Context.Context<never>,
         }
         this.live = live
+        for (const effect of this.early.splice(0)) this.emit(effect)
         return live
       })
       this.starting.catch(() => {
@@ -179,7 +229,9 @@ export class Gateway {
   }
 
   private defect(defect: unknown, method: string, path: string, req: GatewayRequest): GatewayResponse {
-    this.log(`[switchyard] internal error on ${method} ${path.slice(0, 200)}: ${describe(defect)}`)
+    this.emit(
+      Effect.logError("internal error", { method, path: path.slice(0, 200), error: this.redact(describe(defect)) }),
+    )
     return this.errorResponse(replies.internal, requestIdOf(req.headers))
   }
 
@@ -209,6 +261,8 @@ export class Gateway {
       if (path === "/metrics") {
         if (method !== "GET" && method !== "HEAD")
           return this.answer("other", this.methodNotAllowed(method, "GET, HEAD, OPTIONS"))
+        const denied = this.adminDenied(req, true)
+        if (denied !== undefined) return this.answer("metrics", denied)
         return this.answer("metrics", {
           status: 200,
           headers: { "content-type": this.metrics.contentType, ...this.cors.base },
@@ -221,41 +275,69 @@ export class Gateway {
     }
   }
 
+  /**
+   * The gateway key of a request; `DUPLICATE` when it carries more than one `Authorization` (as an array
+   * from Node, or joined with commas by Web `Headers` and API Gateway — a token never has a comma).
+   */
+  private authenticate(
+    headers: GatewayRequest["headers"],
+    ring: KeyRing = this.keyRing,
+  ): ReturnType<KeyRing["authenticate"]> | typeof DUPLICATE {
+    const given = headers.authorization
+    if (given !== undefined && typeof given !== "string") {
+      if (given.length > 1) return DUPLICATE
+      return ring.authenticate(given[0])
+    }
+    if (given?.includes(",")) return DUPLICATE
+    return ring.authenticate(given)
+  }
+
   // ---- POST /v1/chat/completions ---------------------------------------------------------------
 
   /** Never rejects: every outcome, defects included, is a response. */
   private chat(req: GatewayRequest): Promise<GatewayResponse> {
     const accepted = this.acceptChat(req)
     if (!("request" in accepted)) return Promise.resolve(accepted)
-    const { request, withTrace, stream } = accepted
     const live = this.live
     if (live === undefined)
       return this.ready().then(
-        (ready) => this.routeChat(ready, request, req, withTrace, stream),
+        (ready) => this.routeChat(ready, accepted, req),
         (defect: unknown) => this.defect(defect, req.method, CHAT_PATH, req),
       )
-    return this.routeChat(live, request, req, withTrace, stream)
+    return this.routeChat(live, accepted, req)
   }
 
   /** Authentication, size, JSON and the routing fields: a request to route, or the error response. */
   private acceptChat(req: GatewayRequest): GatewayResponse | AcceptedChat {
     const requestId = requestIdOf(req.headers)
-    const key = this.keyRing.authenticate(headerValue(req.headers, "authorization"))
-    if (key === undefined) return this.rejected(replies.unauthorized, requestId, false)
+    const key = this.authenticate(req.headers)
+    if (key === undefined) return this.rejected(replies.unauthorized, requestId, false, undefined, req)
+    if (key === DUPLICATE) return this.rejected(replies.multipleAuthorization, requestId, false, undefined, req)
+    const keyName = key === null ? undefined : key.name
     const bytes = req.body.byteLength
-    if (bytes > this.maxBodyBytes) return this.rejected(replies.tooLarge(this.maxBodyBytes), requestId, false)
+    if (bytes > this.maxBodyBytes)
+      return this.rejected(replies.tooLarge(this.maxBodyBytes), requestId, false, keyName, req)
     let parsed: unknown
+    const text = decoder.decode(req.body)
     try {
-      parsed = JSON.parse(decoder.decode(req.body))
+      parsed = JSON.parse(text)
     } catch (e) {
       return this.rejected(
         replies.invalidJson(e instanceof Error ? e.message.slice(0, 200) : "parse error"),
         requestId,
         false,
+        keyName,
+        req,
       )
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
-      return this.rejected(replies.notAnObject, requestId, false)
+      return this.rejected(replies.notAnObject, requestId, false, keyName, req)
+    // valid JSON nested n levels deep is at least 2n characters long: small bodies need no walk
+    if (text.length > 2 * this.maxJsonDepth) {
+      const deep = tooDeep(parsed, this.maxJsonDepth)
+      if (deep !== undefined)
+        return this.rejected(replies.tooDeep(this.maxJsonDepth, deep), requestId, false, keyName, req)
+    }
     const body = parsed as JsonObject
     let withTrace = headerValue(req.headers, "x-switchyard-trace") === "true"
     if (body.switchyard_trace !== undefined) {
@@ -264,27 +346,30 @@ export class Gateway {
     }
     const stream = body.stream === true
     const decoded = decodeRoutingFields(body)
-    if (!decoded.ok) return this.rejected(routeErrorReply(decoded.error), requestId, stream)
+    if (!decoded.ok) return this.rejected(routeErrorReply(decoded.error), requestId, stream, keyName, req)
     const routing = decoded.value
     if (routing.model === undefined && (routing.models === undefined || routing.models.length === 0))
-      return this.rejected(replies.missingModel, requestId, stream)
-    const request: RouteRequest =
-      key === null || key.defaults === undefined
-        ? { body, routing, estimatedPromptTokens: estimatePromptTokens(bytes), requestId }
-        : { body, routing, estimatedPromptTokens: estimatePromptTokens(bytes), requestId, keyDefaults: key.defaults }
-    return { request, withTrace, stream }
+      return this.rejected(replies.missingModel, requestId, stream, keyName, req)
+    const estimatedPromptTokens = estimatePromptTokens(bytes)
+    const keyDefaults = key === null ? undefined : key.defaults
+    const traceparent = headerValue(req.headers, "traceparent")
+    let request: RouteRequest
+    if (keyDefaults === undefined && traceparent === undefined)
+      request = { body, routing, estimatedPromptTokens, requestId }
+    else {
+      const more: Mutable<RouteRequest> = { body, routing, estimatedPromptTokens, requestId }
+      if (keyDefaults !== undefined) more.keyDefaults = keyDefaults
+      if (traceparent !== undefined) more.traceparent = traceparent
+      request = more
+    }
+    return { request, withTrace, stream, keyName }
   }
 
-  private routeChat(
-    live: Live,
-    request: RouteRequest,
-    req: GatewayRequest,
-    withTrace: boolean,
-    stream: boolean,
-  ): Promise<GatewayResponse> {
-    return stream
-      ? this.run(live.router.stream(request), req, (exit) => this.streamResponse(live, exit, request, req, withTrace))
-      : this.run(live.router.route(request), req, (exit) => this.jsonResponse(exit, request, withTrace))
+  private routeChat(live: Live, accepted: AcceptedChat, req: GatewayRequest): Promise<GatewayResponse> {
+    const request = accepted.request
+    return accepted.stream
+      ? this.run(live.router.stream(request), req, (exit) => this.streamResponse(live, exit, accepted, req))
+      : this.run(live.router.route(request), req, (exit) => this.jsonResponse(exit, accepted))
   }
 
   /**
@@ -328,15 +413,13 @@ export class Gateway {
     })
   }
 
-  private jsonResponse(
-    exit: Exit.Exit<RouteResult, unknown>,
-    request: RouteRequest,
-    withTrace: boolean,
-  ): GatewayResponse {
+  private jsonResponse(exit: Exit.Exit<RouteResult, unknown>, accepted: AcceptedChat): GatewayResponse {
+    const { request, withTrace } = accepted
     if (Exit.isSuccess(exit)) {
       const result = exit.value
       const trace = result.trace
       this.metrics.route(trace, 200, false)
+      if (this.logRequests) this.logLine(routedLine(trace, 200, false, accepted.keyName, undefined))
       return {
         status: 200,
         headers: this.routedHeaders(
@@ -346,26 +429,31 @@ export class Gateway {
           trace.attempts.length,
           trace.modelUsed ?? "",
         ),
-        body: JSON.stringify(withTrace ? { ...result.body, switchyard_trace: trace } : result.body),
+        body: JSON.stringify(
+          withTrace ? { ...result.body, switchyard_trace: redactDeep(trace, this.redact) } : result.body,
+        ),
       }
     }
-    return this.failed(exit.cause, request.requestId!, false, withTrace)
+    return this.failed(exit.cause, accepted, false)
   }
 
   private streamResponse(
     live: Live,
     exit: Exit.Exit<RouteStream, unknown>,
-    request: RouteRequest,
+    accepted: AcceptedChat,
     req: GatewayRequest,
-    withTrace: boolean,
   ): GatewayResponse {
-    if (Exit.isFailure(exit)) return this.failed(exit.cause, request.requestId!, true, withTrace)
+    const { request, withTrace } = accepted
+    if (Exit.isFailure(exit)) return this.failed(exit.cause, accepted, true)
     const routed = exit.value
     const body = new SseBody(routed, live.context, {
       withTrace,
+      redact: this.redact,
       signal: req.signal,
       onEnd: (trace) => {
-        if (trace !== undefined) this.metrics.route(trace, 200, true)
+        if (trace === undefined) return
+        this.metrics.route(trace, 200, true)
+        if (this.logRequests) this.logLine(routedLine(trace, 200, true, accepted.keyName, streamErrorCode(trace)))
       },
     })
     // From here a disconnect closes the stream (which interrupts it and cancels the upstream).
@@ -383,26 +471,39 @@ export class Gateway {
     return { status: 200, headers, body }
   }
 
-  private failed(cause: Cause.Cause<unknown>, requestId: string, stream: boolean, withTrace: boolean): GatewayResponse {
+  private failed(cause: Cause.Cause<unknown>, accepted: AcceptedChat, stream: boolean): GatewayResponse {
+    const { request, withTrace, keyName } = accepted
+    const requestId = request.requestId!
     const found = Cause.findErrorOption(cause)
     if (found._tag === "None" || !isRouteError(found.value)) {
-      if (Cause.hasInterruptsOnly(cause)) return this.rejected(replies.clientClosed, requestId, stream)
-      this.log(`[switchyard] internal error routing request ${requestId}: ${describe(Cause.squash(cause))}`)
-      return this.rejected(replies.internal, requestId, stream)
+      if (Cause.hasInterruptsOnly(cause)) return this.rejected(replies.clientClosed, requestId, stream, keyName)
+      this.emit(
+        Effect.logError("internal error routing a request", {
+          request_id: requestId,
+          error: this.redact(describe(Cause.squash(cause))),
+        }),
+      )
+      return this.rejected(replies.internal, requestId, stream, keyName)
     }
     const error = found.value
-    const reply = routeErrorReply(error)
+    // the one place a router failure (upstream text included) becomes what the client sees
+    const reply = redactDeep(routeErrorReply(error), this.redact)
     const trace = routeErrorTrace(error)
     if (error._tag === "AllRateLimited") this.metrics.capacityExhausted(error.origin)
-    if (trace === undefined) return this.rejected(reply, requestId, stream)
+    if (trace === undefined) return this.rejected(reply, requestId, stream, keyName)
     this.metrics.route(trace, reply.status, stream)
+    if (this.logRequests) this.logLine(routedLine(trace, reply.status, stream, keyName, reply.error.code ?? undefined))
     const headers: Record<string, string> = {
       ...this.jsonHeaders,
       "x-request-id": requestId,
       "x-switchyard-attempts": String(trace.attempts.length),
       ...reply.headers,
     }
-    return { status: reply.status, headers, body: errorJson(reply, withTrace ? trace : undefined) }
+    return {
+      status: reply.status,
+      headers,
+      body: errorJson(reply, withTrace ? redactDeep(trace, this.redact) : undefined),
+    }
   }
 
   /**
@@ -429,13 +530,19 @@ export class Gateway {
 
   private async models(req: GatewayRequest, path: string): Promise<GatewayResponse> {
     const requestId = requestIdOf(req.headers)
-    if (this.keyRing.authenticate(headerValue(req.headers, "authorization")) === undefined)
-      return this.errorResponse(replies.unauthorized, requestId)
+    let rest = path.slice(MODELS_PREFIX.length)
+    const endpoints = path !== "/v1/models" && rest.endsWith(ENDPOINTS_SUFFIX)
+    if (endpoints) {
+      const denied = this.adminDenied(req, false)
+      if (denied !== undefined) return denied
+    } else {
+      const key = this.authenticate(req.headers)
+      if (key === undefined) return this.errorResponse(replies.unauthorized, requestId)
+      if (key === DUPLICATE) return this.errorResponse(replies.multipleAuthorization, requestId)
+    }
     const live = this.live ?? (await this.ready())
     const { catalog } = await this.runtime.runPromise(live.deployment.get)
     if (path === "/v1/models") return this.json(200, modelList(catalog, this.created), requestId)
-    let rest = path.slice(MODELS_PREFIX.length)
-    const endpoints = rest.endsWith(ENDPOINTS_SUFFIX)
     if (endpoints) rest = rest.slice(0, -ENDPOINTS_SUFFIX.length)
     let id: string
     try {
@@ -474,17 +581,24 @@ export class Gateway {
     }
   }
 
-  private async allEndpointStatus() {
-    const live = this.live ?? (await this.ready())
-    return this.runtime.runPromise(
-      Effect.gen(function* () {
-        const { catalog } = yield* live.deployment.get
-        const all = yield* Effect.forEach(catalog.models.keys(), (id) =>
-          live.router.endpointStatus(id).pipe(Effect.orElseSucceed(() => [])),
-        )
-        return all.flat()
-      }),
-    )
+  private allEndpointStatus() {
+    return this.runtime.runPromise(readEndpointStatuses)
+  }
+
+  /**
+   * Start the endpoint monitor (once): every `intervalMs` (default 1 s) it samples every endpoint's
+   * live state and logs breaker and cooldown changes. `close()` stops it.
+   */
+  startMonitor(intervalMs = 1_000): void {
+    if (this.monitor !== undefined) return
+    this.monitor = this.runtime.runFork(monitorEndpoints(intervalMs, () => {}))
+  }
+
+  /** Stop the gateway's background work (the monitor). The runtime is the caller's to dispose. */
+  async close(): Promise<void> {
+    const monitor = this.monitor
+    this.monitor = undefined
+    if (monitor !== undefined) await Effect.runPromise(Fiber.interrupt(monitor))
   }
 
   // ---- responses -----------------------------------------------------------------------------------
@@ -501,9 +615,56 @@ export class Gateway {
     return { status: reply.status, headers, body: errorJson(reply) }
   }
 
-  private rejected(reply: ErrorReply, requestId: string, stream: boolean): GatewayResponse {
+  private rejected(
+    reply: ErrorReply,
+    requestId: string,
+    stream: boolean,
+    keyName: string | undefined,
+    req?: GatewayRequest,
+  ): GatewayResponse {
     this.metrics.rejected(reply.status, stream)
+    if (this.logRequests) {
+      const traceparent = req === undefined ? undefined : headerValue(req.headers, "traceparent")
+      const traceId = traceparent === undefined ? undefined : parseTraceparent(traceparent)?.traceId
+      this.logLine(rejectedLine(requestId, reply.status, stream, keyName, reply.error.code, traceId))
+    }
     return this.errorResponse(reply, requestId)
+  }
+
+  /**
+   * Admin routes (`/metrics`, `/v1/models/{id}/endpoints`, `/dashboard`): with admin keys configured
+   * only an admin key opens them; without, a gateway key does (`/metrics` is then open). Undefined: allowed.
+   */
+  adminDenied(req: GatewayRequest, metrics: boolean): GatewayResponse | undefined {
+    const admin = !this.adminRing.isOpen
+    if (!admin && metrics) return undefined
+    const key = this.authenticate(req.headers, admin ? this.adminRing : this.keyRing)
+    if (key === DUPLICATE) return this.errorResponse(replies.multipleAuthorization, requestIdOf(req.headers))
+    if (key === undefined)
+      return this.errorResponse(admin ? replies.adminRequired : replies.unauthorized, requestIdOf(req.headers))
+    return undefined
+  }
+
+  /** One request's log line, through the runtime's Effect logger. */
+  private logLine(line: RequestLine): void {
+    this.emit(Effect.logInfo("request", line))
+  }
+
+  /**
+   * Run a (synchronous) log effect on the runtime. Before the runtime is up (warnings at construction)
+   * it waits for `ready()`, so building a gateway does not build its runtime. Logging never fails a request.
+   */
+  private emit(effect: Effect.Effect<void>): void {
+    const live = this.live
+    if (live === undefined) {
+      if (this.early.length < 100) this.early.push(effect)
+      return
+    }
+    try {
+      Effect.runSyncWith(live.context)(effect)
+    } catch {
+      // a sink that throws loses its line, not the request
+    }
   }
 
   private methodNotAllowed(method: string, allow: string): GatewayResponse {
@@ -515,6 +676,9 @@ export class Gateway {
     return response
   }
 }
+
+/** A request with more than one `Authorization` header. */
+const DUPLICATE = Symbol("duplicate-authorization")
 
 /** Every tag of the closed `RouteError` union (a Record, so the compiler notices a new one). */
 const ROUTE_ERROR_TAG_RECORD: Readonly<Record<RouteError["_tag"], true>> = {
@@ -530,6 +694,10 @@ const ROUTE_ERROR_TAGS: ReadonlySet<unknown> = new Set(Object.keys(ROUTE_ERROR_T
 
 const isRouteError = (u: unknown): u is RouteError =>
   typeof u === "object" && u !== null && ROUTE_ERROR_TAGS.has((u as { _tag?: unknown })._tag)
+
+/** `stream_error` when a committed stream was cut after its first token (it still answered 200). */
+const streamErrorCode = (trace: RouteTrace): string | undefined =>
+  trace.attempts.some((a) => a.outcome === "stream_error") ? "stream_error" : undefined
 
 const describe = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).slice(0, 500)
 

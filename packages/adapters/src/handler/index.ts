@@ -8,6 +8,7 @@ export {
   type GatewayServices,
 } from "./gateway.js"
 export { EXPOSED_HEADERS, headerValue } from "./headers.js"
+export { DEFAULT_MAX_JSON_DEPTH, MAX_JSON_DEPTH_LIMIT } from "./json-depth.js"
 export { routeErrorReply } from "./route-errors.js"
 export { SSE_HEADERS } from "./sse.js"
 export {

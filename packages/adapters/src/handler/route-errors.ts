@@ -69,15 +69,16 @@ export const routeErrorReply = (e: RouteError): ErrorReply => {
       const type: ErrorType =
         status === 504 ? "timeout_error" : status < 500 ? "invalid_request_error" : "upstream_error"
       const provider = lastEndpoint(e.trace)
+      const code = e.code ?? upstreamCode[e.error] ?? "provider_error"
       return {
         status,
         error: {
           message: e.message,
           type,
           param: e.param ?? null,
-          code: upstreamCode[e.error] ?? "provider_error",
+          code,
           metadata: {
-            error_type: upstreamCode[e.error] ?? "provider_error",
+            error_type: code,
             upstream_status: e.upstreamStatus,
             ...(provider ? { provider } : {}),
           },

@@ -1,4 +1,4 @@
-import type { JsonObject, RouteStream, RouteTrace } from "@switchyard/core"
+import { type JsonObject, type Redactor, type RouteStream, type RouteTrace, redactDeep } from "@switchyard/core"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import { ChunkPump } from "./chunk-pump.js"
@@ -26,6 +26,8 @@ const internalErrorChunk = (): JsonObject => ({
 export interface SseOptions {
   /** Attach the RouteTrace as top-level `switchyard_trace` on the final chunk (holds one chunk back). */
   readonly withTrace: boolean
+  /** Applied to in-band error chunks and the trace (upstream text). */
+  readonly redact: Redactor
   readonly signal: AbortSignal | undefined
   /** Called once with the final trace, however the stream ended (completed, failed or cancelled). */
   readonly onEnd: (trace: RouteTrace | undefined) => void
@@ -101,14 +103,19 @@ export class SseBody implements AsyncIterableIterator<Uint8Array> {
   private framed(batch: ReadonlyArray<JsonObject>): string {
     let text = ""
     if (!this.options.withTrace) {
-      for (let i = 0; i < batch.length; i++) text += frame(batch[i]!)
+      for (let i = 0; i < batch.length; i++) text += frame(this.safe(batch[i]!))
       return text
     }
     for (let i = 0; i < batch.length; i++) {
       if (this.held !== undefined) text += frame(this.held)
-      this.held = batch[i]
+      this.held = this.safe(batch[i]!)
     }
     return text
+  }
+
+  /** An in-band error chunk carries upstream text: redacted. Content chunks are passed as they are. */
+  private safe(chunk: JsonObject): JsonObject {
+    return chunk.error === undefined ? chunk : redactDeep(chunk, this.options.redact)
   }
 
   /** Client went away (or the adapter stopped reading): interrupt the stream, record the trace. */
@@ -144,6 +151,8 @@ export class SseBody implements AsyncIterableIterator<Uint8Array> {
   }
 
   private decorate(chunk: JsonObject, trace: RouteTrace | undefined): JsonObject {
-    return this.options.withTrace && trace !== undefined ? { ...chunk, switchyard_trace: trace } : chunk
+    return this.options.withTrace && trace !== undefined
+      ? { ...chunk, switchyard_trace: redactDeep(trace, this.options.redact) }
+      : chunk
   }
 }

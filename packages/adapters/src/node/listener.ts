@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { Gateway } from "../handler/gateway.js"
-import { type CancelHook, cancelNow, type GatewayResponse, newCancelHook } from "../handler/types.js"
+import { type CancelHook, cancelNow, type GatewayResponse, type HeaderBag, newCancelHook } from "../handler/types.js"
 import { writeResponse } from "./write-response.js"
 
 const EMPTY = new Uint8Array(0)
@@ -22,6 +22,20 @@ const watchClose = (res: ServerResponse): CancelHook => {
   return hook
 }
 
+/**
+ * The request's headers. Node keeps only the first of repeated `Authorization` headers in
+ * `req.headers`; a request that sent several gets them all, so the gateway can refuse it.
+ */
+const headersOf = (req: IncomingMessage): IncomingMessage["headers"] | HeaderBag => {
+  const raw = req.rawHeaders
+  let seen = 0
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!
+    if (name.length === 13 && name.toLowerCase() === "authorization") seen++
+  }
+  return seen > 1 ? { ...req.headers, authorization: req.headersDistinct.authorization } : req.headers
+}
+
 const dispatch = (
   gateway: Gateway,
   req: IncomingMessage,
@@ -29,7 +43,7 @@ const dispatch = (
   body: Uint8Array,
   cancel: CancelHook,
 ): void => {
-  gateway.handle({ method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers, body, cancel }).then(
+  gateway.handle({ method: req.method ?? "GET", path: req.url ?? "/", headers: headersOf(req), body, cancel }).then(
     (response: GatewayResponse) => writeResponse(res, response, req.method === "HEAD"),
     () => {
       if (!res.headersSent && !res.destroyed) {

@@ -3,13 +3,30 @@ import type { Duplex } from "node:stream"
 import type { Gateway } from "../handler/gateway.js"
 import { createNodeListener } from "./listener.js"
 
-const malformed = (status: number, reason: string, message: string): string => {
-  const body = JSON.stringify({
+/** A complete HTTP/1.1 answer for a socket the gateway no longer serves (the connection is closed after it). */
+const rawReply = (status: number, reason: string, envelope: unknown, extraHeaders = ""): string => {
+  const body = JSON.stringify(envelope)
+  return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extraHeaders}connection: close\r\n\r\n${body}`
+}
+
+const malformed = (status: number, reason: string, message: string): string =>
+  rawReply(status, reason, {
     error: { message, type: "invalid_request_error", param: null, code: "malformed_http_request" },
   })
-  return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
-}
 const BAD_REQUEST = malformed(400, "Bad Request", "Malformed HTTP request")
+const CONNECT_NOT_ALLOWED = rawReply(
+  405,
+  "Method Not Allowed",
+  {
+    error: {
+      message: "Method CONNECT is not allowed here",
+      type: "invalid_request_error",
+      param: null,
+      code: "method_not_allowed",
+    },
+  },
+  "allow: GET, HEAD, POST, OPTIONS\r\n",
+)
 const HEADERS_TOO_LARGE = malformed(431, "Request Header Fields Too Large", "Request headers are too large")
 
 /** Requests Node's HTTP parser rejects still get the error envelope (Node's default answer has no body). */
@@ -27,6 +44,8 @@ export const createNodeServer = (gateway: Gateway, options: ServerOptions = {}):
   // Streams can be long: no overall deadline on open requests (the router has its own).
   server.requestTimeout = 0
   server.on("clientError", onClientError)
+  // Node hands CONNECT to a 'connect' listener (without one it drops the socket): answer 405
+  server.on("connect", (_req: unknown, socket: Duplex) => socket.end(CONNECT_NOT_ALLOWED))
   return server
 }
 

@@ -1,4 +1,4 @@
-import { ConfigInvalid, type LiveStateBackend } from "@switchyard/core"
+import { ConfigInvalid, type LiveStateBackend, makeRedactor } from "@switchyard/core"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -7,6 +7,7 @@ import * as Scope from "effect/Scope"
 import { buildDeployment, type MakeDeployment } from "../config/deployments.js"
 import { decodeGatewayConfig, type GatewayConfig, type StateConfig } from "../config/gateway-config.js"
 import { createGateway, type Gateway } from "../handler/gateway.js"
+import { type LogSink, loggingLayer, logsInfo } from "../logging/line-logger.js"
 import { type GatewayRuntime, type GatewayRuntimeOptions, makeGatewayRuntime } from "./gateway-runtime.js"
 
 export interface GatewayFromConfigOptions {
@@ -21,7 +22,12 @@ export interface GatewayFromConfigOptions {
    */
   readonly makeState?: ((state: StateConfig) => LiveStateBackend) | undefined
   readonly runtime?: GatewayRuntimeOptions | undefined
-  readonly log?: ((line: string) => void) | undefined
+  /**
+   * Where log lines go (default stdout). The config's `logging` section sets level and format; lines
+   * are written in batches every 50 ms unless `batchLogs: false`.
+   */
+  readonly logSink?: LogSink | undefined
+  readonly batchLogs?: boolean | undefined
 }
 
 export interface ConfiguredGateway {
@@ -68,23 +74,32 @@ export const gatewayFromConfig = async (
     throw error._tag === "Some" ? error.value : new Error(Cause.pretty(built.cause))
   }
   const { deployment, scope } = built.value
+  const telemetry = loggingLayer(config.logging, options.logSink, {
+    batched: options.batchLogs !== false,
+    redact: makeRedactor(config.secrets),
+  })
   const runtime = makeGatewayRuntime(
     deployment,
-    backend === undefined ? options.runtime : { ...options.runtime, backend },
+    backend === undefined ? { telemetry, ...options.runtime } : { telemetry, ...options.runtime, backend },
   )
   const gateway = createGateway({
     runtime,
     keys: config.keys,
+    adminKeys: config.adminKeys,
+    logRequests: logsInfo(config.logging),
     maxBodyBytes: config.maxBodyBytes,
+    maxJsonDepth: config.maxJsonDepth,
     corsOrigin: config.corsOrigin,
-    log: options.log,
+    secrets: config.secrets,
   })
+  gateway.startMonitor()
   return {
     gateway,
     runtime,
     config,
     scope,
     close: async () => {
+      await gateway.close()
       await runtime.dispose()
       await Effect.runPromise(Scope.close(scope, Exit.void))
     },

@@ -67,6 +67,58 @@ describe("gateway config", () => {
     expect(Result.isFailure(r) && r.failure.message).toMatch(/not valid JSON/)
   })
 
+  it("reads admin keys (inline, env refs, SWITCHYARD_ADMIN_KEYS) apart from the gateway keys", () => {
+    const config = Result.getOrThrow(
+      decodeGatewayConfig(
+        {
+          ...catalog,
+          gateway: {
+            keys: [{ name: "app", key: "sk-app" }],
+            adminKeys: [
+              { name: "ops", key: "sk-admin-inline" },
+              { name: "oncall", key: { env: "ONCALL_KEY" } },
+            ],
+          },
+        },
+        { ONCALL_KEY: "sk-admin-env", SWITCHYARD_ADMIN_KEYS: "sk-admin-a" },
+      ),
+    )
+    expect(config.keys.map((k) => k.name)).toEqual(["app"])
+    expect(config.adminKeys).toEqual([
+      { name: "ops", key: "sk-admin-inline" },
+      { name: "oncall", key: "sk-admin-env" },
+      { name: "SWITCHYARD_ADMIN_KEYS[0]", key: "sk-admin-a" },
+    ])
+    const missing = decodeGatewayConfig(
+      { ...catalog, gateway: { adminKeys: [{ name: "ops", key: { env: "NOPE" } }] } },
+      {},
+    )
+    expect(Result.isFailure(missing) && missing.failure.path).toBe("gateway.adminKeys.0.key")
+  })
+
+  it("logging: level and format from the config's `logging` section, SWITCHYARD_LOG_* win, bad values are config errors", () => {
+    const defaults = Result.getOrThrow(decodeGatewayConfig(catalog, {}))
+    expect(defaults.logging).toEqual({ level: "info", format: "pretty" })
+    const configured = Result.getOrThrow(
+      decodeGatewayConfig({ ...catalog, logging: { level: "warn", format: "json" } }, {}),
+    )
+    expect(configured.logging).toEqual({ level: "warn", format: "json" })
+    const env = Result.getOrThrow(
+      decodeGatewayConfig(
+        { ...catalog, logging: { level: "warn", format: "json" } },
+        {
+          SWITCHYARD_LOG_LEVEL: "DEBUG",
+          SWITCHYARD_LOG_FORMAT: "pretty",
+        },
+      ),
+    )
+    expect(env.logging).toEqual({ level: "debug", format: "pretty" })
+    const badSection = decodeGatewayConfig({ ...catalog, logging: { format: "xml" } }, {})
+    expect(Result.isFailure(badSection) && badSection.failure.message).toMatch(/logging\.format/)
+    const badEnv = decodeGatewayConfig(catalog, { SWITCHYARD_LOG_LEVEL: "loud" })
+    expect(Result.isFailure(badEnv) && badEnv.failure.path).toBe("SWITCHYARD_LOG_LEVEL")
+  })
+
   it("reads the state section: redis url inline or from env, with its options; none means in memory", () => {
     expect(Result.getOrThrow(decodeGatewayConfig(catalog, {})).state).toBeUndefined()
     const inline = decodeGatewayConfig(

@@ -7,9 +7,12 @@ import { afterAll, describe, expect, it } from "vitest"
 import { ConfigReloader, createGateway, type MakeDeployment } from "../../src/index.js"
 import { call } from "../support/call.js"
 import { eventually, eventuallyAsync } from "../support/listen.js"
+import { captureLogs } from "../support/logs.js"
 import { surfaceRuntime } from "../support/surface-router.js"
 
-const { runtime } = surfaceRuntime()
+const log = captureLogs()
+const { runtime } = surfaceRuntime(log.layer)
+const lastRecord = () => log.records().at(-1)
 afterAll(() => runtime.dispose())
 
 const config = (price: number, key: string) =>
@@ -54,18 +57,9 @@ describe("ConfigReloader", () => {
     const dir = mkdtempSync(join(tmpdir(), "switchyard-reload-"))
     const file = join(dir, "gateway.json")
     writeFileSync(file, config(1, "sk-one"))
-    const gateway = createGateway({ runtime, keys: [{ name: "k", key: "sk-one" }], log: () => {} })
+    const gateway = createGateway({ runtime, keys: [{ name: "k", key: "sk-one" }] })
     const { built, closed, make } = tracking()
-    const logs: Array<string> = []
-    const reloader = new ConfigReloader({
-      file,
-      runtime,
-      gateway,
-      makeDeployment: make,
-      env: {},
-      log: (l) => logs.push(l),
-      drainMs: 50,
-    })
+    const reloader = new ConfigReloader({ file, runtime, gateway, makeDeployment: make, env: {}, drainMs: 50 })
     expect(await reloader.reload()).toBe("applied")
     expect(await activeModels()).toEqual(["model-1"])
     writeFileSync(file, config(2, "sk-two"))
@@ -83,7 +77,15 @@ describe("ConfigReloader", () => {
       (await call(gateway, { path: "/v1/chat/completions", headers: { authorization: "Bearer sk-two" }, body: hello }))
         .status,
     ).toBe(200)
-    expect(logs.at(-1)).toMatch(/config reloaded .*1 models, 1 endpoints, 1 keys/)
+    expect(lastRecord()).toMatchObject({
+      level: "info",
+      msg: "config reloaded",
+      file,
+      models: 1,
+      endpoints: 1,
+      keys: 1,
+      admin_keys: 0,
+    })
     expect(await reloader.reload()).toBe("unchanged")
     await reloader.close(true)
     expect(closed).toContain("model-2")
@@ -93,27 +95,24 @@ describe("ConfigReloader", () => {
     const dir = mkdtempSync(join(tmpdir(), "switchyard-reload-"))
     const file = join(dir, "gateway.json")
     writeFileSync(file, config(3, "sk-three"))
-    const gateway = createGateway({ runtime, log: () => {} })
+    const gateway = createGateway({ runtime })
     const { built, make } = tracking()
-    const logs: Array<string> = []
-    const reloader = new ConfigReloader({
-      file,
-      runtime,
-      gateway,
-      makeDeployment: make,
-      env: {},
-      log: (l) => logs.push(l),
-    })
+    const reloader = new ConfigReloader({ file, runtime, gateway, makeDeployment: make, env: {} })
     expect(await reloader.reload()).toBe("applied")
     writeFileSync(file, '{"providers": [], "models": [{"id": "m"}]}')
     expect(await reloader.reload()).toBe("rejected")
-    expect(logs.at(-1)).toMatch(/config reload rejected .*models\.0\.endpoints.*keeping the running config/)
+    expect(lastRecord()).toMatchObject({
+      level: "warn",
+      msg: "config reload rejected; keeping the running config",
+      file,
+    })
+    expect(lastRecord()?.reason).toMatch(/models\.0\.endpoints/)
     writeFileSync(file, config(666, "sk-x"))
     expect(await reloader.reload()).toBe("rejected")
-    expect(logs.at(-1)).toMatch(/providers\.0\.options\.baseUrl/)
+    expect(lastRecord()?.reason).toMatch(/providers\.0\.options\.baseUrl/)
     expect(await activeModels()).toEqual(["model-3"])
     expect(built).toEqual(["model-3"])
-    expect(logs.join("\n")).not.toContain("sk-three")
+    expect(log.text()).not.toContain("sk-three")
     await reloader.close(true)
   })
 
@@ -121,7 +120,7 @@ describe("ConfigReloader", () => {
     const dir = mkdtempSync(join(tmpdir(), "switchyard-reload-"))
     const file = join(dir, "gateway.json")
     writeFileSync(file, config(4, "sk-4"))
-    const gateway = createGateway({ runtime, log: () => {} })
+    const gateway = createGateway({ runtime })
     const { make } = tracking()
     const reloader = new ConfigReloader({
       file,
@@ -129,7 +128,7 @@ describe("ConfigReloader", () => {
       gateway,
       makeDeployment: make,
       env: {},
-      log: () => {},
+
       debounceMs: 20,
     })
     await reloader.reload()
@@ -146,7 +145,7 @@ describe("ConfigReloader", () => {
     const dir = mkdtempSync(join(tmpdir(), "switchyard-reload-"))
     const file = join(dir, "gateway.json")
     writeFileSync(file, config(6, "sk-6"))
-    const gateway = createGateway({ runtime, log: () => {} })
+    const gateway = createGateway({ runtime })
     const { make } = tracking()
     // a long debounce: only the signal can trigger the reload within the test's wait
     const reloader = new ConfigReloader({
@@ -155,7 +154,7 @@ describe("ConfigReloader", () => {
       gateway,
       makeDeployment: make,
       env: {},
-      log: () => {},
+
       debounceMs: 60_000,
     })
     await reloader.reload()

@@ -7,7 +7,7 @@ import { listen } from "../support/listen.js"
 import { surfaceRuntime } from "../support/surface-router.js"
 
 const { runtime, probe } = surfaceRuntime()
-const gateway = createGateway({ runtime, log: () => {} })
+const gateway = createGateway({ runtime })
 const closers: Array<() => Promise<void>> = []
 afterAll(async () => {
   for (const c of closers) await c()

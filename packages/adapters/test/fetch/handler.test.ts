@@ -6,7 +6,7 @@ import { eventually } from "../support/listen.js"
 import { surfaceRuntime } from "../support/surface-router.js"
 
 const { runtime, probe } = surfaceRuntime()
-const gateway = createGateway({ runtime, maxBodyBytes: 2048, log: () => {} })
+const gateway = createGateway({ runtime, maxBodyBytes: 2048 })
 const handler = toFetchHandler(gateway)
 afterAll(() => runtime.dispose())
 

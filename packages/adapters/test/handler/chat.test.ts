@@ -1,13 +1,15 @@
 import { afterAll, describe, expect, it } from "vitest"
 import { createGateway, EXPOSED_HEADERS } from "../../src/index.js"
 import { call, isErrorEnvelope, sseEvents } from "../support/call.js"
+import { eventually } from "../support/listen.js"
+import { captureLogs } from "../support/logs.js"
 import { surfaceRuntime } from "../support/surface-router.js"
 
-const { runtime, probe } = surfaceRuntime()
-const logs: Array<string> = []
+const log = captureLogs()
+const { runtime, probe } = surfaceRuntime(log.layer)
 const gateway = createGateway({
   runtime,
-  log: (l) => logs.push(l),
+  logRequests: true,
   keys: [
     { name: "team-a", key: "sk-gw-alpha" },
     { name: "critical", key: "sk-gw-critical", defaults: { priority: "critical", escalation: "allow" } },
@@ -86,6 +88,24 @@ describe("POST /v1/chat/completions (HTTP surface)", () => {
       expect(r.headers["www-authenticate"]).toContain("Bearer")
     })
 
+    it.each([
+      ["joined by Web Headers / API Gateway", "Bearer sk-gw-alpha, Bearer sk-gw-nope"],
+      ["repeated (Node)", ["Bearer sk-gw-alpha", "Bearer sk-gw-alpha"]],
+    ])("two Authorization headers, %s → 400, on chat and models routes", async (_how, authorization) => {
+      for (const path of ["/v1/chat/completions", "/v1/models"]) {
+        const r = await gateway
+          .handle({
+            method: path === "/v1/models" ? "GET" : "POST",
+            path,
+            headers: { authorization },
+            body: new TextEncoder().encode(JSON.stringify(hello)),
+          })
+          .then((res) => ({ status: res.status, json: JSON.parse(String(res.body)) }))
+        expect(r.status).toBe(400)
+        expect(r.json.error.code).toBe("multiple_authorization_headers")
+      }
+    })
+
     it("invalid JSON → 400 invalid_json", async () => {
       const r = await call(gateway, { path: "/v1/chat/completions", headers: auth, raw: '{"model": "x", ' })
       expect(r.status).toBe(400)
@@ -114,7 +134,7 @@ describe("POST /v1/chat/completions (HTTP surface)", () => {
     })
 
     it("a body over the limit → 413", async () => {
-      const small = createGateway({ runtime, maxBodyBytes: 64, log: () => {} })
+      const small = createGateway({ runtime, maxBodyBytes: 64 })
       const r = await call(small, { path: "/v1/chat/completions", body: { ...hello, pad: "x".repeat(100) } })
       expect(r.status).toBe(413)
       expect(r.json.error.code).toBe("request_too_large")
@@ -202,15 +222,16 @@ describe("routes, methods and CORS", () => {
 
 describe("auth configuration", () => {
   it("with no keys the gateway is open and says so in the log", async () => {
-    const lines: Array<string> = []
-    const open = createGateway({ runtime, log: (l) => lines.push(l) })
-    expect(lines.join("\n")).toMatch(/no gateway keys configured/)
+    const open = createGateway({ runtime })
     const r = await call(open, { path: "/v1/chat/completions", body: hello })
     expect(r.status).toBe(200)
+    expect(log.records()).toContainEqual(
+      expect.objectContaining({ level: "warn", msg: expect.stringMatching(/no gateway keys configured/) }),
+    )
   })
 
   it("setKeys replaces the keys (config reload)", async () => {
-    const g = createGateway({ runtime, keys: [{ name: "old", key: "sk-old" }], log: () => {} })
+    const g = createGateway({ runtime, keys: [{ name: "old", key: "sk-old" }] })
     g.setKeys([{ name: "new", key: "sk-new" }])
     expect(
       (await call(g, { path: "/v1/chat/completions", headers: { authorization: "Bearer sk-old" }, body: hello }))
@@ -222,7 +243,45 @@ describe("auth configuration", () => {
     ).toBe(200)
   })
 
+  it("logs one line per request: request id, key name, model, endpoint, attempts, escalation, status, latency", async () => {
+    const tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    await post({ ...hello, model: "escalate" }, { ...auth, "x-request-id": "req-log-1", traceparent: tp })
+    expect(probe.requests.at(-1)?.traceparent).toBe(tp)
+    expect(log.records().filter((l) => l.request_id === "req-log-1")).toEqual([
+      expect.objectContaining({
+        level: "info",
+        msg: "request",
+        key: "team-a",
+        model: "google/gemini-2.5-pro-preview",
+        endpoint: "google/gemini-2.5-pro-preview@google-vertex/pt",
+        provider: "google-vertex/pt",
+        attempts: 2,
+        escalated: true,
+        status: 200,
+        stream: false,
+        latency_ms: 250,
+      }),
+    ])
+    await post({ ...hello, model: "rate-limited" }, { ...auth, "x-request-id": "req-log-2" })
+    await post(hello, { "x-request-id": "req-log-3", traceparent: tp })
+    await post({ ...hello, stream: true }, { ...auth, "x-request-id": "req-log-4" }).then(() =>
+      eventually(() => log.records().some((l) => l.request_id === "req-log-4")),
+    )
+    const byId = (id: string) => log.records().find((l) => l.request_id === id)
+    expect(byId("req-log-2")).toMatchObject({ status: 429, error_code: "capacity_exhausted", attempts: 1 })
+    // rejected before routing: no key name, the client's trace id from its traceparent
+    expect(byId("req-log-3")).toMatchObject({
+      status: 401,
+      error_code: "invalid_api_key",
+      attempts: 0,
+      trace_id: "4bf92f3577b34da6a3ce929d0e0e4736",
+    })
+    expect(byId("req-log-3")).not.toHaveProperty("key")
+    expect(byId("req-log-4")).toMatchObject({ status: 200, stream: true, key: "team-a" })
+  })
+
   it("never logs a key", () => {
-    expect(logs.join("\n")).not.toContain("sk-gw")
+    expect(log.lines.length).toBeGreaterThan(10)
+    expect(log.text()).not.toContain("sk-gw")
   })
 })

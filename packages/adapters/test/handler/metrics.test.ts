@@ -16,7 +16,7 @@ const value = (text: string, line: string): number => {
 
 describe("GET /metrics", () => {
   it("counts requests, attempts, fallbacks, escalations and 429s by origin from each trace", async () => {
-    const gateway = createGateway({ runtime, log: () => {} })
+    const gateway = createGateway({ runtime })
     await chat(gateway, "google/gemini-2.5-pro-preview")
     await chat(gateway, "escalate")
     await chat(gateway, "rate-limited")
@@ -58,7 +58,7 @@ describe("GET /metrics", () => {
   })
 
   it("reports utilization and breaker state per endpoint, read from the router at scrape time", async () => {
-    const gateway = createGateway({ runtime, log: () => {} })
+    const gateway = createGateway({ runtime })
     const m = (await call(gateway, { path: "/metrics" })).text
     expect(
       value(
@@ -70,8 +70,8 @@ describe("GET /metrics", () => {
   })
 
   it("each gateway has its own registry", async () => {
-    const a = createGateway({ runtime, log: () => {} })
-    const b = createGateway({ runtime, log: () => {} })
+    const a = createGateway({ runtime })
+    const b = createGateway({ runtime })
     await chat(a, "google/gemini-2.5-pro-preview")
     const mb = (await call(b, { path: "/metrics" })).text
     expect(

@@ -4,7 +4,7 @@ import { call } from "../support/call.js"
 import { surfaceRuntime } from "../support/surface-router.js"
 
 const { runtime } = surfaceRuntime()
-const gateway = createGateway({ runtime, keys: [{ name: "k", key: "sk-k" }], log: () => {} })
+const gateway = createGateway({ runtime, keys: [{ name: "k", key: "sk-k" }] })
 afterAll(() => runtime.dispose())
 const auth = { authorization: "Bearer sk-k" }
 

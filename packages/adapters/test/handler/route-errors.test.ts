@@ -4,7 +4,7 @@ import { call, isErrorEnvelope } from "../support/call.js"
 import { surfaceRuntime } from "../support/surface-router.js"
 
 const { runtime } = surfaceRuntime()
-const gateway = createGateway({ runtime, log: () => {} })
+const gateway = createGateway({ runtime })
 afterAll(() => runtime.dispose())
 
 const chat = (model: string, extra: Record<string, unknown> = {}) =>

@@ -7,7 +7,7 @@ import { sseEvents } from "../support/call.js"
 import { surfaceRuntime } from "../support/surface-router.js"
 
 const { runtime } = surfaceRuntime()
-const gateway = createGateway({ runtime, keys: [{ name: "k", key: "sk-hono" }], log: () => {} })
+const gateway = createGateway({ runtime, keys: [{ name: "k", key: "sk-hono" }] })
 afterAll(() => runtime.dispose())
 
 const app = new Hono()

@@ -17,7 +17,6 @@ const gateway = createGateway({
   runtime,
   keys: [{ name: "lambda", key: "sk-lambda" }],
   maxBodyBytes: 1024,
-  log: () => {},
 })
 afterAll(() => runtime.dispose())
 afterEach(() => {

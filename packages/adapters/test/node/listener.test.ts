@@ -1,6 +1,6 @@
 import { createServer, request as httpRequest, type IncomingMessage } from "node:http"
 import { connect } from "node:net"
-import type { RouteStream } from "@switchyard/core"
+import { type RouteStream, redactGeneric } from "@switchyard/core"
 import { Context, Effect, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { SseBody } from "../../src/handler/sse.js"
@@ -10,7 +10,7 @@ import { eventually, listen } from "../support/listen.js"
 import { surfaceRuntime } from "../support/surface-router.js"
 
 const { runtime, probe } = surfaceRuntime()
-const gateway = createGateway({ runtime, maxBodyBytes: 4096, log: () => {} })
+const gateway = createGateway({ runtime, maxBodyBytes: 4096 })
 let base = ""
 let close: () => Promise<void>
 beforeAll(async () => {
@@ -95,6 +95,37 @@ describe("Node adapter on a real port", () => {
     })
     expect(answer.startsWith("HTTP/1.1 400")).toBe(true)
     expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)).error.code).toBe("malformed_http_request")
+  })
+
+  /** Write raw bytes on a fresh connection; resolves with everything the server sent until it closed. */
+  const rawExchange = (text: string): Promise<string> => {
+    const { port } = new URL(base)
+    return new Promise<string>((resolve) => {
+      const socket = connect(Number(port), "127.0.0.1", () => socket.write(text))
+      let answer = ""
+      socket.on("data", (d) => {
+        answer += d.toString()
+        if (answer.includes("\r\n\r\n") && answer.includes('"error"') && answer.trimEnd().endsWith("}")) socket.end()
+      })
+      socket.on("close", () => resolve(answer))
+    })
+  }
+  const envelopeOf = (answer: string) => JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4))
+
+  it("two Authorization headers → 400, not 'the first one wins' (even on an open gateway)", async () => {
+    const body = JSON.stringify(hello)
+    const answer = await rawExchange(
+      `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer one\r\nAuthorization: Bearer two\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+    )
+    expect(answer.startsWith("HTTP/1.1 400")).toBe(true)
+    expect(envelopeOf(answer).error).toMatchObject({ code: "multiple_authorization_headers", param: null })
+  })
+
+  it("CONNECT → 405 with the error envelope", async () => {
+    const answer = await rawExchange("CONNECT example.com:443 HTTP/1.1\r\nhost: example.com:443\r\n\r\n")
+    expect(answer.startsWith("HTTP/1.1 405")).toBe(true)
+    expect(answer.toLowerCase()).toContain("allow: ")
+    expect(envelopeOf(answer).error).toMatchObject({ code: "method_not_allowed", type: "invalid_request_error" })
   })
 
   it("destroying the client socket mid-request interrupts the route", async () => {
@@ -190,6 +221,7 @@ describe("writeResponse", () => {
       () =>
         new SseBody(routed, Context.empty() as Context.Context<never>, {
           withTrace: false,
+          redact: redactGeneric,
           signal: undefined,
           onEnd: () => (ended = true),
         }),

@@ -27,14 +27,20 @@ export interface Stack {
 
 export const startStack = async (
   config: unknown,
-  options: { readonly env?: Record<string, string>; readonly runtime?: GatewayRuntimeOptions } = {},
+  options: {
+    readonly env?: Record<string, string>
+    readonly runtime?: GatewayRuntimeOptions
+    /** Where the gateway's log lines go (default: nowhere), written at once. */
+    readonly logSink?: (text: string) => void
+  } = {},
 ): Promise<Stack> => {
   const env = options.env ?? {}
   const { gateway, runtime, close } = await gatewayFromConfig(config, {
     makeDeployment: deploymentMaker({ env }),
     env,
     runtime: { seed: 7, ...options.runtime },
-    log: () => {},
+    logSink: options.logSink ?? (() => {}),
+    batchLogs: false,
   })
   const server = await listen(createNodeServer(gateway))
   return {

@@ -27,7 +27,7 @@ import {
   StateUnavailable,
   UpstreamFailed,
 } from "@switchyard/core"
-import { Effect, Layer, ManagedRuntime, Result, Stream } from "effect"
+import { Effect, Layer, Logger, ManagedRuntime, Result, Stream } from "effect"
 
 export const surfaceCatalog: Catalog = Result.getOrThrow(
   decodeCatalog({
@@ -121,7 +121,7 @@ export interface SurfaceProbe {
 }
 
 /** A ManagedRuntime with the surface router; `model` picks the behaviour. */
-export const surfaceRuntime = () => {
+export const surfaceRuntime = (telemetry: Layer.Layer<never> = Logger.layer([])) => {
   const probe: SurfaceProbe = { requests: [], hanging: [], interrupted: [] }
   const fail = (req: RouteRequest) => {
     const model = String(req.body.model)
@@ -269,6 +269,7 @@ export const surfaceRuntime = () => {
       Layer.succeed(Router, router),
       Layer.succeed(ActiveDeployment, active),
       Layer.succeed(LiveState, composeLiveState(makeMemoryCapacity(), makeMemoryHealth(), makeMemoryStats())),
+      telemetry,
     ),
   )
   return { runtime, probe }

@@ -42,6 +42,8 @@ export interface RequestContext {
   readonly trace: TraceRecorder
   readonly startedAt: number
   readonly deadlineAt: number
+  /** The caller's valid `traceparent`, sent upstream as it is when tracing is off. */
+  readonly traceparent: string | undefined
 }
 
 export interface QueuedAttempt {

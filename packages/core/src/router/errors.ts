@@ -23,6 +23,12 @@ export class UpstreamFailed extends Data.TaggedError("UpstreamFailed")<{
   /** Status the HTTP layer should answer (400/401→502/403/404/413/422/502/503/504). */
   readonly httpStatus: number
   readonly param: string | undefined
+  /**
+   * The client-facing `error.code` when the tag alone does not decide it: `provider_unreachable` for a
+   * connection that could not be made (refused, DNS, unreachable, TLS) — the message then names the
+   * provider and the error code, never the upstream's host, port or URL.
+   */
+  readonly code?: string | undefined
   readonly trace: RouteTrace
 }> {}
 

@@ -77,6 +77,7 @@ export const upstreamFailed = (
         upstreamStatus: error.status,
         httpStatus: httpStatusFor(error),
         param: error._tag === "BadRequest" ? error.param : undefined,
+        code: error._tag === "TransportError" && error.kind === "connect" ? "provider_unreachable" : undefined,
         trace: ctx.trace.finish(now),
       }),
     ),

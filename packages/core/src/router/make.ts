@@ -23,6 +23,7 @@ import { endpointStatus } from "./status.js"
 import { streamMode } from "./stream-mode.js"
 import { committedStream } from "./stream-output.js"
 import { TraceRecorder } from "./trace.js"
+import { parseTraceparent } from "./traceparent.js"
 import type { RouteRequest, RouteResult, RouteStream } from "./types.js"
 
 /**
@@ -57,7 +58,8 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
               random: services.random,
               escalating: false,
             })
-            const trace = new TraceRecorder(request.requestId, p.requestedModels, p.priority, now)
+            const parent = request.traceparent === undefined ? undefined : parseTraceparent(request.traceparent)
+            const trace = new TraceRecorder(request.requestId, parent?.traceId, p.requestedModels, p.priority, now)
             trace.setPlan(routePlan)
             return {
               services,
@@ -70,6 +72,7 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
               trace,
               startedAt: now,
               deadlineAt: now + p.timeoutMs,
+              traceparent: parent === undefined ? undefined : request.traceparent,
             }
           })
         }),
@@ -81,12 +84,13 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
         const endpoint = ok.info.endpoint
         const usage = ok.value.usage
         const cost = costOf(endpoint, usage)
+        const now = clock.currentTimeMillisUnsafe()
         return Effect.succeed({
           body: decorateCompletion(ok.value.body, endpoint, usage, cost),
           endpoint,
           usage,
           cost,
-          trace: ctx.trace.finish(clock.currentTimeMillisUnsafe(), { endpoint, usage, cost }),
+          trace: ctx.trace.finish(now, { endpoint, usage, cost, firstTokenAt: ok.trace?.endedAt ?? now }),
         })
       })
 

@@ -229,7 +229,10 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
         }),
       )
       const cost = costOf(endpoint, used)
-      yield* Deferred.succeed(done, ctx.trace.finish(now, { endpoint, usage: used, cost }))
+      yield* Deferred.succeed(
+        done,
+        ctx.trace.finish(now, { endpoint, usage: used, cost, firstTokenAt: value.firstTokenAt }),
+      )
     })
 
     return {

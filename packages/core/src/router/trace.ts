@@ -17,6 +17,7 @@ export class TraceRecorder {
 
   constructor(
     readonly requestId: string | undefined,
+    readonly traceId: string | undefined,
     readonly requestedModels: ReadonlyArray<string>,
     readonly priority: Priority,
     readonly startedAt: number,
@@ -40,11 +41,18 @@ export class TraceRecorder {
 
   finish(
     now: number,
-    served?: { readonly endpoint: Endpoint; readonly usage: Usage | undefined; readonly cost: number | undefined },
+    served?: {
+      readonly endpoint: Endpoint
+      readonly usage: Usage | undefined
+      readonly cost: number | undefined
+      /** When the client's first token arrived (a non-streamed completion: when it arrived whole). */
+      readonly firstTokenAt: number | undefined
+    },
   ): RouteTrace {
     const plan = this.plan
     return {
       requestId: this.requestId,
+      traceId: this.traceId,
       requestedModels: this.requestedModels,
       priority: this.priority,
       plan: {
@@ -60,6 +68,7 @@ export class TraceRecorder {
       modelUsed: served?.endpoint.model,
       usage: served?.usage,
       cost: served?.cost,
+      ttftMs: served?.firstTokenAt === undefined ? undefined : served.firstTokenAt - this.startedAt,
       startedAt: this.startedAt,
       endedAt: now,
     }

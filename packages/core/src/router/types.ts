@@ -25,6 +25,11 @@ export interface RouteRequest {
   readonly requestId?: string
   /** Overall deadline for this request, ms from its start (default `routing.requestTimeoutMs`). */
   readonly timeoutMs?: number
+  /**
+   * The caller's W3C `traceparent` header: the request's span continues that trace when tracing is on,
+   * and upstream calls carry it (tracing off) or their own attempt span (tracing on).
+   */
+  readonly traceparent?: string
 }
 
 export type AttemptOutcome =
@@ -62,6 +67,8 @@ export interface AttemptTrace {
 
 export interface RouteTrace {
   readonly requestId: string | undefined
+  /** W3C trace id: the request span's when tracing is on, else the caller's `traceparent`'s (if any). */
+  readonly traceId?: string | undefined
   readonly requestedModels: ReadonlyArray<string>
   readonly priority: Priority
   readonly plan: {
@@ -87,6 +94,8 @@ export interface RouteTrace {
   readonly usage: Usage | undefined
   /** USD: effective price × usage. */
   readonly cost: number | undefined
+  /** Time to the first token the client got, ms from `startedAt` (a non-streamed completion: to the whole answer). */
+  readonly ttftMs?: number | undefined
   readonly startedAt: number
   readonly endedAt: number
 }

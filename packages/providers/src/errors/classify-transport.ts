@@ -1,10 +1,14 @@
 /**
  * A thrown network error (undici / node:net) → ProviderError.
  *
- *   classifyTransportError(provider, cause, redact) → ProviderError
+ *   classifyTransportError(provider, cause) → ProviderError        what a client may see
+ *   transportErrorDetail(cause, redact) → string                   the full story, for the log only
  *
  * connect/headers/body timeouts → UpstreamTimeout{phase}; refused/DNS/unreachable → TransportError{kind:"connect"};
  * reset, socket closed, truncated body → TransportError{kind:"reset"}. Anything unknown counts as a reset.
+ * The error's message names the failure and its code only (`connect failed (ECONNREFUSED)`): Node's and
+ * undici's messages carry hosts, ports and addresses (`connect ECONNREFUSED 10.0.0.7:443`), which must not
+ * reach a client; they go to the log through `transportErrorDetail`.
  */
 import { type ProviderError, TransportError, UpstreamTimeout } from "@switchyard/core"
 import type { Redactor } from "./redact.js"
@@ -38,19 +42,32 @@ const codesOf = (cause: unknown, depth = 0): Array<string> => {
   return [...own, ...nested, ...codesOf(e.cause, depth + 1)]
 }
 
-const messageOf = (cause: unknown): string =>
-  cause instanceof Error ? cause.message || cause.name : typeof cause === "string" ? cause : "network error"
+const messagesOf = (cause: unknown, depth = 0): Array<string> => {
+  if (depth > 5) return []
+  if (typeof cause === "string") return [cause]
+  if (!(cause instanceof Error)) return []
+  const own = cause.message || cause.name
+  const nested = cause instanceof AggregateError ? cause.errors.flatMap((x) => messagesOf(x, depth + 1)) : []
+  return [own, ...nested, ...messagesOf(cause.cause, depth + 1)]
+}
 
-export const classifyTransportError = (provider: string, cause: unknown, redact: Redactor): ProviderError => {
-  const codes = codesOf(cause)
-  const detail = redact(messageOf(cause))
+/** Error codes are identifiers (`ECONNREFUSED`, `UND_ERR_SOCKET`); anything else is not echoed. */
+const CODE = /^[A-Z][A-Z0-9_]{1,40}$/
+
+export const classifyTransportError = (provider: string, cause: unknown): ProviderError => {
+  const codes = codesOf(cause).filter((c) => CODE.test(c))
   const code = codes[0] ?? "unknown"
   for (const c of codes) {
     const phase = timeoutPhase[c]
     if (phase !== undefined)
-      return new UpstreamTimeout({ provider, status: 0, message: `${phase} timeout (${c}): ${detail}`, phase })
+      return new UpstreamTimeout({ provider, status: 0, message: `${phase} timeout (${c})`, phase })
   }
-  if (codes.some((c) => connectCodes.has(c)))
-    return new TransportError({ provider, status: 0, message: `connect failed (${code}): ${detail}`, kind: "connect" })
-  return new TransportError({ provider, status: 0, message: `connection reset (${code}): ${detail}`, kind: "reset" })
+  const connect = codes.find((c) => connectCodes.has(c))
+  if (connect !== undefined)
+    return new TransportError({ provider, status: 0, message: `connect failed (${connect})`, kind: "connect" })
+  return new TransportError({ provider, status: 0, message: `connection reset (${code})`, kind: "reset" })
 }
+
+/** Every message along the error's cause chain, secrets masked (hosts and ports kept): for the log. */
+export const transportErrorDetail = (cause: unknown, redact: Redactor): string =>
+  redact([...new Set(messagesOf(cause))].join(" <- ") || "network error").slice(0, 1000)

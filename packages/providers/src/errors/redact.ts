@@ -3,28 +3,39 @@
  *
  *   const redact = makeRedactor([apiKey])   // Redacted<string> or plain strings
  *   redact("bad key sk-abc…") → "bad key [REDACTED]…"
+ *   redactError(error, redact)              // the same error with every string field redacted
  *
- * Also masks bearer tokens and `sk-…`-style keys echoed by upstreams even when they are not ours.
+ * The masking itself is core's `makeRedactor` (configured values, then common key shapes: bearer tokens,
+ * `sk-…` keys, Google keys and tokens, JWTs, `api_key=…`, masked keys that keep their last characters).
  */
+import { makeRedactor as makeTextRedactor, type ProviderError, type Redactor, redactDeep } from "@switchyard/core"
 import * as Redacted from "effect/Redacted"
 
-export type Redactor = (text: string) => string
+export { type Redactor, redactGeneric } from "@switchyard/core"
 
-const MASK = "[REDACTED]"
-const bearer = /(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi
-const skKey = /\bsk-[A-Za-z0-9_-]{8,}/g
+export const makeRedactor = (secrets: ReadonlyArray<Redacted.Redacted<string> | string>): Redactor =>
+  makeTextRedactor(secrets.map((s) => (typeof s === "string" ? s : Redacted.value(s))))
 
-export const makeRedactor = (secrets: ReadonlyArray<Redacted.Redacted<string> | string>): Redactor => {
-  const values = secrets
-    .map((s) => (typeof s === "string" ? s : Redacted.value(s)))
-    .filter((s) => s.length >= 4)
-    .sort((a, b) => b.length - a.length)
-  return (text) => {
-    let out = text
-    for (const v of values) if (out.includes(v)) out = out.split(v).join(MASK)
-    return out.replace(bearer, `$1${MASK}`).replace(skKey, MASK)
+/** Fields that are Switchyard's own, never upstream text. */
+const OWN_FIELDS: ReadonlySet<string> = new Set(["_tag", "provider", "status"])
+
+/**
+ * `error` with every string field an upstream could have filled (message, param, code, and whatever
+ * else a classifier relays) redacted; the same instance when nothing changed.
+ */
+export const redactError = <E extends ProviderError>(error: E, redact: Redactor): E => {
+  const fields: Record<string, unknown> = { ...error, message: error.message }
+  let changed: Record<string, unknown> | undefined
+  for (const [name, value] of Object.entries(fields)) {
+    if (OWN_FIELDS.has(name)) continue
+    const redacted = redactDeep(value, redact)
+    if (redacted !== value) {
+      changed ??= {}
+      changed[name] = redacted
+    }
   }
+  if (changed === undefined) return error
+  const Class = error.constructor as new (fields: Record<string, unknown>) => E
+  const { _tag, ...rest } = fields
+  return new Class({ ...rest, ...changed })
 }
-
-/** A redactor that only applies the generic patterns. */
-export const redactGeneric: Redactor = makeRedactor([])

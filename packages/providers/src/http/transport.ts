@@ -17,7 +17,9 @@
  *
  * Pooling: one undici Agent per transport = one keep-alive Pool per origin. Timeouts (connect, headers,
  * body idle) are undici's socket timers. Interrupting the calling fiber aborts the request (before headers)
- * or destroys the body (after). Network failures map through `classifyTransportError`.
+ * or destroys the body (after). Network failures map through `classifyTransportError` (the client-visible
+ * error names the failure and its code; the full detail, hosts and ports included, is logged at warning
+ * level). Every error the transport returns has every string field redacted (`redactError`).
  * A response's `headers` are lower-cased (`HeaderMap`); read capacity signals with `readSignals(response.headers)`.
  */
 import type { CallDeadline, ProviderError } from "@switchyard/core"
@@ -28,8 +30,8 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { Agent, type Dispatcher } from "undici"
 import { classifyHttpError, type HttpFailure } from "../errors/classify-http.js"
-import { classifyTransportError } from "../errors/classify-transport.js"
-import { makeRedactor, type Redactor } from "../errors/redact.js"
+import { classifyTransportError, transportErrorDetail } from "../errors/classify-transport.js"
+import { makeRedactor, type Redactor, redactError } from "../errors/redact.js"
 import { responseNowMs } from "../signals/headers.js"
 import { dispatchSse } from "../sse/dispatch.js"
 import { sseExchangeMessages } from "../sse/exchange-stream.js"
@@ -115,13 +117,22 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
       ),
       (a) => Effect.promise(() => a.destroy()).pipe(Effect.ignore),
     )
-    const onError = (cause: unknown) => classifyTransportError(provider, cause, redact)
+    const onError = (cause: unknown) => classifyTransportError(provider, cause)
+    /** A network failure before the answer: the error for the caller, the full detail for the log. */
+    const failNetwork = (cause: unknown): Effect.Effect<never, ProviderError> => {
+      const error = onError(cause)
+      return Effect.andThen(
+        Effect.logWarning(`upstream ${provider}: ${error.message}: ${transportErrorDetail(cause, redact)}`),
+        Effect.fail(error),
+      )
+    }
 
     const send = (req: HttpRequest): Effect.Effect<HttpResponse, ProviderError> =>
       Effect.tryPromise({
         try: (signal) => agent.request({ ...dispatchOptions(req), signal }),
-        catch: onError,
+        catch: (cause) => cause,
       }).pipe(
+        Effect.catch(failNetwork),
         Effect.map((r) => ({
           status: r.statusCode,
           headers: toHeaderMap(r.headers),
@@ -155,7 +166,7 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
 
     const failWith = (status: number, headers: HeaderMap, body: string): Effect.Effect<never, ProviderError> =>
       Effect.flatMap(responseNowMs(headers), (nowMs) =>
-        Effect.fail(classify({ provider, status, body, headers, nowMs, redact })),
+        Effect.fail(redactError(classify({ provider, status, body, headers, nowMs, redact }), redact)),
       )
 
     const sse = (res: HttpResponse) => sseMessages(res.body, onError).pipe(Stream.ensuring(Effect.sync(res.destroy)))
@@ -192,7 +203,7 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
         let disarm: (() => void) | undefined
         const cancel = dispatchBuffered(agent, dispatchOptions(req), (error, res) => {
           disarm?.()
-          resume(error !== undefined || res === undefined ? Effect.fail(onError(error)) : settleJson(res))
+          resume(error !== undefined || res === undefined ? failNetwork(error) : settleJson(res))
         })
         const deadline = req.deadline
         if (deadline !== undefined)
@@ -215,7 +226,7 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
         ProviderError
       >((resume) => {
         const exchange = dispatchSse(agent, dispatchOptions(req), (error, head) => {
-          if (error !== undefined || head === undefined) resume(Effect.fail(onError(error)))
+          if (error !== undefined || head === undefined) resume(failNetwork(error))
           else if (head.errorBody !== undefined) resume(failWith(head.status, head.headers, head.errorBody))
           else {
             const destroy = () => exchange.cancel()

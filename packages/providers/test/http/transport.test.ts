@@ -1,5 +1,5 @@
 import { type CallDeadline, UpstreamTimeout } from "@switchyard/core"
-import { Effect, Fiber, Stream } from "effect"
+import { Effect, Fiber, Logger, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { makeTransport, type Transport, type TransportConfig } from "../../src/http/transport.js"
 import { failureOf, successOf } from "../conformance/run.js"
@@ -204,6 +204,44 @@ describe("makeTransport", () => {
       }),
     )
     expect(e).toMatchObject({ _tag: "AuthFailed", provider: "t", status: 401, message: "bad key [REDACTED]" })
+  })
+
+  it("a non-2xx answer redacts every string field, not only the message", async () => {
+    server.reply({
+      kind: "json",
+      status: 400,
+      body: '{"error":{"message":"no","type":"invalid","param":"top-secret-value","code":"top-secret-value"}}',
+    })
+    const e = failureOf(
+      await withTransport((t) => t.requestJson({ url: `${server.baseUrl}/x`, headers: {}, body: "{}" }), {
+        secrets: ["top-secret-value"],
+      }),
+    )
+    expect(e).toMatchObject({ _tag: "BadRequest", param: "[REDACTED]", code: "[REDACTED]" })
+  })
+
+  it("a connection that cannot be made: the error names the code only; the log line has the address", async () => {
+    const lines: Array<string> = []
+    const logger = Logger.layer([Logger.make((o) => lines.push(String(o.message)))])
+    const url = "http://127.0.0.1:1/v1/chat/completions"
+    for (const call of ["json", "sse"] as const) {
+      const exit = await Effect.runPromiseExit(
+        Effect.scoped(
+          Effect.flatMap(makeTransport({ provider: "t" }), (t) =>
+            call === "json"
+              ? Effect.asVoid(t.requestJson({ url, headers: {}, body: "{}" }))
+              : Effect.asVoid(t.requestSse({ url, headers: {}, body: "{}" })),
+          ),
+        ).pipe(Effect.provide(logger)),
+      )
+      expect(failureOf(exit)).toMatchObject({
+        _tag: "TransportError",
+        kind: "connect",
+        message: "connect failed (ECONNREFUSED)",
+      })
+    }
+    expect(lines).toHaveLength(2)
+    for (const line of lines) expect(line).toContain("127.0.0.1:1")
   })
 
   it("a body cut short of its content-length → TransportError reset", async () => {

@@ -1,0 +1,63 @@
+/**
+ * The gateway as a user runs it — `tsx examples/gateway/src/main.ts --config <file>` in its own process —
+ * with everything it writes to stdout and stderr kept for the test to read.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
+
+const root = fileURLToPath(new URL("../../../../", import.meta.url))
+const tsx = `${root}node_modules/.bin/tsx`
+const main = `${root}examples/gateway/src/main.ts`
+
+export interface GatewayProcess {
+  readonly url: string
+  /** Everything written so far: stdout and stderr interleaved as received. */
+  readonly output: () => string
+  readonly stdout: () => string
+  /** SIGTERM, then wait for the exit (the gateway flushes its logs on the way out). */
+  readonly stop: () => Promise<number | null>
+}
+
+/** Start it and wait for its `listening` line (the config must log as json). */
+export const startGatewayProcess = async (
+  args: ReadonlyArray<string>,
+  env: Readonly<Record<string, string>>,
+): Promise<GatewayProcess> => {
+  let all = ""
+  let out = ""
+  const child: ChildProcess = spawn(tsx, ["--conditions=source", main, ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", HOST: "127.0.0.1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  })
+  child.stdout?.on("data", (c: Buffer) => {
+    all += c.toString("utf8")
+    out += c.toString("utf8")
+  })
+  child.stderr?.on("data", (c: Buffer) => {
+    all += c.toString("utf8")
+  })
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)))
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${all}`)), 30_000)
+    const check = () => {
+      // the port, not the url: a host that is also an upstream's is masked in every log line
+      const m = /"msg":"listening".*?"port":(\d+)/.exec(out)
+      if (m !== null) {
+        clearTimeout(timer)
+        resolve(`http://127.0.0.1:${m[1]}`)
+      }
+    }
+    child.stdout?.on("data", check)
+    void exited.then(() => reject(new Error(`gateway exited:\n${all}`)))
+  })
+  return {
+    url,
+    output: () => all,
+    stdout: () => out,
+    stop: () => {
+      child.kill("SIGTERM")
+      return exited
+    },
+  }
+}

@@ -1,0 +1,109 @@
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import type * as LogLevel from "effect/LogLevel"
+import * as References from "effect/References"
+import type { LogFormat, LoggingConfig, LogLevelName } from "./config.js"
+
+/** Where formatted lines go: a chunk of one or more complete lines (default: stdout). */
+export type LogSink = (text: string) => void
+
+export const stdoutSink: LogSink = (text) => {
+  process.stdout.write(text)
+}
+
+const MINIMUM: Readonly<Record<LogLevelName, LogLevel.LogLevel>> = {
+  trace: "Trace",
+  debug: "Debug",
+  info: "Info",
+  warn: "Warn",
+  error: "Error",
+  none: "None",
+}
+
+const LEVEL_NAME: Readonly<Record<LogLevel.Severity, string>> = {
+  Trace: "trace",
+  Debug: "debug",
+  Info: "info",
+  Warn: "warn",
+  Error: "error",
+  Fatal: "fatal",
+}
+
+/** How long lines wait to be written together (off the request path, one write per batch). */
+const BATCH_WINDOW = "50 millis"
+
+const isRecord = (u: unknown): u is Record<string, unknown> =>
+  typeof u === "object" && u !== null && !Array.isArray(u) && !(u instanceof Error)
+
+/**
+ * One log event as a flat record: `msg` is the message's text parts joined; object parts and the
+ * fiber's log annotations (`Effect.annotateLogs`) become fields; a non-empty cause is `error`.
+ */
+const fields = (options: Logger.Options<unknown>): { msg: string; fields: Record<string, unknown> } => {
+  const out: Record<string, unknown> = {}
+  const annotations = options.fiber.getRef(References.CurrentLogAnnotations)
+  for (const key in annotations) out[key] = annotations[key]
+  const parts = Array.isArray(options.message) ? options.message : [options.message]
+  let msg = ""
+  for (const part of parts) {
+    if (isRecord(part)) {
+      for (const key in part) if (part[key] !== undefined) out[key] = part[key]
+    } else msg = msg === "" ? String(part) : `${msg} ${String(part)}`
+  }
+  if (options.cause.reasons.length > 0) out.error = Cause.pretty(options.cause)
+  return { msg, fields: out }
+}
+
+const jsonLine = (options: Logger.Options<unknown>): string => {
+  const { msg, fields: f } = fields(options)
+  return `${JSON.stringify({ time: options.date.toISOString(), level: LEVEL_NAME[options.logLevel as LogLevel.Severity] ?? "info", msg, ...f })}\n`
+}
+
+const prettyValue = (v: unknown): string => {
+  if (typeof v === "string") return /^[^\s"=]+$/.test(v) ? v : JSON.stringify(v)
+  if (typeof v === "number" || typeof v === "boolean") return String(v)
+  return JSON.stringify(v) ?? String(v)
+}
+
+const prettyLine = (options: Logger.Options<unknown>): string => {
+  const { msg, fields: f } = fields(options)
+  const level = (LEVEL_NAME[options.logLevel as LogLevel.Severity] ?? "info").toUpperCase().padEnd(5)
+  let line = `${options.date.toISOString()} ${level} ${msg}`
+  for (const key in f) if (key !== "error") line += ` ${key}=${prettyValue(f[key])}`
+  if (typeof f.error === "string") line += `\n${f.error}`
+  return `${line}\n`
+}
+
+/** An Effect `Logger` that renders each event as one line of `format`. */
+export const lineLogger = (format: LogFormat): Logger.Logger<unknown, string> =>
+  Logger.make(format === "json" ? jsonLine : prettyLine)
+
+/**
+ * The runtime's logging: Effect's `Logger` rendering `format` lines to `sink` (default stdout), at or
+ * above `level`, masked by `redact`, replacing Effect's default console logger. Lines are batched — written together every
+ * 50 ms and on shutdown, off the request path — unless `batched: false` (each line written at once).
+ */
+export const loggingLayer = (
+  config: LoggingConfig,
+  sink: LogSink = stdoutSink,
+  options: {
+    readonly batched?: boolean
+    /** Applied to the text before it is written (the configured secrets and key shapes masked). */
+    readonly redact?: ((text: string) => string) | undefined
+  } = {},
+): Layer.Layer<never> => {
+  const lines = lineLogger(config.format)
+  const redact = options.redact
+  const write: LogSink = redact === undefined ? sink : (text) => sink(redact(text))
+  const logger =
+    options.batched === false
+      ? Logger.map(lines, write)
+      : Logger.batched(lines, { window: BATCH_WINDOW, flush: (batch) => Effect.sync(() => write(batch.join(""))) })
+  return Layer.mergeAll(Logger.layer([logger]), Layer.succeed(References.MinimumLogLevel, MINIMUM[config.level]))
+}
+
+/** Whether `level` lets `info` lines (one per request) through. */
+export const logsInfo = (config: LoggingConfig): boolean =>
+  config.level === "trace" || config.level === "debug" || config.level === "info"

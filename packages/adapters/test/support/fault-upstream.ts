@@ -1,0 +1,117 @@
+/**
+ * A real OpenAI-wire HTTP server on 127.0.0.1 that misbehaves on purpose, picked by the upstream model
+ * id of each request:
+ *
+ * - `echo-<status>`: answers `<status>` with the credentials it received (the bearer token and every
+ *   `x-*` header value) in every field of the error body it can — message, type, param, code, extra
+ *   fields, a nested object — and in response headers; the message also has the key masked the way
+ *   OpenAI does (`sk-abc****wxyz`).
+ * - `echo-text-<status>`: the same credentials in a plain-text (non-JSON) body.
+ * - `echo-stream`: a 200 stream with one content chunk, then an error event echoing the credentials.
+ * - `hang`: accepts the request and never answers.
+ * - anything else: a normal completion (JSON or SSE, as asked).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import { listen } from "./listen.js"
+
+const completion = (model: string) =>
+  JSON.stringify({
+    id: "chatcmpl-1",
+    object: "chat.completion",
+    created: 1,
+    model,
+    choices: [{ index: 0, message: { role: "assistant", content: "Hello!" }, finish_reason: "stop" }],
+    usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+  })
+
+const chunk = (model: string, delta: object, finish: string | null) =>
+  `data: ${JSON.stringify({ id: "chatcmpl-1", object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`
+
+/** What a request carried that a careless upstream could echo. */
+const credentialsOf = (req: IncomingMessage): Array<string> => {
+  const found: Array<string> = []
+  const auth = req.headers.authorization
+  if (typeof auth === "string") found.push(auth.replace(/^Bearer\s+/i, ""))
+  for (const [name, value] of Object.entries(req.headers))
+    if (name.startsWith("x-") && typeof value === "string") found.push(value)
+  for (const name of ["api-key", "x-goog-api-key", "x-api-key"]) {
+    const value = req.headers[name]
+    if (typeof value === "string") found.push(value)
+  }
+  return [...new Set(found)]
+}
+
+/** OpenAI's way of echoing a wrong key: the first and last four characters around asterisks. */
+export const maskedLikeOpenAi = (key: string): string => `${key.slice(0, 8)}${"*".repeat(20)}${key.slice(-4)}`
+
+const echoHeaders = (creds: ReadonlyArray<string>): Record<string, string> =>
+  Object.fromEntries(creds.map((c, i) => [`x-echo-${i}`, c]))
+
+const echoError = (res: ServerResponse, status: number, creds: ReadonlyArray<string>): void => {
+  const all = creds.join(" ")
+  const key = creds[0] ?? ""
+  res.writeHead(status, { "content-type": "application/json", ...echoHeaders(creds), "retry-after-ms": "1" })
+  res.end(
+    JSON.stringify({
+      error: {
+        message: `Incorrect API key provided: ${maskedLikeOpenAi(key)}. You sent ${all}`,
+        type: all,
+        param: key,
+        code: key,
+        key_used: all,
+        metadata: { raw: all, headers: { authorization: `Bearer ${key}` } },
+      },
+    }),
+  )
+}
+
+export const startFaultUpstream = async () => {
+  const hanging = new Set<ServerResponse>()
+  const server = createServer((req, res) => {
+    const parts: Array<Buffer> = []
+    req.on("data", (c: Buffer) => parts.push(c))
+    req.on("end", () => {
+      const body = JSON.parse(Buffer.concat(parts).toString("utf8") || "{}") as { model?: string; stream?: boolean }
+      const model = String(body.model)
+      const creds = credentialsOf(req)
+      const echo = /^echo-(\d{3})$/.exec(model)
+      if (echo) return echoError(res, Number(echo[1]), creds)
+      const text = /^echo-text-(\d{3})$/.exec(model)
+      if (text) {
+        res.writeHead(Number(text[1]), { "content-type": "text/html", ...echoHeaders(creds) })
+        res.end(`<html><body>upstream proxy error for key ${creds.join(", ")}</body></html>`)
+        return
+      }
+      if (model === "echo-stream") {
+        res.writeHead(200, { "content-type": "text/event-stream", ...echoHeaders(creds) })
+        res.write(chunk(model, { role: "assistant", content: "Hel" }, null))
+        const all = creds.join(" ")
+        res.end(
+          `data: ${JSON.stringify({ error: { message: `stream failed for ${all}`, type: all, param: all, code: 500 } })}\n\n`,
+        )
+        return
+      }
+      if (model === "hang") {
+        hanging.add(res)
+        res.on("close", () => hanging.delete(res))
+        return
+      }
+      if (body.stream === true) {
+        res.writeHead(200, { "content-type": "text/event-stream" })
+        res.end(
+          `${chunk(model, { role: "assistant", content: "Hello!" }, null)}${chunk(model, {}, "stop")}data: [DONE]\n\n`,
+        )
+        return
+      }
+      res.writeHead(200, { "content-type": "application/json" })
+      res.end(completion(model))
+    })
+  })
+  const s = await listen(server)
+  return {
+    baseUrl: `${s.url}/v1`,
+    /** Requests accepted and not answered (model `hang`) whose connection is still open. */
+    hanging: () => hanging.size,
+    close: s.close,
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Secret redaction for every string that leaves Switchyard from an upstream (errors, traces, logs).
+ *
+ *   const redact = makeRedactor(["sk-live-…", "internal-llm.corp"])
+ *   redact("bad key sk-live-…") → "bad key [REDACTED]"
+ *
+ * Masks, in this order: each configured secret (longest first, every occurrence), then common key shapes
+ * whoever they belong to — `Bearer <token>`, `sk-…`/`sk-ant-…` keys, Google `AIza…` keys and `ya29.`
+ * tokens, JWTs, `api_key=…`-style assignments, and masked keys that keep a few characters
+ * (`sk-abc****wxyz`, `sk-…wxyz`).
+ */
+export type Redactor = (text: string) => string
+
+export const REDACTED = "[REDACTED]"
+
+/** Shorter configured values are not masked (they would mask ordinary words). */
+const MIN_SECRET_LENGTH = 6
+
+const keyShapes: ReadonlyArray<readonly [RegExp, string]> = [
+  [/(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, `$1${REDACTED}`],
+  // masked keys that keep a few characters: `sk-abc****wxyz`, `sk-…wxyz`, `gsk_...wxyz`, `abcd********wxyz`
+  [
+    /[A-Za-z0-9_-]*[-_][A-Za-z0-9_-]*(?:\*{2,}|…|\.{3})(?:[A-Za-z0-9_*.…-]*[A-Za-z0-9_*])?|[A-Za-z0-9_-]*\*{4,}[A-Za-z0-9_*-]*/g,
+    REDACTED,
+  ],
+  [/\b(?:sk|pk|rk)-[A-Za-z0-9_-]{8,}/g, REDACTED],
+  [/\bAIza[0-9A-Za-z_-]{20,}/g, REDACTED],
+  [/\bya29\.[0-9A-Za-z_.-]{8,}/g, REDACTED],
+  [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, REDACTED],
+  [/\b(?:gsk|xai|r8|hf|ghp|github_pat)_[A-Za-z0-9_]{16,}/g, REDACTED],
+  [
+    /\b((?:x-)?(?:api[_-]?key|access[_-]?token|auth[_-]?token|secret|password|token|key)["']?\s*[:=]\s*["']?)[^\s"',;&)}\]]{8,}/gi,
+    `$1${REDACTED}`,
+  ],
+]
+
+export const makeRedactor = (secrets: Iterable<string>): Redactor => {
+  const values = [...new Set(secrets)].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length)
+  return (text) => {
+    let out = text
+    for (const v of values) if (out.includes(v)) out = out.split(v).join(REDACTED)
+    for (const [pattern, replacement] of keyShapes) out = out.replace(pattern, replacement)
+    return out
+  }
+}
+
+/** A redactor with the key shapes only (no configured secrets). */
+export const redactGeneric: Redactor = makeRedactor([])
+
+/** Deeper values are dropped rather than walked (a bound on the work, never a stack overflow). */
+const MAX_DEPTH = 32
+
+/**
+ * A copy of `value` with every string in it redacted (object keys included), walked to a bounded
+ * depth; values that need no change are returned as they are.
+ */
+export const redactDeep = <A>(value: A, redact: Redactor): A => walk(value, redact, 0) as A
+
+const walk = (value: unknown, redact: Redactor, depth: number): unknown => {
+  if (typeof value === "string") return redact(value)
+  if (typeof value !== "object" || value === null) return value
+  if (depth >= MAX_DEPTH) return REDACTED
+  if (Array.isArray(value)) {
+    let out: Array<unknown> | undefined
+    for (let i = 0; i < value.length; i++) {
+      const v = walk(value[i], redact, depth + 1)
+      if (v !== value[i]) {
+        out ??= value.slice()
+        out[i] = v
+      }
+    }
+    return out ?? value
+  }
+  let out: Record<string, unknown> | undefined
+  const entries = Object.entries(value)
+  for (const [k, v] of entries) {
+    const key = redact(k)
+    const w = walk(v, redact, depth + 1)
+    if (key !== k || w !== v) {
+      out ??= Object.fromEntries(entries)
+      if (key !== k) delete out[k]
+      out[key] = w
+    }
+  }
+  return out ?? value
+}
