@@ -75,6 +75,7 @@ const chat = (r: Replica, body: Record<string, unknown>, signal?: AbortSignal) =
     body: JSON.stringify({ messages: [{ role: "user", content: "hi" }], max_tokens: MAX_TOKENS, ...body }),
     ...(signal !== undefined && { signal }),
   })
+// biome-ignore lint/suspicious/noExplicitAny: test reads of the gateway's JSON answers
 const json = (res: Response) => res.json() as Promise<Record<string, any>>
 const healthz = async (r: Replica) => (await json(await fetch(`${r.url}/healthz`))).state as string
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

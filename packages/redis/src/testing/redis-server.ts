@@ -76,24 +76,9 @@ export const startRedis = async (options: StartRedisOptions = {}): Promise<Redis
   const clients: Array<Redis> = []
   let proc: ChildProcess
   const launch = async () => {
-    proc = spawn(
-      "redis-server",
-      [
-        "--port",
-        "0",
-        "--unixsocket",
-        socket,
-        "--unixsocketperm",
-        "700",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        dir,
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    )
+    proc = spawn("redis-server", [...listen, "--save", "", "--appendonly", "no", "--dir", dir], {
+      stdio: ["ignore", "pipe", "pipe"],
+    })
     await waitReady(proc)
   }
   await launch()
