@@ -38,7 +38,14 @@ const row = (scenario: ScenarioReport, id: TargetId, label: string, outcome: Out
     times(d?.overBare),
     times(d?.overPortkey),
     mb(m.rssPeakMb),
-    notes(scenario, m, outcome.rounds),
+    [
+      d?.overSwitchyard === undefined
+        ? ""
+        : `${times(d.overSwitchyard)} in-memory Switchyard, ${signedMs(d.addedP50OverSwitchyardMs)} ms p50 vs it`,
+      notes(scenario, m, outcome.rounds),
+    ]
+      .filter((x) => x !== "")
+      .join("; "),
   ])
 }
 
@@ -61,7 +68,8 @@ export const toMarkdown = (report: Report): string => {
       "(`node --import tsx`), whose loader thread adds about 40 MB RSS; Portkey runs as plain JS. Node flags of " +
       `every target: ${report.config.nodeFlags.length === 0 ? "none" : report.config.nodeFlags.join(" ")}.`,
     "",
-    "For SSE time to first byte, p50/p99 are the time to the first body byte. ÷ bare and ÷ Portkey are req/s ratios.",
+    "For SSE time to first byte, p50/p99 are the time to the first body byte. ÷ bare and ÷ Portkey are req/s ratios. " +
+      "Switchyard + Redis is the same gateway with its live state on a local redis-server (TCP loopback, one replica).",
     "",
     "| scenario | target | req/s | p50 ms | p99 ms | +p50 vs bare | ÷ bare | ÷ Portkey | peak RSS MB | notes |",
     "|---|---|--:|--:|--:|--:|--:|--:|--:|---|",
@@ -69,7 +77,7 @@ export const toMarkdown = (report: Report): string => {
   for (const scenario of report.scenarios) {
     for (const t of report.targets) lines.push(row(scenario, t.id, t.label, scenario.results[t.id]))
   }
-  lines.push("", "## Goals (issue 7)", "", "| goal | measured | met |", "|---|--:|---|")
+  lines.push("", "## Goals (issues 7 and 11)", "", "| goal | measured | met |", "|---|--:|---|")
   for (const g of report.goals) {
     const value = g.value === undefined ? "—" : `${g.value.toFixed(2)} ${g.unit}`
     lines.push(`| ${g.goal} | ${value} | ${g.met === undefined ? "n/a" : g.met ? "yes" : "no"} |`)

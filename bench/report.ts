@@ -12,6 +12,9 @@ export interface Derived {
   readonly addedP50Ms: number | undefined
   readonly overBare: number | undefined
   readonly overPortkey: number | undefined
+  /** Switchyard + Redis: req/s ÷ the in-memory Switchyard's, and p50 minus its p50 (ms). */
+  readonly overSwitchyard?: number | undefined
+  readonly addedP50OverSwitchyardMs?: number | undefined
 }
 
 export interface ScenarioReport {
@@ -70,13 +73,18 @@ export const derive = (results: Partial<Record<TargetId, Outcome>>): Partial<Rec
   const bare = summaryOf(results.bare)
   const portkey = summaryOf(results.portkey)
   const out: Partial<Record<TargetId, Derived>> = {}
-  for (const id of ["switchyard", "portkey"] as const) {
+  const memory = summaryOf(results.switchyard)
+  for (const id of ["switchyard", "switchyard-redis", "portkey"] as const) {
     const s = summaryOf(results[id])
     if (!s) continue
     out[id] = {
       addedP50Ms: diff(s.p50Ms, bare?.p50Ms),
       overBare: ratio(s.reqPerSec, bare?.reqPerSec),
       overPortkey: id === "switchyard" ? ratio(s.reqPerSec, portkey?.reqPerSec) : undefined,
+      ...(id === "switchyard-redis" && {
+        overSwitchyard: ratio(s.reqPerSec, memory?.reqPerSec),
+        addedP50OverSwitchyardMs: diff(s.p50Ms, memory?.p50Ms),
+      }),
     }
   }
   return out
@@ -113,5 +121,17 @@ export const goals = (scenarios: ReadonlyArray<ScenarioReport>, streams: number)
       (v) => v <= 0.5,
     ),
     goal(`RSS ≤ 150 MB with ${streams} concurrent streams`, memory?.rssPeakMb, "MB", (v) => v <= 150),
+    goal(
+      "Switchyard + Redis: JSON c64 throughput ≥ 0.85× in-memory Switchyard (issue 11)",
+      find("json-c64")?.derived["switchyard-redis"]?.overSwitchyard,
+      "×",
+      (v) => v >= 0.85,
+    ),
+    goal(
+      "Switchyard + Redis: JSON c1 added p50 ≤ 0.3 ms over in-memory Switchyard (issue 11)",
+      find("json-c1")?.derived["switchyard-redis"]?.addedP50OverSwitchyardMs,
+      "ms",
+      (v) => v <= 0.3,
+    ),
   ]
 }

@@ -1,11 +1,13 @@
 // `pnpm bench`: the gateway benchmark of issue 7. Starts the fake upstream and each target (bare proxy, Switchyard,
 // Portkey) as child processes on 127.0.0.1, runs every scenario with the targets alternating round by round, then
 // writes bench/results/latest.{json,md} and prints the table. Knobs (env): BENCH_DURATION_S (5), BENCH_ROUNDS (2),
-// BENCH_STREAMS (1000), BENCH_SSE_CHUNKS (20), BENCH_TARGETS (bare,switchyard,portkey), BENCH_RETRY_AFTER_MS (0),
+// BENCH_STREAMS (1000), BENCH_SSE_CHUNKS (20), BENCH_TARGETS (bare,switchyard,switchyard-redis,portkey),
+// BENCH_RETRY_AFTER_MS (0),
 // BENCH_SWITCHYARD_CMD (see switchyard.ts), BENCH_SCENARIOS (ids, comma-separated; writes results/partial.*).
 import { mkdirSync, writeFileSync } from "node:fs"
 import { cpus, platform } from "node:os"
 import { join } from "node:path"
+import { type RedisServer, startRedis } from "@switchyard/redis/testing"
 import type { Child } from "./child.js"
 import { runLoad } from "./load.js"
 import { toMarkdown } from "./markdown.js"
@@ -52,14 +54,20 @@ const main = async (): Promise<void> => {
     upstream: `http://127.0.0.1:${up.port}`,
     nodeFlags,
   }
-  const wanted = (process.env.BENCH_TARGETS ?? "bare,switchyard,portkey").split(",").map((s) => s.trim())
-  const ids = (["bare", "switchyard", "portkey"] as const).filter((id) => wanted.includes(id))
+  const wanted = (process.env.BENCH_TARGETS ?? "bare,switchyard,switchyard-redis,portkey")
+    .split(",")
+    .map((s) => s.trim())
+  const ids = (["bare", "switchyard", "switchyard-redis", "portkey"] as const).filter((id) => wanted.includes(id))
+  // "Switchyard + Redis" gets a local redis-server on a free TCP port (loopback, like a same-host Redis).
+  const redis = ids.includes("switchyard-redis") ? await startRedis({ port: 0 }).catch((e: unknown) => e) : undefined
+  const redisUrl = redis !== undefined && !(redis instanceof Error) ? (redis as RedisServer).url : undefined
+  if (redis instanceof Error) log(`redis-server unavailable: ${redis.message}`)
   const statuses: Array<TargetStatus> = []
   const targets: Array<Target> = []
   try {
     for (const id of ids) {
       log(`starting ${id}…`)
-      const { started: s, warnings } = await startTarget(id, cfg.upstream)
+      const { started: s, warnings } = await startTarget(id, cfg.upstream, redisUrl)
       for (const w of warnings) log(`${id} warning: ${w}`)
       if (s.ok) targets.push(s.target)
       else log(`${id} unavailable: ${s.reason}`)
@@ -132,6 +140,7 @@ const main = async (): Promise<void> => {
   } finally {
     for (const t of targets) await t.stop()
     await up.child.stop()
+    if (redis !== undefined && !(redis instanceof Error)) await (redis as RedisServer).stop()
   }
 }
 

@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { type Child, spawnUntilPort } from "./child.js"
 import type { TargetRequest } from "./load.js"
 
-export type TargetId = "bare" | "switchyard" | "portkey"
+export type TargetId = "bare" | "switchyard" | "switchyard-redis" | "portkey"
 
 /** json: plain completion; sse: fast stream; fallback: first endpoint answers 429; slow: long-lived stream. */
 export type RequestKind = "json" | "sse" | "fallback" | "slow"

@@ -32,7 +32,7 @@ describe("many replicas, one Redis", () => {
       charge: fc.integer({ min: 1, max: 2_500 }),
       headroom: fc.constantFrom(0, 0.2),
       // What happens to an admitted reservation later in the round: kept, settled lower, or released.
-      then: fc.constantFrom("keep", "settle", "release"),
+      after: fc.constantFrom("keep", "settle", "release"),
       used: fc.double({ min: 0, max: 1, noNaN: true }),
     })
     await fc.assert(
@@ -60,8 +60,8 @@ describe("many replicas, one Redis", () => {
                     // Right after its own admission, the shared level is within the limit it was admitted under.
                     const u = await run(r.capacity.utilization(TPM!, now))
                     expect(u).toBeLessThanOrEqual(1 + 1e-9)
-                    if (s.then === "release") await run(r.capacity.release(held, now))
-                    if (s.then === "settle")
+                    if (s.after === "release") await run(r.capacity.release(held, now))
+                    if (s.after === "settle")
                       await run(
                         r.capacity.settle(
                           held,
