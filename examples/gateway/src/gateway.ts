@@ -2,9 +2,11 @@ import { readFile } from "node:fs/promises"
 import type { Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import {
+  type ClosedServer,
   ConfigReloader,
   closeNodeServer,
   createNodeServer,
+  DEFAULT_NODE_SERVER_LIMITS,
   type Gateway,
   type GatewayConfig,
   gatewayFromConfig,
@@ -39,8 +41,14 @@ export interface RunningGateway {
   readonly reloader: ConfigReloader | undefined
   /** The model ids of the config the gateway started with. */
   readonly models: ReadonlyArray<string>
-  /** Stop accepting connections, let in-flight requests finish, release every resource. */
-  readonly close: () => Promise<void>
+  /** `gateway.shutdownGraceMs` (default 30 s): how long `close` lets in-flight requests and streams go on. */
+  readonly shutdownGraceMs: number
+  /**
+   * Stop accepting connections, let in-flight requests finish for up to `shutdownGraceMs` (then end open
+   * streams in-band and answer unanswered requests 503), release every resource. Resolves with how many
+   * responses the grace cut.
+   */
+  readonly close: () => Promise<ClosedServer>
 }
 
 /** The config is invalid (the message has the path of the first problem, or the missing variable). */
@@ -97,7 +105,7 @@ export const startGateway = async (options: GatewayOptions = {}): Promise<Runnin
     throw e instanceof ConfigInvalid ? new StartupConfigError(e) : e
   })
   await gateway.ready()
-  const server = createNodeServer(gateway)
+  const server = createNodeServer(gateway, config.server)
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject)
     server.listen(options.port ?? 8787, options.host ?? "127.0.0.1", () => {
@@ -130,18 +138,36 @@ export const startGateway = async (options: GatewayOptions = {}): Promise<Runnin
     }),
   )
 
-  let closing: Promise<void> | undefined
+  const shutdownGraceMs = config.server.shutdownGraceMs ?? DEFAULT_NODE_SERVER_LIMITS.shutdownGraceMs
+  let closing: Promise<ClosedServer> | undefined
   const close = () => {
     closing ??= (async () => {
-      await closeNodeServer(server)
+      const closed = await closeNodeServer(server)
+      if (closed.cut > 0)
+        await runtime.runPromise(
+          Effect.logWarning("shutdown grace over: open responses ended (streams in-band, 503 otherwise)", {
+            cut: closed.cut,
+            graceMs: shutdownGraceMs,
+          }),
+        )
       if (reloader) {
         await gateway.close()
         // the reloader owns whichever deployment is current now
         await reloader.close(true)
         await runtime.dispose()
       } else await release()
+      return closed
     })()
     return closing
   }
-  return { url, gateway, config, server, reloader, models: [...config.catalog.models.keys()], close }
+  return {
+    url,
+    gateway,
+    config,
+    server,
+    reloader,
+    models: [...config.catalog.models.keys()],
+    shutdownGraceMs,
+    close,
+  }
 }

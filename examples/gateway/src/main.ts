@@ -42,13 +42,21 @@ try {
   const running = await startGateway({ configFile, port, host })
   if (running.config.logging.format === "pretty") console.log(banner(running.url, running.models, configFile))
   const shutdown = (signal: string) => {
+    const grace = running.shutdownGraceMs
     if (running.config.logging.format === "pretty")
-      console.error(`[switchyard] ${signal}: finishing in-flight requests and shutting down`)
-    const force = setTimeout(() => process.exit(1), 30_000)
-    force.unref()
+      console.error(`[switchyard] ${signal}: finishing in-flight requests (grace ${grace} ms), then shutting down`)
+    // a backstop only: the drain itself ends every response at the end of the grace
+    const stuck = setTimeout(() => {
+      console.error("[switchyard] shutdown did not complete; exiting")
+      process.exit(1)
+    }, grace + 15_000)
+    stuck.unref()
     running.close().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (e: unknown) => {
+        console.error(`[switchyard] shutdown failed: ${e instanceof Error ? e.message : String(e)}`)
+        process.exit(1)
+      },
     )
   }
   process.once("SIGTERM", () => shutdown("SIGTERM"))

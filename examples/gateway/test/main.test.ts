@@ -3,11 +3,11 @@ import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { type GatewayProcess, spawnGateway } from "./support/process.js"
+import { type GatewayProcess, startGatewayProcess } from "./support/gateway-process.js"
 
 const running: Array<GatewayProcess> = []
-afterEach(() => {
-  for (const p of running.splice(0)) p.kill()
+afterEach(async () => {
+  for (const p of running.splice(0)) await p.stop()
 })
 
 const writeConfig = (config: unknown): string => {
@@ -26,7 +26,7 @@ describe("the start banner", () => {
       ],
       gateway: { keys: [{ name: "only", key: "sk-config-only-key" }] },
     })
-    const gw = await spawnGateway(["--config", file])
+    const gw = await startGatewayProcess(["--config", file], {})
     running.push(gw)
     expect(gw.stdout()).toMatch(/models: acme\/one, acme\/two/)
     expect(gw.stdout()).not.toContain("sk-config-only-key")

@@ -16,9 +16,13 @@ export interface GatewayProcess {
   readonly stdout: () => string
   /** SIGTERM, then wait for the exit (the gateway flushes its logs on the way out). */
   readonly stop: () => Promise<number | null>
+  /** Send a signal (nothing else). */
+  readonly signal: (signal: NodeJS.Signals) => void
+  /** Resolves with the exit code. */
+  readonly exited: Promise<number | null>
 }
 
-/** Start it and wait for its `listening` line (the config must log as json). */
+/** Start it and wait for its `listening` line (json logging) or its start banner (pretty logging). */
 export const startGatewayProcess = async (
   args: ReadonlyArray<string>,
   env: Readonly<Record<string, string>>,
@@ -42,10 +46,10 @@ export const startGatewayProcess = async (
     const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${all}`)), 30_000)
     const check = () => {
       // the port, not the url: a host that is also an upstream's is masked in every log line
-      const m = /"msg":"listening".*?"port":(\d+)/.exec(out)
+      const m = /"msg":"listening".*?"port":(\d+)|listening on http:\/\/[^\s]*:(\d+)/.exec(out)
       if (m !== null) {
         clearTimeout(timer)
-        resolve(`http://127.0.0.1:${m[1]}`)
+        resolve(`http://127.0.0.1:${m[1] ?? m[2]}`)
       }
     }
     child.stdout?.on("data", check)
@@ -56,8 +60,12 @@ export const startGatewayProcess = async (
     output: () => all,
     stdout: () => out,
     stop: () => {
-      child.kill("SIGTERM")
+      if (child.exitCode === null) child.kill("SIGTERM")
       return exited
     },
+    signal: (signal) => {
+      child.kill(signal)
+    },
+    exited,
   }
 }

@@ -11,6 +11,7 @@ import * as Schema from "effect/Schema"
 import type { GatewayKey } from "../auth/key-ring.js"
 import { MAX_JSON_DEPTH_LIMIT } from "../handler/json-depth.js"
 import { type LoggingConfig, LoggingSection, resolveLogging } from "../logging/config.js"
+import type { NodeServerLimits } from "../node/server.js"
 import { configuredSecrets } from "./secrets.js"
 
 /** A secret given inline or read from an environment variable: `"sk-…"` or `{ "env": "NAME" }`. */
@@ -27,6 +28,8 @@ export const GatewayKeyConfig = Schema.Struct({
 })
 export type GatewayKeyConfig = typeof GatewayKeyConfig.Type
 
+const Ms = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 3_600_000 }))
+
 /** An admin key: opens `/metrics`, `/v1/models/{id}/endpoints` and `/dashboard` (not chat). */
 export const AdminKeyConfig = Schema.Struct({ name: Schema.NonEmptyString, key: SecretRef })
 export type AdminKeyConfig = typeof AdminKeyConfig.Type
@@ -42,6 +45,17 @@ export const GatewaySection = Schema.Struct({
   maxJsonDepth: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 2, maximum: MAX_JSON_DEPTH_LIMIT }))),
   /** `access-control-allow-origin` (default `*`). Read at start. */
   corsOrigin: Schema.optionalKey(Schema.NonEmptyString),
+  // The Node server's limits (`NodeServerLimits`, defaults in `DEFAULT_NODE_SERVER_LIMITS`). Read at start.
+  /** Longest time to receive a request's headers (default 10 s): 408. */
+  headersTimeoutMs: Schema.optionalKey(Ms),
+  /** Longest time to receive a whole request, headers and body (default 30 s): 408. */
+  receiveTimeoutMs: Schema.optionalKey(Ms),
+  /** Idle keep-alive of client connections (default 65 s). */
+  keepAliveTimeoutMs: Schema.optionalKey(Ms),
+  /** Concurrent client connections per process (default 4,096). */
+  maxConnections: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
+  /** How long SIGTERM waits for in-flight requests and streams before ending them in-band (default 30 s). */
+  shutdownGraceMs: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
 })
 export type GatewaySection = typeof GatewaySection.Type
 
@@ -90,6 +104,8 @@ export interface GatewayConfig {
   readonly secrets: ReadonlyArray<string>
   /** Undefined: live state in memory. */
   readonly state: StateConfig | undefined
+  /** For `createNodeServer(gateway, config.server)`: what the Node server bounds (unset: its defaults). */
+  readonly server: NodeServerLimits
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -189,6 +205,13 @@ export const decodeGatewayConfig = (json: unknown, env: Env): Result.Result<Gate
       state?.success.redis === undefined ? [] : [state.success.redis.url],
     ),
     state: state?.success,
+    server: {
+      headersTimeoutMs: section?.headersTimeoutMs,
+      receiveTimeoutMs: section?.receiveTimeoutMs,
+      keepAliveTimeoutMs: section?.keepAliveTimeoutMs,
+      maxConnections: section?.maxConnections,
+      shutdownGraceMs: section?.shutdownGraceMs,
+    },
   })
 }
 

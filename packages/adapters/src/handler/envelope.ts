@@ -100,6 +100,14 @@ export const replies = {
       },
     ),
   internal: errorReply(500, "server_error", "Internal gateway error", "internal_error"),
+  shuttingDown: errorReply(
+    503,
+    "server_error",
+    "The gateway is shutting down; retry the request",
+    "server_shutting_down",
+    null,
+    { connection: "close", "retry-after": "1" },
+  ),
   clientClosed: errorReply(499, "invalid_request_error", "Client closed the request", "client_closed_request"),
 } as const
 

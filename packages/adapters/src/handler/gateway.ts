@@ -214,6 +214,11 @@ export class Gateway {
     return this.errorResponse(replies.tooLarge(this.maxBodyBytes), requestIdOf({}))
   }
 
+  /** The 503 an adapter answers a request still unanswered when the shutdown grace ends. */
+  shuttingDown(): GatewayResponse {
+    return this.errorResponse(replies.shuttingDown, requestIdOf({}))
+  }
+
   handle(req: GatewayRequest): Promise<GatewayResponse> {
     const path = pathOf(req.path)
     const method = req.method
@@ -432,6 +437,8 @@ export class Gateway {
         body: JSON.stringify(
           withTrace ? { ...result.body, switchyard_trace: redactDeep(trace, this.redact) } : result.body,
         ),
+        // the runtime's Clock is the wall clock: the router's deadline is the response's
+        deadlineAt: result.deadlineAt,
       }
     }
     return this.failed(exit.cause, accepted, false)
@@ -468,7 +475,7 @@ export class Gateway {
       routed.attempts,
       routed.endpoint.model,
     )
-    return { status: 200, headers, body }
+    return { status: 200, headers, body, deadlineAt: routed.deadlineAt }
   }
 
   private failed(cause: Cause.Cause<unknown>, accepted: AcceptedChat, stream: boolean): GatewayResponse {

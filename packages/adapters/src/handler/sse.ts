@@ -23,6 +23,17 @@ const internalErrorChunk = (): JsonObject => ({
   choices: [{ index: 0, delta: { content: "" }, finish_reason: "error" }],
 })
 
+/** In-band end of a stream the gateway cut because it is shutting down (its drain grace ran out). */
+const shutdownChunk: JsonObject = {
+  object: "chat.completion.chunk",
+  error: {
+    message: "The gateway is shutting down; the stream was ended before completion",
+    type: "server_error",
+    code: "server_shutting_down",
+  },
+  choices: [{ index: 0, delta: { content: "" }, finish_reason: "error" }],
+}
+
 export interface SseOptions {
   /** Attach the RouteTrace as top-level `switchyard_trace` on the final chunk (holds one chunk back). */
   readonly withTrace: boolean
@@ -116,6 +127,18 @@ export class SseBody implements AsyncIterableIterator<Uint8Array> {
   /** An in-band error chunk carries upstream text: redacted. Content chunks are passed as they are. */
   private safe(chunk: JsonObject): JsonObject {
     return chunk.error === undefined ? chunk : redactDeep(chunk, this.options.redact)
+  }
+
+  /**
+   * End now because the gateway is shutting down: the last SSE text to write (a chunk held back for the
+   * trace, an in-band error chunk, `[DONE]`); the stream is interrupted (cancelling its upstream) and
+   * its trace recorded. A read in progress gets the end.
+   */
+  shutdown(): string {
+    const held = this.held === undefined ? "" : frame(this.held)
+    this.held = undefined
+    void this.return()
+    return held + frame(shutdownChunk) + DONE
   }
 
   /** Client went away (or the adapter stopped reading): interrupt the stream, record the trace. */

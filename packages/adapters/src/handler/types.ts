@@ -54,6 +54,11 @@ export interface GatewayResponse {
   readonly headers: Readonly<Record<string, string>>
   /** A string is UTF-8 text (JSON or Prometheus exposition); an async iterable is an SSE stream. */
   readonly body: string | Uint8Array | StreamBody
+  /**
+   * Wall-clock epoch ms by which the client must have taken the whole response (the request's
+   * deadline): an adapter cuts a response whose client stops reading past it.
+   */
+  readonly deadlineAt?: number | undefined
 }
 
 export const isStreamBody = (body: GatewayResponse["body"]): body is StreamBody =>

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { Gateway } from "../handler/gateway.js"
 import { type CancelHook, cancelNow, type GatewayResponse, type HeaderBag, newCancelHook } from "../handler/types.js"
+import type { InFlight } from "./in-flight.js"
 import { writeResponse } from "./write-response.js"
 
 const EMPTY = new Uint8Array(0)
@@ -42,9 +43,21 @@ const dispatch = (
   res: ServerResponse,
   body: Uint8Array,
   cancel: CancelHook,
+  inFlight: InFlight | undefined,
 ): void => {
+  if (inFlight !== undefined) {
+    if (inFlight.finishing) {
+      writeResponse(res, gateway.shuttingDown(), false)
+      return
+    }
+    // not answered when the shutdown grace ends: cancel the work, answer 503
+    inFlight.track(res, () => {
+      cancelNow(cancel)
+      writeResponse(res, gateway.shuttingDown(), false)
+    })
+  }
   gateway.handle({ method: req.method ?? "GET", path: req.url ?? "/", headers: headersOf(req), body, cancel }).then(
-    (response: GatewayResponse) => writeResponse(res, response, req.method === "HEAD"),
+    (response: GatewayResponse) => writeResponse(res, response, req.method === "HEAD", inFlight),
     () => {
       if (!res.headersSent && !res.destroyed) {
         res.writeHead(500, { "content-type": "application/json" })
@@ -62,9 +75,9 @@ const dispatch = (
  * `gateway.maxBodyBytes` (a larger one is refused with 413 as soon as it is known — from
  * `content-length` before reading, or while reading), a client disconnect cancels the request (and the
  * upstream call) through a `CancelHook` (no AbortController per request), and streamed responses
- * honour backpressure.
+ * honour backpressure. `inFlight` (the Node server passes its own): the responses a shutdown drains.
  */
-export const createNodeListener = (gateway: Gateway): NodeListener => {
+export const createNodeListener = (gateway: Gateway, inFlight?: InFlight): NodeListener => {
   const max = gateway.maxBodyBytes
   return (req, res) => {
     const declared = req.headers["content-length"]
@@ -72,7 +85,7 @@ export const createNodeListener = (gateway: Gateway): NodeListener => {
     const cancel = watchClose(res)
     if (declared === undefined && req.headers["transfer-encoding"] === undefined) {
       req.resume()
-      return dispatch(gateway, req, res, EMPTY, cancel)
+      return dispatch(gateway, req, res, EMPTY, cancel, inFlight)
     }
     const chunks: Array<Buffer> = []
     let size = 0
@@ -90,7 +103,7 @@ export const createNodeListener = (gateway: Gateway): NodeListener => {
     })
     req.on("end", () => {
       if (refused) return
-      dispatch(gateway, req, res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), cancel)
+      dispatch(gateway, req, res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), cancel, inFlight)
     })
     req.on("error", () => cancelNow(cancel))
   }
@@ -99,5 +112,5 @@ export const createNodeListener = (gateway: Gateway): NodeListener => {
 /** Serve a request whose body was already read (e.g. by an Express body parser). */
 export const serveWithBody = (gateway: Gateway, req: IncomingMessage, res: ServerResponse, body: Uint8Array): void => {
   if (body.byteLength > gateway.maxBodyBytes) writeResponse(res, gateway.tooLarge(), false)
-  else dispatch(gateway, req, res, body, watchClose(res))
+  else dispatch(gateway, req, res, body, watchClose(res), undefined)
 }

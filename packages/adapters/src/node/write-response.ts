@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http"
 import { SseBody } from "../handler/sse.js"
 import { type GatewayResponse, isStreamBody, type StreamBody } from "../handler/types.js"
+import type { InFlight } from "./in-flight.js"
 
 /** Node accepts headers as one flat `[name, value, name, value…]` array: no per-header `setHeader` calls. */
 const flatHeaders = (headers: Readonly<Record<string, string>>, contentLength: number | undefined): Array<string> => {
@@ -10,33 +11,72 @@ const flatHeaders = (headers: Readonly<Record<string, string>>, contentLength: n
   return out
 }
 
-/** Wait until the socket can take more, or the client has gone (`false`). */
-const drained = (res: ServerResponse): Promise<boolean> =>
+/**
+ * Wait until the socket can take more (`true`), or the client has gone (`false`). With a deadline, a
+ * client that has not taken the bytes by then is cut (`false`, the response destroyed): the request
+ * deadline covers the whole response, a client that stops reading included.
+ */
+const drained = (res: ServerResponse, deadlineAt: number | undefined): Promise<boolean> =>
   new Promise((resolve) => {
+    let timer: ReturnType<typeof setTimeout> | undefined
     const onDrain = () => {
       res.off("close", onClose)
+      clearTimeout(timer)
       resolve(true)
     }
     const onClose = () => {
       res.off("drain", onDrain)
+      clearTimeout(timer)
       resolve(false)
     }
     res.once("drain", onDrain)
     res.once("close", onClose)
+    if (deadlineAt !== undefined)
+      timer = setTimeout(() => {
+        res.off("drain", onDrain)
+        res.off("close", onClose)
+        res.destroy()
+        resolve(false)
+      }, deadlineAt - Date.now())
   })
 
+/** A response ended with bytes still queued for a client that does not read: cut at the deadline. */
+const cutUnsentAt = (res: ServerResponse, deadlineAt: number | undefined): void => {
+  if (deadlineAt === undefined || res.writableLength === 0) return
+  const timer = setTimeout(() => {
+    if (!res.writableFinished) res.destroy()
+  }, deadlineAt - Date.now())
+  res.once("close", () => clearTimeout(timer))
+  res.once("finish", () => clearTimeout(timer))
+}
+
 /** Write a streamed body chunk by chunk, waiting for `drain` when the socket is full. */
-const pump = async (res: ServerResponse, body: StreamBody): Promise<void> => {
+const pump = async (
+  res: ServerResponse,
+  body: StreamBody,
+  deadlineAt: number | undefined,
+  inFlight: InFlight | undefined,
+): Promise<void> => {
   const it = body[Symbol.asyncIterator]()
+  let stopped = false
+  inFlight?.track(res, () => {
+    stopped = true
+    void it.return?.()
+    res.end()
+  })
   try {
     for (;;) {
-      if (res.destroyed) break
+      if (res.destroyed || stopped) break
       const step = await it.next()
+      if (stopped) return
       if (step.done) {
-        if (!res.destroyed) res.end()
+        if (!res.destroyed) {
+          res.end()
+          cutUnsentAt(res, deadlineAt)
+        }
         return
       }
-      if (!res.write(step.value) && !(await drained(res))) break
+      if (!res.write(step.value) && !(await drained(res, deadlineAt))) break
     }
   } catch {
     res.destroy()
@@ -46,19 +86,33 @@ const pump = async (res: ServerResponse, body: StreamBody): Promise<void> => {
 
 /**
  * An SSE body written from its `read` callback: no Promise or async frame per chunk, so an open
- * stream that waits on its upstream holds only the callback. Same contract as `pump`.
+ * stream that waits on its upstream holds only the callback. Same contract as `pump`; at the end of a
+ * shutdown grace it ends in-band (`SseBody.shutdown`: an error chunk, then `[DONE]`).
  */
-const pumpSse = (res: ServerResponse, body: SseBody): void => {
+const pumpSse = (
+  res: ServerResponse,
+  body: SseBody,
+  deadlineAt: number | undefined,
+  inFlight: InFlight | undefined,
+): void => {
+  let stopped = false
   const stop = (): void => {
     void body.return()
   }
+  inFlight?.track(res, () => {
+    stopped = true
+    const last = body.shutdown()
+    if (!res.destroyed) res.end(last)
+  })
   const onText = (text: string | undefined): void => {
+    if (stopped) return
     if (res.destroyed) {
       stop()
       return
     }
     if (text === undefined) {
       res.end()
+      cutUnsentAt(res, deadlineAt)
       return
     }
     let more: boolean
@@ -71,23 +125,33 @@ const pumpSse = (res: ServerResponse, body: SseBody): void => {
     }
     if (more) step()
     else
-      void drained(res).then((open) => {
+      void drained(res, deadlineAt).then((open) => {
         if (open) step()
         else stop()
       })
   }
   const step = (): void => {
+    if (stopped) return
     if (res.destroyed) stop()
     else body.read(onText)
   }
   step()
 }
 
-/** Send a gateway response on a Node `ServerResponse` (HEAD: headers only). */
-export const writeResponse = (res: ServerResponse, response: GatewayResponse, head: boolean): void => {
+/**
+ * Send a gateway response on a Node `ServerResponse` (HEAD: headers only). A response whose client has
+ * not taken it by `response.deadlineAt` is cut there. With `inFlight`, an open stream registers how it
+ * ends when a shutdown grace runs out.
+ */
+export const writeResponse = (
+  res: ServerResponse,
+  response: GatewayResponse,
+  head: boolean,
+  inFlight?: InFlight,
+): void => {
   const body = response.body
   if (isStreamBody(body)) {
-    if (res.destroyed) {
+    if (res.destroyed || res.headersSent) {
       void body[Symbol.asyncIterator]().return?.()
       return
     }
@@ -98,13 +162,16 @@ export const writeResponse = (res: ServerResponse, response: GatewayResponse, he
       return
     }
     res.flushHeaders()
-    if (body instanceof SseBody) pumpSse(res, body)
-    else void pump(res, body)
+    if (body instanceof SseBody) pumpSse(res, body, response.deadlineAt, inFlight)
+    else void pump(res, body, response.deadlineAt, inFlight)
     return
   }
-  if (res.destroyed) return
+  if (res.destroyed || res.headersSent) return
   const length = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength
   res.writeHead(response.status, flatHeaders(response.headers, length))
   if (head) res.end()
-  else res.end(body)
+  else {
+    res.end(body)
+    cutUnsentAt(res, response.deadlineAt)
+  }
 }

@@ -9,6 +9,9 @@
  * - `echo-text-<status>`: the same credentials in a plain-text (non-JSON) body.
  * - `echo-stream`: a 200 stream with one content chunk, then an error event echoing the credentials.
  * - `hang`: accepts the request and never answers.
+ * - `firehose`: a 200 stream of large chunks without end, written as fast as the reader takes them
+ *   (honouring backpressure); `firehoseOpen()` counts the ones whose connection is still open.
+ * - `slow-stream`: a 200 stream of one small chunk every 50 ms, without end.
  * - anything else: a normal completion (JSON or SSE, as asked).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
@@ -67,6 +70,7 @@ const echoError = (res: ServerResponse, status: number, creds: ReadonlyArray<str
 
 export const startFaultUpstream = async () => {
   const hanging = new Set<ServerResponse>()
+  const firehoses = new Set<ServerResponse>()
   const server = createServer((req, res) => {
     const parts: Array<Buffer> = []
     req.on("data", (c: Buffer) => parts.push(c))
@@ -91,6 +95,25 @@ export const startFaultUpstream = async () => {
         )
         return
       }
+      if (model === "firehose") {
+        firehoses.add(res)
+        res.on("close", () => firehoses.delete(res))
+        res.writeHead(200, { "content-type": "text/event-stream" })
+        const big = chunk(model, { content: "x".repeat(16 * 1024) }, null)
+        const pour = (): void => {
+          while (!res.destroyed) if (!res.write(big)) return void res.once("drain", pour)
+        }
+        res.write(chunk(model, { role: "assistant", content: "" }, null))
+        pour()
+        return
+      }
+      if (model === "slow-stream") {
+        res.writeHead(200, { "content-type": "text/event-stream" })
+        res.write(chunk(model, { role: "assistant", content: "tick" }, null))
+        const timer = setInterval(() => res.write(chunk(model, { content: " tick" }, null)), 50)
+        res.on("close", () => clearInterval(timer))
+        return
+      }
       if (model === "hang") {
         hanging.add(res)
         res.on("close", () => hanging.delete(res))
@@ -112,6 +135,7 @@ export const startFaultUpstream = async () => {
     baseUrl: `${s.url}/v1`,
     /** Requests accepted and not answered (model `hang`) whose connection is still open. */
     hanging: () => hanging.size,
+    firehoseOpen: () => firehoses.size,
     close: s.close,
   }
 }

@@ -3,6 +3,7 @@
  * (provider plugins, incl. the simulated one) → the real Router → the gateway on a real 127.0.0.1 port.
  */
 
+import type { Server } from "node:http"
 import { deploymentMaker } from "@switchyard/providers"
 import OpenAI from "openai"
 import {
@@ -17,6 +18,7 @@ import { listen } from "./listen.js"
 export interface Stack {
   readonly url: string
   readonly gateway: Gateway
+  readonly server: Server
   readonly runtime: GatewayRuntime
   /** An OpenAI SDK client pointed at the gateway (no retries unless asked). */
   readonly client: (apiKey?: string, maxRetries?: number) => OpenAI
@@ -35,17 +37,24 @@ export const startStack = async (
   } = {},
 ): Promise<Stack> => {
   const env = options.env ?? {}
-  const { gateway, runtime, close } = await gatewayFromConfig(config, {
+  const {
+    gateway,
+    runtime,
+    config: loaded,
+    close,
+  } = await gatewayFromConfig(config, {
     makeDeployment: deploymentMaker({ env }),
     env,
     runtime: { seed: 7, ...options.runtime },
     logSink: options.logSink ?? (() => {}),
     batchLogs: false,
   })
-  const server = await listen(createNodeServer(gateway))
+  const node = createNodeServer(gateway, loaded.server)
+  const server = await listen(node)
   return {
     url: server.url,
     gateway,
+    server: node,
     runtime,
     client: (apiKey = "sk-test", maxRetries = 0) => new OpenAI({ baseURL: `${server.url}/v1`, apiKey, maxRetries }),
     close: async () => {

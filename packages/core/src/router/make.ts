@@ -91,6 +91,7 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
           usage,
           cost,
           trace: ctx.trace.finish(now, { endpoint, usage, cost, firstTokenAt: ok.trace?.endedAt ?? now }),
+          deadlineAt: ctx.deadlineAt,
         })
       })
 

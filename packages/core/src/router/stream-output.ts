@@ -244,5 +244,6 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
         Channel.fromTransform((_, scope) => Effect.as(Scope.addFinalizer(scope, finalize), pull)),
       ),
       trace: Deferred.await(done),
+      deadlineAt: ctx.deadlineAt,
     }
   })

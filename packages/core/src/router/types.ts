@@ -107,6 +107,11 @@ export interface RouteResult {
   readonly usage: Usage
   readonly cost: number
   readonly trace: RouteTrace
+  /**
+   * The request's deadline (Clock epoch ms): an HTTP layer cuts a response its client has not taken
+   * by then (the deadline covers the whole response, whichever side stalls).
+   */
+  readonly deadlineAt?: number | undefined
 }
 
 export interface RouteStream {
@@ -124,4 +129,9 @@ export interface RouteStream {
   readonly chunks: Stream.Stream<JsonObject>
   /** Completes with the final trace once the stream has ended (or was interrupted). */
   readonly trace: import("effect").Effect.Effect<RouteTrace>
+  /**
+   * The request's deadline (Clock epoch ms). The router ends the stream there when the upstream is
+   * slow; an HTTP layer cuts it there when the client stops reading.
+   */
+  readonly deadlineAt?: number | undefined
 }
