@@ -41,7 +41,12 @@ describe("the gateway process's log output (json)", () => {
       JSON.stringify({
         providers: [provider("cheap"), provider("good"), provider("broken")],
         models: [
-          { id: "acme/chat", endpoints: [endpoint("cheap", "cheap-model", 1), endpoint("good", "good-model", 2)] },
+          {
+            id: "acme/chat",
+            // price order, not the 1/price² draw (unseeded in a gateway process): the 429ing cheap one first
+            defaults: { provider: { sort: "price" } },
+            endpoints: [endpoint("cheap", "cheap-model", 1), endpoint("good", "good-model", 2)],
+          },
           { id: "acme/broken", endpoints: [endpoint("broken", "broken-model", 1)] },
         ],
         routing: { maxRetrySleepMs: 0 },

@@ -48,7 +48,8 @@ describe("Switchyard as a Hono sub-app", () => {
         if (p) providers.push(p)
       }
       expect(text.length).toBeGreaterThan(0)
-      expect(providers).toEqual(["cheap"])
+      // every chunk names the serving provider
+      expect(new Set(providers)).toEqual(new Set(["cheap"]))
     } finally {
       await new Promise((r) => server.close(r))
     }

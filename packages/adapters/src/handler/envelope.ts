@@ -1,6 +1,8 @@
 /**
  * The OpenAI error envelope `{"error":{"message","type","param","code"}}` (wire-facts §5), with
- * Switchyard's `metadata` where a client can act on more (excluded endpoints, rate-limit origin).
+ * Switchyard's `metadata` where a client can act on more (excluded endpoints, rate-limit origin, the
+ * provider and endpoint of an upstream failure). A relayed upstream 4xx keeps the upstream's `type`,
+ * `code`, `param`, `message` and extra members (e.g. Groq's `failed_generation`).
  */
 export type ErrorType =
   | "invalid_request_error"
@@ -13,7 +15,8 @@ export type ErrorType =
 
 export interface ErrorBody {
   readonly message: string
-  readonly type: ErrorType
+  /** One of `ErrorType`, or the upstream's own type when a client-side upstream error is relayed. */
+  readonly type: ErrorType | (string & {})
   readonly param: string | null
   readonly code: string | null
   readonly metadata?: Record<string, unknown>

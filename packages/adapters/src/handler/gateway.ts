@@ -32,7 +32,7 @@ import { type ErrorReply, errorJson, replies } from "./envelope.js"
 import { type CorsHeaders, headerValue, makeCorsHeaders, requestIdOf } from "./headers.js"
 import { DEFAULT_MAX_JSON_DEPTH, MAX_JSON_DEPTH_LIMIT, tooDeep } from "./json-depth.js"
 import { endpointList, modelList, modelObject } from "./models.js"
-import { routeErrorReply, routeErrorTrace } from "./route-errors.js"
+import { routeErrorReply, routeErrorTrace, UPSTREAM_REQUEST_ID } from "./route-errors.js"
 import { decodeRoutingFields } from "./routing-fields.js"
 import { SSE_HEADERS, SseBody } from "./sse.js"
 import type { GatewayRequest, GatewayResponse } from "./types.js"
@@ -433,6 +433,7 @@ export class Gateway {
           result.endpoint.slug,
           trace.attempts.length,
           trace.modelUsed ?? "",
+          result.upstreamRequestId,
         ),
         body: JSON.stringify(
           withTrace ? { ...result.body, switchyard_trace: redactDeep(trace, this.redact) } : result.body,
@@ -474,6 +475,7 @@ export class Gateway {
       routed.endpoint.slug,
       routed.attempts,
       routed.endpoint.model,
+      routed.upstreamRequestId,
     )
     return { status: 200, headers, body, deadlineAt: routed.deadlineAt }
   }
@@ -523,6 +525,7 @@ export class Gateway {
     provider: string,
     attempts: number,
     model: string,
+    upstreamRequestId: string | undefined,
   ): Record<string, string> {
     const headers: Record<string, string> = {}
     for (const name in fixed) headers[name] = fixed[name]!
@@ -530,6 +533,7 @@ export class Gateway {
     headers["x-switchyard-provider"] = provider
     headers["x-switchyard-attempts"] = String(attempts)
     headers["x-switchyard-model"] = model
+    if (upstreamRequestId !== undefined) headers[UPSTREAM_REQUEST_ID] = upstreamRequestId.slice(0, 200)
     return headers
   }
 

@@ -15,6 +15,7 @@ export const EXPOSED_HEADERS = [
   "x-switchyard-attempts",
   "x-switchyard-model",
   "x-switchyard-ratelimit-origin",
+  "x-switchyard-upstream-request-id",
 ].join(", ")
 
 const DEFAULT_ALLOWED_HEADERS = "authorization, content-type, x-request-id, x-switchyard-trace, x-session-id"

@@ -1,5 +1,11 @@
 import type { ProviderErrorTag, RouteError, RouteTrace } from "@switchyard/core"
-import { type ErrorReply, type ErrorType, errorReply } from "./envelope.js"
+import { type ErrorBody, type ErrorReply, type ErrorType, errorReply } from "./envelope.js"
+
+/** Response header with the upstream's request id (quote it in a support ticket to the provider). */
+export const UPSTREAM_REQUEST_ID = "x-switchyard-upstream-request-id"
+
+/** Members of a relayed error object that are never taken from the upstream's extra fields. */
+const RESERVED: ReadonlySet<string> = new Set(["message", "type", "param", "code", "metadata"])
 
 /** `error.code` for an upstream failure, in OpenRouter's `error_type` vocabulary where one exists (wire-facts §1). */
 const upstreamCode: Readonly<Record<ProviderErrorTag, string>> = {
@@ -66,23 +72,34 @@ export const routeErrorReply = (e: RouteError): ErrorReply => {
     }
     case "UpstreamFailed": {
       const status = e.httpStatus >= 400 && e.httpStatus <= 599 ? e.httpStatus : 502
+      const errorType = e.code ?? upstreamCode[e.error] ?? "provider_error"
+      const metadata: Record<string, unknown> = { error_type: errorType, upstream_status: e.upstreamStatus }
+      const provider = e.provider ?? lastEndpoint(e.trace)
+      if (provider !== undefined) metadata.provider = provider
+      const endpoint = e.endpoint ?? lastEndpoint(e.trace)
+      if (endpoint !== undefined) metadata.endpoint = endpoint
+      const headers =
+        e.upstreamRequestId === undefined ? undefined : { [UPSTREAM_REQUEST_ID]: e.upstreamRequestId.slice(0, 200) }
+      const upstream = e.upstream
+      if (status < 500 && upstream !== undefined) {
+        // A client-side error the upstream described: relayed as sent (type, code, param, message, extra fields).
+        const error: Record<string, unknown> = {
+          message: e.upstreamMessage ?? e.message,
+          type: upstream.type ?? "invalid_request_error",
+          param: upstream.param ?? e.param ?? null,
+          code: upstream.code ?? errorType,
+        }
+        if (upstream.extra !== undefined)
+          for (const key of Object.keys(upstream.extra)) if (!RESERVED.has(key)) error[key] = upstream.extra[key]
+        error.metadata = metadata
+        return { status, error: error as unknown as ErrorBody, ...(headers ? { headers } : {}) }
+      }
       const type: ErrorType =
         status === 504 ? "timeout_error" : status < 500 ? "invalid_request_error" : "upstream_error"
-      const provider = lastEndpoint(e.trace)
-      const code = e.code ?? upstreamCode[e.error] ?? "provider_error"
       return {
         status,
-        error: {
-          message: e.message,
-          type,
-          param: e.param ?? null,
-          code,
-          metadata: {
-            error_type: code,
-            upstream_status: e.upstreamStatus,
-            ...(provider ? { provider } : {}),
-          },
-        },
+        error: { message: e.message, type, param: e.param ?? null, code: errorType, metadata },
+        ...(headers ? { headers } : {}),
       }
     }
     case "DeadlineExceeded":

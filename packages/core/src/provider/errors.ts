@@ -1,5 +1,19 @@
 import * as Schema from "effect/Schema"
 
+/**
+ * What an upstream said about a client-side (4xx) error, kept so the gateway can relay it as the
+ * upstream sent it (`type`, `code`, `param`, and extra fields such as Groq's `failed_generation`).
+ * Every string in it went through the plugin's redactor; `extra` is bounded (see `error-body.ts`).
+ */
+export const UpstreamErrorDetail = Schema.Struct({
+  type: Schema.optionalKey(Schema.String),
+  code: Schema.optionalKey(Schema.String),
+  param: Schema.optionalKey(Schema.String),
+  /** Other members of the upstream's error object, by name. */
+  extra: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown)),
+})
+export type UpstreamErrorDetail = typeof UpstreamErrorDetail.Type
+
 const fields = {
   /** Provider slug that produced the error. */
   provider: Schema.String,
@@ -7,7 +21,12 @@ const fields = {
   status: Schema.Int,
   /** Human message; never contains an upstream key. */
   message: Schema.String,
+  /** The upstream's request id (`x-request-id`, `request-id`, `apim-request-id`, …), for support tickets. */
+  requestId: Schema.optionalKey(Schema.String),
 }
+
+/** Fields of the errors a client caused (4xx): the upstream's own description, relayed as sent. */
+const clientFields = { ...fields, upstream: Schema.optionalKey(UpstreamErrorDetail) }
 
 export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
   ...fields,
@@ -33,20 +52,20 @@ export class UpstreamServerError extends Schema.TaggedError<UpstreamServerError>
   retryAfterMs: Schema.optionalKey(Schema.Finite),
 }) {}
 export class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", {
-  ...fields,
+  ...clientFields,
   param: Schema.optionalKey(Schema.String),
   code: Schema.optionalKey(Schema.String),
 }) {}
-export class AuthFailed extends Schema.TaggedError<AuthFailed>()("AuthFailed", fields) {}
+export class AuthFailed extends Schema.TaggedError<AuthFailed>()("AuthFailed", clientFields) {}
 export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
-  ...fields,
+  ...clientFields,
   /** The upstream says this model does not exist or is not supported here: another model may serve. */
   modelNotSupported: Schema.optionalKey(Schema.Boolean),
 }) {}
-export class ContentFiltered extends Schema.TaggedError<ContentFiltered>()("ContentFiltered", fields) {}
+export class ContentFiltered extends Schema.TaggedError<ContentFiltered>()("ContentFiltered", clientFields) {}
 export class ContextLengthExceeded extends Schema.TaggedError<ContextLengthExceeded>()(
   "ContextLengthExceeded",
-  fields,
+  clientFields,
 ) {}
 export class MalformedResponse extends Schema.TaggedError<MalformedResponse>()("MalformedResponse", fields) {}
 

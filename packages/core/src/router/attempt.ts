@@ -34,7 +34,9 @@ const finiteOrUndefined = (n: number): number | undefined => (Number.isFinite(n)
 
 export const traceEntry = (
   info: Pick<AttemptInfo, "queued" | "startedAt" | "hedge">,
-  fields: Pick<MutableAttemptTrace, "endedAt" | "outcome" | "status" | "error" | "retryAfterMs">,
+  fields: Pick<MutableAttemptTrace, "endedAt" | "outcome" | "status" | "error" | "retryAfterMs"> & {
+    readonly upstreamRequestId?: string | undefined
+  },
 ): MutableAttemptTrace => {
   const endpoint = info.queued.planned.endpoint
   return {
@@ -49,6 +51,7 @@ export const traceEntry = (
     status: fields.status,
     error: fields.error,
     retryAfterMs: fields.retryAfterMs,
+    upstreamRequestId: fields.upstreamRequestId,
   }
 }
 
@@ -149,6 +152,7 @@ const failed = <A>(ctx: RequestContext, info: AttemptInfo, error: ProviderError)
             status: error.status === 0 ? undefined : error.status,
             error: `${error._tag}: ${error.message}`,
             retryAfterMs: c.retryAfterMs,
+            upstreamRequestId: error.requestId,
           }),
         )
         return {

@@ -67,6 +67,7 @@ export const chatMode: Mode<ChatResult> = {
               status: 200,
               error: undefined,
               retryAfterMs: undefined,
+              upstreamRequestId: result.requestId,
             }),
           ),
         ),

@@ -1,5 +1,4 @@
 import type { JsonObject } from "../provider/contract.js"
-import type { Usage } from "../provider/usage.js"
 
 const nonEmptyString = (v: unknown): boolean => typeof v === "string" && v.length > 0
 
@@ -39,25 +38,6 @@ export const contentLength = (chunk: JsonObject): number => {
     if (typeof d.reasoning === "string") n += d.reasoning.length
   }
   return n
-}
-
-const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0)
-
-/** OpenAI `usage` JSON → `Usage`; undefined when absent or null. */
-export const usageFromJson = (u: unknown): Usage | undefined => {
-  if (u === null || typeof u !== "object" || Array.isArray(u)) return undefined
-  const o = u as {
-    prompt_tokens?: unknown
-    completion_tokens?: unknown
-    prompt_tokens_details?: { cached_tokens?: unknown } | null
-    completion_tokens_details?: { reasoning_tokens?: unknown } | null
-  }
-  return {
-    promptTokens: num(o.prompt_tokens),
-    completionTokens: num(o.completion_tokens),
-    cachedTokens: num(o.prompt_tokens_details?.cached_tokens),
-    reasoningTokens: num(o.completion_tokens_details?.reasoning_tokens),
-  }
 }
 
 /** The upstream body of a streamed call: `stream: true` and usage requested on the final chunk. */

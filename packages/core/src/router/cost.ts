@@ -37,10 +37,14 @@ export const usageJson = (existing: unknown, usage: Usage, cost: number): JsonOb
   return base
 }
 
-/** The completion as the client sees it: `provider` (serving slug), `model` (model used), `usage.cost`. */
+/**
+ * The completion as the client sees it: `provider` (serving slug; an upstream's own `provider`, as
+ * OpenRouter sends, moves to `upstream_provider`), `model` (model used), `usage.cost`.
+ */
 export const decorateCompletion = (body: JsonObject, endpoint: Endpoint, usage: Usage, cost: number): JsonObject => {
   const out = copyObject(body)
   out.model = endpoint.model
+  if (body.provider !== undefined && body.provider !== endpoint.slug) out.upstream_provider = body.provider
   out.provider = endpoint.slug
   out.usage = usageJson(body.usage, usage, cost)
   return out

@@ -73,10 +73,15 @@ export const upstreamFailed = (
     Effect.fail(
       new UpstreamFailed({
         message: `${endpoint.slug}: ${error.message}`,
+        upstreamMessage: error.message,
+        provider: endpoint.slug,
+        endpoint: endpoint.id,
         error: error._tag,
         upstreamStatus: error.status,
         httpStatus: httpStatusFor(error),
         param: error._tag === "BadRequest" ? error.param : undefined,
+        upstream: "upstream" in error ? error.upstream : undefined,
+        upstreamRequestId: error.requestId,
         code: error._tag === "TransportError" && error.kind === "connect" ? "provider_unreachable" : undefined,
         trace: ctx.trace.finish(now),
       }),

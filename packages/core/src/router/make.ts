@@ -88,9 +88,16 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
         return Effect.succeed({
           body: decorateCompletion(ok.value.body, endpoint, usage, cost),
           endpoint,
+          upstreamRequestId: ok.value.requestId,
           usage,
           cost,
-          trace: ctx.trace.finish(now, { endpoint, usage, cost, firstTokenAt: ok.trace?.endedAt ?? now }),
+          trace: ctx.trace.finish(now, {
+            endpoint,
+            usage,
+            cost,
+            firstTokenAt: ok.trace?.endedAt ?? now,
+            traffic: ok.value.signals.trafficType,
+          }),
           deadlineAt: ctx.deadlineAt,
         })
       })

@@ -9,10 +9,10 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { JsonObject } from "../provider/contract.js"
 import { type ProviderError, UpstreamTimeout } from "../provider/errors.js"
-import type { Usage } from "../provider/usage.js"
+import { type Usage, usageFromOpenAi } from "../provider/usage.js"
 import { traceEntry } from "./attempt.js"
-import { contentLength, usageFromJson } from "./chunks.js"
-import { errorTypeFor, httpStatusFor } from "./classify.js"
+import { contentLength } from "./chunks.js"
+import { classify, errorTypeFor, httpStatusFor } from "./classify.js"
 import type { AttemptOk, RequestContext } from "./context.js"
 import { costOf, usageJson } from "./cost.js"
 import { type Committed, estimatedUsage } from "./stream-mode.js"
@@ -20,14 +20,19 @@ import type { AttemptOutcome, RouteStream, RouteTrace } from "./types.js"
 
 /**
  * The in-band error chunk that ends a stream cut after its first content chunk (wire-facts §1): the
- * client sees `finish_reason: "error"` and the error, never a silent clean end. It carries no
- * `provider` (that was sent once, on the first chunk).
+ * client sees `finish_reason: "error"` and the error, never a silent clean end. Like every chunk, it
+ * carries `provider` (the serving slug).
  */
-export const errorChunk = (first: JsonObject | undefined, model: string, error: ProviderError): JsonObject => ({
+export const errorChunk = (
+  first: JsonObject | undefined,
+  endpoint: { readonly model: string; readonly slug: string },
+  error: ProviderError,
+): JsonObject => ({
   id: first?.id,
   object: "chat.completion.chunk",
   created: first?.created,
-  model,
+  model: endpoint.model,
+  provider: endpoint.slug,
   error: {
     code: httpStatusFor(error),
     message: error.message,
@@ -37,9 +42,9 @@ export const errorChunk = (first: JsonObject | undefined, model: string, error: 
 })
 
 /**
- * The client's stream once an attempt committed: the held-back head (with top-level `provider` on
- * the first chunk only), then the upstream's chunks, each with `model` = the model used and, on the
- * usage chunk, `usage.cost`. After the first content chunk nothing else is ever tried: an upstream
+ * The client's stream once an attempt committed: the held-back head, then the upstream's chunks, each
+ * with `model` = the model used, `provider` = the serving slug (an upstream's own `provider` moves to
+ * `upstream_provider`) and, on the usage chunk, `usage.cost`. After the first content chunk nothing else is ever tried: an upstream
  * failure or the request deadline ends the stream with `errorChunk`. When the stream ends — done,
  * cut, or interrupted by the consumer — the upstream is closed, capacity is settled to the usage
  * (reported, or estimated from the text when the upstream sent none), Stats/Health are told, and the
@@ -61,17 +66,21 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
     let finalized = false
     const first = value.head[0]
 
+    const slug = endpoint.slug
     const touch = (chunk: JsonObject): void => {
       chunk.model = endpoint.model
+      // one rule for every chunk: `provider` is the serving slug; an upstream's own (OpenRouter's) is kept apart
+      const upstreamProvider = chunk.provider
+      if (upstreamProvider !== undefined && upstreamProvider !== slug) chunk.upstream_provider = upstreamProvider
+      chunk.provider = slug
       chars += contentLength(chunk)
-      const u = usageFromJson(chunk.usage)
+      const u = usageFromOpenAi(chunk.usage)
       if (u !== undefined) {
         usage = u
         chunk.usage = usageJson(chunk.usage, u, costOf(endpoint, u))
       }
     }
     for (const chunk of value.head) touch(chunk)
-    if (first !== undefined) first.provider = endpoint.slug
 
     const end = (o: AttemptOutcome) => {
       phase = "end"
@@ -89,7 +98,7 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
     const cut = (error: ProviderError): Effect.Effect<Batch> => {
       end("stream_error")
       failure = error
-      return Effect.succeed([errorChunk(first, endpoint.model, error)] as const)
+      return Effect.succeed([errorChunk(first, endpoint, error)] as const)
     }
 
     // Body phase: one child fiber (in the upstream's scope) pulls the upstream on demand — a pull of
@@ -213,9 +222,11 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
           now,
         )
         yield* health.record(endpoint.id, { _tag: "Success" }, info.probe, now)
-      } else if (final === "stream_error") {
-        yield* stats.record(endpoint.id, { outcome: "failure" }, now)
-        yield* health.record(endpoint.id, { _tag: "Failure" }, info.probe, now)
+      } else if (final === "stream_error" && failure !== undefined) {
+        // classified like any failure: a model-side 400 sent mid-stream is the client's, not the endpoint's
+        const c = classify(failure)
+        yield* stats.record(endpoint.id, { outcome: c.stats }, now)
+        yield* health.record(endpoint.id, c.health, info.probe, now)
       } else {
         yield* health.record(endpoint.id, { _tag: "Abandoned" }, info.probe, now)
       }
@@ -226,17 +237,21 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
           status: 200,
           error: failure === undefined ? undefined : `${failure._tag}: ${failure.message}`,
           retryAfterMs: undefined,
+          upstreamRequestId: value.chat.requestId,
         }),
       )
       const cost = costOf(endpoint, used)
+      // read at the end: a streamed answer says which pool served in its events (Vertex trafficType)
+      const traffic = value.chat.signals.trafficType
       yield* Deferred.succeed(
         done,
-        ctx.trace.finish(now, { endpoint, usage: used, cost, firstTokenAt: value.firstTokenAt }),
+        ctx.trace.finish(now, { endpoint, usage: used, cost, firstTokenAt: value.firstTokenAt, traffic }),
       )
     })
 
     return {
       endpoint,
+      upstreamRequestId: value.chat.requestId,
       // the committed attempt's own entry is pushed when the stream ends
       attempts: ctx.trace.attempts.length + 1,
       // one channel: the pull as it is, `finalize` on the channel's scope (when the stream ends or is closed)

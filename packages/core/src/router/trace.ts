@@ -1,6 +1,6 @@
 import type { Endpoint } from "../catalog/endpoint.js"
 import type { PlannedAttempt, RoutePlan } from "../policy/types.js"
-import type { Usage } from "../provider/usage.js"
+import type { CapacitySignals, Usage } from "../provider/usage.js"
 import type { Priority } from "../schema/provider-preferences.js"
 import type { AttemptTrace, RouteTrace } from "./types.js"
 
@@ -47,9 +47,14 @@ export class TraceRecorder {
       readonly cost: number | undefined
       /** When the client's first token arrived (a non-streamed completion: when it arrived whole). */
       readonly firstTokenAt: number | undefined
+      /** Which pool the upstream says served (Vertex trafficType). */
+      readonly traffic?: CapacitySignals["trafficType"] | undefined
     },
   ): RouteTrace {
     const plan = this.plan
+    const traffic = served?.traffic
+    if (traffic !== undefined && served?.endpoint.pool === "provisioned" && traffic !== "provisioned")
+      this.steps.push(`spillover: ${served.endpoint.id} is provisioned but the upstream served it as ${traffic}`)
     return {
       requestId: this.requestId,
       traceId: this.traceId,
@@ -65,6 +70,7 @@ export class TraceRecorder {
       attempts: this.attempts.slice().sort((x, y) => x.startedAt - y.startedAt),
       escalated: this.escalated,
       servedBy: served?.endpoint.slug,
+      servedTraffic: traffic,
       modelUsed: served?.endpoint.model,
       usage: served?.usage,
       cost: served?.cost,

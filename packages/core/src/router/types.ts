@@ -3,7 +3,7 @@ import type { Pool } from "../catalog/config.js"
 import type { Endpoint } from "../catalog/endpoint.js"
 import type { ExcludedEndpoint } from "../errors.js"
 import type { JsonObject } from "../provider/contract.js"
-import type { Usage } from "../provider/usage.js"
+import type { CapacitySignals, Usage } from "../provider/usage.js"
 import type { Priority, ProviderPreferences } from "../schema/provider-preferences.js"
 import type { RoutingRequest } from "../schema/routing-request.js"
 
@@ -56,6 +56,8 @@ export interface AttemptTrace {
   readonly status: number | undefined
   readonly error: string | undefined
   readonly retryAfterMs: number | undefined
+  /** The upstream's request id for this attempt (response header or body id), when it sent one. */
+  readonly upstreamRequestId?: string | undefined
   /**
    * Set when this attempt exists because of PT escalation: `<cause>:<endpoint id>` of the standard
    * endpoint that failed or was out (`rate_limited:gemini@studio`, `upstream_error:…`, `timeout:…`,
@@ -90,6 +92,12 @@ export interface RouteTrace {
   readonly escalated: boolean
   /** Slug of the endpoint that served (the response's `provider`). */
   readonly servedBy: string | undefined
+  /**
+   * Which pool the upstream says actually served (Vertex `usageMetadata.trafficType`: `provisioned`,
+   * `on_demand`, …), when it says. A provisioned endpoint answered `on_demand` spilled over to
+   * pay-as-you-go (the plan's steps say so too).
+   */
+  readonly servedTraffic?: CapacitySignals["trafficType"] | undefined
   readonly modelUsed: string | undefined
   readonly usage: Usage | undefined
   /** USD: effective price × usage. */
@@ -104,6 +112,8 @@ export interface RouteResult {
   /** The OpenAI completion, with top-level `provider` (serving slug), `model` (model used) and `usage.cost` set. */
   readonly body: JsonObject
   readonly endpoint: Endpoint
+  /** The serving upstream's request id (for support tickets), when it sent one. */
+  readonly upstreamRequestId?: string | undefined
   readonly usage: Usage
   readonly cost: number
   readonly trace: RouteTrace
@@ -116,13 +126,16 @@ export interface RouteResult {
 
 export interface RouteStream {
   readonly endpoint: Endpoint
+  /** The serving upstream's request id (for support tickets), when it sent one. */
+  readonly upstreamRequestId?: string | undefined
   /**
    * Upstream attempts made before the stream committed, the committed one included (refusals by
    * Health or CapacityMeter, which never reached an upstream, are counted as in `RouteTrace.attempts`).
    */
   readonly attempts: number
   /**
-   * OpenAI chunks for the client. The first chunk carries top-level `provider` (once per stream).
+   * OpenAI chunks for the client. Every chunk carries top-level `provider` (the serving slug) and the
+   * upstream's own `provider`, if it sent one, as `upstream_provider`.
    * Never fails: a mid-stream failure becomes a final in-band chunk with `error` and
    * `finish_reason: "error"`. The last chunk carries `usage` (with `cost`) when known.
    */

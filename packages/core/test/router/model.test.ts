@@ -106,7 +106,9 @@ const check = (r: Real): void => {
       )
       expect(finishes.length).toBe(1)
       expect(["stop", "error"]).toContain(finishes[0])
-      expect(chunks.filter((c) => "provider" in c)).toHaveLength(1)
+      // one `provider` rule for every chunk: the serving slug
+      expect(new Set(chunks.map((c) => c.provider)).size).toBe(1)
+      expect(chunks.every((c) => typeof c.provider === "string")).toBe(true)
     }
   }
 }

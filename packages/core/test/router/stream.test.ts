@@ -20,11 +20,11 @@ import {
 const streamed = (provider: JsonObject = {}) => requestOf(byPrice(provider, { stream: true }))
 
 describe("streaming", () => {
-  it("streams chunks with `provider` on the first chunk only, the model used, and usage with cost", async () => {
+  it("streams chunks with `provider` on every chunk, the model used, and usage with cost", async () => {
     const upstream = new FakeUpstream().always("a", stream({ tokens: 3 }))
     const out = await runRouter(twoCatalog(), upstream, Effect.map(settle(consume(streamed())), successOf))
     expect(out.chunks[0]?.provider).toBe("a")
-    expect(out.chunks.filter((c) => "provider" in c)).toHaveLength(1)
+    expect(out.chunks.every((c) => c.provider === "a")).toBe(true)
     expect(out.chunks.every((c) => c.model === "m")).toBe(true)
     expect(text(out.chunks)).toBe("a-0 a-1 a-2 ")
     const last = out.chunks[out.chunks.length - 1]!
@@ -66,7 +66,7 @@ describe("streaming", () => {
     const last = out.chunks[out.chunks.length - 1]!
     expect(last.choices).toEqual([{ index: 0, delta: { content: "" }, finish_reason: "error" }])
     expect(last.error).toMatchObject({ code: 502, metadata: { error_type: "server" } })
-    expect(last.provider).toBeUndefined()
+    expect(last.provider).toBe("a")
     expect(upstream.callsTo("b")).toBe(0)
     expect(out.trace.attempts.map((a) => a.outcome)).toEqual(["stream_error"])
     expect(out.open).toBe(0)

@@ -37,7 +37,14 @@ const errorType = (text: string): string | undefined => {
 export const classifyAnthropicError = (failure: HttpFailure): ProviderError => {
   const base = classifyHttpError(failure)
   if (errorType(failure.body) === "billing_error") {
-    return new RateLimited({ provider: base.provider, status: base.status, message: base.message, quota: true })
+    const { provider, status, message, requestId } = base
+    return new RateLimited({
+      provider,
+      status,
+      message,
+      quota: true,
+      ...(requestId === undefined ? {} : { requestId }),
+    })
   }
   return base
 }

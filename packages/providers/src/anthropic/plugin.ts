@@ -33,6 +33,7 @@ export const anthropicPlugin = definePlugin<AnthropicOptions>({
         connections: options.connections,
         secrets: [apiKey],
         classify: classifyAnthropicError,
+        requestIdHeaders: ["request-id"],
       })
       const url = joinUrl(options.baseUrl ?? ANTHROPIC_BASE_URL, "/v1/messages")
       const headers: Record<string, string> = {
@@ -58,7 +59,7 @@ export const anthropicPlugin = definePlugin<AnthropicOptions>({
           return {
             body: out.body,
             usage: out.usage,
-            requestId: response.headers["request-id"],
+            requestId: http.requestId(response.headers),
             signals: yield* readSignals(response.headers),
           }
         })
@@ -69,7 +70,7 @@ export const anthropicPlugin = definePlugin<AnthropicOptions>({
           const { response, messages } = yield* http.requestSse({ url, headers, body: JSON.stringify(body) })
           const context = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
           const chunks = translateSse(provider, messages, new AnthropicStreamTranslator(context))
-          return { requestId: response.headers["request-id"], signals: yield* readSignals(response.headers), chunks }
+          return { requestId: http.requestId(response.headers), signals: yield* readSignals(response.headers), chunks }
         })
 
       // the transport aborts a chat call at its deadline: the router need not race it

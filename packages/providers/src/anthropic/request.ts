@@ -3,6 +3,7 @@ import * as Result from "effect/Result"
 import { contentText, parseArguments } from "../translation/content-text.js"
 import { parseDataUrl } from "../translation/data-url.js"
 import { decodeChatBody } from "../translation/decode-chat.js"
+import { defaultMaxOutput } from "./max-output.js"
 
 type Block = Record<string, unknown>
 interface Message {
@@ -15,7 +16,8 @@ interface Message {
  * - system/developer messages → `system` text blocks (in order);
  * - assistant `tool_calls` → `tool_use` blocks; `tool` messages → `tool_result` blocks in a user
  *   message (consecutive results share one user message);
- * - `max_tokens` is required upstream: the request's, else `endpoint.defaultMaxTokens`;
+ * - `max_tokens` is required upstream: the request's, else the endpoint's `maxOutput`, else the model's
+ *   documented maximum output (`max-output.ts`);
  * - `temperature` is clamped to Anthropic's 0..1; `stop` → `stop_sequences`; `user` → `metadata.user_id`.
  * Not translated: `response_format`, `n`, `seed`, penalties, `logprobs`, `reasoning_effort`.
  */
@@ -32,7 +34,8 @@ export const toAnthropicRequest = (
   if (Result.isFailure(converted)) return Result.fail(converted.failure)
   const out: Record<string, unknown> = {
     model: endpoint.upstreamModel,
-    max_tokens: req.max_completion_tokens ?? req.max_tokens ?? endpoint.defaultMaxTokens,
+    max_tokens:
+      req.max_completion_tokens ?? req.max_tokens ?? defaultMaxOutput(endpoint.upstreamModel, endpoint.maxOutput),
     messages: converted.success.messages,
   }
   if (converted.success.system.length > 0) out.system = converted.success.system

@@ -34,6 +34,7 @@ export const azureOpenAiPlugin = definePlugin({
         timeouts: options.timeouts,
         secrets: apiKey === undefined ? [] : [apiKey],
         connections: options.connections,
+        requestIdHeaders: ["apim-request-id", "x-request-id"],
       })
       const version = encodeURIComponent(options.apiVersion ?? defaultAzureApiVersion)
       const urls = new Map<string, string>()
@@ -55,7 +56,6 @@ export const azureOpenAiPlugin = definePlugin({
             : { "x-ms-spillover-deployment": options.spilloverDeployment }),
           ...lowerKeys(options.headers),
         },
-        requestIdHeaders: ["apim-request-id", "x-request-id"],
         streamUsage: options.streamUsage ?? true,
         model: "omit",
       })

@@ -25,6 +25,7 @@ import type { HeaderMap } from "../http/header-map.js"
 import { retryAfterMsFromHeaders } from "../signals/retry-after.js"
 import { type ErrorBody, readErrorBody } from "./error-body.js"
 import type { Redactor } from "./redact.js"
+import { upstreamDetail } from "./upstream-detail.js"
 
 export interface HttpFailure {
   readonly provider: string
@@ -35,6 +36,8 @@ export interface HttpFailure {
   /** "Now" for HTTP-date `retry-after` (the response `date` header, or Clock). */
   readonly nowMs: number
   readonly redact: Redactor
+  /** The upstream's request id (from the plugin's request-id header), put on the error. */
+  readonly requestId?: string | undefined
 }
 
 const contextLength =
@@ -74,18 +77,22 @@ export const classifyHttpError = (f: HttpFailure): ProviderError => {
   const message = f.redact(body.message ?? `HTTP ${status}`)
   const retryAfterMs = retryAfterMsFromHeaders(f.headers, f.nowMs) ?? body.retryDelayMs ?? retryInMessage(body)
   const retry = retryAfterMs === undefined ? {} : { retryAfterMs }
-  const base = { provider, status, message }
+  const base =
+    f.requestId === undefined ? { provider, status, message } : { provider, status, message, requestId: f.requestId }
 
   if (status === 529 || body.type === "overloaded_error") return new Overloaded({ ...base, ...retry })
   if (status === 429) return new RateLimited({ ...base, ...retry, ...(isQuota(body) ? { quota: true } : {}) })
   if (status === 408 || status === 504) return new UpstreamTimeout({ ...base, phase: "attempt" })
   if (status >= 500 || status === 409) return new UpstreamServerError({ ...base, ...retry })
-  if (status === 401 || status === 403) return new AuthFailed(base)
-  if (status === 404) return new NotFound({ ...base, ...(isModelMissing(body) ? { modelNotSupported: true } : {}) })
-  if (isContextLength(body)) return new ContextLengthExceeded(base)
-  if (isContentFilter(body, f.body)) return new ContentFiltered(base)
+  // A client-side error: the upstream's type/code/param and extra members go along, to be relayed.
+  const detail = upstreamDetail(body, f.redact)
+  const client = detail === undefined ? base : { ...base, upstream: detail }
+  if (status === 401 || status === 403) return new AuthFailed(client)
+  if (status === 404) return new NotFound({ ...client, ...(isModelMissing(body) ? { modelNotSupported: true } : {}) })
+  if (isContextLength(body)) return new ContextLengthExceeded(client)
+  if (isContentFilter(body, f.body)) return new ContentFiltered(client)
   return new BadRequest({
-    ...base,
+    ...client,
     ...(body.param === undefined ? {} : { param: body.param }),
     ...(body.code === undefined ? {} : { code: body.code }),
   })

@@ -10,7 +10,7 @@ export interface ErrorBody {
   readonly message: string | undefined
   /** OpenAI `type`, Anthropic `error.type`. */
   readonly type: string | undefined
-  /** OpenAI/Azure `code` (stringified), e.g. `insufficient_quota`, `"429"`, `model_not_found`. */
+  /** OpenAI/Azure `code` (stringified), e.g. `insufficient_quota`, `"429"`, `model_not_found`; Google's RPC status. */
   readonly code: string | undefined
   readonly param: string | undefined
   /** Google `status`, e.g. `RESOURCE_EXHAUSTED`. */
@@ -21,6 +21,28 @@ export interface ErrorBody {
   readonly quotaIds: ReadonlyArray<string>
   /** True when the body was JSON. */
   readonly json: boolean
+  /** An HTTP status the body states itself (Groq `status_code`, OpenRouter/Google numeric `code`). */
+  readonly statedStatus: number | undefined
+  /** The error object's other members (Groq `failed_generation`, …), unredacted and unbounded. */
+  readonly extra: Readonly<Record<string, unknown>> | undefined
+}
+
+/** Members of an error object that `ErrorBody` already reads (never relayed as extra fields). */
+const KNOWN = new Set(["message", "type", "code", "param", "status", "status_code", "metadata", "details"])
+
+const httpStatus = (u: unknown): number | undefined => {
+  const n = typeof u === "number" ? u : typeof u === "string" && /^\d{3}$/.test(u) ? Number(u) : Number.NaN
+  return Number.isInteger(n) && n >= 400 && n < 600 ? n : undefined
+}
+
+const extraOf = (e: Record<string, unknown>): Record<string, unknown> | undefined => {
+  let out: Record<string, unknown> | undefined
+  for (const key of Object.keys(e)) {
+    if (KNOWN.has(key)) continue
+    out ??= {}
+    out[key] = e[key]
+  }
+  return out
 }
 
 const isObj = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
@@ -49,6 +71,8 @@ export const readErrorBody = (text: string): ErrorBody => {
       retryDelayMs: undefined,
       quotaIds: [],
       json: false,
+      statedStatus: undefined,
+      extra: undefined,
     }
   }
   const e = isObj(parsed.error) ? parsed.error : parsed
@@ -68,11 +92,14 @@ export const readErrorBody = (text: string): ErrorBody => {
   return {
     message: raw !== undefined && baseMessage !== undefined ? `${baseMessage}: ${raw}` : (baseMessage ?? raw),
     type: str(e.type),
-    code: str(e.code),
+    // Google's numeric `code` repeats the HTTP status: its RPC status (INVALID_ARGUMENT, …) is the code
+    code: typeof e.code === "number" && typeof e.status === "string" ? e.status : str(e.code),
     param: str(e.param),
     status: str(e.status),
     retryDelayMs,
     quotaIds,
     json: true,
+    statedStatus: httpStatus(e.status_code) ?? httpStatus(e.code),
+    extra: e === parsed ? undefined : extraOf(e),
   }
 }

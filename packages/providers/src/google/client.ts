@@ -17,12 +17,15 @@ export interface GoogleTarget {
   readonly headers: (endpoint: Endpoint) => Effect.Effect<Readonly<Record<string, string>>, ProviderError>
 }
 
+/** Where a proxy or Google's front end puts a request id (else the body's `responseId` is used). */
+export const GOOGLE_REQUEST_ID_HEADERS: ReadonlyArray<string> = ["x-request-id", "x-goog-request-id"]
+
 const withTraffic = (signals: CapacitySignals, traffic: CapacitySignals["trafficType"]): CapacitySignals =>
   traffic === undefined ? signals : { ...signals, trafficType: traffic }
 
 /**
  * A ProviderClient speaking generateContent / streamGenerateContent (shared by `google` and `google-vertex`).
- * `requestId` is the `x-request-id` header when a proxy in front sets one, else Google's `responseId`.
+ * `requestId` is an `x-request-id` / `x-goog-request-id` header when one is set, else Google's `responseId`.
  * `http` classifies non-2xx answers with `classifyGoogleError` (`makeTransport({ classify })`).
  */
 export const makeGoogleClient = (http: Transport, target: GoogleTarget): ProviderClient => {
@@ -46,7 +49,7 @@ export const makeGoogleClient = (http: Transport, target: GoogleTarget): Provide
       return {
         body: out.body,
         usage: out.usage,
-        requestId: res.headers["x-request-id"] ?? (typeof responseId === "string" ? responseId : undefined),
+        requestId: http.requestId(res.headers) ?? (typeof responseId === "string" ? responseId : undefined),
         signals: withTraffic(signals, out.trafficType),
       }
     })
@@ -60,7 +63,7 @@ export const makeGoogleClient = (http: Transport, target: GoogleTarget): Provide
       const ctx = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
       const translator = new GeminiStreamTranslator(ctx)
       const signals = yield* readSignals(res.headers)
-      const headerId = res.headers["x-request-id"]
+      const headerId = http.requestId(res.headers)
       let events: Stream.Stream<unknown, ProviderError>
       if ((res.headers["content-type"] ?? "").includes("text/event-stream")) {
         events = http.sse(res).pipe(Stream.mapEffect((m) => decodeSseJson(provider, m)))

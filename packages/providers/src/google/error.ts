@@ -36,8 +36,10 @@ export const classifyGoogleError = (failure: HttpFailure): ProviderError => {
   const base = classifyHttpError(failure)
   const error = googleErrorObject(parse(failure.body))
   if (error === undefined) return base
-  const fields = { provider: base.provider, status: base.status, message: base.message }
-  if (errorInfoReasons(error).includes("API_KEY_INVALID")) return new AuthFailed(fields)
+  const { provider, status, message, requestId } = base
+  const fields = requestId === undefined ? { provider, status, message } : { provider, status, message, requestId }
+  const upstream = "upstream" in base && base.upstream !== undefined ? { upstream: base.upstream } : {}
+  if (errorInfoReasons(error).includes("API_KEY_INVALID")) return new AuthFailed({ ...fields, ...upstream })
   if (base._tag === "UpstreamServerError" && failure.status === 503 && /overloaded/i.test(base.message)) {
     return new Overloaded({
       ...fields,
@@ -45,8 +47,12 @@ export const classifyGoogleError = (failure: HttpFailure): ProviderError => {
     })
   }
   if (base._tag === "BadRequest" && typeof error.status === "string") {
-    // Google's `code` repeats the HTTP status; its RPC status (INVALID_ARGUMENT, FAILED_PRECONDITION) says more.
-    return new BadRequest({ ...fields, code: error.status, ...(base.param === undefined ? {} : { param: base.param }) })
+    return new BadRequest({
+      ...fields,
+      ...upstream,
+      code: error.status,
+      ...(base.param === undefined ? {} : { param: base.param }),
+    })
   }
   return base
 }

@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { makeTransport } from "../http/transport.js"
 import { resolveSecret } from "../secrets/secret.js"
-import { makeGoogleClient } from "./client.js"
+import { GOOGLE_REQUEST_ID_HEADERS, makeGoogleClient } from "./client.js"
 import { classifyGoogleError } from "./error.js"
 import { GoogleOptions } from "./options.js"
 
@@ -29,6 +29,7 @@ export const googlePlugin = definePlugin<GoogleOptions>({
         connections: options.connections,
         secrets: [apiKey],
         classify: classifyGoogleError,
+        requestIdHeaders: GOOGLE_REQUEST_ID_HEADERS,
       })
       const base = (options.baseUrl ?? GEMINI_BASE_URL).replace(/\/+$/, "")
       const headers = {

@@ -12,7 +12,7 @@ import { redactGeneric } from "../errors/redact.js"
 import { type CompletionMeta, deltaChunk, type OpenAiToolCall, usageChunk } from "../translation/openai-shape.js"
 import { classifyGoogleStreamError } from "./error.js"
 import { finishReason } from "./finish-reason.js"
-import { PartialArgs } from "./partial-args.js"
+import { PartialArgsWriter } from "./partial-args.js"
 import { blockedPrompt, completionMeta, type TranslateContext, toolCallFrom } from "./response.js"
 import { geminiUsage, hasTokenCounts, trafficType } from "./usage.js"
 
@@ -21,7 +21,7 @@ const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null 
 
 interface PendingCall {
   readonly index: number
-  readonly args: PartialArgs
+  readonly args: PartialArgsWriter
 }
 
 interface CandidateState {
@@ -37,7 +37,8 @@ interface CandidateState {
  * - the first chunk of each choice carries `role: "assistant"` together with the first content
  *   (no empty lifecycle chunk is emitted before real content);
  * - function calls become `tool_calls` deltas with a running `index` per choice; Vertex streamed
- *   arguments (`partialArgs`) are collected and sent as one arguments fragment when the call completes;
+ *   arguments (`partialArgs`) go out as argument fragments as they arrive (`PartialArgsWriter`), the
+ *   closing text when the call completes;
  * - `finishReason` → a finish chunk; the latest `usageMetadata` with token counts → a closing
  *   `choices: []` usage chunk when the stream ends.
  * A stream that ends before any finishReason fails with `TransportError{kind:"reset"}`.
@@ -154,7 +155,7 @@ export class GeminiStreamTranslator {
       const index = state.toolCalls++
       const header = toolCallFrom({ ...part, functionCall: { name: call.name } }, this.nextId()) as OpenAiToolCall
       out.push({ index, ...header, function: { name: call.name, arguments: "" } })
-      state.pending = { index, args: new PartialArgs() }
+      state.pending = { index, args: new PartialArgsWriter() }
     } else if (typeof call.name === "string") {
       const flushed = this.flushPending(state)
       if (flushed) out.push(flushed)
@@ -163,10 +164,17 @@ export class GeminiStreamTranslator {
       return Result.succeed(undefined)
     }
     if (Array.isArray(call.partialArgs)) {
-      if (state.pending === undefined) return this.malformed("partialArgs without a function call in progress")
+      const pending = state.pending
+      if (pending === undefined) return this.malformed("partialArgs without a function call in progress")
+      // each piece goes to the client as it arrives (an argument fragment of the call's index)
+      let piece = ""
       for (const entry of call.partialArgs) {
-        if (!state.pending.args.apply(entry)) return this.malformed("Unreadable partialArgs entry")
+        const written = pending.args.apply(entry)
+        if (written === undefined)
+          return this.malformed("partialArgs entry that is unreadable or out of document order")
+        piece += written
       }
+      if (piece !== "") out.push({ index: pending.index, function: { arguments: piece } })
     }
     if (!streaming) {
       const flushed = this.flushPending(state)
@@ -179,7 +187,7 @@ export class GeminiStreamTranslator {
     const pending = state.pending
     if (pending === undefined) return undefined
     state.pending = undefined
-    return { index: pending.index, function: { arguments: JSON.stringify(pending.args.value) } }
+    return { index: pending.index, function: { arguments: pending.args.finish() } }
   }
 
   private malformed(message: string): Result.Result<never, MalformedResponse> {

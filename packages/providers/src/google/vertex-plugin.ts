@@ -4,7 +4,7 @@ import * as Redacted from "effect/Redacted"
 import type { Redactor } from "../errors/redact.js"
 import { makeTransport } from "../http/transport.js"
 import { resolveSecret } from "../secrets/secret.js"
-import { makeGoogleClient } from "./client.js"
+import { GOOGLE_REQUEST_ID_HEADERS, makeGoogleClient } from "./client.js"
 import { classifyGoogleError } from "./error.js"
 import { type AccessTokenFunction, VertexOptions } from "./options.js"
 
@@ -54,6 +54,7 @@ export const googleVertexPlugin = definePlugin<VertexOptions>({
         connections: options.connections,
         secrets: secret === undefined ? [] : [secret],
         classify: classifyGoogleError,
+        requestIdHeaders: GOOGLE_REQUEST_ID_HEADERS,
       })
       const token: Effect.Effect<string, ProviderError> =
         typeof access === "function"

@@ -38,6 +38,7 @@ import { sseExchangeMessages } from "../sse/exchange-stream.js"
 import { type SseMessage, sseMessages } from "../sse/sse.js"
 import { type BufferedResponse, dispatchBuffered } from "./buffered.js"
 import { type HeaderMap, toHeaderMap } from "./header-map.js"
+import { requestIdFrom } from "./request-id.js"
 import { resolveTimeouts, type Timeouts, type TimeoutsOptions } from "./timeouts.js"
 
 export interface TransportConfig {
@@ -55,6 +56,11 @@ export interface TransportConfig {
   readonly keepAliveMs?: number | undefined
   /** A non-2xx answer → ProviderError (default `classifyHttpError`; Google and Anthropic refine it). */
   readonly classify?: ((failure: HttpFailure) => ProviderError) | undefined
+  /**
+   * Response headers that carry the upstream's request id, first match wins (default `["x-request-id"]`):
+   * read by `transport.requestId` and put on every classified error.
+   */
+  readonly requestIdHeaders?: ReadonlyArray<string> | undefined
 }
 
 export interface HttpRequest {
@@ -79,6 +85,8 @@ export interface Transport {
   readonly provider: string
   readonly timeouts: Timeouts
   readonly redact: Redactor
+  /** The upstream's request id in these response headers (see `TransportConfig.requestIdHeaders`). */
+  readonly requestId: (headers: HeaderMap) => string | undefined
   readonly request: (req: HttpRequest) => Effect.Effect<HttpResponse, ProviderError>
   readonly json: (res: HttpResponse) => Effect.Effect<unknown, ProviderError>
   readonly sse: (res: HttpResponse) => Stream.Stream<SseMessage, ProviderError>
@@ -104,6 +112,8 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
     const timeouts = resolveTimeouts(config.timeouts)
     const redact = makeRedactor(config.secrets ?? [])
     const classify = config.classify ?? classifyHttpError
+    const idHeaders = config.requestIdHeaders ?? ["x-request-id"]
+    const requestId = (headers: HeaderMap) => requestIdFrom(headers, idHeaders)
     const agent = yield* Effect.acquireRelease(
       Effect.sync(
         () =>
@@ -166,7 +176,12 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
 
     const failWith = (status: number, headers: HeaderMap, body: string): Effect.Effect<never, ProviderError> =>
       Effect.flatMap(responseNowMs(headers), (nowMs) =>
-        Effect.fail(redactError(classify({ provider, status, body, headers, nowMs, redact }), redact)),
+        Effect.fail(
+          redactError(
+            classify({ provider, status, body, headers, nowMs, redact, requestId: requestId(headers) }),
+            redact,
+          ),
+        ),
       )
 
     const sse = (res: HttpResponse) => sseMessages(res.body, onError).pipe(Stream.ensuring(Effect.sync(res.destroy)))
@@ -237,7 +252,7 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
         return Effect.sync(() => exchange.cancel())
       })
 
-    return { provider, timeouts, redact, request, json, sse, requestJson, requestSse }
+    return { provider, timeouts, redact, requestId, request, json, sse, requestJson, requestSse }
   })
 
 /** One request as undici's dispatcher takes it. */

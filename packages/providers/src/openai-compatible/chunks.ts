@@ -1,8 +1,8 @@
 /**
  * OpenAI chat-completion SSE → `ChatStream.chunks`:
- * drops `[DONE]` (and anything after it), normalizes `choices: null`/missing to `[]` and an empty `object`
- * (Azure's prompt-filter chunk) to `chat.completion.chunk`, lifts Groq's
- * `x_groq.usage` when the top-level usage is absent, turns an in-stream `{"error":…}` event into a
+ * drops `[DONE]` (and anything after it), puts every chunk in the OpenAI chunk shape (`ChunkShape`: `choices`,
+ * `object`, Groq's `x_groq.usage`, one `id`/`created` per stream, the first delta's `role`, dense tool-call
+ * `index` and `type`), turns an in-stream `{"error":…}` event (with or without `choices`) into a
  * ProviderError, and fails with TransportError{kind:"reset"} when the body ends with neither a
  * finish_reason nor `[DONE]`.
  */
@@ -15,22 +15,13 @@ import * as Stream from "effect/Stream"
 import type { Redactor } from "../errors/redact.js"
 import { exchangeSource } from "../sse/exchange-stream.js"
 import { isDone, parseSseJson, type SseMessage } from "../sse/sse.js"
+import { ChunkShape } from "./chunk-shape.js"
 import { errorInBody } from "./error-in-body.js"
 
 const isObj = (u: unknown): u is JsonObject => typeof u === "object" && u !== null && !Array.isArray(u)
 
 const hasFinish = (chunk: JsonObject): boolean =>
   Array.isArray(chunk.choices) && chunk.choices.some((c) => isObj(c) && typeof c.finish_reason === "string")
-
-const normalizeChunk = (chunk: JsonObject): JsonObject => {
-  let out = chunk
-  if (!Array.isArray(out.choices)) out = { ...out, choices: [] }
-  // Azure's first (prompt-filter) chunk has `object: ""`, some servers omit it
-  if (out.object !== "chat.completion.chunk") out = { ...out, object: "chat.completion.chunk" }
-  if ((out.usage === undefined || out.usage === null) && isObj(out.x_groq) && isObj(out.x_groq.usage))
-    out = { ...out, usage: out.x_groq.usage }
-  return out
-}
 
 type Chunks = readonly [JsonObject, ...Array<JsonObject>]
 
@@ -42,12 +33,14 @@ export const openAiChunks = (
   provider: string,
   messages: Stream.Stream<SseMessage, ProviderError>,
   redact: Redactor,
+  requestId?: string | undefined,
 ): Stream.Stream<JsonObject, ProviderError> =>
   Stream.fromChannel(
     Channel.fromTransform((_, scope) =>
       Effect.suspend(() => {
         let done = false
         let finished = false
+        const shape = new ChunkShape()
         /** An in-stream error met mid-batch: the batch's chunks before it go out first. */
         let failure: ProviderError | undefined
         const convert = (batch: ReadonlyArray<SseMessage>): Array<JsonObject> => {
@@ -56,6 +49,7 @@ export const openAiChunks = (
             if (done) break
             if (isDone(m)) {
               done = true
+              shape.flush(out)
               break
             }
             if (m.data.trim() === "") continue
@@ -64,13 +58,13 @@ export const openAiChunks = (
               failure = chunk
               break
             }
-            const err = errorInBody(provider, chunk, 200, redact)
+            const err = errorInBody(provider, chunk, 200, redact, requestId)
             if (err !== undefined) {
               failure = err
               break
             }
             if (hasFinish(chunk)) finished = true
-            out.push(normalizeChunk(chunk))
+            shape.push(chunk, out)
           }
           return out
         }

@@ -24,6 +24,7 @@ export const openAiCompatiblePlugin = definePlugin({
         timeouts: options.timeouts,
         secrets: apiKey === undefined ? [] : [apiKey],
         connections: options.connections,
+        requestIdHeaders: ["x-request-id"],
       })
       const url = joinUrl(options.baseUrl, "chat/completions")
       return makeOpenAiWireClient({
@@ -33,7 +34,6 @@ export const openAiCompatiblePlugin = definePlugin({
           ...(apiKey === undefined ? {} : { authorization: `Bearer ${Redacted.value(apiKey)}` }),
           ...lowerKeys(options.headers),
         },
-        requestIdHeaders: ["x-request-id"],
         streamUsage: options.streamUsage ?? true,
         model: "upstream",
       })

@@ -1,7 +1,8 @@
 /**
  * A ProviderClient for any OpenAI chat-completions wire (used by `openai-compatible` and `azure-openai`).
  *
- *   makeOpenAiWireClient({ transport, url, headers, requestIdHeaders, streamUsage, model }) → ProviderClient
+ *   makeOpenAiWireClient({ transport, url, headers, streamUsage, model }) → ProviderClient
+ *   (the request id comes from the transport's `requestIdHeaders`)
  *
  * chat: POST the body with `model` := endpoint.upstreamModel (or removed, for Azure) and `stream: false`.
  * stream: `stream: true` plus `stream_options.include_usage: true`; resolves at 200 headers.
@@ -16,22 +17,19 @@ import {
   MalformedResponse,
   type ProviderClient,
   type ProviderError,
+  usageFromOpenAi,
 } from "@switchyard/core"
 import * as Effect from "effect/Effect"
-import type { HeaderMap } from "../http/header-map.js"
 import type { HttpResponse, Transport } from "../http/transport.js"
 import { readSignals } from "../signals/headers.js"
 import { openAiChunks } from "./chunks.js"
 import { errorInBody } from "./error-in-body.js"
-import { normalizeOpenAiUsage } from "./usage.js"
 
 export interface OpenAiWireConfig {
   readonly transport: Transport
   readonly url: (endpoint: Endpoint) => string
   /** Auth and extra headers, built once. */
   readonly headers: Readonly<Record<string, string>>
-  /** Response headers that may carry the request id, first match wins. */
-  readonly requestIdHeaders: ReadonlyArray<string>
   readonly streamUsage: boolean
   /** `upstream`: send endpoint.upstreamModel as `model`; `omit`: drop `model` (Azure: the URL names the deployment). */
   readonly model: "upstream" | "omit"
@@ -44,14 +42,6 @@ export const makeOpenAiWireClient = (cfg: OpenAiWireConfig): ProviderClient => {
   const provider = transport.provider
   const jsonHeaders = { "content-type": "application/json", accept: "application/json", ...cfg.headers }
   const sseHeaders = { "content-type": "application/json", accept: "text/event-stream", ...cfg.headers }
-
-  const requestId = (h: HeaderMap): string | undefined => {
-    for (const name of cfg.requestIdHeaders) {
-      const v = h[name]
-      if (v !== undefined && v !== "") return v
-    }
-    return undefined
-  }
 
   const bodyFor = (call: ChatCall, stream: boolean): string => {
     const src = call.body
@@ -75,7 +65,8 @@ export const makeOpenAiWireClient = (cfg: OpenAiWireConfig): ProviderClient => {
       return Effect.fail(
         new MalformedResponse({ provider, status: response.status, message: "completion is not an object" }),
       )
-    const inBody = errorInBody(provider, json, response.status, transport.redact)
+    const requestId = transport.requestId(response.headers)
+    const inBody = errorInBody(provider, json, response.status, transport.redact, requestId)
     if (inBody !== undefined) return Effect.fail(inBody)
     if (!Array.isArray(json.choices))
       return Effect.fail(
@@ -83,8 +74,8 @@ export const makeOpenAiWireClient = (cfg: OpenAiWireConfig): ProviderClient => {
       )
     return Effect.map(readSignals(response.headers), (signals) => ({
       body: json,
-      usage: normalizeOpenAiUsage(json.usage) ?? emptyUsage,
-      requestId: requestId(response.headers),
+      usage: usageFromOpenAi(json.usage) ?? emptyUsage,
+      requestId,
       signals,
     }))
   }
@@ -108,11 +99,8 @@ export const makeOpenAiWireClient = (cfg: OpenAiWireConfig): ProviderClient => {
         body: bodyFor(call, true),
       })
       const signals = yield* readSignals(response.headers)
-      return {
-        requestId: requestId(response.headers),
-        signals,
-        chunks: openAiChunks(provider, messages, transport.redact),
-      }
+      const requestId = transport.requestId(response.headers)
+      return { requestId, signals, chunks: openAiChunks(provider, messages, transport.redact, requestId) }
     })
 
   // the transport aborts a call at its deadline: the router need not race it

@@ -87,7 +87,7 @@ describe("anthropic plugin against a loopback Messages API server", () => {
     expect(last().headers).toMatchObject({ "x-api-key": KEY, "anthropic-version": "2023-06-01" })
     expect(last().json).toEqual({
       model: "claude-haiku-4-5",
-      max_tokens: 1024,
+      max_tokens: 64_000,
       system: [
         { type: "text", text: "You are terse." },
         { type: "text", text: "Use metric units." },
@@ -133,14 +133,29 @@ describe("anthropic plugin against a loopback Messages API server", () => {
     })
   })
 
-  it("max_tokens: the request's own (max_completion_tokens first) wins over the endpoint default", async () => {
+  it("max_tokens: the request's own (max_completion_tokens first), else the endpoint's maxOutput, else the model's documented maximum — never the 1,024 capacity default", async () => {
     server.reply({ kind: "json", body: textAnswer() })
     successOf(await run((c) => c.chat({ body: { ...ask, max_tokens: 50 }, endpoint })))
     expect(last().json).toMatchObject({ max_tokens: 50 })
     successOf(await run((c) => c.chat({ body: { ...ask, max_tokens: 50, max_completion_tokens: 70 }, endpoint })))
     expect(last().json).toMatchObject({ max_tokens: 70 })
-    successOf(await run((c) => c.chat({ body: ask, endpoint: { ...endpoint, defaultMaxTokens: 4096 } })))
-    expect(last().json).toMatchObject({ max_tokens: 4096 })
+    successOf(
+      await run((c) => c.chat({ body: ask, endpoint: { ...endpoint, maxOutput: 20_000, defaultMaxTokens: 1024 } })),
+    )
+    expect(last().json).toMatchObject({ max_tokens: 20_000 })
+    for (const [model, max] of [
+      ["claude-sonnet-4-5-20250929", 64_000],
+      ["claude-3-5-haiku-20241022", 8_192],
+      ["claude-opus-4-1-20250805", 32_000],
+      ["some-future-model", 4_096],
+    ] as const) {
+      successOf(
+        await run((c) =>
+          c.chat({ body: ask, endpoint: { ...endpoint, upstreamModel: model, defaultMaxTokens: 1024 } }),
+        ),
+      )
+      expect(last().json).toMatchObject({ model, max_tokens: max })
+    }
   })
 
   it("tool_choice: auto → auto, none → none, a named function → tool", async () => {

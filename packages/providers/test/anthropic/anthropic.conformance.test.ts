@@ -35,7 +35,8 @@ const anthropicWire: WireAdapter = {
     expect(req.headers["anthropic-version"]).toBe("2023-06-01")
     expect(req.json).toMatchObject({
       model: endpoint.upstreamModel,
-      max_tokens: endpoint.defaultMaxTokens,
+      // no max_tokens in the request: the model's documented maximum output (claude-sonnet-4-5: 64,000)
+      max_tokens: 64_000,
       messages: [{ role: "user", content: [{ type: "text", text: "What is the capital of France?" }] }],
     })
     if (stream) expect(req.json).toMatchObject({ stream: true })

@@ -23,11 +23,11 @@ import {
   type ProviderError,
   type ProviderPlugin,
   UpstreamTimeout,
+  usageFromOpenAi,
 } from "@switchyard/core"
 import { Effect, Fiber } from "effect"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import type { TimeoutsOptions } from "../../src/http/timeouts.js"
-import { normalizeOpenAiUsage } from "../../src/openai-compatible/usage.js"
 import { closedPort, type Loopback, startLoopback } from "../support/loopback.js"
 import {
   finishReasons,
@@ -128,7 +128,7 @@ export const runConformance = <O>(config: ConformanceConfig<O>): void => {
       server.reply({ kind: "json", headers: ok, body: wire.chatBody })
       const result = successOf(await run((c) => c.chat(call(chatBody, false))))
       expect(result.usage).toEqual(wire.expected.usage)
-      expect(normalizeOpenAiUsage(result.body.usage)).toEqual(wire.expected.usage)
+      expect(usageFromOpenAi(result.body.usage)).toEqual(wire.expected.usage)
     })
 
     it("stream: replays the recorded text, one finish_reason and the usage", async () => {
@@ -137,7 +137,7 @@ export const runConformance = <O>(config: ConformanceConfig<O>): void => {
       expect(stream.requestId).toBe(REQUEST_ID)
       expect(streamedText(chunks)).toBe(wire.expected.streamText)
       expect(finishReasons(chunks)).toEqual([wire.expected.streamFinishReason])
-      expect(normalizeOpenAiUsage(streamedUsage(chunks))).toEqual(wire.expected.streamUsage)
+      expect(usageFromOpenAi(streamedUsage(chunks))).toEqual(wire.expected.streamUsage)
       for (const chunk of chunks) expect(chunk.object).toBe("chat.completion.chunk")
       wire.checkRequest(last(), { endpoint, apiKey: API_KEY, stream: true })
     })
@@ -154,7 +154,7 @@ export const runConformance = <O>(config: ConformanceConfig<O>): void => {
       server.reply({ kind: "sse", headers: ok, frames: pieces })
       const { chunks } = successOf(await run((c) => collectStream(c, call(chatBody, true))))
       expect(streamedText(chunks)).toBe(wire.expected.streamText)
-      expect(normalizeOpenAiUsage(streamedUsage(chunks))).toEqual(wire.expected.streamUsage)
+      expect(usageFromOpenAi(streamedUsage(chunks))).toEqual(wire.expected.streamUsage)
     })
 
     it("tool calls: names and JSON arguments of the recorded answer", async () => {

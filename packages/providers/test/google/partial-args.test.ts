@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { PartialArgs, parseJsonPath } from "../../src/google/partial-args.js"
+import { PartialArgsWriter, parseJsonPath } from "../../src/google/partial-args.js"
 
 describe("Vertex streamed function-call arguments", () => {
   it("parses the JSON paths Vertex sends", () => {
@@ -10,24 +10,44 @@ describe("Vertex streamed function-call arguments", () => {
     expect(parseJsonPath("$.a[")).toBeUndefined()
   })
 
-  it("appends string pieces while willContinue is set, then starts over; other values are set", () => {
-    const args = new PartialArgs()
-    expect(args.apply({ jsonPath: "$.location", stringValue: "San ", willContinue: true })).toBe(true)
-    expect(args.apply({ jsonPath: "$.location", stringValue: "Francisco" })).toBe(true)
-    expect(args.apply({ jsonPath: "$.days", numberValue: 3 })).toBe(true)
-    expect(args.apply({ jsonPath: "$.opts.metric", boolValue: true })).toBe(true)
-    expect(args.apply({ jsonPath: "$.stops[1]", stringValue: "Oslo" })).toBe(true)
-    expect(args.apply({ jsonPath: "$.note", nullValue: null })).toBe(true)
-    // a later, non-continued value for the same path replaces it
-    expect(args.apply({ jsonPath: "$.days", numberValue: 4 })).toBe(true)
-    expect(args.value).toEqual({
-      location: "San Francisco",
-      days: 4,
+  it("writes the arguments' JSON text piece by piece, in document order; the pieces concatenate to the arguments", () => {
+    const w = new PartialArgsWriter()
+    const pieces = [
+      w.apply({ jsonPath: "$.location", stringValue: "San ", willContinue: true }),
+      w.apply({ jsonPath: "$.location", stringValue: 'Fran"cisco' }),
+      w.apply({ jsonPath: "$.days", numberValue: 3 }),
+      w.apply({ jsonPath: "$.opts.metric", boolValue: true }),
+      w.apply({ jsonPath: "$.stops[0]", stringValue: "Oslo" }),
+      w.apply({ jsonPath: "$.stops[1].name", stringValue: "Bergen" }),
+      w.apply({ jsonPath: "$.note", nullValue: null }),
+      w.finish(),
+    ]
+    expect(pieces).toEqual([
+      '{"location":"San ',
+      'Fran\\"cisco"',
+      ',"days":3',
+      ',"opts":{"metric":true',
+      '},"stops":["Oslo"',
+      ',{"name":"Bergen"',
+      '}],"note":null',
+      "}",
+    ])
+    expect(JSON.parse(pieces.join(""))).toEqual({
+      location: 'San Fran"cisco',
+      days: 3,
       opts: { metric: true },
-      stops: [undefined, "Oslo"],
+      stops: ["Oslo", { name: "Bergen" }],
       note: null,
     })
-    expect(args.apply({ stringValue: "x" })).toBe(false)
-    expect(args.apply({ jsonPath: "$.x" })).toBe(false)
+  })
+
+  it("refuses what it cannot write as a continuation: a repeated key, a skipped array slot, an unreadable entry", () => {
+    const repeated = new PartialArgsWriter()
+    repeated.apply({ jsonPath: "$.days", numberValue: 3 })
+    expect(repeated.apply({ jsonPath: "$.days", numberValue: 4 })).toBeUndefined()
+    expect(new PartialArgsWriter().apply({ jsonPath: "$.stops[1]", stringValue: "Oslo" })).toBeUndefined()
+    expect(new PartialArgsWriter().apply({ stringValue: "x" })).toBeUndefined()
+    expect(new PartialArgsWriter().apply({ jsonPath: "$.x" })).toBeUndefined()
+    expect(new PartialArgsWriter().finish()).toBe("{}")
   })
 })

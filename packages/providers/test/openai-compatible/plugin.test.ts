@@ -133,7 +133,7 @@ describe("openai-compatible: stream shapes", () => {
     })
     const { chunks } = successOf(await run((c) => collectStream(c, { body: body(), endpoint })))
     expect(chunks.map((c) => c.choices)).toEqual([
-      [{ index: 0, delta: { content: "Hi" }, finish_reason: null }],
+      [{ index: 0, delta: { content: "Hi", role: "assistant" }, finish_reason: null }],
       [{ index: 0, delta: {}, finish_reason: "stop" }],
       [],
       [],

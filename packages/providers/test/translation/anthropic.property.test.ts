@@ -1,11 +1,11 @@
 import type { JsonObject } from "@switchyard/core"
+import { usageFromOpenAi } from "@switchyard/core"
 import { Result } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { toAnthropicRequest } from "../../src/anthropic/request.js"
 import { fromAnthropicResponse } from "../../src/anthropic/response.js"
 import { AnthropicStreamTranslator } from "../../src/anthropic/stream.js"
-import { normalizeOpenAiUsage } from "../../src/openai-compatible/usage.js"
 import { testEndpoint } from "../conformance/endpoint.js"
 import { finishReasons, streamedText, streamedToolCalls, streamedUsage } from "../conformance/openai-shape.js"
 import { conversation, nonEmptyText, splitAt, toolArgs, toolName, viaJson } from "./arbitraries.js"
@@ -82,7 +82,8 @@ describe("OpenAI → Anthropic request translation (property)", () => {
         const out = toAnthropicRequest({ model: "m", messages }, endpoint, "anthropic", false)
         if (Result.isFailure(out)) throw out.failure
         expect(readAnthropic(out.success)).toEqual(expectedOf(messages))
-        expect(out.success.max_tokens).toBe(endpoint.defaultMaxTokens)
+        // no max_tokens in the request: the model's documented maximum output (claude-haiku-4-5: 64,000)
+        expect(out.success.max_tokens).toBe(64_000)
       }),
     )
   })
@@ -150,7 +151,7 @@ describe("Anthropic → OpenAI response translation (property)", () => {
         ).toEqual(calls)
         expect(choice.finish_reason).toBe(finishOf(reason))
         expect(out.success.usage).toEqual(normalized(u))
-        expect(normalizeOpenAiUsage(out.success.body.usage)).toEqual(normalized(u))
+        expect(usageFromOpenAi(out.success.body.usage)).toEqual(normalized(u))
       }),
     )
   })
@@ -217,7 +218,7 @@ describe("Anthropic → OpenAI response translation (property)", () => {
         expect(streamedText(chunks)).toBe(textOfBlocks(blocks))
         expect(streamedToolCalls(chunks)).toEqual(callsOf(blocks))
         expect(finishReasons(chunks)).toEqual([finishOf(reason)])
-        expect(normalizeOpenAiUsage(streamedUsage(chunks))).toEqual(normalized(u))
+        expect(usageFromOpenAi(streamedUsage(chunks))).toEqual(normalized(u))
       }),
     )
   })

@@ -1,11 +1,11 @@
 import type { JsonObject } from "@switchyard/core"
+import { usageFromOpenAi } from "@switchyard/core"
 import { Result } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { toGeminiRequest } from "../../src/google/request.js"
 import { fromGeminiResponse } from "../../src/google/response.js"
 import { GeminiStreamTranslator } from "../../src/google/stream.js"
-import { normalizeOpenAiUsage } from "../../src/openai-compatible/usage.js"
 import { finishReasons, streamedText, streamedToolCalls, streamedUsage } from "../conformance/openai-shape.js"
 import { conversation, nonEmptyText, splitAt, toolArgs, toolName, viaJson } from "./arbitraries.js"
 
@@ -148,7 +148,7 @@ describe("Gemini → OpenAI response translation (property)", () => {
           cachedTokens: usage.cachedContentTokenCount,
           reasoningTokens: usage.thoughtsTokenCount,
         })
-        expect(normalizeOpenAiUsage(out.success.body.usage)).toEqual(out.success.usage)
+        expect(usageFromOpenAi(out.success.body.usage)).toEqual(out.success.usage)
         expect((out.success.body.usage as JsonObject).total_tokens).toBe(prompt + completion)
       }),
     )
@@ -206,7 +206,7 @@ describe("Gemini → OpenAI response translation (property)", () => {
         expect(streamedText(chunks)).toBe(answerText(parts, false))
         expect(streamedToolCalls(chunks).map((c) => ({ name: c.name, arguments: c.arguments }))).toEqual(calls)
         expect(finishReasons(chunks)).toEqual([expectedFinish(reason, calls.length > 0)])
-        expect(normalizeOpenAiUsage(streamedUsage(chunks))).toEqual({
+        expect(usageFromOpenAi(streamedUsage(chunks))).toEqual({
           promptTokens: usage.promptTokenCount + usage.toolUsePromptTokenCount,
           completionTokens: usage.candidatesTokenCount + usage.thoughtsTokenCount,
           cachedTokens: usage.cachedContentTokenCount,
