@@ -20,14 +20,10 @@ import * as Effect from "effect/Effect"
 import type { Connection } from "./connection.js"
 import type { Keys } from "./keys.js"
 import { arg, num, type Shared } from "./shared.js"
-
-/** The reply of HMGET bucket t r at bu lt lr. */
-export type BucketFields = ReadonlyArray<string | null>
-
-export const BUCKET_FIELDS = ["t", "r", "at", "bu", "lt", "lr"] as const
+import type { StateFields } from "./state.js"
 
 /** A stored bucket as the pure functions take it (absent: empty at `now`). */
-export const bucketOf = (v: BucketFields, now: number): BucketState => {
+export const bucketOf = (v: StateFields, now: number): BucketState => {
   if (v[2] === null || v[2] === undefined) return emptyBucket(now)
   const lt = num(v[4])
   const lr = num(v[5])
@@ -41,7 +37,7 @@ export const bucketOf = (v: BucketFields, now: number): BucketState => {
 }
 
 /** Utilization of a stored bucket with `charge` more tokens (undefined: untracked), computed in TypeScript. */
-export const utilizationOfFields = (endpoint: Endpoint, v: BucketFields, now: number, charge: number) => {
+export const utilizationOfFields = (endpoint: Endpoint, v: StateFields, now: number, charge: number) => {
   const state = bucketOf(v, now)
   const limits = effectiveLimits(limitsOf(endpoint), state)
   return isTracked(limits) ? drainedUtilization(state, limits, now, charge) : undefined
@@ -76,29 +72,28 @@ export const refusalOf = (reply: ReadonlyArray<string>) => ({
 })
 
 /**
- * The CapacityMeter on Redis: the bucket of each endpoint in one hash, reserve/settle/release/observe
- * as Lua ports of the pure bucket functions, reads computed here from one HMGET. Reservations are
- * members of a sorted set scored by their expiry (`reservationTtlMs`): settle/release act only on an
- * open one (idempotent), and a replica that dies mid-request leaves nothing behind once its
- * reservations expire (the charge itself drains from the bucket like any other). Local fallback: the
- * replica's in-memory meter, which also learns every upstream signal this replica sees.
+ * The CapacityMeter on Redis: the bucket of each endpoint in its state hash, reserve as a Lua port of
+ * the pure bucket functions, settle/release/observe as operations of the endpoint's `syWrite` (sent
+ * without waiting), reads computed here from one HMGET. Reservations are members of a sorted set
+ * scored by their expiry (`reservationTtlMs`): settle/release act only on an open one (idempotent),
+ * and a replica that dies mid-request leaves nothing behind once its reservations expire (the charge
+ * itself drains from the bucket like any other). Local fallback: the replica's in-memory meter, which
+ * also learns every upstream signal this replica sees.
  */
 export const makeRedisCapacity = (
   conn: Connection,
   shared: Shared,
   keys: Keys,
+  readState: (endpointId: string) => Promise<StateFields>,
   local: CapacityShape,
   fallbackBlockMs: number,
-): CapacityShape & {
-  readonly reservationId: () => string
-  readonly readFields: (endpoint: Endpoint) => Promise<BucketFields>
-} => {
+): CapacityShape & { readonly reservationId: () => string } => {
   const { redis, options } = conn
   const prefix = `${options.replicaId}:`
   let next = 0
   const reservationId = () => `${prefix}${++next}`
   const known = new Set<string>()
-  const readFields = (endpoint: Endpoint) => redis.hmget(keys.bucket(endpoint.id), ...BUCKET_FIELDS)
+
   /** A reservation taken in Redis is closed there; one taken while degraded, in the local meter. */
   const close = (
     r: Reservation,
@@ -110,19 +105,15 @@ export const makeRedisCapacity = (
     if (!r.id.startsWith(prefix)) return locally
     return Effect.clockWith((clock) =>
       Effect.sync(() =>
-        shared.write(() =>
-          conn.script(
-            "sySettle",
-            keys.bucket(r.endpointId),
-            keys.reservations(r.endpointId),
-            String(now ?? clock.currentTimeMillisUnsafe()),
-            r.id,
-            String(tokens),
-            String(requests),
-            arg(r.limits.tokensPerMinute),
-            arg(r.limits.requestsPerMinute),
-          ),
-        ),
+        shared.write(r.endpointId, [
+          "S",
+          String(now ?? clock.currentTimeMillisUnsafe()),
+          r.id,
+          String(tokens),
+          String(requests),
+          arg(r.limits.tokensPerMinute),
+          arg(r.limits.requestsPerMinute),
+        ]),
       ),
     )
   }
@@ -131,14 +122,13 @@ export const makeRedisCapacity = (
     Effect.clockWith((clock) => {
       const t = now ?? clock.currentTimeMillisUnsafe()
       return shared.read(
-        () => readFields(endpoint).then((v) => utilizationOfFields(endpoint, v, t, charge)),
+        () => readState(endpoint.id).then((v) => utilizationOfFields(endpoint, v, t, charge)),
         local.predict(endpoint, charge, t),
       )
     })
 
   return {
     reservationId,
-    readFields,
     reserve: (endpoint, charge, o, now) =>
       Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
@@ -149,23 +139,14 @@ export const makeRedisCapacity = (
             conn
               .script(
                 "syReserve",
-                keys.bucket(endpoint.id),
+                keys.state(endpoint.id),
                 keys.reservations(endpoint.id),
                 ...reserveArgs(endpoint, charge, o, id, t, options.reservationTtlMs),
               )
               .then((reply) => {
                 const r = reply as ReadonlyArray<string>
                 if (r[0] !== "A") return refusalOf(r)
-                return {
-                  _tag: "Admitted" as const,
-                  reservation: {
-                    id,
-                    endpointId: endpoint.id,
-                    charge,
-                    outputWeight: endpoint.outputWeight,
-                    limits: limitsOf(endpoint),
-                  },
-                }
+                return { _tag: "Admitted" as const, reservation: reservationOf(endpoint, charge, id) }
               }),
           local.reserve(endpoint, charge, o, t),
         )
@@ -177,10 +158,10 @@ export const makeRedisCapacity = (
       Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
         const limits = limitsOf(endpoint)
-        shared.write(() =>
-          conn.script(
-            "syObserve",
-            keys.bucket(endpoint.id),
+        shared.write(
+          endpoint.id,
+          [
+            "O",
             String(t),
             arg(limits.tokensPerMinute),
             arg(limits.requestsPerMinute),
@@ -192,7 +173,8 @@ export const makeRedisCapacity = (
             arg(signals.retryAfterMs),
             o?.rateLimited === true ? "1" : "0",
             String(fallbackBlockMs),
-          ),
+          ],
+          true,
         )
         // The local meter learns it too: it is what this replica falls back to.
         return local.observe(endpoint, signals, o, t)
@@ -203,7 +185,9 @@ export const makeRedisCapacity = (
         const t = now ?? clock.currentTimeMillisUnsafe()
         return shared.read(
           () =>
-            Promise.all(endpoints.map((e, i) => readFields(e).then((v) => utilizationOfFields(e, v, t, charges[i]!)))),
+            Promise.all(
+              endpoints.map((e, i) => readState(e.id).then((v) => utilizationOfFields(e, v, t, charges[i]!))),
+            ),
           local.predictMany(endpoints, charges, t),
         )
       }),
@@ -213,11 +197,7 @@ export const makeRedisCapacity = (
       Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
         return shared.read(
-          () =>
-            readFields(endpoint).then((v) => {
-              const state = bucketOf(v, t)
-              return waitFor(endpoint, state, charge, o, t)
-            }),
+          () => readState(endpoint.id).then((v) => waitFor(endpoint, bucketOf(v, t), charge, o, t)),
           local.availableIn(endpoint, charge, o, t),
         )
       }),
@@ -237,6 +217,15 @@ export const makeRedisCapacity = (
       }),
   }
 }
+
+/** The reservation `syReserve`/`syAdmit` took under `id`. */
+export const reservationOf = (endpoint: Endpoint, charge: number, id: string): Reservation => ({
+  id,
+  endpointId: endpoint.id,
+  charge,
+  outputWeight: endpoint.outputWeight,
+  limits: limitsOf(endpoint),
+})
 
 const waitFor = (endpoint: Endpoint, state: BucketState, charge: number, o: ReserveOptions, now: number): number => {
   const configured = limitsOf(endpoint)

@@ -2,7 +2,7 @@ import type { StateStatus } from "@switchyard/core"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import { Redis } from "ioredis"
-import { SCRIPTS, type ScriptName } from "./lua/scripts.js"
+import { FUNCTION_LIBRARY, SCRIPTS, type ScriptName } from "./lua/scripts.js"
 import type { ResolvedRedisOptions } from "./options.js"
 
 /** Longest pause between two checks of an unreachable Redis, ms. */
@@ -34,6 +34,8 @@ export class Connection {
   /** Connected once already (the next `ok` is a resumption). */
   private started = false
   private readonly scripts: Record<ScriptName, ScriptCall>
+  /** The server runs Redis Functions (≥ 7) and has the library: calls go by FCALL. */
+  private functions = false
 
   constructor(
     readonly options: ResolvedRedisOptions,
@@ -52,7 +54,9 @@ export class Connection {
     })
     // Errors reach the state machine through the commands that fail; the event only needs a listener.
     this.redis.on("error", () => {})
-    this.redis.on("ready", () => this.check())
+    this.redis.on("ready", () => {
+      void this.loadFunctions().then(() => this.check())
+    })
     for (const [name, source] of Object.entries(SCRIPTS))
       this.redis.defineCommand(name, {
         lua: source.lua,
@@ -67,7 +71,7 @@ export class Connection {
   /** Connect, waiting up to `connectTimeoutMs`; a Redis that is not there yet leaves the store degraded. */
   start(): Promise<void> {
     const connected = this.redis.connect().then(
-      () => this.ping(),
+      () => this.loadFunctions().then(() => this.ping()),
       () => false,
     )
     const timeout = new Promise<boolean>((resolve) =>
@@ -91,7 +95,29 @@ export class Connection {
   }
 
   script(name: ScriptName, ...args: ReadonlyArray<string | number>): Promise<unknown> {
-    return this.scripts[name](...args)
+    if (!this.functions) return this.scripts[name](...args)
+    const keys = SCRIPTS[name].numberOfKeys
+    const call = () =>
+      keys === undefined
+        ? this.redis.call("FCALL", FUNCTION_LIBRARY.functionName(name), ...args)
+        : this.redis.call("FCALL", FUNCTION_LIBRARY.functionName(name), keys, ...args)
+    return call().catch((error: unknown) => {
+      // A server that lost the library (restarted, flushed): load it again and retry once.
+      if (!(error instanceof Error) || !error.message.includes("Function not found")) throw error
+      return this.loadFunctions().then(call)
+    })
+  }
+
+  /** Load the function library (Redis ≥ 7); an older server keeps the EVALSHA scripts. */
+  private loadFunctions(): Promise<void> {
+    return this.redis.call("FUNCTION", "LOAD", "REPLACE", FUNCTION_LIBRARY.source).then(
+      () => {
+        this.functions = true
+      },
+      (error: unknown) => {
+        if (error instanceof Error && /unknown command|unknown subcommand/i.test(error.message)) this.functions = false
+      },
+    )
   }
 
   /** A command failed: count it, and degrade if Redis was considered up. */

@@ -12,36 +12,34 @@ import * as Effect from "effect/Effect"
 import type { Connection } from "./connection.js"
 import type { Keys } from "./keys.js"
 import { num, type Shared } from "./shared.js"
+import { HEALTH_OFFSET, type StateFields } from "./state.js"
 
-export const HEALTH_FIELDS = ["k", "cf", "ws", "s", "f", "oa", "u", "ps", "cd"] as const
-
-export type HealthFields = ReadonlyArray<string | null>
-
-/** The stored breaker and cooldown end; undefined when the endpoint has no entry. */
+/** The stored breaker and cooldown end (Health's fields of the state hash); undefined when the endpoint has none. */
 export const healthEntryOf = (
-  v: HealthFields,
+  v: StateFields,
 ): { readonly breaker: BreakerState; readonly cooldownUntil: number } | undefined => {
-  const k = v[0]
-  if (k === null || k === undefined) return undefined
+  const o = HEALTH_OFFSET
+  const k = v[o]
+  if (k === null || k === undefined || k === "") return undefined
   const breaker: BreakerState =
     k === "C"
       ? {
           _tag: "Closed",
-          consecutiveFailures: Number(v[1]),
-          windowStart: Number(v[2]),
-          successes: Number(v[3]),
-          failures: Number(v[4]),
+          consecutiveFailures: Number(v[o + 1]),
+          windowStart: Number(v[o + 2]),
+          successes: Number(v[o + 3]),
+          failures: Number(v[o + 4]),
         }
       : k === "O"
-        ? { _tag: "Open", openedAt: Number(v[5]), until: Number(v[6]) }
-        : { _tag: "HalfOpen", probeSince: num(v[7]) }
-  return { breaker, cooldownUntil: Number(v[8]) }
+        ? { _tag: "Open", openedAt: Number(v[o + 5]), until: Number(v[o + 6]) }
+        : { _tag: "HalfOpen", probeSince: num(v[o + 7]) }
+  return { breaker, cooldownUntil: Number(v[o + 8]) }
 }
 
 const HEALTHY: HealthView = { breaker: "closed", cooldownUntil: undefined }
 
 /** The view the in-memory Health gives of the same entry. */
-export const healthViewOf = (config: BreakerConfig, v: HealthFields, now: number): HealthView => {
+export const healthViewOf = (config: BreakerConfig, v: StateFields, now: number): HealthView => {
   const e = healthEntryOf(v)
   if (e === undefined) return HEALTHY
   const breaker = status(config, e.breaker, now)
@@ -65,25 +63,25 @@ export const permitOf = (r: ReadonlyArray<string>): HealthPermit =>
     : { _tag: "Blocked", reason: r[1] as "cooldown" | "breaker_open", untilMs: num(r[2]) }
 
 /**
- * Health on Redis: one hash per endpoint (breaker + cooldown end), changed only by Lua ports of the
+ * Health on Redis: in each endpoint's state hash (breaker + cooldown end), changed only by Lua ports of the
  * breaker machine, so a cooldown from a 429 seen by any replica blocks every replica's next
  * `acquire`, and the half-open probe is claimed atomically by exactly one replica in the fleet (the
  * claim is the probe start written by the script that granted it; a probe that never reports is
- * freed after `probeTimeoutMs`). Reads are computed here from one HMGET. Every report also goes to
- * the replica's local Health, its fallback.
+ * freed after `probeTimeoutMs`). Reads are computed here from one HMGET; reports are operations of the
+ * endpoint's `syWrite` (sent without waiting). Every report also goes to the replica's local Health,
+ * its fallback.
  */
 export const makeRedisHealth = (
   conn: Connection,
   shared: Shared,
   keys: Keys,
+  readFields: (endpointId: string) => Promise<StateFields>,
   local: HealthShape,
   options: ResolvedHealthOptions,
-): HealthShape & { readonly readFields: (id: string) => Promise<HealthFields> } => {
+): HealthShape => {
   const config = options.breaker
   const cfg = breakerArgs(config)
-  const readFields = (id: string) => conn.redis.hmget(keys.health(id), ...HEALTH_FIELDS)
   return {
-    readFields,
     read: (id, now) =>
       Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
@@ -101,7 +99,7 @@ export const makeRedisHealth = (
       Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
         return shared.read(
-          () => conn.script("syAcquire", keys.health(id), String(t), ...cfg).then((r) => permitOf(r as Array<string>)),
+          () => conn.script("syAcquire", keys.state(id), String(t), ...cfg).then((r) => permitOf(r as Array<string>)),
           local.acquire(id, t),
         )
       }),
@@ -126,15 +124,10 @@ export const makeRedisHealth = (
             if (probe) event = "A"
             break
         }
-        shared.write(() =>
-          conn.script(
-            "syRecord",
-            keys.health(id),
-            String(t),
-            event,
-            cooldownUntil === undefined ? "" : String(cooldownUntil),
-            ...cfg,
-          ),
+        shared.write(
+          id,
+          ["R", String(t), event, cooldownUntil === undefined ? "" : String(cooldownUntil)],
+          cooldownUntil !== undefined || event === "F",
         )
         return local.record(id, report, probe, t)
       }),

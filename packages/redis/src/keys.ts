@@ -3,9 +3,9 @@
  * touches one Redis Cluster slot; the retry budget's slots share the tag `{budget}`.
  */
 export interface Keys {
-  readonly bucket: (endpointId: string) => string
+  /** The bucket and the Health entry (breaker, cooldown) of one endpoint: one hash, read with one HMGET. */
+  readonly state: (endpointId: string) => string
   readonly reservations: (endpointId: string) => string
-  readonly health: (endpointId: string) => string
   /** The stats of one window slice: a hash of replica id → that replica's encoded slice. */
   readonly stats: (endpointId: string, epoch: number) => string
   readonly budget: (epoch: number) => string
@@ -14,9 +14,8 @@ export interface Keys {
 export const makeKeys = (prefix: string): Keys => {
   const tag = (id: string) => `${prefix}{${id}}`
   return {
-    bucket: (id) => `${tag(id)}:bucket`,
+    state: (id) => `${tag(id)}:state`,
     reservations: (id) => `${tag(id)}:res`,
-    health: (id) => `${tag(id)}:health`,
     stats: (id, epoch) => `${tag(id)}:stats:${epoch}`,
     budget: (epoch) => `${prefix}{budget}:${epoch}`,
   }

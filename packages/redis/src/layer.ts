@@ -13,12 +13,13 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { makeRedisCapacity } from "./capacity.js"
 import { Connection } from "./connection.js"
-import { makeRedisHealth } from "./health.js"
+import { breakerArgs, makeRedisHealth } from "./health.js"
 import { makeKeys } from "./keys.js"
 import { makeRedisLiveState } from "./live-state.js"
 import { type RedisStateOptions, resolveRedisOptions } from "./options.js"
 import { makeRedisRetryBudget } from "./retry-budget.js"
 import { Shared } from "./shared.js"
+import { readState } from "./state.js"
 import { makeRedisStats } from "./stats.js"
 
 /** The gateway config's `state` section, secrets resolved (structurally `StateConfig` of `@switchyard/adapters`). */
@@ -48,22 +49,29 @@ export const RedisState = {
           }),
           (c) => Effect.promise(() => c.close()),
         )
-        const shared = new Shared(conn)
         const keys = makeKeys(o.prefix)
         const resolved = local.options
-        const capacity = makeRedisCapacity(conn, shared, keys, local.capacity, resolved.capacity.fallbackBlockMs)
-        const health = makeRedisHealth(conn, shared, keys, local.health, resolved.health)
+        const shared = new Shared(conn, keys, breakerArgs(resolved.health.breaker))
+        const state = readState(conn, keys)
+        const capacity = makeRedisCapacity(conn, shared, keys, state, local.capacity, resolved.capacity.fallbackBlockMs)
+        const health = makeRedisHealth(conn, shared, keys, state, local.health, resolved.health)
         const stats = makeRedisStats(conn, shared, keys, local.stats, resolved.stats)
-        yield* Effect.addFinalizer(() => Effect.promise(() => stats.close()))
         const retryBudget = makeRedisRetryBudget(conn, shared, keys, local.retryBudget, resolved.retryBudget)
+        // Runs before the connection closes: the last stats slices, budget counts and bookkeeping go out.
+        yield* Effect.addFinalizer(() =>
+          Effect.promise(() => {
+            retryBudget.close()
+            shared.flush()
+            return stats.close()
+          }),
+        )
         const live = makeRedisLiveState(
           conn,
           shared,
           keys,
           {
             stats,
-            healthFields: health.readFields,
-            bucketFields: capacity.readFields,
+            readState: state,
             reservationId: capacity.reservationId,
             breaker: resolved.health.breaker,
           },

@@ -1,17 +1,18 @@
-import type { BreakerConfig, Endpoint, LiveReads, LiveStateShape, StatsShape } from "@switchyard/core"
+import type { BreakerConfig, LiveReads, LiveStateShape, StatsShape } from "@switchyard/core"
 import * as Effect from "effect/Effect"
-import { type BucketFields, refusalOf, reserveArgs, utilizationOfFields } from "./capacity.js"
+import { refusalOf, reservationOf, reserveArgs, utilizationOfFields } from "./capacity.js"
 import type { Connection } from "./connection.js"
-import { breakerArgs, type HealthFields, healthViewOf, permitOf } from "./health.js"
+import { breakerArgs, healthViewOf, permitOf } from "./health.js"
 import type { Keys } from "./keys.js"
 import type { Shared } from "./shared.js"
+import type { StateFields } from "./state.js"
 
 /**
- * The request gates on Redis. `read`: the stats (fleet summaries, cached) and, per endpoint, the
- * health and bucket hashes — every HMGET issued in the same tick, so one pipelined round trip.
+ * The request gates on Redis. `read`: the stats (fleet summaries, cached) and one HMGET of each
+ * endpoint's state hash (bucket and Health), all issued in the same tick: one pipelined round trip.
  * `admit`: one script that runs the Health acquire and the bucket reserve atomically on the
- * endpoint's keys (giving a half-open probe back if the bucket refuses) — one round trip. A
- * fail-closed store answers `StateUnavailable` when Redis does not answer; a fail-open one the
+ * endpoint's hash (giving a half-open probe back if the bucket refuses): one round trip. A
+ * fail-closed store answers `StateUnavailable` when Redis does not answer; a fail-open one, the
  * replica's local gates.
  */
 export const makeRedisLiveState = (
@@ -20,8 +21,7 @@ export const makeRedisLiveState = (
   keys: Keys,
   parts: {
     readonly stats: StatsShape
-    readonly healthFields: (id: string) => Promise<HealthFields>
-    readonly bucketFields: (endpoint: Endpoint) => Promise<BucketFields>
+    readonly readState: (endpointId: string) => Promise<StateFields>
     readonly reservationId: () => string
     readonly breaker: BreakerConfig
   },
@@ -40,17 +40,13 @@ export const makeRedisLiveState = (
         return Effect.flatMap(parts.stats.readMany(ids, t), (stats) =>
           shared.gate(
             () => {
-              const health = new Array<Promise<HealthFields>>(n)
-              const buckets = new Array<Promise<BucketFields>>(n)
-              for (let i = 0; i < n; i++) {
-                health[i] = parts.healthFields(ids[i]!)
-                buckets[i] = parts.bucketFields(endpoints[i]!)
-              }
-              return Promise.all([Promise.all(health), Promise.all(buckets)]).then(
-                ([h, b]): LiveReads => ({
+              const states = new Array<Promise<StateFields>>(n)
+              for (let i = 0; i < n; i++) states[i] = parts.readState(ids[i]!)
+              return Promise.all(states).then(
+                (v): LiveReads => ({
                   stats,
-                  health: h.map((v) => healthViewOf(parts.breaker, v, t)),
-                  predicted: b.map((v, i) => utilizationOfFields(endpoints[i]!, v, t, charges[i]!)),
+                  health: v.map((s) => healthViewOf(parts.breaker, s, t)),
+                  predicted: v.map((s, i) => utilizationOfFields(endpoints[i]!, s, t, charges[i]!)),
                 }),
               )
             },
@@ -67,8 +63,7 @@ export const makeRedisLiveState = (
             conn
               .script(
                 "syAdmit",
-                keys.health(endpoint.id),
-                keys.bucket(endpoint.id),
+                keys.state(endpoint.id),
                 keys.reservations(endpoint.id),
                 ...reserveArgs(endpoint, charge, options, id, t, ttl),
                 ...cfg,
@@ -81,16 +76,7 @@ export const makeRedisLiveState = (
                 return {
                   _tag: "Admitted" as const,
                   probe: permit.probe,
-                  reservation: {
-                    id,
-                    endpointId: endpoint.id,
-                    charge,
-                    outputWeight: endpoint.outputWeight,
-                    limits: {
-                      tokensPerMinute: endpoint.capacity?.tokensPerMinute,
-                      requestsPerMinute: endpoint.capacity?.requestsPerMinute,
-                    },
-                  },
+                  reservation: reservationOf(endpoint, charge, id),
                 }
               }),
           local.admit(endpoint, charge, options, t),

@@ -16,8 +16,17 @@ export const makeRedisRetryBudget = (
   keys: Keys,
   local: RetryBudgetShape,
   o: ResolvedRetryBudgetOptions,
-): RetryBudgetShape => {
+): RetryBudgetShape & { readonly close: () => void } => {
   const ttl = String(o.windowMs * 2)
+  /** Requests counted since the last flush, by budget slot. */
+  const counted = new Map<number, number>()
+  const flush = () => {
+    for (const [epoch, n] of counted)
+      shared.send(() => conn.script("syBudgetRecord", keys.budget(epoch), String(n), ttl))
+    counted.clear()
+  }
+  const timer = setInterval(flush, 100)
+  timer.unref()
   const slotKeys = (epoch: number): Array<string> => {
     const out = new Array<string>(o.slots)
     for (let i = 0; i < o.slots; i++) out[i] = keys.budget(epoch - o.slots + 1 + i)
@@ -27,15 +36,17 @@ export const makeRedisRetryBudget = (
     recordRequest: (now) =>
       Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
-        shared.write(() => conn.script("syBudgetRecord", keys.budget(budgetEpoch(o, t)), ttl))
+        const epoch = budgetEpoch(o, t)
+        counted.set(epoch, (counted.get(epoch) ?? 0) + 1)
         return local.recordRequest(t)
       }),
     tryAcquire: (kind, ratio, now) =>
       Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
         return shared.read(
-          () =>
-            conn
+          () => {
+            flush()
+            return conn
               .script(
                 "syBudgetAcquire",
                 o.slots,
@@ -45,7 +56,8 @@ export const makeRedisRetryBudget = (
                 String(ratio),
                 ttl,
               )
-              .then((r) => r === 1),
+              .then((r) => r === 1)
+          },
           local.tryAcquire(kind, ratio, t),
         )
       }),
@@ -53,8 +65,12 @@ export const makeRedisRetryBudget = (
       Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
         if (!conn.ok) return local.refund(kind, t)
-        shared.write(() => conn.script("syBudgetRefund", keys.budget(budgetEpoch(o, t)), kind))
+        shared.send(() => conn.script("syBudgetRefund", keys.budget(budgetEpoch(o, t)), kind))
         return Effect.void
       }),
+    close: () => {
+      clearInterval(timer)
+      flush()
+    },
   }
 }

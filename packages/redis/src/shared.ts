@@ -1,6 +1,7 @@
 import { StateUnavailable } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import type { Connection } from "./connection.js"
+import type { Keys } from "./keys.js"
 
 const UNAVAILABLE = new StateUnavailable({
   message:
@@ -11,11 +12,22 @@ const UNAVAILABLE = new StateUnavailable({
  * How each store operation uses Redis: try Redis while it is up, and answer `local` when it is down
  * or fails (the failure degrades the connection, see `Connection`). Nothing waits longer than
  * `timeoutMs` (plus one turn of the event loop).
+ *
+ * Bookkeeping (settle, release, observe, Health records) is queued per endpoint and sent, without
+ * waiting for the reply, as one `syWrite` script per endpoint at the end of the tick — or earlier,
+ * right before any read or decision is sent, so everything reaches Redis in the order it was issued.
  */
 export class Shared {
   private readonly timeoutMs: number
+  private readonly pending = new Map<string, Array<string>>()
+  private scheduled = false
 
-  constructor(private readonly conn: Connection) {
+  constructor(
+    private readonly conn: Connection,
+    private readonly keys: Keys,
+    /** The breaker config as `syWrite`'s first ARGV. */
+    private readonly breaker: ReadonlyArray<string>,
+  ) {
     this.timeoutMs = conn.options.timeoutMs
   }
 
@@ -26,6 +38,7 @@ export class Shared {
    * event loop) does not mistake a reply that arrived in time for a slow Redis.
    */
   private within<A>(run: () => Promise<A>, onResult: (a: A) => void, onError: (e: unknown) => void): void {
+    this.flush()
     let done = false
     const timer = setTimeout(
       () =>
@@ -85,11 +98,38 @@ export class Shared {
     })
   }
 
-  /** Bookkeeping: sent without waiting for the reply (ordered after earlier commands on the connection). */
-  write(run: () => Promise<unknown>): void {
+  /**
+   * Queue bookkeeping operations (`syWrite`'s op format) on one endpoint's state; `urgent` (a cooldown, a
+   * failure: news the other replicas should act on) sends the queue now instead of at the end of the tick.
+   */
+  write(endpointId: string, ops: ReadonlyArray<string>, urgent = false): void {
+    if (!this.conn.ok) return
+    const queued = this.pending.get(endpointId)
+    if (queued === undefined) this.pending.set(endpointId, [...ops])
+    else for (const op of ops) queued.push(op)
+    if (urgent) this.flush()
+    else if (!this.scheduled) {
+      this.scheduled = true
+      process.nextTick(() => this.flush())
+    }
+  }
+
+  /** Send a command without waiting for its reply (a failure degrades the connection). */
+  send(run: () => Promise<unknown>): void {
     const conn = this.conn
     if (!conn.ok) return
     run().catch((error: unknown) => conn.failed(error))
+  }
+
+  /** Send the queued bookkeeping now (one script per endpoint). */
+  flush(): void {
+    this.scheduled = false
+    if (this.pending.size === 0) return
+    for (const [id, ops] of this.pending)
+      this.send(() =>
+        this.conn.script("syWrite", this.keys.state(id), this.keys.reservations(id), ...this.breaker, ...ops),
+      )
+    this.pending.clear()
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Lua port of `@switchyard/core`'s circuit breaker (`services/health/breaker.ts`) and the Health
- * entry around it (cooldown), line for line. One hash per endpoint: `k` the state (`C`, `O`, `H`),
+ * entry around it (cooldown), line for line. In the endpoint's state hash (next to the bucket's fields): `k` the state (`C`, `O`, `H`),
  * `cf` `ws` `s` `f` (Closed), `oa` `u` (Open), `ps` (HalfOpen probe start, `''` none), `cd` the
  * cooldown end (0 none). The breaker config is ARGV: failureThreshold, failureRatio,
  * minimumRequests, ratioWindowMs, openMs, probeTimeoutMs. `test/breaker.lua.test.ts` compares the
@@ -24,12 +24,11 @@ local function health_load(key, now)
   else b = { k = 'H', ps = num(v[8]) } end
   return { b = b, cd = tonumber(v[9]) }, false
 end
+-- the hash also holds the bucket: write every health field ('' for the ones this state has not)
 local function health_save(key, e)
   local b = e.b
-  redis.call('DEL', key)
-  if b.k == 'C' then redis.call('HSET', key, 'k', 'C', 'cf', fmt(b.cf), 'ws', fmt(b.ws), 's', fmt(b.s), 'f', fmt(b.f), 'cd', fmt(e.cd))
-  elseif b.k == 'O' then redis.call('HSET', key, 'k', 'O', 'oa', fmt(b.oa), 'u', fmt(b.u), 'cd', fmt(e.cd))
-  else redis.call('HSET', key, 'k', 'H', 'ps', fmt(b.ps), 'cd', fmt(e.cd)) end
+  redis.call('HSET', key, 'k', b.k, 'cf', fmt(b.cf), 'ws', fmt(b.ws), 's', fmt(b.s), 'f', fmt(b.f),
+    'oa', fmt(b.oa), 'u', fmt(b.u), 'ps', fmt(b.ps), 'cd', fmt(e.cd))
   redis.call('PEXPIRE', key, 3600000)
 end
 local function breaker_settle(c, b, now)

@@ -1,6 +1,6 @@
 /**
  * Lua port of `@switchyard/core`'s leaky bucket (`services/capacity/bucket.ts`) and signal folding
- * (`signals.ts`), line for line. A bucket is one hash: `t` tokens, `r` requests, `at` last update,
+ * (`signals.ts`), line for line. A bucket is part of the endpoint's state hash (with Health's fields): `t` tokens, `r` requests, `at` last update,
  * `bu` blocked until, `lt`/`lr` learned limits (absent: none). Configured limits come in as ARGV
  * (`''`: not configured). Change the TypeScript and this port together; `test/bucket.lua.test.ts`
  * compares them on random sequences.

@@ -5,7 +5,7 @@
  * in the same order gives bit-identical results (checked by the property tests).
  */
 export const COMMON_LUA = `
-local INF = math.huge
+local INF = 1 / 0
 local MINUTE = 60000
 local function num(s)
   if s == false or s == nil or s == '' then return nil end
