@@ -1,9 +1,9 @@
 // CPU cost of the gateway's chat path without sockets: `Gateway.handle` (auth, JSON parse, routing-field
 // decode) → Router (snapshot, plan, Health, CapacityMeter, Stats, deadlines) → an in-process client that
 // answers at once → the response object. The bench catalog of `pnpm bench` (one model on five endpoints).
-// Run: `pnpm bench:handler` (with `BENCH_REDIS_URL=redis://…`: on that Redis). Prints µs per request (median of rounds); compare before/after a change on
+// Run: `pnpm bench:handler` (`BENCH_REDIS_URL=redis://…`: on that Redis). Prints µs per request (median of rounds); compare before/after a change on
 // the same machine, never across machines. Profile it with `node --cpu-prof --conditions=source --import tsx`.
-import { createGateway, makeGatewayRuntime } from "@switchyard/adapters"
+import { CaptureWriter, createGateway, makeGatewayRuntime } from "@switchyard/adapters"
 import { type ChatResult, decodeCatalog, type ProviderClient } from "@switchyard/core"
 import { RedisState } from "@switchyard/redis"
 import { Effect, Result } from "effect"
@@ -40,7 +40,9 @@ const runtime = makeGatewayRuntime(
   { catalog: catalog.success, clients },
   { seed: 7, ...(redisUrl ? { backend: RedisState.layer({ url: redisUrl, timeoutMs: 1_000 }) } : {}) },
 )
-const gateway = createGateway({ runtime, log: () => {} })
+// CAPTURE=<file>: the same with `gateway.capture` on (every request recorded), to check its cost
+const capture = process.env.CAPTURE ? new CaptureWriter({ path: process.env.CAPTURE }) : undefined
+const gateway = createGateway({ runtime, capture })
 const body = new TextEncoder().encode(
   JSON.stringify({
     model: "bench/model",
@@ -76,6 +78,7 @@ const results: Array<number> = []
 for (let i = 0; i < ROUNDS; i++) results.push(await round(N, 64))
 results.sort((a, b) => a - b)
 console.log(
-  `gateway chat path, in process: ${results[Math.floor(ROUNDS / 2)]!.toFixed(2)} µs/request (median of ${ROUNDS} × ${N}; min ${results[0]!.toFixed(2)}, max ${results[ROUNDS - 1]!.toFixed(2)})`,
+  `gateway chat path${capture ? " with capture" : ""}, in process: ${results[Math.floor(ROUNDS / 2)]!.toFixed(2)} µs/request (median of ${ROUNDS} × ${N}; min ${results[0]!.toFixed(2)}, max ${results[ROUNDS - 1]!.toFixed(2)})`,
 )
+await capture?.close()
 await runtime.dispose()

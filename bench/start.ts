@@ -37,7 +37,7 @@ const starters = {
   bare: startBare,
   switchyard: (upstream: string) => startSwitchyard(upstream),
   "switchyard-redis": (upstream: string, redisUrl?: string) =>
-    redisUrl === undefined ? Promise.reject(new Error("no redis-server")) : startSwitchyard(upstream, redisUrl),
+    redisUrl === undefined ? Promise.reject(new Error("no redis-server")) : startSwitchyard(upstream, [], redisUrl),
   portkey: startPortkey,
 } as const
 const labels = {
@@ -48,7 +48,11 @@ const labels = {
 } as const
 
 /** Starts a target; it is unavailable when it cannot start or does not answer a plain JSON completion. */
-export const startTarget = async (id: TargetId, upstream: string, redisUrl?: string): Promise<StartOutcome> => {
+export const startTarget = async (
+  id: Exclude<TargetId, "direct">,
+  upstream: string,
+  redisUrl?: string,
+): Promise<StartOutcome> => {
   try {
     const started = await starters[id](upstream, redisUrl)
     if (!started.ok) return { started, warnings: [] }

@@ -10,7 +10,7 @@ import { spawnChild, waitForHttp } from "./child.js"
 import { chatBody, freePort, isStream, nodeFlags, repoRoot, type Started, scratchDir, UPSTREAM_KEY } from "./targets.js"
 
 const gatewayMain = join(repoRoot, "examples", "gateway", "dist", "src", "main.js")
-const defaultCommand = ["node", ...nodeFlags, "examples/gateway/dist/src/main.js --config {config}"].join(" ")
+const defaultCommand = "node examples/gateway/dist/src/main.js --config {config}"
 
 const endpoint = (provider: string, prompt: number, upstreamModel: string) => ({
   provider,
@@ -56,29 +56,37 @@ export const benchCatalog = (upstream: string) => ({
   routing: { retryBudget: 10 },
 })
 
-const command = (config: string): { command: string; args: Array<string> } | undefined => {
+/** The start command; a leading `node` becomes this Node with the bench's flags and `extraNodeArgs`. */
+const command = (
+  config: string,
+  extraNodeArgs: ReadonlyArray<string>,
+): { command: string; args: Array<string> } | undefined => {
   const override = process.env.BENCH_SWITCHYARD_CMD?.trim()
   if (!override && !existsSync(gatewayMain)) return undefined
   const words = (override || defaultCommand).split(/\s+/).map((w) => w.replaceAll("{config}", config))
   const [head, ...args] = words
-  return { command: head === "node" || !head ? process.execPath : head, args }
+  if (head === "node" || !head) return { command: process.execPath, args: [...nodeFlags, ...extraNodeArgs, ...args] }
+  return { command: head, args }
 }
 
 /**
- * Switchyard; with `redisUrl`, its live state on that Redis (`state.redis`: every request's snapshot read, admission
- * and bookkeeping go through Redis — one replica, so the cost of sharing, not the benefit).
+ * Starts the gateway; `extraNodeArgs` (e.g. profiler flags) go to Node before the script. With `redisUrl`, its live
+ * state is on that Redis (`state.redis`: every request's snapshot read, admission and bookkeeping go through Redis —
+ * one replica, so the cost of sharing, not the benefit): the "Switchyard + Redis" target.
  */
-export const startSwitchyard = async (upstream: string, redisUrl?: string): Promise<Started> => {
+export const startSwitchyard = async (
+  upstream: string,
+  extraNodeArgs: ReadonlyArray<string> = [],
+  redisUrl?: string,
+): Promise<Started> => {
   const id = redisUrl === undefined ? "switchyard" : "switchyard-redis"
   const label = redisUrl === undefined ? "Switchyard" : "Switchyard + Redis"
   mkdirSync(scratchDir, { recursive: true })
   const config = join(scratchDir, `${id}-catalog.json`)
   const catalog = benchCatalog(upstream)
-  writeFileSync(
-    config,
-    `${JSON.stringify(redisUrl === undefined ? catalog : { ...catalog, state: { redis: { url: redisUrl } } }, null, 2)}\n`,
-  )
-  const cmd = command(config)
+  const withState = redisUrl === undefined ? catalog : { ...catalog, state: { redis: { url: redisUrl } } }
+  writeFileSync(config, `${JSON.stringify(withState, null, 2)}\n`)
+  const cmd = command(config, extraNodeArgs)
   if (!cmd) {
     return {
       ok: false,

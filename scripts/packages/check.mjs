@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 /**
  * `node scripts/packages/check.mjs [--publish] [--keep]` — checks what would be published, then
- * (with --publish) publishes exactly the tarballs it checked. Run by `.ci/run` (without --publish)
+ * (with --publish: after a build from scratch) publishes exactly the tarballs it checked. Run by `.ci/run` (without --publish)
  * and by `pnpm release`.
  *
- * For every packages/* folder: the metadata rules below, `publint --strict` and
+ * For every packages/* folder: the metadata rules below, no stale build output and no undeclared import in what it ships, `publint --strict` and
  * `attw --profile esm-only` on the packed tarball, `npm publish --dry-run` of that tarball, and
  * the consumer test (scripts/consumer-test) on all the tarballs together.
  */
 import { spawnSync } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { builtinModules } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { runConsumerTest } from "../consumer-test/run.mjs"
@@ -68,6 +69,35 @@ const metadataProblems = (p, version) => {
   return problems
 }
 
+/**
+ * Bare imports in the built JavaScript and declarations (what users load) that the package does not
+ * declare: such an import works inside the workspace and fails for a user.
+ */
+const undeclaredImports = (p) => {
+  const declared = new Set([p.json.name, ...Object.keys({ ...p.json.dependencies, ...p.json.peerDependencies })])
+  const dist = join(p.path, "dist", "src")
+  const found = new Set()
+  for (const file of readdirSync(dist, { recursive: true })) {
+    if (!/\.(js|d\.ts)$/.test(file)) continue
+    const text = readFileSync(join(dist, file), "utf8")
+    for (const [, specifier] of text.matchAll(/(?:\bfrom|\bimport|\brequire)\s*\(?\s*["']([^"'./][^"']*)["']/g)) {
+      const name = specifier
+        .split("/")
+        .slice(0, specifier.startsWith("@") ? 2 : 1)
+        .join("/")
+      if (!specifier.startsWith("node:") && !builtinModules.includes(name) && !declared.has(name))
+        found.add(`${name} (dist/src/${file})`)
+    }
+  }
+  return [...found]
+}
+
+/** Built files whose source is gone (tsc -b never deletes outputs): they would be published. */
+const staleOutputs = (p) =>
+  readdirSync(join(p.path, "dist", "src"), { recursive: true })
+    .filter((file) => file.endsWith(".js") && !existsSync(join(p.path, "src", file.replace(/\.js$/, ".ts"))))
+    .map((file) => `dist/src/${file}`)
+
 /** Runs a command quietly; prints its output only when it fails. */
 const quiet = (cmd, args) => {
   const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8" })
@@ -92,11 +122,23 @@ for (const p of packages) {
 }
 if (failed) process.exit(1)
 
+// A release builds from scratch (prepack rebuilds what is deleted here).
+if (publish) for (const p of packages) rmSync(join(p.path, "dist"), { recursive: true, force: true })
 const dest = mkdtempSync(join(tmpdir(), "switchyard-pack-"))
 try {
   const tarballs = packAll(dest)
   const packed = performance.now()
   console.log(`packed ${tarballs.size} packages in ${((packed - started) / 1000).toFixed(1)} s`)
+  for (const p of packages) {
+    const stale = staleOutputs(p)
+    if (stale.length > 0)
+      throw new Error(
+        `packages/${p.dir}: stale build output ${stale.join(", ")} (delete packages/${p.dir}/dist, then \`pnpm check\`)`,
+      )
+    const undeclared = undeclaredImports(p)
+    if (undeclared.length > 0)
+      throw new Error(`packages/${p.dir} imports what it does not declare: ${undeclared.join(", ")}`)
+  }
   for (const [name, tarball] of tarballs) {
     console.log(`\n== ${name}@${version}`)
     run(bin("publint"), ["run", tarball, "--strict"])

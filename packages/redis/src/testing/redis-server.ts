@@ -15,6 +15,8 @@ export interface RedisServer {
   readonly url: string
   /** An admin client (CLIENT PAUSE, FLUSHALL, inspection). */
   readonly admin: () => Redis
+  /** The server process's pid (undefined while it is down). */
+  readonly pid: () => number | undefined
   /** SIGKILL the server (a crash). */
   readonly kill: () => Promise<void>
   /** Start it again on the same socket, empty (scripts gone too). */
@@ -88,6 +90,7 @@ export const startRedis = async (options: StartRedisOptions = {}): Promise<Redis
   }
   return {
     url,
+    pid: () => (proc.exitCode === null && proc.signalCode === null ? proc.pid : undefined),
     admin: () => {
       const c = new Redis(url, { maxRetriesPerRequest: 1 })
       c.on("error", () => {})
