@@ -25,6 +25,11 @@ const fleet = async (k: number, extra: Record<string, unknown> = {}) => {
   )
 }
 const closeAll = (xs: ReadonlyArray<Services>) => Promise.all(xs.map((x) => x.close()))
+/**
+ * Wait until what `r` wrote has reached Redis: bookkeeping is sent without waiting for the reply, and
+ * a read on the same connection is answered after it. (Between replicas, "at once" is one round trip.)
+ */
+const landed = (r: Services) => run(r.health.read(TPM!.id))
 
 describe("many replicas, one Redis", () => {
   it("K concurrent reservers on random interleavings never take an endpoint above its capacity", async () => {
@@ -96,6 +101,7 @@ describe("many replicas, one Redis", () => {
       const now = 1_700_000_000_000
       await run(a!.health.record(TPM!.id, { _tag: "RateLimited", retryAfterMs: 5_000 }, false, now))
       await run(a!.capacity.observe(TPM!, { retryAfterMs: 5_000 }, { rateLimited: true }, now))
+      await landed(a!)
       expect(await run(b!.health.acquire(TPM!.id, now + 1))).toEqual({
         _tag: "Blocked",
         reason: "cooldown",
@@ -119,6 +125,7 @@ describe("many replicas, one Redis", () => {
     try {
       const now = 1_700_000_000_000
       for (let i = 0; i < 5; i++) await run(replicas[0]!.health.record(TPM!.id, { _tag: "Failure" }, false, now))
+      await landed(replicas[0]!)
       const later = now + 30_000
       const permits = await Promise.all(replicas.map((r) => run(r.health.acquire(TPM!.id, later))))
       expect(permits.filter((p) => p._tag === "Allowed")).toEqual([{ _tag: "Allowed", probe: true }])
