@@ -2,6 +2,7 @@ import type { PolicyRun } from "./engine.js"
 import { type Progress, runPolicy } from "./engine.js"
 import type { PolicyResult } from "./metrics.js"
 import { runJobs } from "./pool.js"
+import type { ReplaySource } from "./recorded-traffic.js"
 import { type ResolvedScenario, reservedCostOf } from "./resolve-scenario.js"
 import type { Reserved, ScenarioPolicy } from "./scenario.js"
 import { type ArrivalTrace, generateTrace } from "./traffic.js"
@@ -27,6 +28,8 @@ export interface SimulationReport {
     }>
     /** USD of every reservation over the run. */
     readonly reservedCost: number
+    /** Set when the traffic was a replayed capture. */
+    readonly replay: ReplaySource | undefined
   }
   readonly policies: ReadonlyArray<PolicyResult>
 }
@@ -49,6 +52,7 @@ export const reportHeader = (s: ResolvedScenario, trace: ArrivalTrace): Simulati
     reserved: e.reserved,
   })),
   reservedCost: reservedCostOf(s),
+  replay: s.replay,
 })
 
 export interface SimulateOptions {
