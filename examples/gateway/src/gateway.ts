@@ -29,6 +29,8 @@ export interface GatewayOptions {
   readonly batchLogs?: boolean | undefined
   /** Debounce of config-file reloads (ms). */
   readonly reloadDebounceMs?: number | undefined
+  /** Record request shapes to this JSONL file (`gateway.capture.path`, over the config's), for `pnpm simulate --trace`. */
+  readonly capture?: string | undefined
 }
 
 export interface RunningGateway {
@@ -69,6 +71,13 @@ const readConfigFile = async (file: string): Promise<{ json: unknown; text: stri
   }
 }
 
+/** The config with `gateway.capture.path` set (the rest of `gateway.capture` kept). */
+const withCapture = (json: unknown, path: string | undefined): unknown => {
+  if (path === undefined || json === null || typeof json !== "object" || Array.isArray(json)) return json
+  const config = json as { readonly gateway?: { readonly capture?: object } }
+  return { ...config, gateway: { ...config.gateway, capture: { ...config.gateway?.capture, path } } }
+}
+
 /**
  * Start the gateway: validate the config, build the provider clients, the router runtime (once), the
  * gateway handler and a `node:http` server; with a config file, reload it on change or SIGHUP.
@@ -83,7 +92,7 @@ export const startGateway = async (options: GatewayOptions = {}): Promise<Runnin
     config,
     scope,
     close: release,
-  } = await gatewayFromConfig(file?.json ?? defaultConfig, {
+  } = await gatewayFromConfig(withCapture(file?.json ?? defaultConfig, options.capture), {
     makeDeployment,
     env,
     logSink: options.logSink,

@@ -2,6 +2,7 @@
  * `pnpm start` (or `npm start`) from the repo root: the Switchyard gateway on 127.0.0.1:8787.
  *
  *   --config <file>   a config file (catalog + `gateway` section); reloaded on change or SIGHUP
+ *   --capture <file>  record the shape of every routed request (JSONL, no text, no keys) for `pnpm simulate --trace`
  *   PORT, HOST        listen address (default 127.0.0.1:8787)
  *   SWITCHYARD_KEYS   comma-separated gateway keys (none: the gateway is open — a warning is logged)
  *
@@ -18,6 +19,7 @@ const argValue = (name: string): string | undefined => {
 }
 
 const configFile = argValue("--config")
+const capture = argValue("--capture")
 const port = Number(process.env.PORT ?? 8787)
 const host = process.env.HOST ?? "127.0.0.1"
 
@@ -37,7 +39,7 @@ const banner = (url: string, models: ReadonlyArray<string>, file: string | undef
 `
 
 try {
-  const running = await startGateway({ configFile, port, host })
+  const running = await startGateway({ configFile, port, host, capture })
   if (running.config.logging.format === "pretty") console.log(banner(running.url, running.models, configFile))
   const shutdown = (signal: string) => {
     const grace = running.shutdownGraceMs

@@ -20,7 +20,8 @@ export const parseTargets = (spec: string): Result.Result<ReadonlyArray<AdviceTa
     const pct = m === null ? Number.NaN : Number(m[2])
     if (m === null || !(pct > 0 && pct <= 100))
       return Result.fail(`"${part.trim()}": expected <class|priority|all>=<percent>, like critical=99.99`)
-    targets.push({ group: m[1]!, availability: pct / 100 })
+    // as the decimal was written (99.9 → 0.999, not 0.9990000000000001)
+    targets.push({ group: m[1]!, availability: Math.round(pct * 1e6) / 1e8 })
   }
   return targets.length === 0 ? Result.fail("no target given") : Result.succeed(targets)
 }

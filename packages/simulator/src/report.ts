@@ -58,6 +58,8 @@ export const reportHeader = (s: ResolvedScenario, trace: ArrivalTrace): Simulati
 export interface SimulateOptions {
   /** Run only these policies (by name), in scenario order. */
   readonly only?: ReadonlyArray<string>
+  /** The arrivals to replay (default: generated from the scenario). */
+  readonly trace?: ArrivalTrace
   /** Called after each slice of virtual time of each policy. */
   readonly onProgress?: (p: Progress & { readonly index: number; readonly of: number }) => void
   /** Called with each policy's full run (per-request columns) as it completes. */
@@ -69,7 +71,7 @@ const selected = (s: ResolvedScenario, only: ReadonlyArray<string> | undefined):
 
 /** Generate the arrival trace once and run every policy over it, synchronously. */
 export const simulate = (s: ResolvedScenario, options: SimulateOptions = {}): SimulationReport => {
-  const trace = generateTrace(s)
+  const trace = options.trace ?? generateTrace(s)
   const policies = selected(s, options.only)
   const results: Array<PolicyResult> = []
   policies.forEach((policy, index) => {
