@@ -1,4 +1,4 @@
-import { type Advice, groupAvailability } from "./advisor.js"
+import { type Advice, type Candidate, groupAvailability } from "./advisor.js"
 import { int, pct, span, usd } from "./format.js"
 import { markdownTable, type TextTable } from "./report-table.js"
 import { escapeHtml, lineChart, PALETTE } from "./svg-chart.js"
@@ -13,6 +13,12 @@ const groups = (a: Advice): ReadonlyArray<string> => {
 }
 
 const target = (a: Advice, group: string) => a.targets.find((t) => t.group === group)
+
+/** Requests of a group in a candidate's run (the resolution of its availability). */
+const groupRequests = (c: Candidate, group: string): number | undefined =>
+  group === "all"
+    ? c.result.requests
+    : (c.result.classes.find((x) => x.name === group) ?? c.result.priorities.find((x) => x.name === group))?.requests
 
 /** The curve the advisor walked: one row per capacity simulated. */
 export const adviceTable = (a: Advice): TextTable => {
@@ -40,7 +46,7 @@ export const adviceTable = (a: Advice): TextTable => {
       usd(c.result.cost),
       usd(c.result.reservedCost),
       usd(c.result.totalCost),
-      c === a.recommended ? "yes ← cheapest" : c.meets ? "yes" : "no",
+      c === a.recommended ? "yes ← recommended" : c.meets ? "yes" : "no",
     ]),
     left: 0,
   }
@@ -55,10 +61,20 @@ export const adviceSummary = (a: Advice): string => {
     const largest = a.curve.at(-1)
     return `No capacity of ${a.endpoint} tried (up to ${largest ? what(largest.size) : "—"}) meets ${goal} under "${a.policy}".`
   }
+  const lucky = a.curve.filter((c) => c.meets && c.size < r.size)
+  const resolution = a.targets
+    .flatMap((t) => {
+      const n = groupRequests(r, t.group)
+      return n === undefined ? [] : [`one ${t.group} failure = ${pct(1 / n, 3)}`]
+    })
+    .join(", ")
   return (
     `Recommendation: ${what(r.size)} on ${a.endpoint} (now ${what(a.current)}) — the cheapest capacity tried that meets ${goal} ` +
-    `under "${a.policy}": total ${usd(r.result.totalCost)} over ${span(a.scenario.durationMs)} ` +
-    `(${usd(r.result.reservedCost)} reserved + ${usd(r.result.cost)} per token), ${usd(r.result.effectiveCostPerMTokens)} per M tokens.`
+    `under "${a.policy}" with no larger one tried failing: total ${usd(r.result.totalCost)} over ${span(a.scenario.durationMs)} ` +
+    `(${usd(r.result.reservedCost)} reserved + ${usd(r.result.cost)} per token), ${usd(r.result.effectiveCostPerMTokens)} per M tokens.` +
+    (lucky.length > 0
+      ? ` Smaller capacities met the targets too (${lucky.map((c) => what(c.size)).join(", ")}) but sat below one that did not: on a finite trace availability is not monotone in capacity (${resolution}).`
+      : "")
   )
 }
 

@@ -54,7 +54,10 @@ export interface Advice {
   readonly targets: ReadonlyArray<AdviceTarget>
   /** Every candidate simulated, by size. */
   readonly curve: ReadonlyArray<Candidate>
-  /** The candidate of least total cost (reservation + per-token spend) that met every target; none if none did. */
+  /**
+   * The smallest capacity that met every target and above which no capacity tried failed (a smaller one
+   * that passed by luck below a failing one is not recommended); none if none did.
+   */
   readonly recommended: Candidate | undefined
 }
 
@@ -165,19 +168,23 @@ export const advise = async (s: ResolvedScenario, options: AdviseOptions): Promi
   }
   const sorted = () => [...curve.values()].sort((a, b) => a.size - b.size)
 
+  /** The smallest passing size above the largest failing one, and that failing size (0: none failed). */
+  const boundary = (): { readonly pass: Candidate | undefined; readonly low: number } => {
+    const all = sorted()
+    const low = all.filter((c) => !c.meets).at(-1)?.size ?? 0
+    return { pass: all.find((c) => c.meets && c.size > low), low }
+  }
+
   await evaluate([current / 8, current / 4, current / 2, current, current * 2].map(snap))
   for (;;) {
     if (curve.size >= maxCandidates) break
-    const all = sorted()
-    const pass = all.find((c) => c.meets)
+    const { pass, low } = boundary()
     const before = curve.size
     if (pass === undefined) {
-      const largest = all.at(-1)!.size
+      const largest = sorted().at(-1)!.size
       if (largest >= cap) break
       await evaluate([largest * 2, largest * 4].filter((x) => x <= cap))
     } else {
-      const fail = all.filter((c) => !c.meets && c.size < pass.size).at(-1)
-      const low = fail?.size ?? 0
       if (pass.size - low <= grain) break
       const parts = Math.max(2, (threads ?? 2) + 1)
       await evaluate(Array.from({ length: parts - 1 }, (_, i) => low + ((pass.size - low) * (i + 1)) / parts))
@@ -186,12 +193,7 @@ export const advise = async (s: ResolvedScenario, options: AdviseOptions): Promi
   }
 
   const final = sorted()
-  const recommended = final
-    .filter((c) => c.meets)
-    .reduce<Candidate | undefined>(
-      (best, c) => (best === undefined || c.result.totalCost < best.result.totalCost ? c : best),
-      undefined,
-    )
+  const recommended = boundary().pass
   return {
     scenario: reportHeader(s, trace),
     endpoint: endpoint.slug,
