@@ -119,11 +119,14 @@ export const renderAdviceHtml = (a: Advice): string => {
     t,
     xFormat,
     dots: true,
-    series: [
-      { name: "total", values: a.curve.map((c) => c.result.totalCost), color: "#222" },
-      { name: "reserved", values: a.curve.map((c) => c.result.reservedCost), color: PALETTE[3]! },
-      { name: "per-token", values: a.curve.map((c) => c.result.cost), color: PALETTE[0]! },
-    ],
+    // without a reservation the total is the per-token spend: one line
+    series: a.curve.some((c) => c.result.reservedCost > 0)
+      ? [
+          { name: "total", values: a.curve.map((c) => c.result.totalCost), color: "#222" },
+          { name: "reserved", values: a.curve.map((c) => c.result.reservedCost), color: PALETTE[3]! },
+          { name: "per-token", values: a.curve.map((c) => c.result.cost), color: PALETTE[0]! },
+        ]
+      : [{ name: "total (per-token spend)", values: a.curve.map((c) => c.result.totalCost), color: "#222" }],
     ...(marker !== undefined && { marker }),
     yFormat: (v) => usd(v),
     yMin: 0,
