@@ -36,7 +36,7 @@ const clients = new Map(
 const runtime = makeGatewayRuntime({ catalog: catalog.success, clients }, { seed: 7 })
 // CAPTURE=<file>: the same with `gateway.capture` on (every request recorded), to check its cost
 const capture = process.env.CAPTURE ? new CaptureWriter({ path: process.env.CAPTURE }) : undefined
-const gateway = createGateway({ runtime, log: () => {}, capture })
+const gateway = createGateway({ runtime, capture })
 const body = new TextEncoder().encode(
   JSON.stringify({
     model: "bench/model",
