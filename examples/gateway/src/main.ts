@@ -5,6 +5,8 @@
  *   --capture <file>  record the shape of every routed request (JSONL, no text, no keys) for `pnpm simulate --trace`
  *   PORT, HOST        listen address (default 127.0.0.1:8787)
  *   SWITCHYARD_KEYS   comma-separated gateway keys (none: the gateway is open — a warning is logged)
+ *   SWITCHYARD_REDIS_URL  share live state (capacity, health, stats) with every replica on this Redis
+ *                         (the config's own `state` section wins)
  *
  * Without --config it runs the embedded default config: simulated providers, no API keys needed.
  */
