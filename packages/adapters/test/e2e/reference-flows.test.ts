@@ -106,7 +106,8 @@ const servedBy = async (stack: Stack, json: unknown): Promise<string> => {
 describe("default mode and PT mode", () => {
   let stack: Stack
   beforeAll(async () => {
-    stack = await startStack(geminiConfig(), { runtime: { stats: { minSamples: 1 } } })
+    // fresh percentiles on every read: the endpoint monitor also reads them once a second
+    stack = await startStack(geminiConfig(), { runtime: { stats: { minSamples: 1, refreshMs: 0 } } })
   })
   afterAll(() => stack.close())
 
@@ -134,7 +135,8 @@ describe("default mode and PT mode", () => {
 describe("Advanced routing configuration", () => {
   let stack: Stack
   beforeEach(async () => {
-    stack = await startStack(geminiConfig(), { runtime: { stats: { minSamples: 1 } } })
+    // fresh percentiles on every read: the endpoint monitor also reads them once a second
+    stack = await startStack(geminiConfig(), { runtime: { stats: { minSamples: 1, refreshMs: 0 } } })
   })
   afterEach(() => stack.close())
 
