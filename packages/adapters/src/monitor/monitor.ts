@@ -49,5 +49,6 @@ export const monitorEndpoints = (
     backend = status
     onSample(statuses, now)
   }).pipe(Effect.catchCause((cause) => Effect.logWarning("endpoint monitor: sample failed", cause)))
-  return Effect.forever(Effect.andThen(sample, Effect.sleep(intervalMs)))
+  // the first sample after one interval: a gateway's first moments are its first requests' alone
+  return Effect.forever(Effect.andThen(Effect.sleep(intervalMs), sample))
 }
