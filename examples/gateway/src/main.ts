@@ -30,6 +30,7 @@ const banner = (url: string, models: ReadonlyArray<string>, file: string | undef
   Switchyard gateway listening on ${url}
   config: ${file ?? "embedded default (simulated providers, no API keys needed)"}
   models: ${models.join(", ")}
+  dashboard: ${url}/dashboard
 
   Try it:
     curl -s ${url}/v1/chat/completions -H 'content-type: application/json' \\
