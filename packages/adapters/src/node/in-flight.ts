@@ -55,7 +55,7 @@ export class InFlight {
     await Promise.race([
       Promise.all(sent),
       new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, flushMs)
+        timer = setTimeout(resolve, flushMs).unref()
       }),
     ])
     clearTimeout(timer)

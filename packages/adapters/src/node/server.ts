@@ -156,13 +156,14 @@ export const closeNodeServer = (server: Server, graceMs?: number): Promise<Close
     const inFlight = inFlightOf.get(server)
     const grace = graceMs ?? graceOf.get(server) ?? DEFAULT_NODE_SERVER_LIMITS.shutdownGraceMs
     let cut = 0
-    const sweep = setInterval(() => server.closeIdleConnections(), 50)
+    // the open connections keep the process alive while they last; these timers need not
+    const sweep = setInterval(() => server.closeIdleConnections(), 50).unref()
     const force = setTimeout(() => {
       void (inFlight === undefined ? Promise.resolve(0) : inFlight.finishAll(FLUSH_MS)).then((n) => {
         cut = n
         server.closeAllConnections()
       })
-    }, grace)
+    }, grace).unref()
     server.close(() => {
       clearInterval(sweep)
       clearTimeout(force)

@@ -37,7 +37,7 @@ const drained = (res: ServerResponse, deadlineAt: number | undefined): Promise<b
         res.off("close", onClose)
         res.destroy()
         resolve(false)
-      }, deadlineAt - Date.now())
+      }, deadlineAt - Date.now()).unref()
   })
 
 /**
@@ -59,7 +59,7 @@ const cutUnsentAt = (res: ServerResponse, deadlineAt: number | undefined): void 
   if (res.writableLength === 0) return
   const timer = setTimeout(() => {
     if (!res.writableFinished) res.destroy()
-  }, left)
+  }, left).unref()
   res.once("close", () => clearTimeout(timer))
   res.once("finish", () => clearTimeout(timer))
 }
