@@ -14,7 +14,7 @@ import {
   NO_LIMITS,
   type Reservation,
   type ReserveOptions,
-  usageCharge,
+  settledCharge,
 } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import type { Connection } from "./connection.js"
@@ -146,13 +146,12 @@ export const makeRedisCapacity = (
               .then((reply) => {
                 const r = reply as ReadonlyArray<string>
                 if (r[0] !== "A") return refusalOf(r)
-                return { _tag: "Admitted" as const, reservation: reservationOf(endpoint, charge, id) }
+                return { _tag: "Admitted" as const, reservation: reservationOf(endpoint, charge, o, id) }
               }),
           local.reserve(endpoint, charge, o, t),
         )
       }),
-    settle: (r, usage, now) =>
-      close(r, usageCharge(r.outputWeight, usage) - r.charge, 0, now, local.settle(r, usage, now)),
+    settle: (r, usage, now) => close(r, settledCharge(r, usage) - r.charge, 0, now, local.settle(r, usage, now)),
     release: (r, now) => close(r, -r.charge, -1, now, local.release(r, now)),
     observe: (endpoint, signals, o, now) =>
       Effect.clockWith((clock) => {
@@ -219,11 +218,13 @@ export const makeRedisCapacity = (
 }
 
 /** The reservation `syReserve`/`syAdmit` took under `id`. */
-export const reservationOf = (endpoint: Endpoint, charge: number, id: string): Reservation => ({
+export const reservationOf = (endpoint: Endpoint, charge: number, o: ReserveOptions, id: string): Reservation => ({
   id,
   endpointId: endpoint.id,
   charge,
   outputWeight: endpoint.outputWeight,
+  counts: endpoint.counts,
+  output: o.output ?? 0,
   limits: limitsOf(endpoint),
 })
 

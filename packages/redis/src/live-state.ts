@@ -76,7 +76,7 @@ export const makeRedisLiveState = (
                 return {
                   _tag: "Admitted" as const,
                   probe: permit.probe,
-                  reservation: reservationOf(endpoint, charge, id),
+                  reservation: reservationOf(endpoint, charge, options, id),
                 }
               }),
           local.admit(endpoint, charge, options, t),

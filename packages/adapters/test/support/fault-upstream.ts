@@ -12,6 +12,9 @@
  * - `firehose`: a 200 stream of large chunks without end, written as fast as the reader takes them
  *   (honouring backpressure); `firehoseOpen()` counts the ones whose connection is still open.
  * - `slow-stream`: a 200 stream of one small chunk every 50 ms, without end.
+ * - `metered-<tpm>-<name>`: a provider limiter (one per model id) of `<tpm>` tokens a minute that counts prompt
+ *   (10) + `max_tokens` (default 100) at admission, as OpenAI's does, and answers 429 above it; a served answer
+ *   reports a short usage (10 + 7). `meteredLimited(model)` counts its 429s.
  * - `switchable`: a normal completion 30 ms after the request while `setSwitchable("ok")` (the default),
  *   no answer at all after `setSwitchable("hang")`.
  * - anything else: a normal completion (JSON or SSE, as asked).
@@ -74,6 +77,7 @@ export const startFaultUpstream = async () => {
   const hanging = new Set<ServerResponse>()
   const firehoses = new Set<ServerResponse>()
   let switchable: "ok" | "hang" = "ok"
+  const meters = new Map<string, { level: number; at: number; limited: number }>()
   const server = createServer((req, res) => {
     const parts: Array<Buffer> = []
     req.on("data", (c: Buffer) => parts.push(c))
@@ -117,6 +121,33 @@ export const startFaultUpstream = async () => {
         res.on("close", () => clearInterval(timer))
         return
       }
+      const metered = /^metered-(\d+)-/.exec(model)
+      if (metered) {
+        const tpm = Number(metered[1])
+        const now = Date.now()
+        const meter = meters.get(model) ?? { level: 0, at: now, limited: 0 }
+        meters.set(model, meter)
+        meter.level = Math.max(0, meter.level - ((now - meter.at) * tpm) / 60_000)
+        meter.at = now
+        const charge = 10 + ((body as { max_tokens?: number }).max_tokens ?? 100)
+        if (meter.level + charge > tpm) {
+          meter.limited++
+          res.writeHead(429, { "content-type": "application/json", "retry-after-ms": "1000" })
+          res.end(
+            '{"error":{"message":"Rate limit reached for tokens per min","type":"tokens","code":"rate_limit_exceeded"}}',
+          )
+          return
+        }
+        meter.level += charge
+        res.writeHead(200, { "content-type": "application/json" })
+        res.end(
+          JSON.stringify({
+            ...JSON.parse(completion(model)),
+            usage: { prompt_tokens: 10, completion_tokens: 7, total_tokens: 17 },
+          }),
+        )
+        return
+      }
       if (model === "switchable") {
         if (switchable === "hang") {
           hanging.add(res)
@@ -150,6 +181,7 @@ export const startFaultUpstream = async () => {
     /** Requests accepted and not answered (model `hang`) whose connection is still open. */
     hanging: () => hanging.size,
     firehoseOpen: () => firehoses.size,
+    meteredLimited: (model: string) => meters.get(model)?.limited ?? 0,
     setSwitchable: (mode: "ok" | "hang") => {
       switchable = mode
     },

@@ -3,7 +3,7 @@ import * as Schema from "effect/Schema"
 import { ConfigInvalid } from "../errors.js"
 import { toConfigInvalid } from "../schema/decode.js"
 import type { Catalog, ModelEntry } from "./catalog.js"
-import { CatalogConfig, type EndpointConfig, type ModelConfig } from "./config.js"
+import { type CapacityCounts, CatalogConfig, type EndpointConfig, type ModelConfig } from "./config.js"
 import { FALLBACK_MAX_TOKENS, resolveRouting } from "./defaults.js"
 import type { Endpoint } from "./endpoint.js"
 
@@ -34,9 +34,17 @@ const makeEndpoint = (model: ModelConfig, e: EndpointConfig, kind: string): Endp
     dataPolicy: e.dataPolicy ?? { collects: false, zdr: false },
     pool: e.pool ?? "standard",
     capacity: e.capacity,
+    counts: e.capacity?.counts ?? defaultCounts(kind),
     outputWeight: e.outputWeight ?? 1,
   }
 }
+
+/** Provider kinds whose limiter charges prompt + `max_tokens` at admission (OpenAI, Azure OpenAI). */
+const COUNTS_MAX_TOKENS: ReadonlySet<string> = new Set(["openai-compatible", "azure-openai"])
+
+/** What a provider kind's limiter counts, unless an endpoint's `capacity.counts` says otherwise. */
+export const defaultCounts = (kind: string): CapacityCounts =>
+  COUNTS_MAX_TOKENS.has(kind) ? "prompt+max_tokens" : "usage"
 
 const invalid = (path: string, message: string) =>
   new ConfigInvalid({ message: `Invalid catalog: ${path}: ${message}`, path, issues: [`${path}: ${message}`] })

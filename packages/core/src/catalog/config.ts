@@ -25,9 +25,19 @@ export const DataPolicy = Schema.Struct({
 export type DataPolicy = typeof DataPolicy.Type
 
 /** Capacity of an endpoint as a PT meter sees it. Absent: tracked by observed 429s only. */
+/**
+ * What the provider's limiter counts against `tokensPerMinute`: `usage` (what the answer used: prompt + output ×
+ * `outputWeight`, as PT meters and Gemini/Anthropic count) or `prompt+max_tokens` (prompt + the requested
+ * `max_tokens` at admission, whatever the answer uses, as OpenAI and Azure OpenAI count).
+ */
+export const CapacityCounts = Schema.Literals(["usage", "prompt+max_tokens"])
+export type CapacityCounts = typeof CapacityCounts.Type
+
 export const Capacity = Schema.Struct({
   tokensPerMinute: Schema.optionalKey(PositiveInt),
   requestsPerMinute: Schema.optionalKey(PositiveInt),
+  /** Default by provider kind: `prompt+max_tokens` for `openai-compatible` and `azure-openai`, else `usage`. */
+  counts: Schema.optionalKey(CapacityCounts),
 })
 export type Capacity = typeof Capacity.Type
 

@@ -1,5 +1,5 @@
 import type { Quantization } from "../schema/provider-preferences.js"
-import type { Capacity, DataPolicy, Pool, Price } from "./config.js"
+import type { Capacity, CapacityCounts, DataPolicy, Pool, Price } from "./config.js"
 
 /**
  * One way to serve one model, resolved from the catalog config with defaults applied.
@@ -30,5 +30,7 @@ export interface Endpoint {
   readonly dataPolicy: DataPolicy
   readonly pool: Pool
   readonly capacity: Capacity | undefined
+  /** What the provider's limiter counts (`capacity.counts`, default by provider kind): how a charge settles. */
+  readonly counts: CapacityCounts
   readonly outputWeight: number
 }

@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import type { Endpoint } from "../catalog/endpoint.js"
 import { type ProviderError, TransportError } from "../provider/errors.js"
-import { estimateCharge } from "../services/capacity/charge.js"
+import { estimateCharge, outputCharge } from "../services/capacity/charge.js"
 import type { ReserveOptions } from "../services/capacity/service.js"
 import type { StateUnavailable } from "../services/errors.js"
 import type { HealthReport } from "../services/health/service.js"
@@ -24,6 +24,7 @@ export const reserveOptions = (ctx: RequestContext, endpoint: Endpoint): Reserve
   return {
     admission: pt || ctx.routing.admission,
     headroom: pt && ctx.prepared.priority !== "critical" ? ctx.routing.criticalHeadroom : 0,
+    output: outputCharge(endpoint, ctx.prepared.planRequest.maxTokens),
   }
 }
 

@@ -30,6 +30,7 @@ export const testEndpoint = (e: {
     dataPolicy: { collects: false, zdr: false },
     pool: e.pool ?? "standard",
     capacity: undefined,
+    counts: "usage",
     outputWeight: 1,
   }
 }

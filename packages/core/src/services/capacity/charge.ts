@@ -1,3 +1,4 @@
+import type { CapacityCounts } from "../../catalog/config.js"
 import type { Endpoint } from "../../catalog/endpoint.js"
 import type { Usage } from "../../provider/usage.js"
 
@@ -7,8 +8,33 @@ import type { Usage } from "../../provider/usage.js"
  * the endpoint's output weight (PT burndown: output counts N× input).
  */
 export const estimateCharge = (endpoint: Endpoint, promptTokens: number, maxTokens: number | undefined): number =>
-  promptTokens + (maxTokens ?? endpoint.defaultMaxTokens) * endpoint.outputWeight
+  promptTokens + outputCharge(endpoint, maxTokens)
+
+/** The output part of a charge: `max_tokens` (or the endpoint's default) × the endpoint's output weight. */
+export const outputCharge = (endpoint: Endpoint, maxTokens: number | undefined): number =>
+  (maxTokens ?? endpoint.defaultMaxTokens) * endpoint.outputWeight
 
 /** Actual charge once usage is known: cached prompt tokens are free (as PT meters deduct them), output weighted. */
 export const usageCharge = (outputWeight: number, usage: Usage): number =>
   Math.max(0, usage.promptTokens - usage.cachedTokens) + usage.completionTokens * outputWeight
+
+/**
+ * What a reservation settles to once the usage is known, by what the provider's limiter counts:
+ * `usage` → the usage charge; `prompt+max_tokens` → the actual prompt plus the output reserved at admission
+ * (the provider charged `max_tokens` when it admitted the request and gives nothing back for a short answer;
+ * without a known output part, the admission charge), raised if the usage was larger.
+ */
+export const settledCharge = (
+  reservation: {
+    readonly counts: CapacityCounts
+    readonly charge: number
+    readonly output: number
+    readonly outputWeight: number
+  },
+  usage: Usage,
+): number => {
+  const used = usageCharge(reservation.outputWeight, usage)
+  if (reservation.counts === "usage") return used
+  const admitted = reservation.output > 0 ? usage.promptTokens + reservation.output : reservation.charge
+  return Math.max(admitted, used)
+}

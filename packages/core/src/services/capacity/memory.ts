@@ -13,7 +13,7 @@ import {
   isTracked,
   NO_LIMITS,
 } from "./bucket.js"
-import { usageCharge } from "./charge.js"
+import { settledCharge } from "./charge.js"
 import type { Admission, CapacityShape, Reservation, ReserveOptions } from "./service.js"
 import { applySignals } from "./signals.js"
 
@@ -89,6 +89,8 @@ export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): Capacit
         endpointId: endpoint.id,
         charge,
         outputWeight: endpoint.outputWeight,
+        counts: endpoint.counts,
+        output: o.output ?? 0,
         limits: configured,
       }
       open.set(reservation.id, endpoint.id)
@@ -105,7 +107,7 @@ export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): Capacit
   return {
     reserve,
     settle: (reservation, usage, at) =>
-      close(reservation, usageCharge(reservation.outputWeight, usage) - reservation.charge, 0, at),
+      close(reservation, settledCharge(reservation, usage) - reservation.charge, 0, at),
     release: (reservation, at) => close(reservation, -reservation.charge, -1, at),
     observe: (endpoint, signals, o, at) =>
       atNow(at, (now) => {

@@ -1,6 +1,7 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type { CapacityCounts } from "../../catalog/config.js"
 import type { Endpoint } from "../../catalog/endpoint.js"
 import type { CapacitySignals, Usage } from "../../provider/usage.js"
 import type { BucketLimits } from "./bucket.js"
@@ -14,6 +15,10 @@ export interface Reservation {
   /** Tokens charged at admission (estimate). */
   readonly charge: number
   readonly outputWeight: number
+  /** What the provider's limiter counts: how `settle` corrects the charge (`settledCharge`). */
+  readonly counts: CapacityCounts
+  /** `ReserveOptions.output` at admission (0: unknown). */
+  readonly output: number
   /** Configured capacity at admission (undefined members: tracked by signals only). */
   readonly limits: BucketLimits
 }
@@ -33,6 +38,11 @@ export interface ReserveOptions {
   readonly admission: boolean
   /** Share of capacity (0..1) the charge may not use: `criticalHeadroom` for non-critical requests on PT, else 0. */
   readonly headroom: number
+  /**
+   * The output part of the charge (expected output × output weight): what a `prompt+max_tokens` limiter keeps
+   * however short the answer (see `settledCharge`). Absent: the whole charge is kept.
+   */
+  readonly output?: number | undefined
 }
 
 export interface ObserveOptions {
