@@ -31,8 +31,8 @@ export const healthEntryOf = (
           failures: Number(v[o + 4]),
         }
       : k === "O"
-        ? { _tag: "Open", openedAt: Number(v[o + 5]), until: Number(v[o + 6]) }
-        : { _tag: "HalfOpen", probeSince: num(v[o + 7]) }
+        ? { _tag: "Open", openedAt: Number(v[o + 5]), until: Number(v[o + 6]), opens: num(v[o + 9]) ?? 1 }
+        : { _tag: "HalfOpen", probeSince: num(v[o + 7]), opens: num(v[o + 9]) ?? 1 }
   return { breaker, cooldownUntil: Number(v[o + 8]) }
 }
 
@@ -54,6 +54,7 @@ export const breakerArgs = (c: BreakerConfig): Array<string> => [
   String(c.ratioWindowMs),
   String(c.openMs),
   String(c.probeTimeoutMs),
+  String(c.maxOpenMs),
 ]
 
 /** `{'A', probe}` | `{'B', reason, until}` from `syAcquire` / `syAdmit`. */

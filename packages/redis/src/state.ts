@@ -3,7 +3,7 @@ import type { Keys } from "./keys.js"
 
 /**
  * The fields of an endpoint's state hash, in the order one HMGET returns them: the bucket's (`t r at bu
- * lt lr`, see `lua/bucket.ts`) then Health's (`k cf ws s f oa u ps cd`, see `lua/breaker.ts`).
+ * lt lr`, see `lua/bucket.ts`) then Health's (`k cf ws s f oa u ps cd n`, see `lua/breaker.ts`).
  */
 export const STATE_FIELDS = [
   "t",
@@ -21,6 +21,7 @@ export const STATE_FIELDS = [
   "u",
   "ps",
   "cd",
+  "n",
 ] as const
 
 /** An HMGET reply of `STATE_FIELDS` (null: field absent). */

@@ -15,6 +15,7 @@ export interface RoutingDefaults {
   readonly attemptTimeoutFloorMs: number
   readonly fallbackReserve: number
   readonly maxWaitMs: number
+  readonly failurePenalty: number
   readonly retryBudget: number
   readonly maxRetrySleepMs: number
   readonly admission: boolean

@@ -118,6 +118,11 @@ export const RoutingConfig = Schema.Struct({
   retryBudget: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 10 }))),
   /** Longest the router sleeps for a lone endpoint's retry-after before giving up. */
   maxRetrySleepMs: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
+  /**
+   * How hard measured failures weigh in load balancing: an endpoint is priced `price ÷ successRate^(1 +
+   * failurePenalty)` per successful request (0: just the expected attempts).
+   */
+  failurePenalty: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 10 }))),
   /** Reject requests the capacity meter predicts would exceed 100% (PT pools always do). */
   admission: Schema.optionalKey(Schema.Boolean),
   hedge: Schema.optionalKey(Schema.Boolean),

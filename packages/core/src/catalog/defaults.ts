@@ -14,6 +14,7 @@ export const routingDefaults: RoutingDefaults = {
   attemptTimeoutFloorMs: 2_000,
   fallbackReserve: 0.5,
   maxWaitMs: 0,
+  failurePenalty: 1,
   retryBudget: 0.5,
   maxRetrySleepMs: 2_000,
   admission: true,

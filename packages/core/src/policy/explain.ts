@@ -20,6 +20,10 @@ export const attemptReasons = (
     else if (slot.section === SECTION_PT_LAST) out.push("escalation: provisioned after standard")
     out.push(rankReason(slot, s))
     if (slot.outage) out.push("recent outage: behind stable endpoints")
+    if (slot.expected > slot.price)
+      out.push(
+        `priced per success: ${round(slot.price)} → ${round(slot.expected)} (success rate ${Math.round((slot.live?.successRate ?? 1) * 1000) / 10}%)`,
+      )
     if (slot.missedLatency !== undefined) out.push(`deprioritized: preferred_max_latency.${slot.missedLatency}`)
     if (slot.missedThroughput !== undefined)
       out.push(`deprioritized: preferred_min_throughput.${slot.missedThroughput}`)
@@ -42,3 +46,5 @@ const rankReason = (slot: Slot, s: PlanSettings): string => {
       return slot.picked ? "load balance: price-weighted pick (1/price²)" : "load balance: fallback by price"
   }
 }
+
+const round = (n: number): number => Math.round(n * 1000) / 1000

@@ -4,15 +4,20 @@ import { compareSlots, SECTION_ORDER, type Slot } from "./slot.js"
 
 /** Floor for the 1/price² weight, so a free endpoint gets a huge but finite weight. */
 const MIN_WEIGHT_PRICE = 1e-6
+/** Floor of the success rate an expected price divides by (a nearly dead endpoint is very dear, not infinite). */
+const MIN_SUCCESS_RATE = 0.05
 
 /**
  * Sort keys of one admitted (or held) slot.
  * - `order` section: entry index, then price within the entry.
  * - Other sections: a group, then the sort metric. Groups, best first: headroom before predicted
  *   over capacity (`predictedUtilization > 1`); meets `preferred_*` before misses; and, without
- *   `sort`, no recent outage before recent outage. The metric is the effective price (no `sort`,
- *   or `sort: "price"`), the chosen latency percentile (ascending) or throughput percentile
- *   (descending); endpoints without numbers sort after those with numbers.
+ *   `sort`, no outright outage before an outage (open breaker, or an unmeasured endpoint's recent failure).
+ *   The metric is, without `sort`, the expected price per successful request: the effective price ÷ measured
+ *   success rate^(1 + failurePenalty) — an endpoint failing 5% of calls costs ×1.11 at the default penalty, so
+ *   it is demoted in proportion, not sent to the back; with `sort: "price"` the effective price itself; or the
+ *   chosen latency percentile (ascending) or throughput percentile (descending); endpoints without numbers
+ *   sort after those with numbers.
  */
 export const assignKeys = (slot: Slot, s: PlanSettings): void => {
   slot.part = s.partition === "model" ? slot.model : 0
@@ -26,6 +31,11 @@ export const assignKeys = (slot: Slot, s: PlanSettings): void => {
   slot.missedLatency = missedMaxLatency(live?.latency, s.maxLatency)
   slot.missedThroughput = missedMinThroughput(live?.throughput, s.minThroughput)
   slot.outage = s.sortBy === undefined && live !== undefined && live.recentOutage
+  const success = live?.successRate
+  slot.expected =
+    s.sortBy !== undefined || success === undefined || success >= 1
+      ? slot.price
+      : slot.price / Math.max(success, MIN_SUCCESS_RATE) ** (1 + s.failurePenalty)
   const missed = slot.missedLatency !== undefined || slot.missedThroughput !== undefined
   slot.k1 = (slot.overCapacity ? 4 : 0) + (missed ? 2 : 0) + (slot.outage ? 1 : 0)
   switch (s.sortBy) {
@@ -42,7 +52,7 @@ export const assignKeys = (slot: Slot, s: PlanSettings): void => {
       return
     }
     default:
-      slot.k2 = slot.price
+      slot.k2 = slot.expected
   }
 }
 
@@ -96,10 +106,10 @@ const pickWeighted = (slots: Array<Slot>, start: number, end: number, random: ()
   let chosen = start
   if (stop - start > 1) {
     let total = 0
-    for (let i = start; i < stop; i++) total += weight(slots[i]!.price)
+    for (let i = start; i < stop; i++) total += weight(slots[i]!.expected)
     let r = random() * total
     for (let i = start; i < stop; i++) {
-      r -= weight(slots[i]!.price)
+      r -= weight(slots[i]!.expected)
       if (r < 0) {
         chosen = i
         break

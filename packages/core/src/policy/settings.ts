@@ -45,6 +45,8 @@ export interface PlanSettings {
   /** `provider.escalation: "deny"` (request or key default): provisioned endpoints are not held for escalation. */
   readonly escalationDenied: boolean
   readonly escalating: boolean
+  /** `PlanOptions.failurePenalty` (default 1). */
+  readonly failurePenalty: number
 }
 
 const NONE: ReadonlyArray<string> = []
@@ -89,5 +91,6 @@ export const planSettings = (request: PlanRequest, options: PlanOptions): PlanSe
     batch: request.priority === "batch",
     escalationDenied: p.escalation === "deny",
     escalating: options.escalating,
+    failurePenalty: options.failurePenalty ?? 1,
   }
 }

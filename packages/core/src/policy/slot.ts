@@ -21,6 +21,11 @@ export interface Slot {
   readonly live: EndpointLive | undefined
   /** `blendedPrice`. */
   readonly price: number
+  /**
+   * Price per successful request, for load balancing (no `sort`): `price ÷ successRate^(1 + failurePenalty)`
+   * once the success rate is measured, else `price`.
+   */
+  expected: number
   /** First `order` entry matching the endpoint (base or full slug), or -1. */
   readonly orderRank: number
   /** Bits of `reasons.ts`; 0 = admissible. */
@@ -55,6 +60,7 @@ export const newSlot = (
   model,
   live,
   price,
+  expected: price,
   orderRank,
   mask: 0,
   held: false,
@@ -77,6 +83,7 @@ export const compareSlots = (a: Slot, b: Slot): number =>
   a.section - b.section ||
   a.k1 - b.k1 ||
   compareNumber(a.k2, b.k2) ||
+  a.expected - b.expected ||
   a.price - b.price ||
   a.index - b.index
 

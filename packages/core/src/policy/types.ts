@@ -15,8 +15,16 @@ export interface EndpointLive {
   readonly latency: Percentiles | undefined
   /** Output tokens per second; undefined when too few samples. */
   readonly throughput: Percentiles | undefined
-  /** A significant failure within the outage window (30 s by default). */
+  /**
+   * An outright outage: the breaker is not closed, or — while too few requests were judged to measure a
+   * success rate — a failure within the outage window (30 s by default).
+   */
   readonly recentOutage: boolean
+  /**
+   * Measured share of judged requests that succeeded (rate limits excluded) over the stats window;
+   * undefined when too few samples. The policy prices an endpoint per successful request with it.
+   */
+  readonly successRate?: number | undefined
   /** Epoch ms until which the endpoint is cooling down after a 429 (undefined or past = none). */
   readonly cooldownUntil: number | undefined
   readonly breaker: "closed" | "open" | "half-open"
@@ -53,6 +61,11 @@ export interface PlanOptions {
    * `require_parameters` such an endpoint is excluded (`require_parameters`). Default: none.
    */
   readonly unmapped?: ((endpoint: Endpoint) => ReadonlyArray<string>) | undefined
+  /**
+   * How hard failures weigh in the price per successful request: `price ÷ successRate^(1 + failurePenalty)`
+   * (`routing.failurePenalty`, default 1: the expected attempts, and as much again for the retry's delay).
+   */
+  readonly failurePenalty?: number | undefined
 }
 
 export interface PlannedAttempt {

@@ -71,6 +71,7 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
               random: services.random,
               escalating: false,
               unmapped: (e) => unmappedParameters(deployment, e, p),
+              failurePenalty: routing.failurePenalty,
             })
             const parent = request.traceparent === undefined ? undefined : parseTraceparent(request.traceparent)
             const trace = new TraceRecorder(

@@ -32,9 +32,13 @@ export const buildSnapshot = (
       endpoints.set(candidates[i]!.id, {
         latency: si.ttft,
         throughput: si.throughput,
+        // an outright outage is the breaker's call; a measured endpoint's sporadic failures price it instead
         recentOutage:
           hi.breaker !== "closed" ||
-          (si.lastFailureAt !== undefined && now - si.lastFailureAt < routing.outageWindowMs),
+          (si.uptime === undefined &&
+            si.lastFailureAt !== undefined &&
+            now - si.lastFailureAt < routing.outageWindowMs),
+        successRate: si.uptime,
         cooldownUntil: hi.cooldownUntil,
         breaker: hi.breaker,
         predictedUtilization: reads.predicted[i],

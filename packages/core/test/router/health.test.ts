@@ -79,7 +79,7 @@ describe("retry-after and cooldown", () => {
 describe("circuit breaker", () => {
   const health = { breaker: { failureThreshold: 3, openMs: 10_000 } }
 
-  it("opens after consecutive failures, half-opens after the cooldown with one probe, and closes on success", async () => {
+  it("opens after consecutive failures, half-opens with one probe, re-opens twice as long when it fails, closes on success", async () => {
     const upstream = new FakeUpstream().always("a", fail(serverError)).always("b", ok())
     const out = await runRouter(
       twoCatalog(),
@@ -96,12 +96,26 @@ describe("circuit breaker", () => {
         const probe1 = successOf(yield* send())
         const reopened = successOf(yield* send())
         const callsAfterReopen = upstream.callsTo("a")
+        // the second open lasts twice as long: still open after 10 s, half-open after 20 s
+        yield* TestClock.adjust(10_000)
+        const stillOpen = (yield* router.endpointStatus("m"))[0]?.breaker
         yield* TestClock.adjust(10_000)
         upstream.always("a", ok())
         const probe2 = successOf(yield* send())
         const closedAgain = (yield* router.endpointStatus("m"))[0]?.breaker
         const next = successOf(yield* send())
-        return { callsWhenOpened, whileOpen, status, probe1, reopened, callsAfterReopen, probe2, closedAgain, next }
+        return {
+          callsWhenOpened,
+          whileOpen,
+          status,
+          probe1,
+          reopened,
+          callsAfterReopen,
+          stillOpen,
+          probe2,
+          closedAgain,
+          next,
+        }
       }),
       { health },
     )
@@ -114,6 +128,7 @@ describe("circuit breaker", () => {
     ])
     expect(out.reopened.trace.attempts.map((a) => a.endpoint)).toEqual(["m@b"])
     expect(out.callsAfterReopen).toBe(4)
+    expect(out.stillOpen).toBe("open")
     expect(out.probe2.body.provider).toBe("a")
     expect(out.closedAgain).toBe("closed")
     expect(out.next.body.provider).toBe("a")

@@ -82,7 +82,7 @@ describe("circuit breaker state machine", () => {
     expect(status(config, next(probing, S, 5_100), 5_100)).toBe("closed")
   })
 
-  it("re-opens when the probe fails, frees the probe when it is abandoned or stale", () => {
+  it("re-opens for twice as long when the probe fails, frees the probe when it is abandoned or stale", () => {
     const probing = next(
       run([
         [F, 0],
@@ -93,12 +93,32 @@ describe("circuit breaker state machine", () => {
       5_000,
     )
     const reopened = next(probing, F, 5_100)
-    expect(admission(config, reopened, 10_099)).toEqual({ _tag: "Blocked", untilMs: 10_100 })
+    expect(admission(config, reopened, 15_099)).toEqual({ _tag: "Blocked", untilMs: 15_100 })
     expect(admission(config, next(probing, { _tag: "ProbeAbandoned" }, 5_100), 5_100)).toEqual({
       _tag: "Allowed",
       probe: true,
     })
     expect(admission(config, probing, 7_000)).toEqual({ _tag: "Allowed", probe: true })
+  })
+
+  it("backs off exponentially while the failure lasts (at most maxOpenMs), and starts short again after a success", () => {
+    const c: BreakerConfig = { ...config, openMs: 1_000, maxOpenMs: 5_000 }
+    const go = step(c)
+    let s = go(go(go(closed(0), F, 0), F, 0), F, 0)
+    const durations: Array<number> = []
+    let now = 0
+    for (let i = 0; i < 5; i++) {
+      if (s._tag !== "Open") throw new Error("expected open")
+      durations.push(s.until - s.openedAt)
+      now = s.until
+      s = go(go(s, { _tag: "ProbeStarted" }, now), F, now)
+    }
+    expect(durations).toEqual([1_000, 2_000, 4_000, 5_000, 5_000])
+    if (s._tag !== "Open") throw new Error("expected open")
+    s = go(go(s, { _tag: "ProbeStarted" }, s.until), S, s.until)
+    expect(s._tag).toBe("Closed")
+    const again = go(go(go(s, F, now + 1), F, now + 1), F, now + 1)
+    expect(again._tag === "Open" && again.until - again.openedAt).toBe(1_000)
   })
 
   it("ignores late results of requests started before it opened", () => {

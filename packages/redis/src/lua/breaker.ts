@@ -1,42 +1,49 @@
 /**
  * Lua port of `@switchyard/core`'s circuit breaker (`services/health/breaker.ts`) and the Health
  * entry around it (cooldown), line for line. In the endpoint's state hash (next to the bucket's fields): `k` the state (`C`, `O`, `H`),
- * `cf` `ws` `s` `f` (Closed), `oa` `u` (Open), `ps` (HalfOpen probe start, `''` none), `cd` the
- * cooldown end (0 none). The breaker config is ARGV: failureThreshold, failureRatio,
- * minimumRequests, ratioWindowMs, openMs, probeTimeoutMs. `test/breaker.lua.test.ts` compares the
+ * `cf` `ws` `s` `f` (Closed), `oa` `u` (Open), `ps` (HalfOpen probe start, `''` none), `n` (Open and
+ * HalfOpen: consecutive opens), `cd` the cooldown end (0 none). The breaker config is ARGV (`BREAKER_ARGS`
+ * of them): failureThreshold, failureRatio, minimumRequests, ratioWindowMs, openMs, probeTimeoutMs, maxOpenMs. `test/breaker.lua.test.ts` compares the
  * port with the TypeScript machine on random event sequences.
  */
+/** How many ARGV the breaker config takes (`breakerArgs`). */
+export const BREAKER_ARGS = 7
+
 export const BREAKER_LUA = `
 local function breaker_config(a, i)
   return { threshold = tonumber(a[i]), ratio = tonumber(a[i + 1]), minimum = tonumber(a[i + 2]),
-           window = tonumber(a[i + 3]), open = tonumber(a[i + 4]), probe_timeout = tonumber(a[i + 5]) }
+           window = tonumber(a[i + 3]), open = tonumber(a[i + 4]), probe_timeout = tonumber(a[i + 5]),
+           max_open = tonumber(a[i + 6]) }
 end
 local function closed(now) return { k = 'C', cf = 0, ws = now, s = 0, f = 0 } end
-local function opened(c, now) return { k = 'O', oa = now, u = now + c.open } end
-local function half_idle() return { k = 'H', ps = nil } end
+-- the n-th consecutive open lasts open * 2^(n-1), at most max_open
+local function opened(c, now, n)
+  return { k = 'O', oa = now, u = now + math.min(c.max_open, c.open * 2 ^ math.max(0, math.min(n - 1, 30))), n = n }
+end
+local function half_idle(n) return { k = 'H', ps = nil, n = n } end
 -- entry: { b = breaker state, cd = cooldown end }; an absent one is created closed at now
 local function health_load(key, now)
-  local v = redis.call('HMGET', key, 'k', 'cf', 'ws', 's', 'f', 'oa', 'u', 'ps', 'cd')
+  local v = redis.call('HMGET', key, 'k', 'cf', 'ws', 's', 'f', 'oa', 'u', 'ps', 'cd', 'n')
   if v[1] == false then return { b = closed(now), cd = 0 }, true end
   local b
   if v[1] == 'C' then b = { k = 'C', cf = tonumber(v[2]), ws = tonumber(v[3]), s = tonumber(v[4]), f = tonumber(v[5]) }
-  elseif v[1] == 'O' then b = { k = 'O', oa = tonumber(v[6]), u = tonumber(v[7]) }
-  else b = { k = 'H', ps = num(v[8]) } end
+  elseif v[1] == 'O' then b = { k = 'O', oa = tonumber(v[6]), u = tonumber(v[7]), n = num(v[10]) or 1 }
+  else b = { k = 'H', ps = num(v[8]), n = num(v[10]) or 1 } end
   return { b = b, cd = tonumber(v[9]) }, false
 end
 -- the hash also holds the bucket: write every health field ('' for the ones this state has not)
 local function health_save(key, e)
   local b = e.b
   redis.call('HSET', key, 'k', b.k, 'cf', fmt(b.cf), 'ws', fmt(b.ws), 's', fmt(b.s), 'f', fmt(b.f),
-    'oa', fmt(b.oa), 'u', fmt(b.u), 'ps', fmt(b.ps), 'cd', fmt(e.cd))
+    'oa', fmt(b.oa), 'u', fmt(b.u), 'ps', fmt(b.ps), 'cd', fmt(e.cd), 'n', fmt(b.n))
   redis.call('PEXPIRE', key, 3600000)
 end
 local function breaker_settle(c, b, now)
   if b.k == 'O' then
-    if b.u <= now then return half_idle() end
+    if b.u <= now then return half_idle(b.n) end
     return b
   end
-  if b.k == 'H' and b.ps ~= nil and now - b.ps >= c.probe_timeout then return half_idle() end
+  if b.k == 'H' and b.ps ~= nil and now - b.ps >= c.probe_timeout then return half_idle(b.n) end
   return b
 end
 -- admission: 'allowed', probe | 'blocked', until (nil: unknown)
@@ -56,7 +63,7 @@ local function breaker_step_closed(c, s, ev, now)
   local cf = 0
   if ev == 'F' then cf = s.cf + 1 end
   local judged = succ + fail
-  if cf >= c.threshold or (judged >= c.minimum and fail / judged >= c.ratio) then return opened(c, now) end
+  if cf >= c.threshold or (judged >= c.minimum and fail / judged >= c.ratio) then return opened(c, now, 1) end
   return { k = 'C', cf = cf, ws = ws, s = succ, f = fail }
 end
 -- events: 'S' success, 'F' failure, 'P' probe started, 'A' probe abandoned
@@ -65,12 +72,12 @@ local function breaker_step(c, b, ev, now)
   if s.k == 'C' then return breaker_step_closed(c, s, ev, now) end
   if s.k == 'O' then return s end
   if ev == 'S' then return closed(now) end
-  if ev == 'F' then return opened(c, now) end
+  if ev == 'F' then return opened(c, now, s.n + 1) end
   if ev == 'P' then
-    if s.ps == nil then return { k = 'H', ps = now } end
+    if s.ps == nil then return { k = 'H', ps = now, n = s.n } end
     return s
   end
-  return half_idle()
+  return half_idle(s.n)
 end
 -- acquire: returns 'A', probe(0/1) | 'B', reason, until; saves what changed
 local function health_acquire(key, c, now)

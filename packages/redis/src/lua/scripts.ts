@@ -58,7 +58,7 @@ local refused = reserve(KEYS[1], KEYS[2], ARGV)
 if refused ~= nil then return refused end
 return { 'A' }`,
   ),
-  /** KEYS state, reservations; ARGV reserve's 1..8, breaker config 9..14. → {'A', probe} | {'B', reason, until} | {'R', reason, wait} */
+  /** KEYS state, reservations; ARGV reserve's 1..8, breaker config 9..15. → {'A', probe} | {'B', reason, until} | {'R', reason, wait} */
   syAdmit: script(
     2,
     BOTH,
@@ -79,7 +79,7 @@ end
 return h`,
   ),
   /**
-   * KEYS state, reservations; ARGV breaker config 1..6, then operations, in order:
+   * KEYS state, reservations; ARGV breaker config 1..7, then operations, in order:
    * - `S` settle/release: now, id, tokens, requests, ct, cr — only an open, unexpired reservation adjusts (idempotent);
    * - `O` observe: now, ct, cr, utilization, limitTokens, remainingTokens, limitRequests, remainingRequests,
    *   retryAfterMs, rateLimited, fallbackBlockMs;
@@ -90,7 +90,7 @@ return h`,
     2,
     BOTH,
     `local c = breaker_config(ARGV, 1)
-local i = 7
+local i = 8
 while i <= #ARGV do
   local op, now = ARGV[i], tonumber(ARGV[i + 1])
   if op == 'S' then
@@ -122,7 +122,7 @@ while i <= #ARGV do
 end
 return 1`,
   ),
-  /** KEYS health; ARGV now, config 2..7. → {'A', probe} | {'B', reason, until} */
+  /** KEYS health; ARGV now, config 2..8. → {'A', probe} | {'B', reason, until} */
   syAcquire: script(
     1,
     HEALTH,

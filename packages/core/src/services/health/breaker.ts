@@ -4,10 +4,12 @@
  * - **Closed**: requests flow. It opens on `failureThreshold` consecutive failures, or when, within
  *   the current ratio window (`ratioWindowMs`, tumbling), at least `minimumRequests` requests were
  *   judged and the failure share reached `failureRatio`.
- * - **Open** until `openedAt + openMs`: no requests. After that it behaves as half-open.
- * - **HalfOpen**: one probe at a time (`ProbeStarted`). The probe's success closes the breaker, its
- *   failure re-opens it; an abandoned probe (cancelled, rate-limited) frees the slot, and a probe
- *   older than `probeTimeoutMs` is treated as abandoned.
+ * - **Open** for `openMs × 2^(opens − 1)` (at most `maxOpenMs`), where `opens` counts the consecutive
+ *   opens without a successful probe: a short blip costs a short open, a failure that lasts backs off
+ *   exponentially. After that it behaves as half-open.
+ * - **HalfOpen**: one probe at a time (`ProbeStarted`). The probe's success closes the breaker (and
+ *   forgets the opens), its failure re-opens it for twice as long; an abandoned probe (cancelled,
+ *   rate-limited) frees the slot, and a probe older than `probeTimeoutMs` is treated as abandoned.
  *
  * Rate-limited answers are not failures here (they are backpressure; Health turns them into a cooldown).
  */
@@ -16,7 +18,10 @@ export interface BreakerConfig {
   readonly failureRatio: number
   readonly minimumRequests: number
   readonly ratioWindowMs: number
+  /** How long the first open lasts; each further consecutive open doubles it. */
   readonly openMs: number
+  /** The longest an open lasts, however many times it re-opened. */
+  readonly maxOpenMs: number
   readonly probeTimeoutMs: number
 }
 
@@ -25,9 +30,14 @@ export const defaultBreakerConfig: BreakerConfig = {
   failureRatio: 0.5,
   minimumRequests: 20,
   ratioWindowMs: 30_000,
-  openMs: 30_000,
+  openMs: 2_000,
+  maxOpenMs: 60_000,
   probeTimeoutMs: 60_000,
 }
+
+/** How long the `opens`-th consecutive open lasts: `openMs × 2^(opens − 1)`, at most `maxOpenMs`. */
+export const openDurationMs = (config: BreakerConfig, opens: number): number =>
+  Math.min(config.maxOpenMs, config.openMs * 2 ** Math.max(0, Math.min(opens - 1, 30)))
 
 export type BreakerState =
   | {
@@ -37,8 +47,14 @@ export type BreakerState =
       readonly successes: number
       readonly failures: number
     }
-  | { readonly _tag: "Open"; readonly openedAt: number; readonly until: number }
-  | { readonly _tag: "HalfOpen"; readonly probeSince: number | undefined }
+  | {
+      readonly _tag: "Open"
+      readonly openedAt: number
+      readonly until: number
+      /** Consecutive opens without a successful probe, this one included. */
+      readonly opens: number
+    }
+  | { readonly _tag: "HalfOpen"; readonly probeSince: number | undefined; readonly opens: number }
 
 export type BreakerEvent =
   | { readonly _tag: "Success" }
@@ -56,19 +72,20 @@ export const closed = (now: number): BreakerState => ({
   failures: 0,
 })
 
-const open = (config: BreakerConfig, now: number): BreakerState => ({
+const open = (config: BreakerConfig, now: number, opens: number): BreakerState => ({
   _tag: "Open",
   openedAt: now,
-  until: now + config.openMs,
+  until: now + openDurationMs(config, opens),
+  opens,
 })
 
-const HALF_OPEN_IDLE: BreakerState = { _tag: "HalfOpen", probeSince: undefined }
+const halfOpenIdle = (opens: number): BreakerState => ({ _tag: "HalfOpen", probeSince: undefined, opens })
 
 /** The state as it stands at `now`: an expired Open is HalfOpen, a stale probe is dropped. */
 export const settle = (config: BreakerConfig, state: BreakerState, now: number): BreakerState => {
-  if (state._tag === "Open") return state.until <= now ? HALF_OPEN_IDLE : state
+  if (state._tag === "Open") return state.until <= now ? halfOpenIdle(state.opens) : state
   if (state._tag === "HalfOpen" && state.probeSince !== undefined && now - state.probeSince >= config.probeTimeoutMs)
-    return HALF_OPEN_IDLE
+    return halfOpenIdle(state.opens)
   return state
 }
 
@@ -115,11 +132,11 @@ export const step =
           case "Success":
             return closed(now)
           case "Failure":
-            return open(config, now)
+            return open(config, now, s.opens + 1)
           case "ProbeStarted":
-            return s.probeSince === undefined ? { _tag: "HalfOpen", probeSince: now } : s
+            return s.probeSince === undefined ? { _tag: "HalfOpen", probeSince: now, opens: s.opens } : s
           case "ProbeAbandoned":
-            return HALF_OPEN_IDLE
+            return halfOpenIdle(s.opens)
         }
     }
   }
@@ -141,6 +158,6 @@ const stepClosed = (
     consecutiveFailures >= config.failureThreshold ||
     (judged >= config.minimumRequests && failures / judged >= config.failureRatio)
   )
-    return open(config, now)
+    return open(config, now, 1)
   return { _tag: "Closed", consecutiveFailures, windowStart, successes, failures }
 }
