@@ -1,4 +1,5 @@
 import {
+  type BreakerConfig,
   type Catalog,
   ConfigInvalid,
   decodeCatalog,
@@ -73,6 +74,18 @@ export const GatewaySection = Schema.Struct({
   maxConnections: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
   /** How long SIGTERM waits for in-flight requests and streams before ending them in-band (default 30 s). */
   shutdownGraceMs: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
+  /** The circuit breaker of every endpoint (`BreakerConfig`, defaults in `defaultBreakerConfig`). Read at start. */
+  breaker: Schema.optionalKey(
+    Schema.Struct({
+      failureThreshold: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
+      failureRatio: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))),
+      minimumRequests: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
+      ratioWindowMs: Schema.optionalKey(Ms),
+      openMs: Schema.optionalKey(Ms),
+      maxOpenMs: Schema.optionalKey(Ms),
+      probeTimeoutMs: Schema.optionalKey(Ms),
+    }),
+  ),
 })
 export type GatewaySection = typeof GatewaySection.Type
 
@@ -128,6 +141,8 @@ export interface GatewayConfig {
   readonly state: StateConfig | undefined
   /** For `createNodeServer(gateway, config.server)`: what the Node server bounds (unset: its defaults). */
   readonly server: NodeServerLimits
+  /** `gateway.breaker`: the circuit breaker's settings (unset: `defaultBreakerConfig`). */
+  readonly breaker: Partial<BreakerConfig> | undefined
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -238,6 +253,7 @@ export const decodeGatewayConfig = (json: unknown, env: Env): Result.Result<Gate
       maxConnections: section?.maxConnections,
       shutdownGraceMs: section?.shutdownGraceMs,
     },
+    breaker: section?.breaker,
   })
 }
 

@@ -82,9 +82,15 @@ export const gatewayFromConfig = async (
     redact: makeRedactor(config.secrets),
   })
   const telemetry = config.tracing === undefined ? logging : Layer.merge(logging, tracingLayer(config.tracing))
+  // the config's breaker settings, under what the embedding program passed in code
+  const health =
+    config.breaker === undefined
+      ? options.runtime?.health
+      : { ...options.runtime?.health, breaker: { ...config.breaker, ...options.runtime?.health?.breaker } }
+  const runtimeOptions = { telemetry, ...options.runtime, ...(health === undefined ? {} : { health }) }
   const runtime = makeGatewayRuntime(
     deployment,
-    backend === undefined ? { telemetry, ...options.runtime } : { telemetry, ...options.runtime, backend },
+    backend === undefined ? runtimeOptions : { ...runtimeOptions, backend },
   )
   const capture =
     config.capture === undefined

@@ -103,6 +103,31 @@ describe("load balancing (no sort, no order)", () => {
     const p = plan(request({ sort: "price" }), endpoints, snap, options(1))
     expect(slugs(p.attempts)).toEqual(["chutes", "deepinfra", "openai"])
   })
+  it("a measured success rate prices an endpoint per successful request: demoted in proportion, not to the back", () => {
+    // A $1 endpoint failing 5% of calls costs $1/0.95² ≈ $1.11 per success: still the cheapest; B fails a third
+    // of its calls: $2/0.67² ≈ $4.5, now dearer than C
+    const measured = snapshot({ [id("chutes")]: { successRate: 0.95 }, [id("deepinfra")]: { successRate: 2 / 3 } })
+    let a = 0
+    for (let seed = 0; seed < 2000; seed++) {
+      const order = slugs(plan(request(), endpoints, measured, options(seed)).attempts)
+      if (order[0] === "chutes") a++
+      // after the weighted pick, the rest follow by price per success: chutes, openai, deepinfra
+      expect(order.slice(1)).toEqual(["chutes", "openai", "deepinfra"].filter((x) => x !== order[0]))
+    }
+    // weights 1/1.108² : 1/3² : 1/4.5² → chutes first ≈ 86% of the time
+    expect(a / 2000).toBeGreaterThan(0.8)
+    const sample = plan(request(), endpoints, measured, options(1))
+    const b = sample.attempts.find((x) => x.endpoint.slug === "deepinfra")!
+    expect(b.reasons.some((r) => r.startsWith("priced per success: 2 → 4.5"))).toBe(true)
+    expect(b.reasons).not.toContain("recent outage: behind stable endpoints")
+  })
+
+  it("failurePenalty 0 prices only the expected attempts (price ÷ success rate)", () => {
+    const measured = snapshot({ [id("deepinfra")]: { successRate: 0.5 } })
+    const sample = plan(request(), endpoints, measured, { ...options(1), failurePenalty: 0 })
+    const b = sample.attempts.find((x) => x.endpoint.slug === "deepinfra")!
+    expect(b.reasons.some((r) => r.startsWith("priced per success: 2 → 4 "))).toBe(true)
+  })
 })
 
 describe("soft deprioritisation", () => {
