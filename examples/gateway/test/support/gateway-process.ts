@@ -1,16 +1,17 @@
 /**
- * The gateway as a user runs it — `tsx examples/gateway/src/main.ts --config <file>` in its own process —
- * with everything it writes to stdout and stderr kept for the test to read.
+ * The gateway as a user runs it — `examples/gateway/src/main.ts --config <file>` through tsx's loader, in one
+ * process of its own (`pid` is the gateway's: signals and RSS are its own) — with everything it writes to
+ * stdout and stderr kept for the test to read.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url))
-const tsx = `${root}node_modules/.bin/tsx`
 const main = `${root}examples/gateway/src/main.ts`
 
 export interface GatewayProcess {
   readonly url: string
+  readonly pid: number
   /** Everything written so far: stdout and stderr interleaved as received. */
   readonly output: () => string
   readonly stdout: () => string
@@ -29,7 +30,7 @@ export const startGatewayProcess = async (
 ): Promise<GatewayProcess> => {
   let all = ""
   let out = ""
-  const child: ChildProcess = spawn(tsx, ["--conditions=source", main, ...args], {
+  const child: ChildProcess = spawn(process.execPath, ["--conditions=source", "--import", "tsx", main, ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -57,6 +58,7 @@ export const startGatewayProcess = async (
   })
   return {
     url,
+    pid: child.pid!,
     output: () => all,
     stdout: () => out,
     stop: () => {
