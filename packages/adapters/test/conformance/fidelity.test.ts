@@ -289,18 +289,20 @@ describe("OpenAI-compatible hosts: what real hosts send that clients choke on", 
   })
 
   it("item 4: xAI counts reasoning outside completion_tokens: the stream and the JSON path both charge it", async () => {
-    const cost = (prompt: number, output: number) => (prompt * price.prompt + output * price.completion) / 1_000_000
+    // cached prompt tokens at the openai-compatible kind's default cache-read price (0.5× the prompt price)
+    const cost = (prompt: number, cached: number, output: number) =>
+      ((prompt - cached) * price.prompt + cached * 0.5 * price.prompt + output * price.completion) / 1_000_000
     upstream.reply({ frames: openAiFrames(lines(recording("fixtures/xai/xai-chat-text-trimmed.chunks.txt"))) })
     const raw = await stream("fid/xai")
     const usage = raw.chunks
       .map((c) => c.usage as Json | undefined)
       .filter((u) => u !== undefined && u !== null)
       .at(-1)!
-    // recorded: completion_tokens 1, reasoning_tokens 290, total = 12 + 1 + 290
-    expect(usage.cost).toBeCloseTo(cost(12, 291), 12)
+    // recorded: completion_tokens 1, reasoning_tokens 290, total = 12 + 1 + 290; 11 prompt tokens cached
+    expect(usage.cost).toBeCloseTo(cost(12, 11, 291), 12)
     upstream.reply({ body: recording("fixtures/xai/xai-chat-text.json") })
     const json = await rawJson(stack.url, KEY, { model: "fid/xai", messages: user })
-    expect((json.json.usage as Json).cost).toBeCloseTo(cost(12, 229), 12)
+    expect((json.json.usage as Json).cost).toBeCloseTo(cost(12, 2, 229), 12)
   })
 })
 

@@ -14,7 +14,7 @@ import { traceEntry } from "./attempt.js"
 import { contentLength } from "./chunks.js"
 import { classify, errorTypeFor, httpStatusFor } from "./classify.js"
 import type { AttemptOk, RequestContext } from "./context.js"
-import { costOf, usageJson } from "./cost.js"
+import { costBreakdown, usageJson } from "./cost.js"
 import { type Committed, estimatedUsage } from "./stream-mode.js"
 import type { AttemptOutcome, RouteStream, RouteTrace } from "./types.js"
 
@@ -86,7 +86,7 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
       const u = usageFromOpenAi(chunk.usage)
       if (u !== undefined) {
         usage = u
-        chunk.usage = usageJson(chunk.usage, u, costOf(endpoint, u))
+        chunk.usage = usageJson(chunk.usage, u, costBreakdown(endpoint, u))
       }
     }
     for (const chunk of value.head) touch(chunk)
@@ -250,7 +250,7 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
           upstreamRequestId: value.chat.requestId,
         }),
       )
-      const cost = costOf(endpoint, used)
+      const cost = costBreakdown(endpoint, used)
       // read at the end: a streamed answer says which pool served in its events (Vertex trafficType)
       const traffic = value.chat.signals.trafficType
       yield* Deferred.succeed(

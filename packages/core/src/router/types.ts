@@ -6,6 +6,7 @@ import type { JsonObject } from "../provider/contract.js"
 import type { CapacitySignals, Usage } from "../provider/usage.js"
 import type { Priority, ProviderPreferences } from "../schema/provider-preferences.js"
 import type { RoutingRequest } from "../schema/routing-request.js"
+import type { CostDetails } from "./cost.js"
 
 /** What the gateway (or an embedding app) hands the router. */
 export interface RouteRequest {
@@ -102,6 +103,8 @@ export interface RouteTrace {
   readonly usage: Usage | undefined
   /** USD: effective price × usage. */
   readonly cost: number | undefined
+  /** `cost` by part (uncached prompt, cache reads, cache writes, completion, request) and what caching saved. */
+  readonly costDetails?: CostDetails | undefined
   /** Time to the first token the client got, ms from `startedAt` (a non-streamed completion: to the whole answer). */
   readonly ttftMs?: number | undefined
   readonly startedAt: number

@@ -33,6 +33,14 @@ describe("streaming", () => {
       completion_tokens: 3,
       total_tokens: 13,
       cost: (10 + 3) / 1_000_000,
+      cost_details: {
+        prompt: 10 / 1_000_000,
+        cache_read: 0,
+        cache_write: 0,
+        completion: 3 / 1_000_000,
+        request: 0,
+        cache_savings: 0,
+      },
     })
     expect(out.trace.usage?.completionTokens).toBe(3)
     expect(out.trace.attempts.map((a) => a.outcome)).toEqual(["success"])
