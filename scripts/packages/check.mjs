@@ -42,6 +42,7 @@ const metadataProblems = (p, version) => {
   )
   need(Array.isArray(j.files) && j.files.includes("dist/src"), `files must list "dist/src"`)
   need(j.scripts?.prepack === "tsc -b", `scripts.prepack must be "tsc -b" (never pack a stale build)`)
+  need(j.exports?.["."] !== undefined, `exports["."] missing`)
   for (const [subpath, target] of Object.entries(j.exports ?? {})) {
     if (subpath === "./package.json") continue
     const keys = Object.keys(target ?? {})
