@@ -9,6 +9,8 @@ export interface Child {
   /** Last few KB of the child's stdout+stderr, for error messages. */
   readonly tail: () => string
   readonly exited: () => boolean
+  /** Writes one line to the child's stdin. */
+  readonly send: (line: string) => void
   readonly stop: () => Promise<void>
 }
 
@@ -67,6 +69,9 @@ export const spawnChild = (spec: SpawnSpec, onLine?: (line: string) => void): Ch
     pid: proc.pid,
     tail: () => tail,
     exited: () => exited,
+    send: (line) => {
+      proc.stdin?.write(`${line}\n`)
+    },
     stop: async () => {
       if (exited) return
       proc.kill("SIGTERM")

@@ -3,7 +3,7 @@
 // answers at once → the response object. The bench catalog of `pnpm bench` (one model on five endpoints).
 // Run: `pnpm bench:handler`. Prints µs per request (median of rounds); compare before/after a change on
 // the same machine, never across machines. Profile it with `node --cpu-prof --conditions=source --import tsx`.
-import { createGateway, makeGatewayRuntime } from "@switchyard/adapters"
+import { CaptureWriter, createGateway, makeGatewayRuntime } from "@switchyard/adapters"
 import { type ChatResult, decodeCatalog, type ProviderClient } from "@switchyard/core"
 import { Effect, Result } from "effect"
 import { benchCatalog } from "./switchyard.js"
@@ -34,7 +34,9 @@ const clients = new Map(
   ["bench-a", "bench-b", "bench-c", "bench-d", "bench-e", "bench-limited"].map((s) => [s, instant] as const),
 )
 const runtime = makeGatewayRuntime({ catalog: catalog.success, clients }, { seed: 7 })
-const gateway = createGateway({ runtime, log: () => {} })
+// CAPTURE=<file>: the same with `gateway.capture` on (every request recorded), to check its cost
+const capture = process.env.CAPTURE ? new CaptureWriter({ path: process.env.CAPTURE }) : undefined
+const gateway = createGateway({ runtime, capture })
 const body = new TextEncoder().encode(
   JSON.stringify({
     model: "bench/model",
@@ -70,6 +72,7 @@ const results: Array<number> = []
 for (let i = 0; i < ROUNDS; i++) results.push(await round(N, 64))
 results.sort((a, b) => a - b)
 console.log(
-  `gateway chat path, in process: ${results[Math.floor(ROUNDS / 2)]!.toFixed(2)} µs/request (median of ${ROUNDS} × ${N}; min ${results[0]!.toFixed(2)}, max ${results[ROUNDS - 1]!.toFixed(2)})`,
+  `gateway chat path${capture ? " with capture" : ""}, in process: ${results[Math.floor(ROUNDS / 2)]!.toFixed(2)} µs/request (median of ${ROUNDS} × ${N}; min ${results[0]!.toFixed(2)}, max ${results[ROUNDS - 1]!.toFixed(2)})`,
 )
+await capture?.close()
 await runtime.dispose()

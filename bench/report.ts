@@ -1,7 +1,15 @@
-// Turns the per-round measurements into the results JSON (summaries, ratios, goals) and its markdown table.
+// Turns the per-round measurements into the results JSON (summaries, ratios, goals) and its markdown table, and
+// decides what the run may not claim: ratios from a round whose bare proxy ran unlike the other rounds, or from a
+// scenario where the load generator (not the proxies) was the limit.
+import type { MachineLoad } from "./machine.js"
 import type { BenchConfig, Measurement, Scenario } from "./scenarios.js"
 import { diff, maxOf, median, ratio } from "./stats.js"
 import type { TargetId } from "./targets.js"
+
+/** A round is refused when its bare-proxy rate differs from the median of the other rounds by more than this. */
+export const ROUND_TOLERANCE = 0.25
+/** The direct upstream must run at least this many times the bare proxy's rate, else the load generator bounds. */
+export const MIN_DIRECT_OVER_BARE = 2
 
 export type Outcome =
   | { readonly rounds: ReadonlyArray<Measurement>; readonly summary: Measurement }
@@ -14,12 +22,28 @@ export interface Derived {
   readonly overPortkey: number | undefined
 }
 
+/**
+ * Whether the scenario's comparisons may be reported. `load-bound`: the direct upstream ran at less than
+ * MIN_DIRECT_OVER_BARE× the bare proxy. `unstable`: fewer than two rounds left after refusing the ones whose bare
+ * proxy ran unlike the others.
+ */
+export type Verdict =
+  | { readonly kind: "ok" }
+  | { readonly kind: "load-bound"; readonly direct: number; readonly bare: number }
+  | { readonly kind: "unstable"; readonly bareRates: ReadonlyArray<number> }
+
 export interface ScenarioReport {
   readonly id: string
   readonly title: string
   readonly metric: Scenario["metric"]
   readonly results: Partial<Record<TargetId, Outcome>>
   readonly derived: Partial<Record<TargetId, Derived>>
+  readonly verdict: Verdict
+  /** 1-based numbers of the rounds left out (their bare-proxy rate was off), of `roundsRun`. */
+  readonly refusedRounds: ReadonlyArray<number>
+  readonly roundsRun: number
+  /** How busy the machine was during the scenario. */
+  readonly load: MachineLoad
 }
 
 export interface TargetStatus {
@@ -35,15 +59,36 @@ export interface Goal {
   readonly goal: string
   readonly value: number | undefined
   readonly unit: string
+  /** undefined: not measured, `reason` says why. */
   readonly met: boolean | undefined
+  readonly reason?: string | undefined
 }
 
 export interface Report {
   readonly meta: Readonly<Record<string, string | number>>
   readonly config: BenchConfig
   readonly targets: ReadonlyArray<TargetStatus>
+  /** The machine over one idle second before and after the run, and during the whole run. */
+  readonly machine: { readonly before: MachineLoad; readonly after: MachineLoad; readonly run: MachineLoad }
   readonly scenarios: ReadonlyArray<ScenarioReport>
   readonly goals: ReadonlyArray<Goal>
+}
+
+/**
+ * The rounds (0-based) to leave out: those whose bare-proxy rate differs from the median of the other rounds by more
+ * than `tolerance`. Rounds without a bare rate are never refused; nothing is refused with fewer than two rates.
+ */
+export const refusedRounds = (
+  bareRates: ReadonlyArray<number | undefined>,
+  tolerance = ROUND_TOLERANCE,
+): ReadonlyArray<number> => {
+  const refused: Array<number> = []
+  bareRates.forEach((rate, i) => {
+    if (rate === undefined) return
+    const others = median(bareRates.filter((_, j) => j !== i))
+    if (others !== undefined && others > 0 && Math.abs(rate - others) / others > tolerance) refused.push(i)
+  })
+  return refused
 }
 
 const pick = (rounds: ReadonlyArray<Measurement>, key: keyof Measurement) => rounds.map((r) => r[key])
@@ -61,16 +106,42 @@ export const summarise = (rounds: ReadonlyArray<Measurement>): Measurement => ({
   failed: rounds.reduce((n, r) => n + r.failed, 0),
   limitedPerRequest: median(pick(rounds, "limitedPerRequest")),
   maxOpen: maxOf(pick(rounds, "maxOpen")),
+  cpuUsPerReq: median(pick(rounds, "cpuUsPerReq")),
+  upstreamCpuUsPerReq: median(pick(rounds, "upstreamCpuUsPerReq")),
+  loadgenCpuUsPerReq: median(pick(rounds, "loadgenCpuUsPerReq")),
 })
 
-const summaryOf = (outcome: Outcome | undefined): Measurement | undefined =>
+export const summaryOf = (outcome: Outcome | undefined): Measurement | undefined =>
   outcome && "summary" in outcome ? outcome.summary : undefined
 
-export const derive = (results: Partial<Record<TargetId, Outcome>>): Partial<Record<TargetId, Derived>> => {
+/**
+ * The verdict on a scenario's comparisons: load-bound when the direct upstream did not reach MIN_DIRECT_OVER_BARE×
+ * the bare proxy's rate; unstable when `acceptedBareRounds` < 2 although more rounds were run.
+ */
+export const verdictOf = (
+  results: Partial<Record<TargetId, Outcome>>,
+  bareRates: ReadonlyArray<number | undefined>,
+  refused: ReadonlyArray<number>,
+): Verdict => {
+  const measured = bareRates.filter((r): r is number => r !== undefined)
+  if (measured.length >= 2 && measured.length - refused.length < 2) return { kind: "unstable", bareRates: measured }
+  const direct = summaryOf(results.direct)?.reqPerSec
+  const bare = summaryOf(results.bare)?.reqPerSec
+  if (direct !== undefined && bare !== undefined && direct < MIN_DIRECT_OVER_BARE * bare)
+    return { kind: "load-bound", direct, bare }
+  return { kind: "ok" }
+}
+
+/** Ratios and added latency against the bare proxy and Portkey; none when the verdict withholds them. */
+export const derive = (
+  results: Partial<Record<TargetId, Outcome>>,
+  verdict: Verdict,
+): Partial<Record<TargetId, Derived>> => {
+  if (verdict.kind !== "ok") return {}
   const bare = summaryOf(results.bare)
   const portkey = summaryOf(results.portkey)
   const out: Partial<Record<TargetId, Derived>> = {}
-  for (const id of ["switchyard", "portkey"] as const) {
+  for (const id of ["direct", "switchyard", "portkey"] as const) {
     const s = summaryOf(results[id])
     if (!s) continue
     out[id] = {
@@ -82,36 +153,90 @@ export const derive = (results: Partial<Record<TargetId, Outcome>>): Partial<Rec
   return out
 }
 
-const goal = (text: string, value: number | undefined, unit: string, ok: (v: number) => boolean): Goal => ({
-  goal: text,
-  value,
-  unit,
-  met: value === undefined ? undefined : ok(value),
-})
+/** Why a scenario's comparisons are withheld, in words; undefined when they are not. */
+export const withheldBecause = (verdict: Verdict): string | undefined => {
+  switch (verdict.kind) {
+    case "ok":
+      return undefined
+    case "load-bound":
+      return (
+        `load generator bound: direct upstream ${Math.round(verdict.direct)} req/s is under ` +
+        `${MIN_DIRECT_OVER_BARE}× the bare proxy's ${Math.round(verdict.bare)}`
+      )
+    case "unstable":
+      return (
+        `unstable: bare proxy rounds ${verdict.bareRates.map((r) => Math.round(r)).join(" / ")} differ by more ` +
+        `than ${ROUND_TOLERANCE * 100}%`
+      )
+  }
+}
 
 export const goals = (scenarios: ReadonlyArray<ScenarioReport>, streams: number): ReadonlyArray<Goal> => {
   const find = (id: string) => scenarios.find((s) => s.id === id)
-  const memory = summaryOf(find(`memory-${streams}`)?.results.switchyard)
+  /** A goal on a derived switchyard figure of scenario `id`. */
+  const derivedGoal = (
+    id: string,
+    text: string,
+    key: keyof Derived,
+    unit: string,
+    ok: (v: number) => boolean,
+  ): Goal => {
+    const scenario = find(id)
+    if (!scenario) return { goal: text, value: undefined, unit, met: undefined, reason: "scenario not run" }
+    const value = scenario.derived.switchyard?.[key]
+    const reason = withheldBecause(scenario.verdict) ?? (value === undefined ? "a target is missing" : undefined)
+    return { goal: text, value, unit, met: value === undefined ? undefined : ok(value), reason }
+  }
+  const measuredGoal = (
+    id: string,
+    text: string,
+    value: (m: Measurement) => number | undefined,
+    unit: string,
+    ok: (v: number, m: Measurement) => boolean,
+  ): Goal => {
+    const m = summaryOf(find(id)?.results.switchyard)
+    const v = m === undefined ? undefined : value(m)
+    return {
+      goal: text,
+      value: v,
+      unit,
+      met: v === undefined || m === undefined ? undefined : ok(v, m),
+      reason: m === undefined ? "scenario not run" : undefined,
+    }
+  }
   return [
-    goal(
-      "JSON c64 throughput ≥ 80% of the bare proxy",
-      find("json-c64")?.derived.switchyard?.overBare,
-      "×",
-      (v) => v >= 0.8,
-    ),
-    goal("JSON c64 throughput ≥ 5× Portkey", find("json-c64")?.derived.switchyard?.overPortkey, "×", (v) => v >= 5),
-    goal(
-      "JSON c1 added p50 ≤ 0.3 ms over the bare proxy",
-      find("json-c1")?.derived.switchyard?.addedP50Ms,
-      "ms",
-      (v) => v <= 0.3,
-    ),
-    goal(
+    derivedGoal("json-c64", "JSON c64 ≥ 0.8× the bare proxy", "overBare", "×", (v) => v >= 0.8),
+    derivedGoal("json-c64", "JSON c64 ≥ 5× Portkey", "overPortkey", "×", (v) => v >= 5),
+    derivedGoal("json-c256", "JSON c256 ≥ 0.8× the bare proxy", "overBare", "×", (v) => v >= 0.8),
+    derivedGoal("json-c1", "JSON c1 added p50 ≤ 0.3 ms over the bare proxy", "addedP50Ms", "ms", (v) => v <= 0.3),
+    derivedGoal(
+      "sse-ttfb",
       "SSE time to first byte within 0.5 ms of the bare proxy",
-      find("sse-ttfb")?.derived.switchyard?.addedP50Ms,
+      "addedP50Ms",
       "ms",
       (v) => v <= 0.5,
     ),
-    goal(`RSS ≤ 150 MB with ${streams} concurrent streams`, memory?.rssPeakMb, "MB", (v) => v <= 150),
+    derivedGoal("sse-c64", "SSE c64 ≥ 0.8× the bare proxy", "overBare", "×", (v) => v >= 0.8),
+    measuredGoal(
+      `memory-${streams}`,
+      `${streams} concurrent streams, all open at once: peak RSS ≤ 150 MB`,
+      (m) => m.rssPeakMb,
+      "MB",
+      (v, m) => v <= 150 && m.maxOpen === streams,
+    ),
+    measuredGoal(
+      `memory-${streams}`,
+      "idle RSS ≤ 80 MB",
+      (m) => m.rssBeforeMb,
+      "MB",
+      (v) => v <= 80,
+    ),
+    measuredGoal(
+      "fallback-c64",
+      "fallback (first endpoint always 429): upstream 429s per success ≤ 0.1",
+      (m) => m.limitedPerRequest,
+      "",
+      (v) => v <= 0.1,
+    ),
   ]
 }

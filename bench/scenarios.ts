@@ -1,8 +1,8 @@
 // The benchmark scenarios and how one run of a scenario against one target is measured.
 import { request } from "undici"
-import { runLoad } from "./load.js"
+import type { LoadGenerator } from "./load.js"
+import { cpuTimeMs } from "./machine.js"
 import { sampleRss } from "./rss.js"
-import { holdStreams, measureStreams } from "./stream-probe.js"
 import type { RequestKind, Target } from "./targets.js"
 
 export type Scenario =
@@ -69,6 +69,10 @@ export interface Measurement {
   readonly limitedPerRequest: number | undefined
   /** memory: most streams open at one moment. */
   readonly maxOpen: number | undefined
+  /** load: CPU time per 2xx response of the target process, of the fake upstream and of the load generator (µs). */
+  readonly cpuUsPerReq: number | undefined
+  readonly upstreamCpuUsPerReq: number | undefined
+  readonly loadgenCpuUsPerReq: number | undefined
 }
 
 const empty: Measurement = {
@@ -83,6 +87,27 @@ const empty: Measurement = {
   failed: 0,
   limitedPerRequest: undefined,
   maxOpen: undefined,
+  cpuUsPerReq: undefined,
+  upstreamCpuUsPerReq: undefined,
+  loadgenCpuUsPerReq: undefined,
+}
+
+/** CPU time of some processes from now until the returned function is called, in µs per `count`. */
+const cpuMeter = (pids: ReadonlyArray<number>): ((count: number) => number | undefined) => {
+  const total = (): number | undefined => {
+    let ms = 0
+    for (const pid of pids) {
+      const t = cpuTimeMs(pid)
+      if (t === undefined) return undefined
+      ms += t
+    }
+    return ms
+  }
+  const start = total()
+  return (count) => {
+    const end = total()
+    return start === undefined || end === undefined || count === 0 ? undefined : ((end - start) * 1000) / count
+  }
 }
 
 const rateLimitedCount = async (upstream: string): Promise<number> => {
@@ -90,11 +115,16 @@ const rateLimitedCount = async (upstream: string): Promise<number> => {
   return ((await res.body.json()) as { rateLimited: number }).rateLimited
 }
 
-/** Runs `scenario` once against `target`; undefined when the target has no such path. */
+/**
+ * Runs `scenario` once against `target` with traffic from `gen`; undefined when the target has no such path.
+ * `upstreamPid`: the fake upstream's process, whose CPU time is counted too.
+ */
 export const measure = async (
   scenario: Scenario,
   target: Target,
   cfg: BenchConfig,
+  gen: LoadGenerator,
+  upstreamPid: number,
 ): Promise<Measurement | undefined> => {
   const kind: RequestKind = scenario.metric === "load" ? scenario.kind : scenario.metric === "ttfb" ? "sse" : "slow"
   const req = target.request(kind)
@@ -103,7 +133,16 @@ export const measure = async (
   const rss = sampleRss(target.pid)
   if (scenario.metric === "load") {
     const limitedBefore = kind === "fallback" ? await rateLimitedCount(cfg.upstream) : 0
-    const r = await runLoad(target.origin, req, scenario.connections, cfg.durationS)
+    const targetCpu = cpuMeter([target.pid])
+    const upstreamCpu = cpuMeter([upstreamPid])
+    const loadgenCpu = cpuMeter(gen.pids)
+    const r = await gen.run({
+      kind: "load",
+      origin: target.origin,
+      req,
+      connections: scenario.connections,
+      durationS: cfg.durationS,
+    })
     const limited = kind === "fallback" ? (await rateLimitedCount(cfg.upstream)) - limitedBefore : undefined
     return {
       ...empty,
@@ -114,10 +153,19 @@ export const measure = async (
       ok: r.ok,
       failed: r.non2xx + r.errors,
       limitedPerRequest: limited === undefined || r.ok === 0 ? undefined : limited / r.ok,
+      cpuUsPerReq: targetCpu(r.ok),
+      upstreamCpuUsPerReq: upstreamCpu(r.ok),
+      loadgenCpuUsPerReq: loadgenCpu(r.ok),
     }
   }
   if (scenario.metric === "ttfb") {
-    const r = await measureStreams(target.origin, req, Math.min(3000, cfg.durationS * 1000), 5000)
+    const r = await gen.run({
+      kind: "ttfb",
+      origin: target.origin,
+      req,
+      durationMs: Math.min(3000, cfg.durationS * 1000),
+      maxCount: 5000,
+    })
     return {
       ...empty,
       p50Ms: r.ttfbP50Ms,
@@ -129,7 +177,7 @@ export const measure = async (
       failed: r.failed,
     }
   }
-  const r = await holdStreams(target.origin, req, scenario.streams, 40_000)
+  const r = await gen.run({ kind: "hold", origin: target.origin, req, count: scenario.streams, timeoutMs: 40_000 })
   return {
     ...empty,
     rssPeakMb: rss.stop(),

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
-import { Simulation } from "@switchyard/core"
+import * as Simulation from "@switchyard/simulator"
 import { Result } from "effect"
 
 const { values: opt } = parseArgs({

@@ -37,7 +37,7 @@ const starters = { bare: startBare, switchyard: startSwitchyard, portkey: startP
 const labels = { bare: "bare proxy", switchyard: "Switchyard", portkey: "Portkey" } as const
 
 /** Starts a target; it is unavailable when it cannot start or does not answer a plain JSON completion. */
-export const startTarget = async (id: TargetId, upstream: string): Promise<StartOutcome> => {
+export const startTarget = async (id: Exclude<TargetId, "direct">, upstream: string): Promise<StartOutcome> => {
   try {
     const started = await starters[id](upstream)
     if (!started.ok) return { started, warnings: [] }

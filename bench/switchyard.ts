@@ -11,7 +11,7 @@ import { chatBody, freePort, isStream, nodeFlags, repoRoot, type Started, scratc
 
 const label = "Switchyard"
 const gatewayMain = join(repoRoot, "examples", "gateway", "dist", "src", "main.js")
-const defaultCommand = ["node", ...nodeFlags, "examples/gateway/dist/src/main.js --config {config}"].join(" ")
+const defaultCommand = "node examples/gateway/dist/src/main.js --config {config}"
 
 const endpoint = (provider: string, prompt: number, upstreamModel: string) => ({
   provider,
@@ -57,19 +57,28 @@ export const benchCatalog = (upstream: string) => ({
   routing: { retryBudget: 10 },
 })
 
-const command = (config: string): { command: string; args: Array<string> } | undefined => {
+/** The start command; a leading `node` becomes this Node with the bench's flags and `extraNodeArgs`. */
+const command = (
+  config: string,
+  extraNodeArgs: ReadonlyArray<string>,
+): { command: string; args: Array<string> } | undefined => {
   const override = process.env.BENCH_SWITCHYARD_CMD?.trim()
   if (!override && !existsSync(gatewayMain)) return undefined
   const words = (override || defaultCommand).split(/\s+/).map((w) => w.replaceAll("{config}", config))
   const [head, ...args] = words
-  return { command: head === "node" || !head ? process.execPath : head, args }
+  if (head === "node" || !head) return { command: process.execPath, args: [...nodeFlags, ...extraNodeArgs, ...args] }
+  return { command: head, args }
 }
 
-export const startSwitchyard = async (upstream: string): Promise<Started> => {
+/** Starts the gateway; `extraNodeArgs` (e.g. profiler flags) go to Node before the script. */
+export const startSwitchyard = async (
+  upstream: string,
+  extraNodeArgs: ReadonlyArray<string> = [],
+): Promise<Started> => {
   mkdirSync(scratchDir, { recursive: true })
   const config = join(scratchDir, "switchyard-catalog.json")
   writeFileSync(config, `${JSON.stringify(benchCatalog(upstream), null, 2)}\n`)
-  const cmd = command(config)
+  const cmd = command(config, extraNodeArgs)
   if (!cmd) {
     return {
       ok: false,

@@ -4,7 +4,8 @@ import { join } from "node:path"
 import { type Child, spawnUntilPort } from "./child.js"
 import type { TargetRequest } from "./load.js"
 
-export type TargetId = "bare" | "switchyard" | "portkey"
+/** direct: the load generator straight at the fake upstream, the ceiling every target is compared against. */
+export type TargetId = "direct" | "bare" | "switchyard" | "portkey"
 
 /** json: plain completion; sse: fast stream; fallback: first endpoint answers 429; slow: long-lived stream. */
 export type RequestKind = "json" | "sse" | "fallback" | "slow"
@@ -61,26 +62,55 @@ export const nodeFlags: ReadonlyArray<string> = (process.env.BENCH_NODE_FLAGS ??
   .split(/\s+/)
   .filter((f) => f !== "")
 
-/** Runs one of the bench's own TypeScript servers (prints `LISTENING <port>`); `tuned`: with `nodeFlags`. */
+/**
+ * Runs one of the bench's own TypeScript servers (prints `LISTENING <port>`); `nodeArgs`: Node flags for it (a target
+ * gets `nodeFlags`, the harness none).
+ */
 export const spawnBenchServer = (
   name: string,
   file: string,
   args: ReadonlyArray<string>,
-  tuned = false,
+  nodeArgs: ReadonlyArray<string> = [],
 ): Promise<{ child: Child; port: number }> =>
   spawnUntilPort(
     {
       name,
       command: process.execPath,
-      args: [...(tuned ? nodeFlags : []), "--import", "tsx", join(import.meta.dirname, file), ...args],
+      args: [...nodeArgs, "--import", "tsx", join(import.meta.dirname, file), ...args],
       cwd: repoRoot,
     },
     /^LISTENING (\d+)/,
     30_000,
   )
 
-export const startBare = async (upstream: string): Promise<Started> => {
-  const { child, port } = await spawnBenchServer("bare-proxy", "bare-proxy.ts", ["--upstream", upstream], true)
+/**
+ * The fake upstream itself as a target: what the load generator reaches with no proxy in between. It must run at
+ * least twice the bare proxy's rate, else the load generator (not the proxies) bounds the run.
+ */
+export const directTarget = (upstream: { readonly origin: string; readonly pid: number }): Target => ({
+  id: "direct",
+  label: "direct upstream",
+  origin: upstream.origin,
+  pid: upstream.pid,
+  request: (kind) =>
+    kind === "json" || kind === "sse"
+      ? {
+          path: "/v1/chat/completions",
+          headers: { authorization: `Bearer ${UPSTREAM_KEY}` },
+          body: chatBody("bench-model", isStream(kind)),
+        }
+      : undefined,
+  stop: async () => {},
+})
+
+/** Starts the bare proxy; `extraNodeArgs` (e.g. profiler flags) go to Node after the bench's `nodeFlags`. */
+export const startBare = async (upstream: string, extraNodeArgs: ReadonlyArray<string> = []): Promise<Started> => {
+  const { child, port } = await spawnBenchServer(
+    "bare-proxy",
+    "bare-proxy.ts",
+    ["--upstream", upstream],
+    [...nodeFlags, ...extraNodeArgs],
+  )
   const headers = { authorization: `Bearer ${UPSTREAM_KEY}` }
   const path = "/v1/chat/completions"
   return {

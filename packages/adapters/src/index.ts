@@ -1,4 +1,6 @@
 export { type GatewayKey, type KeyDefaults, KeyRing } from "./auth/key-ring.js"
+export { captureRecord } from "./capture/record.js"
+export { CAPTURE_DEFAULTS, type CaptureOptions, type CaptureSink, CaptureWriter } from "./capture/writer.js"
 export * from "./config/index.js"
 export * from "./handler/index.js"
 export * from "./logging/index.js"

@@ -28,6 +28,21 @@ export const GatewayKeyConfig = Schema.Struct({
 })
 export type GatewayKeyConfig = typeof GatewayKeyConfig.Type
 
+/**
+ * `gateway.capture`: record the shape of routed requests (sizes, timing, outcome — never text, never
+ * keys) as JSONL, for `pnpm simulate <scenario> --trace <file>`. Read at start.
+ */
+export const CaptureSection = Schema.Struct({
+  /** The file (relative paths: from the gateway's working directory). Rotated files get `.1`, `.2`, … */
+  path: Schema.NonEmptyString,
+  /** Share of routed requests recorded, 0..1 (default 1). */
+  sample: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))),
+  /** Rotate when the file would pass this many bytes (default 100 MiB, at least 1 KiB). */
+  maxBytes: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1024))),
+  /** Rotated files kept (default 5, 1..100). */
+  files: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 100 }))),
+})
+export type CaptureSection = typeof CaptureSection.Type
 const Ms = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 3_600_000 }))
 
 /** An admin key: opens `/metrics`, `/v1/models/{id}/endpoints` and `/dashboard` (not chat). */
@@ -45,6 +60,7 @@ export const GatewaySection = Schema.Struct({
   maxJsonDepth: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 2, maximum: MAX_JSON_DEPTH_LIMIT }))),
   /** `access-control-allow-origin` (default `*`). Read at start. */
   corsOrigin: Schema.optionalKey(Schema.NonEmptyString),
+  capture: Schema.optionalKey(CaptureSection),
   // The Node server's limits (`NodeServerLimits`, defaults in `DEFAULT_NODE_SERVER_LIMITS`). Read at start.
   /** Longest time to receive a request's headers (default 10 s): 408. */
   headersTimeoutMs: Schema.optionalKey(Ms),
@@ -98,6 +114,8 @@ export interface GatewayConfig {
   readonly maxBodyBytes: number | undefined
   readonly maxJsonDepth: number | undefined
   readonly corsOrigin: string | undefined
+  /** Undefined: no capture file. */
+  readonly capture: CaptureSection | undefined
   /** What the gateway masks in upstream text: provider secrets and hosts, gateway keys (`configuredSecrets`). */
   readonly secrets: ReadonlyArray<string>
   /** Undefined: live state in memory. */
@@ -196,6 +214,7 @@ export const decodeGatewayConfig = (json: unknown, env: Env): Result.Result<Gate
     maxBodyBytes: section?.maxBodyBytes,
     maxJsonDepth: section?.maxJsonDepth,
     corsOrigin: section?.corsOrigin,
+    capture: section?.capture,
     secrets: configuredSecrets(
       catalog.success.config.providers,
       keys,

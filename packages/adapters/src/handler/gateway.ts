@@ -25,6 +25,8 @@ import * as Fiber from "effect/Fiber"
 import type * as ManagedRuntime from "effect/ManagedRuntime"
 import type { Mutable } from "effect/Types"
 import { type GatewayKey, KeyRing } from "../auth/key-ring.js"
+import { captureRecord } from "../capture/record.js"
+import type { CaptureSink } from "../capture/writer.js"
 import { type RequestLine, rejectedLine, routedLine } from "../logging/request-line.js"
 import { GatewayMetrics } from "../metrics/gateway-metrics.js"
 import { monitorEndpoints, readEndpointStatuses } from "../monitor/monitor.js"
@@ -64,6 +66,11 @@ export interface GatewayOptions {
    * gateway built by `gatewayFromConfig` turns it on at level `info`).
    */
   readonly logRequests?: boolean | undefined
+  /**
+   * Where the shape of each routed request goes (`gateway.capture`: a `CaptureWriter` appending JSONL
+   * for the simulator's `--trace`). Default: none.
+   */
+  readonly capture?: CaptureSink | undefined
   /** Largest accepted request body in bytes (default 4 MiB); larger ones get 413. */
   readonly maxBodyBytes?: number | undefined
   /**
@@ -123,6 +130,7 @@ export class Gateway {
   private keyRing: KeyRing
   private adminRing: KeyRing
   private readonly logRequests: boolean
+  private readonly capture: CaptureSink | undefined
   /** Masks configured secrets and key shapes in everything upstream-derived a client or the log sees. */
   private redact: Redactor
   private readonly cors: CorsHeaders
@@ -144,6 +152,7 @@ export class Gateway {
     this.jsonHeaders = { "content-type": JSON_TYPE, ...this.cors.base }
     this.sseHeaders = { ...SSE_HEADERS, ...this.cors.base }
     this.logRequests = options.logRequests === true
+    this.capture = options.capture
     this.redact = makeRedactor(options.secrets ?? [])
     this.keyRing = KeyRing.open
     this.adminRing = KeyRing.open
@@ -377,6 +386,11 @@ export class Gateway {
       : this.run(live.router.route(request), req, (exit) => this.jsonResponse(exit, accepted))
   }
 
+  /** The request's shape to the capture file, when one is configured (`gateway.capture`). */
+  private captured(accepted: AcceptedChat, trace: RouteTrace, status: number): void {
+    this.capture?.record(captureRecord(accepted.request, trace, status, accepted.stream, accepted.keyName))
+  }
+
   /**
    * Run one request's program on the runtime; its exit becomes the response (a throw while building
    * it, a 500). A client that goes away (cancel hook or abort signal) interrupts its fiber, which
@@ -425,6 +439,7 @@ export class Gateway {
       const trace = result.trace
       this.metrics.route(trace, 200, false)
       if (this.logRequests) this.logLine(routedLine(trace, 200, false, accepted.keyName, undefined))
+      if (this.capture !== undefined) this.captured(accepted, trace, 200)
       return {
         status: 200,
         headers: this.routedHeaders(
@@ -462,6 +477,7 @@ export class Gateway {
         if (trace === undefined) return
         this.metrics.route(trace, 200, true)
         if (this.logRequests) this.logLine(routedLine(trace, 200, true, accepted.keyName, streamErrorCode(trace)))
+        if (this.capture !== undefined) this.captured(accepted, trace, 200)
       },
     })
     // From here a disconnect closes the stream (which interrupts it and cancels the upstream).
@@ -502,6 +518,7 @@ export class Gateway {
     if (trace === undefined) return this.rejected(reply, requestId, stream, keyName)
     this.metrics.route(trace, reply.status, stream)
     if (this.logRequests) this.logLine(routedLine(trace, reply.status, stream, keyName, reply.error.code ?? undefined))
+    if (this.capture !== undefined) this.captured(accepted, trace, reply.status)
     const headers: Record<string, string> = {
       ...this.jsonHeaders,
       "x-request-id": requestId,

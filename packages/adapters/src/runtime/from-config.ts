@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Result from "effect/Result"
 import * as Scope from "effect/Scope"
+import { CaptureWriter } from "../capture/writer.js"
 import { buildDeployment, type MakeDeployment } from "../config/deployments.js"
 import { decodeGatewayConfig, type GatewayConfig, type StateConfig } from "../config/gateway-config.js"
 import { createGateway, type Gateway } from "../handler/gateway.js"
@@ -82,6 +83,16 @@ export const gatewayFromConfig = async (
     deployment,
     backend === undefined ? { telemetry, ...options.runtime } : { telemetry, ...options.runtime, backend },
   )
+  const capture =
+    config.capture === undefined
+      ? undefined
+      : new CaptureWriter({
+          ...config.capture,
+          onError: (e) =>
+            void runtime.runPromise(
+              Effect.logWarning("capture file error", { path: config.capture?.path, error: e.message }),
+            ),
+        })
   const gateway = createGateway({
     runtime,
     keys: config.keys,
@@ -91,6 +102,7 @@ export const gatewayFromConfig = async (
     maxJsonDepth: config.maxJsonDepth,
     corsOrigin: config.corsOrigin,
     secrets: config.secrets,
+    capture,
   })
   gateway.startMonitor()
   return {
@@ -100,6 +112,7 @@ export const gatewayFromConfig = async (
     scope,
     close: async () => {
       await gateway.close()
+      await capture?.close()
       await runtime.dispose()
       await Effect.runPromise(Scope.close(scope, Exit.void))
     },

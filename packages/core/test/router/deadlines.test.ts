@@ -3,7 +3,7 @@ import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { type CallDeadline, UpstreamTimeout } from "../../src/index.js"
 import { type Deadlines, makeDeadlines } from "../../src/router/deadlines.js"
-import { runVirtual } from "../../src/simulation/virtual-time.js"
+import { runVirtual } from "../../src/simulated/virtual-time.js"
 
 const timeout = (label: string) => () =>
   new UpstreamTimeout({ provider: label, status: 0, message: `${label} timed out`, phase: "attempt" })

@@ -1,9 +1,9 @@
-import { type ConfigInvalid, Simulation, toConfigInvalid } from "@switchyard/core"
+import { type ConfigInvalid, Simulated, toConfigInvalid } from "@switchyard/core"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 
 /**
- * Options of the `simulated` provider (see `Simulation.SimulatedUpstreamOptions` for every field):
+ * Options of the `simulated` provider (see `Simulated.SimulatedUpstreamOptions` for every field):
  * `latency` (time to first token, ms), `throughput` (output tokens/s), `outputTokens`, `capacity`
  * (`tokensPerMinute`, `requestsPerMinute`, `windowMs`), `outputWeight`, `errorRate`,
  * `midStreamFailureRate`, `outages`, `overheadMs`, `streamChunkTokens`, `dataPolicy`, per-endpoint
@@ -11,8 +11,8 @@ import * as Schema from "effect/Schema"
  * `{type:"lognormal",median,p90}`, `{type:"uniform",min,max}`, `{type:"exponential",mean}`,
  * `{type:"normal",mean,stddev,min?}`, `{type:"constant",value}`.
  */
-export const SimulatedOptions = Simulation.SimulatedUpstreamOptions
-export type SimulatedOptions = Simulation.SimulatedUpstreamOptions
+export const SimulatedOptions = Simulated.SimulatedUpstreamOptions
+export type SimulatedOptions = Simulated.SimulatedUpstreamOptions
 
 const decode = Schema.decodeUnknownResult(SimulatedOptions)
 

@@ -1,4 +1,4 @@
-import { definePlugin, Simulation } from "@switchyard/core"
+import { definePlugin, Simulated } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import { SimulatedOptions } from "./options.js"
 
@@ -10,9 +10,9 @@ import { SimulatedOptions } from "./options.js"
 export const simulatedPlugin = definePlugin<SimulatedOptions>({
   kind: "simulated",
   options: SimulatedOptions,
-  make: (options, ctx) => Effect.map(Simulation.makeSimulatedUpstream(ctx.slug, options), (u) => u.client),
+  make: (options, ctx) => Effect.map(Simulated.makeSimulatedUpstream(ctx.slug, options), (u) => u.client),
 })
 
 /** Like the plugin's `make`, but keeps the upstream's `probe` (meter and counters) for dashboards and tests. */
 export const makeSimulatedProvider = (slug: string, options: SimulatedOptions) =>
-  Simulation.makeSimulatedUpstream(slug, options)
+  Simulated.makeSimulatedUpstream(slug, options)

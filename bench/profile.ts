@@ -1,0 +1,154 @@
+// `pnpm bench:profile`: profiles the whole gateway process (not only the handler) under load and prints where its
+// time goes: self time grouped as Effect runtime / router + services / transport / adapters / Node http / JSON / GC /
+// native, and the top frames. Writes bench/results/profile-<target>-<scenario>-<mode>.md (the raw profile is
+// gitignored next to it).
+//
+//   pnpm bench:profile [--scenario json-c64|sse-c64|…] [--mode cpu-prof|perf] [--target switchyard|bare]
+//                      [--duration 10]
+//
+// Modes:
+//   cpu-prof  `node --cpu-prof` (V8's sampler, wall clock): frames with file and line; on a loaded machine samples
+//             taken while the process waits for a CPU land on the running frame (shares follow wall time).
+//   perf      `perf record -g -e cpu-clock` with `node --perf-basic-prof`: CPU samples only (needs `perf`, root or
+//             perf_event_paranoid ≤ 1), each charged to the innermost JS frame on its stack (V8 builtins to their
+//             caller); kernel time (syscalls), GC and the JIT compiler apart. Trust it over cpu-prof on a shared
+//             machine.
+// Only the measured window counts: start-up and a 3 s warm-up are left out.
+import { type ChildProcess, spawn } from "node:child_process"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { parseArgs } from "node:util"
+import { startLoadGenerators } from "./load.js"
+import { framesOfCpuProfile, framesOfPerfScript, summarise, summaryMarkdown } from "./profile-summary.js"
+import { scenarios } from "./scenarios.js"
+import { startSwitchyard } from "./switchyard.js"
+import { spawnBenchServer, startBare, type Target } from "./targets.js"
+
+const { values: opt } = parseArgs({
+  options: {
+    scenario: { type: "string", default: "json-c64" },
+    mode: { type: "string", default: "cpu-prof" },
+    target: { type: "string", default: "switchyard" },
+    duration: { type: "string", default: "10" },
+  },
+})
+const mode = opt.mode === "perf" ? "perf" : "cpu-prof"
+const durationS = Number(opt.duration)
+const results = join(import.meta.dirname, "results")
+const PERF_HZ = 999
+
+/** The largest .cpuprofile in `dir`: the main thread's (a loader or worker thread writes its own, smaller one). */
+const mainThreadProfile = (dir: string): string => {
+  const files = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"))
+  if (files.length === 0) throw new Error(`no .cpuprofile in ${dir}`)
+  return files.sort((a, b) => statSync(join(dir, b)).size - statSync(join(dir, a)).size)[0]!
+}
+
+const exited = (proc: ChildProcess): Promise<void> =>
+  new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) resolve()
+    else proc.once("exit", () => resolve())
+  })
+
+const main = async (): Promise<void> => {
+  const scenario = scenarios({
+    durationS,
+    rounds: 1,
+    streams: 1000,
+    sseChunks: 20,
+    upstream: "",
+    nodeFlags: [],
+  }).find((s) => s.id === opt.scenario)
+  if (scenario?.metric !== "load") throw new Error(`--scenario must be a load scenario, got ${opt.scenario}`)
+  mkdirSync(results, { recursive: true })
+  const name = `profile-${opt.target}-${scenario.id}-${mode}`
+  const profDir = join(results, `${name}.d`)
+  rmSync(profDir, { recursive: true, force: true })
+  mkdirSync(profDir, { recursive: true })
+  const nodeArgs =
+    mode === "perf" ? ["--perf-basic-prof"] : ["--cpu-prof", `--cpu-prof-dir=${profDir}`, "--cpu-prof-interval=500"]
+
+  const up = await spawnBenchServer("upstream", "upstream.ts", ["--chunks", "20"])
+  const upstream = `http://127.0.0.1:${up.port}`
+  const gen = await startLoadGenerators()
+  let target: Target | undefined
+  try {
+    const started =
+      opt.target === "bare"
+        ? await startBare(upstream, nodeArgs)
+        : opt.target === "switchyard"
+          ? await startSwitchyard(upstream, nodeArgs)
+          : undefined
+    if (!started) throw new Error(`--target must be switchyard or bare, got ${opt.target}`)
+    if (!started.ok) throw new Error(started.reason)
+    target = started.target
+    const req = target.request(scenario.kind)
+    if (!req) throw new Error(`${target.label} has no ${scenario.kind} path`)
+    const job = { kind: "load", origin: target.origin, req, connections: scenario.connections } as const
+    process.stderr.write(`warming up ${target.label} (${scenario.id})…\n`)
+    await gen.run({ ...job, durationS: 3 })
+
+    process.stderr.write(`profiling ${target.label} for ${durationS} s (${mode})…\n`)
+    const perfData = join(profDir, "perf.data")
+    const perf =
+      mode === "perf"
+        ? spawn(
+            "perf",
+            ["record", "-g", "-e", "cpu-clock", "-F", String(PERF_HZ), "-p", String(target.pid), "-o", perfData],
+            {
+              stdio: "ignore",
+            },
+          )
+        : undefined
+    const fromUs = Number(process.hrtime.bigint() / 1000n)
+    const load = await gen.run({ ...job, durationS })
+    const toUs = Number(process.hrtime.bigint() / 1000n)
+    if (perf) {
+      perf.kill("SIGINT")
+      await exited(perf)
+    }
+    const pid = target.pid
+    await target.stop()
+    target = undefined
+
+    const frames =
+      mode === "perf"
+        ? framesOfPerfScript(
+            await new Promise<string>((resolve, reject) => {
+              const script = spawn("perf", ["script", "-i", perfData, "-F", "ip,sym,dso"], {
+                stdio: ["ignore", "pipe", "ignore"],
+              })
+              let out = ""
+              script.stdout.on("data", (d: Buffer) => {
+                out += d.toString("utf8")
+              })
+              script.on("error", reject)
+              script.on("exit", () => resolve(out))
+            }),
+            1000 / PERF_HZ,
+          )
+        : framesOfCpuProfile(JSON.parse(readFileSync(join(profDir, mainThreadProfile(profDir)), "utf8")), fromUs, toUs)
+    rmSync(`/tmp/perf-${pid}.map`, { force: true })
+    const title =
+      `${opt.target} under ${scenario.title}, ${mode}: ${Math.round(load.reqPerSec)} req/s over ${durationS} s ` +
+      `(Node ${process.version})`
+    const markdown = summaryMarkdown(title, summarise(frames), load.ok)
+    writeFileSync(join(results, `${name}.md`), markdown)
+    process.stdout.write(markdown)
+  } finally {
+    await target?.stop()
+    await gen.stop()
+    await up.child.stop()
+  }
+}
+
+if (!existsSync(join(import.meta.dirname, "..", "examples", "gateway", "dist"))) {
+  process.stderr.write("build the gateway first: npx tsc -b (pnpm bench:profile does)\n")
+}
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`profile failed: ${e instanceof Error ? e.message : String(e)}\n`)
+    process.exit(1)
+  },
+)

@@ -1,0 +1,448 @@
+import * as Cause from "effect/Cause"
+import * as Channel from "effect/Channel"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Random from "effect/Random"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import type { Endpoint } from "../catalog/endpoint.js"
+import type { ChatCall, ChatResult, ChatStream, JsonObject, ProviderClient } from "../provider/contract.js"
+import { type ProviderError, RateLimited, TransportError, UpstreamServerError } from "../provider/errors.js"
+import type { CapacitySignals } from "../provider/usage.js"
+import {
+  type CompletionIds,
+  completionBody,
+  contentChunk,
+  finishChunk,
+  roleChunk,
+  usageChunk,
+} from "./completion-body.js"
+import { intSampler, sampler, type Uniform } from "./distribution.js"
+import { admit, type LeakyBucket, makeBucket, reconcile, timeUntilFits } from "./leaky-bucket.js"
+import { readRequestShape } from "./request-shape.js"
+import { sliceWords, textOf } from "./text.js"
+import {
+  upstreamDefaults as defaults,
+  type OutageWindow,
+  type SimulatedEndpointOptions,
+  type SimulatedUpstreamOptions,
+} from "./upstream-config.js"
+
+/** What a simulation (or a test) can read about one endpoint of a simulated upstream. */
+export interface EndpointProbe {
+  readonly endpoint: string
+  readonly tokensPerMinute: number | undefined
+  /** Bucket level / size now (0 when unmetered). */
+  readonly utilization: number
+  readonly requests: number
+  readonly rateLimited: number
+  readonly outageFailures: number
+  readonly serverErrors: number
+  readonly midStreamFailures: number
+  readonly completed: number
+  /** Tokens charged to the meter after reconciliation (prompt + output × weight), all time. */
+  readonly chargedTokens: number
+  readonly promptTokens: number
+  readonly completionTokens: number
+}
+
+/** A deterministic, in-process model of one provider's endpoints (no network). */
+export interface SimulatedUpstream {
+  readonly slug: string
+  readonly client: ProviderClient
+  /** Counters and meter state of every endpoint called so far (time read from `Clock`). */
+  readonly probe: Effect.Effect<ReadonlyArray<EndpointProbe>>
+  /** The same, synchronously at a time the caller read from its clock. */
+  readonly probeAt: (now: number) => ReadonlyArray<EndpointProbe>
+}
+
+interface Counters {
+  requests: number
+  rateLimited: number
+  outageFailures: number
+  serverErrors: number
+  midStreamFailures: number
+  completed: number
+  chargedTokens: number
+  promptTokens: number
+  completionTokens: number
+}
+
+interface EndpointSim {
+  readonly endpoint: Endpoint
+  readonly ttft: (u: Uniform) => number
+  readonly tps: (u: Uniform) => number
+  readonly outLen: (u: Uniform) => number
+  readonly tokens: LeakyBucket | undefined
+  readonly requests: LeakyBucket | undefined
+  readonly outputWeight: number
+  readonly errorRate: number
+  readonly midStreamFailureRate: number
+  readonly overheadMs: number
+  readonly chunkTokens: number
+  readonly outages: ReadonlyArray<{ readonly start: number; readonly end: number; readonly kind: string }>
+  readonly counters: Counters
+}
+
+/** One admitted request, with every random draw already made (fixed order: error, ttft, tps, length, cut). */
+interface Admitted {
+  readonly sim: EndpointSim
+  readonly ids: CompletionIds
+  readonly requestId: string
+  readonly signals: CapacitySignals
+  readonly promptTokens: number
+  readonly charge: number
+  readonly fail: boolean
+  readonly ttftMs: number
+  readonly tokensPerSecond: number
+  readonly outputTokens: number
+  readonly finishReason: "stop" | "length"
+  /** Content chunks emitted before a mid-stream reset (undefined: no reset). */
+  readonly cutAfterChunks: number | undefined
+  /** When it was admitted (Clock ms). */
+  readonly at: number
+  readonly limit: Limit | undefined
+}
+
+/** A non-streamed call's time limit (`ChatCall.deadline`), as a Clock instant. */
+interface Limit {
+  readonly at: number
+  readonly error: () => ProviderError
+}
+
+/**
+ * Wait `ms` from `now`, unless the call's limit comes first: then wait until the limit and fail
+ * with its error, as a cancelled call ends (nothing settled). `ms` may be Infinity (a hang).
+ */
+const waitWithin = (ms: number, now: number, limit: Limit | undefined): Effect.Effect<void, ProviderError> => {
+  if (limit === undefined || now + ms <= limit.at) return Number.isFinite(ms) ? sleep(ms) : Effect.never
+  return Effect.andThen(sleep(limit.at - now), Effect.fail(limit.error()))
+}
+
+type NonEmpty = readonly [JsonObject, ...Array<JsonObject>]
+
+const genMs = (tokens: number, tps: number): number => (tokens > 1 ? ((tokens - 1) * 1000) / tps : 0)
+
+const sleep = (ms: number): Effect.Effect<void> => (ms > 0 ? Effect.sleep(ms) : Effect.void)
+
+const merged = (base: SimulatedUpstreamOptions, endpoint: Endpoint): SimulatedEndpointOptions => {
+  const o = base.endpoints?.[endpoint.slug] ?? base.endpoints?.[endpoint.id]
+  return o ? { ...base, ...o } : base
+}
+
+/**
+ * Make a simulated upstream for provider `slug`. Time comes only from `Clock` and sleeps are
+ * `Effect.sleep` (TestClock or a virtual scheduler controls them); randomness comes from a
+ * `Random` seeded with `options.seed`, else the caller's `Random` captured now.
+ */
+export const makeSimulatedUpstream = (
+  slug: string,
+  options: SimulatedUpstreamOptions,
+): Effect.Effect<SimulatedUpstream> =>
+  Effect.gen(function* () {
+    const rng: Random.Random =
+      options.seed !== undefined ? yield* Random.Random.pipe(Random.withSeed(options.seed)) : yield* Random.Random
+    const u: Uniform = () => rng.nextDoubleUnsafe()
+    const startAt = options.startAt ?? (yield* Clock.currentTimeMillis)
+    const sims = new Map<string, EndpointSim>()
+    let serial = 0
+
+    const simOf = (endpoint: Endpoint, now: number): EndpointSim => {
+      const found = sims.get(endpoint.id)
+      if (found) return found
+      const o = merged(options, endpoint)
+      const tpm = o.capacity?.tokensPerMinute ?? endpoint.capacity?.tokensPerMinute
+      const rpm = o.capacity?.requestsPerMinute ?? endpoint.capacity?.requestsPerMinute
+      const windowMs = o.capacity?.windowMs ?? 60_000
+      const sim: EndpointSim = {
+        endpoint,
+        ttft: sampler(o.latency ?? defaults.latency),
+        tps: sampler(o.throughput ?? defaults.throughput),
+        outLen: intSampler(o.outputTokens ?? defaults.outputTokens),
+        tokens: tpm !== undefined ? makeBucket(tpm, now, windowMs) : undefined,
+        requests: rpm !== undefined ? makeBucket(rpm, now, windowMs) : undefined,
+        outputWeight: o.outputWeight ?? endpoint.outputWeight,
+        errorRate: o.errorRate ?? 0,
+        midStreamFailureRate: o.midStreamFailureRate ?? 0,
+        overheadMs: o.overheadMs ?? 0,
+        chunkTokens: o.streamChunkTokens ?? defaults.streamChunkTokens,
+        outages: (o.outages ?? []).map((w: OutageWindow) => ({
+          start: startAt + w.startMs,
+          end: startAt + w.endMs,
+          kind: w.kind ?? "unavailable",
+        })),
+        counters: {
+          requests: 0,
+          rateLimited: 0,
+          outageFailures: 0,
+          serverErrors: 0,
+          midStreamFailures: 0,
+          completed: 0,
+          chargedTokens: 0,
+          promptTokens: 0,
+          completionTokens: 0,
+        },
+      }
+      sims.set(endpoint.id, sim)
+      return sim
+    }
+
+    const signalsOf = (sim: EndpointSim): CapacitySignals => {
+      const t = sim.tokens
+      const r = sim.requests
+      return {
+        ...(t && {
+          utilization: t.level / t.size,
+          limitTokens: t.perMinute,
+          remainingTokens: Math.max(0, Math.floor(t.size - t.level)),
+        }),
+        ...(r && { limitRequests: r.perMinute, remainingRequests: Math.max(0, Math.floor(r.size - r.level)) }),
+      }
+    }
+
+    const outageError = (
+      sim: EndpointSim,
+      kind: string,
+      now: number,
+      limit: Limit | undefined,
+    ): Effect.Effect<never, ProviderError> => {
+      sim.counters.outageFailures++
+      if (kind === "hang") return Effect.andThen(waitWithin(Number.POSITIVE_INFINITY, now, limit), Effect.never)
+      if (kind === "connect")
+        return Effect.fail(
+          new TransportError({
+            provider: slug,
+            status: 0,
+            kind: "connect",
+            message: "connect ECONNREFUSED (simulated outage)",
+          }),
+        )
+      return Effect.fail(
+        new UpstreamServerError({ provider: slug, status: 503, message: "Service Unavailable (simulated outage)" }),
+      )
+    }
+
+    /** Outage and meter checks, then the random draws. Fails before any token, like a real upstream. */
+    const begin = (call: ChatCall, streaming: boolean): Effect.Effect<Admitted, ProviderError> =>
+      Effect.clockWith((clock) => {
+        const arrived = clock.currentTimeMillisUnsafe()
+        const sim = simOf(call.endpoint, arrived)
+        const d = call.deadline
+        const limit =
+          d !== undefined && Number.isFinite(d.timeoutMs) ? { at: arrived + d.timeoutMs, error: d.error } : undefined
+        return sim.overheadMs > 0
+          ? Effect.flatMap(Effect.andThen(waitWithin(sim.overheadMs, arrived, limit), Clock.currentTimeMillis), (now) =>
+              admitAt(sim, call, streaming, now, limit),
+            )
+          : admitAt(sim, call, streaming, arrived, limit)
+      })
+
+    const admitAt = (
+      sim: EndpointSim,
+      call: ChatCall,
+      streaming: boolean,
+      now: number,
+      limit: Limit | undefined,
+    ): Effect.Effect<Admitted, ProviderError> => {
+      sim.counters.requests++
+      for (const w of sim.outages) if (now >= w.start && now < w.end) return outageError(sim, w.kind, now, limit)
+      const shape = readRequestShape(call.body)
+      const cap = shape.maxTokens ?? call.endpoint.defaultMaxTokens
+      const charge = shape.promptTokens + cap * sim.outputWeight
+      const waitTokens = sim.tokens ? timeUntilFits(sim.tokens, charge, now) : 0
+      const waitRequests = sim.requests ? timeUntilFits(sim.requests, 1, now) : 0
+      const wait = Math.max(waitTokens, waitRequests)
+      if (wait > 0) {
+        sim.counters.rateLimited++
+        const provisioned = call.endpoint.pool === "provisioned"
+        return Effect.fail(
+          new RateLimited({
+            provider: slug,
+            status: 429,
+            retryAfterMs: wait,
+            message: provisioned
+              ? "Too many requests. Exceeded the Provisioned Throughput."
+              : "Resource exhausted, please try again later.",
+          }),
+        )
+      }
+      if (sim.tokens) admit(sim.tokens, charge, now)
+      if (sim.requests) admit(sim.requests, 1, now)
+      const fail = u() < sim.errorRate
+      const ttftMs = sim.ttft(u)
+      const tokensPerSecond = Math.max(1e-3, sim.tps(u))
+      const wanted = shape.outputTokens ?? sim.outLen(u)
+      const outputTokens = Math.min(cap, wanted)
+      const chunks = outputTokens === 0 ? 0 : 1 + Math.ceil((outputTokens - 1) / sim.chunkTokens)
+      const cutAfterChunks =
+        streaming && chunks > 0 && u() < sim.midStreamFailureRate ? Math.floor(u() * chunks) : undefined
+      const n = ++serial
+      return Effect.succeed<Admitted>({
+        sim,
+        ids: { id: `chatcmpl-sim-${slug}-${n}`, created: Math.floor(now / 1000), model: call.endpoint.upstreamModel },
+        requestId: `sim-${slug}-${n}`,
+        signals: signalsOf(sim),
+        promptTokens: shape.promptTokens,
+        charge,
+        fail,
+        ttftMs,
+        tokensPerSecond,
+        outputTokens,
+        finishReason: wanted > cap ? "length" : "stop",
+        cutAfterChunks,
+        at: now,
+        limit,
+      })
+    }
+
+    /** Correct the meter by the actual charge and count the tokens. */
+    const settle = (a: Admitted, completionTokens: number): Effect.Effect<void> =>
+      Effect.clockWith((clock) => {
+        const actual = a.promptTokens + completionTokens * a.sim.outputWeight
+        if (a.sim.tokens) reconcile(a.sim.tokens, actual - a.charge, clock.currentTimeMillisUnsafe())
+        const c = a.sim.counters
+        c.chargedTokens += actual
+        c.promptTokens += a.promptTokens
+        c.completionTokens += completionTokens
+        return Effect.void
+      })
+
+    const serverError = (a: Admitted): Effect.Effect<never, ProviderError> =>
+      Effect.andThen(waitWithin(a.ttftMs, a.at, a.limit), settle(a, 0)).pipe(
+        Effect.andThen(
+          Effect.suspend(() => {
+            a.sim.counters.serverErrors++
+            return Effect.fail(
+              new UpstreamServerError({ provider: slug, status: 500, message: "Internal server error (simulated)" }),
+            )
+          }),
+        ),
+      )
+
+    const chat = (call: ChatCall): Effect.Effect<ChatResult, ProviderError> =>
+      Effect.flatMap(begin(call, false), (a) => {
+        if (a.fail) return serverError(a)
+        return Effect.andThen(
+          waitWithin(a.ttftMs + genMs(a.outputTokens, a.tokensPerSecond), a.at, a.limit),
+          settle(a, a.outputTokens),
+        ).pipe(
+          Effect.map((): ChatResult => {
+            a.sim.counters.completed++
+            return {
+              body: completionBody(a.ids, textOf(a.outputTokens), a.finishReason, a.promptTokens, a.outputTokens),
+              usage: {
+                promptTokens: a.promptTokens,
+                completionTokens: a.outputTokens,
+                cachedTokens: 0,
+                reasoningTokens: 0,
+              },
+              requestId: a.requestId,
+              signals: a.signals,
+            }
+          }),
+        )
+      })
+
+    /**
+     * The stream as a pull of chunk batches, one per wait (no fiber, timer or effect per chunk
+     * beyond the wait): at TTFT the role chunk with the first token, then a content chunk each
+     * time `chunkTokens` more tokens are out (at the throughput), the last one together with the
+     * finish and usage chunks. A mid-stream reset fails the pull when the next content chunk
+     * would have been due. The meter is settled when the stream ends, is cut or is closed.
+     */
+    const chunksOf = (a: Admitted): Stream.Stream<JsonObject, ProviderError> =>
+      Stream.fromChannel(
+        Channel.fromTransform((_, scope) => {
+          const n = a.outputTokens
+          const per = a.sim.chunkTokens
+          const total = n === 0 ? 0 : 1 + Math.ceil((n - 1) / per)
+          /** Content chunks emitted. */
+          let k = 0
+          let elapsed = 0
+          let emittedTokens = 0
+          let finished = false
+          const emit = (batch: Array<JsonObject>, wait: number) =>
+            wait > 0
+              ? Effect.as(Effect.sleep(wait), batch as unknown as NonEmpty)
+              : Effect.succeed(batch as unknown as NonEmpty)
+          const pull = Effect.suspend((): Effect.Effect<NonEmpty, ProviderError | Cause.Done> => {
+            if (finished) return Cause.done()
+            if (total === 0) {
+              finished = true
+              a.sim.counters.completed++
+              elapsed = a.ttftMs
+              return emit(
+                [roleChunk(a.ids), finishChunk(a.ids, a.finishReason), usageChunk(a.ids, a.promptTokens, 0)],
+                a.ttftMs,
+              )
+            }
+            const from = emittedTokens
+            const to = Math.min(n, 1 + k * per)
+            const due = a.ttftMs + genMs(to, a.tokensPerSecond)
+            const wait = due - elapsed
+            elapsed = due
+            if (a.cutAfterChunks === k) {
+              finished = true
+              return Effect.andThen(
+                sleep(wait),
+                Effect.suspend(() => {
+                  a.sim.counters.midStreamFailures++
+                  return Effect.fail(
+                    new TransportError({
+                      provider: slug,
+                      status: 200,
+                      kind: "reset",
+                      message: "stream ended without finish_reason: connection reset (simulated)",
+                    }),
+                  )
+                }),
+              )
+            }
+            const batch: Array<JsonObject> = k === 0 ? [roleChunk(a.ids)] : []
+            batch.push(contentChunk(a.ids, sliceWords(from, to)))
+            k++
+            emittedTokens = to
+            if (k === total) {
+              finished = true
+              a.sim.counters.completed++
+              batch.push(finishChunk(a.ids, a.finishReason), usageChunk(a.ids, a.promptTokens, n))
+            }
+            return emit(batch, wait)
+          })
+          return Effect.as(
+            Scope.addFinalizer(
+              scope,
+              Effect.suspend(() => settle(a, emittedTokens)),
+            ),
+            pull,
+          )
+        }),
+      )
+
+    const stream = (call: ChatCall): Effect.Effect<ChatStream, ProviderError> =>
+      Effect.flatMap(begin(call, true), (a) =>
+        a.fail
+          ? serverError(a)
+          : Effect.succeed<ChatStream>({ requestId: a.requestId, signals: a.signals, chunks: chunksOf(a) }),
+      )
+
+    const probeAt = (now: number): ReadonlyArray<EndpointProbe> =>
+      [...sims.values()].map((s): EndpointProbe => {
+        if (s.tokens) reconcile(s.tokens, 0, now)
+        return {
+          endpoint: s.endpoint.id,
+          tokensPerMinute: s.tokens?.perMinute,
+          utilization: s.tokens ? s.tokens.level / s.tokens.size : 0,
+          ...s.counters,
+        }
+      })
+
+    // `chat` keeps `ChatCall.deadline` itself: it knows when its answer is due, so it fails at the
+    // limit without a fiber or timer of the router's (streams are timed by the router).
+    return {
+      slug,
+      client: { enforcesDeadline: true, chat, stream },
+      probe: Effect.map(Clock.currentTimeMillis, probeAt),
+      probeAt,
+    }
+  })

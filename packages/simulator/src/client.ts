@@ -1,0 +1,252 @@
+import type { ProviderPreferences, RouteError, RouteRequest, RouterShape, RouteTrace } from "@switchyard/core"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Stream from "effect/Stream"
+import type { Outcome } from "./outcome.js"
+
+/** What one client → router call produced. */
+export type CallResult =
+  | {
+      readonly ok: true
+      readonly firstTokenAt: number | undefined
+      readonly cost: number
+      readonly promptTokens: number
+      readonly completionTokens: number
+      readonly servedBy: string
+      readonly attempts: number
+      readonly escalated: boolean
+    }
+  | {
+      readonly ok: false
+      /** HTTP status the gateway would answer (429, 5xx, 4xx). */
+      readonly status: number
+      readonly outcome: Exclude<Outcome, "ok" | "deadline">
+      readonly retryAfterMs: number | undefined
+      readonly attempts: number
+      readonly escalated: boolean
+      /** Cost of a stream cut after it started (tokens were served). */
+      readonly cost: number
+    }
+
+/** Running totals for one request across its client calls (kept when the deadline interrupts). */
+export interface RequestTally {
+  calls: number
+  attempts: number
+  client429s: number
+  escalated: boolean
+  cost: number
+}
+
+/** Upstream calls the router made (attempts refused before the call by Health or the meter are not calls). */
+const attemptsOf = (trace: RouteTrace | undefined): number => {
+  if (trace === undefined) return 0
+  let n = 0
+  for (const a of trace.attempts) if (a.outcome !== "refused_capacity") n++
+  return n
+}
+
+const failure = (e: RouteError): CallResult => {
+  switch (e._tag) {
+    case "AllRateLimited":
+      return {
+        ok: false,
+        status: 429,
+        outcome: "rate_limited",
+        retryAfterMs: e.retryAfterMs,
+        attempts: attemptsOf(e.trace),
+        escalated: e.trace.escalated,
+        cost: 0,
+      }
+    case "UpstreamFailed":
+      return {
+        ok: false,
+        status: e.httpStatus,
+        outcome: e.httpStatus === 429 ? "rate_limited" : e.httpStatus >= 500 ? "upstream_error" : "other",
+        retryAfterMs: undefined,
+        attempts: attemptsOf(e.trace),
+        escalated: e.trace.escalated,
+        cost: 0,
+      }
+    case "DeadlineExceeded":
+      return {
+        ok: false,
+        status: 504,
+        outcome: "upstream_error",
+        retryAfterMs: undefined,
+        attempts: attemptsOf(e.trace),
+        escalated: e.trace.escalated,
+        cost: 0,
+      }
+    case "NoEndpoint":
+      return {
+        ok: false,
+        status: 404,
+        outcome: "no_endpoint",
+        retryAfterMs: undefined,
+        attempts: 0,
+        escalated: false,
+        cost: 0,
+      }
+    case "StateUnavailable":
+      return {
+        ok: false,
+        status: 503,
+        outcome: "other",
+        retryAfterMs: undefined,
+        attempts: 0,
+        escalated: false,
+        cost: 0,
+      }
+    case "ModelNotFound":
+    case "InvalidRequest":
+      return {
+        ok: false,
+        status: 400,
+        outcome: "other",
+        retryAfterMs: undefined,
+        attempts: 0,
+        escalated: false,
+        cost: 0,
+      }
+  }
+}
+
+const hasError = (chunk: Record<string, unknown>): boolean => {
+  if (chunk.error !== undefined) return true
+  const choices = chunk.choices as Array<{ finish_reason?: unknown }> | undefined
+  return choices?.[0]?.finish_reason === "error"
+}
+
+const hasContent = (chunk: Record<string, unknown>): boolean => {
+  const choices = chunk.choices as Array<{ delta?: { content?: unknown } }> | undefined
+  const c = choices?.[0]?.delta?.content
+  return typeof c === "string" && c.length > 0
+}
+
+/** One call through the real router: `route` for JSON, `stream` (consumed to the end) for SSE. */
+export const callRouter = (
+  router: RouterShape,
+  request: RouteRequest,
+  streaming: boolean,
+): Effect.Effect<CallResult> => {
+  if (!streaming) {
+    return Effect.match(router.route(request), {
+      onFailure: failure,
+      onSuccess: (r): CallResult => ({
+        ok: true,
+        firstTokenAt: undefined,
+        cost: r.cost,
+        promptTokens: r.usage.promptTokens,
+        completionTokens: r.usage.completionTokens,
+        servedBy: r.endpoint.slug,
+        attempts: attemptsOf(r.trace),
+        escalated: r.trace.escalated,
+      }),
+    })
+  }
+  return Effect.matchEffect(router.stream(request), {
+    onFailure: (e) => Effect.succeed(failure(e)),
+    onSuccess: (rs) =>
+      Effect.gen(function* () {
+        let firstTokenAt: number | undefined
+        let broken = false
+        // one step per batch the router hands over (it passes the upstream's batches on)
+        yield* Stream.runForEachArray(rs.chunks, (batch) =>
+          Effect.clockWith((clock) => {
+            for (const chunk of batch) {
+              if (hasError(chunk)) broken = true
+              if (firstTokenAt === undefined && hasContent(chunk)) firstTokenAt = clock.currentTimeMillisUnsafe()
+            }
+            return Effect.void
+          }),
+        )
+        const trace = yield* rs.trace
+        const usage = trace.usage
+        if (broken)
+          return {
+            ok: false,
+            status: 200,
+            outcome: "stream_error",
+            retryAfterMs: undefined,
+            attempts: attemptsOf(trace),
+            escalated: trace.escalated,
+            cost: trace.cost ?? 0,
+          } satisfies CallResult
+        return {
+          ok: true,
+          firstTokenAt,
+          cost: trace.cost ?? 0,
+          promptTokens: usage?.promptTokens ?? 0,
+          completionTokens: usage?.completionTokens ?? 0,
+          servedBy: rs.endpoint.slug,
+          attempts: attemptsOf(trace),
+          escalated: trace.escalated,
+        } satisfies CallResult
+      }),
+  })
+}
+
+/** A request as the client would send it, with the `provider` object chosen per call. */
+export type MakeRequest = (provider: ProviderPreferences | undefined, remainingMs: number) => RouteRequest
+
+export interface ClientBehaviour {
+  /** `plain`: the class's routing only. `pt`: the policy's PT order for this call. */
+  readonly run: (
+    call: (variant: "plain" | "pt") => Effect.Effect<CallResult>,
+    tally: RequestTally,
+  ) => Effect.Effect<CallResult>
+}
+
+const count = (tally: RequestTally, r: CallResult): CallResult => {
+  tally.calls++
+  tally.attempts += r.attempts
+  if (!r.ok && r.status === 429) tally.client429s++
+  if (r.escalated) tally.escalated = true
+  tally.cost += r.cost
+  return r
+}
+
+/** Send once, no client retry. */
+export const singleCall: ClientBehaviour = {
+  run: (call, tally) => Effect.map(call("plain"), (r) => count(tally, r)),
+}
+
+const SDK_RETRYABLE = (status: number) => status === 408 || status === 409 || status === 429 || status >= 500
+
+/**
+ * The OpenAI SDK's retry loop: up to `retries` more calls on 408/409/429/5xx, waiting
+ * `retry-after-ms` when the server gives one (≤ 60 s), else 0.5 s × 2^n capped at 8 s.
+ */
+export const sdkRetries = (retries: number): ClientBehaviour => ({
+  run: (call, tally) =>
+    Effect.gen(function* () {
+      let r = count(tally, yield* call("plain"))
+      for (let n = 0; n < retries && !r.ok && r.outcome !== "stream_error" && SDK_RETRYABLE(r.status); n++) {
+        const wait =
+          r.retryAfterMs !== undefined && r.retryAfterMs <= 60_000 ? r.retryAfterMs : Math.min(8_000, 500 * 2 ** n)
+        yield* Effect.sleep(wait)
+        r = count(tally, yield* call("plain"))
+      }
+      return r
+    }),
+})
+
+/**
+ * The reference description's `call_with_retry`: one cost-optimized call; on any non-200, up to
+ * `maxRetries` calls with `provider.order` = the PT pool and `allow_fallbacks: true`, sleeping
+ * `retry-after-ms` (default 1 000 ms) after a 429 and retrying at once after other statuses.
+ */
+export const smartRetry = (maxRetries: number): ClientBehaviour => ({
+  run: (call, tally) =>
+    Effect.gen(function* () {
+      let r = count(tally, yield* call("plain"))
+      for (let attempt = 0; attempt < maxRetries && !r.ok; attempt++) {
+        r = count(tally, yield* call("pt"))
+        if (!r.ok && r.status === 429) yield* Effect.sleep(r.retryAfterMs ?? 1_000)
+      }
+      return r
+    }),
+})
+
+/** Did the exit come from the deadline interrupting the client? */
+export const isTimeout = <A>(exit: Exit.Exit<A, unknown>): boolean => Exit.isFailure(exit)

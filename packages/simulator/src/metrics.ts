@@ -1,0 +1,394 @@
+import { OUTCOME_CODE, OUTCOMES, type Outcome, PENDING } from "./outcome.js"
+import { type Quantiles, quantileSorted, quantilesOf } from "./quantiles.js"
+
+/** One request's end, as the engine observed it. */
+export interface RequestEnd {
+  readonly outcome: Outcome
+  /** Virtual time the client got its final answer (end of stream for streams). */
+  readonly endedAt: number
+  /** Virtual time of the first content chunk (streams only). */
+  readonly firstTokenAt: number | undefined
+  /** USD, from the router's trace (0 when nothing was served). */
+  readonly cost: number
+  readonly promptTokens: number
+  readonly completionTokens: number
+  /** Endpoint slug that served it. */
+  readonly servedBy: string | undefined
+  /** Upstream attempts the router made, over all client calls. */
+  readonly routerAttempts: number
+  /** Calls the client made to the router (1 + client retries). */
+  readonly clientCalls: number
+  /** 429 answers the client received (including ones it then retried). */
+  readonly client429s: number
+  readonly escalated: boolean
+}
+
+export interface MeteredEndpoint {
+  readonly slug: string
+  readonly pool: "standard" | "provisioned"
+  /** Real capacity, tokens/min (undefined: unmetered). */
+  readonly tokensPerMinute: number | undefined
+}
+
+export interface PolicySeries {
+  readonly bucketMs: number
+  /** Bucket start times, ms from the start of the run. */
+  readonly t: ReadonlyArray<number>
+  readonly arrivals: ReadonlyArray<number>
+  /** Successes within the deadline / arrivals, by arrival bucket (NaN without arrivals). */
+  readonly availability: ReadonlyArray<number>
+  /** The same per traffic class (class name → series), when the run has more than one class. */
+  readonly classAvailability: Readonly<Record<string, ReadonlyArray<number>>>
+  readonly client429s: ReadonlyArray<number>
+  /** USD spent on requests arriving in the bucket. */
+  readonly cost: ReadonlyArray<number>
+  /** USD per million tokens served for requests arriving in the bucket. */
+  readonly costPerMTokens: ReadonlyArray<number>
+  /** Latency of successes (ms) by arrival bucket. */
+  readonly latency: {
+    readonly p50: ReadonlyArray<number>
+    readonly p90: ReadonlyArray<number>
+    readonly p99: ReadonlyArray<number>
+  }
+  /** Tokens charged / capacity per bucket, per pool (metered endpoints only). */
+  readonly utilization: Readonly<Record<string, ReadonlyArray<number>>>
+}
+
+/** What one group of requests (a whole policy run, one traffic class, one priority) got. */
+export interface GroupResult {
+  readonly requests: number
+  readonly successes: number
+  /** Successes within the deadline / requests. */
+  readonly availability: number
+  readonly outcomes: Readonly<Record<Outcome, number>>
+  readonly client429s: number
+  /** End-to-end latency of successes, ms (arrival → last byte). */
+  readonly latency: Quantiles
+  /** Arrival → first content chunk of successful streams, ms (undefined without streams). */
+  readonly ttft: Quantiles | undefined
+  readonly promptTokens: number
+  readonly completionTokens: number
+  /** USD of per-token spend: the sum of the router's per-request costs (reservations are not in it). */
+  readonly cost: number
+  /** Per-token spend per million tokens served. */
+  readonly costPerMTokens: number
+  readonly escalations: number
+  /** Upstream attempts the router made (over every client call), per request. */
+  readonly attemptsPerRequest: number
+  /** (router attempts − 1 per call) + client retries, per request. */
+  readonly retriesPerRequest: number
+  readonly routerRetriesPerRequest: number
+  readonly clientRetriesPerRequest: number
+  /** Requests served per endpoint slug. */
+  readonly servedBy: Readonly<Record<string, number>>
+  /** Share of the group's successes each endpoint served (slug → 0..1, every metered endpoint listed). */
+  readonly servedShare: Readonly<Record<string, number>>
+}
+
+/** One traffic class or one priority of a policy run. */
+export interface NamedGroupResult extends GroupResult {
+  readonly name: string
+  /** For a class: its requests' effective priority. For a priority: the same as `name`. */
+  readonly priority: string
+}
+
+export interface PolicyResult extends GroupResult {
+  readonly name: string
+  readonly kind: string
+  /** Requests that never ended (must be 0). */
+  readonly lost: number
+  /** The same tokens at the scenario's list price, per million. */
+  readonly listCostPerMTokens: number
+  /** USD of reserved capacity over the run (units × price per unit-hour × hours), paid whether used or not. */
+  readonly reservedCost: number
+  /** Per-token spend + reservations. */
+  readonly totalCost: number
+  /** totalCost per million tokens served. */
+  readonly effectiveCostPerMTokens: number
+  /** totalCost / list cost − 1 (−0.3 = 30% below list). */
+  readonly costVsList: number
+  /** Tokens charged on provisioned endpoints / their capacity over the run (undefined without PT). */
+  readonly ptUtilization: number | undefined
+  /** Per traffic class, in scenario order. */
+  readonly classes: ReadonlyArray<NamedGroupResult>
+  /** Per effective priority (critical, default, batch — those present). */
+  readonly priorities: ReadonlyArray<NamedGroupResult>
+  readonly series: PolicySeries
+}
+
+/** The traffic classes of a run as the recorder groups requests: name and effective priority, per class index. */
+export interface RecordedClass {
+  readonly name: string
+  readonly priority: string
+}
+
+const PRIORITY_ORDER = ["critical", "default", "batch"]
+
+/**
+ * Per-request columns for one policy run, and the summary computed from them. Costs are summed
+ * from the per-request costs (never estimated separately).
+ */
+export class PolicyRecorder {
+  readonly outcome: Uint8Array
+  readonly latency: Float64Array
+  readonly ttft: Float64Array
+  readonly cost: Float64Array
+  readonly promptTokens: Float64Array
+  readonly completionTokens: Float64Array
+  readonly listCost: Float64Array
+  readonly servedBy: Int16Array
+  /** Upstream attempts the router made for the request, over all its client calls. */
+  readonly attempts: Uint16Array
+  /** Calls the client made to the router. */
+  readonly calls: Uint16Array
+  readonly client429: Uint16Array
+  readonly escalated: Uint8Array
+  private readonly slugIndex: Map<string, number>
+  /** Cumulative charged tokens per metered endpoint at each bucket boundary. */
+  private readonly charged: Array<Array<number>> = []
+
+  constructor(
+    readonly arrivals: Float64Array,
+    /** Class index per request (into `classes`). */
+    readonly klass: Uint8Array,
+    readonly classes: ReadonlyArray<RecordedClass>,
+    readonly durationMs: number,
+    readonly bucketMs: number,
+    readonly endpoints: ReadonlyArray<MeteredEndpoint>,
+    readonly listPrice: { readonly prompt: number; readonly completion: number },
+    /** USD of reservations over the run (reported apart from per-token spend). */
+    readonly reservedCost = 0,
+  ) {
+    const n = arrivals.length
+    this.outcome = new Uint8Array(n).fill(PENDING)
+    this.latency = new Float64Array(n).fill(Number.NaN)
+    this.ttft = new Float64Array(n).fill(Number.NaN)
+    this.cost = new Float64Array(n)
+    this.promptTokens = new Float64Array(n)
+    this.completionTokens = new Float64Array(n)
+    this.listCost = new Float64Array(n)
+    this.servedBy = new Int16Array(n).fill(-1)
+    this.attempts = new Uint16Array(n)
+    this.calls = new Uint16Array(n)
+    this.client429 = new Uint16Array(n)
+    this.escalated = new Uint8Array(n)
+    this.slugIndex = new Map(endpoints.map((e, i) => [e.slug, i]))
+  }
+
+  get buckets(): number {
+    return Math.ceil(this.durationMs / this.bucketMs)
+  }
+
+  slugAt(i: number): string | undefined {
+    const k = this.servedBy[i]!
+    return k < 0 ? undefined : this.endpoints[k]?.slug
+  }
+
+  record(i: number, end: RequestEnd): void {
+    this.outcome[i] = OUTCOME_CODE[end.outcome]
+    const arrived = this.arrivals[i]!
+    if (end.outcome === "ok") {
+      this.latency[i] = end.endedAt - arrived
+      if (end.firstTokenAt !== undefined) this.ttft[i] = end.firstTokenAt - arrived
+    }
+    this.cost[i] = end.cost
+    this.promptTokens[i] = end.promptTokens
+    this.completionTokens[i] = end.completionTokens
+    this.listCost[i] =
+      (end.promptTokens * this.listPrice.prompt + end.completionTokens * this.listPrice.completion) / 1e6
+    if (end.servedBy !== undefined) this.servedBy[i] = this.slugIndex.get(end.servedBy) ?? -1
+    this.attempts[i] = end.routerAttempts
+    this.calls[i] = end.clientCalls
+    this.client429[i] = end.client429s
+    this.escalated[i] = end.escalated ? 1 : 0
+  }
+
+  /** Call at each bucket boundary (k = 0 … buckets) with the cumulative charged tokens per endpoint slug. */
+  sampleCharged(charged: ReadonlyMap<string, number>): void {
+    this.charged.push(this.endpoints.map((e) => charged.get(e.slug) ?? 0))
+  }
+
+  /** The numbers of the requests `select` keeps (all when undefined). */
+  private group(select: ((i: number) => boolean) | undefined): GroupResult & { readonly listCost: number } {
+    const n = this.arrivals.length
+    const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>
+    let requests = 0
+    let cost = 0
+    let listCost = 0
+    let promptTokens = 0
+    let completionTokens = 0
+    let client429s = 0
+    let escalations = 0
+    let attempts = 0
+    let routerRetries = 0
+    let clientRetries = 0
+    const served = new Array<number>(this.endpoints.length).fill(0)
+    const latencies: Array<number> = []
+    const ttfts: Array<number> = []
+    for (let i = 0; i < n; i++) {
+      if (select !== undefined && !select(i)) continue
+      requests++
+      const o = this.outcome[i]!
+      if (o !== PENDING) outcomes[OUTCOMES[o]!]++
+      cost += this.cost[i]!
+      listCost += this.listCost[i]!
+      promptTokens += this.promptTokens[i]!
+      completionTokens += this.completionTokens[i]!
+      client429s += this.client429[i]!
+      escalations += this.escalated[i]!
+      const calls = Math.max(1, this.calls[i]!)
+      attempts += this.attempts[i]!
+      routerRetries += Math.max(0, this.attempts[i]! - calls)
+      clientRetries += calls - 1
+      const k = this.servedBy[i]!
+      if (k >= 0) served[k]!++
+      if (!Number.isNaN(this.latency[i]!)) latencies.push(this.latency[i]!)
+      if (!Number.isNaN(this.ttft[i]!)) ttfts.push(this.ttft[i]!)
+    }
+    const tokens = promptTokens + completionTokens
+    const ok = outcomes.ok
+    const perRequest = (x: number) => (requests === 0 ? 0 : x / requests)
+    return {
+      requests,
+      successes: ok,
+      availability: requests === 0 ? Number.NaN : ok / requests,
+      outcomes,
+      client429s,
+      latency: quantilesOf(Float64Array.from(latencies)),
+      ttft: ttfts.length > 0 ? quantilesOf(Float64Array.from(ttfts)) : undefined,
+      promptTokens,
+      completionTokens,
+      cost,
+      listCost,
+      costPerMTokens: tokens > 0 ? (cost / tokens) * 1e6 : Number.NaN,
+      escalations,
+      attemptsPerRequest: perRequest(attempts),
+      retriesPerRequest: perRequest(routerRetries + clientRetries),
+      routerRetriesPerRequest: perRequest(routerRetries),
+      clientRetriesPerRequest: perRequest(clientRetries),
+      servedBy: Object.fromEntries(this.endpoints.flatMap((e, k) => (served[k]! > 0 ? [[e.slug, served[k]!]] : []))),
+      servedShare: Object.fromEntries(this.endpoints.map((e, k) => [e.slug, ok === 0 ? 0 : served[k]! / ok])),
+    }
+  }
+
+  private named(name: string, priority: string, select: (i: number) => boolean): NamedGroupResult {
+    const { listCost: _, ...g } = this.group(select)
+    return { name, priority, ...g }
+  }
+
+  summarize(name: string, kind: string): PolicyResult {
+    const { listCost, ...all } = this.group(undefined)
+    let lost = 0
+    for (let i = 0; i < this.outcome.length; i++) if (this.outcome[i] === PENDING) lost++
+    const tokens = all.promptTokens + all.completionTokens
+    const totalCost = all.cost + this.reservedCost
+    const pt = this.endpoints.map((e, k) => ({ e, k })).filter(({ e }) => e.pool === "provisioned" && e.tokensPerMinute)
+    const last = this.charged.at(-1)
+    const ptCapacity = pt.reduce((s, { e }) => s + (e.tokensPerMinute! * this.durationMs) / 60_000, 0)
+    const ptCharged = last ? pt.reduce((s, { k }) => s + last[k]!, 0) : 0
+    const klass = this.klass
+    const classes = this.classes.map((c, k) => this.named(c.name, c.priority, (i) => klass[i] === k))
+    const priorities = [...new Set(this.classes.map((c) => c.priority))]
+      .sort((a, b) => PRIORITY_ORDER.indexOf(a) - PRIORITY_ORDER.indexOf(b))
+      .map((p) => {
+        const member = this.classes.map((c) => c.priority === p)
+        return this.named(p, p, (i) => member[klass[i]!]!)
+      })
+    return {
+      name,
+      kind,
+      ...all,
+      lost,
+      listCostPerMTokens: tokens > 0 ? (listCost / tokens) * 1e6 : Number.NaN,
+      reservedCost: this.reservedCost,
+      totalCost,
+      effectiveCostPerMTokens: tokens > 0 ? (totalCost / tokens) * 1e6 : Number.NaN,
+      costVsList: listCost > 0 ? totalCost / listCost - 1 : Number.NaN,
+      ptUtilization: ptCapacity > 0 ? ptCharged / ptCapacity : undefined,
+      classes,
+      priorities,
+      series: this.series(),
+    }
+  }
+
+  private series(): PolicySeries {
+    const B = this.buckets
+    const n = this.arrivals.length
+    const bucketOf = (i: number) => Math.min(B - 1, Math.floor(this.arrivals[i]! / this.bucketMs))
+    const arrivals = new Array<number>(B).fill(0)
+    const ok = new Array<number>(B).fill(0)
+    const r429 = new Array<number>(B).fill(0)
+    const cost = new Array<number>(B).fill(0)
+    const tokens = new Array<number>(B).fill(0)
+    const okCount = new Array<number>(B).fill(0)
+    const C = this.classes.length
+    const classArrivals = new Array<number>(B * C).fill(0)
+    const classOk = new Array<number>(B * C).fill(0)
+    for (let i = 0; i < n; i++) {
+      const b = bucketOf(i)
+      const bc = b * C + this.klass[i]!
+      arrivals[b]!++
+      classArrivals[bc]!++
+      if (this.outcome[i] === OUTCOME_CODE.ok) {
+        ok[b]!++
+        okCount[b]!++
+        classOk[bc]!++
+      }
+      r429[b]! += this.client429[i]!
+      cost[b]! += this.cost[i]!
+      tokens[b]! += this.promptTokens[i]! + this.completionTokens[i]!
+    }
+    // latencies grouped by bucket (counting sort), then each segment sorted
+    const offsets = new Array<number>(B + 1).fill(0)
+    for (let b = 0; b < B; b++) offsets[b + 1] = offsets[b]! + okCount[b]!
+    const fill = offsets.slice()
+    const grouped = new Float64Array(offsets[B]!)
+    for (let i = 0; i < n; i++)
+      if (this.outcome[i] === OUTCOME_CODE.ok) grouped[fill[bucketOf(i)]!++] = this.latency[i]!
+    const p50: Array<number> = []
+    const p90: Array<number> = []
+    const p99: Array<number> = []
+    for (let b = 0; b < B; b++) {
+      const seg = grouped.subarray(offsets[b]!, offsets[b + 1]!).sort()
+      p50.push(quantileSorted(seg, 0.5))
+      p90.push(quantileSorted(seg, 0.9))
+      p99.push(quantileSorted(seg, 0.99))
+    }
+    const utilization: Record<string, Array<number>> = {}
+    for (const pool of ["standard", "provisioned"] as const) {
+      const ks = this.endpoints.flatMap((e, k) => (e.pool === pool && e.tokensPerMinute ? [k] : []))
+      if (ks.length === 0) continue
+      const cap = ks.reduce((s, k) => s + (this.endpoints[k]!.tokensPerMinute! * this.bucketMs) / 60_000, 0)
+      const series: Array<number> = []
+      for (let b = 0; b < B; b++) {
+        const from = this.charged[b]
+        const to = this.charged[b + 1]
+        series.push(from && to ? ks.reduce((s, k) => s + to[k]! - from[k]!, 0) / cap : Number.NaN)
+      }
+      utilization[pool] = series
+    }
+    return {
+      bucketMs: this.bucketMs,
+      t: Array.from({ length: B }, (_, b) => b * this.bucketMs),
+      arrivals,
+      availability: arrivals.map((a, b) => (a === 0 ? Number.NaN : ok[b]! / a)),
+      classAvailability:
+        C < 2
+          ? {}
+          : Object.fromEntries(
+              this.classes.map((c, k) => [
+                c.name,
+                Array.from({ length: B }, (_, b) => {
+                  const a = classArrivals[b * C + k]!
+                  return a === 0 ? Number.NaN : classOk[b * C + k]! / a
+                }),
+              ]),
+            ),
+      client429s: r429,
+      cost,
+      costPerMTokens: cost.map((c, b) => (tokens[b]! > 0 ? (c / tokens[b]!) * 1e6 : Number.NaN)),
+      latency: { p50, p90, p99 },
+      utilization,
+    }
+  }
+}

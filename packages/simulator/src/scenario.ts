@@ -1,0 +1,215 @@
+import {
+  DataPolicy,
+  Pool,
+  Price,
+  Priority,
+  ProviderPreferences,
+  Quantization,
+  RoutingConfig,
+  Simulated,
+} from "@switchyard/core"
+import * as Schema from "effect/Schema"
+import { DurationMs } from "./duration.js"
+
+const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
+const Positive = Schema.Finite.check(Schema.isGreaterThan(0))
+const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
+const NonNegativeInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
+const Share = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
+
+/** `[start, end)` of the run. */
+const windowCheck = Schema.makeFilter(
+  (w: { readonly start: number; readonly end: number }) =>
+    w.end > w.start || { path: ["end"], issue: "end must be after start" },
+)
+
+export const ScenarioOutage = Schema.Struct({
+  start: DurationMs,
+  end: DurationMs,
+  /** `unavailable` (503, default), `connect` (connection refused) or `hang` (no answer; timeouts decide). */
+  kind: Schema.optionalKey(Schema.Literals(["unavailable", "connect", "hang"])),
+}).check(windowCheck)
+export type ScenarioOutage = typeof ScenarioOutage.Type
+
+/**
+ * Provisioned throughput bought by the unit and paid per unit-hour whether used or not (Vertex GSUs,
+ * Azure PTUs): the endpoint's capacity is `units × unitTokensPerMinute`, its cost
+ * `units × pricePerUnitHour × hours` of the run, reported apart from per-token spend.
+ */
+export const Reserved = Schema.Struct({
+  /** Tokens per minute one unit buys (as the endpoint's meter counts them, output × `outputWeight`). */
+  unitTokensPerMinute: PositiveInt,
+  /** USD per unit per hour. */
+  pricePerUnitHour: NonNegative,
+  units: PositiveInt,
+})
+export type Reserved = typeof Reserved.Type
+
+/** One endpoint of the scenario's model: what the catalog says about it and how its simulated upstream behaves. */
+export const ScenarioEndpoint = Schema.Struct({
+  /** Provider slug (one simulated provider per slug). */
+  provider: Schema.NonEmptyString,
+  /** Variant: the endpoint slug becomes `provider/variant` (e.g. `google-vertex/pt`). */
+  variant: Schema.optionalKey(Schema.NonEmptyString),
+  pool: Schema.optionalKey(Pool),
+  /** USD per million tokens. Optional with `reserved` (default 0: the reservation is the price). */
+  price: Schema.optionalKey(Price),
+  /** Reserved capacity priced per unit-hour; sets `capacity.tokensPerMinute`. */
+  reserved: Schema.optionalKey(Reserved),
+  contextLength: Schema.optionalKey(PositiveInt),
+  quantization: Schema.optionalKey(Quantization),
+  dataPolicy: Schema.optionalKey(DataPolicy),
+  /** The upstream's real capacity (its meter). */
+  capacity: Schema.optionalKey(Simulated.SimulatedCapacity),
+  /** Tell the router this capacity (catalog `capacity`). Default: true for provisioned, false for standard pools. */
+  advertiseCapacity: Schema.optionalKey(Schema.Boolean),
+  /** Output tokens count this many times in the meter (PT burndown). Default 1. */
+  outputWeight: Schema.optionalKey(NonNegative),
+  /** Time to first token, ms. */
+  latency: Schema.optionalKey(Simulated.Distribution),
+  /** Output tokens per second. */
+  throughput: Schema.optionalKey(Simulated.Distribution),
+  errorRate: Schema.optionalKey(Share),
+  midStreamFailureRate: Schema.optionalKey(Share),
+  overheadMs: Schema.optionalKey(NonNegative),
+  outages: Schema.optionalKey(Schema.Array(ScenarioOutage)),
+})
+export type ScenarioEndpoint = typeof ScenarioEndpoint.Type
+
+/** A traffic class: its share of requests, priority and routing parameters (the `provider` object). */
+export const TrafficClass = Schema.Struct({
+  name: Schema.NonEmptyString,
+  share: NonNegative,
+  priority: Schema.optionalKey(Priority),
+  provider: Schema.optionalKey(ProviderPreferences),
+})
+export type TrafficClass = typeof TrafficClass.Type
+
+export const Surge = Schema.Struct({ start: DurationMs, end: DurationMs, multiplier: NonNegative }).check(windowCheck)
+export type Surge = typeof Surge.Type
+
+export const Diurnal = Schema.Struct({
+  /** Relative swing around the base rate: 0.3 → rate × (1 ± 0.3) over the day. */
+  amplitude: Share,
+  /** Time of day (from the start of the run) when traffic peaks. Default 14h. */
+  peakAt: Schema.optionalKey(DurationMs),
+  /** Default 24h. */
+  period: Schema.optionalKey(DurationMs),
+})
+export type Diurnal = typeof Diurnal.Type
+
+export const Traffic = Schema.Struct({
+  /** Mean arrivals per second before diurnal curve and surges (Poisson). */
+  ratePerSecond: Positive,
+  diurnal: Schema.optionalKey(Diurnal),
+  surges: Schema.optionalKey(Schema.Array(Surge)),
+  /** Prompt tokens per request. Default lognormal median 800, p90 3 000. */
+  promptTokens: Schema.optionalKey(Simulated.Distribution),
+  /** Output tokens per request (capped by maxTokens). Default lognormal median 250, p90 700. */
+  outputTokens: Schema.optionalKey(Simulated.Distribution),
+  /** `max_tokens` every request sends (what meters charge at admission). Default 1 024; null: none sent. */
+  maxTokens: Schema.optionalKey(Schema.NullOr(PositiveInt)),
+  /** Share of requests that stream. Default 0. */
+  streamingShare: Schema.optionalKey(Share),
+  /** Default: one class `default` with share 1. Shares are normalized. */
+  classes: Schema.optionalKey(
+    Schema.Array(TrafficClass)
+      .check(Schema.isMinLength(1))
+      .check(Schema.makeFilter((cs) => cs.some((c) => c.share > 0) || "at least one class needs a share > 0")),
+  ),
+})
+export type Traffic = typeof Traffic.Type
+
+export const PolicyKind = Schema.Literals([
+  /** Only one provider (`target`), no router fallback; the client retries like the OpenAI SDK. */
+  "single-provider",
+  /** Router fallback across standard endpoints; never PT (escalation denied). */
+  "cost-mode",
+  /** Every request names the PT endpoints first (`provider.order`), falling back to standard. */
+  "pt-first",
+  /** Standard first; escalate to PT after an upstream 429 (no capacity prediction). */
+  "escalate-on-429",
+  /** Standard first; predicted-full endpoints are skipped and PT is used when standard is (or gets) full. */
+  "capacity-aware-escalation",
+  /** The reference description's Python: one cost-mode call, then up to `retries` PT-ordered calls with retry-after sleeps. */
+  "client-smart-retry",
+])
+export type PolicyKind = typeof PolicyKind.Type
+
+export const ScenarioPolicy = Schema.Struct({
+  name: Schema.NonEmptyString,
+  kind: PolicyKind,
+  /** Router settings for this policy, over the scenario's `routing`. */
+  routing: Schema.optionalKey(RoutingConfig),
+  /** Merged into every request's `provider` object (over the traffic class's). */
+  provider: Schema.optionalKey(ProviderPreferences),
+  /** Client retries (single-provider: default 2, like the OpenAI SDK; client-smart-retry: default 3). */
+  retries: Schema.optionalKey(NonNegativeInt),
+  /** single-provider: the endpoint slug used. Default: the cheapest standard endpoint. */
+  target: Schema.optionalKey(Schema.NonEmptyString),
+  /** pt-first / client-smart-retry: the `provider.order` sent. Default: every provisioned endpoint slug. */
+  ptOrder: Schema.optionalKey(Schema.Array(Schema.NonEmptyString)),
+})
+export type ScenarioPolicy = typeof ScenarioPolicy.Type
+
+const ScenarioFields = Schema.Struct({
+  name: Schema.NonEmptyString,
+  description: Schema.optionalKey(Schema.String),
+  seed: Schema.Union([Schema.String, Schema.Finite]),
+  duration: DurationMs.check(Schema.makeFilter((d) => d > 0 || "must be > 0")),
+  /** A request counts as available only if it succeeds within this time of its arrival. Default 60s. */
+  deadline: Schema.optionalKey(DurationMs),
+  /** Width of the report's time buckets. Default: duration / 96. */
+  bucket: Schema.optionalKey(DurationMs),
+  /** Model id (catalog). Default `google/gemini-2.5-pro`. */
+  model: Schema.optionalKey(Schema.NonEmptyString),
+  /** USD per million tokens the costs are compared with. Default: the first standard endpoint's list price. */
+  listPrice: Schema.optionalKey(Schema.Struct({ prompt: NonNegative, completion: NonNegative })),
+  endpoints: Schema.Array(ScenarioEndpoint).check(Schema.isMinLength(1)),
+  traffic: Traffic,
+  /** Router settings shared by every policy. */
+  routing: Schema.optionalKey(RoutingConfig),
+  policies: Schema.Array(ScenarioPolicy).check(Schema.isMinLength(1)),
+  /** Tokens per streamed chunk in the simulated upstreams. Default 64 (fewer events, same timing). */
+  streamChunkTokens: Schema.optionalKey(PositiveInt),
+})
+
+const slugOf = (e: ScenarioEndpoint): string => (e.variant ? `${e.provider}/${e.variant}` : e.provider)
+
+/** Cross-field rules, each reported at its own path. */
+const crossChecks = Schema.makeFilter((s: typeof ScenarioFields.Type) => {
+  const issues: Array<{ path: ReadonlyArray<PropertyKey>; issue: string }> = []
+  const slugs = new Set<string>()
+  s.endpoints.forEach((e, i) => {
+    const slug = slugOf(e)
+    if (slugs.has(slug)) issues.push({ path: ["endpoints", i], issue: `duplicate endpoint slug "${slug}"` })
+    slugs.add(slug)
+    if (e.price === undefined && e.reserved === undefined)
+      issues.push({ path: ["endpoints", i, "price"], issue: "price is required unless the endpoint is reserved" })
+    if (e.reserved !== undefined && e.capacity?.tokensPerMinute !== undefined)
+      issues.push({
+        path: ["endpoints", i, "capacity", "tokensPerMinute"],
+        issue: "set by reserved (units × unitTokensPerMinute); leave it out",
+      })
+  })
+  s.policies.forEach((p, i) => {
+    if (p.target !== undefined && !slugs.has(p.target))
+      issues.push({ path: ["policies", i, "target"], issue: `unknown endpoint slug "${p.target}"` })
+    p.ptOrder?.forEach((slug, j) => {
+      if (!slugs.has(slug))
+        issues.push({ path: ["policies", i, "ptOrder", j], issue: `unknown endpoint slug "${slug}"` })
+    })
+  })
+  const names = new Set<string>()
+  s.policies.forEach((p, i) => {
+    if (names.has(p.name)) issues.push({ path: ["policies", i, "name"], issue: `duplicate policy name "${p.name}"` })
+    names.add(p.name)
+  })
+  return issues
+})
+
+/** A what-if scenario: endpoints (pools, prices, capacities, latencies, outages), traffic, and the policies to compare. */
+export const Scenario = ScenarioFields.check(crossChecks)
+export type Scenario = typeof Scenario.Type
+
+export { slugOf as scenarioEndpointSlug }

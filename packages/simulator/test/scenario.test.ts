@@ -1,0 +1,118 @@
+import { readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { Result } from "effect"
+import { describe, expect, it } from "vitest"
+import { decodeScenario } from "../src/resolve-scenario.js"
+import { type Json, smallScenario } from "./scenarios.js"
+
+const examples = join(import.meta.dirname, "../../../examples/simulate")
+
+const failure = (patch: (s: Json) => void) => {
+  try {
+    smallScenario(patch)
+  } catch (e) {
+    return (e as Error).message
+  }
+  throw new Error("expected the scenario to be rejected")
+}
+
+describe("scenario files", () => {
+  const builtIn = readdirSync(examples)
+    .filter((f) => f.endsWith(".json") && f !== "tsconfig.json")
+    .map((f) => f.slice(0, -5))
+  it("ships the built-in scenarios", () => {
+    expect(builtIn).toEqual(expect.arrayContaining(["launch-day", "regional-outage", "scarce-pt", "steady"]))
+  })
+
+  it.each(builtIn)("the built-in %s scenario is valid", (name) => {
+    const r = decodeScenario(JSON.parse(readFileSync(join(examples, `${name}.json`), "utf8")))
+    expect(Result.isSuccess(r)).toBe(true)
+  })
+
+  it("reads durations with units and applies defaults", () => {
+    const s = smallScenario((j) => {
+      delete j.deadline
+      delete j.bucket
+      j.duration = "2h"
+    })
+    expect(s.durationMs).toBe(7_200_000)
+    expect(s.deadlineMs).toBe(60_000)
+    expect(s.bucketMs).toBe(75_000)
+    expect(s.classes).toEqual([{ name: "default", share: 1, priority: undefined, provider: undefined }])
+    expect(s.listPrice).toEqual({ prompt: 1, completion: 8 })
+  })
+
+  it("normalizes class shares", () => {
+    const s = smallScenario((j) => {
+      j.traffic.classes = [
+        { name: "a", share: 7 },
+        { name: "b", share: 3, priority: "critical" },
+      ]
+    })
+    expect(s.classes.map((c) => c.share)).toEqual([0.7, 0.3])
+  })
+
+  it("rejects invalid values with the path of each issue", () => {
+    expect(
+      failure((j) => {
+        j.endpoints[0].capacity.tokensPerMinute = 0
+      }),
+    ).toContain("endpoints.0.capacity.tokensPerMinute")
+    expect(
+      failure((j) => {
+        j.traffic.surges[0].end = "30s"
+      }),
+    ).toContain("traffic.surges.0.end")
+    expect(
+      failure((j) => {
+        j.duration = "ten minutes"
+      }),
+    ).toContain("duration")
+    expect(
+      failure((j) => {
+        j.policies[0].kind = "yolo"
+      }),
+    ).toContain("policies.0.kind")
+    expect(
+      failure((j) => {
+        j.endpoints[1].latency = { type: "lognormal", median: 10, p90: 5 }
+      }),
+    ).toContain("endpoints.1.latency.p90")
+  })
+
+  it("rejects unknown endpoint references and duplicates at their paths", () => {
+    expect(failure((j) => j.policies.push({ name: "x", kind: "single-provider", target: "nope" }))).toContain(
+      "policies.2.target: unknown endpoint slug",
+    )
+    expect(
+      failure((j) => j.policies.push({ name: "y", kind: "pt-first", ptOrder: ["vertex/pt", "gone/pt"] })),
+    ).toContain("policies.2.ptOrder.1")
+    expect(failure((j) => j.endpoints.push({ ...j.endpoints[0] }))).toContain(
+      'endpoints.3: duplicate endpoint slug "studio"',
+    )
+    expect(failure((j) => j.policies.push({ name: "cost", kind: "pt-first" }))).toContain("policies.2.name")
+  })
+
+  it("requires a price unless the endpoint is reserved, and takes reserved capacity from the units", () => {
+    expect(failure((j) => delete j.endpoints[0].price)).toContain(
+      "endpoints.0.price: price is required unless the endpoint is reserved",
+    )
+    expect(
+      failure((j) => {
+        j.endpoints[2].reserved = { unitTokensPerMinute: 1_000, pricePerUnitHour: 5, units: 2 }
+      }),
+    ).toContain("endpoints.2.capacity.tokensPerMinute: set by reserved")
+    expect(
+      failure((j) => {
+        delete j.endpoints[2].capacity
+        j.endpoints[2].reserved = { unitTokensPerMinute: 1_000, pricePerUnitHour: 5, units: 0 }
+      }),
+    ).toContain("endpoints.2.reserved.units")
+    const s = smallScenario((j) => {
+      j.endpoints[2].capacity = { windowMs: 30_000 }
+      j.endpoints[2].reserved = { unitTokensPerMinute: 1_000, pricePerUnitHour: 5, units: 7 }
+    })
+    expect(s.endpoints[2]!.capacity).toEqual({ windowMs: 30_000, tokensPerMinute: 7_000 })
+    expect(s.endpoints[2]!.price).toEqual({ prompt: 1.3, completion: 10.4 })
+  })
+})

@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest"
+import { generateTrace, rateAt } from "../src/traffic.js"
+import { smallScenario } from "./scenarios.js"
+
+describe("arrival trace", () => {
+  it("is the same for the same seed and differs for another", () => {
+    const a = generateTrace(smallScenario())
+    const b = generateTrace(smallScenario())
+    const c = generateTrace(
+      smallScenario((j) => {
+        j.seed = "other"
+      }),
+    )
+    expect(a.count).toBe(b.count)
+    expect(Array.from(a.at)).toEqual(Array.from(b.at))
+    expect(Array.from(a.promptTokens)).toEqual(Array.from(b.promptTokens))
+    expect(Array.from(c.at)).not.toEqual(Array.from(a.at))
+  })
+
+  it("follows the Poisson rate, tripled inside the surge window", () => {
+    const s = smallScenario((j) => {
+      j.duration = "2h"
+      j.traffic.ratePerSecond = 5
+      j.traffic.surges = [{ start: "30m", end: "1h", multiplier: 3 }]
+    })
+    const t = generateTrace(s)
+    let inSurge = 0
+    for (let i = 0; i < t.count; i++) if (t.at[i]! >= 1_800_000 && t.at[i]! < 3_600_000) inSurge++
+    const outside = t.count - inSurge
+    // expected 27 000 in the surge (30 min × 15/s) and 27 000 outside (90 min × 5/s); ±4σ
+    expect(Math.abs(inSurge - 27_000)).toBeLessThan(4 * Math.sqrt(27_000))
+    expect(Math.abs(outside - 27_000)).toBeLessThan(4 * Math.sqrt(27_000))
+    for (let i = 1; i < t.count; i++) expect(t.at[i]!).toBeGreaterThanOrEqual(t.at[i - 1]!)
+  })
+
+  it("follows the diurnal curve", () => {
+    const s = smallScenario((j) => {
+      delete j.traffic.surges
+      j.duration = "1d"
+      j.traffic.ratePerSecond = 1
+      j.traffic.diurnal = { amplitude: 0.5, peakAt: "12h" }
+    })
+    expect(rateAt(s, 12 * 3_600_000) * 1000).toBeCloseTo(1.5, 9)
+    expect(rateAt(s, 0) * 1000).toBeCloseTo(0.5, 9)
+    const t = generateTrace(s)
+    const hour = (h: number) => {
+      let n = 0
+      for (let i = 0; i < t.count; i++) if (Math.floor(t.at[i]! / 3_600_000) === h) n++
+      return n
+    }
+    expect(hour(12) / hour(0)).toBeGreaterThan(2.4)
+  })
+
+  it("draws classes, streaming and sizes in the configured proportions", () => {
+    const s = smallScenario((j) => {
+      delete j.traffic.surges
+      j.duration = "1h"
+      j.traffic.ratePerSecond = 10
+      j.traffic.streamingShare = 0.25
+      j.traffic.promptTokens = { type: "lognormal", median: 1_000, p90: 4_000 }
+      j.traffic.classes = [
+        { name: "default", share: 0.7 },
+        { name: "latency", share: 0.2 },
+        { name: "critical", share: 0.1 },
+      ]
+    })
+    const t = generateTrace(s)
+    const share = (pred: (i: number) => boolean) => {
+      let n = 0
+      for (let i = 0; i < t.count; i++) if (pred(i)) n++
+      return n / t.count
+    }
+    expect(share((i) => t.klass[i] === 0)).toBeCloseTo(0.7, 1)
+    expect(share((i) => t.klass[i] === 2)).toBeCloseTo(0.1, 1)
+    expect(share((i) => t.stream[i] === 1)).toBeCloseTo(0.25, 1)
+    expect(share((i) => t.promptTokens[i]! <= 1_000)).toBeCloseTo(0.5, 1)
+  })
+})
