@@ -21,17 +21,19 @@ const completion = (model: string) =>
     usage: { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 },
   })
 
-const chunks = (model: string) =>
-  [
-    { choices: [{ index: 0, delta: { role: "assistant", content: "Hi" }, finish_reason: null }] },
-    { choices: [{ index: 0, delta: { content: " there" }, finish_reason: "stop" }] },
-    { choices: [], usage: { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 } },
-  ]
-    .map(
-      (c) =>
-        `data: ${JSON.stringify({ id: "chatcmpl-up", object: "chat.completion.chunk", created: 1, model, ...c })}\n\n`,
-    )
-    .join("") + "data: [DONE]\n\n"
+const CHUNKS = [
+  { choices: [{ index: 0, delta: { role: "assistant", content: "Hi" }, finish_reason: null }] },
+  { choices: [{ index: 0, delta: { content: " there" }, finish_reason: "stop" }] },
+  { choices: [], usage: { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 } },
+]
+
+const chunks = (model: string) => {
+  const frames = CHUNKS.map(
+    (c) =>
+      `data: ${JSON.stringify({ id: "chatcmpl-up", object: "chat.completion.chunk", created: 1, model, ...c })}\n\n`,
+  )
+  return `${frames.join("")}data: [DONE]\n\n`
+}
 
 export const startUpstream = async (statusFor: (model: string) => number = () => 200) => {
   const hits: Array<UpstreamHit> = []

@@ -12,6 +12,7 @@ import type { GatewayKey } from "../auth/key-ring.js"
 import { MAX_JSON_DEPTH_LIMIT } from "../handler/json-depth.js"
 import { type LoggingConfig, LoggingSection, resolveLogging } from "../logging/config.js"
 import type { NodeServerLimits } from "../node/server.js"
+import { resolveTracing, type TracingConfig, TracingSection } from "../tracing/config.js"
 import { configuredSecrets } from "./secrets.js"
 
 /** A secret given inline or read from an environment variable: `"sk-…"` or `{ "env": "NAME" }`. */
@@ -103,6 +104,7 @@ const GatewayPart = Schema.Struct({
   gateway: Schema.optionalKey(GatewaySection),
   state: Schema.optionalKey(StateSection),
   logging: Schema.optionalKey(LoggingSection),
+  tracing: Schema.optionalKey(TracingSection),
 })
 const decodeGatewayPart = Schema.decodeUnknownResult(GatewayPart)
 
@@ -111,6 +113,8 @@ export interface GatewayConfig {
   readonly keys: ReadonlyArray<GatewayKey>
   readonly adminKeys: ReadonlyArray<GatewayKey>
   readonly logging: LoggingConfig
+  /** Undefined: tracing off (no `tracing.endpoint`, no `OTEL_EXPORTER_OTLP_*ENDPOINT`). */
+  readonly tracing: TracingConfig | undefined
   readonly maxBodyBytes: number | undefined
   readonly maxJsonDepth: number | undefined
   readonly corsOrigin: string | undefined
@@ -203,6 +207,8 @@ export const decodeGatewayConfig = (json: unknown, env: Env): Result.Result<Gate
   adminKeys.push(...keysFromEnv(env, "SWITCHYARD_ADMIN_KEYS"))
   const logging = resolveLogging(part.success.logging, env)
   if (Result.isFailure(logging)) return Result.fail(logging.failure)
+  const tracing = resolveTracing(part.success.tracing, env)
+  if (Result.isFailure(tracing)) return Result.fail(tracing.failure)
   const stateSection = part.success.state
   const state = stateSection === undefined ? undefined : resolveState(stateSection, env)
   if (state !== undefined && Result.isFailure(state)) return Result.fail(state.failure)
@@ -211,6 +217,7 @@ export const decodeGatewayConfig = (json: unknown, env: Env): Result.Result<Gate
     keys,
     adminKeys,
     logging: logging.success,
+    tracing: tracing.success,
     maxBodyBytes: section?.maxBodyBytes,
     maxJsonDepth: section?.maxJsonDepth,
     corsOrigin: section?.corsOrigin,

@@ -27,6 +27,9 @@ import type { Mutable } from "effect/Types"
 import { type GatewayKey, KeyRing } from "../auth/key-ring.js"
 import { captureRecord } from "../capture/record.js"
 import type { CaptureSink } from "../capture/writer.js"
+import { DashboardState } from "../dashboard/dashboard-state.js"
+import { DashboardRoutes } from "../dashboard/routes.js"
+import type { DashboardView } from "../dashboard/view.js"
 import { type RequestLine, rejectedLine, routedLine } from "../logging/request-line.js"
 import { GatewayMetrics } from "../metrics/gateway-metrics.js"
 import { monitorEndpoints, readEndpointStatuses } from "../monitor/monitor.js"
@@ -127,6 +130,9 @@ export class Gateway {
   readonly maxBodyBytes: number
   readonly maxJsonDepth: number
   readonly metrics: GatewayMetrics
+  /** What `/dashboard` shows: the last hour per minute, recent routes, the latest endpoint sample (bounded). */
+  readonly dashboard = new DashboardState()
+  private readonly dashboardRoutes: DashboardRoutes
   private keyRing: KeyRing
   private adminRing: KeyRing
   private readonly logRequests: boolean
@@ -155,6 +161,20 @@ export class Gateway {
     this.capture = options.capture
     this.redact = makeRedactor(options.secrets ?? [])
     this.keyRing = KeyRing.open
+    this.dashboardRoutes = new DashboardRoutes({
+      access: (req) => this.dashboardAccess(req),
+      denied: (req) =>
+        this.errorResponse(
+          this.adminRing.isOpen ? replies.unauthorized : replies.adminRequired,
+          requestIdOf(req.headers),
+        ),
+      view: () => this.dashboardView(),
+      trace: (id) => {
+        const recent = this.dashboard.recent.get(id)
+        return recent === undefined ? undefined : redactDeep(recent.trace, this.redact)
+      },
+      headerValue: (req, name) => headerValue(req.headers, name),
+    })
     this.adminRing = KeyRing.open
     this.setKeys(options.keys ?? [], options.adminKeys ?? [])
     this.metrics = new GatewayMetrics(
@@ -167,6 +187,7 @@ export class Gateway {
   setKeys(keys: ReadonlyArray<GatewayKey>, adminKeys: ReadonlyArray<GatewayKey> = []): void {
     this.keyRing = KeyRing.make(keys)
     this.adminRing = KeyRing.make(adminKeys)
+    this.dashboardRoutes.sessions.clear()
     if (this.keyRing.isOpen)
       this.emit(
         Effect.logWarning(
@@ -214,7 +235,8 @@ export class Gateway {
       path === "/v1/models" ||
       path.startsWith(MODELS_PREFIX) ||
       path === "/healthz" ||
-      path === "/metrics"
+      path === "/metrics" ||
+      this.dashboardRoutes.serves(path)
     )
   }
 
@@ -283,6 +305,8 @@ export class Gateway {
           body: await this.metrics.text(),
         })
       }
+      if (this.dashboardRoutes.serves(path))
+        return this.answer("dashboard", await this.dashboardRoutes.handle(req, path))
       return this.answer("other", this.errorResponse(replies.notFound(path), requestIdOf(req.headers)))
     } catch (defect) {
       return this.defect(defect, method, path, req)
@@ -437,9 +461,7 @@ export class Gateway {
     if (Exit.isSuccess(exit)) {
       const result = exit.value
       const trace = result.trace
-      this.metrics.route(trace, 200, false)
-      if (this.logRequests) this.logLine(routedLine(trace, 200, false, accepted.keyName, undefined))
-      if (this.capture !== undefined) this.captured(accepted, trace, 200)
+      this.routed(accepted, trace, 200, false, undefined)
       return {
         status: 200,
         headers: this.routedHeaders(
@@ -474,10 +496,7 @@ export class Gateway {
       redact: this.redact,
       signal: req.signal,
       onEnd: (trace) => {
-        if (trace === undefined) return
-        this.metrics.route(trace, 200, true)
-        if (this.logRequests) this.logLine(routedLine(trace, 200, true, accepted.keyName, streamErrorCode(trace)))
-        if (this.capture !== undefined) this.captured(accepted, trace, 200)
+        if (trace !== undefined) this.routed(accepted, trace, 200, true, streamErrorCode(trace))
       },
     })
     // From here a disconnect closes the stream (which interrupts it and cancels the upstream).
@@ -516,9 +535,7 @@ export class Gateway {
     const trace = routeErrorTrace(error)
     if (error._tag === "AllRateLimited") this.metrics.capacityExhausted(error.origin)
     if (trace === undefined) return this.rejected(reply, requestId, stream, keyName)
-    this.metrics.route(trace, reply.status, stream)
-    if (this.logRequests) this.logLine(routedLine(trace, reply.status, stream, keyName, reply.error.code ?? undefined))
-    if (this.capture !== undefined) this.captured(accepted, trace, reply.status)
+    this.routed(accepted, trace, reply.status, stream, reply.error.code ?? undefined)
     const headers: Record<string, string> = {
       ...this.jsonHeaders,
       "x-request-id": requestId,
@@ -619,7 +636,9 @@ export class Gateway {
    */
   startMonitor(intervalMs = 1_000): void {
     if (this.monitor !== undefined) return
-    this.monitor = this.runtime.runFork(monitorEndpoints(intervalMs, () => {}))
+    this.monitor = this.runtime.runFork(
+      monitorEndpoints(intervalMs, (statuses, now) => this.dashboard.sample(statuses, now)),
+    )
   }
 
   /** Stop the gateway's background work (the monitor). The runtime is the caller's to dispose. */
@@ -651,6 +670,7 @@ export class Gateway {
     req?: GatewayRequest,
   ): GatewayResponse {
     this.metrics.rejected(reply.status, stream)
+    this.dashboard.rejected(Date.now())
     if (this.logRequests) {
       const traceparent = req === undefined ? undefined : headerValue(req.headers, "traceparent")
       const traceId = traceparent === undefined ? undefined : parseTraceparent(traceparent)?.traceId
@@ -671,6 +691,34 @@ export class Gateway {
     if (key === undefined)
       return this.errorResponse(admin ? replies.adminRequired : replies.unauthorized, requestIdOf(req.headers))
     return undefined
+  }
+
+  /** `/dashboard`: open without keys; else an admin key (or, without admin keys, a gateway key). */
+  private dashboardAccess(req: GatewayRequest): "open" | "granted" | "denied" {
+    const ring = this.adminRing.isOpen ? this.keyRing : this.adminRing
+    if (ring.isOpen) return "open"
+    const key = this.authenticate(req.headers, ring)
+    return key === undefined || key === DUPLICATE ? "denied" : "granted"
+  }
+
+  /** The dashboard's data: the monitor's latest sample when it is fresh, else a read now. */
+  private async dashboardView(): Promise<DashboardView> {
+    const statuses = this.dashboard.fresh(Date.now(), 1_500) ?? (await this.allEndpointStatus())
+    return this.dashboard.view(statuses, Date.now())
+  }
+
+  /** A routed request's end (served or not): metrics, the dashboard, its log line and its capture record. */
+  private routed(
+    accepted: AcceptedChat,
+    trace: RouteTrace,
+    status: number,
+    stream: boolean,
+    errorCode: string | undefined,
+  ): void {
+    this.metrics.route(trace, status, stream)
+    this.dashboard.route(trace, status, stream)
+    if (this.logRequests) this.logLine(routedLine(trace, status, stream, accepted.keyName, errorCode))
+    if (this.capture !== undefined) this.captured(accepted, trace, status)
   }
 
   /** One request's log line, through the runtime's Effect logger. */

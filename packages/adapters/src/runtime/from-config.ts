@@ -2,6 +2,7 @@ import { ConfigInvalid, type LiveStateBackend, makeRedactor } from "@switchyard/
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
 import * as Result from "effect/Result"
 import * as Scope from "effect/Scope"
 import { CaptureWriter } from "../capture/writer.js"
@@ -9,6 +10,7 @@ import { buildDeployment, type MakeDeployment } from "../config/deployments.js"
 import { decodeGatewayConfig, type GatewayConfig, type StateConfig } from "../config/gateway-config.js"
 import { createGateway, type Gateway } from "../handler/gateway.js"
 import { type LogSink, loggingLayer, logsInfo } from "../logging/line-logger.js"
+import { tracingLayer } from "../tracing/layer.js"
 import { type GatewayRuntime, type GatewayRuntimeOptions, makeGatewayRuntime } from "./gateway-runtime.js"
 
 export interface GatewayFromConfigOptions {
@@ -75,10 +77,11 @@ export const gatewayFromConfig = async (
     throw error._tag === "Some" ? error.value : new Error(Cause.pretty(built.cause))
   }
   const { deployment, scope } = built.value
-  const telemetry = loggingLayer(config.logging, options.logSink, {
+  const logging = loggingLayer(config.logging, options.logSink, {
     batched: options.batchLogs !== false,
     redact: makeRedactor(config.secrets),
   })
+  const telemetry = config.tracing === undefined ? logging : Layer.merge(logging, tracingLayer(config.tracing))
   const runtime = makeGatewayRuntime(
     deployment,
     backend === undefined ? { telemetry, ...options.runtime } : { telemetry, ...options.runtime, backend },

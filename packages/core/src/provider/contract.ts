@@ -23,6 +23,11 @@ export interface ChatCall {
    * every other client's call against the limit itself). See `CallDeadline`.
    */
   readonly deadline?: CallDeadline | undefined
+  /**
+   * W3C `traceparent` to send upstream: the attempt's span when tracing is on, else the caller's own
+   * header (when it sent a valid one). Plugins add it to the request headers.
+   */
+  readonly traceparent?: string | undefined
 }
 
 /**

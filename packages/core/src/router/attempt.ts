@@ -215,7 +215,15 @@ export const runAttempt = <A>(
                 kind: "connect",
               }),
             )
-          : mode.call(ctx, endpoint, client, mode.timeoutMs(ctx, startedAt))
+          : mode.call(
+              ctx,
+              endpoint,
+              client,
+              mode.timeoutMs(ctx, startedAt),
+              ctx.trace.spans === undefined
+                ? ctx.traceparent
+                : ctx.trace.spans.attemptStarted(endpoint, startedAt, queued.escalation, hedge),
+            )
       return Effect.flatMap(
         Effect.result(Effect.onInterrupt(restore(call), () => cancelled(ctx, info, control))),
         (result): Effect.Effect<AttemptResult<A>> =>

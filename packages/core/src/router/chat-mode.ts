@@ -32,12 +32,16 @@ const attemptTimeout =
  */
 export const chatMode: Mode<ChatResult> = {
   timeoutMs: (ctx, now) => Math.max(1, Math.min(ctx.routing.attemptTimeoutMs, ctx.deadlineAt - now)),
-  call: (ctx, endpoint, client, timeoutMs) => {
+  call: (ctx, endpoint, client, timeoutMs, traceparent) => {
     const timeout = attemptTimeout(endpoint, timeoutMs)
     const body = ctx.body
     return client.enforcesDeadline === true
-      ? ctx.services.deadlines.handing((deadline) => client.chat({ body, endpoint, deadline }), timeoutMs, timeout)
-      : ctx.services.deadlines.within(client.chat({ body, endpoint }), timeoutMs, timeout)
+      ? ctx.services.deadlines.handing(
+          (deadline) => client.chat({ body, endpoint, deadline, traceparent }),
+          timeoutMs,
+          timeout,
+        )
+      : ctx.services.deadlines.within(client.chat({ body, endpoint, traceparent }), timeoutMs, timeout)
   },
   onSuccess: (ctx, info, result) =>
     Effect.clockWith((clock) => {

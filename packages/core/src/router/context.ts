@@ -107,6 +107,7 @@ export interface Mode<A> {
     endpoint: Endpoint,
     client: ProviderClient,
     timeoutMs: number,
+    traceparent: string | undefined,
   ) => Effect.Effect<A, ProviderError>
   /** Bookkeeping of a success, run uninterruptibly inside the attempt. */
   readonly onSuccess: (

@@ -1,6 +1,8 @@
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import type * as Scope from "effect/Scope"
+import * as Tracer from "effect/Tracer"
 import { plan } from "../policy/plan.js"
 import type { ChatResult } from "../provider/contract.js"
 import { randomFunction } from "../random/seeded.js"
@@ -19,6 +21,7 @@ import { execute } from "./execute.js"
 import { prepare } from "./prepare.js"
 import { ActiveDeployment, type RouterShape } from "./service.js"
 import { buildSnapshot } from "./snapshot.js"
+import { RequestSpans } from "./spans.js"
 import { endpointStatus } from "./status.js"
 import { streamMode } from "./stream-mode.js"
 import { committedStream } from "./stream-output.js"
@@ -43,11 +46,20 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
       random: yield* randomFunction,
       deadlines: makeDeadlines(yield* Effect.scope),
     }
+    // Spans only when the runtime has a tracer of its own (Effect's OTLP exporter, or an embedding
+    // app's): with Effect's native one, the router creates none and reads no span from the fiber.
+    const runtimeTracer = yield* Tracer.Tracer
+    const tracer = runtimeTracer === Tracer.nativeTracer ? undefined : runtimeTracer
 
-    const begin = (request: RouteRequest, streamed: boolean): Effect.Effect<RequestContext, RouteError> =>
+    const begin = (
+      request: RouteRequest,
+      streamed: boolean,
+      spans?: RequestSpans,
+    ): Effect.Effect<RequestContext, RouteError> =>
       Effect.flatMap(active.get, (deployment) =>
         Effect.clockWith((clock): Effect.Effect<RequestContext, RouteError> => {
           const now = clock.currentTimeMillisUnsafe()
+          if (spans !== undefined) spans.endpoints = deployment.catalog.endpointsById
           const prepared = prepare(deployment.catalog, request)
           if (Result.isFailure(prepared)) return Effect.fail(prepared.failure)
           const p = prepared.success
@@ -59,7 +71,14 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
               escalating: false,
             })
             const parent = request.traceparent === undefined ? undefined : parseTraceparent(request.traceparent)
-            const trace = new TraceRecorder(request.requestId, parent?.traceId, p.requestedModels, p.priority, now)
+            const trace = new TraceRecorder(
+              request.requestId,
+              spans?.traceId ?? parent?.traceId,
+              p.requestedModels,
+              p.priority,
+              now,
+              spans,
+            )
             trace.setPlan(routePlan)
             return {
               services,
@@ -72,7 +91,7 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
               trace,
               startedAt: now,
               deadlineAt: now + p.timeoutMs,
-              traceparent: parent === undefined ? undefined : request.traceparent,
+              traceparent: parent === undefined || spans !== undefined ? undefined : request.traceparent,
             }
           })
         }),
@@ -102,20 +121,44 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
         })
       })
 
-    const route = (request: RouteRequest): Effect.Effect<RouteResult, RouteError> =>
-      Effect.flatMap(begin(request, false), (ctx) =>
-        Effect.flatMap(
-          Effect.uninterruptibleMask((restore) => execute(ctx, chatMode, restore)),
-          (ok) => served(ctx, ok),
-        ),
+    const runRoute = (ctx: RequestContext): Effect.Effect<RouteResult, RouteError> =>
+      Effect.flatMap(
+        Effect.uninterruptibleMask((restore) => execute(ctx, chatMode, restore)),
+        (ok) => served(ctx, ok),
+      )
+    const runStream = (ctx: RequestContext): Effect.Effect<RouteStream, RouteError> =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.flatMap(execute(ctx, streamMode, restore), (ok) => committedStream(ctx, ok)),
       )
 
-    const stream = (request: RouteRequest): Effect.Effect<RouteStream, RouteError> =>
-      Effect.flatMap(begin(request, true), (ctx) =>
-        Effect.uninterruptibleMask((restore) =>
-          Effect.flatMap(execute(ctx, streamMode, restore), (ok) => committedStream(ctx, ok)),
-        ),
+    /**
+     * A request with its spans: the request span starts now, continuing the caller's `traceparent`
+     * (else the fiber's current span); what a failure or an interruption leaves open ends at exit.
+     */
+    const traced = <A>(
+      tracer: Tracer.Tracer,
+      request: RouteRequest,
+      streamed: boolean,
+      run: (ctx: RequestContext) => Effect.Effect<A, RouteError>,
+    ): Effect.Effect<A, RouteError> =>
+      Effect.flatMap(Effect.serviceOption(Tracer.ParentSpan), (fiberParent) =>
+        Effect.clockWith((clock) => {
+          const caller = request.traceparent === undefined ? undefined : parseTraceparent(request.traceparent)
+          const parent: Option.Option<Tracer.AnySpan> =
+            caller === undefined ? fiberParent : Option.some(Tracer.externalSpan(caller))
+          const model = request.routing.model ?? request.routing.models?.[0]
+          const spans = new RequestSpans(tracer, parent, model, request.requestId, clock.currentTimeMillisUnsafe())
+          return Effect.onExit(Effect.flatMap(begin(request, streamed, spans), run), (exit) =>
+            Effect.clockWith((c) => Effect.sync(() => spans.exited(exit, c.currentTimeMillisUnsafe()))),
+          )
+        }),
       )
+
+    const route = (request: RouteRequest): Effect.Effect<RouteResult, RouteError> =>
+      tracer === undefined ? Effect.flatMap(begin(request, false), runRoute) : traced(tracer, request, false, runRoute)
+
+    const stream = (request: RouteRequest): Effect.Effect<RouteStream, RouteError> =>
+      tracer === undefined ? Effect.flatMap(begin(request, true), runStream) : traced(tracer, request, true, runStream)
 
     return {
       route,

@@ -17,6 +17,8 @@ export interface EndpointStatus {
   readonly endpoint: Endpoint
   /** Time to first token, seconds. */
   readonly latency: Percentiles | undefined
+  /** Time to the whole response, seconds (absent from views built before it existed). */
+  readonly totalLatency?: Percentiles | undefined
   /** Output tokens per second. */
   readonly throughput: Percentiles | undefined
   /** success / (success + failure) over the stats window, rate-limited requests excluded; undefined without data. */

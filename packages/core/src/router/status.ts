@@ -30,6 +30,7 @@ export const endpointStatus = (
             (endpoint, i): EndpointStatus => ({
               endpoint,
               latency: stats[i]!.ttft,
+              totalLatency: stats[i]!.latency,
               throughput: stats[i]!.throughput,
               uptime: stats[i]!.uptime,
               utilization: utilization[i],

@@ -40,9 +40,10 @@ const readHead = (
   endpoint: Endpoint,
   client: ProviderClient,
   scope: Scope.Closeable,
+  traceparent: string | undefined,
 ): Effect.Effect<Committed, ProviderError> =>
   Effect.gen(function* () {
-    const chat = yield* client.stream({ body: ctx.body, endpoint })
+    const chat = yield* client.stream({ body: ctx.body, endpoint, traceparent })
     // the pull as it is (`Stream.toPull` would wrap every pull in a semaphore and a context provide)
     const raw = yield* Channel.toPullScoped(Stream.toChannel(chat.chunks), scope)
     const pull: Effect.Effect<ReadonlyArray<JsonObject> | undefined, ProviderError> = raw.pipe(
@@ -82,12 +83,12 @@ const readHead = (
 export const streamMode: Mode<Committed> = {
   timeoutMs: (ctx, now) =>
     Math.max(1, Math.min(ctx.routing.firstTokenTimeoutMs, ctx.routing.attemptTimeoutMs, ctx.deadlineAt - now)),
-  call: (ctx, endpoint, client, timeoutMs) =>
+  call: (ctx, endpoint, client, timeoutMs, traceparent) =>
     Effect.uninterruptibleMask((restore) =>
       Effect.flatMap(Scope.make(), (scope) =>
         restore(
           ctx.services.deadlines.within(
-            readHead(ctx, endpoint, client, scope),
+            readHead(ctx, endpoint, client, scope, traceparent),
             timeoutMs,
             () =>
               new UpstreamTimeout({

@@ -2,6 +2,7 @@ import type { Endpoint } from "../catalog/endpoint.js"
 import type { PlannedAttempt, RoutePlan } from "../policy/types.js"
 import type { CapacitySignals, Usage } from "../provider/usage.js"
 import type { Priority } from "../schema/provider-preferences.js"
+import type { RequestSpans } from "./spans.js"
 import type { AttemptTrace, RouteTrace } from "./types.js"
 
 export type MutableAttemptTrace = { -readonly [K in keyof AttemptTrace]: AttemptTrace[K] }
@@ -21,6 +22,8 @@ export class TraceRecorder {
     readonly requestedModels: ReadonlyArray<string>,
     readonly priority: Priority,
     readonly startedAt: number,
+    /** The request's OpenTelemetry spans, when tracing is on: told of every attempt and of the end. */
+    readonly spans?: RequestSpans | undefined,
   ) {
     this.steps = []
   }
@@ -36,6 +39,7 @@ export class TraceRecorder {
 
   push(attempt: MutableAttemptTrace): MutableAttemptTrace {
     this.attempts.push(attempt)
+    this.spans?.attemptEnded(attempt)
     return attempt
   }
 
@@ -55,7 +59,7 @@ export class TraceRecorder {
     const traffic = served?.traffic
     if (traffic !== undefined && served?.endpoint.pool === "provisioned" && traffic !== "provisioned")
       this.steps.push(`spillover: ${served.endpoint.id} is provisioned but the upstream served it as ${traffic}`)
-    return {
+    const trace: RouteTrace = {
       requestId: this.requestId,
       traceId: this.traceId,
       requestedModels: this.requestedModels,
@@ -78,5 +82,7 @@ export class TraceRecorder {
       startedAt: this.startedAt,
       endedAt: now,
     }
+    this.spans?.finished(trace)
+    return trace
   }
 }

@@ -1,11 +1,11 @@
 import { Cause, Clock, Effect, Exit, Fiber, Layer, Result, Schema, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import type { Catalog } from "../../src/catalog/catalog.js"
-import type { Endpoint } from "../../src/catalog/endpoint.js"
 import {
   type ActiveDeployment,
   CapacityMeter,
   type CapacityShape,
+  type ChatCall,
   decodeCatalog,
   type HealthOptions,
   type JsonObject,
@@ -80,6 +80,8 @@ export interface CallRecord {
   readonly at: number
   readonly body: JsonObject
   readonly streamed: boolean
+  /** The `traceparent` the call carried. */
+  readonly traceparent: string | undefined
   /** When this (streamed) call emitted its first content chunk. */
   firstContentAt?: number
 }
@@ -116,9 +118,10 @@ export class FakeUpstream {
     return queued ?? this.defaults.get(slug) ?? ok()
   }
 
-  private record(endpoint: Endpoint, body: JsonObject, streamed: boolean): Effect.Effect<CallRecord> {
+  private record(call: ChatCall, streamed: boolean): Effect.Effect<CallRecord> {
+    const { endpoint, body, traceparent } = call
     return Effect.map(Clock.currentTimeMillis, (at) => {
-      const record: CallRecord = { slug: endpoint.slug, endpoint: endpoint.id, at, body, streamed }
+      const record: CallRecord = { slug: endpoint.slug, endpoint: endpoint.id, at, body, streamed, traceparent }
       this.calls.push(record)
       return record
     })
@@ -127,7 +130,7 @@ export class FakeUpstream {
   readonly client: ProviderClient = {
     chat: (call) =>
       Effect.gen({ self: this }, function* () {
-        yield* this.record(call.endpoint, call.body, false)
+        yield* this.record(call, false)
         const b = this.next(call.endpoint.slug)
         const slug = call.endpoint.slug
         switch (b._tag) {
@@ -170,7 +173,7 @@ export class FakeUpstream {
       }).pipe(Effect.onInterrupt(() => Effect.sync(() => this.interrupted.push(call.endpoint.slug)))),
     stream: (call) =>
       Effect.gen({ self: this }, function* () {
-        const record = yield* this.record(call.endpoint, call.body, true)
+        const record = yield* this.record(call, true)
         const behavior = this.next(call.endpoint.slug)
         const slug = call.endpoint.slug
         if (behavior._tag === "hang") return yield* Effect.never

@@ -53,6 +53,7 @@ export const anthropicPlugin = definePlugin<AnthropicOptions>({
             headers,
             body: JSON.stringify(body),
             deadline: call.deadline,
+            traceparent: call.traceparent,
           })
           const context = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
           const out = yield* Effect.fromResult(fromAnthropicResponse(json, context))
@@ -67,7 +68,12 @@ export const anthropicPlugin = definePlugin<AnthropicOptions>({
       const stream: ProviderClient["stream"] = (call) =>
         Effect.gen(function* () {
           const body = yield* Effect.fromResult(toAnthropicRequest(call.body, call.endpoint, provider, true))
-          const { response, messages } = yield* http.requestSse({ url, headers, body: JSON.stringify(body) })
+          const { response, messages } = yield* http.requestSse({
+            url,
+            headers,
+            body: JSON.stringify(body),
+            traceparent: call.traceparent,
+          })
           const context = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
           const chunks = translateSse(provider, messages, new AnthropicStreamTranslator(context))
           return { requestId: http.requestId(response.headers), signals: yield* readSignals(response.headers), chunks }

@@ -41,6 +41,7 @@ export const makeGoogleClient = (http: Transport, target: GoogleTarget): Provide
         headers,
         body: JSON.stringify(body),
         deadline: call.deadline,
+        traceparent: call.traceparent,
       })
       const ctx = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
       const out = yield* Effect.fromResult(fromGeminiResponse(json, ctx))
@@ -59,7 +60,7 @@ export const makeGoogleClient = (http: Transport, target: GoogleTarget): Provide
       const body = yield* Effect.fromResult(toGeminiRequest(call.body, provider))
       const headers = yield* target.headers(call.endpoint)
       const url = target.url(call.endpoint, true)
-      const res = yield* http.request({ url, headers, body: JSON.stringify(body) })
+      const res = yield* http.request({ url, headers, body: JSON.stringify(body), traceparent: call.traceparent })
       const ctx = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
       const translator = new GeminiStreamTranslator(ctx)
       const signals = yield* readSignals(res.headers)

@@ -71,6 +71,8 @@ export interface HttpRequest {
   readonly body?: string | undefined
   /** The call's time limit, kept by the router (`requestJson` enforces it: abort + the deadline's error). */
   readonly deadline?: CallDeadline | undefined
+  /** W3C `traceparent` sent with the request (the router's `ChatCall.traceparent`). */
+  readonly traceparent?: string | undefined
 }
 
 export interface HttpResponse {
@@ -259,7 +261,7 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
 const dispatchOptions = (req: HttpRequest): Dispatcher.DispatchOptions => ({
   ...urlParts(req.url),
   method: req.method ?? "POST",
-  headers: req.headers,
+  headers: req.traceparent === undefined ? req.headers : { ...req.headers, traceparent: req.traceparent },
   ...(req.body === undefined ? {} : { body: req.body }),
 })
 

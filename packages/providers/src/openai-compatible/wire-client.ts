@@ -87,6 +87,7 @@ export const makeOpenAiWireClient = (cfg: OpenAiWireConfig): ProviderClient => {
         headers: jsonHeaders,
         body: bodyFor(call, false),
         deadline: call.deadline,
+        traceparent: call.traceparent,
       }),
       ({ response, json }) => completion(response, json),
     )
@@ -97,6 +98,7 @@ export const makeOpenAiWireClient = (cfg: OpenAiWireConfig): ProviderClient => {
         url: cfg.url(call.endpoint),
         headers: sseHeaders,
         body: bodyFor(call, true),
+        traceparent: call.traceparent,
       })
       const signals = yield* readSignals(response.headers)
       const requestId = transport.requestId(response.headers)
