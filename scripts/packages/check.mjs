@@ -71,23 +71,25 @@ const metadataProblems = (p, version) => {
 }
 
 /**
- * Bare imports in the built JavaScript and declarations (what users load) that the package does not
- * declare: such an import works inside the workspace and fails for a user.
+ * Bare imports in the JavaScript and declarations of the tarball (what users load) that the package
+ * does not declare: such an import works inside the workspace and fails for a user.
  */
-const undeclaredImports = (p) => {
+const undeclaredImports = (p, tarball) => {
   const declared = new Set([p.json.name, ...Object.keys({ ...p.json.dependencies, ...p.json.peerDependencies })])
-  const dist = join(p.path, "dist", "src")
+  const shipped = quiet("tar", ["-tzf", tarball])
+    .split("\n")
+    .map((entry) => entry.replace(/^package\//, ""))
+    .filter((file) => /\.(js|d\.ts)$/.test(file))
   const found = new Set()
-  for (const file of readdirSync(dist, { recursive: true })) {
-    if (!/\.(js|d\.ts)$/.test(file)) continue
-    const text = readFileSync(join(dist, file), "utf8")
+  for (const file of shipped) {
+    const text = readFileSync(join(p.path, file), "utf8")
     for (const [, specifier] of text.matchAll(/(?:\bfrom|\bimport|\brequire)\s*\(?\s*["']([^"'./][^"']*)["']/g)) {
       const name = specifier
         .split("/")
         .slice(0, specifier.startsWith("@") ? 2 : 1)
         .join("/")
       if (!specifier.startsWith("node:") && !builtinModules.includes(name) && !declared.has(name))
-        found.add(`${name} (dist/src/${file})`)
+        found.add(`${name} (${file})`)
     }
   }
   return [...found]
@@ -141,7 +143,7 @@ try {
   const packed = performance.now()
   console.log(`packed ${tarballs.size} packages in ${((packed - started) / 1000).toFixed(1)} s`)
   for (const p of packages) {
-    const undeclared = undeclaredImports(p)
+    const undeclared = undeclaredImports(p, tarballs.get(p.json.name))
     if (undeclared.length > 0)
       throw new Error(`packages/${p.dir} imports what it does not declare: ${undeclared.join(", ")}`)
   }
