@@ -1,6 +1,7 @@
 import {
   ActiveDeployment,
   type ActiveDeploymentShape,
+  estimatePromptTokens,
   type JsonObject,
   LiveState,
   type LiveStateShape,
@@ -114,13 +115,6 @@ const pathOf = (raw: string): string => {
   if (p.length > 1 && p.charCodeAt(p.length - 1) === 47) p = p.slice(0, -1)
   return p
 }
-
-/**
- * Estimated prompt tokens, from the body's byte length: about four bytes per token for English text,
- * and the JSON around the messages makes it an over-estimate, which is the safe side for capacity
- * admission. The router corrects the charge with the real usage when the response arrives.
- */
-export const estimatePromptTokens = (bodyBytes: number): number => Math.ceil(bodyBytes / 4)
 
 /**
  * The transport-neutral gateway: `(method, path, headers, body, signal) → { status, headers, body }`.
@@ -388,9 +382,10 @@ export class Gateway {
     const routing = decoded.value
     if (routing.model === undefined && (routing.models === undefined || routing.models.length === 0))
       return this.rejected(replies.missingModel, requestId, stream, keyName, req)
-    const estimatedPromptTokens = estimatePromptTokens(bytes)
     const keyDefaults = key === null ? undefined : key.defaults
     const traceparent = headerValue(req.headers, "traceparent")
+    // the one prompt estimate (core's): the router's filters and capacity read it, capture records it
+    const estimatedPromptTokens = estimatePromptTokens(body)
     let request: RouteRequest
     if (keyDefaults === undefined && traceparent === undefined)
       request = { body, routing, estimatedPromptTokens, requestId }

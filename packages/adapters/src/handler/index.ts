@@ -2,7 +2,6 @@ export { type ErrorBody, type ErrorReply, type ErrorType, errorJson, replies } f
 export {
   createGateway,
   DEFAULT_MAX_BODY_BYTES,
-  estimatePromptTokens,
   Gateway,
   type GatewayOptions,
   type GatewayServices,

@@ -144,6 +144,29 @@ describe.each(plugins)("gateway conformance: $name ($kind)", (p) => {
       expect(after).toBeGreaterThan(0)
     })
 
+  const unmappable = p.unmappable
+  it(`item 6: a parameter the plugin cannot map ${unmappable ? `(${unmappable.name})` : "(none: passed through)"}: excluded under require_parameters, else dropped and the trace says so`, async () => {
+    upstream.reply({ headers: ok, body: p.json })
+    const parameter = unmappable ?? { name: "seed", value: 7 }
+    const body = { model, messages: user, [parameter.name]: parameter.value }
+    const strict = await rawJson(stack.url, KEY, { ...body, provider: { require_parameters: true } })
+    const lenient = await rawJson(stack.url, KEY, { ...body, switchyard_trace: true })
+    expect(lenient.status).toBe(200)
+    const steps = (lenient.json.switchyard_trace as { plan: { steps: Array<string> } }).plan.steps
+    if (unmappable === undefined) {
+      expect(strict.status).toBe(200)
+      expect(upstream.requests.at(-1)?.body[parameter.name]).toEqual(parameter.value)
+      expect(steps.some((st) => st.includes("not sent"))).toBe(false)
+      return
+    }
+    expect(strict.status).toBe(404)
+    expect(strict.json.error).toMatchObject({
+      code: "no_endpoints",
+      metadata: { excluded_by: [{ endpoint: `${model}@${p.name}`, reasons: ["require_parameters"] }] },
+    })
+    expect(steps).toContain(`${model}@${p.name}: not sent (no ${p.kind} equivalent): ${parameter.name}`)
+  })
+
   // only plugins with a recorded streamed tool call (the Gemini API has none; Vertex's covers the shared translator)
   const toolStream = p.toolStream
   if (toolStream !== undefined)
@@ -281,5 +304,27 @@ describe("item 12: which pool served (Vertex trafficType) is in the RouteTrace",
     const trace = raw.chunks.at(-1)?.switchyard_trace as { servedTraffic?: string; plan: { steps: Array<string> } }
     expect(trace.servedTraffic).toBe("on_demand_flex")
     expect(trace.plan.steps.some((s) => s.startsWith("spillover: fid/vertex-pt@vertex/pt"))).toBe(true)
+  })
+})
+
+describe("item 9: the prompt estimate that feeds the context-length filter", () => {
+  it("a request with a 1 MiB base64 image is served by a 128k-context model (one image, not 262k tokens)", async () => {
+    const openai = plugins.find((x) => x.name === "openai")!
+    upstream.reply({ body: openai.json })
+    const image = `data:image/png;base64,${"A".repeat(1024 * 1024)}`
+    const r = await rawJson(stack.url, KEY, {
+      model: "fid/openai",
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "What is in this picture?" },
+            { type: "image_url", image_url: { url: image } },
+          ],
+        },
+      ],
+    })
+    expect(r.status).toBe(200)
+    expect(r.json.provider).toBe("openai")
   })
 })

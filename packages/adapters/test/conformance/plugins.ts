@@ -51,6 +51,8 @@ export interface PluginCase {
     readonly argumentFragments?: number
   }
   readonly clientError: ClientErrorCase
+  /** A parameter the plugin's translation has no equivalent for (absent: the plugin passes every parameter through). */
+  readonly unmappable?: { readonly name: string; readonly value: unknown }
   /** Rate-limit headers the provider documents (absent for providers that send none: Gemini, Vertex). */
   readonly rateLimitHeaders?: Readonly<Record<string, string>>
 }
@@ -188,10 +190,12 @@ export const plugins: ReadonlyArray<PluginCase> = [
       },
     },
     rateLimitHeaders: anthropicRateLimits,
+    unmappable: { name: "seed", value: 7 },
   },
   {
     name: "gemini",
     kind: "google",
+    unmappable: { name: "logit_bias", value: { "50256": -100 } },
     options: (url) => ({ baseUrl: url, apiKey: { env: "UPSTREAM_KEY" } }),
     upstreamModel: "gemini-3-pro-preview",
     requestIdHeader: "x-goog-request-id",
@@ -210,6 +214,7 @@ export const plugins: ReadonlyArray<PluginCase> = [
   {
     name: "vertex",
     kind: "google-vertex",
+    unmappable: { name: "parallel_tool_calls", value: false },
     options: (url) => ({ project: "p", location: "us-central1", accessToken: { env: "UPSTREAM_KEY" }, baseUrl: url }),
     upstreamModel: "gemini-3-pro-preview",
     requestIdHeader: "x-request-id",

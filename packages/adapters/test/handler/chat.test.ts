@@ -1,3 +1,4 @@
+import { estimatePromptTokens, type JsonObject } from "@switchyard/core"
 import { afterAll, describe, expect, it } from "vitest"
 import { createGateway, EXPOSED_HEADERS } from "../../src/index.js"
 import { call, isErrorEnvelope, sseEvents } from "../support/call.js"
@@ -44,13 +45,13 @@ describe("POST /v1/chat/completions (HTTP surface)", () => {
     expect(probe.requests.at(-1)?.requestId).toBe(r.headers["x-request-id"])
   })
 
-  it("passes the parsed body through with the routing subset decoded and a prompt estimate from the byte length", async () => {
+  it("passes the parsed body through with the routing subset decoded and core's prompt estimate (no byte-length guess)", async () => {
     const body = { ...hello, temperature: 0.3, provider: { order: ["google-vertex/pt"], allow_fallbacks: true } }
     await post(body)
     const seen = probe.requests.at(-1)!
     expect(seen.body).toEqual(body)
     expect(seen.routing.provider).toEqual({ order: ["google-vertex/pt"], allow_fallbacks: true })
-    expect(seen.estimatedPromptTokens).toBe(Math.ceil(JSON.stringify(body).length / 4))
+    expect(seen.estimatedPromptTokens).toBe(estimatePromptTokens(body as JsonObject))
     expect(seen.keyDefaults).toBeUndefined()
   })
 

@@ -42,7 +42,9 @@ export const staticMask = (endpoint: Endpoint, s: PlanSettings): number => {
   if (s.promptTokens + s.outputTokens > endpoint.contextLength) mask |= R_CONTEXT
   if (s.maxTokens !== undefined && endpoint.maxOutput !== undefined && s.maxTokens > endpoint.maxOutput)
     mask |= R_MAX_TOKENS
-  if (s.requireParameters && !supportsAll(endpoint, s.parameters)) mask |= R_REQUIRE_PARAMETERS
+  // the catalog's declared support, and what the endpoint's plugin can actually send
+  if (s.requireParameters && (!supportsAll(endpoint, s.parameters) || s.unmapped(endpoint).length > 0))
+    mask |= R_REQUIRE_PARAMETERS
   return mask
 }
 

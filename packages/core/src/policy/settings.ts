@@ -1,3 +1,4 @@
+import type { Endpoint } from "../catalog/endpoint.js"
 import type {
   MaxPrice,
   PercentileCutoffs,
@@ -18,6 +19,8 @@ export interface PlanSettings {
   readonly allowFallbacks: boolean
   readonly requireParameters: boolean
   readonly parameters: ReadonlyArray<string>
+  /** The request's parameters an endpoint's client cannot send (`PlanOptions.unmapped`). */
+  readonly unmapped: (endpoint: Endpoint) => ReadonlyArray<string>
   readonly denyDataCollection: boolean
   readonly zdr: boolean
   /** Undefined when absent or empty (an empty list does not filter). */
@@ -44,6 +47,9 @@ export interface PlanSettings {
   readonly escalating: boolean
 }
 
+const NONE: ReadonlyArray<string> = []
+const none = (): ReadonlyArray<string> => NONE
+
 const has = (list: ReadonlyArray<string>, value: string): boolean => list.includes(value)
 
 export const planSettings = (request: PlanRequest, options: PlanOptions): PlanSettings => {
@@ -63,6 +69,7 @@ export const planSettings = (request: PlanRequest, options: PlanOptions): PlanSe
     allowFallbacks: p.allow_fallbacks ?? true,
     requireParameters: p.require_parameters ?? false,
     parameters: params,
+    unmapped: options.unmapped ?? none,
     denyDataCollection: p.data_collection === "deny",
     zdr: p.zdr ?? false,
     quantizations,

@@ -48,6 +48,11 @@ export interface PlanOptions {
   readonly random: () => number
   /** Build the plan for escalation: provisioned endpoints become admissible. */
   readonly escalating: boolean
+  /**
+   * The request's parameters an endpoint's client cannot send (its plugin has no equivalent): with
+   * `require_parameters` such an endpoint is excluded (`require_parameters`). Default: none.
+   */
+  readonly unmapped?: ((endpoint: Endpoint) => ReadonlyArray<string>) | undefined
 }
 
 export interface PlannedAttempt {

@@ -70,6 +70,15 @@ export interface ProviderClient {
   readonly chat: (call: ChatCall) => Effect.Effect<ChatResult, ProviderError>
   /** Resolves once the upstream answered 200 (errors before that fail the effect, not the stream). */
   readonly stream: (call: ChatCall) => Effect.Effect<ChatStream, ProviderError>
+  /**
+   * Of the request's `parameters` (the body's keys that are endpoint parameters), those this client cannot
+   * send upstream: a translating plugin has no equivalent for them. With `provider.require_parameters` the
+   * router excludes the endpoint (`excluded_by: require_parameters`); otherwise they are dropped and the
+   * trace says so. Absent: every parameter is passed through.
+   */
+  readonly unmappedParameters?:
+    | ((parameters: ReadonlyArray<string>, body: JsonObject) => ReadonlyArray<string>)
+    | undefined
 }
 
 export interface PluginContext {

@@ -10,6 +10,7 @@ import type { Entry } from "../services/live-state.js"
 import { classify } from "./classify.js"
 import type { AttemptControl, AttemptInfo, AttemptResult, Mode, QueuedAttempt, RequestContext } from "./context.js"
 import type { MutableAttemptTrace } from "./trace.js"
+import { unmappedParameters } from "./unmapped.js"
 
 /** Restores the interruptibility of an enclosing `Effect.uninterruptibleMask`. */
 export type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
@@ -205,6 +206,11 @@ export const runAttempt = <A>(
         hedge,
       }
       const client = ctx.deployment.clients.get(endpoint.provider)
+      if (client?.unmappedParameters !== undefined) {
+        const dropped = unmappedParameters(ctx.deployment, endpoint, ctx.prepared)
+        if (dropped.length > 0)
+          ctx.trace.step(`${endpoint.id}: not sent (no ${endpoint.providerKind} equivalent): ${dropped.join(", ")}`)
+      }
       const call =
         client === undefined
           ? Effect.fail(

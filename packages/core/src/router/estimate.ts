@@ -4,43 +4,57 @@ import type { JsonObject } from "../provider/contract.js"
 const CHARS_PER_TOKEN = 4
 /** Per-message overhead (role, separators), tokens. */
 const MESSAGE_OVERHEAD = 4
+/**
+ * Tokens one image, audio or file part costs: the largest per-image cost of the supported providers
+ * (Anthropic: up to ~1,600 for a 1.15-megapixel image; OpenAI high detail 85 + 170 per 512-px tile, 765 for
+ * 1024²; Gemini 258 per image or tile) — never the size of its base64 data.
+ */
+export const MEDIA_PART_TOKENS = 1_600
 
-const textLength = (content: unknown): number => {
-  if (typeof content === "string") return content.length
-  if (!Array.isArray(content)) return 0
-  let n = 0
-  for (const part of content) {
-    if (part !== null && typeof part === "object") {
-      const text = (part as { text?: unknown }).text
-      if (typeof text === "string") n += text.length
-    }
+const isObj = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** Text characters and media parts of one message's `content`. */
+const contentSize = (content: unknown, size: { chars: number; media: number }): void => {
+  if (typeof content === "string") {
+    size.chars += content.length
+    return
   }
-  return n
+  if (!Array.isArray(content)) return
+  for (const part of content) {
+    if (!isObj(part)) continue
+    if (typeof part.text === "string") size.chars += part.text.length
+    else if (part.type === "image_url" || part.type === "input_audio" || part.type === "file") size.media++
+  }
 }
 
 /**
- * Prompt size estimate in tokens, from the body as received: message text (strings and text parts),
- * tool-call arguments and tool definitions, at ~4 characters a token plus a small per-message
- * overhead. Cheap (no tokenizer) and deliberately rough: capacity is corrected to actual usage later.
+ * The prompt size estimate, in tokens, from the request body: message text (strings and text parts), tool
+ * calls (names and arguments) and tool results, tool definitions and a `response_format` schema, at ~4
+ * characters a token plus a small per-message overhead; each image, audio or file part at
+ * `MEDIA_PART_TOKENS` (a 1 MiB base64 image is one image, not 262k tokens). Cheap (no tokenizer) and
+ * deliberately rough. The one estimate Switchyard uses: the context-length filter, capacity reservations
+ * (corrected to actual usage later) and the simulator's request shapes.
  */
 export const estimatePromptTokens = (body: JsonObject): number => {
   const messages = body.messages
-  let chars = 0
+  const size = { chars: 0, media: 0 }
   let overhead = 0
   if (Array.isArray(messages)) {
     for (const m of messages) {
-      if (m === null || typeof m !== "object") continue
-      const message = m as { content?: unknown; tool_calls?: unknown }
+      if (!isObj(m)) continue
       overhead += MESSAGE_OVERHEAD
-      chars += textLength(message.content)
-      if (Array.isArray(message.tool_calls)) {
-        for (const call of message.tool_calls) {
-          const args = (call as { function?: { arguments?: unknown } } | null)?.function?.arguments
-          if (typeof args === "string") chars += args.length
+      contentSize(m.content, size)
+      if (Array.isArray(m.tool_calls)) {
+        for (const call of m.tool_calls) {
+          const fn = isObj(call) && isObj(call.function) ? call.function : undefined
+          if (typeof fn?.name === "string") size.chars += fn.name.length
+          if (typeof fn?.arguments === "string") size.chars += fn.arguments.length
         }
       }
     }
   }
-  if (Array.isArray(body.tools) && body.tools.length > 0) chars += JSON.stringify(body.tools).length
-  return Math.ceil(chars / CHARS_PER_TOKEN) + overhead
+  if (Array.isArray(body.tools) && body.tools.length > 0) size.chars += JSON.stringify(body.tools).length
+  const format = body.response_format
+  if (isObj(format) && isObj(format.json_schema)) size.chars += JSON.stringify(format.json_schema).length
+  return Math.ceil(size.chars / CHARS_PER_TOKEN) + overhead + size.media * MEDIA_PART_TOKENS
 }

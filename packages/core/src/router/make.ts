@@ -28,6 +28,7 @@ import { committedStream } from "./stream-output.js"
 import { TraceRecorder } from "./trace.js"
 import { parseTraceparent } from "./traceparent.js"
 import type { RouteRequest, RouteResult, RouteStream } from "./types.js"
+import { unmappedParameters } from "./unmapped.js"
 
 /**
  * Build the router from its services. A function declaration (hoisted) so `Router.layer` in
@@ -69,6 +70,7 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
             const routePlan = plan(p.planRequest, p.candidates, snapshot, {
               random: services.random,
               escalating: false,
+              unmapped: (e) => unmappedParameters(deployment, e, p),
             })
             const parent = request.traceparent === undefined ? undefined : parseTraceparent(request.traceparent)
             const trace = new TraceRecorder(

@@ -1,4 +1,5 @@
 import type { JsonObject } from "../provider/contract.js"
+import { estimatePromptTokens } from "../router/estimate.js"
 
 /**
  * Optional body field a simulation puts on a request to fix its sizes exactly:
@@ -19,35 +20,14 @@ export interface RequestShape {
 
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined)
 
-const contentChars = (content: unknown): number => {
-  if (typeof content === "string") return content.length
-  if (Array.isArray(content)) {
-    let n = 0
-    for (const part of content) {
-      if (part && typeof part === "object" && typeof (part as { text?: unknown }).text === "string") {
-        n += (part as { text: string }).text.length
-      }
-    }
-    return n
-  }
-  return 0
-}
-
-/** About 4 characters a token plus a few tokens of framing per message. */
-export const estimatePromptTokens = (messages: unknown): number => {
-  if (!Array.isArray(messages)) return 1
-  let chars = 0
-  for (const m of messages) chars += contentChars((m as { content?: unknown } | null)?.content)
-  return Math.max(1, Math.ceil(chars / 4) + 3 * messages.length)
-}
-
 export const readRequestShape = (body: JsonObject): RequestShape => {
   const hint = body[SIMULATION_HINT_FIELD] as { prompt_tokens?: unknown; output_tokens?: unknown } | undefined
   const hintPrompt = num(hint?.prompt_tokens)
   const hintOutput = num(hint?.output_tokens)
   const max = num(body.max_completion_tokens) ?? num(body.max_tokens)
   return {
-    promptTokens: hintPrompt !== undefined ? Math.max(0, Math.round(hintPrompt)) : estimatePromptTokens(body.messages),
+    promptTokens:
+      hintPrompt !== undefined ? Math.max(0, Math.round(hintPrompt)) : Math.max(1, estimatePromptTokens(body)),
     maxTokens: max !== undefined && max > 0 ? Math.floor(max) : undefined,
     outputTokens: hintOutput !== undefined ? Math.max(0, Math.round(hintOutput)) : undefined,
     stream: body.stream === true,

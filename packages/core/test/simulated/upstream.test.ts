@@ -150,7 +150,8 @@ describe("simulated upstream: responses", () => {
         )
         yield* TestClock.adjust(100_000)
         const r = yield* Fiber.join(f)
-        expect(r.usage.promptTokens).toBe(103)
+        // the one prompt estimate: 400 characters ÷ 4 + 4 tokens of message overhead
+        expect(r.usage.promptTokens).toBe(104)
         expect(r.usage.completionTokens).toBe(42)
         const choice = (r.body.choices as Array<{ finish_reason: string }>)[0]!
         expect(choice.finish_reason).toBe("stop")

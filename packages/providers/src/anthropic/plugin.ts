@@ -9,9 +9,11 @@ import { callContext } from "../translation/call-context.js"
 import { translateSse } from "../translation/translated-stream.js"
 import { classifyAnthropicError } from "./error.js"
 import { AnthropicOptions } from "./options.js"
+import { anthropicUnmapped } from "./parameters.js"
 import { toAnthropicRequest } from "./request.js"
 import { fromAnthropicResponse } from "./response.js"
 import { AnthropicStreamTranslator } from "./stream.js"
+import { structuredOutput } from "./structured-output.js"
 
 export const ANTHROPIC_BASE_URL = "https://api.anthropic.com"
 export const ANTHROPIC_VERSION = "2023-06-01"
@@ -56,7 +58,7 @@ export const anthropicPlugin = definePlugin<AnthropicOptions>({
             traceparent: call.traceparent,
           })
           const context = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
-          const out = yield* Effect.fromResult(fromAnthropicResponse(json, context))
+          const out = yield* Effect.fromResult(fromAnthropicResponse(json, context, structuredOutput(call.body)?.name))
           return {
             body: out.body,
             usage: out.usage,
@@ -75,11 +77,12 @@ export const anthropicPlugin = definePlugin<AnthropicOptions>({
             traceparent: call.traceparent,
           })
           const context = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
-          const chunks = translateSse(provider, messages, new AnthropicStreamTranslator(context))
+          const translator = new AnthropicStreamTranslator(context, structuredOutput(call.body)?.name)
+          const chunks = translateSse(provider, messages, translator)
           return { requestId: http.requestId(response.headers), signals: yield* readSignals(response.headers), chunks }
         })
 
       // the transport aborts a chat call at its deadline: the router need not race it
-      return { chat, stream, enforcesDeadline: true }
+      return { chat, stream, enforcesDeadline: true, unmappedParameters: anthropicUnmapped }
     }),
 })

@@ -3,7 +3,9 @@ import * as Result from "effect/Result"
 import { contentText, parseArguments } from "../translation/content-text.js"
 import { parseDataUrl } from "../translation/data-url.js"
 import { decodeChatBody } from "../translation/decode-chat.js"
+import { topKOf } from "../translation/top-k.js"
 import { defaultMaxOutput } from "./max-output.js"
+import { structuredOutput } from "./structured-output.js"
 
 type Block = Record<string, unknown>
 interface Message {
@@ -18,8 +20,11 @@ interface Message {
  *   message (consecutive results share one user message);
  * - `max_tokens` is required upstream: the request's, else the endpoint's `maxOutput`, else the model's
  *   documented maximum output (`max-output.ts`);
- * - `temperature` is clamped to Anthropic's 0..1; `stop` → `stop_sequences`; `user` → `metadata.user_id`.
- * Not translated: `response_format`, `n`, `seed`, penalties, `logprobs`, `reasoning_effort`.
+ * - `temperature` is clamped to Anthropic's 0..1; `top_k` → `top_k`; `stop` → `stop_sequences`;
+ *   `user` → `metadata.user_id`;
+ * - `response_format` (`json_schema`, `json_object`) → a forced tool (`structured-output.ts`).
+ * Not translated (`anthropicUnmapped` names them, the router drops or excludes): `n` > 1, `seed`, penalties,
+ * `logprobs`, `reasoning_effort`, and anything else Anthropic has no equivalent for.
  */
 export const toAnthropicRequest = (
   body: JsonObject,
@@ -42,6 +47,8 @@ export const toAnthropicRequest = (
   if (stream) out.stream = true
   if (req.temperature != null) out.temperature = Math.min(req.temperature, 1)
   if (req.top_p != null) out.top_p = req.top_p
+  const topK = topKOf(body)
+  if (topK !== undefined) out.top_k = topK
   if (req.stop != null) {
     const stops = (typeof req.stop === "string" ? [req.stop] : req.stop).filter((s) => s.trim() !== "")
     if (stops.length > 0) out.stop_sequences = stops
@@ -56,6 +63,11 @@ export const toAnthropicRequest = (
   }
   const toolChoice = toToolChoice(req)
   if (toolChoice !== undefined) out.tool_choice = toolChoice
+  const structured = structuredOutput(body)
+  if (structured !== undefined) {
+    out.tools = [{ name: structured.name, description: structured.description, input_schema: structured.schema }]
+    out.tool_choice = { type: "tool", name: structured.name }
+  }
   return Result.succeed(out)
 }
 

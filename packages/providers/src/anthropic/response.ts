@@ -25,6 +25,8 @@ export const messageMeta = (message: Json, ctx: TranslateContext): CompletionMet
 export const fromAnthropicResponse = (
   raw: unknown,
   ctx: TranslateContext,
+  /** The forced tool that carries a JSON `response_format`: its input is the answer's content. */
+  structuredTool?: string | undefined,
 ): Result.Result<{ readonly body: JsonObject; readonly usage: Usage }, MalformedResponse> => {
   if (!isObject(raw) || !Array.isArray(raw.content)) {
     return Result.fail(
@@ -34,11 +36,15 @@ export const fromAnthropicResponse = (
   let text = ""
   let reasoning = ""
   const toolCalls: Array<OpenAiToolCall> = []
+  let structured = false
   for (const block of raw.content) {
     if (!isObject(block)) continue
     if (block.type === "text" && typeof block.text === "string") text += block.text
     else if (block.type === "thinking" && typeof block.thinking === "string") reasoning += block.thinking
-    else if (block.type === "tool_use" && typeof block.id === "string" && typeof block.name === "string") {
+    else if (block.type === "tool_use" && structuredTool !== undefined && block.name === structuredTool) {
+      structured = true
+      text += JSON.stringify(isObject(block.input) ? block.input : {})
+    } else if (block.type === "tool_use" && typeof block.id === "string" && typeof block.name === "string") {
       toolCalls.push({
         id: block.id,
         type: "function",
@@ -47,6 +53,12 @@ export const fromAnthropicResponse = (
     }
   }
   const usage = anthropicUsage(raw.usage)
-  const choice = completionChoice(0, { text, reasoning, toolCalls }, stopReason(raw.stop_reason))
+  const finish = stopReason(raw.stop_reason)
+  const choice = completionChoice(
+    0,
+    { text, reasoning, toolCalls },
+    // the forced structured-output tool answered: a plain answer for the client
+    finish === "tool_calls" && structured && toolCalls.length === 0 ? "stop" : finish,
+  )
   return Result.succeed({ body: completionBody(messageMeta(raw, ctx), [choice], usage), usage })
 }

@@ -24,7 +24,8 @@ interface ToolBlock {
  * - `message_delta.stop_reason` → the finish chunk; `message_delta.usage` is CUMULATIVE, so each
  *   field replaces the previous value (never summed);
  * - `message_stop` → the closing `choices: []` usage chunk;
- * - an `error` event fails the stream with the classified error (overloaded_error → Overloaded).
+ * - an `error` event fails the stream with the classified error (overloaded_error → Overloaded);
+ * - the forced structured-output tool (a JSON `response_format`) streams its input as `content`, finish `stop`.
  */
 export class AnthropicStreamTranslator {
   private meta: CompletionMeta | undefined
@@ -34,8 +35,14 @@ export class AnthropicStreamTranslator {
   private closed = false
   private toolCount = 0
   private readonly tools = new Map<number, ToolBlock>()
+  /** Content blocks of the forced structured-output tool: their input is streamed as `content`. */
+  private readonly structured = new Map<number, ToolBlock>()
 
-  constructor(private readonly ctx: TranslateContext) {}
+  constructor(
+    private readonly ctx: TranslateContext,
+    /** The forced tool that carries a JSON `response_format` (`structured-output.ts`). */
+    private readonly structuredTool?: string | undefined,
+  ) {}
 
   get usage(): Usage {
     return anthropicUsage(this.usageFields)
@@ -62,7 +69,12 @@ export class AnthropicStreamTranslator {
         const delta = isObject(event.delta) ? event.delta : {}
         if (delta.stop_reason === undefined || delta.stop_reason === null || this.finished) return Result.succeed([])
         this.finished = true
-        return this.emit({}, stopReason(delta.stop_reason))
+        const finish = stopReason(delta.stop_reason)
+        // the forced structured-output tool answered: a plain answer for the client
+        return this.emit(
+          {},
+          finish === "tool_calls" && this.structured.size > 0 && this.toolCount === 0 ? "stop" : finish,
+        )
       }
       case "message_stop":
         return this.close()
@@ -105,6 +117,10 @@ export class AnthropicStreamTranslator {
     if (block.type === "thinking" && typeof block.thinking === "string" && block.thinking !== "") {
       return this.emit({ reasoning_content: block.thinking })
     }
+    if (block.type === "tool_use" && this.structuredTool !== undefined && block.name === this.structuredTool) {
+      this.structured.set(blockIndex, { index: 0, sentArguments: false })
+      return Result.succeed([])
+    }
     if (block.type === "tool_use") {
       if (typeof block.id !== "string" || typeof block.name !== "string") return this.malformed("tool_use without id")
       const index = this.toolCount++
@@ -128,6 +144,12 @@ export class AnthropicStreamTranslator {
           ? this.emit({ reasoning_content: delta.thinking })
           : Result.succeed([])
       case "input_json_delta": {
+        const structured = this.structured.get(typeof event.index === "number" ? event.index : -1)
+        if (structured !== undefined) {
+          if (typeof delta.partial_json !== "string" || delta.partial_json === "") return Result.succeed([])
+          structured.sentArguments = true
+          return this.emit({ content: delta.partial_json })
+        }
         const tool = this.tools.get(typeof event.index === "number" ? event.index : -1)
         if (tool === undefined) return this.malformed("input_json_delta outside a tool_use block")
         if (typeof delta.partial_json !== "string" || delta.partial_json === "") return Result.succeed([])
@@ -141,6 +163,11 @@ export class AnthropicStreamTranslator {
   }
 
   private blockStop(event: Json): Result.Result<Array<JsonObject>, ProviderError> {
+    const structured = this.structured.get(typeof event.index === "number" ? event.index : -1)
+    if (structured !== undefined && !structured.sentArguments) {
+      structured.sentArguments = true
+      return this.emit({ content: "{}" })
+    }
     const tool = this.tools.get(typeof event.index === "number" ? event.index : -1)
     if (tool === undefined || tool.sentArguments) return Result.succeed([])
     tool.sentArguments = true

@@ -7,6 +7,7 @@ import { decodeSseJson } from "../sse/sse.js"
 import { callContext } from "../translation/call-context.js"
 import { translateEvents } from "../translation/translated-stream.js"
 import { classifyGoogleStreamError } from "./error.js"
+import { geminiUnmapped } from "./parameters.js"
 import { toGeminiRequest } from "./request.js"
 import { fromGeminiResponse } from "./response.js"
 import { GeminiStreamTranslator } from "./stream.js"
@@ -89,5 +90,5 @@ export const makeGoogleClient = (http: Transport, target: GoogleTarget): Provide
     })
 
   // the transport aborts a chat call at its deadline: the router need not race it
-  return { chat, stream, enforcesDeadline: true }
+  return { chat, stream, enforcesDeadline: true, unmappedParameters: geminiUnmapped }
 }

@@ -2,12 +2,15 @@ import { BadRequest, type ChatRequest, type JsonObject } from "@switchyard/core"
 import * as Result from "effect/Result"
 import { contentText, parseArguments } from "../translation/content-text.js"
 import { decodeChatBody } from "../translation/decode-chat.js"
-import { isEmptyObjectSchema, toGeminiSchema } from "./json-schema.js"
+import { topKOf } from "../translation/top-k.js"
+import { isEmptyObjectSchema } from "./json-schema.js"
 import { type GeminiPart, toParts } from "./parts.js"
 
 /**
  * OpenAI chat-completions body → Gemini `generateContent` body (wire-facts §3).
- * The model goes in the URL, not the body. Pure: no I/O, no clock.
+ * The model goes in the URL, not the body. Pure: no I/O, no clock. Tool parameters and `response_format`
+ * schemas go as JSON Schema (`parametersJsonSchema`, `responseJsonSchema`), unconverted, so `$ref`/`$defs`
+ * (Pydantic, Zod) reach the model; `top_k` → `topK`. What is not mapped: `geminiUnmapped` (parameters.ts).
  */
 export const toGeminiRequest = (body: JsonObject, provider: string): Result.Result<JsonObject, BadRequest> => {
   const decoded = decodeChatBody(body, provider)
@@ -23,14 +26,15 @@ export const toGeminiRequest = (body: JsonObject, provider: string): Result.Resu
         functionDeclarations: req.tools.map((t) => ({
           name: t.function.name,
           ...(t.function.description !== undefined ? { description: t.function.description } : {}),
-          ...(isEmptyObjectSchema(t.function.parameters) ? {} : { parameters: toGeminiSchema(t.function.parameters) }),
+          // the JSON Schema as sent ($ref/$defs, additionalProperties, … included): Gemini takes it as is
+          ...(isEmptyObjectSchema(t.function.parameters) ? {} : { parametersJsonSchema: t.function.parameters }),
         })),
       },
     ]
   }
   const toolConfig = toToolConfig(req)
   if (toolConfig !== undefined) out.toolConfig = toolConfig
-  const generationConfig = toGenerationConfig(req)
+  const generationConfig = toGenerationConfig(req, body)
   if (Object.keys(generationConfig).length > 0) out.generationConfig = generationConfig
   return Result.succeed(out)
 }
@@ -141,10 +145,12 @@ const toToolConfig = (req: ChatRequest): JsonObject | undefined => {
 /** OpenAI `reasoning_effort` → thinking budget (the mapping Vertex's OpenAI endpoint documents). */
 const thinkingBudget: Record<string, number> = { low: 1024, medium: 8192, high: 24576 }
 
-const toGenerationConfig = (req: ChatRequest): Record<string, unknown> => {
+const toGenerationConfig = (req: ChatRequest, raw: JsonObject): Record<string, unknown> => {
   const config: Record<string, unknown> = {}
   if (req.temperature != null) config.temperature = req.temperature
   if (req.top_p != null) config.topP = req.top_p
+  const topK = topKOf(raw)
+  if (topK !== undefined) config.topK = topK
   const maxTokens = req.max_completion_tokens ?? req.max_tokens
   if (maxTokens != null) config.maxOutputTokens = maxTokens
   if (req.stop != null) config.stopSequences = typeof req.stop === "string" ? [req.stop] : req.stop
@@ -156,7 +162,7 @@ const toGenerationConfig = (req: ChatRequest): Record<string, unknown> => {
   if (format?.type === "json_object") config.responseMimeType = "application/json"
   if (format?.type === "json_schema") {
     config.responseMimeType = "application/json"
-    if (format.json_schema.schema !== undefined) config.responseSchema = toGeminiSchema(format.json_schema.schema)
+    if (format.json_schema.schema !== undefined) config.responseJsonSchema = format.json_schema.schema
   }
   const budget = req.reasoning_effort === undefined ? undefined : thinkingBudget[req.reasoning_effort]
   if (budget !== undefined) config.thinkingConfig = { thinkingBudget: budget }

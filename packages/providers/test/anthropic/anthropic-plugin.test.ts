@@ -1,5 +1,5 @@
 import type { JsonObject, ProviderClient } from "@switchyard/core"
-import type { Effect } from "effect"
+import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { anthropicPlugin } from "../../src/anthropic/index.js"
 import { testEndpoint } from "../conformance/endpoint.js"
@@ -156,6 +156,51 @@ describe("anthropic plugin against a loopback Messages API server", () => {
       )
       expect(last().json).toMatchObject({ model, max_tokens: max })
     }
+  })
+
+  it("item 6: response_format json_schema → a forced tool; the recorded tool_use answer comes back as JSON content, finish stop (JSON and stream); top_k is sent", async () => {
+    const schema = { type: "object", properties: { location: { type: "string" } }, required: ["location"] }
+    const body = {
+      ...ask,
+      top_k: 20,
+      response_format: { type: "json_schema", json_schema: { name: "weather", schema } },
+    }
+    server.reply({ kind: "json", body: anthropicFixture("anthropic-messages-tool-call.json") })
+    const out = successOf(await run((c) => c.chat({ body, endpoint })))
+    expect(last().json).toMatchObject({
+      top_k: 20,
+      tools: [{ name: "weather", input_schema: schema }],
+      tool_choice: { type: "tool", name: "weather" },
+    })
+    expect(out.body.choices).toEqual([
+      expect.objectContaining({
+        message: expect.objectContaining({ role: "assistant", content: '{"location":"San Francisco"}' }),
+        finish_reason: "stop",
+      }),
+    ])
+    expect((out.body.choices as Array<{ message: JsonObject }>)[0]?.message.tool_calls).toBeUndefined()
+
+    server.reply({ kind: "sse", frames: anthropicFrames(anthropicChunks("anthropic-messages-tool-call.chunks.txt")) })
+    const streamed = successOf(await run((c) => collectUntilFailure(c, { body: { ...body, stream: true }, endpoint })))
+    expect(streamed.error).toBeUndefined()
+    expect(JSON.parse(streamedText(streamed.chunks))).toEqual(expect.any(Object))
+    expect(streamedToolCalls(streamed.chunks)).toEqual([])
+    expect(finishReasons(streamed.chunks)).toEqual(["stop"])
+  })
+
+  it("item 6: response_format next to the request's own tools cannot be forced: not sent, and named as unmapped", async () => {
+    server.reply({ kind: "json", body: textAnswer() })
+    const tools = [{ type: "function", function: { name: "f", parameters: { type: "object", properties: {} } } }]
+    const body = { ...ask, tools, seed: 3, n: 2, response_format: { type: "json_object" } }
+    successOf(await run((c) => c.chat({ body, endpoint })))
+    expect(last().json).toMatchObject({ tools: [{ name: "f" }] })
+    expect(last().json).not.toHaveProperty("tool_choice")
+    const unmapped = successOf(
+      await run((c) =>
+        Effect.succeed(c.unmappedParameters?.(["tools", "seed", "n", "response_format", "temperature"], body)),
+      ),
+    )
+    expect(unmapped).toEqual(["seed", "n", "response_format"])
   })
 
   it("tool_choice: auto → auto, none → none, a named function → tool", async () => {

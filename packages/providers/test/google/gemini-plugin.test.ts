@@ -118,10 +118,12 @@ describe("google plugin (Gemini API) against a loopback Gemini server", () => {
             {
               name: "weather",
               description: "Weather in a city",
-              parameters: {
+              // the JSON Schema as the client sent it
+              parametersJsonSchema: {
                 type: "object",
-                properties: { city: { type: "string" }, unit: { type: "string", nullable: true, enum: ["C", "F"] } },
+                properties: { city: { type: "string" }, unit: { type: ["string", "null"], enum: ["C", "F"] } },
                 required: ["city"],
+                additionalProperties: false,
               },
             },
             { name: "time" },
@@ -136,7 +138,7 @@ describe("google plugin (Gemini API) against a loopback Gemini server", () => {
         stopSequences: ["END"],
         seed: 7,
         responseMimeType: "application/json",
-        responseSchema: { type: "object", properties: { text: { type: "string" } } },
+        responseJsonSchema: { type: "object", properties: { text: { type: "string" } } },
       },
     })
   })
@@ -154,6 +156,39 @@ describe("google plugin (Gemini API) against a loopback Gemini server", () => {
     }
     successOf(await run((c) => c.chat({ body: { ...ask, response_format: { type: "json_object" } }, endpoint })))
     expect(last().json).toMatchObject({ generationConfig: { responseMimeType: "application/json" } })
+  })
+
+  it("item 7: a Pydantic tool schema with $ref/$defs and a json_schema response_format reach Gemini unchanged; top_k → topK", async () => {
+    server.reply({ kind: "json", body: googleFixture("gemini-tool-call.json") })
+    // what `pydantic.BaseModel.model_json_schema()` produces for a model with a nested model
+    const pydantic = {
+      $defs: {
+        Address: {
+          properties: {
+            city: { title: "City", type: "string" },
+            zip: { anyOf: [{ type: "string" }, { type: "null" }], default: null, title: "Zip" },
+          },
+          required: ["city"],
+          title: "Address",
+          type: "object",
+        },
+      },
+      properties: { name: { title: "Name", type: "string" }, address: { $ref: "#/$defs/Address" } },
+      required: ["name", "address"],
+      title: "Person",
+      type: "object",
+    }
+    const body = {
+      ...ask,
+      top_k: 40,
+      tools: [{ type: "function", function: { name: "save_person", parameters: pydantic } }],
+      response_format: { type: "json_schema", json_schema: { name: "person", schema: pydantic } },
+    }
+    successOf(await run((c) => c.chat({ body, endpoint })))
+    expect(last().json).toMatchObject({
+      tools: [{ functionDeclarations: [{ name: "save_person", parametersJsonSchema: pydantic }] }],
+      generationConfig: { topK: 40, responseMimeType: "application/json", responseJsonSchema: pydantic },
+    })
   })
 
   it("a tool message whose tool_call_id matches no earlier call is a BadRequest, sent nowhere", async () => {

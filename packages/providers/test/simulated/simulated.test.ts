@@ -81,11 +81,11 @@ describe("simulated plugin client", () => {
           endpoint: pt,
           body: { model: "google/gemini-2.5-pro", messages: [{ role: "user", content: "Hello" }], max_tokens: 1_000 },
         }
-        // charge: 5 prompt tokens (estimated) + 1 000 × 8 = 8 005 of a 12 000 bucket
+        // charge: 6 prompt tokens (core's estimate: ⌈5 chars ÷ 4⌉ + 4 per message) + 1 000 × 8 = 8 006 of a 12 000 bucket
         const first = yield* Effect.forkChild(client.chat(call), { startImmediately: true })
         const refused = yield* Effect.flip(client.chat(call))
         expect(refused._tag).toBe("RateLimited")
-        expect(refused._tag === "RateLimited" && refused.retryAfterMs).toBe(Math.ceil((8_005 * 2 - 12_000) / 0.2))
+        expect(refused._tag === "RateLimited" && refused.retryAfterMs).toBe(Math.ceil((8_006 * 2 - 12_000) / 0.2))
         yield* TestClock.adjust(60_000)
         const ok = yield* Fiber.join(first)
         expect(ok.signals.limitTokens).toBe(12_000)
