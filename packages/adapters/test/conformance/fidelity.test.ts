@@ -230,6 +230,12 @@ describe("OpenAI-compatible hosts: what real hosts send that clients choke on", 
     })
   })
 
+  it("item 5: a JSON answer with OpenRouter's own `provider`: ours as `provider`, theirs as `upstream_provider`", async () => {
+    upstream.reply({ body: recording("fixtures/openrouter/openrouter-chat-tool-call.json") })
+    const r = await rawJson(stack.url, KEY, { model: "fid/openrouter", messages: user })
+    expect([r.json.provider, r.json.upstream_provider]).toEqual(["openrouter", "Mistral"])
+  })
+
   it("item 2: OpenRouter's mid-stream error chunk (it carries `choices`) ends the stream in-band and the trace says stream_error", async () => {
     upstream.reply({
       frames: openAiFrames(lines(recording("fixtures/openrouter/openrouter-mid-stream-error.chunks.txt"))),
@@ -304,6 +310,15 @@ describe("item 12: which pool served (Vertex trafficType) is in the RouteTrace",
     const trace = raw.chunks.at(-1)?.switchyard_trace as { servedTraffic?: string; plan: { steps: Array<string> } }
     expect(trace.servedTraffic).toBe("on_demand_flex")
     expect(trace.plan.steps.some((s) => s.startsWith("spillover: fid/vertex-pt@vertex/pt"))).toBe(true)
+
+    upstream.reply({ body: recording("google/fixtures/vertex-generate-content-flex.json") })
+    const json = await rawJson(stack.url, KEY, {
+      model: "fid/vertex-pt",
+      messages: user,
+      provider: { order: ["vertex/pt"] },
+      switchyard_trace: true,
+    })
+    expect((json.json.switchyard_trace as { servedTraffic?: string }).servedTraffic).toBe("on_demand_flex")
   })
 })
 

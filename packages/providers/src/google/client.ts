@@ -3,9 +3,8 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { Transport } from "../http/transport.js"
 import { readSignals } from "../signals/headers.js"
-import { decodeSseJson } from "../sse/sse.js"
 import { callContext } from "../translation/call-context.js"
-import { translateEvents } from "../translation/translated-stream.js"
+import { translateEvents, translateSse } from "../translation/translated-stream.js"
 import { classifyGoogleStreamError } from "./error.js"
 import { geminiUnmapped } from "./parameters.js"
 import { toGeminiRequest } from "./request.js"
@@ -61,22 +60,24 @@ export const makeGoogleClient = (http: Transport, target: GoogleTarget): Provide
       const body = yield* Effect.fromResult(toGeminiRequest(call.body, provider))
       const headers = yield* target.headers(call.endpoint)
       const url = target.url(call.endpoint, true)
-      const res = yield* http.request({ url, headers, body: JSON.stringify(body), traceparent: call.traceparent })
+      // Without SSE framing Google answers one JSON array of responses, errors included (`[{error}]`).
+      const answer = yield* http.requestSse(
+        { url, headers, body: JSON.stringify(body), traceparent: call.traceparent },
+        { acceptJson: true },
+      )
+      const res = answer.response
       const ctx = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
       const translator = new GeminiStreamTranslator(ctx)
       const signals = yield* readSignals(res.headers)
       const headerId = http.requestId(res.headers)
-      let events: Stream.Stream<unknown, ProviderError>
-      if ((res.headers["content-type"] ?? "").includes("text/event-stream")) {
-        events = http.sse(res).pipe(Stream.mapEffect((m) => decodeSseJson(provider, m)))
-      } else {
-        // Without SSE framing Google answers one JSON array of responses, errors included (`[{error}]`).
-        const json = yield* http.json(res)
-        const error = classifyGoogleStreamError(provider, json, http.redact)
+      let chunks: Stream.Stream<JsonObject, ProviderError>
+      if (answer.messages !== undefined) chunks = translateSse(provider, answer.messages, translator)
+      else {
+        const error = classifyGoogleStreamError(provider, answer.json, http.redact)
         if (error) return yield* Effect.fail(error)
-        events = Stream.fromIterable(Array.isArray(json) ? (json as ReadonlyArray<unknown>) : [json])
+        const events = Array.isArray(answer.json) ? (answer.json as ReadonlyArray<unknown>) : [answer.json]
+        chunks = translateEvents(Stream.fromIterable(events), translator)
       }
-      const chunks: Stream.Stream<JsonObject, ProviderError> = translateEvents(events, translator)
       // Which pool served and the response id are only known once events arrive: read them live.
       return {
         get requestId() {

@@ -6,11 +6,12 @@
  *
  *   http.requestJson({ url, headers, body }) → Effect<{ response, json }, ProviderError>
  *       non-2xx → classified error; body not JSON → MalformedResponse
- *   http.requestSse({ url, headers, body })  → Effect<{ response, messages: Stream<SseMessage, ProviderError> }, ProviderError>
- *       resolves at 2xx headers; the body is parsed as SSE lazily while the stream is pulled (`messages`
- *       reads it: `response.body` is empty; `response.destroy()` aborts the stream)
- *   http.request(req) → Effect<HttpResponse, ProviderError>     resolves at 2xx headers, body unread: then
- *       http.json(response) or http.sse(response), for a caller that picks by the response's headers
+ *   http.requestSse({ url, headers, body })  → Effect<{ response, messages: SseMessages }, ProviderError>
+ *       resolves at 2xx headers; the body is decoded as SSE as it arrives and read in batches through
+ *       `messages` — turn them into chunks with `sseBatches(messages, convert, end)` (one bridge for every
+ *       plugin) or `messageStream(messages)`; `response.destroy()` aborts the stream
+ *   http.requestSse(req, { acceptJson: true }) → also `{ response, json }` when a 2xx answer is not
+ *       `text/event-stream` (read whole and parsed; Google may answer a stream request as one JSON array)
  *   http.redact(text) → text without the configured secrets
  *
  * A non-2xx answer is read whole and classified by `config.classify` (default `classifyHttpError`).
@@ -27,17 +28,15 @@ import { MalformedResponse } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
 import { Agent, type Dispatcher } from "undici"
 import { classifyHttpError, type HttpFailure } from "../errors/classify-http.js"
 import { classifyTransportError, transportErrorDetail } from "../errors/classify-transport.js"
 import { makeRedactor, type Redactor, redactError } from "../errors/redact.js"
 import { responseNowMs } from "../signals/headers.js"
 import { dispatchSse } from "../sse/dispatch.js"
-import { sseExchangeMessages } from "../sse/exchange-stream.js"
-import { type SseMessage, sseMessages } from "../sse/sse.js"
+import type { SseMessages } from "../sse/exchange-stream.js"
 import { type BufferedResponse, dispatchBuffered } from "./buffered.js"
-import { type HeaderMap, toHeaderMap } from "./header-map.js"
+import type { HeaderMap } from "./header-map.js"
 import { requestIdFrom } from "./request-id.js"
 import { resolveTimeouts, type Timeouts, type TimeoutsOptions } from "./timeouts.js"
 
@@ -78,10 +77,19 @@ export interface HttpRequest {
 export interface HttpResponse {
   readonly status: number
   readonly headers: HeaderMap
-  /** The unread body. Read it once (json/sse) or `destroy` it. */
-  readonly body: AsyncIterable<Uint8Array>
+  /** Abort the exchange (a stream's body); a no-op once it is over. */
   readonly destroy: () => void
 }
+
+export interface SseOptions {
+  /** A 2xx answer that is not `text/event-stream` is read whole and parsed as JSON (`SseAnswer.json`). */
+  readonly acceptJson?: boolean | undefined
+}
+
+/** A streamed answer: its SSE `messages`, or (`acceptJson` only) the JSON a 2xx answered instead. */
+export type SseAnswer =
+  | { readonly response: HttpResponse; readonly messages: SseMessages; readonly json: undefined }
+  | { readonly response: HttpResponse; readonly messages: undefined; readonly json: unknown }
 
 export interface Transport {
   readonly provider: string
@@ -89,23 +97,17 @@ export interface Transport {
   readonly redact: Redactor
   /** The upstream's request id in these response headers (see `TransportConfig.requestIdHeaders`). */
   readonly requestId: (headers: HeaderMap) => string | undefined
-  readonly request: (req: HttpRequest) => Effect.Effect<HttpResponse, ProviderError>
-  readonly json: (res: HttpResponse) => Effect.Effect<unknown, ProviderError>
-  readonly sse: (res: HttpResponse) => Stream.Stream<SseMessage, ProviderError>
   readonly requestJson: (
     req: HttpRequest,
   ) => Effect.Effect<{ readonly response: HttpResponse; readonly json: unknown }, ProviderError>
-  readonly requestSse: (
-    req: HttpRequest,
-  ) => Effect.Effect<
-    { readonly response: HttpResponse; readonly messages: Stream.Stream<SseMessage, ProviderError> },
-    ProviderError
-  >
+  readonly requestSse: {
+    (req: HttpRequest): Effect.Effect<Extract<SseAnswer, { json: undefined }>, ProviderError>
+    (req: HttpRequest, options: SseOptions): Effect.Effect<SseAnswer, ProviderError>
+  }
 }
 
 const isOk = (status: number) => status >= 200 && status < 300
 
-const NO_BODY: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: async function* () {} }
 const noop = () => {}
 
 export const makeTransport = (config: TransportConfig): Effect.Effect<Transport, never, Scope.Scope> =>
@@ -139,42 +141,16 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
       )
     }
 
-    const send = (req: HttpRequest): Effect.Effect<HttpResponse, ProviderError> =>
-      Effect.tryPromise({
-        try: (signal) => agent.request({ ...dispatchOptions(req), signal }),
-        catch: (cause) => cause,
-      }).pipe(
-        Effect.catch(failNetwork),
-        Effect.map((r) => ({
-          status: r.statusCode,
-          headers: toHeaderMap(r.headers),
-          body: r.body,
-          destroy: () => {
-            r.body.destroy()
-          },
-        })),
-      )
-
-    const bytes = (res: HttpResponse): Effect.Effect<Buffer, ProviderError> =>
-      Effect.tryPromise({
-        try: async (signal) => {
-          signal.addEventListener("abort", res.destroy, { once: true })
-          const parts: Array<Uint8Array> = []
-          for await (const chunk of res.body) parts.push(chunk)
-          return Buffer.concat(parts)
-        },
-        catch: onError,
-      })
-
-    const text = (res: HttpResponse) => Effect.map(bytes(res), (b) => b.toString("utf8"))
-
     const notJson = (status: number, body: string) =>
       new MalformedResponse({ provider, status, message: `response body is not JSON: ${redact(body.slice(0, 120))}` })
 
-    const json = (res: HttpResponse): Effect.Effect<unknown, ProviderError> =>
-      Effect.flatMap(text(res), (t) =>
-        Effect.try({ try: () => JSON.parse(t) as unknown, catch: () => notJson(res.status, t) }),
-      )
+    const parseJson = (status: number, text: string): Effect.Effect<unknown, ProviderError> => {
+      try {
+        return Effect.succeed(JSON.parse(text) as unknown)
+      } catch {
+        return Effect.fail(notJson(status, text))
+      }
+    }
 
     const failWith = (status: number, headers: HeaderMap, body: string): Effect.Effect<never, ProviderError> =>
       Effect.flatMap(responseNowMs(headers), (nowMs) =>
@@ -186,31 +162,16 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
         ),
       )
 
-    const sse = (res: HttpResponse) => sseMessages(res.body, onError).pipe(Stream.ensuring(Effect.sync(res.destroy)))
-
-    const request = (req: HttpRequest) =>
-      Effect.flatMap(send(req), (res) =>
-        isOk(res.status)
-          ? Effect.succeed(res)
-          : Effect.flatMap(text(res), (body) => failWith(res.status, res.headers, body)),
-      )
-
     /** The answer to a buffered exchange: JSON for a 2xx, else the classified error. */
     const settleJson = (
       res: BufferedResponse,
     ): Effect.Effect<{ readonly response: HttpResponse; readonly json: unknown }, ProviderError> => {
       const t = res.body.toString("utf8")
       if (!isOk(res.status)) return failWith(res.status, res.headers, t)
-      let parsed: unknown
-      try {
-        parsed = JSON.parse(t)
-      } catch {
-        return Effect.fail(notJson(res.status, t))
-      }
-      return Effect.succeed({
-        response: { status: res.status, headers: res.headers, body: NO_BODY, destroy: noop },
-        json: parsed,
-      })
+      return Effect.map(parseJson(res.status, t), (json) => ({
+        response: { status: res.status, headers: res.headers, destroy: noop },
+        json,
+      }))
     }
 
     // One callback per request on undici's dispatcher: no Promise, no Readable, no AbortController.
@@ -236,25 +197,30 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
 
     // Streamed calls on undici's dispatcher too: the SSE is decoded as the bytes arrive (no Readable,
     // no async iterator, no AbortController per stream). Interrupting before the headers, or closing
-    // the messages stream after them, aborts the request.
-    const requestSse = (req: HttpRequest) =>
-      Effect.callback<
-        { readonly response: HttpResponse; readonly messages: Stream.Stream<SseMessage, ProviderError> },
-        ProviderError
-      >((resume) => {
-        const exchange = dispatchSse(agent, dispatchOptions(req), (error, head) => {
-          if (error !== undefined || head === undefined) resume(failNetwork(error))
-          else if (head.errorBody !== undefined) resume(failWith(head.status, head.headers, head.errorBody))
-          else {
-            const destroy = () => exchange.cancel()
-            const response: HttpResponse = { status: head.status, headers: head.headers, body: NO_BODY, destroy }
-            resume(Effect.succeed({ response, messages: sseExchangeMessages(exchange, onError) }))
-          }
-        })
-        return Effect.sync(() => exchange.cancel())
+    // the chunks made from `messages` after them, aborts the request.
+    const requestSse = (req: HttpRequest, options?: SseOptions) =>
+      Effect.callback<SseAnswer, ProviderError>((resume) => {
+        const exchange = dispatchSse(
+          agent,
+          dispatchOptions(req),
+          (error, head) => {
+            if (error !== undefined || head === undefined) return resume(failNetwork(error))
+            if (head.errorBody !== undefined) return resume(failWith(head.status, head.headers, head.errorBody))
+            const response: HttpResponse = { status: head.status, headers: head.headers, destroy: cancel }
+            if (head.jsonBody !== undefined)
+              return resume(
+                Effect.map(parseJson(head.status, head.jsonBody), (json) => ({ response, messages: undefined, json })),
+              )
+            resume(Effect.succeed({ response, messages, json: undefined }))
+          },
+          options?.acceptJson === true,
+        )
+        const cancel = () => exchange.cancel()
+        const messages: SseMessages = { read: (done) => exchange.read(done), cancel, onError }
+        return Effect.sync(cancel)
       })
 
-    return { provider, timeouts, redact, requestId, request, json, sse, requestJson, requestSse }
+    return { provider, timeouts, redact, requestId, requestJson, requestSse: requestSse as Transport["requestSse"] }
   })
 
 /** One request as undici's dispatcher takes it. */

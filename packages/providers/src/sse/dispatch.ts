@@ -3,9 +3,11 @@
  * `AbortController` per request. The handler decodes SSE messages as the bytes arrive and hands them
  * to the reader in batches, one per body chunk.
  *
- *   dispatchSse(dispatcher, options, onHead) → SseExchange
+ *   dispatchSse(dispatcher, options, onHead, acceptJson?) → SseExchange
  *     onHead(error, head) is called once: with undici's error (nothing answered), or with the status and
- *     headers — for a non-2xx status only after the whole (error) body was read, as `head.errorBody`.
+ *     headers — for a non-2xx status only after the whole (error) body was read, as `head.errorBody`;
+ *     with `acceptJson`, a 2xx that is not `text/event-stream` is read whole too, as `head.jsonBody`
+ *     (Google answers a stream request without SSE framing as one JSON array).
  *   exchange.read(done)   the next batch of messages, or `done(undefined, undefined)` at the end of the
  *                         body, or `done(error)`; one read at a time. Backpressure: while decoded
  *                         messages wait for a reader the socket is paused.
@@ -21,6 +23,8 @@ export interface SseHead {
   readonly headers: HeaderMap
   /** The body of a non-2xx answer (read whole); undefined for a 2xx, whose body is the SSE stream. */
   readonly errorBody: string | undefined
+  /** `acceptJson` only: the body of a 2xx answer that is not `text/event-stream` (read whole). */
+  readonly jsonBody?: string | undefined
 }
 
 export type SseBatch = readonly [SseMessage, ...Array<SseMessage>]
@@ -28,17 +32,21 @@ export type SseHeadCallback = (error: Error | undefined, head: SseHead | undefin
 export type SseReadCallback = (error: Error | undefined, batch: SseBatch | undefined) => void
 
 const isOk = (status: number) => status >= 200 && status < 300
+const isEventStream = (contentType: string | undefined) => (contentType ?? "").includes("text/event-stream")
 
 export class SseExchange extends ExchangeHandler {
   private onHead: SseHeadCallback | undefined
-  /** Non-2xx: the error body collected before `onHead`. */
-  private errorParts: Array<Buffer> | undefined = undefined
+  /** A body read whole before `onHead`: a non-2xx answer's, or (`acceptJson`) a 2xx JSON answer's. */
+  private wholeParts: Array<Buffer> | undefined = undefined
   private decoder: SseDecoder | undefined = undefined
   private ended = false
   private failure: Error | undefined = undefined
   private reader: SseReadCallback | undefined = undefined
 
-  constructor(onHead: SseHeadCallback) {
+  constructor(
+    onHead: SseHeadCallback,
+    private readonly acceptJson: boolean,
+  ) {
     super()
     this.onHead = onHead
   }
@@ -46,8 +54,8 @@ export class SseExchange extends ExchangeHandler {
   protected answered(controller: Dispatcher.DispatchController): void {
     // the controller lives as long as the stream: do not keep the raw header Buffers with it
     controller.rawHeaders = null
-    if (!isOk(this.status)) {
-      this.errorParts = []
+    if (!isOk(this.status) || (this.acceptJson && !isEventStream(this.headers["content-type"]))) {
+      this.wholeParts = []
       return
     }
     this.decoder = new SseDecoder()
@@ -56,8 +64,8 @@ export class SseExchange extends ExchangeHandler {
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.closed) return
-    if (this.errorParts !== undefined) {
-      this.errorParts.push(chunk)
+    if (this.wholeParts !== undefined) {
+      this.wholeParts.push(chunk)
       return
     }
     const decoder = this.decoder
@@ -70,10 +78,16 @@ export class SseExchange extends ExchangeHandler {
 
   onResponseEnd(): void {
     if (!this.close()) return
-    if (this.errorParts !== undefined) {
-      const body = Buffer.concat(this.errorParts).toString("utf8")
-      this.errorParts = undefined
-      this.head(undefined, { status: this.status, headers: this.headers, errorBody: body })
+    if (this.wholeParts !== undefined) {
+      const body = Buffer.concat(this.wholeParts).toString("utf8")
+      this.wholeParts = undefined
+      const ok = isOk(this.status)
+      this.head(undefined, {
+        status: this.status,
+        headers: this.headers,
+        errorBody: ok ? undefined : body,
+        jsonBody: ok ? body : undefined,
+      })
       return
     }
     this.ended = true
@@ -83,7 +97,7 @@ export class SseExchange extends ExchangeHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
     if (!this.close()) return
-    this.errorParts = undefined
+    this.wholeParts = undefined
     if (this.onHead !== undefined) {
       this.head(error, undefined)
       return
@@ -130,7 +144,7 @@ export class SseExchange extends ExchangeHandler {
   override cancel(): void {
     this.onHead = undefined
     this.reader = undefined
-    this.errorParts = undefined
+    this.wholeParts = undefined
     super.cancel()
   }
 }
@@ -140,6 +154,5 @@ export const dispatchSse = (
   dispatcher: Dispatcher,
   options: Dispatcher.DispatchOptions,
   onHead: SseHeadCallback,
-): SseExchange => {
-  return new SseExchange(onHead).send(dispatcher, options)
-}
+  acceptJson = false,
+): SseExchange => new SseExchange(onHead, acceptJson).send(dispatcher, options)

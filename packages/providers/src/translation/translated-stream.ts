@@ -1,8 +1,9 @@
-import type { JsonObject, ProviderError } from "@switchyard/core"
+import { type JsonObject, MalformedResponse, type ProviderError } from "@switchyard/core"
 import * as Effect from "effect/Effect"
-import type * as Result from "effect/Result"
+import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
-import { decodeSseJson, type SseMessage } from "../sse/sse.js"
+import { type SseMessages, sseBatches } from "../sse/exchange-stream.js"
+import { parseSseJson } from "../sse/sse.js"
 
 /** A stateful provider-stream → OpenAI-chunk translator (Gemini, Anthropic). */
 export interface StreamTranslator {
@@ -12,7 +13,16 @@ export interface StreamTranslator {
   readonly end: () => Result.Result<Array<JsonObject>, ProviderError>
 }
 
-/** Run parsed upstream events through a translator; the translator decides how the stream ends. */
+const into = (
+  r: Result.Result<Array<JsonObject>, ProviderError>,
+  out: Array<JsonObject>,
+): ProviderError | undefined => {
+  if (Result.isFailure(r)) return r.failure
+  for (const chunk of r.success) out.push(chunk)
+  return undefined
+}
+
+/** Events already parsed (Google's JSON-array answer) through a translator; the translator decides the end. */
 export const translateEvents = <E>(
   events: Stream.Stream<unknown, E>,
   translator: StreamTranslator,
@@ -23,10 +33,25 @@ export const translateEvents = <E>(
     Stream.flattenIterable,
   )
 
-/** SSE messages → OpenAI chunks: each `data:` is JSON (else MalformedResponse), then translated. */
+/**
+ * An exchange's SSE messages → OpenAI chunks, on the one SSE bridge (`sseBatches`): each `data:` is JSON
+ * (else MalformedResponse), then translated; an error ends the stream after the chunks before it.
+ */
 export const translateSse = (
   provider: string,
-  messages: Stream.Stream<SseMessage, ProviderError>,
+  messages: SseMessages,
   translator: StreamTranslator,
 ): Stream.Stream<JsonObject, ProviderError> =>
-  translateEvents(messages.pipe(Stream.mapEffect((m) => decodeSseJson(provider, m))), translator)
+  sseBatches<JsonObject>(
+    messages,
+    (batch, out) => {
+      for (const m of batch) {
+        const event = parseSseJson(provider, m)
+        if (event instanceof MalformedResponse) return event
+        const failure = into(translator.push(event), out)
+        if (failure !== undefined) return failure
+      }
+      return undefined
+    },
+    (out) => into(translator.end(), out),
+  )

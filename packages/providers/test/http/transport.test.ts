@@ -2,6 +2,7 @@ import { type CallDeadline, UpstreamTimeout } from "@switchyard/core"
 import { Effect, Fiber, Logger, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { makeTransport, type Transport, type TransportConfig } from "../../src/http/transport.js"
+import { messageStream } from "../../src/sse/exchange-stream.js"
 import { failureOf, successOf } from "../conformance/run.js"
 import { type Loopback, startLoopback } from "../support/loopback.js"
 
@@ -61,7 +62,14 @@ describe("makeTransport", () => {
   })
 
   it.each([
-    ["request", (t: Transport) => Effect.tap(t.request({ url: `${server.baseUrl}/x`, headers: {} }), (r) => t.json(r))],
+    [
+      "requestSse",
+      (t: Transport) =>
+        Effect.map(t.requestSse({ url: `${server.baseUrl}/x`, headers: {} }), (r) => {
+          r.response.destroy()
+          return r.response
+        }),
+    ],
     [
       "requestJson",
       (t: Transport) => Effect.map(t.requestJson({ url: `${server.baseUrl}/x`, headers: {} }), (r) => r.response),
@@ -78,7 +86,7 @@ describe("makeTransport", () => {
     const first = successOf(
       await withTransport((t) =>
         Effect.flatMap(t.requestSse({ url: `${server.baseUrl}/s`, headers: {}, body: "{}" }), ({ messages }) =>
-          Stream.runHead(messages),
+          Stream.runHead(messageStream(messages)),
         ),
       ),
     )
@@ -103,7 +111,7 @@ describe("makeTransport", () => {
     const all = successOf(
       await withTransport((t) =>
         Effect.flatMap(t.requestSse({ url: `${server.baseUrl}/s`, headers: {}, body: "{}" }), ({ messages }) =>
-          Stream.runCollect(messages),
+          Stream.runCollect(messageStream(messages)),
         ),
       ),
     )
@@ -114,7 +122,7 @@ describe("makeTransport", () => {
     server.reply({ kind: "sse", frames: ["data: first\n\n"], after: "hang" })
     await expectAbortedBy((t) =>
       Effect.flatMap(t.requestSse({ url: `${server.baseUrl}/s`, headers: {}, body: "{}" }), ({ messages }) =>
-        Stream.runHead(messages),
+        Stream.runHead(messageStream(messages)),
       ),
     )
   })
@@ -134,16 +142,45 @@ describe("makeTransport", () => {
     },
   )
 
-  it("interrupting a fiber that is reading a body destroys the connection", async () => {
+  it("interrupting a fiber that is reading a stream's body destroys the connection", async () => {
     server.reply({ kind: "sse", frames: ["data: 1\n\n"], after: "hang" })
     await expectAbortedBy((t) =>
       Effect.gen(function* () {
-        const res = yield* t.request({ url: `${server.baseUrl}/s`, headers: {}, body: "{}" })
-        const fiber = yield* Effect.forkChild(t.json(res))
+        const { messages } = yield* t.requestSse({ url: `${server.baseUrl}/s`, headers: {}, body: "{}" })
+        const fiber = yield* Effect.forkChild(Stream.runCollect(messageStream(messages)))
         yield* Effect.yieldNow
         yield* Fiber.interrupt(fiber)
       }),
     )
+  })
+
+  it("requestSse with acceptJson: a 2xx JSON answer is read whole and parsed; SSE still streams", async () => {
+    server.reply({ kind: "json", body: '[{"a":1},{"a":2}]' })
+    const json = successOf(
+      await withTransport((t) =>
+        t.requestSse({ url: `${server.baseUrl}/x`, headers: {}, body: "{}" }, { acceptJson: true }),
+      ),
+    )
+    expect(json.messages).toBeUndefined()
+    expect(json.json).toEqual([{ a: 1 }, { a: 2 }])
+    server.reply({ kind: "sse", frames: ["data: 1\n\n", "data: 2\n\n"], after: "end" })
+    const sse = successOf(
+      await withTransport((t) =>
+        Effect.flatMap(
+          t.requestSse({ url: `${server.baseUrl}/s`, headers: {}, body: "{}" }, { acceptJson: true }),
+          ({ messages }) => (messages ? Stream.runCollect(messageStream(messages)) : Effect.succeed([])),
+        ),
+      ),
+    )
+    expect(sse.map((m) => m.data)).toEqual(["1", "2"])
+    server.reply({ kind: "json", body: "not json" })
+    expect(
+      failureOf(
+        await withTransport((t) =>
+          t.requestSse({ url: `${server.baseUrl}/x`, headers: {}, body: "{}" }, { acceptJson: true }),
+        ),
+      ),
+    ).toMatchObject({ _tag: "MalformedResponse" })
   })
 
   it("requestJson: when the call's deadline fires, the request is aborted and fails with the deadline's error", async () => {

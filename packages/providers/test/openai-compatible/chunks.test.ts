@@ -1,16 +1,28 @@
-import type { JsonObject, ProviderError } from "@switchyard/core"
+import { type JsonObject, type ProviderError, TransportError } from "@switchyard/core"
 import { Cause, Effect, Exit, Option, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import { redactGeneric } from "../../src/errors/redact.js"
 import { openAiChunks } from "../../src/openai-compatible/chunks.js"
-import type { SseMessage } from "../../src/sse/sse.js"
+import type { SseBatch } from "../../src/sse/dispatch.js"
+import type { SseMessages } from "../../src/sse/exchange-stream.js"
 
-// openAiChunks over any message stream (the transport's own streams take a direct path, covered by the
-// plugin and conformance tests against loopback servers)
-const messages = (batches: ReadonlyArray<ReadonlyArray<string>>): Stream.Stream<SseMessage, ProviderError> =>
-  Stream.fromIterable(batches).pipe(
-    Stream.flatMap((b) => Stream.fromIterable(b.map((data) => ({ event: undefined, data })))),
-  )
+// openAiChunks over batches of messages as the transport's SSE exchange hands them out (the exchange itself
+// is covered by the plugin and conformance tests against loopback servers)
+const messages = (batches: ReadonlyArray<ReadonlyArray<string>>): SseMessages => {
+  let i = 0
+  return {
+    read: (done) => {
+      const b = batches[i++]
+      queueMicrotask(() =>
+        b === undefined
+          ? done(undefined, undefined)
+          : done(undefined, b.map((data) => ({ event: undefined, data })) as unknown as SseBatch),
+      )
+    },
+    cancel: () => {},
+    onError: (e) => new TransportError({ provider: "p", status: 200, message: String(e), kind: "reset" }),
+  }
+}
 
 const run = (batches: ReadonlyArray<ReadonlyArray<string>>) => {
   const seen: Array<JsonObject> = []
@@ -30,7 +42,7 @@ const finish = JSON.stringify({
   choices: [{ delta: {}, finish_reason: "stop" }],
 })
 
-describe("openAiChunks over a message stream", () => {
+describe("openAiChunks over the exchange's message batches", () => {
   it("passes chunks through, normalizes `choices: null`, an empty `object` and the missing role, and stops at [DONE]", async () => {
     const { exit, seen } = await run([
       [JSON.stringify({ id: "x", object: "", choices: null }), token("a"), ""],

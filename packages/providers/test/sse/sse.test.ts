@@ -1,18 +1,25 @@
-import { Effect, Stream } from "effect"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { decodeSseJson, isDone, type SseMessage, sseMessages } from "../../src/sse/sse.js"
+import { SseDecoder } from "../../src/sse/decoder.js"
+import { decodeSseJson, isDone, type SseMessage } from "../../src/sse/sse.js"
 import { failureOf } from "../conformance/run.js"
 
 const bytes = (s: string) => new TextEncoder().encode(s)
 
-async function* pieces(parts: ReadonlyArray<string | Uint8Array>) {
-  for (const p of parts) yield typeof p === "string" ? bytes(p) : p
+/** The body's chunks through the decoder the transport's SSE exchange uses, then the end of the body. */
+const parse = async (parts: ReadonlyArray<string | Uint8Array>): Promise<ReadonlyArray<SseMessage>> => {
+  const decoder = new SseDecoder()
+  const out: Array<SseMessage> = []
+  for (const p of parts) {
+    decoder.feed(typeof p === "string" ? bytes(p) : p)
+    out.push(...(decoder.take() ?? []))
+  }
+  decoder.end()
+  out.push(...(decoder.take() ?? []))
+  return out
 }
 
-const parse = (parts: ReadonlyArray<string | Uint8Array>): Promise<ReadonlyArray<SseMessage>> =>
-  Effect.runPromise(Stream.runCollect(sseMessages(pieces(parts), (e) => e)))
-
-describe("sseMessages", () => {
+describe("SSE framing (SseDecoder)", () => {
   it("yields one message per blank-line-terminated frame", async () => {
     expect(await parse(['data: {"a":1}\n\n', 'data: {"a":2}\n\n'])).toEqual([
       { event: undefined, data: '{"a":1}' },
@@ -64,30 +71,6 @@ describe("sseMessages", () => {
 
   it("drops a final frame that the body cut before its blank line", async () => {
     expect(await parse(['data: {"a":1}\n\n', 'data: {"b":'])).toEqual([{ event: undefined, data: '{"a":1}' }])
-  })
-
-  it("reads lazily: the first message is available before the body ends", async () => {
-    let released = false
-    async function* slow() {
-      yield bytes("data: first\n\n")
-      await new Promise((r) => setTimeout(r, 20))
-      released = true
-      yield bytes("data: second\n\n")
-    }
-    const first = await Effect.runPromise(Stream.runHead(sseMessages(slow(), (e) => e)))
-    expect(first._tag === "Some" ? first.value.data : undefined).toBe("first")
-    expect(released).toBe(false)
-  })
-
-  it("reports a body error through onError", async () => {
-    async function* broken() {
-      yield bytes("data: 1\n\n")
-      throw new Error("socket hang up")
-    }
-    const exit = await Effect.runPromiseExit(
-      Stream.runCollect(sseMessages(broken(), (e) => `mapped: ${(e as Error).message}`)),
-    )
-    expect(failureOf(exit)).toBe("mapped: socket hang up")
   })
 })
 
