@@ -1,10 +1,11 @@
 // CPU cost of the gateway's chat path without sockets: `Gateway.handle` (auth, JSON parse, routing-field
 // decode) → Router (snapshot, plan, Health, CapacityMeter, Stats, deadlines) → an in-process client that
 // answers at once → the response object. The bench catalog of `pnpm bench` (one model on five endpoints).
-// Run: `pnpm bench:handler`. Prints µs per request (median of rounds); compare before/after a change on
+// Run: `pnpm bench:handler` (`BENCH_REDIS_URL=redis://…`: on that Redis). Prints µs per request (median of rounds); compare before/after a change on
 // the same machine, never across machines. Profile it with `node --cpu-prof --conditions=source --import tsx`.
 import { CaptureWriter, createGateway, makeGatewayRuntime } from "@switchyard/adapters"
 import { type ChatResult, decodeCatalog, type ProviderClient } from "@switchyard/core"
+import { RedisState } from "@switchyard/redis"
 import { Effect, Result } from "effect"
 import { benchCatalog } from "./switchyard.js"
 
@@ -33,7 +34,12 @@ if (Result.isFailure(catalog)) throw new Error(catalog.failure.message)
 const clients = new Map(
   ["bench-a", "bench-b", "bench-c", "bench-d", "bench-e", "bench-limited"].map((s) => [s, instant] as const),
 )
-const runtime = makeGatewayRuntime({ catalog: catalog.success, clients }, { seed: 7 })
+// BENCH_REDIS_URL: the live state on that Redis (the CPU and round trips of the shared store per request).
+const redisUrl = process.env.BENCH_REDIS_URL
+const runtime = makeGatewayRuntime(
+  { catalog: catalog.success, clients },
+  { seed: 7, ...(redisUrl ? { backend: RedisState.layer({ url: redisUrl, timeoutMs: 1_000 }) } : {}) },
+)
 // CAPTURE=<file>: the same with `gateway.capture` on (every request recorded), to check its cost
 const capture = process.env.CAPTURE ? new CaptureWriter({ path: process.env.CAPTURE }) : undefined
 const gateway = createGateway({ runtime, capture })

@@ -43,7 +43,14 @@ const row = (scenario: ScenarioReport, id: TargetId, label: string, outcome: Out
     times(d?.overPortkey),
     us(m.cpuUsPerReq),
     mb(m.rssPeakMb),
-    notes(scenario, m, outcome.rounds),
+    [
+      d?.overSwitchyard === undefined
+        ? ""
+        : `${times(d.overSwitchyard)} the in-memory Switchyard, ${signedMs(d.addedP50OverSwitchyardMs)} ms p50 vs it`,
+      notes(scenario, m, outcome.rounds),
+    ]
+      .filter((x) => x !== "")
+      .join("; "),
   ])
 }
 
@@ -90,6 +97,8 @@ export const toMarkdown = (report: Report): string => {
       `every target: ${report.config.nodeFlags.length === 0 ? "none" : report.config.nodeFlags.join(" ")}.`,
     "",
     "For SSE time to first byte, p50/p99 are the time to the first body byte. ÷ bare and ÷ Portkey are req/s ratios. " +
+      "Switchyard + Redis: the same gateway with its live state on a local redis-server (TCP loopback, one " +
+      "replica; its CPU µs/req excludes redis-server's). " +
       "CPU µs/req: the target process's CPU time (user + system, /proc) per 2xx response — less sensitive to other " +
       "load on the machine than req/s.",
     "",
@@ -100,7 +109,7 @@ export const toMarkdown = (report: Report): string => {
     for (const t of report.targets) lines.push(row(scenario, t.id, t.label, scenario.results[t.id]))
     lines.push(scenarioNote(scenario))
   }
-  lines.push("", "## Goals (issue 15)", "", "| goal | measured | met |", "|---|--:|---|")
+  lines.push("", "## Goals (issues 15 and 11)", "", "| goal | measured | met |", "|---|--:|---|")
   for (const g of report.goals) {
     const value = g.value === undefined ? "—" : `${g.value.toFixed(2)}${g.unit ? ` ${g.unit}` : ""}`
     lines.push(`| ${g.goal} | ${value} | ${metCell(g.met, g.reason)} |`)

@@ -20,6 +20,9 @@ export interface Derived {
   readonly addedP50Ms: number | undefined
   readonly overBare: number | undefined
   readonly overPortkey: number | undefined
+  /** Switchyard + Redis: req/s ÷ the in-memory Switchyard's, and p50 minus its p50 (ms). */
+  readonly overSwitchyard?: number | undefined
+  readonly addedP50OverSwitchyardMs?: number | undefined
 }
 
 /**
@@ -140,14 +143,19 @@ export const derive = (
   if (verdict.kind !== "ok") return {}
   const bare = summaryOf(results.bare)
   const portkey = summaryOf(results.portkey)
+  const memory = summaryOf(results.switchyard)
   const out: Partial<Record<TargetId, Derived>> = {}
-  for (const id of ["direct", "switchyard", "portkey"] as const) {
+  for (const id of ["direct", "switchyard", "switchyard-redis", "portkey"] as const) {
     const s = summaryOf(results[id])
     if (!s) continue
     out[id] = {
       addedP50Ms: diff(s.p50Ms, bare?.p50Ms),
       overBare: ratio(s.reqPerSec, bare?.reqPerSec),
       overPortkey: id === "switchyard" ? ratio(s.reqPerSec, portkey?.reqPerSec) : undefined,
+      ...(id === "switchyard-redis" && {
+        overSwitchyard: ratio(s.reqPerSec, memory?.reqPerSec),
+        addedP50OverSwitchyardMs: diff(s.p50Ms, memory?.p50Ms),
+      }),
     }
   }
   return out
@@ -173,17 +181,18 @@ export const withheldBecause = (verdict: Verdict): string | undefined => {
 
 export const goals = (scenarios: ReadonlyArray<ScenarioReport>, streams: number): ReadonlyArray<Goal> => {
   const find = (id: string) => scenarios.find((s) => s.id === id)
-  /** A goal on a derived switchyard figure of scenario `id`. */
+  /** A goal on a derived figure of scenario `id` (the in-memory Switchyard's, or `target`'s). */
   const derivedGoal = (
     id: string,
     text: string,
     key: keyof Derived,
     unit: string,
     ok: (v: number) => boolean,
+    target: TargetId = "switchyard",
   ): Goal => {
     const scenario = find(id)
     if (!scenario) return { goal: text, value: undefined, unit, met: undefined, reason: "scenario not run" }
-    const value = scenario.derived.switchyard?.[key]
+    const value = scenario.derived[target]?.[key]
     const reason = withheldBecause(scenario.verdict) ?? (value === undefined ? "a target is missing" : undefined)
     return { goal: text, value, unit, met: value === undefined ? undefined : ok(value), reason }
   }
@@ -237,6 +246,22 @@ export const goals = (scenarios: ReadonlyArray<ScenarioReport>, streams: number)
       (m) => m.limitedPerRequest,
       "",
       (v) => v <= 0.1,
+    ),
+    derivedGoal(
+      "json-c64",
+      "Switchyard + Redis: JSON c64 ≥ 0.85× the in-memory Switchyard (issue 11)",
+      "overSwitchyard",
+      "×",
+      (v) => v >= 0.85,
+      "switchyard-redis",
+    ),
+    derivedGoal(
+      "json-c1",
+      "Switchyard + Redis: JSON c1 added p50 ≤ 0.3 ms over the in-memory Switchyard (issue 11)",
+      "addedP50OverSwitchyardMs",
+      "ms",
+      (v) => v <= 0.3,
+      "switchyard-redis",
     ),
   ]
 }

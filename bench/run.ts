@@ -2,11 +2,13 @@
 // (bare proxy, Switchyard, Portkey) as child processes on 127.0.0.1, runs every scenario with the targets (and the
 // direct upstream) alternating round by round, then writes bench/results/latest.{json,md} and prints the table.
 // Knobs (env): BENCH_DURATION_S (4), BENCH_ROUNDS (3), BENCH_STREAMS (1000), BENCH_SSE_CHUNKS (20), BENCH_TARGETS
-// (direct,bare,switchyard,portkey), BENCH_RETRY_AFTER_MS (0), BENCH_SWITCHYARD_CMD (see switchyard.ts),
+// (direct,bare,switchyard,switchyard-redis,portkey; the Redis target gets its own redis-server on a free port),
+// BENCH_RETRY_AFTER_MS (0), BENCH_SWITCHYARD_CMD (see switchyard.ts),
 // BENCH_SCENARIOS (ids, comma-separated; writes results/partial.*), BENCH_NODE_FLAGS (see targets.ts).
 import { mkdirSync, writeFileSync } from "node:fs"
 import { cpus, platform } from "node:os"
 import { join } from "node:path"
+import { startRedis } from "@switchyard/redis/testing"
 import type { Child } from "./child.js"
 import { type LoadGenerator, startLoadGenerators } from "./load.js"
 import { describeLoad, type MachineLoad, machineLoad, sampleMachine } from "./machine.js"
@@ -137,7 +139,15 @@ const main = async (): Promise<void> => {
     upstream: `http://127.0.0.1:${up.port}`,
     nodeFlags,
   }
-  const wanted = (process.env.BENCH_TARGETS ?? "direct,bare,switchyard,portkey").split(",").map((s) => s.trim())
+  const wanted = (process.env.BENCH_TARGETS ?? "direct,bare,switchyard,switchyard-redis,portkey")
+    .split(",")
+    .map((s) => s.trim())
+  // "Switchyard + Redis" gets a local redis-server on a free TCP port (loopback, like a same-host Redis).
+  const redis = wanted.includes("switchyard-redis")
+    ? await startRedis({ port: 0 }).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))
+    : undefined
+  if (redis instanceof Error) log(`redis-server unavailable: ${redis.message}`)
+  const redisUrl = redis === undefined || redis instanceof Error ? undefined : redis.url
   const statuses: Array<TargetStatus> = []
   const targets: Array<Target> = []
   if (wanted.includes("direct")) {
@@ -145,9 +155,11 @@ const main = async (): Promise<void> => {
     statuses.push({ id: "direct", label: "direct upstream", status: "ok", warnings: [] })
   }
   try {
-    for (const id of (["bare", "switchyard", "portkey"] as const).filter((id) => wanted.includes(id))) {
+    for (const id of (["bare", "switchyard", "switchyard-redis", "portkey"] as const).filter((id) =>
+      wanted.includes(id),
+    )) {
       log(`starting ${id}…`)
-      const { started: s, warnings } = await startTarget(id, cfg.upstream)
+      const { started: s, warnings } = await startTarget(id, cfg.upstream, redisUrl)
       for (const w of warnings) log(`${id} warning: ${w}`)
       if (s.ok) targets.push(s.target)
       else log(`${id} unavailable: ${s.reason}`)
@@ -162,6 +174,7 @@ const main = async (): Promise<void> => {
       ...gen.pids,
       up.child.pid,
       ...targets.filter((t) => t.id !== "direct").map((t) => t.pid),
+      ...(redis === undefined || redis instanceof Error || redis.pid() === undefined ? [] : [redis.pid()!]),
     ]
     const runStart = sampleMachine(ownPids)
     const reports: Array<ScenarioReport> = []
@@ -205,6 +218,7 @@ const main = async (): Promise<void> => {
     for (const t of targets) await t.stop()
     await gen.stop()
     await up.child.stop()
+    if (redis !== undefined && !(redis instanceof Error)) await redis.stop()
   }
 }
 

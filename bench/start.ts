@@ -33,13 +33,28 @@ export interface StartOutcome {
   readonly warnings: ReadonlyArray<string>
 }
 
-const starters = { bare: startBare, switchyard: startSwitchyard, portkey: startPortkey } as const
-const labels = { bare: "bare proxy", switchyard: "Switchyard", portkey: "Portkey" } as const
+const starters = {
+  bare: startBare,
+  switchyard: (upstream: string) => startSwitchyard(upstream),
+  "switchyard-redis": (upstream: string, redisUrl?: string) =>
+    redisUrl === undefined ? Promise.reject(new Error("no redis-server")) : startSwitchyard(upstream, [], redisUrl),
+  portkey: startPortkey,
+} as const
+const labels = {
+  bare: "bare proxy",
+  switchyard: "Switchyard",
+  "switchyard-redis": "Switchyard + Redis",
+  portkey: "Portkey",
+} as const
 
 /** Starts a target; it is unavailable when it cannot start or does not answer a plain JSON completion. */
-export const startTarget = async (id: Exclude<TargetId, "direct">, upstream: string): Promise<StartOutcome> => {
+export const startTarget = async (
+  id: Exclude<TargetId, "direct">,
+  upstream: string,
+  redisUrl?: string,
+): Promise<StartOutcome> => {
   try {
-    const started = await starters[id](upstream)
+    const started = await starters[id](upstream, redisUrl)
     if (!started.ok) return { started, warnings: [] }
     const target = started.target
     const fatal = await probe(target, "json")

@@ -9,7 +9,6 @@ import { join } from "node:path"
 import { spawnChild, waitForHttp } from "./child.js"
 import { chatBody, freePort, isStream, nodeFlags, repoRoot, type Started, scratchDir, UPSTREAM_KEY } from "./targets.js"
 
-const label = "Switchyard"
 const gatewayMain = join(repoRoot, "examples", "gateway", "dist", "src", "main.js")
 const defaultCommand = "node examples/gateway/dist/src/main.js --config {config}"
 
@@ -70,26 +69,35 @@ const command = (
   return { command: head, args }
 }
 
-/** Starts the gateway; `extraNodeArgs` (e.g. profiler flags) go to Node before the script. */
+/**
+ * Starts the gateway; `extraNodeArgs` (e.g. profiler flags) go to Node before the script. With `redisUrl`, its live
+ * state is on that Redis (`state.redis`: every request's snapshot read, admission and bookkeeping go through Redis —
+ * one replica, so the cost of sharing, not the benefit): the "Switchyard + Redis" target.
+ */
 export const startSwitchyard = async (
   upstream: string,
   extraNodeArgs: ReadonlyArray<string> = [],
+  redisUrl?: string,
 ): Promise<Started> => {
+  const id = redisUrl === undefined ? "switchyard" : "switchyard-redis"
+  const label = redisUrl === undefined ? "Switchyard" : "Switchyard + Redis"
   mkdirSync(scratchDir, { recursive: true })
-  const config = join(scratchDir, "switchyard-catalog.json")
-  writeFileSync(config, `${JSON.stringify(benchCatalog(upstream), null, 2)}\n`)
+  const config = join(scratchDir, `${id}-catalog.json`)
+  const catalog = benchCatalog(upstream)
+  const withState = redisUrl === undefined ? catalog : { ...catalog, state: { redis: { url: redisUrl } } }
+  writeFileSync(config, `${JSON.stringify(withState, null, 2)}\n`)
   const cmd = command(config, extraNodeArgs)
   if (!cmd) {
     return {
       ok: false,
-      id: "switchyard",
+      id,
       label,
       reason: "examples/gateway/dist/src/main.js not found: build it with `npx tsc -b` (`pnpm bench` does)",
     }
   }
   const port = await freePort()
   const child = spawnChild({
-    name: "switchyard",
+    name: id,
     ...cmd,
     cwd: repoRoot,
     env: { PORT: String(port), HOST: "127.0.0.1" },
@@ -99,14 +107,14 @@ export const startSwitchyard = async (
     await waitForHttp(`${origin}/healthz`, child, 60_000)
   } catch (e) {
     await child.stop()
-    return { ok: false, id: "switchyard", label, reason: e instanceof Error ? e.message : String(e) }
+    return { ok: false, id, label, reason: e instanceof Error ? e.message : String(e) }
   }
   const headers = { authorization: `Bearer ${process.env.BENCH_SWITCHYARD_KEY ?? "sk-bench-gateway-key"}` }
   const models = { json: "bench/model", sse: "bench/model", fallback: "bench/fallback", slow: "bench/slow" } as const
   return {
     ok: true,
     target: {
-      id: "switchyard",
+      id,
       label,
       origin,
       pid: child.pid,

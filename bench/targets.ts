@@ -5,7 +5,7 @@ import { type Child, spawnUntilPort } from "./child.js"
 import type { TargetRequest } from "./load.js"
 
 /** direct: the load generator straight at the fake upstream, the ceiling every target is compared against. */
-export type TargetId = "direct" | "bare" | "switchyard" | "portkey"
+export type TargetId = "direct" | "bare" | "switchyard" | "switchyard-redis" | "portkey"
 
 /** json: plain completion; sse: fast stream; fallback: first endpoint answers 429; slow: long-lived stream. */
 export type RequestKind = "json" | "sse" | "fallback" | "slow"

@@ -14,6 +14,7 @@ import {
 } from "@switchyard/adapters"
 import { ConfigInvalid } from "@switchyard/core"
 import { deploymentMaker, makePluginRegistry } from "@switchyard/providers"
+import { RedisState } from "@switchyard/redis"
 import * as Effect from "effect/Effect"
 import { defaultConfig } from "./default-config.js"
 
@@ -70,6 +71,17 @@ const readConfigFile = async (file: string): Promise<{ json: unknown; text: stri
 }
 
 /**
+ * `SWITCHYARD_REDIS_URL` (e.g. `redis://127.0.0.1:6379`): share the live state through that Redis,
+ * unless the config has a `state` section of its own. Lets several replicas of the default config
+ * share one endpoint table without writing a config file.
+ */
+const withRedisFromEnv = (json: unknown, env: Readonly<Record<string, string | undefined>>): unknown => {
+  const url = env.SWITCHYARD_REDIS_URL
+  if (url === undefined || url === "" || json === null || typeof json !== "object" || "state" in json) return json
+  return { ...json, state: { redis: { url } } }
+}
+
+/**
  * Start the gateway: validate the config, build the provider clients, the router runtime (once), the
  * gateway handler and a `node:http` server; with a config file, reload it on change or SIGHUP.
  */
@@ -83,8 +95,9 @@ export const startGateway = async (options: GatewayOptions = {}): Promise<Runnin
     config,
     scope,
     close: release,
-  } = await gatewayFromConfig(file?.json ?? defaultConfig, {
+  } = await gatewayFromConfig(withRedisFromEnv(file?.json ?? defaultConfig, env), {
     makeDeployment,
+    makeState: RedisState.fromConfig,
     env,
     logSink: options.logSink,
     batchLogs: options.batchLogs,

@@ -4,6 +4,8 @@
  *   --config <file>   a config file (catalog + `gateway` section); reloaded on change or SIGHUP
  *   PORT, HOST        listen address (default 127.0.0.1:8787)
  *   SWITCHYARD_KEYS   comma-separated gateway keys (none: the gateway is open — a warning is logged)
+ *   SWITCHYARD_REDIS_URL  share live state (capacity, health, stats) with every replica on this Redis
+ *                         (the config's own `state` section wins)
  *
  * Without --config it runs the embedded default config: simulated providers, no API keys needed.
  */

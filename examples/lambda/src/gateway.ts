@@ -1,10 +1,12 @@
 /**
  * Built once per Lambda container (module scope, top-level await): config → provider clients →
- * router runtime → gateway. Warm invocations reuse all of it; live stats and capacity persist for
- * the container's life.
+ * router runtime → gateway. Warm invocations reuse all of it. With `SWITCHYARD_REDIS_URL` set, every
+ * concurrent instance shares one live state (capacity, cooldowns, stats, retry budget) through that
+ * Redis (e.g. ElastiCache in the function's VPC); without it each container keeps its own, in memory.
  */
 import { gatewayFromConfig } from "@switchyard/adapters"
 import { deploymentMaker } from "@switchyard/providers"
+import { RedisState } from "@switchyard/redis"
 
 export const llmConfig = {
   providers: [
@@ -24,6 +26,11 @@ export const llmConfig = {
   gateway: { keys: [{ name: "lambda", key: { env: "SWITCHYARD_GATEWAY_KEY" } }] },
 }
 
-export const { gateway } = await gatewayFromConfig(llmConfig, {
-  makeDeployment: deploymentMaker(),
-})
+/** One container's gateway; `env.SWITCHYARD_REDIS_URL` shares its live state with every other instance. */
+export const makeGateway = (env: Readonly<Record<string, string | undefined>>) => {
+  const redisUrl = env.SWITCHYARD_REDIS_URL
+  const config = redisUrl ? { ...llmConfig, state: { redis: { url: redisUrl } } } : llmConfig
+  return gatewayFromConfig(config, { makeDeployment: deploymentMaker(), makeState: RedisState.fromConfig, env })
+}
+
+export const { gateway } = await makeGateway(process.env)

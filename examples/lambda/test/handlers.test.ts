@@ -74,3 +74,33 @@ describe("the gateway on Lambda", () => {
     expect(c.ended).toBe(true)
   })
 })
+
+describe("many Lambda instances, one Redis", () => {
+  it("concurrent instances share one live state: a cooldown learned by one keeps the other off the endpoint", async () => {
+    const { startRedis } = await import("@switchyard/redis/testing")
+    const { makeGateway } = await import("../src/gateway.js")
+    const { createLambdaHandler } = await import("@switchyard/adapters/lambda")
+    const redis = await startRedis()
+    const env = { SWITCHYARD_GATEWAY_KEY: "sk-lambda-test", SWITCHYARD_REDIS_URL: redis.url }
+    const [a, b] = await Promise.all([makeGateway(env), makeGateway(env)])
+    try {
+      const healthz = await a.gateway.handle({ method: "GET", path: "/healthz", headers: {}, body: new Uint8Array() })
+      expect(JSON.parse(String(healthz.body))).toEqual({ status: "ok", state: "ok", backend: "redis" })
+      // Instance A learns a 60 s cooldown of the `cheap` endpoint; instance B routes around it at once.
+      const health = await a.runtime.runPromise(
+        (await import("@switchyard/core")).Health.use((h) =>
+          h.record("acme/assistant@cheap", { _tag: "RateLimited", retryAfterMs: 60_000 }, false),
+        ),
+      )
+      expect(health).toBeUndefined()
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      const r = await createLambdaHandler(b.gateway)(event("api-gateway-v2.json"), context)
+      expect(r.statusCode).toBe(200)
+      expect(JSON.parse(r.body).provider).toBe("backup")
+    } finally {
+      await a.close()
+      await b.close()
+      await redis.stop()
+    }
+  }, 30_000)
+})

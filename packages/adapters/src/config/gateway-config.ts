@@ -89,6 +89,8 @@ export const RedisStateSection = Schema.Struct({
   timeoutMs: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 60_000 }))),
   /** Redis slow or down: `open` (default) routes on local state; `closed` answers 503. */
   onError: Schema.optionalKey(Schema.Literals(["open", "closed"])),
+  /** A reservation not settled by then (its replica died mid-request) is dropped (default 300 000 ms). */
+  reservationTtlMs: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 100, maximum: 86_400_000 }))),
 })
 export type RedisStateSection = typeof RedisStateSection.Type
 

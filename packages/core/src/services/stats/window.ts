@@ -31,10 +31,10 @@ export interface StatsSummary {
   readonly lastFailureAt: number | undefined
 }
 
-const LATENCY_MAX_MS = 3_600_000
+export const LATENCY_MAX_MS = 3_600_000
 /** Throughput is recorded in hundredths of a token per second. */
-const THROUGHPUT_SCALE = 100
-const THROUGHPUT_MAX = 100_000_000
+export const THROUGHPUT_SCALE = 100
+export const THROUGHPUT_MAX = 100_000_000
 /** Default `staleShare`: cached percentiles may miss up to 2% of the window's samples. */
 const DEFAULT_STALE_SHARE = 0.02
 
@@ -43,9 +43,9 @@ const DEFAULT_STALE_SHARE = 0.02
  * percentile reads and slice expiry dominate the router's CPU. 2 significant digits (1% value
  * resolution) is plenty for latency routing. About 9 KB (latency) and 12 KB (throughput) each.
  */
-const histogram = (max: number): hdr.JsHistogram => new hdr.Int32Histogram(1, max, 2)
+export const statsHistogram = (max: number): hdr.JsHistogram => new hdr.Int32Histogram(1, max, 2)
 
-const clampRecord = (h: hdr.JsHistogram, value: number, max: number): void => {
+export const clampRecord = (h: hdr.JsHistogram, value: number, max: number): void => {
   h.recordValue(Math.min(max, Math.max(1, Math.round(value))))
 }
 
@@ -61,9 +61,9 @@ interface Slice {
 
 const newSlice = (): Slice => ({
   epoch: Number.NEGATIVE_INFINITY,
-  ttft: histogram(LATENCY_MAX_MS),
-  latency: histogram(LATENCY_MAX_MS),
-  throughput: histogram(THROUGHPUT_MAX),
+  ttft: statsHistogram(LATENCY_MAX_MS),
+  latency: statsHistogram(LATENCY_MAX_MS),
+  throughput: statsHistogram(THROUGHPUT_MAX),
   successes: 0,
   failures: 0,
   rateLimited: 0,
@@ -237,9 +237,9 @@ export class EndpointWindow {
     const min = this.options.minSamples
     if (this.stale(now)) {
       this.pct = {
-        ttft: percentiles(t.ttft, min, 1 / 1000),
-        latency: percentiles(t.latency, min, 1 / 1000),
-        throughput: percentiles(t.throughput, min, 1 / THROUGHPUT_SCALE),
+        ttft: percentilesAtLeast(t.ttft, min, 1 / 1000),
+        latency: percentilesAtLeast(t.latency, min, 1 / 1000),
+        throughput: percentilesAtLeast(t.throughput, min, 1 / THROUGHPUT_SCALE),
         at: now,
         ttftLimit: this.limit(t.ttft.totalCount),
         latencyLimit: this.limit(t.latency.totalCount),
@@ -266,11 +266,12 @@ export class EndpointWindow {
 }
 
 /** Output tokens per second of generation (latency minus TTFT when both are known and differ). */
-const throughputOf = (s: StatsSample): number | undefined => {
+export const throughputOf = (s: StatsSample): number | undefined => {
   if (s.outputTokens === undefined || s.outputTokens <= 0 || s.latencyMs === undefined) return undefined
   const generation = s.ttftMs !== undefined && s.latencyMs > s.ttftMs ? s.latencyMs - s.ttftMs : s.latencyMs
   return generation > 0 ? (s.outputTokens * 1000) / generation : undefined
 }
 
-const percentiles = (h: hdr.JsHistogram, min: number, scale: number): Percentiles | undefined =>
+/** Percentiles of `h` (× `scale`), or undefined below `min` samples. */
+export const percentilesAtLeast = (h: hdr.JsHistogram, min: number, scale: number): Percentiles | undefined =>
   h.totalCount < min || h.totalCount === 0 ? undefined : percentilesOf(h, scale)

@@ -1,0 +1,214 @@
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { type RedisServer, startRedis } from "@switchyard/redis/testing"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type Replica, startReplica } from "./support/replica.js"
+import { startTpmUpstream, type TpmUpstream } from "./support/tpm-upstream.js"
+
+// Three gateway processes, one redis-server, one loopback upstream that meters tokens per minute
+// and answers 429 above its limit. Switchyard's shared meter keeps the fleet within the limit.
+
+const LIMIT = 6_000
+const MAX_TOKENS = 200
+const MODEL = "fleet/model"
+const TTL_MS = 1_500
+
+let redis: RedisServer
+let upstream: TpmUpstream
+let replicas: Array<Replica> = []
+
+const config = (baseUrl: string, redisUrl: string) => ({
+  providers: [
+    { slug: "loop", kind: "openai-compatible", options: { baseUrl } },
+    { slug: "loop-pt", kind: "openai-compatible", options: { baseUrl } },
+  ],
+  models: [
+    {
+      id: MODEL,
+      endpoints: [
+        {
+          provider: "loop",
+          upstreamModel: "std",
+          price: { prompt: 1, completion: 2 },
+          contextLength: 100_000,
+          capacity: { tokensPerMinute: LIMIT },
+        },
+        {
+          provider: "loop-pt",
+          upstreamModel: "pt",
+          pool: "provisioned",
+          price: { prompt: 2, completion: 4 },
+          contextLength: 100_000,
+          capacity: { tokensPerMinute: 600_000 },
+        },
+      ],
+    },
+    {
+      id: "fleet/cool",
+      endpoints: [
+        { provider: "loop", upstreamModel: "cool", price: { prompt: 1, completion: 2 }, contextLength: 100_000 },
+      ],
+    },
+    {
+      id: "fleet/hang",
+      endpoints: [
+        {
+          provider: "loop",
+          upstreamModel: "hang",
+          price: { prompt: 1, completion: 2 },
+          contextLength: 100_000,
+          capacity: { tokensPerMinute: 100_000 },
+        },
+      ],
+    },
+  ],
+  routing: { admission: true, escalation: "allow", maxRetrySleepMs: 0 },
+  // A generous timeout: on a loaded CI machine a slow answer would fail the replica over to local state.
+  state: { redis: { url: redisUrl, timeoutMs: 2_000, reservationTtlMs: TTL_MS } },
+})
+
+const chat = (r: Replica, body: Record<string, unknown>, signal?: AbortSignal) =>
+  fetch(`${r.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-switchyard-trace": "true" },
+    body: JSON.stringify({ messages: [{ role: "user", content: "hi" }], max_tokens: MAX_TOKENS, ...body }),
+    ...(signal !== undefined && { signal }),
+  })
+// biome-ignore lint/suspicious/noExplicitAny: test reads of the gateway's JSON answers
+const json = (res: Response) => res.json() as Promise<Record<string, any>>
+const healthz = async (r: Replica) => (await json(await fetch(`${r.url}/healthz`))).state as string
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const until = async (what: () => Promise<boolean>, ms = 15_000) => {
+  const end = Date.now() + ms
+  while (!(await what())) {
+    if (Date.now() > end) throw new Error("condition not reached in time")
+    await sleep(100)
+  }
+}
+
+beforeAll(async () => {
+  redis = await startRedis()
+  upstream = await startTpmUpstream({ std: LIMIT })
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-fleet-"))
+  const file = join(dir, "fleet.json")
+  writeFileSync(file, JSON.stringify(config(upstream.baseUrl, redis.url)))
+  replicas = await Promise.all([startReplica(file), startReplica(file), startReplica(file)])
+}, 90_000)
+
+afterAll(async () => {
+  await Promise.all(replicas.map((r) => r.kill()))
+  await upstream?.close()
+  await redis?.stop()
+})
+
+describe("three replicas share one Redis", () => {
+  it("start connected and say so on /healthz", async () => {
+    for (const r of replicas)
+      expect(await json(await fetch(`${r.url}/healthz`))).toEqual({ status: "ok", state: "ok", backend: "redis" })
+  })
+
+  it("below the limit: every request is served by the standard endpoint, no upstream 429", async () => {
+    const answers = await Promise.all(
+      replicas.flatMap((r) => Array.from({ length: 5 }, () => chat(r, { model: MODEL }))),
+    )
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200))
+    expect(answers.map((a) => a.headers.get("x-switchyard-provider"))).toEqual(answers.map(() => "loop"))
+    expect(upstream.limited.get("std") ?? 0).toBe(0)
+  })
+
+  it("one endpoint table: every replica shows the same shared utilization and fleet-wide stats", async () => {
+    await sleep(2_500) // stats are published every second and merged summaries cached for a second
+    const tables = []
+    for (const r of replicas) {
+      await fetch(`${r.url}/v1/models/${MODEL}/endpoints`)
+      tables.push((await json(await fetch(`${r.url}/v1/models/${MODEL}/endpoints`))).data.endpoints[0])
+    }
+    const [a, b, c] = tables
+    // Each replica served 5: the fleet's 15 samples are in every replica's uptime and latency.
+    for (const t of tables) expect(t.uptime).toBe(100)
+    for (const t of [b, c]) expect(t.utilization).toBeCloseTo(a.utilization, 1)
+    expect(a.utilization).toBeGreaterThan((15 * (PROMPT_ESTIMATE + MAX_TOKENS)) / LIMIT / 2)
+  }, 20_000)
+
+  it("above the limit without escalation: the fleet stays within the limit, clients get gateway 429s with retry-after-ms", async () => {
+    const answers = await Promise.all(
+      replicas.flatMap((r) =>
+        Array.from({ length: 12 }, () => chat(r, { model: MODEL, provider: { escalation: "deny" } })),
+      ),
+    )
+    const statuses = answers.map((a) => a.status)
+    expect(statuses).toContain(429)
+    for (const r of replicas) expect(r.output()).not.toMatch(/degraded/)
+    expect(upstream.limited.get("std") ?? 0).toBe(0)
+    const refused = answers.find((a) => a.status === 429)!
+    expect(refused.headers.get("x-switchyard-ratelimit-origin")).toBe("gateway")
+    expect(Number(refused.headers.get("retry-after-ms"))).toBeGreaterThan(0)
+    // What the upstream served in all stays within its limit plus what drained since the first request.
+    const tokens = (upstream.served.get("std") ?? 0) * (10 + MAX_TOKENS)
+    expect(tokens).toBeLessThanOrEqual(LIMIT + 60 * (LIMIT / 60))
+  })
+
+  it("above the limit with escalation: once standard capacity is predicted full, requests escalate to PT", async () => {
+    // The standard bucket is nearly full after the last test; this request's charge alone is half of it.
+    const res = await chat(replicas[1]!, { model: MODEL, max_tokens: LIMIT / 2 })
+    expect(res.status).toBe(200)
+    expect(res.headers.get("x-switchyard-provider")).toBe("loop-pt")
+    const trace = (await json(res)).switchyard_trace
+    expect(trace.attempts.map((a: { escalation?: string }) => a.escalation)).toContain("predicted_full")
+    expect(upstream.limited.get("std") ?? 0).toBe(0)
+  })
+
+  it("a 429 with retry-after seen by one replica cools the endpoint for the others", async () => {
+    upstream.rateLimitNext("cool", 30_000)
+    const first = await chat(replicas[0]!, { model: "fleet/cool" })
+    expect(first.status).toBe(429)
+    expect(upstream.received.get("cool")).toBe(1)
+    for (const r of [replicas[1]!, replicas[2]!]) {
+      const res = await chat(r, { model: "fleet/cool" })
+      expect(res.status).toBe(429)
+      expect(Number(res.headers.get("retry-after-ms"))).toBeGreaterThan(20_000)
+    }
+    expect(upstream.received.get("cool")).toBe(1)
+  })
+
+  it("a replica killed with SIGKILL mid-request leaves no reservation behind once its TTL passes", async () => {
+    const admin = redis.admin()
+    const key = "switchyard:{fleet/hang@loop}:res"
+    const victim = replicas.pop()!
+    const pending = chat(victim, { model: "fleet/hang" }).catch(() => undefined)
+    await until(async () => (upstream.received.get("hang") ?? 0) > 0)
+    expect(await admin.zcount(key, `(${Date.now()}`, "+inf")).toBe(1)
+    await victim.kill("SIGKILL")
+    await pending
+    await sleep(TTL_MS + 200)
+    expect(await admin.zcount(key, `(${Date.now()}`, "+inf")).toBe(0)
+  }, 20_000)
+
+  it("Redis killed mid-run: requests keep flowing (fail-open), /healthz says degraded; restarted: sharing resumes", async () => {
+    await redis.kill()
+    for (const r of replicas) {
+      const res = await chat(r, { model: MODEL })
+      expect(res.status).toBe(200)
+      expect(await healthz(r)).toBe("degraded")
+    }
+    const metrics = await (await fetch(`${replicas[0]!.url}/metrics`)).text()
+    expect(metrics).toMatch(/switchyard_state_backend_errors_total\{backend="redis"\} [1-9]/)
+    expect(metrics).toMatch(/switchyard_state_degraded\{backend="redis"\} 1/)
+    await redis.restart()
+    await until(async () => (await Promise.all(replicas.map(healthz))).every((s) => s === "ok"))
+    // Shared again: a cooldown learned by one replica holds the other off the upstream.
+    upstream.rateLimitNext("cool", 30_000)
+    const before = upstream.received.get("cool") ?? 0
+    // Replica 0 still has the old cooldown locally, but shared state wins while Redis is up.
+    expect((await chat(replicas[0]!, { model: "fleet/cool" })).status).toBe(429)
+    expect(upstream.received.get("cool")).toBe(before + 1)
+    expect((await chat(replicas[1]!, { model: "fleet/cool" })).status).toBe(429)
+    expect(upstream.received.get("cool")).toBe(before + 1)
+    expect(replicas[0]!.output()).toMatch(/shared live state degraded/)
+    expect(replicas[0]!.output()).toMatch(/shared live state resumed/)
+  }, 40_000)
+})
+
+/** The gateway's prompt estimate for these bodies (bytes ÷ 4): about 30 tokens. */
+const PROMPT_ESTIMATE = 25

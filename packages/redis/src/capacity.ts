@@ -1,0 +1,236 @@
+import {
+  admissionLimit,
+  admit,
+  type BucketState,
+  bucketState,
+  type CapacityShape,
+  drain,
+  drainedUtilization,
+  type Endpoint,
+  effectiveLimits,
+  emptyBucket,
+  isTracked,
+  limitsOf,
+  NO_LIMITS,
+  type Reservation,
+  type ReserveOptions,
+  usageCharge,
+} from "@switchyard/core"
+import * as Effect from "effect/Effect"
+import type { Connection } from "./connection.js"
+import type { Keys } from "./keys.js"
+import { arg, num, type Shared } from "./shared.js"
+import type { StateFields } from "./state.js"
+
+/** A stored bucket as the pure functions take it (absent: empty at `now`). */
+export const bucketOf = (v: StateFields, now: number): BucketState => {
+  if (v[2] === null || v[2] === undefined) return emptyBucket(now)
+  const lt = num(v[4])
+  const lr = num(v[5])
+  return bucketState(
+    Number(v[0]),
+    Number(v[1]),
+    Number(v[2]),
+    Number(v[3]),
+    lt === undefined && lr === undefined ? NO_LIMITS : { tokensPerMinute: lt, requestsPerMinute: lr },
+  )
+}
+
+/** Utilization of a stored bucket with `charge` more tokens (undefined: untracked), computed in TypeScript. */
+export const utilizationOfFields = (endpoint: Endpoint, v: StateFields, now: number, charge: number) => {
+  const state = bucketOf(v, now)
+  const limits = effectiveLimits(limitsOf(endpoint), state)
+  return isTracked(limits) ? drainedUtilization(state, limits, now, charge) : undefined
+}
+
+/** ARGV 1..8 of the reserve part of `syReserve`/`syAdmit`. */
+export const reserveArgs = (
+  endpoint: Endpoint,
+  charge: number,
+  o: ReserveOptions,
+  id: string,
+  now: number,
+  ttlMs: number,
+): Array<string> => {
+  const limits = limitsOf(endpoint)
+  return [
+    String(now),
+    String(charge),
+    String(admissionLimit(o)),
+    o.admission ? "1" : "0",
+    arg(limits.tokensPerMinute),
+    arg(limits.requestsPerMinute),
+    id,
+    String(now + ttlMs),
+  ]
+}
+
+export const refusalOf = (reply: ReadonlyArray<string>) => ({
+  _tag: "Refused" as const,
+  reason: reply[1] as "full" | "blocked" | "too_large",
+  waitMs: num(reply[2]) ?? 0,
+})
+
+/**
+ * The CapacityMeter on Redis: the bucket of each endpoint in its state hash, reserve as a Lua port of
+ * the pure bucket functions, settle/release/observe as operations of the endpoint's `syWrite` (sent
+ * without waiting), reads computed here from one HMGET. Reservations are members of a sorted set
+ * scored by their expiry (`reservationTtlMs`): settle/release act only on an open one (idempotent),
+ * and a replica that dies mid-request leaves nothing behind once its reservations expire (the charge
+ * itself drains from the bucket like any other). Local fallback: the replica's in-memory meter, which
+ * also learns every upstream signal this replica sees.
+ */
+export const makeRedisCapacity = (
+  conn: Connection,
+  shared: Shared,
+  keys: Keys,
+  readState: (endpointId: string) => Promise<StateFields>,
+  local: CapacityShape,
+  fallbackBlockMs: number,
+): CapacityShape & { readonly reservationId: () => string } => {
+  const { redis, options } = conn
+  const prefix = `${options.replicaId}:`
+  let next = 0
+  const reservationId = () => `${prefix}${++next}`
+  const known = new Set<string>()
+
+  /** A reservation taken in Redis is closed there; one taken while degraded, in the local meter. */
+  const close = (
+    r: Reservation,
+    tokens: number,
+    requests: number,
+    now: number | undefined,
+    locally: Effect.Effect<void>,
+  ): Effect.Effect<void> => {
+    if (!r.id.startsWith(prefix)) return locally
+    return Effect.clockWith((clock) =>
+      Effect.sync(() =>
+        shared.write(r.endpointId, [
+          "S",
+          String(now ?? clock.currentTimeMillisUnsafe()),
+          r.id,
+          String(tokens),
+          String(requests),
+          arg(r.limits.tokensPerMinute),
+          arg(r.limits.requestsPerMinute),
+        ]),
+      ),
+    )
+  }
+
+  const predictOne = (endpoint: Endpoint, charge: number, now: number | undefined) =>
+    Effect.clockWith((clock) => {
+      const t = now ?? clock.currentTimeMillisUnsafe()
+      return shared.read(
+        () => readState(endpoint.id).then((v) => utilizationOfFields(endpoint, v, t, charge)),
+        local.predict(endpoint, charge, t),
+      )
+    })
+
+  return {
+    reservationId,
+    reserve: (endpoint, charge, o, now) =>
+      Effect.clockWith((clock) => {
+        const t = now ?? clock.currentTimeMillisUnsafe()
+        known.add(endpoint.id)
+        const id = reservationId()
+        return shared.read(
+          () =>
+            conn
+              .script(
+                "syReserve",
+                keys.state(endpoint.id),
+                keys.reservations(endpoint.id),
+                ...reserveArgs(endpoint, charge, o, id, t, options.reservationTtlMs),
+              )
+              .then((reply) => {
+                const r = reply as ReadonlyArray<string>
+                if (r[0] !== "A") return refusalOf(r)
+                return { _tag: "Admitted" as const, reservation: reservationOf(endpoint, charge, id) }
+              }),
+          local.reserve(endpoint, charge, o, t),
+        )
+      }),
+    settle: (r, usage, now) =>
+      close(r, usageCharge(r.outputWeight, usage) - r.charge, 0, now, local.settle(r, usage, now)),
+    release: (r, now) => close(r, -r.charge, -1, now, local.release(r, now)),
+    observe: (endpoint, signals, o, now) =>
+      Effect.clockWith((clock) => {
+        const t = now ?? clock.currentTimeMillisUnsafe()
+        const limits = limitsOf(endpoint)
+        shared.write(
+          endpoint.id,
+          [
+            "O",
+            String(t),
+            arg(limits.tokensPerMinute),
+            arg(limits.requestsPerMinute),
+            arg(signals.utilization),
+            arg(signals.limitTokens),
+            arg(signals.remainingTokens),
+            arg(signals.limitRequests),
+            arg(signals.remainingRequests),
+            arg(signals.retryAfterMs),
+            o?.rateLimited === true ? "1" : "0",
+            String(fallbackBlockMs),
+          ],
+          true,
+        )
+        // The local meter learns it too: it is what this replica falls back to.
+        return local.observe(endpoint, signals, o, t)
+      }),
+    predict: predictOne,
+    predictMany: (endpoints, charges, now) =>
+      Effect.clockWith((clock) => {
+        const t = now ?? clock.currentTimeMillisUnsafe()
+        return shared.read(
+          () =>
+            Promise.all(
+              endpoints.map((e, i) => readState(e.id).then((v) => utilizationOfFields(e, v, t, charges[i]!))),
+            ),
+          local.predictMany(endpoints, charges, t),
+        )
+      }),
+    utilization: (endpoint, now) => predictOne(endpoint, 0, now),
+    availableIn: (endpoint, charge, o, now) =>
+      // A read, not a reservation: the admission arithmetic on the stored bucket.
+      Effect.clockWith((clock) => {
+        const t = now ?? clock.currentTimeMillisUnsafe()
+        return shared.read(
+          () => readState(endpoint.id).then((v) => waitFor(endpoint, bucketOf(v, t), charge, o, t)),
+          local.availableIn(endpoint, charge, o, t),
+        )
+      }),
+    openReservations: (endpointId) =>
+      Effect.clockWith((clock) => {
+        const t = clock.currentTimeMillisUnsafe()
+        const ids = endpointId === undefined ? [...known] : [endpointId]
+        return Effect.flatMap(local.openReservations(endpointId), (localOpen) =>
+          shared.read(
+            () =>
+              Promise.all(ids.map((id) => redis.zcount(keys.reservations(id), `(${t}`, "+inf"))).then(
+                (counts) => localOpen + counts.reduce((a, b) => a + b, 0),
+              ),
+            Effect.succeed(localOpen),
+          ),
+        )
+      }),
+  }
+}
+
+/** The reservation `syReserve`/`syAdmit` took under `id`. */
+export const reservationOf = (endpoint: Endpoint, charge: number, id: string): Reservation => ({
+  id,
+  endpointId: endpoint.id,
+  charge,
+  outputWeight: endpoint.outputWeight,
+  limits: limitsOf(endpoint),
+})
+
+const waitFor = (endpoint: Endpoint, state: BucketState, charge: number, o: ReserveOptions, now: number): number => {
+  const configured = limitsOf(endpoint)
+  const limits = effectiveLimits(configured, state)
+  const drained = drain(state, limits, now)
+  const result = admit(drained, limits, charge, admissionLimit(o), o.admission, now)
+  return result._tag === "Admitted" ? 0 : result.waitMs
+}

@@ -1,0 +1,135 @@
+import {
+  type BreakerConfig,
+  type BreakerState,
+  type HealthPermit,
+  type HealthShape,
+  type HealthView,
+  type ResolvedHealthOptions,
+  rateLimitCooldownMs,
+  status,
+} from "@switchyard/core"
+import * as Effect from "effect/Effect"
+import type { Connection } from "./connection.js"
+import type { Keys } from "./keys.js"
+import { num, type Shared } from "./shared.js"
+import { HEALTH_OFFSET, type StateFields } from "./state.js"
+
+/** The stored breaker and cooldown end (Health's fields of the state hash); undefined when the endpoint has none. */
+export const healthEntryOf = (
+  v: StateFields,
+): { readonly breaker: BreakerState; readonly cooldownUntil: number } | undefined => {
+  const o = HEALTH_OFFSET
+  const k = v[o]
+  if (k === null || k === undefined || k === "") return undefined
+  const breaker: BreakerState =
+    k === "C"
+      ? {
+          _tag: "Closed",
+          consecutiveFailures: Number(v[o + 1]),
+          windowStart: Number(v[o + 2]),
+          successes: Number(v[o + 3]),
+          failures: Number(v[o + 4]),
+        }
+      : k === "O"
+        ? { _tag: "Open", openedAt: Number(v[o + 5]), until: Number(v[o + 6]) }
+        : { _tag: "HalfOpen", probeSince: num(v[o + 7]) }
+  return { breaker, cooldownUntil: Number(v[o + 8]) }
+}
+
+const HEALTHY: HealthView = { breaker: "closed", cooldownUntil: undefined }
+
+/** The view the in-memory Health gives of the same entry. */
+export const healthViewOf = (config: BreakerConfig, v: StateFields, now: number): HealthView => {
+  const e = healthEntryOf(v)
+  if (e === undefined) return HEALTHY
+  const breaker = status(config, e.breaker, now)
+  const cooldownUntil = e.cooldownUntil > now ? e.cooldownUntil : undefined
+  return breaker === "closed" && cooldownUntil === undefined ? HEALTHY : { breaker, cooldownUntil }
+}
+
+export const breakerArgs = (c: BreakerConfig): Array<string> => [
+  String(c.failureThreshold),
+  String(c.failureRatio),
+  String(c.minimumRequests),
+  String(c.ratioWindowMs),
+  String(c.openMs),
+  String(c.probeTimeoutMs),
+]
+
+/** `{'A', probe}` | `{'B', reason, until}` from `syAcquire` / `syAdmit`. */
+export const permitOf = (r: ReadonlyArray<string>): HealthPermit =>
+  r[0] === "A"
+    ? { _tag: "Allowed", probe: r[1] === "1" }
+    : { _tag: "Blocked", reason: r[1] as "cooldown" | "breaker_open", untilMs: num(r[2]) }
+
+/**
+ * Health on Redis: in each endpoint's state hash (breaker + cooldown end), changed only by Lua ports of the
+ * breaker machine, so a cooldown from a 429 seen by any replica blocks every replica's next
+ * `acquire`, and the half-open probe is claimed atomically by exactly one replica in the fleet (the
+ * claim is the probe start written by the script that granted it; a probe that never reports is
+ * freed after `probeTimeoutMs`). Reads are computed here from one HMGET; reports are operations of the
+ * endpoint's `syWrite` (sent without waiting). Every report also goes to the replica's local Health,
+ * its fallback.
+ */
+export const makeRedisHealth = (
+  conn: Connection,
+  shared: Shared,
+  keys: Keys,
+  readFields: (endpointId: string) => Promise<StateFields>,
+  local: HealthShape,
+  options: ResolvedHealthOptions,
+): HealthShape => {
+  const config = options.breaker
+  const cfg = breakerArgs(config)
+  return {
+    read: (id, now) =>
+      Effect.clockWith((clock) => {
+        const t = now ?? clock.currentTimeMillisUnsafe()
+        return shared.read(() => readFields(id).then((v) => healthViewOf(config, v, t)), local.read(id, t))
+      }),
+    readMany: (ids, now) =>
+      Effect.clockWith((clock) => {
+        const t = now ?? clock.currentTimeMillisUnsafe()
+        return shared.read(
+          () => Promise.all(ids.map((id) => readFields(id).then((v) => healthViewOf(config, v, t)))),
+          local.readMany(ids, t),
+        )
+      }),
+    acquire: (id, now) =>
+      Effect.clockWith((clock) => {
+        const t = now ?? clock.currentTimeMillisUnsafe()
+        return shared.read(
+          () => conn.script("syAcquire", keys.state(id), String(t), ...cfg).then((r) => permitOf(r as Array<string>)),
+          local.acquire(id, t),
+        )
+      }),
+    record: (id, report, probe, now) =>
+      Effect.clockWith((clock) => {
+        const t = now ?? clock.currentTimeMillisUnsafe()
+        let event = ""
+        let cooldownUntil: number | undefined
+        switch (report._tag) {
+          case "Success":
+            event = "S"
+            break
+          case "Failure":
+            event = "F"
+            if (report.retryAfterMs !== undefined) cooldownUntil = t + report.retryAfterMs
+            break
+          case "RateLimited":
+            cooldownUntil = t + rateLimitCooldownMs(options, report)
+            if (probe) event = "A"
+            break
+          case "Abandoned":
+            if (probe) event = "A"
+            break
+        }
+        shared.write(
+          id,
+          ["R", String(t), event, cooldownUntil === undefined ? "" : String(cooldownUntil)],
+          cooldownUntil !== undefined || event === "F",
+        )
+        return local.record(id, report, probe, t)
+      }),
+  }
+}

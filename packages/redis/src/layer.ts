@@ -1,0 +1,93 @@
+import {
+  CapacityMeter,
+  composeLiveState,
+  Health,
+  LiveState,
+  type LiveStateBackend,
+  LocalLiveState,
+  RetryBudget,
+  Stats,
+} from "@switchyard/core"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { makeRedisCapacity } from "./capacity.js"
+import { Connection } from "./connection.js"
+import { breakerArgs, makeRedisHealth } from "./health.js"
+import { makeKeys } from "./keys.js"
+import { makeRedisLiveState } from "./live-state.js"
+import { type RedisStateOptions, resolveRedisOptions } from "./options.js"
+import { makeRedisRetryBudget } from "./retry-budget.js"
+import { Shared } from "./shared.js"
+import { readState } from "./state.js"
+import { makeRedisStats } from "./stats.js"
+
+/** The gateway config's `state` section, secrets resolved (structurally `StateConfig` of `@switchyard/adapters`). */
+export interface StateSectionConfig {
+  readonly redis?: RedisStateOptions | undefined
+}
+
+/**
+ * The live state on Redis, shared by every replica that points at the same Redis and prefix.
+ * Give it to the layer builder as `backend` (`createRouter({ …, backend: RedisState.layer({ url }) })`,
+ * `makeGatewayRuntime(deployment, { backend })`), or let `gatewayFromConfig` build it from the config's
+ * `state.redis` section with `makeState: RedisState.fromConfig`. The connection opens when the layer
+ * is built (waiting up to `connectTimeoutMs`; a Redis that is not there yet leaves the store degraded
+ * until it is) and closes with the runtime.
+ */
+export const RedisState = {
+  layer: (options: RedisStateOptions): LiveStateBackend =>
+    Layer.effectContext(
+      Effect.gen(function* () {
+        const local = yield* LocalLiveState
+        const o = resolveRedisOptions(options)
+        const context = yield* Effect.context<never>()
+        const conn = yield* Effect.acquireRelease(
+          Effect.promise(() => {
+            const c = new Connection(o, context)
+            return c.start().then(() => c)
+          }),
+          (c) => Effect.promise(() => c.close()),
+        )
+        const keys = makeKeys(o.prefix)
+        const resolved = local.options
+        const shared = new Shared(conn, keys, breakerArgs(resolved.health.breaker))
+        const state = readState(conn, keys)
+        const capacity = makeRedisCapacity(conn, shared, keys, state, local.capacity, resolved.capacity.fallbackBlockMs)
+        const health = makeRedisHealth(conn, shared, keys, state, local.health, resolved.health)
+        const stats = makeRedisStats(conn, shared, keys, local.stats, resolved.stats)
+        const retryBudget = makeRedisRetryBudget(conn, shared, keys, local.retryBudget, resolved.retryBudget)
+        // Runs before the connection closes: the last stats slices, budget counts and bookkeeping go out.
+        yield* Effect.addFinalizer(() =>
+          Effect.promise(() => {
+            retryBudget.close()
+            shared.flush()
+            return stats.close()
+          }),
+        )
+        const live = makeRedisLiveState(
+          conn,
+          shared,
+          keys,
+          {
+            stats,
+            readState: state,
+            reservationId: capacity.reservationId,
+            breaker: resolved.health.breaker,
+          },
+          composeLiveState(local.capacity, local.health, local.stats),
+        )
+        return Context.make(CapacityMeter, capacity as typeof capacity).pipe(
+          Context.add(Health, health),
+          Context.add(Stats, stats),
+          Context.add(RetryBudget, retryBudget),
+          Context.add(LiveState, live),
+        )
+      }),
+    ),
+  /** `makeState` for `gatewayFromConfig`: the `state.redis` section → this store. */
+  fromConfig: (state: StateSectionConfig): LiveStateBackend => {
+    if (state.redis === undefined) throw new Error("RedisState.fromConfig: the config has no state.redis section")
+    return RedisState.layer(state.redis)
+  },
+}

@@ -1,0 +1,92 @@
+/**
+ * Lua port of `@switchyard/core`'s leaky bucket (`services/capacity/bucket.ts`) and signal folding
+ * (`signals.ts`), line for line. A bucket is part of the endpoint's state hash (with Health's fields): `t` tokens, `r` requests, `at` last update,
+ * `bu` blocked until, `lt`/`lr` learned limits (absent: none). Configured limits come in as ARGV
+ * (`''`: not configured). Change the TypeScript and this port together; `test/bucket.lua.test.ts`
+ * compares them on random sequences.
+ */
+export const BUCKET_LUA = `
+local function bucket_load(key, now)
+  local v = redis.call('HMGET', key, 't', 'r', 'at', 'bu', 'lt', 'lr')
+  if v[3] == false then return { t = 0, r = 0, at = now, bu = 0, lt = nil, lr = nil } end
+  return { t = tonumber(v[1]), r = tonumber(v[2]), at = tonumber(v[3]), bu = tonumber(v[4]), lt = num(v[5]), lr = num(v[6]) }
+end
+local function bucket_save(key, s)
+  redis.call('HSET', key, 't', fmt(s.t), 'r', fmt(s.r), 'at', fmt(s.at), 'bu', fmt(s.bu), 'lt', fmt(s.lt), 'lr', fmt(s.lr))
+  redis.call('PEXPIRE', key, 3600000)
+end
+-- effectiveLimits: configured wins per dimension
+local function bucket_limits(ct, cr, s)
+  local lt, lr = ct, cr
+  if lt == nil then lt = s.lt end
+  if lr == nil then lr = s.lr end
+  return lt, lr
+end
+local function drained(level, pm, elapsed)
+  if pm == nil then return 0 end
+  return jsmax(level - (elapsed * pm) / MINUTE, 0)
+end
+local function bucket_drain(s, lt, lr, now)
+  local elapsed = now - s.at
+  if elapsed <= 0 then return s end
+  return { t = drained(s.t, lt, elapsed), r = drained(s.r, lr, elapsed), at = now, bu = s.bu, lt = s.lt, lr = s.lr }
+end
+-- the bucket drained to now (an absent one is empty at now)
+local function bucket_current(key, ct, cr, now)
+  local s = bucket_load(key, now)
+  local lt, lr = bucket_limits(ct, cr, s)
+  return bucket_drain(s, lt, lr, now)
+end
+local function time_to_reach(level, target, pm)
+  if pm == nil or level <= target then return 0 end
+  if target < 0 then return INF end
+  return ((level - target) * MINUTE) / pm
+end
+-- admit: returns nil (admitted; s updated) or wait, reason
+local function bucket_admit(s, lt, lr, charge, limit, enforce, now)
+  local blocked = 0
+  if s.bu > now then blocked = s.bu - now end
+  local tw, rw = 0, 0
+  if enforce then
+    local tc, rc = INF, INF
+    if lt ~= nil then tc = lt * limit end
+    if lr ~= nil then rc = lr * limit end
+    tw = time_to_reach(s.t, tc - charge, lt)
+    rw = time_to_reach(s.r, rc - 1, lr)
+  end
+  local wait = jsmax(jsmax(blocked, tw), rw)
+  if wait > 0 then
+    local reason = 'full'
+    if wait == INF then reason = 'too_large' elseif blocked >= wait then reason = 'blocked' end
+    return wait, reason
+  end
+  s.t = s.t + charge
+  s.r = s.r + 1
+  return nil
+end
+local function bucket_adjust(s, dt, dr)
+  s.t = jsmax(0, s.t + dt)
+  s.r = jsmax(0, s.r + dr)
+end
+local function used(remaining, lim) return jsmax(0, jsmin(1, 1 - remaining / lim)) end
+-- applySignals: sig = { util, limT, remT, limR, remR, retry }
+local function bucket_signals(s, ct, cr, sig, rate_limited, now, fallback_block)
+  if ct == nil and positive(sig.limT) then s.lt = sig.limT end
+  if cr == nil and positive(sig.limR) then s.lr = sig.limR end
+  local lt, lr = bucket_limits(ct, cr, s)
+  local tokens, requests = s.t, s.r
+  if lt ~= nil then
+    if nonneg(sig.util) then tokens = sig.util * lt
+    elseif positive(sig.limT) and nonneg(sig.remT) then tokens = used(sig.remT, sig.limT) * lt end
+  end
+  if lr ~= nil and positive(sig.limR) and nonneg(sig.remR) then requests = used(sig.remR, sig.limR) * lr end
+  local bu = s.bu
+  if nonneg(sig.retry) then bu = jsmax(bu, now + sig.retry)
+  elseif rate_limited then
+    if lt ~= nil then tokens = jsmax(tokens, lt)
+    elseif lr ~= nil then requests = jsmax(requests, lr)
+    else bu = jsmax(bu, now + fallback_block) end
+  end
+  s.t, s.r, s.bu = tokens, requests, bu
+end
+`

@@ -1,0 +1,26 @@
+/**
+ * Lua helpers shared by every script. Numbers cross the Redis boundary as strings: `%.17g` round-trips
+ * an IEEE double exactly (Lua's own `tostring` keeps 14 digits), `inf` is infinity and `''` absent.
+ * Redis's Lua numbers are IEEE doubles like JavaScript's, so a port that performs the same operations
+ * in the same order gives bit-identical results (checked by the property tests).
+ */
+export const COMMON_LUA = `
+local INF = 1 / 0
+local MINUTE = 60000
+local function num(s)
+  if s == false or s == nil or s == '' then return nil end
+  if s == 'inf' then return INF end
+  return tonumber(s)
+end
+local function fmt(x)
+  if x == nil then return '' end
+  if x == INF then return 'inf' end
+  if x == 0 then return '0' end
+  return string.format('%.17g', x)
+end
+local function finite(x) return x ~= nil and x == x and x ~= INF and x ~= -INF end
+local function positive(x) return finite(x) and x > 0 end
+local function nonneg(x) return finite(x) and x >= 0 end
+local function jsmax(a, b) if a ~= a or b ~= b then return 0/0 end if a > b then return a end return b end
+local function jsmin(a, b) if a ~= a or b ~= b then return 0/0 end if a < b then return a end return b end
+`

@@ -1,0 +1,256 @@
+import {
+  clampRecord,
+  LATENCY_MAX_MS,
+  percentilesAtLeast,
+  type StatsSample,
+  type StatsShape,
+  type StatsSummary,
+  statsHistogram,
+  THROUGHPUT_MAX,
+  THROUGHPUT_SCALE,
+  throughputOf,
+  type WindowOptions,
+} from "@switchyard/core"
+import * as Effect from "effect/Effect"
+import * as hdr from "hdr-histogram-js"
+import type { Connection } from "./connection.js"
+import type { Keys } from "./keys.js"
+import type { Shared } from "./shared.js"
+
+/** This replica's samples of one endpoint in one window slice (what it publishes). */
+interface Slice {
+  readonly epoch: number
+  readonly ttft: hdr.JsHistogram
+  readonly latency: hdr.JsHistogram
+  readonly throughput: hdr.JsHistogram
+  successes: number
+  failures: number
+  rateLimited: number
+  lastFailureAt: number | undefined
+  dirty: boolean
+}
+
+/** A published slice: counters, last failure, histograms as hdr-histogram-js compressed base64. */
+interface SliceBlob {
+  readonly s: number
+  readonly f: number
+  readonly r: number
+  readonly lf?: number
+  readonly t?: string
+  readonly l?: string
+  readonly p?: string
+}
+
+interface Cached {
+  at: number
+  summary: StatsSummary | undefined
+  refreshing: Promise<void> | undefined
+}
+
+const newSlice = (epoch: number): Slice => ({
+  epoch,
+  ttft: statsHistogram(LATENCY_MAX_MS),
+  latency: statsHistogram(LATENCY_MAX_MS),
+  throughput: statsHistogram(THROUGHPUT_MAX),
+  successes: 0,
+  failures: 0,
+  rateLimited: 0,
+  lastFailureAt: undefined,
+  dirty: false,
+})
+
+const encode = (h: hdr.JsHistogram): string | undefined =>
+  h.totalCount === 0 ? undefined : hdr.encodeIntoCompressedBase64(h)
+
+const blobOf = (s: Slice): string => {
+  const blob: { -readonly [K in keyof SliceBlob]: SliceBlob[K] } = { s: s.successes, f: s.failures, r: s.rateLimited }
+  if (s.lastFailureAt !== undefined) blob.lf = s.lastFailureAt
+  const t = encode(s.ttft)
+  const l = encode(s.latency)
+  const p = encode(s.throughput)
+  if (t !== undefined) blob.t = t
+  if (l !== undefined) blob.l = l
+  if (p !== undefined) blob.p = p
+  return JSON.stringify(blob)
+}
+
+const addEncoded = (into: hdr.JsHistogram, b64: string | undefined): void => {
+  if (b64 === undefined) return
+  // Decoded without WebAssembly, the histogram is a JsHistogram (the type says only `Histogram`).
+  const h = hdr.decodeFromCompressedBase64(b64, 32, false) as hdr.JsHistogram
+  into.add(h)
+  h.destroy()
+}
+
+/**
+ * Stats on Redis, fleet-wide. Each replica records into its local window (its fallback) and into a
+ * slice of its own per endpoint (the window's slices: `statsWindowMs / slices` long), which it
+ * publishes every `statsFlushMs` into the hash `{id}:stats:<slice>` under its replica id (expiring
+ * with the window). A read merges every replica's slices of the window (HGETALL per slice, hdr
+ * histograms added) into one summary, cached for `statsCacheMs`; a stale cache is refreshed in the
+ * background while the cached summary is served, so reads on the request path wait for Redis only
+ * the first time an endpoint is read. Staleness: a sample reaches other replicas' summaries within
+ * about `statsFlushMs + statsCacheMs` (2 s by default) plus the time to their next read. While Redis
+ * is degraded, reads answer the local window.
+ */
+export const makeRedisStats = (
+  conn: Connection,
+  shared: Shared,
+  keys: Keys,
+  local: StatsShape,
+  o: WindowOptions,
+): StatsShape & { readonly flush: () => Promise<void>; readonly close: () => Promise<void> } => {
+  const { options } = conn
+  const sliceMs = Math.max(1, Math.floor(o.windowMs / o.slices))
+  const ttlMs = o.windowMs + 2 * sliceMs
+  const outbox = new Map<string, Slice>()
+  /** Slices that ended before they were published. */
+  const finished: Array<readonly [string, Slice]> = []
+  const cache = new Map<string, Cached>()
+
+  const publish = (id: string, s: Slice): Promise<unknown> => {
+    s.dirty = false
+    const key = keys.stats(id, s.epoch)
+    return Promise.all([conn.redis.hset(key, options.replicaId, blobOf(s)), conn.redis.pexpire(key, ttlMs)])
+  }
+
+  const flush = (): Promise<void> => {
+    if (!conn.ok) return Promise.resolve()
+    const sends: Array<Promise<unknown>> = []
+    for (const [id, s] of finished.splice(0)) sends.push(publish(id, s))
+    for (const [id, s] of outbox) if (s.dirty) sends.push(publish(id, s))
+    return Promise.all(sends).then(
+      () => undefined,
+      (error: unknown) => conn.failed(error),
+    )
+  }
+  const timer = setInterval(() => void flush(), options.statsFlushMs)
+  timer.unref()
+
+  const recordShared = (id: string, sample: StatsSample, now: number): void => {
+    if (sample.outcome === "neutral") return
+    const epoch = Math.floor(now / sliceMs)
+    let s = outbox.get(id)
+    if (s === undefined || s.epoch !== epoch) {
+      if (s?.dirty === true) finished.push([id, s])
+      s = newSlice(epoch)
+      outbox.set(id, s)
+    }
+    s.dirty = true
+    switch (sample.outcome) {
+      case "success": {
+        s.successes++
+        if (sample.ttftMs !== undefined) clampRecord(s.ttft, sample.ttftMs, LATENCY_MAX_MS)
+        if (sample.latencyMs !== undefined) clampRecord(s.latency, sample.latencyMs, LATENCY_MAX_MS)
+        const tps = throughputOf(sample)
+        if (tps !== undefined) clampRecord(s.throughput, tps * THROUGHPUT_SCALE, THROUGHPUT_MAX)
+        return
+      }
+      case "failure":
+        s.failures++
+        s.lastFailureAt = now
+        return
+      case "rate_limited":
+        s.rateLimited++
+        return
+    }
+  }
+
+  /** Every replica's slices of the window ending at `now`, merged. */
+  const fetch = (id: string, now: number): Promise<StatsSummary> => {
+    const current = Math.floor(now / sliceMs)
+    const reads: Array<Promise<Record<string, string>>> = []
+    for (let e = current - o.slices + 1; e <= current; e++) reads.push(conn.redis.hgetall(keys.stats(id, e)))
+    return Promise.all(reads).then((slices) => {
+      const ttft = statsHistogram(LATENCY_MAX_MS)
+      const latency = statsHistogram(LATENCY_MAX_MS)
+      const throughput = statsHistogram(THROUGHPUT_MAX)
+      let successes = 0
+      let failures = 0
+      let rateLimited = 0
+      let lastFailureAt: number | undefined
+      for (const slice of slices)
+        for (const text of Object.values(slice)) {
+          const b = JSON.parse(text) as SliceBlob
+          successes += b.s
+          failures += b.f
+          rateLimited += b.r
+          if (b.lf !== undefined && (lastFailureAt === undefined || b.lf > lastFailureAt)) lastFailureAt = b.lf
+          addEncoded(ttft, b.t)
+          addEncoded(latency, b.l)
+          addEncoded(throughput, b.p)
+        }
+      const min = o.minSamples
+      const judged = successes + failures
+      return {
+        ttft: percentilesAtLeast(ttft, min, 1 / 1000),
+        latency: percentilesAtLeast(latency, min, 1 / 1000),
+        throughput: percentilesAtLeast(throughput, min, 1 / THROUGHPUT_SCALE),
+        uptime: judged >= min ? successes / judged : undefined,
+        successes,
+        failures,
+        rateLimited,
+        lastFailureAt,
+      }
+    })
+  }
+
+  const refresh = (id: string, c: Cached, now: number): Promise<void> => {
+    c.refreshing ??= fetch(id, now).then(
+      (summary) => {
+        c.at = now
+        c.summary = summary
+        c.refreshing = undefined
+      },
+      (error: unknown) => {
+        c.refreshing = undefined
+        conn.failed(error)
+      },
+    )
+    return c.refreshing
+  }
+
+  /** Fleet summaries of `ids` at `now` (cached; the first read of an endpoint waits for Redis). */
+  const fleet = (ids: ReadonlyArray<string>, now: number): Effect.Effect<ReadonlyArray<StatsSummary | undefined>> => {
+    const waits: Array<Promise<void>> = []
+    for (const id of ids) {
+      let c = cache.get(id)
+      if (c === undefined) {
+        c = { at: Number.NEGATIVE_INFINITY, summary: undefined, refreshing: undefined }
+        cache.set(id, c)
+      }
+      if (now - c.at >= options.statsCacheMs) {
+        const p = refresh(id, c, now)
+        if (c.summary === undefined) waits.push(p)
+      }
+    }
+    const answer = () => ids.map((id) => cache.get(id)?.summary)
+    if (waits.length === 0) return Effect.sync(answer)
+    return shared.read(() => Promise.all(waits).then(answer), Effect.sync(answer))
+  }
+
+  const readMany = (ids: ReadonlyArray<string>, now: number | undefined) =>
+    Effect.clockWith((clock) => {
+      const t = now ?? clock.currentTimeMillisUnsafe()
+      return Effect.flatMap(local.readMany(ids, t), (locals) => {
+        if (!conn.ok) return Effect.succeed(locals)
+        return Effect.map(fleet(ids, t), (merged) => merged.map((m, i) => m ?? locals[i]!))
+      })
+    })
+
+  return {
+    record: (id, sample, now) =>
+      Effect.clockWith((clock) => {
+        const t = now ?? clock.currentTimeMillisUnsafe()
+        recordShared(id, sample, t)
+        return local.record(id, sample, t)
+      }),
+    read: (id, now) => Effect.map(readMany([id], now), (xs) => xs[0]!),
+    readMany,
+    flush,
+    close: () => {
+      clearInterval(timer)
+      return flush()
+    },
+  }
+}

@@ -1,0 +1,108 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { type AddressInfo, createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Redis } from "ioredis"
+
+/**
+ * A real `redis-server` for a test (`@switchyard/redis/testing`): on a unix socket in a fresh
+ * directory (no port races) or on a TCP port when asked (`port: 0` picks a free one), nothing on disk (`--save '' --appendonly no`), stopped by its pid. Never skipped: a missing
+ * `redis-server` fails the test (`.ci/run` installs Debian's package).
+ */
+export interface RedisServer {
+  /** `redis://127.0.0.1:<port>`, or the socket path (ioredis and `state.redis.url` take a path as a URL). */
+  readonly url: string
+  /** An admin client (CLIENT PAUSE, FLUSHALL, inspection). */
+  readonly admin: () => Redis
+  /** The server process's pid (undefined while it is down). */
+  readonly pid: () => number | undefined
+  /** SIGKILL the server (a crash). */
+  readonly kill: () => Promise<void>
+  /** Start it again on the same socket, empty (scripts gone too). */
+  readonly restart: () => Promise<void>
+  readonly stop: () => Promise<void>
+}
+
+const waitReady = (proc: ChildProcess): Promise<void> =>
+  new Promise((resolve, reject) => {
+    let out = ""
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000)
+    proc.stdout?.on("data", (d: Buffer) => {
+      out += d.toString()
+      if (/ready to accept connections/i.test(out)) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    proc.once("error", (e) => {
+      clearTimeout(timer)
+      reject(new Error(`redis-server could not be started (is Debian's redis-server installed?): ${e.message}`))
+    })
+    proc.once("exit", (code) => {
+      clearTimeout(timer)
+      reject(new Error(`redis-server exited with ${code}: ${out}`))
+    })
+  })
+
+const exited = (proc: ChildProcess): Promise<void> =>
+  proc.exitCode !== null || proc.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => proc.once("exit", () => resolve()))
+
+/** A TCP port free right now (the kernel's pick). */
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once("error", reject)
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+
+export interface StartRedisOptions {
+  /** Listen on TCP 127.0.0.1 at this port (0: a free one) instead of a unix socket. */
+  readonly port?: number | undefined
+}
+
+export const startRedis = async (options: StartRedisOptions = {}): Promise<RedisServer> => {
+  const dir = mkdtempSync(join(tmpdir(), "switchyard-redis-"))
+  const socket = join(dir, "redis.sock")
+  const port = options.port === undefined ? undefined : options.port === 0 ? await freePort() : options.port
+  const url = port === undefined ? socket : `redis://127.0.0.1:${port}`
+  const listen =
+    port === undefined
+      ? ["--port", "0", "--unixsocket", socket, "--unixsocketperm", "700"]
+      : ["--port", String(port), "--bind", "127.0.0.1"]
+  const clients: Array<Redis> = []
+  let proc: ChildProcess
+  const launch = async () => {
+    proc = spawn("redis-server", [...listen, "--save", "", "--appendonly", "no", "--dir", dir], {
+      stdio: ["ignore", "pipe", "pipe"],
+    })
+    await waitReady(proc)
+  }
+  await launch()
+  const kill = async () => {
+    proc.kill("SIGKILL")
+    await exited(proc)
+  }
+  return {
+    url,
+    pid: () => (proc.exitCode === null && proc.signalCode === null ? proc.pid : undefined),
+    admin: () => {
+      const c = new Redis(url, { maxRetriesPerRequest: 1 })
+      c.on("error", () => {})
+      clients.push(c)
+      return c
+    },
+    kill,
+    restart: launch,
+    stop: async () => {
+      for (const c of clients) c.disconnect()
+      await kill()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}

@@ -1,0 +1,179 @@
+import type { Reservation } from "@switchyard/core"
+import fc from "fast-check"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type RedisServer, startRedis } from "../src/testing/redis-server.js"
+import { buildServices, endpoints, run, type Services } from "./support/services.js"
+
+// Several replicas (each its own connection and replica id) on one Redis: one view of capacity,
+// health, stats and the retry budget.
+
+let server: RedisServer
+beforeAll(async () => {
+  server = await startRedis()
+})
+afterAll(() => server.stop())
+
+const [TPM] = endpoints()
+const CAPACITY = TPM!.capacity!.tokensPerMinute!
+let fleetNo = 0
+const fleet = async (k: number, extra: Record<string, unknown> = {}) => {
+  const prefix = `fleet${fleetNo++}:`
+  return Promise.all(
+    Array.from({ length: k }, (_, i) =>
+      buildServices({ url: server.url, prefix, timeoutMs: 2_000, replicaId: `r${i}`, ...extra }),
+    ),
+  )
+}
+const closeAll = (xs: ReadonlyArray<Services>) => Promise.all(xs.map((x) => x.close()))
+/**
+ * Wait until what `r` wrote has reached Redis: bookkeeping is sent without waiting for the reply, and
+ * a read on the same connection is answered after it. (Between replicas, "at once" is one round trip.)
+ */
+const landed = (r: Services) => run(r.health.read(TPM!.id))
+
+describe("many replicas, one Redis", () => {
+  it("K concurrent reservers on random interleavings never take an endpoint above its capacity", async () => {
+    const step = fc.record({
+      charge: fc.integer({ min: 1, max: 2_500 }),
+      headroom: fc.constantFrom(0, 0.2),
+      // What happens to an admitted reservation later in the round: kept, settled lower, or released.
+      after: fc.constantFrom("keep", "settle", "release"),
+      used: fc.double({ min: 0, max: 1, noNaN: true }),
+    })
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 5 }),
+        fc.array(fc.tuple(fc.array(step, { minLength: 1, maxLength: 6 }), fc.integer({ min: 0, max: 30_000 })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        async (k, rounds) => {
+          const replicas = await fleet(k)
+          try {
+            let now = 1_700_000_000_000
+            for (const [steps, advance] of rounds) {
+              now += advance
+              // Every replica fires every step at once: Redis orders them however the sockets deliver.
+              await Promise.all(
+                replicas.map(async (r) => {
+                  for (const s of steps) {
+                    const a = await run(
+                      r.capacity.reserve(TPM!, s.charge, { admission: true, headroom: s.headroom }, now),
+                    )
+                    if (a._tag !== "Admitted") continue
+                    const held: Reservation = a.reservation
+                    // Right after its own admission, the shared level is within the limit it was admitted under.
+                    const u = await run(r.capacity.utilization(TPM!, now))
+                    expect(u).toBeLessThanOrEqual(1 + 1e-9)
+                    if (s.after === "release") await run(r.capacity.release(held, now))
+                    if (s.after === "settle")
+                      await run(
+                        r.capacity.settle(
+                          held,
+                          {
+                            promptTokens: Math.floor(s.charge * s.used),
+                            completionTokens: 0,
+                            cachedTokens: 0,
+                            reasoningTokens: 0,
+                          },
+                          now,
+                        ),
+                      )
+                  }
+                }),
+              )
+              const level = await run(replicas[0]!.capacity.utilization(TPM!, now))
+              expect(level! * CAPACITY).toBeLessThanOrEqual(CAPACITY + 1e-6)
+            }
+            for (const r of replicas) expect(r.live.status().state).toBe("ok")
+          } finally {
+            await closeAll(replicas)
+          }
+        },
+      ),
+      { numRuns: 25 },
+    )
+  }, 120_000)
+
+  it("a 429 with retry-after seen by one replica cools the endpoint for the others at once", async () => {
+    const [a, b] = await fleet(2)
+    try {
+      const now = 1_700_000_000_000
+      await run(a!.health.record(TPM!.id, { _tag: "RateLimited", retryAfterMs: 5_000 }, false, now))
+      await run(a!.capacity.observe(TPM!, { retryAfterMs: 5_000 }, { rateLimited: true }, now))
+      await landed(a!)
+      expect(await run(b!.health.acquire(TPM!.id, now + 1))).toEqual({
+        _tag: "Blocked",
+        reason: "cooldown",
+        untilMs: now + 5_000,
+      })
+      expect(await run(b!.live.admit(TPM!, 10, { admission: true, headroom: 0 }, now + 1))).toMatchObject({
+        _tag: "Blocked",
+        reason: "cooldown",
+      })
+      const reads = await run(b!.live.read([TPM!], [0], now + 1))
+      expect(reads.health[0]!.cooldownUntil).toBe(now + 5_000)
+      expect(reads.predicted[0]).toBeGreaterThanOrEqual(1)
+      expect((await run(b!.live.admit(TPM!, 10, { admission: true, headroom: 0 }, now + 5_000)))._tag).toBe("Admitted")
+    } finally {
+      await closeAll([a!, b!])
+    }
+  })
+
+  it("only one replica in the fleet gets the half-open probe", async () => {
+    const replicas = await fleet(4, {})
+    try {
+      const now = 1_700_000_000_000
+      for (let i = 0; i < 5; i++) await run(replicas[0]!.health.record(TPM!.id, { _tag: "Failure" }, false, now))
+      await landed(replicas[0]!)
+      const later = now + 30_000
+      const permits = await Promise.all(replicas.map((r) => run(r.health.acquire(TPM!.id, later))))
+      expect(permits.filter((p) => p._tag === "Allowed")).toEqual([{ _tag: "Allowed", probe: true }])
+    } finally {
+      await closeAll(replicas)
+    }
+  })
+
+  it("stats are merged across replicas: every replica reads the fleet's samples", async () => {
+    const replicas = await fleet(3, { statsFlushMs: 20, statsCacheMs: 20 })
+    try {
+      const now = Date.now()
+      for (const [i, r] of replicas.entries())
+        for (let n = 0; n < 4; n++)
+          await run(r.stats.record(TPM!.id, { outcome: "success", ttftMs: 100 * (i + 1), latencyMs: 1_000 }, now))
+      await run(replicas[1]!.stats.record(TPM!.id, { outcome: "failure" }, now))
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      for (const r of replicas) await run(r.stats.read(TPM!.id, now + 50))
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      for (const r of replicas) {
+        const s = await run(r.stats.read(TPM!.id, now + 200))
+        expect(s.successes).toBe(12)
+        expect(s.failures).toBe(1)
+        expect(s.ttft!.p50).toBeCloseTo(0.2, 2)
+        expect(s.ttft!.p99).toBeCloseTo(0.3, 2)
+        expect(s.uptime).toBeCloseTo(12 / 13)
+      }
+    } finally {
+      await closeAll(replicas)
+    }
+  })
+
+  it("the retry budget is the fleet's: requests counted on any replica allow retries on all", async () => {
+    const replicas = await fleet(3, {})
+    try {
+      const now = 1_700_000_000_000
+      for (const r of replicas) for (let i = 0; i < 10; i++) await run(r.budget.recordRequest(now))
+      // floor 10 + 0.5 × 30 requests = 25 retries for the whole fleet, whoever asks.
+      const taken = await Promise.all(
+        replicas.map(async (r) => {
+          let n = 0
+          for (let i = 0; i < 20; i++) if (await run(r.budget.tryAcquire("retry", 0.5, now))) n++
+          return n
+        }),
+      )
+      expect(taken.reduce((a, b) => a + b, 0)).toBe(25)
+    } finally {
+      await closeAll(replicas)
+    }
+  })
+})

@@ -1,0 +1,153 @@
+import type { HealthReport, Reservation } from "@switchyard/core"
+import fc from "fast-check"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type RedisServer, startRedis } from "../src/testing/redis-server.js"
+import { buildServices, endpoints, run } from "./support/services.js"
+
+// The Lua breaker + cooldowns (acquire, record, and the combined admit gate) against the TypeScript
+// Health: same random sequences, same instants; every permit, entry and view must be identical.
+
+let server: RedisServer
+beforeAll(async () => {
+  server = await startRedis()
+})
+afterAll(() => server.stop())
+
+const EPS = endpoints()
+const options = {
+  health: {
+    breaker: {
+      failureThreshold: 2,
+      failureRatio: 0.5,
+      minimumRequests: 4,
+      ratioWindowMs: 5_000,
+      openMs: 3_000,
+      probeTimeoutMs: 4_000,
+    },
+    defaultCooldownMs: 700,
+    quotaCooldownMs: 5_000,
+  },
+}
+const ms = fc.oneof(
+  fc.constantFrom(0, 1, 699, 700, 2_999, 3_000, 3_999, 4_000, 5_000),
+  fc.integer({ min: 0, max: 8_000 }),
+)
+const report: fc.Arbitrary<HealthReport> = fc.oneof(
+  fc.constant({ _tag: "Success" as const }),
+  fc.constant({ _tag: "Failure" as const }),
+  fc.record({ _tag: fc.constant("Failure" as const), retryAfterMs: fc.integer({ min: 0, max: 4_000 }) }),
+  fc.constant({ _tag: "RateLimited" as const }),
+  fc.record({ _tag: fc.constant("RateLimited" as const), retryAfterMs: fc.integer({ min: 0, max: 4_000 }) }),
+  fc.constant({ _tag: "RateLimited" as const, quota: true }),
+  fc.constant({ _tag: "Abandoned" as const }),
+)
+type Op =
+  | { readonly k: "acquire"; readonly ep: number }
+  | { readonly k: "admit"; readonly ep: number; readonly charge: number }
+  | { readonly k: "record"; readonly ep: number; readonly report: HealthReport; readonly probe: boolean }
+  | { readonly k: "advance"; readonly ms: number }
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ k: fc.constant("acquire" as const), ep: fc.nat(1) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant("admit" as const),
+      ep: fc.nat(1),
+      charge: fc.integer({ min: 0, max: 4_000 }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ k: fc.constant("record" as const), ep: fc.nat(1), report, probe: fc.boolean() }),
+  },
+  { weight: 3, arbitrary: fc.record({ k: fc.constant("advance" as const), ms }) },
+)
+
+const entryOf = (e: { _tag: string; reservation?: Reservation }) => {
+  const { reservation: _r, ...rest } = e
+  return rest
+}
+
+/** Apply `ops` to the in-memory and the Redis Health; compare every answer and view. */
+const compare = async (ops: ReadonlyArray<Op>, start: number, prefix: string) => {
+  const memory = await buildServices(undefined, options)
+  const redis = await buildServices({ url: server.url, prefix, timeoutMs: 2_000 }, options)
+  try {
+    let now = start
+    const ids = EPS.slice(0, 2).map((e) => e.id)
+    const answers: Array<unknown> = []
+    for (const o of ops) {
+      switch (o.k) {
+        case "advance":
+          now += o.ms
+          break
+        case "acquire": {
+          const a = await run(memory.health.acquire(ids[o.ep]!, now))
+          expect(await run(redis.health.acquire(ids[o.ep]!, now))).toEqual(a)
+          answers.push(a)
+          break
+        }
+        case "admit": {
+          const opts = { admission: true, headroom: 0 }
+          const b = await run(redis.live.admit(EPS[o.ep]!, o.charge, opts, now))
+          const a = await run(memory.live.admit(EPS[o.ep]!, o.charge, opts, now))
+          expect(entryOf(b)).toEqual(entryOf(a))
+          answers.push(entryOf(a))
+          break
+        }
+        case "record":
+          await run(memory.health.record(ids[o.ep]!, o.report, o.probe, now))
+          await run(redis.health.record(ids[o.ep]!, o.report, o.probe, now))
+          break
+      }
+      expect(await run(redis.health.readMany(ids, now))).toEqual(await run(memory.health.readMany(ids, now)))
+    }
+    expect(redis.live.status().state).toBe("ok")
+    return answers
+  } finally {
+    await memory.close()
+    await redis.close()
+  }
+}
+
+describe("Lua breaker and cooldowns = TypeScript Health", () => {
+  it("gives the same permits, admissions and views for every step of random sequences", async () => {
+    let runNo = 0
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(op, { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }),
+        (ops, start) => compare(ops, start, `h${runNo++}:`).then(() => undefined),
+      ),
+      { numRuns: 200 },
+    )
+  }, 120_000)
+
+  it("agrees at the breaker's boundaries: open until openMs, one probe until probeTimeoutMs, closed on success", async () => {
+    const F: Op = { k: "record", ep: 0, report: { _tag: "Failure" }, probe: false }
+    const acquire: Op = { k: "acquire", ep: 0 }
+    const answers = await compare(
+      [
+        F,
+        F,
+        acquire,
+        { k: "advance", ms: 2_999 },
+        acquire,
+        { k: "advance", ms: 1 },
+        acquire,
+        acquire,
+        { k: "advance", ms: 3_999 },
+        acquire,
+        { k: "advance", ms: 1 },
+        acquire,
+        { k: "record", ep: 0, report: { _tag: "Success" }, probe: true },
+        acquire,
+      ],
+      1_700_000_000_000,
+      "edge:",
+    )
+    expect(
+      answers.map((a) => (a as { _tag: string; probe?: boolean }).probe ?? (a as { reason?: string }).reason),
+    ).toEqual(["breaker_open", "breaker_open", true, "breaker_open", "breaker_open", true, false])
+  })
+})
