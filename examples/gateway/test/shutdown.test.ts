@@ -8,10 +8,12 @@ import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { type GatewayProcess, startGatewayProcess } from "./support/gateway-process.js"
 
-const GRACE_MS = 800
+const GRACE_MS = 2000
+/** Requests for `hang` the upstream has received (and will never answer). */
+let hangs = 0
 
 /**
  * An OpenAI-wire upstream: `endless` streams a chunk every 50 ms forever, `short` ends after 300 ms,
@@ -25,7 +27,10 @@ const upstreamServer = (): Server =>
     })
     req.on("end", () => {
       const model = (JSON.parse(raw) as { model: string }).model
-      if (model === "hang") return
+      if (model === "hang") {
+        hangs++
+        return
+      }
       const chunk = (delta: object, finish: string | null) =>
         `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`
       res.writeHead(200, { "content-type": "text/event-stream" })
@@ -104,12 +109,11 @@ describe("SIGTERM with open streams", () => {
       method: "POST",
       body: JSON.stringify({ model: "test/hang", messages: [{ role: "user", content: "hi" }] }),
     })
-    await new Promise((r) => setTimeout(r, 100))
+    await vi.waitFor(() => expect(hangs).toBe(1))
     const signalled = Date.now()
     gw.signal("SIGTERM")
-    await new Promise((r) => setTimeout(r, 100))
     // no new connections once the drain has begun
-    await expect(fetch(`${gw.url}/healthz`)).rejects.toThrow()
+    await vi.waitFor(() => expect(fetch(`${gw.url}/healthz`)).rejects.toThrow(), { timeout: 5000, interval: 50 })
 
     const finished = await short.done
     expect(finished).toContain('"finish_reason":"stop"')

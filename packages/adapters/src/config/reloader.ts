@@ -1,7 +1,7 @@
 import { type FSWatcher, watch as fsWatch } from "node:fs"
 import { readFile } from "node:fs/promises"
 import { basename, dirname, resolve } from "node:path"
-import { ActiveDeployment } from "@switchyard/core"
+import { ActiveDeployment, routingWarnings } from "@switchyard/core"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -125,6 +125,7 @@ export class ConfigReloader {
         admin_keys: config.adminKeys.length,
       }),
     )
+    for (const warning of routingWarnings(config.catalog.routing)) await this.log(Effect.logWarning(warning))
     return "applied"
   }
 

@@ -40,12 +40,26 @@ const drained = (res: ServerResponse, deadlineAt: number | undefined): Promise<b
       }, deadlineAt - Date.now())
   })
 
-/** A response ended with bytes still queued for a client that does not read: cut at the deadline. */
+/**
+ * After `res.end()`: bytes still queued for a client that does not read are cut at the deadline; a
+ * response that ended at or past its deadline (the router cut a stream there) closes its connection
+ * once the last bytes are handed over, so a stalled client does not keep it open.
+ */
 const cutUnsentAt = (res: ServerResponse, deadlineAt: number | undefined): void => {
-  if (deadlineAt === undefined || res.writableLength === 0) return
+  if (deadlineAt === undefined) return
+  const left = deadlineAt - Date.now()
+  if (left <= 0) {
+    const close = (): void => {
+      res.socket?.destroy()
+    }
+    if (res.writableFinished) close()
+    else res.once("finish", close)
+    return
+  }
+  if (res.writableLength === 0) return
   const timer = setTimeout(() => {
     if (!res.writableFinished) res.destroy()
-  }, deadlineAt - Date.now())
+  }, left)
   res.once("close", () => clearTimeout(timer))
   res.once("finish", () => clearTimeout(timer))
 }

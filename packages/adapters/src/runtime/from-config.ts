@@ -1,4 +1,4 @@
-import { ConfigInvalid, type LiveStateBackend, makeRedactor } from "@switchyard/core"
+import { ConfigInvalid, type LiveStateBackend, makeRedactor, routingWarnings } from "@switchyard/core"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -108,6 +108,7 @@ export const gatewayFromConfig = async (
     capture,
   })
   gateway.startMonitor()
+  for (const warning of routingWarnings(config.catalog.routing)) await runtime.runPromise(Effect.logWarning(warning))
   return {
     gateway,
     runtime,

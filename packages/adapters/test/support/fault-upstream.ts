@@ -12,6 +12,8 @@
  * - `firehose`: a 200 stream of large chunks without end, written as fast as the reader takes them
  *   (honouring backpressure); `firehoseOpen()` counts the ones whose connection is still open.
  * - `slow-stream`: a 200 stream of one small chunk every 50 ms, without end.
+ * - `switchable`: a normal completion 30 ms after the request while `setSwitchable("ok")` (the default),
+ *   no answer at all after `setSwitchable("hang")`.
  * - anything else: a normal completion (JSON or SSE, as asked).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
@@ -71,6 +73,7 @@ const echoError = (res: ServerResponse, status: number, creds: ReadonlyArray<str
 export const startFaultUpstream = async () => {
   const hanging = new Set<ServerResponse>()
   const firehoses = new Set<ServerResponse>()
+  let switchable: "ok" | "hang" = "ok"
   const server = createServer((req, res) => {
     const parts: Array<Buffer> = []
     req.on("data", (c: Buffer) => parts.push(c))
@@ -114,6 +117,17 @@ export const startFaultUpstream = async () => {
         res.on("close", () => clearInterval(timer))
         return
       }
+      if (model === "switchable") {
+        if (switchable === "hang") {
+          hanging.add(res)
+          res.on("close", () => hanging.delete(res))
+        } else
+          setTimeout(() => {
+            res.writeHead(200, { "content-type": "application/json" })
+            res.end(completion(model))
+          }, 30)
+        return
+      }
       if (model === "hang") {
         hanging.add(res)
         res.on("close", () => hanging.delete(res))
@@ -136,6 +150,9 @@ export const startFaultUpstream = async () => {
     /** Requests accepted and not answered (model `hang`) whose connection is still open. */
     hanging: () => hanging.size,
     firehoseOpen: () => firehoses.size,
+    setSwitchable: (mode: "ok" | "hang") => {
+      switchable = mode
+    },
     close: s.close,
   }
 }

@@ -38,6 +38,7 @@ export const startLoopbackUpstream = async () => {
   /** Upstream model ids whose requests were cut by the caller (socket closed before an answer). */
   const cancelled: Array<string> = []
   let rateLimitNext = 0
+  let retryAfterMs = 2000
   const server = createServer((req, res) => {
     const chunks: Array<Buffer> = []
     req.on("data", (c: Buffer) => chunks.push(c))
@@ -50,7 +51,11 @@ export const startLoopbackUpstream = async () => {
       }
       if (rateLimitNext > 0) {
         rateLimitNext--
-        res.writeHead(429, { "content-type": "application/json", "retry-after-ms": "2000", "retry-after": "2" })
+        res.writeHead(429, {
+          "content-type": "application/json",
+          "retry-after-ms": String(retryAfterMs),
+          "retry-after": String(Math.ceil(retryAfterMs / 1000)),
+        })
         res.end(RATE_LIMIT_BODY)
         return
       }
@@ -74,9 +79,10 @@ export const startLoopbackUpstream = async () => {
     baseUrl: `${s.url}/v1`,
     received,
     cancelled,
-    /** Answer the next `n` chat requests with 429 + `retry-after-ms: 2000`. */
-    rateLimit: (n: number) => {
+    /** Answer the next `n` chat requests with 429 + `retry-after-ms` (default 2000). */
+    rateLimit: (n: number, afterMs = 2000) => {
       rateLimitNext = n
+      retryAfterMs = afterMs
     },
     close: s.close,
   }

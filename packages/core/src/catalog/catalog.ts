@@ -11,6 +11,10 @@ export interface RoutingDefaults {
   readonly requestTimeoutMs: number
   readonly attemptTimeoutMs: number
   readonly firstTokenTimeoutMs: number
+  readonly attemptTimeoutMultiplier: number
+  readonly attemptTimeoutFloorMs: number
+  readonly fallbackReserve: number
+  readonly maxWaitMs: number
   readonly retryBudget: number
   readonly maxRetrySleepMs: number
   readonly admission: boolean

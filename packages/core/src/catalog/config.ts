@@ -91,6 +91,19 @@ export const RoutingConfig = Schema.Struct({
   requestTimeoutMs: Schema.optionalKey(PositiveInt),
   attemptTimeoutMs: Schema.optionalKey(PositiveInt),
   firstTokenTimeoutMs: Schema.optionalKey(PositiveInt),
+  /**
+   * An attempt's time-to-first-byte limit is at most this many times its endpoint's measured p99 time to
+   * first token (never below `attemptTimeoutFloorMs`); 0 turns the measured limit off.
+   */
+  attemptTimeoutMultiplier: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 100 }))),
+  attemptTimeoutFloorMs: Schema.optionalKey(PositiveInt),
+  /** Share of the time left that an attempt leaves for a fallback, when one could follow. */
+  fallbackReserve: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 0.9 }))),
+  /**
+   * Longest a request may wait, in total, for rate-limited or full endpoints to free up (the default of
+   * `provider.max_wait_ms`); 0: answer 429 with retry-after at once.
+   */
+  maxWaitMs: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
   /** Retries allowed as a share of recent requests (0.2 = at most 20% extra load). */
   retryBudget: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 10 }))),
   /** Longest the router sleeps for a lone endpoint's retry-after before giving up. */

@@ -225,7 +225,7 @@ export const runAttempt = <A>(
               ctx,
               endpoint,
               client,
-              mode.timeoutMs(ctx, startedAt),
+              mode.timeoutMs(ctx, endpoint, startedAt, control.fallbackLeft),
               ctx.trace.spans === undefined
                 ? ctx.traceparent
                 : ctx.trace.spans.attemptStarted(endpoint, startedAt, queued.escalation, hedge),

@@ -4,6 +4,7 @@ import type { ChatResult, JsonObject } from "../provider/contract.js"
 import { UpstreamTimeout } from "../provider/errors.js"
 import type { HealthReport } from "../services/health/service.js"
 import { traceEntry } from "./attempt.js"
+import { attemptLimitMs, measuredP99Ms } from "./attempt-timeout.js"
 import type { Mode } from "./context.js"
 
 const SUCCESS: HealthReport = { _tag: "Success" }
@@ -31,7 +32,13 @@ const attemptTimeout =
  * its full latency (the first token arrives with the body).
  */
 export const chatMode: Mode<ChatResult> = {
-  timeoutMs: (ctx, now) => Math.max(1, Math.min(ctx.routing.attemptTimeoutMs, ctx.deadlineAt - now)),
+  timeoutMs: (ctx, endpoint, now, fallbackLeft) =>
+    attemptLimitMs(ctx.routing, {
+      configuredMs: ctx.routing.attemptTimeoutMs,
+      leftMs: ctx.deadlineAt - now,
+      p99Ms: measuredP99Ms(ctx, endpoint),
+      fallbackLeft,
+    }),
   call: (ctx, endpoint, client, timeoutMs, traceparent) => {
     const timeout = attemptTimeout(endpoint, timeoutMs)
     const body = ctx.body

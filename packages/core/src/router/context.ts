@@ -52,9 +52,11 @@ export interface QueuedAttempt {
   readonly escalation: string | undefined
 }
 
-/** Set by the hedger before it interrupts the losing attempt. */
+/** Per-attempt flags: `lost` is set by the hedger before it interrupts the losing attempt. */
 export interface AttemptControl {
   lost: boolean
+  /** Another attempt could follow this one: its time limit leaves room for it (see `attempt-timeout.ts`). */
+  readonly fallbackLeft: boolean
 }
 
 export interface AttemptInfo {
@@ -96,8 +98,11 @@ export type AttemptOk<A> = Extract<AttemptResult<A>, { readonly _tag: "Ok" }>
 
 /** What differs between a non-streamed and a streamed attempt. */
 export interface Mode<A> {
-  /** Per-attempt timeout at `now` (already bounded by the request deadline). */
-  readonly timeoutMs: (ctx: RequestContext, now: number) => number
+  /**
+   * Per-attempt time limit on `endpoint` at `now` (`attemptLimitMs`: configured, measured, bounded by the
+   * request deadline and leaving time for a fallback when `fallbackLeft`).
+   */
+  readonly timeoutMs: (ctx: RequestContext, endpoint: Endpoint, now: number, fallbackLeft: boolean) => number
   /**
    * The upstream call up to the point of success (chat: the completion; stream: the first content
    * chunk). Must free its own resources when it fails or is interrupted.

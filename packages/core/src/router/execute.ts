@@ -6,12 +6,12 @@ import { allowsModelFallback, isRetryable } from "../provider/errors.js"
 import { type Restore, runAttempt } from "./attempt.js"
 import type { AttemptOk, AttemptResult, Mode, QueuedAttempt, RequestContext } from "./context.js"
 import type { RouteError } from "./errors.js"
-import { allRateLimited, deadlineExceeded, noEndpoint, upstreamFailed } from "./exhaustion.js"
+import { allRateLimited, deadlineExceeded, earliestFree, noEndpoint, upstreamFailed } from "./exhaustion.js"
 import { runHedged } from "./hedge.js"
 
 /** Base of the backoff before re-trying a lone endpoint that gave no retry-after, ms (doubles per retry). */
 const BACKOFF_BASE_MS = 100
-/** Jitter added to a lone-endpoint sleep: up to +20%, never below the retry-after, capped at maxRetrySleepMs. */
+/** Jitter added to a lone-endpoint sleep: up to +20%, never below the retry-after, capped at what the wait may take. */
 const JITTER = 0.2
 
 type Failure<A> = Exclude<AttemptResult<A>, { readonly _tag: "Ok" }>
@@ -48,10 +48,14 @@ const refusalCause = (reason: Extract<AttemptResult<unknown>, { _tag: "Refused" 
  *   PT attempts still pass the PT meter's admission (with the `critical` headroom). Standard
  *   endpoints excluded by the request's own constraints never trigger escalation: PT is a rescue
  *   from a live failure, not a route around `only`/`ignore`/data policies;
- * - when the queue is empty and the last attempt's endpoint asked for a wait no longer than
- *   `maxRetrySleepMs` (retry-after, capacity wait, or backoff), the router sleeps (with capped
- *   jitter) and tries that endpoint again; it never sleeps while another endpoint, PT escalation
- *   included, is left.
+ * - when the queue is empty and the last attempt's endpoint asked for a short wait, the router sleeps
+ *   (with capped jitter) and tries that endpoint again; it never sleeps while another endpoint, PT
+ *   escalation included, is left. A wait for a rate-limited or full endpoint (its retry-after, a
+ *   cooldown, the meter's refusal) must fit what is left of the request's `maxWaitMs`
+ *   (`provider.max_wait_ms`, default `routing.maxWaitMs` = 0): by default a client whose every
+ *   endpoint is rate-limited gets its 429 with `retry-after-ms` at once. A backoff after an error
+ *   (no retry-after) must fit `maxRetrySleepMs`. The same `maxWaitMs` lets a request whose every
+ *   admissible endpoint is cooling down or full at the start wait for the first to free up.
  * Exhaustion: every failure rate-limited or refused → `AllRateLimited` (retry-after = earliest moment
  * an admissible endpoint frees up); else `UpstreamFailed` with the last error that was not a rate
  * limit; requests too large for every admissible capacity → `NoEndpoint` (`capacity`).
@@ -76,6 +80,8 @@ class Execution<A> {
   private escalated = false
   private calls = 0
   private sleeps = 0
+  /** Time slept so far waiting for rate-limited or full endpoints (bounded by `prepared.maxWaitMs`). */
+  private waitedMs = 0
 
   constructor(
     private readonly ctx: RequestContext,
@@ -120,7 +126,7 @@ class Execution<A> {
       if (standardOut !== undefined) this.escalate(`${standardOut.reasons[0]}:${standardOut.endpoint}`, true)
       if (queue.length === 0) {
         const out = plan.excluded.filter(temporarilyOut)
-        if (out.length > 0) return allRateLimited(ctx, endpointsOf(ctx, out), "gateway")
+        if (out.length > 0) return this.waitForFree(endpointsOf(ctx, out))
         return noEndpoint(ctx)
       }
     } else {
@@ -134,6 +140,28 @@ class Execution<A> {
       if (standard > 0 && full === standard) this.escalate("predicted_full", true)
     }
     return this.loop()
+  }
+
+  /**
+   * Every admissible endpoint is cooling down or full: wait until the first frees up when that fits the
+   * request's `maxWaitMs` and deadline, then try them; else 429 at once (origin `gateway`).
+   */
+  private waitForFree(endpoints: ReadonlyArray<Endpoint>): Step<A> {
+    const { ctx, queue, restore } = this
+    return Effect.clockWith((clock) => {
+      const now = clock.currentTimeMillisUnsafe()
+      return Effect.flatMap(earliestFree(ctx, endpoints, now), (waitMs) => {
+        if (waitMs > ctx.prepared.maxWaitMs - this.waitedMs || now + waitMs >= ctx.deadlineAt)
+          return allRateLimited(ctx, endpoints, "gateway")
+        this.waitedMs += waitMs
+        ctx.trace.step(`waiting ${waitMs} ms for ${endpoints.map((e) => e.id).join(", ")} to free up (max_wait_ms)`)
+        return Effect.andThen(restore(Effect.sleep(waitMs)), () => {
+          for (const endpoint of endpoints)
+            queue.push({ planned: { endpoint, reasons: ["freed up after a wait"] }, escalation: undefined })
+          return this.loop()
+        })
+      })
+    })
   }
 
   private loop(): Step<A> {
@@ -151,9 +179,10 @@ class Execution<A> {
     }
     const next = queue.shift()
     if (next === undefined) {
-      const again = loneRetry(ctx, this.failures, this.sleeps, now)
+      const again = loneRetry(ctx, this.failures, this.sleeps, this.waitedMs, now)
       if (again === undefined) return exhausted(ctx, this.failures)
       this.sleeps++
+      if (again.rateLimited) this.waitedMs += again.delayMs
       trace.step(`retrying ${again.queued.planned.endpoint.id} in ${again.delayMs} ms (no other endpoint left)`)
       return Effect.andThen(restore(Effect.sleep(again.delayMs)), () => {
         queue.unshift(again.queued)
@@ -179,7 +208,8 @@ class Execution<A> {
     const hedgeDelay = !retry && prepared.hedge && routing.maxAttempts >= 2 ? hedgeDelayOf(ctx, next) : undefined
     const second = hedgeDelay !== undefined ? queue[0] : undefined
     if (hedgeDelay !== undefined && second !== undefined) {
-      return Effect.flatMap(runHedged(ctx, next, second, hedgeDelay, mode, restore), (outcome) => {
+      const afterBoth = this.fallbackLeft(2)
+      return Effect.flatMap(runHedged(ctx, next, second, hedgeDelay, mode, restore, afterBoth), (outcome) => {
         if (outcome.hedged) {
           queue.shift()
           this.tried.add(second.planned.endpoint.id)
@@ -192,12 +222,25 @@ class Execution<A> {
         return this.loop()
       })
     }
-    return Effect.flatMap(runAttempt(ctx, next, mode, restore, { lost: false }, false, now), (result) => {
+    const control = { lost: false, fallbackLeft: this.fallbackLeft(1) }
+    return Effect.flatMap(runAttempt(ctx, next, mode, restore, control, false, now), (result) => {
       // A refusal never reached the upstream: it does not spend retry budget.
       if (retry && result._tag === "Refused")
         return Effect.andThen(ctx.services.budget.refund("retry", now), () => this.take(result) ?? this.loop())
       return this.take(result) ?? this.loop()
     })
+  }
+
+  /**
+   * Could another call follow the `starting` calls about to start (already taken off the queue but the
+   * one that is its head when 2)? An endpoint left in the queue, or PT escalation still to come, and
+   * `maxAttempts` not reached.
+   */
+  private fallbackLeft(starting: 1 | 2): boolean {
+    const { ctx } = this
+    if (this.calls + starting >= ctx.routing.maxAttempts) return false
+    if (this.queue.length >= starting) return true
+    return !this.escalated && ctx.prepared.escalationAllowed && ctx.plan.escalation.length > 0
   }
 
   /** Account for one attempt's result: the end of the request, or undefined to go on. */
@@ -251,30 +294,39 @@ const endpointsOf = (ctx: RequestContext, xs: ReadonlyArray<ExcludedEndpoint>): 
 interface LoneRetry {
   readonly queued: QueuedAttempt
   readonly delayMs: number
+  /** A wait for a rate-limited or full endpoint (counts against `maxWaitMs`), not a backoff after an error. */
+  readonly rateLimited: boolean
 }
 
-/** Retry the last endpoint when nothing else is left and its wait is short (and fits the deadline). */
+/**
+ * Retry the last endpoint when nothing else is left and its wait is short (and fits the deadline); a
+ * wait for a rate-limited or full endpoint must also fit what is left of the request's `maxWaitMs`.
+ */
 const loneRetry = <A>(
   ctx: RequestContext,
   failures: ReadonlyArray<Failure<A>>,
   sleeps: number,
+  waitedMs: number,
   now: number,
 ): LoneRetry | undefined => {
   const last = failures[failures.length - 1]
   if (last === undefined || sleeps >= ctx.routing.maxAttempts - 1) return undefined
   let wait: number
+  let rateLimited: boolean
   if (last._tag === "Refused") {
     if (last.reason === "too_large") return undefined
     wait = last.waitMs
+    rateLimited = true
   } else {
     if (!isRetryable(last.error)) return undefined
     wait = last.classified.retryAfterMs ?? BACKOFF_BASE_MS * 2 ** sleeps
+    rateLimited = last.classified.rateLimited
   }
-  const cap = ctx.routing.maxRetrySleepMs
+  const cap = rateLimited ? ctx.prepared.maxWaitMs - waitedMs : ctx.routing.maxRetrySleepMs
   if (!(wait <= cap)) return undefined
   const delayMs = Math.max(Math.ceil(wait), Math.ceil(Math.min(cap, wait * (1 + JITTER * ctx.services.random()))))
   if (now + delayMs >= ctx.deadlineAt) return undefined
-  return { queued: last.queued, delayMs }
+  return { queued: last.queued, delayMs, rateLimited }
 }
 
 const exhausted = <A>(ctx: RequestContext, failures: ReadonlyArray<Failure<A>>): Effect.Effect<never, RouteError> => {

@@ -40,9 +40,11 @@ export const runHedged = <A>(
   delayMs: number,
   mode: Mode<A>,
   restore: Restore,
+  fallbackLeft: boolean,
 ): Effect.Effect<HedgeOutcome<A>, StateUnavailable> =>
   Effect.gen(function* () {
-    const c1: AttemptControl = { lost: false }
+    // the hedge itself is the first attempt's fallback
+    const c1: AttemptControl = { lost: false, fallbackLeft: true }
     const f1 = yield* forkAttempt(ctx, first, mode, c1, false)
     const early = yield* restore(
       Effect.raceFirst(
@@ -59,7 +61,7 @@ export const runHedged = <A>(
     ctx.trace.step(
       `hedge: ${first.planned.endpoint.id} passed its p90 TTFT (${Math.round(delayMs)} ms), also trying ${second.planned.endpoint.id}`,
     )
-    const c2: AttemptControl = { lost: false }
+    const c2: AttemptControl = { lost: false, fallbackLeft }
     const f2 = yield* forkAttempt(ctx, second, mode, c2, true)
     const [firstDone, firstExit] = yield* restore(
       Effect.raceFirst(

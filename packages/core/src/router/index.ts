@@ -1,3 +1,4 @@
+export { type AttemptLimitInput, attemptLimitMs, routingWarnings } from "./attempt-timeout.js"
 export * from "./chunks.js"
 export { type Classified, classify, errorTypeFor, httpStatusFor } from "./classify.js"
 export * from "./cost.js"

@@ -24,6 +24,8 @@ export interface Prepared {
   readonly body: JsonObject
   /** Overall request timeout, ms. */
   readonly timeoutMs: number
+  /** Longest total wait for rate-limited or full endpoints (`provider.max_wait_ms` → `routing.maxWaitMs`). */
+  readonly maxWaitMs: number
 }
 
 /** Body keys that are not endpoint parameters (`require_parameters` and the soft filters look at the rest). */
@@ -109,5 +111,6 @@ export const prepare = (
     hedge: provider.hedge ?? routing.hedge,
     body: upstreamBody(request.body),
     timeoutMs: request.timeoutMs ?? routing.requestTimeoutMs,
+    maxWaitMs: provider.max_wait_ms ?? routing.maxWaitMs,
   })
 }

@@ -10,6 +10,7 @@ import type { ChatStream, JsonObject, ProviderClient } from "../provider/contrac
 import { type ProviderError, TransportError, UpstreamTimeout } from "../provider/errors.js"
 import type { Usage } from "../provider/usage.js"
 import { traceEntry } from "./attempt.js"
+import { attemptLimitMs, measuredP99Ms } from "./attempt-timeout.js"
 import { contentLength, isContentChunk } from "./chunks.js"
 import type { AttemptInfo, Mode, RequestContext } from "./context.js"
 
@@ -81,8 +82,13 @@ const readHead = (
  * stream happen when it ends (see `stream-output.ts`).
  */
 export const streamMode: Mode<Committed> = {
-  timeoutMs: (ctx, now) =>
-    Math.max(1, Math.min(ctx.routing.firstTokenTimeoutMs, ctx.routing.attemptTimeoutMs, ctx.deadlineAt - now)),
+  timeoutMs: (ctx, endpoint, now, fallbackLeft) =>
+    attemptLimitMs(ctx.routing, {
+      configuredMs: Math.min(ctx.routing.firstTokenTimeoutMs, ctx.routing.attemptTimeoutMs),
+      leftMs: ctx.deadlineAt - now,
+      p99Ms: measuredP99Ms(ctx, endpoint),
+      fallbackLeft,
+    }),
   call: (ctx, endpoint, client, timeoutMs, traceparent) =>
     Effect.uninterruptibleMask((restore) =>
       Effect.flatMap(Scope.make(), (scope) =>

@@ -79,6 +79,11 @@ export const ProviderPreferences = Schema.Struct({
   priority: Schema.optionalKey(Priority),
   /** Switchyard: hedge the first attempt after its endpoint's p90 time to first token. */
   hedge: Schema.optionalKey(Schema.Boolean),
+  /**
+   * Switchyard: the longest this request may wait, in total, for rate-limited or full endpoints to free
+   * up before the router answers 429 with `retry-after-ms` (default `routing.maxWaitMs`, 0: at once).
+   */
+  max_wait_ms: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 600_000 }))),
 })
 export type ProviderPreferences = typeof ProviderPreferences.Type
 

@@ -130,8 +130,10 @@ describe("Deadlines.within", () => {
         }),
       true,
     )
-    expect(during).toBeGreaterThan(before)
-    expect(timers()).toBe(before)
+    // process-wide counts: a timer left by another test file in this worker may expire meanwhile
+    const after = timers()
+    expect(during).toBeGreaterThan(after)
+    expect(after).toBeLessThanOrEqual(before)
   })
 })
 

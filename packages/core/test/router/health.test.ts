@@ -46,9 +46,17 @@ describe("retry-after and cooldown", () => {
     expect(upstream.calls.map((c) => c.at)).toEqual([0, 5_000])
   })
 
-  it("waits out a short retry-after when the endpoint is the only option, with capped jitter", async () => {
+  it("by default (max_wait_ms 0) answers 429 with retry-after at once when the only endpoint is rate-limited", async () => {
     const upstream = new FakeUpstream().script("a", fail(rateLimited(500))).always("a", ok())
-    const result = await runRouter(single(), upstream, Effect.map(route(byPrice()), successOf))
+    const error = await runRouter(single(), upstream, Effect.map(route(byPrice()), failureOf))
+    expect(error).toBeInstanceOf(AllRateLimited)
+    expect((error as AllRateLimited).retryAfterMs).toBe(500)
+    expect(upstream.calls.map((c) => c.at)).toEqual([0])
+  })
+
+  it("with provider.max_wait_ms, waits out a short retry-after when the endpoint is the only option, with capped jitter", async () => {
+    const upstream = new FakeUpstream().script("a", fail(rateLimited(500))).always("a", ok())
+    const result = await runRouter(single(), upstream, Effect.map(route(byPrice({ max_wait_ms: 1_000 })), successOf))
     expect(result.body.provider).toBe("a")
     const [first, second] = upstream.calls
     expect(first?.at).toBe(0)

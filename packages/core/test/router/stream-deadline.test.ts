@@ -15,10 +15,11 @@ import {
 
 describe("streaming past the request deadline", () => {
   it("ends a committed stream at the deadline with an in-band timeout chunk, closes the upstream, refunds capacity", async () => {
-    // a chunk every second, 10 of them; the request may take 3.5 s
+    // a chunk every second, 10 of them; the request may take 3.5 s (and its first attempt all of it:
+    // no time kept for a fallback)
     const upstream = new FakeUpstream().always("a", stream({ tokens: 10, chunkMs: 1_000 })).always("b", stream())
     const out = await runRouter(
-      twoCatalog({ requestTimeoutMs: 3_500, attemptTimeoutMs: 3_500, firstTokenTimeoutMs: 3_500 }),
+      twoCatalog({ requestTimeoutMs: 3_500, attemptTimeoutMs: 3_500, firstTokenTimeoutMs: 3_500, fallbackReserve: 0 }),
       upstream,
       Effect.map(settle(consume(requestOf(byPrice({}, { stream: true })))), successOf),
     )
