@@ -1,18 +1,27 @@
 #!/usr/bin/env -S npx tsx --conditions=source
 /**
- * `pnpm simulate <scenario> [--out report.html] [--json report.json] [--only "name,name"] [--threads n]`
+ * `pnpm simulate <scenario> [--trace capture.jsonl [--speed 2]] [--out report.html] [--json report.json] [--only "name,name"] [--threads n]`
+ * `pnpm simulate advise <scenario> … --target "critical=99.99,all=99.9"` (see advise.ts)
  *
  * Runs every policy of the scenario through Switchyard's real router against simulated upstreams,
  * in virtual time (policies in parallel on worker threads), prints the tables and writes a
- * self-contained HTML report. `<scenario>` is a JSON file or a built-in name (see `BUILT_IN`).
+ * self-contained HTML report. `<scenario>` is a JSON file or a built-in name (see `BUILT_IN`). With
+ * `--trace`, the arrivals are those of a gateway capture (`gateway.capture`), optionally time-scaled.
  */
 import { writeFileSync } from "node:fs"
 import { basename, resolve } from "node:path"
 import { parseArgs } from "node:util"
-import { generateTrace, renderHtml, renderTable, simulateInParallel } from "@switchyard/simulator"
-import { BUILT_IN, cwd, fail, loadScenario, progressBar } from "./common.js"
+import { renderHtml, renderTable, simulateInParallel } from "@switchyard/simulator"
+import { BUILT_IN, cwd, fail, loadScenario, positiveNumber, progressBar, traffic } from "./common.js"
 
-const USAGE = `usage: pnpm simulate <scenario.json | ${BUILT_IN.join(" | ")}> [--out report.html] [--json report.json] [--only name,name] [--threads n]`
+const USAGE = `usage: pnpm simulate <scenario.json | ${BUILT_IN.join(" | ")}> [--trace capture.jsonl [--speed 2]] [--out report.html] [--json report.json] [--only name,name] [--threads n]
+       pnpm simulate advise <scenario> [--trace capture.jsonl [--speed 2]] --target "critical=99.99,all=99.9" [--endpoint slug] [--policy name] [--out advice.html] [--json advice.json] [--threads n]`
+
+if (process.argv[2] === "advise") {
+  const { advise } = await import("./advise.js")
+  await advise(process.argv.slice(3), USAGE)
+  process.exit(0)
+}
 
 const { values: opt, positionals } = (() => {
   try {
@@ -23,6 +32,8 @@ const { values: opt, positionals } = (() => {
         json: { type: "string" },
         only: { type: "string" },
         threads: { type: "string" },
+        trace: { type: "string" },
+        speed: { type: "string" },
       },
     })
   } catch (e) {
@@ -30,7 +41,8 @@ const { values: opt, positionals } = (() => {
   }
 })()
 if (positionals.length !== 1) fail(USAGE)
-const { file, scenario } = loadScenario(positionals[0]!)
+const { file, scenario: declared } = loadScenario(positionals[0]!)
+const { scenario, trace } = traffic(declared, opt.trace, opt.speed)
 const only = opt.only
   ?.split(",")
   .map((s) => s.trim())
@@ -38,14 +50,11 @@ const only = opt.only
 const policies = scenario.policies.filter((p) => only === undefined || only.includes(p.name))
 if (policies.length === 0)
   fail(`no policy named ${only?.join(", ")}; have: ${scenario.policies.map((p) => p.name).join(", ")}`)
-const threads = opt.threads === undefined ? undefined : Number(opt.threads)
-if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
-  fail(`--threads: expected a positive integer`)
+const threads = opt.threads === undefined ? undefined : positiveNumber("--threads", opt.threads, true)
 
 const started = performance.now()
-const trace = generateTrace(scenario)
 console.log(
-  `${scenario.scenario.name}: ${trace.count.toLocaleString("en-US")} requests × ${policies.length} policies, seed ${scenario.seed}`,
+  `${scenario.scenario.name}: ${trace.count.toLocaleString("en-US")} ${scenario.replay ? "recorded " : ""}requests × ${policies.length} policies, seed ${scenario.seed}`,
 )
 const bar = progressBar(trace.count * policies.length, started)
 const {

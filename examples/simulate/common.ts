@@ -2,7 +2,14 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
-import { decodeScenario, type ResolvedScenario } from "@switchyard/simulator"
+import {
+  type ArrivalTrace,
+  decodeScenario,
+  generateTrace,
+  parseCapture,
+  type ResolvedScenario,
+  replayScenario,
+} from "@switchyard/simulator"
 import cliProgress from "cli-progress"
 import * as Result from "effect/Result"
 
@@ -57,4 +64,42 @@ export const progressBar = (total: number, started: number) => {
       }),
     stop: () => bar.stop(),
   }
+}
+
+/** `--flag` as a positive number (an integer when `integer`), or exit with usage status. */
+export const positiveNumber = (flag: string, value: string, integer = false): number => {
+  const n = Number(value)
+  if (!(Number.isFinite(n) && n > 0 && (!integer || Number.isInteger(n))))
+    return fail(`${flag}: expected a positive ${integer ? "integer" : "number"}, got ${JSON.stringify(value)}`)
+  return n
+}
+
+/**
+ * The traffic to run: the scenario's own (generated from its seed), or the arrivals of a capture file
+ * (`--trace`, written by the gateway's `gateway.capture`), time-scaled by `--speed`.
+ */
+export const traffic = (
+  scenario: ResolvedScenario,
+  tracePath: string | undefined,
+  speedFlag: string | undefined,
+): { readonly scenario: ResolvedScenario; readonly trace: ArrivalTrace } => {
+  if (tracePath === undefined) {
+    if (speedFlag !== undefined) fail("--speed applies to a replayed --trace")
+    return { scenario, trace: generateTrace(scenario) }
+  }
+  const speed = speedFlag === undefined ? 1 : positiveNumber("--speed", speedFlag)
+  const file = resolve(cwd, tracePath)
+  let text: string
+  try {
+    text = readFileSync(file, "utf8")
+  } catch (e) {
+    return fail(`cannot read ${file}: ${(e as Error).message}`)
+  }
+  const { records, invalid } = parseCapture(text)
+  if (invalid.length > 0)
+    console.error(
+      `${file}: ${invalid.length} line(s) are not capture records and were skipped (first: line ${invalid[0]!.line}: ${invalid[0]!.message})`,
+    )
+  if (records.length === 0) return fail(`${file}: no capture records to replay`)
+  return replayScenario(scenario, records, { speed })
 }

@@ -30,6 +30,8 @@ export interface GatewayOptions {
   readonly batchLogs?: boolean | undefined
   /** Debounce of config-file reloads (ms). */
   readonly reloadDebounceMs?: number | undefined
+  /** Record request shapes to this JSONL file (`gateway.capture.path`, over the config's), for `pnpm simulate --trace`. */
+  readonly capture?: string | undefined
 }
 
 export interface RunningGateway {
@@ -70,6 +72,13 @@ const readConfigFile = async (file: string): Promise<{ json: unknown; text: stri
   }
 }
 
+/** The config with `gateway.capture.path` set (the rest of `gateway.capture` kept). */
+const withCapture = (json: unknown, path: string | undefined): unknown => {
+  if (path === undefined || json === null || typeof json !== "object" || Array.isArray(json)) return json
+  const config = json as { readonly gateway?: { readonly capture?: object } }
+  return { ...config, gateway: { ...config.gateway, capture: { ...config.gateway?.capture, path } } }
+}
+
 /**
  * `SWITCHYARD_REDIS_URL` (e.g. `redis://127.0.0.1:6379`): share the live state through that Redis,
  * unless the config has a `state` section of its own. Lets several replicas of the default config
@@ -95,7 +104,7 @@ export const startGateway = async (options: GatewayOptions = {}): Promise<Runnin
     config,
     scope,
     close: release,
-  } = await gatewayFromConfig(withRedisFromEnv(file?.json ?? defaultConfig, env), {
+  } = await gatewayFromConfig(withCapture(withRedisFromEnv(file?.json ?? defaultConfig, env), options.capture), {
     makeDeployment,
     makeState: RedisState.fromConfig,
     env,

@@ -2,6 +2,7 @@
  * `pnpm start` (or `npm start`) from the repo root: the Switchyard gateway on 127.0.0.1:8787.
  *
  *   --config <file>   a config file (catalog + `gateway` section); reloaded on change or SIGHUP
+ *   --capture <file>  record the shape of every routed request (JSONL, no text, no keys) for `pnpm simulate --trace`
  *   PORT, HOST        listen address (default 127.0.0.1:8787)
  *   SWITCHYARD_KEYS   comma-separated gateway keys (none: the gateway is open — a warning is logged)
  *   SWITCHYARD_REDIS_URL  share live state (capacity, health, stats) with every replica on this Redis
@@ -20,6 +21,7 @@ const argValue = (name: string): string | undefined => {
 }
 
 const configFile = argValue("--config")
+const capture = argValue("--capture")
 const port = Number(process.env.PORT ?? 8787)
 const host = process.env.HOST ?? "127.0.0.1"
 
@@ -28,6 +30,7 @@ const banner = (url: string, models: ReadonlyArray<string>, file: string | undef
   Switchyard gateway listening on ${url}
   config: ${file ?? "embedded default (simulated providers, no API keys needed)"}
   models: ${models.join(", ")}
+  dashboard: ${url}/dashboard
 
   Try it:
     curl -s ${url}/v1/chat/completions -H 'content-type: application/json' \\
@@ -39,7 +42,7 @@ const banner = (url: string, models: ReadonlyArray<string>, file: string | undef
 `
 
 try {
-  const running = await startGateway({ configFile, port, host })
+  const running = await startGateway({ configFile, port, host, capture })
   if (running.config.logging.format === "pretty") console.log(banner(running.url, running.models, configFile))
   const shutdown = (signal: string) => {
     const grace = running.shutdownGraceMs

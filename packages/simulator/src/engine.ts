@@ -57,6 +57,12 @@ const ROUTED_MESSAGES: RoutingRequest["messages"] = [{ role: "user" }]
 
 const noop = (): void => {}
 
+/** The routing subset with another `max_tokens` (a replayed request's own). */
+const withMaxTokens = (routing: RoutingRequest, maxTokens: number | undefined): RoutingRequest => {
+  const { max_tokens: _, ...rest } = routing
+  return maxTokens === undefined ? rest : { ...rest, max_tokens: maxTokens }
+}
+
 /** One request's end for the recorder, as a literal of one shape (no spreads: called once per request). */
 const requestEnd = (
   tally: RequestTally,
@@ -207,15 +213,19 @@ export function* runPolicy(
     // The fields a client sends, in the same order, built without spreads (once per call).
     const body: JsonObject = { model: s.model, messages: MESSAGES }
     if (streaming) body.stream = true
-    if (s.maxTokens !== undefined) body.max_tokens = s.maxTokens
+    // a recorded request's own max_tokens (0: it sent none), else the scenario's
+    const own = trace.maxTokens?.[i]
+    const maxTokens = own === undefined ? s.maxTokens : own > 0 ? own : undefined
+    if (maxTokens !== undefined) body.max_tokens = maxTokens
     if (provider !== undefined) body.provider = provider
     body[Simulated.SIMULATION_HINT_FIELD] = {
       prompt_tokens: trace.promptTokens[i]!,
       output_tokens: trace.outputTokens[i]!,
     }
+    const routing = routings[klass]![variant][streaming ? 1 : 0]
     return {
       body,
-      routing: routings[klass]![variant][streaming ? 1 : 0],
+      routing: maxTokens === s.maxTokens ? routing : withMaxTokens(routing, maxTokens),
       estimatedPromptTokens: trace.promptTokens[i]!,
       requestId: `r${i}`,
       timeoutMs: Math.max(1, remainingMs),

@@ -1,3 +1,5 @@
+export * from "./advice-report.js"
+export * from "./advisor.js"
 /**
  * @switchyard/simulator: Switchyard's real router, run in virtual time against simulated upstreams
  * (`Simulated` of `@switchyard/core`) — scenarios, arrival traces, policy comparisons per traffic
@@ -8,6 +10,7 @@ export { type PolicyRun, type Progress, runPolicy, simulatePolicy } from "./engi
 export * from "./metrics.js"
 export * from "./outcome.js"
 export { type JobResult, type PolicyJob, type PoolOptions, runJobs } from "./pool.js"
+export * from "./recorded-traffic.js"
 export * from "./report.js"
 export { renderHtml } from "./report-html.js"
 export * from "./report-table.js"

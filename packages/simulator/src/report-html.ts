@@ -1,5 +1,5 @@
 import { formatDuration } from "./duration.js"
-import { fixed, int, pct, seconds } from "./format.js"
+import { fixed, int, pct, seconds, span } from "./format.js"
 import type { PolicyResult } from "./metrics.js"
 import type { SimulationReport } from "./report.js"
 import { leftAligned, renderTable, reportTables, type TextTable } from "./report-table.js"
@@ -146,7 +146,7 @@ pre{background:#f6f6f6;padding:8px;overflow:auto}
 </style></head><body>
 <h1>${escapeHtml(s.name)}</h1>
 ${s.description ? `<p>${escapeHtml(s.description)}</p>` : ""}
-<p>${int(s.requests)} requests of <code>${escapeHtml(s.model)}</code> over ${formatDuration(s.durationMs)} (virtual time), request deadline ${formatDuration(
+<p>${int(s.requests)} requests of <code>${escapeHtml(s.model)}</code> over ${span(s.durationMs)} (virtual time), request deadline ${formatDuration(
     s.deadlineMs,
   )}, seed <code>${escapeHtml(s.seed)}</code>. Every policy ran on the same arrival trace, through Switchyard's router, against simulated upstreams.</p>
 ${tables}

@@ -1,5 +1,5 @@
 import { formatDuration } from "./duration.js"
-import { fixed, int, pct, seconds, signedPct, usd } from "./format.js"
+import { fixed, int, pct, seconds, signedPct, span, usd } from "./format.js"
 import type { GroupResult, NamedGroupResult, PolicyResult } from "./metrics.js"
 import type { SimulationReport } from "./report.js"
 
@@ -139,8 +139,15 @@ export const markdownTable = (t: TextTable): string => {
 export const reportHeadline = (report: SimulationReport): string => {
   const s = report.scenario
   const reserved = s.reservedCost > 0 ? `; reservations ${usd(s.reservedCost)} over the run` : ""
+  const r = s.replay
+  const traffic =
+    r === undefined
+      ? `${int(s.requests)} requests`
+      : `${int(s.requests)} recorded requests${r.speed === 1 ? "" : ` at ${r.speed}× speed`}${
+          r.otherModels > 0 ? ` (${int(r.otherModels)} for other models left out)` : ""
+        }`
   return (
-    `${s.name}: ${int(s.requests)} requests over ${formatDuration(s.durationMs)} of ${s.model}, ` +
+    `${s.name}: ${traffic} over ${span(s.durationMs)} of ${s.model}, ` +
     `deadline ${formatDuration(s.deadlineMs)}, seed ${s.seed}; list price $${s.listPrice.prompt}/$${s.listPrice.completion} per M prompt/completion tokens${reserved}`
   )
 }

@@ -2,6 +2,7 @@ import type { PolicyRun } from "./engine.js"
 import { type Progress, runPolicy } from "./engine.js"
 import type { PolicyResult } from "./metrics.js"
 import { runJobs } from "./pool.js"
+import type { ReplaySource } from "./recorded-traffic.js"
 import { type ResolvedScenario, reservedCostOf } from "./resolve-scenario.js"
 import type { Reserved, ScenarioPolicy } from "./scenario.js"
 import { type ArrivalTrace, generateTrace } from "./traffic.js"
@@ -27,6 +28,8 @@ export interface SimulationReport {
     }>
     /** USD of every reservation over the run. */
     readonly reservedCost: number
+    /** Set when the traffic was a replayed capture. */
+    readonly replay: ReplaySource | undefined
   }
   readonly policies: ReadonlyArray<PolicyResult>
 }
@@ -49,11 +52,14 @@ export const reportHeader = (s: ResolvedScenario, trace: ArrivalTrace): Simulati
     reserved: e.reserved,
   })),
   reservedCost: reservedCostOf(s),
+  replay: s.replay,
 })
 
 export interface SimulateOptions {
   /** Run only these policies (by name), in scenario order. */
   readonly only?: ReadonlyArray<string>
+  /** The arrivals to replay (default: generated from the scenario). */
+  readonly trace?: ArrivalTrace
   /** Called after each slice of virtual time of each policy. */
   readonly onProgress?: (p: Progress & { readonly index: number; readonly of: number }) => void
   /** Called with each policy's full run (per-request columns) as it completes. */
@@ -65,7 +71,7 @@ const selected = (s: ResolvedScenario, only: ReadonlyArray<string> | undefined):
 
 /** Generate the arrival trace once and run every policy over it, synchronously. */
 export const simulate = (s: ResolvedScenario, options: SimulateOptions = {}): SimulationReport => {
-  const trace = generateTrace(s)
+  const trace = options.trace ?? generateTrace(s)
   const policies = selected(s, options.only)
   const results: Array<PolicyResult> = []
   policies.forEach((policy, index) => {

@@ -8,6 +8,7 @@ import {
 } from "@switchyard/core"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import type { ReplaySource } from "./recorded-traffic.js"
 import { Scenario, type ScenarioEndpoint, type ScenarioPolicy, scenarioEndpointSlug } from "./scenario.js"
 
 export interface ResolvedClass {
@@ -41,6 +42,8 @@ export interface ResolvedScenario {
   readonly streamingShare: number
   readonly streamChunkTokens: number
   readonly policies: ReadonlyArray<ScenarioPolicy>
+  /** Set when the traffic is a replayed capture instead of the scenario's own (see `replayScenario`). */
+  readonly replay?: ReplaySource
 }
 
 const decode = Schema.decodeUnknownResult(Scenario)

@@ -8,8 +8,16 @@ export interface LineSeries {
 
 export interface LineChartOptions {
   readonly title: string
-  /** X positions (ms from the start of the run), one per value. */
+  /** X positions, one per value: ms from the start of the run (labelled h:mm), or any numbers with `xFormat`. */
   readonly t: ReadonlyArray<number>
+  /** Labels of a numeric x axis (default: time of day from ms). */
+  readonly xFormat?: (x: number) => string
+  /** Mark each value with a dot (a curve of few, uneven points). */
+  readonly dots?: boolean
+  /** Dashed horizontal lines (targets), labelled at the right. */
+  readonly levels?: ReadonlyArray<{ readonly y: number; readonly label: string; readonly color: string }>
+  /** A dashed vertical line (a chosen x), labelled at the top. */
+  readonly marker?: { readonly x: number; readonly label: string }
   readonly series: ReadonlyArray<LineSeries>
   readonly yFormat: (y: number) => string
   readonly yMin?: number
@@ -72,11 +80,31 @@ export const lineChart = (o: LineChartOptions): string => {
       `<text x="${left - 6}" y="${yy}" font-size="10" text-anchor="end" dominant-baseline="middle">${escapeHtml(o.yFormat(v))}</text>`,
     )
   }
-  const tStep = niceStep((tMax - tMin) / 60_000, 6) * 60_000
+  const xFormat = o.xFormat ?? clock
+  const tStep = o.xFormat ? niceStep(tMax - tMin, 6) : niceStep((tMax - tMin) / 60_000, 6) * 60_000
   for (let t = Math.ceil(tMin / tStep) * tStep; t <= tMax; t += tStep) {
     const xx = x(t).toFixed(1)
     parts.push(`<line x1="${xx}" x2="${xx}" y1="${top + h}" y2="${top + h + 4}" stroke="#888"/>`)
-    parts.push(`<text x="${xx}" y="${top + h + 15}" font-size="10" text-anchor="middle">${clock(t)}</text>`)
+    parts.push(
+      `<text x="${xx}" y="${top + h + 15}" font-size="10" text-anchor="middle">${escapeHtml(xFormat(t))}</text>`,
+    )
+  }
+  for (const level of o.levels ?? []) {
+    if (level.y < yMin || level.y > yMax) continue
+    const yy = y(level.y).toFixed(1)
+    parts.push(
+      `<line x1="${left}" x2="${left + w}" y1="${yy}" y2="${yy}" stroke="${level.color}" stroke-dasharray="4 3"/>`,
+    )
+    parts.push(
+      `<text x="${left + w - 2}" y="${(y(level.y) - 4).toFixed(1)}" font-size="10" text-anchor="end" fill="${level.color}">${escapeHtml(level.label)}</text>`,
+    )
+  }
+  if (o.marker !== undefined) {
+    const xx = x(o.marker.x).toFixed(1)
+    parts.push(`<line x1="${xx}" x2="${xx}" y1="${top}" y2="${top + h}" stroke="#222" stroke-dasharray="2 3"/>`)
+    parts.push(
+      `<text x="${(x(o.marker.x) + 4).toFixed(1)}" y="${top + h - 6}" font-size="10">${escapeHtml(o.marker.label)}</text>`,
+    )
   }
   parts.push(`<line x1="${left}" x2="${left + w}" y1="${top + h}" y2="${top + h}" stroke="#888"/>`)
   for (const s of o.series) {
@@ -93,6 +121,13 @@ export const lineChart = (o: LineChartOptions): string => {
       pen = true
     })
     if (d) parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.6"/>`)
+    if (o.dots)
+      s.values.forEach((v, i) => {
+        if (!Number.isFinite(v)) return
+        const px = x(o.t[i] ?? 0).toFixed(1)
+        const py = y(Math.min(yMax, Math.max(yMin, v))).toFixed(1)
+        parts.push(`<circle cx="${px}" cy="${py}" r="2.5" fill="${s.color}"/>`)
+      })
   }
   let lx = left
   for (const s of o.series) {

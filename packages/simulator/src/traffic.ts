@@ -18,6 +18,11 @@ export interface ArrivalTrace {
   readonly outputTokens: Uint32Array
   /** 1 = streaming. */
   readonly stream: Uint8Array
+  /**
+   * `max_tokens` each request sends (0: none), when requests differ (a replayed capture); absent: the
+   * scenario's `traffic.maxTokens` for all. Further per-request columns (sessions, cached prefixes) go here too.
+   */
+  readonly maxTokens?: Uint32Array
 }
 
 /** Arrival rate (per ms) at time t: base × diurnal curve × every surge active at t. */
