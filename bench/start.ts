@@ -33,13 +33,13 @@ export interface StartOutcome {
   readonly warnings: ReadonlyArray<string>
 }
 
-const starters: Record<Exclude<TargetId, "direct">, (upstream: string, redisUrl?: string) => Promise<Started>> = {
-  bare: (upstream) => startBare(upstream),
-  switchyard: (upstream) => startSwitchyard(upstream),
-  "switchyard-redis": (upstream, redisUrl) =>
+const starters = {
+  bare: (upstream: string) => startBare(upstream),
+  switchyard: (upstream: string) => startSwitchyard(upstream),
+  "switchyard-redis": (upstream: string, redisUrl?: string) =>
     redisUrl === undefined ? Promise.reject(new Error("no redis-server")) : startSwitchyard(upstream, [], redisUrl),
   portkey: startPortkey,
-}
+} as const
 const labels = {
   bare: "bare proxy",
   switchyard: "Switchyard",

@@ -134,8 +134,9 @@ export interface RouteStream {
    */
   readonly attempts: number
   /**
-   * OpenAI chunks for the client. Every chunk carries top-level `provider` (the serving slug) and the
-   * upstream's own `provider`, if it sent one, as `upstream_provider`.
+   * OpenAI chunks for the client. The first chunk carries top-level `provider` (the serving slug), no
+   * other chunk does (clients merge chunk fields and concatenate repeated strings); an upstream's own
+   * `provider` is removed from every chunk and reported once as `upstream_provider`.
    * Never fails: a mid-stream failure becomes a final in-band chunk with `error` and
    * `finish_reason: "error"`. The last chunk carries `usage` (with `cost`) when known.
    */
