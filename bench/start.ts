@@ -34,7 +34,7 @@ export interface StartOutcome {
 }
 
 const starters = {
-  bare: startBare,
+  bare: (upstream: string) => startBare(upstream),
   switchyard: (upstream: string) => startSwitchyard(upstream),
   "switchyard-redis": (upstream: string, redisUrl?: string) =>
     redisUrl === undefined ? Promise.reject(new Error("no redis-server")) : startSwitchyard(upstream, [], redisUrl),

@@ -71,7 +71,6 @@ export const RedisState = {
           keys,
           {
             stats,
-            readState: state,
             reservationId: capacity.reservationId,
             breaker: resolved.health.breaker,
           },

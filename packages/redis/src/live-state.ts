@@ -5,11 +5,11 @@ import type { Connection } from "./connection.js"
 import { breakerArgs, healthViewOf, permitOf } from "./health.js"
 import type { Keys } from "./keys.js"
 import type { Shared } from "./shared.js"
-import type { StateFields } from "./state.js"
+import { STATE_FIELDS, type StateFields } from "./state.js"
 
 /**
- * The request gates on Redis. `read`: the stats (fleet summaries, cached) and one HMGET of each
- * endpoint's state hash (bucket and Health), all issued in the same tick: one pipelined round trip.
+ * The request gates on Redis. `read`: the stats (fleet summaries, cached) and every candidate's state
+ * hash (bucket and Health) in one call (`syRead`: one round trip, one command).
  * `admit`: one script that runs the Health acquire and the bucket reserve atomically on the
  * endpoint's hash (giving a half-open probe back if the bucket refuses): one round trip. A
  * fail-closed store answers `StateUnavailable` when Redis does not answer; a fail-open one, the
@@ -21,7 +21,6 @@ export const makeRedisLiveState = (
   keys: Keys,
   parts: {
     readonly stats: StatsShape
-    readonly readState: (endpointId: string) => Promise<StateFields>
     readonly reservationId: () => string
     readonly breaker: BreakerConfig
   },
@@ -40,15 +39,16 @@ export const makeRedisLiveState = (
         return Effect.flatMap(parts.stats.readMany(ids, t), (stats) =>
           shared.gate(
             () => {
-              const states = new Array<Promise<StateFields>>(n)
-              for (let i = 0; i < n; i++) states[i] = parts.readState(ids[i]!)
-              return Promise.all(states).then(
-                (v): LiveReads => ({
+              const stateKeys = new Array<string>(n)
+              for (let i = 0; i < n; i++) stateKeys[i] = keys.state(ids[i]!)
+              return conn.script("syRead", n, ...stateKeys, ...STATE_FIELDS).then((reply): LiveReads => {
+                const v = reply as ReadonlyArray<StateFields>
+                return {
                   stats,
                   health: v.map((s) => healthViewOf(parts.breaker, s, t)),
                   predicted: v.map((s, i) => utilizationOfFields(endpoints[i]!, s, t, charges[i]!)),
-                }),
-              )
+                }
+              })
             },
             local.read(endpoints, charges, t),
           ),

@@ -129,6 +129,18 @@ return 1`,
     `local now = tonumber(ARGV[1])
 return health_acquire(KEYS[1], breaker_config(ARGV, 2), now)`,
   ),
+  /**
+   * KEYS the state hashes of the snapshot's endpoints (the key count first); ARGV the fields. → one HMGET reply
+   * per key. One command for the whole snapshot instead of one per endpoint (the keys of several endpoints: on
+   * one Redis; Redis Cluster would need them in one slot).
+   */
+  syRead: script(
+    undefined,
+    [],
+    `local out = {}
+for i = 1, #KEYS do out[i] = redis.call('HMGET', KEYS[i], unpack(ARGV)) end
+return out`,
+  ),
   /** KEYS the budget slot of now; ARGV requests counted since the last call, ttl. */
   syBudgetRecord: script(
     1,
