@@ -15,6 +15,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { RandomSeeded, randomFunction } from "@switchyard/core"
+import * as Effect from "effect/Effect"
 import { startGatewayProcess } from "../test/support/gateway-process.js"
 import { DEFAULT_FAULTS, type FaultRates, startFaultUpstream, tokensOf } from "./fault-upstreams.js"
 
@@ -40,17 +42,8 @@ export interface SoakReport {
   readonly examples: ReadonlyArray<string>
 }
 
-/** A small seeded generator (mulberry32): the faults are the same run to run. */
-const seeded = (seed: number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Core's seeded random as a plain function: the faults and the traffic are the same run to run. */
+const seeded = (seed: number): (() => number) => Effect.runSync(Effect.provide(randomFunction, RandomSeeded(seed)))
 
 const rssMbOf = (pid: number): number => {
   const status = readFileSync(`/proc/${pid}/status`, "utf8")
