@@ -1,10 +1,20 @@
 // CPU cost of the gateway's chat path without sockets: `Gateway.handle` (auth, JSON parse, routing-field
 // decode) → Router (snapshot, plan, Health, CapacityMeter, Stats, deadlines) → an in-process client that
 // answers at once → the response object. The bench catalog of `pnpm bench` (one model on five endpoints).
-// Run: `pnpm bench:handler` (`BENCH_REDIS_URL=redis://…`: on that Redis). Prints µs per request (median of rounds); compare before/after a change on
-// the same machine, never across machines. Profile it with `node --cpu-prof --conditions=source --import tsx`.
-import { CaptureWriter, createGateway, makeGatewayRuntime } from "@switchyard/adapters"
-import { type ChatResult, decodeCatalog, type ProviderClient } from "@switchyard/core"
+// Like the gateway `gatewayFromConfig` builds: one request log line per request (default `info`, `pretty`, batched,
+// redacted; written to a sink that drops it) and configured secrets (`LOG=0`: without the log line).
+// Run: `pnpm bench:handler` (`BENCH_REDIS_URL=redis://…`: on that Redis). Prints CPU µs per request (process CPU
+// time, user + system: steadier than wall time on a shared machine) and wall µs, medians of rounds; compare
+// before/after a change on the same machine, never across machines. Profile it with
+// `node --cpu-prof --conditions=source --import tsx`.
+import {
+  CaptureWriter,
+  createGateway,
+  DEFAULT_LOGGING,
+  loggingLayer,
+  makeGatewayRuntime,
+} from "@switchyard/adapters"
+import { type ChatResult, decodeCatalog, makeRedactor, type ProviderClient } from "@switchyard/core"
 import { RedisState } from "@switchyard/redis"
 import { Effect, Result } from "effect"
 import { benchCatalog } from "./switchyard.js"
@@ -36,13 +46,19 @@ const clients = new Map(
 )
 // BENCH_REDIS_URL: the live state on that Redis (the CPU and round trips of the shared store per request).
 const redisUrl = process.env.BENCH_REDIS_URL
+const secrets = ["sk-bench-upstream-0123456789abcdef", "127.0.0.1"]
+const logRequests = process.env.LOG !== "0"
 const runtime = makeGatewayRuntime(
   { catalog: catalog.success, clients },
-  { seed: 7, ...(redisUrl ? { backend: RedisState.layer({ url: redisUrl, timeoutMs: 1_000 }) } : {}) },
+  {
+    seed: 7,
+    telemetry: loggingLayer(DEFAULT_LOGGING, () => {}, { redact: makeRedactor(secrets) }),
+    ...(redisUrl ? { backend: RedisState.layer({ url: redisUrl, timeoutMs: 1_000 }) } : {}),
+  },
 )
 // CAPTURE=<file>: the same with `gateway.capture` on (every request recorded), to check its cost
 const capture = process.env.CAPTURE ? new CaptureWriter({ path: process.env.CAPTURE }) : undefined
-const gateway = createGateway({ runtime, capture })
+const gateway = createGateway({ runtime, capture, logRequests, secrets })
 const body = new TextEncoder().encode(
   JSON.stringify({
     model: "bench/model",
@@ -57,9 +73,10 @@ const request = () => ({
   body,
 })
 
-/** `n` requests, `concurrency` in flight at a time; µs of wall (= CPU: nothing waits) per request. */
-const round = async (n: number, concurrency: number): Promise<number> => {
+/** `n` requests, `concurrency` in flight at a time; µs of process CPU time and of wall time per request. */
+const round = async (n: number, concurrency: number): Promise<{ cpu: number; wall: number }> => {
   const start = process.hrtime.bigint()
+  const cpu = process.cpuUsage()
   let next = 0
   const worker = async () => {
     while (next++ < n) {
@@ -68,17 +85,22 @@ const round = async (n: number, concurrency: number): Promise<number> => {
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker))
-  return Number(process.hrtime.bigint() - start) / 1000 / n
+  const used = process.cpuUsage(cpu)
+  return { cpu: (used.user + used.system) / n, wall: Number(process.hrtime.bigint() - start) / 1000 / n }
 }
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7)
 const N = Number(process.env.N ?? 50_000)
 await round(20_000, 64)
-const results: Array<number> = []
-for (let i = 0; i < ROUNDS; i++) results.push(await round(N, 64))
-results.sort((a, b) => a - b)
-console.log(
-  `gateway chat path${capture ? " with capture" : ""}, in process: ${results[Math.floor(ROUNDS / 2)]!.toFixed(2)} µs/request (median of ${ROUNDS} × ${N}; min ${results[0]!.toFixed(2)}, max ${results[ROUNDS - 1]!.toFixed(2)})`,
-)
+const rounds: Array<{ cpu: number; wall: number }> = []
+for (let i = 0; i < ROUNDS; i++) rounds.push(await round(N, 64))
+const summary = (values: Array<number>): string => {
+  values.sort((a, b) => a - b)
+  return `${values[Math.floor(ROUNDS / 2)]!.toFixed(2)} µs/request (min ${values[0]!.toFixed(2)}, max ${values[ROUNDS - 1]!.toFixed(2)})`
+}
+const what = [logRequests ? "log line" : "no log line", ...(capture ? ["capture"] : []), ...(redisUrl ? ["Redis"] : [])]
+console.log(`gateway chat path (${what.join(", ")}), in process, median of ${ROUNDS} × ${N}:`)
+console.log(`  CPU  ${summary(rounds.map((r) => r.cpu))}`)
+console.log(`  wall ${summary(rounds.map((r) => r.wall))}`)
 await capture?.close()
 await runtime.dispose()

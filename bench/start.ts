@@ -33,8 +33,8 @@ export interface StartOutcome {
   readonly warnings: ReadonlyArray<string>
 }
 
-const starters = {
-  bare: startBare,
+const starters: Readonly<Record<Exclude<TargetId, "direct">, (upstream: string, redisUrl?: string) => Promise<Started>>> = {
+  bare: (upstream: string) => startBare(upstream),
   switchyard: (upstream: string) => startSwitchyard(upstream),
   "switchyard-redis": (upstream: string, redisUrl?: string) =>
     redisUrl === undefined ? Promise.reject(new Error("no redis-server")) : startSwitchyard(upstream, [], redisUrl),
