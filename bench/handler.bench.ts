@@ -7,17 +7,22 @@
 // time, user + system: steadier than wall time on a shared machine) and wall µs, medians of rounds; compare
 // before/after a change on the same machine, never across machines. Profile it with
 // `node --cpu-prof --conditions=source --import tsx`.
-import {
-  CaptureWriter,
-  createGateway,
-  DEFAULT_LOGGING,
-  loggingLayer,
-  makeGatewayRuntime,
-} from "@switchyard/adapters"
+
+import { Session } from "node:inspector/promises"
+import { CaptureWriter, createGateway, DEFAULT_LOGGING, loggingLayer, makeGatewayRuntime } from "@switchyard/adapters"
 import { type ChatResult, decodeCatalog, makeRedactor, type ProviderClient } from "@switchyard/core"
 import { RedisState } from "@switchyard/redis"
 import { Effect, Result } from "effect"
 import { benchCatalog } from "./switchyard.js"
+
+interface SamplingHeapProfileNode {
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number }
+  readonly selfSize: number
+  readonly children: ReadonlyArray<SamplingHeapProfileNode>
+}
+interface SamplingHeapProfile {
+  readonly head: SamplingHeapProfileNode
+}
 
 const completion = (model: string) => ({
   id: "chatcmpl-bench",
@@ -102,5 +107,36 @@ const what = [logRequests ? "log line" : "no log line", ...(capture ? ["capture"
 console.log(`gateway chat path (${what.join(", ")}), in process, median of ${ROUNDS} × ${N}:`)
 console.log(`  CPU  ${summary(rounds.map((r) => r.cpu))}`)
 console.log(`  wall ${summary(rounds.map((r) => r.wall))}`)
+
+// Bytes allocated per request (V8's sampling heap profiler, objects collected since included): what the scavenger
+// of a real gateway process has to deal with. ALLOC=0 skips it; ALLOC=<n> also prints the n top allocating frames.
+if (process.env.ALLOC !== "0") {
+  const session = new Session()
+  session.connect()
+  await session.post("HeapProfiler.enable")
+  await session.post("HeapProfiler.startSampling", {
+    samplingInterval: 1024,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  })
+  const n = Math.min(N, 20_000)
+  await round(n, 64)
+  const { profile } = (await session.post("HeapProfiler.stopSampling")) as { profile: SamplingHeapProfile }
+  session.disconnect()
+  const bytes = new Map<string, number>()
+  const walk = (node: SamplingHeapProfileNode): void => {
+    const f = node.callFrame
+    const name = `${f.functionName || "(anonymous)"} ${f.url.replace(/^.*\/(packages|node_modules)\//, "$1/")}:${f.lineNumber + 1}`
+    bytes.set(name, (bytes.get(name) ?? 0) + node.selfSize)
+    for (const child of node.children) walk(child)
+  }
+  walk(profile.head)
+  let total = 0
+  for (const b of bytes.values()) total += b
+  console.log(`  allocated ≈ ${(total / n / 1024).toFixed(1)} KB/request (sampled over ${n} requests)`)
+  const top = Number(process.env.ALLOC ?? 0)
+  for (const [name, b] of [...bytes].sort((x, y) => y[1] - x[1]).slice(0, top))
+    console.log(`    ${(b / n).toFixed(0).padStart(6)} B  ${name}`)
+}
 await capture?.close()
 await runtime.dispose()

@@ -33,7 +33,9 @@ export interface StartOutcome {
   readonly warnings: ReadonlyArray<string>
 }
 
-const starters: Readonly<Record<Exclude<TargetId, "direct">, (upstream: string, redisUrl?: string) => Promise<Started>>> = {
+const starters: Readonly<
+  Record<Exclude<TargetId, "direct">, (upstream: string, redisUrl?: string) => Promise<Started>>
+> = {
   bare: (upstream: string) => startBare(upstream),
   switchyard: (upstream: string) => startSwitchyard(upstream),
   "switchyard-redis": (upstream: string, redisUrl?: string) =>
