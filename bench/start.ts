@@ -33,9 +33,7 @@ export interface StartOutcome {
   readonly warnings: ReadonlyArray<string>
 }
 
-const starters: Readonly<
-  Record<Exclude<TargetId, "direct">, (upstream: string, redisUrl?: string) => Promise<Started>>
-> = {
+const starters = {
   bare: (upstream: string) => startBare(upstream),
   switchyard: (upstream: string) => startSwitchyard(upstream),
   "switchyard-redis": (upstream: string, redisUrl?: string) =>

@@ -1,6 +1,5 @@
-import type { ProviderPreferences, RouteError, RouteRequest, RouterShape, RouteTrace } from "@switchyard/core"
+import type { RouteError, RouteRequest, RouterShape, RouteTrace } from "@switchyard/core"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
 import type { Outcome } from "./outcome.js"
 
@@ -186,9 +185,6 @@ export const callRouter = (
   })
 }
 
-/** A request as the client would send it, with the `provider` object chosen per call. */
-export type MakeRequest = (provider: ProviderPreferences | undefined, remainingMs: number) => RouteRequest
-
 export interface ClientBehaviour {
   /** `plain`: the class's routing only. `pt`: the policy's PT order for this call. */
   readonly run: (
@@ -247,6 +243,3 @@ export const smartRetry = (maxRetries: number): ClientBehaviour => ({
       return r
     }),
 })
-
-/** Did the exit come from the deadline interrupting the client? */
-export const isTimeout = <A>(exit: Exit.Exit<A, unknown>): boolean => Exit.isFailure(exit)

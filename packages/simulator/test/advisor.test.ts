@@ -4,28 +4,13 @@ import { renderAdvice, renderAdviceHtml } from "../src/advice-report.js"
 import { adviceSetup, advise, groupAvailability, parseTargets, withCapacity } from "../src/advisor.js"
 import { simulatePolicy } from "../src/engine.js"
 import { generateTrace } from "../src/traffic.js"
-import { smallScenario } from "./scenarios.js"
+import { reservedPtScenario, smallScenario } from "./scenarios.js"
 
 /** Standard capacity overrun by a surge; a reserved PT pool (2 units of 10,000 tokens/min) that is too small. */
-const scarce = smallScenario((j) => {
-  j.duration = "3m"
-  j.endpoints[2] = {
-    provider: "vertex",
-    variant: "pt",
-    pool: "provisioned",
-    reserved: { unitTokensPerMinute: 10_000, pricePerUnitHour: 1, units: 2 },
-    latency: 300,
-    throughput: 100,
-  }
-  j.traffic.classes = [
-    { name: "app", share: 8 },
-    { name: "vip", share: 2, priority: "critical" },
-  ]
-  j.policies = [
-    { name: "cost", kind: "cost-mode" },
-    { name: "aware", kind: "capacity-aware-escalation" },
-  ]
-})
+const scarce = reservedPtScenario({ units: 2, pricePerUnitHour: 1 }, [
+  { name: "app", share: 8 },
+  { name: "vip", share: 2, priority: "critical" },
+])
 
 describe("advisor targets and setup", () => {
   it("parses targets as percentages per class, priority or all", () => {

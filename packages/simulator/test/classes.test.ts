@@ -5,30 +5,14 @@ import { simulate } from "../src/report.js"
 import { renderHtml } from "../src/report-html.js"
 import { renderTable } from "../src/report-table.js"
 import { reservedCostOf } from "../src/resolve-scenario.js"
-import { smallScenario } from "./scenarios.js"
+import { reservedPtScenario, smallScenario } from "./scenarios.js"
 
 /** Scarce PT shared by critical and batch traffic: the classes must come out differently. */
-const scarce = smallScenario((j) => {
-  j.duration = "3m"
-  j.endpoints[2] = {
-    provider: "vertex",
-    variant: "pt",
-    pool: "provisioned",
-    reserved: { unitTokensPerMinute: 10_000, pricePerUnitHour: 12, units: 3 },
-    latency: 300,
-    throughput: 100,
-    dataPolicy: { collects: false, zdr: true },
-  }
-  j.traffic.classes = [
-    { name: "interactive", share: 6 },
-    { name: "critical", share: 2, priority: "critical" },
-    { name: "batch", share: 2, priority: "batch" },
-  ]
-  j.policies = [
-    { name: "cost", kind: "cost-mode" },
-    { name: "aware", kind: "capacity-aware-escalation" },
-  ]
-})
+const scarce = reservedPtScenario({ units: 3, pricePerUnitHour: 12 }, [
+  { name: "interactive", share: 6 },
+  { name: "critical", share: 2, priority: "critical" },
+  { name: "batch", share: 2, priority: "batch" },
+])
 const runs: Array<PolicyRun> = []
 const report = simulate(scarce, { onPolicyRun: (r) => runs.push(r) })
 

@@ -59,3 +59,29 @@ export const smallScenario = (patch: (s: Json) => void = () => {}): ResolvedScen
   if (Result.isFailure(r)) throw new Error(r.failure.message)
   return r.success
 }
+
+/**
+ * The small scenario for 3 minutes with its PT pool reserved (`units` of 10,000 tokens/min at
+ * `pricePerUnitHour`), the given traffic classes, and cost mode against capacity-aware escalation.
+ */
+export const reservedPtScenario = (
+  reserved: { readonly units: number; readonly pricePerUnitHour: number },
+  classes: ReadonlyArray<Json>,
+): ResolvedScenario =>
+  smallScenario((j) => {
+    j.duration = "3m"
+    j.endpoints[2] = {
+      provider: "vertex",
+      variant: "pt",
+      pool: "provisioned",
+      reserved: { unitTokensPerMinute: 10_000, ...reserved },
+      latency: 300,
+      throughput: 100,
+      dataPolicy: { collects: false, zdr: true },
+    }
+    j.traffic.classes = classes
+    j.policies = [
+      { name: "cost", kind: "cost-mode" },
+      { name: "aware", kind: "capacity-aware-escalation" },
+    ]
+  })

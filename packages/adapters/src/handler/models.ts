@@ -52,6 +52,9 @@ export const endpointList = (model: ModelEntry, statuses: ReadonlyArray<Endpoint
         pricing: {
           prompt: perToken(e.effectivePrompt),
           completion: perToken(e.effectiveCompletion),
+          input_cache_read: perToken(e.effectiveCacheRead),
+          input_cache_write: perToken(e.effectiveCacheWrite),
+          input_cache_write_1h: perToken(e.effectiveCacheWrite1h),
           ...(e.price.request !== undefined ? { request: String(e.price.request) } : {}),
           ...(e.price.discount !== undefined ? { discount: e.price.discount } : {}),
         },

@@ -1,4 +1,4 @@
-import type { EndpointStatus, RouteTrace, StateStatus } from "@switchyard/core"
+import { type EndpointStatus, type RouteTrace, type StateStatus, uncachedPromptTokens } from "@switchyard/core"
 import { Counter, Gauge, Registry } from "prom-client"
 import { CounterSeries, HistogramSeries } from "./series.js"
 
@@ -76,6 +76,24 @@ export class GatewayMetrics {
     this.registry,
     "switchyard_cost_usd_total",
     "Cost of served requests in USD (effective price × usage), by serving endpoint",
+    ["endpoint"],
+  )
+  private readonly tokens = new CounterSeries(
+    this.registry,
+    "switchyard_tokens_total",
+    "Tokens of served requests, by serving endpoint and type: prompt (uncached prompt tokens), cache_read (prompt tokens read from the provider's prompt cache), cache_write (prompt tokens written to it), completion (output, reasoning included)",
+    ["endpoint", "type"],
+  )
+  private readonly cacheSavings = new CounterSeries(
+    this.registry,
+    "switchyard_cache_savings_usd_total",
+    "USD prompt-cache reads saved against the prompt price, by serving endpoint (net savings: minus switchyard_cache_write_premium_usd_total)",
+    ["endpoint"],
+  )
+  private readonly cacheWritePremium = new CounterSeries(
+    this.registry,
+    "switchyard_cache_write_premium_usd_total",
+    "USD prompt-cache writes cost above the prompt price (Anthropic's write surcharge), by serving endpoint",
     ["endpoint"],
   )
   private readonly duration = new HistogramSeries(
@@ -176,8 +194,24 @@ export class GatewayMetrics {
       if (a.outcome === "rate_limited") this.rateLimited.inc(1, "upstream", a.endpoint)
       else if (a.outcome === "refused_capacity") this.rateLimited.inc(1, "gateway", a.endpoint)
     }
-    if (trace.cost !== undefined && trace.servedBy !== undefined && trace.cost > 0)
-      this.cost.inc(trace.cost, trace.servedBy)
+    const served = trace.servedBy
+    if (served === undefined) return
+    if (trace.cost !== undefined && trace.cost > 0) this.cost.inc(trace.cost, served)
+    const usage = trace.usage
+    if (usage !== undefined) {
+      const read = usage.cachedTokens
+      const write = usage.cacheWriteTokens ?? 0
+      const prompt = uncachedPromptTokens(usage)
+      if (prompt > 0) this.tokens.inc(prompt, served, "prompt")
+      if (read > 0) this.tokens.inc(read, served, "cache_read")
+      if (write > 0) this.tokens.inc(write, served, "cache_write")
+      if (usage.completionTokens > 0) this.tokens.inc(usage.completionTokens, served, "completion")
+    }
+    const details = trace.costDetails
+    if (details !== undefined) {
+      if (details.readSavings > 0) this.cacheSavings.inc(details.readSavings, served)
+      if (details.writePremium > 0) this.cacheWritePremium.inc(details.writePremium, served)
+    }
   }
 
   /** A chat request that failed before routing (bad input, auth, unknown model): no trace. */

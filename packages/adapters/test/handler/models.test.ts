@@ -46,7 +46,14 @@ describe("GET /v1/models/{id}/endpoints", () => {
       tag: "cheap",
       pool: "standard",
       context_length: 1_000_000,
-      pricing: { prompt: "0.00000125", completion: "0.00001" },
+      // cache prices: the simulated kind's defaults (reads 0.1×, writes 1.25×, 1-hour writes 2× the prompt price)
+      pricing: {
+        prompt: "0.00000125",
+        completion: "0.00001",
+        input_cache_read: "0.000000125",
+        input_cache_write: "0.0000015625",
+        input_cache_write_1h: "0.0000025",
+      },
       price: { prompt: 1.25, completion: 10 },
       latency: { p50: 0.8, p90: 1.4 },
       throughput: { p50: 60, p90: 40 },

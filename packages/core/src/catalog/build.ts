@@ -2,6 +2,7 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { ConfigInvalid } from "../errors.js"
 import { toConfigInvalid } from "../schema/decode.js"
+import { cachePrices } from "./cache-prices.js"
 import type { Catalog, ModelEntry } from "./catalog.js"
 import { CatalogConfig, type EndpointConfig, type ModelConfig } from "./config.js"
 import { FALLBACK_MAX_TOKENS, resolveRouting } from "./defaults.js"
@@ -12,6 +13,7 @@ const decodeConfig = Schema.decodeUnknownResult(CatalogConfig)
 const makeEndpoint = (model: ModelConfig, e: EndpointConfig, kind: string): Endpoint => {
   const slug = e.variant ? `${e.provider}/${e.variant}` : e.provider
   const keep = 1 - (e.price.discount ?? 0)
+  const cache = cachePrices(e.price, kind)
   return {
     id: `${model.id}@${slug}`,
     model: model.id,
@@ -23,6 +25,9 @@ const makeEndpoint = (model: ModelConfig, e: EndpointConfig, kind: string): Endp
     price: e.price,
     effectivePrompt: e.price.prompt * keep,
     effectiveCompletion: e.price.completion * keep,
+    effectiveCacheRead: cache.read * keep,
+    effectiveCacheWrite: cache.write * keep,
+    effectiveCacheWrite1h: cache.write1h * keep,
     contextLength: e.contextLength,
     maxOutput: e.maxOutput,
     defaultMaxTokens:

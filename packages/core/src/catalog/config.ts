@@ -7,10 +7,20 @@ const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 export const Pool = Schema.Literals(["standard", "provisioned"])
 export type Pool = typeof Pool.Type
 
-/** USD per million tokens; `discount` is a fraction (0.2 = 20% off list). */
+/**
+ * USD per million tokens; `discount` is a fraction (0.2 = 20% off list). The cache prices (prompt tokens
+ * read from the provider's prompt cache, and written to it — Anthropic's 5-minute and 1-hour writes) default
+ * per provider kind (`cache-prices.ts`, documented in the README); set them for exact costs.
+ */
 export const Price = Schema.Struct({
   prompt: NonNegative,
   completion: NonNegative,
+  /** Prompt tokens read from the provider's prompt cache. */
+  cacheRead: Schema.optionalKey(NonNegative),
+  /** Prompt tokens written to the cache (Anthropic: a 5-minute write). */
+  cacheWrite: Schema.optionalKey(NonNegative),
+  /** Prompt tokens written to the cache for one hour (Anthropic `cache_control.ttl: "1h"`). */
+  cacheWrite1h: Schema.optionalKey(NonNegative),
   request: Schema.optionalKey(NonNegative),
   discount: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))),
 })

@@ -21,6 +21,13 @@ export interface Endpoint {
   /** USD per million prompt / completion tokens after discount. */
   readonly effectivePrompt: number
   readonly effectiveCompletion: number
+  /**
+   * USD per million prompt tokens read from / written to the provider's prompt cache (5-minute and
+   * 1-hour writes), after discount: the endpoint's `price`, else its provider kind's default (`cache-prices.ts`).
+   */
+  readonly effectiveCacheRead: number
+  readonly effectiveCacheWrite: number
+  readonly effectiveCacheWrite1h: number
   readonly contextLength: number
   readonly maxOutput: number | undefined
   readonly defaultMaxTokens: number

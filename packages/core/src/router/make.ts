@@ -14,7 +14,7 @@ import { Stats } from "../services/stats/service.js"
 import { chatBody, chatMode } from "./chat-mode.js"
 import { streamBody } from "./chunks.js"
 import type { AttemptOk, RequestContext, RouterServices } from "./context.js"
-import { costOf, decorateCompletion } from "./cost.js"
+import { costBreakdown, decorateCompletion } from "./cost.js"
 import { makeDeadlines } from "./deadlines.js"
 import type { RouteError } from "./errors.js"
 import { execute } from "./execute.js"
@@ -104,14 +104,14 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
       Effect.clockWith((clock) => {
         const endpoint = ok.info.endpoint
         const usage = ok.value.usage
-        const cost = costOf(endpoint, usage)
+        const cost = costBreakdown(endpoint, usage)
         const now = clock.currentTimeMillisUnsafe()
         return Effect.succeed({
           body: decorateCompletion(ok.value.body, endpoint, usage, cost),
           endpoint,
           upstreamRequestId: ok.value.requestId,
           usage,
-          cost,
+          cost: cost.total,
           trace: ctx.trace.finish(now, {
             endpoint,
             usage,

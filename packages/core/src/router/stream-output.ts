@@ -14,25 +14,25 @@ import { traceEntry } from "./attempt.js"
 import { contentLength } from "./chunks.js"
 import { classify, errorTypeFor, httpStatusFor } from "./classify.js"
 import type { AttemptOk, RequestContext } from "./context.js"
-import { costOf, usageJson } from "./cost.js"
+import { costBreakdown, usageJson } from "./cost.js"
 import { type Committed, estimatedUsage } from "./stream-mode.js"
 import type { AttemptOutcome, RouteStream, RouteTrace } from "./types.js"
 
 /**
  * The in-band error chunk that ends a stream cut after its first content chunk (wire-facts §1): the
- * client sees `finish_reason: "error"` and the error, never a silent clean end. Like every chunk, it
- * carries `provider` (the serving slug).
+ * client sees `finish_reason: "error"` and the error, never a silent clean end. It carries no
+ * `provider`: that was reported once, on the first chunk (clients merge chunk fields and concatenate
+ * repeated strings — wire-facts §6.8).
  */
 export const errorChunk = (
   first: JsonObject | undefined,
-  endpoint: { readonly model: string; readonly slug: string },
+  endpoint: { readonly model: string },
   error: ProviderError,
 ): JsonObject => ({
   id: first?.id,
   object: "chat.completion.chunk",
   created: first?.created,
   model: endpoint.model,
-  provider: endpoint.slug,
   error: {
     code: httpStatusFor(error),
     message: error.message,
@@ -43,8 +43,11 @@ export const errorChunk = (
 
 /**
  * The client's stream once an attempt committed: the held-back head, then the upstream's chunks, each
- * with `model` = the model used, `provider` = the serving slug (an upstream's own `provider` moves to
- * `upstream_provider`) and, on the usage chunk, `usage.cost`. After the first content chunk nothing else is ever tried: an upstream
+ * with `model` = the model used and, on the usage chunk, `usage.cost`. The serving provider is reported
+ * once (wire-facts §6.8: clients merge chunk fields and concatenate repeated strings): our slug as
+ * `provider` on the first chunk only; an upstream's own `provider` (OpenRouter sends it on every chunk)
+ * is removed from every chunk and reported once as `upstream_provider`, on the first chunk that carries
+ * one. After the first content chunk nothing else is ever tried: an upstream
  * failure or the request deadline ends the stream with `errorChunk`. When the stream ends — done,
  * cut, or interrupted by the consumer — the upstream is closed, capacity is settled to the usage
  * (reported, or estimated from the text when the upstream sent none), Stats/Health are told, and the
@@ -67,20 +70,27 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
     const first = value.head[0]
 
     const slug = endpoint.slug
+    let upstreamReported = false
     const touch = (chunk: JsonObject): void => {
       chunk.model = endpoint.model
-      // one rule for every chunk: `provider` is the serving slug; an upstream's own (OpenRouter's) is kept apart
-      const upstreamProvider = chunk.provider
-      if (upstreamProvider !== undefined && upstreamProvider !== slug) chunk.upstream_provider = upstreamProvider
-      chunk.provider = slug
+      // one rule for every chunk: `provider` once (ours, first chunk); an upstream's own once, apart
+      if (chunk.provider !== undefined) {
+        const upstreamProvider = chunk.provider
+        delete chunk.provider
+        if (!upstreamReported && upstreamProvider !== slug) {
+          upstreamReported = true
+          chunk.upstream_provider = upstreamProvider
+        }
+      }
       chars += contentLength(chunk)
       const u = usageFromOpenAi(chunk.usage)
       if (u !== undefined) {
         usage = u
-        chunk.usage = usageJson(chunk.usage, u, costOf(endpoint, u))
+        chunk.usage = usageJson(chunk.usage, u, costBreakdown(endpoint, u))
       }
     }
     for (const chunk of value.head) touch(chunk)
+    if (first !== undefined) first.provider = slug
 
     const end = (o: AttemptOutcome) => {
       phase = "end"
@@ -240,7 +250,7 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
           upstreamRequestId: value.chat.requestId,
         }),
       )
-      const cost = costOf(endpoint, used)
+      const cost = costBreakdown(endpoint, used)
       // read at the end: a streamed answer says which pool served in its events (Vertex trafficType)
       const traffic = value.chat.signals.trafficType
       yield* Deferred.succeed(

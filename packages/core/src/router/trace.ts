@@ -2,6 +2,7 @@ import type { Endpoint } from "../catalog/endpoint.js"
 import type { PlannedAttempt, RoutePlan } from "../policy/types.js"
 import type { CapacitySignals, Usage } from "../provider/usage.js"
 import type { Priority } from "../schema/provider-preferences.js"
+import type { CostDetails } from "./cost.js"
 import type { RequestSpans } from "./spans.js"
 import type { AttemptTrace, RouteTrace } from "./types.js"
 
@@ -48,7 +49,7 @@ export class TraceRecorder {
     served?: {
       readonly endpoint: Endpoint
       readonly usage: Usage | undefined
-      readonly cost: number | undefined
+      readonly cost: CostDetails | undefined
       /** When the client's first token arrived (a non-streamed completion: when it arrived whole). */
       readonly firstTokenAt: number | undefined
       /** Which pool the upstream says served (Vertex trafficType). */
@@ -77,7 +78,8 @@ export class TraceRecorder {
       servedTraffic: traffic,
       modelUsed: served?.endpoint.model,
       usage: served?.usage,
-      cost: served?.cost,
+      cost: served?.cost?.total,
+      costDetails: served?.cost,
       ttftMs: served?.firstTokenAt === undefined ? undefined : served.firstTokenAt - this.startedAt,
       startedAt: this.startedAt,
       endedAt: now,

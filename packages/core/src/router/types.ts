@@ -6,6 +6,7 @@ import type { JsonObject } from "../provider/contract.js"
 import type { CapacitySignals, Usage } from "../provider/usage.js"
 import type { Priority, ProviderPreferences } from "../schema/provider-preferences.js"
 import type { RoutingRequest } from "../schema/routing-request.js"
+import type { CostDetails } from "./cost.js"
 
 /** What the gateway (or an embedding app) hands the router. */
 export interface RouteRequest {
@@ -102,6 +103,8 @@ export interface RouteTrace {
   readonly usage: Usage | undefined
   /** USD: effective price × usage. */
   readonly cost: number | undefined
+  /** `cost` by part (uncached prompt, cache reads, cache writes, completion, request) and what caching saved. */
+  readonly costDetails?: CostDetails | undefined
   /** Time to the first token the client got, ms from `startedAt` (a non-streamed completion: to the whole answer). */
   readonly ttftMs?: number | undefined
   readonly startedAt: number
@@ -134,8 +137,9 @@ export interface RouteStream {
    */
   readonly attempts: number
   /**
-   * OpenAI chunks for the client. Every chunk carries top-level `provider` (the serving slug) and the
-   * upstream's own `provider`, if it sent one, as `upstream_provider`.
+   * OpenAI chunks for the client. The first chunk carries top-level `provider` (the serving slug), no
+   * other chunk does (clients merge chunk fields and concatenate repeated strings); an upstream's own
+   * `provider` is removed from every chunk and reported once as `upstream_provider`.
    * Never fails: a mid-stream failure becomes a final in-band chunk with `error` and
    * `finish_reason: "error"`. The last chunk carries `usage` (with `cost`) when known.
    */

@@ -4,17 +4,36 @@ import { ProviderPreferences } from "./provider-preferences.js"
 const Json = Schema.Unknown
 const NonNegativeInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 
-export const TextPart = Schema.Struct({ type: Schema.Literal("text"), text: Schema.String })
+/**
+ * A prompt-cache breakpoint on a content part, a message or a tool, as OpenRouter accepts it in OpenAI
+ * requests and Anthropic defines it (`ttl` 5 minutes by default, or 1 hour). Translating plugins pass it
+ * on (Anthropic `cache_control` blocks); pass-through plugins send the body as it is.
+ */
+export const CacheControl = Schema.Struct({
+  type: Schema.Literal("ephemeral"),
+  ttl: Schema.optionalKey(Schema.Literals(["5m", "1h"])),
+})
+export type CacheControl = typeof CacheControl.Type
+
+const cacheControl = Schema.optionalKey(CacheControl)
+
+export const TextPart = Schema.Struct({
+  type: Schema.Literal("text"),
+  text: Schema.String,
+  cache_control: cacheControl,
+})
 export const ImagePart = Schema.Struct({
   type: Schema.Literal("image_url"),
   image_url: Schema.Struct({
     url: Schema.String,
     detail: Schema.optionalKey(Schema.Literals(["auto", "low", "high"])),
   }),
+  cache_control: cacheControl,
 })
 export const AudioPart = Schema.Struct({
   type: Schema.Literal("input_audio"),
   input_audio: Schema.Struct({ data: Schema.String, format: Schema.String }),
+  cache_control: cacheControl,
 })
 export const FilePart = Schema.Struct({
   type: Schema.Literal("file"),
@@ -23,6 +42,7 @@ export const FilePart = Schema.Struct({
     file_id: Schema.optionalKey(Schema.String),
     filename: Schema.optionalKey(Schema.String),
   }),
+  cache_control: cacheControl,
 })
 export const ContentPart = Schema.Union([TextPart, ImagePart, AudioPart, FilePart])
 export type ContentPart = typeof ContentPart.Type
@@ -40,11 +60,15 @@ export const SystemMessage = Schema.Struct({
   role: Schema.Literals(["system", "developer"]),
   content: Content,
   name: Schema.optionalKey(Schema.String),
+  /** A breakpoint on the message: on its last content block. */
+  cache_control: cacheControl,
 })
 export const UserMessage = Schema.Struct({
   role: Schema.Literal("user"),
   content: Content,
   name: Schema.optionalKey(Schema.String),
+  /** A breakpoint on the message: on its last content block. */
+  cache_control: cacheControl,
 })
 export const AssistantMessage = Schema.Struct({
   role: Schema.Literal("assistant"),
@@ -53,11 +77,15 @@ export const AssistantMessage = Schema.Struct({
   tool_calls: Schema.optionalKey(Schema.Array(ToolCall)),
   refusal: Schema.optionalKey(Schema.NullOr(Schema.String)),
   reasoning_content: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  /** A breakpoint on the message: on its last content block. */
+  cache_control: cacheControl,
 })
 export const ToolMessage = Schema.Struct({
   role: Schema.Literal("tool"),
   content: Content,
   tool_call_id: Schema.String,
+  /** A breakpoint on the message: on its last content block. */
+  cache_control: cacheControl,
 })
 export const ChatMessage = Schema.Union([SystemMessage, UserMessage, AssistantMessage, ToolMessage])
 export type ChatMessage = typeof ChatMessage.Type
@@ -70,6 +98,7 @@ export const FunctionTool = Schema.Struct({
     parameters: Schema.optionalKey(Json),
     strict: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
   }),
+  cache_control: cacheControl,
 })
 export type FunctionTool = typeof FunctionTool.Type
 

@@ -20,11 +20,11 @@ import {
 const streamed = (provider: JsonObject = {}) => requestOf(byPrice(provider, { stream: true }))
 
 describe("streaming", () => {
-  it("streams chunks with `provider` on every chunk, the model used, and usage with cost", async () => {
+  it("streams chunks with `provider` on the first chunk only, the model used, and usage with cost", async () => {
     const upstream = new FakeUpstream().always("a", stream({ tokens: 3 }))
     const out = await runRouter(twoCatalog(), upstream, Effect.map(settle(consume(streamed())), successOf))
     expect(out.chunks[0]?.provider).toBe("a")
-    expect(out.chunks.every((c) => c.provider === "a")).toBe(true)
+    expect(out.chunks.filter((c) => "provider" in c)).toHaveLength(1)
     expect(out.chunks.every((c) => c.model === "m")).toBe(true)
     expect(text(out.chunks)).toBe("a-0 a-1 a-2 ")
     const last = out.chunks[out.chunks.length - 1]!
@@ -33,11 +33,35 @@ describe("streaming", () => {
       completion_tokens: 3,
       total_tokens: 13,
       cost: (10 + 3) / 1_000_000,
+      cost_details: {
+        prompt: 10 / 1_000_000,
+        cache_read: 0,
+        cache_write: 0,
+        completion: 3 / 1_000_000,
+        request: 0,
+        cache_savings: 0,
+      },
     })
     expect(out.trace.usage?.completionTokens).toBe(3)
     expect(out.trace.attempts.map((a) => a.outcome)).toEqual(["success"])
     expect(out.open).toBe(0)
     expect(upstream.calls[0]?.body.stream_options).toEqual({ include_usage: true })
+  })
+
+  it("an upstream's own `provider` on every chunk (OpenRouter): removed from every chunk, reported once as `upstream_provider`", async () => {
+    const upstream = new FakeUpstream().always("a", stream({ tokens: 3, upstreamProvider: "Mistral" }))
+    const out = await runRouter(twoCatalog(), upstream, Effect.map(settle(consume(streamed())), successOf))
+    expect(out.chunks.length).toBeGreaterThan(3)
+    expect(out.chunks.map((c) => c.provider)).toEqual(out.chunks.map((_, i) => (i === 0 ? "a" : undefined)))
+    expect(out.chunks.map((c) => c.upstream_provider)).toEqual(
+      out.chunks.map((_, i) => (i === 0 ? "Mistral" : undefined)),
+    )
+    // a client that merges chunk fields (concatenating strings) ends with one name each
+    const merged: Record<string, string> = {}
+    for (const c of out.chunks)
+      for (const k of ["provider", "upstream_provider"] as const)
+        if (typeof c[k] === "string") merged[k] = (merged[k] ?? "") + c[k]
+    expect(merged).toEqual({ provider: "a", upstream_provider: "Mistral" })
   })
 
   it("falls back to the next endpoint when a stream fails before its first token", async () => {
@@ -66,7 +90,7 @@ describe("streaming", () => {
     const last = out.chunks[out.chunks.length - 1]!
     expect(last.choices).toEqual([{ index: 0, delta: { content: "" }, finish_reason: "error" }])
     expect(last.error).toMatchObject({ code: 502, metadata: { error_type: "server" } })
-    expect(last.provider).toBe("a")
+    expect("provider" in last).toBe(false)
     expect(upstream.callsTo("b")).toBe(0)
     expect(out.trace.attempts.map((a) => a.outcome)).toEqual(["stream_error"])
     expect(out.open).toBe(0)

@@ -47,6 +47,8 @@ export type Behavior =
       readonly error?: (slug: string) => ProviderError
       /** Send a final usage chunk (default true). */
       readonly usage?: boolean
+      /** The upstream's own `provider`, sent on every chunk (as OpenRouter does). */
+      readonly upstreamProvider?: string
     }
   | { readonly _tag: "hang" }
 
@@ -190,6 +192,7 @@ export class FakeUpstream {
           object: "chat.completion.chunk",
           created: 1,
           model: call.endpoint.upstreamModel,
+          ...(b.upstreamProvider === undefined ? {} : { provider: b.upstreamProvider }),
           choices: [{ index: 0, delta, finish_reason: finish }],
         })
         const content =
@@ -213,6 +216,7 @@ export class FakeUpstream {
             object: "chat.completion.chunk",
             created: 1,
             model: call.endpoint.upstreamModel,
+            ...(b.upstreamProvider === undefined ? {} : { provider: b.upstreamProvider }),
             choices: [],
             usage: { prompt_tokens: 10, completion_tokens: tokens, total_tokens: 10 + tokens },
           }))

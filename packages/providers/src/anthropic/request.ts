@@ -1,4 +1,11 @@
-import { BadRequest, type ChatRequest, type ContentPart, type Endpoint, type JsonObject } from "@switchyard/core"
+import {
+  BadRequest,
+  type CacheControl,
+  type ChatRequest,
+  type ContentPart,
+  type Endpoint,
+  type JsonObject,
+} from "@switchyard/core"
 import * as Result from "effect/Result"
 import { contentText, parseArguments } from "../translation/content-text.js"
 import { parseDataUrl } from "../translation/data-url.js"
@@ -22,7 +29,10 @@ interface Message {
  *   documented maximum output (`max-output.ts`);
  * - `temperature` is clamped to Anthropic's 0..1; `top_k` → `top_k`; `stop` → `stop_sequences`;
  *   `user` → `metadata.user_id`;
- * - `response_format` (`json_schema`, `json_object`) → a forced tool (`structured-output.ts`).
+ * - `response_format` (`json_schema`, `json_object`) → a forced tool (`structured-output.ts`);
+ * - `cache_control` (prompt-cache breakpoints, OpenRouter's convention) → Anthropic `cache_control` on the
+ *   same block: on a content part, its block (system parts stay separate system blocks); on a message, its
+ *   last block (a tool message's `tool_result`); on a tool, the tool.
  * Not translated (`anthropicUnmapped` names them, the router drops or excludes): `n` > 1, `seed`, penalties,
  * `logprobs`, `reasoning_effort`, and anything else Anthropic has no equivalent for.
  */
@@ -55,11 +65,16 @@ export const toAnthropicRequest = (
   }
   if (req.user !== undefined) out.metadata = { user_id: req.user }
   if (req.tools !== undefined && req.tools.length > 0) {
-    out.tools = req.tools.map((t) => ({
-      name: t.function.name,
-      ...(t.function.description !== undefined ? { description: t.function.description } : {}),
-      input_schema: t.function.parameters ?? { type: "object", properties: {} },
-    }))
+    out.tools = req.tools.map((t) =>
+      cached(
+        {
+          name: t.function.name,
+          ...(t.function.description !== undefined ? { description: t.function.description } : {}),
+          input_schema: t.function.parameters ?? { type: "object", properties: {} },
+        },
+        t.cache_control,
+      ),
+    )
   }
   const toolChoice = toToolChoice(req)
   if (toolChoice !== undefined) out.tool_choice = toolChoice
@@ -85,26 +100,43 @@ const toToolChoice = (req: ChatRequest): JsonObject | undefined => {
 const invalid = (provider: string, message: string, param: string): BadRequest =>
   new BadRequest({ provider, status: 0, message, param })
 
+/** `block` with a prompt-cache breakpoint, when there is one (Anthropic's `cache_control`, same shape). */
+const cached = (block: Block, control: CacheControl | undefined): Block =>
+  control === undefined ? block : { ...block, cache_control: control }
+
+/** A message's own `cache_control` goes on its last block. */
+const markLast = (blocks: Array<Block>, control: CacheControl | undefined): void => {
+  const last = blocks.length - 1
+  if (control !== undefined && last >= 0) blocks[last] = cached(blocks[last]!, control)
+}
+
 const toBlock = (part: ContentPart, provider: string, param: string): Result.Result<Block, BadRequest> => {
   switch (part.type) {
     case "text":
-      return Result.succeed({ type: "text", text: part.text })
+      return Result.succeed(cached({ type: "text", text: part.text }, part.cache_control))
     case "image_url": {
       const inline = parseDataUrl(part.image_url.url)
-      return Result.succeed({
-        type: "image",
-        source: inline
-          ? { type: "base64", media_type: inline.mimeType, data: inline.data }
-          : { type: "url", url: part.image_url.url },
-      })
+      return Result.succeed(
+        cached(
+          {
+            type: "image",
+            source: inline
+              ? { type: "base64", media_type: inline.mimeType, data: inline.data }
+              : { type: "url", url: part.image_url.url },
+          },
+          part.cache_control,
+        ),
+      )
     }
     case "file": {
       const inline = part.file.file_data === undefined ? undefined : parseDataUrl(part.file.file_data)
       if (inline?.mimeType === "application/pdf") {
-        return Result.succeed({
-          type: "document",
-          source: { type: "base64", media_type: inline.mimeType, data: inline.data },
-        })
+        return Result.succeed(
+          cached(
+            { type: "document", source: { type: "base64", media_type: inline.mimeType, data: inline.data } },
+            part.cache_control,
+          ),
+        )
       }
       return Result.fail(invalid(provider, "Anthropic accepts only inline PDF files (data: URLs)", param))
     }
@@ -138,20 +170,22 @@ const toMessages = (
     switch (message.role) {
       case "system":
       case "developer": {
-        const text = contentText(message.content)
-        if (text !== "") system.push({ type: "text", text })
+        const blocks = systemBlocks(message.content)
+        markLast(blocks, message.cache_control)
+        system.push(...blocks)
         break
       }
       case "user": {
         const blocks = toBlocks(message.content, provider, `messages.${mi}.content`)
         if (Result.isFailure(blocks)) return Result.fail(blocks.failure)
+        markLast(blocks.success, message.cache_control)
         messages.push({ role: "user", content: blocks.success })
         break
       }
       case "assistant": {
         const content: Array<Block> = []
         const text = contentText(message.content)
-        if (text !== "") content.push({ type: "text", text })
+        if (text !== "") content.push(cached({ type: "text", text }, lastCacheControl(message.content)))
         for (const [ti, call] of (message.tool_calls ?? []).entries()) {
           const input = parseArguments(call.function.arguments)
           if (input === undefined) {
@@ -165,12 +199,16 @@ const toMessages = (
           }
           content.push({ type: "tool_use", id: call.id, name: call.function.name, input })
         }
+        markLast(content, message.cache_control)
         // Anthropic rejects empty assistant turns; an empty one carries nothing to translate.
         if (content.length > 0) messages.push({ role: "assistant", content })
         break
       }
       case "tool": {
-        const block = { type: "tool_result", tool_use_id: message.tool_call_id, content: contentText(message.content) }
+        const block = cached(
+          { type: "tool_result", tool_use_id: message.tool_call_id, content: contentText(message.content) },
+          message.cache_control ?? lastCacheControl(message.content),
+        )
         const last = messages[messages.length - 1]
         if (last !== undefined && last.role === "user" && last.content.every((b) => b.type === "tool_result")) {
           last.content.push(block)
@@ -182,4 +220,29 @@ const toMessages = (
     }
   }
   return Result.succeed({ messages, system })
+}
+
+/**
+ * System blocks of a system/developer message: its text parts as separate blocks, each keeping its
+ * `cache_control` (so a breakpoint after a long stable part caches only that prefix); empty text dropped.
+ */
+const systemBlocks = (content: string | ReadonlyArray<ContentPart>): Array<Block> => {
+  if (typeof content === "string") return content === "" ? [] : [{ type: "text", text: content }]
+  const out: Array<Block> = []
+  for (const part of content)
+    if (part.type === "text" && part.text !== "")
+      out.push(cached({ type: "text", text: part.text }, part.cache_control))
+  return out
+}
+
+/** The `cache_control` of the last content part that has one, for content Anthropic takes as one text. */
+const lastCacheControl = (
+  content: string | ReadonlyArray<ContentPart> | null | undefined,
+): CacheControl | undefined => {
+  if (content === null || content === undefined || typeof content === "string") return undefined
+  for (let i = content.length - 1; i >= 0; i--) {
+    const control = content[i]!.cache_control
+    if (control !== undefined) return control
+  }
+  return undefined
 }

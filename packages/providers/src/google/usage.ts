@@ -11,10 +11,12 @@ const count = (v: unknown): number => (typeof v === "number" && Number.isFinite(
 export const geminiUsage = (meta: unknown): Usage => {
   const m = (typeof meta === "object" && meta !== null ? meta : {}) as Record<string, unknown>
   const thoughts = count(m.thoughtsTokenCount)
+  const prompt = count(m.promptTokenCount) + count(m.toolUsePromptTokenCount)
   return {
-    promptTokens: count(m.promptTokenCount) + count(m.toolUsePromptTokenCount),
+    promptTokens: prompt,
     completionTokens: count(m.candidatesTokenCount) + thoughts,
-    cachedTokens: count(m.cachedContentTokenCount),
+    // implicit (and explicit) cache hits, a part of promptTokenCount; Gemini reports no cache writes
+    cachedTokens: Math.min(prompt, count(m.cachedContentTokenCount)),
     reasoningTokens: thoughts,
   }
 }

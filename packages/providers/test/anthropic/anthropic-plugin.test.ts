@@ -1,4 +1,4 @@
-import type { JsonObject, ProviderClient } from "@switchyard/core"
+import { type JsonObject, type ProviderClient, usageFromOpenAi } from "@switchyard/core"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { anthropicPlugin } from "../../src/anthropic/index.js"
@@ -244,15 +244,94 @@ describe("anthropic plugin against a loopback Messages API server", () => {
     })
   })
 
-  it("usage counts cache writes and reads as prompt tokens, reads as cached", async () => {
-    const body = JSON.parse(textAnswer()) as { usage: Record<string, number> }
+  it("cache_control breakpoints (OpenRouter's convention) reach Anthropic on the same blocks: system parts, messages, tools", async () => {
+    server.reply({ kind: "json", body: textAnswer() })
+    const hour = { type: "ephemeral", ttl: "1h" }
+    const fiveMinutes = { type: "ephemeral" }
+    const body: JsonObject = {
+      model: "claude",
+      messages: [
+        {
+          role: "system",
+          content: [
+            { type: "text", text: "You are a librarian." },
+            { type: "text", text: "<the whole catalogue>", cache_control: hour },
+          ],
+        },
+        { role: "user", content: [{ type: "text", text: "Find Emma.", cache_control: fiveMinutes }] },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "toolu_1", type: "function", function: { name: "find", arguments: '{"q":"Emma"}' } }],
+        },
+        { role: "tool", tool_call_id: "toolu_1", content: "shelf 12", cache_control: fiveMinutes },
+        { role: "user", content: "And Persuasion?", cache_control: fiveMinutes },
+      ],
+      tools: [
+        {
+          type: "function",
+          function: { name: "find", parameters: { type: "object", properties: { q: { type: "string" } } } },
+          cache_control: hour,
+        },
+      ],
+    }
+    successOf(await run((c) => c.chat({ body, endpoint })))
+    expect(last().json).toMatchObject({
+      system: [
+        { type: "text", text: "You are a librarian." },
+        { type: "text", text: "<the whole catalogue>", cache_control: hour },
+      ],
+      messages: [
+        { role: "user", content: [{ type: "text", text: "Find Emma.", cache_control: fiveMinutes }] },
+        { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: "find" }] },
+        {
+          role: "user",
+          content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "shelf 12", cache_control: fiveMinutes }],
+        },
+        { role: "user", content: [{ type: "text", text: "And Persuasion?", cache_control: fiveMinutes }] },
+      ],
+      tools: [{ name: "find", cache_control: hour }],
+    })
+    const sent = last().json as { system: Array<JsonObject> }
+    expect(sent.system[0]).not.toHaveProperty("cache_control")
+  })
+
+  it("a cache_control Anthropic does not define (ttl 24h) is the client's error (BadRequest naming it), nothing sent", async () => {
+    const before = server.requests.length
+    const body: JsonObject = {
+      model: "claude",
+      messages: [
+        { role: "user", content: [{ type: "text", text: "x", cache_control: { type: "ephemeral", ttl: "24h" } }] },
+      ],
+    }
+    const error = failureOf(await run((c) => c.chat({ body, endpoint })))
+    expect(error._tag).toBe("BadRequest")
+    expect(error.message).toContain("messages.0.content.0.cache_control.ttl")
+    expect(server.requests.length).toBe(before)
+  })
+
+  it("usage counts cache writes and reads as prompt tokens, reads as cached, writes with their 1-hour part", async () => {
+    const body = JSON.parse(textAnswer()) as { usage: Record<string, unknown> }
     body.usage.input_tokens = 10
     body.usage.cache_creation_input_tokens = 200
+    body.usage.cache_creation = { ephemeral_5m_input_tokens: 150, ephemeral_1h_input_tokens: 50 }
     body.usage.cache_read_input_tokens = 1000
     server.reply({ kind: "json", body: JSON.stringify(body) })
     const result = successOf(await run((c) => c.chat({ body: ask, endpoint })))
-    expect(result.usage).toEqual({ promptTokens: 1210, completionTokens: 29, cachedTokens: 1000, reasoningTokens: 0 })
-    expect(result.body.usage).toMatchObject({ prompt_tokens: 1210, total_tokens: 1239 })
+    expect(result.usage).toEqual({
+      promptTokens: 1210,
+      completionTokens: 29,
+      cachedTokens: 1000,
+      reasoningTokens: 0,
+      cacheWriteTokens: 200,
+      cacheWrite1hTokens: 50,
+    })
+    expect(result.body.usage).toMatchObject({
+      prompt_tokens: 1210,
+      total_tokens: 1239,
+      prompt_tokens_details: { cached_tokens: 1000, cache_write_tokens: 200, cache_write_1h_tokens: 50 },
+    })
+    expect(usageFromOpenAi(result.body.usage)).toEqual(result.usage)
   })
 
   it("stop reasons: max_tokens → length, refusal → content_filter", async () => {

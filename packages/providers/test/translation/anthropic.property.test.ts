@@ -96,12 +96,14 @@ const block = fc.oneof(
 )
 const stopReason = fc.constantFrom("end_turn", "max_tokens", "stop_sequence", "tool_use", "refusal", "pause_turn")
 const count = fc.nat({ max: 100_000 })
-const usage = fc.record({
-  input_tokens: count,
-  output_tokens: count,
-  cache_creation_input_tokens: count,
-  cache_read_input_tokens: count,
-})
+// cache writes split into 5-minute and 1-hour ones (`cache_creation`), as Anthropic reports them
+const usage = fc
+  .record({ input_tokens: count, output_tokens: count, write5m: count, write1h: count, cache_read_input_tokens: count })
+  .map(({ write5m, write1h, ...u }) => ({
+    ...u,
+    cache_creation_input_tokens: write5m + write1h,
+    cache_creation: { ephemeral_5m_input_tokens: write5m, ephemeral_1h_input_tokens: write1h },
+  }))
 const finishOf = (r: string) =>
   ({ max_tokens: "length", tool_use: "tool_calls", refusal: "content_filter" })[r] ?? "stop"
 
@@ -118,11 +120,18 @@ const normalized = (u: {
   output_tokens: number
   cache_creation_input_tokens: number
   cache_read_input_tokens: number
+  cache_creation: { ephemeral_1h_input_tokens: number }
 }) => ({
   promptTokens: u.input_tokens + u.cache_creation_input_tokens + u.cache_read_input_tokens,
   completionTokens: u.output_tokens,
   cachedTokens: u.cache_read_input_tokens,
   reasoningTokens: 0,
+  ...(u.cache_creation_input_tokens > 0
+    ? {
+        cacheWriteTokens: u.cache_creation_input_tokens,
+        cacheWrite1hTokens: u.cache_creation.ephemeral_1h_input_tokens,
+      }
+    : {}),
 })
 
 describe("Anthropic → OpenAI response translation (property)", () => {

@@ -94,13 +94,19 @@ const part = fc.oneof(
 )
 const finish = fc.constantFrom("STOP", "MAX_TOKENS", "SAFETY", "RECITATION", "OTHER", "MALFORMED_FUNCTION_CALL")
 const count = fc.nat({ max: 100_000 })
-const usageMetadata = fc.record({
-  promptTokenCount: count,
-  candidatesTokenCount: count,
-  thoughtsTokenCount: count,
-  cachedContentTokenCount: count,
-  toolUsePromptTokenCount: count,
-})
+// the cached tokens are a part of the prompt's (`cachedContentTokenCount` ≤ `promptTokenCount`)
+const usageMetadata = fc
+  .record({
+    promptTokenCount: count,
+    candidatesTokenCount: count,
+    thoughtsTokenCount: count,
+    cachedShare: fc.double({ min: 0, max: 1, noNaN: true }),
+    toolUsePromptTokenCount: count,
+  })
+  .map(({ cachedShare, ...u }) => ({
+    ...u,
+    cachedContentTokenCount: Math.floor(u.promptTokenCount * cachedShare),
+  }))
 
 const expectedFinish = (reason: string, hasCalls: boolean): string =>
   reason === "MAX_TOKENS"
