@@ -29,8 +29,8 @@ export interface Committed {
 }
 
 /** Rough usage of a stream that ended without a usage chunk (or was cut): estimated prompt + ~4 chars a token. */
-export const estimatedUsage = (ctx: RequestContext, contentChars: number): Usage => ({
-  promptTokens: ctx.prepared.planRequest.estimatedPromptTokens,
+export const estimatedUsage = (promptTokens: number, contentChars: number): Usage => ({
+  promptTokens,
   completionTokens: Math.ceil(contentChars / 4),
   cachedTokens: 0,
   reasoningTokens: 0,
@@ -146,7 +146,11 @@ const closeLost = (ctx: RequestContext, info: AttemptInfo, committed: Committed)
     const now = yield* Clock.currentTimeMillis
     let chars = 0
     for (const chunk of committed.head) chars += contentLength(chunk)
-    yield* ctx.services.capacity.settle(info.reservation, estimatedUsage(ctx, chars), now)
+    yield* ctx.services.capacity.settle(
+      info.reservation,
+      estimatedUsage(ctx.prepared.planRequest.estimatedPromptTokens, chars),
+      now,
+    )
     yield* ctx.services.health.record(info.endpoint.id, { _tag: "Abandoned" }, info.probe, now)
     ctx.trace.push(
       traceEntry(info, { endedAt: now, outcome: "hedge_lost", status: 200, error: undefined, retryAfterMs: undefined }),

@@ -4,6 +4,8 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
+import type { Endpoint } from "../catalog/endpoint.js"
 import { type ChunkRead, type ChunkSource, chunkStream, StreamDefect } from "../provider/chunk-source.js"
 import type { JsonObject } from "../provider/contract.js"
 import { type ProviderError, UpstreamTimeout } from "../provider/errors.js"
@@ -11,7 +13,7 @@ import { type Usage, usageFromOpenAi } from "../provider/usage.js"
 import { traceEntry } from "./attempt.js"
 import { contentLength } from "./chunks.js"
 import { classify, errorTypeFor, httpStatusFor } from "./classify.js"
-import type { AttemptOk, RequestContext } from "./context.js"
+import type { AttemptInfo, AttemptOk, RequestContext } from "./context.js"
 import { costBreakdown, usageJson } from "./cost.js"
 import { type Committed, estimatedUsage } from "./stream-mode.js"
 import type { AttemptOutcome, RouteStream, RouteTrace } from "./types.js"
@@ -60,29 +62,62 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
     // the body runs under the request's deadline: one deadline entry, not a timer per chunk
     if (!value.ended) {
       const now = yield* Clock.currentTimeMillis
-      stream.release = yield* ctx.services.deadlines.register(Math.max(1, ctx.deadlineAt - now), () => stream.expire())
+      stream.release = yield* ctx.services.deadlines.register(Math.max(1, ctx.deadlineAt - now), stream.expire)
     }
-    return {
-      endpoint: ok.info.endpoint,
-      upstreamRequestId: value.chat.requestId,
-      // the committed attempt's own entry is pushed when the stream ends
-      attempts: ctx.trace.attempts.length + 1,
-      source: stream,
-      chunks: chunkStream<JsonObject, never>(stream),
-      trace: Deferred.await(done),
-      deadlineAt: ctx.deadlineAt,
-    }
+    return new Routed(
+      ok.info.endpoint,
+      value.chat.requestId,
+      ctx.trace.attempts.length + 1,
+      stream,
+      done,
+      ctx.deadlineAt,
+    )
   })
+
+/** A committed stream as the router hands it out: `chunks` (the Stream view) is made only when read. */
+class Routed implements RouteStream {
+  readonly trace: Effect.Effect<RouteTrace>
+  private view: Stream.Stream<JsonObject> | undefined = undefined
+
+  constructor(
+    readonly endpoint: Endpoint,
+    readonly upstreamRequestId: string | undefined,
+    /** The committed attempt's own entry is pushed when the stream ends. */
+    readonly attempts: number,
+    readonly source: CommittedStream,
+    done: Deferred.Deferred<RouteTrace>,
+    readonly deadlineAt: number,
+  ) {
+    this.trace = Deferred.await(done)
+  }
+
+  get chunks(): Stream.Stream<JsonObject> {
+    this.view ??= chunkStream<JsonObject, never>(this.source)
+    return this.view
+  }
+}
 
 /**
  * A committed stream as the client reads it: the head, then each upstream batch as it is read (touched in
  * place), all on the reader's callbacks — no fiber while it streams. Its end (done, cut in-band, or
- * cancelled by the reader) runs the bookkeeping once, in a fiber of its own (`finalize`).
+ * cancelled by the reader) runs the bookkeeping once, in a fiber of its own (`finalize`). While it streams
+ * it keeps only what that needs (not the request's context: its body, snapshot and plan are not needed).
  */
 class CommittedStream implements ChunkSource<JsonObject, StreamDefect> {
   /** Releases the body's deadline entry. */
   release: () => void = NO_RELEASE
-  private headRead = false
+  private head: ReadonlyArray<JsonObject> | undefined
+  private readonly ended: boolean
+  private readonly upstream: Committed["source"]
+  private readonly scope: Committed["scope"]
+  private readonly chat: Committed["chat"]
+  private readonly firstTokenAt: number
+  /** `id` and `created` of the first chunk, for the in-band error chunk. */
+  private readonly first: JsonObject | undefined
+  private readonly info: AttemptInfo
+  private readonly services: RequestContext["services"]
+  private readonly recorder: RequestContext["trace"]
+  private readonly promptTokens: number
   private phase: "body" | "end" = "body"
   /** The reader waiting for the upstream's next batch. */
   private reader: ChunkRead<JsonObject, StreamDefect> | undefined = undefined
@@ -98,26 +133,37 @@ class CommittedStream implements ChunkSource<JsonObject, StreamDefect> {
     this.upstreamRead(error, batch)
 
   constructor(
-    private readonly ctx: RequestContext,
-    private readonly ok: AttemptOk<Committed>,
+    ctx: RequestContext,
+    ok: AttemptOk<Committed>,
     private readonly done: Deferred.Deferred<RouteTrace>,
     private readonly context: Context.Context<never>,
   ) {
-    const head = ok.value.head
-    for (const chunk of head) this.touch(chunk)
-    const first = head[0]
+    const value = ok.value
+    this.info = ok.info
+    this.services = ctx.services
+    this.recorder = ctx.trace
+    this.promptTokens = ctx.prepared.planRequest.estimatedPromptTokens
+    this.head = value.head
+    this.ended = value.ended
+    this.upstream = value.source
+    this.scope = value.scope
+    this.chat = value.chat
+    this.firstTokenAt = value.firstTokenAt
+    for (const chunk of value.head) this.touch(chunk)
+    const first = value.head[0]
+    this.first = first === undefined ? undefined : { id: first.id, created: first.created }
     if (first !== undefined) first.provider = ok.info.endpoint.slug
   }
 
   read(done: ChunkRead<JsonObject, StreamDefect>): void {
-    const value = this.ok.value
-    if (!this.headRead) {
-      this.headRead = true
-      if (value.ended && !this.finalized) this.end("success")
-      done(undefined, value.head)
+    const head = this.head
+    if (head !== undefined) {
+      this.head = undefined
+      if (this.ended && !this.finalized) this.end("success")
+      done(undefined, head)
     } else if (this.phase === "body") {
       this.reader = done
-      value.source.read(this.onUpstream)
+      this.upstream.read(this.onUpstream)
     } else {
       const last = this.last
       this.last = undefined
@@ -146,12 +192,15 @@ class CommittedStream implements ChunkSource<JsonObject, StreamDefect> {
     }
   }
 
-  /** The request's deadline passed mid-stream: the upstream is closed, the stream ends in-band. */
-  expire(): void {
-    if (this.phase === "end" || this.last !== undefined) return
+  /**
+   * The request's deadline passed mid-stream: the upstream is closed, the stream ends in-band. (A
+   * property, so the deadline entry holds this stream and nothing of the scope that registered it.)
+   */
+  readonly expire = (): void => {
+    if (this.phase === "end") return
     const cut = this.cut(
       new UpstreamTimeout({
-        provider: this.ok.info.endpoint.slug,
+        provider: this.info.endpoint.slug,
         status: 0,
         message: `The request deadline passed mid-stream`,
         phase: "body",
@@ -168,6 +217,7 @@ class CommittedStream implements ChunkSource<JsonObject, StreamDefect> {
   cancel(): void {
     this.reader = undefined
     this.last = undefined
+    this.head = undefined
     if (this.phase !== "end") this.end(undefined)
   }
 
@@ -175,7 +225,7 @@ class CommittedStream implements ChunkSource<JsonObject, StreamDefect> {
   private cut(error: ProviderError): Batch {
     this.failure = error
     this.end("stream_error")
-    return [errorChunk(this.ok.value.head[0], this.ok.info.endpoint, error)]
+    return [errorChunk(this.first, this.info.endpoint, error)]
   }
 
   /** The stream is over (undefined: cancelled or died): stop the upstream, settle, record, finish the trace. */
@@ -185,13 +235,13 @@ class CommittedStream implements ChunkSource<JsonObject, StreamDefect> {
     if (this.finalized) return
     this.finalized = true
     this.release()
-    this.ok.value.source.cancel()
+    this.upstream.cancel()
     Effect.runForkWith(this.context)(this.finalize())
   }
 
   /** `model` = the model used; `provider` once (ours, first chunk) and an upstream's own once, apart; usage + cost. */
   private touch(chunk: JsonObject): void {
-    const endpoint = this.ok.info.endpoint
+    const endpoint = this.info.endpoint
     chunk.model = endpoint.model
     if (chunk.provider !== undefined) {
       const upstreamProvider = chunk.provider
@@ -210,15 +260,14 @@ class CommittedStream implements ChunkSource<JsonObject, StreamDefect> {
   }
 
   private finalize(): Effect.Effect<void> {
-    const { ctx, ok, done } = this
-    const { info, value } = ok
+    const { info, done, recorder, scope, chat, firstTokenAt } = this
     const endpoint = info.endpoint
-    const { capacity, health, stats } = ctx.services
+    const { capacity, health, stats } = this.services
     const failure = this.failure
     const final = this.outcome ?? "cancelled"
-    const used = this.usage ?? estimatedUsage(ctx, this.chars)
+    const used = this.usage ?? estimatedUsage(this.promptTokens, this.chars)
     return Effect.gen(function* () {
-      yield* Scope.close(value.scope, Exit.void)
+      yield* Scope.close(scope, Exit.void)
       const now = yield* Clock.currentTimeMillis
       yield* capacity.settle(info.reservation, used, now)
       if (final === "success") {
@@ -226,7 +275,7 @@ class CommittedStream implements ChunkSource<JsonObject, StreamDefect> {
           endpoint.id,
           {
             outcome: "success",
-            ttftMs: value.firstTokenAt - info.startedAt,
+            ttftMs: firstTokenAt - info.startedAt,
             latencyMs: now - info.startedAt,
             outputTokens: used.completionTokens,
           },
@@ -241,23 +290,20 @@ class CommittedStream implements ChunkSource<JsonObject, StreamDefect> {
       } else {
         yield* health.record(endpoint.id, { _tag: "Abandoned" }, info.probe, now)
       }
-      ctx.trace.push(
+      recorder.push(
         traceEntry(info, {
           endedAt: now,
           outcome: final,
           status: 200,
           error: failure === undefined ? undefined : `${failure._tag}: ${failure.message}`,
           retryAfterMs: undefined,
-          upstreamRequestId: value.chat.requestId,
+          upstreamRequestId: chat.requestId,
         }),
       )
       const cost = costBreakdown(endpoint, used)
       // read at the end: a streamed answer says which pool served in its events (Vertex trafficType)
-      const traffic = value.chat.signals.trafficType
-      yield* Deferred.succeed(
-        done,
-        ctx.trace.finish(now, { endpoint, usage: used, cost, firstTokenAt: value.firstTokenAt, traffic }),
-      )
+      const traffic = chat.signals.trafficType
+      yield* Deferred.succeed(done, recorder.finish(now, { endpoint, usage: used, cost, firstTokenAt, traffic }))
     })
   }
 }
