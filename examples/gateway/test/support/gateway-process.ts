@@ -1,6 +1,7 @@
 /**
- * The gateway as a user runs it — `tsx examples/gateway/src/main.ts --config <file>` in its own process —
- * with everything it writes to stdout and stderr kept for the test to read.
+ * The gateway as a user runs it — `tsx examples/gateway/src/main.ts --config <file>` in its own process
+ * (or, with `script`, `node <script>`: the bundle) — with everything it writes to stdout and stderr kept
+ * for the test to read.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
@@ -26,10 +27,12 @@ export interface GatewayProcess {
 export const startGatewayProcess = async (
   args: ReadonlyArray<string>,
   env: Readonly<Record<string, string>>,
+  script?: string,
 ): Promise<GatewayProcess> => {
   let all = ""
   let out = ""
-  const child: ChildProcess = spawn(tsx, ["--conditions=source", main, ...args], {
+  const [command, head] = script === undefined ? [tsx, ["--conditions=source", main]] : [process.execPath, [script]]
+  const child: ChildProcess = spawn(command, [...head, ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
