@@ -28,7 +28,7 @@ import { MalformedResponse } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
-import { Agent, type Dispatcher } from "undici"
+import type { Dispatcher } from "undici"
 import { classifyHttpError, type HttpFailure } from "../errors/classify-http.js"
 import { classifyTransportError, transportErrorDetail } from "../errors/classify-transport.js"
 import { makeRedactor, type Redactor, redactError } from "../errors/redact.js"
@@ -39,6 +39,7 @@ import { type BufferedResponse, dispatchBuffered } from "./buffered.js"
 import type { HeaderMap } from "./header-map.js"
 import { requestIdFrom } from "./request-id.js"
 import { resolveTimeouts, type Timeouts, type TimeoutsOptions } from "./timeouts.js"
+import { Agent } from "./undici.js"
 
 export interface TransportConfig {
   /** Provider slug, used in every error. */
