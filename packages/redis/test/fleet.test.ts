@@ -1,4 +1,4 @@
-import type { Reservation } from "@switchyard/core"
+import { type LiveStateOptions, makeMemoryStats, type Reservation, type StatsSample } from "@switchyard/core"
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RedisServer, startRedis } from "../src/testing/redis-server.js"
@@ -16,11 +16,11 @@ afterAll(() => server.stop())
 const [TPM] = endpoints()
 const CAPACITY = TPM!.capacity!.tokensPerMinute!
 let fleetNo = 0
-const fleet = async (k: number, extra: Record<string, unknown> = {}) => {
+const fleet = async (k: number, extra: Record<string, unknown> = {}, options: LiveStateOptions = {}) => {
   const prefix = `fleet${fleetNo++}:`
   return Promise.all(
     Array.from({ length: k }, (_, i) =>
-      buildServices({ url: server.url, prefix, timeoutMs: 2_000, replicaId: `r${i}`, ...extra }),
+      buildServices({ url: server.url, prefix, timeoutMs: 2_000, replicaId: `r${i}`, ...extra }, options),
     ),
   )
 }
@@ -157,6 +157,55 @@ describe("many replicas, one Redis", () => {
       await closeAll(replicas)
     }
   })
+
+  it("property: the fleet's prompt-cache counts are the memory store's over the same samples, whichever replica recorded them", async () => {
+    const sample = fc.record({
+      replica: fc.nat(2),
+      outcome: fc.constantFrom("success", "success", "success", "failure", "rate_limited"),
+      reported: fc.boolean(),
+      prompt: fc.integer({ min: 1, max: 50_000 }),
+      read: fc.double({ min: 0, max: 1, noNaN: true }),
+      write: fc.double({ min: 0, max: 1, noNaN: true }),
+    })
+    await fc.assert(
+      fc.asyncProperty(fc.array(sample, { minLength: 1, maxLength: 25 }), async (samples) => {
+        // one sample is enough for the counts to show (the minimum sample count is the same rule on both)
+        const replicas = await fleet(3, { statsFlushMs: 20, statsCacheMs: 20 }, { stats: { minSamples: 1 } })
+        const memory = makeMemoryStats({ minSamples: 1 })
+        try {
+          const now = Date.now()
+          for (const x of samples) {
+            const read = Math.floor(x.prompt * x.read)
+            const write = Math.floor((x.prompt - read) * x.write)
+            const s: StatsSample =
+              x.outcome === "success" && x.reported
+                ? {
+                    outcome: "success",
+                    promptTokens: x.prompt,
+                    cacheReadTokens: read,
+                    cacheWriteTokens: write,
+                    cacheWrite1hTokens: Math.floor(write / 2),
+                  }
+                : { outcome: x.outcome }
+            await run(replicas[x.replica]!.stats.record(TPM!.id, s, now))
+            await run(memory.record(TPM!.id, s, now))
+          }
+          await new Promise((resolve) => setTimeout(resolve, 60))
+          for (const r of replicas) await run(r.stats.read(TPM!.id, now + 30))
+          await new Promise((resolve) => setTimeout(resolve, 60))
+          const expected = await run(memory.read(TPM!.id, now + 100))
+          for (const r of replicas) {
+            const fleetView = await run(r.stats.read(TPM!.id, now + 100))
+            expect(fleetView.cache).toEqual(expected.cache)
+            expect([fleetView.successes, fleetView.failures]).toEqual([expected.successes, expected.failures])
+          }
+        } finally {
+          await closeAll(replicas)
+        }
+      }),
+      { numRuns: 12 },
+    )
+  }, 60_000)
 
   it("the retry budget is the fleet's: requests counted on any replica allow retries on all", async () => {
     const replicas = await fleet(3, {})

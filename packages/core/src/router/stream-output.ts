@@ -10,7 +10,8 @@ import * as Stream from "effect/Stream"
 import type { JsonObject } from "../provider/contract.js"
 import { type ProviderError, UpstreamTimeout } from "../provider/errors.js"
 import { type Usage, usageFromOpenAi } from "../provider/usage.js"
-import { traceEntry } from "./attempt.js"
+import { rememberAffinity } from "./affinity.js"
+import { successSample, traceEntry } from "./attempt.js"
 import { contentLength } from "./chunks.js"
 import { classify, errorTypeFor, httpStatusFor } from "./classify.js"
 import type { AttemptOk, RequestContext } from "./context.js"
@@ -60,6 +61,8 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
     const done = yield* Deferred.make<RouteTrace>()
     const { info, value } = ok
     const endpoint = info.endpoint
+    // the stream committed to this endpoint: it holds the conversation's prefix now
+    if (ctx.prepared.affinityKey !== undefined) yield* rememberAffinity(ctx, endpoint, yield* Clock.currentTimeMillis)
     const { capacity, health, stats } = ctx.services
     let usage: Usage | undefined
     let chars = 0
@@ -223,12 +226,7 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
       if (final === "success") {
         yield* stats.record(
           endpoint.id,
-          {
-            outcome: "success",
-            ttftMs: value.firstTokenAt - info.startedAt,
-            latencyMs: now - info.startedAt,
-            outputTokens: used.completionTokens,
-          },
+          successSample(value.firstTokenAt - info.startedAt, now - info.startedAt, used, usage),
           now,
         )
         yield* health.record(endpoint.id, { _tag: "Success" }, info.probe, now)
