@@ -25,8 +25,13 @@ import { codeBlocks, listPackages, packAll, root, sectionOf } from "../packages/
 
 const INSTALL_LINE = "npm i @switchyard/core @switchyard/providers @switchyard/adapters"
 
-/** The code blocks of the root README's "Embedding" section, in order. */
-export const embeddingBlocks = () => codeBlocks(sectionOf(readFileSync(join(root, "README.md"), "utf8"), "Embedding"))
+/** The code blocks of the root README's "Embedding" section, in order; the section must open with the install line. */
+export const embeddingBlocks = () => {
+  const section = sectionOf(readFileSync(join(root, "README.md"), "utf8"), "Embedding")
+  if (!section.trimStart().startsWith(`\`\`\`sh\n${INSTALL_LINE}`))
+    throw new Error(`README.md's Embedding section must start with \`\`\`sh ${INSTALL_LINE}`)
+  return codeBlocks(section)
+}
 
 /** A user's shell: no npm_* variables from a parent `pnpm run`, no workspace bin folders on PATH. */
 const userEnv = () => {
@@ -78,8 +83,6 @@ const withTarballs = (script, tarballs) =>
 export const runConsumerTest = async (tarballs, { keep = false } = {}) => {
   const started = performance.now()
   const blocks = embeddingBlocks()
-  if (blocks[0]?.lang !== "sh" || !blocks[0].text.startsWith(INSTALL_LINE))
-    throw new Error(`README.md's Embedding section must start with \`\`\`sh ${INSTALL_LINE}`)
   const dir = mkdtempSync(join(tmpdir(), "switchyard-consumer-"))
   console.log(`\n== consumer test in ${dir}`)
   writeFileSync(join(dir, "package.json"), `${JSON.stringify({ name: "consumer", private: true }, null, 2)}\n`)

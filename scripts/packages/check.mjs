@@ -4,7 +4,7 @@
  * (with --publish: after a build from scratch) publishes exactly the tarballs it checked. Run by `.ci/run` (without --publish)
  * and by `pnpm release`.
  *
- * For every packages/* folder: the metadata rules below, no stale build output and no undeclared import in what it ships, `publint --strict` and
+ * For every packages/* folder: the metadata rules below (stale build outputs removed first), no undeclared import in what it ships, `publint --strict` and
  * `attw --profile esm-only` on the packed tarball, `npm publish --dry-run` of that tarball, and
  * the consumer test (scripts/consumer-test) on all the tarballs together.
  */
@@ -42,6 +42,7 @@ const metadataProblems = (p, version) => {
   )
   need(Array.isArray(j.files) && j.files.includes("dist/src"), `files must list "dist/src"`)
   need(j.scripts?.prepack === "tsc -b", `scripts.prepack must be "tsc -b" (never pack a stale build)`)
+  need(j.exports?.["."] !== undefined, `exports["."] missing`)
   for (const [subpath, target] of Object.entries(j.exports ?? {})) {
     if (subpath === "./package.json") continue
     const keys = Object.keys(target ?? {})
@@ -70,33 +71,41 @@ const metadataProblems = (p, version) => {
 }
 
 /**
- * Bare imports in the built JavaScript and declarations (what users load) that the package does not
- * declare: such an import works inside the workspace and fails for a user.
+ * Bare imports in the JavaScript and declarations of the tarball (what users load) that the package
+ * does not declare: such an import works inside the workspace and fails for a user.
  */
-const undeclaredImports = (p) => {
+const undeclaredImports = (p, tarball) => {
   const declared = new Set([p.json.name, ...Object.keys({ ...p.json.dependencies, ...p.json.peerDependencies })])
-  const dist = join(p.path, "dist", "src")
+  const shipped = quiet("tar", ["-tzf", tarball])
+    .split("\n")
+    .map((entry) => entry.replace(/^package\//, ""))
+    .filter((file) => /\.(js|d\.ts)$/.test(file))
   const found = new Set()
-  for (const file of readdirSync(dist, { recursive: true })) {
-    if (!/\.(js|d\.ts)$/.test(file)) continue
-    const text = readFileSync(join(dist, file), "utf8")
+  for (const file of shipped) {
+    const text = readFileSync(join(p.path, file), "utf8")
     for (const [, specifier] of text.matchAll(/(?:\bfrom|\bimport|\brequire)\s*\(?\s*["']([^"'./][^"']*)["']/g)) {
       const name = specifier
         .split("/")
         .slice(0, specifier.startsWith("@") ? 2 : 1)
         .join("/")
       if (!specifier.startsWith("node:") && !builtinModules.includes(name) && !declared.has(name))
-        found.add(`${name} (dist/src/${file})`)
+        found.add(`${name} (${file})`)
     }
   }
   return [...found]
 }
 
-/** Built files whose source is gone (tsc -b never deletes outputs): they would be published. */
-const staleOutputs = (p) =>
-  readdirSync(join(p.path, "dist", "src"), { recursive: true })
-    .filter((file) => file.endsWith(".js") && !existsSync(join(p.path, "src", file.replace(/\.js$/, ".ts"))))
-    .map((file) => `dist/src/${file}`)
+/** Removes built files whose source is gone (tsc -b never deletes outputs; they would be published). */
+const removeStaleOutputs = (p) => {
+  const dist = join(p.path, "dist", "src")
+  if (!existsSync(dist)) return 0
+  const stale = readdirSync(dist, { recursive: true }).filter((file) => {
+    const built = /^(.*)\.(?:js|d\.ts)(?:\.map)?$/.exec(file)
+    return built !== null && !existsSync(join(p.path, "src", `${built[1]}.ts`))
+  })
+  for (const file of stale) rmSync(join(dist, file))
+  return stale.length
+}
 
 /** Runs a command quietly; prints its output only when it fails. */
 const quiet = (cmd, args) => {
@@ -122,20 +131,19 @@ for (const p of packages) {
 }
 if (failed) process.exit(1)
 
-// A release builds from scratch (prepack rebuilds what is deleted here).
-if (publish) for (const p of packages) rmSync(join(p.path, "dist"), { recursive: true, force: true })
+// A release builds from scratch (prepack rebuilds what is deleted here); a check drops only stale outputs.
+for (const p of packages) {
+  if (publish) rmSync(join(p.path, "dist"), { recursive: true, force: true })
+  const stale = removeStaleOutputs(p)
+  if (stale > 0) console.log(`packages/${p.dir}: removed ${stale} stale build outputs (their sources are gone)`)
+}
 const dest = mkdtempSync(join(tmpdir(), "switchyard-pack-"))
 try {
   const tarballs = packAll(dest)
   const packed = performance.now()
   console.log(`packed ${tarballs.size} packages in ${((packed - started) / 1000).toFixed(1)} s`)
   for (const p of packages) {
-    const stale = staleOutputs(p)
-    if (stale.length > 0)
-      throw new Error(
-        `packages/${p.dir}: stale build output ${stale.join(", ")} (delete packages/${p.dir}/dist, then \`pnpm check\`)`,
-      )
-    const undeclared = undeclaredImports(p)
+    const undeclared = undeclaredImports(p, tarballs.get(p.json.name))
     if (undeclared.length > 0)
       throw new Error(`packages/${p.dir} imports what it does not declare: ${undeclared.join(", ")}`)
   }
