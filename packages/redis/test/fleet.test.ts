@@ -207,6 +207,35 @@ describe("many replicas, one Redis", () => {
     )
   }, 60_000)
 
+  it("conversation affinity is the fleet's: remembered on one replica, found by another's LiveState.read; each read refreshes its TTL, an idle one expires", async () => {
+    const prefix = `fleet${fleetNo}:`
+    const replicas = await fleet(2, {}, { affinity: { ttlMs: 60_000 } })
+    const admin = server.admin()
+    try {
+      const [a, b] = replicas as [Services, Services]
+      const key = `${prefix}aff:conversation-1`
+      const read = (r: Services) => run(r.live.read([TPM!], [1], Date.now(), "conversation-1")).then((x) => x.affinity)
+      expect(await read(b)).toBeUndefined()
+      await run(a.affinity.remember("conversation-1", TPM!.id))
+      await landed(a)
+      expect(await read(b)).toBe(TPM!.id)
+      expect(await admin.pttl(key)).toBeGreaterThan(59_000)
+      // a turn's read refreshes the TTL (GETEX … PX ttlMs): no write needed while the conversation stays put
+      await admin.pexpire(key, 5_000)
+      expect(await read(a)).toBe(TPM!.id)
+      expect(await admin.pttl(key)).toBeGreaterThan(59_000)
+      // idle past its TTL: forgotten by every replica
+      await admin.pexpire(key, 1)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(await read(a)).toBeUndefined()
+      expect(await read(b)).toBeUndefined()
+      // a read without a key asks nothing about affinity
+      expect((await run(b.live.read([TPM!], [1]))).affinity).toBeUndefined()
+    } finally {
+      await closeAll(replicas)
+    }
+  })
+
   it("the retry budget is the fleet's: requests counted on any replica allow retries on all", async () => {
     const replicas = await fleet(3, {})
     try {
