@@ -1,13 +1,28 @@
 // CPU cost of the gateway's chat path without sockets: `Gateway.handle` (auth, JSON parse, routing-field
 // decode) → Router (snapshot, plan, Health, CapacityMeter, Stats, deadlines) → an in-process client that
 // answers at once → the response object. The bench catalog of `pnpm bench` (one model on five endpoints).
-// Run: `pnpm bench:handler` (`BENCH_REDIS_URL=redis://…`: on that Redis). Prints µs per request (median of rounds); compare before/after a change on
-// the same machine, never across machines. Profile it with `node --cpu-prof --conditions=source --import tsx`.
-import { CaptureWriter, createGateway, makeGatewayRuntime } from "@switchyard/adapters"
-import { type ChatResult, decodeCatalog, type ProviderClient } from "@switchyard/core"
+// Like the gateway `gatewayFromConfig` builds: one request log line per request (default `info`, `pretty`, batched,
+// redacted; written to a sink that drops it) and configured secrets (`LOG=0`: without the log line).
+// Run: `pnpm bench:handler` (`BENCH_REDIS_URL=redis://…`: on that Redis). Prints CPU µs per request (process CPU
+// time, user + system: steadier than wall time on a shared machine) and wall µs, medians of rounds; compare
+// before/after a change on the same machine, never across machines. Profile it with
+// `node --cpu-prof --conditions=source --import tsx`.
+
+import { Session } from "node:inspector/promises"
+import { CaptureWriter, createGateway, DEFAULT_LOGGING, loggingLayer, makeGatewayRuntime } from "@switchyard/adapters"
+import { type ChatResult, decodeCatalog, makeRedactor, type ProviderClient } from "@switchyard/core"
 import { RedisState } from "@switchyard/redis"
 import { Effect, Result } from "effect"
 import { benchCatalog } from "./switchyard.js"
+
+interface SamplingHeapProfileNode {
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number }
+  readonly selfSize: number
+  readonly children: ReadonlyArray<SamplingHeapProfileNode>
+}
+interface SamplingHeapProfile {
+  readonly head: SamplingHeapProfileNode
+}
 
 const completion = (model: string) => ({
   id: "chatcmpl-bench",
@@ -36,13 +51,19 @@ const clients = new Map(
 )
 // BENCH_REDIS_URL: the live state on that Redis (the CPU and round trips of the shared store per request).
 const redisUrl = process.env.BENCH_REDIS_URL
+const secrets = ["sk-bench-upstream-0123456789abcdef", "127.0.0.1"]
+const logRequests = process.env.LOG !== "0"
 const runtime = makeGatewayRuntime(
   { catalog: catalog.success, clients },
-  { seed: 7, ...(redisUrl ? { backend: RedisState.layer({ url: redisUrl, timeoutMs: 1_000 }) } : {}) },
+  {
+    seed: 7,
+    telemetry: loggingLayer(DEFAULT_LOGGING, () => {}, { redact: makeRedactor(secrets) }),
+    ...(redisUrl ? { backend: RedisState.layer({ url: redisUrl, timeoutMs: 1_000 }) } : {}),
+  },
 )
 // CAPTURE=<file>: the same with `gateway.capture` on (every request recorded), to check its cost
 const capture = process.env.CAPTURE ? new CaptureWriter({ path: process.env.CAPTURE }) : undefined
-const gateway = createGateway({ runtime, capture })
+const gateway = createGateway({ runtime, capture, logRequests, secrets })
 const body = new TextEncoder().encode(
   JSON.stringify({
     model: "bench/model",
@@ -57,9 +78,10 @@ const request = () => ({
   body,
 })
 
-/** `n` requests, `concurrency` in flight at a time; µs of wall (= CPU: nothing waits) per request. */
-const round = async (n: number, concurrency: number): Promise<number> => {
+/** `n` requests, `concurrency` in flight at a time; µs of process CPU time and of wall time per request. */
+const round = async (n: number, concurrency: number): Promise<{ cpu: number; wall: number }> => {
   const start = process.hrtime.bigint()
+  const cpu = process.cpuUsage()
   let next = 0
   const worker = async () => {
     while (next++ < n) {
@@ -68,17 +90,53 @@ const round = async (n: number, concurrency: number): Promise<number> => {
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker))
-  return Number(process.hrtime.bigint() - start) / 1000 / n
+  const used = process.cpuUsage(cpu)
+  return { cpu: (used.user + used.system) / n, wall: Number(process.hrtime.bigint() - start) / 1000 / n }
 }
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7)
 const N = Number(process.env.N ?? 50_000)
 await round(20_000, 64)
-const results: Array<number> = []
-for (let i = 0; i < ROUNDS; i++) results.push(await round(N, 64))
-results.sort((a, b) => a - b)
-console.log(
-  `gateway chat path${capture ? " with capture" : ""}, in process: ${results[Math.floor(ROUNDS / 2)]!.toFixed(2)} µs/request (median of ${ROUNDS} × ${N}; min ${results[0]!.toFixed(2)}, max ${results[ROUNDS - 1]!.toFixed(2)})`,
-)
+const rounds: Array<{ cpu: number; wall: number }> = []
+for (let i = 0; i < ROUNDS; i++) rounds.push(await round(N, 64))
+const summary = (values: Array<number>): string => {
+  values.sort((a, b) => a - b)
+  return `${values[Math.floor(ROUNDS / 2)]!.toFixed(2)} µs/request (min ${values[0]!.toFixed(2)}, max ${values[ROUNDS - 1]!.toFixed(2)})`
+}
+const what = [logRequests ? "log line" : "no log line", ...(capture ? ["capture"] : []), ...(redisUrl ? ["Redis"] : [])]
+console.log(`gateway chat path (${what.join(", ")}), in process, median of ${ROUNDS} × ${N}:`)
+console.log(`  CPU  ${summary(rounds.map((r) => r.cpu))}`)
+console.log(`  wall ${summary(rounds.map((r) => r.wall))}`)
+
+// Bytes allocated per request (V8's sampling heap profiler, objects collected since included): what the scavenger
+// of a real gateway process has to deal with. ALLOC=0 skips it; ALLOC=<n> also prints the n top allocating frames.
+if (process.env.ALLOC !== "0") {
+  const session = new Session()
+  session.connect()
+  await session.post("HeapProfiler.enable")
+  await session.post("HeapProfiler.startSampling", {
+    samplingInterval: 1024,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  })
+  const n = Math.min(N, 20_000)
+  await round(n, 64)
+  const { profile } = (await session.post("HeapProfiler.stopSampling")) as { profile: SamplingHeapProfile }
+  session.disconnect()
+  const bytes = new Map<string, number>()
+  const walk = (node: SamplingHeapProfileNode): void => {
+    const f = node.callFrame
+    const name = `${f.functionName || "(anonymous)"} ${f.url.replace(/^.*\/(packages|node_modules)\//, "$1/")}:${f.lineNumber + 1}`
+    bytes.set(name, (bytes.get(name) ?? 0) + node.selfSize)
+    for (const child of node.children) walk(child)
+  }
+  walk(profile.head)
+  let total = 0
+  for (const b of bytes.values()) total += b
+  console.log(`  allocated ≈ ${(total / n / 1024).toFixed(1)} KB/request (sampled over ${n} requests)`)
+  const top = Number(process.env.ALLOC ?? 0)
+  for (const [name, b] of [...bytes].sort((x, y) => y[1] - x[1]).slice(0, top))
+    console.log(`    ${(b / n).toFixed(0).padStart(6)} B  ${name}`)
+}
 await capture?.close()
 await runtime.dispose()

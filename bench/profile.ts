@@ -4,7 +4,7 @@
 // gitignored next to it).
 //
 //   pnpm bench:profile [--scenario json-c64|sse-c64|…] [--mode cpu-prof|perf] [--target switchyard|bare]
-//                      [--duration 10]
+//                      [--duration 10] [--warmup 10] [--top 15]
 //
 // Modes:
 //   cpu-prof  `node --cpu-prof` (V8's sampler, wall clock): frames with file and line; on a loaded machine samples
@@ -13,7 +13,8 @@
 //             perf_event_paranoid ≤ 1), each charged to the innermost JS frame on its stack (V8 builtins to their
 //             caller); kernel time (syscalls), GC and the JIT compiler apart. Trust it over cpu-prof on a shared
 //             machine.
-// Only the measured window counts: start-up and a 3 s warm-up are left out.
+// Only the measured window counts: start-up and the warm-up (--warmup, 10 s: long enough for V8 to have optimised the
+// hot path on a loaded machine) are left out.
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
@@ -30,10 +31,13 @@ const { values: opt } = parseArgs({
     mode: { type: "string", default: "cpu-prof" },
     target: { type: "string", default: "switchyard" },
     duration: { type: "string", default: "10" },
+    warmup: { type: "string", default: "10" },
+    top: { type: "string", default: "15" },
   },
 })
 const mode = opt.mode === "perf" ? "perf" : "cpu-prof"
 const durationS = Number(opt.duration)
+const warmupS = Number(opt.warmup)
 const results = join(import.meta.dirname, "results")
 const PERF_HZ = 999
 
@@ -85,8 +89,8 @@ const main = async (): Promise<void> => {
     const req = target.request(scenario.kind)
     if (!req) throw new Error(`${target.label} has no ${scenario.kind} path`)
     const job = { kind: "load", origin: target.origin, req, connections: scenario.connections } as const
-    process.stderr.write(`warming up ${target.label} (${scenario.id})…\n`)
-    await gen.run({ ...job, durationS: 3 })
+    process.stderr.write(`warming up ${target.label} (${scenario.id}) for ${warmupS} s…\n`)
+    await gen.run({ ...job, durationS: warmupS })
 
     process.stderr.write(`profiling ${target.label} for ${durationS} s (${mode})…\n`)
     const perfData = join(profDir, "perf.data")
@@ -123,7 +127,11 @@ const main = async (): Promise<void> => {
                 out += d.toString("utf8")
               })
               script.on("error", reject)
-              script.on("exit", () => resolve(out))
+              script.on("exit", () => {
+                // kept (gitignored) for other views of the same samples, e.g. inclusive time per frame
+                writeFileSync(join(profDir, "perf-script.txt"), out)
+                resolve(out)
+              })
             }),
             1000 / PERF_HZ,
           )
@@ -132,7 +140,7 @@ const main = async (): Promise<void> => {
     const title =
       `${opt.target} under ${scenario.title}, ${mode}: ${Math.round(load.reqPerSec)} req/s over ${durationS} s ` +
       `(Node ${process.version})`
-    const markdown = summaryMarkdown(title, summarise(frames), load.ok)
+    const markdown = summaryMarkdown(title, summarise(frames, Number(opt.top)), load.ok)
     writeFileSync(join(results, `${name}.md`), markdown)
     process.stdout.write(markdown)
   } finally {

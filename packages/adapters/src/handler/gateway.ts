@@ -106,6 +106,8 @@ interface Live {
   /** The live-state store (its status: `/healthz` "state", the backend-errors counter). */
   readonly state: LiveStateShape
   readonly context: Context.Context<never>
+  /** `Effect.runSyncWith(context)`, built once (log lines). */
+  readonly runSync: <A, E>(effect: Effect.Effect<A, E>) => A
 }
 
 /** Paths are matched without query string and without one trailing slash. */
@@ -209,6 +211,7 @@ export class Gateway {
           deployment: Context.get(context, ActiveDeployment),
           state: Context.get(context, LiveState),
           context: context as Context.Context<never>,
+          runSync: Effect.runSyncWith(context as Context.Context<never>),
         }
         this.live = live
         for (const effect of this.early.splice(0)) this.emit(effect)
@@ -735,7 +738,7 @@ export class Gateway {
       return
     }
     try {
-      Effect.runSyncWith(live.context)(effect)
+      live.runSync(effect)
     } catch {
       // a sink that throws loses its line, not the request
     }

@@ -56,20 +56,63 @@ const fields = (options: Logger.Options<unknown>): { msg: string; fields: Record
   return { msg, fields: out }
 }
 
-const jsonLine = (options: Logger.Options<unknown>): string => {
-  const { msg, fields: f } = fields(options)
-  return `${JSON.stringify({ time: options.date.toISOString(), level: LEVEL_NAME[options.logLevel as LogLevel.Severity] ?? "info", msg, ...f })}\n`
+const hasKey = (record: object): boolean => {
+  for (const _ in record) return true
+  return false
 }
 
+/**
+ * The common event — a text, then one object of fields (`Effect.logInfo("request", line)`), no
+ * annotations, no cause — as `[text, fields]`, its fields object read as it is (the per-request line
+ * builds no second record); undefined for any other event. Fields whose value is undefined are still in
+ * it: the formats skip them, as `fields` does.
+ */
+const textAndRecord = (options: Logger.Options<unknown>): readonly [string, Record<string, unknown>] | undefined => {
+  const message = options.message
+  if (!Array.isArray(message) || message.length !== 2) return undefined
+  const [text, record] = message as [unknown, unknown]
+  if (typeof text !== "string" || !isRecord(record)) return undefined
+  if (options.cause.reasons.length > 0 || hasKey(options.fiber.getRef(References.CurrentLogAnnotations)))
+    return undefined
+  return [text, record as Record<string, unknown>]
+}
+
+const jsonLine = (options: Logger.Options<unknown>): string => {
+  const level = LEVEL_NAME[options.logLevel as LogLevel.Severity] ?? "info"
+  const common = textAndRecord(options)
+  // time, level and msg first, then the fields in their order (JSON.stringify skips undefined ones), as
+  // the general path writes them; a record that names time, level or msg itself takes that path
+  if (common !== undefined && !("time" in common[1]) && !("level" in common[1]) && !("msg" in common[1])) {
+    const rest = JSON.stringify(common[1])
+    const head = `{"time":"${options.date.toISOString()}","level":"${level}","msg":${JSON.stringify(common[0])}`
+    return rest.length === 2 ? `${head}}\n` : `${head},${rest.slice(1)}\n`
+  }
+  const { msg, fields: f } = fields(options)
+  return `${JSON.stringify({ time: options.date.toISOString(), level, msg, ...f })}\n`
+}
+
+/** A bare token (no space, quote or `=`) is written as it is, anything else as a JSON string. */
+const BARE = /^[^\s"=]+$/
+
 const prettyValue = (v: unknown): string => {
-  if (typeof v === "string") return /^[^\s"=]+$/.test(v) ? v : JSON.stringify(v)
+  if (typeof v === "string") return BARE.test(v) ? v : JSON.stringify(v)
   if (typeof v === "number" || typeof v === "boolean") return String(v)
   return JSON.stringify(v) ?? String(v)
 }
 
 const prettyLine = (options: Logger.Options<unknown>): string => {
-  const { msg, fields: f } = fields(options)
   const level = (LEVEL_NAME[options.logLevel as LogLevel.Severity] ?? "info").toUpperCase().padEnd(5)
+  const common = textAndRecord(options)
+  if (common !== undefined && !("error" in common[1])) {
+    const record = common[1]
+    let line = `${options.date.toISOString()} ${level} ${common[0]}`
+    for (const key in record) {
+      const v = record[key]
+      if (v !== undefined) line += ` ${key}=${prettyValue(v)}`
+    }
+    return `${line}\n`
+  }
+  const { msg, fields: f } = fields(options)
   let line = `${options.date.toISOString()} ${level} ${msg}`
   for (const key in f) if (key !== "error") line += ` ${key}=${prettyValue(f[key])}`
   if (typeof f.error === "string") line += `\n${f.error}`

@@ -40,3 +40,32 @@ describe("log lines", () => {
     expect(quiet.lines).toEqual([])
   })
 })
+
+describe("log lines of one text and one object of fields (the per-request line's shape)", () => {
+  const once = (log: ReturnType<typeof captureLogs>, fields: Record<string, unknown>) =>
+    Effect.runPromise(Effect.logInfo("request", fields).pipe(Effect.provide(log.layer)))
+
+  it("skip undefined fields and keep the others in order, in both formats", async () => {
+    const json = captureLogs({ level: "info", format: "json" })
+    await once(json, { a: "x", b: undefined, c: 2, d: { e: [1] } })
+    expect(json.lines[0]).toMatch(/^\{"time":"[^"]+","level":"info","msg":"request","a":"x","c":2,"d":\{"e":\[1\]\}\}$/)
+    const pretty = captureLogs({ level: "info", format: "pretty" })
+    await once(pretty, { a: "x", b: undefined, c: 2, d: { e: [1] } })
+    expect(pretty.lines[0]).toMatch(/INFO {2}request a=x c=2 d=\{"e":\[1\]\}$/)
+  })
+
+  it("a field named like a line's own (msg, time, level, error) is written as for any other event", async () => {
+    const json = captureLogs({ level: "info", format: "json" })
+    await once(json, { msg: "inner", n: 1 })
+    expect(json.records()[0]).toEqual({ time: expect.any(String), level: "info", msg: "inner", n: 1 })
+    const pretty = captureLogs({ level: "info", format: "pretty" })
+    await once(pretty, { n: 1, error: "boom" })
+    expect(pretty.lines).toEqual([expect.stringMatching(/INFO {2}request n=1$/), "boom"])
+  })
+
+  it("an empty object of fields still makes a valid line", async () => {
+    const json = captureLogs({ level: "info", format: "json" })
+    await once(json, {})
+    expect(json.records()[0]).toEqual({ time: expect.any(String), level: "info", msg: "request" })
+  })
+})

@@ -16,12 +16,20 @@ export const REDACTED = "[REDACTED]"
 /** Shorter configured values are not masked (they would mask ordinary words). */
 const MIN_SECRET_LENGTH = 6
 
-const keyShapes: ReadonlyArray<readonly [RegExp, string]> = [
+/**
+ * A key shape: its pattern, the replacement, and (for a pattern that is slow to scan) strings of which the text must
+ * contain one for the pattern to match at all — checked first, so ordinary text (log lines, ids) skips the scan.
+ */
+type KeyShape = readonly [pattern: RegExp, replacement: string, needs?: ReadonlyArray<string>]
+
+const keyShapes: ReadonlyArray<KeyShape> = [
   [/(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, `$1${REDACTED}`],
-  // masked keys that keep a few characters: `sk-abc****wxyz`, `sk-…wxyz`, `gsk_...wxyz`, `abcd********wxyz`
+  // masked keys that keep a few characters: `sk-abc****wxyz`, `sk-…wxyz`, `gsk_...wxyz`, `abcd********wxyz`. Every
+  // match has `**`, `…` or `...`; without one the scan (quadratic in a run of id characters) is skipped.
   [
     /[A-Za-z0-9_-]*[-_][A-Za-z0-9_-]*(?:\*{2,}|…|\.{3})(?:[A-Za-z0-9_*.…-]*[A-Za-z0-9_*])?|[A-Za-z0-9_-]*\*{4,}[A-Za-z0-9_*-]*/g,
     REDACTED,
+    ["**", "…", "..."],
   ],
   [/\b(?:sk|pk|rk)-[A-Za-z0-9_-]{8,}/g, REDACTED],
   [/\bAIza[0-9A-Za-z_-]{20,}/g, REDACTED],
@@ -34,12 +42,18 @@ const keyShapes: ReadonlyArray<readonly [RegExp, string]> = [
   ],
 ]
 
+const containsAny = (text: string, parts: ReadonlyArray<string>): boolean => {
+  for (const part of parts) if (text.includes(part)) return true
+  return false
+}
+
 export const makeRedactor = (secrets: Iterable<string>): Redactor => {
   const values = [...new Set(secrets)].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length)
   return (text) => {
     let out = text
     for (const v of values) if (out.includes(v)) out = out.split(v).join(REDACTED)
-    for (const [pattern, replacement] of keyShapes) out = out.replace(pattern, replacement)
+    for (const [pattern, replacement, needs] of keyShapes)
+      if (needs === undefined || containsAny(out, needs)) out = out.replace(pattern, replacement)
     return out
   }
 }
