@@ -63,6 +63,7 @@ export const applyAffinity = (
     if (slot.part !== sticky.part || slot.section !== sticky.section || slot.k1 !== best) break
     if (slot.price < cheapest) cheapest = slot.price
   }
+  if (cheapest === 0 && sticky.price > 0) return no("the cheapest is free")
   if (sticky.price > cheapest * (1 + tolerance))
     return no(`${pct(sticky.price / cheapest - 1)} above the cheapest (tolerance ${pct(tolerance)})`)
   for (let i = at; i > start; i--) slots[i] = slots[i - 1]!

@@ -46,9 +46,12 @@ export const buildSnapshot = (
   })
 }
 
-/** Cache-hit shares of the prompt tokens counted (undefined while Stats has none: the list price applies). */
+/**
+ * Cache-hit shares of the prompt tokens counted; undefined while Stats has none, or saw no cache read or
+ * write (the effective price would be the list price: it applies as such, and the trace names no price).
+ */
 const sharesOf = (c: CacheCounts): CacheShares | undefined =>
-  c.promptTokens === 0
+  c.promptTokens === 0 || (c.cacheReadTokens === 0 && c.cacheWriteTokens === 0)
     ? undefined
     : {
         read: c.cacheReadTokens / c.promptTokens,
