@@ -100,8 +100,6 @@ describe("simulated upstream: prompt cache", () => {
       // the whole opening was cached: the grown prompt reads it, and says so on the wire too
       expect(second?.usage.cachedTokens).toBe(first?.usage.promptTokens)
       expect(second?.usage.cachedTokens).toBeGreaterThan(0)
-      expect((second?.body.usage as { prompt_tokens_details: unknown }).prompt_tokens_details).toEqual({
-        cached_tokens: first?.usage.promptTokens,
-      })
+      expect(second?.body.usage).toMatchObject({ prompt_tokens_details: { cached_tokens: first?.usage.promptTokens } })
     }))
 })
