@@ -66,27 +66,17 @@ export const seededUniform = (seed: string): Simulated.Uniform => {
 export const generateTrace = (s: ResolvedScenario): ArrivalTrace => {
   if (s.scenario.traffic.sessions !== undefined) return generateSessionTrace(s, s.scenario.traffic.sessions)
   const u = seededUniform(`${s.seed}/traffic`)
-  const peak = maxRate(s)
   const prompt = Simulated.intSampler(s.promptTokens, 1)
   const output = Simulated.intSampler(s.outputTokens, 1)
-  const cumulative: Array<number> = []
-  let acc = 0
-  for (const c of s.classes) {
-    acc += c.share
-    cumulative.push(acc)
-  }
-  let capacity = Math.max(1_024, Math.ceil(peak * s.durationMs * 0.6))
+  const pick = classPicker(s)
+  let capacity = Math.max(1_024, Math.ceil(maxRate(s) * s.durationMs * 0.6))
   let at = new Float64Array(capacity)
   let klass = new Uint8Array(capacity)
   let promptTokens = new Uint32Array(capacity)
   let outputTokens = new Uint32Array(capacity)
   let stream = new Uint8Array(capacity)
   let n = 0
-  let t = 0
-  for (;;) {
-    t += -Math.log(1 - u()) / peak
-    if (t >= s.durationMs) break
-    if (u() * peak > rateAt(s, t)) continue
+  arrivals(s, 1, u, (t) => {
     if (n === capacity) {
       capacity *= 2
       const grow = <T extends Float64Array | Uint8Array | Uint32Array>(a: T, make: (n: number) => T): T => {
@@ -100,16 +90,13 @@ export const generateTrace = (s: ResolvedScenario): ArrivalTrace => {
       outputTokens = grow(outputTokens, (k) => new Uint32Array(k))
       stream = grow(stream, (k) => new Uint8Array(k))
     }
-    const c = u()
-    let k = 0
-    while (k < cumulative.length - 1 && c >= cumulative[k]!) k++
     at[n] = t
-    klass[n] = k
+    klass[n] = pick(u())
     promptTokens[n] = prompt(u)
     outputTokens[n] = output(u)
     stream[n] = u() < s.streamingShare ? 1 : 0
     n++
-  }
+  })
   return {
     count: n,
     at: at.subarray(0, n),
