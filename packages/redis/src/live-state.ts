@@ -9,12 +9,15 @@ import { STATE_FIELDS, type StateFields } from "./state.js"
 
 /**
  * The request gates on Redis. `read`: the stats (fleet summaries, cached) and every candidate's state
- * hash (bucket and Health) in one call (`syRead`: one round trip, one command).
+ * hash (bucket and Health) in one call (`syRead`), with the conversation's affinity entry (`GETEX`)
+ * sent in the same tick: one round trip.
  * `admit`: one script that runs the Health acquire and the bucket reserve atomically on the
  * endpoint's hash (giving a half-open probe back if the bucket refuses): one round trip. A
  * fail-closed store answers `StateUnavailable` when Redis does not answer; a fail-open one, the
  * replica's local gates.
  */
+const NO_AFFINITY: Promise<undefined> = Promise.resolve(undefined)
+
 export const makeRedisLiveState = (
   conn: Connection,
   shared: Shared,
@@ -23,6 +26,8 @@ export const makeRedisLiveState = (
     readonly stats: StatsShape
     readonly reservationId: () => string
     readonly breaker: BreakerConfig
+    /** The conversation's affinity entry (`GETEX`, sent in the same tick as the state reads). */
+    readonly affinity: (key: string) => Promise<string | undefined>
   },
   local: LiveStateShape,
 ): LiveStateShape => {
@@ -30,7 +35,7 @@ export const makeRedisLiveState = (
   const ttl = conn.options.reservationTtlMs
   return {
     status: () => conn.status(),
-    read: (endpoints, charges, now) =>
+    read: (endpoints, charges, now, affinityKey) =>
       Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
         const n = endpoints.length
@@ -41,16 +46,20 @@ export const makeRedisLiveState = (
             () => {
               const stateKeys = new Array<string>(n)
               for (let i = 0; i < n; i++) stateKeys[i] = keys.state(ids[i]!)
-              return conn.script("syRead", n, ...stateKeys, ...STATE_FIELDS).then((reply): LiveReads => {
+              const states = conn.script("syRead", n, ...stateKeys, ...STATE_FIELDS)
+              // issued in the same tick: auto-pipelined with the state reads, one round trip
+              const affinity = affinityKey === undefined ? NO_AFFINITY : parts.affinity(affinityKey)
+              return Promise.all([states, affinity]).then(([reply, sticky]): LiveReads => {
                 const v = reply as ReadonlyArray<StateFields>
                 return {
                   stats,
                   health: v.map((s) => healthViewOf(parts.breaker, s, t)),
                   predicted: v.map((s, i) => utilizationOfFields(endpoints[i]!, s, t, charges[i]!)),
+                  affinity: sticky,
                 }
               })
             },
-            local.read(endpoints, charges, t),
+            local.read(endpoints, charges, t, affinityKey),
           ),
         )
       }),

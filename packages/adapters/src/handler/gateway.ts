@@ -398,15 +398,18 @@ export class Gateway {
       return this.rejected(replies.missingModel, requestId, stream, keyName, req)
     const keyDefaults = key === null ? undefined : key.defaults
     const traceparent = headerValue(req.headers, "traceparent")
+    // the conversation, for affinity (the body's `session_id` wins over it, in the router)
+    const sessionId = headerValue(req.headers, "x-session-id")
     // the one prompt estimate (core's): the router's filters and capacity read it, capture records it
     const estimatedPromptTokens = estimatePromptTokens(body)
     let request: RouteRequest
-    if (keyDefaults === undefined && traceparent === undefined)
+    if (keyDefaults === undefined && traceparent === undefined && sessionId === undefined)
       request = { body, routing, estimatedPromptTokens, requestId }
     else {
       const more: Mutable<RouteRequest> = { body, routing, estimatedPromptTokens, requestId }
       if (keyDefaults !== undefined) more.keyDefaults = keyDefaults
       if (traceparent !== undefined) more.traceparent = traceparent
+      if (sessionId !== undefined) more.sessionId = sessionId
       request = more
     }
     return { request, withTrace, stream, keyName }

@@ -19,7 +19,7 @@ export interface Slot {
   /** Position of the endpoint's model in the request's model list. */
   readonly model: number
   readonly live: EndpointLive | undefined
-  /** `blendedPrice`. */
+  /** `rankPrice`: the effective price when the cache-hit share is measured, else the list price. */
   readonly price: number
   /** First `order` entry matching the endpoint (base or full slug), or -1. */
   readonly orderRank: number
@@ -40,6 +40,8 @@ export interface Slot {
   missedLatency: PercentileKey | undefined
   missedThroughput: PercentileKey | undefined
   picked: boolean
+  /** Placed first by conversation affinity (`affinity.ts`). */
+  sticky: boolean
 }
 
 export const newSlot = (
@@ -69,6 +71,7 @@ export const newSlot = (
   missedLatency: undefined,
   missedThroughput: undefined,
   picked: false,
+  sticky: false,
 })
 
 /** Partition, section, then the section's keys, then price, then candidate position. */

@@ -10,7 +10,8 @@ import { type ChunkRead, type ChunkSource, chunkStream, StreamDefect } from "../
 import type { JsonObject } from "../provider/contract.js"
 import { type ProviderError, UpstreamTimeout } from "../provider/errors.js"
 import { type Usage, usageFromOpenAi } from "../provider/usage.js"
-import { traceEntry } from "./attempt.js"
+import { rememberAffinity } from "./affinity.js"
+import { successSample, traceEntry } from "./attempt.js"
 import { contentLength } from "./chunks.js"
 import { classify, errorTypeFor, httpStatusFor } from "./classify.js"
 import type { AttemptInfo, AttemptOk, RequestContext } from "./context.js"
@@ -58,6 +59,9 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
     const done = yield* Deferred.make<RouteTrace>()
     const context = yield* Effect.context<never>()
     const value = ok.value
+    // the stream committed to this endpoint: it holds the conversation's prefix now
+    if (ctx.prepared.affinityKey !== undefined)
+      yield* rememberAffinity(ctx, ok.info.endpoint, yield* Clock.currentTimeMillis)
     const stream = new CommittedStream(ctx, ok, done, context)
     // the body runs under the request's deadline: one deadline entry, not a timer per chunk
     if (!value.ended) {
@@ -265,7 +269,8 @@ class CommittedStream implements ChunkSource<JsonObject, StreamDefect> {
     const { capacity, health, stats } = this.services
     const failure = this.failure
     const final = this.outcome ?? "cancelled"
-    const used = this.usage ?? estimatedUsage(this.promptTokens, this.chars)
+    const reported = this.usage
+    const used = reported ?? estimatedUsage(this.promptTokens, this.chars)
     return Effect.gen(function* () {
       yield* Scope.close(scope, Exit.void)
       const now = yield* Clock.currentTimeMillis
@@ -273,12 +278,7 @@ class CommittedStream implements ChunkSource<JsonObject, StreamDefect> {
       if (final === "success") {
         yield* stats.record(
           endpoint.id,
-          {
-            outcome: "success",
-            ttftMs: firstTokenAt - info.startedAt,
-            latencyMs: now - info.startedAt,
-            outputTokens: used.completionTokens,
-          },
+          successSample(firstTokenAt - info.startedAt, now - info.startedAt, used, reported),
           now,
         )
         yield* health.record(endpoint.id, { _tag: "Success" }, info.probe, now)

@@ -32,6 +32,11 @@ export interface RouteRequest {
    * and upstream calls carry it (tracing off) or their own attempt span (tracing on).
    */
   readonly traceparent?: string
+  /**
+   * The conversation this request belongs to, from a header (the gateway's `x-session-id`): the affinity
+   * key when the body has no `session_id` (see `affinity-key.ts`).
+   */
+  readonly sessionId?: string
 }
 
 export type AttemptOutcome =
