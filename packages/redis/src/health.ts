@@ -124,11 +124,8 @@ export const makeRedisHealth = (
             if (probe) event = "A"
             break
         }
-        shared.write(
-          id,
-          ["R", String(t), event, cooldownUntil === undefined ? "" : String(cooldownUntil)],
-          cooldownUntil !== undefined || event === "F",
-        )
+        const news = cooldownUntil !== undefined || event === "F"
+        shared.write(id, ["R", String(t), event, cooldownUntil === undefined ? "" : String(cooldownUntil)], news, news)
         return local.record(id, report, probe, t)
       }),
   }
