@@ -3,7 +3,8 @@
 // answers at once → the response object. The bench catalog of `pnpm bench` (one model on five endpoints).
 // Like the gateway `gatewayFromConfig` builds: one request log line per request (default `info`, `pretty`, batched,
 // redacted; written to a sink that drops it) and configured secrets (`LOG=0`: without the log line).
-// Run: `pnpm bench:handler` (`BENCH_REDIS_URL=redis://…`: on that Redis). Prints CPU µs per request (process CPU
+// Run: `pnpm bench:handler` (`BENCH_REDIS_URL=redis://…`: on that Redis; `SESSION=1`: every request in one
+// conversation, so each takes the affinity path). Prints CPU µs per request (process CPU
 // time, user + system: steadier than wall time on a shared machine) and wall µs, medians of rounds; compare
 // before/after a change on the same machine, never across machines. Profile it with
 // `node --cpu-prof --conditions=source --import tsx`.
@@ -64,11 +65,14 @@ const runtime = makeGatewayRuntime(
 // CAPTURE=<file>: the same with `gateway.capture` on (every request recorded), to check its cost
 const capture = process.env.CAPTURE ? new CaptureWriter({ path: process.env.CAPTURE }) : undefined
 const gateway = createGateway({ runtime, capture, logRequests, secrets })
+// SESSION=1: every request of one conversation (`session_id`): the affinity lookup, and the sticky endpoint first
+const session = process.env.SESSION ? { session_id: "bench-conversation" } : {}
 const body = new TextEncoder().encode(
   JSON.stringify({
     model: "bench/model",
     messages: [{ role: "user", content: "Say hello to the benchmark." }],
     max_tokens: 32,
+    ...session,
   }),
 )
 const request = () => ({
@@ -103,7 +107,12 @@ const summary = (values: Array<number>): string => {
   values.sort((a, b) => a - b)
   return `${values[Math.floor(ROUNDS / 2)]!.toFixed(2)} µs/request (min ${values[0]!.toFixed(2)}, max ${values[ROUNDS - 1]!.toFixed(2)})`
 }
-const what = [logRequests ? "log line" : "no log line", ...(capture ? ["capture"] : []), ...(redisUrl ? ["Redis"] : [])]
+const what = [
+  logRequests ? "log line" : "no log line",
+  ...(capture ? ["capture"] : []),
+  ...(redisUrl ? ["Redis"] : []),
+  ...(process.env.SESSION ? ["one conversation"] : []),
+]
 console.log(`gateway chat path (${what.join(", ")}), in process, median of ${ROUNDS} × ${N}:`)
 console.log(`  CPU  ${summary(rounds.map((r) => r.cpu))}`)
 console.log(`  wall ${summary(rounds.map((r) => r.wall))}`)

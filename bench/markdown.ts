@@ -92,7 +92,8 @@ export const toMarkdown = (report: Report): string => {
     ),
     "",
     `Upstream: fake OpenAI-compatible server on loopback (JSON ≈ 300 B; SSE ${report.config.sseChunks} chunks; ` +
-      "memory streams 20 chunks, 300 ms apart). Switchyard runs as built JS (`tsc -b`); the bare proxy runs under tsx " +
+      "memory streams 20 chunks, 300 ms apart). Switchyard runs as its production bundle (`pnpm bundle:gateway`, plain " +
+      "node); the bare proxy runs under tsx " +
       "(`node --import tsx`), whose loader thread adds about 40 MB RSS; Portkey runs as plain JS. Node flags of " +
       `every target: ${report.config.nodeFlags.length === 0 ? "none" : report.config.nodeFlags.join(" ")}.`,
     "",

@@ -1,16 +1,18 @@
-// The Switchyard gateway as a bench target: examples/gateway, built to JS by `tsc -b` (`pnpm bench` builds first), started
-// with plain node and the bench's node flags on a catalog that points every endpoint at the fake upstream. The command
-// is pluggable: BENCH_SWITCHYARD_CMD (whitespace-separated; `{config}` is replaced by the catalog file, a leading
-// `node` by this Node) overrides the default
-//   node <BENCH_NODE_FLAGS> examples/gateway/dist/src/main.js --config {config}
+// The Switchyard gateway as a bench target: examples/gateway as it runs in production, the one-module bundle
+// `examples/gateway/dist/gateway.mjs` (`pnpm bench` builds it: `tsc -b`, then `pnpm bundle:gateway`), started with plain
+// node and the bench's node flags on a catalog that points every endpoint at the fake upstream. The command is
+// pluggable: BENCH_SWITCHYARD_CMD (whitespace-separated; `{config}` is replaced by the catalog file, a leading `node` by
+// this Node) overrides the default
+//   node <BENCH_NODE_FLAGS> examples/gateway/dist/gateway.mjs --config {config}
+// (`node examples/gateway/dist/src/main.js --config {config}`: the unbundled build, module by module).
 // The server gets PORT/HOST from the environment and must answer GET /healthz once it listens.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { spawnChild, waitForHttp } from "./child.js"
 import { chatBody, freePort, isStream, nodeFlags, repoRoot, type Started, scratchDir, UPSTREAM_KEY } from "./targets.js"
 
-const gatewayMain = join(repoRoot, "examples", "gateway", "dist", "src", "main.js")
-const defaultCommand = "node examples/gateway/dist/src/main.js --config {config}"
+const gatewayMain = join(repoRoot, "examples", "gateway", "dist", "gateway.mjs")
+const defaultCommand = "node examples/gateway/dist/gateway.mjs --config {config}"
 
 const endpoint = (provider: string, prompt: number, upstreamModel: string) => ({
   provider,
@@ -92,7 +94,7 @@ export const startSwitchyard = async (
       ok: false,
       id,
       label,
-      reason: "examples/gateway/dist/src/main.js not found: build it with `npx tsc -b` (`pnpm bench` does)",
+      reason: "examples/gateway/dist/gateway.mjs not found: build it with `pnpm bundle:gateway` (`pnpm bench` does)",
     }
   }
   const port = await freePort()

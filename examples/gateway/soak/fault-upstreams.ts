@@ -52,24 +52,28 @@ export const startFaultUpstream = async (
       const n = Math.max(1, Math.min(body.max_tokens ?? 8, 40))
       const tokens = tokensOf(id, n)
       const r = random()
-      let edge = faults.rateLimited
-      if (r < edge) {
+      // one draw, cumulative shares: 429 | 500 | reset | hang | (stream cut) | answer
+      const rateLimited = faults.rateLimited
+      const serverError = rateLimited + faults.serverError
+      const reset = serverError + faults.reset
+      const hang = reset + faults.hang
+      if (r < rateLimited) {
         res.writeHead(429, {
           "content-type": "application/json",
           "retry-after-ms": String(200 + Math.floor(random() * 800)),
         })
         return void res.end('{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}')
       }
-      if (r < (edge += faults.serverError)) {
+      if (r < serverError) {
         res.writeHead(500, { "content-type": "application/json" })
         return void res.end('{"error":{"message":"internal error","type":"server_error"}}')
       }
-      if (r < (edge += faults.reset)) return void req.socket.destroy()
-      if (r < (edge += faults.hang)) return
+      if (r < reset) return void req.socket.destroy()
+      if (r < hang) return
       const usage = { prompt_tokens: 10, completion_tokens: n, total_tokens: 10 + n }
       const delay = 5 + Math.floor(random() * 60)
       if (body.stream === true) {
-        const cut = r < edge + faults.cutStream
+        const cut = r < hang + faults.cutStream
         res.writeHead(200, { "content-type": "text/event-stream" })
         let i = 0
         const timer = setInterval(() => {

@@ -9,12 +9,12 @@ import {
   DEFAULT_NODE_SERVER_LIMITS,
   type Gateway,
   type GatewayConfig,
+  type GatewayFromConfigOptions,
   gatewayFromConfig,
   type LogSink,
 } from "@switchyard/adapters"
 import { ConfigInvalid } from "@switchyard/core"
 import { deploymentMaker, makePluginRegistry } from "@switchyard/providers"
-import { RedisState } from "@switchyard/redis"
 import * as Effect from "effect/Effect"
 import { defaultConfig } from "./default-config.js"
 
@@ -91,6 +91,16 @@ const withRedisFromEnv = (json: unknown, env: Readonly<Record<string, string | u
 }
 
 /**
+ * The shared-state store of a config with a `state.redis` section: `@switchyard/redis` is loaded only
+ * then (a gateway on in-memory state does not carry the Redis client).
+ */
+const stateMaker = async (json: unknown): Promise<GatewayFromConfigOptions["makeState"]> => {
+  const state = json !== null && typeof json === "object" ? (json as { state?: unknown }).state : undefined
+  if (state === null || typeof state !== "object" || !("redis" in state)) return undefined
+  return (await import("@switchyard/redis")).RedisState.fromConfig
+}
+
+/**
  * Start the gateway: validate the config, build the provider clients, the router runtime (once), the
  * gateway handler and a `node:http` server; with a config file, reload it on change or SIGHUP.
  */
@@ -98,15 +108,16 @@ export const startGateway = async (options: GatewayOptions = {}): Promise<Runnin
   const env = options.env ?? process.env
   const file = options.configFile === undefined ? undefined : await readConfigFile(options.configFile)
   const makeDeployment = deploymentMaker({ registry, env })
+  const json = withCapture(withRedisFromEnv(file?.json ?? defaultConfig, env), options.capture)
   const {
     gateway,
     runtime,
     config,
     scope,
     close: release,
-  } = await gatewayFromConfig(withCapture(withRedisFromEnv(file?.json ?? defaultConfig, env), options.capture), {
+  } = await gatewayFromConfig(json, {
     makeDeployment,
-    makeState: RedisState.fromConfig,
+    makeState: await stateMaker(json),
     env,
     logSink: options.logSink,
     batchLogs: options.batchLogs,

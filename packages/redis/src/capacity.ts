@@ -4,6 +4,7 @@ import {
   type BucketState,
   bucketState,
   type CapacityShape,
+  type CapacitySignals,
   drain,
   drainedUtilization,
   type Endpoint,
@@ -80,6 +81,15 @@ export const refusalOf = (reply: ReadonlyArray<string>) => ({
  * itself drains from the bucket like any other). Local fallback: the replica's in-memory meter, which
  * also learns every upstream signal this replica sees.
  */
+/** Did the upstream report anything about its capacity? */
+const hasSignals = (s: CapacitySignals): boolean =>
+  s.utilization !== undefined ||
+  s.limitTokens !== undefined ||
+  s.remainingTokens !== undefined ||
+  s.limitRequests !== undefined ||
+  s.remainingRequests !== undefined ||
+  s.retryAfterMs !== undefined
+
 export const makeRedisCapacity = (
   conn: Connection,
   shared: Shared,
@@ -173,7 +183,10 @@ export const makeRedisCapacity = (
             o?.rateLimited === true ? "1" : "0",
             String(fallbackBlockMs),
           ],
-          true,
+          // news for the other replicas when the upstream said something (else it goes with the tick's other ops)
+          o?.rateLimited === true || hasSignals(signals),
+          // a block (retry-after, or a 429 without limits) changes the plans; usage signals only predictions
+          o?.rateLimited === true || signals.retryAfterMs !== undefined,
         )
         // The local meter learns it too: it is what this replica falls back to.
         return local.observe(endpoint, signals, o, t)

@@ -1,11 +1,13 @@
 import {
   type BreakerConfig,
   type BreakerState,
+  type Cooldown,
   type HealthPermit,
   type HealthShape,
   type HealthView,
+  NO_COOLDOWN,
+  nextCooldown,
   type ResolvedHealthOptions,
-  rateLimitCooldownMs,
   status,
 } from "@switchyard/core"
 import * as Effect from "effect/Effect"
@@ -82,6 +84,7 @@ export const makeRedisHealth = (
 ): HealthShape => {
   const config = options.breaker
   const cfg = breakerArgs(config)
+  const cooldowns = new Map<string, Cooldown>()
   return {
     read: (id, now) =>
       Effect.clockWith((clock) => {
@@ -108,28 +111,26 @@ export const makeRedisHealth = (
       Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
         let event = ""
-        let cooldownUntil: number | undefined
         switch (report._tag) {
           case "Success":
             event = "S"
             break
           case "Failure":
             event = "F"
-            if (report.retryAfterMs !== undefined) cooldownUntil = t + report.retryAfterMs
             break
           case "RateLimited":
-            cooldownUntil = t + rateLimitCooldownMs(options, report)
-            if (probe) event = "A"
-            break
           case "Abandoned":
             if (probe) event = "A"
             break
         }
-        shared.write(
-          id,
-          ["R", String(t), event, cooldownUntil === undefined ? "" : String(cooldownUntil)],
-          cooldownUntil !== undefined || event === "F",
-        )
+        // the cooldown end as the in-memory Health computes it; the rows of 429 cooldowns are this replica's
+        const before = cooldowns.get(id) ?? NO_COOLDOWN
+        const after = nextCooldown(options, before, report, t)
+        if (after !== before) cooldowns.set(id, after)
+        const cools = report._tag === "RateLimited" || (report._tag === "Failure" && report.retryAfterMs !== undefined)
+        const cooldownUntil = cools ? after.until : undefined
+        const news = cooldownUntil !== undefined || event === "F"
+        shared.write(id, ["R", String(t), event, cooldownUntil === undefined ? "" : String(cooldownUntil)], news, news)
         return local.record(id, report, probe, t)
       }),
   }

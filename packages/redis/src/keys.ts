@@ -9,6 +9,8 @@ export interface Keys {
   /** The stats of one window slice: a hash of replica id → that replica's encoded slice. */
   readonly stats: (endpointId: string, epoch: number) => string
   readonly budget: (epoch: number) => string
+  /** A conversation's affinity entry (the endpoint id that served its last turn), a string with a TTL. */
+  readonly affinity: (key: string) => string
 }
 
 export const makeKeys = (prefix: string): Keys => {
@@ -18,5 +20,6 @@ export const makeKeys = (prefix: string): Keys => {
     reservations: (id) => `${tag(id)}:res`,
     stats: (id, epoch) => `${tag(id)}:stats:${epoch}`,
     budget: (epoch) => `${prefix}{budget}:${epoch}`,
+    affinity: (key) => `${prefix}aff:${key}`,
   }
 }

@@ -1,4 +1,5 @@
 import {
+  Affinity,
   CapacityMeter,
   composeLiveState,
   Health,
@@ -11,6 +12,7 @@ import {
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { makeRedisAffinity } from "./affinity.js"
 import { makeRedisCapacity } from "./capacity.js"
 import { Connection } from "./connection.js"
 import { breakerArgs, makeRedisHealth } from "./health.js"
@@ -57,6 +59,7 @@ export const RedisState = {
         const health = makeRedisHealth(conn, shared, keys, state, local.health, resolved.health)
         const stats = makeRedisStats(conn, shared, keys, local.stats, resolved.stats)
         const retryBudget = makeRedisRetryBudget(conn, shared, keys, local.retryBudget, resolved.retryBudget)
+        const affinity = makeRedisAffinity(conn, shared, keys, local.affinity, resolved.affinity)
         // Runs before the connection closes: the last stats slices, budget counts and bookkeeping go out.
         yield* Effect.addFinalizer(() =>
           Effect.promise(() => {
@@ -73,13 +76,15 @@ export const RedisState = {
             stats,
             reservationId: capacity.reservationId,
             breaker: resolved.health.breaker,
+            affinity: affinity.fetch,
           },
-          composeLiveState(local.capacity, local.health, local.stats),
+          composeLiveState(local.capacity, local.health, local.stats, local.affinity),
         )
         return Context.make(CapacityMeter, capacity as typeof capacity).pipe(
           Context.add(Health, health),
           Context.add(Stats, stats),
           Context.add(RetryBudget, retryBudget),
+          Context.add(Affinity, affinity),
           Context.add(LiveState, live),
         )
       }),

@@ -9,12 +9,24 @@ import { STATE_FIELDS, type StateFields } from "./state.js"
 
 /**
  * The request gates on Redis. `read`: the stats (fleet summaries, cached) and every candidate's state
- * hash (bucket and Health) in one call (`syRead`: one round trip, one command).
+ * hash (bucket and Health) in one call (`syRead`), with the conversation's affinity entry (`GETEX`)
+ * sent in the same tick: one round trip. The state hashes are kept for `snapshotCacheMs` and the plans
+ * in that time are made from them (their health and predictions computed at each request's own `now`):
+ * no round trip for the snapshot at all, but for the affinity entry when the request names one. A
+ * cooldown or failure this replica reports, and an admission Redis refused, drop the endpoint's entry.
  * `admit`: one script that runs the Health acquire and the bucket reserve atomically on the
  * endpoint's hash (giving a half-open probe back if the bucket refuses): one round trip. A
  * fail-closed store answers `StateUnavailable` when Redis does not answer; a fail-open one, the
  * replica's local gates.
  */
+const NO_AFFINITY: Promise<undefined> = Promise.resolve(undefined)
+
+/** A state hash as a read returned it, and the `now` of that read. */
+interface Cached {
+  readonly fields: StateFields
+  readonly at: number
+}
+
 export const makeRedisLiveState = (
   conn: Connection,
   shared: Shared,
@@ -23,36 +35,61 @@ export const makeRedisLiveState = (
     readonly stats: StatsShape
     readonly reservationId: () => string
     readonly breaker: BreakerConfig
+    /** The conversation's affinity entry (`GETEX`, sent in the same tick as the state reads). */
+    readonly affinity: (key: string) => Promise<string | undefined>
   },
   local: LiveStateShape,
 ): LiveStateShape => {
   const cfg = breakerArgs(parts.breaker)
   const ttl = conn.options.reservationTtlMs
+  const cacheMs = conn.options.snapshotCacheMs
+  const cache = new Map<string, Cached>()
+  shared.onNews = (id) => cache.delete(id)
+  /** Every endpoint's cached hash when each is at most `cacheMs` old at `t`, else undefined. */
+  const cached = (ids: ReadonlyArray<string>, t: number): Array<StateFields> | undefined => {
+    if (cacheMs <= 0) return undefined
+    const out = new Array<StateFields>(ids.length)
+    for (let i = 0; i < ids.length; i++) {
+      const c = cache.get(ids[i]!)
+      if (c === undefined || t - c.at > cacheMs || t < c.at) return undefined
+      out[i] = c.fields
+    }
+    return out
+  }
   return {
     status: () => conn.status(),
-    read: (endpoints, charges, now) =>
+    read: (endpoints, charges, now, affinityKey) =>
       Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
         const n = endpoints.length
         const ids = new Array<string>(n)
         for (let i = 0; i < n; i++) ids[i] = endpoints[i]!.id
-        return Effect.flatMap(parts.stats.readMany(ids, t), (stats) =>
-          shared.gate(
+        const reads = (stats: LiveReads["stats"], v: ReadonlyArray<StateFields>, sticky: string | undefined) => ({
+          stats,
+          health: v.map((s) => healthViewOf(parts.breaker, s, t)),
+          predicted: v.map((s, i) => utilizationOfFields(endpoints[i]!, s, t, charges[i]!)),
+          affinity: sticky,
+        })
+        return Effect.flatMap(parts.stats.readMany(ids, t), (stats) => {
+          const known = conn.ok ? cached(ids, t) : undefined
+          if (known !== undefined && affinityKey === undefined) return Effect.succeed(reads(stats, known, undefined))
+          return shared.gate(
             () => {
+              // the affinity entry is issued in the same tick as the state reads: auto-pipelined, one round trip
+              const affinity = affinityKey === undefined ? NO_AFFINITY : parts.affinity(affinityKey)
+              if (known !== undefined) return affinity.then((sticky): LiveReads => reads(stats, known, sticky))
               const stateKeys = new Array<string>(n)
               for (let i = 0; i < n; i++) stateKeys[i] = keys.state(ids[i]!)
-              return conn.script("syRead", n, ...stateKeys, ...STATE_FIELDS).then((reply): LiveReads => {
+              const states = conn.script("syRead", n, ...stateKeys, ...STATE_FIELDS)
+              return Promise.all([states, affinity]).then(([reply, sticky]): LiveReads => {
                 const v = reply as ReadonlyArray<StateFields>
-                return {
-                  stats,
-                  health: v.map((s) => healthViewOf(parts.breaker, s, t)),
-                  predicted: v.map((s, i) => utilizationOfFields(endpoints[i]!, s, t, charges[i]!)),
-                }
+                if (cacheMs > 0) for (let i = 0; i < n; i++) cache.set(ids[i]!, { fields: v[i]!, at: t })
+                return reads(stats, v, sticky)
               })
             },
-            local.read(endpoints, charges, t),
-          ),
-        )
+            local.read(endpoints, charges, t, affinityKey),
+          )
+        })
       }),
     admit: (endpoint, charge, options, now) =>
       Effect.clockWith((clock) => {
@@ -70,9 +107,16 @@ export const makeRedisLiveState = (
               )
               .then((reply) => {
                 const r = reply as ReadonlyArray<string>
-                if (r[0] === "R") return refusalOf(r)
+                // refused on state the plan did not know of: the next plans read it again
+                if (r[0] === "R") {
+                  cache.delete(endpoint.id)
+                  return refusalOf(r)
+                }
                 const permit = permitOf(r)
-                if (permit._tag === "Blocked") return permit
+                if (permit._tag === "Blocked") {
+                  cache.delete(endpoint.id)
+                  return permit
+                }
                 return {
                   _tag: "Admitted" as const,
                   probe: permit.probe,

@@ -16,6 +16,12 @@ export interface RedisStateOptions {
   readonly statsFlushMs?: number | undefined
   /** How long merged fleet-wide stats are cached before they are read again (default 1 000 ms). */
   readonly statsCacheMs?: number | undefined
+  /**
+   * How long the endpoint state hashes a request's plan was made from are reused by the next plans (default
+   * 50 ms; 0: every request reads them). Admission is always decided by Redis, on the current state; see the
+   * README's staleness bound.
+   */
+  readonly snapshotCacheMs?: number | undefined
   /** How long the layer waits for the first connection before starting degraded (default 2 000 ms). */
   readonly connectTimeoutMs?: number | undefined
   /** This replica's name in shared keys (default a random UUID). */
@@ -30,6 +36,7 @@ export interface ResolvedRedisOptions {
   readonly reservationTtlMs: number
   readonly statsFlushMs: number
   readonly statsCacheMs: number
+  readonly snapshotCacheMs: number
   readonly connectTimeoutMs: number
   readonly replicaId: string
 }
@@ -42,6 +49,7 @@ export const resolveRedisOptions = (o: RedisStateOptions): ResolvedRedisOptions 
   reservationTtlMs: o.reservationTtlMs ?? 300_000,
   statsFlushMs: o.statsFlushMs ?? 1_000,
   statsCacheMs: o.statsCacheMs ?? 1_000,
+  snapshotCacheMs: o.snapshotCacheMs ?? 50,
   connectTimeoutMs: o.connectTimeoutMs ?? 2_000,
   replicaId: o.replicaId ?? randomUUID(),
 })

@@ -21,6 +21,11 @@ export class Shared {
   private readonly timeoutMs: number
   private readonly pending = new Map<string, Array<string>>()
   private scheduled = false
+  /**
+   * Told when this replica reports news that changes how an endpoint is planned (a cooldown, a failure, an
+   * upstream block): what it cached of that endpoint's state is stale.
+   */
+  onNews: (endpointId: string) => void = () => {}
 
   constructor(
     private readonly conn: Connection,
@@ -99,10 +104,12 @@ export class Shared {
   }
 
   /**
-   * Queue bookkeeping operations (`syWrite`'s op format) on one endpoint's state; `urgent` (a cooldown, a
-   * failure: news the other replicas should act on) sends the queue now instead of at the end of the tick.
+   * Queue bookkeeping operations (`syWrite`'s op format) on one endpoint's state; `urgent` (news the other
+   * replicas should act on: a cooldown, a failure, the upstream's capacity signals) sends the queue now
+   * instead of at the end of the tick; `news` (it changes how the endpoint is planned) tells `onNews`.
    */
-  write(endpointId: string, ops: ReadonlyArray<string>, urgent = false): void {
+  write(endpointId: string, ops: ReadonlyArray<string>, urgent = false, news = false): void {
+    if (news) this.onNews(endpointId)
     if (!this.conn.ok) return
     const queued = this.pending.get(endpointId)
     if (queued === undefined) this.pending.set(endpointId, [...ops])

@@ -1,6 +1,9 @@
 import {
+  addCacheCounts,
+  cacheCountsOf,
   clampRecord,
   LATENCY_MAX_MS,
+  NO_CACHE,
   percentilesAtLeast,
   type StatsSample,
   type StatsShape,
@@ -27,15 +30,23 @@ interface Slice {
   failures: number
   rateLimited: number
   lastFailureAt: number | undefined
+  prompt: number
+  cacheRead: number
+  cacheWrite: number
+  cacheWrite1h: number
   dirty: boolean
 }
 
-/** A published slice: counters, last failure, histograms as hdr-histogram-js compressed base64. */
+/**
+ * A published slice: counters, last failure, prompt-cache counts (prompt, cache-read, cache-write, 1-hour
+ * cache-write tokens, when any), histograms as hdr-histogram-js compressed base64.
+ */
 interface SliceBlob {
   readonly s: number
   readonly f: number
   readonly r: number
   readonly lf?: number
+  readonly c?: readonly [prompt: number, read: number, write: number, write1h: number]
   readonly t?: string
   readonly l?: string
   readonly p?: string
@@ -56,6 +67,10 @@ const newSlice = (epoch: number): Slice => ({
   failures: 0,
   rateLimited: 0,
   lastFailureAt: undefined,
+  prompt: 0,
+  cacheRead: 0,
+  cacheWrite: 0,
+  cacheWrite1h: 0,
   dirty: false,
 })
 
@@ -65,6 +80,7 @@ const encode = (h: hdr.JsHistogram): string | undefined =>
 const blobOf = (s: Slice): string => {
   const blob: { -readonly [K in keyof SliceBlob]: SliceBlob[K] } = { s: s.successes, f: s.failures, r: s.rateLimited }
   if (s.lastFailureAt !== undefined) blob.lf = s.lastFailureAt
+  if (s.prompt > 0) blob.c = [s.prompt, s.cacheRead, s.cacheWrite, s.cacheWrite1h]
   const t = encode(s.ttft)
   const l = encode(s.latency)
   const p = encode(s.throughput)
@@ -144,6 +160,7 @@ export const makeRedisStats = (
         if (sample.latencyMs !== undefined) clampRecord(s.latency, sample.latencyMs, LATENCY_MAX_MS)
         const tps = throughputOf(sample)
         if (tps !== undefined) clampRecord(s.throughput, tps * THROUGHPUT_SCALE, THROUGHPUT_MAX)
+        if (sample.promptTokens !== undefined && sample.promptTokens > 0) addCacheCounts(s, sample)
         return
       }
       case "failure":
@@ -169,6 +186,7 @@ export const makeRedisStats = (
       let failures = 0
       let rateLimited = 0
       let lastFailureAt: number | undefined
+      const cache = { prompt: 0, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0 }
       for (const slice of slices)
         for (const text of Object.values(slice)) {
           const b = JSON.parse(text) as SliceBlob
@@ -176,6 +194,12 @@ export const makeRedisStats = (
           failures += b.f
           rateLimited += b.r
           if (b.lf !== undefined && (lastFailureAt === undefined || b.lf > lastFailureAt)) lastFailureAt = b.lf
+          if (b.c !== undefined) {
+            cache.prompt += b.c[0]
+            cache.cacheRead += b.c[1]
+            cache.cacheWrite += b.c[2]
+            cache.cacheWrite1h += b.c[3]
+          }
           addEncoded(ttft, b.t)
           addEncoded(latency, b.l)
           addEncoded(throughput, b.p)
@@ -191,6 +215,7 @@ export const makeRedisStats = (
         failures,
         rateLimited,
         lastFailureAt,
+        cache: successes >= min ? cacheCountsOf(cache) : NO_CACHE,
       }
     })
   }

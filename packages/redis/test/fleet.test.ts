@@ -1,4 +1,4 @@
-import type { Reservation } from "@switchyard/core"
+import { type LiveStateOptions, makeMemoryStats, type Reservation, type StatsSample } from "@switchyard/core"
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RedisServer, startRedis } from "../src/testing/redis-server.js"
@@ -16,11 +16,11 @@ afterAll(() => server.stop())
 const [TPM] = endpoints()
 const CAPACITY = TPM!.capacity!.tokensPerMinute!
 let fleetNo = 0
-const fleet = async (k: number, extra: Record<string, unknown> = {}) => {
+const fleet = async (k: number, extra: Record<string, unknown> = {}, options: LiveStateOptions = {}) => {
   const prefix = `fleet${fleetNo++}:`
   return Promise.all(
     Array.from({ length: k }, (_, i) =>
-      buildServices({ url: server.url, prefix, timeoutMs: 2_000, replicaId: `r${i}`, ...extra }),
+      buildServices({ url: server.url, prefix, timeoutMs: 2_000, replicaId: `r${i}`, ...extra }, options),
     ),
   )
 }
@@ -153,6 +153,84 @@ describe("many replicas, one Redis", () => {
         expect(s.ttft!.p99).toBeCloseTo(0.3, 2)
         expect(s.uptime).toBeCloseTo(12 / 13)
       }
+    } finally {
+      await closeAll(replicas)
+    }
+  })
+
+  it("property: the fleet's prompt-cache counts are the memory store's over the same samples, whichever replica recorded them", async () => {
+    const sample = fc.record({
+      replica: fc.nat(2),
+      outcome: fc.constantFrom("success", "success", "success", "failure", "rate_limited"),
+      reported: fc.boolean(),
+      prompt: fc.integer({ min: 1, max: 50_000 }),
+      read: fc.double({ min: 0, max: 1, noNaN: true }),
+      write: fc.double({ min: 0, max: 1, noNaN: true }),
+    })
+    await fc.assert(
+      fc.asyncProperty(fc.array(sample, { minLength: 1, maxLength: 25 }), async (samples) => {
+        // one sample is enough for the counts to show (the minimum sample count is the same rule on both)
+        const replicas = await fleet(3, { statsFlushMs: 20, statsCacheMs: 20 }, { stats: { minSamples: 1 } })
+        const memory = makeMemoryStats({ minSamples: 1 })
+        try {
+          const now = Date.now()
+          for (const x of samples) {
+            const read = Math.floor(x.prompt * x.read)
+            const write = Math.floor((x.prompt - read) * x.write)
+            const s: StatsSample =
+              x.outcome === "success" && x.reported
+                ? {
+                    outcome: "success",
+                    promptTokens: x.prompt,
+                    cacheReadTokens: read,
+                    cacheWriteTokens: write,
+                    cacheWrite1hTokens: Math.floor(write / 2),
+                  }
+                : { outcome: x.outcome }
+            await run(replicas[x.replica]!.stats.record(TPM!.id, s, now))
+            await run(memory.record(TPM!.id, s, now))
+          }
+          await new Promise((resolve) => setTimeout(resolve, 60))
+          for (const r of replicas) await run(r.stats.read(TPM!.id, now + 30))
+          await new Promise((resolve) => setTimeout(resolve, 60))
+          const expected = await run(memory.read(TPM!.id, now + 100))
+          for (const r of replicas) {
+            const fleetView = await run(r.stats.read(TPM!.id, now + 100))
+            expect(fleetView.cache).toEqual(expected.cache)
+            expect([fleetView.successes, fleetView.failures]).toEqual([expected.successes, expected.failures])
+          }
+        } finally {
+          await closeAll(replicas)
+        }
+      }),
+      { numRuns: 12 },
+    )
+  }, 60_000)
+
+  it("conversation affinity is the fleet's: remembered on one replica, found by another's LiveState.read; each read refreshes its TTL, an idle one expires", async () => {
+    const prefix = `fleet${fleetNo}:`
+    const replicas = await fleet(2, {}, { affinity: { ttlMs: 60_000 } })
+    const admin = server.admin()
+    try {
+      const [a, b] = replicas as [Services, Services]
+      const key = `${prefix}aff:conversation-1`
+      const read = (r: Services) => run(r.live.read([TPM!], [1], Date.now(), "conversation-1")).then((x) => x.affinity)
+      expect(await read(b)).toBeUndefined()
+      await run(a.affinity.remember("conversation-1", TPM!.id))
+      await landed(a)
+      expect(await read(b)).toBe(TPM!.id)
+      expect(await admin.pttl(key)).toBeGreaterThan(59_000)
+      // a turn's read refreshes the TTL (GETEX … PX ttlMs): no write needed while the conversation stays put
+      await admin.pexpire(key, 5_000)
+      expect(await read(a)).toBe(TPM!.id)
+      expect(await admin.pttl(key)).toBeGreaterThan(59_000)
+      // idle past its TTL: forgotten by every replica
+      await admin.pexpire(key, 1)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(await read(a)).toBeUndefined()
+      expect(await read(b)).toBeUndefined()
+      // a read without a key asks nothing about affinity
+      expect((await run(b.live.read([TPM!], [1]))).affinity).toBeUndefined()
     } finally {
       await closeAll(replicas)
     }

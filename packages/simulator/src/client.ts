@@ -1,4 +1,4 @@
-import type { RouteError, RouteRequest, RouterShape, RouteTrace } from "@switchyard/core"
+import type { CostDetails, RouteError, RouteRequest, RouterShape, RouteTrace } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { Outcome } from "./outcome.js"
@@ -9,8 +9,12 @@ export type CallResult =
       readonly ok: true
       readonly firstTokenAt: number | undefined
       readonly cost: number
+      /** USD prompt caching saved (cache reads' savings less cache writes' premium). */
+      readonly cacheSavings: number
       readonly promptTokens: number
       readonly completionTokens: number
+      /** Prompt tokens read from the provider's prompt cache. */
+      readonly cachedTokens: number
       readonly servedBy: string
       readonly attempts: number
       readonly escalated: boolean
@@ -25,6 +29,7 @@ export type CallResult =
       readonly escalated: boolean
       /** Cost of a stream cut after it started (tokens were served). */
       readonly cost: number
+      readonly cacheSavings: number
     }
 
 /** Running totals for one request across its client calls (kept when the deadline interrupts). */
@@ -34,6 +39,8 @@ export interface RequestTally {
   client429s: number
   escalated: boolean
   cost: number
+  /** USD prompt caching saved over the request's calls. */
+  cacheSavings: number
 }
 
 /** Upstream calls the router made (attempts refused before the call by Health or the meter are not calls). */
@@ -55,6 +62,7 @@ const failure = (e: RouteError): CallResult => {
         attempts: attemptsOf(e.trace),
         escalated: e.trace.escalated,
         cost: 0,
+        cacheSavings: 0,
       }
     case "UpstreamFailed":
       return {
@@ -65,6 +73,7 @@ const failure = (e: RouteError): CallResult => {
         attempts: attemptsOf(e.trace),
         escalated: e.trace.escalated,
         cost: 0,
+        cacheSavings: 0,
       }
     case "DeadlineExceeded":
       return {
@@ -75,6 +84,7 @@ const failure = (e: RouteError): CallResult => {
         attempts: attemptsOf(e.trace),
         escalated: e.trace.escalated,
         cost: 0,
+        cacheSavings: 0,
       }
     case "NoEndpoint":
       return {
@@ -85,6 +95,7 @@ const failure = (e: RouteError): CallResult => {
         attempts: 0,
         escalated: false,
         cost: 0,
+        cacheSavings: 0,
       }
     case "StateUnavailable":
       return {
@@ -95,6 +106,7 @@ const failure = (e: RouteError): CallResult => {
         attempts: 0,
         escalated: false,
         cost: 0,
+        cacheSavings: 0,
       }
     case "ModelNotFound":
     case "InvalidRequest":
@@ -106,9 +118,13 @@ const failure = (e: RouteError): CallResult => {
         attempts: 0,
         escalated: false,
         cost: 0,
+        cacheSavings: 0,
       }
   }
 }
+
+/** Net USD prompt caching saved on a served request (its trace's cost details). */
+const savingsOf = (d: CostDetails | undefined): number => (d === undefined ? 0 : d.readSavings - d.writePremium)
 
 const hasError = (chunk: Record<string, unknown>): boolean => {
   if (chunk.error !== undefined) return true
@@ -135,8 +151,10 @@ export const callRouter = (
         ok: true,
         firstTokenAt: undefined,
         cost: r.cost,
+        cacheSavings: savingsOf(r.trace.costDetails),
         promptTokens: r.usage.promptTokens,
         completionTokens: r.usage.completionTokens,
+        cachedTokens: r.usage.cachedTokens,
         servedBy: r.endpoint.slug,
         attempts: attemptsOf(r.trace),
         escalated: r.trace.escalated,
@@ -170,13 +188,16 @@ export const callRouter = (
             attempts: attemptsOf(trace),
             escalated: trace.escalated,
             cost: trace.cost ?? 0,
+            cacheSavings: savingsOf(trace.costDetails),
           } satisfies CallResult
         return {
           ok: true,
           firstTokenAt,
           cost: trace.cost ?? 0,
+          cacheSavings: savingsOf(trace.costDetails),
           promptTokens: usage?.promptTokens ?? 0,
           completionTokens: usage?.completionTokens ?? 0,
+          cachedTokens: usage?.cachedTokens ?? 0,
           servedBy: rs.endpoint.slug,
           attempts: attemptsOf(trace),
           escalated: trace.escalated,
@@ -199,6 +220,7 @@ const count = (tally: RequestTally, r: CallResult): CallResult => {
   if (!r.ok && r.status === 429) tally.client429s++
   if (r.escalated) tally.escalated = true
   tally.cost += r.cost
+  tally.cacheSavings += r.cacheSavings
   return r
 }
 

@@ -77,6 +77,7 @@ export const scenarioUpstreamOptions = (s: ResolvedScenario, slug: string): Simu
       ...(e.midStreamFailureRate !== undefined && { midStreamFailureRate: e.midStreamFailureRate }),
       ...(e.overheadMs !== undefined && { overheadMs: e.overheadMs }),
       ...(e.dataPolicy !== undefined && { dataPolicy: e.dataPolicy }),
+      ...(e.cache !== undefined && { cache: e.cache }),
       outages: (e.outages ?? []).map((o) => ({
         startMs: o.start,
         endMs: o.end,

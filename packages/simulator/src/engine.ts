@@ -71,14 +71,17 @@ const requestEnd = (
   firstTokenAt: number | undefined,
   promptTokens: number,
   completionTokens: number,
+  cachedTokens: number,
   servedBy: string | undefined,
 ): RequestEnd => ({
   outcome,
   endedAt,
   firstTokenAt,
   cost: tally.cost,
+  cacheSavings: tally.cacheSavings,
   promptTokens,
   completionTokens,
+  cachedTokens,
   servedBy,
   routerAttempts: tally.attempts,
   clientCalls: Math.max(1, tally.calls),
@@ -218,24 +221,27 @@ export function* runPolicy(
     const maxTokens = own === undefined ? s.maxTokens : own > 0 ? own : undefined
     if (maxTokens !== undefined) body.max_tokens = maxTokens
     if (provider !== undefined) body.provider = provider
-    body[Simulated.SIMULATION_HINT_FIELD] = {
-      prompt_tokens: trace.promptTokens[i]!,
-      output_tokens: trace.outputTokens[i]!,
-    }
+    const conversation = trace.session?.[i] ?? 0
+    const hint: JsonObject = { prompt_tokens: trace.promptTokens[i]!, output_tokens: trace.outputTokens[i]! }
+    // a turn of a conversation: the upstream's prompt cache knows its prefix, and it is sent as the
+    // conversation's session (the x-session-id header a client would send), for affinity
+    if (conversation > 0) hint.session = `c${conversation}`
+    body[Simulated.SIMULATION_HINT_FIELD] = hint
     const routing = routings[klass]![variant][streaming ? 1 : 0]
-    return {
+    const routed: RouteRequest = {
       body,
       routing: maxTokens === s.maxTokens ? routing : withMaxTokens(routing, maxTokens),
       estimatedPromptTokens: trace.promptTokens[i]!,
       requestId: `r${i}`,
       timeoutMs: Math.max(1, remainingMs),
     }
+    return conversation > 0 ? { ...routed, sessionId: `c${conversation}` } : routed
   }
 
   const start = (i: number): void => {
     const deadlineAt = vt.now() + s.deadlineMs
     const streaming = trace.stream[i] === 1
-    const tally: RequestTally = { calls: 0, attempts: 0, client429s: 0, escalated: false, cost: 0 }
+    const tally: RequestTally = { calls: 0, attempts: 0, client429s: 0, escalated: false, cost: 0, cacheSavings: 0 }
     const call = (variant: "plain" | "pt"): Effect.Effect<CallResult> =>
       Effect.suspend(() => callRouter(router, request(i, variant, deadlineAt - vt.now()), streaming))
     const fiber = Simulated.forkVirtual(vt, behaviour.run(call, tally))
@@ -258,18 +264,27 @@ export function* runPolicy(
       // Past the deadline the request is lost to the client, whatever the fiber did while it was
       // being interrupted (as with a race against the deadline).
       if (timedOut) {
-        recorder.record(i, requestEnd(tally, endedAt, "deadline", undefined, 0, 0, undefined))
+        recorder.record(i, requestEnd(tally, endedAt, "deadline", undefined, 0, 0, 0, undefined))
       } else if (Exit.isSuccess(exit)) {
         const v = exit.value
         recorder.record(
           i,
           v.ok
-            ? requestEnd(tally, endedAt, "ok", v.firstTokenAt, v.promptTokens, v.completionTokens, v.servedBy)
-            : requestEnd(tally, endedAt, v.outcome, undefined, 0, 0, undefined),
+            ? requestEnd(
+                tally,
+                endedAt,
+                "ok",
+                v.firstTokenAt,
+                v.promptTokens,
+                v.completionTokens,
+                v.cachedTokens,
+                v.servedBy,
+              )
+            : requestEnd(tally, endedAt, v.outcome, undefined, 0, 0, 0, undefined),
         )
       } else {
         if (defects.length < 5) defects.push(String(exit.cause))
-        recorder.record(i, requestEnd(tally, endedAt, "other", undefined, 0, 0, undefined))
+        recorder.record(i, requestEnd(tally, endedAt, "other", undefined, 0, 0, 0, undefined))
       }
     })
   }

@@ -10,8 +10,12 @@ export interface RequestEnd {
   readonly firstTokenAt: number | undefined
   /** USD, from the router's trace (0 when nothing was served). */
   readonly cost: number
+  /** USD prompt caching saved (from the router's trace: cache reads' savings less cache writes' premium). */
+  readonly cacheSavings: number
   readonly promptTokens: number
   readonly completionTokens: number
+  /** Prompt tokens read from the provider's prompt cache. */
+  readonly cachedTokens: number
   /** Endpoint slug that served it. */
   readonly servedBy: string | undefined
   /** Upstream attempts the router made, over all client calls. */
@@ -68,8 +72,14 @@ export interface GroupResult {
   readonly ttft: Quantiles | undefined
   readonly promptTokens: number
   readonly completionTokens: number
+  /** Prompt tokens read from providers' prompt caches. */
+  readonly cachedTokens: number
+  /** cachedTokens ÷ promptTokens (NaN without prompt tokens). */
+  readonly cacheHitShare: number
   /** USD of per-token spend: the sum of the router's per-request costs (reservations are not in it). */
   readonly cost: number
+  /** USD prompt caching saved against every prompt token at the prompt price (net of cache-write premiums). */
+  readonly cacheSavings: number
   /** Per-token spend per million tokens served. */
   readonly costPerMTokens: number
   readonly escalations: number
@@ -133,8 +143,10 @@ export class PolicyRecorder {
   readonly latency: Float64Array
   readonly ttft: Float64Array
   readonly cost: Float64Array
+  readonly cacheSavings: Float64Array
   readonly promptTokens: Float64Array
   readonly completionTokens: Float64Array
+  readonly cachedTokens: Float64Array
   readonly listCost: Float64Array
   readonly servedBy: Int16Array
   /** Upstream attempts the router made for the request, over all its client calls. */
@@ -164,8 +176,10 @@ export class PolicyRecorder {
     this.latency = new Float64Array(n).fill(Number.NaN)
     this.ttft = new Float64Array(n).fill(Number.NaN)
     this.cost = new Float64Array(n)
+    this.cacheSavings = new Float64Array(n)
     this.promptTokens = new Float64Array(n)
     this.completionTokens = new Float64Array(n)
+    this.cachedTokens = new Float64Array(n)
     this.listCost = new Float64Array(n)
     this.servedBy = new Int16Array(n).fill(-1)
     this.attempts = new Uint16Array(n)
@@ -192,8 +206,10 @@ export class PolicyRecorder {
       if (end.firstTokenAt !== undefined) this.ttft[i] = end.firstTokenAt - arrived
     }
     this.cost[i] = end.cost
+    this.cacheSavings[i] = end.cacheSavings
     this.promptTokens[i] = end.promptTokens
     this.completionTokens[i] = end.completionTokens
+    this.cachedTokens[i] = end.cachedTokens
     this.listCost[i] =
       (end.promptTokens * this.listPrice.prompt + end.completionTokens * this.listPrice.completion) / 1e6
     if (end.servedBy !== undefined) this.servedBy[i] = this.slugIndex.get(end.servedBy) ?? -1
@@ -214,9 +230,11 @@ export class PolicyRecorder {
     const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>
     let requests = 0
     let cost = 0
+    let cacheSavings = 0
     let listCost = 0
     let promptTokens = 0
     let completionTokens = 0
+    let cachedTokens = 0
     let client429s = 0
     let escalations = 0
     let attempts = 0
@@ -231,9 +249,11 @@ export class PolicyRecorder {
       const o = this.outcome[i]!
       if (o !== PENDING) outcomes[OUTCOMES[o]!]++
       cost += this.cost[i]!
+      cacheSavings += this.cacheSavings[i]!
       listCost += this.listCost[i]!
       promptTokens += this.promptTokens[i]!
       completionTokens += this.completionTokens[i]!
+      cachedTokens += this.cachedTokens[i]!
       client429s += this.client429[i]!
       escalations += this.escalated[i]!
       const calls = Math.max(1, this.calls[i]!)
@@ -258,7 +278,10 @@ export class PolicyRecorder {
       ttft: ttfts.length > 0 ? quantilesOf(Float64Array.from(ttfts)) : undefined,
       promptTokens,
       completionTokens,
+      cachedTokens,
+      cacheHitShare: promptTokens > 0 ? cachedTokens / promptTokens : Number.NaN,
       cost,
+      cacheSavings,
       listCost,
       costPerMTokens: tokens > 0 ? (cost / tokens) * 1e6 : Number.NaN,
       escalations,

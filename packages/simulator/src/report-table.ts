@@ -29,9 +29,22 @@ export const servedShares = (g: GroupResult): string => {
 
 const hasReservations = (report: SimulationReport): boolean => report.scenario.reservedCost > 0
 
-/** The policy comparison: one row per policy. Reservation columns appear when the scenario reserves capacity. */
+/** Some policy read prompt tokens from a cache (the scenario has conversations and cached endpoints). */
+const hasCaching = (report: SimulationReport): boolean => report.policies.some((p) => p.cachedTokens > 0)
+
+/** USD prompt caching saved, and that as a share of what the same requests would have cost without it. */
+const saved = (r: PolicyResult): string => {
+  const without = r.cost + r.cacheSavings
+  return `${usd(r.cacheSavings)} (${without > 0 ? pct(r.cacheSavings / without, 0) : "—"})`
+}
+
+/**
+ * The policy comparison: one row per policy. Reservation columns appear when the scenario reserves
+ * capacity; prompt-cache columns when a policy read from a cache.
+ */
 export const policyTable = (report: SimulationReport): TextTable => {
   const reserved = hasReservations(report)
+  const caching = hasCaching(report)
   const columns = [
     "policy",
     "availability",
@@ -40,6 +53,7 @@ export const policyTable = (report: SimulationReport): TextTable => {
     "TTFT p50/p90/p99",
     "$/M tok",
     ...(reserved ? ["reserved", "total $", "eff. $/M tok"] : []),
+    ...(caching ? ["cache hits", "cache saved"] : []),
     "vs list",
     "PT util",
     "escalations",
@@ -53,6 +67,7 @@ export const policyTable = (report: SimulationReport): TextTable => {
     q(r.ttft),
     usd(r.costPerMTokens),
     ...(reserved ? [usd(r.reservedCost), usd(r.totalCost), usd(r.effectiveCostPerMTokens)] : []),
+    ...(caching ? [pct(r.cacheHitShare, 1), saved(r)] : []),
     signedPct(r.costVsList),
     pct(r.ptUtilization, 1),
     int(r.escalations),

@@ -73,6 +73,13 @@ export const ScenarioEndpoint = Schema.Struct({
   midStreamFailureRate: Schema.optionalKey(Share),
   overheadMs: Schema.optionalKey(NonNegative),
   outages: Schema.optionalKey(Schema.Array(ScenarioOutage)),
+  /**
+   * The endpoint's prompt cache (`ttlMs`, `minTokens`, `writes`, `maxEntries`): a conversation's turn that
+   * reaches the endpoint which served its previous turn within `ttlMs` has that prefix read from the cache.
+   * Absent: no cache. Price its reads and writes with `price.cacheRead` / `cacheWrite` (else the
+   * simulated kind's defaults: 0.1× and 1.25× the prompt price).
+   */
+  cache: Schema.optionalKey(Simulated.SimulatedPromptCache),
 })
 export type ScenarioEndpoint = typeof ScenarioEndpoint.Type
 
@@ -98,6 +105,24 @@ export const Diurnal = Schema.Struct({
 })
 export type Diurnal = typeof Diurnal.Type
 
+/**
+ * Conversations: arrivals that are turns of multi-turn chats, each turn's prompt the previous turn's
+ * prompt + its answer + a new message (a growing shared prefix, what prompt caches serve).
+ */
+export const Sessions = Schema.Struct({
+  /** Share of arrivals that are conversation turns (the rest are one-off requests). Default 1. */
+  share: Schema.optionalKey(Share),
+  /** Turns per conversation. Default lognormal median 6, p90 16. */
+  turns: Schema.optionalKey(Simulated.Distribution),
+  /** Gap between a conversation's turns, ms. Default lognormal median 20 s, p90 90 s. */
+  gap: Schema.optionalKey(Simulated.Distribution),
+  /** The conversation's stable opening (system prompt, documents), tokens. Default lognormal median 3,000, p90 8,000. */
+  systemTokens: Schema.optionalKey(Simulated.Distribution),
+  /** Each new user message, tokens. Default lognormal median 120, p90 500. */
+  messageTokens: Schema.optionalKey(Simulated.Distribution),
+})
+export type Sessions = typeof Sessions.Type
+
 export const Traffic = Schema.Struct({
   /** Mean arrivals per second before diurnal curve and surges (Poisson). */
   ratePerSecond: Positive,
@@ -111,6 +136,8 @@ export const Traffic = Schema.Struct({
   maxTokens: Schema.optionalKey(Schema.NullOr(PositiveInt)),
   /** Share of requests that stream. Default 0. */
   streamingShare: Schema.optionalKey(Share),
+  /** Multi-turn conversations (with `promptTokens` for the one-off requests). Absent: every request stands alone. */
+  sessions: Schema.optionalKey(Sessions),
   /** Default: one class `default` with share 1. Shares are normalized. */
   classes: Schema.optionalKey(
     Schema.Array(TrafficClass)

@@ -2,6 +2,7 @@ import { Simulated } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import type { ResolvedScenario } from "./resolve-scenario.js"
+import type { Sessions } from "./scenario.js"
 
 /**
  * The arrivals of one run, as columns (a million requests fit in a few tens of MB). The same
@@ -20,9 +21,14 @@ export interface ArrivalTrace {
   readonly stream: Uint8Array
   /**
    * `max_tokens` each request sends (0: none), when requests differ (a replayed capture); absent: the
-   * scenario's `traffic.maxTokens` for all. Further per-request columns (sessions, cached prefixes) go here too.
+   * scenario's `traffic.maxTokens` for all. Further per-request columns go here too.
    */
   readonly maxTokens?: Uint32Array
+  /**
+   * The conversation each request is a turn of (1-based; 0: a one-off request), when the traffic has
+   * `sessions`: a turn's prompt is the previous turn's prompt + its answer + a new message.
+   */
+  readonly session?: Uint32Array
 }
 
 /** Arrival rate (per ms) at time t: base × diurnal curve × every surge active at t. */
@@ -58,28 +64,19 @@ export const seededUniform = (seed: string): Simulated.Uniform => {
  * Deterministic for the scenario's seed.
  */
 export const generateTrace = (s: ResolvedScenario): ArrivalTrace => {
+  if (s.scenario.traffic.sessions !== undefined) return generateSessionTrace(s, s.scenario.traffic.sessions)
   const u = seededUniform(`${s.seed}/traffic`)
-  const peak = maxRate(s)
   const prompt = Simulated.intSampler(s.promptTokens, 1)
   const output = Simulated.intSampler(s.outputTokens, 1)
-  const cumulative: Array<number> = []
-  let acc = 0
-  for (const c of s.classes) {
-    acc += c.share
-    cumulative.push(acc)
-  }
-  let capacity = Math.max(1_024, Math.ceil(peak * s.durationMs * 0.6))
+  const pick = classPicker(s)
+  let capacity = Math.max(1_024, Math.ceil(maxRate(s) * s.durationMs * 0.6))
   let at = new Float64Array(capacity)
   let klass = new Uint8Array(capacity)
   let promptTokens = new Uint32Array(capacity)
   let outputTokens = new Uint32Array(capacity)
   let stream = new Uint8Array(capacity)
   let n = 0
-  let t = 0
-  for (;;) {
-    t += -Math.log(1 - u()) / peak
-    if (t >= s.durationMs) break
-    if (u() * peak > rateAt(s, t)) continue
+  arrivals(s, 1, u, (t) => {
     if (n === capacity) {
       capacity *= 2
       const grow = <T extends Float64Array | Uint8Array | Uint32Array>(a: T, make: (n: number) => T): T => {
@@ -93,16 +90,13 @@ export const generateTrace = (s: ResolvedScenario): ArrivalTrace => {
       outputTokens = grow(outputTokens, (k) => new Uint32Array(k))
       stream = grow(stream, (k) => new Uint8Array(k))
     }
-    const c = u()
-    let k = 0
-    while (k < cumulative.length - 1 && c >= cumulative[k]!) k++
     at[n] = t
-    klass[n] = k
+    klass[n] = pick(u())
     promptTokens[n] = prompt(u)
     outputTokens[n] = output(u)
     stream[n] = u() < s.streamingShare ? 1 : 0
     n++
-  }
+  })
   return {
     count: n,
     at: at.subarray(0, n),
@@ -110,5 +104,116 @@ export const generateTrace = (s: ResolvedScenario): ArrivalTrace => {
     promptTokens: promptTokens.subarray(0, n),
     outputTokens: outputTokens.subarray(0, n),
     stream: stream.subarray(0, n),
+  }
+}
+
+const sessionDefaults = {
+  turns: { type: "lognormal", median: 6, p90: 16 },
+  gap: { type: "lognormal", median: 20_000, p90: 90_000 },
+  systemTokens: { type: "lognormal", median: 3_000, p90: 8_000 },
+  messageTokens: { type: "lognormal", median: 120, p90: 500 },
+} as const satisfies Required<Omit<Sessions, "share">>
+
+/** A class index drawn by the classes' cumulative shares. */
+const classPicker = (s: ResolvedScenario) => {
+  const cumulative: Array<number> = []
+  let acc = 0
+  for (const c of s.classes) {
+    acc += c.share
+    cumulative.push(acc)
+  }
+  return (c: number): number => {
+    let k = 0
+    while (k < cumulative.length - 1 && c >= cumulative[k]!) k++
+    return k
+  }
+}
+
+/** Arrival times of a Poisson process at `scale` × the scenario's rate curve (thinning), deterministic for `u`. */
+const arrivals = (s: ResolvedScenario, scale: number, u: Simulated.Uniform, each: (t: number) => void): void => {
+  const peak = maxRate(s) * scale
+  if (peak <= 0) return
+  let t = 0
+  for (;;) {
+    t += -Math.log(1 - u()) / peak
+    if (t >= s.durationMs) return
+    if (u() * peak <= rateAt(s, t) * scale) each(t)
+  }
+}
+
+/**
+ * Arrivals with conversations (`traffic.sessions`): conversations start as a Poisson process at
+ * share × rate ÷ mean turns (so turns and one-off requests together follow the scenario's rate); each
+ * is one traffic class and one streaming mode, and its turns come `gap` apart (those past the end of
+ * the run are dropped). Turn k's prompt is the system tokens, every earlier message and answer (each
+ * answer capped by `max_tokens`), and its own message: a growing prefix. One-off requests draw sizes as
+ * without sessions. Deterministic for the scenario's seed.
+ */
+const generateSessionTrace = (s: ResolvedScenario, sessions: Sessions): ArrivalTrace => {
+  const u = seededUniform(`${s.seed}/traffic`)
+  const share = sessions.share ?? 1
+  const turns = Simulated.intSampler(sessions.turns ?? sessionDefaults.turns, 1)
+  const gap = Simulated.sampler(sessions.gap ?? sessionDefaults.gap)
+  const system = Simulated.intSampler(sessions.systemTokens ?? sessionDefaults.systemTokens, 1)
+  const message = Simulated.intSampler(sessions.messageTokens ?? sessionDefaults.messageTokens, 1)
+  const prompt = Simulated.intSampler(s.promptTokens, 1)
+  const output = Simulated.intSampler(s.outputTokens, 1)
+  const pick = classPicker(s)
+  // mean turns per conversation, estimated once from a stream of its own
+  const m = seededUniform(`${s.seed}/traffic/turns`)
+  let sum = 0
+  for (let i = 0; i < 20_000; i++) sum += turns(m)
+  const meanTurns = sum / 20_000
+
+  const at: Array<number> = []
+  const klass: Array<number> = []
+  const promptTokens: Array<number> = []
+  const outputTokens: Array<number> = []
+  const stream: Array<number> = []
+  const session: Array<number> = []
+  const push = (t: number, k: number, p: number, o: number, st: number, id: number) => {
+    at.push(t)
+    klass.push(k)
+    promptTokens.push(p)
+    outputTokens.push(o)
+    stream.push(st)
+    session.push(id)
+  }
+  let conversations = 0
+  arrivals(s, share / meanTurns, u, (t0) => {
+    const id = ++conversations
+    const k = pick(u())
+    const st = u() < s.streamingShare ? 1 : 0
+    const n = turns(u)
+    let prefix = system(u)
+    let t = t0
+    for (let j = 0; j < n && t < s.durationMs; j++) {
+      const p = prefix + message(u)
+      const o = output(u)
+      push(t, k, p, o, st, id)
+      prefix = p + Math.min(o, s.maxTokens ?? o)
+      t += gap(u)
+    }
+  })
+  if (share < 1)
+    arrivals(s, 1 - share, u, (t) => push(t, pick(u()), prompt(u), output(u), u() < s.streamingShare ? 1 : 0, 0))
+
+  const order = Array.from({ length: at.length }, (_, i) => i).sort((a, b) => at[a]! - at[b]! || a - b)
+  const column = <T extends Float64Array | Uint8Array | Uint32Array>(
+    make: (n: number) => T,
+    from: Array<number>,
+  ): T => {
+    const c = make(order.length)
+    for (let i = 0; i < order.length; i++) c[i] = from[order[i]!]!
+    return c
+  }
+  return {
+    count: order.length,
+    at: column((n) => new Float64Array(n), at),
+    klass: column((n) => new Uint8Array(n), klass),
+    promptTokens: column((n) => new Uint32Array(n), promptTokens),
+    outputTokens: column((n) => new Uint32Array(n), outputTokens),
+    stream: column((n) => new Uint8Array(n), stream),
+    session: column((n) => new Uint32Array(n), session),
   }
 }

@@ -75,4 +75,45 @@ describe("arrival trace", () => {
     expect(share((i) => t.stream[i] === 1)).toBeCloseTo(0.25, 1)
     expect(share((i) => t.promptTokens[i]! <= 1_000)).toBeCloseTo(0.5, 1)
   })
+
+  it("sessions: conversations whose turns resend a growing prefix, the whole following the scenario's rate", () => {
+    const s = smallScenario((j) => {
+      delete j.traffic.surges
+      j.duration = "2h"
+      j.traffic.ratePerSecond = 4
+      j.traffic.maxTokens = 500
+      j.traffic.sessions = {
+        share: 0.75,
+        turns: { type: "lognormal", median: 5, p90: 12 },
+        gap: { type: "lognormal", median: 20_000, p90: 60_000 },
+        systemTokens: 2_000,
+        messageTokens: 100,
+      }
+    })
+    const t = generateTrace(s)
+    expect(Array.from(generateTrace(s).session!)).toEqual(Array.from(t.session!))
+    // arrivals in time order, about 4/s in all (turns near the end of the run are cut, so a little under)
+    for (let i = 1; i < t.count; i++) expect(t.at[i]!).toBeGreaterThanOrEqual(t.at[i - 1]!)
+    expect(t.count).toBeGreaterThan(4 * 7_200 * 0.85)
+    expect(t.count).toBeLessThan(4 * 7_200 * 1.1)
+    const byConversation = new Map<number, Array<number>>()
+    let oneOff = 0
+    for (let i = 0; i < t.count; i++) {
+      const c = t.session![i]!
+      if (c === 0) oneOff++
+      else byConversation.set(c, [...(byConversation.get(c) ?? []), i])
+    }
+    expect(oneOff / t.count).toBeCloseTo(0.25, 1)
+    for (const turns of byConversation.values()) {
+      // one class and one streaming mode per conversation; the opening is the system prompt and a message
+      expect(new Set(turns.map((i) => t.klass[i])).size).toBe(1)
+      expect(new Set(turns.map((i) => t.stream[i])).size).toBe(1)
+      expect(t.promptTokens[turns[0]!]).toBe(2_100)
+      // turn k+1 = turn k's prompt + its answer (capped by max_tokens) + a new message
+      for (let k = 1; k < turns.length; k++) {
+        const prev = turns[k - 1]!
+        expect(t.promptTokens[turns[k]!]).toBe(t.promptTokens[prev]! + Math.min(t.outputTokens[prev]!, 500) + 100)
+      }
+    }
+  })
 })

@@ -1,7 +1,7 @@
 /**
- * The gateway as a user runs it — `examples/gateway/src/main.ts --config <file>` through tsx's loader, in one
- * process of its own (`pid` is the gateway's: signals and RSS are its own) — with everything it writes to
- * stdout and stderr kept for the test to read.
+ * The gateway as a user runs it — `examples/gateway/src/main.ts --config <file>` through tsx's loader (or, with
+ * `script`, `node <script>`: the bundle), in one process of its own (`pid` is the gateway's: signals and RSS are its
+ * own) — with everything it writes to stdout and stderr kept for the test to read.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
@@ -27,10 +27,12 @@ export interface GatewayProcess {
 export const startGatewayProcess = async (
   args: ReadonlyArray<string>,
   env: Readonly<Record<string, string>>,
+  script?: string,
 ): Promise<GatewayProcess> => {
   let all = ""
   let out = ""
-  const child: ChildProcess = spawn(process.execPath, ["--conditions=source", "--import", "tsx", main, ...args], {
+  const head = script === undefined ? ["--conditions=source", "--import", "tsx", main] : [script]
+  const child: ChildProcess = spawn(process.execPath, [...head, ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -43,8 +43,19 @@ import { decodeRoutingFields } from "./routing-fields.js"
 import { SSE_HEADERS, SseBody } from "./sse.js"
 import type { GatewayRequest, GatewayResponse } from "./types.js"
 
+/**
+ * What a routed request's end needs of it (metrics, log line, capture record): the key's name and, when
+ * requests are captured, the request. A stream's end keeps only this while it streams, not the body.
+ */
+interface RoutedEnd {
+  readonly stream: boolean
+  readonly keyName: string | undefined
+  /** Undefined when nothing is captured. */
+  readonly request: RouteRequest | undefined
+}
+
 /** A chat request that passed the gateway's checks, ready to route. */
-interface AcceptedChat {
+interface AcceptedChat extends RoutedEnd {
   readonly request: RouteRequest
   readonly withTrace: boolean
   readonly stream: boolean
@@ -387,15 +398,18 @@ export class Gateway {
       return this.rejected(replies.missingModel, requestId, stream, keyName, req)
     const keyDefaults = key === null ? undefined : key.defaults
     const traceparent = headerValue(req.headers, "traceparent")
+    // the conversation, for affinity (the body's `session_id` wins over it, in the router)
+    const sessionId = headerValue(req.headers, "x-session-id")
     // the one prompt estimate (core's): the router's filters and capacity read it, capture records it
     const estimatedPromptTokens = estimatePromptTokens(body)
     let request: RouteRequest
-    if (keyDefaults === undefined && traceparent === undefined)
+    if (keyDefaults === undefined && traceparent === undefined && sessionId === undefined)
       request = { body, routing, estimatedPromptTokens, requestId }
     else {
       const more: Mutable<RouteRequest> = { body, routing, estimatedPromptTokens, requestId }
       if (keyDefaults !== undefined) more.keyDefaults = keyDefaults
       if (traceparent !== undefined) more.traceparent = traceparent
+      if (sessionId !== undefined) more.sessionId = sessionId
       request = more
     }
     return { request, withTrace, stream, keyName }
@@ -409,8 +423,9 @@ export class Gateway {
   }
 
   /** The request's shape to the capture file, when one is configured (`gateway.capture`). */
-  private captured(accepted: AcceptedChat, trace: RouteTrace, status: number): void {
-    this.capture?.record(captureRecord(accepted.request, trace, status, accepted.stream, accepted.keyName))
+  private captured(ended: RoutedEnd, trace: RouteTrace, status: number): void {
+    if (ended.request !== undefined)
+      this.capture?.record(captureRecord(ended.request, trace, status, ended.stream, ended.keyName))
   }
 
   /**
@@ -488,13 +503,18 @@ export class Gateway {
   ): GatewayResponse {
     const { request, withTrace } = accepted
     if (Exit.isFailure(exit)) return this.failed(exit.cause, accepted, true)
+    const ended: RoutedEnd = {
+      stream: true,
+      keyName: accepted.keyName,
+      request: this.capture === undefined ? undefined : request,
+    }
     const routed = exit.value
     const body = new SseBody(routed, live.context, {
       withTrace,
       redact: this.redact,
       signal: req.signal,
       onEnd: (trace) => {
-        if (trace !== undefined) this.routed(accepted, trace, 200, true, streamErrorCode(trace))
+        if (trace !== undefined) this.routed(ended, trace, 200, true, streamErrorCode(trace))
       },
     })
     // From here a disconnect closes the stream (which interrupts it and cancels the upstream).
@@ -707,7 +727,7 @@ export class Gateway {
 
   /** A routed request's end (served or not): metrics, the dashboard, its log line and its capture record. */
   private routed(
-    accepted: AcceptedChat,
+    ended: RoutedEnd,
     trace: RouteTrace,
     status: number,
     stream: boolean,
@@ -715,8 +735,8 @@ export class Gateway {
   ): void {
     this.metrics.route(trace, status, stream)
     this.dashboard.route(trace, status, stream)
-    if (this.logRequests) this.logLine(routedLine(trace, status, stream, accepted.keyName, errorCode))
-    if (this.capture !== undefined) this.captured(accepted, trace, status)
+    if (this.logRequests) this.logLine(routedLine(trace, status, stream, ended.keyName, errorCode))
+    if (this.capture !== undefined) this.captured(ended, trace, status)
   }
 
   /** One request's log line, through the runtime's Effect logger. */

@@ -38,6 +38,10 @@ const fastPath = (body: JsonObject): RoutingRequest | undefined => {
   if (maxCompletionTokens !== undefined && !isCount(maxCompletionTokens)) return undefined
   const tools = body.tools
   if (tools !== undefined && !Array.isArray(tools)) return undefined
+  const sessionId = body.session_id
+  if (sessionId !== undefined && typeof sessionId !== "string") return undefined
+  const user = body.user
+  if (user !== undefined && typeof user !== "string") return undefined
   const out: { -readonly [K in keyof RoutingRequest]: RoutingRequest[K] } = {
     messages: messages as RoutingRequest["messages"],
   }
@@ -49,6 +53,8 @@ const fastPath = (body: JsonObject): RoutingRequest | undefined => {
   if (tools !== undefined) out.tools = tools
   if ("tool_choice" in body) out.tool_choice = body.tool_choice
   if ("response_format" in body) out.response_format = body.response_format
+  if (sessionId !== undefined) out.session_id = sessionId
+  if (user !== undefined) out.user = user
   return out
 }
 

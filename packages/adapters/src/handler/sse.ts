@@ -1,7 +1,16 @@
-import { type JsonObject, type Redactor, type RouteStream, type RouteTrace, redactDeep } from "@switchyard/core"
+import {
+  type ChunkRead,
+  type ChunkSource,
+  type JsonObject,
+  type Redactor,
+  type RouteStream,
+  type RouteTrace,
+  redactDeep,
+  type StreamDefect,
+  sourceOfStream,
+} from "@switchyard/core"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import { ChunkPump } from "./chunk-pump.js"
 
 const encoder = new TextEncoder()
 const DONE = "data: [DONE]\n\n"
@@ -47,22 +56,26 @@ export interface SseOptions {
 const DONE_RESULT: IteratorReturnResult<undefined> = { done: true, value: undefined }
 
 /**
- * The router's chunk stream as SSE bytes: `data: {chunk}\n\n` … `data: [DONE]\n\n`. Every batch of
- * chunks the router emits becomes one write. Closing it (`return()`, or the request's abort signal)
- * interrupts the chunk stream, which cancels the upstream.
+ * The router's chunk stream as SSE bytes: `data: {chunk}\n\n` … `data: [DONE]\n\n`, read from the
+ * stream's `source` on callbacks (the one bridge from the upstream's exchange to the socket: nothing runs
+ * or waits in between). Every batch of chunks the router hands over becomes one write. Closing it
+ * (`return()`, or the request's abort signal) cancels the stream, which closes the upstream.
  */
 export class SseBody implements AsyncIterableIterator<Uint8Array> {
-  private readonly pump: ChunkPump<JsonObject>
   private held: JsonObject | undefined
   private finished = false
   private ending: Promise<RouteTrace | undefined> | undefined
+  /** The writer waiting on the stream's next batch (one read at a time). */
+  private writer: ((text: string | undefined) => void) | undefined
+  private readonly onBatch: ChunkRead<JsonObject, StreamDefect> = (defect, batch) => this.batch(defect, batch)
+  private readonly source: ChunkSource<JsonObject, StreamDefect>
 
   constructor(
     private readonly routed: RouteStream,
     private readonly context: Context.Context<never>,
     private readonly options: SseOptions,
   ) {
-    this.pump = new ChunkPump(routed.chunks, context)
+    this.source = routed.source ?? sourceOfStream(routed.chunks, context)
     options.signal?.addEventListener("abort", this.onAbort, { once: true })
   }
 
@@ -90,24 +103,30 @@ export class SseBody implements AsyncIterableIterator<Uint8Array> {
       write(undefined)
       return
     }
-    this.pump.read((failure, batch) => {
-      if (this.finished) write(undefined)
-      else if (failure !== undefined) {
-        void this.end().then((trace) => {
-          const held = this.held ? frame(this.held) : ""
-          write(held + frame(this.decorate(internalErrorChunk(), trace)) + DONE)
-        })
-      } else if (batch !== undefined) {
-        const text = this.framed(batch)
-        if (text !== "") write(text)
-        else this.read(write)
-      } else {
-        void this.end().then((trace) => {
-          const last = this.held === undefined ? "" : frame(this.decorate(this.held, trace))
-          write(last + DONE)
-        })
-      }
-    })
+    this.writer = write
+    this.source.read(this.onBatch)
+  }
+
+  private batch(defect: StreamDefect | undefined, batch: ReadonlyArray<JsonObject> | undefined): void {
+    const write = this.writer
+    this.writer = undefined
+    if (write === undefined) return
+    if (this.finished) write(undefined)
+    else if (defect !== undefined) {
+      void this.end().then((trace) => {
+        const held = this.held ? frame(this.held) : ""
+        write(held + frame(this.decorate(internalErrorChunk(), trace)) + DONE)
+      })
+    } else if (batch !== undefined) {
+      const text = this.framed(batch)
+      if (text !== "") write(text)
+      else this.read(write)
+    } else {
+      void this.end().then((trace) => {
+        const last = this.held === undefined ? "" : frame(this.decorate(this.held, trace))
+        write(last + DONE)
+      })
+    }
   }
 
   /** The frames of one batch; in trace mode the last chunk is held back for the trace. */
@@ -145,7 +164,11 @@ export class SseBody implements AsyncIterableIterator<Uint8Array> {
   async return(): Promise<IteratorResult<Uint8Array>> {
     if (!this.finished) {
       this.finished = true
-      await this.pump.close()
+      this.source.cancel()
+      // a read in progress gets the end
+      const write = this.writer
+      this.writer = undefined
+      write?.(undefined)
       await this.end()
     }
     return DONE_RESULT

@@ -10,7 +10,6 @@ import { buildDeployment, type MakeDeployment } from "../config/deployments.js"
 import { decodeGatewayConfig, type GatewayConfig, type StateConfig } from "../config/gateway-config.js"
 import { createGateway, type Gateway } from "../handler/gateway.js"
 import { type LogSink, loggingLayer, logsInfo } from "../logging/line-logger.js"
-import { tracingLayer } from "../tracing/layer.js"
 import { type GatewayRuntime, type GatewayRuntimeOptions, makeGatewayRuntime } from "./gateway-runtime.js"
 
 export interface GatewayFromConfigOptions {
@@ -81,7 +80,11 @@ export const gatewayFromConfig = async (
     batched: options.batchLogs !== false,
     redact: makeRedactor(config.secrets),
   })
-  const telemetry = config.tracing === undefined ? logging : Layer.merge(logging, tracingLayer(config.tracing))
+  // the OTLP exporter (and its HTTP client) is loaded only when tracing is configured
+  const telemetry =
+    config.tracing === undefined
+      ? logging
+      : Layer.merge(logging, (await import("../tracing/layer.js")).tracingLayer(config.tracing))
   // the config's breaker settings, under what the embedding program passed in code
   const health =
     config.breaker === undefined

@@ -74,16 +74,6 @@ describe("a provider that counts prompt + max_tokens at admission", () => {
       const answers = await burst(stack)
       const served = answers.filter((a) => a.status === 200).length
       const refused = answers.filter((a) => a.status === 429)
-      console.log(
-        JSON.stringify(
-          answers.reduce(
-            (m: Record<string, number>, a) => (
-              (m[`${a.status}:${a.origin}`] = (m[`${a.status}:${a.origin}`] ?? 0) + 1), m
-            ),
-            {},
-          ),
-        ),
-      )
       expect(served).toBeGreaterThan(0)
       expect(refused.length).toBeGreaterThan(0)
       expect(refused.every((a) => a.origin === "gateway")).toBe(true)

@@ -17,6 +17,7 @@ import {
   type JsonObject,
   LiveState,
   ModelNotFound,
+  makeMemoryAffinity,
   makeMemoryCapacity,
   makeMemoryHealth,
   makeMemoryStats,
@@ -268,7 +269,10 @@ export const surfaceRuntime = (telemetry: Layer.Layer<never> = Logger.layer([]))
     Layer.mergeAll(
       Layer.succeed(Router, router),
       Layer.succeed(ActiveDeployment, active),
-      Layer.succeed(LiveState, composeLiveState(makeMemoryCapacity(), makeMemoryHealth(), makeMemoryStats())),
+      Layer.succeed(
+        LiveState,
+        composeLiveState(makeMemoryCapacity(), makeMemoryHealth(), makeMemoryStats(), makeMemoryAffinity()),
+      ),
       telemetry,
     ),
   )

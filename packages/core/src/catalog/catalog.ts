@@ -23,6 +23,12 @@ export interface RoutingDefaults {
   readonly hedgeBudget: number
   readonly statsWindowMs: number
   readonly outageWindowMs: number
+  readonly affinity: {
+    readonly enabled: boolean
+    readonly tolerance: number
+    readonly ttlMs: number
+    readonly prefixMessages: number
+  }
 }
 
 export interface ModelEntry {

@@ -100,6 +100,25 @@ export const ProviderConfig = Schema.Struct({
 })
 export type ProviderConfig = typeof ProviderConfig.Type
 
+/**
+ * Conversation affinity (prompt caching): a conversation's next turn prefers the endpoint that served its
+ * previous one while that endpoint is admissible, healthy and within `tolerance` of the cheapest price.
+ */
+export const AffinityConfig = Schema.Struct({
+  /** Default true; false turns affinity off. */
+  enabled: Schema.optionalKey(Schema.Boolean),
+  /** The sticky endpoint may cost up to this share more than the cheapest (0.25 = 25%); default 0.25. */
+  tolerance: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 10 }))),
+  /** An entry lives this long after the conversation's last turn, ms; default 300,000 (5 minutes, the cache lifetime). */
+  ttlMs: Schema.optionalKey(PositiveInt),
+  /**
+   * Opt-in: a request without `session_id`, `x-session-id` or `user` is keyed by a hash of its first
+   * `prefixMessages` messages (the system prompt and the conversation's opening); default 0 (off).
+   */
+  prefixMessages: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 64 }))),
+})
+export type AffinityConfig = typeof AffinityConfig.Type
+
 /** Router-wide defaults (all optional; see `RoutingDefaults` for the resolved values). */
 export const RoutingConfig = Schema.Struct({
   /** Escalation to PT after a rate limit: allowed unless a request or key says otherwise. */
@@ -139,6 +158,7 @@ export const RoutingConfig = Schema.Struct({
   hedgeBudget: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))),
   statsWindowMs: Schema.optionalKey(PositiveInt),
   outageWindowMs: Schema.optionalKey(PositiveInt),
+  affinity: Schema.optionalKey(AffinityConfig),
 })
 export type RoutingConfig = typeof RoutingConfig.Type
 

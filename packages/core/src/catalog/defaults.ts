@@ -22,11 +22,13 @@ export const routingDefaults: RoutingDefaults = {
   hedgeBudget: 0.1,
   statsWindowMs: 5 * 60_000,
   outageWindowMs: 30_000,
+  affinity: { enabled: true, tolerance: 0.25, ttlMs: 300_000, prefixMessages: 0 },
 }
 
 export const resolveRouting = (config: RoutingConfig | undefined): RoutingDefaults => ({
   ...routingDefaults,
   ...config,
+  affinity: { ...routingDefaults.affinity, ...config?.affinity },
 })
 
 /** Expected output tokens when neither the request nor the endpoint says. */

@@ -1,3 +1,4 @@
+import { blendedPrice } from "./price.js"
 import type { PlanSettings } from "./settings.js"
 import { SECTION_ORDER, SECTION_PT_FIRST, SECTION_PT_LAST, type Slot } from "./slot.js"
 
@@ -18,7 +19,11 @@ export const attemptReasons = (
   } else {
     if (slot.section === SECTION_PT_FIRST) out.push("high_availability: provisioned first")
     else if (slot.section === SECTION_PT_LAST) out.push("escalation: provisioned after standard")
-    out.push(rankReason(slot, s))
+    out.push(slot.sticky ? "affinity: served this conversation's previous turn" : rankReason(slot, s))
+    if (byPrice(s)) {
+      const price = priceReason(slot)
+      if (price !== undefined) out.push(price)
+    }
     if (slot.outage) out.push("recent outage: behind stable endpoints")
     if (slot.expected > slot.price)
       out.push(
@@ -31,6 +36,23 @@ export const attemptReasons = (
   }
   if (slot.model > 0) out.push(`fallback model: ${models[slot.model]}`)
   return out
+}
+
+/** The plan ranks this section by price (not by a latency or throughput percentile). */
+export const byPrice = (s: PlanSettings): boolean => s.sortBy === undefined || s.sortBy === "price"
+
+const usd = (x: number): string => `$${Number(x.toPrecision(4))}/M`
+const percent = (x: number): string => `${Math.round(x * 100)}%`
+
+/**
+ * Which price ranked the endpoint, when it is not the list price: the effective price, from its measured
+ * prompt-cache shares (undefined without a measurement: the list price applies, as always).
+ */
+export const priceReason = (slot: Slot): string | undefined => {
+  const shares = slot.live?.cacheShares
+  if (shares === undefined) return undefined
+  const list = blendedPrice(slot.endpoint)
+  return `price: effective ${usd(slot.price)} (list ${usd(list)}; cache reads ${percent(shares.read)}, writes ${percent(shares.write)})`
 }
 
 const rankReason = (slot: Slot, s: PlanSettings): string => {

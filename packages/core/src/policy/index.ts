@@ -1,3 +1,3 @@
 export { noEndpointError } from "./no-endpoint.js"
 export { plan } from "./plan.js"
-export { blendedPrice, effectiveRequestPrice } from "./price.js"
+export { blendedPrice, effectivePromptPrice, effectiveRequestPrice, rankPrice } from "./price.js"

@@ -57,21 +57,29 @@ export const assignKeys = (slot: Slot, s: PlanSettings): void => {
 }
 
 /**
- * Orders slots in place: one sort (n log n) with the module-level comparator, then, for classic
- * load balancing, one weighted pick at the head of every (partition, section) segment.
+ * Orders slots in place: one sort (n log n) with the module-level comparator, then `sticky` (conversation
+ * affinity, `affinity.ts`: it may move one slot to the head of its segment), then, for classic load
+ * balancing, one weighted pick at the head of every other (partition, section) segment.
  */
-export const orderSlots = (slots: Array<Slot>, s: PlanSettings, random: () => number): void => {
+export const orderSlots = <A>(
+  slots: Array<Slot>,
+  s: PlanSettings,
+  random: () => number,
+  sticky?: (sorted: Array<Slot>) => A,
+): A | undefined => {
   for (let i = 0; i < slots.length; i++) assignKeys(slots[i]!, s)
   sortSlots(slots)
-  if (!s.loadBalance) return
+  const decision = sticky?.(slots)
+  if (!s.loadBalance) return decision
   let start = 0
   while (start < slots.length) {
     const head = slots[start]!
     let end = start + 1
     while (end < slots.length && slots[end]!.part === head.part && slots[end]!.section === head.section) end++
-    pickWeighted(slots, start, end, random)
+    if (!head.sticky) pickWeighted(slots, start, end, random)
     start = end
   }
+  return decision
 }
 
 /** Up to this many slots, an insertion sort: `Array.prototype.sort` costs more in setup than a handful of slots take to order. */

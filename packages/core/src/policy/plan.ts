@@ -1,10 +1,12 @@
+import { routingDefaults } from "../catalog/defaults.js"
 import type { Endpoint } from "../catalog/endpoint.js"
 import type { ExcludedEndpoint } from "../errors.js"
+import { applyAffinity } from "./affinity.js"
 import { attemptReasons } from "./explain.js"
 import { liveMask, staticMask } from "./filters.js"
 import { orderSlots } from "./ordering.js"
 import { applyPoolRule } from "./pool.js"
-import { blendedPrice } from "./price.js"
+import { rankPrice } from "./price.js"
 import { R_NOT_IN_ORDER, reasonsOf } from "./reasons.js"
 import { planSettings } from "./settings.js"
 import { newSlot, type Slot } from "./slot.js"
@@ -24,12 +26,15 @@ import type { PlannedAttempt, PlanOptions, PlanRequest, RoutePlan, Snapshot } fr
  * without `order` (best endpoint of each model).
  *
  * Choices where the wire docs leave room (each detailed where it is implemented):
- * - price = effective prompt + completion USD/M (`price.ts`);
+ * - price = effective prompt + completion USD/M (`price.ts`), the prompt price adjusted by the measured
+ *   cache-hit share when Stats has one (`rankPrice`: the effective price);
  * - endpoints without latency/throughput numbers are not deprioritised by `preferred_*`, but
  *   sort after measured ones under `sort: latency|throughput` (`preferred.ts`, `ordering.ts`);
  * - `sort: latency|throughput` ranks by the lowest percentile the matching `preferred_*` names, else p50;
  * - with `order` but no `sort`, the rest follow by price (order disables load balancing);
  * - PT is opted in only by its full slug in `order`, `high_availability`, or escalation (`pool.ts`);
+ * - conversation affinity (the previous turn's endpoint first, `affinity.ts`) acts within a section
+ *   ranked by price, only on admitted endpoints, never with `order`;
  * - demotions (outage, preferences, predicted utilization > 1) act within a section, never
  *   across `order` entries or between PT-first / standard / PT-last sections (`ordering.ts`).
  */
@@ -48,12 +53,13 @@ export const plan = (
     const endpoint = candidates[i]!
     let model = models.indexOf(endpoint.model)
     if (model < 0) model = models.push(endpoint.model) - 1
+    const live = snapshot.endpoints.get(endpoint.id)
     const slot = newSlot(
       endpoint,
       i,
       model,
-      snapshot.endpoints.get(endpoint.id),
-      blendedPrice(endpoint),
+      live,
+      rankPrice(endpoint, live?.cacheShares),
       matchIndex(s.order, endpoint),
     )
     slot.mask = staticMask(endpoint, s)
@@ -71,7 +77,9 @@ export const plan = (
     if (slot.mask === 0) admitted.push(slot)
     else if (slot.held) held.push(slot)
   }
-  orderSlots(admitted, s, options.random)
+  const affinity = orderSlots(admitted, s, options.random, (sorted) =>
+    applyAffinity(sorted, slots, s, snapshot.affinity, options.affinityTolerance ?? routingDefaults.affinity.tolerance),
+  )
   orderSlots(held, s, options.random)
 
   let kept = admitted
@@ -95,6 +103,12 @@ export const plan = (
     }
   }
   const steps = planSteps(slots, kept, held, s, models)
+  if (affinity !== undefined)
+    steps.splice(
+      steps.length - 1,
+      0,
+      `affinity: ${affinity.endpoint} ${affinity.applied ? "first" : "not used"} (${affinity.why})`,
+    )
   return { attempts, escalation, excluded, steps }
 }
 

@@ -19,7 +19,7 @@ export interface Slot {
   /** Position of the endpoint's model in the request's model list. */
   readonly model: number
   readonly live: EndpointLive | undefined
-  /** `blendedPrice`. */
+  /** `rankPrice`: the effective price when the cache-hit share is measured, else the list price. */
   readonly price: number
   /**
    * Price per successful request, for load balancing (no `sort`): `price ÷ successRate^(1 + failurePenalty)`
@@ -45,6 +45,8 @@ export interface Slot {
   missedLatency: PercentileKey | undefined
   missedThroughput: PercentileKey | undefined
   picked: boolean
+  /** Placed first by conversation affinity (`affinity.ts`). */
+  sticky: boolean
 }
 
 export const newSlot = (
@@ -75,6 +77,7 @@ export const newSlot = (
   missedLatency: undefined,
   missedThroughput: undefined,
   picked: false,
+  sticky: false,
 })
 
 /** Partition, section, then the section's keys, then price, then candidate position. */

@@ -1,3 +1,4 @@
+import { byPrice } from "./explain.js"
 import { R_NOT_IN_ORDER, R_POOL, REASON_ORDER } from "./reasons.js"
 import type { PlanSettings } from "./settings.js"
 import { SECTION_ORDER, type Slot } from "./slot.js"
@@ -94,6 +95,15 @@ export const planSteps = (
       steps.push(`load balance: ${picked.endpoint.slug} picked by 1/price² weight, fallbacks by price${partition}`)
   } else {
     steps.push(`after order: remaining endpoints by price${partition}`)
+  }
+  if (byPrice(s)) {
+    const effective: Array<Slot> = []
+    for (let i = 0; i < attempts.length; i++)
+      if (attempts[i]!.live?.cacheShares !== undefined) effective.push(attempts[i]!)
+    if (effective.length > 0)
+      steps.push(
+        `price: effective (measured prompt-cache share) for ${slugs(effective)}${effective.length < attempts.length ? "; list price for the others" : ""}`,
+      )
   }
   if (flagged.outage > 0) steps.push(`outage: ${flagged.outage} with a recent outage moved behind stable endpoints`)
   if (flagged.latency.length > 0)

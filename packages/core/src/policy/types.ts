@@ -30,12 +30,25 @@ export interface EndpointLive {
   readonly breaker: "closed" | "open" | "half-open"
   /** Predicted utilization (0..1+) of the endpoint's capacity bucket if this request were admitted. */
   readonly predictedUtilization: number | undefined
+  /** Measured shares of its prompt tokens read from / written to the provider's prompt cache; undefined without data. */
+  readonly cacheShares?: CacheShares | undefined
+}
+
+/** Shares (0..1) of an endpoint's prompt tokens over the stats window, by prompt-cache part. */
+export interface CacheShares {
+  readonly read: number
+  /** Written to the cache, 1-hour writes included. */
+  readonly write: number
+  /** Written to the cache for one hour. */
+  readonly write1h: number
 }
 
 export interface Snapshot {
   /** Epoch ms (from Clock). */
   readonly now: number
   readonly endpoints: ReadonlyMap<string, EndpointLive>
+  /** The endpoint id that served this conversation's previous turn (the Affinity entry), if any. */
+  readonly affinity?: string | undefined
 }
 
 /** The request as the policy sees it: already decoded, defaults merged. */
@@ -66,6 +79,11 @@ export interface PlanOptions {
    * (`routing.failurePenalty`, default 1: the expected attempts, and as much again for the retry's delay).
    */
   readonly failurePenalty?: number | undefined
+  /**
+   * Affinity: the previous turn's endpoint (`Snapshot.affinity`) goes first while its price is at most
+   * (1 + tolerance) × the cheapest comparable endpoint's (`routing.affinity.tolerance`, default 0.25).
+   */
+  readonly affinityTolerance?: number | undefined
 }
 
 export interface PlannedAttempt {

@@ -4,6 +4,7 @@ import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { Endpoint } from "../catalog/endpoint.js"
 import type { ConfigInvalid } from "../errors.js"
+import { type ChunkSource, chunkStream } from "./chunk-source.js"
 import type { ProviderError } from "./errors.js"
 import type { CapacitySignals, Usage } from "./usage.js"
 
@@ -61,7 +62,18 @@ export interface ChatStream {
    * A stream that ends without a finish_reason fails with `TransportError{kind:"reset"}`.
    */
   readonly chunks: Stream.Stream<JsonObject, ProviderError>
+  /**
+   * The same chunks as a pull-based `ChunkSource`, when the plugin reads them that way (the transport's
+   * SSE bridge does: `sourcedChunks(source)` gives both); the router then reads this, no fiber per
+   * stream or per chunk. Without it the router reads `chunks`. Only one of the two is ever read.
+   */
+  readonly source?: ChunkSource<JsonObject, ProviderError> | undefined
 }
+
+/** `chunks` and `source` of a `ChatStream` read from one `ChunkSource`. */
+export const sourcedChunks = (
+  source: ChunkSource<JsonObject, ProviderError>,
+): Pick<ChatStream, "chunks" | "source"> => ({ source, chunks: chunkStream(source) })
 
 /** What a plugin's `make` returns: a client for the provider's endpoints. */
 export interface ProviderClient {

@@ -2,11 +2,13 @@ import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import type { Endpoint } from "../catalog/endpoint.js"
 import { type ProviderError, TransportError } from "../provider/errors.js"
+import type { Usage } from "../provider/usage.js"
 import { estimateCharge, outputCharge } from "../services/capacity/charge.js"
 import type { ReserveOptions } from "../services/capacity/service.js"
 import type { StateUnavailable } from "../services/errors.js"
 import type { HealthReport } from "../services/health/service.js"
 import type { Entry } from "../services/live-state.js"
+import type { StatsSample } from "../services/stats/window.js"
 import { classify } from "./classify.js"
 import type { AttemptControl, AttemptInfo, AttemptResult, Mode, QueuedAttempt, RequestContext } from "./context.js"
 import type { MutableAttemptTrace } from "./trace.js"
@@ -56,6 +58,30 @@ export const traceEntry = (
     upstreamRequestId: fields.upstreamRequestId,
   }
 }
+
+/**
+ * The Stats sample of a success: TTFT, latency, output tokens (of `used`, reported or estimated) and, when
+ * the upstream reported its usage, the prompt tokens with their prompt-cache parts (the measured cache-hit
+ * share the effective price is computed from; an estimate would count no hits).
+ */
+export const successSample = (
+  ttftMs: number,
+  latencyMs: number,
+  used: Usage,
+  reported: Usage | undefined,
+): StatsSample =>
+  reported === undefined
+    ? { outcome: "success", ttftMs, latencyMs, outputTokens: used.completionTokens }
+    : {
+        outcome: "success",
+        ttftMs,
+        latencyMs,
+        outputTokens: used.completionTokens,
+        promptTokens: reported.promptTokens,
+        cacheReadTokens: reported.cachedTokens,
+        cacheWriteTokens: reported.cacheWriteTokens ?? 0,
+        cacheWrite1hTokens: reported.cacheWrite1hTokens ?? 0,
+      }
 
 const ABANDONED: HealthReport = { _tag: "Abandoned" }
 

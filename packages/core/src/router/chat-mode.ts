@@ -3,7 +3,7 @@ import type { Endpoint } from "../catalog/endpoint.js"
 import type { ChatResult, JsonObject } from "../provider/contract.js"
 import { UpstreamTimeout } from "../provider/errors.js"
 import type { HealthReport } from "../services/health/service.js"
-import { traceEntry } from "./attempt.js"
+import { successSample, traceEntry } from "./attempt.js"
 import { attemptLimitMs, measuredP99Ms } from "./attempt-timeout.js"
 import type { Mode } from "./context.js"
 
@@ -58,16 +58,7 @@ export const chatMode: Mode<ChatResult> = {
       return capacity.settle(info.reservation, result.usage, now).pipe(
         Effect.andThen(capacity.observe(info.endpoint, result.signals, undefined, now)),
         Effect.andThen(
-          stats.record(
-            info.endpoint.id,
-            {
-              outcome: "success",
-              ttftMs: latency,
-              latencyMs: latency,
-              outputTokens: result.usage.completionTokens,
-            },
-            now,
-          ),
+          stats.record(info.endpoint.id, successSample(latency, latency, result.usage, result.usage), now),
         ),
         Effect.andThen(health.record(info.endpoint.id, SUCCESS, info.probe, now)),
         Effect.map(() =>

@@ -4,6 +4,7 @@ import type { Endpoint } from "../catalog/endpoint.js"
 import type { PlannedAttempt, RoutePlan, Snapshot } from "../policy/types.js"
 import type { JsonObject, ProviderClient } from "../provider/contract.js"
 import type { ProviderError } from "../provider/errors.js"
+import type { AffinityShape } from "../services/affinity/service.js"
 import type { CapacityShape, Reservation } from "../services/capacity/service.js"
 import type { HealthShape } from "../services/health/service.js"
 import type { LiveStateShape } from "../services/live-state.js"
@@ -24,6 +25,8 @@ export interface RouterServices {
   readonly live: LiveStateShape
   /** Retries and hedges as a share of traffic. */
   readonly budget: RetryBudgetShape
+  /** Which endpoint served each conversation's last turn. */
+  readonly affinity: AffinityShape
   readonly random: () => number
   /** Time limits of upstream calls (one sleeping fiber for all of them). */
   readonly deadlines: Deadlines

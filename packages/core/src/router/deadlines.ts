@@ -43,6 +43,12 @@ export interface Deadlines {
     timeoutMs: number,
     onTimeout: () => ProviderError,
   ) => Effect.Effect<A, E>
+  /**
+   * A deadline `timeoutMs` from now for work that runs on callbacks rather than in a fiber (a committed
+   * stream's body): `onExpire` is called (synchronously, by the deadline ticker) when it passes, unless
+   * the returned release (idempotent) was called first.
+   */
+  readonly register: (timeoutMs: number, onExpire: () => void) => Effect.Effect<() => void>
 }
 
 /** The deadlines of one Clock and the fiber that sleeps until the earliest of them. */
@@ -98,6 +104,18 @@ class Handed implements DeadlineEntry, CallDeadline {
     }
   }
 }
+
+/** A deadline that calls back. */
+class Callback implements DeadlineEntry {
+  index = -1
+
+  constructor(
+    readonly at: number,
+    readonly fire: () => void,
+  ) {}
+}
+
+const NOTHING_TO_RELEASE = (): void => {}
 
 export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
   const timelines = new WeakMap<Clock.Clock, Timeline>()
@@ -228,5 +246,16 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
     })
   }
 
-  return { within, handing }
+  const register = (timeoutMs: number, onExpire: () => void): Effect.Effect<() => void> => {
+    if (!Number.isFinite(timeoutMs)) return Effect.succeed(NOTHING_TO_RELEASE)
+    return Effect.withFiber((parent) => {
+      const clock = parent.getRef(Clock.Clock)
+      const t = timelineOf(clock)
+      const entry = new Callback(clock.currentTimeMillisUnsafe() + timeoutMs, onExpire)
+      t.heap.add(entry)
+      return Effect.as(arm(t, clock, entry.at), () => release(t, entry))
+    })
+  }
+
+  return { within, handing, register }
 }

@@ -6,11 +6,13 @@ import * as Tracer from "effect/Tracer"
 import { plan } from "../policy/plan.js"
 import type { ChatResult } from "../provider/contract.js"
 import { randomFunction } from "../random/seeded.js"
+import { Affinity } from "../services/affinity/service.js"
 import { CapacityMeter } from "../services/capacity/service.js"
 import { Health } from "../services/health/service.js"
 import { LiveState, type LiveStateServices } from "../services/live-state.js"
 import { RetryBudget } from "../services/retry-budget/service.js"
 import { Stats } from "../services/stats/service.js"
+import { rememberAffinity } from "./affinity.js"
 import { chatBody, chatMode } from "./chat-mode.js"
 import { streamBody } from "./chunks.js"
 import type { AttemptOk, RequestContext, RouterServices } from "./context.js"
@@ -44,6 +46,7 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
       health: yield* Health,
       live: yield* LiveState,
       budget: yield* RetryBudget,
+      affinity: yield* Affinity,
       random: yield* randomFunction,
       deadlines: makeDeadlines(yield* Effect.scope),
     }
@@ -72,6 +75,7 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
               escalating: false,
               unmapped: (e) => unmappedParameters(deployment, e, p),
               failurePenalty: routing.failurePenalty,
+              affinityTolerance: routing.affinity.tolerance,
             })
             const parent = request.traceparent === undefined ? undefined : parseTraceparent(request.traceparent)
             const trace = new TraceRecorder(
@@ -107,7 +111,7 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
         const usage = ok.value.usage
         const cost = costBreakdown(endpoint, usage)
         const now = clock.currentTimeMillisUnsafe()
-        return Effect.succeed({
+        return Effect.as(rememberAffinity(ctx, endpoint, now), {
           body: decorateCompletion(ok.value.body, endpoint, usage, cost),
           endpoint,
           upstreamRequestId: ok.value.requestId,

@@ -7,6 +7,7 @@ import type { PlanRequest } from "../policy/types.js"
 import type { JsonObject } from "../provider/contract.js"
 import type { Priority, ProviderPreferences } from "../schema/provider-preferences.js"
 import { ROUTING_ONLY_FIELDS } from "../schema/routing-request.js"
+import { affinityKeyOf } from "./affinity-key.js"
 import { estimatePromptTokens } from "./estimate.js"
 import type { RouteRequest } from "./types.js"
 
@@ -26,6 +27,8 @@ export interface Prepared {
   readonly timeoutMs: number
   /** Longest total wait for rate-limited or full endpoints (`provider.max_wait_ms` → `routing.maxWaitMs`). */
   readonly maxWaitMs: number
+  /** The conversation's affinity key (`affinity-key.ts`); undefined: no affinity for this request. */
+  readonly affinityKey: string | undefined
 }
 
 /** Body keys that are not endpoint parameters (`require_parameters` and the soft filters look at the rest). */
@@ -112,5 +115,6 @@ export const prepare = (
     body: upstreamBody(request.body),
     timeoutMs: request.timeoutMs ?? routing.requestTimeoutMs,
     maxWaitMs: provider.max_wait_ms ?? routing.maxWaitMs,
+    affinityKey: affinityKeyOf(routing.affinity, request, models[0]?.id ?? requested[0]!),
   })
 }

@@ -1,8 +1,9 @@
 import * as Effect from "effect/Effect"
 import type { RoutingDefaults } from "../catalog/catalog.js"
-import type { EndpointLive, Snapshot } from "../policy/types.js"
+import type { CacheShares, EndpointLive, Snapshot } from "../policy/types.js"
 import { estimateCharge } from "../services/capacity/charge.js"
 import type { StateUnavailable } from "../services/errors.js"
+import type { CacheCounts } from "../services/stats/window.js"
 import type { RouterServices } from "./context.js"
 import type { Prepared } from "./prepare.js"
 
@@ -24,7 +25,7 @@ export const buildSnapshot = (
   const n = candidates.length
   const charges = new Array<number>(n)
   for (let i = 0; i < n; i++) charges[i] = estimateCharge(candidates[i]!, estimatedPromptTokens, maxTokens)
-  return Effect.map(services.live.read(candidates, charges, now), (reads): Snapshot => {
+  return Effect.map(services.live.read(candidates, charges, now, prepared.affinityKey), (reads): Snapshot => {
     const endpoints = new Map<string, EndpointLive>()
     for (let i = 0; i < n; i++) {
       const si = reads.stats[i]!
@@ -42,8 +43,22 @@ export const buildSnapshot = (
         cooldownUntil: hi.cooldownUntil,
         breaker: hi.breaker,
         predictedUtilization: reads.predicted[i],
+        cacheShares: sharesOf(si.cache),
       })
     }
-    return { now, endpoints }
+    return { now, endpoints, affinity: reads.affinity }
   })
 }
+
+/**
+ * Cache-hit shares of the prompt tokens counted; undefined while Stats has none, or saw no cache read or
+ * write (the effective price would be the list price: it applies as such, and the trace names no price).
+ */
+const sharesOf = (c: CacheCounts): CacheShares | undefined =>
+  c.promptTokens === 0 || (c.cacheReadTokens === 0 && c.cacheWriteTokens === 0)
+    ? undefined
+    : {
+        read: c.cacheReadTokens / c.promptTokens,
+        write: c.cacheWriteTokens / c.promptTokens,
+        write1h: c.cacheWrite1hTokens / c.promptTokens,
+      }

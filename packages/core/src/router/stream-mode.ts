@@ -1,26 +1,26 @@
-import * as Channel from "effect/Channel"
+import type * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Pull from "effect/Pull"
 import * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
 import type { Endpoint } from "../catalog/endpoint.js"
+import { type ChunkSource, StreamDefect } from "../provider/chunk-source.js"
 import type { ChatStream, JsonObject, ProviderClient } from "../provider/contract.js"
 import { type ProviderError, TransportError, UpstreamTimeout } from "../provider/errors.js"
+import { sourceOfStream } from "../provider/stream-source.js"
 import type { Usage } from "../provider/usage.js"
 import { traceEntry } from "./attempt.js"
 import { attemptLimitMs, measuredP99Ms } from "./attempt-timeout.js"
 import { contentLength, isContentChunk } from "./chunks.js"
 import type { AttemptInfo, Mode, RequestContext } from "./context.js"
 
-/** A stream that produced its first content chunk: the client gets `head`, then the rest via `pull`. */
+/** A stream that produced its first content chunk: the client gets `head`, then the rest from `source`. */
 export interface Committed {
   readonly chat: ChatStream
   /** Owns the upstream stream; closing it ends the upstream call. */
   readonly scope: Scope.Closeable
-  /** Next batch of chunks, or undefined at the end. */
-  readonly pull: Effect.Effect<ReadonlyArray<JsonObject> | undefined, ProviderError>
+  /** The upstream's chunks after the head (`chat.source`, or `chat.chunks` read by one fiber). */
+  readonly source: ChunkSource<JsonObject, ProviderError | StreamDefect>
   /** Held-back lifecycle chunks and the first content batch (never empty). */
   readonly head: ReadonlyArray<JsonObject>
   /** The upstream already ended while the head was read. */
@@ -29,12 +29,43 @@ export interface Committed {
 }
 
 /** Rough usage of a stream that ended without a usage chunk (or was cut): estimated prompt + ~4 chars a token. */
-export const estimatedUsage = (ctx: RequestContext, contentChars: number): Usage => ({
-  promptTokens: ctx.prepared.planRequest.estimatedPromptTokens,
+export const estimatedUsage = (promptTokens: number, contentChars: number): Usage => ({
+  promptTokens,
   completionTokens: Math.ceil(contentChars / 4),
   cachedTokens: 0,
   reasoningTokens: 0,
 })
+
+/** The upstream's chunks as a source whose cancellation is a finalizer of `scope`. */
+const upstreamSource = (
+  chat: ChatStream,
+  scope: Scope.Scope,
+): Effect.Effect<ChunkSource<JsonObject, ProviderError | StreamDefect>> =>
+  Effect.flatMap(
+    chat.source === undefined
+      ? Effect.map(Effect.context<never>(), (context) => sourceOfStream(chat.chunks, context))
+      : Effect.succeed(chat.source),
+    (source) =>
+      Effect.as(
+        Scope.addFinalizer(
+          scope,
+          Effect.sync(() => source.cancel()),
+        ),
+        source,
+      ),
+  )
+
+/** The next batch of `source` (undefined at its end); a `StreamDefect` dies. */
+const readBatch = (
+  source: ChunkSource<JsonObject, ProviderError | StreamDefect>,
+): Effect.Effect<ReadonlyArray<JsonObject> | undefined, ProviderError> =>
+  Effect.callback((resume) => {
+    source.read((error, batch) => {
+      if (error === undefined) resume(Effect.succeed(batch))
+      else if (error instanceof StreamDefect) resume(Effect.failCause(error.cause as Cause.Cause<never>))
+      else resume(Effect.fail(error))
+    })
+  })
 
 const readHead = (
   ctx: RequestContext,
@@ -45,16 +76,12 @@ const readHead = (
 ): Effect.Effect<Committed, ProviderError> =>
   Effect.gen(function* () {
     const chat = yield* client.stream({ body: ctx.body, endpoint, traceparent })
-    // the pull as it is (`Stream.toPull` would wrap every pull in a semaphore and a context provide)
-    const raw = yield* Channel.toPullScoped(Stream.toChannel(chat.chunks), scope)
-    const pull: Effect.Effect<ReadonlyArray<JsonObject> | undefined, ProviderError> = raw.pipe(
-      Pull.catchDone(() => Effect.succeed(undefined)),
-    )
+    const source = yield* upstreamSource(chat, scope)
     const head: Array<JsonObject> = []
     let content = false
     let ended = false
     while (!content) {
-      const batch = yield* pull
+      const batch = yield* readBatch(source)
       if (batch === undefined) {
         ended = true
         break
@@ -73,7 +100,7 @@ const readHead = (
       })
     }
     const firstTokenAt = yield* Clock.currentTimeMillis
-    return { chat, scope, pull, head, ended, firstTokenAt }
+    return { chat, scope, source, head, ended, firstTokenAt }
   })
 
 /**
@@ -119,7 +146,11 @@ const closeLost = (ctx: RequestContext, info: AttemptInfo, committed: Committed)
     const now = yield* Clock.currentTimeMillis
     let chars = 0
     for (const chunk of committed.head) chars += contentLength(chunk)
-    yield* ctx.services.capacity.settle(info.reservation, estimatedUsage(ctx, chars), now)
+    yield* ctx.services.capacity.settle(
+      info.reservation,
+      estimatedUsage(ctx.prepared.planRequest.estimatedPromptTokens, chars),
+      now,
+    )
     yield* ctx.services.health.record(info.endpoint.id, { _tag: "Abandoned" }, info.probe, now)
     ctx.trace.push(
       traceEntry(info, { endedAt: now, outcome: "hedge_lost", status: 200, error: undefined, retryAfterMs: undefined }),

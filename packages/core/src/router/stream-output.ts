@@ -1,19 +1,20 @@
-import * as Cause from "effect/Cause"
-import * as Channel from "effect/Channel"
 import * as Clock from "effect/Clock"
+import type * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
 import * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
+import type * as Stream from "effect/Stream"
+import type { Endpoint } from "../catalog/endpoint.js"
+import { type ChunkRead, type ChunkSource, chunkStream, StreamDefect } from "../provider/chunk-source.js"
 import type { JsonObject } from "../provider/contract.js"
 import { type ProviderError, UpstreamTimeout } from "../provider/errors.js"
 import { type Usage, usageFromOpenAi } from "../provider/usage.js"
-import { traceEntry } from "./attempt.js"
+import { rememberAffinity } from "./affinity.js"
+import { successSample, traceEntry } from "./attempt.js"
 import { contentLength } from "./chunks.js"
 import { classify, errorTypeFor, httpStatusFor } from "./classify.js"
-import type { AttemptOk, RequestContext } from "./context.js"
+import type { AttemptInfo, AttemptOk, RequestContext } from "./context.js"
 import { costBreakdown, usageJson } from "./cost.js"
 import { type Committed, estimatedUsage } from "./stream-mode.js"
 import type { AttemptOutcome, RouteStream, RouteTrace } from "./types.js"
@@ -53,182 +54,231 @@ export const errorChunk = (
  * (reported, or estimated from the text when the upstream sent none), Stats/Health are told, and the
  * trace completes.
  */
-type Batch = readonly [JsonObject, ...Array<JsonObject>]
-
 export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): Effect.Effect<RouteStream> =>
   Effect.gen(function* () {
     const done = yield* Deferred.make<RouteTrace>()
-    const { info, value } = ok
-    const endpoint = info.endpoint
-    const { capacity, health, stats } = ctx.services
-    let usage: Usage | undefined
-    let chars = 0
-    let outcome: AttemptOutcome | undefined
-    let failure: ProviderError | undefined
-    let phase: "head" | "body" | "end" = "head"
-    let finalized = false
+    const context = yield* Effect.context<never>()
+    const value = ok.value
+    // the stream committed to this endpoint: it holds the conversation's prefix now
+    if (ctx.prepared.affinityKey !== undefined)
+      yield* rememberAffinity(ctx, ok.info.endpoint, yield* Clock.currentTimeMillis)
+    const stream = new CommittedStream(ctx, ok, done, context)
+    // the body runs under the request's deadline: one deadline entry, not a timer per chunk
+    if (!value.ended) {
+      const now = yield* Clock.currentTimeMillis
+      stream.release = yield* ctx.services.deadlines.register(Math.max(1, ctx.deadlineAt - now), stream.expire)
+    }
+    return new Routed(
+      ok.info.endpoint,
+      value.chat.requestId,
+      ctx.trace.attempts.length + 1,
+      stream,
+      done,
+      ctx.deadlineAt,
+    )
+  })
+
+/** A committed stream as the router hands it out: `chunks` (the Stream view) is made only when read. */
+class Routed implements RouteStream {
+  readonly trace: Effect.Effect<RouteTrace>
+  private view: Stream.Stream<JsonObject> | undefined = undefined
+
+  constructor(
+    readonly endpoint: Endpoint,
+    readonly upstreamRequestId: string | undefined,
+    /** The committed attempt's own entry is pushed when the stream ends. */
+    readonly attempts: number,
+    readonly source: CommittedStream,
+    done: Deferred.Deferred<RouteTrace>,
+    readonly deadlineAt: number,
+  ) {
+    this.trace = Deferred.await(done)
+  }
+
+  get chunks(): Stream.Stream<JsonObject> {
+    this.view ??= chunkStream<JsonObject, never>(this.source)
+    return this.view
+  }
+}
+
+/**
+ * A committed stream as the client reads it: the head, then each upstream batch as it is read (touched in
+ * place), all on the reader's callbacks — no fiber while it streams. Its end (done, cut in-band, or
+ * cancelled by the reader) runs the bookkeeping once, in a fiber of its own (`finalize`). While it streams
+ * it keeps only what that needs (not the request's context: its body, snapshot and plan are not needed).
+ */
+class CommittedStream implements ChunkSource<JsonObject, StreamDefect> {
+  /** Releases the body's deadline entry. */
+  release: () => void = NO_RELEASE
+  private head: ReadonlyArray<JsonObject> | undefined
+  private readonly ended: boolean
+  private readonly upstream: Committed["source"]
+  private readonly scope: Committed["scope"]
+  private readonly chat: Committed["chat"]
+  private readonly firstTokenAt: number
+  /** `id` and `created` of the first chunk, for the in-band error chunk. */
+  private readonly first: JsonObject | undefined
+  private readonly info: AttemptInfo
+  private readonly services: RequestContext["services"]
+  private readonly recorder: RequestContext["trace"]
+  private readonly promptTokens: number
+  private phase: "body" | "end" = "body"
+  /** The reader waiting for the upstream's next batch. */
+  private reader: ChunkRead<JsonObject, StreamDefect> | undefined = undefined
+  /** What the next read gets once the stream has ended: the in-band error chunk, or a defect. */
+  private last: { readonly batch: Batch } | { readonly defect: StreamDefect } | undefined = undefined
+  private usage: Usage | undefined = undefined
+  private chars = 0
+  private outcome: AttemptOutcome | undefined = undefined
+  private failure: ProviderError | undefined = undefined
+  private finalized = false
+  private upstreamReported = false
+  private readonly onUpstream: ChunkRead<JsonObject, ProviderError | StreamDefect> = (error, batch) =>
+    this.upstreamRead(error, batch)
+
+  constructor(
+    ctx: RequestContext,
+    ok: AttemptOk<Committed>,
+    private readonly done: Deferred.Deferred<RouteTrace>,
+    private readonly context: Context.Context<never>,
+  ) {
+    const value = ok.value
+    this.info = ok.info
+    this.services = ctx.services
+    this.recorder = ctx.trace
+    this.promptTokens = ctx.prepared.planRequest.estimatedPromptTokens
+    this.head = value.head
+    this.ended = value.ended
+    this.upstream = value.source
+    this.scope = value.scope
+    this.chat = value.chat
+    this.firstTokenAt = value.firstTokenAt
+    for (const chunk of value.head) this.touch(chunk)
     const first = value.head[0]
+    this.first = first === undefined ? undefined : { id: first.id, created: first.created }
+    if (first !== undefined) first.provider = ok.info.endpoint.slug
+  }
 
-    const slug = endpoint.slug
-    let upstreamReported = false
-    const touch = (chunk: JsonObject): void => {
-      chunk.model = endpoint.model
-      // one rule for every chunk: `provider` once (ours, first chunk); an upstream's own once, apart
-      if (chunk.provider !== undefined) {
-        const upstreamProvider = chunk.provider
-        delete chunk.provider
-        if (!upstreamReported && upstreamProvider !== slug) {
-          upstreamReported = true
-          chunk.upstream_provider = upstreamProvider
-        }
-      }
-      chars += contentLength(chunk)
-      const u = usageFromOpenAi(chunk.usage)
-      if (u !== undefined) {
-        usage = u
-        chunk.usage = usageJson(chunk.usage, u, costBreakdown(endpoint, u))
-      }
+  read(done: ChunkRead<JsonObject, StreamDefect>): void {
+    const head = this.head
+    if (head !== undefined) {
+      this.head = undefined
+      if (this.ended && !this.finalized) this.end("success")
+      done(undefined, head)
+    } else if (this.phase === "body") {
+      this.reader = done
+      this.upstream.read(this.onUpstream)
+    } else {
+      const last = this.last
+      this.last = undefined
+      if (last === undefined) done(undefined, undefined)
+      else if ("batch" in last) done(undefined, last.batch)
+      else done(last.defect, undefined)
     }
-    for (const chunk of value.head) touch(chunk)
-    if (first !== undefined) first.provider = slug
+  }
 
-    const end = (o: AttemptOutcome) => {
-      phase = "end"
-      outcome = o
+  private upstreamRead(error: ProviderError | StreamDefect | undefined, batch: ReadonlyArray<JsonObject> | undefined) {
+    const reader = this.reader
+    this.reader = undefined
+    if (reader === undefined || this.phase !== "body") return
+    if (batch !== undefined) {
+      for (const chunk of batch) this.touch(chunk)
+      reader(undefined, batch)
+    } else if (error === undefined) {
+      this.end("success")
+      reader(undefined, undefined)
+    } else if (error instanceof StreamDefect) {
+      // a bug, not the endpoint's failure: recorded as abandoned
+      this.end(undefined)
+      reader(error, undefined)
+    } else {
+      reader(undefined, this.cut(error))
     }
+  }
 
-    const take = (batch: ReadonlyArray<JsonObject>): Effect.Effect<Batch, Cause.Done> => {
-      if (batch.length === 0) {
-        end("success")
-        return Cause.done()
-      }
-      for (const chunk of batch) touch(chunk)
-      return Effect.succeed(batch as Batch)
-    }
-    const cut = (error: ProviderError): Effect.Effect<Batch> => {
-      end("stream_error")
-      failure = error
-      return Effect.succeed([errorChunk(first, endpoint, error)] as const)
-    }
-
-    // Body phase: one child fiber (in the upstream's scope) pulls the upstream on demand — a pull of
-    // this stream requests one upstream batch — under one deadline, the request's: no fiber, timer or
-    // deadline entry per chunk. At the deadline the fiber is interrupted and the stream ends in-band.
-    let pump: Fiber.Fiber<void, ProviderError> | undefined
-    let pumpExit: Exit.Exit<void, ProviderError> | undefined
-    let timedOut = false
-    /** The pump waiting for the next request. */
-    let requested: ((go: Effect.Effect<void>) => void) | undefined
-    let pendingRequest = false
-    /** The reader waiting for the next batch (or the pump's end). */
-    let reader: ((next: Effect.Effect<Batch, Cause.Done>) => void) | undefined
-
-    const bodyTimeout = (): ProviderError =>
+  /**
+   * The request's deadline passed mid-stream: the upstream is closed, the stream ends in-band. (A
+   * property, so the deadline entry holds this stream and nothing of the scope that registered it.)
+   */
+  readonly expire = (): void => {
+    if (this.phase === "end") return
+    const cut = this.cut(
       new UpstreamTimeout({
-        provider: endpoint.slug,
+        provider: this.info.endpoint.slug,
         status: 0,
         message: `The request deadline passed mid-stream`,
         phase: "body",
-      })
-    const ended = (exit: Exit.Exit<void, ProviderError>): Effect.Effect<Batch, Cause.Done> => {
-      if (Exit.isSuccess(exit)) return take([])
-      if (timedOut) return cut(bodyTimeout())
-      const error = Cause.findError(exit.cause)
-      return error._tag === "Success" ? cut(error.success) : Effect.failCause(exit.cause as Cause.Cause<never>)
-    }
-    const awaitRequest = Effect.callback<void>((resume) => {
-      if (pendingRequest) {
-        pendingRequest = false
-        resume(Effect.void)
-      } else requested = resume
-    })
-    const deliver = (batch: ReadonlyArray<JsonObject>): void => {
-      const r = reader
-      reader = undefined
-      r?.(take(batch))
-    }
-    // a reader that asks again while it is handed a batch (it wrote the batch at once) lets the
-    // pump pull on without suspending
-    const pullOn: Effect.Effect<void, ProviderError> = Effect.flatMap(value.pull, (batch) => {
-      if (batch === undefined || batch.length === 0) return Effect.void
-      deliver(batch)
-      if (!pendingRequest) return pumpLoop
-      pendingRequest = false
-      return pullOn
-    })
-    const pumpLoop: Effect.Effect<void, ProviderError> = Effect.flatMap(awaitRequest, () => pullOn)
-    const startPump = Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      Effect.map(
-        Effect.forkIn(
-          ctx.services.deadlines.handing(
-            (deadline) =>
-              Effect.withFiber((self) => {
-                deadline.arm(() => {
-                  timedOut = true
-                  self.interruptUnsafe()
-                })
-                return pumpLoop
-              }),
-            Math.max(1, ctx.deadlineAt - now),
-            bodyTimeout,
-          ),
-          value.scope,
-          { startImmediately: true },
-        ),
-        (fiber) => {
-          pump = fiber
-          fiber.addObserver((exit) => {
-            pumpExit = exit
-            const r = reader
-            reader = undefined
-            r?.(ended(exit))
-          })
-        },
-      ),
+      }),
     )
-    const request = Effect.callback<Batch, Cause.Done>((resume) => {
-      if (pumpExit !== undefined) {
-        resume(ended(pumpExit))
-        return
-      }
-      reader = resume
-      const go = requested
-      requested = undefined
-      if (go !== undefined) go(Effect.void)
-      else pendingRequest = true
-    })
-    const body = Effect.suspend(() => (pump === undefined ? Effect.andThen(startPump, request) : request))
+    const reader = this.reader
+    this.reader = undefined
+    if (reader !== undefined) reader(undefined, cut)
+    // not read yet: the next read gets it (after the head when that is still unread)
+    else this.last = { batch: cut }
+  }
 
-    const pull = Effect.suspend((): Effect.Effect<Batch, Cause.Done> => {
-      switch (phase) {
-        case "head":
-          if (value.ended) end("success")
-          else phase = "body"
-          return Effect.succeed(value.head as Batch)
-        case "body":
-          return body
-        case "end":
-          return Cause.done()
-      }
-    })
+  /** The reader is gone: the upstream is closed and the stream recorded as cancelled. */
+  cancel(): void {
+    this.reader = undefined
+    this.last = undefined
+    this.head = undefined
+    if (this.phase !== "end") this.end(undefined)
+  }
 
-    const finalize = Effect.gen(function* () {
-      if (finalized) return
-      finalized = true
-      yield* Scope.close(value.scope, Exit.void)
+  /** Ends with an upstream failure: the in-band error chunk the client gets last. */
+  private cut(error: ProviderError): Batch {
+    this.failure = error
+    this.end("stream_error")
+    return [errorChunk(this.first, this.info.endpoint, error)]
+  }
+
+  /** The stream is over (undefined: cancelled or died): stop the upstream, settle, record, finish the trace. */
+  private end(outcome: AttemptOutcome | undefined): void {
+    this.phase = "end"
+    this.outcome = outcome
+    if (this.finalized) return
+    this.finalized = true
+    this.release()
+    this.upstream.cancel()
+    Effect.runForkWith(this.context)(this.finalize())
+  }
+
+  /** `model` = the model used; `provider` once (ours, first chunk) and an upstream's own once, apart; usage + cost. */
+  private touch(chunk: JsonObject): void {
+    const endpoint = this.info.endpoint
+    chunk.model = endpoint.model
+    if (chunk.provider !== undefined) {
+      const upstreamProvider = chunk.provider
+      delete chunk.provider
+      if (!this.upstreamReported && upstreamProvider !== endpoint.slug) {
+        this.upstreamReported = true
+        chunk.upstream_provider = upstreamProvider
+      }
+    }
+    this.chars += contentLength(chunk)
+    const u = usageFromOpenAi(chunk.usage)
+    if (u !== undefined) {
+      this.usage = u
+      chunk.usage = usageJson(chunk.usage, u, costBreakdown(endpoint, u))
+    }
+  }
+
+  private finalize(): Effect.Effect<void> {
+    const { info, done, recorder, scope, chat, firstTokenAt } = this
+    const endpoint = info.endpoint
+    const { capacity, health, stats } = this.services
+    const failure = this.failure
+    const final = this.outcome ?? "cancelled"
+    const reported = this.usage
+    const used = reported ?? estimatedUsage(this.promptTokens, this.chars)
+    return Effect.gen(function* () {
+      yield* Scope.close(scope, Exit.void)
       const now = yield* Clock.currentTimeMillis
-      const final = outcome ?? "cancelled"
-      const used = usage ?? estimatedUsage(ctx, chars)
       yield* capacity.settle(info.reservation, used, now)
       if (final === "success") {
         yield* stats.record(
           endpoint.id,
-          {
-            outcome: "success",
-            ttftMs: value.firstTokenAt - info.startedAt,
-            latencyMs: now - info.startedAt,
-            outputTokens: used.completionTokens,
-          },
+          successSample(firstTokenAt - info.startedAt, now - info.startedAt, used, reported),
           now,
         )
         yield* health.record(endpoint.id, { _tag: "Success" }, info.probe, now)
@@ -240,35 +290,24 @@ export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): 
       } else {
         yield* health.record(endpoint.id, { _tag: "Abandoned" }, info.probe, now)
       }
-      ctx.trace.push(
+      recorder.push(
         traceEntry(info, {
           endedAt: now,
           outcome: final,
           status: 200,
           error: failure === undefined ? undefined : `${failure._tag}: ${failure.message}`,
           retryAfterMs: undefined,
-          upstreamRequestId: value.chat.requestId,
+          upstreamRequestId: chat.requestId,
         }),
       )
       const cost = costBreakdown(endpoint, used)
       // read at the end: a streamed answer says which pool served in its events (Vertex trafficType)
-      const traffic = value.chat.signals.trafficType
-      yield* Deferred.succeed(
-        done,
-        ctx.trace.finish(now, { endpoint, usage: used, cost, firstTokenAt: value.firstTokenAt, traffic }),
-      )
+      const traffic = chat.signals.trafficType
+      yield* Deferred.succeed(done, recorder.finish(now, { endpoint, usage: used, cost, firstTokenAt, traffic }))
     })
+  }
+}
 
-    return {
-      endpoint,
-      upstreamRequestId: value.chat.requestId,
-      // the committed attempt's own entry is pushed when the stream ends
-      attempts: ctx.trace.attempts.length + 1,
-      // one channel: the pull as it is, `finalize` on the channel's scope (when the stream ends or is closed)
-      chunks: Stream.fromChannel(
-        Channel.fromTransform((_, scope) => Effect.as(Scope.addFinalizer(scope, finalize), pull)),
-      ),
-      trace: Deferred.await(done),
-      deadlineAt: ctx.deadlineAt,
-    }
-  })
+type Batch = readonly [JsonObject, ...Array<JsonObject>]
+
+const NO_RELEASE = (): void => {}

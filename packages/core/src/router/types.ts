@@ -2,6 +2,7 @@ import type * as Stream from "effect/Stream"
 import type { Pool } from "../catalog/config.js"
 import type { Endpoint } from "../catalog/endpoint.js"
 import type { ExcludedEndpoint } from "../errors.js"
+import type { ChunkSource, StreamDefect } from "../provider/chunk-source.js"
 import type { JsonObject } from "../provider/contract.js"
 import type { CapacitySignals, Usage } from "../provider/usage.js"
 import type { Priority, ProviderPreferences } from "../schema/provider-preferences.js"
@@ -31,6 +32,11 @@ export interface RouteRequest {
    * and upstream calls carry it (tracing off) or their own attempt span (tracing on).
    */
   readonly traceparent?: string
+  /**
+   * The conversation this request belongs to, from a header (the gateway's `x-session-id`): the affinity
+   * key when the body has no `session_id` (see `affinity-key.ts`).
+   */
+  readonly sessionId?: string
 }
 
 export type AttemptOutcome =
@@ -144,6 +150,14 @@ export interface RouteStream {
    * `finish_reason: "error"`. The last chunk carries `usage` (with `cost`) when known.
    */
   readonly chunks: Stream.Stream<JsonObject>
+  /**
+   * The same chunks, pulled with callbacks (what an HTTP layer writes to its socket: no fiber while the
+   * stream waits on its upstream, the upstream read only when the client takes the next batch). Read
+   * either this or `chunks`, never both; `cancel()` when the client goes away (the upstream is closed and
+   * the stream recorded as cancelled). Fails only with a `StreamDefect` (a bug, never an upstream failure).
+   * The router always sets it; a stand-in Router may leave it out (then `sourceOfStream(chunks)`).
+   */
+  readonly source?: ChunkSource<JsonObject, StreamDefect> | undefined
   /** Completes with the final trace once the stream has ended (or was interrupted). */
   readonly trace: import("effect").Effect.Effect<RouteTrace>
   /**

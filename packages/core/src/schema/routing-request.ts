@@ -23,8 +23,12 @@ export const RoutingRequest = Schema.Struct({
   tool_choice: Schema.optionalKey(Schema.Unknown),
   response_format: Schema.optionalKey(Schema.Unknown),
   provider: Schema.optionalKey(ProviderPreferences),
+  /** The conversation, for affinity (OpenRouter's sticky-routing key; not forwarded upstream). */
+  session_id: Schema.optionalKey(Schema.String),
+  /** The end user (OpenAI's field, forwarded): an affinity key when there is no `session_id`. */
+  user: Schema.optionalKey(Schema.String),
 })
 export type RoutingRequest = typeof RoutingRequest.Type
 
 /** Fields Switchyard consumes and never forwards upstream. */
-export const ROUTING_ONLY_FIELDS: ReadonlyArray<string> = ["models", "provider", "route"]
+export const ROUTING_ONLY_FIELDS: ReadonlyArray<string> = ["models", "provider", "route", "session_id"]

@@ -1,3 +1,4 @@
+export * from "./affinity/index.js"
 export * from "./capacity/index.js"
 export * from "./errors.js"
 export * from "./health/index.js"

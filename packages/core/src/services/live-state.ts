@@ -5,6 +5,14 @@ import type { RoutingDefaults } from "../catalog/catalog.js"
 import type { Endpoint } from "../catalog/endpoint.js"
 import { RandomSeeded } from "../random/seeded.js"
 import {
+  Affinity,
+  type AffinityOptions,
+  type AffinityShape,
+  makeMemoryAffinity,
+  type ResolvedAffinityOptions,
+  resolveAffinityOptions,
+} from "./affinity/service.js"
+import {
   type MemoryCapacityOptions,
   makeMemoryCapacity,
   type ResolvedCapacityOptions,
@@ -36,14 +44,15 @@ import type { StatsSummary, WindowOptions } from "./stats/window.js"
 /**
  * # Live state: the services, their failure contract, and the one place they are wired
  *
- * Everything the router learns at run time lives behind five services: `CapacityMeter` (leaky
- * buckets), `Health` (cooldowns, breaker), `Stats` (latency/throughput windows), `RetryBudget`
- * (retries and hedges as a share of traffic) and `LiveState` (the request gates below, plus the
- * store's status). `liveStateLayer` builds all five; the Promise façade, the gateway runtime and the
- * simulator all get them from it (through `routerLayer`).
+ * Everything the router learns at run time lives behind six services: `CapacityMeter` (leaky
+ * buckets), `Health` (cooldowns, breaker), `Stats` (latency/throughput windows, cache-hit shares),
+ * `RetryBudget` (retries and hedges as a share of traffic), `Affinity` (which endpoint served each
+ * conversation's last turn) and `LiveState` (the request gates below, plus the store's status).
+ * `liveStateLayer` builds all six; the Promise façade, the gateway runtime and the simulator all get
+ * them from it (through `routerLayer`).
  *
  * ## Failure contract (a network store such as Redis)
- * - `CapacityMeter`, `Health`, `Stats` and `RetryBudget` never fail (`E = never`). A network store
+ * - `CapacityMeter`, `Health`, `Stats`, `RetryBudget` and `Affinity` never fail (`E = never`). A network store
  *   answers from the replica's local in-memory copy of the same service when the network does not
  *   answer within its timeout (documented in-layer fallback), and bookkeeping (`settle`, `release`,
  *   `record`, `observe`, `recordRequest`, `refund`) is best effort: what cannot be written is lost
@@ -77,6 +86,8 @@ export interface LiveReads {
   readonly health: ReadonlyArray<HealthView>
   /** Predicted utilization with each endpoint's charge; undefined for untracked endpoints. */
   readonly predicted: ReadonlyArray<number | undefined>
+  /** The endpoint id that served the conversation's last turn (`Affinity.lookup` of the affinity key), if any. */
+  readonly affinity: string | undefined
 }
 
 /** The outcome of `LiveState.admit`. */
@@ -95,11 +106,15 @@ export type Entry =
  */
 export interface LiveStateShape {
   readonly status: () => StateStatus
-  /** Stats, Health and predicted utilization (with `charges[i]`) of each endpoint, at one instant. */
+  /**
+   * Stats, Health and predicted utilization (with `charges[i]`) of each endpoint, and the affinity
+   * entry of `affinityKey` (when given), at one instant.
+   */
   readonly read: (
     endpoints: ReadonlyArray<Endpoint>,
     charges: ReadonlyArray<number>,
     now?: number,
+    affinityKey?: string,
   ) => Effect.Effect<LiveReads, StateUnavailable>
   /** `Health.acquire`, then `CapacityMeter.reserve` if allowed (giving the permit back if refused). */
   readonly admit: (
@@ -113,7 +128,7 @@ export interface LiveStateShape {
 export class LiveState extends Context.Service<LiveState, LiveStateShape>()("@switchyard/core/LiveState") {}
 
 /** Every live-state service the router reads. */
-export type LiveStateServices = CapacityMeter | Health | Stats | RetryBudget | LiveState
+export type LiveStateServices = CapacityMeter | Health | Stats | RetryBudget | Affinity | LiveState
 
 const ABANDONED: HealthReport = { _tag: "Abandoned" }
 const MEMORY_STATUS: StateStatus = { backend: "memory", state: "ok", errors: 0 }
@@ -123,21 +138,22 @@ export const composeLiveState = (
   capacity: CapacityShape,
   health: HealthShape,
   stats: StatsShape,
+  affinity: AffinityShape,
   status: () => StateStatus = () => MEMORY_STATUS,
 ): LiveStateShape => ({
   status,
-  read: (endpoints, charges, now) => {
+  read: (endpoints, charges, now, affinityKey) => {
     const ids = new Array<string>(endpoints.length)
     for (let i = 0; i < endpoints.length; i++) ids[i] = endpoints[i]!.id
     return Effect.flatMap(stats.readMany(ids, now), (s) =>
       Effect.flatMap(health.readMany(ids, now), (h) =>
-        Effect.map(
-          capacity.predictMany(endpoints, charges, now),
-          (p): LiveReads => ({
-            stats: s,
-            health: h,
-            predicted: p,
-          }),
+        Effect.flatMap(capacity.predictMany(endpoints, charges, now), (p) =>
+          affinityKey === undefined
+            ? Effect.succeed<LiveReads>({ stats: s, health: h, predicted: p, affinity: undefined })
+            : Effect.map(
+                affinity.lookup(affinityKey, now),
+                (a): LiveReads => ({ stats: s, health: h, predicted: p, affinity: a }),
+              ),
         ),
       ),
     )
@@ -159,6 +175,8 @@ export interface LiveStateOptions {
   readonly health?: HealthOptions | undefined
   readonly capacity?: MemoryCapacityOptions | undefined
   readonly retryBudget?: RetryBudgetOptions | undefined
+  /** The affinity map: its TTL (default `routing.affinity.ttlMs`) and in-memory bound. */
+  readonly affinity?: AffinityOptions | undefined
   /** Seed of the router's random source (load balancing, jitter): same seed, same decisions. */
   readonly seed?: string | number | undefined
   /** A shared store (e.g. `RedisState.layer(…)` from `@switchyard/redis`); default: in memory. */
@@ -170,6 +188,7 @@ export interface ResolvedLiveStateOptions {
   readonly health: ResolvedHealthOptions
   readonly capacity: ResolvedCapacityOptions
   readonly retryBudget: ResolvedRetryBudgetOptions
+  readonly affinity: ResolvedAffinityOptions
 }
 
 /** The in-memory services of this replica and the options they were built with. */
@@ -178,6 +197,7 @@ export interface LocalLiveStateShape {
   readonly health: HealthShape
   readonly stats: StatsShape
   readonly retryBudget: RetryBudgetShape
+  readonly affinity: AffinityShape
   readonly options: ResolvedLiveStateOptions
 }
 
@@ -191,38 +211,48 @@ export type LiveStateBackend = Layer.Layer<LiveStateServices, never, LocalLiveSt
 
 /** The services of a store as one context, its `LiveState` composed from the other four. */
 export const liveStateContext = (
-  s: Pick<LocalLiveStateShape, "capacity" | "health" | "stats" | "retryBudget">,
+  s: Pick<LocalLiveStateShape, "capacity" | "health" | "stats" | "retryBudget" | "affinity">,
   status?: () => StateStatus,
 ): Context.Context<LiveStateServices> =>
   Context.make(CapacityMeter, s.capacity).pipe(
     Context.add(Health, s.health),
     Context.add(Stats, s.stats),
     Context.add(RetryBudget, s.retryBudget),
-    Context.add(LiveState, composeLiveState(s.capacity, s.health, s.stats, status)),
+    Context.add(Affinity, s.affinity),
+    Context.add(LiveState, composeLiveState(s.capacity, s.health, s.stats, s.affinity, status)),
   )
 
 /** The in-memory store: the local services themselves. */
 export const memoryLiveState: LiveStateBackend = Layer.effectContext(Effect.map(LocalLiveState, liveStateContext))
 
-/** Options with every default filled in; the stats window defaults to `routing.statsWindowMs`. */
+/** The routing settings the live state is built with (the stats window; the affinity TTL when set). */
+export type LiveStateRouting = Pick<RoutingDefaults, "statsWindowMs"> & {
+  readonly affinity?: Pick<RoutingDefaults["affinity"], "ttlMs"> | undefined
+}
+
+/**
+ * Options with every default filled in; the stats window defaults to `routing.statsWindowMs`, the
+ * affinity TTL to `routing.affinity.ttlMs`.
+ */
 export const resolveLiveStateOptions = (
-  routing: Pick<RoutingDefaults, "statsWindowMs">,
+  routing: LiveStateRouting,
   options: LiveStateOptions = {},
 ): ResolvedLiveStateOptions => ({
   stats: resolveStatsOptions({ windowMs: routing.statsWindowMs, ...options.stats }),
   health: resolveHealthOptions(options.health),
   capacity: resolveCapacityOptions(options.capacity),
   retryBudget: resolveRetryBudgetOptions(options.retryBudget),
+  affinity: resolveAffinityOptions({ ttlMs: routing.affinity?.ttlMs, ...options.affinity }),
 })
 
 /**
  * THE layer builder of the live state: options in → `CapacityMeter`, `Health`, `Stats`,
- * `RetryBudget`, `LiveState` (and the seeded `Random` when `seed` is set) out, on the in-memory
+ * `RetryBudget`, `Affinity`, `LiveState` (and the seeded `Random` when `seed` is set) out, on the in-memory
  * store or on `options.backend`. The stats window follows `routing.statsWindowMs` unless
  * `options.stats.windowMs` overrides it.
  */
 export const liveStateLayer = (
-  routing: Pick<RoutingDefaults, "statsWindowMs">,
+  routing: LiveStateRouting,
   options: LiveStateOptions = {},
 ): Layer.Layer<LiveStateServices> => {
   const resolved = resolveLiveStateOptions(routing, options)
@@ -233,6 +263,7 @@ export const liveStateLayer = (
       health: makeMemoryHealth(resolved.health),
       stats: makeMemoryStats(resolved.stats),
       retryBudget: makeMemoryRetryBudget(resolved.retryBudget),
+      affinity: makeMemoryAffinity(resolved.affinity),
       options: resolved,
     }),
   )

@@ -1,4 +1,5 @@
 import type { JsonObject } from "../provider/contract.js"
+import { type CacheUse, NO_CACHE_USE } from "./prompt-cache.js"
 
 /** OpenAI wire shapes the simulated upstream answers with. */
 
@@ -8,11 +9,13 @@ export interface CompletionIds {
   readonly model: string
 }
 
-export const usageBody = (prompt: number, completion: number): JsonObject => ({
+/** OpenAI usage; cache reads as `cached_tokens`, cache writes (when any) as `cache_write_tokens`, as OpenRouter. */
+export const usageBody = (prompt: number, completion: number, cacheRead = 0, cacheWrite = 0): JsonObject => ({
   prompt_tokens: prompt,
   completion_tokens: completion,
   total_tokens: prompt + completion,
-  prompt_tokens_details: { cached_tokens: 0 },
+  prompt_tokens_details:
+    cacheWrite > 0 ? { cached_tokens: cacheRead, cache_write_tokens: cacheWrite } : { cached_tokens: cacheRead },
   completion_tokens_details: { reasoning_tokens: 0 },
 })
 
@@ -22,6 +25,7 @@ export const completionBody = (
   finishReason: "stop" | "length",
   prompt: number,
   completion: number,
+  cache: CacheUse = NO_CACHE_USE,
 ): JsonObject => ({
   id: ids.id,
   object: "chat.completion",
@@ -35,7 +39,7 @@ export const completionBody = (
       finish_reason: finishReason,
     },
   ],
-  usage: usageBody(prompt, completion),
+  usage: usageBody(prompt, completion, cache.read, cache.write),
 })
 
 const chunk = (
@@ -60,5 +64,9 @@ export const contentChunk = (ids: CompletionIds, content: string): JsonObject =>
 export const finishChunk = (ids: CompletionIds, finishReason: "stop" | "length"): JsonObject =>
   chunk(ids, [{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }])
 
-export const usageChunk = (ids: CompletionIds, prompt: number, completion: number): JsonObject =>
-  chunk(ids, [], usageBody(prompt, completion))
+export const usageChunk = (
+  ids: CompletionIds,
+  prompt: number,
+  completion: number,
+  cache: CacheUse = NO_CACHE_USE,
+): JsonObject => chunk(ids, [], usageBody(prompt, completion, cache.read, cache.write))

@@ -27,6 +27,26 @@ export const SimulatedCapacity = Schema.Struct({
 })
 export type SimulatedCapacity = typeof SimulatedCapacity.Type
 
+/**
+ * The endpoint's prompt cache: a prompt whose prefix this endpoint served within `ttlMs` (refreshed by
+ * every hit) has that prefix read from the cache — reported as `cached_tokens` and billed at the cache-read
+ * price; with `writes` (Anthropic-style explicit caching) the rest of a cacheable prompt is reported as
+ * written (`cache_write_tokens`). Prompts under `minTokens` are not cached. A prefix is the conversation of
+ * the simulation hint's `session` (the whole prompt of its previous turn here), else the request's leading
+ * messages (the longest that a previous request of this endpoint sent as its whole prompt).
+ */
+export const SimulatedPromptCache = Schema.Struct({
+  /** Default 300,000 (5 minutes). */
+  ttlMs: Schema.optionalKey(PositiveInt),
+  /** Default 1,024 (OpenAI's and Anthropic's minimum). */
+  minTokens: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
+  /** Report cache writes (explicit caching); default false (implicit caching: writes cost nothing extra). */
+  writes: Schema.optionalKey(Schema.Boolean),
+  /** Prefixes kept per endpoint at most (least recently used go first); default 100,000. */
+  maxEntries: Schema.optionalKey(PositiveInt),
+})
+export type SimulatedPromptCache = typeof SimulatedPromptCache.Type
+
 /** Everything that can be set per endpoint (and, as defaults, for the whole provider). */
 const behaviourFields = {
   /** Time to first token, milliseconds. Default lognormal median 400, p90 1 000. */
@@ -50,6 +70,8 @@ const behaviourFields = {
   streamChunkTokens: Schema.optionalKey(PositiveInt),
   /** Informational: what this upstream does with prompts (the catalog's `dataPolicy` is what routing reads). */
   dataPolicy: Schema.optionalKey(DataPolicy),
+  /** A prompt cache (absent: none, every prompt token uncached). */
+  cache: Schema.optionalKey(SimulatedPromptCache),
 }
 
 export const SimulatedEndpointOptions = Schema.Struct(behaviourFields)

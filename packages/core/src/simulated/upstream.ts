@@ -19,6 +19,7 @@ import {
 } from "./completion-body.js"
 import { intSampler, sampler, type Uniform } from "./distribution.js"
 import { admit, type LeakyBucket, makeBucket, reconcile, timeUntilFits } from "./leaky-bucket.js"
+import { type CacheUse, NO_CACHE_USE, PromptCacheModel, promptPrefixes } from "./prompt-cache.js"
 import { readRequestShape } from "./request-shape.js"
 import { sliceWords, textOf } from "./text.js"
 import {
@@ -81,6 +82,8 @@ interface EndpointSim {
   readonly overheadMs: number
   readonly chunkTokens: number
   readonly outages: ReadonlyArray<{ readonly start: number; readonly end: number; readonly kind: string }>
+  /** The endpoint's prompt cache, when it has one. */
+  readonly cache: PromptCacheModel | undefined
   readonly counters: Counters
 }
 
@@ -91,6 +94,8 @@ interface Admitted {
   readonly requestId: string
   readonly signals: CapacitySignals
   readonly promptTokens: number
+  /** Prompt tokens read from / written to the endpoint's prompt cache. */
+  readonly cache: CacheUse
   readonly charge: number
   readonly fail: boolean
   readonly ttftMs: number
@@ -166,6 +171,7 @@ export const makeSimulatedUpstream = (
         midStreamFailureRate: o.midStreamFailureRate ?? 0,
         overheadMs: o.overheadMs ?? 0,
         chunkTokens: o.streamChunkTokens ?? defaults.streamChunkTokens,
+        cache: o.cache === undefined ? undefined : new PromptCacheModel(o.cache),
         outages: (o.outages ?? []).map((w: OutageWindow) => ({
           start: startAt + w.startMs,
           end: startAt + w.endMs,
@@ -268,6 +274,10 @@ export const makeSimulatedUpstream = (
       }
       if (sim.tokens) admit(sim.tokens, charge, now)
       if (sim.requests) admit(sim.requests, 1, now)
+      const cache =
+        sim.cache === undefined
+          ? NO_CACHE_USE
+          : sim.cache.use(promptPrefixes(call.body, shape.session), shape.promptTokens, now)
       const fail = u() < sim.errorRate
       const ttftMs = sim.ttft(u)
       const tokensPerSecond = Math.max(1e-3, sim.tps(u))
@@ -283,6 +293,7 @@ export const makeSimulatedUpstream = (
         requestId: `sim-${slug}-${n}`,
         signals: signalsOf(sim),
         promptTokens: shape.promptTokens,
+        cache,
         charge,
         fail,
         ttftMs,
@@ -329,12 +340,20 @@ export const makeSimulatedUpstream = (
           Effect.map((): ChatResult => {
             a.sim.counters.completed++
             return {
-              body: completionBody(a.ids, textOf(a.outputTokens), a.finishReason, a.promptTokens, a.outputTokens),
+              body: completionBody(
+                a.ids,
+                textOf(a.outputTokens),
+                a.finishReason,
+                a.promptTokens,
+                a.outputTokens,
+                a.cache,
+              ),
               usage: {
                 promptTokens: a.promptTokens,
                 completionTokens: a.outputTokens,
-                cachedTokens: 0,
+                cachedTokens: a.cache.read,
                 reasoningTokens: 0,
+                ...(a.cache.write > 0 && { cacheWriteTokens: a.cache.write }),
               },
               requestId: a.requestId,
               signals: a.signals,
@@ -372,7 +391,7 @@ export const makeSimulatedUpstream = (
               a.sim.counters.completed++
               elapsed = a.ttftMs
               return emit(
-                [roleChunk(a.ids), finishChunk(a.ids, a.finishReason), usageChunk(a.ids, a.promptTokens, 0)],
+                [roleChunk(a.ids), finishChunk(a.ids, a.finishReason), usageChunk(a.ids, a.promptTokens, 0, a.cache)],
                 a.ttftMs,
               )
             }
@@ -405,7 +424,7 @@ export const makeSimulatedUpstream = (
             if (k === total) {
               finished = true
               a.sim.counters.completed++
-              batch.push(finishChunk(a.ids, a.finishReason), usageChunk(a.ids, a.promptTokens, n))
+              batch.push(finishChunk(a.ids, a.finishReason), usageChunk(a.ids, a.promptTokens, n, a.cache))
             }
             return emit(batch, wait)
           })

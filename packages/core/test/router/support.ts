@@ -31,6 +31,8 @@ export type Behavior =
       readonly latencyMs?: number
       readonly completionTokens?: number
       readonly promptTokens?: number
+      /** Prompt tokens the upstream reports as read from its prompt cache. */
+      readonly cachedTokens?: number
       readonly signals?: CapacitySignals
     }
   | { readonly _tag: "fail"; readonly error: (slug: string) => ProviderError; readonly latencyMs?: number }
@@ -149,7 +151,7 @@ export class FakeUpstream {
             const usage = {
               promptTokens: b._tag === "ok" ? (b.promptTokens ?? 10) : 10,
               completionTokens: b._tag === "ok" ? (b.completionTokens ?? 20) : (b.tokens ?? 3),
-              cachedTokens: 0,
+              cachedTokens: b._tag === "ok" ? (b.cachedTokens ?? 0) : 0,
               reasoningTokens: 0,
             }
             return {

@@ -1,7 +1,16 @@
-import { Cause, Effect, Exit, Layer } from "effect"
+import { Cause, Clock, Effect, Exit, Layer } from "effect"
 import { TestClock } from "effect/testing"
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { Health, type HealthOptions } from "../../src/index.js"
+import {
+  type Cooldown,
+  Health,
+  type HealthOptions,
+  type HealthReport,
+  NO_COOLDOWN,
+  nextCooldown,
+  resolveHealthOptions,
+} from "../../src/index.js"
 
 const run = <A>(o: HealthOptions, eff: Effect.Effect<A, never, Health | TestClock.TestClock>) =>
   Effect.runPromiseExit(eff.pipe(Effect.provide(Layer.mergeAll(Health.layerWith(o), TestClock.layer())))).then(
@@ -87,5 +96,81 @@ describe("Health service", () => {
     ])
     expect(out.blocked).toEqual({ _tag: "Blocked", reason: "cooldown", untilMs: 4_000 })
     expect(out.after).toEqual([{ breaker: "closed", cooldownUntil: undefined }])
+  })
+})
+
+describe("429s in a row", () => {
+  it("an endpoint that answers 429 (retry-after-ms: 0) as soon as each cooldown is over cools down longer each time, up to the cap; a request served ends the row", async () => {
+    const out = await run(
+      { rateLimitBackoffMs: 100, maxRateLimitBackoffMs: 1_000 },
+      Effect.gen(function* () {
+        const h = yield* Health
+        const cooldowns: Array<number> = []
+        for (let i = 0; i < 7; i++) {
+          const now = yield* Clock.currentTimeMillis
+          yield* h.record("a", { _tag: "RateLimited", retryAfterMs: 0 }, false)
+          const until = (yield* h.read("a")).cooldownUntil ?? now
+          cooldowns.push(until - now)
+          yield* TestClock.adjust(until - now)
+        }
+        yield* h.record("a", { _tag: "Success" }, false)
+        const now = yield* Clock.currentTimeMillis
+        yield* h.record("a", { _tag: "RateLimited", retryAfterMs: 0 }, false)
+        return { cooldowns, afterSuccess: ((yield* h.read("a")).cooldownUntil ?? now) - now }
+      }),
+    )
+    expect(out.cooldowns).toEqual([0, 100, 200, 400, 800, 1_000, 1_000])
+    expect(out.afterSuccess).toBe(0)
+  })
+
+  it("429s of requests sent before the cooldown began do not escalate it; a longer retry-after still wins", async () => {
+    const out = await run(
+      { rateLimitBackoffMs: 100 },
+      Effect.gen(function* () {
+        const h = yield* Health
+        yield* h.record("a", { _tag: "RateLimited", retryAfterMs: 0 }, false)
+        yield* h.record("a", { _tag: "RateLimited", retryAfterMs: 0 }, false, 0)
+        yield* h.record("a", { _tag: "RateLimited", retryAfterMs: 50 }, false, 0)
+        for (let i = 0; i < 5; i++) yield* h.record("a", { _tag: "RateLimited", retryAfterMs: 0 }, false, 10)
+        const during = (yield* h.read("a", 10)).cooldownUntil
+        yield* h.record("a", { _tag: "RateLimited", retryAfterMs: 5_000 }, false, 20)
+        return { during, long: (yield* h.read("a", 20)).cooldownUntil }
+      }),
+    )
+    // the second 429 (at 0, after the first's zero cooldown) starts the second cooldown of the row: 100 ms
+    expect(out.during).toBe(100)
+    expect(out.long).toBe(5_020)
+  })
+
+  const report: fc.Arbitrary<HealthReport> = fc.oneof(
+    fc.constant({ _tag: "Success" as const }),
+    fc.record({ _tag: fc.constant("Failure" as const), retryAfterMs: fc.option(fc.nat(5_000), { nil: undefined }) }),
+    fc.record({
+      _tag: fc.constant("RateLimited" as const),
+      retryAfterMs: fc.option(fc.nat(5_000), { nil: undefined }),
+    }),
+    fc.constant({ _tag: "Abandoned" as const }),
+  )
+
+  it("never ends a cooldown before a 429's retry-after, never shortens one, and stays within the cap unless a retry-after says more", () => {
+    const o = resolveHealthOptions({ rateLimitBackoffMs: 100, maxRateLimitBackoffMs: 2_000 })
+    fc.assert(
+      fc.property(fc.array(fc.tuple(report, fc.nat(3_000)), { maxLength: 40 }), (steps) => {
+        let c: Cooldown = NO_COOLDOWN
+        let now = 0
+        for (const [r, wait] of steps) {
+          now += wait
+          const next = nextCooldown(o, c, r, now)
+          expect(next.until).toBeGreaterThanOrEqual(c.until)
+          if (r._tag === "RateLimited") {
+            const told = r.retryAfterMs ?? o.defaultCooldownMs
+            expect(next.until).toBeGreaterThanOrEqual(now + told)
+            expect(next.until - now).toBeLessThanOrEqual(Math.max(told, o.maxRateLimitBackoffMs, c.until - now))
+          }
+          if (r._tag === "Success") expect(next.rateLimited).toBe(0)
+          c = next
+        }
+      }),
+    )
   })
 })

@@ -22,6 +22,30 @@ describe("stats window", () => {
     expect(s.throughput?.p50).toBeCloseTo(100, 0)
   })
 
+  it("sums the prompt-cache counts of reported successes over the window (from the minimum sample count on)", () => {
+    const w = window()
+    const hit = { promptTokens: 1_000, cacheReadTokens: 900, cacheWriteTokens: 50, cacheWrite1hTokens: 20 }
+    for (let i = 0; i < 4; i++) w.record({ outcome: "success", ...hit }, 0)
+    expect(w.read(0).cache).toEqual({ promptTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0 })
+    // a success without reported usage and a failure count no prompt tokens
+    w.record({ outcome: "success" }, 0)
+    w.record({ outcome: "failure", promptTokens: 5_000 } as never, 0)
+    for (let i = 0; i < 5; i++) w.record({ outcome: "success", promptTokens: 1_000 }, 70_000)
+    expect(w.read(70_000).cache).toEqual({
+      promptTokens: 9_000,
+      cacheReadTokens: 3_600,
+      cacheWriteTokens: 200,
+      cacheWrite1hTokens: 80,
+    })
+    // the first slice leaves the window: only the cold successes are left
+    expect(w.read(300_000).cache).toEqual({
+      promptTokens: 5_000,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      cacheWrite1hTokens: 0,
+    })
+  })
+
   it("excludes rate-limited requests and client errors from uptime", () => {
     const w = window()
     for (let i = 0; i < 6; i++) w.record({ outcome: "success" }, 0)

@@ -1,4 +1,4 @@
-import { definePlugin, type ProviderClient } from "@switchyard/core"
+import { definePlugin, type ProviderClient, sourcedChunks } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { joinUrl } from "../http/base-url.js"
@@ -78,8 +78,11 @@ export const anthropicPlugin = definePlugin<AnthropicOptions>({
           })
           const context = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
           const translator = new AnthropicStreamTranslator(context, structuredOutput(call.body)?.name)
-          const chunks = translateSse(provider, messages, translator)
-          return { requestId: http.requestId(response.headers), signals: yield* readSignals(response.headers), chunks }
+          return {
+            requestId: http.requestId(response.headers),
+            signals: yield* readSignals(response.headers),
+            ...sourcedChunks(translateSse(provider, messages, translator)),
+          }
         })
 
       // the transport aborts a chat call at its deadline: the router need not race it

@@ -1,4 +1,11 @@
-import type { CapacitySignals, Endpoint, JsonObject, ProviderClient, ProviderError } from "@switchyard/core"
+import {
+  type CapacitySignals,
+  type ChatStream,
+  type Endpoint,
+  type ProviderClient,
+  type ProviderError,
+  sourcedChunks,
+} from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { Transport } from "../http/transport.js"
@@ -70,13 +77,13 @@ export const makeGoogleClient = (http: Transport, target: GoogleTarget): Provide
       const translator = new GeminiStreamTranslator(ctx)
       const signals = yield* readSignals(res.headers)
       const headerId = http.requestId(res.headers)
-      let chunks: Stream.Stream<JsonObject, ProviderError>
-      if (answer.messages !== undefined) chunks = translateSse(provider, answer.messages, translator)
+      let chunks: Pick<ChatStream, "chunks" | "source">
+      if (answer.messages !== undefined) chunks = sourcedChunks(translateSse(provider, answer.messages, translator))
       else {
         const error = classifyGoogleStreamError(provider, answer.json, http.redact)
         if (error) return yield* Effect.fail(error)
         const events = Array.isArray(answer.json) ? (answer.json as ReadonlyArray<unknown>) : [answer.json]
-        chunks = translateEvents(Stream.fromIterable(events), translator)
+        chunks = { chunks: translateEvents(Stream.fromIterable(events), translator) }
       }
       // Which pool served and the response id are only known once events arrive: read them live.
       return {
@@ -86,7 +93,7 @@ export const makeGoogleClient = (http: Transport, target: GoogleTarget): Provide
         get signals() {
           return withTraffic(signals, translator.traffic)
         },
-        chunks,
+        ...chunks,
       }
     })
 

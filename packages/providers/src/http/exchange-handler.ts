@@ -9,8 +9,8 @@
  * Start it with `send`: options undici rejects synchronously fail the request like any request error.
  */
 import type { Dispatcher } from "undici"
-import { errors } from "undici"
 import { type HeaderMap, toHeaderMap } from "./header-map.js"
+import { RequestAbortedError } from "./undici.js"
 
 export abstract class ExchangeHandler implements Dispatcher.DispatchHandler {
   /** Undefined before the request starts and once it is over. */
@@ -21,7 +21,7 @@ export abstract class ExchangeHandler implements Dispatcher.DispatchHandler {
   protected headers: HeaderMap = {}
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
-    if (this.closed) controller.abort(new errors.RequestAbortedError())
+    if (this.closed) controller.abort(new RequestAbortedError())
     else this.controller = controller
   }
 
@@ -66,6 +66,6 @@ export abstract class ExchangeHandler implements Dispatcher.DispatchHandler {
   /** Abort the request (no-op once it is over). */
   cancel(): void {
     const controller = this.controller
-    if (this.close()) controller?.abort(new errors.RequestAbortedError())
+    if (this.close()) controller?.abort(new RequestAbortedError())
   }
 }

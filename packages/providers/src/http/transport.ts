@@ -28,17 +28,18 @@ import { MalformedResponse } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
-import { Agent, type Dispatcher } from "undici"
+import type { Dispatcher } from "undici"
 import { classifyHttpError, type HttpFailure } from "../errors/classify-http.js"
 import { classifyTransportError, transportErrorDetail } from "../errors/classify-transport.js"
 import { makeRedactor, type Redactor, redactError } from "../errors/redact.js"
 import { responseNowMs } from "../signals/headers.js"
-import { dispatchSse } from "../sse/dispatch.js"
+import { dispatchSse, type SseExchange, type SseHead } from "../sse/dispatch.js"
 import type { SseMessages } from "../sse/exchange-stream.js"
 import { type BufferedResponse, dispatchBuffered } from "./buffered.js"
 import type { HeaderMap } from "./header-map.js"
 import { requestIdFrom } from "./request-id.js"
 import { resolveTimeouts, type Timeouts, type TimeoutsOptions } from "./timeouts.js"
+import { Agent } from "./undici.js"
 
 export interface TransportConfig {
   /** Provider slug, used in every error. */
@@ -206,7 +207,7 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
           (error, head) => {
             if (error !== undefined || head === undefined) return resume(failNetwork(error))
             if (head.errorBody !== undefined) return resume(failWith(head.status, head.headers, head.errorBody))
-            const response: HttpResponse = { status: head.status, headers: head.headers, destroy: cancel }
+            const { response, messages } = sseAnswer(exchange, head, onError)
             if (head.jsonBody !== undefined)
               return resume(
                 Effect.map(parseJson(head.status, head.jsonBody), (json) => ({ response, messages: undefined, json })),
@@ -215,13 +216,28 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
           },
           options?.acceptJson === true,
         )
-        const cancel = () => exchange.cancel()
-        const messages: SseMessages = { read: (done) => exchange.read(done), cancel, onError }
-        return Effect.sync(cancel)
+        return Effect.sync(() => exchange.cancel())
       })
 
     return { provider, timeouts, redact, requestId, requestJson, requestSse: requestSse as Transport["requestSse"] }
   })
+
+/**
+ * The response and message reader of an answered SSE exchange. Built out here, not in the request's
+ * callback: a closure made there would keep the callback's scope — the request fiber's `resume`, and so
+ * the fiber — alive for as long as the stream is read.
+ */
+const sseAnswer = (
+  exchange: SseExchange,
+  head: SseHead,
+  onError: (cause: unknown) => ProviderError,
+): { readonly response: HttpResponse; readonly messages: SseMessages } => {
+  const cancel = (): void => exchange.cancel()
+  return {
+    response: { status: head.status, headers: head.headers, destroy: cancel },
+    messages: { read: (done) => exchange.read(done), cancel, onError },
+  }
+}
 
 /** One request as undici's dispatcher takes it. */
 const dispatchOptions = (req: HttpRequest): Dispatcher.DispatchOptions => ({

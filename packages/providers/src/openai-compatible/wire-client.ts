@@ -17,6 +17,7 @@ import {
   MalformedResponse,
   type ProviderClient,
   type ProviderError,
+  sourcedChunks,
   usageFromOpenAi,
 } from "@switchyard/core"
 import * as Effect from "effect/Effect"
@@ -102,7 +103,7 @@ export const makeOpenAiWireClient = (cfg: OpenAiWireConfig): ProviderClient => {
       })
       const signals = yield* readSignals(response.headers)
       const requestId = transport.requestId(response.headers)
-      return { requestId, signals, chunks: openAiChunks(provider, messages, transport.redact, requestId) }
+      return { requestId, signals, ...sourcedChunks(openAiChunks(provider, messages, transport.redact, requestId)) }
     })
 
   // the transport aborts a call at its deadline: the router need not race it

@@ -6,7 +6,8 @@ import * as Schema from "effect/Schema"
  * Options of the `simulated` provider (see `Simulated.SimulatedUpstreamOptions` for every field):
  * `latency` (time to first token, ms), `throughput` (output tokens/s), `outputTokens`, `capacity`
  * (`tokensPerMinute`, `requestsPerMinute`, `windowMs`), `outputWeight`, `errorRate`,
- * `midStreamFailureRate`, `outages`, `overheadMs`, `streamChunkTokens`, `dataPolicy`, per-endpoint
+ * `midStreamFailureRate`, `outages`, `overheadMs`, `streamChunkTokens`, `dataPolicy`, `cache` (a prompt
+ * cache: `ttlMs`, `minTokens`, `writes`, `maxEntries`), per-endpoint
  * `endpoints` overrides, `seed`, `startAt`. Distributions are a number (constant) or
  * `{type:"lognormal",median,p90}`, `{type:"uniform",min,max}`, `{type:"exponential",mean}`,
  * `{type:"normal",mean,stddev,min?}`, `{type:"constant",value}`.

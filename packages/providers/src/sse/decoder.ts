@@ -6,8 +6,11 @@
  *   d.take()        // the messages completed so far (undefined when none), oldest first
  *   d.end()         // the body ended: flush the UTF-8 decoder (an unterminated frame is dropped)
  *
- * Framing (comments, CRLF/CR/LF, multi-line `data:`, `event:`) is eventsource-parser's.
+ * Framing (comments, CRLF/CR/LF, multi-line `data:`, `event:`) is eventsource-parser's. UTF-8 is decoded
+ * with Node's `StringDecoder` (a character split across chunks waits in a 4-byte buffer), not a streaming
+ * `TextDecoder`, which holds an ICU converter per open stream and costs more per chunk.
  */
+import { StringDecoder } from "node:string_decoder"
 import { createParser, type EventSourceParser } from "eventsource-parser"
 
 export interface SseMessage {
@@ -18,7 +21,7 @@ export interface SseMessage {
 }
 
 export class SseDecoder {
-  private readonly decoder = new TextDecoder()
+  private readonly decoder = new StringDecoder("utf8")
   private pending: Array<SseMessage> | undefined = undefined
   private readonly parser: EventSourceParser = createParser({
     onEvent: (m) => {
@@ -29,11 +32,11 @@ export class SseDecoder {
   })
 
   feed(chunk: Uint8Array | string): void {
-    this.parser.feed(typeof chunk === "string" ? chunk : this.decoder.decode(chunk, { stream: true }))
+    this.parser.feed(typeof chunk === "string" ? chunk : this.decoder.write(chunk))
   }
 
   end(): void {
-    const rest = this.decoder.decode()
+    const rest = this.decoder.end()
     if (rest !== "") this.parser.feed(rest)
   }
 

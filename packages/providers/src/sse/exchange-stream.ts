@@ -1,25 +1,23 @@
 /**
- * The one bridge from a streamed HTTP exchange to an Effect `Stream`: every plugin's chunks are pulled
+ * The one bridge from a streamed HTTP exchange to core's `ChunkSource`: every plugin's chunks are pulled
  * straight from the undici dispatcher handler (`SseExchange`), one body chunk's batch of SSE messages per
- * pull, converted in place (no per-message combinators, no intermediate message stream).
+ * read, converted in place (no per-message combinators, no intermediate message stream, no fiber) — the
+ * router reads the source and hands it on to the client's socket the same way.
  *
- *   SseMessages                          what `Transport.requestSse` hands a plugin: the exchange's batches
- *                                        and how its errors map (`read`, `cancel`, `onError`)
- *   sseBatches(messages, convert, end)   → Stream<A, ProviderError>
+ *   SseMessages                         what `Transport.requestSse` hands a plugin: the exchange's batches
+ *                                       and how its errors map (`read`, `cancel`, `onError`)
+ *   sseSource(messages, convert, end)   → ChunkSource<A, ProviderError> (`sourcedChunks(source)` from core
+ *                                       makes a ChatStream's `source` and `chunks` of it)
  *     convert(batch, out)  appends the batch's outputs to `out`; returns an error to end the stream with
  *                          (after the outputs already in `out` went out)
  *     end(out)             the body ended: closing outputs, or the error a cut stream ends with
- *   messageStream(messages)              → Stream<SseMessage, ProviderError> (the messages as they are)
+ *   messageStream(messages)             → Stream<SseMessage, ProviderError> (the messages as they are)
  *
- * Closing the stream — its end, its failure, or the consumer's interruption — cancels the exchange (aborts
- * the upstream request).
+ * Cancelling the source — or closing a stream of it — cancels the exchange (aborts the upstream request);
+ * so does its end or failure.
  */
-import type { ProviderError } from "@switchyard/core"
-import * as Cause from "effect/Cause"
-import * as Channel from "effect/Channel"
-import * as Effect from "effect/Effect"
-import * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
+import { type ChunkRead, type ChunkSource, chunkStream, type ProviderError } from "@switchyard/core"
+import type * as Stream from "effect/Stream"
 import type { SseMessage } from "./decoder.js"
 import type { SseBatch, SseReadCallback } from "./dispatch.js"
 
@@ -34,51 +32,80 @@ export interface SseMessages {
   readonly onError: (cause: unknown) => ProviderError
 }
 
-type Out<A> = readonly [A, ...Array<A>]
-
-export const sseBatches = <A>(
+export const sseSource = <A>(
   messages: SseMessages,
   convert: (batch: SseBatch, out: Array<A>) => ProviderError | undefined,
   end: (out: Array<A>) => ProviderError | undefined,
-): Stream.Stream<A, ProviderError> =>
-  Stream.fromChannel(
-    Channel.fromTransform((_, scope) => {
-      /** An error met mid-batch or at the end: the outputs before it go out first. */
-      let failure: ProviderError | undefined
-      let ended = false
-      const pull: Effect.Effect<Out<A>, ProviderError | Cause.Done> = Effect.callback((resume) => {
-        if (failure !== undefined) {
-          resume(Effect.fail(failure))
-          return
-        }
-        if (ended) {
-          resume(Cause.done())
-          return
-        }
-        const onBatch = (error: Error | undefined, batch: SseBatch | undefined): void => {
-          const out: Array<A> = []
-          if (batch !== undefined) failure = convert(batch, out)
-          else if (error !== undefined) failure = messages.onError(error)
-          else {
-            ended = true
-            failure = end(out)
-          }
-          if (out.length > 0) resume(Effect.succeed(out as unknown as Out<A>))
-          else if (failure !== undefined) resume(Effect.fail(failure))
-          else if (ended) resume(Cause.done())
-          else messages.read(onBatch)
-        }
-        messages.read(onBatch)
-      })
-      return Effect.as(
-        Scope.addFinalizer(
-          scope,
-          Effect.sync(() => messages.cancel()),
-        ),
-        pull,
-      )
-    }),
-  )
+): ChunkSource<A, ProviderError> => new SseSource(messages, convert, end)
+
+class SseSource<A> implements ChunkSource<A, ProviderError> {
+  /** An error met mid-batch or at the end: the outputs before it go out first. */
+  private failure: ProviderError | undefined = undefined
+  private ended = false
+  private cancelled = false
+  /** The exchange was cancelled (it is, once, at the end, at a failure, or when the source is cancelled). */
+  private stopped = false
+  private reader: ChunkRead<A, ProviderError> | undefined = undefined
+  private readonly onBatch = (error: Error | undefined, batch: SseBatch | undefined): void => this.batch(error, batch)
+
+  constructor(
+    private readonly messages: SseMessages,
+    private readonly convert: (batch: SseBatch, out: Array<A>) => ProviderError | undefined,
+    private readonly finish: (out: Array<A>) => ProviderError | undefined,
+  ) {}
+
+  read(done: ChunkRead<A, ProviderError>): void {
+    if (this.cancelled) return
+    const failure = this.failure
+    if (failure !== undefined) {
+      this.failure = undefined
+      this.ended = true
+      done(failure, undefined)
+    } else if (this.ended) done(undefined, undefined)
+    else {
+      this.reader = done
+      this.messages.read(this.onBatch)
+    }
+  }
+
+  private batch(error: Error | undefined, batch: SseBatch | undefined): void {
+    const out: Array<A> = []
+    if (batch !== undefined) this.failure = this.convert(batch, out)
+    else if (error !== undefined) this.failure = this.messages.onError(error)
+    else {
+      this.ended = true
+      this.failure = this.finish(out)
+    }
+    if (this.failure !== undefined || this.ended) this.stop()
+    if (out.length > 0) this.deliver(undefined, out)
+    else if (this.failure !== undefined) {
+      const failure = this.failure
+      this.failure = undefined
+      this.ended = true
+      this.deliver(failure, undefined)
+    } else if (this.ended) this.deliver(undefined, undefined)
+    // every message of the batch was dropped: read on
+    else this.messages.read(this.onBatch)
+  }
+
+  private deliver(error: ProviderError | undefined, out: ReadonlyArray<A> | undefined): void {
+    const reader = this.reader
+    this.reader = undefined
+    reader?.(error, out)
+  }
+
+  cancel(): void {
+    this.cancelled = true
+    this.reader = undefined
+    this.stop()
+  }
+
+  private stop(): void {
+    if (this.stopped) return
+    this.stopped = true
+    this.messages.cancel()
+  }
+}
 
 const copy = (batch: SseBatch, out: Array<SseMessage>): undefined => {
   for (const m of batch) out.push(m)
@@ -87,4 +114,4 @@ const copy = (batch: SseBatch, out: Array<SseMessage>): undefined => {
 
 /** The messages as they arrive (a plugin that needs no conversion, tests). */
 export const messageStream = (messages: SseMessages): Stream.Stream<SseMessage, ProviderError> =>
-  sseBatches(messages, copy, () => undefined)
+  chunkStream(sseSource(messages, copy, () => undefined))

@@ -1,8 +1,8 @@
-import { type JsonObject, MalformedResponse, type ProviderError } from "@switchyard/core"
+import { type ChunkSource, type JsonObject, MalformedResponse, type ProviderError } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
-import { type SseMessages, sseBatches } from "../sse/exchange-stream.js"
+import { type SseMessages, sseSource } from "../sse/exchange-stream.js"
 import { parseSseJson } from "../sse/sse.js"
 
 /** A stateful provider-stream → OpenAI-chunk translator (Gemini, Anthropic). */
@@ -34,15 +34,15 @@ export const translateEvents = <E>(
   )
 
 /**
- * An exchange's SSE messages → OpenAI chunks, on the one SSE bridge (`sseBatches`): each `data:` is JSON
+ * An exchange's SSE messages → OpenAI chunks, on the one SSE bridge (`sseSource`): each `data:` is JSON
  * (else MalformedResponse), then translated; an error ends the stream after the chunks before it.
  */
 export const translateSse = (
   provider: string,
   messages: SseMessages,
   translator: StreamTranslator,
-): Stream.Stream<JsonObject, ProviderError> =>
-  sseBatches<JsonObject>(
+): ChunkSource<JsonObject, ProviderError> =>
+  sseSource<JsonObject>(
     messages,
     (batch, out) => {
       for (const m of batch) {

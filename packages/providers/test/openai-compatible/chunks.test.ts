@@ -1,4 +1,4 @@
-import { type JsonObject, type ProviderError, TransportError } from "@switchyard/core"
+import { chunkStream, type JsonObject, type ProviderError, TransportError } from "@switchyard/core"
 import { Cause, Effect, Exit, Option, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import { redactGeneric } from "../../src/errors/redact.js"
@@ -27,7 +27,9 @@ const messages = (batches: ReadonlyArray<ReadonlyArray<string>>): SseMessages =>
 const run = (batches: ReadonlyArray<ReadonlyArray<string>>) => {
   const seen: Array<JsonObject> = []
   return Effect.runPromiseExit(
-    Stream.runForEach(openAiChunks("p", messages(batches), redactGeneric), (c) => Effect.sync(() => seen.push(c))),
+    Stream.runForEach(chunkStream(openAiChunks("p", messages(batches), redactGeneric)), (c) =>
+      Effect.sync(() => seen.push(c)),
+    ),
   ).then((exit) => ({ exit, seen }))
 }
 

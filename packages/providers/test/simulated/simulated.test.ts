@@ -40,6 +40,7 @@ describe("simulated plugin options", () => {
       overheadMs: 20,
       streamChunkTokens: 8,
       dataPolicy: { collects: false, zdr: true },
+      cache: { ttlMs: 300_000, minTokens: 1_024, writes: true, maxEntries: 10_000 },
       endpoints: { "sim-vertex/pt": { capacity: { tokensPerMinute: 30_000 } } },
       seed: "launch",
     })
@@ -50,6 +51,7 @@ describe("simulated plugin options", () => {
   it("reports the path of each invalid option", () => {
     expect(issuesOf({ outages: [{ startMs: 10, endMs: 5 }] }).path).toBe("outages.0.endMs")
     expect(issuesOf({ errorRate: 1.5 }).path).toBe("errorRate")
+    expect(issuesOf({ cache: { ttlMs: 0 } }).path).toBe("cache.ttlMs")
     expect(issuesOf({ capacity: { tokensPerMinute: 0 } }).path).toBe("capacity.tokensPerMinute")
     expect(issuesOf({ latency: { type: "lognormal", median: 500, p90: 100 } }).issues.join("\n")).toContain(
       "latency.p90",
@@ -90,6 +92,31 @@ describe("simulated plugin client", () => {
         const ok = yield* Fiber.join(first)
         expect(ok.signals.limitTokens).toBe(12_000)
         expect(ok.body.object).toBe("chat.completion")
+      }),
+    ))
+
+  it("with a cache, a conversation's next turn reports its cached prefix (usage and the OpenAI wire)", () =>
+    run(
+      Effect.gen(function* () {
+        const options = Result.getOrThrow(
+          decodeSimulatedOptions({ latency: 10, throughput: 1_000, seed: 2, cache: {} }),
+        )
+        const client = yield* simulatedPlugin.make(options, { slug: "sim-vertex", env: {} })
+        const endpoint = catalog({}).endpoints[0]!
+        const system = { role: "system", content: "You answer questions about the attached contract. ".repeat(120) }
+        const first = [system, { role: "user", content: "Who signs it?" }]
+        const second = [...first, { role: "assistant", content: "Both parties." }, { role: "user", content: "When?" }]
+        const ask = (messages: ReadonlyArray<unknown>) =>
+          Effect.gen(function* () {
+            const fiber = yield* Effect.forkChild(client.chat({ endpoint, body: { model: "m", messages } }))
+            yield* TestClock.adjust(60_000)
+            return yield* Fiber.join(fiber)
+          })
+        const one = yield* ask(first)
+        const two = yield* ask(second)
+        expect(one.usage.cachedTokens).toBe(0)
+        expect(two.usage.cachedTokens).toBe(one.usage.promptTokens)
+        expect(two.body.usage).toMatchObject({ prompt_tokens_details: { cached_tokens: one.usage.promptTokens } })
       }),
     ))
 })

@@ -1,8 +1,8 @@
-import { MalformedResponse, type ProviderError, TransportError } from "@switchyard/core"
+import { chunkStream, MalformedResponse, type ProviderError, TransportError } from "@switchyard/core"
 import { Effect, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import type { SseBatch, SseReadCallback } from "../../src/sse/dispatch.js"
-import { type SseMessages, sseBatches } from "../../src/sse/exchange-stream.js"
+import { type SseMessages, sseSource } from "../../src/sse/exchange-stream.js"
 import { failureOf, successOf } from "../conformance/run.js"
 
 /** A source that answers reads from a script: batches, then an error or the end of the body. */
@@ -39,10 +39,10 @@ const convert = (b: SseBatch, out: Array<string>): ProviderError | undefined => 
 }
 const collect = (s: Stream.Stream<string, ProviderError>) => Effect.runPromiseExit(Stream.runCollect(s))
 
-describe("sseBatches", () => {
+describe("sseSource (read as a stream)", () => {
   it("converts batch by batch, skips batches with no output, adds the closing outputs, cancels at the end", async () => {
     const { messages, state } = scripted([batch("a", "b"), batch("skip"), batch("c"), "end"])
-    const out = successOf(await collect(sseBatches(messages, convert, (o) => void o.push("closing"))))
+    const out = successOf(await collect(chunkStream(sseSource(messages, convert, (o) => void o.push("closing")))))
     expect(out).toEqual(["a", "b", "c", "closing"])
     expect(state.cancelled).toBe(1)
   })
@@ -50,27 +50,26 @@ describe("sseBatches", () => {
   it("an error mid-batch ends the stream after the outputs before it", async () => {
     const { messages } = scripted([batch("a", "bad", "never"), batch("never")])
     const exit = await collect(
-      Stream.catch(
-        sseBatches(messages, convert, () => undefined),
-        (e) => Stream.make(`failed: ${e._tag}`),
-      ),
+      Stream.catch(chunkStream(sseSource(messages, convert, () => undefined)), (e) => Stream.make(`failed: ${e._tag}`)),
     )
     expect(successOf(exit)).toEqual(["a", "failed: MalformedResponse"])
   })
 
   it("a body error arrives through onError; a cut stream fails with what `end` says", async () => {
     const broken = scripted([batch("a"), new Error("socket hang up")])
-    expect(failureOf(await collect(sseBatches(broken.messages, convert, () => undefined)))).toMatchObject({
+    expect(failureOf(await collect(chunkStream(sseSource(broken.messages, convert, () => undefined))))).toMatchObject({
       _tag: "TransportError",
       message: "socket hang up",
     })
     const cut = scripted([batch("a"), "end"])
-    expect(failureOf(await collect(sseBatches(cut.messages, convert, () => malformed)))).toBe(malformed)
+    expect(failureOf(await collect(chunkStream(sseSource(cut.messages, convert, () => malformed))))).toBe(malformed)
   })
 
   it("closing the stream early cancels the exchange and reads no further", async () => {
     const { messages, state } = scripted([batch("a"), batch("b"), batch("c")])
-    const head = successOf(await Effect.runPromiseExit(Stream.runHead(sseBatches(messages, convert, () => undefined))))
+    const head = successOf(
+      await Effect.runPromiseExit(Stream.runHead(chunkStream(sseSource(messages, convert, () => undefined)))),
+    )
     expect(head).toMatchObject({ value: "a" })
     expect(state.cancelled).toBe(1)
     expect(state.reads).toBe(1)

@@ -1,4 +1,5 @@
 import {
+  Affinity,
   CapacityMeter,
   decodeCatalog,
   type Endpoint,
@@ -36,6 +37,7 @@ export const buildServices = async (
     health: Context.get(ctx, Health),
     stats: Context.get(ctx, Stats),
     budget: Context.get(ctx, RetryBudget),
+    affinity: Context.get(ctx, Affinity),
     live: Context.get(ctx, LiveState),
     close: () => Effect.runPromise(Scope.close(scope, Exit.void)),
   }

@@ -56,12 +56,30 @@ export interface HealthOptions {
   readonly defaultCooldownMs?: number
   /** Cooldown after a sticky quota 429 without retry-after (default 60 000 ms). */
   readonly quotaCooldownMs?: number
+  /**
+   * An endpoint that answers 429 again as soon as its cooldown is over cools down for at least this long the
+   * second time, twice as long each further time, until it serves a request (default 100 ms; see `nextCooldown`).
+   */
+  readonly rateLimitBackoffMs?: number
+  /** The longest such an escalated cooldown lasts (default 30 000 ms; a longer retry-after still wins). */
+  readonly maxRateLimitBackoffMs?: number
 }
 
 interface Entry {
   breaker: BreakerState
-  cooldownUntil: number
+  cooldown: Cooldown
 }
+
+/**
+ * An endpoint's cooldown: when it ends, and how many 429 cooldowns it started in a row — each after the
+ * previous one was over — without serving a request in between.
+ */
+export interface Cooldown {
+  readonly until: number
+  readonly rateLimited: number
+}
+
+export const NO_COOLDOWN: Cooldown = { until: 0, rateLimited: 0 }
 
 /** The view of an endpoint with nothing to report (shared: views are read-only). */
 const HEALTHY: HealthView = { breaker: "closed", cooldownUntil: undefined }
@@ -74,19 +92,63 @@ export interface ResolvedHealthOptions {
   readonly breaker: BreakerConfig
   readonly defaultCooldownMs: number
   readonly quotaCooldownMs: number
+  readonly rateLimitBackoffMs: number
+  readonly maxRateLimitBackoffMs: number
 }
 
 export const resolveHealthOptions = (options: HealthOptions = {}): ResolvedHealthOptions => ({
   breaker: { ...defaultBreakerConfig, ...options.breaker },
   defaultCooldownMs: options.defaultCooldownMs ?? 1_000,
   quotaCooldownMs: options.quotaCooldownMs ?? 60_000,
+  rateLimitBackoffMs: options.rateLimitBackoffMs ?? 100,
+  maxRateLimitBackoffMs: options.maxRateLimitBackoffMs ?? 30_000,
 })
 
-/** The cooldown a 429 starts: its retry-after, else the quota or the default cooldown. */
+/**
+ * The cooldown the `nth` 429 cooldown in a row starts: its retry-after, else the quota or the default
+ * cooldown — and from the second in a row at least `rateLimitBackoffMs × 2^(nth − 2)` (at most
+ * `maxRateLimitBackoffMs`): an upstream that refuses every call, even one that says `retry-after-ms: 0`,
+ * is tried less and less often instead of on every request.
+ */
 export const rateLimitCooldownMs = (
   o: ResolvedHealthOptions,
   report: Extract<HealthReport, { _tag: "RateLimited" }>,
-): number => report.retryAfterMs ?? (report.quota === true ? o.quotaCooldownMs : o.defaultCooldownMs)
+  nth = 1,
+): number => {
+  const told = report.retryAfterMs ?? (report.quota === true ? o.quotaCooldownMs : o.defaultCooldownMs)
+  if (nth < 2) return told
+  return Math.max(told, Math.min(o.maxRateLimitBackoffMs, o.rateLimitBackoffMs * 2 ** Math.min(nth - 2, 30)))
+}
+
+/**
+ * The cooldown after `report` at `now` (pure: the in-memory Health keeps it per endpoint, the Redis store
+ * computes the end it shares the same way). A 429 after the cooldown was over starts the next cooldown in
+ * the row; one that arrives during a cooldown (a request sent before it began) does not count again and
+ * extends it only by its own retry-after. A request served ends the row; a 503's retry-after cools too.
+ */
+export const nextCooldown = (o: ResolvedHealthOptions, c: Cooldown, report: HealthReport, now: number): Cooldown => {
+  switch (report._tag) {
+    case "Success":
+      return c.rateLimited === 0 ? c : { until: c.until, rateLimited: 0 }
+    case "Failure":
+      return report.retryAfterMs === undefined || now + report.retryAfterMs <= c.until
+        ? c
+        : { until: now + report.retryAfterMs, rateLimited: c.rateLimited }
+    case "RateLimited": {
+      // during a cooldown: a request sent before it began; only its own retry-after counts
+      if (c.until > now) {
+        const until = now + rateLimitCooldownMs(o, report)
+        return until <= c.until && c.rateLimited > 0
+          ? c
+          : { until: Math.max(c.until, until), rateLimited: Math.max(1, c.rateLimited) }
+      }
+      const nth = c.rateLimited + 1
+      return { until: now + rateLimitCooldownMs(o, report, nth), rateLimited: nth }
+    }
+    case "Abandoned":
+      return c
+  }
+}
 
 export const makeMemoryHealth = (options: HealthOptions = {}): HealthShape => {
   const resolved = resolveHealthOptions(options)
@@ -96,13 +158,10 @@ export const makeMemoryHealth = (options: HealthOptions = {}): HealthShape => {
   const entry = (id: string, now: number): Entry => {
     let e = entries.get(id)
     if (e === undefined) {
-      e = { breaker: closed(now), cooldownUntil: 0 }
+      e = { breaker: closed(now), cooldown: NO_COOLDOWN }
       entries.set(id, e)
     }
     return e
-  }
-  const cool = (e: Entry, until: number) => {
-    if (until > e.cooldownUntil) e.cooldownUntil = until
   }
   const apply = (e: Entry, event: BreakerEvent, now: number) => {
     e.breaker = next(e.breaker, event, now)
@@ -111,7 +170,7 @@ export const makeMemoryHealth = (options: HealthOptions = {}): HealthShape => {
     const e = entries.get(id)
     if (e === undefined) return HEALTHY
     const breaker = status(config, e.breaker, now)
-    const cooldownUntil = e.cooldownUntil > now ? e.cooldownUntil : undefined
+    const cooldownUntil = e.cooldown.until > now ? e.cooldown.until : undefined
     return breaker === "closed" && cooldownUntil === undefined ? HEALTHY : { breaker, cooldownUntil }
   }
   return {
@@ -120,7 +179,7 @@ export const makeMemoryHealth = (options: HealthOptions = {}): HealthShape => {
     acquire: (id, at) =>
       atNow(at, (now): HealthPermit => {
         const e = entry(id, now)
-        if (e.cooldownUntil > now) return { _tag: "Blocked", reason: "cooldown", untilMs: e.cooldownUntil }
+        if (e.cooldown.until > now) return { _tag: "Blocked", reason: "cooldown", untilMs: e.cooldown.until }
         const a = admission(config, e.breaker, now)
         if (a._tag === "Blocked") return { _tag: "Blocked", reason: "breaker_open", untilMs: a.untilMs }
         if (a.probe) apply(e, PROBE_STARTED, now)
@@ -129,16 +188,15 @@ export const makeMemoryHealth = (options: HealthOptions = {}): HealthShape => {
     record: (id, report, probe, at) =>
       atNow(at, (now) => {
         const e = entry(id, now)
+        e.cooldown = nextCooldown(resolved, e.cooldown, report, now)
         switch (report._tag) {
           case "Success":
             apply(e, SUCCESS, now)
             return
           case "Failure":
-            if (report.retryAfterMs !== undefined) cool(e, now + report.retryAfterMs)
             apply(e, FAILURE, now)
             return
           case "RateLimited":
-            cool(e, now + rateLimitCooldownMs(resolved, report))
             if (probe) apply(e, PROBE_ABANDONED, now)
             return
           case "Abandoned":

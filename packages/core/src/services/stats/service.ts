@@ -3,7 +3,7 @@ import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { routingDefaults } from "../../catalog/defaults.js"
 import { atNow, eachAtNow } from "../now.js"
-import { EndpointWindow, type StatsSample, type StatsSummary, type WindowOptions } from "./window.js"
+import { EndpointWindow, NO_CACHE, type StatsSample, type StatsSummary, type WindowOptions } from "./window.js"
 
 /**
  * Stats: per endpoint, over a sliding window (`routing.statsWindowMs`, 5 minutes by default), TTFT,
@@ -41,6 +41,7 @@ export const EMPTY_STATS: StatsSummary = {
   failures: 0,
   rateLimited: 0,
   lastFailureAt: undefined,
+  cache: NO_CACHE,
 }
 
 /** In-memory Stats: one `EndpointWindow` per endpoint id. */

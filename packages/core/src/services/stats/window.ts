@@ -1,6 +1,14 @@
-import * as hdr from "hdr-histogram-js"
+import type * as hdr from "hdr-histogram-js"
+// the class alone: hdr-histogram-js's index also loads its WebAssembly build and pako (for encoding), which
+// the in-memory stats never use (≈ 200 KB of code per process)
+import Int32HistogramModule from "hdr-histogram-js/dist/Int32Histogram.js"
 import type { Percentiles } from "../../policy/types.js"
 import { percentilesOf } from "./percentiles.js"
+
+/** CommonJS: Node's default import is `module.exports` (the class is its `default`); some loaders give the class. */
+const Int32Histogram = ((m: unknown) => (typeof m === "function" ? m : (m as typeof Int32HistogramModule).default))(
+  Int32HistogramModule,
+) as typeof Int32HistogramModule.default
 
 /** Outcome of one request as Stats counts it. `neutral` (client errors) counts nowhere. */
 export type StatsOutcome = "success" | "failure" | "rate_limited" | "neutral"
@@ -13,6 +21,22 @@ export interface StatsSample {
   readonly latencyMs?: number
   /** Output tokens, for throughput. */
   readonly outputTokens?: number
+  /**
+   * Prompt tokens of a success whose usage the upstream reported, and the parts of them read from and
+   * written to the provider's prompt cache (1-hour writes apart): the endpoint's measured cache-hit share.
+   */
+  readonly promptTokens?: number
+  readonly cacheReadTokens?: number
+  readonly cacheWriteTokens?: number
+  readonly cacheWrite1hTokens?: number
+}
+
+/** Prompt tokens of the window's reported successes and their prompt-cache parts (sums). */
+export interface CacheCounts {
+  readonly promptTokens: number
+  readonly cacheReadTokens: number
+  readonly cacheWriteTokens: number
+  readonly cacheWrite1hTokens: number
 }
 
 export interface StatsSummary {
@@ -29,7 +53,36 @@ export interface StatsSummary {
   readonly rateLimited: number
   /** Epoch ms of the last failure (not windowed); undefined if none yet. */
   readonly lastFailureAt: number | undefined
+  /**
+   * Prompt-cache counts of the window's successes (their shares of `promptTokens` are the cache-hit shares);
+   * `NO_CACHE` below the minimum sample count of successes.
+   */
+  readonly cache: CacheCounts
 }
+
+export const NO_CACHE: CacheCounts = { promptTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0 }
+
+/** A sample's cache counts added to running sums (the memory window's slices and the Redis store's). */
+export const addCacheCounts = (
+  into: { prompt: number; cacheRead: number; cacheWrite: number; cacheWrite1h: number },
+  s: StatsSample,
+): void => {
+  into.prompt += s.promptTokens ?? 0
+  into.cacheRead += s.cacheReadTokens ?? 0
+  into.cacheWrite += s.cacheWriteTokens ?? 0
+  into.cacheWrite1h += s.cacheWrite1hTokens ?? 0
+}
+
+/** Running sums as a summary's `cache` (the shared `NO_CACHE` when nothing was counted). */
+export const cacheCountsOf = (t: { prompt: number; cacheRead: number; cacheWrite: number; cacheWrite1h: number }) =>
+  t.prompt === 0
+    ? NO_CACHE
+    : {
+        promptTokens: t.prompt,
+        cacheReadTokens: t.cacheRead,
+        cacheWriteTokens: t.cacheWrite,
+        cacheWrite1hTokens: t.cacheWrite1h,
+      }
 
 export const LATENCY_MAX_MS = 3_600_000
 /** Throughput is recorded in hundredths of a token per second. */
@@ -43,7 +96,7 @@ const DEFAULT_STALE_SHARE = 0.02
  * percentile reads and slice expiry dominate the router's CPU. 2 significant digits (1% value
  * resolution) is plenty for latency routing. About 9 KB (latency) and 12 KB (throughput) each.
  */
-export const statsHistogram = (max: number): hdr.JsHistogram => new hdr.Int32Histogram(1, max, 2)
+export const statsHistogram = (max: number): hdr.JsHistogram => new Int32Histogram(1, max, 2)
 
 export const clampRecord = (h: hdr.JsHistogram, value: number, max: number): void => {
   h.recordValue(Math.min(max, Math.max(1, Math.round(value))))
@@ -57,6 +110,10 @@ interface Slice {
   successes: number
   failures: number
   rateLimited: number
+  prompt: number
+  cacheRead: number
+  cacheWrite: number
+  cacheWrite1h: number
 }
 
 const newSlice = (): Slice => ({
@@ -67,6 +124,10 @@ const newSlice = (): Slice => ({
   successes: 0,
   failures: 0,
   rateLimited: 0,
+  prompt: 0,
+  cacheRead: 0,
+  cacheWrite: 0,
+  cacheWrite1h: 0,
 })
 
 export interface WindowOptions {
@@ -166,12 +227,20 @@ export class EndpointWindow {
     this.total.successes -= slice.successes
     this.total.failures -= slice.failures
     this.total.rateLimited -= slice.rateLimited
+    this.total.prompt -= slice.prompt
+    this.total.cacheRead -= slice.cacheRead
+    this.total.cacheWrite -= slice.cacheWrite
+    this.total.cacheWrite1h -= slice.cacheWrite1h
     if (slice.ttft.totalCount > 0) slice.ttft.reset()
     if (slice.latency.totalCount > 0) slice.latency.reset()
     if (slice.throughput.totalCount > 0) slice.throughput.reset()
     slice.successes = 0
     slice.failures = 0
     slice.rateLimited = 0
+    slice.prompt = 0
+    slice.cacheRead = 0
+    slice.cacheWrite = 0
+    slice.cacheWrite1h = 0
     slice.epoch = Number.NEGATIVE_INFINITY
     if (!empty) {
       this.expiredSince = true
@@ -203,6 +272,10 @@ export class EndpointWindow {
       if (sample.latencyMs !== undefined) this.both(slice.latency, this.total.latency, sample.latencyMs, LATENCY_MAX_MS)
       const tps = throughputOf(sample)
       if (tps !== undefined) this.both(slice.throughput, this.total.throughput, tps * THROUGHPUT_SCALE, THROUGHPUT_MAX)
+      if (sample.promptTokens !== undefined && sample.promptTokens > 0) {
+        addCacheCounts(slice, sample)
+        addCacheCounts(this.total, sample)
+      }
     }
     this.summary = undefined
   }
@@ -260,6 +333,7 @@ export class EndpointWindow {
       failures: t.failures,
       rateLimited: t.rateLimited,
       lastFailureAt: this.lastFailureAt,
+      cache: t.successes >= min ? cacheCountsOf(t) : NO_CACHE,
     }
     return this.summary
   }

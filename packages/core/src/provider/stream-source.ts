@@ -1,33 +1,35 @@
+import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
-
-/** Gets the next batch (`undefined`: the stream ended) or, when the stream failed or died, its cause. */
-export type PumpReader<A> = (
-  failure: { readonly cause: unknown } | undefined,
-  batch: ReadonlyArray<A> | undefined,
-) => void
+import { type ChunkRead, type ChunkSource, StreamDefect } from "./chunk-source.js"
 
 /**
- * Consume an Effect `Stream` from plain async code with one fiber for the whole stream (instead of a
- * fiber per pull): the fiber hands each batch the stream emits to the reader and waits until the
- * reader has taken it (backpressure), then pulls the next one. `close()` interrupts the fiber, which
- * runs the stream's finalizers (and so cancels the upstream request).
+ * An Effect `Stream` read as a `ChunkSource` (for streams made with Effect combinators — the simulated
+ * upstream, a plugin without the transport's SSE bridge), with one fiber for the whole stream instead of
+ * one per pull: the fiber hands each batch the stream emits to the reader and waits until the reader asks
+ * again (backpressure; one batch may wait ready), then pulls the next one. `cancel()` interrupts the
+ * fiber, which runs the stream's finalizers. A failure is read as the error, a defect as a `StreamDefect`.
  */
-export class ChunkPump<A> {
-  private readonly fiber: Fiber.Fiber<void, unknown>
+export const sourceOfStream = <A, E>(
+  stream: Stream.Stream<A, E>,
+  context: Context.Context<never>,
+): ChunkSource<A, E | StreamDefect> => new StreamSource(stream, context)
+
+class StreamSource<A, E> implements ChunkSource<A, E | StreamDefect> {
+  private readonly fiber: Fiber.Fiber<void, E>
   private batch: ReadonlyArray<A> | undefined
   /** Lets the stream's fiber pull the next batch. */
   private release: (() => void) | undefined
   /** A reader waiting for the next batch. */
-  private waiting: PumpReader<A> | undefined
+  private waiting: ChunkRead<A, E | StreamDefect> | undefined
   private ended = false
-  private closed = false
-  private failure: { readonly cause: unknown } | undefined
+  private cancelled = false
+  private failure: E | StreamDefect | undefined
 
-  constructor(stream: Stream.Stream<A, unknown>, context: Context.Context<never>) {
+  constructor(stream: Stream.Stream<A, E>, context: Context.Context<never>) {
     this.fiber = Effect.runForkWith(context)(
       Stream.runForEachArray(stream, (batch) => {
         if (this.waiting === undefined) {
@@ -43,7 +45,10 @@ export class ChunkPump<A> {
     )
     this.fiber.addObserver((exit) => {
       this.ended = true
-      if (Exit.isFailure(exit) && !this.closed) this.failure = { cause: exit.cause }
+      if (Exit.isFailure(exit) && !this.cancelled) {
+        const error = Cause.findError(exit.cause)
+        this.failure = error._tag === "Success" ? error.success : new StreamDefect(exit.cause)
+      }
       this.wake(undefined)
     })
   }
@@ -57,16 +62,12 @@ export class ChunkPump<A> {
     const waiting = this.waiting
     if (waiting === undefined) return
     this.waiting = undefined
-    if (batch === undefined && this.failure !== undefined) waiting(this.failure, undefined)
+    if (batch === undefined) this.end(waiting)
     else waiting(undefined, batch)
   }
 
-  /**
-   * The next batch (`undefined` once the stream has ended), or the failure, to `reader` — at once when
-   * it is ready, else later. One read at a time. No Promise: a stream waiting on its upstream holds
-   * only the reader.
-   */
-  read(reader: PumpReader<A>): void {
+  read(reader: ChunkRead<A, E | StreamDefect>): void {
+    if (this.cancelled) return
     const ready = this.batch
     if (ready !== undefined) {
       this.batch = undefined
@@ -84,19 +85,23 @@ export class ChunkPump<A> {
       return
     }
     if (this.ended) {
-      reader(this.failure, undefined)
+      this.end(reader)
       return
     }
     this.waiting = reader
   }
 
-  /** Stop: interrupt the stream (its finalizers run) and give a pending reader the end. */
-  close(): Promise<void> {
-    if (this.ended) return Promise.resolve()
-    this.closed = true
-    return new Promise((resolve) => {
-      this.fiber.addObserver(() => resolve())
-      this.fiber.interruptUnsafe()
-    })
+  /** The failure once, then the end. */
+  private end(reader: ChunkRead<A, E | StreamDefect>): void {
+    const failure = this.failure
+    this.failure = undefined
+    reader(failure, undefined)
+  }
+
+  cancel(): void {
+    if (this.cancelled) return
+    this.cancelled = true
+    this.waiting = undefined
+    if (!this.ended) this.fiber.interruptUnsafe()
   }
 }
