@@ -145,7 +145,10 @@ describe("429s in a row", () => {
   const report: fc.Arbitrary<HealthReport> = fc.oneof(
     fc.constant({ _tag: "Success" as const }),
     fc.record({ _tag: fc.constant("Failure" as const), retryAfterMs: fc.option(fc.nat(5_000), { nil: undefined }) }),
-    fc.record({ _tag: fc.constant("RateLimited" as const), retryAfterMs: fc.option(fc.nat(5_000), { nil: undefined }) }),
+    fc.record({
+      _tag: fc.constant("RateLimited" as const),
+      retryAfterMs: fc.option(fc.nat(5_000), { nil: undefined }),
+    }),
     fc.constant({ _tag: "Abandoned" as const }),
   )
 
