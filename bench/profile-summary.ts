@@ -9,6 +9,7 @@ export type Group =
   | "router + services"
   | "transport (providers, undici, SSE)"
   | "adapters (gateway handler, Node adapter, metrics)"
+  | "shared state (packages/redis, ioredis)"
   | "Node http / net / streams"
   | "JSON"
   | "GC"
@@ -40,6 +41,8 @@ export const groupOf = (f: Frame): Group | "idle" => {
   if (/Json(Parse|Stringify)|JsonParser|JsonStringifier/.test(name)) return "JSON"
   const where = url || name
   if (has(where, "/effect/dist/", "/effect@", "node_modules/effect/")) return "Effect runtime"
+  if (has(where, "packages/redis/", "ioredis", "redis-errors", "denque", "cluster-key-slot"))
+    return "shared state (packages/redis, ioredis)"
   if (has(where, "packages/core/")) return "router + services"
   if (has(where, "hdr-histogram-js")) return "router + services"
   if (has(where, "packages/providers/", "undici", "eventsource-parser")) return "transport (providers, undici, SSE)"

@@ -3,7 +3,7 @@
 // native, and the top frames. Writes bench/results/profile-<target>-<scenario>-<mode>.md (the raw profile is
 // gitignored next to it).
 //
-//   pnpm bench:profile [--scenario json-c64|sse-c64|…] [--mode cpu-prof|perf] [--target switchyard|bare]
+//   pnpm bench:profile [--scenario json-c64|sse-c64|…] [--mode cpu-prof|perf] [--target switchyard|switchyard-redis|bare]
 //                      [--duration 10] [--warmup 10] [--top 15]
 //
 // Modes:
@@ -19,6 +19,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
+import { startRedis } from "@switchyard/redis/testing"
 import { startLoadGenerators } from "./load.js"
 import { framesOfCpuProfile, framesOfPerfScript, summarise, summaryMarkdown } from "./profile-summary.js"
 import { scenarios } from "./scenarios.js"
@@ -75,15 +76,17 @@ const main = async (): Promise<void> => {
   const up = await spawnBenchServer("upstream", "upstream.ts", ["--chunks", "20"])
   const upstream = `http://127.0.0.1:${up.port}`
   const gen = await startLoadGenerators()
+  // switchyard-redis: the gateway's live state on a redis-server of its own (TCP loopback), as `pnpm bench` runs it
+  const redis = opt.target === "switchyard-redis" ? await startRedis({ port: 0 }) : undefined
   let target: Target | undefined
   try {
     const started =
       opt.target === "bare"
         ? await startBare(upstream, nodeArgs)
-        : opt.target === "switchyard"
-          ? await startSwitchyard(upstream, nodeArgs)
+        : opt.target === "switchyard" || redis !== undefined
+          ? await startSwitchyard(upstream, nodeArgs, redis?.url)
           : undefined
-    if (!started) throw new Error(`--target must be switchyard or bare, got ${opt.target}`)
+    if (!started) throw new Error(`--target must be switchyard, switchyard-redis or bare, got ${opt.target}`)
     if (!started.ok) throw new Error(started.reason)
     target = started.target
     const req = target.request(scenario.kind)
@@ -147,6 +150,7 @@ const main = async (): Promise<void> => {
     await target?.stop()
     await gen.stop()
     await up.child.stop()
+    await redis?.stop()
   }
 }
 

@@ -7,7 +7,7 @@
  *
  * Why: Node keeps the source text of every module it loads (Effect's ~200 modules alone are ~4 MB,
  * mostly doc comments) and grows its young generation while it loads hundreds of modules; one module
- * without comments starts at about 82 MB resident instead of ~120 MB (Node 20, defaults), and under
+ * without comments starts at about 63 MB resident instead of ~120 MB (Node 20, defaults), and under
  * load it stays ~35 MB smaller. The code is the same: esbuild concatenates the modules, drops comments
  * and whitespace and folds syntax, but renames nothing (stack traces and class names read as in the
  * sources; `keepNames` would cost ~13 MB of its own). Licenses of the bundled libraries go to

@@ -38,8 +38,11 @@ export const bucketOf = (v: StateFields, now: number): BucketState => {
 }
 
 /** Utilization of a stored bucket with `charge` more tokens (undefined: untracked), computed in TypeScript. */
-export const utilizationOfFields = (endpoint: Endpoint, v: StateFields, now: number, charge: number) => {
-  const state = bucketOf(v, now)
+export const utilizationOfFields = (endpoint: Endpoint, v: StateFields, now: number, charge: number) =>
+  utilizationOfBucket(endpoint, bucketOf(v, now), now, charge)
+
+/** `utilizationOfFields` of a bucket already decoded. */
+export const utilizationOfBucket = (endpoint: Endpoint, state: BucketState, now: number, charge: number) => {
   const limits = effectiveLimits(limitsOf(endpoint), state)
   return isTracked(limits) ? drainedUtilization(state, limits, now, charge) : undefined
 }

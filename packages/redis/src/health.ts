@@ -41,8 +41,15 @@ export const healthEntryOf = (
 const HEALTHY: HealthView = { breaker: "closed", cooldownUntil: undefined }
 
 /** The view the in-memory Health gives of the same entry. */
-export const healthViewOf = (config: BreakerConfig, v: StateFields, now: number): HealthView => {
-  const e = healthEntryOf(v)
+export const healthViewOf = (config: BreakerConfig, v: StateFields, now: number): HealthView =>
+  healthViewOfEntry(config, healthEntryOf(v), now)
+
+/** `healthViewOf` of an entry already decoded (undefined: none stored). */
+export const healthViewOfEntry = (
+  config: BreakerConfig,
+  e: ReturnType<typeof healthEntryOf>,
+  now: number,
+): HealthView => {
   if (e === undefined) return HEALTHY
   const breaker = status(config, e.breaker, now)
   const cooldownUntil = e.cooldownUntil > now ? e.cooldownUntil : undefined

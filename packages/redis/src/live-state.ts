@@ -1,8 +1,8 @@
-import type { BreakerConfig, LiveReads, LiveStateShape, StatsShape } from "@switchyard/core"
+import type { BreakerConfig, BucketState, LiveReads, LiveStateShape, StatsShape } from "@switchyard/core"
 import * as Effect from "effect/Effect"
-import { refusalOf, reservationOf, reserveArgs, utilizationOfFields } from "./capacity.js"
+import { bucketOf, refusalOf, reservationOf, reserveArgs, utilizationOfBucket } from "./capacity.js"
 import type { Connection } from "./connection.js"
-import { breakerArgs, healthViewOf, permitOf } from "./health.js"
+import { breakerArgs, healthEntryOf, healthViewOfEntry, permitOf } from "./health.js"
 import type { Keys } from "./keys.js"
 import type { Shared } from "./shared.js"
 import { STATE_FIELDS, type StateFields } from "./state.js"
@@ -21,9 +21,10 @@ import { STATE_FIELDS, type StateFields } from "./state.js"
  */
 const NO_AFFINITY: Promise<undefined> = Promise.resolve(undefined)
 
-/** A state hash as a read returned it, and the `now` of that read. */
+/** A state hash as a read returned it, decoded, and the `now` of that read. */
 interface Cached {
-  readonly fields: StateFields
+  readonly bucket: BucketState
+  readonly health: ReturnType<typeof healthEntryOf>
   readonly at: number
 }
 
@@ -45,14 +46,14 @@ export const makeRedisLiveState = (
   const cacheMs = conn.options.snapshotCacheMs
   const cache = new Map<string, Cached>()
   shared.onNews = (id) => cache.delete(id)
-  /** Every endpoint's cached hash when each is at most `cacheMs` old at `t`, else undefined. */
-  const cached = (ids: ReadonlyArray<string>, t: number): Array<StateFields> | undefined => {
+  /** Every endpoint's cached state when each is at most `cacheMs` old at `t`, else undefined. */
+  const cached = (ids: ReadonlyArray<string>, t: number): Array<Cached> | undefined => {
     if (cacheMs <= 0) return undefined
-    const out = new Array<StateFields>(ids.length)
+    const out = new Array<Cached>(ids.length)
     for (let i = 0; i < ids.length; i++) {
       const c = cache.get(ids[i]!)
       if (c === undefined || t - c.at > cacheMs || t < c.at) return undefined
-      out[i] = c.fields
+      out[i] = c
     }
     return out
   }
@@ -64,10 +65,10 @@ export const makeRedisLiveState = (
         const n = endpoints.length
         const ids = new Array<string>(n)
         for (let i = 0; i < n; i++) ids[i] = endpoints[i]!.id
-        const reads = (stats: LiveReads["stats"], v: ReadonlyArray<StateFields>, sticky: string | undefined) => ({
+        const reads = (stats: LiveReads["stats"], v: ReadonlyArray<Cached>, sticky: string | undefined) => ({
           stats,
-          health: v.map((s) => healthViewOf(parts.breaker, s, t)),
-          predicted: v.map((s, i) => utilizationOfFields(endpoints[i]!, s, t, charges[i]!)),
+          health: v.map((s) => healthViewOfEntry(parts.breaker, s.health, t)),
+          predicted: v.map((s, i) => utilizationOfBucket(endpoints[i]!, s.bucket, t, charges[i]!)),
           affinity: sticky,
         })
         return Effect.flatMap(parts.stats.readMany(ids, t), (stats) => {
@@ -82,8 +83,13 @@ export const makeRedisLiveState = (
               for (let i = 0; i < n; i++) stateKeys[i] = keys.state(ids[i]!)
               const states = conn.script("syRead", n, ...stateKeys, ...STATE_FIELDS)
               return Promise.all([states, affinity]).then(([reply, sticky]): LiveReads => {
-                const v = reply as ReadonlyArray<StateFields>
-                if (cacheMs > 0) for (let i = 0; i < n; i++) cache.set(ids[i]!, { fields: v[i]!, at: t })
+                const fields = reply as ReadonlyArray<StateFields>
+                const v = new Array<Cached>(n)
+                for (let i = 0; i < n; i++) {
+                  const f = fields[i]!
+                  v[i] = { bucket: bucketOf(f, t), health: healthEntryOf(f), at: t }
+                  if (cacheMs > 0) cache.set(ids[i]!, v[i]!)
+                }
                 return reads(stats, v, sticky)
               })
             },

@@ -117,7 +117,7 @@ export class Shared {
     if (urgent) this.flush()
     else if (!this.scheduled) {
       this.scheduled = true
-      process.nextTick(() => this.flush())
+      setImmediate(() => this.flush())
     }
   }
 

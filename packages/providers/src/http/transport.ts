@@ -8,8 +8,9 @@
  *       non-2xx → classified error; body not JSON → MalformedResponse
  *   http.requestSse({ url, headers, body })  → Effect<{ response, messages: SseMessages }, ProviderError>
  *       resolves at 2xx headers; the body is decoded as SSE as it arrives and read in batches through
- *       `messages` — turn them into chunks with `sseBatches(messages, convert, end)` (one bridge for every
- *       plugin) or `messageStream(messages)`; `response.destroy()` aborts the stream
+ *       `messages` — turn them into chunks with `sseSource(messages, convert, end)` (one bridge for every
+ *       plugin: a `ChunkSource`, see `sourcedChunks` in core) or `messageStream(messages)`;
+ *       `response.destroy()` aborts the stream
  *   http.requestSse(req, { acceptJson: true }) → also `{ response, json }` when a 2xx answer is not
  *       `text/event-stream` (read whole and parsed; Google may answer a stream request as one JSON array)
  *   http.redact(text) → text without the configured secrets

@@ -2,7 +2,7 @@
  * Server-sent event messages. The transport decodes a streamed body as it arrives (`SseDecoder`: frames split
  * across chunks, `:` comments / keep-alives, multi-line `data:` joined with "\n", CRLF / CR / LF, `event:`
  * names; an event the body cut before its blank line is dropped, as the SSE spec says) and hands plugins the
- * messages in batches (`Transport.requestSse` → `sseBatches`). `[DONE]` arrives as a normal message.
+ * messages in batches (`Transport.requestSse` → `sseSource`). `[DONE]` arrives as a normal message.
  *
  *   isDone(message) → boolean                        the OpenAI `data: [DONE]` sentinel
  *   parseSseJson(provider, message) → JsonObject | MalformedResponse
