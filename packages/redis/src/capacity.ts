@@ -11,7 +11,9 @@ import {
   effectiveLimits,
   emptyBucket,
   isTracked,
+  learnPrompt,
   limitsOf,
+  makePromptScales,
   NO_LIMITS,
   type Reservation,
   type ReserveOptions,
@@ -106,6 +108,8 @@ export const makeRedisCapacity = (
   let next = 0
   const reservationId = () => `${prefix}${++next}`
   const known = new Set<string>()
+  // learnt from this replica's own settled requests (see core's prompt-scale.ts)
+  const scales = makePromptScales()
 
   /** A reservation taken in Redis is closed there; one taken while degraded, in the local meter. */
   const close = (
@@ -164,7 +168,11 @@ export const makeRedisCapacity = (
           local.reserve(endpoint, charge, o, t),
         )
       }),
-    settle: (r, usage, now) => close(r, settledCharge(r, usage) - r.charge, 0, now, local.settle(r, usage, now)),
+    settle: (r, usage, now) =>
+      Effect.andThen(
+        Effect.sync(() => learnPrompt(scales, r, usage)),
+        close(r, settledCharge(r, usage) - r.charge, 0, now, local.settle(r, usage, now)),
+      ),
     release: (r, now) => close(r, -r.charge, -1, now, local.release(r, now)),
     observe: (endpoint, signals, o, now) =>
       Effect.clockWith((clock) => {
@@ -216,6 +224,7 @@ export const makeRedisCapacity = (
           local.availableIn(endpoint, charge, o, t),
         )
       }),
+    promptScale: (endpoint) => scales.of(endpoint.id),
     openReservations: (endpointId) =>
       Effect.clockWith((clock) => {
         const t = clock.currentTimeMillisUnsafe()
@@ -241,6 +250,7 @@ export const reservationOf = (endpoint: Endpoint, charge: number, o: ReserveOpti
   outputWeight: endpoint.outputWeight,
   counts: endpoint.counts,
   output: o.output ?? 0,
+  prompt: o.prompt ?? 0,
   limits: limitsOf(endpoint),
 })
 

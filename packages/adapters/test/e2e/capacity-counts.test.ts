@@ -37,23 +37,26 @@ const stackCounting = (counts: "usage" | "prompt+max_tokens" | undefined, upstre
     ],
   })
 
-/** 188 requests (8 at a time) of a short prompt and max_tokens 100; statuses and origins of the answers. */
-const burst = async (stack: Stack) => {
+/**
+ * A prompt the gateway estimates at more than the 10 tokens the upstream counts (the estimate errs on the safe side).
+ */
+const SAFE_PROMPT = "Say hello in one short sentence, please."
+
+/** One request of `content` and max_tokens 100: its status and the origin of a 429. */
+const send = async (stack: Stack, content: string) => {
+  const r = await fetch(`${stack.url}/v1/chat/completions`, {
+    method: "POST",
+    body: JSON.stringify({ model: "test/metered", max_tokens: 100, messages: [{ role: "user", content }] }),
+  })
+  await r.arrayBuffer()
+  return { status: r.status, origin: r.headers.get("x-switchyard-ratelimit-origin") }
+}
+
+/** 188 requests, `concurrency` at a time. */
+const burst = async (stack: Stack, content = SAFE_PROMPT, concurrency = 8) => {
   const out: Array<{ status: number; origin: string | null }> = []
-  const one = async () => {
-    const r = await fetch(`${stack.url}/v1/chat/completions`, {
-      method: "POST",
-      // a prompt the gateway estimates at more than the 10 tokens the upstream counts (estimates err on the safe side)
-      body: JSON.stringify({
-        model: "test/metered",
-        max_tokens: 100,
-        messages: [{ role: "user", content: "Say hello in one short sentence, please." }],
-      }),
-    })
-    await r.arrayBuffer()
-    out.push({ status: r.status, origin: r.headers.get("x-switchyard-ratelimit-origin") })
-  }
-  for (let i = 0; i < 188; i += 8) await Promise.all(Array.from({ length: Math.min(8, 188 - i) }, one))
+  for (let i = 0; i < 188; i += concurrency)
+    out.push(...(await Promise.all(Array.from({ length: Math.min(concurrency, 188 - i) }, () => send(stack, content)))))
   return out
 }
 
@@ -78,6 +81,21 @@ describe("a provider that counts prompt + max_tokens at admission", () => {
       expect(refused.length).toBeGreaterThan(0)
       expect(refused.every((a) => a.origin === "gateway")).toBe(true)
       expect(upstream.meteredLimited(`metered-${TPM}-default`)).toBe(0)
+    } finally {
+      await stack.close()
+    }
+  })
+
+  // 188 at once, all in flight together (the upstream answers after 300 ms): 114 fit the gateway's meter at its
+  // estimate (5 + 100 each), 12,540 tokens as the upstream counts them — unless the meter learnt the upstream's count
+  it("a prompt the gateway under-estimates (5 tokens; the provider counts 10): the meter learns the provider's count from the usage, the upstream sees no 429 in a burst", async () => {
+    const stack = await stackCounting(undefined, `metered-${TPM}-slow-learnt`)
+    try {
+      expect((await send(stack, "hi")).status).toBe(200)
+      const answers = await burst(stack, "hi", 188)
+      expect(answers.filter((a) => a.status === 200).length).toBeGreaterThan(0)
+      expect(answers.filter((a) => a.status === 429).every((a) => a.origin === "gateway")).toBe(true)
+      expect(upstream.meteredLimited(`metered-${TPM}-slow-learnt`)).toBe(0)
     } finally {
       await stack.close()
     }

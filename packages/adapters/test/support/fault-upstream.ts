@@ -14,7 +14,8 @@
  * - `slow-stream`: a 200 stream of one small chunk every 50 ms, without end.
  * - `metered-<tpm>-<name>`: a provider limiter (one per model id) of `<tpm>` tokens a minute that counts prompt
  *   (10) + `max_tokens` (default 100) at admission, as OpenAI's does, and answers 429 above it; a served answer
- *   reports a short usage (10 + 7). `meteredLimited(model)` counts its 429s.
+ *   reports a short usage (10 + 7). `meteredLimited(model)` counts its 429s. `metered-<tpm>-slow-<name>`: the
+ *   same, answering 300 ms after it admitted a request (so a burst is in flight at once).
  * - `switchable`: a normal completion 30 ms after the request while `setSwitchable("ok")` (the default),
  *   no answer at all after `setSwitchable("hang")`.
  * - anything else: a normal completion (JSON or SSE, as asked).
@@ -139,13 +140,17 @@ export const startFaultUpstream = async () => {
           return
         }
         meter.level += charge
-        res.writeHead(200, { "content-type": "application/json" })
-        res.end(
-          JSON.stringify({
-            ...JSON.parse(completion(model)),
-            usage: { prompt_tokens: 10, completion_tokens: 7, total_tokens: 17 },
-          }),
-        )
+        const answer = () => {
+          res.writeHead(200, { "content-type": "application/json" })
+          res.end(
+            JSON.stringify({
+              ...JSON.parse(completion(model)),
+              usage: { prompt_tokens: 10, completion_tokens: 7, total_tokens: 17 },
+            }),
+          )
+        }
+        if (/^metered-\d+-slow-/.test(model)) setTimeout(answer, 300)
+        else answer()
         return
       }
       if (model === "switchable") {

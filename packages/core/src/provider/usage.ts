@@ -22,6 +22,8 @@ export interface Usage {
   readonly cacheWriteTokens?: number | undefined
   /** Of `cacheWriteTokens`, those written for one hour (Anthropic `ttl: "1h"`); absent = 0. */
   readonly cacheWrite1hTokens?: number | undefined
+  /** Switchyard's estimate, not the upstream's report (a stream that ended without usage): the meter learns nothing from it. */
+  readonly estimated?: true | undefined
 }
 
 export const emptyUsage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0 }

@@ -27,12 +27,18 @@ export const reserveOptions = (ctx: RequestContext, endpoint: Endpoint): Reserve
     admission: pt || ctx.routing.admission,
     headroom: pt && ctx.prepared.priority !== "critical" ? ctx.routing.criticalHeadroom : 0,
     output: outputCharge(endpoint, ctx.prepared.planRequest.maxTokens),
+    prompt: ctx.prepared.planRequest.estimatedPromptTokens,
   }
 }
 
 /** This request's estimated charge on `endpoint` (the same the snapshot predicted utilization with). */
 export const chargeOf = (ctx: RequestContext, endpoint: Endpoint): number =>
-  estimateCharge(endpoint, ctx.prepared.planRequest.estimatedPromptTokens, ctx.prepared.planRequest.maxTokens)
+  estimateCharge(
+    endpoint,
+    ctx.prepared.planRequest.estimatedPromptTokens,
+    ctx.prepared.planRequest.maxTokens,
+    ctx.services.capacity.promptScale(endpoint),
+  )
 
 const finiteOrUndefined = (n: number): number | undefined => (Number.isFinite(n) ? Math.ceil(n) : undefined)
 

@@ -10,7 +10,7 @@ import type { Prepared } from "./prepare.js"
 /**
  * Live numbers for every candidate, as the policy reads them: TTFT and throughput percentiles and
  * the last failure (Stats), breaker and cooldown (Health), predicted utilization with this request's
- * charge (CapacityMeter, `estimateCharge`). `recentOutage`: the breaker is not closed, or a failure within
+ * charge (CapacityMeter, `estimateCharge` with the endpoint's learnt prompt scale). `recentOutage`: the breaker is not closed, or a failure within
  * `routing.outageWindowMs`. One `LiveState.read` (one round trip on a shared store), at `now` (the
  * router's Clock read for this request).
  */
@@ -24,7 +24,11 @@ export const buildSnapshot = (
   const { estimatedPromptTokens, maxTokens } = prepared.planRequest
   const n = candidates.length
   const charges = new Array<number>(n)
-  for (let i = 0; i < n; i++) charges[i] = estimateCharge(candidates[i]!, estimatedPromptTokens, maxTokens)
+  const capacity = services.capacity
+  for (let i = 0; i < n; i++) {
+    const e = candidates[i]!
+    charges[i] = estimateCharge(e, estimatedPromptTokens, maxTokens, capacity.promptScale(e))
+  }
   return Effect.map(services.live.read(candidates, charges, now, prepared.affinityKey), (reads): Snapshot => {
     const endpoints = new Map<string, EndpointLive>()
     for (let i = 0; i < n; i++) {

@@ -34,6 +34,7 @@ export const estimatedUsage = (promptTokens: number, contentChars: number): Usag
   completionTokens: Math.ceil(contentChars / 4),
   cachedTokens: 0,
   reasoningTokens: 0,
+  estimated: true,
 })
 
 /** The upstream's chunks as a source whose cancellation is a finalizer of `scope`. */

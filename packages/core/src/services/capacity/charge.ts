@@ -3,12 +3,18 @@ import type { Endpoint } from "../../catalog/endpoint.js"
 import type { Usage } from "../../provider/usage.js"
 
 /**
- * Estimated charge of a request on an endpoint's meter, in tokens: prompt tokens (estimated) plus
- * the expected output — `max_tokens` when the request sets it, else the endpoint's default — times
- * the endpoint's output weight (PT burndown: output counts N× input).
+ * Estimated charge of a request on an endpoint's meter, in tokens: prompt tokens (estimated, times the
+ * endpoint's learned `promptScale` — see `prompt-scale.ts`) plus the expected output — `max_tokens` when the
+ * request sets it, else the endpoint's default — times the endpoint's output weight (PT burndown: output
+ * counts N× input).
  */
-export const estimateCharge = (endpoint: Endpoint, promptTokens: number, maxTokens: number | undefined): number =>
-  promptTokens + outputCharge(endpoint, maxTokens)
+export const estimateCharge = (
+  endpoint: Endpoint,
+  promptTokens: number,
+  maxTokens: number | undefined,
+  promptScale = 1,
+): number =>
+  (promptScale === 1 ? promptTokens : Math.ceil(promptTokens * promptScale)) + outputCharge(endpoint, maxTokens)
 
 /** The output part of a charge: `max_tokens` (or the endpoint's default) × the endpoint's output weight. */
 export const outputCharge = (endpoint: Endpoint, maxTokens: number | undefined): number =>
@@ -17,6 +23,10 @@ export const outputCharge = (endpoint: Endpoint, maxTokens: number | undefined):
 /** Actual charge once usage is known: cached prompt tokens are free (as PT meters deduct them), output weighted. */
 export const usageCharge = (outputWeight: number, usage: Usage): number =>
   Math.max(0, usage.promptTokens - usage.cachedTokens) + usage.completionTokens * outputWeight
+
+/** The prompt tokens the provider's limiter counted: all of them (`prompt+max_tokens`), or those not read from a cache. */
+export const countedPrompt = (counts: CapacityCounts, usage: Usage): number =>
+  counts === "usage" ? Math.max(0, usage.promptTokens - usage.cachedTokens) : usage.promptTokens
 
 /**
  * What a reservation settles to once the usage is known, by what the provider's limiter counts:

@@ -1,5 +1,6 @@
 export * from "./bucket.js"
 export * from "./charge.js"
 export * from "./memory.js"
+export * from "./prompt-scale.js"
 export * from "./service.js"
 export * from "./signals.js"

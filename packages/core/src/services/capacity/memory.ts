@@ -14,6 +14,7 @@ import {
   NO_LIMITS,
 } from "./bucket.js"
 import { settledCharge } from "./charge.js"
+import { learnPrompt, makePromptScales } from "./prompt-scale.js"
 import type { Admission, CapacityShape, Reservation, ReserveOptions } from "./service.js"
 import { applySignals } from "./signals.js"
 
@@ -56,6 +57,7 @@ export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): Capacit
   const { fallbackBlockMs } = resolveCapacityOptions(options)
   const buckets = new Map<string, BucketState>()
   const open = new Map<string, string>() // reservation id → endpoint id
+  const scales = makePromptScales()
   let nextId = 0
 
   /** The endpoint's bucket drained to `now` (created empty on first use). */
@@ -91,15 +93,23 @@ export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): Capacit
         outputWeight: endpoint.outputWeight,
         counts: endpoint.counts,
         output: o.output ?? 0,
+        prompt: o.prompt ?? 0,
         limits: configured,
       }
       open.set(reservation.id, endpoint.id)
       return { _tag: "Admitted", reservation }
     })
 
-  const close = (reservation: Reservation, tokens: number, requests: number, at: number | undefined) =>
+  const close = (
+    reservation: Reservation,
+    tokens: number,
+    requests: number,
+    at: number | undefined,
+    settled?: () => void,
+  ) =>
     atNow(at, (now) => {
       if (!open.delete(reservation.id)) return
+      settled?.()
       const state = current(reservation.endpointId, reservation.limits, now)
       buckets.set(reservation.endpointId, adjust(state, tokens, requests))
     })
@@ -107,7 +117,9 @@ export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): Capacit
   return {
     reserve,
     settle: (reservation, usage, at) =>
-      close(reservation, settledCharge(reservation, usage) - reservation.charge, 0, at),
+      close(reservation, settledCharge(reservation, usage) - reservation.charge, 0, at, () =>
+        learnPrompt(scales, reservation, usage),
+      ),
     release: (reservation, at) => close(reservation, -reservation.charge, -1, at),
     observe: (endpoint, signals, o, at) =>
       atNow(at, (now) => {
@@ -129,6 +141,7 @@ export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): Capacit
         const result = admit(state, effectiveLimits(configured, state), charge, admissionLimit(o), o.admission, now)
         return result._tag === "Admitted" ? 0 : result.waitMs
       }),
+    promptScale: (endpoint) => scales.of(endpoint.id),
     openReservations: (endpointId) =>
       Effect.sync(() => {
         if (endpointId === undefined) return open.size

@@ -19,6 +19,8 @@ export interface Reservation {
   readonly counts: CapacityCounts
   /** `ReserveOptions.output` at admission (0: unknown). */
   readonly output: number
+  /** `ReserveOptions.prompt` at admission (0: unknown): what the meter's prompt scale learns from at settle. */
+  readonly prompt: number
   /** Configured capacity at admission (undefined members: tracked by signals only). */
   readonly limits: BucketLimits
 }
@@ -43,6 +45,11 @@ export interface ReserveOptions {
    * however short the answer (see `settledCharge`). Absent: the whole charge is kept.
    */
   readonly output?: number | undefined
+  /**
+   * The request's prompt estimate (`estimatePromptTokens`, before the prompt scale): at settle the meter compares
+   * it with the prompt tokens the provider counted and learns the endpoint's `promptScale`. Absent: nothing learnt.
+   */
+  readonly prompt?: number | undefined
 }
 
 export interface ObserveOptions {
@@ -94,6 +101,12 @@ export interface CapacityShape {
     options: ReserveOptions,
     now?: number,
   ) => Effect.Effect<number>
+  /**
+   * Prompt tokens the endpoint's provider counts per estimated prompt token, learnt from settled requests
+   * (≥ 1; 1 until one settled): callers multiply the prompt estimate of every charge by it (`estimateCharge`).
+   * Synchronous and process-local (a lookup on the request path).
+   */
+  readonly promptScale: (endpoint: Endpoint) => number
   /** Reservations not yet settled or released (all endpoints, or one). */
   readonly openReservations: (endpointId?: string) => Effect.Effect<number>
 }
