@@ -183,11 +183,13 @@ export class Connection {
   private check(): void {
     if (this.state === "ok" || this.closing) return
     const loaded = this.cluster ? this.loadFunctions() : Promise.resolve()
-    void loaded.then(() => this.ping()).then((up) => {
-      if (up) return this.resume()
-      this.probeMs = Math.min(this.probeMs * 2, MAX_PROBE_MS)
-      this.scheduleCheck()
-    })
+    void loaded
+      .then(() => this.ping())
+      .then((up) => {
+        if (up) return this.resume()
+        this.probeMs = Math.min(this.probeMs * 2, MAX_PROBE_MS)
+        this.scheduleCheck()
+      })
   }
 
   /**

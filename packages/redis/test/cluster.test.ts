@@ -149,7 +149,7 @@ describe("a Redis Cluster: one live state, keys of one slot per command", () => 
   it("stats, the retry budget and conversation affinity are the fleet's on a cluster too", async () => {
     const replicas = await fleet(3, {}, { affinity: { ttlMs: 60_000 } })
     try {
-      const [a, b, c] = replicas as [Services, Services, Services]
+      const [a, b] = replicas as [Services, Services, Services]
       const now = 1_700_000_000_000
       // retry budget: floor 10 + 0.5 × 30 requests = 25 units for the fleet (its slots share one tag, one slot)
       for (const r of replicas) for (let i = 0; i < 10; i++) await run(r.budget.recordRequest(now))
