@@ -7,6 +7,8 @@ export {
   GatewaySection,
   keysFromEnv,
   parseGatewayConfig,
+  MAX_REDIS_CLUSTER_NODES,
+  RedisClusterSection,
   RedisStateSection,
   SecretRef,
   type StateConfig,
