@@ -211,3 +211,86 @@ export const summaryMarkdown = (title: string, s: ProfileSummary, requests: numb
     "",
   ].join("\n")
 }
+
+/**
+ * `strace -c -f` output (a table: % time, seconds, usecs/call, calls, errors, syscall) as calls per request,
+ * most frequent first; strace's times are left out (tracing slows every call).
+ */
+export const straceMarkdown = (title: string, strace: string, requests: number): string => {
+  const rows: Array<{ name: string; calls: number; errors: number }> = []
+  for (const line of strace.split("\n")) {
+    const cols = line.trim().split(/\s+/)
+    if (cols.length < 5 || !/^\d/.test(cols[0]!) || cols.at(-1) === "total") continue
+    const name = cols.at(-1)!
+    const hasErrors = cols.length === 6
+    rows.push({ name, calls: Number(cols[3]), errors: hasErrors ? Number(cols[4]) : 0 })
+  }
+  rows.sort((a, b) => b.calls - a.calls)
+  const total = rows.reduce((n, r) => n + r.calls, 0)
+  const per = (n: number) => (n / requests).toFixed(2)
+  return [
+    `### ${title}`,
+    "",
+    `${per(total)} system calls per request.`,
+    "",
+    "| system call | per request | failed per request |",
+    "|---|--:|--:|",
+    ...rows.filter((r) => r.calls / requests >= 0.01).map((r) => `| ${r.name} | ${per(r.calls)} | ${per(r.errors)} |`),
+    "",
+  ].join("\n")
+}
+
+interface HeapProfileNode {
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number }
+  readonly selfSize: number
+  readonly children: ReadonlyArray<HeapProfileNode>
+}
+
+/** A sampling heap profile (`HeapProfiler.stopSampling`) as bytes per request, by group and by top frames. */
+export const allocMarkdown = (
+  title: string,
+  profile: { readonly head: HeapProfileNode },
+  requests: number,
+  top: number,
+): string => {
+  const bytes = new Map<string, { frame: Frame; bytes: number }>()
+  const walk = (node: HeapProfileNode): void => {
+    const f = node.callFrame
+    const url = f.url.replace(/^file:\/\//, "")
+    const key = `${f.functionName} ${url}:${f.lineNumber + 1}`
+    const entry = bytes.get(key) ?? {
+      frame: { name: f.functionName || "(anonymous)", url, line: f.lineNumber + 1, selfMs: 0 },
+      bytes: 0,
+    }
+    entry.bytes += node.selfSize
+    bytes.set(key, entry)
+    for (const child of node.children) walk(child)
+  }
+  walk(profile.head)
+  const groups = new Map<string, number>()
+  let total = 0
+  for (const { frame, bytes: b } of bytes.values()) {
+    const g = groupOf(frame)
+    groups.set(g, (groups.get(g) ?? 0) + b)
+    total += b
+  }
+  const per = (b: number) => (b / requests).toFixed(0)
+  const short = (url: string) => url.replace(/^.*\/(packages|node_modules)\//, "").replace(/^.*\/bench\//, "bench/")
+  return [
+    `### ${title}`,
+    "",
+    `${per(total)} bytes allocated per request.`,
+    "",
+    "| group | bytes per request |",
+    "|---|--:|",
+    ...[...groups].sort((a, b) => b[1] - a[1]).map(([g, b]) => `| ${g} | ${per(b)} |`),
+    "",
+    "| top frames by bytes allocated | bytes per request |",
+    "|---|--:|",
+    ...[...bytes.values()]
+      .sort((a, b) => b.bytes - a.bytes)
+      .slice(0, top)
+      .map((e) => `| \`${e.frame.name} ${short(e.frame.url)}:${e.frame.line}\` | ${per(e.bytes)} |`),
+    "",
+  ].join("\n")
+}
