@@ -2,7 +2,7 @@
 // SIGUSR2 starts V8's sampling heap profiler (every allocation of ≈ 1 KB sampled, objects collected since included);
 // the next SIGUSR2 stops it and writes the profile to $ALLOC_PROFILE_OUT. Bytes allocated by the whole process
 // (router, transport, Node's http, undici), not only by the handler bench:handler measures.
-import { writeFileSync } from "node:fs"
+import { renameSync, writeFileSync } from "node:fs"
 import { Session } from "node:inspector"
 
 const out = process.env.ALLOC_PROFILE_OUT
@@ -24,7 +24,9 @@ if (out) {
     }
     sampling = false
     session.post("HeapProfiler.stopSampling", (error, result) => {
-      writeFileSync(out, error ? JSON.stringify({ error: String(error) }) : JSON.stringify(result.profile))
+      // written whole, then renamed: the profiler waits for the file to appear
+      writeFileSync(`${out}.part`, JSON.stringify(error ? { error: String(error) } : result.profile))
+      renameSync(`${out}.part`, out)
     })
   })
 }

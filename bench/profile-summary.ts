@@ -240,42 +240,64 @@ export const straceMarkdown = (title: string, strace: string, requests: number):
   ].join("\n")
 }
 
-interface HeapProfileNode {
+export interface HeapProfileNode {
   readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number }
   readonly selfSize: number
   readonly children: ReadonlyArray<HeapProfileNode>
 }
 
-/** A sampling heap profile (`HeapProfiler.stopSampling`) as bytes per request, by group and by top frames. */
+export interface HeapProfile {
+  readonly head: HeapProfileNode
+}
+
+export interface AllocFrame {
+  readonly name: string
+  readonly url: string
+  readonly line: number
+  readonly bytes: number
+}
+
+/**
+ * Bytes allocated per frame of a sampling heap profile (`HeapProfiler.stopSampling`; V8 scales each sample up to the
+ * bytes it stands for). An allocation in a builtin or native function (`push`, `Map`, `join`: no script URL) is
+ * charged to the nearest caller with one, as `framesOfPerfScript` does for CPU samples; allocations with no script on
+ * the stack at all (V8 API calls from Node's C++) stay where they are.
+ */
+export const framesOfHeapProfile = (profile: HeapProfile): ReadonlyArray<AllocFrame> => {
+  const frames = new Map<string, { name: string; url: string; line: number; bytes: number }>()
+  const walk = (node: HeapProfileNode, caller: HeapProfileNode | undefined): void => {
+    const own = node.callFrame.url !== "" ? node : undefined
+    const at = own ?? caller ?? node
+    if (node.selfSize > 0) {
+      const f = at.callFrame
+      const name = f.functionName || "(anonymous)"
+      const key = `${name}\u0000${f.url}\u0000${f.lineNumber}`
+      const entry = frames.get(key) ?? { name, url: f.url, line: f.lineNumber + 1, bytes: 0 }
+      entry.bytes += node.selfSize
+      frames.set(key, entry)
+    }
+    for (const child of node.children) walk(child, own ?? caller)
+  }
+  walk(profile.head, undefined)
+  return [...frames.values()]
+}
+
+/** Allocation frames as bytes per request: by group, then the top frames. */
 export const allocMarkdown = (
   title: string,
-  profile: { readonly head: HeapProfileNode },
+  frames: ReadonlyArray<AllocFrame>,
   requests: number,
   top: number,
 ): string => {
-  const bytes = new Map<string, { frame: Frame; bytes: number }>()
-  const walk = (node: HeapProfileNode): void => {
-    const f = node.callFrame
-    const url = f.url.replace(/^file:\/\//, "")
-    const key = `${f.functionName} ${url}:${f.lineNumber + 1}`
-    const entry = bytes.get(key) ?? {
-      frame: { name: f.functionName || "(anonymous)", url, line: f.lineNumber + 1, selfMs: 0 },
-      bytes: 0,
-    }
-    entry.bytes += node.selfSize
-    bytes.set(key, entry)
-    for (const child of node.children) walk(child)
-  }
-  walk(profile.head)
-  const groups = new Map<string, number>()
+  const groups = new Map<Group | "idle", number>()
   let total = 0
-  for (const { frame, bytes: b } of bytes.values()) {
-    const g = groupOf(frame)
-    groups.set(g, (groups.get(g) ?? 0) + b)
-    total += b
+  for (const f of frames) {
+    const g = groupOf({ ...f, selfMs: 0 })
+    groups.set(g, (groups.get(g) ?? 0) + f.bytes)
+    total += f.bytes
   }
-  const per = (b: number) => (b / requests).toFixed(0)
-  const short = (url: string) => url.replace(/^.*\/(packages|node_modules)\//, "").replace(/^.*\/bench\//, "bench/")
+  const per = (b: number) => (requests > 0 ? (b / requests).toFixed(0) : "–")
+  const frameName = (f: AllocFrame) => `${f.name}${f.url ? ` ${shortUrl(f.url)}${f.line > 0 ? `:${f.line}` : ""}` : ""}`
   return [
     `### ${title}`,
     "",
@@ -283,14 +305,16 @@ export const allocMarkdown = (
     "",
     "| group | bytes per request |",
     "|---|--:|",
-    ...[...groups].sort((a, b) => b[1] - a[1]).map(([g, b]) => `| ${g} | ${per(b)} |`),
+    ...[...groups]
+      .sort((a, b) => b[1] - a[1])
+      .map(([g, b]) => `| ${g === "idle" ? "no script on the stack" : g} | ${per(b)} |`),
     "",
-    "| top frames by bytes allocated | bytes per request |",
-    "|---|--:|",
-    ...[...bytes.values()]
+    "| top frames by bytes allocated (builtins charged to their caller) | group | bytes per request |",
+    "|---|---|--:|",
+    ...[...frames]
       .sort((a, b) => b.bytes - a.bytes)
       .slice(0, top)
-      .map((e) => `| \`${e.frame.name} ${short(e.frame.url)}:${e.frame.line}\` | ${per(e.bytes)} |`),
+      .map((f) => `| \`${frameName(f).replaceAll("|", "/")}\` | ${groupOf({ ...f, selfMs: 0 })} | ${per(f.bytes)} |`),
     "",
   ].join("\n")
 }

@@ -28,6 +28,7 @@ import { startLoadGenerators } from "./load.js"
 import {
   allocMarkdown,
   framesOfCpuProfile,
+  framesOfHeapProfile,
   framesOfPerfScript,
   straceMarkdown,
   summarise,
@@ -143,12 +144,16 @@ const main = async (): Promise<void> => {
     const pid = target.pid
     if (mode === "alloc") {
       process.kill(pid, "SIGUSR2")
-      for (let i = 0; i < 200 && !existsSync(allocOut); i++) await new Promise((resolve) => setTimeout(resolve, 100))
-      await new Promise((resolve) => setTimeout(resolve, 500))
+      for (let i = 0; i < 300 && !existsSync(allocOut); i++) await new Promise((resolve) => setTimeout(resolve, 100))
       await target.stop()
       target = undefined
-      const title = `${opt.target} under ${scenario.title}: bytes allocated per request (V8 sampling heap profiler, ${load.ok} requests)`
-      const markdown = allocMarkdown(title, JSON.parse(readFileSync(allocOut, "utf8")), load.ok, Number(opt.top))
+      if (!existsSync(allocOut)) throw new Error("the gateway wrote no heap profile (was alloc-preload.mjs loaded?)")
+      const profile = JSON.parse(readFileSync(allocOut, "utf8"))
+      if (profile.error) throw new Error(`heap profiler: ${profile.error}`)
+      const title =
+        `${opt.target} under ${scenario.title}, alloc: ${Math.round(load.reqPerSec)} req/s over ${durationS} s, ` +
+        `${load.ok} requests (Node ${process.version})`
+      const markdown = allocMarkdown(title, framesOfHeapProfile(profile), load.ok, Number(opt.top))
       writeFileSync(join(results, `${name}.md`), markdown)
       process.stdout.write(markdown)
       return
