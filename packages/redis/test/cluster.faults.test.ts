@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RedisCluster, startRedisCluster } from "../src/testing/redis-server.js"
 import { spreadEndpoints } from "./support/cluster.js"
 import { buildServices, run } from "./support/services.js"
+import { until } from "./support/wait.js"
 
 // One master of a Redis Cluster (no replicas) killed and restarted: the store behaves as with one
 // Redis — fail-open answers from local state, fail-closed answers StateUnavailable, one log line per
@@ -17,14 +18,6 @@ beforeAll(async () => {
 afterAll(() => cluster?.stop())
 
 const ADMIT = { admission: true, headroom: 0 }
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-const until = async (what: () => boolean, ms = 20_000) => {
-  const end = Date.now() + ms
-  while (!what()) {
-    if (Date.now() > end) throw new Error("condition not reached in time")
-    await sleep(20)
-  }
-}
 
 describe("a Redis Cluster node down, back", () => {
   it("killed: fail-open keeps admitting on local state, fail-closed answers StateUnavailable, degraded once; restarted: sharing resumes", async () => {
@@ -63,7 +56,7 @@ describe("a Redis Cluster node down, back", () => {
       expect(closed.live.status().state).toBe("degraded")
 
       await cluster.restart(1)
-      await until(() => open.live.status().state === "ok" && closed.live.status().state === "ok")
+      await until(() => open.live.status().state === "ok" && closed.live.status().state === "ok", 20_000)
       expect(logs.filter((l) => l.includes("resumed"))).toHaveLength(1)
       // The restarted node lost its data and the function library, loaded again on every master before the
       // store resumed. A cooldown recorded through one replica blocks the other.

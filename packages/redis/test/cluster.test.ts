@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { makeKeys, type RedisTuning } from "../src/index.js"
 import { type RedisCluster, startRedisCluster } from "../src/testing/redis-server.js"
 import { CAPACITY, spreadEndpoints } from "./support/cluster.js"
+import { reserveOnce, reserveStep } from "./support/reservers.js"
 import { buildServices, run, type Services } from "./support/services.js"
 
 // The live state on a real Redis Cluster (3 masters): endpoints whose keys live on different nodes,
@@ -90,12 +91,7 @@ describe("a Redis Cluster: one live state, keys of one slot per command", () => 
 
   it("K concurrent reservers on two endpoints on different nodes never take either above its capacity", async () => {
     const targets = [spread[0]!, spread[2]!]
-    const step = fc.record({
-      on: fc.nat(1),
-      charge: fc.integer({ min: 1, max: 2_500 }),
-      after: fc.constantFrom("keep", "settle", "release"),
-      used: fc.double({ min: 0, max: 1, noNaN: true }),
-    })
+    const step = fc.tuple(fc.nat(1), reserveStep)
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 2, max: 4 }),
@@ -111,26 +107,7 @@ describe("a Redis Cluster: one live state, keys of one slot per command", () => 
               now += advance
               await Promise.all(
                 replicas.map(async (r) => {
-                  for (const s of steps) {
-                    const e = targets[s.on]!
-                    const a = await run(r.capacity.reserve(e, s.charge, ADMIT, now))
-                    if (a._tag !== "Admitted") continue
-                    expect(await run(r.capacity.utilization(e, now))).toBeLessThanOrEqual(1 + 1e-9)
-                    if (s.after === "release") await run(r.capacity.release(a.reservation, now))
-                    if (s.after === "settle")
-                      await run(
-                        r.capacity.settle(
-                          a.reservation,
-                          {
-                            promptTokens: Math.floor(s.charge * s.used),
-                            completionTokens: 0,
-                            cachedTokens: 0,
-                            reasoningTokens: 0,
-                          },
-                          now,
-                        ),
-                      )
-                  }
+                  for (const [on, s] of steps) await reserveOnce(r, targets[on]!, s, now)
                 }),
               )
               const levels = await run(replicas[0]!.live.read(targets, [0, 0], now))

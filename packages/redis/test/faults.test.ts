@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { type RedisServer, startRedis } from "../src/testing/redis-server.js"
 import { buildServices, endpoints, run } from "./support/services.js"
+import { sleep, until } from "./support/wait.js"
 
 // Redis slow or down: requests never fail because of it (fail-open) or fail with StateUnavailable
 // (fail-closed); the store degrades once, says so once, counts errors, and resumes sharing when
@@ -14,14 +15,6 @@ afterEach(() => server.stop())
 
 const [TPM] = endpoints()
 const ADMIT = { admission: true, headroom: 0 }
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-const until = async (what: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms
-  while (!what()) {
-    if (Date.now() > end) throw new Error("condition not reached in time")
-    await sleep(20)
-  }
-}
 const timed = async <A>(p: Promise<A>): Promise<[A, number]> => {
   const start = Date.now()
   const a = await p

@@ -1,7 +1,8 @@
-import { type LiveStateOptions, makeMemoryStats, type Reservation, type StatsSample } from "@switchyard/core"
+import { type LiveStateOptions, makeMemoryStats, type StatsSample } from "@switchyard/core"
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RedisServer, startRedis } from "../src/testing/redis-server.js"
+import { reserveOnce, reserveStep } from "./support/reservers.js"
 import { buildServices, endpoints, run, type Services } from "./support/services.js"
 
 // Several replicas (each its own connection and replica id) on one Redis: one view of capacity,
@@ -33,17 +34,10 @@ const landed = (r: Services) => run(r.health.read(TPM!.id))
 
 describe("many replicas, one Redis", () => {
   it("K concurrent reservers on random interleavings never take an endpoint above its capacity", async () => {
-    const step = fc.record({
-      charge: fc.integer({ min: 1, max: 2_500 }),
-      headroom: fc.constantFrom(0, 0.2),
-      // What happens to an admitted reservation later in the round: kept, settled lower, or released.
-      after: fc.constantFrom("keep", "settle", "release"),
-      used: fc.double({ min: 0, max: 1, noNaN: true }),
-    })
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 2, max: 5 }),
-        fc.array(fc.tuple(fc.array(step, { minLength: 1, maxLength: 6 }), fc.integer({ min: 0, max: 30_000 })), {
+        fc.array(fc.tuple(fc.array(reserveStep, { minLength: 1, maxLength: 6 }), fc.integer({ min: 0, max: 30_000 })), {
           minLength: 1,
           maxLength: 6,
         }),
@@ -56,30 +50,7 @@ describe("many replicas, one Redis", () => {
               // Every replica fires every step at once: Redis orders them however the sockets deliver.
               await Promise.all(
                 replicas.map(async (r) => {
-                  for (const s of steps) {
-                    const a = await run(
-                      r.capacity.reserve(TPM!, s.charge, { admission: true, headroom: s.headroom }, now),
-                    )
-                    if (a._tag !== "Admitted") continue
-                    const held: Reservation = a.reservation
-                    // Right after its own admission, the shared level is within the limit it was admitted under.
-                    const u = await run(r.capacity.utilization(TPM!, now))
-                    expect(u).toBeLessThanOrEqual(1 + 1e-9)
-                    if (s.after === "release") await run(r.capacity.release(held, now))
-                    if (s.after === "settle")
-                      await run(
-                        r.capacity.settle(
-                          held,
-                          {
-                            promptTokens: Math.floor(s.charge * s.used),
-                            completionTokens: 0,
-                            cachedTokens: 0,
-                            reasoningTokens: 0,
-                          },
-                          now,
-                        ),
-                      )
-                  }
+                  for (const s of steps) await reserveOnce(r, TPM!, s, now)
                 }),
               )
               const level = await run(replicas[0]!.capacity.utilization(TPM!, now))
