@@ -15,9 +15,10 @@ const SKEW_WARNING_MS = 1_000
 type ScriptCall = (...args: ReadonlyArray<string | number>) => Promise<unknown>
 
 /**
- * One ioredis client (one Redis, or a Redis Cluster: see `client.ts`) and whether Redis currently answers. Commands are auto-pipelined (those
- * issued in one tick go out as one write), waited for at most `timeoutMs` (see `Shared`), never queued
- * while disconnected (`enableOfflineQueue: false`), and reconnected by ioredis with backoff.
+ * One ioredis client (one Redis, or a Redis Cluster: see `client.ts`) and whether Redis currently
+ * answers. Commands are auto-pipelined (those issued in one tick go out as one write), waited for at
+ * most `timeoutMs` (see `Shared`), never queued while disconnected (`enableOfflineQueue: false`), and
+ * reconnected by ioredis with backoff.
  *
  * State machine: `ok` ⇄ `degraded`. The first failed command (timeout, connection error) moves it to
  * `degraded`, logs one warning and starts a check (`PING`) with backoff (100 ms doubling to 2 s);

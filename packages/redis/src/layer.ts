@@ -31,7 +31,8 @@ export interface StateSectionConfig {
 
 /**
  * The live state on Redis, shared by every replica that points at the same Redis (or Redis Cluster) and
- * prefix: `RedisState.layer({ url })` or `RedisState.layer({ cluster: { nodes: [url, …] } })`. Give it to the layer builder as `backend` (`createRouter({ …, backend: RedisState.layer({ url }) })`,
+ * prefix: `RedisState.layer({ url })` or `RedisState.layer({ cluster: { nodes: [url, …] } })`. Give it
+ * to the layer builder as `backend` (`createRouter({ …, backend: RedisState.layer({ url }) })`,
  * `makeGatewayRuntime(deployment, { backend })`), or let `gatewayFromConfig` build it from the config's
  * `state.redis` section with `makeState: RedisState.fromConfig`. The connection opens when the layer
  * is built (waiting up to `connectTimeoutMs`; a Redis that is not there yet leaves the store degraded
