@@ -74,4 +74,20 @@ describe("a Redis Cluster node down, back", () => {
       await closed.close()
     }
   }, 60_000)
+
+  it("one master paused longer than timeoutMs (CLIENT PAUSE): the call answers from local state after the timeout; resumes after the pause", async () => {
+    const e2 = spread[2]!
+    const a = await buildServices({ cluster: { nodes: cluster.nodes }, prefix: "p:", timeoutMs: 50, replicaId: "a" })
+    try {
+      expect(a.live.status().state).toBe("ok")
+      await cluster.admin(2).call("CLIENT", "PAUSE", "1500", "ALL")
+      const start = Date.now()
+      expect((await run(a.live.admit(e2, 100, ADMIT)))._tag).toBe("Admitted")
+      expect(Date.now() - start).toBeLessThan(1_000)
+      expect(a.live.status().state).toBe("degraded")
+      await until(() => a.live.status().state === "ok", 20_000)
+    } finally {
+      await a.close()
+    }
+  }, 30_000)
 })
