@@ -100,17 +100,54 @@ const prettyValue = (v: unknown): string => {
   return JSON.stringify(v) ?? String(v)
 }
 
+/** The pretty format's level column: upper case, five wide. */
+const PRETTY_LEVEL: Readonly<Record<LogLevel.Severity, string>> = {
+  Trace: "TRACE",
+  Debug: "DEBUG",
+  Info: "INFO ",
+  Warn: "WARN ",
+  Error: "ERROR",
+  Fatal: "FATAL",
+}
+
+/** ` key=` per field name, built once (field names come from code; past the bound they are built per line). */
+const prefixes = new Map<string, string>()
+const MAX_PREFIXES = 512
+const prefixOf = (key: string): string => {
+  let prefix = prefixes.get(key)
+  if (prefix === undefined) {
+    prefix = ` ${key}=`
+    if (prefixes.size < MAX_PREFIXES) prefixes.set(key, prefix)
+  }
+  return prefix
+}
+
+/**
+ * The pieces of a line, joined once: one flat string per line instead of a concatenation per piece (the request
+ * line is written on every request). Reused while not in use (`prettyValue` may run a `toJSON`).
+ */
+let spare: Array<string> | undefined = []
+const MAX_SPARE_PIECES = 256
+
 const prettyLine = (options: Logger.Options<unknown>): string => {
-  const level = (LEVEL_NAME[options.logLevel as LogLevel.Severity] ?? "info").toUpperCase().padEnd(5)
+  const level = PRETTY_LEVEL[options.logLevel as LogLevel.Severity] ?? PRETTY_LEVEL.Info
   const common = textAndRecord(options)
   if (common !== undefined && !("error" in common[1])) {
     const record = common[1]
-    let line = `${options.date.toISOString()} ${level} ${common[0]}`
+    const parts = spare ?? []
+    spare = undefined
+    parts.push(options.date.toISOString(), " ", level, " ", common[0])
     for (const key in record) {
       const v = record[key]
-      if (v !== undefined) line += ` ${key}=${prettyValue(v)}`
+      if (v !== undefined) parts.push(prefixOf(key), prettyValue(v))
     }
-    return `${line}\n`
+    parts.push("\n")
+    const line = parts.join("")
+    if (parts.length <= MAX_SPARE_PIECES) {
+      parts.length = 0
+      spare = parts
+    }
+    return line
   }
   const { msg, fields: f } = fields(options)
   let line = `${options.date.toISOString()} ${level} ${msg}`
