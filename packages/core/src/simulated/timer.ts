@@ -32,7 +32,8 @@ export const afterOn = (clock: Clock.Clock, context: Context.Context<never>): Af
         f()
         return NOTHING
       }
-      return clock.callAt(clock.currentTimeMillisUnsafe() + ms, f)
+      // the wait as `Effect.sleep(ms)` takes it (a Duration: whole nanoseconds), so a run keeps its timings
+      return clock.callAt(clock.currentTimeMillisUnsafe() + Duration.toMillis(Duration.millis(ms)), f)
     }
   return (ms, f) => {
     if (ms <= 0) {
