@@ -14,16 +14,8 @@ import { CaptureWriter, createGateway, DEFAULT_LOGGING, loggingLayer, makeGatewa
 import { type ChatResult, decodeCatalog, makeRedactor, type ProviderClient } from "@switchyard/core"
 import { RedisState } from "@switchyard/redis"
 import { Effect, Result } from "effect"
+import { type AllocFrame, framesOfHeapProfile, type HeapProfile } from "./profile-summary.js"
 import { benchCatalog } from "./switchyard.js"
-
-interface SamplingHeapProfileNode {
-  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number }
-  readonly selfSize: number
-  readonly children: ReadonlyArray<SamplingHeapProfileNode>
-}
-interface SamplingHeapProfile {
-  readonly head: SamplingHeapProfileNode
-}
 
 const completion = (model: string) => ({
   id: "chatcmpl-bench",
@@ -130,22 +122,15 @@ if (process.env.ALLOC !== "0") {
   })
   const n = Math.min(N, 20_000)
   await round(n, 64)
-  const { profile } = (await session.post("HeapProfiler.stopSampling")) as { profile: SamplingHeapProfile }
+  const { profile } = (await session.post("HeapProfiler.stopSampling")) as { profile: HeapProfile }
   session.disconnect()
-  const bytes = new Map<string, number>()
-  const walk = (node: SamplingHeapProfileNode): void => {
-    const f = node.callFrame
-    const name = `${f.functionName || "(anonymous)"} ${f.url.replace(/^.*\/(packages|node_modules)\//, "$1/")}:${f.lineNumber + 1}`
-    bytes.set(name, (bytes.get(name) ?? 0) + node.selfSize)
-    for (const child of node.children) walk(child)
-  }
-  walk(profile.head)
-  let total = 0
-  for (const b of bytes.values()) total += b
+  const frames = framesOfHeapProfile(profile)
+  const total = frames.reduce((sum, f) => sum + f.bytes, 0)
   console.log(`  allocated ≈ ${(total / n / 1024).toFixed(1)} KB/request (sampled over ${n} requests)`)
   const top = Number(process.env.ALLOC ?? 0)
-  for (const [name, b] of [...bytes].sort((x, y) => y[1] - x[1]).slice(0, top))
-    console.log(`    ${(b / n).toFixed(0).padStart(6)} B  ${name}`)
+  const where = (f: AllocFrame) => `${f.name} ${f.url.replace(/^.*\/(packages|node_modules)\//, "$1/")}:${f.line}`
+  for (const f of [...frames].sort((x, y) => y.bytes - x.bytes).slice(0, top))
+    console.log(`    ${(f.bytes / n).toFixed(0).padStart(6)} B  ${where(f)}`)
 }
 await capture?.close()
 await runtime.dispose()

@@ -211,3 +211,110 @@ export const summaryMarkdown = (title: string, s: ProfileSummary, requests: numb
     "",
   ].join("\n")
 }
+
+/**
+ * `strace -c -f` output (a table: % time, seconds, usecs/call, calls, errors, syscall) as calls per request,
+ * most frequent first; strace's times are left out (tracing slows every call).
+ */
+export const straceMarkdown = (title: string, strace: string, requests: number): string => {
+  const rows: Array<{ name: string; calls: number; errors: number }> = []
+  for (const line of strace.split("\n")) {
+    const cols = line.trim().split(/\s+/)
+    if (cols.length < 5 || !/^\d/.test(cols[0]!) || cols.at(-1) === "total") continue
+    const name = cols.at(-1)!
+    const hasErrors = cols.length === 6
+    rows.push({ name, calls: Number(cols[3]), errors: hasErrors ? Number(cols[4]) : 0 })
+  }
+  rows.sort((a, b) => b.calls - a.calls)
+  const total = rows.reduce((n, r) => n + r.calls, 0)
+  const per = (n: number) => (n / requests).toFixed(2)
+  return [
+    `### ${title}`,
+    "",
+    `${per(total)} system calls per request.`,
+    "",
+    "| system call | per request | failed per request |",
+    "|---|--:|--:|",
+    ...rows.filter((r) => r.calls / requests >= 0.01).map((r) => `| ${r.name} | ${per(r.calls)} | ${per(r.errors)} |`),
+    "",
+  ].join("\n")
+}
+
+export interface HeapProfileNode {
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number }
+  readonly selfSize: number
+  readonly children: ReadonlyArray<HeapProfileNode>
+}
+
+export interface HeapProfile {
+  readonly head: HeapProfileNode
+}
+
+export interface AllocFrame {
+  readonly name: string
+  readonly url: string
+  readonly line: number
+  readonly bytes: number
+}
+
+/**
+ * Bytes allocated per frame of a sampling heap profile (`HeapProfiler.stopSampling`; V8 scales each sample up to the
+ * bytes it stands for). An allocation in a builtin or native function (`push`, `Map`, `join`: no script URL) is
+ * charged to the nearest caller with one, as `framesOfPerfScript` does for CPU samples; allocations with no script on
+ * the stack at all (V8 API calls from Node's C++) stay where they are.
+ */
+export const framesOfHeapProfile = (profile: HeapProfile): ReadonlyArray<AllocFrame> => {
+  const frames = new Map<string, { name: string; url: string; line: number; bytes: number }>()
+  const walk = (node: HeapProfileNode, caller: HeapProfileNode | undefined): void => {
+    const own = node.callFrame.url !== "" ? node : undefined
+    const at = own ?? caller ?? node
+    if (node.selfSize > 0) {
+      const f = at.callFrame
+      const name = f.functionName || "(anonymous)"
+      const key = `${name}\u0000${f.url}\u0000${f.lineNumber}`
+      const entry = frames.get(key) ?? { name, url: f.url, line: f.lineNumber + 1, bytes: 0 }
+      entry.bytes += node.selfSize
+      frames.set(key, entry)
+    }
+    for (const child of node.children) walk(child, own ?? caller)
+  }
+  walk(profile.head, undefined)
+  return [...frames.values()]
+}
+
+/** Allocation frames as bytes per request: by group, then the top frames. */
+export const allocMarkdown = (
+  title: string,
+  frames: ReadonlyArray<AllocFrame>,
+  requests: number,
+  top: number,
+): string => {
+  const groups = new Map<Group | "idle", number>()
+  let total = 0
+  for (const f of frames) {
+    const g = groupOf({ ...f, selfMs: 0 })
+    groups.set(g, (groups.get(g) ?? 0) + f.bytes)
+    total += f.bytes
+  }
+  const per = (b: number) => (requests > 0 ? (b / requests).toFixed(0) : "–")
+  const frameName = (f: AllocFrame) => `${f.name}${f.url ? ` ${shortUrl(f.url)}${f.line > 0 ? `:${f.line}` : ""}` : ""}`
+  return [
+    `### ${title}`,
+    "",
+    `${per(total)} bytes allocated per request.`,
+    "",
+    "| group | bytes per request |",
+    "|---|--:|",
+    ...[...groups]
+      .sort((a, b) => b[1] - a[1])
+      .map(([g, b]) => `| ${g === "idle" ? "no script on the stack" : g} | ${per(b)} |`),
+    "",
+    "| top frames by bytes allocated (builtins charged to their caller) | group | bytes per request |",
+    "|---|---|--:|",
+    ...[...frames]
+      .sort((a, b) => b.bytes - a.bytes)
+      .slice(0, top)
+      .map((f) => `| \`${frameName(f).replaceAll("|", "/")}\` | ${groupOf({ ...f, selfMs: 0 })} | ${per(f.bytes)} |`),
+    "",
+  ].join("\n")
+}

@@ -3,12 +3,16 @@
 // native, and the top frames. Writes bench/results/profile-<target>-<scenario>-<mode>.md (the raw profile is
 // gitignored next to it).
 //
-//   pnpm bench:profile [--scenario json-c64|sse-c64|…] [--mode cpu-prof|perf] [--target switchyard|switchyard-redis|bare]
+//   pnpm bench:profile [--scenario json-c64|sse-c64|…] [--mode cpu-prof|perf|strace|alloc] [--target switchyard|switchyard-redis|bare]
 //                      [--duration 10] [--warmup 10] [--top 15]
 //
 // Modes:
 //   cpu-prof  `node --cpu-prof` (V8's sampler, wall clock): frames with file and line; on a loaded machine samples
 //             taken while the process waits for a CPU land on the running frame (shares follow wall time).
+//   strace    `strace -c -f`: system calls per request by name (counts only: strace slows the process, so its times
+//             mean nothing). Counts what the kernel share of a profile is made of (socket writes, reads, timers).
+//   alloc     bytes allocated per request (V8's sampling heap profiler, collected objects included; started and
+//             stopped by SIGUSR2 through `alloc-preload.mjs`), grouped like the CPU profile, with the top frames.
 //   perf      `perf record -g -e cpu-clock` with `node --perf-basic-prof`: CPU samples only (needs `perf`, root or
 //             perf_event_paranoid ≤ 1), each charged to the innermost JS frame on its stack (V8 builtins to their
 //             caller); kernel time (syscalls), GC and the JIT compiler apart. Trust it over cpu-prof on a shared
@@ -21,7 +25,15 @@ import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { startRedis } from "@switchyard/redis/testing"
 import { startLoadGenerators } from "./load.js"
-import { framesOfCpuProfile, framesOfPerfScript, summarise, summaryMarkdown } from "./profile-summary.js"
+import {
+  allocMarkdown,
+  framesOfCpuProfile,
+  framesOfHeapProfile,
+  framesOfPerfScript,
+  straceMarkdown,
+  summarise,
+  summaryMarkdown,
+} from "./profile-summary.js"
 import { scenarios } from "./scenarios.js"
 import { startSwitchyard } from "./switchyard.js"
 import { spawnBenchServer, startBare, type Target } from "./targets.js"
@@ -36,7 +48,7 @@ const { values: opt } = parseArgs({
     top: { type: "string", default: "15" },
   },
 })
-const mode = opt.mode === "perf" ? "perf" : "cpu-prof"
+const mode = opt.mode === "perf" || opt.mode === "strace" || opt.mode === "alloc" ? opt.mode : "cpu-prof"
 const durationS = Number(opt.duration)
 const warmupS = Number(opt.warmup)
 const results = join(import.meta.dirname, "results")
@@ -71,8 +83,16 @@ const main = async (): Promise<void> => {
   rmSync(profDir, { recursive: true, force: true })
   mkdirSync(profDir, { recursive: true })
   const nodeArgs =
-    mode === "perf" ? ["--perf-basic-prof"] : ["--cpu-prof", `--cpu-prof-dir=${profDir}`, "--cpu-prof-interval=500"]
+    mode === "perf"
+      ? ["--perf-basic-prof"]
+      : mode === "strace"
+        ? []
+        : mode === "alloc"
+          ? ["--import", join(import.meta.dirname, "alloc-preload.mjs")]
+          : ["--cpu-prof", `--cpu-prof-dir=${profDir}`, "--cpu-prof-interval=500"]
 
+  const allocOut = join(profDir, "alloc.heapprofile")
+  if (mode === "alloc") process.env.ALLOC_PROFILE_OUT = allocOut
   const up = await spawnBenchServer("upstream", "upstream.ts", ["--chunks", "20"])
   const upstream = `http://127.0.0.1:${up.port}`
   const gen = await startLoadGenerators()
@@ -106,7 +126,14 @@ const main = async (): Promise<void> => {
               stdio: "ignore",
             },
           )
-        : undefined
+        : mode === "strace"
+          ? spawn("strace", ["-c", "-f", "-p", String(target.pid), "-o", join(profDir, "strace.txt")], {
+              stdio: "ignore",
+            })
+          : undefined
+    // strace needs a moment to attach to every thread
+    if (mode === "strace") await new Promise((resolve) => setTimeout(resolve, 500))
+    if (mode === "alloc") process.kill(target.pid, "SIGUSR2")
     const fromUs = Number(process.hrtime.bigint() / 1000n)
     const load = await gen.run({ ...job, durationS })
     const toUs = Number(process.hrtime.bigint() / 1000n)
@@ -115,6 +142,31 @@ const main = async (): Promise<void> => {
       await exited(perf)
     }
     const pid = target.pid
+    if (mode === "alloc") {
+      process.kill(pid, "SIGUSR2")
+      for (let i = 0; i < 300 && !existsSync(allocOut); i++) await new Promise((resolve) => setTimeout(resolve, 100))
+      await target.stop()
+      target = undefined
+      if (!existsSync(allocOut)) throw new Error("the gateway wrote no heap profile (was alloc-preload.mjs loaded?)")
+      const profile = JSON.parse(readFileSync(allocOut, "utf8"))
+      if (profile.error) throw new Error(`heap profiler: ${profile.error}`)
+      const title =
+        `${opt.target} under ${scenario.title}, alloc: ${Math.round(load.reqPerSec)} req/s over ${durationS} s, ` +
+        `${load.ok} requests (Node ${process.version})`
+      const markdown = allocMarkdown(title, framesOfHeapProfile(profile), load.ok, Number(opt.top))
+      writeFileSync(join(results, `${name}.md`), markdown)
+      process.stdout.write(markdown)
+      return
+    }
+    if (mode === "strace") {
+      await target.stop()
+      target = undefined
+      const title = `${opt.target} under ${scenario.title}: system calls per request (strace -c -f, ${load.ok} requests)`
+      const markdown = straceMarkdown(title, readFileSync(join(profDir, "strace.txt"), "utf8"), load.ok)
+      writeFileSync(join(results, `${name}.md`), markdown)
+      process.stdout.write(markdown)
+      return
+    }
     await target.stop()
     target = undefined
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest"
-import { framesOfCpuProfile, framesOfPerfScript, groupOf, summarise } from "../profile-summary.js"
+import {
+  allocMarkdown,
+  framesOfCpuProfile,
+  framesOfHeapProfile,
+  framesOfPerfScript,
+  groupOf,
+  straceMarkdown,
+  summarise,
+} from "../profile-summary.js"
 
 const frame = (name: string, url = "") => ({ name, url, line: 0, selfMs: 1 })
 
@@ -69,5 +77,57 @@ describe("framesOfPerfScript", () => {
       GC: 1,
     })
     expect(s.top.map((t) => t.frame)).toContain("percentiles packages/core/dist/src/services/stats/window.js:207")
+  })
+})
+
+describe("framesOfHeapProfile", () => {
+  const node = (functionName: string, url: string, selfSize: number, children: ReadonlyArray<unknown> = []) => ({
+    callFrame: { functionName, url, lineNumber: 9 },
+    selfSize,
+    children: children as never,
+  })
+  const core = "file:///r/packages/core/dist/src/router/make.js"
+  const profile = {
+    head: node("(root)", "", 0, [
+      node("route", core, 1_000, [node("push", "", 500, [node("Map", "", 250)])]),
+      node("(V8 API)", "", 300),
+      node("onWrite", "node:internal/streams/writable", 200),
+    ]),
+  }
+
+  it("charges builtins to their nearest caller with a script and keeps native allocations apart", () => {
+    const frames = framesOfHeapProfile(profile)
+    expect(frames.map((f) => [f.name, f.bytes]).sort()).toEqual([
+      ["(V8 API)", 300],
+      ["onWrite", 200],
+      ["route", 1_750],
+    ])
+  })
+
+  it("reports bytes per request by group and by frame", () => {
+    const md = allocMarkdown("t", framesOfHeapProfile(profile), 10, 2)
+    expect(md).toContain("225 bytes allocated per request.")
+    expect(md).toContain("| router + services | 175 |")
+    expect(md).toContain("| V8 / native / other | 30 |")
+    expect(md).toContain("| `route packages/core/dist/src/router/make.js:10` | router + services | 175 |")
+    expect(md).not.toContain("onWrite") // only the top 2 frames
+  })
+})
+
+describe("straceMarkdown", () => {
+  it("lists system calls per request, most frequent first", () => {
+    const text = [
+      "% time     seconds  usecs/call     calls    errors syscall",
+      "------ ----------- ----------- --------- --------- ----------------",
+      " 60.00    0.060000          60      1000           writev",
+      " 30.00    0.030000          10      3000       500 read",
+      " 10.00    0.010000          10        10           epoll_wait",
+      "------ ----------- ----------- --------- --------- ----------------",
+      "100.00    0.100000          25      4010       500 total",
+    ].join("\n")
+    const md = straceMarkdown("t", text, 1000)
+    expect(md).toContain("4.01 system calls per request.")
+    expect(md.indexOf("| read | 3.00 | 0.50 |")).toBeLessThan(md.indexOf("| writev | 1.00 | 0.00 |"))
+    expect(md).toContain("| epoll_wait | 0.01 | 0.00 |")
   })
 })
