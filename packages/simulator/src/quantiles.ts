@@ -19,7 +19,7 @@ const select = (a: Float64Array, lo: number, hi: number, k: number): void => {
     const x = a[lo]!
     const y = a[(lo + hi) >>> 1]!
     const z = a[hi]!
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z)) // median of the three
     let i = lo
     let j = hi
     while (i <= j) {

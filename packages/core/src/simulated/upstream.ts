@@ -373,7 +373,11 @@ export const makeSimulatedUpstream = (
           : Effect.withFiber((fiber) => {
               const clock = fiber.getRef(Clock.Clock)
               const source = new SimulatedChunks(slug, a, afterOn(clock, fiber.context), clock, settleAt)
-              return Effect.succeed<ChatStream>({ requestId: a.requestId, signals: a.signals, ...sourcedChunks(source) })
+              return Effect.succeed<ChatStream>({
+                requestId: a.requestId,
+                signals: a.signals,
+                ...sourcedChunks(source),
+              })
             }),
       )
 
