@@ -1,12 +1,13 @@
 import type { StateStatus } from "@switchyard/core"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import { Redis } from "ioredis"
+import type { Cluster, Redis } from "ioredis"
+import { MAX_RECONNECT_MS, makeClient, type RedisCommands } from "./client.js"
 import { FUNCTION_LIBRARY, SCRIPTS, type ScriptName } from "./lua/scripts.js"
 import type { ResolvedRedisOptions } from "./options.js"
 
 /** Longest pause between two checks of an unreachable Redis, ms. */
-const MAX_PROBE_MS = 2_000
+const MAX_PROBE_MS = MAX_RECONNECT_MS
 const FIRST_PROBE_MS = 100
 /** Clock difference with the Redis server above which the replica logs a warning, ms. */
 const SKEW_WARNING_MS = 1_000
@@ -14,7 +15,7 @@ const SKEW_WARNING_MS = 1_000
 type ScriptCall = (...args: ReadonlyArray<string | number>) => Promise<unknown>
 
 /**
- * One ioredis connection and whether Redis currently answers. Commands are auto-pipelined (those
+ * One ioredis client (one Redis, or a Redis Cluster: see `client.ts`) and whether Redis currently answers. Commands are auto-pipelined (those
  * issued in one tick go out as one write), waited for at most `timeoutMs` (see `Shared`), never queued
  * while disconnected (`enableOfflineQueue: false`), and reconnected by ioredis with backoff.
  *
@@ -22,10 +23,15 @@ type ScriptCall = (...args: ReadonlyArray<string | number>) => Promise<unknown>
  * `degraded`, logs one warning and starts a check (`PING`) with backoff (100 ms doubling to 2 s);
  * while degraded the stores answer from local state without touching Redis, so a slow Redis costs
  * each request at most one `timeoutMs`, once. The first successful check moves it back to `ok` and
- * logs it. Every failure counts one backend error.
+ * logs it. Every failure counts one backend error. On a cluster, a check passes only when every master
+ * serving a slot is connected and answers.
  */
 export class Connection {
-  readonly redis: Redis
+  /** The commands the stores send (single Redis and Cluster alike). */
+  readonly redis: RedisCommands
+  /** On a Redis Cluster (a read of several endpoints' keys is one command per endpoint, see `live-state.ts`). */
+  readonly cluster: boolean
+  private readonly client: Redis | Cluster
   private state: "ok" | "degraded" = "degraded"
   private errors = 0
   private probing: ReturnType<typeof setTimeout> | undefined = undefined
@@ -41,36 +47,28 @@ export class Connection {
     readonly options: ResolvedRedisOptions,
     private readonly context: Context.Context<never>,
   ) {
-    this.redis = new Redis(options.url, {
-      // Callers bound their wait at timeoutMs themselves (see Shared); this only ends commands nobody waits for.
-      commandTimeout: Math.max(1_000, options.timeoutMs * 10),
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      enableAutoPipelining: true,
-      connectTimeout: Math.max(options.connectTimeoutMs, 100),
-      retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), MAX_PROBE_MS),
-      lazyConnect: true,
-      connectionName: `switchyard:${options.replicaId}`,
-    })
+    this.client = makeClient(options)
+    this.redis = this.client
+    this.cluster = options.server.kind === "cluster"
     // Errors reach the state machine through the commands that fail; the event only needs a listener.
-    this.redis.on("error", () => {})
-    this.redis.on("ready", () => {
+    this.client.on("error", () => {})
+    this.client.on("ready", () => {
       void this.loadFunctions().then(() => this.check())
     })
     for (const [name, source] of Object.entries(SCRIPTS))
-      this.redis.defineCommand(name, {
+      this.client.defineCommand(name, {
         lua: source.lua,
         ...(source.numberOfKeys !== undefined && { numberOfKeys: source.numberOfKeys }),
       })
-    const commands = this.redis as unknown as Record<ScriptName, ScriptCall>
+    const commands = this.client as unknown as Record<ScriptName, ScriptCall>
     this.scripts = Object.fromEntries(
-      Object.keys(SCRIPTS).map((name) => [name, commands[name as ScriptName].bind(this.redis)]),
+      Object.keys(SCRIPTS).map((name) => [name, commands[name as ScriptName].bind(this.client)]),
     ) as Record<ScriptName, ScriptCall>
   }
 
   /** Connect, waiting up to `connectTimeoutMs`; a Redis that is not there yet leaves the store degraded. */
   start(): Promise<void> {
-    const connected = this.redis.connect().then(
+    const connected = this.client.connect().then(
       () => this.loadFunctions().then(() => this.ping()),
       () => false,
     )
@@ -99,8 +97,8 @@ export class Connection {
     const keys = SCRIPTS[name].numberOfKeys
     const call = () =>
       keys === undefined
-        ? this.redis.call("FCALL", FUNCTION_LIBRARY.functionName(name), ...args)
-        : this.redis.call("FCALL", FUNCTION_LIBRARY.functionName(name), keys, ...args)
+        ? this.client.call("FCALL", FUNCTION_LIBRARY.functionName(name), ...args)
+        : this.client.call("FCALL", FUNCTION_LIBRARY.functionName(name), keys, ...args)
     return call().catch((error: unknown) => {
       // A server that lost the library (restarted, flushed): load it again and retry once.
       if (!(error instanceof Error) || !error.message.includes("Function not found")) throw error
@@ -108,16 +106,31 @@ export class Connection {
     })
   }
 
-  /** Load the function library (Redis ≥ 7); an older server keeps the EVALSHA scripts. */
+  /** The servers that run scripts: the one Redis, or every master of the cluster. */
+  private masters(): ReadonlyArray<Redis> {
+    return "nodes" in this.client ? this.client.nodes("master") : [this.client]
+  }
+
+  /**
+   * Load the function library (Redis ≥ 7) on every master (a Redis Cluster does not spread functions to its
+   * masters; a master added later gets it when a call there answers "Function not found"); a server that
+   * knows no functions keeps the EVALSHA scripts (ioredis loads a script on each node's connection by itself).
+   */
   private loadFunctions(): Promise<void> {
-    return this.redis.call("FUNCTION", "LOAD", "REPLACE", FUNCTION_LIBRARY.source).then(
-      () => {
-        this.functions = true
-      },
-      (error: unknown) => {
-        if (error instanceof Error && /unknown command|unknown subcommand/i.test(error.message)) this.functions = false
-      },
-    )
+    return Promise.all(
+      this.masters().map((node) =>
+        node.call("FUNCTION", "LOAD", "REPLACE", FUNCTION_LIBRARY.source).then(
+          () => "loaded" as const,
+          (error: unknown) =>
+            error instanceof Error && /unknown command|unknown subcommand/i.test(error.message)
+              ? ("unsupported" as const)
+              : ("failed" as const),
+        ),
+      ),
+    ).then((results) => {
+      if (results.includes("unsupported")) this.functions = false
+      else if (results.includes("loaded")) this.functions = true
+    })
   }
 
   /** A command failed: count it, and degrade if Redis was considered up. */
@@ -162,21 +175,39 @@ export class Connection {
     this.probing.unref()
   }
 
-  /** Is Redis answering again? Resume if so, else check later (backoff). */
+  /**
+   * Is Redis answering again? Resume if so, else check later (backoff). On a cluster the function library
+   * is loaded on every master first: a master that restarted has lost it, and the cluster as a whole
+   * never reconnects (no "ready" event) when one node comes back.
+   */
   private check(): void {
     if (this.state === "ok" || this.closing) return
-    void this.ping().then((up) => {
-      if (up) return this.resume()
-      this.probeMs = Math.min(this.probeMs * 2, MAX_PROBE_MS)
-      this.scheduleCheck()
-    })
+    const loaded = this.cluster ? this.loadFunctions() : Promise.resolve()
+    void loaded
+      .then(() => this.ping())
+      .then((up) => {
+        if (up) return this.resume()
+        this.probeMs = Math.min(this.probeMs * 2, MAX_PROBE_MS)
+        this.scheduleCheck()
+      })
   }
 
-  /** One round trip (TIME), also comparing the server's clock with ours. */
+  /**
+   * One round trip (TIME) to each master, also comparing the first one's clock with ours. On a cluster,
+   * every master that serves a slot must be connected: one that went away (killed, not yet failed over)
+   * leaves its slots unanswered, whatever the other masters say.
+   */
   private ping(): Promise<boolean> {
-    if (this.redis.status !== "ready") return Promise.resolve(false)
-    return this.redis.time().then(
-      ([seconds, micros]) => {
+    if (this.client.status !== "ready") return Promise.resolve(false)
+    const masters = this.masters()
+    if ("slots" in this.client) {
+      const serving = new Set(this.client.slots.map((nodes) => nodes[0]))
+      const connected = new Set(masters.map((node) => `${node.options.host}:${node.options.port}`))
+      for (const key of serving) if (key !== undefined && !connected.has(key)) return Promise.resolve(false)
+    }
+    return Promise.all(masters.map((node) => node.time())).then(
+      (times) => {
+        const [seconds, micros] = times[0]!
         const skew = Number(seconds) * 1000 + Number(micros) / 1000 - Date.now()
         if (Math.abs(skew) > SKEW_WARNING_MS)
           this.log(
@@ -197,6 +228,6 @@ export class Connection {
   async close(): Promise<void> {
     this.closing = true
     if (this.probing !== undefined) clearTimeout(this.probing)
-    await this.redis.quit().catch(() => this.redis.disconnect())
+    await this.client.quit().catch(() => this.client.disconnect())
   }
 }

@@ -30,19 +30,20 @@ export interface StateSectionConfig {
 }
 
 /**
- * The live state on Redis, shared by every replica that points at the same Redis and prefix.
- * Give it to the layer builder as `backend` (`createRouter({ …, backend: RedisState.layer({ url }) })`,
+ * The live state on Redis, shared by every replica that points at the same Redis (or Redis Cluster) and
+ * prefix: `RedisState.layer({ url })` or `RedisState.layer({ cluster: { nodes: [url, …] } })`. Give it to the layer builder as `backend` (`createRouter({ …, backend: RedisState.layer({ url }) })`,
  * `makeGatewayRuntime(deployment, { backend })`), or let `gatewayFromConfig` build it from the config's
  * `state.redis` section with `makeState: RedisState.fromConfig`. The connection opens when the layer
  * is built (waiting up to `connectTimeoutMs`; a Redis that is not there yet leaves the store degraded
  * until it is) and closes with the runtime.
  */
 export const RedisState = {
-  layer: (options: RedisStateOptions): LiveStateBackend =>
-    Layer.effectContext(
+  /** Throws at once on options that name no server (`url` or `cluster.nodes`) or both. */
+  layer: (options: RedisStateOptions): LiveStateBackend => {
+    const o = resolveRedisOptions(options)
+    return Layer.effectContext(
       Effect.gen(function* () {
         const local = yield* LocalLiveState
-        const o = resolveRedisOptions(options)
         const context = yield* Effect.context<never>()
         const conn = yield* Effect.acquireRelease(
           Effect.promise(() => {
@@ -76,6 +77,7 @@ export const RedisState = {
             stats,
             reservationId: capacity.reservationId,
             breaker: resolved.health.breaker,
+            state,
             affinity: affinity.fetch,
           },
           composeLiveState(local.capacity, local.health, local.stats, local.affinity),
@@ -88,7 +90,8 @@ export const RedisState = {
           Context.add(LiveState, live),
         )
       }),
-    ),
+    )
+  },
   /** `makeState` for `gatewayFromConfig`: the `state.redis` section → this store. */
   fromConfig: (state: StateSectionConfig): LiveStateBackend => {
     if (state.redis === undefined) throw new Error("RedisState.fromConfig: the config has no state.redis section")

@@ -9,7 +9,8 @@ import { STATE_FIELDS, type StateFields } from "./state.js"
 
 /**
  * The request gates on Redis. `read`: the stats (fleet summaries, cached) and every candidate's state
- * hash (bucket and Health) in one call (`syRead`), with the conversation's affinity entry (`GETEX`)
+ * hash (bucket and Health) in one call (`syRead`; on a Redis Cluster one HMGET per endpoint, one round
+ * trip per node), with the conversation's affinity entry (`GETEX`)
  * sent in the same tick: one round trip. The state hashes are kept for `snapshotCacheMs` and the plans
  * in that time are made from them (their health and predictions computed at each request's own `now`):
  * no round trip for the snapshot at all, but for the affinity entry when the request names one. A
@@ -36,6 +37,8 @@ export const makeRedisLiveState = (
     readonly stats: StatsShape
     readonly reservationId: () => string
     readonly breaker: BreakerConfig
+    /** One endpoint's state hash (HMGET). */
+    readonly state: (endpointId: string) => Promise<StateFields>
     /** The conversation's affinity entry (`GETEX`, sent in the same tick as the state reads). */
     readonly affinity: (key: string) => Promise<string | undefined>
   },
@@ -45,6 +48,19 @@ export const makeRedisLiveState = (
   const ttl = conn.options.reservationTtlMs
   const cacheMs = conn.options.snapshotCacheMs
   const cache = new Map<string, Cached>()
+  /**
+   * Every endpoint's state hash. One Redis: one `syRead` script for them all. A Redis Cluster runs a
+   * command only on keys of one slot, and each endpoint's keys have their own: one HMGET per endpoint, sent
+   * in the same tick — auto-pipelined into one write per node, so one round trip per node, in parallel.
+   */
+  const readStates: (ids: ReadonlyArray<string>) => Promise<ReadonlyArray<StateFields>> = conn.cluster
+    ? (ids) => Promise.all(ids.map(parts.state))
+    : (ids) => {
+        const n = ids.length
+        const stateKeys = new Array<string>(n)
+        for (let i = 0; i < n; i++) stateKeys[i] = keys.state(ids[i]!)
+        return conn.script("syRead", n, ...stateKeys, ...STATE_FIELDS) as Promise<ReadonlyArray<StateFields>>
+      }
   shared.onNews = (id) => cache.delete(id)
   /** Every endpoint's cached state when each is at most `cacheMs` old at `t`, else undefined. */
   const cached = (ids: ReadonlyArray<string>, t: number): Array<Cached> | undefined => {
@@ -79,11 +95,7 @@ export const makeRedisLiveState = (
               // the affinity entry is issued in the same tick as the state reads: auto-pipelined, one round trip
               const affinity = affinityKey === undefined ? NO_AFFINITY : parts.affinity(affinityKey)
               if (known !== undefined) return affinity.then((sticky): LiveReads => reads(stats, known, sticky))
-              const stateKeys = new Array<string>(n)
-              for (let i = 0; i < n; i++) stateKeys[i] = keys.state(ids[i]!)
-              const states = conn.script("syRead", n, ...stateKeys, ...STATE_FIELDS)
-              return Promise.all([states, affinity]).then(([reply, sticky]): LiveReads => {
-                const fields = reply as ReadonlyArray<StateFields>
+              return Promise.all([readStates(ids), affinity]).then(([fields, sticky]): LiveReads => {
                 const v = new Array<Cached>(n)
                 for (let i = 0; i < n; i++) {
                   const f = fields[i]!

@@ -1,9 +1,27 @@
 import { randomUUID } from "node:crypto"
 
+/** A Redis Cluster to keep the state on. */
+export interface RedisClusterOptions {
+  /**
+   * `redis://[user:password@]host:port` or `rediss://…` (TLS) of one or more of its nodes; the others are
+   * discovered (`CLUSTER SLOTS`). The first node's user and password (and TLS) are used for every node.
+   */
+  readonly nodes: ReadonlyArray<string>
+}
+
+/** Where the state lives: one Redis (`url`) or a Redis Cluster (`cluster`), exactly one of them. */
+export type RedisServerOptions =
+  | {
+      /** `redis://[user:password@]host:port[/db]`, `rediss://…` or a unix socket path. */
+      readonly url: string
+      readonly cluster?: undefined
+    }
+  | { readonly cluster: RedisClusterOptions; readonly url?: undefined }
+
 /** Options of `RedisState.layer` (the gateway config's `state.redis` section is a subset). */
-export interface RedisStateOptions {
-  /** `redis://[user:password@]host:port[/db]`, `rediss://…` or a unix socket path. */
-  readonly url: string
+export type RedisStateOptions = RedisServerOptions & RedisTuning
+
+export interface RedisTuning {
   /** Prefix of every key (default `switchyard:`): several fleets can share one Redis. */
   readonly prefix?: string | undefined
   /** A Redis call that takes longer fails over to local state (default 50 ms). */
@@ -29,7 +47,9 @@ export interface RedisStateOptions {
 }
 
 export interface ResolvedRedisOptions {
-  readonly url: string
+  readonly server:
+    | { readonly kind: "single"; readonly url: string }
+    | { readonly kind: "cluster"; readonly nodes: ReadonlyArray<string> }
   readonly prefix: string
   readonly timeoutMs: number
   readonly onError: "open" | "closed"
@@ -41,8 +61,27 @@ export interface ResolvedRedisOptions {
   readonly replicaId: string
 }
 
+/** At most this many cluster nodes may be listed (the rest of a bigger cluster is discovered). */
+export const MAX_CLUSTER_NODES = 64
+
+const serverOf = (o: RedisServerOptions): ResolvedRedisOptions["server"] => {
+  if (o.url !== undefined && o.cluster !== undefined)
+    throw new Error("RedisState: give either url (one Redis) or cluster.nodes (a Redis Cluster), not both")
+  if (o.url !== undefined) return { kind: "single", url: o.url }
+  const nodes = o.cluster?.nodes
+  if (nodes === undefined || nodes.length === 0 || nodes.length > MAX_CLUSTER_NODES)
+    throw new Error(
+      `RedisState: give url (one Redis) or cluster.nodes (1 to ${MAX_CLUSTER_NODES} redis:// or rediss:// node URLs)`,
+    )
+  for (const node of nodes)
+    if (!/^rediss?:\/\/[^/]/.test(node))
+      throw new Error("RedisState: every cluster node is a redis://host:port or rediss://host:port URL")
+  return { kind: "cluster", nodes }
+}
+
+/** Throws on options that name no server, or both kinds. */
 export const resolveRedisOptions = (o: RedisStateOptions): ResolvedRedisOptions => ({
-  url: o.url,
+  server: serverOf(o),
   prefix: o.prefix ?? "switchyard:",
   timeoutMs: o.timeoutMs ?? 50,
   onError: o.onError ?? "open",

@@ -93,9 +93,26 @@ export type GatewaySection = typeof GatewaySection.Type
  * `state.redis`: share the live state (capacity, health, stats, retry budget) of every replica
  * through one Redis. Read at start; a reload does not change it.
  */
+/** At most this many `state.redis.cluster.nodes` (the rest of a bigger cluster is discovered). */
+export const MAX_REDIS_CLUSTER_NODES = 64
+
+/** `state.redis.cluster`: a Redis Cluster instead of one Redis. */
+export const RedisClusterSection = Schema.Struct({
+  /**
+   * `redis://[user:password@]host:port` or `rediss://…` of one or more of its nodes, each inline or
+   * `{ "env": … }`; the others are discovered. The first node's user and password (and TLS) are used for all.
+   */
+  nodes: Schema.Array(SecretRef).check(Schema.isMinLength(1), Schema.isMaxLength(MAX_REDIS_CLUSTER_NODES)),
+})
+
 export const RedisStateSection = Schema.Struct({
-  /** `redis://[user:password@]host:port[/db]`, `rediss://…` (TLS) or a unix socket path; inline or `{ "env": … }`. */
-  url: SecretRef,
+  /**
+   * One Redis: `redis://[user:password@]host:port[/db]`, `rediss://…` (TLS) or a unix socket path; inline or
+   * `{ "env": … }`. Exactly one of `url` and `cluster`.
+   */
+  url: Schema.optionalKey(SecretRef),
+  /** A Redis Cluster: `{ "nodes": [url, …] }`. Exactly one of `url` and `cluster`. */
+  cluster: Schema.optionalKey(RedisClusterSection),
   /** Key prefix (default `switchyard:`), so several fleets can share one Redis. */
   prefix: Schema.optionalKey(Schema.NonEmptyString),
   /** How long a Redis call may take before the replica answers from its local state (default 50 ms). */
@@ -112,7 +129,8 @@ export const StateSection = Schema.Struct({ redis: Schema.optionalKey(RedisState
 
 /** The `state` section with secrets resolved: what a store's `fromConfig` receives. */
 export interface StateConfig {
-  readonly redis?: Omit<RedisStateSection, "url"> & { readonly url: string }
+  readonly redis?: Omit<RedisStateSection, "url" | "cluster"> &
+    ({ readonly url: string } | { readonly cluster: { readonly nodes: ReadonlyArray<string> } })
 }
 
 const GatewayPart = Schema.Struct({
@@ -159,17 +177,43 @@ const resolveSecret = (ref: SecretRef, path: string, env: Env): Result.Result<st
 }
 
 const REDIS_URL = /^(rediss?:\/\/|\/)/
+/** A cluster node: TCP only (ioredis's Cluster connects to host:port). */
+const REDIS_NODE_URL = /^rediss?:\/\/[^/]/
 
 const resolveState = (section: typeof StateSection.Type, env: Env): Result.Result<StateConfig, ConfigInvalid> => {
   const redis = section.redis
   if (redis === undefined) return Result.succeed({})
-  const url = resolveSecret(redis.url, "state.redis.url", env)
+  const { url: urlRef, cluster, ...tuning } = redis
+  if (urlRef !== undefined && cluster !== undefined)
+    return Result.fail(invalid("state.redis.cluster", "give url (one Redis) or cluster (a Redis Cluster), not both"))
+  if (cluster !== undefined) {
+    const nodes: Array<string> = []
+    for (const [i, ref] of cluster.nodes.entries()) {
+      const path = `state.redis.cluster.nodes.${i}`
+      const node = resolveSecret(ref, path, env)
+      if (Result.isFailure(node)) return Result.fail(node.failure)
+      if (!REDIS_NODE_URL.test(node.success))
+        return Result.fail(invalid(path, "expected redis://host:port or rediss://host:port"))
+      nodes.push(node.success)
+    }
+    return Result.succeed({ redis: { ...tuning, cluster: { nodes } } })
+  }
+  if (urlRef === undefined)
+    return Result.fail(invalid("state.redis.url", "give url (one Redis) or cluster.nodes (a Redis Cluster)"))
+  const url = resolveSecret(urlRef, "state.redis.url", env)
   if (Result.isFailure(url)) return Result.fail(url.failure)
   if (!REDIS_URL.test(url.success))
     return Result.fail(
       invalid("state.redis.url", "expected redis://host:port, rediss://host:port or a unix socket path"),
     )
-  return Result.succeed({ redis: { ...redis, url: url.success } })
+  return Result.succeed({ redis: { ...tuning, url: url.success } })
+}
+
+/** Every Redis URL of a resolved state section (their hosts and passwords are masked like provider secrets). */
+const stateUrls = (state: StateConfig | undefined): ReadonlyArray<string> => {
+  const redis = state?.redis
+  if (redis === undefined) return []
+  return "url" in redis ? [redis.url] : redis.cluster.nodes
 }
 
 const resolveKey = (k: GatewayKeyConfig, i: number, env: Env): Result.Result<GatewayKey, ConfigInvalid> => {
@@ -239,12 +283,7 @@ export const decodeGatewayConfig = (json: unknown, env: Env): Result.Result<Gate
     maxJsonDepth: section?.maxJsonDepth,
     corsOrigin: section?.corsOrigin,
     capture: section?.capture,
-    secrets: configuredSecrets(
-      catalog.success.config.providers,
-      keys,
-      env,
-      state?.success.redis === undefined ? [] : [state.success.redis.url],
-    ),
+    secrets: configuredSecrets(catalog.success.config.providers, keys, env, stateUrls(state?.success)),
     state: state?.success,
     server: {
       headersTimeoutMs: section?.headersTimeoutMs,

@@ -140,6 +140,26 @@ describe("gateway config", () => {
     expect(Result.getOrThrow(fromEnv).state).toEqual({ redis: { url: "rediss://:secret@cache:6380/2" } })
   })
 
+  it("reads a Redis Cluster: its nodes inline or from env; their hosts and passwords are masked", () => {
+    const decoded = decodeGatewayConfig(
+      {
+        ...catalog,
+        state: {
+          redis: { cluster: { nodes: ["redis://10.0.0.1:7000", { env: "REDIS_NODE" }] }, prefix: "fleet-b:" },
+        },
+      },
+      { REDIS_NODE: "redis://:node-secret@cache-2.internal:7001" },
+    )
+    const config = Result.getOrThrow(decoded)
+    expect(config.state).toEqual({
+      redis: {
+        cluster: { nodes: ["redis://10.0.0.1:7000", "redis://:node-secret@cache-2.internal:7001"] },
+        prefix: "fleet-b:",
+      },
+    })
+    expect(config.secrets).toEqual(expect.arrayContaining(["10.0.0.1", "cache-2.internal", "node-secret"]))
+  })
+
   it("rejects a bad state section with the path of the mistake", () => {
     const cases: ReadonlyArray<[unknown, Record<string, string>, string]> = [
       [{ redis: { url: "http://127.0.0.1:6379" } }, {}, "state.redis.url"],
@@ -147,6 +167,16 @@ describe("gateway config", () => {
       [{ redis: { url: "redis://x", timeoutMs: 0 } }, {}, "state.redis.timeoutMs"],
       [{ redis: { url: "redis://x", onError: "ignore" } }, {}, "state.redis.onError"],
       [{ redis: { prefix: "p:" } }, {}, "state.redis.url"],
+      [{ redis: { url: "redis://x", cluster: { nodes: ["redis://y:7000"] } } }, {}, "state.redis.cluster"],
+      [{ redis: { cluster: { nodes: [] } } }, {}, "state.redis.cluster.nodes"],
+      [{ redis: { cluster: {} } }, {}, "state.redis.cluster.nodes"],
+      [{ redis: { cluster: { nodes: ["redis://a:1", "/tmp/redis.sock"] } } }, {}, "state.redis.cluster.nodes.1"],
+      [{ redis: { cluster: { nodes: [{ env: "NOPE" }] } } }, {}, "state.redis.cluster.nodes.0"],
+      [
+        { redis: { cluster: { nodes: Array.from({ length: 65 }, (_, i) => `redis://n${i}:7000`) } } },
+        {},
+        "state.redis.cluster.nodes",
+      ],
     ]
     for (const [state, env, path] of cases) {
       const r = decodeGatewayConfig({ ...catalog, state }, env)

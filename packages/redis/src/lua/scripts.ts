@@ -4,7 +4,8 @@ import { BUCKET_LUA } from "./bucket.js"
 import { COMMON_LUA } from "./common.js"
 
 /**
- * The scripts, each atomic on one endpoint's keys (one hash tag, one Redis Cluster slot). Replies are
+ * The scripts, each atomic on one endpoint's keys (one hash tag, one Redis Cluster slot) — but `syRead`, which
+ * reads several endpoints and is used on a single Redis only; the budget's keys share the tag `{budget}`. Replies are
  * arrays of strings (see `lua/common.ts` for the number format). Two ways to run them:
  * - Redis ≥ 7: as one function library (`FUNCTION_LIBRARY`), loaded once per connection and called by
  *   name (`FCALL`). The helper functions are defined once at load instead of on every call (about 20 µs
@@ -131,8 +132,8 @@ return health_acquire(KEYS[1], breaker_config(ARGV, 2), now)`,
   ),
   /**
    * KEYS the state hashes of the snapshot's endpoints (the key count first); ARGV the fields. → one HMGET reply
-   * per key. One command for the whole snapshot instead of one per endpoint (the keys of several endpoints: on
-   * one Redis; Redis Cluster would need them in one slot).
+   * per key. One command for the whole snapshot instead of one per endpoint — on one Redis only: the keys of
+   * several endpoints are in several Redis Cluster slots, so on a cluster the snapshot is one HMGET per endpoint.
    */
   syRead: script(
     undefined,

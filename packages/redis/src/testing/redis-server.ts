@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
-import { type AddressInfo, createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Redis } from "ioredis"
+import { exited, freePort, running, waitReady } from "./process.js"
+
+export { type RedisCluster, type StartRedisClusterOptions, startRedisCluster } from "./redis-cluster.js"
 
 /**
  * A real `redis-server` for a test (`@switchyard/redis/testing`): on a unix socket in a fresh
@@ -23,43 +25,6 @@ export interface RedisServer {
   readonly restart: () => Promise<void>
   readonly stop: () => Promise<void>
 }
-
-const waitReady = (proc: ChildProcess): Promise<void> =>
-  new Promise((resolve, reject) => {
-    let out = ""
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000)
-    proc.stdout?.on("data", (d: Buffer) => {
-      out += d.toString()
-      if (/ready to accept connections/i.test(out)) {
-        clearTimeout(timer)
-        resolve()
-      }
-    })
-    proc.once("error", (e) => {
-      clearTimeout(timer)
-      reject(new Error(`redis-server could not be started (is Debian's redis-server installed?): ${e.message}`))
-    })
-    proc.once("exit", (code) => {
-      clearTimeout(timer)
-      reject(new Error(`redis-server exited with ${code}: ${out}`))
-    })
-  })
-
-const exited = (proc: ChildProcess): Promise<void> =>
-  proc.exitCode !== null || proc.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => proc.once("exit", () => resolve()))
-
-/** A TCP port free right now (the kernel's pick). */
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once("error", reject)
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo
-      probe.close(() => resolve(port))
-    })
-  })
 
 export interface StartRedisOptions {
   /** Listen on TCP 127.0.0.1 at this port (0: a free one) instead of a unix socket. */
@@ -90,7 +55,7 @@ export const startRedis = async (options: StartRedisOptions = {}): Promise<Redis
   }
   return {
     url,
-    pid: () => (proc.exitCode === null && proc.signalCode === null ? proc.pid : undefined),
+    pid: () => (running(proc) ? proc.pid : undefined),
     admin: () => {
       const c = new Redis(url, { maxRetriesPerRequest: 1 })
       c.on("error", () => {})
