@@ -50,10 +50,15 @@ const trace = generateTrace(s)
 const t1 = performance.now()
 const total = trace.count * kinds.length
 let last = 0
+/** Wall ms from the start until each policy's last request ended. */
+const policyMs: Array<number | undefined> = kinds.map(() => undefined)
 const { report, defects, threads } = await simulateInParallel(s, {
   trace,
   ...(opt.threads !== undefined && { threads: Number(opt.threads) }),
-  onProgress: (ended) => {
+  onProgress: (ended, _, byPolicy) => {
+    byPolicy.forEach((n, k) => {
+      if (n === trace.count && policyMs[k] === undefined) policyMs[k] = Math.round(performance.now() - t0)
+    })
     if (ended - last < total / 100 && ended < total) return
     last = ended
     process.stderr.write(`\r${ended.toLocaleString("en-US")} / ${total.toLocaleString("en-US")}`)
@@ -73,6 +78,7 @@ console.log(
       traceMs: Math.round(t1 - t0),
       runMs: Math.round(t2 - t1),
       wallMs: Math.round(t2 - t0),
+      policyWallMs: Object.fromEntries(kinds.map((k, i) => [k, policyMs[i]])),
       requestsPerSecond: Math.round(total / ((t2 - t0) / 1000)),
       cpuMs: Math.round(cpuMs),
       requestsPerCpuSecond: Math.round(total / (cpuMs / 1000)),

@@ -1,6 +1,18 @@
-import type { CostDetails, RouteError, RouteRequest, RouterShape, RouteTrace } from "@switchyard/core"
+import {
+  type ChunkSource,
+  type CostDetails,
+  type JsonObject,
+  type RouteError,
+  type RouteRequest,
+  type RouterShape,
+  type RouteStream,
+  type RouteTrace,
+  type StreamDefect,
+  sourceOfStream,
+} from "@switchyard/core"
+import type * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import * as Stream from "effect/Stream"
 import type { Outcome } from "./outcome.js"
 
 /** What one client → router call produced. */
@@ -164,47 +176,85 @@ export const callRouter = (
   return Effect.matchEffect(router.stream(request), {
     onFailure: (e) => Effect.succeed(failure(e)),
     onSuccess: (rs) =>
-      Effect.gen(function* () {
-        let firstTokenAt: number | undefined
-        let broken = false
-        // one step per batch the router hands over (it passes the upstream's batches on)
-        yield* Stream.runForEachArray(rs.chunks, (batch) =>
-          Effect.clockWith((clock) => {
-            for (const chunk of batch) {
-              if (hasError(chunk)) broken = true
-              if (firstTokenAt === undefined && hasContent(chunk)) firstTokenAt = clock.currentTimeMillisUnsafe()
+      Effect.flatMap(readBody(rs), (body) =>
+        Effect.map(rs.trace, (trace): CallResult => {
+          const usage = trace.usage
+          if (body.broken)
+            return {
+              ok: false,
+              status: 200,
+              outcome: "stream_error",
+              retryAfterMs: undefined,
+              attempts: attemptsOf(trace),
+              escalated: trace.escalated,
+              cost: trace.cost ?? 0,
+              cacheSavings: savingsOf(trace.costDetails),
             }
-            return Effect.void
-          }),
-        )
-        const trace = yield* rs.trace
-        const usage = trace.usage
-        if (broken)
           return {
-            ok: false,
-            status: 200,
-            outcome: "stream_error",
-            retryAfterMs: undefined,
-            attempts: attemptsOf(trace),
-            escalated: trace.escalated,
+            ok: true,
+            firstTokenAt: body.firstTokenAt,
             cost: trace.cost ?? 0,
             cacheSavings: savingsOf(trace.costDetails),
-          } satisfies CallResult
-        return {
-          ok: true,
-          firstTokenAt,
-          cost: trace.cost ?? 0,
-          cacheSavings: savingsOf(trace.costDetails),
-          promptTokens: usage?.promptTokens ?? 0,
-          completionTokens: usage?.completionTokens ?? 0,
-          cachedTokens: usage?.cachedTokens ?? 0,
-          servedBy: rs.endpoint.slug,
-          attempts: attemptsOf(trace),
-          escalated: trace.escalated,
-        } satisfies CallResult
-      }),
+            promptTokens: usage?.promptTokens ?? 0,
+            completionTokens: usage?.completionTokens ?? 0,
+            cachedTokens: usage?.cachedTokens ?? 0,
+            servedBy: rs.endpoint.slug,
+            attempts: attemptsOf(trace),
+            escalated: trace.escalated,
+          }
+        }),
+      ),
   })
 }
+
+/** What the client saw of a stream's body. */
+interface BodySeen {
+  /** Virtual time of the first content chunk. */
+  firstTokenAt: number | undefined
+  /** The stream ended in-band with an error. */
+  broken: boolean
+}
+
+/**
+ * Read a routed stream to its end on the router's `source` callbacks, as a socket writer does: the
+ * client's fiber waits once for the whole body, not once per batch.
+ */
+const readBody = (rs: RouteStream): Effect.Effect<BodySeen> =>
+  Effect.withFiber((fiber) => {
+    const clock = fiber.getRef(Clock.Clock)
+    const source: ChunkSource<JsonObject, StreamDefect> = rs.source ?? sourceOfStream(rs.chunks, fiber.context)
+    const seen: BodySeen = { firstTokenAt: undefined, broken: false }
+    return Effect.callback<BodySeen>((resume) => {
+      let reading = false
+      let again = false
+      const done = (error: StreamDefect | undefined, batch: ReadonlyArray<JsonObject> | undefined): void => {
+        if (batch === undefined) {
+          resume(error === undefined ? Effect.succeed(seen) : Effect.failCause(error.cause as Cause.Cause<never>))
+          return
+        }
+        for (const chunk of batch) {
+          if (hasError(chunk)) seen.broken = true
+          if (seen.firstTokenAt === undefined && hasContent(chunk)) seen.firstTokenAt = clock.currentTimeMillisUnsafe()
+        }
+        next()
+      }
+      // a source may call back before `read` returns: loop instead of recursing
+      const next = (): void => {
+        if (reading) {
+          again = true
+          return
+        }
+        reading = true
+        do {
+          again = false
+          source.read(done)
+        } while (again)
+        reading = false
+      }
+      next()
+      return Effect.sync(() => source.cancel())
+    })
+  })
 
 export interface ClientBehaviour {
   /** `plain`: the class's routing only. `pt`: the policy's PT order for this call. */

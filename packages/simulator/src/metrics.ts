@@ -1,5 +1,5 @@
 import { OUTCOME_CODE, OUTCOMES, type Outcome, PENDING } from "./outcome.js"
-import { type Quantiles, quantileSorted, quantilesOf } from "./quantiles.js"
+import { type Quantiles, quantilesInPlace } from "./quantiles.js"
 
 /** One request's end, as the engine observed it. */
 export interface RequestEnd {
@@ -224,9 +224,10 @@ export class PolicyRecorder {
     this.charged.push(this.endpoints.map((e) => charged.get(e.slug) ?? 0))
   }
 
-  /** The numbers of the requests `select` keeps (all when undefined). */
-  private group(select: ((i: number) => boolean) | undefined): GroupResult & { readonly listCost: number } {
+  /** The numbers of the requests whose class `member` marks (all when undefined). */
+  private group(member: ReadonlyArray<boolean> | undefined): GroupResult & { readonly listCost: number } {
     const n = this.arrivals.length
+    const klass = this.klass
     const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>
     let requests = 0
     let cost = 0
@@ -241,10 +242,12 @@ export class PolicyRecorder {
     let routerRetries = 0
     let clientRetries = 0
     const served = new Array<number>(this.endpoints.length).fill(0)
-    const latencies: Array<number> = []
-    const ttfts: Array<number> = []
+    const latencies = new Float64Array(n)
+    const ttfts = new Float64Array(n)
+    let nLatencies = 0
+    let nTtfts = 0
     for (let i = 0; i < n; i++) {
-      if (select !== undefined && !select(i)) continue
+      if (member !== undefined && !member[klass[i]!]) continue
       requests++
       const o = this.outcome[i]!
       if (o !== PENDING) outcomes[OUTCOMES[o]!]++
@@ -262,8 +265,8 @@ export class PolicyRecorder {
       clientRetries += calls - 1
       const k = this.servedBy[i]!
       if (k >= 0) served[k]!++
-      if (!Number.isNaN(this.latency[i]!)) latencies.push(this.latency[i]!)
-      if (!Number.isNaN(this.ttft[i]!)) ttfts.push(this.ttft[i]!)
+      if (!Number.isNaN(this.latency[i]!)) latencies[nLatencies++] = this.latency[i]!
+      if (!Number.isNaN(this.ttft[i]!)) ttfts[nTtfts++] = this.ttft[i]!
     }
     const tokens = promptTokens + completionTokens
     const ok = outcomes.ok
@@ -274,8 +277,8 @@ export class PolicyRecorder {
       availability: requests === 0 ? Number.NaN : ok / requests,
       outcomes,
       client429s,
-      latency: quantilesOf(Float64Array.from(latencies)),
-      ttft: ttfts.length > 0 ? quantilesOf(Float64Array.from(ttfts)) : undefined,
+      latency: quantilesInPlace(latencies.subarray(0, nLatencies)),
+      ttft: nTtfts > 0 ? quantilesInPlace(ttfts.subarray(0, nTtfts)) : undefined,
       promptTokens,
       completionTokens,
       cachedTokens,
@@ -294,8 +297,8 @@ export class PolicyRecorder {
     }
   }
 
-  private named(name: string, priority: string, select: (i: number) => boolean): NamedGroupResult {
-    const { listCost: _, ...g } = this.group(select)
+  private named(name: string, priority: string, member: ReadonlyArray<boolean>): NamedGroupResult {
+    const { listCost: _, ...g } = this.group(member)
     return { name, priority, ...g }
   }
 
@@ -309,13 +312,21 @@ export class PolicyRecorder {
     const last = this.charged.at(-1)
     const ptCapacity = pt.reduce((s, { e }) => s + (e.tokensPerMinute! * this.durationMs) / 60_000, 0)
     const ptCharged = last ? pt.reduce((s, { k }) => s + last[k]!, 0) : 0
-    const klass = this.klass
-    const classes = this.classes.map((c, k) => this.named(c.name, c.priority, (i) => klass[i] === k))
+    const classes = this.classes.map((c, k) =>
+      this.named(
+        c.name,
+        c.priority,
+        this.classes.map((_, j) => j === k),
+      ),
+    )
     const priorities = [...new Set(this.classes.map((c) => c.priority))]
       .sort((a, b) => PRIORITY_ORDER.indexOf(a) - PRIORITY_ORDER.indexOf(b))
       .map((p) => {
-        const member = this.classes.map((c) => c.priority === p)
-        return this.named(p, p, (i) => member[klass[i]!]!)
+        return this.named(
+          p,
+          p,
+          this.classes.map((c) => c.priority === p),
+        )
       })
     return {
       name,
@@ -361,7 +372,7 @@ export class PolicyRecorder {
       cost[b]! += this.cost[i]!
       tokens[b]! += this.promptTokens[i]! + this.completionTokens[i]!
     }
-    // latencies grouped by bucket (counting sort), then each segment sorted
+    // latencies grouped by bucket (counting sort), then quantiles per segment
     const offsets = new Array<number>(B + 1).fill(0)
     for (let b = 0; b < B; b++) offsets[b + 1] = offsets[b]! + okCount[b]!
     const fill = offsets.slice()
@@ -372,10 +383,10 @@ export class PolicyRecorder {
     const p90: Array<number> = []
     const p99: Array<number> = []
     for (let b = 0; b < B; b++) {
-      const seg = grouped.subarray(offsets[b]!, offsets[b + 1]!).sort()
-      p50.push(quantileSorted(seg, 0.5))
-      p90.push(quantileSorted(seg, 0.9))
-      p99.push(quantileSorted(seg, 0.99))
+      const q = quantilesInPlace(grouped.subarray(offsets[b]!, offsets[b + 1]!))
+      p50.push(q.p50)
+      p90.push(q.p90)
+      p99.push(q.p99)
     }
     const utilization: Record<string, Array<number>> = {}
     for (const pool of ["standard", "provisioned"] as const) {

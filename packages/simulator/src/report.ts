@@ -96,8 +96,8 @@ export interface ParallelSimulateOptions {
   readonly trace?: ArrivalTrace
   /** Worker threads (default: available parallelism, at most one per policy; 1 = this thread). */
   readonly threads?: number
-  /** Requests ended so far over all policies, and the total. */
-  readonly onProgress?: (ended: number, total: number) => void
+  /** Requests ended so far over all policies, the total, and the requests ended per policy (scenario order). */
+  readonly onProgress?: (ended: number, total: number, byPolicy: ReadonlyArray<number>) => void
 }
 
 /** The report and, per policy, the defects (bugs) raised inside request fibers (first few; normally none). */
@@ -129,6 +129,7 @@ export const simulateInParallel = async (
         options.onProgress?.(
           ended.reduce((a, b) => a + b, 0),
           total,
+          ended,
         )
       },
     },

@@ -1,12 +1,10 @@
 /**
  * Counters and histograms for the request path, registered in a prom-client `Registry` as custom
  * metrics. prom-client's own `inc`/`observe` validate and hash a labels object on every call; these
- * keep one entry per label combination in a `Map` keyed by the joined label values, and build
- * prom-client's metric objects only when scraped.
+ * keep one entry per label combination, found through one `Map` per label (no key string built per
+ * call), and build prom-client's metric objects only when scraped.
  */
 import type { Registry } from "prom-client"
-
-const SEP = "\u0001"
 
 type Labels = Record<string, string>
 
@@ -29,8 +27,18 @@ const labelsOf = (names: ReadonlyArray<string>, values: ReadonlyArray<string>): 
  * One metric's series, one entry per label combination, registered in a prom-client `Registry` (which
  * reads `name`, `help`, `type`, `aggregator`, `get()` and `reset()`).
  */
+/** One level of the lookup: the next label's values, or (after the last label) the series. */
+interface Level<E> {
+  next: Map<string, Level<E>> | undefined
+  entry: E | undefined
+}
+
+const newLevel = <E>(): Level<E> => ({ next: undefined, entry: undefined })
+
 abstract class Series<E extends { readonly labels: Labels }> {
-  protected readonly series = new Map<string, E>()
+  /** Every series, in the order they were first used (the scrape's order). */
+  protected readonly series: Array<E> = []
+  private root: Level<E> = newLevel()
   abstract readonly type: Scraped["type"]
   readonly aggregator = "sum"
 
@@ -48,11 +56,22 @@ abstract class Series<E extends { readonly labels: Labels }> {
 
   /** The series with these label values (in `labelNames` order), created on first use. */
   protected entry(labelValues: ReadonlyArray<string>): E {
-    const key = labelValues.join(SEP)
-    let entry = this.series.get(key)
+    let level = this.root
+    for (let i = 0; i < labelValues.length; i++) {
+      const value = labelValues[i]!
+      let next = level.next?.get(value)
+      if (next === undefined) {
+        next = newLevel()
+        level.next ??= new Map()
+        level.next.set(value, next)
+      }
+      level = next
+    }
+    let entry = level.entry
     if (entry === undefined) {
       entry = this.make(labelsOf(this.labelNames, labelValues))
-      this.series.set(key, entry)
+      level.entry = entry
+      this.series.push(entry)
     }
     return entry
   }
@@ -60,7 +79,8 @@ abstract class Series<E extends { readonly labels: Labels }> {
   abstract get(): Scraped
 
   reset(): void {
-    this.series.clear()
+    this.series.length = 0
+    this.root = newLevel()
   }
 }
 
@@ -87,7 +107,7 @@ export class CounterSeries extends Series<CounterEntry> {
       help: this.help,
       type: "counter",
       aggregator: "sum",
-      values: Array.from(this.series.values(), (e) => ({ value: e.value, labels: e.labels })),
+      values: this.series.map((e) => ({ value: e.value, labels: e.labels })),
     }
   }
 }
@@ -128,7 +148,7 @@ export class HistogramSeries extends Series<HistogramEntry> {
 
   get(): Scraped {
     const values: Array<Scraped["values"][number]> = []
-    for (const e of this.series.values()) {
+    for (const e of this.series) {
       let cumulative = 0
       for (let i = 0; i <= this.buckets.length; i++) {
         cumulative += e.counts[i]!

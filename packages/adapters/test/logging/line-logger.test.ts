@@ -1,5 +1,7 @@
 import { Effect } from "effect"
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import { isoTime } from "../../src/logging/line-logger.js"
 import { captureLogs } from "../support/logs.js"
 
 const emit = (log: ReturnType<typeof captureLogs>) =>
@@ -67,5 +69,19 @@ describe("log lines of one text and one object of fields (the per-request line's
     const json = captureLogs({ level: "info", format: "json" })
     await once(json, {})
     expect(json.records()[0]).toEqual({ time: expect.any(String), level: "info", msg: "request" })
+  })
+})
+
+describe("isoTime", () => {
+  it("writes the time as Date's toISOString, also for lines of the same second and years past 9999", () => {
+    // times around "now" (many lines in one second), and anywhere Date can represent
+    const near = fc.integer({ min: 1_700_000_000_000, max: 1_700_000_005_000 })
+    const any = fc.integer({ min: -8_640_000_000_000_000, max: 8_640_000_000_000_000 })
+    fc.assert(
+      fc.property(fc.array(fc.oneof(near, any), { minLength: 1, maxLength: 50 }), (times) => {
+        for (const t of times) expect(isoTime(new Date(t))).toBe(new Date(t).toISOString())
+      }),
+    )
+    expect(() => isoTime(new Date(Number.NaN))).toThrow(RangeError)
   })
 })

@@ -1,12 +1,16 @@
-import * as Cause from "effect/Cause"
-import * as Channel from "effect/Channel"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
-import * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
 import type { Endpoint } from "../catalog/endpoint.js"
-import type { ChatCall, ChatResult, ChatStream, JsonObject, ProviderClient } from "../provider/contract.js"
+import type { ChunkRead, ChunkSource } from "../provider/chunk-source.js"
+import {
+  type ChatCall,
+  type ChatResult,
+  type ChatStream,
+  type JsonObject,
+  type ProviderClient,
+  sourcedChunks,
+} from "../provider/contract.js"
 import { type ProviderError, RateLimited, TransportError, UpstreamServerError } from "../provider/errors.js"
 import type { CapacitySignals } from "../provider/usage.js"
 import {
@@ -22,6 +26,7 @@ import { admit, type LeakyBucket, makeBucket, reconcile, timeUntilFits } from ".
 import { type CacheUse, NO_CACHE_USE, PromptCacheModel, promptPrefixes } from "./prompt-cache.js"
 import { readRequestShape } from "./request-shape.js"
 import { sliceWords, textOf } from "./text.js"
+import { type After, afterOn } from "./timer.js"
 import {
   upstreamDefaults as defaults,
   type OutageWindow,
@@ -123,8 +128,6 @@ const waitWithin = (ms: number, now: number, limit: Limit | undefined): Effect.E
   if (limit === undefined || now + ms <= limit.at) return Number.isFinite(ms) ? sleep(ms) : Effect.never
   return Effect.andThen(sleep(limit.at - now), Effect.fail(limit.error()))
 }
-
-type NonEmpty = readonly [JsonObject, ...Array<JsonObject>]
 
 const genMs = (tokens: number, tps: number): number => (tokens > 1 ? ((tokens - 1) * 1000) / tps : 0)
 
@@ -306,17 +309,18 @@ export const makeSimulatedUpstream = (
       })
     }
 
-    /** Correct the meter by the actual charge and count the tokens. */
+    /** Correct the meter by the actual charge and count the tokens (at `now`, Clock ms). */
+    const settleAt = (a: Admitted, completionTokens: number, now: number): void => {
+      const actual = a.promptTokens + completionTokens * a.sim.outputWeight
+      if (a.sim.tokens) reconcile(a.sim.tokens, actual - a.charge, now)
+      const c = a.sim.counters
+      c.chargedTokens += actual
+      c.promptTokens += a.promptTokens
+      c.completionTokens += completionTokens
+    }
+
     const settle = (a: Admitted, completionTokens: number): Effect.Effect<void> =>
-      Effect.clockWith((clock) => {
-        const actual = a.promptTokens + completionTokens * a.sim.outputWeight
-        if (a.sim.tokens) reconcile(a.sim.tokens, actual - a.charge, clock.currentTimeMillisUnsafe())
-        const c = a.sim.counters
-        c.chargedTokens += actual
-        c.promptTokens += a.promptTokens
-        c.completionTokens += completionTokens
-        return Effect.void
-      })
+      Effect.clockWith((clock) => Effect.sync(() => settleAt(a, completionTokens, clock.currentTimeMillisUnsafe())))
 
     const serverError = (a: Admitted): Effect.Effect<never, ProviderError> =>
       Effect.andThen(waitWithin(a.ttftMs, a.at, a.limit), settle(a, 0)).pipe(
@@ -362,87 +366,19 @@ export const makeSimulatedUpstream = (
         )
       })
 
-    /**
-     * The stream as a pull of chunk batches, one per wait (no fiber, timer or effect per chunk
-     * beyond the wait): at TTFT the role chunk with the first token, then a content chunk each
-     * time `chunkTokens` more tokens are out (at the throughput), the last one together with the
-     * finish and usage chunks. A mid-stream reset fails the pull when the next content chunk
-     * would have been due. The meter is settled when the stream ends, is cut or is closed.
-     */
-    const chunksOf = (a: Admitted): Stream.Stream<JsonObject, ProviderError> =>
-      Stream.fromChannel(
-        Channel.fromTransform((_, scope) => {
-          const n = a.outputTokens
-          const per = a.sim.chunkTokens
-          const total = n === 0 ? 0 : 1 + Math.ceil((n - 1) / per)
-          /** Content chunks emitted. */
-          let k = 0
-          let elapsed = 0
-          let emittedTokens = 0
-          let finished = false
-          const emit = (batch: Array<JsonObject>, wait: number) =>
-            wait > 0
-              ? Effect.as(Effect.sleep(wait), batch as unknown as NonEmpty)
-              : Effect.succeed(batch as unknown as NonEmpty)
-          const pull = Effect.suspend((): Effect.Effect<NonEmpty, ProviderError | Cause.Done> => {
-            if (finished) return Cause.done()
-            if (total === 0) {
-              finished = true
-              a.sim.counters.completed++
-              elapsed = a.ttftMs
-              return emit(
-                [roleChunk(a.ids), finishChunk(a.ids, a.finishReason), usageChunk(a.ids, a.promptTokens, 0, a.cache)],
-                a.ttftMs,
-              )
-            }
-            const from = emittedTokens
-            const to = Math.min(n, 1 + k * per)
-            const due = a.ttftMs + genMs(to, a.tokensPerSecond)
-            const wait = due - elapsed
-            elapsed = due
-            if (a.cutAfterChunks === k) {
-              finished = true
-              return Effect.andThen(
-                sleep(wait),
-                Effect.suspend(() => {
-                  a.sim.counters.midStreamFailures++
-                  return Effect.fail(
-                    new TransportError({
-                      provider: slug,
-                      status: 200,
-                      kind: "reset",
-                      message: "stream ended without finish_reason: connection reset (simulated)",
-                    }),
-                  )
-                }),
-              )
-            }
-            const batch: Array<JsonObject> = k === 0 ? [roleChunk(a.ids)] : []
-            batch.push(contentChunk(a.ids, sliceWords(from, to)))
-            k++
-            emittedTokens = to
-            if (k === total) {
-              finished = true
-              a.sim.counters.completed++
-              batch.push(finishChunk(a.ids, a.finishReason), usageChunk(a.ids, a.promptTokens, n, a.cache))
-            }
-            return emit(batch, wait)
-          })
-          return Effect.as(
-            Scope.addFinalizer(
-              scope,
-              Effect.suspend(() => settle(a, emittedTokens)),
-            ),
-            pull,
-          )
-        }),
-      )
-
     const stream = (call: ChatCall): Effect.Effect<ChatStream, ProviderError> =>
       Effect.flatMap(begin(call, true), (a) =>
         a.fail
           ? serverError(a)
-          : Effect.succeed<ChatStream>({ requestId: a.requestId, signals: a.signals, chunks: chunksOf(a) }),
+          : Effect.withFiber((fiber) => {
+              const clock = fiber.getRef(Clock.Clock)
+              const source = new SimulatedChunks(slug, a, afterOn(clock, fiber.context), clock, settleAt)
+              return Effect.succeed<ChatStream>({
+                requestId: a.requestId,
+                signals: a.signals,
+                ...sourcedChunks(source),
+              })
+            }),
       )
 
     const probeAt = (now: number): ReadonlyArray<EndpointProbe> =>
@@ -465,3 +401,113 @@ export const makeSimulatedUpstream = (
       probeAt,
     }
   })
+
+/**
+ * A simulated stream as a pull of chunk batches, one timer per wait (no fiber, no effect per chunk): at
+ * TTFT the role chunk with the first token, then a content chunk each time `chunkTokens` more tokens are
+ * out (at the throughput), the last one together with the finish and usage chunks. A mid-stream reset
+ * fails the read when the next content chunk would have been due. The meter is settled once, when the
+ * stream is read to its end or cancelled (cut or closed by the reader).
+ */
+class SimulatedChunks implements ChunkSource<JsonObject, ProviderError> {
+  /** Content chunks emitted. */
+  private k = 0
+  private elapsed = 0
+  private emittedTokens = 0
+  private finished = false
+  private settled = false
+  /** Cancels the timer of the batch being waited for. */
+  private pending: (() => void) | undefined = undefined
+
+  constructor(
+    private readonly slug: string,
+    private readonly a: Admitted,
+    private readonly after: After,
+    private readonly clock: Clock.Clock,
+    private readonly settleAt: (a: Admitted, completionTokens: number, now: number) => void,
+  ) {}
+
+  read(done: ChunkRead<JsonObject, ProviderError>): void {
+    const a = this.a
+    if (this.finished) {
+      this.settle()
+      done(undefined, undefined)
+      return
+    }
+    const n = a.outputTokens
+    if (n === 0) {
+      this.finished = true
+      a.sim.counters.completed++
+      this.elapsed = a.ttftMs
+      this.emit(
+        done,
+        [roleChunk(a.ids), finishChunk(a.ids, a.finishReason), usageChunk(a.ids, a.promptTokens, 0, a.cache)],
+        a.ttftMs,
+      )
+      return
+    }
+    const per = a.sim.chunkTokens
+    const total = 1 + Math.ceil((n - 1) / per)
+    const k = this.k
+    const from = this.emittedTokens
+    const to = Math.min(n, 1 + k * per)
+    const due = a.ttftMs + genMs(to, a.tokensPerSecond)
+    const wait = due - this.elapsed
+    this.elapsed = due
+    if (a.cutAfterChunks === k) {
+      this.finished = true
+      this.wait(wait, () => {
+        a.sim.counters.midStreamFailures++
+        done(
+          new TransportError({
+            provider: this.slug,
+            status: 200,
+            kind: "reset",
+            message: "stream ended without finish_reason: connection reset (simulated)",
+          }),
+          undefined,
+        )
+      })
+      return
+    }
+    const batch: Array<JsonObject> = k === 0 ? [roleChunk(a.ids)] : []
+    batch.push(contentChunk(a.ids, sliceWords(from, to)))
+    this.k = k + 1
+    this.emittedTokens = to
+    if (k + 1 === total) {
+      this.finished = true
+      a.sim.counters.completed++
+      batch.push(finishChunk(a.ids, a.finishReason), usageChunk(a.ids, a.promptTokens, n, a.cache))
+    }
+    this.emit(done, batch, wait)
+  }
+
+  cancel(): void {
+    const pending = this.pending
+    this.pending = undefined
+    pending?.()
+    this.finished = true
+    this.settle()
+  }
+
+  private emit(done: ChunkRead<JsonObject, ProviderError>, batch: ReadonlyArray<JsonObject>, wait: number): void {
+    this.wait(wait, () => done(undefined, batch))
+  }
+
+  private wait(ms: number, f: () => void): void {
+    if (ms <= 0) {
+      f()
+      return
+    }
+    this.pending = this.after(ms, () => {
+      this.pending = undefined
+      f()
+    })
+  }
+
+  private settle(): void {
+    if (this.settled) return
+    this.settled = true
+    this.settleAt(this.a, this.emittedTokens, this.clock.currentTimeMillisUnsafe())
+  }
+}

@@ -6,6 +6,7 @@ import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Scheduler from "effect/Scheduler"
 import { type HeapEntry, IndexedHeap } from "../indexed-heap.js"
+import type { CallbackClock } from "./timer.js"
 
 /**
  * Discrete-event virtual time for Effect programs: a `Clock` whose `sleep` registers a timer in
@@ -18,7 +19,8 @@ import { type HeapEntry, IndexedHeap } from "../indexed-heap.js"
  * `Scheduler.Scheduler` set): forked fibers inherit them.
  */
 export interface VirtualTime {
-  readonly clock: Clock.Clock
+  /** The virtual clock; it also calls back at an instant without a fiber (`callAt`, same as `schedule`). */
+  readonly clock: CallbackClock
   readonly scheduler: Scheduler.Scheduler
   /** Current virtual time, epoch ms (starts at `start`). */
   readonly now: () => number
@@ -86,7 +88,11 @@ export const makeVirtualTime = (start = 0): VirtualTime => {
     })
 
   const nanos = (): bigint => BigInt(Math.round(now * 1_000_000))
-  const clock: Clock.Clock = {
+  const cancellable = (at: number, f: () => void): (() => void) => {
+    const t = schedule(at, f)
+    return () => timers.remove(t)
+  }
+  const clock: CallbackClock = {
     currentTimeMillisUnsafe: () => now,
     currentTimeMillis: Effect.sync(() => now),
     currentTimeNanosUnsafe: nanos,
@@ -94,6 +100,7 @@ export const makeVirtualTime = (start = 0): VirtualTime => {
     monotonicTimeNanosUnsafe: nanos,
     monotonicTimeNanos: Effect.sync(nanos),
     sleep,
+    callAt: cancellable,
   }
 
   const dispatcher: Scheduler.SchedulerDispatcher = {
@@ -112,10 +119,7 @@ export const makeVirtualTime = (start = 0): VirtualTime => {
     clock,
     scheduler,
     now: () => now,
-    schedule: (at, f) => {
-      const t = schedule(at, f)
-      return () => timers.remove(t)
-    },
+    schedule: cancellable,
     runUntil,
     runAll: () => runUntil(Number.POSITIVE_INFINITY),
     pending: () => timers.size,

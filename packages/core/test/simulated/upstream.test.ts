@@ -1,9 +1,10 @@
-import { Clock, Effect, Fiber, Random, Stream } from "effect"
+import { Clock, Effect, Exit, Fiber, Random, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import { type ProviderError, UpstreamTimeout } from "../../src/provider/errors.js"
 import { textOf } from "../../src/simulated/text.js"
 import { makeSimulatedUpstream } from "../../src/simulated/upstream.js"
+import { forkVirtual, makeVirtualTime, type VirtualTime } from "../../src/simulated/virtual-time.js"
 import { body, endpointOf, quantile, runTest } from "./support.js"
 
 /** Fork and run the child at once, so its admission happens before the parent continues. */
@@ -408,4 +409,55 @@ describe("simulated upstream: determinism and distributions", () => {
         expect(quantile(tps, 0.9) / 90).toBeLessThan(1.05)
       }),
     ))
+})
+
+describe("simulated upstream on the virtual clock (its own callbacks, no fiber per wait)", () => {
+  const ep = endpointOf({ pool: "provisioned" })
+  /** Run `eff` in `vt` until nothing is left; its value. */
+  const run = <A>(vt: VirtualTime, eff: Effect.Effect<A, unknown>): A => {
+    const fiber = forkVirtual(vt, eff)
+    vt.runAll()
+    const exit = fiber.pollUnsafe()
+    if (exit === undefined || !Exit.isSuccess(exit)) throw new Error(`did not succeed: ${String(exit)}`)
+    return exit.value
+  }
+
+  it("hands out each batch at the instant TestClock gives it", () => {
+    const vt = makeVirtualTime(0)
+    const times = run(
+      vt,
+      Effect.gen(function* () {
+        const up = yield* makeSimulatedUpstream("sim", { ...constant, streamChunkTokens: 5 })
+        const s = yield* up.client.stream({ body: body(10, 12, { stream: true }), endpoint: ep })
+        return yield* s.chunks.pipe(
+          Stream.mapEffect(() => Clock.currentTimeMillis),
+          Stream.runCollect,
+        )
+      }),
+    )
+    expect(times).toEqual([100, 100, 200, 300, 320, 320, 320])
+    expect(vt.pending()).toBe(0)
+  })
+
+  it("a stream its reader cancels mid-wait calls back no more, leaves no timer and is settled", () => {
+    const vt = makeVirtualTime(0)
+    const { up, source } = run(
+      vt,
+      Effect.gen(function* () {
+        const up = yield* makeSimulatedUpstream("sim", { ...constant, streamChunkTokens: 5 })
+        const s = yield* up.client.stream({ body: body(10, 12, { stream: true }), endpoint: ep })
+        return { up, source: s.source! }
+      }),
+    )
+    const seen: Array<number> = []
+    source.read(() => seen.push(vt.now()))
+    vt.runUntil(150)
+    expect(seen).toEqual([100])
+    source.read(() => seen.push(vt.now())) // the next batch is due at 200
+    source.cancel()
+    vt.runAll()
+    expect(seen).toEqual([100])
+    expect(vt.pending()).toBe(0)
+    expect(run(vt, up.probe)[0]).toMatchObject({ requests: 1, completed: 0, promptTokens: 10 })
+  })
 })

@@ -1,0 +1,49 @@
+import type * as Clock from "effect/Clock"
+import type * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+
+/** Calls `f` once `ms` have passed on a Clock (now, synchronously, when `ms` ≤ 0); the returned function cancels it. */
+export type After = (ms: number, f: () => void) => () => void
+
+/**
+ * A Clock that calls back at an instant by itself, without a fiber (the virtual clock of
+ * `makeVirtualTime`): code that waits on callbacks rather than in a fiber (a simulated stream's chunks)
+ * then costs one timer per wait.
+ */
+export interface CallbackClock extends Clock.Clock {
+  /** Call `f` when the clock reaches `at` (epoch ms); the returned function cancels it. */
+  readonly callAt: (at: number, f: () => void) => () => void
+}
+
+const isCallbackClock = (clock: Clock.Clock): clock is CallbackClock => "callAt" in clock
+
+const NOTHING = (): void => {}
+
+/**
+ * Timers on `clock`: its own callbacks when it is a `CallbackClock`, else one fiber per wait sleeping on it
+ * (a `TestClock`, the real clock), forked with `context` (the caller's, which holds `clock`).
+ */
+export const afterOn = (clock: Clock.Clock, context: Context.Context<never>): After => {
+  if (isCallbackClock(clock))
+    return (ms, f) => {
+      if (ms <= 0) {
+        f()
+        return NOTHING
+      }
+      // the wait as `Effect.sleep(ms)` takes it (a Duration: whole nanoseconds), so a run keeps its timings
+      return clock.callAt(clock.currentTimeMillisUnsafe() + Duration.toMillis(Duration.millis(ms)), f)
+    }
+  return (ms, f) => {
+    if (ms <= 0) {
+      f()
+      return NOTHING
+    }
+    const fiber = Effect.runForkWith(context)(clock.sleep(Duration.millis(ms)))
+    fiber.addObserver((exit) => {
+      if (Exit.isSuccess(exit)) f()
+    })
+    return () => fiber.interruptUnsafe()
+  }
+}
