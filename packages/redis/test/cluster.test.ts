@@ -156,28 +156,19 @@ describe("a Redis Cluster: one live state, keys of one slot per command", () => 
           await run(a.stats.record(e.id, { outcome: "success", ttftMs: 100, latencyMs: 500 }, now))
         await run(b.stats.record(e.id, { outcome: "failure" }, now))
       }
-      await new Promise((resolve) => setTimeout(resolve, 100))
+      // published every statsFlushMs, merged summaries cached for statsCacheMs and refreshed in the background:
+      // each replica's reads reach the fleet's counts
+      const ids = spread.map((e) => e.id)
       for (const r of stats)
-        await run(
-          r.stats.readMany(
-            spread.map((e) => e.id),
-            now + 10,
-          ),
-        )
-      await new Promise((resolve) => setTimeout(resolve, 100))
-      for (const r of stats) {
-        const summaries = await run(
-          r.stats.readMany(
-            spread.map((e) => e.id),
-            now + 20,
-          ),
-        )
-        expect(summaries.map((s) => [s.successes, s.failures])).toEqual([
-          [1, 1],
-          [2, 1],
-          [3, 1],
-        ])
-      }
+        await expect
+          .poll(async () => (await run(r.stats.readMany(ids, Date.now()))).map((x) => [x.successes, x.failures]), {
+            timeout: 10_000,
+          })
+          .toEqual([
+            [1, 1],
+            [2, 1],
+            [3, 1],
+          ])
       healthy(stats)
     } finally {
       await closeAll(stats)
