@@ -49,8 +49,9 @@ export const utilizationOfBucket = (endpoint: Endpoint, state: BucketState, now:
   return isTracked(limits) ? drainedUtilization(state, limits, now, charge) : undefined
 }
 
-/** ARGV 1..8 of the reserve part of `syReserve`/`syAdmit`. */
-export const reserveArgs = (
+/** A `syBatch` reservation: `V` (reserve) or `A` (Health acquire, then reserve); see `OP_LENGTH`. */
+export const reserveOp = (
+  code: "V" | "A",
   endpoint: Endpoint,
   charge: number,
   o: ReserveOptions,
@@ -60,6 +61,7 @@ export const reserveArgs = (
 ): Array<string> => {
   const limits = limitsOf(endpoint)
   return [
+    code,
     String(now),
     String(charge),
     String(admissionLimit(o)),
@@ -79,8 +81,8 @@ export const refusalOf = (reply: ReadonlyArray<string>) => ({
 
 /**
  * The CapacityMeter on Redis: the bucket of each endpoint in its state hash, reserve as a Lua port of
- * the pure bucket functions, settle/release/observe as operations of the endpoint's `syWrite` (sent
- * without waiting), reads computed here from one HMGET. Reservations are members of a sorted set
+ * the pure bucket functions, settle/release/observe as operations of the endpoint's `syBatch` (sent
+ * without waiting), reserve as one too (answered from the batch's reply), reads computed here from one HMGET. Reservations are members of a sorted set
  * scored by their expiry (`reservationTtlMs`): settle/release act only on an open one (idempotent),
  * and a replica that dies mid-request leaves nothing behind once its reservations expire (the charge
  * itself drains from the bucket like any other). Local fallback: the replica's in-memory meter, which
@@ -151,20 +153,13 @@ export const makeRedisCapacity = (
         const t = now ?? clock.currentTimeMillisUnsafe()
         known.add(endpoint.id)
         const id = reservationId()
-        return shared.read(
-          () =>
-            conn
-              .script(
-                "syReserve",
-                keys.state(endpoint.id),
-                keys.reservations(endpoint.id),
-                ...reserveArgs(endpoint, charge, o, id, t, options.reservationTtlMs),
-              )
-              .then((reply) => {
-                const r = reply as ReadonlyArray<string>
-                if (r[0] !== "A") return refusalOf(r)
-                return { _tag: "Admitted" as const, reservation: reservationOf(endpoint, charge, o, id) }
-              }),
+        return shared.decide(
+          endpoint.id,
+          reserveOp("V", endpoint, charge, o, id, t, options.reservationTtlMs),
+          (r) =>
+            r[0] === "A"
+              ? { _tag: "Admitted" as const, reservation: reservationOf(endpoint, charge, o, id) }
+              : refusalOf(r),
           local.reserve(endpoint, charge, o, t),
         )
       }),
@@ -242,7 +237,7 @@ export const makeRedisCapacity = (
   }
 }
 
-/** The reservation `syReserve`/`syAdmit` took under `id`. */
+/** The reservation `syBatch`'s `V`/`A` operation took under `id`. */
 export const reservationOf = (endpoint: Endpoint, charge: number, o: ReserveOptions, id: string): Reservation => ({
   id,
   endpointId: endpoint.id,

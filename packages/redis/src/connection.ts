@@ -12,7 +12,13 @@ const FIRST_PROBE_MS = 100
 /** Clock difference with the Redis server above which the replica logs a warning, ms. */
 const SKEW_WARNING_MS = 1_000
 
-type ScriptCall = (...args: ReadonlyArray<string | number>) => Promise<unknown>
+/** A script's arguments; an array among them stands for its elements (ioredis flattens one level). */
+type ScriptArg = string | number | ReadonlyArray<string>
+type ScriptCall = (...args: ReadonlyArray<ScriptArg>) => Promise<unknown>
+/** Each script's function name in the library. */
+const FUNCTIONS = Object.fromEntries(
+  Object.keys(SCRIPTS).map((name) => [name, FUNCTION_LIBRARY.functionName(name as ScriptName)]),
+) as Record<ScriptName, string>
 
 /**
  * One ioredis client (one Redis, or a Redis Cluster: see `client.ts`) and whether Redis currently
@@ -41,6 +47,8 @@ export class Connection {
   /** Connected once already (the next `ok` is a resumption). */
   private started = false
   private readonly scripts: Record<ScriptName, ScriptCall>
+  /** `client.call`, typed for what it takes: ioredis flattens array arguments one level (as it does for scripts). */
+  private readonly call: (command: string, ...args: ReadonlyArray<ScriptArg>) => Promise<unknown>
   /** The server runs Redis Functions (≥ 7) and has the library: calls go by FCALL. */
   private functions = false
 
@@ -50,6 +58,7 @@ export class Connection {
   ) {
     this.client = makeClient(options)
     this.redis = this.client
+    this.call = this.client.call.bind(this.client) as (command: string, ...args: ReadonlyArray<ScriptArg>) => Promise<unknown>
     this.cluster = options.server.kind === "cluster"
     // Errors reach the state machine through the commands that fail; the event only needs a listener.
     this.client.on("error", () => {})
@@ -93,13 +102,12 @@ export class Connection {
     return { backend: "redis", state: this.state, errors: this.errors }
   }
 
-  script(name: ScriptName, ...args: ReadonlyArray<string | number>): Promise<unknown> {
+  script(name: ScriptName, ...args: ReadonlyArray<ScriptArg>): Promise<unknown> {
     if (!this.functions) return this.scripts[name](...args)
     const keys = SCRIPTS[name].numberOfKeys
+    const fn = FUNCTIONS[name]
     const call = () =>
-      keys === undefined
-        ? this.client.call("FCALL", FUNCTION_LIBRARY.functionName(name), ...args)
-        : this.client.call("FCALL", FUNCTION_LIBRARY.functionName(name), keys, ...args)
+      keys === undefined ? this.call("FCALL", fn, ...args) : this.call("FCALL", fn, keys, ...args)
     return call().catch((error: unknown) => {
       // A server that lost the library (restarted, flushed): load it again and retry once.
       if (!(error instanceof Error) || !error.message.includes("Function not found")) throw error

@@ -66,7 +66,7 @@ export const breakerArgs = (c: BreakerConfig): Array<string> => [
   String(c.maxOpenMs),
 ]
 
-/** `{'A', probe}` | `{'B', reason, until}` from `syAcquire` / `syAdmit`. */
+/** `{'A', probe}` | `{'B', reason, until}` from `syAcquire` / `syBatch`'s `A`. */
 export const permitOf = (r: ReadonlyArray<string>): HealthPermit =>
   r[0] === "A"
     ? { _tag: "Allowed", probe: r[1] === "1" }
@@ -78,7 +78,7 @@ export const permitOf = (r: ReadonlyArray<string>): HealthPermit =>
  * `acquire`, and the half-open probe is claimed atomically by exactly one replica in the fleet (the
  * claim is the probe start written by the script that granted it; a probe that never reports is
  * freed after `probeTimeoutMs`). Reads are computed here from one HMGET; reports are operations of the
- * endpoint's `syWrite` (sent without waiting). Every report also goes to the replica's local Health,
+ * endpoint's `syBatch` (sent without waiting). Every report also goes to the replica's local Health,
  * its fallback.
  */
 export const makeRedisHealth = (

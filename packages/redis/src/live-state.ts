@@ -1,8 +1,8 @@
 import type { BreakerConfig, BucketState, LiveReads, LiveStateShape, StatsShape } from "@switchyard/core"
 import * as Effect from "effect/Effect"
-import { bucketOf, refusalOf, reservationOf, reserveArgs, utilizationOfBucket } from "./capacity.js"
+import { bucketOf, refusalOf, reservationOf, reserveOp, utilizationOfBucket } from "./capacity.js"
 import type { Connection } from "./connection.js"
-import { breakerArgs, healthEntryOf, healthViewOfEntry, permitOf } from "./health.js"
+import { healthEntryOf, healthViewOfEntry, permitOf } from "./health.js"
 import type { Keys } from "./keys.js"
 import type { Shared } from "./shared.js"
 import { STATE_FIELDS, type StateFields } from "./state.js"
@@ -15,8 +15,9 @@ import { STATE_FIELDS, type StateFields } from "./state.js"
  * in that time are made from them (their health and predictions computed at each request's own `now`):
  * no round trip for the snapshot at all, but for the affinity entry when the request names one. A
  * cooldown or failure this replica reports, and an admission Redis refused, drop the endpoint's entry.
- * `admit`: one script that runs the Health acquire and the bucket reserve atomically on the
- * endpoint's hash (giving a half-open probe back if the bucket refuses): one round trip. A
+ * `admit`: one operation of the endpoint's `syBatch` that runs the Health acquire and the bucket reserve atomically
+ * on the endpoint's hash (giving a half-open probe back if the bucket refuses): one round trip, shared with the
+ * endpoint's other admissions and bookkeeping of the same turn (see `Shared`). A
  * fail-closed store answers `StateUnavailable` when Redis does not answer; a fail-open one, the
  * replica's local gates.
  */
@@ -44,7 +45,6 @@ export const makeRedisLiveState = (
   },
   local: LiveStateShape,
 ): LiveStateShape => {
-  const cfg = breakerArgs(parts.breaker)
   const ttl = conn.options.reservationTtlMs
   const cacheMs = conn.options.snapshotCacheMs
   const cache = new Map<string, Cached>()
@@ -113,34 +113,26 @@ export const makeRedisLiveState = (
       Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
         const id = parts.reservationId()
-        return shared.gate(
-          () =>
-            conn
-              .script(
-                "syAdmit",
-                keys.state(endpoint.id),
-                keys.reservations(endpoint.id),
-                ...reserveArgs(endpoint, charge, options, id, t, ttl),
-                ...cfg,
-              )
-              .then((reply) => {
-                const r = reply as ReadonlyArray<string>
-                // refused on state the plan did not know of: the next plans read it again
-                if (r[0] === "R") {
-                  cache.delete(endpoint.id)
-                  return refusalOf(r)
-                }
-                const permit = permitOf(r)
-                if (permit._tag === "Blocked") {
-                  cache.delete(endpoint.id)
-                  return permit
-                }
-                return {
-                  _tag: "Admitted" as const,
-                  probe: permit.probe,
-                  reservation: reservationOf(endpoint, charge, options, id),
-                }
-              }),
+        return shared.decideGate(
+          endpoint.id,
+          reserveOp("A", endpoint, charge, options, id, t, ttl),
+          (r) => {
+            // refused on state the plan did not know of: the next plans read it again
+            if (r[0] === "R") {
+              cache.delete(endpoint.id)
+              return refusalOf(r)
+            }
+            const permit = permitOf(r)
+            if (permit._tag === "Blocked") {
+              cache.delete(endpoint.id)
+              return permit
+            }
+            return {
+              _tag: "Admitted" as const,
+              probe: permit.probe,
+              reservation: reservationOf(endpoint, charge, options, id),
+            }
+          },
           local.admit(endpoint, charge, options, t),
         )
       }),

@@ -9,18 +9,44 @@ const UNAVAILABLE = new StateUnavailable({
 })
 
 /**
+ * Most operations one endpoint's batch carries (bookkeeping and decisions together): a batch that reaches it is
+ * sent at once instead of at the end of the turn, which bounds the script's arguments and its run time on Redis
+ * (about 1–2 µs of Redis CPU an operation).
+ */
+export const MAX_BATCH_OPS = 256
+
+/** A caller waiting for its decision's reply in a batch. */
+interface Waiter {
+  done: boolean
+  readonly answer: (reply: ReadonlyArray<string>) => void
+  readonly fail: (error: unknown) => void
+}
+
+/** One endpoint's `syBatch` call being built: its arguments, and who waits for which reply. */
+interface Batch {
+  readonly args: Array<string>
+  ops: number
+  readonly waiters: Array<Waiter>
+  timer: ReturnType<typeof setTimeout> | undefined
+}
+
+/**
  * How each store operation uses Redis: try Redis while it is up, and answer `local` when it is down
  * or fails (the failure degrades the connection, see `Connection`). Nothing waits longer than
  * `timeoutMs` (plus one turn of the event loop).
  *
- * Bookkeeping (settle, release, observe, Health records) is queued per endpoint and sent, without
- * waiting for the reply, as one `syWrite` script per endpoint at the end of the tick — or earlier,
- * right before any read or decision is sent, so everything reaches Redis in the order it was issued.
+ * Everything one endpoint's callers issue in one turn of the event loop — bookkeeping (settle, release,
+ * observe, Health records) and decisions (admissions, reservations) — is one `syBatch` script call, its operations
+ * in the order they were issued, sent at the end of the turn (`setImmediate`), when the batch reaches
+ * `MAX_BATCH_OPS`, or right before any other read (so Redis sees everything in the order this replica issued it).
+ * Each decision gets its own reply from the call, with its own fallback (`local`, or `StateUnavailable` for a
+ * fail-closed gate); bookkeeping waits for nothing.
  */
 export class Shared {
   private readonly timeoutMs: number
-  private readonly pending = new Map<string, Array<string>>()
+  private readonly pending = new Map<string, Batch>()
   private scheduled = false
+  private readonly flushNow = () => this.flush()
   /**
    * Told when this replica reports news that changes how an endpoint is planned (a cooldown, a failure, an
    * upstream block): what it cached of that endpoint's state is stale.
@@ -30,7 +56,7 @@ export class Shared {
   constructor(
     private readonly conn: Connection,
     private readonly keys: Keys,
-    /** The breaker config as `syWrite`'s first ARGV. */
+    /** The breaker config as `syBatch`'s first ARGV. */
     private readonly breaker: ReadonlyArray<string>,
   ) {
     this.timeoutMs = conn.options.timeoutMs
@@ -50,7 +76,7 @@ export class Shared {
         setImmediate(() => {
           if (done) return
           done = true
-          onError(new Error(`Redis did not answer within ${this.timeoutMs} ms`))
+          onError(timedOut(this.timeoutMs))
         }),
       this.timeoutMs,
     )
@@ -104,20 +130,85 @@ export class Shared {
   }
 
   /**
-   * Queue bookkeeping operations (`syWrite`'s op format) on one endpoint's state; `urgent` (news the other
-   * replicas should act on: a cooldown, a failure, the upstream's capacity signals) sends the queue now
-   * instead of at the end of the tick; `news` (it changes how the endpoint is planned) tells `onNews`.
+   * A decision (`syBatch`'s `V` or `A` operation) on one endpoint's state, sent with that endpoint's batch: its
+   * reply `decode`d, else `local` (never fails).
    */
-  write(endpointId: string, ops: ReadonlyArray<string>, urgent = false, news = false): void {
+  decide<A, E = never>(
+    endpointId: string,
+    op: ReadonlyArray<string>,
+    decode: (reply: ReadonlyArray<string>) => A,
+    local: Effect.Effect<A, E>,
+  ): Effect.Effect<A, E> {
+    if (!this.conn.ok) return local
+    return this.join(endpointId, op, decode, local)
+  }
+
+  /** A request gate decided in the batch: as `decide`, but a fail-closed store answers `StateUnavailable`. */
+  decideGate<A>(
+    endpointId: string,
+    op: ReadonlyArray<string>,
+    decode: (reply: ReadonlyArray<string>) => A,
+    local: Effect.Effect<A, StateUnavailable>,
+  ): Effect.Effect<A, StateUnavailable> {
+    if (this.conn.options.onError === "open") return this.decide(endpointId, op, decode, local)
+    if (!this.conn.ok) return Effect.fail(UNAVAILABLE)
+    return this.join(endpointId, op, decode, Effect.fail(UNAVAILABLE))
+  }
+
+  private join<A, E>(
+    endpointId: string,
+    op: ReadonlyArray<string>,
+    decode: (reply: ReadonlyArray<string>) => A,
+    onError: Effect.Effect<A, E>,
+  ): Effect.Effect<A, E> {
+    const conn = this.conn
+    return Effect.callback<A, E>((resume) => {
+      const batch = this.batchOf(endpointId)
+      batch.waiters.push({
+        done: false,
+        answer: (reply) => resume(Effect.succeed(decode(reply))),
+        fail: (error) => {
+          conn.failed(error)
+          resume(onError)
+        },
+      })
+      // every caller of the batch joined it in this turn: one deadline for them all (see `within`)
+      batch.timer ??= setTimeout(() => setImmediate(() => expire(batch, this.timeoutMs)), this.timeoutMs)
+      this.add(endpointId, batch, op)
+    })
+  }
+
+  /**
+   * Queue a bookkeeping operation (`syBatch`'s `S`, `O` or `R`) on one endpoint's state; `urgent` (news the other
+   * replicas should act on: a cooldown, a failure, the upstream's capacity signals) sends the batches now
+   * instead of at the end of the turn; `news` (it changes how the endpoint is planned) tells `onNews`.
+   */
+  write(endpointId: string, op: ReadonlyArray<string>, urgent = false, news = false): void {
     if (news) this.onNews(endpointId)
     if (!this.conn.ok) return
-    const queued = this.pending.get(endpointId)
-    if (queued === undefined) this.pending.set(endpointId, [...ops])
-    else for (const op of ops) queued.push(op)
+    this.add(endpointId, this.batchOf(endpointId), op)
     if (urgent) this.flush()
-    else if (!this.scheduled) {
+  }
+
+  private batchOf(endpointId: string): Batch {
+    let batch = this.pending.get(endpointId)
+    if (batch === undefined) {
+      const args = [this.keys.state(endpointId), this.keys.reservations(endpointId)]
+      for (const a of this.breaker) args.push(a)
+      batch = { args, ops: 0, waiters: [], timer: undefined }
+      this.pending.set(endpointId, batch)
+    }
+    return batch
+  }
+
+  private add(endpointId: string, batch: Batch, op: ReadonlyArray<string>): void {
+    for (const a of op) batch.args.push(a)
+    if (++batch.ops >= MAX_BATCH_OPS) {
+      this.pending.delete(endpointId)
+      this.sendBatch(batch)
+    } else if (!this.scheduled) {
       this.scheduled = true
-      setImmediate(() => this.flush())
+      setImmediate(this.flushNow)
     }
   }
 
@@ -128,16 +219,56 @@ export class Shared {
     run().catch((error: unknown) => conn.failed(error))
   }
 
-  /** Send the queued bookkeeping now (one script per endpoint). */
+  /** Send the queued batches now (one script per endpoint). */
   flush(): void {
     this.scheduled = false
     if (this.pending.size === 0) return
-    for (const [id, ops] of this.pending)
-      this.send(() =>
-        this.conn.script("syWrite", this.keys.state(id), this.keys.reservations(id), ...this.breaker, ...ops),
-      )
+    for (const batch of this.pending.values()) this.sendBatch(batch)
     this.pending.clear()
   }
+
+  /** One batch's `syBatch` call: bookkeeping alone is sent without waiting, decisions are answered from the reply. */
+  private sendBatch(batch: Batch): void {
+    const waiters = batch.waiters
+    if (waiters.length === 0) return this.send(() => this.conn.script("syBatch", batch.args))
+    this.conn.script("syBatch", batch.args).then(
+      (reply) => {
+        clearTimeout(batch.timer)
+        const replies = reply as ReadonlyArray<ReadonlyArray<string>>
+        for (let i = 0; i < waiters.length; i++) {
+          const w = waiters[i]!
+          if (w.done) continue
+          w.done = true
+          const r = replies[i]
+          try {
+            if (r === undefined) throw new Error("Redis answered a batch without every decision's reply")
+            w.answer(r)
+          } catch (error) {
+            w.fail(error)
+          }
+        }
+      },
+      (error: unknown) => {
+        clearTimeout(batch.timer)
+        for (const w of waiters)
+          if (!w.done) {
+            w.done = true
+            w.fail(error)
+          }
+      },
+    )
+  }
+}
+
+const timedOut = (ms: number) => new Error(`Redis did not answer within ${ms} ms`)
+
+/** The batch's deadline passed: every caller still waiting gets its fallback. */
+const expire = (batch: Batch, timeoutMs: number): void => {
+  for (const w of batch.waiters)
+    if (!w.done) {
+      w.done = true
+      w.fail(timedOut(timeoutMs))
+    }
 }
 
 /** A number stored by the scripts (`%.17g`, `inf`); `''`/null → undefined. */

@@ -1,9 +1,10 @@
 /**
  * Lua port of `@switchyard/core`'s circuit breaker (`services/health/breaker.ts`) and the Health
- * entry around it (cooldown), line for line. In the endpoint's state hash (next to the bucket's fields): `k` the state (`C`, `O`, `H`),
+ * entry around it (cooldown), line for line. In the endpoint's state hash (next to the bucket's fields; loaded and saved through
+ * `state_open`/`state_close`, see `state-hash.ts`): `k` the state (`C`, `O`, `H`),
  * `cf` `ws` `s` `f` (Closed), `oa` `u` (Open), `ps` (HalfOpen probe start, `''` none), `n` (Open and
  * HalfOpen: consecutive opens), `cd` the cooldown end (0 none). The breaker config is ARGV (`BREAKER_ARGS`
- * of them): failureThreshold, failureRatio, minimumRequests, ratioWindowMs, openMs, probeTimeoutMs, maxOpenMs. `test/breaker.lua.test.ts` compares the
+ * of them): failureThreshold, failureRatio, minimumRequests, ratioWindowMs, openMs, probeTimeoutMs, maxOpenMs. `test/health.lua.test.ts` compares the
  * port with the TypeScript machine on random event sequences.
  */
 /** How many ARGV the breaker config takes (`breakerArgs`). */
@@ -22,21 +23,21 @@ local function opened(c, now, n)
 end
 local function half_idle(n) return { k = 'H', ps = nil, n = n } end
 -- entry: { b = breaker state, cd = cooldown end }; an absent one is created closed at now
-local function health_load(key, now)
-  local v = redis.call('HMGET', key, 'k', 'cf', 'ws', 's', 'f', 'oa', 'u', 'ps', 'cd', 'n')
-  if v[1] == false then return { b = closed(now), cd = 0 }, true end
+local function health_load(st, now)
+  local v = st.v
+  if v[7] == false then return { b = closed(now), cd = 0 }, true end
   local b
-  if v[1] == 'C' then b = { k = 'C', cf = tonumber(v[2]), ws = tonumber(v[3]), s = tonumber(v[4]), f = tonumber(v[5]) }
-  elseif v[1] == 'O' then b = { k = 'O', oa = tonumber(v[6]), u = tonumber(v[7]), n = num(v[10]) or 1 }
-  else b = { k = 'H', ps = num(v[8]), n = num(v[10]) or 1 } end
-  return { b = b, cd = tonumber(v[9]) }, false
+  if v[7] == 'C' then b = { k = 'C', cf = tonumber(v[8]), ws = tonumber(v[9]), s = tonumber(v[10]), f = tonumber(v[11]) }
+  elseif v[7] == 'O' then b = { k = 'O', oa = tonumber(v[12]), u = tonumber(v[13]), n = num(v[16]) or 1 }
+  else b = { k = 'H', ps = num(v[14]), n = num(v[16]) or 1 } end
+  return { b = b, cd = tonumber(v[15]) }, false
 end
 -- the hash also holds the bucket: write every health field ('' for the ones this state has not)
-local function health_save(key, e)
-  local b = e.b
-  redis.call('HSET', key, 'k', b.k, 'cf', fmt(b.cf), 'ws', fmt(b.ws), 's', fmt(b.s), 'f', fmt(b.f),
-    'oa', fmt(b.oa), 'u', fmt(b.u), 'ps', fmt(b.ps), 'cd', fmt(e.cd), 'n', fmt(b.n))
-  redis.call('PEXPIRE', key, 3600000)
+local function health_save(st, e)
+  local b, v = e.b, st.v
+  v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], v[16] =
+    b.k, fmt(b.cf), fmt(b.ws), fmt(b.s), fmt(b.f), fmt(b.oa), fmt(b.u), fmt(b.ps), fmt(e.cd), fmt(b.n)
+  st.health = true
 end
 local function breaker_settle(c, b, now)
   if b.k == 'O' then
@@ -80,23 +81,23 @@ local function breaker_step(c, b, ev, now)
   return half_idle(s.n)
 end
 -- acquire: returns 'A', probe(0/1) | 'B', reason, until; saves what changed
-local function health_acquire(key, c, now)
-  local e, created = health_load(key, now)
+local function health_acquire(st, c, now)
+  local e, created = health_load(st, now)
   if e.cd > now then
-    if created then health_save(key, e) end
+    if created then health_save(st, e) end
     return { 'B', 'cooldown', fmt(e.cd) }
   end
   local verdict, x = breaker_admission(c, e.b, now)
   if verdict == 'blocked' then
-    if created then health_save(key, e) end
+    if created then health_save(st, e) end
     return { 'B', 'breaker_open', fmt(x) }
   end
   if x then
     e.b = breaker_step(c, e.b, 'P', now)
-    health_save(key, e)
+    health_save(st, e)
     return { 'A', '1' }
   end
-  if created then health_save(key, e) end
+  if created then health_save(st, e) end
   return { 'A', '0' }
 end
 `

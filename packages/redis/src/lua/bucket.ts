@@ -6,14 +6,15 @@
  * compares them on random sequences.
  */
 export const BUCKET_LUA = `
-local function bucket_load(key, now)
-  local v = redis.call('HMGET', key, 't', 'r', 'at', 'bu', 'lt', 'lr')
+local function bucket_load(st, now)
+  local v = st.v
   if v[3] == false then return { t = 0, r = 0, at = now, bu = 0, lt = nil, lr = nil } end
   return { t = tonumber(v[1]), r = tonumber(v[2]), at = tonumber(v[3]), bu = tonumber(v[4]), lt = num(v[5]), lr = num(v[6]) }
 end
-local function bucket_save(key, s)
-  redis.call('HSET', key, 't', fmt(s.t), 'r', fmt(s.r), 'at', fmt(s.at), 'bu', fmt(s.bu), 'lt', fmt(s.lt), 'lr', fmt(s.lr))
-  redis.call('PEXPIRE', key, 3600000)
+local function bucket_save(st, s)
+  local v = st.v
+  v[1], v[2], v[3], v[4], v[5], v[6] = fmt(s.t), fmt(s.r), fmt(s.at), fmt(s.bu), fmt(s.lt), fmt(s.lr)
+  st.bucket = true
 end
 -- effectiveLimits: configured wins per dimension
 local function bucket_limits(ct, cr, s)
@@ -32,8 +33,8 @@ local function bucket_drain(s, lt, lr, now)
   return { t = drained(s.t, lt, elapsed), r = drained(s.r, lr, elapsed), at = now, bu = s.bu, lt = s.lt, lr = s.lr }
 end
 -- the bucket drained to now (an absent one is empty at now)
-local function bucket_current(key, ct, cr, now)
-  local s = bucket_load(key, now)
+local function bucket_current(st, ct, cr, now)
+  local s = bucket_load(st, now)
   local lt, lr = bucket_limits(ct, cr, s)
   return bucket_drain(s, lt, lr, now)
 end

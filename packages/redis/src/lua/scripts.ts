@@ -2,6 +2,7 @@ import { createHash } from "node:crypto"
 import { BREAKER_LUA } from "./breaker.js"
 import { BUCKET_LUA } from "./bucket.js"
 import { COMMON_LUA } from "./common.js"
+import { STATE_HASH_LUA } from "./state-hash.js"
 
 /**
  * The scripts, each atomic on one endpoint's keys (one hash tag, one Redis Cluster slot) — but `syRead`, which
@@ -28,69 +29,42 @@ const script = (numberOfKeys: number | undefined, libraries: ReadonlyArray<strin
   lua: `${libraries.join("")}\n${body}`,
   body,
 })
-const BUCKET = [COMMON_LUA, BUCKET_LUA]
-const HEALTH = [COMMON_LUA, BREAKER_LUA]
-const BOTH = [COMMON_LUA, BUCKET_LUA, BREAKER_LUA]
+const HEALTH = [COMMON_LUA, STATE_HASH_LUA, BREAKER_LUA]
+const BOTH = [COMMON_LUA, STATE_HASH_LUA, BUCKET_LUA, BREAKER_LUA]
 
-/** Shared by reserve and admit: ARGV[1..8] = now, charge, limit, enforce, ct, cr, id, expiresAt. */
-const RESERVE = `
-local function reserve(bkey, rkey, a)
-  local now = tonumber(a[1])
-  local ct, cr = num(a[5]), num(a[6])
-  local s = bucket_current(bkey, ct, cr, now)
+/**
+ * The operations of `syBatch` after its breaker config (ARGV 1..7), each its code then its arguments:
+ * - `S` settle/release: now, id, tokens, requests, ct, cr — only an open, unexpired reservation adjusts (idempotent);
+ * - `O` observe: now, ct, cr, utilization, limitTokens, remainingTokens, limitRequests, remainingRequests,
+ *   retryAfterMs, rateLimited, fallbackBlockMs;
+ * - `R` record: now, event ('S' 'F' 'A' or ''), cooldown end ('' none);
+ * - `V` reserve: now, charge, limit, enforce, ct, cr, id, expiresAt → `{'A'}` | `{'R', reason, wait}`;
+ * - `A` admit (Health acquire, then reserve; a half-open probe given back if the bucket refuses): reserve's
+ *   arguments → `{'A', probe}` | `{'B', reason, until}` | `{'R', reason, wait}`.
+ * The length of each (code included), for the callers that build them.
+ */
+export const OP_LENGTH = { S: 7, O: 12, R: 4, V: 9, A: 9 } as const
+
+const BATCH = `
+local c = breaker_config(ARGV, 1)
+local st = state_open(KEYS[1])
+local out = {}
+-- reservations admitted here (added at the end: no operation of this call can settle them) and the first
+-- admission's now (expired reservations are dropped once)
+local added, last_ttl, swept = {}, nil, nil
+local function reserve(a, i, now)
+  local ct, cr = num(a[i + 5]), num(a[i + 6])
+  local s = bucket_current(st, ct, cr, now)
   local lt, lr = bucket_limits(ct, cr, s)
-  local wait, reason = bucket_admit(s, lt, lr, tonumber(a[2]), tonumber(a[3]), a[4] == '1', now)
-  bucket_save(bkey, s)
+  local wait, reason = bucket_admit(s, lt, lr, tonumber(a[i + 2]), tonumber(a[i + 3]), a[i + 4] == '1', now)
+  bucket_save(st, s)
   if wait ~= nil then return { 'R', reason, fmt(wait) } end
-  redis.call('ZREMRANGEBYSCORE', rkey, '-inf', now)
-  redis.call('ZADD', rkey, a[8], a[7])
-  redis.call('PEXPIRE', rkey, math.max(1, math.ceil(tonumber(a[8]) - now)))
+  if swept == nil then swept = now end
+  added[#added + 1] = a[i + 8]
+  added[#added + 1] = a[i + 7]
+  last_ttl = math.max(1, math.ceil(tonumber(a[i + 8]) - now))
   return nil
 end
-`
-
-export const SCRIPTS = {
-  /** KEYS state, reservations. → {'A'} | {'R', reason, wait} */
-  syReserve: script(
-    2,
-    BUCKET,
-    `${RESERVE}
-local refused = reserve(KEYS[1], KEYS[2], ARGV)
-if refused ~= nil then return refused end
-return { 'A' }`,
-  ),
-  /** KEYS state, reservations; ARGV reserve's 1..8, breaker config 9..15. → {'A', probe} | {'B', reason, until} | {'R', reason, wait} */
-  syAdmit: script(
-    2,
-    BOTH,
-    `${RESERVE}
-local now = tonumber(ARGV[1])
-local c = breaker_config(ARGV, 9)
-local h = health_acquire(KEYS[1], c, now)
-if h[1] == 'B' then return h end
-local refused = reserve(KEYS[1], KEYS[2], ARGV)
-if refused ~= nil then
-  if h[2] == '1' then
-    local e = health_load(KEYS[1], now)
-    e.b = breaker_step(c, e.b, 'A', now)
-    health_save(KEYS[1], e)
-  end
-  return refused
-end
-return h`,
-  ),
-  /**
-   * KEYS state, reservations; ARGV breaker config 1..7, then operations, in order:
-   * - `S` settle/release: now, id, tokens, requests, ct, cr — only an open, unexpired reservation adjusts (idempotent);
-   * - `O` observe: now, ct, cr, utilization, limitTokens, remainingTokens, limitRequests, remainingRequests,
-   *   retryAfterMs, rateLimited, fallbackBlockMs;
-   * - `R` record: now, event ('S' 'F' 'A' or ''), cooldown end ('' none).
-   * The bookkeeping of one endpoint sent in one tick, applied as one script (what the separate operations would do).
-   */
-  syWrite: script(
-    2,
-    BOTH,
-    `local c = breaker_config(ARGV, 1)
 local i = 8
 while i <= #ARGV do
   local op, now = ARGV[i], tonumber(ARGV[i + 1])
@@ -99,36 +73,69 @@ while i <= #ARGV do
     if score ~= false then
       redis.call('ZREM', KEYS[2], ARGV[i + 2])
       if tonumber(score) > now then
-        local s = bucket_current(KEYS[1], num(ARGV[i + 5]), num(ARGV[i + 6]), now)
+        local s = bucket_current(st, num(ARGV[i + 5]), num(ARGV[i + 6]), now)
         bucket_adjust(s, tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4]))
-        bucket_save(KEYS[1], s)
+        bucket_save(st, s)
       end
     end
     i = i + 7
   elseif op == 'O' then
     local ct, cr = num(ARGV[i + 2]), num(ARGV[i + 3])
-    local s = bucket_current(KEYS[1], ct, cr, now)
+    local s = bucket_current(st, ct, cr, now)
     local sig = { util = num(ARGV[i + 4]), limT = num(ARGV[i + 5]), remT = num(ARGV[i + 6]), limR = num(ARGV[i + 7]), remR = num(ARGV[i + 8]), retry = num(ARGV[i + 9]) }
     bucket_signals(s, ct, cr, sig, ARGV[i + 10] == '1', now, tonumber(ARGV[i + 11]))
-    bucket_save(KEYS[1], s)
+    bucket_save(st, s)
     i = i + 12
-  else
-    local e = health_load(KEYS[1], now)
+  elseif op == 'R' then
+    local e = health_load(st, now)
     local cd = num(ARGV[i + 3])
     if cd ~= nil and cd > e.cd then e.cd = cd end
     if ARGV[i + 2] ~= '' then e.b = breaker_step(c, e.b, ARGV[i + 2], now) end
-    health_save(KEYS[1], e)
+    health_save(st, e)
     i = i + 4
+  elseif op == 'V' then
+    out[#out + 1] = reserve(ARGV, i, now) or { 'A' }
+    i = i + 9
+  else
+    local h = health_acquire(st, c, now)
+    if h[1] == 'B' then out[#out + 1] = h
+    else
+      local refused = reserve(ARGV, i, now)
+      if refused ~= nil then
+        if h[2] == '1' then
+          local e = health_load(st, now)
+          e.b = breaker_step(c, e.b, 'A', now)
+          health_save(st, e)
+        end
+        out[#out + 1] = refused
+      else out[#out + 1] = h end
+    end
+    i = i + 9
   end
 end
-return 1`,
-  ),
-  /** KEYS health; ARGV now, config 2..8. → {'A', probe} | {'B', reason, until} */
+state_close(st)
+if swept ~= nil then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', swept)
+  redis.call('ZADD', KEYS[2], unpack(added))
+  redis.call('PEXPIRE', KEYS[2], last_ttl)
+end
+return out`
+
+export const SCRIPTS = {
+  /**
+   * KEYS state, reservations; ARGV breaker config 1..7, then operations (`OP_LENGTH`), applied in order — what
+   * the same operations as separate scripts would do, with one read and one write of the state hash. → one reply
+   * per `V`/`A` operation, in order. Everything one endpoint's callers issue in one turn of the event loop.
+   */
+  syBatch: script(2, BOTH, BATCH),
+  /** KEYS state; ARGV now, config 2..8. → {'A', probe} | {'B', reason, until} */
   syAcquire: script(
     1,
     HEALTH,
-    `local now = tonumber(ARGV[1])
-return health_acquire(KEYS[1], breaker_config(ARGV, 2), now)`,
+    `local st = state_open(KEYS[1])
+local h = health_acquire(st, breaker_config(ARGV, 2), tonumber(ARGV[1]))
+state_close(st)
+return h`,
   ),
   /**
    * KEYS the state hashes of the snapshot's endpoints (the key count first); ARGV the fields. → one HMGET reply
@@ -179,6 +186,7 @@ export type ScriptName = keyof typeof SCRIPTS
 
 const LIBRARY_BODY = [
   COMMON_LUA,
+  STATE_HASH_LUA,
   BUCKET_LUA,
   BREAKER_LUA,
   ...Object.entries(SCRIPTS).map(
