@@ -173,26 +173,30 @@ export const makeRedisCapacity = (
       Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
         const limits = limitsOf(endpoint)
+        const said = hasSignals(signals)
+        const rateLimited = o?.rateLimited === true
         shared.write(
           endpoint.id,
-          [
-            "O",
-            String(t),
-            arg(limits.tokensPerMinute),
-            arg(limits.requestsPerMinute),
-            arg(signals.utilization),
-            arg(signals.limitTokens),
-            arg(signals.remainingTokens),
-            arg(signals.limitRequests),
-            arg(signals.remainingRequests),
-            arg(signals.retryAfterMs),
-            o?.rateLimited === true ? "1" : "0",
-            String(fallbackBlockMs),
-          ],
-          // news for the other replicas when the upstream said something (else it goes with the tick's other ops)
-          o?.rateLimited === true || hasSignals(signals),
+          said || rateLimited
+            ? [
+                "O",
+                String(t),
+                arg(limits.tokensPerMinute),
+                arg(limits.requestsPerMinute),
+                arg(signals.utilization),
+                arg(signals.limitTokens),
+                arg(signals.remainingTokens),
+                arg(signals.limitRequests),
+                arg(signals.remainingRequests),
+                arg(signals.retryAfterMs),
+                rateLimited ? "1" : "0",
+                String(fallbackBlockMs),
+              ]
+            : ["D", String(t), arg(limits.tokensPerMinute), arg(limits.requestsPerMinute)],
+          // news for the other replicas when the upstream said something (else it goes with the turn's other ops)
+          rateLimited || said,
           // a block (retry-after, or a 429 without limits) changes the plans; usage signals only predictions
-          o?.rateLimited === true || signals.retryAfterMs !== undefined,
+          rateLimited || signals.retryAfterMs !== undefined,
         )
         // The local meter learns it too: it is what this replica falls back to.
         return local.observe(endpoint, signals, o, t)

@@ -61,7 +61,33 @@ export const makeRedisLiveState = (
         for (let i = 0; i < n; i++) stateKeys[i] = keys.state(ids[i]!)
         return conn.script("syRead", n, ...stateKeys, ...STATE_FIELDS) as Promise<ReadonlyArray<StateFields>>
       }
-  shared.onNews = (id) => cache.delete(id)
+  /**
+   * The snapshot reads in flight, by candidate set: the requests that find the cache stale in the same moment
+   * (at concurrency 64, every request of the turn the cache expires in) share one read instead of sending one each.
+   */
+  const inflight = new Map<string, Promise<ReadonlyArray<StateFields>>>()
+  const readOnce = (ids: ReadonlyArray<string>): Promise<ReadonlyArray<StateFields>> => {
+    if (cacheMs <= 0) return readStates(ids)
+    const key = ids.join("\n")
+    let p = inflight.get(key)
+    if (p === undefined) {
+      const read = readStates(ids)
+      const done = () => {
+        if (inflight.get(key) === read) inflight.delete(key)
+      }
+      read.then(done, done)
+      inflight.set(key, read)
+      p = read
+    }
+    return p
+  }
+  /** What this replica learnt of an endpoint that its plans should not miss: the next plan reads it again. */
+  const stale = (id: string) => {
+    cache.delete(id)
+    // a read sent before the news does not hold it either
+    inflight.clear()
+  }
+  shared.onNews = stale
   /** Every endpoint's cached state when each is at most `cacheMs` old at `t`, else undefined. */
   const cached = (ids: ReadonlyArray<string>, t: number): Array<Cached> | undefined => {
     if (cacheMs <= 0) return undefined
@@ -95,7 +121,7 @@ export const makeRedisLiveState = (
               // the affinity entry is issued in the same tick as the state reads: auto-pipelined, one round trip
               const affinity = affinityKey === undefined ? NO_AFFINITY : parts.affinity(affinityKey)
               if (known !== undefined) return affinity.then((sticky): LiveReads => reads(stats, known, sticky))
-              return Promise.all([readStates(ids), affinity]).then(([fields, sticky]): LiveReads => {
+              return Promise.all([readOnce(ids), affinity]).then(([fields, sticky]): LiveReads => {
                 const v = new Array<Cached>(n)
                 for (let i = 0; i < n; i++) {
                   const f = fields[i]!
@@ -119,12 +145,12 @@ export const makeRedisLiveState = (
           (r) => {
             // refused on state the plan did not know of: the next plans read it again
             if (r[0] === "R") {
-              cache.delete(endpoint.id)
+              stale(endpoint.id)
               return refusalOf(r)
             }
             const permit = permitOf(r)
             if (permit._tag === "Blocked") {
-              cache.delete(endpoint.id)
+              stale(endpoint.id)
               return permit
             }
             return {

@@ -24,20 +24,32 @@ end
 local function half_idle(n) return { k = 'H', ps = nil, n = n } end
 -- entry: { b = breaker state, cd = cooldown end }; an absent one is created closed at now
 local function health_load(st, now)
-  local v = st.v
-  if v[7] == false then return { b = closed(now), cd = 0 }, true end
-  local b
-  if v[7] == 'C' then b = { k = 'C', cf = tonumber(v[8]), ws = tonumber(v[9]), s = tonumber(v[10]), f = tonumber(v[11]) }
-  elseif v[7] == 'O' then b = { k = 'O', oa = tonumber(v[12]), u = tonumber(v[13]), n = num(v[16]) or 1 }
-  else b = { k = 'H', ps = num(v[14]), n = num(v[16]) or 1 } end
-  return { b = b, cd = tonumber(v[15]) }, false
+  local e = st.e
+  if e == nil then
+    local v = st.v
+    if v[7] == false then return { b = closed(now), cd = 0 }, true end
+    local b
+    if v[7] == 'C' then b = { k = 'C', cf = tonumber(v[8]), ws = tonumber(v[9]), s = tonumber(v[10]), f = tonumber(v[11]) }
+    elseif v[7] == 'O' then b = { k = 'O', oa = tonumber(v[12]), u = tonumber(v[13]), n = num(v[16]) or 1 }
+    else b = { k = 'H', ps = num(v[14]), n = num(v[16]) or 1 } end
+    e = { b = b, cd = tonumber(v[15]) }
+    st.e = e
+  end
+  -- breaker states are never changed in place, entries are: a copy per load
+  return { b = e.b, cd = e.cd }, false
 end
--- the hash also holds the bucket: write every health field ('' for the ones this state has not)
+-- kept as is (no caller changes an entry after saving it) and written when the script ends
 local function health_save(st, e)
-  local b, v = e.b, st.v
-  v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], v[16] =
-    b.k, fmt(b.cf), fmt(b.ws), fmt(b.s), fmt(b.f), fmt(b.oa), fmt(b.u), fmt(b.ps), fmt(e.cd), fmt(b.n)
+  st.e = e
   st.health = true
+end
+-- the stored fields (state_close): every health field ('' for the ones this state has not)
+local function health_fields(e, out)
+  local b, n = e.b, #out
+  out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5], out[n + 6] = 'k', b.k, 'cf', fmt(b.cf), 'ws', fmt(b.ws)
+  out[n + 7], out[n + 8], out[n + 9], out[n + 10], out[n + 11], out[n + 12] = 's', fmt(b.s), 'f', fmt(b.f), 'oa', fmt(b.oa)
+  out[n + 13], out[n + 14], out[n + 15], out[n + 16], out[n + 17], out[n + 18] = 'u', fmt(b.u), 'ps', fmt(b.ps), 'cd', fmt(e.cd)
+  out[n + 19], out[n + 20] = 'n', fmt(b.n)
 end
 local function breaker_settle(c, b, now)
   if b.k == 'O' then

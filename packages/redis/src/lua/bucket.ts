@@ -6,15 +6,27 @@
  * compares them on random sequences.
  */
 export const BUCKET_LUA = `
+-- st: the state hash of the script (see state-hash.ts); the bucket is parsed once, a copy handed out per load
 local function bucket_load(st, now)
-  local v = st.v
-  if v[3] == false then return { t = 0, r = 0, at = now, bu = 0, lt = nil, lr = nil } end
-  return { t = tonumber(v[1]), r = tonumber(v[2]), at = tonumber(v[3]), bu = tonumber(v[4]), lt = num(v[5]), lr = num(v[6]) }
+  local b = st.b
+  if b == nil then
+    local v = st.v
+    if v[3] == false then return { t = 0, r = 0, at = now, bu = 0, lt = nil, lr = nil } end
+    b = { t = tonumber(v[1]), r = tonumber(v[2]), at = tonumber(v[3]), bu = tonumber(v[4]), lt = num(v[5]), lr = num(v[6]) }
+    st.b = b
+  end
+  return { t = b.t, r = b.r, at = b.at, bu = b.bu, lt = b.lt, lr = b.lr }
 end
+-- what is saved is kept as is (no caller changes a table after saving it) and written when the script ends
 local function bucket_save(st, s)
-  local v = st.v
-  v[1], v[2], v[3], v[4], v[5], v[6] = fmt(s.t), fmt(s.r), fmt(s.at), fmt(s.bu), fmt(s.lt), fmt(s.lr)
+  st.b = s
   st.bucket = true
+end
+-- the stored fields (state_close)
+local function bucket_fields(s, out)
+  local n = #out
+  out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5], out[n + 6] = 't', fmt(s.t), 'r', fmt(s.r), 'at', fmt(s.at)
+  out[n + 7], out[n + 8], out[n + 9], out[n + 10], out[n + 11], out[n + 12] = 'bu', fmt(s.bu), 'lt', fmt(s.lt), 'lr', fmt(s.lr)
 end
 -- effectiveLimits: configured wins per dimension
 local function bucket_limits(ct, cr, s)

@@ -29,21 +29,23 @@ const script = (numberOfKeys: number | undefined, libraries: ReadonlyArray<strin
   lua: `${libraries.join("")}\n${body}`,
   body,
 })
-const HEALTH = [COMMON_LUA, STATE_HASH_LUA, BREAKER_LUA]
-const BOTH = [COMMON_LUA, STATE_HASH_LUA, BUCKET_LUA, BREAKER_LUA]
+/** The state hash's functions write both parts: every script on it takes the bucket and the breaker. */
+const STATE = [COMMON_LUA, BUCKET_LUA, BREAKER_LUA, STATE_HASH_LUA]
 
 /**
  * The operations of `syBatch` after its breaker config (ARGV 1..7), each its code then its arguments:
  * - `S` settle/release: now, id, tokens, requests, ct, cr — only an open, unexpired reservation adjusts (idempotent);
  * - `O` observe: now, ct, cr, utilization, limitTokens, remainingTokens, limitRequests, remainingRequests,
  *   retryAfterMs, rateLimited, fallbackBlockMs;
+ * - `D` observe without signals (no signal, not rate limited: what `O` then does, the bucket drained to now): now,
+ *   ct, cr;
  * - `R` record: now, event ('S' 'F' 'A' or ''), cooldown end ('' none);
  * - `V` reserve: now, charge, limit, enforce, ct, cr, id, expiresAt → `{'A'}` | `{'R', reason, wait}`;
  * - `A` admit (Health acquire, then reserve; a half-open probe given back if the bucket refuses): reserve's
  *   arguments → `{'A', probe}` | `{'B', reason, until}` | `{'R', reason, wait}`.
  * The length of each (code included), for the callers that build them.
  */
-export const OP_LENGTH = { S: 7, O: 12, R: 4, V: 9, A: 9 } as const
+export const OP_LENGTH = { S: 7, O: 12, D: 4, R: 4, V: 9, A: 9 } as const
 
 const BATCH = `
 local c = breaker_config(ARGV, 1)
@@ -86,6 +88,9 @@ while i <= #ARGV do
     bucket_signals(s, ct, cr, sig, ARGV[i + 10] == '1', now, tonumber(ARGV[i + 11]))
     bucket_save(st, s)
     i = i + 12
+  elseif op == 'D' then
+    bucket_save(st, bucket_current(st, num(ARGV[i + 2]), num(ARGV[i + 3]), now))
+    i = i + 4
   elseif op == 'R' then
     local e = health_load(st, now)
     local cd = num(ARGV[i + 3])
@@ -127,11 +132,11 @@ export const SCRIPTS = {
    * the same operations as separate scripts would do, with one read and one write of the state hash. → one reply
    * per `V`/`A` operation, in order. Everything one endpoint's callers issue in one turn of the event loop.
    */
-  syBatch: script(2, BOTH, BATCH),
+  syBatch: script(2, STATE, BATCH),
   /** KEYS state; ARGV now, config 2..8. → {'A', probe} | {'B', reason, until} */
   syAcquire: script(
     1,
-    HEALTH,
+    STATE,
     `local st = state_open(KEYS[1])
 local h = health_acquire(st, breaker_config(ARGV, 2), tonumber(ARGV[1]))
 state_close(st)
@@ -185,10 +190,7 @@ return 1`,
 export type ScriptName = keyof typeof SCRIPTS
 
 const LIBRARY_BODY = [
-  COMMON_LUA,
-  STATE_HASH_LUA,
-  BUCKET_LUA,
-  BREAKER_LUA,
+  ...STATE,
   ...Object.entries(SCRIPTS).map(
     ([name, source]) => `redis.register_function('%LIB%_${name}', function(KEYS, ARGV)\n${source.body}\nend)\n`,
   ),
