@@ -1,4 +1,5 @@
 import type { CapacitySignals, Reservation } from "@switchyard/core"
+import { Effect } from "effect"
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RedisServer, startRedis } from "../src/testing/redis-server.js"
@@ -6,7 +7,9 @@ import { buildServices, endpoints, run, type Services } from "./support/services
 
 // The Lua bucket (reserve/settle/release/observe) against the TypeScript one: the same random
 // sequences, at the same instants, through the CapacityMeter of each store; every result and every
-// reading afterwards must be identical (IEEE doubles on both sides, numbers passed as %.17g).
+// reading afterwards must be identical (IEEE doubles on both sides, numbers passed as %.17g). Part of the
+// steps come as turns: several operations issued at once on the Redis store (one `syBatch` call per endpoint,
+// applied in issue order) and one after the other on the in-memory store.
 
 let server: RedisServer
 beforeAll(async () => {
@@ -36,6 +39,7 @@ type Op =
   | { readonly k: "release"; readonly nth: number }
   | { readonly k: "observe"; readonly ep: number; readonly signals: CapacitySignals; readonly rateLimited: boolean }
   | { readonly k: "advance"; readonly ms: number }
+type Step = Op | { readonly k: "turn"; readonly ops: ReadonlyArray<Exclude<Op, { k: "advance" }>> }
 
 const signals: fc.Arbitrary<CapacitySignals> = fc
   .record({
@@ -77,6 +81,12 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ k: fc.constant("advance" as const), ms }) },
 )
 
+const inTurn = op.filter((o): o is Exclude<Op, { k: "advance" }> => o.k !== "advance")
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 3, arbitrary: op },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant("turn" as const), ops: fc.array(inTurn, { minLength: 2, maxLength: 8 }) }) },
+)
+
 /** -0 and 0 are the same reading. */
 const norm = (x: unknown): unknown =>
   typeof x === "number"
@@ -102,57 +112,61 @@ describe("Lua bucket = TypeScript bucket", () => {
     let runNo = 0
     await fc.assert(
       fc.asyncProperty(
-        fc.array(op, { minLength: 1, maxLength: 30 }),
+        fc.array(step, { minLength: 1, maxLength: 30 }),
         fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }),
-        async (ops, start) => {
+        async (steps, start) => {
           const memory = await buildServices(undefined)
           const redis = await buildServices({ url: server.url, prefix: `cap${runNo++}:`, timeoutMs: 2_000 })
           try {
             let now = start
             const open: Array<readonly [Reservation, Reservation]> = []
-            for (const o of ops) {
-              let results: Array<unknown> = []
+            const pairOf = (nth: number) => open[nth % Math.max(1, open.length)]
+            /** One operation on one store (`side` 0: memory, 1: Redis): its result, if it has one. */
+            const apply = (o: Exclude<Op, { k: "advance" }>, side: 0 | 1, s: Services): Effect.Effect<unknown> => {
               switch (o.k) {
-                case "advance":
-                  now += o.ms
-                  break
-                case "reserve": {
-                  const opts = { admission: o.admission, headroom: o.headroom }
-                  const a = await run(memory.capacity.reserve(EPS[o.ep]!, o.charge, opts, now))
-                  const b = await run(redis.capacity.reserve(EPS[o.ep]!, o.charge, opts, now))
-                  results = [a._tag === "Admitted" ? "Admitted" : a, b._tag === "Admitted" ? "Admitted" : b]
-                  if (a._tag === "Admitted" && b._tag === "Admitted") open.push([a.reservation, b.reservation])
-                  break
-                }
+                case "reserve":
+                  return Effect.map(
+                    s.capacity.reserve(EPS[o.ep]!, o.charge, { admission: o.admission, headroom: o.headroom }, now),
+                    (a) => (a._tag === "Admitted" ? a.reservation : a),
+                  )
                 case "settle":
                 case "release": {
-                  const pair = open[o.nth % Math.max(1, open.length)]
-                  if (pair === undefined) break
-                  const usage =
-                    o.k === "settle"
-                      ? {
+                  const pair = pairOf(o.nth)
+                  if (pair === undefined) return Effect.void
+                  // Settling or releasing twice is part of the sequence: both stores must ignore the second.
+                  return o.k === "release"
+                    ? s.capacity.release(pair[side], now)
+                    : s.capacity.settle(
+                        pair[side],
+                        {
                           promptTokens: o.prompt,
                           completionTokens: o.completion,
                           cachedTokens: Math.min(o.cached, o.prompt),
                           reasoningTokens: 0,
-                        }
-                      : undefined
-                  // Settling or releasing twice is part of the sequence: both stores must ignore the second.
-                  if (usage === undefined) {
-                    await run(memory.capacity.release(pair[0], now))
-                    await run(redis.capacity.release(pair[1], now))
-                  } else {
-                    await run(memory.capacity.settle(pair[0], usage, now))
-                    await run(redis.capacity.settle(pair[1], usage, now))
-                  }
-                  break
+                        },
+                        now,
+                      )
                 }
                 case "observe":
-                  await run(memory.capacity.observe(EPS[o.ep]!, o.signals, { rateLimited: o.rateLimited }, now))
-                  await run(redis.capacity.observe(EPS[o.ep]!, o.signals, { rateLimited: o.rateLimited }, now))
-                  break
+                  return s.capacity.observe(EPS[o.ep]!, o.signals, { rateLimited: o.rateLimited }, now)
               }
-              expect(norm(results[1])).toEqual(norm(results[0]))
+            }
+            for (const st of steps) {
+              if (st.k === "advance") {
+                now += st.ms
+                continue
+              }
+              const ops = st.k === "turn" ? st.ops : [st]
+              // memory: one after the other; Redis: all issued in this turn (started before any is awaited)
+              const a: Array<unknown> = []
+              for (const o of ops) a.push(await run(apply(o, 0, memory)))
+              const b = await Promise.all(ops.map((o) => run(apply(o, 1, redis))))
+              ops.forEach((o, i) => {
+                if (o.k !== "reserve") return
+                const [x, y] = [a[i] as { _tag?: string }, b[i] as { _tag?: string }]
+                if (x._tag === undefined && y._tag === undefined) open.push([x as Reservation, y as Reservation])
+                expect(norm(y._tag === undefined ? "Admitted" : y)).toEqual(norm(x._tag === undefined ? "Admitted" : x))
+              })
               expect(await readings(redis, now)).toEqual(await readings(memory, now))
             }
             expect(redis.live.status().state).toBe("ok")
@@ -165,4 +179,35 @@ describe("Lua bucket = TypeScript bucket", () => {
       { numRuns: 60 },
     )
   }, 120_000)
+
+  it("sends one endpoint's operations of one turn as one script call, each reservation answered on its own", async () => {
+    const redis = await buildServices({ url: server.url, prefix: "turn:", timeoutMs: 2_000 })
+    const admin = server.admin()
+    const fcalls = async () => Number(/cmdstat_fcall:calls=(\d+)/.exec(String(await admin.call("INFO", "commandstats")))?.[1] ?? 0)
+    try {
+      const e = EPS[0]! // 6 000 tokens per minute
+      const now = Date.now() // openReservations counts the unexpired ones at the clock's now
+      const first = await run(redis.capacity.reserve(e, 1_000, { admission: true, headroom: 0 }, now))
+      if (first._tag !== "Admitted") throw new Error("the first reservation was refused")
+      const before = await fcalls()
+      // one turn: a release of the first reservation, then seven reservations of 1 000 tokens: the release frees
+      // its 1 000 first (issue order), so six are admitted and the seventh is refused
+      const turn = await Promise.all([
+        run(Effect.as(redis.capacity.release(first.reservation, now), "released")),
+        ...Array.from({ length: 7 }, () => run(redis.capacity.reserve(e, 1_000, { admission: true, headroom: 0 }, now))),
+      ])
+      expect(await fcalls()).toBe(before + 1)
+      expect(turn.map((r) => (typeof r === "string" ? r : r._tag))).toEqual([
+        "released",
+        ...Array.from({ length: 6 }, () => "Admitted"),
+        "Refused",
+      ])
+      const ids = turn.flatMap((r) => (typeof r !== "string" && r._tag === "Admitted" ? [r.reservation.id] : []))
+      expect(new Set(ids).size).toBe(6)
+      expect(await run(redis.capacity.openReservations(e.id))).toBe(6)
+      expect(await run(redis.capacity.utilization(e, now))).toBeCloseTo(1, 9)
+    } finally {
+      await redis.close()
+    }
+  })
 })

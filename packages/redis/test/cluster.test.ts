@@ -95,10 +95,14 @@ describe("a Redis Cluster: one live state, keys of one slot per command", () => 
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 2, max: 4 }),
-        fc.array(fc.tuple(fc.array(step, { minLength: 1, maxLength: 6 }), fc.integer({ min: 0, max: 30_000 })), {
-          minLength: 1,
-          maxLength: 5,
-        }),
+        fc.array(
+          fc.tuple(
+            // turns of steps on either endpoint, each turn issued at once (one batch per endpoint and replica)
+            fc.array(fc.array(step, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 3 }),
+            fc.integer({ min: 0, max: 30_000 }),
+          ),
+          { minLength: 1, maxLength: 5 },
+        ),
         async (k, rounds) => {
           const replicas = await fleet(k)
           try {
@@ -107,7 +111,8 @@ describe("a Redis Cluster: one live state, keys of one slot per command", () => 
               now += advance
               await Promise.all(
                 replicas.map(async (r) => {
-                  for (const [on, s] of steps) await reserveOnce(r, targets[on]!, s, now)
+                  for (const turn of steps)
+                    await Promise.all(turn.map(([on, s]) => reserveOnce(r, targets[on]!, s, now)))
                 }),
               )
               const levels = await run(replicas[0]!.live.read(targets, [0, 0], now))

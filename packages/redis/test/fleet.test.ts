@@ -37,20 +37,24 @@ describe("many replicas, one Redis", () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 2, max: 5 }),
-        fc.array(fc.tuple(fc.array(reserveStep, { minLength: 1, maxLength: 6 }), fc.integer({ min: 0, max: 30_000 })), {
-          minLength: 1,
-          maxLength: 6,
-        }),
+        fc.array(
+          fc.tuple(
+            // turns of steps: the steps of one turn are issued at once (one batch per replica)
+            fc.array(fc.array(reserveStep, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 4 }),
+            fc.integer({ min: 0, max: 30_000 }),
+          ),
+          { minLength: 1, maxLength: 6 },
+        ),
         async (k, rounds) => {
           const replicas = await fleet(k)
           try {
             let now = 1_700_000_000_000
             for (const [steps, advance] of rounds) {
               now += advance
-              // Every replica fires every step at once: Redis orders them however the sockets deliver.
+              // Every replica fires its turns at once: Redis orders them however the sockets deliver.
               await Promise.all(
                 replicas.map(async (r) => {
-                  for (const s of steps) await reserveOnce(r, TPM!, s, now)
+                  for (const turn of steps) await Promise.all(turn.map((s) => reserveOnce(r, TPM!, s, now)))
                 }),
               )
               const level = await run(replicas[0]!.capacity.utilization(TPM!, now))

@@ -1,11 +1,14 @@
 import type { HealthReport, Reservation } from "@switchyard/core"
+import { Effect } from "effect"
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RedisServer, startRedis } from "../src/testing/redis-server.js"
 import { buildServices, endpoints, run } from "./support/services.js"
 
 // The Lua breaker + cooldowns (acquire, record, and the combined admit gate) against the TypeScript
-// Health: same random sequences, same instants; every permit, entry and view must be identical.
+// Health: same random sequences, same instants; every permit, entry and view must be identical. Part of the
+// steps come as turns: several operations issued at once on the Redis store (one `syBatch` call per endpoint,
+// applied in issue order) and one after the other in memory.
 
 let server: RedisServer
 beforeAll(async () => {
@@ -46,6 +49,7 @@ type Op =
   | { readonly k: "admit"; readonly ep: number; readonly charge: number }
   | { readonly k: "record"; readonly ep: number; readonly report: HealthReport; readonly probe: boolean }
   | { readonly k: "advance"; readonly ms: number }
+  | { readonly k: "turn"; readonly ops: ReadonlyArray<Exclude<Op, { k: "advance" | "turn" }>> }
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ k: fc.constant("acquire" as const), ep: fc.nat(1) }) },
   {
@@ -62,6 +66,11 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   },
   { weight: 3, arbitrary: fc.record({ k: fc.constant("advance" as const), ms }) },
 )
+const inTurn = op.filter((o): o is Exclude<Op, { k: "advance" | "turn" }> => o.k !== "advance" && o.k !== "turn")
+const step: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 4, arbitrary: op },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant("turn" as const), ops: fc.array(inTurn, { minLength: 2, maxLength: 8 }) }) },
+)
 
 const entryOf = (e: { _tag: string; reservation?: Reservation }) => {
   const { reservation: _r, ...rest } = e
@@ -76,30 +85,29 @@ const compare = async (ops: ReadonlyArray<Op>, start: number, prefix: string) =>
     let now = start
     const ids = EPS.slice(0, 2).map((e) => e.id)
     const answers: Array<unknown> = []
-    for (const o of ops) {
+    /** One operation on one store: its answer (acquire, admit), else undefined. */
+    const apply = (o: Exclude<Op, { k: "advance" | "turn" }>, s: typeof memory): Effect.Effect<unknown> => {
       switch (o.k) {
-        case "advance":
-          now += o.ms
-          break
-        case "acquire": {
-          const a = await run(memory.health.acquire(ids[o.ep]!, now))
-          expect(await run(redis.health.acquire(ids[o.ep]!, now))).toEqual(a)
-          answers.push(a)
-          break
-        }
-        case "admit": {
-          const opts = { admission: true, headroom: 0 }
-          const b = await run(redis.live.admit(EPS[o.ep]!, o.charge, opts, now))
-          const a = await run(memory.live.admit(EPS[o.ep]!, o.charge, opts, now))
-          expect(entryOf(b)).toEqual(entryOf(a))
-          answers.push(entryOf(a))
-          break
-        }
+        case "acquire":
+          return s.health.acquire(ids[o.ep]!, now)
+        case "admit":
+          return Effect.map(s.live.admit(EPS[o.ep]!, o.charge, { admission: true, headroom: 0 }, now), entryOf)
         case "record":
-          await run(memory.health.record(ids[o.ep]!, o.report, o.probe, now))
-          await run(redis.health.record(ids[o.ep]!, o.report, o.probe, now))
-          break
+          return s.health.record(ids[o.ep]!, o.report, o.probe, now)
       }
+    }
+    for (const o of ops) {
+      if (o.k === "advance") {
+        now += o.ms
+        continue
+      }
+      const turn = o.k === "turn" ? o.ops : [o]
+      // memory: one after the other; Redis: all issued at once (started before any is awaited)
+      const a: Array<unknown> = []
+      for (const x of turn) a.push(await run(apply(x, memory)))
+      const b = await Promise.all(turn.map((x) => run(apply(x, redis))))
+      expect(b).toEqual(a)
+      for (const x of a) if (x !== undefined) answers.push(x)
       expect(await run(redis.health.readMany(ids, now))).toEqual(await run(memory.health.readMany(ids, now)))
     }
     expect(redis.live.status().state).toBe("ok")
@@ -115,7 +123,7 @@ describe("Lua breaker and cooldowns = TypeScript Health", () => {
     let runNo = 0
     await fc.assert(
       fc.asyncProperty(
-        fc.array(op, { minLength: 1, maxLength: 60 }),
+        fc.array(step, { minLength: 1, maxLength: 60 }),
         fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }),
         (ops, start) => compare(ops, start, `h${runNo++}:`).then(() => undefined),
       ),
