@@ -58,7 +58,10 @@ export class Connection {
   ) {
     this.client = makeClient(options)
     this.redis = this.client
-    this.call = this.client.call.bind(this.client) as (command: string, ...args: ReadonlyArray<ScriptArg>) => Promise<unknown>
+    this.call = this.client.call.bind(this.client) as (
+      command: string,
+      ...args: ReadonlyArray<ScriptArg>
+    ) => Promise<unknown>
     this.cluster = options.server.kind === "cluster"
     // Errors reach the state machine through the commands that fail; the event only needs a listener.
     this.client.on("error", () => {})
@@ -106,8 +109,7 @@ export class Connection {
     if (!this.functions) return this.scripts[name](...args)
     const keys = SCRIPTS[name].numberOfKeys
     const fn = FUNCTIONS[name]
-    const call = () =>
-      keys === undefined ? this.call("FCALL", fn, ...args) : this.call("FCALL", fn, keys, ...args)
+    const call = () => (keys === undefined ? this.call("FCALL", fn, ...args) : this.call("FCALL", fn, keys, ...args))
     return call().catch((error: unknown) => {
       // A server that lost the library (restarted, flushed): load it again and retry once.
       if (!(error instanceof Error) || !error.message.includes("Function not found")) throw error

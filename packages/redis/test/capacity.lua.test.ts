@@ -12,10 +12,13 @@ import { buildServices, endpoints, run, type Services } from "./support/services
 // applied in issue order) and one after the other on the in-memory store.
 
 let server: RedisServer
+/** A server without Redis Functions (as before Redis 7): the scripts go by EVALSHA. */
+let noFunctions: RedisServer
 beforeAll(async () => {
   server = await startRedis()
+  noFunctions = await startRedis({ args: ["--rename-command", "FUNCTION", ""] })
 })
-afterAll(() => server.stop())
+afterAll(() => Promise.all([server.stop(), noFunctions.stop()]))
 
 const EPS = endpoints()
 const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined })
@@ -84,7 +87,10 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 const inTurn = op.filter((o): o is Exclude<Op, { k: "advance" }> => o.k !== "advance")
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 3, arbitrary: op },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant("turn" as const), ops: fc.array(inTurn, { minLength: 2, maxLength: 8 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constant("turn" as const), ops: fc.array(inTurn, { minLength: 2, maxLength: 8 }) }),
+  },
 )
 
 /** -0 and 0 are the same reading. */
@@ -108,82 +114,96 @@ const readings = async (s: Services, now: number) => {
 }
 
 describe("Lua bucket = TypeScript bucket", () => {
-  it("gives the same admission, wait and utilization for every step of random sequences", async () => {
-    let runNo = 0
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(step, { minLength: 1, maxLength: 30 }),
-        fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }),
-        async (steps, start) => {
-          const memory = await buildServices(undefined)
-          const redis = await buildServices({ url: server.url, prefix: `cap${runNo++}:`, timeoutMs: 2_000 })
-          try {
-            let now = start
-            const open: Array<readonly [Reservation, Reservation]> = []
-            const pairOf = (nth: number) => open[nth % Math.max(1, open.length)]
-            /** One operation on one store (`side` 0: memory, 1: Redis): its result, if it has one. */
-            const apply = (o: Exclude<Op, { k: "advance" }>, side: 0 | 1, s: Services): Effect.Effect<unknown> => {
-              switch (o.k) {
-                case "reserve":
-                  return Effect.map(
-                    s.capacity.reserve(EPS[o.ep]!, o.charge, { admission: o.admission, headroom: o.headroom }, now),
-                    (a) => (a._tag === "Admitted" ? a.reservation : a),
-                  )
-                case "settle":
-                case "release": {
-                  const pair = pairOf(o.nth)
-                  if (pair === undefined) return Effect.void
-                  // Settling or releasing twice is part of the sequence: both stores must ignore the second.
-                  return o.k === "release"
-                    ? s.capacity.release(pair[side], now)
-                    : s.capacity.settle(
-                        pair[side],
-                        {
-                          promptTokens: o.prompt,
-                          completionTokens: o.completion,
-                          cachedTokens: Math.min(o.cached, o.prompt),
-                          reasoningTokens: 0,
-                        },
-                        now,
-                      )
+  it.each([
+    ["FCALL", () => server],
+    ["EVALSHA (a server without Redis Functions)", () => noFunctions],
+  ])(
+    "gives the same admission, wait and utilization for every step of random sequences (%s)",
+    async (how, on) => {
+      let runNo = 0
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(step, { minLength: 1, maxLength: 30 }),
+          fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }),
+          async (steps, start) => {
+            const memory = await buildServices(undefined)
+            const redis = await buildServices({ url: on().url, prefix: `cap${runNo++}:`, timeoutMs: 2_000 })
+            try {
+              let now = start
+              const open: Array<readonly [Reservation, Reservation]> = []
+              const pairOf = (nth: number) => open[nth % Math.max(1, open.length)]
+              /** One operation on one store (`side` 0: memory, 1: Redis): its result, if it has one. */
+              const apply = (o: Exclude<Op, { k: "advance" }>, side: 0 | 1, s: Services): Effect.Effect<unknown> => {
+                switch (o.k) {
+                  case "reserve":
+                    return Effect.map(
+                      s.capacity.reserve(EPS[o.ep]!, o.charge, { admission: o.admission, headroom: o.headroom }, now),
+                      (a) => (a._tag === "Admitted" ? a.reservation : a),
+                    )
+                  case "settle":
+                  case "release": {
+                    const pair = pairOf(o.nth)
+                    if (pair === undefined) return Effect.void
+                    // Settling or releasing twice is part of the sequence: both stores must ignore the second.
+                    return o.k === "release"
+                      ? s.capacity.release(pair[side], now)
+                      : s.capacity.settle(
+                          pair[side],
+                          {
+                            promptTokens: o.prompt,
+                            completionTokens: o.completion,
+                            cachedTokens: Math.min(o.cached, o.prompt),
+                            reasoningTokens: 0,
+                          },
+                          now,
+                        )
+                  }
+                  case "observe":
+                    return s.capacity.observe(EPS[o.ep]!, o.signals, { rateLimited: o.rateLimited }, now)
                 }
-                case "observe":
-                  return s.capacity.observe(EPS[o.ep]!, o.signals, { rateLimited: o.rateLimited }, now)
               }
-            }
-            for (const st of steps) {
-              if (st.k === "advance") {
-                now += st.ms
-                continue
+              for (const st of steps) {
+                if (st.k === "advance") {
+                  now += st.ms
+                  continue
+                }
+                const ops = st.k === "turn" ? st.ops : [st]
+                // memory: one after the other; Redis: all issued in this turn (started before any is awaited)
+                const a: Array<unknown> = []
+                for (const o of ops) a.push(await run(apply(o, 0, memory)))
+                const b = await Promise.all(ops.map((o) => run(apply(o, 1, redis))))
+                ops.forEach((o, i) => {
+                  if (o.k !== "reserve") return
+                  const [x, y] = [a[i] as { _tag?: string }, b[i] as { _tag?: string }]
+                  if (x._tag === undefined && y._tag === undefined) open.push([x as Reservation, y as Reservation])
+                  expect(norm(y._tag === undefined ? "Admitted" : y)).toEqual(
+                    norm(x._tag === undefined ? "Admitted" : x),
+                  )
+                })
+                expect(await readings(redis, now)).toEqual(await readings(memory, now))
               }
-              const ops = st.k === "turn" ? st.ops : [st]
-              // memory: one after the other; Redis: all issued in this turn (started before any is awaited)
-              const a: Array<unknown> = []
-              for (const o of ops) a.push(await run(apply(o, 0, memory)))
-              const b = await Promise.all(ops.map((o) => run(apply(o, 1, redis))))
-              ops.forEach((o, i) => {
-                if (o.k !== "reserve") return
-                const [x, y] = [a[i] as { _tag?: string }, b[i] as { _tag?: string }]
-                if (x._tag === undefined && y._tag === undefined) open.push([x as Reservation, y as Reservation])
-                expect(norm(y._tag === undefined ? "Admitted" : y)).toEqual(norm(x._tag === undefined ? "Admitted" : x))
-              })
-              expect(await readings(redis, now)).toEqual(await readings(memory, now))
+              expect(redis.live.status().state).toBe("ok")
+            } finally {
+              await memory.close()
+              await redis.close()
             }
-            expect(redis.live.status().state).toBe("ok")
-          } finally {
-            await memory.close()
-            await redis.close()
-          }
-        },
-      ),
-      { numRuns: 60 },
-    )
-  }, 120_000)
+          },
+        ),
+        { numRuns: 60 },
+      )
+      // the scripts ran the way the test says
+      const stats = String(await on().admin().call("INFO", "commandstats"))
+      expect(stats).toMatch(how === "FCALL" ? /cmdstat_fcall:/ : /cmdstat_evalsha:/)
+      if (how !== "FCALL") expect(stats).not.toMatch(/cmdstat_fcall:/)
+    },
+    120_000,
+  )
 
   it("sends one endpoint's operations of one turn as one script call, each reservation answered on its own", async () => {
     const redis = await buildServices({ url: server.url, prefix: "turn:", timeoutMs: 2_000 })
     const admin = server.admin()
-    const fcalls = async () => Number(/cmdstat_fcall:calls=(\d+)/.exec(String(await admin.call("INFO", "commandstats")))?.[1] ?? 0)
+    const fcalls = async () =>
+      Number(/cmdstat_fcall:calls=(\d+)/.exec(String(await admin.call("INFO", "commandstats")))?.[1] ?? 0)
     try {
       const e = EPS[0]! // 6 000 tokens per minute
       const now = Date.now() // openReservations counts the unexpired ones at the clock's now
@@ -194,7 +214,9 @@ describe("Lua bucket = TypeScript bucket", () => {
       // its 1 000 first (issue order), so six are admitted and the seventh is refused
       const turn = await Promise.all([
         run(Effect.as(redis.capacity.release(first.reservation, now), "released")),
-        ...Array.from({ length: 7 }, () => run(redis.capacity.reserve(e, 1_000, { admission: true, headroom: 0 }, now))),
+        ...Array.from({ length: 7 }, () =>
+          run(redis.capacity.reserve(e, 1_000, { admission: true, headroom: 0 }, now)),
+        ),
       ])
       expect(await fcalls()).toBe(before + 1)
       expect(turn.map((r) => (typeof r === "string" ? r : r._tag))).toEqual([

@@ -69,7 +69,10 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 const inTurn = op.filter((o): o is Exclude<Op, { k: "advance" | "turn" }> => o.k !== "advance" && o.k !== "turn")
 const step: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: op },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant("turn" as const), ops: fc.array(inTurn, { minLength: 2, maxLength: 8 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: fc.constant("turn" as const), ops: fc.array(inTurn, { minLength: 2, maxLength: 8 }) }),
+  },
 )
 
 const entryOf = (e: { _tag: string; reservation?: Reservation }) => {

@@ -29,6 +29,8 @@ export interface RedisServer {
 export interface StartRedisOptions {
   /** Listen on TCP 127.0.0.1 at this port (0: a free one) instead of a unix socket. */
   readonly port?: number | undefined
+  /** More `redis-server` arguments (e.g. `["--rename-command", "FUNCTION", ""]`: a server without Redis Functions). */
+  readonly args?: ReadonlyArray<string> | undefined
 }
 
 export const startRedis = async (options: StartRedisOptions = {}): Promise<RedisServer> => {
@@ -43,9 +45,13 @@ export const startRedis = async (options: StartRedisOptions = {}): Promise<Redis
   const clients: Array<Redis> = []
   let proc: ChildProcess
   const launch = async () => {
-    proc = spawn("redis-server", [...listen, "--save", "", "--appendonly", "no", "--dir", dir], {
-      stdio: ["ignore", "pipe", "pipe"],
-    })
+    proc = spawn(
+      "redis-server",
+      [...listen, "--save", "", "--appendonly", "no", "--dir", dir, ...(options.args ?? [])],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    )
     await waitReady(proc)
   }
   await launch()
