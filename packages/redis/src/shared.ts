@@ -230,7 +230,10 @@ export class Shared {
   /** One batch's `syBatch` call: bookkeeping alone is sent without waiting, decisions are answered from the reply. */
   private sendBatch(batch: Batch): void {
     const waiters = batch.waiters
-    if (waiters.length === 0) return this.send(() => this.conn.script("syBatch", batch.args))
+    if (waiters.length === 0) {
+      this.send(() => this.conn.script("syBatch", batch.args))
+      return
+    }
     this.conn.script("syBatch", batch.args).then(
       (reply) => {
         clearTimeout(batch.timer)

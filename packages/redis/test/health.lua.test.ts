@@ -89,7 +89,7 @@ const compare = async (ops: ReadonlyArray<Op>, start: number, prefix: string) =>
     const ids = EPS.slice(0, 2).map((e) => e.id)
     const answers: Array<unknown> = []
     /** One operation on one store: its answer (acquire, admit), else undefined. */
-    const apply = (o: Exclude<Op, { k: "advance" | "turn" }>, s: typeof memory): Effect.Effect<unknown> => {
+    const apply = (o: Exclude<Op, { k: "advance" | "turn" }>, s: typeof memory): Effect.Effect<unknown, unknown> => {
       switch (o.k) {
         case "acquire":
           return s.health.acquire(ids[o.ep]!, now)
