@@ -49,7 +49,7 @@ export const utilizationOfBucket = (endpoint: Endpoint, state: BucketState, now:
   return isTracked(limits) ? drainedUtilization(state, limits, now, charge) : undefined
 }
 
-/** A `syBatch` reservation: `V` (reserve) or `A` (Health acquire, then reserve); see `OP_LENGTH`. */
+/** A `syBatch` reservation: `V` (reserve) or `A` (Health acquire, then reserve); see `BATCH_OPS` in `lua/scripts.ts`. */
 export const reserveOp = (
   code: "V" | "A",
   endpoint: Endpoint,
@@ -79,15 +79,6 @@ export const refusalOf = (reply: ReadonlyArray<string>) => ({
   waitMs: num(reply[2]) ?? 0,
 })
 
-/**
- * The CapacityMeter on Redis: the bucket of each endpoint in its state hash, reserve as a Lua port of
- * the pure bucket functions, settle/release/observe as operations of the endpoint's `syBatch` (sent
- * without waiting), reserve as one too (answered from the batch's reply), reads computed here from one HMGET. Reservations are members of a sorted set
- * scored by their expiry (`reservationTtlMs`): settle/release act only on an open one (idempotent),
- * and a replica that dies mid-request leaves nothing behind once its reservations expire (the charge
- * itself drains from the bucket like any other). Local fallback: the replica's in-memory meter, which
- * also learns every upstream signal this replica sees.
- */
 /** Did the upstream report anything about its capacity? */
 const hasSignals = (s: CapacitySignals): boolean =>
   s.utilization !== undefined ||
@@ -97,6 +88,15 @@ const hasSignals = (s: CapacitySignals): boolean =>
   s.remainingRequests !== undefined ||
   s.retryAfterMs !== undefined
 
+/**
+ * The CapacityMeter on Redis: the bucket of each endpoint in its state hash; reserve, settle/release and observe
+ * as operations of the endpoint's `syBatch` (Lua ports of the pure bucket functions; reserve answered from the
+ * batch's reply, the others sent without waiting), reads computed here from one HMGET. Reservations are members
+ * of a sorted set scored by their expiry (`reservationTtlMs`): settle/release act only on an open one
+ * (idempotent), and a replica that dies mid-request leaves nothing behind once its reservations expire (the
+ * charge itself drains from the bucket like any other). Local fallback: the replica's in-memory meter, which
+ * also learns every upstream signal this replica sees.
+ */
 export const makeRedisCapacity = (
   conn: Connection,
   shared: Shared,

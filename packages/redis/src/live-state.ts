@@ -13,7 +13,8 @@ import { STATE_FIELDS, type StateFields } from "./state.js"
  * trip per node), with the conversation's affinity entry (`GETEX`)
  * sent in the same tick: one round trip. The state hashes are kept for `snapshotCacheMs` and the plans
  * in that time are made from them (their health and predictions computed at each request's own `now`):
- * no round trip for the snapshot at all, but for the affinity entry when the request names one. A
+ * no round trip for the snapshot at all, but for the affinity entry when the request names one; the requests that
+ * find the entries stale at once share one read in flight. A
  * cooldown or failure this replica reports, and an admission Redis refused, drop the endpoint's entry.
  * `admit`: one operation of the endpoint's `syBatch` that runs the Health acquire and the bucket reserve atomically
  * on the endpoint's hash (giving a half-open probe back if the bucket refuses): one round trip, shared with the

@@ -33,7 +33,7 @@ const script = (numberOfKeys: number | undefined, libraries: ReadonlyArray<strin
 const STATE = [COMMON_LUA, BUCKET_LUA, BREAKER_LUA, STATE_HASH_LUA]
 
 /**
- * The operations of `syBatch` after its breaker config (ARGV 1..7), each its code then its arguments:
+ * The operations of `syBatch` (`BATCH_OPS`) after its breaker config (ARGV 1..7), each its code then its arguments:
  * - `S` settle/release: now, id, tokens, requests, ct, cr — only an open, unexpired reservation adjusts (idempotent);
  * - `O` observe: now, ct, cr, utilization, limitTokens, remainingTokens, limitRequests, remainingRequests,
  *   retryAfterMs, rateLimited, fallbackBlockMs;
@@ -43,11 +43,8 @@ const STATE = [COMMON_LUA, BUCKET_LUA, BREAKER_LUA, STATE_HASH_LUA]
  * - `V` reserve: now, charge, limit, enforce, ct, cr, id, expiresAt → `{'A'}` | `{'R', reason, wait}`;
  * - `A` admit (Health acquire, then reserve; a half-open probe given back if the bucket refuses): reserve's
  *   arguments → `{'A', probe}` | `{'B', reason, until}` | `{'R', reason, wait}`.
- * The length of each (code included), for the callers that build them.
  */
-export const OP_LENGTH = { S: 7, O: 12, D: 4, R: 4, V: 9, A: 9 } as const
-
-const BATCH = `
+const BATCH_OPS = `
 local c = breaker_config(ARGV, 1)
 local st = state_open(KEYS[1])
 local out = {}
@@ -128,11 +125,11 @@ return out`
 
 export const SCRIPTS = {
   /**
-   * KEYS state, reservations; ARGV breaker config 1..7, then operations (`OP_LENGTH`), applied in order — what
+   * KEYS state, reservations; ARGV breaker config 1..7, then operations (`BATCH_OPS`), applied in order — what
    * the same operations as separate scripts would do, with one read and one write of the state hash. → one reply
    * per `V`/`A` operation, in order. Everything one endpoint's callers issue in one turn of the event loop.
    */
-  syBatch: script(2, STATE, BATCH),
+  syBatch: script(2, STATE, BATCH_OPS),
   /** KEYS state; ARGV now, config 2..8. → {'A', probe} | {'B', reason, until} */
   syAcquire: script(
     1,
