@@ -7,13 +7,7 @@ import { cpus } from "node:os"
 import { join } from "node:path"
 import { type Child, spawnChild } from "./child.js"
 import { Latencies, type SparseHistogram } from "./histogram.js"
-import type { HeldStreams, StreamTimes } from "./stream-probe.js"
-
-export interface TargetRequest {
-  readonly path: string
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: string
-}
+import type { HeldStreams, StreamTimes, TargetRequest } from "./stream-probe.js"
 
 /** What a load generator process is asked to do (one JSON line on its stdin). */
 export type LoadJob =

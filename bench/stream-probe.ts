@@ -3,8 +3,14 @@
 // - holdStreams: many streams open at once (memory scenario), counting how many were open together.
 import { setMaxListeners } from "node:events"
 import { Client, Pool } from "undici"
-import type { TargetRequest } from "./load.js"
 import { percentile } from "./stats.js"
+
+/** One request as a target is sent it: path, headers, body. */
+export interface TargetRequest {
+  readonly path: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
 
 export interface StreamTimes {
   readonly ttfbP50Ms: number | undefined

@@ -2,7 +2,7 @@
 import { createServer } from "node:net"
 import { join } from "node:path"
 import { type Child, spawnUntilPort } from "./child.js"
-import type { TargetRequest } from "./load.js"
+import type { TargetRequest } from "./stream-probe.js"
 
 /** direct: the load generator straight at the fake upstream, the ceiling every target is compared against. */
 export type TargetId = "direct" | "bare" | "switchyard" | "switchyard-redis" | "portkey"

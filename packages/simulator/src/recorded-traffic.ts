@@ -24,16 +24,6 @@ export const parseCapture = (text: string): ParsedCapture => {
   return { records, invalid }
 }
 
-/** Where a replayed run's traffic came from (in the report's header). */
-export interface ReplaySource {
-  /** Records replayed. */
-  readonly records: number
-  /** Records left out because they were for another model than the scenario's. */
-  readonly otherModels: number
-  /** Arrival times divided by this (2: the same traffic in half the time). */
-  readonly speed: number
-}
-
 export interface ReplayOptions {
   /** Time scale of the arrivals (default 1; 2 = twice the rate). */
   readonly speed?: number

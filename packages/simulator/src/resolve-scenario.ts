@@ -8,7 +8,6 @@ import {
 } from "@switchyard/core"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
-import type { ReplaySource } from "./recorded-traffic.js"
 import { Scenario, type ScenarioEndpoint, type ScenarioPolicy, scenarioEndpointSlug } from "./scenario.js"
 
 export interface ResolvedClass {
@@ -24,6 +23,16 @@ export interface ResolvedClass {
  * and, when reserved, `capacity.tokensPerMinute` = units × unitTokensPerMinute.
  */
 export type ResolvedEndpoint = Omit<ScenarioEndpoint, "price"> & { readonly slug: string; readonly price: Price }
+
+/** Where a replayed run's traffic came from (in the report's header). */
+export interface ReplaySource {
+  /** Records replayed. */
+  readonly records: number
+  /** Records left out because they were for another model than the scenario's. */
+  readonly otherModels: number
+  /** Arrival times divided by this (2: the same traffic in half the time). */
+  readonly speed: number
+}
 
 /** A validated scenario with every default applied. */
 export interface ResolvedScenario {

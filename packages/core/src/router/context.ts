@@ -12,8 +12,8 @@ import type { RetryBudgetShape } from "../services/retry-budget/service.js"
 import type { StatsShape } from "../services/stats/service.js"
 import type { Classified } from "./classify.js"
 import type { Deadlines } from "./deadlines.js"
+import type { Deployment } from "./deployment.js"
 import type { Prepared } from "./prepare.js"
-import type { Deployment } from "./service.js"
 import type { MutableAttemptTrace, TraceRecorder } from "./trace.js"
 
 /** Services and process-wide state of one router instance (built once with the layer). */

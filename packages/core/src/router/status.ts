@@ -3,7 +3,8 @@ import * as Result from "effect/Result"
 import { resolveModels } from "../catalog/resolve.js"
 import type { ModelNotFound } from "../errors.js"
 import type { RouterServices } from "./context.js"
-import type { Deployment, EndpointStatus } from "./service.js"
+import type { Deployment } from "./deployment.js"
+import type { EndpointStatus } from "./router-shape.js"
 
 /**
  * Live view of every endpoint of `model` (alias allowed), in catalog order: one batched read per

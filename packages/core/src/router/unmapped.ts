@@ -1,6 +1,6 @@
 import type { Endpoint } from "../catalog/endpoint.js"
+import type { Deployment } from "./deployment.js"
 import type { Prepared } from "./prepare.js"
-import type { Deployment } from "./service.js"
 
 const NONE: ReadonlyArray<string> = []
 

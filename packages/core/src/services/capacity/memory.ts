@@ -15,7 +15,7 @@ import {
 } from "./bucket.js"
 import { settledCharge } from "./charge.js"
 import { learnPrompt, makePromptScales } from "./prompt-scale.js"
-import type { Admission, CapacityShape, Reservation, ReserveOptions } from "./service.js"
+import type { Admission, CapacityShape, Reservation, ReserveOptions } from "./shape.js"
 import { applySignals } from "./signals.js"
 
 export interface MemoryCapacityOptions {

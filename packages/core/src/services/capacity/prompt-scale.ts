@@ -13,7 +13,7 @@
  */
 import type { Usage } from "../../provider/usage.js"
 import { countedPrompt } from "./charge.js"
-import type { Reservation } from "./service.js"
+import type { Reservation } from "./shape.js"
 
 const DECAY = 0.9
 const MAX_SCALE = 4
