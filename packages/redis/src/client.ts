@@ -8,9 +8,11 @@ export const MAX_RECONNECT_MS = 2_000
 export type RedisCommands = Pick<Redis, "hmget" | "zcount" | "getex" | "set" | "hset" | "pexpire" | "hgetall" | "call">
 
 /**
- * The ioredis client of `options.server`: a `Redis` for one server, a `Cluster` for a Redis Cluster. Both
- * auto-pipeline (the commands issued in one tick go out as one write — on a cluster one write per node),
- * never queue commands while disconnected, and reconnect with backoff. Nothing connects until `connect()`.
+ * The ioredis client of `options.server`: a `Redis` for one server, a `Cluster` for a Redis Cluster. The single
+ * client writes each command at once (the stores send one `syBatch` per endpoint and turn, so there is little left
+ * to pipeline, and Redis gets everything in issue order); the Cluster auto-pipelines (the commands of one tick bound
+ * for one node go out as one write). Both never queue commands while disconnected and reconnect with backoff.
+ * Nothing connects until `connect()`.
  */
 export const makeClient = (options: ResolvedRedisOptions): Redis | Cluster => {
   const reconnect = (times: number) => Math.min(50 * 2 ** Math.min(times, 6), MAX_RECONNECT_MS)
@@ -26,7 +28,9 @@ export const makeClient = (options: ResolvedRedisOptions): Redis | Cluster => {
     return new Redis(server.url, {
       ...connection,
       enableOfflineQueue: false,
-      enableAutoPipelining: true,
+      // Not auto-pipelined: the stores batch themselves (one `syBatch` per endpoint and turn, see `Shared`), and
+      // every command is written at once, so Redis gets them in issue order (see `Connection.scriptWith`).
+      enableAutoPipelining: false,
       retryStrategy: reconnect,
       lazyConnect: true,
     })

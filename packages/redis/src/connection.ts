@@ -1,7 +1,7 @@
 import type { StateStatus } from "@switchyard/core"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import type { Cluster, Redis } from "ioredis"
+import { type Cluster, Command, type Redis } from "ioredis"
 import { MAX_RECONNECT_MS, makeClient, type RedisCommands } from "./client.js"
 import { FUNCTION_LIBRARY, SCRIPTS, type ScriptName } from "./lua/scripts.js"
 import type { ResolvedRedisOptions } from "./options.js"
@@ -15,10 +15,29 @@ const SKEW_WARNING_MS = 1_000
 /** A script's arguments; an array among them stands for its elements (ioredis flattens one level). */
 type ScriptArg = string | number | ReadonlyArray<string>
 type ScriptCall = (...args: ReadonlyArray<ScriptArg>) => Promise<unknown>
+/** A command whose wire form (RESP) its caller built (`Connection.scriptWith`); replies as strings. */
+class WiredCall extends Command {
+  constructor(
+    args: Array<string>,
+    private readonly wire: string,
+  ) {
+    super("FCALL", args, { replyEncoding: "utf8" })
+  }
+  override toWritable(): string {
+    return this.wire
+  }
+}
+
 /** Each script's function name in the library. */
 const FUNCTIONS = Object.fromEntries(
   Object.keys(SCRIPTS).map((name) => [name, FUNCTION_LIBRARY.functionName(name as ScriptName)]),
 ) as Record<ScriptName, string>
+/** The start of a script's `FCALL` on the wire, up to its key count, with `n` arguments after it. */
+const wireHead = (name: ScriptName, keys: number, n: number): string => {
+  const fn = FUNCTIONS[name]
+  const k = String(keys)
+  return `*${n + 3}\r\n$5\r\nFCALL\r\n$${Buffer.byteLength(fn)}\r\n${fn}\r\n$${k.length}\r\n${k}\r\n`
+}
 
 /**
  * One ioredis client (one Redis, or a Redis Cluster: see `client.ts`) and whether Redis currently
@@ -109,9 +128,41 @@ export class Connection {
     if (!this.functions) return this.scripts[name](...args)
     const keys = SCRIPTS[name].numberOfKeys
     const fn = FUNCTIONS[name]
-    const call = () => (keys === undefined ? this.call("FCALL", fn, ...args) : this.call("FCALL", fn, keys, ...args))
+    return this.reloading(() =>
+      keys === undefined ? this.call("FCALL", fn, ...args) : this.call("FCALL", fn, keys, ...args),
+    )
+  }
+
+  /**
+   * `script` for a script with a key count and many arguments (the per-turn `syBatch`): on one Redis with
+   * functions, its `FCALL` is written on the wire as built here in one pass over the arguments — half the CPU of
+   * ioredis's generic encoding and a fraction of its garbage; ioredis still sends it (in issue order with every
+   * other command: the single client does not auto-pipeline, see `client.ts`), times it out and parses the reply.
+   * On a cluster (whose commands are auto-pipelined, so a command written directly could overtake them) and on
+   * servers without functions: `script`.
+   */
+  scriptWith(name: ScriptName, args: ReadonlyArray<string>): Promise<unknown> {
+    const keys = SCRIPTS[name].numberOfKeys
+    if (!this.functions || this.cluster || keys === undefined) return this.script(name, args)
+    const parts = new Array<string>(args.length + 1)
+    parts[0] = wireHead(name, keys, args.length)
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!
+      parts[i + 1] = `$${Buffer.byteLength(a)}\r\n${a}\r\n`
+    }
+    const wire = parts.join("")
+    // what ioredis reads of the command: the function, the key count and the keys
+    const visible = [FUNCTIONS[name], String(keys), ...args.slice(0, keys)]
+    return this.reloading(() => {
+      const command = new WiredCall(visible, wire)
+      void this.client.sendCommand(command)
+      return command.promise
+    })
+  }
+
+  /** `call()`, and once more after loading the library again if the server lost it (restarted, flushed). */
+  private reloading(call: () => Promise<unknown>): Promise<unknown> {
     return call().catch((error: unknown) => {
-      // A server that lost the library (restarted, flushed): load it again and retry once.
       if (!(error instanceof Error) || !error.message.includes("Function not found")) throw error
       return this.loadFunctions().then(call)
     })

@@ -231,10 +231,10 @@ export class Shared {
   private sendBatch(batch: Batch): void {
     const waiters = batch.waiters
     if (waiters.length === 0) {
-      this.send(() => this.conn.script("syBatch", batch.args))
+      this.send(() => this.conn.scriptWith("syBatch", batch.args))
       return
     }
-    this.conn.script("syBatch", batch.args).then(
+    this.conn.scriptWith("syBatch", batch.args).then(
       (reply) => {
         clearTimeout(batch.timer)
         const replies = reply as ReadonlyArray<ReadonlyArray<string>>
