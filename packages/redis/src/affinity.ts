@@ -8,7 +8,7 @@ import type { Shared } from "./shared.js"
  * Affinity on Redis, fleet-wide: one string key per conversation (`<prefix>aff:<affinity key>` → endpoint
  * id) expiring `ttlMs` after its last use. A lookup is `GETEX … PX ttlMs` — it refreshes the TTL, so a
  * conversation that stays on its endpoint costs no write at all — and on the request path it is sent
- * with `LiveState.read`'s state reads in the same tick (auto-pipelined: the same round trip; see
+ * with `LiveState.read`'s state reads in the same tick (both in flight together: the same round trip; see
  * `live-state.ts`). `remember` (the served endpoint changed) is a `SET … PX` sent without waiting for
  * the reply. Memory on Redis is bounded by the TTL. The replica's in-memory map answers while Redis
  * is down, and is kept up to date by every `remember`.

@@ -41,7 +41,7 @@ const wireHead = (name: ScriptName, keys: number, n: number): string => {
 
 /**
  * One ioredis client (one Redis, or a Redis Cluster: see `client.ts`) and whether Redis currently
- * answers. Commands are auto-pipelined (those issued in one tick go out as one write), waited for at
+ * answers. Commands are written at once on one Redis, auto-pipelined per node on a cluster (see `client.ts`), waited for at
  * most `timeoutMs` (see `Shared`), never queued while disconnected (`enableOfflineQueue: false`), and
  * reconnected by ioredis with backoff.
  *

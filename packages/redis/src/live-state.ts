@@ -119,7 +119,7 @@ export const makeRedisLiveState = (
           if (known !== undefined && affinityKey === undefined) return Effect.succeed(reads(stats, known, undefined))
           return shared.gate(
             () => {
-              // the affinity entry is issued in the same tick as the state reads: auto-pipelined, one round trip
+              // the affinity entry is issued in the same tick as the state reads: both in flight, one round trip
               const affinity = affinityKey === undefined ? NO_AFFINITY : parts.affinity(affinityKey)
               if (known !== undefined) return affinity.then((sticky): LiveReads => reads(stats, known, sticky))
               return Promise.all([readOnce(ids), affinity]).then(([fields, sticky]): LiveReads => {
