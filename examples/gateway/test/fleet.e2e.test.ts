@@ -151,6 +151,9 @@ describe("three replicas share one Redis", () => {
 
   it("above the limit with escalation: once standard capacity is predicted full, requests escalate to PT", async () => {
     // The standard bucket is nearly full after the last test; this request's charge alone is half of it.
+    // Plans are made from state hashes cached for up to `snapshotCacheMs` (50 ms; admission always reads the current
+    // state): past that bound the plan sees the full bucket and escalates before any attempt on it.
+    await sleep(150)
     const res = await chat(replicas[1]!, { model: MODEL, max_tokens: LIMIT / 2 })
     expect(res.status).toBe(200)
     expect(res.headers.get("x-switchyard-provider")).toBe("loop-pt")
