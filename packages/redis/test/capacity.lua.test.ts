@@ -4,6 +4,7 @@ import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RedisServer, startRedis } from "../src/testing/redis-server.js"
 import { buildServices, endpoints, run, type Services } from "./support/services.js"
+import { runTurn } from "./support/turn.js"
 
 // The Lua bucket (reserve/settle/release/observe) against the TypeScript one: the same random
 // sequences, at the same instants, through the CapacityMeter of each store; every result and every
@@ -168,10 +169,11 @@ describe("Lua bucket = TypeScript bucket", () => {
                   continue
                 }
                 const ops = st.k === "turn" ? st.ops : [st]
-                // memory: one after the other; Redis: all issued in this turn (started before any is awaited)
-                const a: Array<unknown> = []
-                for (const o of ops) a.push(await run(apply(o, 0, memory)))
-                const b = await Promise.all(ops.map((o) => run(apply(o, 1, redis))))
+                const [a, b] = await runTurn(
+                  ops,
+                  (o) => run(apply(o, 0, memory)),
+                  (o) => run(apply(o, 1, redis)),
+                )
                 ops.forEach((o, i) => {
                   if (o.k !== "reserve") return
                   const [x, y] = [a[i] as { _tag?: string }, b[i] as { _tag?: string }]

@@ -4,6 +4,7 @@ import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RedisServer, startRedis } from "../src/testing/redis-server.js"
 import { buildServices, endpoints, run } from "./support/services.js"
+import { runTurn } from "./support/turn.js"
 
 // The Lua breaker + cooldowns (acquire, record, and the combined admit gate) against the TypeScript
 // Health: same random sequences, same instants; every permit, entry and view must be identical. Part of the
@@ -105,10 +106,11 @@ const compare = async (ops: ReadonlyArray<Op>, start: number, prefix: string) =>
         continue
       }
       const turn = o.k === "turn" ? o.ops : [o]
-      // memory: one after the other; Redis: all issued at once (started before any is awaited)
-      const a: Array<unknown> = []
-      for (const x of turn) a.push(await run(apply(x, memory)))
-      const b = await Promise.all(turn.map((x) => run(apply(x, redis))))
+      const [a, b] = await runTurn(
+        turn,
+        (x) => run(apply(x, memory)),
+        (x) => run(apply(x, redis)),
+      )
       expect(b).toEqual(a)
       for (const x of a) if (x !== undefined) answers.push(x)
       expect(await run(redis.health.readMany(ids, now))).toEqual(await run(memory.health.readMany(ids, now)))
