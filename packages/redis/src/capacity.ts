@@ -10,6 +10,7 @@ import {
   type Endpoint,
   effectiveLimits,
   emptyBucket,
+  hasCapacitySignals,
   isTracked,
   learnPrompt,
   limitsOf,
@@ -78,15 +79,6 @@ export const refusalOf = (reply: ReadonlyArray<string>) => ({
   reason: reply[1] as "full" | "blocked" | "too_large",
   waitMs: num(reply[2]) ?? 0,
 })
-
-/** Did the upstream report anything about its capacity? */
-const hasSignals = (s: CapacitySignals): boolean =>
-  s.utilization !== undefined ||
-  s.limitTokens !== undefined ||
-  s.remainingTokens !== undefined ||
-  s.limitRequests !== undefined ||
-  s.remainingRequests !== undefined ||
-  s.retryAfterMs !== undefined
 
 /**
  * The CapacityMeter on Redis: the bucket of each endpoint in its state hash; reserve, settle/release and observe
@@ -169,38 +161,38 @@ export const makeRedisCapacity = (
         close(r, settledCharge(r, usage) - r.charge, 0, now, local.settle(r, usage, now)),
       ),
     release: (r, now) => close(r, -r.charge, -1, now, local.release(r, now)),
-    observe: (endpoint, signals, o, now) =>
-      Effect.clockWith((clock) => {
+    observe: (endpoint, signals, o, now) => {
+      const rateLimited = o?.rateLimited === true
+      // nothing said: nothing changes (see core's `hasCapacitySignals`), in Redis or in the local meter
+      if (!rateLimited && !hasCapacitySignals(signals)) return Effect.void
+      return Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
         const limits = limitsOf(endpoint)
-        const said = hasSignals(signals)
-        const rateLimited = o?.rateLimited === true
         shared.write(
           endpoint.id,
-          said || rateLimited
-            ? [
-                "O",
-                String(t),
-                arg(limits.tokensPerMinute),
-                arg(limits.requestsPerMinute),
-                arg(signals.utilization),
-                arg(signals.limitTokens),
-                arg(signals.remainingTokens),
-                arg(signals.limitRequests),
-                arg(signals.remainingRequests),
-                arg(signals.retryAfterMs),
-                rateLimited ? "1" : "0",
-                String(fallbackBlockMs),
-              ]
-            : ["D", String(t), arg(limits.tokensPerMinute), arg(limits.requestsPerMinute)],
-          // news for the other replicas when the upstream said something (else it goes with the turn's other ops)
-          rateLimited || said,
+          [
+            "O",
+            String(t),
+            arg(limits.tokensPerMinute),
+            arg(limits.requestsPerMinute),
+            arg(signals.utilization),
+            arg(signals.limitTokens),
+            arg(signals.remainingTokens),
+            arg(signals.limitRequests),
+            arg(signals.remainingRequests),
+            arg(signals.retryAfterMs),
+            rateLimited ? "1" : "0",
+            String(fallbackBlockMs),
+          ],
+          // news for the other replicas: sent now, not with the turn's other operations
+          true,
           // a block (retry-after, or a 429 without limits) changes the plans; usage signals only predictions
           rateLimited || signals.retryAfterMs !== undefined,
         )
         // The local meter learns it too: it is what this replica falls back to.
         return local.observe(endpoint, signals, o, t)
-      }),
+      })
+    },
     predict: predictOne,
     predictMany: (endpoints, charges, now) =>
       Effect.clockWith((clock) => {

@@ -179,7 +179,7 @@ export class Shared {
   }
 
   /**
-   * Queue a bookkeeping operation (`syBatch`'s `S`, `O`, `D` or `R`) on one endpoint's state; `urgent` (news the other
+   * Queue a bookkeeping operation (`syBatch`'s `S`, `O` or `R`) on one endpoint's state; `urgent` (news the other
    * replicas should act on: a cooldown, a failure, the upstream's capacity signals) sends the batches now
    * instead of at the end of the turn; `news` (it changes how the endpoint is planned) tells `onNews`.
    */

@@ -37,8 +37,6 @@ const STATE = [COMMON_LUA, BUCKET_LUA, BREAKER_LUA, STATE_HASH_LUA]
  * - `S` settle/release: now, id, tokens, requests, ct, cr — only an open, unexpired reservation adjusts (idempotent);
  * - `O` observe: now, ct, cr, utilization, limitTokens, remainingTokens, limitRequests, remainingRequests,
  *   retryAfterMs, rateLimited, fallbackBlockMs;
- * - `D` observe without signals (no signal, not rate limited: what `O` then does, the bucket drained to now): now,
- *   ct, cr;
  * - `R` record: now, event ('S' 'F' 'A' or ''), cooldown end ('' none);
  * - `V` reserve: now, charge, limit, enforce, ct, cr, id, expiresAt → `{'A'}` | `{'R', reason, wait}`;
  * - `A` admit (Health acquire, then reserve; a half-open probe given back if the bucket refuses): reserve's
@@ -85,9 +83,6 @@ while i <= #ARGV do
     bucket_signals(s, ct, cr, sig, ARGV[i + 10] == '1', now, tonumber(ARGV[i + 11]))
     bucket_save(st, s)
     i = i + 12
-  elseif op == 'D' then
-    bucket_save(st, bucket_current(st, num(ARGV[i + 2]), num(ARGV[i + 3]), now))
-    i = i + 4
   elseif op == 'R' then
     local e = health_load(st, now)
     local cd = num(ARGV[i + 3])
