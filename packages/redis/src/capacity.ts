@@ -4,7 +4,6 @@ import {
   type BucketState,
   bucketState,
   type CapacityShape,
-  type CapacitySignals,
   drain,
   drainedUtilization,
   type Endpoint,
@@ -50,29 +49,17 @@ export const utilizationOfBucket = (endpoint: Endpoint, state: BucketState, now:
   return isTracked(limits) ? drainedUtilization(state, limits, now, charge) : undefined
 }
 
-/** A `syBatch` reservation: `V` (reserve) or `A` (Health acquire, then reserve); see `BATCH_OPS` in `lua/scripts.ts`. */
+/**
+ * A `syBatch` reservation: `V` (reserve) or `A` (Health acquire, then reserve); see `BATCH_OPS` in `lua/scripts.ts`
+ * (the endpoint's limits and the TTL are the batch's).
+ */
 export const reserveOp = (
   code: "V" | "A",
-  endpoint: Endpoint,
   charge: number,
   o: ReserveOptions,
   id: string,
   now: number,
-  ttlMs: number,
-): Array<string> => {
-  const limits = limitsOf(endpoint)
-  return [
-    code,
-    String(now),
-    String(charge),
-    String(admissionLimit(o)),
-    o.admission ? "1" : "0",
-    arg(limits.tokensPerMinute),
-    arg(limits.requestsPerMinute),
-    id,
-    String(now + ttlMs),
-  ]
-}
+): Array<string> => [code, String(now), String(charge), String(admissionLimit(o)), o.admission ? "1" : "0", id]
 
 export const refusalOf = (reply: ReadonlyArray<string>) => ({
   _tag: "Refused" as const,
@@ -116,14 +103,12 @@ export const makeRedisCapacity = (
     if (!r.id.startsWith(prefix)) return locally
     return Effect.clockWith((clock) =>
       Effect.sync(() =>
-        shared.write(r.endpointId, [
+        shared.write(r.endpointId, r.limits, [
           "S",
           String(now ?? clock.currentTimeMillisUnsafe()),
           r.id,
           String(tokens),
           String(requests),
-          arg(r.limits.tokensPerMinute),
-          arg(r.limits.requestsPerMinute),
         ]),
       ),
     )
@@ -147,7 +132,8 @@ export const makeRedisCapacity = (
         const id = reservationId()
         return shared.decide(
           endpoint.id,
-          reserveOp("V", endpoint, charge, o, id, t, options.reservationTtlMs),
+          limitsOf(endpoint),
+          reserveOp("V", charge, o, id, t),
           (r) =>
             r[0] === "A"
               ? { _tag: "Admitted" as const, reservation: reservationOf(endpoint, charge, o, id) }
@@ -167,14 +153,12 @@ export const makeRedisCapacity = (
       if (!rateLimited && !hasCapacitySignals(signals)) return Effect.void
       return Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
-        const limits = limitsOf(endpoint)
         shared.write(
           endpoint.id,
+          limitsOf(endpoint),
           [
             "O",
             String(t),
-            arg(limits.tokensPerMinute),
-            arg(limits.requestsPerMinute),
             arg(signals.utilization),
             arg(signals.limitTokens),
             arg(signals.remainingTokens),

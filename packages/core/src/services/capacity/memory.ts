@@ -128,10 +128,7 @@ export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): Capacit
         if (!rateLimited && !hasCapacitySignals(signals)) return
         const configured = limitsOf(endpoint)
         const state = current(endpoint.id, configured, now)
-        buckets.set(
-          endpoint.id,
-          applySignals(state, configured, signals, rateLimited, now, fallbackBlockMs),
-        )
+        buckets.set(endpoint.id, applySignals(state, configured, signals, rateLimited, now, fallbackBlockMs))
       }),
     predict: (endpoint, charge, at) => atNow(at, (now) => utilizationAt(endpoint, now, charge)),
     predictMany: (endpoints, charges, at) =>
