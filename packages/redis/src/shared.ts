@@ -29,8 +29,6 @@ interface Batch {
   ops: number
   readonly waiters: Array<Waiter>
   timer: ReturnType<typeof setTimeout> | undefined
-  /** Sent with decisions, not answered yet: it holds the end-of-turn sends back (see `Shared`). */
-  unanswered: boolean
   /** Whether the limits in the header are set (by the first operation that takes them: a Health record does not). */
   limited: boolean
   tokensPerMinute: number | undefined
@@ -57,13 +55,6 @@ const LIMITS_AT = 2 + BREAKER_ARGS
  * `MAX_BATCH_OPS`, or right before any other read (so Redis sees everything in the order this replica issued it).
  * Each decision gets its own reply from the call, with its own fallback (`local`, or `StateUnavailable` for a
  * fail-closed gate); bookkeeping waits for nothing.
- *
- * One round of decisions in flight: while decisions already sent are unanswered, the end of a turn sends nothing;
- * the batches queued meanwhile go as soon as those are answered (or failed, or past their deadline), one call per
- * endpoint carrying every turn's operations since. Under load this makes the calls fewer and larger (each call's
- * fixed cost, on Redis and here, is shared by more requests) and costs an admission at most the rest of the round
- * trip in flight; a request alone (no decision in flight) is sent at the end of its turn as before. Urgent reports,
- * reads and full batches are sent at once regardless.
  */
 export class Shared {
   private readonly timeoutMs: number
@@ -71,15 +62,7 @@ export class Shared {
   private readonly ttl: string
   private readonly pending = new Map<string, Batch>()
   private scheduled = false
-  /** Batches sent whose decisions are not answered yet. */
-  private unanswered = 0
-  /** The end of a turn found decisions unanswered: the queued batches go when they are. */
-  private held = false
-  private readonly endOfTurn = () => {
-    this.scheduled = false
-    if (this.unanswered > 0) this.held = true
-    else this.flush()
-  }
+  private readonly flushNow = () => this.flush()
   /**
    * Told when this replica reports news that changes how an endpoint is planned (a cooldown, a failure, an
    * upstream block): what it cached of that endpoint's state is stale.
@@ -210,15 +193,7 @@ export class Shared {
         },
       })
       // every caller of the batch joined it in this turn: one deadline for them all (see `within`)
-      batch.timer ??= setTimeout(
-        () =>
-          setImmediate(() => {
-            expire(batch, this.timeoutMs)
-            // past the deadline, answered or not: it holds nothing back any more
-            this.answered(batch)
-          }),
-        this.timeoutMs,
-      )
+      batch.timer ??= setTimeout(() => setImmediate(() => expire(batch, this.timeoutMs)), this.timeoutMs)
       this.add(endpointId, batch, op)
     })
   }
@@ -267,7 +242,6 @@ export class Shared {
         ops: 0,
         waiters: [],
         timer: undefined,
-        unanswered: false,
         limited: false,
         tokensPerMinute: undefined,
         requestsPerMinute: undefined,
@@ -291,7 +265,7 @@ export class Shared {
       this.sendBatch(batch)
     } else if (!this.scheduled) {
       this.scheduled = true
-      setImmediate(this.endOfTurn)
+      setImmediate(this.flushNow)
     }
   }
 
@@ -304,7 +278,7 @@ export class Shared {
 
   /** Send the queued batches now (one script per endpoint). */
   flush(): void {
-    this.held = false
+    this.scheduled = false
     if (this.pending.size === 0) return
     for (const batch of this.pending.values()) this.sendBatch(batch)
     this.pending.clear()
@@ -317,8 +291,6 @@ export class Shared {
       this.send(() => this.conn.scriptWith("syBatch", batch.args))
       return
     }
-    this.unanswered++
-    batch.unanswered = true
     this.conn.scriptWith("syBatch", batch.args).then(
       (reply) => {
         clearTimeout(batch.timer)
@@ -335,7 +307,6 @@ export class Shared {
             w.fail(error)
           }
         }
-        this.answered(batch)
       },
       (error: unknown) => {
         clearTimeout(batch.timer)
@@ -344,19 +315,8 @@ export class Shared {
             w.done = true
             w.fail(error)
           }
-        this.answered(batch)
       },
     )
-  }
-
-  /**
-   * A batch's decisions are answered (or failed, or past their deadline): once none is left unanswered, the batches
-   * queued meanwhile go (one call per endpoint, carrying every turn's operations since).
-   */
-  private answered(batch: Batch): void {
-    if (!batch.unanswered) return
-    batch.unanswered = false
-    if (--this.unanswered === 0 && this.held) this.flush()
   }
 }
 
