@@ -4,12 +4,12 @@ import {
   type BucketState,
   bucketState,
   type CapacityShape,
-  type CapacitySignals,
   drain,
   drainedUtilization,
   type Endpoint,
   effectiveLimits,
   emptyBucket,
+  hasCapacitySignals,
   isTracked,
   learnPrompt,
   limitsOf,
@@ -49,44 +49,23 @@ export const utilizationOfBucket = (endpoint: Endpoint, state: BucketState, now:
   return isTracked(limits) ? drainedUtilization(state, limits, now, charge) : undefined
 }
 
-/** A `syBatch` reservation: `V` (reserve) or `A` (Health acquire, then reserve); see `BATCH_OPS` in `lua/scripts.ts`. */
+/**
+ * A `syBatch` reservation: `V` (reserve) or `A` (Health acquire, then reserve); see `BATCH_OPS` in `lua/scripts.ts`
+ * (the endpoint's limits and the TTL are the batch's).
+ */
 export const reserveOp = (
   code: "V" | "A",
-  endpoint: Endpoint,
   charge: number,
   o: ReserveOptions,
   id: string,
   now: number,
-  ttlMs: number,
-): Array<string> => {
-  const limits = limitsOf(endpoint)
-  return [
-    code,
-    String(now),
-    String(charge),
-    String(admissionLimit(o)),
-    o.admission ? "1" : "0",
-    arg(limits.tokensPerMinute),
-    arg(limits.requestsPerMinute),
-    id,
-    String(now + ttlMs),
-  ]
-}
+): Array<string> => [code, String(now), String(charge), String(admissionLimit(o)), o.admission ? "1" : "0", id]
 
 export const refusalOf = (reply: ReadonlyArray<string>) => ({
   _tag: "Refused" as const,
   reason: reply[1] as "full" | "blocked" | "too_large",
   waitMs: num(reply[2]) ?? 0,
 })
-
-/** Did the upstream report anything about its capacity? */
-const hasSignals = (s: CapacitySignals): boolean =>
-  s.utilization !== undefined ||
-  s.limitTokens !== undefined ||
-  s.remainingTokens !== undefined ||
-  s.limitRequests !== undefined ||
-  s.remainingRequests !== undefined ||
-  s.retryAfterMs !== undefined
 
 /**
  * The CapacityMeter on Redis: the bucket of each endpoint in its state hash; reserve, settle/release and observe
@@ -124,14 +103,12 @@ export const makeRedisCapacity = (
     if (!r.id.startsWith(prefix)) return locally
     return Effect.clockWith((clock) =>
       Effect.sync(() =>
-        shared.write(r.endpointId, [
+        shared.write(r.endpointId, r.limits, [
           "S",
           String(now ?? clock.currentTimeMillisUnsafe()),
           r.id,
           String(tokens),
           String(requests),
-          arg(r.limits.tokensPerMinute),
-          arg(r.limits.requestsPerMinute),
         ]),
       ),
     )
@@ -155,7 +132,8 @@ export const makeRedisCapacity = (
         const id = reservationId()
         return shared.decide(
           endpoint.id,
-          reserveOp("V", endpoint, charge, o, id, t, options.reservationTtlMs),
+          limitsOf(endpoint),
+          reserveOp("V", charge, o, id, t),
           (r) =>
             r[0] === "A"
               ? { _tag: "Admitted" as const, reservation: reservationOf(endpoint, charge, o, id) }
@@ -169,38 +147,36 @@ export const makeRedisCapacity = (
         close(r, settledCharge(r, usage) - r.charge, 0, now, local.settle(r, usage, now)),
       ),
     release: (r, now) => close(r, -r.charge, -1, now, local.release(r, now)),
-    observe: (endpoint, signals, o, now) =>
-      Effect.clockWith((clock) => {
+    observe: (endpoint, signals, o, now) => {
+      const rateLimited = o?.rateLimited === true
+      // nothing said: nothing changes (see core's `hasCapacitySignals`), in Redis or in the local meter
+      if (!rateLimited && !hasCapacitySignals(signals)) return Effect.void
+      return Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
-        const limits = limitsOf(endpoint)
-        const said = hasSignals(signals)
-        const rateLimited = o?.rateLimited === true
         shared.write(
           endpoint.id,
-          said || rateLimited
-            ? [
-                "O",
-                String(t),
-                arg(limits.tokensPerMinute),
-                arg(limits.requestsPerMinute),
-                arg(signals.utilization),
-                arg(signals.limitTokens),
-                arg(signals.remainingTokens),
-                arg(signals.limitRequests),
-                arg(signals.remainingRequests),
-                arg(signals.retryAfterMs),
-                rateLimited ? "1" : "0",
-                String(fallbackBlockMs),
-              ]
-            : ["D", String(t), arg(limits.tokensPerMinute), arg(limits.requestsPerMinute)],
-          // news for the other replicas when the upstream said something (else it goes with the turn's other ops)
-          rateLimited || said,
+          limitsOf(endpoint),
+          [
+            "O",
+            String(t),
+            arg(signals.utilization),
+            arg(signals.limitTokens),
+            arg(signals.remainingTokens),
+            arg(signals.limitRequests),
+            arg(signals.remainingRequests),
+            arg(signals.retryAfterMs),
+            rateLimited ? "1" : "0",
+            String(fallbackBlockMs),
+          ],
+          // news for the other replicas: sent now, not with the turn's other operations
+          true,
           // a block (retry-after, or a 429 without limits) changes the plans; usage signals only predictions
           rateLimited || signals.retryAfterMs !== undefined,
         )
         // The local meter learns it too: it is what this replica falls back to.
         return local.observe(endpoint, signals, o, t)
-      }),
+      })
+    },
     predict: predictOne,
     predictMany: (endpoints, charges, now) =>
       Effect.clockWith((clock) => {

@@ -144,13 +144,12 @@ export class Connection {
   scriptWith(name: ScriptName, args: ReadonlyArray<string>): Promise<unknown> {
     const keys = SCRIPTS[name].numberOfKeys
     if (!this.functions || this.cluster || keys === undefined) return this.script(name, args)
-    const parts = new Array<string>(args.length + 1)
-    parts[0] = wireHead(name, keys, args.length)
+    // one string, appended piece by piece (the socket write flattens it once)
+    let wire = wireHead(name, keys, args.length)
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!
-      parts[i + 1] = `$${Buffer.byteLength(a)}\r\n${a}\r\n`
+      wire += `$${Buffer.byteLength(a)}\r\n${a}\r\n`
     }
-    const wire = parts.join("")
     // what ioredis reads of the command: the function, the key count and the keys
     const visible = [FUNCTIONS[name], String(keys), ...args.slice(0, keys)]
     return this.reloading(() => {

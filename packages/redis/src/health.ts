@@ -137,7 +137,13 @@ export const makeRedisHealth = (
         const cools = report._tag === "RateLimited" || (report._tag === "Failure" && report.retryAfterMs !== undefined)
         const cooldownUntil = cools ? after.until : undefined
         const news = cooldownUntil !== undefined || event === "F"
-        shared.write(id, ["R", String(t), event, cooldownUntil === undefined ? "" : String(cooldownUntil)], news, news)
+        shared.write(
+          id,
+          undefined,
+          ["R", String(t), event, cooldownUntil === undefined ? "" : String(cooldownUntil)],
+          news,
+          news,
+        )
         return local.record(id, report, probe, t)
       }),
   }

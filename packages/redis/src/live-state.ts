@@ -1,4 +1,11 @@
-import type { BreakerConfig, BucketState, LiveReads, LiveStateShape, StatsShape } from "@switchyard/core"
+import {
+  type BreakerConfig,
+  type BucketState,
+  type LiveReads,
+  type LiveStateShape,
+  limitsOf,
+  type StatsShape,
+} from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import { bucketOf, refusalOf, reservationOf, reserveOp, utilizationOfBucket } from "./capacity.js"
 import type { Connection } from "./connection.js"
@@ -46,7 +53,6 @@ export const makeRedisLiveState = (
   },
   local: LiveStateShape,
 ): LiveStateShape => {
-  const ttl = conn.options.reservationTtlMs
   const cacheMs = conn.options.snapshotCacheMs
   const cache = new Map<string, Cached>()
   /**
@@ -142,7 +148,8 @@ export const makeRedisLiveState = (
         const id = parts.reservationId()
         return shared.decideGate(
           endpoint.id,
-          reserveOp("A", endpoint, charge, options, id, t, ttl),
+          limitsOf(endpoint),
+          reserveOp("A", charge, options, id, t),
           (r) => {
             // refused on state the plan did not know of: the next plans read it again
             if (r[0] === "R") {

@@ -2,6 +2,7 @@ import { StateUnavailable } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import type { Connection } from "./connection.js"
 import type { Keys } from "./keys.js"
+import { BREAKER_ARGS } from "./lua/breaker.js"
 
 const UNAVAILABLE = new StateUnavailable({
   message:
@@ -28,7 +29,20 @@ interface Batch {
   ops: number
   readonly waiters: Array<Waiter>
   timer: ReturnType<typeof setTimeout> | undefined
+  /** Whether the limits in the header are set (by the first operation that takes them: a Health record does not). */
+  limited: boolean
+  tokensPerMinute: number | undefined
+  requestsPerMinute: number | undefined
 }
+
+/** The configured limits an operation runs with (the endpoint's, or those its reservation was taken under). */
+export interface OpLimits {
+  readonly tokensPerMinute?: number | undefined
+  readonly requestsPerMinute?: number | undefined
+}
+
+/** Where the limits go in a batch's arguments (after the two keys and the breaker config). */
+const LIMITS_AT = 2 + BREAKER_ARGS
 
 /**
  * How each store operation uses Redis: try Redis while it is up, and answer `local` when it is down
@@ -44,6 +58,8 @@ interface Batch {
  */
 export class Shared {
   private readonly timeoutMs: number
+  /** The reservation TTL (ms) as `syBatch`'s header carries it. */
+  private readonly ttl: string
   private readonly pending = new Map<string, Batch>()
   private scheduled = false
   private readonly flushNow = () => this.flush()
@@ -60,6 +76,7 @@ export class Shared {
     private readonly breaker: ReadonlyArray<string>,
   ) {
     this.timeoutMs = conn.options.timeoutMs
+    this.ttl = String(conn.options.reservationTtlMs)
   }
 
   /**
@@ -135,35 +152,38 @@ export class Shared {
    */
   decide<A, E = never>(
     endpointId: string,
+    limits: OpLimits,
     op: ReadonlyArray<string>,
     decode: (reply: ReadonlyArray<string>) => A,
     local: Effect.Effect<A, E>,
   ): Effect.Effect<A, E> {
     if (!this.conn.ok) return local
-    return this.join(endpointId, op, decode, local)
+    return this.join(endpointId, limits, op, decode, local)
   }
 
   /** A request gate decided in the batch: as `decide`, but a fail-closed store answers `StateUnavailable`. */
   decideGate<A>(
     endpointId: string,
+    limits: OpLimits,
     op: ReadonlyArray<string>,
     decode: (reply: ReadonlyArray<string>) => A,
     local: Effect.Effect<A, StateUnavailable>,
   ): Effect.Effect<A, StateUnavailable> {
-    if (this.conn.options.onError === "open") return this.decide(endpointId, op, decode, local)
+    if (this.conn.options.onError === "open") return this.decide(endpointId, limits, op, decode, local)
     if (!this.conn.ok) return Effect.fail(UNAVAILABLE)
-    return this.join(endpointId, op, decode, Effect.fail(UNAVAILABLE))
+    return this.join(endpointId, limits, op, decode, Effect.fail(UNAVAILABLE))
   }
 
   private join<A, E>(
     endpointId: string,
+    limits: OpLimits,
     op: ReadonlyArray<string>,
     decode: (reply: ReadonlyArray<string>) => A,
     onError: Effect.Effect<A, E>,
   ): Effect.Effect<A, E> {
     const conn = this.conn
     return Effect.callback<A, E>((resume) => {
-      const batch = this.batchOf(endpointId)
+      const batch = this.batchOf(endpointId, limits)
       batch.waiters.push({
         done: false,
         answer: (reply) => resume(Effect.succeed(decode(reply))),
@@ -179,24 +199,61 @@ export class Shared {
   }
 
   /**
-   * Queue a bookkeeping operation (`syBatch`'s `S`, `O`, `D` or `R`) on one endpoint's state; `urgent` (news the other
-   * replicas should act on: a cooldown, a failure, the upstream's capacity signals) sends the batches now
-   * instead of at the end of the turn; `news` (it changes how the endpoint is planned) tells `onNews`.
+   * Queue a bookkeeping operation (`syBatch`'s `S`, `O` or `R`) on one endpoint's state, run with `limits` (`S`, `O`;
+   * none for `R`); `urgent` (news the other replicas should act on: a cooldown, a failure, the upstream's capacity
+   * signals) sends the batches now instead of at the end of the turn; `news` (it changes how the endpoint is
+   * planned) tells `onNews`.
    */
-  write(endpointId: string, op: ReadonlyArray<string>, urgent = false, news = false): void {
+  write(
+    endpointId: string,
+    limits: OpLimits | undefined,
+    op: ReadonlyArray<string>,
+    urgent = false,
+    news = false,
+  ): void {
     if (news) this.onNews(endpointId)
     if (!this.conn.ok) return
-    this.add(endpointId, this.batchOf(endpointId), op)
+    this.add(endpointId, this.batchOf(endpointId, limits), op)
     if (urgent) this.flush()
   }
 
-  private batchOf(endpointId: string): Batch {
+  /**
+   * The endpoint's batch of this turn, for an operation run with `limits`: one whose header holds other limits (a
+   * reservation taken before the catalog changed them) is sent first, and a new one started.
+   */
+  private batchOf(endpointId: string, limits: OpLimits | undefined): Batch {
     let batch = this.pending.get(endpointId)
+    if (
+      batch !== undefined &&
+      limits !== undefined &&
+      batch.limited &&
+      (batch.tokensPerMinute !== limits.tokensPerMinute || batch.requestsPerMinute !== limits.requestsPerMinute)
+    ) {
+      this.pending.delete(endpointId)
+      this.sendBatch(batch)
+      batch = undefined
+    }
     if (batch === undefined) {
       const args = [this.keys.state(endpointId), this.keys.reservations(endpointId)]
       for (const a of this.breaker) args.push(a)
-      batch = { args, ops: 0, waiters: [], timer: undefined }
+      args.push("", "", this.ttl)
+      batch = {
+        args,
+        ops: 0,
+        waiters: [],
+        timer: undefined,
+        limited: false,
+        tokensPerMinute: undefined,
+        requestsPerMinute: undefined,
+      }
       this.pending.set(endpointId, batch)
+    }
+    if (limits !== undefined && !batch.limited) {
+      batch.limited = true
+      batch.tokensPerMinute = limits.tokensPerMinute
+      batch.requestsPerMinute = limits.requestsPerMinute
+      batch.args[LIMITS_AT] = arg(limits.tokensPerMinute)
+      batch.args[LIMITS_AT + 1] = arg(limits.requestsPerMinute)
     }
     return batch
   }

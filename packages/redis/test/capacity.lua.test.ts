@@ -234,4 +234,47 @@ describe("Lua bucket = TypeScript bucket", () => {
       await redis.close()
     }
   })
+  it("settles a reservation under the limits it was taken with when the catalog changed them, in the same turn as reservations under the new limits", async () => {
+    const memory = await buildServices(undefined)
+    const redis = await buildServices({ url: server.url, prefix: "relimit:", timeoutMs: 2_000 })
+    const admin = server.admin()
+    const fcalls = async () =>
+      Number(/cmdstat_fcall:calls=(\d+)/.exec(String(await admin.call("INFO", "commandstats")))?.[1] ?? 0)
+    try {
+      const before = EPS[0]! // 6 000 tokens per minute
+      // the same endpoint after a configuration reload halved its capacity
+      const after = { ...before, capacity: { ...before.capacity, tokensPerMinute: 3_000 } }
+      const now = Date.now()
+      const taken = await Promise.all(
+        [memory, redis].map((s) => run(s.capacity.reserve(before, 2_000, { admission: true, headroom: 0 }, now))),
+      )
+      const [m, r] = taken.map((a) => {
+        if (a._tag !== "Admitted") throw new Error("the first reservation was refused")
+        return a.reservation
+      })
+      const calls = await fcalls()
+      const usage = { promptTokens: 500, completionTokens: 200, cachedTokens: 0, reasoningTokens: 0 }
+      const turn = (s: typeof memory, reservation: Reservation) => [
+        () => run(Effect.as(s.capacity.settle(reservation, usage, now + 10), "settled")),
+        () => run(s.capacity.reserve(after, 1_500, { admission: true, headroom: 0 }, now + 10)),
+        () => run(s.capacity.reserve(after, 1_500, { admission: true, headroom: 0 }, now + 10)),
+      ]
+      const [inMemory, onRedis] = await runTurn(
+        [0, 1, 2],
+        (i) => turn(memory, m!)[i]!(),
+        (i) => turn(redis, r!)[i]!(),
+      )
+      const tags = (xs: ReadonlyArray<unknown>) =>
+        xs.map((x) => (typeof x === "string" ? x : (x as { _tag: string })._tag))
+      expect(tags(onRedis)).toEqual(tags(inMemory))
+      // the settle ran under 6 000 tokens a minute and the reservations under 3 000: two calls, in issue order
+      expect(await fcalls()).toBe(calls + 2)
+      for (const e of [before, after])
+        for (const t of [now + 10, now + 20_000])
+          expect(await run(redis.capacity.predict(e, 0, t))).toEqual(await run(memory.capacity.predict(e, 0, t)))
+    } finally {
+      await memory.close()
+      await redis.close()
+    }
+  })
 })

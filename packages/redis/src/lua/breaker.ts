@@ -28,12 +28,21 @@ local function health_load(st, now)
   if e == nil then
     local v = st.v
     if v[7] == false then return { b = closed(now), cd = 0 }, true end
-    local b
-    if v[7] == 'C' then b = { k = 'C', cf = tonumber(v[8]), ws = tonumber(v[9]), s = tonumber(v[10]), f = tonumber(v[11]) }
-    elseif v[7] == 'O' then b = { k = 'O', oa = tonumber(v[12]), u = tonumber(v[13]), n = num(v[16]) or 1 }
-    else b = { k = 'H', ps = num(v[14]), n = num(v[16]) or 1 } end
+    -- h0: the fields as stored (the others of this state are stored as '')
+    local b, h0
+    if v[7] == 'C' then
+      b = { k = 'C', cf = tonumber(v[8]), ws = tonumber(v[9]), s = tonumber(v[10]), f = tonumber(v[11]) }
+      h0 = b
+    elseif v[7] == 'O' then
+      h0 = { k = 'O', oa = tonumber(v[12]), u = tonumber(v[13]), n = num(v[16]) }
+      b = { k = 'O', oa = h0.oa, u = h0.u, n = h0.n or 1 }
+    else
+      h0 = { k = 'H', ps = num(v[14]), n = num(v[16]) }
+      b = { k = 'H', ps = h0.ps, n = h0.n or 1 }
+    end
     e = { b = b, cd = tonumber(v[15]) }
     st.e = e
+    st.e0 = { b = h0, cd = e.cd }
   end
   -- breaker states are never changed in place, entries are: a copy per load
   return { b = e.b, cd = e.cd }, false
@@ -43,13 +52,22 @@ local function health_save(st, e)
   st.e = e
   st.health = true
 end
--- the stored fields (state_close): every health field ('' for the ones this state has not)
-local function health_fields(e, out)
-  local b, n = e.b, #out
-  out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5], out[n + 6] = 'k', b.k, 'cf', fmt(b.cf), 'ws', fmt(b.ws)
-  out[n + 7], out[n + 8], out[n + 9], out[n + 10], out[n + 11], out[n + 12] = 's', fmt(b.s), 'f', fmt(b.f), 'oa', fmt(b.oa)
-  out[n + 13], out[n + 14], out[n + 15], out[n + 16], out[n + 17], out[n + 18] = 'u', fmt(b.u), 'ps', fmt(b.ps), 'cd', fmt(e.cd)
-  out[n + 19], out[n + 20] = 'n', fmt(b.n)
+-- the stored fields that changed (state_close): the ones whose value differs from what the hash held when the script
+-- opened it (\`e0\`; a field a state has not is '' or absent: nil); an entry new to the hash writes every field it has
+local function health_fields(st, e, out)
+  local b, e0 = e.b, st.e0
+  local b0, cd0 = {}, nil
+  if e0 ~= nil then b0, cd0 = e0.b, e0.cd end
+  if b.k ~= b0.k then out[#out + 1], out[#out + 2] = 'k', b.k end
+  changed_field(out, 'cf', b.cf, b0.cf)
+  changed_field(out, 'ws', b.ws, b0.ws)
+  changed_field(out, 's', b.s, b0.s)
+  changed_field(out, 'f', b.f, b0.f)
+  changed_field(out, 'oa', b.oa, b0.oa)
+  changed_field(out, 'u', b.u, b0.u)
+  changed_field(out, 'ps', b.ps, b0.ps)
+  changed_field(out, 'cd', e.cd, cd0)
+  changed_field(out, 'n', b.n, b0.n)
 end
 local function breaker_settle(c, b, now)
   if b.k == 'O' then

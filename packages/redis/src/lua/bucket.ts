@@ -14,6 +14,7 @@ local function bucket_load(st, now)
     if v[3] == false then return { t = 0, r = 0, at = now, bu = 0, lt = nil, lr = nil } end
     b = { t = tonumber(v[1]), r = tonumber(v[2]), at = tonumber(v[3]), bu = tonumber(v[4]), lt = num(v[5]), lr = num(v[6]) }
     st.b = b
+    st.b0 = b
   end
   return { t = b.t, r = b.r, at = b.at, bu = b.bu, lt = b.lt, lr = b.lr }
 end
@@ -22,11 +23,17 @@ local function bucket_save(st, s)
   st.b = s
   st.bucket = true
 end
--- the stored fields (state_close)
-local function bucket_fields(s, out)
-  local n = #out
-  out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5], out[n + 6] = 't', fmt(s.t), 'r', fmt(s.r), 'at', fmt(s.at)
-  out[n + 7], out[n + 8], out[n + 9], out[n + 10], out[n + 11], out[n + 12] = 'bu', fmt(s.bu), 'lt', fmt(s.lt), 'lr', fmt(s.lr)
+-- the stored fields (state_close) that changed since the script opened the hash (\`b0\`, parsed then); a bucket new to
+-- the hash writes every field it has (an absent limit is not stored, as '' reads: none)
+local function bucket_fields(st, s, out)
+  local b0 = st.b0
+  if b0 == nil then b0 = {} end
+  changed_field(out, 't', s.t, b0.t)
+  changed_field(out, 'r', s.r, b0.r)
+  changed_field(out, 'at', s.at, b0.at)
+  changed_field(out, 'bu', s.bu, b0.bu)
+  changed_field(out, 'lt', s.lt, b0.lt)
+  changed_field(out, 'lr', s.lr, b0.lr)
 end
 -- effectiveLimits: configured wins per dimension
 local function bucket_limits(ct, cr, s)

@@ -18,6 +18,14 @@ local function fmt(x)
   if x == 0 then return '0' end
   return string.format('%.17g', x)
 end
+-- a state hash field (name, value) appended to \`out\` when its value \`x\` differs from the one the hash held, \`x0\`
+-- (nil: absent or ''): the unchanged fields of a state are not written again (no format, a shorter HSET)
+local function changed_field(out, name, x, x0)
+  if x ~= x0 then
+    local n = #out
+    out[n + 1], out[n + 2] = name, fmt(x)
+  end
+end
 local function finite(x) return x ~= nil and x == x and x ~= INF and x ~= -INF end
 local function positive(x) return finite(x) and x > 0 end
 local function nonneg(x) return finite(x) and x >= 0 end

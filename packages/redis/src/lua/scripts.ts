@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto"
-import { BREAKER_LUA } from "./breaker.js"
+import { BREAKER_ARGS, BREAKER_LUA } from "./breaker.js"
 import { BUCKET_LUA } from "./bucket.js"
 import { COMMON_LUA } from "./common.js"
 import { STATE_HASH_LUA } from "./state-hash.js"
@@ -33,38 +33,40 @@ const script = (numberOfKeys: number | undefined, libraries: ReadonlyArray<strin
 const STATE = [COMMON_LUA, BUCKET_LUA, BREAKER_LUA, STATE_HASH_LUA]
 
 /**
- * The operations of `syBatch` (`BATCH_OPS`) after its breaker config (ARGV 1..7), each its code then its arguments:
- * - `S` settle/release: now, id, tokens, requests, ct, cr — only an open, unexpired reservation adjusts (idempotent);
- * - `O` observe: now, ct, cr, utilization, limitTokens, remainingTokens, limitRequests, remainingRequests,
- *   retryAfterMs, rateLimited, fallbackBlockMs;
- * - `D` observe without signals (no signal, not rate limited: what `O` then does, the bucket drained to now): now,
- *   ct, cr;
+ * `syBatch`'s ARGV: the breaker config (1..7), then the endpoint's configured limits `ct` `cr` (tokens and requests per
+ * minute, `''` none: 8, 9) and the reservation TTL in ms (10), the same for every operation of the call; then the
+ * operations (`BATCH_OPS`), each its code then its arguments:
+ * - `S` settle/release: now, id, tokens, requests — only an open, unexpired reservation adjusts (idempotent);
+ * - `O` observe: now, utilization, limitTokens, remainingTokens, limitRequests, remainingRequests, retryAfterMs,
+ *   rateLimited, fallbackBlockMs;
  * - `R` record: now, event ('S' 'F' 'A' or ''), cooldown end ('' none);
- * - `V` reserve: now, charge, limit, enforce, ct, cr, id, expiresAt → `{'A'}` | `{'R', reason, wait}`;
+ * - `V` reserve: now, charge, limit, enforce, id (expiring at now + TTL) → `{'A'}` | `{'R', reason, wait}`;
  * - `A` admit (Health acquire, then reserve; a half-open probe given back if the bucket refuses): reserve's
  *   arguments → `{'A', probe}` | `{'B', reason, until}` | `{'R', reason, wait}`.
  */
+export const BATCH_HEADER_ARGS = BREAKER_ARGS + 3
 const BATCH_OPS = `
 local c = breaker_config(ARGV, 1)
+local ct, cr, ttl = num(ARGV[8]), num(ARGV[9]), tonumber(ARGV[10])
 local st = state_open(KEYS[1])
 local out = {}
 -- reservations admitted here (added at the end: no operation of this call can settle them) and the first
 -- admission's now (expired reservations are dropped once)
 local added, last_ttl, swept = {}, nil, nil
 local function reserve(a, i, now)
-  local ct, cr = num(a[i + 5]), num(a[i + 6])
   local s = bucket_current(st, ct, cr, now)
   local lt, lr = bucket_limits(ct, cr, s)
   local wait, reason = bucket_admit(s, lt, lr, tonumber(a[i + 2]), tonumber(a[i + 3]), a[i + 4] == '1', now)
   bucket_save(st, s)
   if wait ~= nil then return { 'R', reason, fmt(wait) } end
   if swept == nil then swept = now end
-  added[#added + 1] = a[i + 8]
-  added[#added + 1] = a[i + 7]
-  last_ttl = math.max(1, math.ceil(tonumber(a[i + 8]) - now))
+  local expires = now + ttl
+  added[#added + 1] = expires
+  added[#added + 1] = a[i + 5]
+  last_ttl = math.max(1, math.ceil(expires - now))
   return nil
 end
-local i = 8
+local i = 11
 while i <= #ARGV do
   local op, now = ARGV[i], tonumber(ARGV[i + 1])
   if op == 'S' then
@@ -72,22 +74,18 @@ while i <= #ARGV do
     if score ~= false then
       redis.call('ZREM', KEYS[2], ARGV[i + 2])
       if tonumber(score) > now then
-        local s = bucket_current(st, num(ARGV[i + 5]), num(ARGV[i + 6]), now)
+        local s = bucket_current(st, ct, cr, now)
         bucket_adjust(s, tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4]))
         bucket_save(st, s)
       end
     end
-    i = i + 7
+    i = i + 5
   elseif op == 'O' then
-    local ct, cr = num(ARGV[i + 2]), num(ARGV[i + 3])
     local s = bucket_current(st, ct, cr, now)
-    local sig = { util = num(ARGV[i + 4]), limT = num(ARGV[i + 5]), remT = num(ARGV[i + 6]), limR = num(ARGV[i + 7]), remR = num(ARGV[i + 8]), retry = num(ARGV[i + 9]) }
-    bucket_signals(s, ct, cr, sig, ARGV[i + 10] == '1', now, tonumber(ARGV[i + 11]))
+    local sig = { util = num(ARGV[i + 2]), limT = num(ARGV[i + 3]), remT = num(ARGV[i + 4]), limR = num(ARGV[i + 5]), remR = num(ARGV[i + 6]), retry = num(ARGV[i + 7]) }
+    bucket_signals(s, ct, cr, sig, ARGV[i + 8] == '1', now, tonumber(ARGV[i + 9]))
     bucket_save(st, s)
-    i = i + 12
-  elseif op == 'D' then
-    bucket_save(st, bucket_current(st, num(ARGV[i + 2]), num(ARGV[i + 3]), now))
-    i = i + 4
+    i = i + 10
   elseif op == 'R' then
     local e = health_load(st, now)
     local cd = num(ARGV[i + 3])
@@ -97,7 +95,7 @@ while i <= #ARGV do
     i = i + 4
   elseif op == 'V' then
     out[#out + 1] = reserve(ARGV, i, now) or { 'A' }
-    i = i + 9
+    i = i + 6
   else
     local h = health_acquire(st, c, now)
     if h[1] == 'B' then out[#out + 1] = h
@@ -112,7 +110,7 @@ while i <= #ARGV do
         out[#out + 1] = refused
       else out[#out + 1] = h end
     end
-    i = i + 9
+    i = i + 6
   end
 end
 state_close(st)
@@ -125,7 +123,7 @@ return out`
 
 export const SCRIPTS = {
   /**
-   * KEYS state, reservations; ARGV breaker config 1..7, then operations (`BATCH_OPS`), applied in order — what
+   * KEYS state, reservations; ARGV breaker config 1..7, limits and TTL 8..10, then operations (`BATCH_OPS`), applied in order — what
    * the same operations as separate scripts would do, with one read and one write of the state hash. → one reply
    * per `V`/`A` operation, in order. Everything one endpoint's callers issue in one turn of the event loop.
    */

@@ -16,7 +16,7 @@ import {
 import { settledCharge } from "./charge.js"
 import { learnPrompt, makePromptScales } from "./prompt-scale.js"
 import type { Admission, CapacityShape, Reservation, ReserveOptions } from "./shape.js"
-import { applySignals } from "./signals.js"
+import { applySignals, hasCapacitySignals } from "./signals.js"
 
 export interface MemoryCapacityOptions {
   /** How long an untracked endpoint is blocked after a 429 without retry-after (default 1 000 ms). */
@@ -123,12 +123,12 @@ export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): Capacit
     release: (reservation, at) => close(reservation, -reservation.charge, -1, at),
     observe: (endpoint, signals, o, at) =>
       atNow(at, (now) => {
+        const rateLimited = o?.rateLimited ?? false
+        // nothing said: the bucket stays as it is (it drains when read)
+        if (!rateLimited && !hasCapacitySignals(signals)) return
         const configured = limitsOf(endpoint)
         const state = current(endpoint.id, configured, now)
-        buckets.set(
-          endpoint.id,
-          applySignals(state, configured, signals, o?.rateLimited ?? false, now, fallbackBlockMs),
-        )
+        buckets.set(endpoint.id, applySignals(state, configured, signals, rateLimited, now, fallbackBlockMs))
       }),
     predict: (endpoint, charge, at) => atNow(at, (now) => utilizationAt(endpoint, now, charge)),
     predictMany: (endpoints, charges, at) =>

@@ -53,6 +53,18 @@ export const applySignals = (
   return next
 }
 
+/**
+ * Did the upstream say anything about its capacity? An observation without signals and without a 429 leaves the
+ * bucket as it was (draining is computed when the bucket is read), so the meters store nothing for it.
+ */
+export const hasCapacitySignals = (s: CapacitySignals): boolean =>
+  s.utilization !== undefined ||
+  s.limitTokens !== undefined ||
+  s.remainingTokens !== undefined ||
+  s.limitRequests !== undefined ||
+  s.remainingRequests !== undefined ||
+  s.retryAfterMs !== undefined
+
 const positive = (n: number | undefined): n is number => n !== undefined && Number.isFinite(n) && n > 0
 const nonNegative = (n: number | undefined): n is number => n !== undefined && Number.isFinite(n) && n >= 0
 const fraction = (n: number | undefined): n is number => nonNegative(n)
