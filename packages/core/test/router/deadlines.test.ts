@@ -197,7 +197,13 @@ describe("Deadlines.until", () => {
     const out = await run((d) =>
       Effect.gen(function* () {
         let report: ((result: Effect.Effect<string>) => void) | undefined
-        const caller = yield* Effect.forkChild(timed(d.until(500, timeout("head"), (done) => void (report = done))))
+        const caller = yield* Effect.forkChild(
+          timed(
+            d.until(500, timeout("head"), (done) => {
+              report = done
+            }),
+          ),
+        )
         yield* TestClock.adjust(499)
         const early = caller.pollUnsafe()
         yield* TestClock.adjust(1)
@@ -218,7 +224,13 @@ describe("Deadlines.until", () => {
     const out = await run((d) =>
       Effect.gen(function* () {
         let report: ((result: Effect.Effect<string>) => void) | undefined
-        const caller = yield* Effect.forkChild(timed(d.until(500, timeout("head"), (done) => void (report = done))))
+        const caller = yield* Effect.forkChild(
+          timed(
+            d.until(500, timeout("head"), (done) => {
+              report = done
+            }),
+          ),
+        )
         yield* TestClock.adjust(100)
         report?.(Effect.succeed("first token"))
         yield* TestClock.adjust(2_000)
@@ -242,7 +254,9 @@ describe("Deadlines.until", () => {
               fired = true
               return timeout("head")()
             },
-            (done) => void (report = done),
+            (done) => {
+              report = done
+            },
           ),
         )
         yield* TestClock.adjust(100)
