@@ -280,7 +280,12 @@ export class Shared {
   flush(): void {
     this.scheduled = false
     if (this.pending.size === 0) return
-    for (const batch of this.pending.values()) this.sendBatch(batch)
+    if (this.pending.size === 1) for (const batch of this.pending.values()) this.sendBatch(batch)
+    else
+      // several endpoints' calls: one socket write
+      this.conn.together(() => {
+        for (const batch of this.pending.values()) this.sendBatch(batch)
+      })
     this.pending.clear()
   }
 
