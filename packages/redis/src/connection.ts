@@ -139,7 +139,10 @@ export class Connection {
    */
   together(f: () => void): void {
     const stream = this.cluster ? undefined : (this.client as Redis).stream
-    if (stream === undefined || !stream.writable) return f()
+    if (stream === undefined || !stream.writable) {
+      f()
+      return
+    }
     stream.cork()
     try {
       f()
