@@ -280,7 +280,12 @@ export class Shared {
   flush(): void {
     this.scheduled = false
     if (this.pending.size === 0) return
-    for (const batch of this.pending.values()) this.sendBatch(batch)
+    const send = () => {
+      for (const batch of this.pending.values()) this.sendBatch(batch)
+    }
+    // several endpoints' calls: one socket write
+    if (this.pending.size === 1) send()
+    else this.conn.together(send)
     this.pending.clear()
   }
 
