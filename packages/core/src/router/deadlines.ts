@@ -49,6 +49,18 @@ export interface Deadlines {
    * the returned release (idempotent) was called first.
    */
   readonly register: (timeoutMs: number, onExpire: () => void) => Effect.Effect<() => void>
+  /**
+   * The same limit as `within` for work that waits on callbacks rather than in a fiber, up to the Clock
+   * instant `at` (a limit that an earlier phase of the same call started): `start(done)` begins it and
+   * reports its result once through `done`; the result is that, or the failure `onTimeout()` at `at`.
+   * No fiber is forked; a result reported after the limit passed (or after an interruption) is ignored.
+   * Work that reports at once needs no deadline.
+   */
+  readonly until: <A, E, E2>(
+    at: number,
+    onTimeout: () => E2,
+    start: (done: (result: Effect.Effect<A, E>) => void) => void,
+  ) => Effect.Effect<A, E | E2>
 }
 
 /** The deadlines of one Clock and the fiber that sleeps until the earliest of them. */
@@ -116,6 +128,28 @@ class Callback implements DeadlineEntry {
 }
 
 const NOTHING_TO_RELEASE = (): void => {}
+
+/** The first of a callback result and its deadline: delivered once to whoever waits (or kept until then). */
+class Race<A, E> {
+  settled = false
+  result: Effect.Effect<A, E> | undefined = undefined
+  private resume: ((result: Effect.Effect<A, E>) => void) | undefined = undefined
+
+  settle(result: Effect.Effect<A, E>): void {
+    if (this.settled) return
+    this.settled = true
+    const resume = this.resume
+    if (resume === undefined) this.result = result
+    else resume(result)
+  }
+
+  /** Deliver the result to `resume` (now, when it is already in). */
+  wait(resume: (result: Effect.Effect<A, E>) => void): void {
+    const result = this.result
+    if (result !== undefined) resume(result)
+    else this.resume = resume
+  }
+}
 
 export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
   const timelines = new WeakMap<Clock.Clock, Timeline>()
@@ -257,5 +291,39 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
     })
   }
 
-  return { within, handing, register }
+  const until = <A, E, E2>(
+    at: number,
+    onTimeout: () => E2,
+    start: (done: (result: Effect.Effect<A, E>) => void) => void,
+  ): Effect.Effect<A, E | E2> =>
+    Effect.withFiber((parent) => {
+      const race = new Race<A, E | E2>()
+      start((result) => race.settle(result))
+      // work that reported at once needs no deadline
+      if (race.result !== undefined) return race.result
+      if (!Number.isFinite(at))
+        return Effect.callback<A, E | E2>((resume) => {
+          race.wait(resume)
+          return Effect.sync(() => {
+            race.settled = true
+          })
+        })
+      const clock = parent.getRef(Clock.Clock)
+      const t = timelineOf(clock)
+      const entry = new Callback(at, () => race.settle(Effect.fail(onTimeout())))
+      t.heap.add(entry)
+      const wait = Effect.callback<A, E | E2>((resume) => {
+        race.wait((result) => {
+          release(t, entry)
+          resume(result)
+        })
+        return Effect.sync(() => {
+          race.settled = true
+          release(t, entry)
+        })
+      })
+      return Effect.andThen(arm(t, clock, at), wait)
+    })
+
+  return { within, handing, register, until }
 }

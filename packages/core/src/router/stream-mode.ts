@@ -56,53 +56,91 @@ const upstreamSource = (
       ),
   )
 
-/** The next batch of `source` (undefined at its end); a `StreamDefect` dies. */
-const readBatch = (
-  source: ChunkSource<JsonObject, ProviderError | StreamDefect>,
-): Effect.Effect<ReadonlyArray<JsonObject> | undefined, ProviderError> =>
-  Effect.callback((resume) => {
-    source.read((error, batch) => {
-      if (error === undefined) resume(Effect.succeed(batch))
-      else if (error instanceof StreamDefect) resume(Effect.failCause(error.cause as Cause.Cause<never>))
-      else resume(Effect.fail(error))
-    })
-  })
+/** The upstream stream, opened: its chunks are read from `source`. */
+interface Opened {
+  readonly chat: ChatStream
+  readonly source: ChunkSource<JsonObject, ProviderError | StreamDefect>
+}
 
-const readHead = (
+const openStream = (
   ctx: RequestContext,
   endpoint: Endpoint,
   client: ProviderClient,
   scope: Scope.Closeable,
   traceparent: string | undefined,
-): Effect.Effect<Committed, ProviderError> =>
-  Effect.gen(function* () {
-    const chat = yield* client.stream({ body: ctx.body, endpoint, traceparent })
-    const source = yield* upstreamSource(chat, scope)
-    const head: Array<JsonObject> = []
+): Effect.Effect<Opened, ProviderError> =>
+  Effect.flatMap(client.stream({ body: ctx.body, endpoint, traceparent }), (chat) =>
+    Effect.map(upstreamSource(chat, scope), (source): Opened => ({ chat, source })),
+  )
+
+/**
+ * Read `opened` on its source's callbacks up to the first content chunk (the batch that holds it
+ * included), then report the committed stream through `done`; a stream that ends first fails with a
+ * reset, an upstream failure fails the attempt, a `StreamDefect` dies.
+ */
+const readHead = (
+  opened: Opened,
+  endpoint: Endpoint,
+  scope: Scope.Closeable,
+  clock: Clock.Clock,
+  done: (result: Effect.Effect<Committed, ProviderError>) => void,
+): void => {
+  const { chat, source } = opened
+  const head: Array<JsonObject> = []
+  let reading = false
+  let again = false
+  let over = false
+  const read = (error: ProviderError | StreamDefect | undefined, batch: ReadonlyArray<JsonObject> | undefined) => {
+    if (batch === undefined) {
+      over = true
+      if (error instanceof StreamDefect) done(Effect.failCause(error.cause as Cause.Cause<never>))
+      else if (error !== undefined) done(Effect.fail(error))
+      else
+        done(
+          Effect.fail(
+            new TransportError({
+              provider: endpoint.slug,
+              status: 200,
+              message: "The stream ended before its first token",
+              kind: "reset",
+            }),
+          ),
+        )
+      return
+    }
     let content = false
-    let ended = false
-    while (!content) {
-      const batch = yield* readBatch(source)
-      if (batch === undefined) {
-        ended = true
-        break
-      }
-      for (const chunk of batch) {
-        head.push(chunk)
-        if (!content && isContentChunk(chunk)) content = true
-      }
+    for (const chunk of batch) {
+      head.push(chunk)
+      if (!content && isContentChunk(chunk)) content = true
     }
-    if (!content) {
-      return yield* new TransportError({
-        provider: endpoint.slug,
-        status: 200,
-        message: "The stream ended before its first token",
-        kind: "reset",
-      })
+    if (!content) return next()
+    over = true
+    done(
+      Effect.succeed({
+        chat,
+        scope,
+        source,
+        head,
+        ended: false,
+        firstTokenAt: clock.currentTimeMillisUnsafe(),
+      }),
+    )
+  }
+  // a source may call back before `read` returns: loop instead of recursing
+  const next = (): void => {
+    if (reading) {
+      again = true
+      return
     }
-    const firstTokenAt = yield* Clock.currentTimeMillis
-    return { chat, scope, source, head, ended, firstTokenAt }
-  })
+    reading = true
+    do {
+      again = false
+      if (!over) source.read(read)
+    } while (again)
+    reading = false
+  }
+  next()
+}
 
 /**
  * Streamed attempts succeed at the first content chunk: until then the router may still fall back
@@ -117,24 +155,33 @@ export const streamMode: Mode<Committed> = {
       p99Ms: measuredP99Ms(ctx, endpoint),
       fallbackLeft,
     }),
-  call: (ctx, endpoint, client, timeoutMs, traceparent) =>
-    Effect.uninterruptibleMask((restore) =>
+  call: (ctx, endpoint, client, timeoutMs, traceparent) => {
+    const deadlines = ctx.services.deadlines
+    const timeout = () =>
+      new UpstreamTimeout({
+        provider: endpoint.slug,
+        status: 0,
+        message: `No first token within ${timeoutMs} ms`,
+        phase: "first_token",
+      })
+    return Effect.uninterruptibleMask((restore) =>
       Effect.flatMap(Scope.make(), (scope) =>
         restore(
-          ctx.services.deadlines.within(
-            readHead(ctx, endpoint, client, scope, traceparent),
-            timeoutMs,
-            () =>
-              new UpstreamTimeout({
-                provider: endpoint.slug,
-                status: 0,
-                message: `No first token within ${timeoutMs} ms`,
-                phase: "first_token",
-              }),
-          ),
+          Effect.clockWith((clock) => {
+            // one limit over both phases: opening the stream (an effect), then its head (callbacks)
+            const at = clock.currentTimeMillisUnsafe() + timeoutMs
+            return Effect.flatMap(
+              deadlines.within(openStream(ctx, endpoint, client, scope, traceparent), timeoutMs, timeout),
+              (opened) =>
+                deadlines.until<Committed, ProviderError, UpstreamTimeout>(at, timeout, (done) =>
+                  readHead(opened, endpoint, scope, clock, done),
+                ),
+            )
+          }),
         ).pipe(Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : Scope.close(scope, exit)))),
       ),
-    ),
+    )
+  },
   onSuccess: (ctx, info, committed) =>
     Effect.as(ctx.services.capacity.observe(info.endpoint, committed.chat.signals), undefined),
   discard: (ctx, ok) => closeLost(ctx, ok.info, ok.value),

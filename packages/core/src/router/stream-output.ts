@@ -10,6 +10,7 @@ import { type ChunkRead, type ChunkSource, chunkStream, StreamDefect } from "../
 import type { JsonObject } from "../provider/contract.js"
 import { type ProviderError, UpstreamTimeout } from "../provider/errors.js"
 import { type Usage, usageFromOpenAi } from "../provider/usage.js"
+import type { HealthReport } from "../services/health/service.js"
 import { rememberAffinity } from "./affinity.js"
 import { successSample, traceEntry } from "./attempt.js"
 import { contentLength } from "./chunks.js"
@@ -55,27 +56,34 @@ export const errorChunk = (
  * trace completes.
  */
 export const committedStream = (ctx: RequestContext, ok: AttemptOk<Committed>): Effect.Effect<RouteStream> =>
-  Effect.gen(function* () {
-    const done = yield* Deferred.make<RouteTrace>()
-    const context = yield* Effect.context<never>()
+  Effect.withFiber((fiber) => {
+    const clock = fiber.getRef(Clock.Clock)
     const value = ok.value
+    const endpoint = ok.info.endpoint
     // the stream committed to this endpoint: it holds the conversation's prefix now
-    if (ctx.prepared.affinityKey !== undefined)
-      yield* rememberAffinity(ctx, ok.info.endpoint, yield* Clock.currentTimeMillis)
-    const stream = new CommittedStream(ctx, ok, done, context)
-    // the body runs under the request's deadline: one deadline entry, not a timer per chunk
-    if (!value.ended) {
-      const now = yield* Clock.currentTimeMillis
-      stream.release = yield* ctx.services.deadlines.register(Math.max(1, ctx.deadlineAt - now), stream.expire)
-    }
-    return new Routed(
-      ok.info.endpoint,
-      value.chat.requestId,
-      ctx.trace.attempts.length + 1,
-      stream,
-      done,
-      ctx.deadlineAt,
-    )
+    const remembered =
+      ctx.prepared.affinityKey === undefined
+        ? Effect.void
+        : rememberAffinity(ctx, endpoint, clock.currentTimeMillisUnsafe())
+    return Effect.flatMap(remembered, () => {
+      const done = Deferred.makeUnsafe<RouteTrace>()
+      const stream = new CommittedStream(ctx, ok, done, fiber.context)
+      const routed = new Routed(
+        endpoint,
+        value.chat.requestId,
+        ctx.trace.attempts.length + 1,
+        stream,
+        done,
+        ctx.deadlineAt,
+      )
+      if (value.ended) return Effect.succeed<RouteStream>(routed)
+      // the body runs under the request's deadline: one deadline entry, not a timer per chunk
+      const left = Math.max(1, ctx.deadlineAt - clock.currentTimeMillisUnsafe())
+      return Effect.map(ctx.services.deadlines.register(left, stream.expire), (release): RouteStream => {
+        stream.release = release
+        return routed
+      })
+    })
   })
 
 /** A committed stream as the router hands it out: `chunks` (the Stream view) is made only when read. */
@@ -271,42 +279,53 @@ class CommittedStream implements ChunkSource<JsonObject, StreamDefect> {
     const final = this.outcome ?? "cancelled"
     const reported = this.usage
     const used = reported ?? estimatedUsage(this.promptTokens, this.chars)
-    return Effect.gen(function* () {
-      yield* Scope.close(scope, Exit.void)
-      const now = yield* Clock.currentTimeMillis
-      yield* capacity.settle(info.reservation, used, now)
-      if (final === "success") {
-        yield* stats.record(
-          endpoint.id,
-          successSample(firstTokenAt - info.startedAt, now - info.startedAt, used, reported),
-          now,
-        )
-        yield* health.record(endpoint.id, { _tag: "Success" }, info.probe, now)
-      } else if (final === "stream_error" && failure !== undefined) {
-        // classified like any failure: a model-side 400 sent mid-stream is the client's, not the endpoint's
-        const c = classify(failure)
-        yield* stats.record(endpoint.id, { outcome: c.stats }, now)
-        yield* health.record(endpoint.id, c.health, info.probe, now)
-      } else {
-        yield* health.record(endpoint.id, { _tag: "Abandoned" }, info.probe, now)
-      }
-      recorder.push(
-        traceEntry(info, {
-          endedAt: now,
-          outcome: final,
-          status: 200,
-          error: failure === undefined ? undefined : `${failure._tag}: ${failure.message}`,
-          retryAfterMs: undefined,
-          upstreamRequestId: chat.requestId,
-        }),
-      )
-      const cost = costBreakdown(endpoint, used)
-      // read at the end: a streamed answer says which pool served in its events (Vertex trafficType)
-      const traffic = chat.signals.trafficType
-      yield* Deferred.succeed(done, recorder.finish(now, { endpoint, usage: used, cost, firstTokenAt, traffic }))
-    })
+    return Effect.andThen(
+      Scope.close(scope, Exit.void),
+      Effect.clockWith((clock) => {
+        const now = clock.currentTimeMillisUnsafe()
+        let recorded: Effect.Effect<void>
+        if (final === "success") {
+          recorded = Effect.andThen(
+            stats.record(
+              endpoint.id,
+              successSample(firstTokenAt - info.startedAt, now - info.startedAt, used, reported),
+              now,
+            ),
+            health.record(endpoint.id, SUCCESS, info.probe, now),
+          )
+        } else if (final === "stream_error" && failure !== undefined) {
+          // classified like any failure: a model-side 400 sent mid-stream is the client's, not the endpoint's
+          const c = classify(failure)
+          recorded = Effect.andThen(
+            stats.record(endpoint.id, { outcome: c.stats }, now),
+            health.record(endpoint.id, c.health, info.probe, now),
+          )
+        } else {
+          recorded = health.record(endpoint.id, ABANDONED, info.probe, now)
+        }
+        return Effect.andThen(Effect.andThen(capacity.settle(info.reservation, used, now), recorded), () => {
+          recorder.push(
+            traceEntry(info, {
+              endedAt: now,
+              outcome: final,
+              status: 200,
+              error: failure === undefined ? undefined : `${failure._tag}: ${failure.message}`,
+              retryAfterMs: undefined,
+              upstreamRequestId: chat.requestId,
+            }),
+          )
+          const cost = costBreakdown(endpoint, used)
+          // read at the end: a streamed answer says which pool served in its events (Vertex trafficType)
+          const traffic = chat.signals.trafficType
+          return Deferred.succeed(done, recorder.finish(now, { endpoint, usage: used, cost, firstTokenAt, traffic }))
+        })
+      }),
+    )
   }
 }
+
+const SUCCESS: HealthReport = { _tag: "Success" }
+const ABANDONED: HealthReport = { _tag: "Abandoned" }
 
 type Batch = readonly [JsonObject, ...Array<JsonObject>]
 

@@ -22,6 +22,14 @@ const isCallbackClock = (clock: Clock.Clock): clock is CallbackClock => "callAt"
 const NOTHING = (): void => {}
 
 /**
+ * `ms` as `Effect.sleep(ms)` takes it: a `Duration` keeps whole milliseconds as they are and anything
+ * else as whole nanoseconds (rounded half away from zero), so `Duration.toMillis(Duration.millis(ms))`,
+ * computed without the Duration (`ms` > 0).
+ */
+export const sleepMillis = (ms: number): number =>
+  Number.isNaN(ms) ? 0 : Number.isInteger(ms) || !Number.isFinite(ms) ? ms : Math.round(ms * 1_000_000) / 1_000_000
+
+/**
  * Timers on `clock`: its own callbacks when it is a `CallbackClock`, else one fiber per wait sleeping on it
  * (a `TestClock`, the real clock), forked with `context` (the caller's, which holds `clock`).
  */
@@ -33,7 +41,7 @@ export const afterOn = (clock: Clock.Clock, context: Context.Context<never>): Af
         return NOTHING
       }
       // the wait as `Effect.sleep(ms)` takes it (a Duration: whole nanoseconds), so a run keeps its timings
-      return clock.callAt(clock.currentTimeMillisUnsafe() + Duration.toMillis(Duration.millis(ms)), f)
+      return clock.callAt(clock.currentTimeMillisUnsafe() + sleepMillis(ms), f)
     }
   return (ms, f) => {
     if (ms <= 0) {

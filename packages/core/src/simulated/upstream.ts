@@ -2,15 +2,8 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import type { Endpoint } from "../catalog/endpoint.js"
-import type { ChunkRead, ChunkSource } from "../provider/chunk-source.js"
-import {
-  type ChatCall,
-  type ChatResult,
-  type ChatStream,
-  type JsonObject,
-  type ProviderClient,
-  sourcedChunks,
-} from "../provider/contract.js"
+import { type ChunkRead, type ChunkSource, chunkStream } from "../provider/chunk-source.js"
+import type { ChatCall, ChatResult, ChatStream, JsonObject, ProviderClient } from "../provider/contract.js"
 import { type ProviderError, RateLimited, TransportError, UpstreamServerError } from "../provider/errors.js"
 import type { CapacitySignals } from "../provider/usage.js"
 import {
@@ -231,19 +224,31 @@ export const makeSimulatedUpstream = (
       )
     }
 
-    /** Outage and meter checks, then the random draws. Fails before any token, like a real upstream. */
-    const begin = (call: ChatCall, streaming: boolean): Effect.Effect<Admitted, ProviderError> =>
+    /**
+     * Outage and meter checks, then the random draws, then `then` with the admitted request and the
+     * Clock it runs on. Fails before any token, like a real upstream.
+     */
+    const begin = <A>(
+      call: ChatCall,
+      streaming: boolean,
+      then: (a: Admitted, clock: Clock.Clock) => Effect.Effect<A, ProviderError>,
+    ): Effect.Effect<A, ProviderError> =>
       Effect.clockWith((clock) => {
         const arrived = clock.currentTimeMillisUnsafe()
         const sim = simOf(call.endpoint, arrived)
         const d = call.deadline
         const limit =
           d !== undefined && Number.isFinite(d.timeoutMs) ? { at: arrived + d.timeoutMs, error: d.error } : undefined
-        return sim.overheadMs > 0
-          ? Effect.flatMap(Effect.andThen(waitWithin(sim.overheadMs, arrived, limit), Clock.currentTimeMillis), (now) =>
-              admitAt(sim, call, streaming, now, limit),
-            )
-          : admitAt(sim, call, streaming, arrived, limit)
+        if (sim.overheadMs > 0)
+          return Effect.flatMap(
+            Effect.andThen(waitWithin(sim.overheadMs, arrived, limit), Clock.currentTimeMillis),
+            (now) => {
+              const a = admitAt(sim, call, streaming, now, limit)
+              return Effect.isEffect(a) ? a : then(a, clock)
+            },
+          )
+        const a = admitAt(sim, call, streaming, arrived, limit)
+        return Effect.isEffect(a) ? a : then(a, clock)
       })
 
     const admitAt = (
@@ -252,7 +257,7 @@ export const makeSimulatedUpstream = (
       streaming: boolean,
       now: number,
       limit: Limit | undefined,
-    ): Effect.Effect<Admitted, ProviderError> => {
+    ): Admitted | Effect.Effect<never, ProviderError> => {
       sim.counters.requests++
       for (const w of sim.outages) if (now >= w.start && now < w.end) return outageError(sim, w.kind, now, limit)
       const shape = readRequestShape(call.body)
@@ -290,7 +295,7 @@ export const makeSimulatedUpstream = (
       const cutAfterChunks =
         streaming && chunks > 0 && u() < sim.midStreamFailureRate ? Math.floor(u() * chunks) : undefined
       const n = ++serial
-      return Effect.succeed<Admitted>({
+      return {
         sim,
         ids: { id: `chatcmpl-sim-${slug}-${n}`, created: Math.floor(now / 1000), model: call.endpoint.upstreamModel },
         requestId: `sim-${slug}-${n}`,
@@ -306,7 +311,7 @@ export const makeSimulatedUpstream = (
         cutAfterChunks,
         at: now,
         limit,
-      })
+      }
     }
 
     /** Correct the meter by the actual charge and count the tokens (at `now`, Clock ms). */
@@ -335,13 +340,12 @@ export const makeSimulatedUpstream = (
       )
 
     const chat = (call: ChatCall): Effect.Effect<ChatResult, ProviderError> =>
-      Effect.flatMap(begin(call, false), (a) => {
+      begin(call, false, (a, clock) => {
         if (a.fail) return serverError(a)
-        return Effect.andThen(
+        return Effect.map(
           waitWithin(a.ttftMs + genMs(a.outputTokens, a.tokensPerSecond), a.at, a.limit),
-          settle(a, a.outputTokens),
-        ).pipe(
-          Effect.map((): ChatResult => {
+          (): ChatResult => {
+            settleAt(a, a.outputTokens, clock.currentTimeMillisUnsafe())
             a.sim.counters.completed++
             return {
               body: completionBody(
@@ -362,23 +366,19 @@ export const makeSimulatedUpstream = (
               requestId: a.requestId,
               signals: a.signals,
             }
-          }),
+          },
         )
       })
 
     const stream = (call: ChatCall): Effect.Effect<ChatStream, ProviderError> =>
-      Effect.flatMap(begin(call, true), (a) =>
+      begin(call, true, (a, clock) =>
         a.fail
           ? serverError(a)
-          : Effect.withFiber((fiber) => {
-              const clock = fiber.getRef(Clock.Clock)
-              const source = new SimulatedChunks(slug, a, afterOn(clock, fiber.context), clock, settleAt)
-              return Effect.succeed<ChatStream>({
-                requestId: a.requestId,
-                signals: a.signals,
-                ...sourcedChunks(source),
-              })
-            }),
+          : Effect.withFiber((fiber) =>
+              Effect.succeed<ChatStream>(
+                new SimulatedStream(a, new SimulatedChunks(slug, a, afterOn(clock, fiber.context), clock, settleAt)),
+              ),
+            ),
       )
 
     const probeAt = (now: number): ReadonlyArray<EndpointProbe> =>
@@ -401,6 +401,26 @@ export const makeSimulatedUpstream = (
       probeAt,
     }
   })
+
+/** A simulated answer's stream: its chunks are read from `source` (the `Stream` view is made only when read). */
+class SimulatedStream implements ChatStream {
+  readonly requestId: string
+  readonly signals: CapacitySignals
+  private view: ChatStream["chunks"] | undefined = undefined
+
+  constructor(
+    a: Admitted,
+    readonly source: SimulatedChunks,
+  ) {
+    this.requestId = a.requestId
+    this.signals = a.signals
+  }
+
+  get chunks(): ChatStream["chunks"] {
+    this.view ??= chunkStream(this.source)
+    return this.view
+  }
+}
 
 /**
  * A simulated stream as a pull of chunk batches, one timer per wait (no fiber, no effect per chunk): at

@@ -191,3 +191,82 @@ describe("Deadlines.handing", () => {
     expect(out.result._tag === "Failure" ? out.result.failure : undefined).toMatchObject({ provider: "late" })
   })
 })
+
+describe("Deadlines.until", () => {
+  it("fails callback work still running at its limit, exactly then; a result reported afterwards is ignored", async () => {
+    const out = await run((d) =>
+      Effect.gen(function* () {
+        let report: ((result: Effect.Effect<string>) => void) | undefined
+        const caller = yield* Effect.forkChild(
+          timed(
+            d.until(500, timeout("head"), (done) => {
+              report = done
+            }),
+          ),
+        )
+        yield* TestClock.adjust(499)
+        const early = caller.pollUnsafe()
+        yield* TestClock.adjust(1)
+        const ended = yield* Fiber.join(caller)
+        report?.(Effect.succeed("late"))
+        return { early, ...ended }
+      }),
+    )
+    expect(out.early).toBeUndefined()
+    expect(out.at).toBe(500)
+    expect(out.result._tag === "Failure" ? out.result.failure : undefined).toMatchObject({
+      _tag: "UpstreamTimeout",
+      provider: "head",
+    })
+  })
+
+  it("returns what the work reports before its limit (at once too), and nothing fires later", async () => {
+    const out = await run((d) =>
+      Effect.gen(function* () {
+        let report: ((result: Effect.Effect<string>) => void) | undefined
+        const caller = yield* Effect.forkChild(
+          timed(
+            d.until(500, timeout("head"), (done) => {
+              report = done
+            }),
+          ),
+        )
+        yield* TestClock.adjust(100)
+        report?.(Effect.succeed("first token"))
+        yield* TestClock.adjust(2_000)
+        const now = yield* timed(d.until(3_000, timeout("now"), (done) => done(Effect.succeed("at once"))))
+        return { later: yield* Fiber.join(caller), now }
+      }),
+    )
+    expect(out.later).toMatchObject({ at: 100, result: { _tag: "Success", success: "first token" } })
+    expect(out.now).toMatchObject({ at: 2_100, result: { _tag: "Success", success: "at once" } })
+  })
+
+  it("interrupting the caller releases the deadline: nothing fires, a late report is ignored", async () => {
+    const out = await run((d) =>
+      Effect.gen(function* () {
+        let fired = false
+        let report: ((result: Effect.Effect<string>) => void) | undefined
+        const caller = yield* Effect.forkChild(
+          d.until(
+            500,
+            () => {
+              fired = true
+              return timeout("head")()
+            },
+            (done) => {
+              report = done
+            },
+          ),
+        )
+        yield* TestClock.adjust(100)
+        yield* Fiber.interrupt(caller)
+        yield* TestClock.adjust(1_000)
+        report?.(Effect.succeed("late"))
+        return { fired, exit: caller.pollUnsafe() }
+      }),
+    )
+    expect(out.fired).toBe(false)
+    expect(out.exit?._tag).toBe("Failure")
+  })
+})

@@ -1,7 +1,8 @@
-import { Clock, Effect, Exit, Fiber, Option, Random } from "effect"
+import { Clock, Duration, Effect, Exit, Fiber, Option, Random } from "effect"
 import { TestClock } from "effect/testing"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import { sleepMillis } from "../../src/simulated/timer.js"
 import { makeSimulatedUpstream } from "../../src/simulated/upstream.js"
 import { forkVirtual, makeVirtualTime, runVirtual } from "../../src/simulated/virtual-time.js"
 import { body, endpointOf, runTest } from "./support.js"
@@ -125,5 +126,21 @@ describe("virtual time", () => {
     const virtual = runVirtual(Effect.flatMap(program, (fibers) => Fiber.joinAll(fibers)).pipe(Effect.map(summarize)))
     expect(virtual && Exit.isSuccess(virtual) && virtual.value).toEqual(underTestClock)
     expect(underTestClock.filter((s) => s.startsWith("Failure")).length).toBeGreaterThan(0)
+  })
+})
+
+describe("sleepMillis", () => {
+  it("is the wait Effect.sleep(ms) takes (Duration.toMillis of Duration.millis), without a Duration", () => {
+    const ms = fc.oneof(
+      fc.double({ min: 1e-9, max: 1e7, noNaN: true }),
+      fc.integer({ min: 1, max: 1e9 }),
+      fc.constantFrom(0.0000005, 0.0000015, 2.5e-7, 1234.5678905, Number.POSITIVE_INFINITY, Number.NaN),
+    )
+    fc.assert(
+      fc.property(ms, (x) => {
+        expect(sleepMillis(x)).toBe(Duration.toMillis(Duration.millis(x)))
+      }),
+      { numRuns: 2_000 },
+    )
   })
 })
