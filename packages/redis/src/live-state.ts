@@ -20,9 +20,11 @@ import { STATE_FIELDS, type StateFields } from "./state.js"
  * trip per node), with the conversation's affinity entry (`GETEX`)
  * sent in the same tick: one round trip. The state hashes are kept for `snapshotCacheMs` and the plans
  * in that time are made from them (their health and predictions computed at each request's own `now`):
- * no round trip for the snapshot at all, but for the affinity entry when the request names one; the requests that
- * find the entries stale at once share one read in flight. A
- * cooldown or failure this replica reports, and an admission Redis refused, drop the endpoint's entry.
+ * no round trip for the snapshot at all, but for the affinity entry when the request names one. Once the entries are
+ * half that old, the next plan starts reading them again in the background (and is made from the cache), so under
+ * steady traffic no plan waits for the read and none is made from entries older than `snapshotCacheMs`; the requests
+ * that find the entries stale (traffic after a pause) share one read in flight. A cooldown or failure this replica
+ * reports, and an admission Redis refused, drop the endpoint's entry, and a read sent before such news is not cached.
  * `admit`: one operation of the endpoint's `syBatch` that runs the Health acquire and the bucket reserve atomically
  * on the endpoint's hash (giving a half-open probe back if the bucket refuses): one round trip, shared with the
  * endpoint's other admissions and bookkeeping of the same turn (see `Shared`). A
@@ -88,9 +90,12 @@ export const makeRedisLiveState = (
     }
     return p
   }
+  /** Counts the news: a read sent before the last news is not cached (it does not hold the news). */
+  let generation = 0
   /** What this replica learnt of an endpoint that its plans should not miss: the next plan reads it again. */
   const stale = (id: string) => {
     cache.delete(id)
+    generation++
     // a read sent before the news does not hold it either
     inflight.clear()
   }
@@ -99,12 +104,45 @@ export const makeRedisLiveState = (
   const cached = (ids: ReadonlyArray<string>, t: number): Array<Cached> | undefined => {
     if (cacheMs <= 0) return undefined
     const out = new Array<Cached>(ids.length)
+    let oldest = t
     for (let i = 0; i < ids.length; i++) {
       const c = cache.get(ids[i]!)
       if (c === undefined || t - c.at > cacheMs || t < c.at) return undefined
+      if (c.at < oldest) oldest = c.at
       out[i] = c
     }
+    // past half its life: read it again in the background, so that under steady traffic no plan waits for the read
+    if (t - oldest > cacheMs / 2) refresh(ids, t)
     return out
+  }
+  /** The hashes of `ids` read again without anyone waiting (one read in flight per candidate set). */
+  const refresh = (ids: ReadonlyArray<string>, t: number): void => {
+    const key = ids.join("\n")
+    if (inflight.has(key)) return
+    const issued = generation
+    readOnce(ids).then(
+      (fields) => remember(ids, fields, t, issued),
+      (error: unknown) => conn.failed(error),
+    )
+  }
+  /** Decode a read of `ids` made at `t` (sent at news `issued`), and cache it unless news came meanwhile. */
+  const remember = (
+    ids: ReadonlyArray<string>,
+    fields: ReadonlyArray<StateFields>,
+    t: number,
+    issued: number,
+  ): Array<Cached> => {
+    const keep = cacheMs > 0 && issued === generation
+    const n = ids.length
+    const v = new Array<Cached>(n)
+    for (let i = 0; i < n; i++) {
+      const f = fields[i]!
+      v[i] = { bucket: bucketOf(f, t), health: healthEntryOf(f), at: t }
+      // nor kept over a later read that landed first (on a cluster, reads of several nodes answer in any order)
+      const c = cache.get(ids[i]!)
+      if (keep && (c === undefined || c.at <= t)) cache.set(ids[i]!, v[i]!)
+    }
+    return v
   }
   return {
     status: () => conn.status(),
@@ -128,15 +166,10 @@ export const makeRedisLiveState = (
               // the affinity entry is issued in the same tick as the state reads: both in flight, one round trip
               const affinity = affinityKey === undefined ? NO_AFFINITY : parts.affinity(affinityKey)
               if (known !== undefined) return affinity.then((sticky): LiveReads => reads(stats, known, sticky))
-              return Promise.all([readOnce(ids), affinity]).then(([fields, sticky]): LiveReads => {
-                const v = new Array<Cached>(n)
-                for (let i = 0; i < n; i++) {
-                  const f = fields[i]!
-                  v[i] = { bucket: bucketOf(f, t), health: healthEntryOf(f), at: t }
-                  if (cacheMs > 0) cache.set(ids[i]!, v[i]!)
-                }
-                return reads(stats, v, sticky)
-              })
+              const issued = generation
+              return Promise.all([readOnce(ids), affinity]).then(
+                ([fields, sticky]): LiveReads => reads(stats, remember(ids, fields, t, issued), sticky),
+              )
             },
             local.read(endpoints, charges, t, affinityKey),
           )

@@ -22,6 +22,12 @@ beforeAll(async () => {
 afterAll(() => Promise.all([server.stop(), noFunctions.stop()]))
 
 const EPS = endpoints()
+let admin: ReturnType<RedisServer["admin"]> | undefined
+/** Script calls the server has run so far (FCALL). */
+const fcalls = async () => {
+  admin ??= server.admin()
+  return Number(/cmdstat_fcall:calls=(\d+)/.exec(String(await admin.call("INFO", "commandstats")))?.[1] ?? 0)
+}
 const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined })
 const ms = fc.oneof(fc.constantFrom(0, 1, 999, 10_000, 59_999, 60_000), fc.integer({ min: 0, max: 90_000 }))
 
@@ -203,9 +209,6 @@ describe("Lua bucket = TypeScript bucket", () => {
 
   it("sends one endpoint's operations of one turn as one script call, each reservation answered on its own", async () => {
     const redis = await buildServices({ url: server.url, prefix: "turn:", timeoutMs: 2_000 })
-    const admin = server.admin()
-    const fcalls = async () =>
-      Number(/cmdstat_fcall:calls=(\d+)/.exec(String(await admin.call("INFO", "commandstats")))?.[1] ?? 0)
     try {
       const e = EPS[0]! // 6 000 tokens per minute
       const now = Date.now() // openReservations counts the unexpired ones at the clock's now
@@ -234,12 +237,10 @@ describe("Lua bucket = TypeScript bucket", () => {
       await redis.close()
     }
   })
+
   it("settles a reservation under the limits it was taken with when the catalog changed them, in the same turn as reservations under the new limits", async () => {
     const memory = await buildServices(undefined)
     const redis = await buildServices({ url: server.url, prefix: "relimit:", timeoutMs: 2_000 })
-    const admin = server.admin()
-    const fcalls = async () =>
-      Number(/cmdstat_fcall:calls=(\d+)/.exec(String(await admin.call("INFO", "commandstats")))?.[1] ?? 0)
     try {
       const before = EPS[0]! // 6 000 tokens per minute
       // the same endpoint after a configuration reload halved its capacity

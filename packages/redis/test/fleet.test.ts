@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RedisServer, startRedis } from "../src/testing/redis-server.js"
 import { reserveOnce, reserveStep } from "./support/reservers.js"
 import { buildServices, endpoints, run, type Services } from "./support/services.js"
+import { sleep } from "./support/wait.js"
 
 // Several replicas (each its own connection and replica id) on one Redis: one view of capacity,
 // health, stats and the retry budget.
@@ -92,6 +93,55 @@ describe("many replicas, one Redis", () => {
       expect((await run(b!.live.admit(TPM!, 10, { admission: true, headroom: 0 }, now + 5_000)))._tag).toBe("Admitted")
     } finally {
       await closeAll([a!, b!])
+    }
+  })
+
+  it("reads the plans' snapshot again in the background once it is half snapshotCacheMs old: no plan waits for it, none is made from older hashes", async () => {
+    const [a, b] = await fleet(2, { snapshotCacheMs: 1_000 })
+    try {
+      const t0 = 1_700_000_000_000
+      const predicted = async (at: number) => (await run(b!.live.read([TPM!], [0], at))).predicted[0]!
+      expect(await predicted(t0)).toBe(0) // b's cache now holds the empty bucket read at t0
+      // replica a takes half the endpoint's capacity
+      expect((await run(a!.capacity.reserve(TPM!, CAPACITY / 2, { admission: true, headroom: 0 }, t0)))._tag).toBe(
+        "Admitted",
+      )
+      // within half the cache's life b plans on what it read at t0, without a round trip
+      expect(await predicted(t0 + 400)).toBe(0)
+      // past half of it: still planned from the cache (no wait), and a read starts in the background
+      expect(await predicted(t0 + 600)).toBe(0)
+      // which lands without any plan waiting for it: a's reservation shows, drained to each plan's now
+      for (let i = 0; (await predicted(t0 + 700)) === 0; i++) {
+        if (i > 500) throw new Error("the background read never landed")
+        await sleep(10)
+      }
+      expect(await predicted(t0 + 700)).toBeCloseTo((CAPACITY / 2 - (700 * CAPACITY) / 60_000) / CAPACITY, 9)
+      // past the cache's whole life (no plan in between started a read): the plan waits for a fresh read
+      expect(
+        (await run(a!.capacity.reserve(TPM!, CAPACITY / 4, { admission: true, headroom: 0 }, t0 + 700)))._tag,
+      ).toBe("Admitted")
+      const after = await predicted(t0 + 1_601)
+      expect(after).toBeCloseTo((CAPACITY * 0.75 - (1_601 * CAPACITY) / 60_000) / CAPACITY, 9)
+    } finally {
+      await closeAll([a!, b!])
+    }
+  })
+
+  it("does not cache a snapshot read sent before this replica's own news", async () => {
+    const [b] = await fleet(1, { snapshotCacheMs: 1_000 })
+    try {
+      const t0 = 1_700_000_000_000
+      await run(b!.live.read([TPM!], [0], t0))
+      // past half the cache's life: this plan starts a background read, and in the same tick the replica learns of
+      // a 429 with retry-after (news: its cached entry is dropped); the read, sent before the news, must not be kept
+      await Promise.all([
+        run(b!.live.read([TPM!], [0], t0 + 600)),
+        run(b!.capacity.observe(TPM!, { retryAfterMs: 5_000 }, { rateLimited: true }, t0 + 600)),
+      ])
+      await sleep(50)
+      expect((await run(b!.live.read([TPM!], [0], t0 + 650))).predicted[0]).toBeGreaterThanOrEqual(1)
+    } finally {
+      await b!.close()
     }
   })
 
