@@ -51,15 +51,15 @@ export interface Deadlines {
   readonly register: (timeoutMs: number, onExpire: () => void) => Effect.Effect<() => void>
   /**
    * The same limit as `within` for work that waits on callbacks rather than in a fiber, up to the Clock
-   * instant `at` (a limit that an earlier phase of the same call started): `start(done)` begins it and
-   * reports its result once through `done`; the result is that, or the failure `onTimeout()` at `at`.
-   * No fiber is forked; a result reported after the limit passed (or after an interruption) is ignored.
-   * Work that reports at once needs no deadline.
+   * instant `at` (a limit that an earlier phase of the same call started): `start(done, over)` begins it
+   * and reports its result once through `done`; the result is that, or the failure `onTimeout()` at `at`.
+   * No fiber is forked; once `over()` (the limit passed, or the caller was interrupted) the work should
+   * stop — a result reported then is ignored. Work that reports at once needs no deadline.
    */
   readonly until: <A, E, E2>(
     at: number,
     onTimeout: () => E2,
-    start: (done: (result: Effect.Effect<A, E>) => void) => void,
+    start: (done: (result: Effect.Effect<A, E>) => void, over: () => boolean) => void,
   ) => Effect.Effect<A, E | E2>
 }
 
@@ -294,11 +294,14 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
   const until = <A, E, E2>(
     at: number,
     onTimeout: () => E2,
-    start: (done: (result: Effect.Effect<A, E>) => void) => void,
+    start: (done: (result: Effect.Effect<A, E>) => void, over: () => boolean) => void,
   ): Effect.Effect<A, E | E2> =>
     Effect.withFiber((parent) => {
       const race = new Race<A, E | E2>()
-      start((result) => race.settle(result))
+      start(
+        (result) => race.settle(result),
+        () => race.settled,
+      )
       // work that reported at once needs no deadline
       if (race.result !== undefined) return race.result
       if (!Number.isFinite(at))

@@ -76,7 +76,8 @@ const openStream = (
 /**
  * Read `opened` on its source's callbacks up to the first content chunk (the batch that holds it
  * included), then report the committed stream through `done`; a stream that ends first fails with a
- * reset, an upstream failure fails the attempt, a `StreamDefect` dies.
+ * reset, an upstream failure fails the attempt, a `StreamDefect` dies. Nothing more is read once the
+ * attempt is `over` (timed out or interrupted: its scope then closes the source).
  */
 const readHead = (
   opened: Opened,
@@ -84,15 +85,17 @@ const readHead = (
   scope: Scope.Closeable,
   clock: Clock.Clock,
   done: (result: Effect.Effect<Committed, ProviderError>) => void,
+  over: () => boolean,
 ): void => {
   const { chat, source } = opened
   const head: Array<JsonObject> = []
   let reading = false
   let again = false
-  let over = false
+  let ended = false
   const read = (error: ProviderError | StreamDefect | undefined, batch: ReadonlyArray<JsonObject> | undefined) => {
+    if (ended || over()) return
     if (batch === undefined) {
-      over = true
+      ended = true
       if (error instanceof StreamDefect) done(Effect.failCause(error.cause as Cause.Cause<never>))
       else if (error !== undefined) done(Effect.fail(error))
       else
@@ -114,7 +117,7 @@ const readHead = (
       if (!content && isContentChunk(chunk)) content = true
     }
     if (!content) return next()
-    over = true
+    ended = true
     done(
       Effect.succeed({
         chat,
@@ -135,7 +138,7 @@ const readHead = (
     reading = true
     do {
       again = false
-      if (!over) source.read(read)
+      if (!ended && !over()) source.read(read)
     } while (again)
     reading = false
   }
@@ -173,8 +176,8 @@ export const streamMode: Mode<Committed> = {
             return Effect.flatMap(
               deadlines.within(openStream(ctx, endpoint, client, scope, traceparent), timeoutMs, timeout),
               (opened) =>
-                deadlines.until<Committed, ProviderError, UpstreamTimeout>(at, timeout, (done) =>
-                  readHead(opened, endpoint, scope, clock, done),
+                deadlines.until<Committed, ProviderError, UpstreamTimeout>(at, timeout, (done, over) =>
+                  readHead(opened, endpoint, scope, clock, done, over),
                 ),
             )
           }),

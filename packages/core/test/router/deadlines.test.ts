@@ -197,22 +197,27 @@ describe("Deadlines.until", () => {
     const out = await run((d) =>
       Effect.gen(function* () {
         let report: ((result: Effect.Effect<string>) => void) | undefined
+        let over: (() => boolean) | undefined
         const caller = yield* Effect.forkChild(
           timed(
-            d.until(500, timeout("head"), (done) => {
+            d.until(500, timeout("head"), (done, isOver) => {
               report = done
+              over = isOver
             }),
           ),
         )
         yield* TestClock.adjust(499)
         const early = caller.pollUnsafe()
+        const overBefore = over?.()
         yield* TestClock.adjust(1)
         const ended = yield* Fiber.join(caller)
         report?.(Effect.succeed("late"))
-        return { early, ...ended }
+        return { early, overBefore, overAfter: over?.(), ...ended }
       }),
     )
     expect(out.early).toBeUndefined()
+    expect(out.overBefore).toBe(false)
+    expect(out.overAfter).toBe(true)
     expect(out.at).toBe(500)
     expect(out.result._tag === "Failure" ? out.result.failure : undefined).toMatchObject({
       _tag: "UpstreamTimeout",
