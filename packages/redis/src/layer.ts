@@ -21,7 +21,7 @@ import { makeRedisLiveState } from "./live-state.js"
 import { type RedisStateOptions, resolveRedisOptions } from "./options.js"
 import { makeRedisRetryBudget } from "./retry-budget.js"
 import { Shared } from "./shared.js"
-import { readState } from "./state.js"
+import { STATE_FIELDS, type StateFields } from "./state.js"
 import { makeRedisStats } from "./stats.js"
 
 /** The gateway config's `state` section, secrets resolved (structurally `StateConfig` of `@switchyard/adapters`). */
@@ -56,7 +56,9 @@ export const RedisState = {
         const keys = makeKeys(o.prefix)
         const resolved = local.options
         const shared = new Shared(conn, keys, breakerArgs(resolved.health.breaker))
-        const state = readState(conn, keys)
+        // one endpoint's state hash (HMGET of every field)
+        const state = (endpointId: string): Promise<StateFields> =>
+          conn.redis.hmget(keys.state(endpointId), ...STATE_FIELDS)
         const capacity = makeRedisCapacity(conn, shared, keys, state, local.capacity, resolved.capacity.fallbackBlockMs)
         const health = makeRedisHealth(conn, shared, keys, state, local.health, resolved.health)
         const stats = makeRedisStats(conn, shared, keys, local.stats, resolved.stats)
