@@ -7,6 +7,7 @@ import {
   type RouterShape,
   type RouteStream,
   type RouteTrace,
+  readBatches,
   type StreamDefect,
   sourceOfStream,
 } from "@switchyard/core"
@@ -225,33 +226,19 @@ const readBody = (rs: RouteStream): Effect.Effect<BodySeen> =>
     const source: ChunkSource<JsonObject, StreamDefect> = rs.source ?? sourceOfStream(rs.chunks, fiber.context)
     const seen: BodySeen = { firstTokenAt: undefined, broken: false }
     return Effect.callback<BodySeen>((resume) => {
-      let reading = false
-      let again = false
-      const done = (error: StreamDefect | undefined, batch: ReadonlyArray<JsonObject> | undefined): void => {
-        if (batch === undefined) {
-          resume(error === undefined ? Effect.succeed(seen) : Effect.failCause(error.cause as Cause.Cause<never>))
-          return
-        }
-        for (const chunk of batch) {
-          if (hasError(chunk)) seen.broken = true
-          if (seen.firstTokenAt === undefined && hasContent(chunk)) seen.firstTokenAt = clock.currentTimeMillisUnsafe()
-        }
-        next()
-      }
-      // a source may call back before `read` returns: loop instead of recursing
-      const next = (): void => {
-        if (reading) {
-          again = true
-          return
-        }
-        reading = true
-        do {
-          again = false
-          source.read(done)
-        } while (again)
-        reading = false
-      }
-      next()
+      readBatches(
+        source,
+        (batch) => {
+          for (const chunk of batch) {
+            if (hasError(chunk)) seen.broken = true
+            if (seen.firstTokenAt === undefined && hasContent(chunk))
+              seen.firstTokenAt = clock.currentTimeMillisUnsafe()
+          }
+          return true
+        },
+        (error) =>
+          resume(error === undefined ? Effect.succeed(seen) : Effect.failCause(error.cause as Cause.Cause<never>)),
+      )
       return Effect.sync(() => source.cancel())
     })
   })

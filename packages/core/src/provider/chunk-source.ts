@@ -10,6 +10,7 @@
  *   source.cancel()      stop reading: the upstream request is aborted, no callback runs afterwards;
  *                        idempotent, and harmless after the end.
  *   chunkStream(source)  the same chunks as an Effect `Stream` (closing it cancels the source)
+ *   readBatches(source, onBatch, onEnd)  read it batch after batch on its callbacks, without recursing
  *
  * A source that died (a defect in the code producing it, not an upstream failure) reports a `StreamDefect`;
  * `chunkStream` turns it back into the defect.
@@ -55,3 +56,42 @@ export const chunkStream = <A, E>(source: ChunkSource<A, E | StreamDefect>): Str
       )
     }),
   )
+
+const NEVER_STOPPED = (): boolean => false
+
+/**
+ * Read `source` batch after batch on its callbacks: `onBatch` for each (`false`: read no more), then `onEnd`
+ * once at its end (`undefined`) or failure. Nothing more is read, and no callback runs, once `stopped()`. A source
+ * may call back before `read` returns: the reads loop instead of recursing.
+ */
+export const readBatches = <A, E>(
+  source: ChunkSource<A, E>,
+  onBatch: (batch: ReadonlyArray<A>) => boolean,
+  onEnd: (error: E | undefined) => void,
+  stopped: () => boolean = NEVER_STOPPED,
+): void => {
+  let reading = false
+  let again = false
+  let over = false
+  const done: ChunkRead<A, E> = (error, batch) => {
+    if (over || stopped()) return
+    if (batch === undefined) {
+      over = true
+      onEnd(error)
+    } else if (onBatch(batch)) next()
+    else over = true
+  }
+  const next = (): void => {
+    if (reading) {
+      again = true
+      return
+    }
+    reading = true
+    do {
+      again = false
+      if (!over && !stopped()) source.read(done)
+    } while (again)
+    reading = false
+  }
+  next()
+}

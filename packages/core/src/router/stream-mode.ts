@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import type { Endpoint } from "../catalog/endpoint.js"
-import { type ChunkSource, StreamDefect } from "../provider/chunk-source.js"
+import { type ChunkSource, readBatches, StreamDefect } from "../provider/chunk-source.js"
 import type { ChatStream, JsonObject, ProviderClient } from "../provider/contract.js"
 import { type ProviderError, TransportError, UpstreamTimeout } from "../provider/errors.js"
 import { sourceOfStream } from "../provider/stream-source.js"
@@ -89,13 +89,19 @@ const readHead = (
 ): void => {
   const { chat, source } = opened
   const head: Array<JsonObject> = []
-  let reading = false
-  let again = false
-  let ended = false
-  const read = (error: ProviderError | StreamDefect | undefined, batch: ReadonlyArray<JsonObject> | undefined) => {
-    if (ended || over()) return
-    if (batch === undefined) {
-      ended = true
+  readBatches(
+    source,
+    (batch) => {
+      let content = false
+      for (const chunk of batch) {
+        head.push(chunk)
+        if (!content && isContentChunk(chunk)) content = true
+      }
+      if (!content) return true
+      done(Effect.succeed({ chat, scope, source, head, ended: false, firstTokenAt: clock.currentTimeMillisUnsafe() }))
+      return false
+    },
+    (error) => {
       if (error instanceof StreamDefect) done(Effect.failCause(error.cause as Cause.Cause<never>))
       else if (error !== undefined) done(Effect.fail(error))
       else
@@ -109,40 +115,9 @@ const readHead = (
             }),
           ),
         )
-      return
-    }
-    let content = false
-    for (const chunk of batch) {
-      head.push(chunk)
-      if (!content && isContentChunk(chunk)) content = true
-    }
-    if (!content) return next()
-    ended = true
-    done(
-      Effect.succeed({
-        chat,
-        scope,
-        source,
-        head,
-        ended: false,
-        firstTokenAt: clock.currentTimeMillisUnsafe(),
-      }),
-    )
-  }
-  // a source may call back before `read` returns: loop instead of recursing
-  const next = (): void => {
-    if (reading) {
-      again = true
-      return
-    }
-    reading = true
-    do {
-      again = false
-      if (!ended && !over()) source.read(read)
-    } while (again)
-    reading = false
-  }
-  next()
+    },
+    over,
+  )
 }
 
 /**
