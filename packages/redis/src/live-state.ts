@@ -75,9 +75,8 @@ export const makeRedisLiveState = (
    * (at concurrency 64, every request of the turn the cache expires in) share one read instead of sending one each.
    */
   const inflight = new Map<string, Promise<ReadonlyArray<StateFields>>>()
-  const readOnce = (ids: ReadonlyArray<string>): Promise<ReadonlyArray<StateFields>> => {
+  const readOnce = (ids: ReadonlyArray<string>, key: string): Promise<ReadonlyArray<StateFields>> => {
     if (cacheMs <= 0) return readStates(ids)
-    const key = ids.join("\n")
     let p = inflight.get(key)
     if (p === undefined) {
       const read = readStates(ids)
@@ -115,15 +114,15 @@ export const makeRedisLiveState = (
     if (t - oldest > cacheMs / 2) refresh(ids, t)
     return out
   }
+  /** The hashes of `ids` read at `t` (or the read of them in flight), decoded and cached. */
+  const readFresh = (ids: ReadonlyArray<string>, t: number, key = ids.join("\n")): Promise<Array<Cached>> => {
+    const issued = generation
+    return readOnce(ids, key).then((fields) => remember(ids, fields, t, issued))
+  }
   /** The hashes of `ids` read again without anyone waiting (one read in flight per candidate set). */
   const refresh = (ids: ReadonlyArray<string>, t: number): void => {
     const key = ids.join("\n")
-    if (inflight.has(key)) return
-    const issued = generation
-    readOnce(ids).then(
-      (fields) => remember(ids, fields, t, issued),
-      (error: unknown) => conn.failed(error),
-    )
+    if (!inflight.has(key)) readFresh(ids, t, key).catch((error: unknown) => conn.failed(error))
   }
   /** Decode a read of `ids` made at `t` (sent at news `issued`), and cache it unless news came meanwhile. */
   const remember = (
@@ -166,9 +165,8 @@ export const makeRedisLiveState = (
               // the affinity entry is issued in the same tick as the state reads: both in flight, one round trip
               const affinity = affinityKey === undefined ? NO_AFFINITY : parts.affinity(affinityKey)
               if (known !== undefined) return affinity.then((sticky): LiveReads => reads(stats, known, sticky))
-              const issued = generation
-              return Promise.all([readOnce(ids), affinity]).then(
-                ([fields, sticky]): LiveReads => reads(stats, remember(ids, fields, t, issued), sticky),
+              return Promise.all([readFresh(ids, t), affinity]).then(
+                ([v, sticky]): LiveReads => reads(stats, v, sticky),
               )
             },
             local.read(endpoints, charges, t, affinityKey),

@@ -1,4 +1,4 @@
-import { StateUnavailable } from "@switchyard/core"
+import { type BucketLimits, StateUnavailable } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import type { Connection } from "./connection.js"
 import type { Keys } from "./keys.js"
@@ -29,16 +29,11 @@ interface Batch {
   ops: number
   readonly waiters: Array<Waiter>
   timer: ReturnType<typeof setTimeout> | undefined
-  /** Whether the limits in the header are set (by the first operation that takes them: a Health record does not). */
-  limited: boolean
-  tokensPerMinute: number | undefined
-  requestsPerMinute: number | undefined
-}
-
-/** The configured limits an operation runs with (the endpoint's, or those its reservation was taken under). */
-export interface OpLimits {
-  readonly tokensPerMinute?: number | undefined
-  readonly requestsPerMinute?: number | undefined
+  /**
+   * The configured limits in the header: set by the first operation that runs with limits (the endpoint's, or those
+   * its reservation was taken under; a Health record takes none).
+   */
+  limits: BucketLimits | undefined
 }
 
 /** Where the limits go in a batch's arguments (after the two keys and the breaker config). */
@@ -63,6 +58,9 @@ export class Shared {
   private readonly pending = new Map<string, Batch>()
   private scheduled = false
   private readonly flushNow = () => this.flush()
+  private readonly sendPending = () => {
+    for (const batch of this.pending.values()) this.sendBatch(batch)
+  }
   /**
    * Told when this replica reports news that changes how an endpoint is planned (a cooldown, a failure, an
    * upstream block): what it cached of that endpoint's state is stale.
@@ -152,7 +150,7 @@ export class Shared {
    */
   decide<A, E = never>(
     endpointId: string,
-    limits: OpLimits,
+    limits: BucketLimits,
     op: ReadonlyArray<string>,
     decode: (reply: ReadonlyArray<string>) => A,
     local: Effect.Effect<A, E>,
@@ -164,7 +162,7 @@ export class Shared {
   /** A request gate decided in the batch: as `decide`, but a fail-closed store answers `StateUnavailable`. */
   decideGate<A>(
     endpointId: string,
-    limits: OpLimits,
+    limits: BucketLimits,
     op: ReadonlyArray<string>,
     decode: (reply: ReadonlyArray<string>) => A,
     local: Effect.Effect<A, StateUnavailable>,
@@ -176,7 +174,7 @@ export class Shared {
 
   private join<A, E>(
     endpointId: string,
-    limits: OpLimits,
+    limits: BucketLimits,
     op: ReadonlyArray<string>,
     decode: (reply: ReadonlyArray<string>) => A,
     onError: Effect.Effect<A, E>,
@@ -206,7 +204,7 @@ export class Shared {
    */
   write(
     endpointId: string,
-    limits: OpLimits | undefined,
+    limits: BucketLimits | undefined,
     op: ReadonlyArray<string>,
     urgent = false,
     news = false,
@@ -221,13 +219,13 @@ export class Shared {
    * The endpoint's batch of this turn, for an operation run with `limits`: one whose header holds other limits (a
    * reservation taken before the catalog changed them) is sent first, and a new one started.
    */
-  private batchOf(endpointId: string, limits: OpLimits | undefined): Batch {
+  private batchOf(endpointId: string, limits: BucketLimits | undefined): Batch {
     let batch = this.pending.get(endpointId)
     if (
-      batch !== undefined &&
+      batch?.limits !== undefined &&
       limits !== undefined &&
-      batch.limited &&
-      (batch.tokensPerMinute !== limits.tokensPerMinute || batch.requestsPerMinute !== limits.requestsPerMinute)
+      (batch.limits.tokensPerMinute !== limits.tokensPerMinute ||
+        batch.limits.requestsPerMinute !== limits.requestsPerMinute)
     ) {
       this.pending.delete(endpointId)
       this.sendBatch(batch)
@@ -237,21 +235,11 @@ export class Shared {
       const args = [this.keys.state(endpointId), this.keys.reservations(endpointId)]
       for (const a of this.breaker) args.push(a)
       args.push("", "", this.ttl)
-      batch = {
-        args,
-        ops: 0,
-        waiters: [],
-        timer: undefined,
-        limited: false,
-        tokensPerMinute: undefined,
-        requestsPerMinute: undefined,
-      }
+      batch = { args, ops: 0, waiters: [], timer: undefined, limits: undefined }
       this.pending.set(endpointId, batch)
     }
-    if (limits !== undefined && !batch.limited) {
-      batch.limited = true
-      batch.tokensPerMinute = limits.tokensPerMinute
-      batch.requestsPerMinute = limits.requestsPerMinute
+    if (limits !== undefined && batch.limits === undefined) {
+      batch.limits = limits
       batch.args[LIMITS_AT] = arg(limits.tokensPerMinute)
       batch.args[LIMITS_AT + 1] = arg(limits.requestsPerMinute)
     }
@@ -280,12 +268,8 @@ export class Shared {
   flush(): void {
     this.scheduled = false
     if (this.pending.size === 0) return
-    const send = () => {
-      for (const batch of this.pending.values()) this.sendBatch(batch)
-    }
     // several endpoints' calls: one socket write
-    if (this.pending.size === 1) send()
-    else this.conn.together(send)
+    this.conn.together(this.sendPending)
     this.pending.clear()
   }
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto"
-import { BREAKER_ARGS, BREAKER_LUA } from "./breaker.js"
+import { BREAKER_LUA } from "./breaker.js"
 import { BUCKET_LUA } from "./bucket.js"
 import { COMMON_LUA } from "./common.js"
 import { STATE_HASH_LUA } from "./state-hash.js"
@@ -44,7 +44,6 @@ const STATE = [COMMON_LUA, BUCKET_LUA, BREAKER_LUA, STATE_HASH_LUA]
  * - `A` admit (Health acquire, then reserve; a half-open probe given back if the bucket refuses): reserve's
  *   arguments → `{'A', probe}` | `{'B', reason, until}` | `{'R', reason, wait}`.
  */
-export const BATCH_HEADER_ARGS = BREAKER_ARGS + 3
 const BATCH_OPS = `
 local c = breaker_config(ARGV, 1)
 local ct, cr, ttl = num(ARGV[8]), num(ARGV[9]), tonumber(ARGV[10])
