@@ -54,20 +54,13 @@ local function health_save(st, e)
 end
 -- the stored fields that changed (state_close): the ones whose value differs from what the hash held when the script
 -- opened it (\`e0\`; a field a state has not is '' or absent: nil); an entry new to the hash writes every field it has
+local BREAKER_FIELDS = { 'cf', 'ws', 's', 'f', 'oa', 'u', 'ps', 'n' }
 local function health_fields(st, e, out)
   local b, e0 = e.b, st.e0
-  local b0, cd0 = {}, nil
-  if e0 ~= nil then b0, cd0 = e0.b, e0.cd end
-  if b.k ~= b0.k then out[#out + 1], out[#out + 2] = 'k', b.k end
-  changed_field(out, 'cf', b.cf, b0.cf)
-  changed_field(out, 'ws', b.ws, b0.ws)
-  changed_field(out, 's', b.s, b0.s)
-  changed_field(out, 'f', b.f, b0.f)
-  changed_field(out, 'oa', b.oa, b0.oa)
-  changed_field(out, 'u', b.u, b0.u)
-  changed_field(out, 'ps', b.ps, b0.ps)
-  changed_field(out, 'cd', e.cd, cd0)
-  changed_field(out, 'n', b.n, b0.n)
+  local b0 = e0 and e0.b
+  if b0 == nil or b.k ~= b0.k then out[#out + 1], out[#out + 2] = 'k', b.k end
+  changed_fields(out, BREAKER_FIELDS, b, b0)
+  changed_field(out, 'cd', e.cd, e0 and e0.cd)
 end
 local function breaker_settle(c, b, now)
   if b.k == 'O' then

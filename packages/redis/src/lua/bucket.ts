@@ -25,15 +25,9 @@ local function bucket_save(st, s)
 end
 -- the stored fields (state_close) that changed since the script opened the hash (\`b0\`, parsed then); a bucket new to
 -- the hash writes every field it has (an absent limit is not stored, as '' reads: none)
+local BUCKET_FIELDS = { 't', 'r', 'at', 'bu', 'lt', 'lr' }
 local function bucket_fields(st, s, out)
-  local b0 = st.b0
-  if b0 == nil then b0 = {} end
-  changed_field(out, 't', s.t, b0.t)
-  changed_field(out, 'r', s.r, b0.r)
-  changed_field(out, 'at', s.at, b0.at)
-  changed_field(out, 'bu', s.bu, b0.bu)
-  changed_field(out, 'lt', s.lt, b0.lt)
-  changed_field(out, 'lr', s.lr, b0.lr)
+  changed_fields(out, BUCKET_FIELDS, s, st.b0)
 end
 -- effectiveLimits: configured wins per dimension
 local function bucket_limits(ct, cr, s)

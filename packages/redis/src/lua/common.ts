@@ -26,6 +26,16 @@ local function changed_field(out, name, x, x0)
     out[n + 1], out[n + 2] = name, fmt(x)
   end
 end
+local NONE = {}
+-- the fields \`names\` of the state \`s\` (its keys named as the fields) that differ from \`s0\` (the state as the hash held
+-- it; nil: none, every field \`s\` has is written)
+local function changed_fields(out, names, s, s0)
+  if s0 == nil then s0 = NONE end
+  for i = 1, #names do
+    local name = names[i]
+    changed_field(out, name, s[name], s0[name])
+  end
+end
 local function finite(x) return x ~= nil and x == x and x ~= INF and x ~= -INF end
 local function positive(x) return finite(x) and x > 0 end
 local function nonneg(x) return finite(x) and x >= 0 end
