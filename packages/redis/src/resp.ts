@@ -1,48 +1,71 @@
 /**
- * A Redis command on the wire (RESP2: an array of bulk strings): `head` (the command's first elements, already
- * encoded, ASCII) then each of `args` as a bulk string, in one buffer.
+ * A Redis command on the wire (RESP2: an array of bulk strings), written byte by byte into one buffer: `head` (the
+ * command's first elements, already encoded, ASCII) then each of `args` as a bulk string. Against building the same
+ * text with string templates, one pass with no intermediate strings: one allocation (the result) instead of ≈ 2.7 KB
+ * of strings per request.
  *
- * Built as one string — `Array.prototype.join` of the arguments and their length headers, copied natively in one pass
- * — and encoded with one call, optimistically taking every argument's length in UTF-16 units as its length in bytes:
- * when the encoding comes out longer than the text, some argument was not ASCII, and the text is built again with UTF-8
- * lengths. No JavaScript loop over characters: in the gateway a per-character loop (`charCodeAt`) meets strings of
- * many representations (flat, concatenated, sliced, internalized…), and every property access on them turned
- * megamorphic (a generic lookup per character): ≈ 13 µs against ≈ 3.5 µs here for a `syBatch` of four requests.
+ * Each argument is copied as ASCII in the same pass that checks it is (its length in UTF-16 units is then its length
+ * in bytes); one that is not is written again in UTF-8. The characters are read with `charCodeAt.call(s, i)`, not
+ * `s.charCodeAt(i)`: in the gateway the arguments come in many string representations (flat, concatenated, sliced,
+ * internalized…), the lookup of `s.charCodeAt` turns megamorphic (a generic property lookup per character) and the
+ * encoding of a `syBatch` of four requests took ≈ 13 µs instead of ≈ 4.
  */
+const CR = 13
+const LF = 10
+const DOLLAR = 36
+const charCodeAt = String.prototype.charCodeAt
 
-/** Length headers up to this many bytes come from the tables below (no string built per argument). */
-const SMALL = 128
-/** `$<n>\r\n`: the header of the first argument, `n` bytes long. */
-const FIRST = Array.from({ length: SMALL }, (_, n) => `$${n}\r\n`)
-/** `\r\n$<n>\r\n`: the end of the previous argument and the header of the next. */
-const NEXT = FIRST.map((header) => `\r\n${header}`)
+/** A scratch buffer reused by every encoding (the result is a copy of the part written). */
+let scratch = Buffer.allocUnsafe(16 * 1024)
 
-/** The pieces of the command being joined, reused by every encoding (emptied after each). */
-const parts: Array<string> = []
+/** The most bytes `s` can take in UTF-8 (3 per UTF-16 unit), plus its bulk-string header and trailer. */
+const bound = (s: string): number => 3 * s.length + 16
 
-const utf16Length = (s: string): number => s.length
-
-const wireText = (head: string, args: ReadonlyArray<string>, lengthOf: (s: string) => number): string => {
-  const n = args.length
-  parts.length = 2 * n + 2
-  parts[0] = head
-  let k = 1
+/** Copy the `n` units of `s` at `at`, one byte each: where the copy ends, or -1 if `s` is not ASCII (then it means nothing). */
+const copyAscii = (b: Buffer, at: number, s: string, n: number): number => {
+  let all = 0
   for (let i = 0; i < n; i++) {
-    const a = args[i]!
-    const length = lengthOf(a)
-    parts[k++] = length < SMALL ? (i === 0 ? FIRST : NEXT)[length]! : `${i === 0 ? "" : "\r\n"}$${length}\r\n`
-    parts[k++] = a
+    const c = charCodeAt.call(s, i)
+    all |= c
+    b[at + i] = c
   }
-  parts[k] = n === 0 ? "" : "\r\n"
-  const text = parts.join("")
-  parts.length = 0
-  return text
+  return all > 127 ? -1 : at + n
+}
+
+const decimal = (b: Buffer, at: number, n: number): number => {
+  if (n < 10) {
+    b[at] = 48 + n
+    return at + 1
+  }
+  const s = String(n)
+  return copyAscii(b, at, s, s.length)
 }
 
 export const encodeCommand = (head: string, args: ReadonlyArray<string>): Buffer => {
-  const text = wireText(head, args, utf16Length)
-  const wire = Buffer.from(text, "utf8")
-  if (wire.length === text.length) return wire
-  // some argument is not ASCII: its header must count its UTF-8 bytes
-  return Buffer.from(wireText(head, args, Buffer.byteLength), "utf8")
+  let size = head.length
+  for (let i = 0; i < args.length; i++) size += bound(args[i]!)
+  if (size > scratch.length) scratch = Buffer.allocUnsafe(Math.max(size, 2 * scratch.length))
+  const b = scratch
+  let at = copyAscii(b, 0, head, head.length)
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!
+    const n = a.length
+    const start = at
+    b[at++] = DOLLAR
+    at = decimal(b, at, n)
+    b[at++] = CR
+    b[at++] = LF
+    const end = copyAscii(b, at, a, n)
+    if (end >= 0) at = end
+    else {
+      // not ASCII: the header counts UTF-8 bytes
+      at = decimal(b, start + 1, Buffer.byteLength(a))
+      b[at++] = CR
+      b[at++] = LF
+      at += b.write(a, at, "utf8")
+    }
+    b[at++] = CR
+    b[at++] = LF
+  }
+  return Buffer.from(b.subarray(0, at))
 }
