@@ -4,7 +4,7 @@ import { azureOpenAiPlugin } from "../azure-openai/plugin.js"
 import { googlePlugin, googleVertexPlugin } from "../google/index.js"
 import { openAiCompatiblePlugin } from "../openai-compatible/plugin.js"
 import { simulatedPlugin } from "../simulated/index.js"
-import type { AnyProviderPlugin } from "./registry.js"
+import type { AnyProviderPlugin } from "./any-plugin.js"
 
 export const builtinPlugins: ReadonlyArray<AnyProviderPlugin> = [
   openAiCompatiblePlugin,

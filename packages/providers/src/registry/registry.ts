@@ -3,19 +3,15 @@
  *
  *   makePluginRegistry(extra?) → PluginRegistry      builtins + your plugins (a later plugin of the same kind wins)
  *   builtinPlugins                                   the plugins shipped in this package (builtin.ts)
+ *   AnyProviderPlugin                                a plugin whatever its options type (any-plugin.ts)
  */
 import type { ConfigInvalid, PluginContext, ProviderClient, ProviderPlugin } from "@switchyard/core"
 import type * as Effect from "effect/Effect"
-import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import type { AnyProviderPlugin } from "./any-plugin.js"
 import { builtinPlugins } from "./builtin.js"
 
-/** Any plugin, whatever its options type (its `make` only ever receives what its own schema decoded). */
-export interface AnyProviderPlugin {
-  readonly kind: string
-  readonly options: Schema.Decoder<unknown>
-  readonly make: (options: never, ctx: PluginContext) => Effect.Effect<ProviderClient, ConfigInvalid, Scope.Scope>
-}
+export type { AnyProviderPlugin }
 
 export type PluginRegistry = ReadonlyMap<string, AnyProviderPlugin>
 
