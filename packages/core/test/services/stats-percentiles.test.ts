@@ -1,12 +1,7 @@
 import fc from "fast-check"
 import * as hdr from "hdr-histogram-js"
 import { describe, expect, it } from "vitest"
-import {
-  BLOCK_SHIFT,
-  countBlocks,
-  percentilesInBlocks,
-  percentilesOf,
-} from "../../src/services/stats/percentiles.js"
+import { BLOCK_SHIFT, countBlocks, percentilesInBlocks, percentilesOf } from "../../src/services/stats/percentiles.js"
 
 const histogram = (values: ReadonlyArray<number>): hdr.JsHistogram => {
   const h = new hdr.Int32Histogram(1, 3_600_000, 2)

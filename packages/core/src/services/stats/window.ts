@@ -312,8 +312,7 @@ export class EndpointWindow {
       if (sample.latencyMs !== undefined)
         recordBoth(slice.latency, this.total.latency, sample.latencyMs, LATENCY_MAX_MS)
       const tps = throughputOf(sample)
-      if (tps !== undefined)
-        recordBoth(slice.throughput, this.total.throughput, tps * THROUGHPUT_SCALE, THROUGHPUT_MAX)
+      if (tps !== undefined) recordBoth(slice.throughput, this.total.throughput, tps * THROUGHPUT_SCALE, THROUGHPUT_MAX)
       if (sample.promptTokens !== undefined && sample.promptTokens > 0) {
         addCacheCounts(slice, sample)
         addCacheCounts(this.total, sample)
