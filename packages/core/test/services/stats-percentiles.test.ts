@@ -1,7 +1,7 @@
 import fc from "fast-check"
 import * as hdr from "hdr-histogram-js"
 import { describe, expect, it } from "vitest"
-import { percentilesOf } from "../../src/services/stats/percentiles.js"
+import { BLOCK_SHIFT, countBlocks, percentilesInBlocks, percentilesOf } from "../../src/services/stats/percentiles.js"
 
 const histogram = (values: ReadonlyArray<number>): hdr.JsHistogram => {
   const h = new hdr.Int32Histogram(1, 3_600_000, 2)
@@ -38,6 +38,18 @@ describe("percentilesOf (one walk for p50/p75/p90/p99)", () => {
         total.subtract(histogram(dropped))
         expect(total.totalCount).toBe(kept.length)
         expect(percentilesOf(total, 1)).toEqual(reference(histogram(kept), 1))
+      }),
+    )
+  })
+
+  it("reads the same values through block sums (percentilesInBlocks)", () => {
+    fc.assert(
+      fc.property(values, values, fc.constantFrom(1, 1 / 1000), (kept, dropped, scale) => {
+        const total = histogram([...kept, ...dropped])
+        total.subtract(histogram(dropped))
+        const blocks = countBlocks(total)
+        for (let i = 0; i < total.countsArrayLength; i++) blocks[i >> BLOCK_SHIFT]! += total.getCountAtIndex(i)
+        expect(percentilesInBlocks(total, blocks, scale)).toEqual(percentilesOf(total, scale))
       }),
     )
   })

@@ -177,6 +177,47 @@ describe("stats window staleness bound", () => {
   })
 })
 
+describe("stats window percentiles", () => {
+  it("with staleShare 0, are exactly those of the samples in the window, across slice expiries", () => {
+    const SLICE = 20_000
+    const op = fc.record({
+      read: fc.boolean(),
+      dt: fc.integer({ min: 0, max: 25_000 }),
+      ms: fc.oneof(fc.integer({ min: 1, max: 3_600_000 }), fc.integer({ min: 1, max: 5_000 })),
+    })
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+        const w = window({ windowMs: 5 * SLICE, slices: 5, minSamples: 1, staleShare: 0 })
+        const samples: Array<{ readonly epoch: number; readonly ms: number }> = []
+        let now = 0
+        for (const o of ops) {
+          now += o.dt
+          if (!o.read) {
+            w.record({ outcome: "success", ttftMs: o.ms, latencyMs: o.ms + 1 }, now)
+            samples.push({ epoch: Math.floor(now / SLICE), ms: o.ms })
+            continue
+          }
+          const epoch = Math.floor(now / SLICE)
+          const exact = new hdr.Int32Histogram(1, 3_600_000, 2)
+          for (const s of samples) if (s.epoch > epoch - 5) exact.recordValue(s.ms)
+          const got = w.read(now)
+          if (exact.totalCount === 0) {
+            expect(got.ttft).toBeUndefined()
+            continue
+          }
+          expect(got.ttft).toEqual({
+            p50: exact.getValueAtPercentile(50) * (1 / 1000),
+            p75: exact.getValueAtPercentile(75) * (1 / 1000),
+            p90: exact.getValueAtPercentile(90) * (1 / 1000),
+            p99: exact.getValueAtPercentile(99) * (1 / 1000),
+          })
+        }
+      }),
+      { numRuns: 200 },
+    )
+  })
+})
+
 describe("Stats service", () => {
   const run = <A>(o: StatsOptions, eff: Effect.Effect<A, never, Stats | TestClock.TestClock>) =>
     Effect.runPromiseExit(eff.pipe(Effect.provide(Layer.mergeAll(Stats.layerWith(o), TestClock.layer())))).then(

@@ -3,7 +3,7 @@ import type * as hdr from "hdr-histogram-js"
 // the in-memory stats never use (≈ 200 KB of code per process)
 import Int32HistogramModule from "hdr-histogram-js/dist/Int32Histogram.js"
 import type { Percentiles } from "../../policy/types.js"
-import { percentilesOf } from "./percentiles.js"
+import { BLOCK_SHIFT, type CountBlocks, countBlocks, percentilesInBlocks, percentilesOf } from "./percentiles.js"
 
 /** CommonJS: Node's default import is `module.exports` (the class is its `default`); some loaders give the class. */
 const Int32Histogram = ((m: unknown) => (typeof m === "function" ? m : (m as typeof Int32HistogramModule).default))(
@@ -102,11 +102,54 @@ export const clampRecord = (h: hdr.JsHistogram, value: number, max: number): voi
   h.recordValue(Math.min(max, Math.max(1, Math.round(value))))
 }
 
+/** A histogram and the sums of its counts per block (`CountBlocks`), recorded into together. */
+interface Track {
+  readonly h: hdr.JsHistogram
+  readonly blocks: CountBlocks
+}
+
+const newTrack = (max: number): Track => {
+  const h = statsHistogram(max)
+  return { h, blocks: countBlocks(h) }
+}
+
+/** Count `index` (of `value`) in `t`: what `recordValue(value)` does, and its block's sum. */
+const countIn = (t: Track, value: number, index: number): void => {
+  t.h.incrementCountAtIndex(index)
+  t.h.updateMinAndMax(value)
+  t.h.incrementTotalCount()
+  t.blocks[index >> BLOCK_SHIFT]!++
+}
+
+/** `clampRecord` into a slice's track and the window's total track, the counts index computed once. */
+const recordBoth = (slice: Track, total: Track, value: number, max: number): void => {
+  const v = Math.min(max, Math.max(1, Math.round(value)))
+  const index = total.h.countsArrayIndex(v)
+  if (index >= total.h.countsArrayLength) {
+    // out of the histograms' range: recordValue's own error
+    clampRecord(total.h, v, max)
+    return
+  }
+  countIn(slice, v, index)
+  countIn(total, v, index)
+}
+
+/** Take an expiring slice's track out of the total and empty it. */
+const expireTrack = (slice: Track, total: Track): void => {
+  if (slice.h.totalCount === 0) return
+  total.h.subtract(slice.h)
+  const from = slice.blocks
+  const into = total.blocks
+  for (let b = 0; b < from.length; b++) into[b]! -= from[b]!
+  from.fill(0)
+  slice.h.reset()
+}
+
 interface Slice {
   epoch: number
-  readonly ttft: hdr.JsHistogram
-  readonly latency: hdr.JsHistogram
-  readonly throughput: hdr.JsHistogram
+  readonly ttft: Track
+  readonly latency: Track
+  readonly throughput: Track
   successes: number
   failures: number
   rateLimited: number
@@ -118,9 +161,9 @@ interface Slice {
 
 const newSlice = (): Slice => ({
   epoch: Number.NEGATIVE_INFINITY,
-  ttft: statsHistogram(LATENCY_MAX_MS),
-  latency: statsHistogram(LATENCY_MAX_MS),
-  throughput: statsHistogram(THROUGHPUT_MAX),
+  ttft: newTrack(LATENCY_MAX_MS),
+  latency: newTrack(LATENCY_MAX_MS),
+  throughput: newTrack(THROUGHPUT_MAX),
   successes: 0,
   failures: 0,
   rateLimited: 0,
@@ -221,9 +264,9 @@ export class EndpointWindow {
   private expire(slice: Slice): void {
     // Histograms only hold successes' samples, so a slice without outcomes holds nothing.
     const empty = slice.successes === 0 && slice.failures === 0 && slice.rateLimited === 0
-    if (slice.ttft.totalCount > 0) this.total.ttft.subtract(slice.ttft)
-    if (slice.latency.totalCount > 0) this.total.latency.subtract(slice.latency)
-    if (slice.throughput.totalCount > 0) this.total.throughput.subtract(slice.throughput)
+    expireTrack(slice.ttft, this.total.ttft)
+    expireTrack(slice.latency, this.total.latency)
+    expireTrack(slice.throughput, this.total.throughput)
     this.total.successes -= slice.successes
     this.total.failures -= slice.failures
     this.total.rateLimited -= slice.rateLimited
@@ -231,9 +274,6 @@ export class EndpointWindow {
     this.total.cacheRead -= slice.cacheRead
     this.total.cacheWrite -= slice.cacheWrite
     this.total.cacheWrite1h -= slice.cacheWrite1h
-    if (slice.ttft.totalCount > 0) slice.ttft.reset()
-    if (slice.latency.totalCount > 0) slice.latency.reset()
-    if (slice.throughput.totalCount > 0) slice.throughput.reset()
     slice.successes = 0
     slice.failures = 0
     slice.rateLimited = 0
@@ -268,21 +308,17 @@ export class EndpointWindow {
         return
     }
     if (sample.outcome === "success") {
-      if (sample.ttftMs !== undefined) this.both(slice.ttft, this.total.ttft, sample.ttftMs, LATENCY_MAX_MS)
-      if (sample.latencyMs !== undefined) this.both(slice.latency, this.total.latency, sample.latencyMs, LATENCY_MAX_MS)
+      if (sample.ttftMs !== undefined) recordBoth(slice.ttft, this.total.ttft, sample.ttftMs, LATENCY_MAX_MS)
+      if (sample.latencyMs !== undefined)
+        recordBoth(slice.latency, this.total.latency, sample.latencyMs, LATENCY_MAX_MS)
       const tps = throughputOf(sample)
-      if (tps !== undefined) this.both(slice.throughput, this.total.throughput, tps * THROUGHPUT_SCALE, THROUGHPUT_MAX)
+      if (tps !== undefined) recordBoth(slice.throughput, this.total.throughput, tps * THROUGHPUT_SCALE, THROUGHPUT_MAX)
       if (sample.promptTokens !== undefined && sample.promptTokens > 0) {
         addCacheCounts(slice, sample)
         addCacheCounts(this.total, sample)
       }
     }
     this.summary = undefined
-  }
-
-  private both(slice: hdr.JsHistogram, total: hdr.JsHistogram, value: number, max: number): void {
-    clampRecord(slice, value, max)
-    clampRecord(total, value, max)
   }
 
   /** Whether the cached percentiles must be recomputed at `now` (see the class comment). */
@@ -293,9 +329,9 @@ export class EndpointWindow {
     const t = this.total
     return (
       this.expiredSince ||
-      t.ttft.totalCount > c.ttftLimit ||
-      t.latency.totalCount > c.latencyLimit ||
-      t.throughput.totalCount > c.throughputLimit
+      t.ttft.h.totalCount > c.ttftLimit ||
+      t.latency.h.totalCount > c.latencyLimit ||
+      t.throughput.h.totalCount > c.throughputLimit
     )
   }
 
@@ -310,13 +346,13 @@ export class EndpointWindow {
     const min = this.options.minSamples
     if (this.stale(now)) {
       this.pct = {
-        ttft: percentilesAtLeast(t.ttft, min, 1 / 1000),
-        latency: percentilesAtLeast(t.latency, min, 1 / 1000),
-        throughput: percentilesAtLeast(t.throughput, min, 1 / THROUGHPUT_SCALE),
+        ttft: trackPercentiles(t.ttft, min, 1 / 1000),
+        latency: trackPercentiles(t.latency, min, 1 / 1000),
+        throughput: trackPercentiles(t.throughput, min, 1 / THROUGHPUT_SCALE),
         at: now,
-        ttftLimit: this.limit(t.ttft.totalCount),
-        latencyLimit: this.limit(t.latency.totalCount),
-        throughputLimit: this.limit(t.throughput.totalCount),
+        ttftLimit: this.limit(t.ttft.h.totalCount),
+        latencyLimit: this.limit(t.latency.h.totalCount),
+        throughputLimit: this.limit(t.throughput.h.totalCount),
       }
       this.expiredSince = false
       this.summary = undefined
@@ -349,3 +385,7 @@ export const throughputOf = (s: StatsSample): number | undefined => {
 /** Percentiles of `h` (× `scale`), or undefined below `min` samples. */
 export const percentilesAtLeast = (h: hdr.JsHistogram, min: number, scale: number): Percentiles | undefined =>
   h.totalCount < min || h.totalCount === 0 ? undefined : percentilesOf(h, scale)
+
+/** `percentilesAtLeast` of a track, through its block sums. */
+const trackPercentiles = (t: Track, min: number, scale: number): Percentiles | undefined =>
+  t.h.totalCount < min || t.h.totalCount === 0 ? undefined : percentilesInBlocks(t.h, t.blocks, scale)
