@@ -254,7 +254,10 @@ export const makeRedisStats = (
       }
       if (now - c.at >= options.statsCacheMs) {
         const p = refresh(id, c, now)
-        if (c.summary === undefined) (waits ??= []).push(p)
+        if (c.summary === undefined) {
+          waits ??= []
+          waits.push(p)
+        }
       }
     }
     const answer = () => {
