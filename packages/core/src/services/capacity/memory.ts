@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import type { Endpoint } from "../../catalog/endpoint.js"
-import { atNow, eachAt, eachAtNow, withTwin } from "../now.js"
+import { atNow, eachAt, withTwin } from "../now.js"
 import {
   adjust,
   admit,
