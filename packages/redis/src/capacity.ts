@@ -1,6 +1,7 @@
 import {
   admissionLimit,
   admit,
+  atNow,
   type BucketState,
   bucketState,
   type CapacityShape,
@@ -92,27 +93,11 @@ export const makeRedisCapacity = (
   // learnt from this replica's own settled requests (see core's prompt-scale.ts)
   const scales = makePromptScales()
 
-  /** A reservation taken in Redis is closed there; one taken while degraded, in the local meter. */
-  const close = (
-    r: Reservation,
-    tokens: number,
-    requests: number,
-    now: number | undefined,
-    locally: Effect.Effect<void>,
-  ): Effect.Effect<void> => {
-    if (!r.id.startsWith(prefix)) return locally
-    return Effect.clockWith((clock) =>
-      Effect.sync(() =>
-        shared.write(r.endpointId, r.limits, [
-          "S",
-          String(now ?? clock.currentTimeMillisUnsafe()),
-          r.id,
-          String(tokens),
-          String(requests),
-        ]),
-      ),
-    )
-  }
+  /** Taken in Redis (else in the local meter, while degraded: closed there). */
+  const ours = (r: Reservation) => r.id.startsWith(prefix)
+  /** Close a reservation taken in Redis (settle or release), at `t`. */
+  const close = (r: Reservation, tokens: number, requests: number, t: number): void =>
+    shared.write(r.endpointId, r.limits, ["S", String(t), r.id, String(tokens), String(requests)])
 
   const predictOne = (endpoint: Endpoint, charge: number, now: number | undefined) =>
     Effect.clockWith((clock) => {
@@ -141,12 +126,18 @@ export const makeRedisCapacity = (
           local.reserve(endpoint, charge, o, t),
         )
       }),
+    // one effect each on the request path (not a Clock read, a sync and the local meter's effect)
     settle: (r, usage, now) =>
-      Effect.andThen(
-        Effect.sync(() => learnPrompt(scales, r, usage)),
-        close(r, settledCharge(r, usage) - r.charge, 0, now, local.settle(r, usage, now)),
-      ),
-    release: (r, now) => close(r, -r.charge, -1, now, local.release(r, now)),
+      ours(r)
+        ? atNow(now, (t) => {
+            learnPrompt(scales, r, usage)
+            close(r, settledCharge(r, usage) - r.charge, 0, t)
+          })
+        : Effect.andThen(
+            Effect.sync(() => learnPrompt(scales, r, usage)),
+            local.settle(r, usage, now),
+          ),
+    release: (r, now) => (ours(r) ? atNow(now, (t) => close(r, -r.charge, -1, t)) : local.release(r, now)),
     observe: (endpoint, signals, o, now) => {
       const rateLimited = o?.rateLimited === true
       // nothing said: nothing changes (see core's `hasCapacitySignals`), in Redis or in the local meter

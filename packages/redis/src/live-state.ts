@@ -5,6 +5,7 @@ import {
   type LiveStateShape,
   limitsOf,
   type StatsShape,
+  withNow,
 } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import { bucketOf, refusalOf, reservationOf, reserveOp, utilizationOfBucket } from "./capacity.js"
@@ -146,8 +147,7 @@ export const makeRedisLiveState = (
   return {
     status: () => conn.status(),
     read: (endpoints, charges, now, affinityKey) =>
-      Effect.clockWith((clock) => {
-        const t = now ?? clock.currentTimeMillisUnsafe()
+      withNow(now, (t) => {
         const n = endpoints.length
         const ids = new Array<string>(n)
         for (let i = 0; i < n; i++) ids[i] = endpoints[i]!.id

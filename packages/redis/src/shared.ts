@@ -16,11 +16,22 @@ const UNAVAILABLE = new StateUnavailable({
  */
 export const MAX_BATCH_OPS = 256
 
-/** A caller waiting for its decision's reply in a batch. */
-interface Waiter {
-  done: boolean
-  readonly answer: (reply: ReadonlyArray<string>) => void
-  readonly fail: (error: unknown) => void
+/** A caller waiting for its decision's reply in a batch (one object per caller, no closures). */
+class Waiter<A = unknown, E = unknown> {
+  done = false
+  constructor(
+    private readonly resume: (effect: Effect.Effect<A, E>) => void,
+    private readonly decode: (reply: ReadonlyArray<string>) => A,
+    private readonly onError: Effect.Effect<A, E>,
+    private readonly conn: Connection,
+  ) {}
+  answer(reply: ReadonlyArray<string>): void {
+    this.resume(Effect.succeed(this.decode(reply)))
+  }
+  fail(error: unknown): void {
+    this.conn.failed(error)
+    this.resume(this.onError)
+  }
 }
 
 /** One endpoint's `syBatch` call being built: its arguments, and who waits for which reply. */
@@ -179,17 +190,9 @@ export class Shared {
     decode: (reply: ReadonlyArray<string>) => A,
     onError: Effect.Effect<A, E>,
   ): Effect.Effect<A, E> {
-    const conn = this.conn
     return Effect.callback<A, E>((resume) => {
       const batch = this.batchOf(endpointId, limits)
-      batch.waiters.push({
-        done: false,
-        answer: (reply) => resume(Effect.succeed(decode(reply))),
-        fail: (error) => {
-          conn.failed(error)
-          resume(onError)
-        },
-      })
+      batch.waiters.push(new Waiter(resume, decode, onError, this.conn) as Waiter)
       // every caller of the batch joined it in this turn: one deadline for them all (see `within`)
       batch.timer ??= setTimeout(() => setImmediate(() => expire(batch, this.timeoutMs)), this.timeoutMs)
       this.add(endpointId, batch, op)

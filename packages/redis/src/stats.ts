@@ -13,6 +13,7 @@ import {
   THROUGHPUT_SCALE,
   throughputOf,
   type WindowOptions,
+  withNow,
 } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import * as hdr from "hdr-histogram-js"
@@ -235,9 +236,16 @@ export const makeRedisStats = (
     return c.refreshing
   }
 
-  /** Fleet summaries of `ids` at `now` (cached; the first read of an endpoint waits for Redis). */
-  const fleet = (ids: ReadonlyArray<string>, now: number): Effect.Effect<ReadonlyArray<StatsSummary | undefined>> => {
-    const waits: Array<Promise<void>> = []
+  /**
+   * Fleet summaries of `ids` at `now`, each endpoint's `locals` summary where the fleet has none (cached; the first
+   * read of an endpoint waits for Redis).
+   */
+  const fleet = (
+    ids: ReadonlyArray<string>,
+    now: number,
+    locals: ReadonlyArray<StatsSummary>,
+  ): Effect.Effect<ReadonlyArray<StatsSummary>> => {
+    let waits: Array<Promise<void>> | undefined
     for (const id of ids) {
       let c = cache.get(id)
       if (c === undefined) {
@@ -246,22 +254,26 @@ export const makeRedisStats = (
       }
       if (now - c.at >= options.statsCacheMs) {
         const p = refresh(id, c, now)
-        if (c.summary === undefined) waits.push(p)
+        if (c.summary === undefined) {
+          waits ??= []
+          waits.push(p)
+        }
       }
     }
-    const answer = () => ids.map((id) => cache.get(id)?.summary)
-    if (waits.length === 0) return Effect.sync(answer)
-    return shared.read(() => Promise.all(waits).then(answer), Effect.sync(answer))
+    const answer = () => {
+      const out = new Array<StatsSummary>(ids.length)
+      for (let i = 0; i < ids.length; i++) out[i] = cache.get(ids[i]!)?.summary ?? locals[i]!
+      return out
+    }
+    if (waits === undefined) return Effect.succeed(answer())
+    const all = waits
+    return shared.read(() => Promise.all(all).then(answer), Effect.sync(answer))
   }
 
   const readMany = (ids: ReadonlyArray<string>, now: number | undefined) =>
-    Effect.clockWith((clock) => {
-      const t = now ?? clock.currentTimeMillisUnsafe()
-      return Effect.flatMap(local.readMany(ids, t), (locals) => {
-        if (!conn.ok) return Effect.succeed(locals)
-        return Effect.map(fleet(ids, t), (merged) => merged.map((m, i) => m ?? locals[i]!))
-      })
-    })
+    withNow(now, (t) =>
+      Effect.flatMap(local.readMany(ids, t), (locals) => (conn.ok ? fleet(ids, t, locals) : Effect.succeed(locals))),
+    )
 
   return {
     record: (id, sample, now) =>

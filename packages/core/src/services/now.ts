@@ -23,6 +23,16 @@ export const eachAt = <K, A>(
   return out
 }
 
+/**
+ * The effect `build(now)` builds at the caller's `now`, or at `Clock`'s current time when none was passed (read
+ * when the effect runs). With `now`, `build` runs at once: it must only build the effect, doing nothing itself.
+ */
+export const withNow = <A, E, R>(
+  now: number | undefined,
+  build: (now: number) => Effect.Effect<A, E, R>,
+): Effect.Effect<A, E, R> =>
+  now === undefined ? Effect.clockWith((clock) => build(clock.currentTimeMillisUnsafe())) : build(now)
+
 /** `f` of each of `keys` (with its index) at one instant: the batched reads (`readMany`, `predictMany`). */
 export const eachAtNow = <K, A>(
   keys: ReadonlyArray<K>,
