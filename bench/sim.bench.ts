@@ -7,7 +7,9 @@
 // time on a shared machine; the load average at the start is printed with the numbers.
 // It runs the compiled packages (`tsc -b` first, then this file without the `source` condition), as an
 // installed simulator runs: from TypeScript sources, tsx's transform wraps every function it creates in
-// a `__name` call (≈ 10–15% more CPU per simulated request).
+// a `__name` call (≈ 10–15% more CPU per simulated request). And with `--single-threaded-gc`: V8's
+// parallel and concurrent GC helper threads made each worker use ≈ 1.2 cores, so two workers on two cores
+// contended with their own collectors (≈ 6% more CPU in all, interleaved runs).
 import { readFileSync } from "node:fs"
 import { loadavg } from "node:os"
 import { join } from "node:path"

@@ -8,11 +8,13 @@ import {
   Affinity,
   type AffinityOptions,
   type AffinityShape,
+  type AffinityTwin,
   makeMemoryAffinity,
   type ResolvedAffinityOptions,
   resolveAffinityOptions,
 } from "./affinity/service.js"
 import {
+  type CapacityTwin,
   type MemoryCapacityOptions,
   makeMemoryCapacity,
   type ResolvedCapacityOptions,
@@ -25,11 +27,13 @@ import {
   type HealthOptions,
   type HealthReport,
   type HealthShape,
+  type HealthTwin,
   type HealthView,
   makeMemoryHealth,
   type ResolvedHealthOptions,
   resolveHealthOptions,
 } from "./health/service.js"
+import { atNow, twinOf } from "./now.js"
 import {
   makeMemoryRetryBudget,
   type ResolvedRetryBudgetOptions,
@@ -38,7 +42,14 @@ import {
   type RetryBudgetShape,
   resolveRetryBudgetOptions,
 } from "./retry-budget/service.js"
-import { makeMemoryStats, resolveStatsOptions, Stats, type StatsOptions, type StatsShape } from "./stats/service.js"
+import {
+  makeMemoryStats,
+  resolveStatsOptions,
+  Stats,
+  type StatsOptions,
+  type StatsShape,
+  type StatsTwin,
+} from "./stats/service.js"
 import type { StatsSummary, WindowOptions } from "./stats/window.js"
 
 /**
@@ -133,18 +144,80 @@ export type LiveStateServices = CapacityMeter | Health | Stats | RetryBudget | A
 const ABANDONED: HealthReport = { _tag: "Abandoned" }
 const MEMORY_STATUS: StateStatus = { backend: "memory", state: "ok", errors: 0 }
 
-/** The gates composed from the services' own operations (the in-memory store's `LiveState`). */
+/**
+ * The gates composed from the services' own operations (the in-memory store's `LiveState`). When all
+ * four are the in-memory stores themselves (their `withTwin` twins are found), each gate runs their
+ * operations synchronously in one effect at one instant — the same calls in the same order, without an
+ * effect and a continuation per operation; otherwise (a wrapped service, a shared store's) it chains
+ * their effects.
+ */
 export const composeLiveState = (
   capacity: CapacityShape,
   health: HealthShape,
   stats: StatsShape,
   affinity: AffinityShape,
   status: () => StateStatus = () => MEMORY_STATUS,
+): LiveStateShape => {
+  const c = twinOf<CapacityTwin>(capacity)
+  const h = twinOf<HealthTwin>(health)
+  const s = twinOf<StatsTwin>(stats)
+  const a = twinOf<AffinityTwin>(affinity)
+  return c === undefined || h === undefined || s === undefined || a === undefined
+    ? composeEffects(capacity, health, stats, affinity, status)
+    : composeTwins(c, h, s, a, status)
+}
+
+const idsOf = (endpoints: ReadonlyArray<Endpoint>): Array<string> => {
+  const ids = new Array<string>(endpoints.length)
+  for (let i = 0; i < endpoints.length; i++) ids[i] = endpoints[i]!.id
+  return ids
+}
+
+/** The gates over the in-memory stores' twins: one effect per gate. */
+const composeTwins = (
+  capacity: CapacityTwin,
+  health: HealthTwin,
+  stats: StatsTwin,
+  affinity: AffinityTwin,
+  status: () => StateStatus,
+): LiveStateShape => ({
+  status,
+  read: (endpoints, charges, at, affinityKey) =>
+    atNow(at, (now): LiveReads => {
+      const ids = idsOf(endpoints)
+      const s = stats.readMany(ids, now)
+      const h = health.readMany(ids, now)
+      const p = capacity.predictMany(endpoints, charges, now)
+      return {
+        stats: s,
+        health: h,
+        predicted: p,
+        affinity: affinityKey === undefined ? undefined : affinity.lookup(affinityKey, now),
+      }
+    }),
+  admit: (endpoint, charge, options, at) =>
+    atNow(at, (now): Entry => {
+      const permit = health.acquire(endpoint.id, now)
+      if (permit._tag === "Blocked") return permit
+      const admission = capacity.reserve(endpoint, charge, options, now)
+      if (admission._tag !== "Refused")
+        return { _tag: "Admitted", reservation: admission.reservation, probe: permit.probe }
+      health.record(endpoint.id, ABANDONED, permit.probe, now)
+      return admission
+    }),
+})
+
+/** The gates chaining the services' effects. */
+const composeEffects = (
+  capacity: CapacityShape,
+  health: HealthShape,
+  stats: StatsShape,
+  affinity: AffinityShape,
+  status: () => StateStatus,
 ): LiveStateShape => ({
   status,
   read: (endpoints, charges, now, affinityKey) => {
-    const ids = new Array<string>(endpoints.length)
-    for (let i = 0; i < endpoints.length; i++) ids[i] = endpoints[i]!.id
+    const ids = idsOf(endpoints)
     return Effect.flatMap(stats.readMany(ids, now), (s) =>
       Effect.flatMap(health.readMany(ids, now), (h) =>
         Effect.flatMap(capacity.predictMany(endpoints, charges, now), (p) =>

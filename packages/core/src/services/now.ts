@@ -12,6 +12,17 @@ export const atNow = <A>(now: number | undefined, f: (now: number) => A): Effect
     ? Effect.clockWith((clock) => Effect.succeed(f(clock.currentTimeMillisUnsafe())))
     : Effect.sync(() => f(now))
 
+/** `f` of each of `keys` (with its index) at `now`. */
+export const eachAt = <K, A>(
+  keys: ReadonlyArray<K>,
+  now: number,
+  f: (key: K, now: number, index: number) => A,
+): ReadonlyArray<A> => {
+  const out = new Array<A>(keys.length)
+  for (let i = 0; i < keys.length; i++) out[i] = f(keys[i]!, now, i)
+  return out
+}
+
 /**
  * The effect `build(now)` builds at the caller's `now`, or at `Clock`'s current time when none was passed (read
  * when the effect runs). With `now`, `build` runs at once: it must only build the effect, doing nothing itself.
@@ -27,9 +38,19 @@ export const eachAtNow = <K, A>(
   keys: ReadonlyArray<K>,
   now: number | undefined,
   f: (key: K, now: number, index: number) => A,
-): Effect.Effect<ReadonlyArray<A>> =>
-  atNow(now, (t) => {
-    const out = new Array<A>(keys.length)
-    for (let i = 0; i < keys.length; i++) out[i] = f(keys[i]!, t, i)
-    return out
-  })
+): Effect.Effect<ReadonlyArray<A>> => atNow(now, (t) => eachAt(keys, t, f))
+
+const twins = new WeakMap<object, object>()
+
+/**
+ * Register the synchronous twin of an in-memory store's `shape`: the same operations, each run at a
+ * given `now` and returning what the effect would. `twinOf(shape)` finds it for that very object only —
+ * a wrapper around the shape (a test's, a shared store's) has none, so its effects keep running.
+ */
+export const withTwin = <S extends object, T extends object>(shape: S, twin: T): S => {
+  twins.set(shape, twin)
+  return shape
+}
+
+/** The twin `withTwin` registered for `shape`, if any. */
+export const twinOf = <T extends object>(shape: object): T | undefined => twins.get(shape) as T | undefined

@@ -1,7 +1,7 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { atNow } from "../now.js"
+import { atNow, withTwin } from "../now.js"
 
 /**
  * Affinity: which endpoint served each conversation's last turn, so the next turn can go back to the
@@ -49,27 +49,35 @@ interface Entry {
 export const makeMemoryAffinity = (options: AffinityOptions = {}): AffinityShape => {
   const o = resolveAffinityOptions(options)
   const entries = new Map<string, Entry>()
-  return {
-    lookup: (key, at) =>
-      atNow(at, (now) => {
-        const entry = entries.get(key)
-        if (entry === undefined) return undefined
-        entries.delete(key)
-        if (entry.expiresAt <= now) return undefined
-        entry.expiresAt = now + o.ttlMs
-        entries.set(key, entry)
-        return entry.endpointId
-      }),
-    remember: (key, endpointId, at) =>
-      atNow(at, (now) => {
-        entries.delete(key)
-        if (entries.size >= o.maxEntries) {
-          const oldest = entries.keys().next()
-          if (oldest.done !== true) entries.delete(oldest.value)
-        }
-        entries.set(key, { endpointId, expiresAt: now + o.ttlMs })
-      }),
+  const lookup = (key: string, now: number): string | undefined => {
+    const entry = entries.get(key)
+    if (entry === undefined) return undefined
+    entries.delete(key)
+    if (entry.expiresAt <= now) return undefined
+    entry.expiresAt = now + o.ttlMs
+    entries.set(key, entry)
+    return entry.endpointId
   }
+  return withTwin<AffinityShape, AffinityTwin>(
+    {
+      lookup: (key, at) => atNow(at, (now) => lookup(key, now)),
+      remember: (key, endpointId, at) =>
+        atNow(at, (now) => {
+          entries.delete(key)
+          if (entries.size >= o.maxEntries) {
+            const oldest = entries.keys().next()
+            if (oldest.done !== true) entries.delete(oldest.value)
+          }
+          entries.set(key, { endpointId, expiresAt: now + o.ttlMs })
+        }),
+    },
+    { lookup },
+  )
+}
+
+/** The in-memory Affinity's lookup, run synchronously by the request gates (`withTwin`, `composeLiveState`). */
+export interface AffinityTwin {
+  readonly lookup: (key: string, now: number) => string | undefined
 }
 
 export class Affinity extends Context.Service<Affinity, AffinityShape>()("@switchyard/core/Affinity") {

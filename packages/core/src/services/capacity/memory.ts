@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import type { Endpoint } from "../../catalog/endpoint.js"
-import { atNow, eachAtNow } from "../now.js"
+import { atNow, eachAt, withTwin } from "../now.js"
 import {
   adjust,
   admit,
@@ -75,30 +75,35 @@ export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): Capacit
     return isTracked(limits) ? drainedUtilization(state, limits, now, charge) : undefined
   }
 
-  const reserve = (endpoint: Endpoint, charge: number, o: ReserveOptions, at?: number): Effect.Effect<Admission> =>
-    atNow(at, (now) => {
-      const configured = limitsOf(endpoint)
-      const state = current(endpoint.id, configured, now)
-      const limits = effectiveLimits(configured, state)
-      const result = admit(state, limits, charge, admissionLimit(o), o.admission, now)
-      if (result._tag === "Refused") {
-        buckets.set(endpoint.id, state)
-        return result
-      }
-      buckets.set(endpoint.id, result.state)
-      const reservation: Reservation = {
-        id: `r${++nextId}`,
-        endpointId: endpoint.id,
-        charge,
-        outputWeight: endpoint.outputWeight,
-        counts: endpoint.counts,
-        output: o.output ?? 0,
-        prompt: o.prompt ?? 0,
-        limits: configured,
-      }
-      open.set(reservation.id, endpoint.id)
-      return { _tag: "Admitted", reservation }
-    })
+  const reserve = (endpoint: Endpoint, charge: number, o: ReserveOptions, now: number): Admission => {
+    const configured = limitsOf(endpoint)
+    const state = current(endpoint.id, configured, now)
+    const limits = effectiveLimits(configured, state)
+    const result = admit(state, limits, charge, admissionLimit(o), o.admission, now)
+    if (result._tag === "Refused") {
+      buckets.set(endpoint.id, state)
+      return result
+    }
+    buckets.set(endpoint.id, result.state)
+    const reservation: Reservation = {
+      id: `r${++nextId}`,
+      endpointId: endpoint.id,
+      charge,
+      outputWeight: endpoint.outputWeight,
+      counts: endpoint.counts,
+      output: o.output ?? 0,
+      prompt: o.prompt ?? 0,
+      limits: configured,
+    }
+    open.set(reservation.id, endpoint.id)
+    return { _tag: "Admitted", reservation }
+  }
+  const predictMany = (
+    endpoints: ReadonlyArray<Endpoint>,
+    charges: ReadonlyArray<number>,
+    now: number,
+  ): ReadonlyArray<number | undefined> =>
+    eachAt(endpoints, now, (endpoint, t, i) => utilizationAt(endpoint, t, charges[i]!))
 
   const close = (
     reservation: Reservation,
@@ -114,40 +119,52 @@ export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): Capacit
       buckets.set(reservation.endpointId, adjust(state, tokens, requests))
     })
 
-  return {
-    reserve,
-    settle: (reservation, usage, at) =>
-      close(reservation, settledCharge(reservation, usage) - reservation.charge, 0, at, () =>
-        learnPrompt(scales, reservation, usage),
-      ),
-    release: (reservation, at) => close(reservation, -reservation.charge, -1, at),
-    observe: (endpoint, signals, o, at) =>
-      atNow(at, (now) => {
-        const rateLimited = o?.rateLimited ?? false
-        // nothing said: the bucket stays as it is (it drains when read)
-        if (!rateLimited && !hasCapacitySignals(signals)) return
-        const configured = limitsOf(endpoint)
-        const state = current(endpoint.id, configured, now)
-        buckets.set(endpoint.id, applySignals(state, configured, signals, rateLimited, now, fallbackBlockMs))
-      }),
-    predict: (endpoint, charge, at) => atNow(at, (now) => utilizationAt(endpoint, now, charge)),
-    predictMany: (endpoints, charges, at) =>
-      eachAtNow(endpoints, at, (endpoint, now, i) => utilizationAt(endpoint, now, charges[i]!)),
-    utilization: (endpoint, at) => atNow(at, (now) => utilizationAt(endpoint, now, 0)),
-    availableIn: (endpoint, charge, o, at) =>
-      atNow(at, (now) => {
-        const configured = limitsOf(endpoint)
-        const state = current(endpoint.id, configured, now)
-        const result = admit(state, effectiveLimits(configured, state), charge, admissionLimit(o), o.admission, now)
-        return result._tag === "Admitted" ? 0 : result.waitMs
-      }),
-    promptScale: (endpoint) => scales.of(endpoint.id),
-    openReservations: (endpointId) =>
-      Effect.sync(() => {
-        if (endpointId === undefined) return open.size
-        let n = 0
-        for (const id of open.values()) if (id === endpointId) n++
-        return n
-      }),
-  }
+  return withTwin<CapacityShape, CapacityTwin>(
+    {
+      reserve: (endpoint, charge, o, at) => atNow(at, (now) => reserve(endpoint, charge, o, now)),
+      settle: (reservation, usage, at) =>
+        close(reservation, settledCharge(reservation, usage) - reservation.charge, 0, at, () =>
+          learnPrompt(scales, reservation, usage),
+        ),
+      release: (reservation, at) => close(reservation, -reservation.charge, -1, at),
+      observe: (endpoint, signals, o, at) =>
+        atNow(at, (now) => {
+          const rateLimited = o?.rateLimited ?? false
+          // nothing said: the bucket stays as it is (it drains when read)
+          if (!rateLimited && !hasCapacitySignals(signals)) return
+          const configured = limitsOf(endpoint)
+          const state = current(endpoint.id, configured, now)
+          buckets.set(endpoint.id, applySignals(state, configured, signals, rateLimited, now, fallbackBlockMs))
+        }),
+      predict: (endpoint, charge, at) => atNow(at, (now) => utilizationAt(endpoint, now, charge)),
+      predictMany: (endpoints, charges, at) => atNow(at, (now) => predictMany(endpoints, charges, now)),
+      utilization: (endpoint, at) => atNow(at, (now) => utilizationAt(endpoint, now, 0)),
+      availableIn: (endpoint, charge, o, at) =>
+        atNow(at, (now) => {
+          const configured = limitsOf(endpoint)
+          const state = current(endpoint.id, configured, now)
+          const result = admit(state, effectiveLimits(configured, state), charge, admissionLimit(o), o.admission, now)
+          return result._tag === "Admitted" ? 0 : result.waitMs
+        }),
+      promptScale: (endpoint) => scales.of(endpoint.id),
+      openReservations: (endpointId) =>
+        Effect.sync(() => {
+          if (endpointId === undefined) return open.size
+          let n = 0
+          for (const id of open.values()) if (id === endpointId) n++
+          return n
+        }),
+    },
+    { reserve, predictMany },
+  )
+}
+
+/** The in-memory meter's operations the request gates run synchronously (`withTwin`, `composeLiveState`). */
+export interface CapacityTwin {
+  readonly reserve: (endpoint: Endpoint, charge: number, options: ReserveOptions, now: number) => Admission
+  readonly predictMany: (
+    endpoints: ReadonlyArray<Endpoint>,
+    charges: ReadonlyArray<number>,
+    now: number,
+  ) => ReadonlyArray<number | undefined>
 }

@@ -1,7 +1,7 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { atNow, eachAtNow } from "../now.js"
+import { atNow, eachAt, eachAtNow, withTwin } from "../now.js"
 import {
   admission,
   type BreakerConfig,
@@ -173,38 +173,48 @@ export const makeMemoryHealth = (options: HealthOptions = {}): HealthShape => {
     const cooldownUntil = e.cooldown.until > now ? e.cooldown.until : undefined
     return breaker === "closed" && cooldownUntil === undefined ? HEALTHY : { breaker, cooldownUntil }
   }
-  return {
-    read: (id, at) => atNow(at, (now) => view(id, now)),
-    readMany: (ids, at) => eachAtNow(ids, at, view),
-    acquire: (id, at) =>
-      atNow(at, (now): HealthPermit => {
-        const e = entry(id, now)
-        if (e.cooldown.until > now) return { _tag: "Blocked", reason: "cooldown", untilMs: e.cooldown.until }
-        const a = admission(config, e.breaker, now)
-        if (a._tag === "Blocked") return { _tag: "Blocked", reason: "breaker_open", untilMs: a.untilMs }
-        if (a.probe) apply(e, PROBE_STARTED, now)
-        return a
-      }),
-    record: (id, report, probe, at) =>
-      atNow(at, (now) => {
-        const e = entry(id, now)
-        e.cooldown = nextCooldown(resolved, e.cooldown, report, now)
-        switch (report._tag) {
-          case "Success":
-            apply(e, SUCCESS, now)
-            return
-          case "Failure":
-            apply(e, FAILURE, now)
-            return
-          case "RateLimited":
-            if (probe) apply(e, PROBE_ABANDONED, now)
-            return
-          case "Abandoned":
-            if (probe) apply(e, PROBE_ABANDONED, now)
-            return
-        }
-      }),
+  const acquire = (id: string, now: number): HealthPermit => {
+    const e = entry(id, now)
+    if (e.cooldown.until > now) return { _tag: "Blocked", reason: "cooldown", untilMs: e.cooldown.until }
+    const a = admission(config, e.breaker, now)
+    if (a._tag === "Blocked") return { _tag: "Blocked", reason: "breaker_open", untilMs: a.untilMs }
+    if (a.probe) apply(e, PROBE_STARTED, now)
+    return a
   }
+  const record = (id: string, report: HealthReport, probe: boolean, now: number): void => {
+    const e = entry(id, now)
+    e.cooldown = nextCooldown(resolved, e.cooldown, report, now)
+    switch (report._tag) {
+      case "Success":
+        apply(e, SUCCESS, now)
+        return
+      case "Failure":
+        apply(e, FAILURE, now)
+        return
+      case "RateLimited":
+        if (probe) apply(e, PROBE_ABANDONED, now)
+        return
+      case "Abandoned":
+        if (probe) apply(e, PROBE_ABANDONED, now)
+        return
+    }
+  }
+  return withTwin<HealthShape, HealthTwin>(
+    {
+      read: (id, at) => atNow(at, (now) => view(id, now)),
+      readMany: (ids, at) => eachAtNow(ids, at, view),
+      acquire: (id, at) => atNow(at, (now) => acquire(id, now)),
+      record: (id, report, probe, at) => atNow(at, (now) => record(id, report, probe, now)),
+    },
+    { readMany: (ids, now) => eachAt(ids, now, view), acquire, record },
+  )
+}
+
+/** The in-memory Health's operations the request gates run synchronously (`withTwin`, `composeLiveState`). */
+export interface HealthTwin {
+  readonly readMany: (endpointIds: ReadonlyArray<string>, now: number) => ReadonlyArray<HealthView>
+  readonly acquire: (endpointId: string, now: number) => HealthPermit
+  readonly record: (endpointId: string, report: HealthReport, probe: boolean, now: number) => void
 }
 
 export class Health extends Context.Service<Health, HealthShape>()("@switchyard/core/Health") {

@@ -2,7 +2,7 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { routingDefaults } from "../../catalog/defaults.js"
-import { atNow, eachAtNow } from "../now.js"
+import { atNow, eachAt, eachAtNow, withTwin } from "../now.js"
 import { EndpointWindow, NO_CACHE, type StatsSample, type StatsSummary, type WindowOptions } from "./window.js"
 
 /**
@@ -49,19 +49,27 @@ export const makeMemoryStats = (options: StatsOptions = {}): StatsShape => {
   const resolved = resolveStatsOptions(options)
   const windows = new Map<string, EndpointWindow>()
   const summary = (endpointId: string, now: number): StatsSummary => windows.get(endpointId)?.read(now) ?? EMPTY_STATS
-  return {
-    record: (endpointId, sample, at) =>
-      atNow(at, (now) => {
-        let w = windows.get(endpointId)
-        if (w === undefined) {
-          w = new EndpointWindow(resolved)
-          windows.set(endpointId, w)
-        }
-        w.record(sample, now)
-      }),
-    read: (endpointId, at) => atNow(at, (now) => summary(endpointId, now)),
-    readMany: (endpointIds, at) => eachAtNow(endpointIds, at, summary),
-  }
+  return withTwin<StatsShape, StatsTwin>(
+    {
+      record: (endpointId, sample, at) =>
+        atNow(at, (now) => {
+          let w = windows.get(endpointId)
+          if (w === undefined) {
+            w = new EndpointWindow(resolved)
+            windows.set(endpointId, w)
+          }
+          w.record(sample, now)
+        }),
+      read: (endpointId, at) => atNow(at, (now) => summary(endpointId, now)),
+      readMany: (endpointIds, at) => eachAtNow(endpointIds, at, summary),
+    },
+    { readMany: (endpointIds, now) => eachAt(endpointIds, now, summary) },
+  )
+}
+
+/** The in-memory Stats' batched read, run synchronously by the request gates (`withTwin`, `composeLiveState`). */
+export interface StatsTwin {
+  readonly readMany: (endpointIds: ReadonlyArray<string>, now: number) => ReadonlyArray<StatsSummary>
 }
 
 export class Stats extends Context.Service<Stats, StatsShape>()("@switchyard/core/Stats") {
