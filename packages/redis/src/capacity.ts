@@ -123,7 +123,7 @@ export const makeRedisCapacity = (
             r[0] === "A"
               ? { _tag: "Admitted" as const, reservation: reservationOf(endpoint, charge, o, id) }
               : refusalOf(r),
-          local.reserve(endpoint, charge, o, t),
+          () => local.reserve(endpoint, charge, o, t),
         )
       }),
     // one effect each on the request path (not a Clock read, a sync and the local meter's effect)

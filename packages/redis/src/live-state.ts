@@ -198,7 +198,7 @@ export const makeRedisLiveState = (
               reservation: reservationOf(endpoint, charge, options, id),
             }
           },
-          local.admit(endpoint, charge, options, t),
+          () => local.admit(endpoint, charge, options, t),
         )
       }),
   }

@@ -9,6 +9,8 @@ const UNAVAILABLE = new StateUnavailable({
     "The shared live state did not answer in time; this gateway is configured to refuse rather than route on local state",
 })
 
+const unavailable = () => Effect.fail(UNAVAILABLE)
+
 /**
  * Most operations one endpoint's batch carries (bookkeeping and decisions together): a batch that reaches it is
  * sent at once instead of at the end of the turn, which bounds the script's arguments and its run time on Redis
@@ -22,7 +24,8 @@ class Waiter<A = unknown, E = unknown> {
   constructor(
     private readonly resume: (effect: Effect.Effect<A, E>) => void,
     private readonly decode: (reply: ReadonlyArray<string>) => A,
-    private readonly onError: Effect.Effect<A, E>,
+    /** Built only when needed: the local fallback's effect is not built for every decision. */
+    private readonly onError: () => Effect.Effect<A, E>,
     private readonly conn: Connection,
   ) {}
   answer(reply: ReadonlyArray<string>): void {
@@ -30,7 +33,7 @@ class Waiter<A = unknown, E = unknown> {
   }
   fail(error: unknown): void {
     this.conn.failed(error)
-    this.resume(this.onError)
+    this.resume(this.onError())
   }
 }
 
@@ -157,16 +160,16 @@ export class Shared {
 
   /**
    * A decision (`syBatch`'s `V` or `A` operation) on one endpoint's state, sent with that endpoint's batch: its
-   * reply `decode`d, else `local` (never fails).
+   * reply `decode`d, else `local()` (never fails; built only when answered locally).
    */
   decide<A, E = never>(
     endpointId: string,
     limits: BucketLimits,
     op: ReadonlyArray<string>,
     decode: (reply: ReadonlyArray<string>) => A,
-    local: Effect.Effect<A, E>,
+    local: () => Effect.Effect<A, E>,
   ): Effect.Effect<A, E> {
-    if (!this.conn.ok) return local
+    if (!this.conn.ok) return local()
     return this.join(endpointId, limits, op, decode, local)
   }
 
@@ -176,11 +179,11 @@ export class Shared {
     limits: BucketLimits,
     op: ReadonlyArray<string>,
     decode: (reply: ReadonlyArray<string>) => A,
-    local: Effect.Effect<A, StateUnavailable>,
+    local: () => Effect.Effect<A, StateUnavailable>,
   ): Effect.Effect<A, StateUnavailable> {
     if (this.conn.options.onError === "open") return this.decide(endpointId, limits, op, decode, local)
     if (!this.conn.ok) return Effect.fail(UNAVAILABLE)
-    return this.join(endpointId, limits, op, decode, Effect.fail(UNAVAILABLE))
+    return this.join(endpointId, limits, op, decode, unavailable)
   }
 
   private join<A, E>(
@@ -188,7 +191,7 @@ export class Shared {
     limits: BucketLimits,
     op: ReadonlyArray<string>,
     decode: (reply: ReadonlyArray<string>) => A,
-    onError: Effect.Effect<A, E>,
+    onError: () => Effect.Effect<A, E>,
   ): Effect.Effect<A, E> {
     return Effect.callback<A, E>((resume) => {
       const batch = this.batchOf(endpointId, limits)

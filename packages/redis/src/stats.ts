@@ -270,9 +270,33 @@ export const makeRedisStats = (
     return shared.read(() => Promise.all(all).then(answer), Effect.sync(answer))
   }
 
+  /**
+   * The fleet summaries of `ids` when every one has been read once (stale ones refreshed in the background, as
+   * `fleet` does), else undefined: what `fleet` answers then, without computing the local summaries it would not use.
+   */
+  const fleetOnly = (ids: ReadonlyArray<string>, now: number): Array<StatsSummary> | undefined => {
+    const out = new Array<StatsSummary>(ids.length)
+    for (let i = 0; i < ids.length; i++) {
+      const c = cache.get(ids[i]!)
+      if (c?.summary === undefined) return undefined
+      out[i] = c.summary
+    }
+    for (let i = 0; i < ids.length; i++) {
+      const c = cache.get(ids[i]!)!
+      if (now - c.at >= options.statsCacheMs) refresh(ids[i]!, c, now)
+    }
+    return out
+  }
+
   const readMany = (ids: ReadonlyArray<string>, now: number | undefined) =>
     withNow(now, (t) =>
-      Effect.flatMap(local.readMany(ids, t), (locals) => (conn.ok ? fleet(ids, t, locals) : Effect.succeed(locals))),
+      Effect.suspend(() => {
+        const known = conn.ok ? fleetOnly(ids, t) : undefined
+        if (known !== undefined) return Effect.succeed(known)
+        return Effect.flatMap(local.readMany(ids, t), (locals) =>
+          conn.ok ? fleet(ids, t, locals) : Effect.succeed(locals),
+        )
+      }),
     )
 
   return {
