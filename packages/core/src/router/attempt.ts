@@ -172,7 +172,7 @@ const failed = <A>(ctx: RequestContext, info: AttemptInfo, error: ProviderError)
       })
     books.stats(endpoint.id, { outcome: c.stats })
     books.health(endpoint.id, c.health, info.probe)
-    return books.then(() => {
+    return books.close(() => {
       ctx.trace.push(
         traceEntry(info, {
           endedAt,

@@ -59,7 +59,7 @@ export const chatMode: Mode<ChatResult> = {
       books.observe(info.endpoint, result.signals)
       books.stats(info.endpoint.id, successSample(latency, latency, result.usage, result.usage))
       books.health(info.endpoint.id, SUCCESS, info.probe)
-      return books.then(() =>
+      return books.close(() =>
         Effect.succeed(
           ctx.trace.push(
             traceEntry(info, {

@@ -295,7 +295,7 @@ class CommittedStream implements ChunkSource<JsonObject, StreamDefect> {
         } else {
           books.health(endpoint.id, ABANDONED, info.probe)
         }
-        return books.then(() => {
+        return books.close(() => {
           recorder.push(
             traceEntry(info, {
               endedAt: now,

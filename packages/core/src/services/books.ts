@@ -11,9 +11,9 @@ import type { StatsSample } from "./stats/window.js"
 /**
  * The bookkeeping that ends an attempt, at one instant (`now`, read from `Clock` by the caller): the
  * reservation settled or released, upstream signals observed, Stats and Health told. Called in the
- * order the stores must see the operations; `then(f)` is the effect that runs them in that order, then
+ * order the stores must see the operations; `close(f)` is the effect that runs them in that order, then
  * `f`. Over the in-memory stores themselves (their `withTwin` twins) each call runs at once — build and
- * run the books while the effect that needs them runs, never ahead — and `then(f)` is `f()`; over any
+ * run the books while the effect that needs them runs, never ahead — and `close(f)` is `f()`; over any
  * other store (a shared one, a wrapped one) the calls are the services' effects, chained.
  */
 export interface Books {
@@ -22,7 +22,7 @@ export interface Books {
   readonly observe: (endpoint: Endpoint, signals: CapacitySignals, options?: ObserveOptions) => void
   readonly stats: (endpointId: string, sample: StatsSample) => void
   readonly health: (endpointId: string, report: HealthReport, probe: boolean) => void
-  readonly then: <A, E>(f: () => Effect.Effect<A, E>) => Effect.Effect<A, E>
+  readonly close: <A, E>(f: () => Effect.Effect<A, E>) => Effect.Effect<A, E>
 }
 
 /** Books at `now`, over these stores (which kind is decided once, here). */
@@ -61,7 +61,7 @@ class TwinBooks implements Books {
   health(endpointId: string, report: HealthReport, probe: boolean): void {
     this.h.record(endpointId, report, probe, this.now)
   }
-  then<A, E>(f: () => Effect.Effect<A, E>): Effect.Effect<A, E> {
+  close<A, E>(f: () => Effect.Effect<A, E>): Effect.Effect<A, E> {
     return f()
   }
 }
@@ -92,7 +92,7 @@ class ChainedBooks implements Books {
   health(endpointId: string, report: HealthReport, probe: boolean): void {
     this.add(this.h.record(endpointId, report, probe, this.now))
   }
-  then<A, E>(f: () => Effect.Effect<A, E>): Effect.Effect<A, E> {
+  close<A, E>(f: () => Effect.Effect<A, E>): Effect.Effect<A, E> {
     return this.chain === undefined ? Effect.suspend(f) : Effect.flatMap(this.chain, f)
   }
 }

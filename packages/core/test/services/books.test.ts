@@ -91,7 +91,7 @@ describe("Books and the LiveState gates over the in-memory stores' twins", () =>
                 entry.probe,
               )
             }
-            seen.push(Effect.runSync(books.then(() => Effect.succeed("done"))))
+            seen.push(Effect.runSync(books.close(() => Effect.succeed("done"))))
             seen.push(Effect.runSync(st.live.read(endpoints, [100, 100], end)))
           }
           return seen
