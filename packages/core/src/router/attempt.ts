@@ -162,43 +162,36 @@ const cancelled = (ctx: RequestContext, info: AttemptInfo, control: AttemptContr
 const failed = <A>(ctx: RequestContext, info: AttemptInfo, error: ProviderError): Effect.Effect<AttemptResult<A>> =>
   Effect.clockWith((clock) => {
     const endedAt = clock.currentTimeMillisUnsafe()
-    const { capacity, health, stats } = ctx.services
     const endpoint = info.endpoint
     const c = classify(error)
-    const observe =
-      c.rateLimited || c.retryAfterMs !== undefined
-        ? capacity.observe(
-            endpoint,
-            c.retryAfterMs === undefined ? {} : { retryAfterMs: c.retryAfterMs },
-            { rateLimited: c.rateLimited },
-            endedAt,
-          )
-        : Effect.void
-    return capacity.release(info.reservation, endedAt).pipe(
-      Effect.andThen(observe),
-      Effect.andThen(stats.record(endpoint.id, { outcome: c.stats }, endedAt)),
-      Effect.andThen(health.record(endpoint.id, c.health, info.probe, endedAt)),
-      Effect.map((): AttemptResult<A> => {
-        ctx.trace.push(
-          traceEntry(info, {
-            endedAt,
-            outcome: c.outcome,
-            status: error.status === 0 ? undefined : error.status,
-            error: `${error._tag}: ${error.message}`,
-            retryAfterMs: c.retryAfterMs,
-            upstreamRequestId: error.requestId,
-          }),
-        )
-        return {
-          _tag: "Failed",
-          queued: info.queued,
-          endpoint,
-          error,
-          classified: c,
-          deadlineHit: error._tag === "UpstreamTimeout" && endedAt >= ctx.deadlineAt,
-        }
-      }),
-    )
+    const books = ctx.services.books(endedAt)
+    books.release(info.reservation)
+    if (c.rateLimited || c.retryAfterMs !== undefined)
+      books.observe(endpoint, c.retryAfterMs === undefined ? {} : { retryAfterMs: c.retryAfterMs }, {
+        rateLimited: c.rateLimited,
+      })
+    books.stats(endpoint.id, { outcome: c.stats })
+    books.health(endpoint.id, c.health, info.probe)
+    return books.close(() => {
+      ctx.trace.push(
+        traceEntry(info, {
+          endedAt,
+          outcome: c.outcome,
+          status: error.status === 0 ? undefined : error.status,
+          error: `${error._tag}: ${error.message}`,
+          retryAfterMs: c.retryAfterMs,
+          upstreamRequestId: error.requestId,
+        }),
+      )
+      return Effect.succeed<AttemptResult<A>>({
+        _tag: "Failed",
+        queued: info.queued,
+        endpoint,
+        error,
+        classified: c,
+        deadlineHit: error._tag === "UpstreamTimeout" && endedAt >= ctx.deadlineAt,
+      })
+    })
   })
 
 /**

@@ -52,16 +52,15 @@ export const chatMode: Mode<ChatResult> = {
   },
   onSuccess: (ctx, info, result) =>
     Effect.clockWith((clock) => {
-      const { capacity, health, stats } = ctx.services
       const now = clock.currentTimeMillisUnsafe()
       const latency = now - info.startedAt
-      return capacity.settle(info.reservation, result.usage, now).pipe(
-        Effect.andThen(capacity.observe(info.endpoint, result.signals, undefined, now)),
-        Effect.andThen(
-          stats.record(info.endpoint.id, successSample(latency, latency, result.usage, result.usage), now),
-        ),
-        Effect.andThen(health.record(info.endpoint.id, SUCCESS, info.probe, now)),
-        Effect.map(() =>
+      const books = ctx.services.books(now)
+      books.settle(info.reservation, result.usage)
+      books.observe(info.endpoint, result.signals)
+      books.stats(info.endpoint.id, successSample(latency, latency, result.usage, result.usage))
+      books.health(info.endpoint.id, SUCCESS, info.probe)
+      return books.close(() =>
+        Effect.succeed(
           ctx.trace.push(
             traceEntry(info, {
               endedAt: now,

@@ -5,6 +5,7 @@ import type { PlannedAttempt, RoutePlan, Snapshot } from "../policy/types.js"
 import type { JsonObject, ProviderClient } from "../provider/contract.js"
 import type { ProviderError } from "../provider/errors.js"
 import type { AffinityShape } from "../services/affinity/service.js"
+import type { Books } from "../services/books.js"
 import type { CapacityShape, Reservation } from "../services/capacity/service.js"
 import type { HealthShape } from "../services/health/service.js"
 import type { LiveStateShape } from "../services/live-state.js"
@@ -30,6 +31,8 @@ export interface RouterServices {
   readonly random: () => number
   /** Time limits of upstream calls (one sleeping fiber for all of them). */
   readonly deadlines: Deadlines
+  /** An attempt's closing bookkeeping at an instant (`services/books.ts`), over `capacity`, `stats`, `health`. */
+  readonly books: (now: number) => Books
 }
 
 /** One request in flight: inputs computed once, plus its trace. */

@@ -7,6 +7,7 @@ import { plan } from "../policy/plan.js"
 import type { ChatResult } from "../provider/contract.js"
 import { randomFunction } from "../random/seeded.js"
 import { Affinity } from "../services/affinity/service.js"
+import { makeBooks } from "../services/books.js"
 import { CapacityMeter } from "../services/capacity/service.js"
 import { Health } from "../services/health/service.js"
 import { LiveState, type LiveStateServices } from "../services/live-state.js"
@@ -41,15 +42,19 @@ import { unmappedParameters } from "./unmapped.js"
 export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment | LiveStateServices | Scope.Scope> {
   return Effect.gen(function* () {
     const active = yield* ActiveDeployment
+    const capacity = yield* CapacityMeter
+    const stats = yield* Stats
+    const health = yield* Health
     const services: RouterServices = {
-      capacity: yield* CapacityMeter,
-      stats: yield* Stats,
-      health: yield* Health,
+      capacity,
+      stats,
+      health,
       live: yield* LiveState,
       budget: yield* RetryBudget,
       affinity: yield* Affinity,
       random: yield* randomFunction,
       deadlines: makeDeadlines(yield* Effect.scope),
+      books: makeBooks(capacity, stats, health),
     }
     // Spans only when the runtime has a tracer of its own (Effect's OTLP exporter, or an embedding
     // app's): with Effect's native one, the router creates none and reads no span from the fiber.

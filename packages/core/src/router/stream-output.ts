@@ -274,7 +274,6 @@ class CommittedStream implements ChunkSource<JsonObject, StreamDefect> {
   private finalize(): Effect.Effect<void> {
     const { info, done, recorder, scope, chat, firstTokenAt } = this
     const endpoint = info.endpoint
-    const { capacity, health, stats } = this.services
     const failure = this.failure
     const final = this.outcome ?? "cancelled"
     const reported = this.usage
@@ -283,27 +282,20 @@ class CommittedStream implements ChunkSource<JsonObject, StreamDefect> {
       Scope.close(scope, Exit.void),
       Effect.clockWith((clock) => {
         const now = clock.currentTimeMillisUnsafe()
-        let recorded: Effect.Effect<void>
+        const books = this.services.books(now)
+        books.settle(info.reservation, used)
         if (final === "success") {
-          recorded = Effect.andThen(
-            stats.record(
-              endpoint.id,
-              successSample(firstTokenAt - info.startedAt, now - info.startedAt, used, reported),
-              now,
-            ),
-            health.record(endpoint.id, SUCCESS, info.probe, now),
-          )
+          books.stats(endpoint.id, successSample(firstTokenAt - info.startedAt, now - info.startedAt, used, reported))
+          books.health(endpoint.id, SUCCESS, info.probe)
         } else if (final === "stream_error" && failure !== undefined) {
           // classified like any failure: a model-side 400 sent mid-stream is the client's, not the endpoint's
           const c = classify(failure)
-          recorded = Effect.andThen(
-            stats.record(endpoint.id, { outcome: c.stats }, now),
-            health.record(endpoint.id, c.health, info.probe, now),
-          )
+          books.stats(endpoint.id, { outcome: c.stats })
+          books.health(endpoint.id, c.health, info.probe)
         } else {
-          recorded = health.record(endpoint.id, ABANDONED, info.probe, now)
+          books.health(endpoint.id, ABANDONED, info.probe)
         }
-        return Effect.andThen(Effect.andThen(capacity.settle(info.reservation, used, now), recorded), () => {
+        return books.close(() => {
           recorder.push(
             traceEntry(info, {
               endedAt: now,

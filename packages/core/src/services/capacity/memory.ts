@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect"
 import type { Endpoint } from "../../catalog/endpoint.js"
+import type { CapacitySignals, Usage } from "../../provider/usage.js"
 import { atNow, eachAt, withTwin } from "../now.js"
 import {
   adjust,
@@ -15,7 +16,7 @@ import {
 } from "./bucket.js"
 import { settledCharge } from "./charge.js"
 import { learnPrompt, makePromptScales } from "./prompt-scale.js"
-import type { Admission, CapacityShape, Reservation, ReserveOptions } from "./shape.js"
+import type { Admission, CapacityShape, ObserveOptions, Reservation, ReserveOptions } from "./shape.js"
 import { applySignals, hasCapacitySignals } from "./signals.js"
 
 export interface MemoryCapacityOptions {
@@ -105,37 +106,32 @@ export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): Capacit
   ): ReadonlyArray<number | undefined> =>
     eachAt(endpoints, now, (endpoint, t, i) => utilizationAt(endpoint, t, charges[i]!))
 
-  const close = (
-    reservation: Reservation,
-    tokens: number,
-    requests: number,
-    at: number | undefined,
-    settled?: () => void,
-  ) =>
-    atNow(at, (now) => {
-      if (!open.delete(reservation.id)) return
-      settled?.()
-      const state = current(reservation.endpointId, reservation.limits, now)
-      buckets.set(reservation.endpointId, adjust(state, tokens, requests))
-    })
+  const close = (reservation: Reservation, tokens: number, requests: number, now: number, settled?: () => void) => {
+    if (!open.delete(reservation.id)) return
+    settled?.()
+    const state = current(reservation.endpointId, reservation.limits, now)
+    buckets.set(reservation.endpointId, adjust(state, tokens, requests))
+  }
+  const settle = (reservation: Reservation, usage: Usage, now: number): void =>
+    close(reservation, settledCharge(reservation, usage) - reservation.charge, 0, now, () =>
+      learnPrompt(scales, reservation, usage),
+    )
+  const release = (reservation: Reservation, now: number): void => close(reservation, -reservation.charge, -1, now)
+  const observe = (endpoint: Endpoint, signals: CapacitySignals, o: ObserveOptions | undefined, now: number): void => {
+    const rateLimited = o?.rateLimited ?? false
+    // nothing said: the bucket stays as it is (it drains when read)
+    if (!rateLimited && !hasCapacitySignals(signals)) return
+    const configured = limitsOf(endpoint)
+    const state = current(endpoint.id, configured, now)
+    buckets.set(endpoint.id, applySignals(state, configured, signals, rateLimited, now, fallbackBlockMs))
+  }
 
   return withTwin<CapacityShape, CapacityTwin>(
     {
       reserve: (endpoint, charge, o, at) => atNow(at, (now) => reserve(endpoint, charge, o, now)),
-      settle: (reservation, usage, at) =>
-        close(reservation, settledCharge(reservation, usage) - reservation.charge, 0, at, () =>
-          learnPrompt(scales, reservation, usage),
-        ),
-      release: (reservation, at) => close(reservation, -reservation.charge, -1, at),
-      observe: (endpoint, signals, o, at) =>
-        atNow(at, (now) => {
-          const rateLimited = o?.rateLimited ?? false
-          // nothing said: the bucket stays as it is (it drains when read)
-          if (!rateLimited && !hasCapacitySignals(signals)) return
-          const configured = limitsOf(endpoint)
-          const state = current(endpoint.id, configured, now)
-          buckets.set(endpoint.id, applySignals(state, configured, signals, rateLimited, now, fallbackBlockMs))
-        }),
+      settle: (reservation, usage, at) => atNow(at, (now) => settle(reservation, usage, now)),
+      release: (reservation, at) => atNow(at, (now) => release(reservation, now)),
+      observe: (endpoint, signals, o, at) => atNow(at, (now) => observe(endpoint, signals, o, now)),
       predict: (endpoint, charge, at) => atNow(at, (now) => utilizationAt(endpoint, now, charge)),
       predictMany: (endpoints, charges, at) => atNow(at, (now) => predictMany(endpoints, charges, now)),
       utilization: (endpoint, at) => atNow(at, (now) => utilizationAt(endpoint, now, 0)),
@@ -155,13 +151,21 @@ export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): Capacit
           return n
         }),
     },
-    { reserve, predictMany },
+    { reserve, predictMany, settle, release, observe },
   )
 }
 
 /** The in-memory meter's operations the request gates run synchronously (`withTwin`, `composeLiveState`). */
 export interface CapacityTwin {
   readonly reserve: (endpoint: Endpoint, charge: number, options: ReserveOptions, now: number) => Admission
+  readonly settle: (reservation: Reservation, usage: Usage, now: number) => void
+  readonly release: (reservation: Reservation, now: number) => void
+  readonly observe: (
+    endpoint: Endpoint,
+    signals: CapacitySignals,
+    options: ObserveOptions | undefined,
+    now: number,
+  ) => void
   readonly predictMany: (
     endpoints: ReadonlyArray<Endpoint>,
     charges: ReadonlyArray<number>,

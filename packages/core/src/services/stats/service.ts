@@ -49,27 +49,28 @@ export const makeMemoryStats = (options: StatsOptions = {}): StatsShape => {
   const resolved = resolveStatsOptions(options)
   const windows = new Map<string, EndpointWindow>()
   const summary = (endpointId: string, now: number): StatsSummary => windows.get(endpointId)?.read(now) ?? EMPTY_STATS
+  const record = (endpointId: string, sample: StatsSample, now: number): void => {
+    let w = windows.get(endpointId)
+    if (w === undefined) {
+      w = new EndpointWindow(resolved)
+      windows.set(endpointId, w)
+    }
+    w.record(sample, now)
+  }
   return withTwin<StatsShape, StatsTwin>(
     {
-      record: (endpointId, sample, at) =>
-        atNow(at, (now) => {
-          let w = windows.get(endpointId)
-          if (w === undefined) {
-            w = new EndpointWindow(resolved)
-            windows.set(endpointId, w)
-          }
-          w.record(sample, now)
-        }),
+      record: (endpointId, sample, at) => atNow(at, (now) => record(endpointId, sample, now)),
       read: (endpointId, at) => atNow(at, (now) => summary(endpointId, now)),
       readMany: (endpointIds, at) => eachAtNow(endpointIds, at, summary),
     },
-    { readMany: (endpointIds, now) => eachAt(endpointIds, now, summary) },
+    { readMany: (endpointIds, now) => eachAt(endpointIds, now, summary), record },
   )
 }
 
 /** The in-memory Stats' batched read, run synchronously by the request gates (`withTwin`, `composeLiveState`). */
 export interface StatsTwin {
   readonly readMany: (endpointIds: ReadonlyArray<string>, now: number) => ReadonlyArray<StatsSummary>
+  readonly record: (endpointId: string, sample: StatsSample, now: number) => void
 }
 
 export class Stats extends Context.Service<Stats, StatsShape>()("@switchyard/core/Stats") {
