@@ -155,7 +155,7 @@ export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): Capacit
   )
 }
 
-/** The in-memory meter's operations the request gates run synchronously (`withTwin`, `composeLiveState`). */
+/** The in-memory meter's operations run synchronously by the request gates and the bookkeeping (`withTwin`; `composeLiveState`, `Books`). */
 export interface CapacityTwin {
   readonly reserve: (endpoint: Endpoint, charge: number, options: ReserveOptions, now: number) => Admission
   readonly settle: (reservation: Reservation, usage: Usage, now: number) => void

@@ -210,7 +210,7 @@ export const makeMemoryHealth = (options: HealthOptions = {}): HealthShape => {
   )
 }
 
-/** The in-memory Health's operations the request gates run synchronously (`withTwin`, `composeLiveState`). */
+/** The in-memory Health's operations run synchronously by the request gates and the bookkeeping (`withTwin`; `composeLiveState`, `Books`). */
 export interface HealthTwin {
   readonly readMany: (endpointIds: ReadonlyArray<string>, now: number) => ReadonlyArray<HealthView>
   readonly acquire: (endpointId: string, now: number) => HealthPermit

@@ -67,7 +67,7 @@ export const makeMemoryStats = (options: StatsOptions = {}): StatsShape => {
   )
 }
 
-/** The in-memory Stats' batched read, run synchronously by the request gates (`withTwin`, `composeLiveState`). */
+/** The in-memory Stats' read and record, run synchronously by the request gates and the bookkeeping (`withTwin`; `composeLiveState`, `Books`). */
 export interface StatsTwin {
   readonly readMany: (endpointIds: ReadonlyArray<string>, now: number) => ReadonlyArray<StatsSummary>
   readonly record: (endpointId: string, sample: StatsSample, now: number) => void
