@@ -4,7 +4,10 @@ import {
   atNow,
   type BucketState,
   bucketState,
+  type CapacityBookkeeping,
   type CapacityShape,
+  type CapacitySignals,
+  type CapacityTwin,
   drain,
   drainedUtilization,
   type Endpoint,
@@ -16,9 +19,13 @@ import {
   limitsOf,
   makePromptScales,
   NO_LIMITS,
+  type ObserveOptions,
   type Reservation,
   type ReserveOptions,
   settledCharge,
+  twinOf,
+  type Usage,
+  withBookkeeping,
 } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import type { Connection } from "./connection.js"
@@ -99,6 +106,42 @@ export const makeRedisCapacity = (
   const close = (r: Reservation, tokens: number, requests: number, t: number): void =>
     shared.write(r.endpointId, r.limits, ["S", String(t), r.id, String(tokens), String(requests)])
 
+  const settleShared = (r: Reservation, usage: Usage, t: number): void => {
+    learnPrompt(scales, r, usage)
+    close(r, settledCharge(r, usage) - r.charge, 0, t)
+  }
+  const releaseShared = (r: Reservation, t: number): void => close(r, -r.charge, -1, t)
+  const says = (signals: CapacitySignals, o: ObserveOptions | undefined): boolean =>
+    o?.rateLimited === true || hasCapacitySignals(signals)
+  /** An observation's news for the other replicas: sent now, not with the turn's other operations. */
+  const observeShared = (
+    endpoint: Endpoint,
+    signals: CapacitySignals,
+    o: ObserveOptions | undefined,
+    t: number,
+  ): void => {
+    const rateLimited = o?.rateLimited === true
+    shared.write(
+      endpoint.id,
+      limitsOf(endpoint),
+      [
+        "O",
+        String(t),
+        arg(signals.utilization),
+        arg(signals.limitTokens),
+        arg(signals.remainingTokens),
+        arg(signals.limitRequests),
+        arg(signals.remainingRequests),
+        arg(signals.retryAfterMs),
+        rateLimited ? "1" : "0",
+        String(fallbackBlockMs),
+      ],
+      true,
+      // a block (retry-after, or a 429 without limits) changes the plans; usage signals only predictions
+      rateLimited || signals.retryAfterMs !== undefined,
+    )
+  }
+
   const predictOne = (endpoint: Endpoint, charge: number, now: number | undefined) =>
     Effect.clockWith((clock) => {
       const t = now ?? clock.currentTimeMillisUnsafe()
@@ -108,7 +151,7 @@ export const makeRedisCapacity = (
       )
     })
 
-  return {
+  const shape: CapacityShape & { readonly reservationId: () => string } = {
     reservationId,
     reserve: (endpoint, charge, o, now) =>
       Effect.clockWith((clock) => {
@@ -129,45 +172,22 @@ export const makeRedisCapacity = (
     // one effect each on the request path (not a Clock read, a sync and the local meter's effect)
     settle: (r, usage, now) =>
       ours(r)
-        ? atNow(now, (t) => {
-            learnPrompt(scales, r, usage)
-            close(r, settledCharge(r, usage) - r.charge, 0, t)
-          })
+        ? atNow(now, (t) => settleShared(r, usage, t))
         : Effect.andThen(
             Effect.sync(() => learnPrompt(scales, r, usage)),
             local.settle(r, usage, now),
           ),
-    release: (r, now) => (ours(r) ? atNow(now, (t) => close(r, -r.charge, -1, t)) : local.release(r, now)),
-    observe: (endpoint, signals, o, now) => {
-      const rateLimited = o?.rateLimited === true
+    release: (r, now) => (ours(r) ? atNow(now, (t) => releaseShared(r, t)) : local.release(r, now)),
+    observe: (endpoint, signals, o, now) =>
       // nothing said: nothing changes (see core's `hasCapacitySignals`), in Redis or in the local meter
-      if (!rateLimited && !hasCapacitySignals(signals)) return Effect.void
-      return Effect.clockWith((clock) => {
-        const t = now ?? clock.currentTimeMillisUnsafe()
-        shared.write(
-          endpoint.id,
-          limitsOf(endpoint),
-          [
-            "O",
-            String(t),
-            arg(signals.utilization),
-            arg(signals.limitTokens),
-            arg(signals.remainingTokens),
-            arg(signals.limitRequests),
-            arg(signals.remainingRequests),
-            arg(signals.retryAfterMs),
-            rateLimited ? "1" : "0",
-            String(fallbackBlockMs),
-          ],
-          // news for the other replicas: sent now, not with the turn's other operations
-          true,
-          // a block (retry-after, or a 429 without limits) changes the plans; usage signals only predictions
-          rateLimited || signals.retryAfterMs !== undefined,
-        )
-        // The local meter learns it too: it is what this replica falls back to.
-        return local.observe(endpoint, signals, o, t)
-      })
-    },
+      !says(signals, o)
+        ? Effect.void
+        : Effect.clockWith((clock) => {
+            const t = now ?? clock.currentTimeMillisUnsafe()
+            observeShared(endpoint, signals, o, t)
+            // The local meter learns it too: it is what this replica falls back to.
+            return local.observe(endpoint, signals, o, t)
+          }),
     predict: predictOne,
     predictMany: (endpoints, charges, now) =>
       Effect.clockWith((clock) => {
@@ -206,6 +226,22 @@ export const makeRedisCapacity = (
         )
       }),
   }
+  // Books (core) settles, releases and observes at once when an attempt ends, over the local meter's twin
+  const twin = twinOf<CapacityTwin>(local)
+  if (twin === undefined) return shape
+  return withBookkeeping<typeof shape, CapacityBookkeeping>(shape, {
+    settle: (r, usage, t) => {
+      if (ours(r)) return settleShared(r, usage, t)
+      learnPrompt(scales, r, usage)
+      twin.settle(r, usage, t)
+    },
+    release: (r, t) => (ours(r) ? releaseShared(r, t) : twin.release(r, t)),
+    observe: (endpoint, signals, o, t) => {
+      if (!says(signals, o)) return
+      observeShared(endpoint, signals, o, t)
+      twin.observe(endpoint, signals, o, t)
+    },
+  })
 }
 
 /** The reservation `syBatch`'s `V`/`A` operation took under `id`. */

@@ -2,13 +2,18 @@ import {
   type BreakerConfig,
   type BreakerState,
   type Cooldown,
+  type HealthBookkeeping,
   type HealthPermit,
+  type HealthReport,
   type HealthShape,
+  type HealthTwin,
   type HealthView,
   NO_COOLDOWN,
   nextCooldown,
   type ResolvedHealthOptions,
   status,
+  twinOf,
+  withBookkeeping,
 } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import type { Connection } from "./connection.js"
@@ -92,7 +97,37 @@ export const makeRedisHealth = (
   const config = options.breaker
   const cfg = breakerArgs(config)
   const cooldowns = new Map<string, Cooldown>()
-  return {
+  /** A report's news for the fleet (the event and the cooldown end), in this endpoint's batch. */
+  const recordShared = (id: string, report: HealthReport, probe: boolean, t: number): void => {
+    let event = ""
+    switch (report._tag) {
+      case "Success":
+        event = "S"
+        break
+      case "Failure":
+        event = "F"
+        break
+      case "RateLimited":
+      case "Abandoned":
+        if (probe) event = "A"
+        break
+    }
+    // the cooldown end as the in-memory Health computes it; the rows of 429 cooldowns are this replica's
+    const before = cooldowns.get(id) ?? NO_COOLDOWN
+    const after = nextCooldown(options, before, report, t)
+    if (after !== before) cooldowns.set(id, after)
+    const cools = report._tag === "RateLimited" || (report._tag === "Failure" && report.retryAfterMs !== undefined)
+    const cooldownUntil = cools ? after.until : undefined
+    const news = cooldownUntil !== undefined || event === "F"
+    shared.write(
+      id,
+      undefined,
+      ["R", String(t), event, cooldownUntil === undefined ? "" : String(cooldownUntil)],
+      news,
+      news,
+    )
+  }
+  const shape: HealthShape = {
     read: (id, now) =>
       Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
@@ -117,34 +152,17 @@ export const makeRedisHealth = (
     record: (id, report, probe, now) =>
       Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
-        let event = ""
-        switch (report._tag) {
-          case "Success":
-            event = "S"
-            break
-          case "Failure":
-            event = "F"
-            break
-          case "RateLimited":
-          case "Abandoned":
-            if (probe) event = "A"
-            break
-        }
-        // the cooldown end as the in-memory Health computes it; the rows of 429 cooldowns are this replica's
-        const before = cooldowns.get(id) ?? NO_COOLDOWN
-        const after = nextCooldown(options, before, report, t)
-        if (after !== before) cooldowns.set(id, after)
-        const cools = report._tag === "RateLimited" || (report._tag === "Failure" && report.retryAfterMs !== undefined)
-        const cooldownUntil = cools ? after.until : undefined
-        const news = cooldownUntil !== undefined || event === "F"
-        shared.write(
-          id,
-          undefined,
-          ["R", String(t), event, cooldownUntil === undefined ? "" : String(cooldownUntil)],
-          news,
-          news,
-        )
+        recordShared(id, report, probe, t)
         return local.record(id, report, probe, t)
       }),
   }
+  // Books (core) records at once when an attempt ends, over the local Health's twin
+  const twin = twinOf<HealthTwin>(local)
+  if (twin === undefined) return shape
+  return withBookkeeping<HealthShape, HealthBookkeeping>(shape, {
+    record: (id, report, probe, t) => {
+      recordShared(id, report, probe, t)
+      twin.record(id, report, probe, t)
+    },
+  })
 }

@@ -5,14 +5,18 @@ import {
   LATENCY_MAX_MS,
   NO_CACHE,
   percentilesAtLeast,
+  type StatsBookkeeping,
   type StatsSample,
   type StatsShape,
   type StatsSummary,
+  type StatsTwin,
   statsHistogram,
   THROUGHPUT_MAX,
   THROUGHPUT_SCALE,
   throughputOf,
+  twinOf,
   type WindowOptions,
+  withBookkeeping,
   withNow,
 } from "@switchyard/core"
 import * as Effect from "effect/Effect"
@@ -299,14 +303,14 @@ export const makeRedisStats = (
       }),
     )
 
-  return {
-    record: (id, sample, now) =>
+  const shape = {
+    record: (id: string, sample: StatsSample, now: number | undefined) =>
       Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
         recordShared(id, sample, t)
         return local.record(id, sample, t)
       }),
-    read: (id, now) => Effect.map(readMany([id], now), (xs) => xs[0]!),
+    read: (id: string, now: number | undefined) => Effect.map(readMany([id], now), (xs) => xs[0]!),
     readMany,
     flush,
     close: () => {
@@ -314,4 +318,13 @@ export const makeRedisStats = (
       return flush()
     },
   }
+  // Books (core) records at once when an attempt ends, over the local window's twin
+  const twin = twinOf<StatsTwin>(local)
+  if (twin === undefined) return shape
+  return withBookkeeping<typeof shape, StatsBookkeeping>(shape, {
+    record: (id, sample, t) => {
+      recordShared(id, sample, t)
+      twin.record(id, sample, t)
+    },
+  })
 }

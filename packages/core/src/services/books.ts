@@ -4,7 +4,7 @@ import type { CapacitySignals, Usage } from "../provider/usage.js"
 import type { CapacityTwin } from "./capacity/memory.js"
 import type { CapacityShape, ObserveOptions, Reservation } from "./capacity/shape.js"
 import type { HealthReport, HealthShape, HealthTwin } from "./health/service.js"
-import { twinOf } from "./now.js"
+import { bookkeepingOf } from "./now.js"
 import type { StatsShape, StatsTwin } from "./stats/service.js"
 import type { StatsSample } from "./stats/window.js"
 
@@ -12,9 +12,10 @@ import type { StatsSample } from "./stats/window.js"
  * The bookkeeping that ends an attempt, at one instant (`now`, read from `Clock` by the caller): the
  * reservation settled or released, upstream signals observed, Stats and Health told. Called in the
  * order the stores must see the operations; `close(f)` is the effect that runs them in that order, then
- * `f`. Over the in-memory stores themselves (their `withTwin` twins) each call runs at once — build and
- * run the books while the effect that needs them runs, never ahead — and `close(f)` is `f()`; over any
- * other store (a shared one, a wrapped one) the calls are the services' effects, chained.
+ * `f`. Over stores with synchronous bookkeeping (the in-memory stores' `withTwin` twins, a shared store's
+ * `withBookkeeping`) each call runs at once — build and run the books while the effect that needs them
+ * runs, never ahead — and `close(f)` is `f()`; over any other store (a wrapped one) the calls are the
+ * services' effects, chained.
  */
 export interface Books {
   readonly settle: (reservation: Reservation, usage: Usage) => void
@@ -31,19 +32,24 @@ export const makeBooks = (
   stats: StatsShape,
   health: HealthShape,
 ): ((now: number) => Books) => {
-  const c = twinOf<CapacityTwin>(capacity)
-  const s = twinOf<StatsTwin>(stats)
-  const h = twinOf<HealthTwin>(health)
+  const c = bookkeepingOf<CapacityBookkeeping>(capacity)
+  const s = bookkeepingOf<StatsBookkeeping>(stats)
+  const h = bookkeepingOf<HealthBookkeeping>(health)
   if (c === undefined || s === undefined || h === undefined)
     return (now) => new ChainedBooks(capacity, stats, health, now)
   return (now) => new TwinBooks(c, s, h, now)
 }
 
+/** What `Books` runs synchronously of each store (`withBookkeeping`; an in-memory store's twin has it all). */
+export type CapacityBookkeeping = Pick<CapacityTwin, "settle" | "release" | "observe">
+export type StatsBookkeeping = Pick<StatsTwin, "record">
+export type HealthBookkeeping = Pick<HealthTwin, "record">
+
 class TwinBooks implements Books {
   constructor(
-    private readonly c: CapacityTwin,
-    private readonly s: StatsTwin,
-    private readonly h: HealthTwin,
+    private readonly c: CapacityBookkeeping,
+    private readonly s: StatsBookkeeping,
+    private readonly h: HealthBookkeeping,
     private readonly now: number,
   ) {}
   settle(reservation: Reservation, usage: Usage): void {

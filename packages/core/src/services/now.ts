@@ -54,3 +54,19 @@ export const withTwin = <S extends object, T extends object>(shape: S, twin: T):
 
 /** The twin `withTwin` registered for `shape`, if any. */
 export const twinOf = <T extends object>(shape: object): T | undefined => twins.get(shape) as T | undefined
+
+const bookkeepers = new WeakMap<object, object>()
+
+/**
+ * Register the synchronous bookkeeping of a store whose reads and decisions stay effects (a shared store, whose
+ * admissions wait for a reply): the operations `Books` runs when an attempt ends — capacity's `settle`, `release`,
+ * `observe`; Stats' and Health's `record` — each at a given `now`, doing at once what the effect would.
+ */
+export const withBookkeeping = <S extends object, T extends object>(shape: S, bookkeeping: T): S => {
+  bookkeepers.set(shape, bookkeeping)
+  return shape
+}
+
+/** The synchronous bookkeeping of `shape`: what `withBookkeeping` registered, else its whole twin (`withTwin`). */
+export const bookkeepingOf = <T extends object>(shape: object): T | undefined =>
+  (bookkeepers.get(shape) ?? twins.get(shape)) as T | undefined
