@@ -22,6 +22,7 @@ import {
   type ObserveOptions,
   type Reservation,
   type ReserveOptions,
+  reservationOf,
   settledCharge,
   twinOf,
   type Usage,
@@ -243,18 +244,6 @@ export const makeRedisCapacity = (
     },
   })
 }
-
-/** The reservation `syBatch`'s `V`/`A` operation took under `id`. */
-export const reservationOf = (endpoint: Endpoint, charge: number, o: ReserveOptions, id: string): Reservation => ({
-  id,
-  endpointId: endpoint.id,
-  charge,
-  outputWeight: endpoint.outputWeight,
-  counts: endpoint.counts,
-  output: o.output ?? 0,
-  prompt: o.prompt ?? 0,
-  limits: limitsOf(endpoint),
-})
 
 const waitFor = (endpoint: Endpoint, state: BucketState, charge: number, o: ReserveOptions, now: number): number => {
   const configured = limitsOf(endpoint)

@@ -4,11 +4,12 @@ import {
   type LiveReads,
   type LiveStateShape,
   limitsOf,
+  reservationOf,
   type StatsShape,
   withNow,
 } from "@switchyard/core"
 import * as Effect from "effect/Effect"
-import { bucketOf, refusalOf, reservationOf, reserveOp, utilizationOfBucket } from "./capacity.js"
+import { bucketOf, refusalOf, reserveOp, utilizationOfBucket } from "./capacity.js"
 import type { Connection } from "./connection.js"
 import { healthEntryOf, healthViewOfEntry, permitOf } from "./health.js"
 import type { Keys } from "./keys.js"

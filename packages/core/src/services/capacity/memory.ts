@@ -47,6 +47,24 @@ export const limitsOf = (endpoint: Endpoint): BucketLimits => {
   return limits
 }
 
+/** The reservation of `charge` on `endpoint` taken under `id`, with the endpoint's configured `limits`. */
+export const reservationOf = (
+  endpoint: Endpoint,
+  charge: number,
+  o: ReserveOptions,
+  id: string,
+  limits: BucketLimits = limitsOf(endpoint),
+): Reservation => ({
+  id,
+  endpointId: endpoint.id,
+  charge,
+  outputWeight: endpoint.outputWeight,
+  counts: endpoint.counts,
+  output: o.output ?? 0,
+  prompt: o.prompt ?? 0,
+  limits,
+})
+
 /** The fraction of capacity (0..1) a charge may fill the bucket to: `1 - headroom`. */
 export const admissionLimit = (o: ReserveOptions): number => 1 - Math.min(Math.max(o.headroom, 0), 1)
 
@@ -86,16 +104,7 @@ export const makeMemoryCapacity = (options: MemoryCapacityOptions = {}): Capacit
       return result
     }
     buckets.set(endpoint.id, result.state)
-    const reservation: Reservation = {
-      id: `r${++nextId}`,
-      endpointId: endpoint.id,
-      charge,
-      outputWeight: endpoint.outputWeight,
-      counts: endpoint.counts,
-      output: o.output ?? 0,
-      prompt: o.prompt ?? 0,
-      limits: configured,
-    }
+    const reservation = reservationOf(endpoint, charge, o, `r${++nextId}`, configured)
     open.set(reservation.id, endpoint.id)
     return { _tag: "Admitted", reservation }
   }
