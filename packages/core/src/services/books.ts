@@ -4,9 +4,9 @@ import type { CapacitySignals, Usage } from "../provider/usage.js"
 import type { CapacityTwin } from "./capacity/memory.js"
 import type { CapacityShape, ObserveOptions, Reservation } from "./capacity/shape.js"
 import type { HealthReport, HealthShape, HealthTwin } from "./health/service.js"
-import { bookkeepingOf } from "./now.js"
 import type { StatsShape, StatsTwin } from "./stats/service.js"
 import type { StatsSample } from "./stats/window.js"
+import { bookkeepingOf } from "./twin.js"
 
 /**
  * The bookkeeping that ends an attempt, at one instant (`now`, read from `Clock` by the caller): the

@@ -33,7 +33,7 @@ import {
   type ResolvedHealthOptions,
   resolveHealthOptions,
 } from "./health/service.js"
-import { atNow, twinOf } from "./now.js"
+import { atNow } from "./now.js"
 import {
   makeMemoryRetryBudget,
   type ResolvedRetryBudgetOptions,
@@ -51,6 +51,7 @@ import {
   type StatsTwin,
 } from "./stats/service.js"
 import type { StatsSummary, WindowOptions } from "./stats/window.js"
+import { twinOf } from "./twin.js"
 
 /**
  * # Live state: the services, their failure contract, and the one place they are wired

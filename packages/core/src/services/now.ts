@@ -39,34 +39,3 @@ export const eachAtNow = <K, A>(
   now: number | undefined,
   f: (key: K, now: number, index: number) => A,
 ): Effect.Effect<ReadonlyArray<A>> => atNow(now, (t) => eachAt(keys, t, f))
-
-const twins = new WeakMap<object, object>()
-
-/**
- * Register the synchronous twin of an in-memory store's `shape`: the same operations, each run at a
- * given `now` and returning what the effect would. `twinOf(shape)` finds it for that very object only —
- * a wrapper around the shape (a test's, a shared store's) has none, so its effects keep running.
- */
-export const withTwin = <S extends object, T extends object>(shape: S, twin: T): S => {
-  twins.set(shape, twin)
-  return shape
-}
-
-/** The twin `withTwin` registered for `shape`, if any. */
-export const twinOf = <T extends object>(shape: object): T | undefined => twins.get(shape) as T | undefined
-
-const bookkeepers = new WeakMap<object, object>()
-
-/**
- * Register the synchronous bookkeeping of a store whose reads and decisions stay effects (a shared store, whose
- * admissions wait for a reply): the operations `Books` runs when an attempt ends — capacity's `settle`, `release`,
- * `observe`; Stats' and Health's `record` — each at a given `now`, doing at once what the effect would.
- */
-export const withBookkeeping = <S extends object, T extends object>(shape: S, bookkeeping: T): S => {
-  bookkeepers.set(shape, bookkeeping)
-  return shape
-}
-
-/** The synchronous bookkeeping of `shape`: what `withBookkeeping` registered, else its whole twin (`withTwin`). */
-export const bookkeepingOf = <T extends object>(shape: object): T | undefined =>
-  (bookkeepers.get(shape) ?? twins.get(shape)) as T | undefined

@@ -1,7 +1,8 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { atNow, withTwin } from "../now.js"
+import { atNow } from "../now.js"
+import { withTwin } from "../twin.js"
 
 /**
  * Affinity: which endpoint served each conversation's last turn, so the next turn can go back to the

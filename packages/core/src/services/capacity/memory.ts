@@ -1,7 +1,8 @@
 import * as Effect from "effect/Effect"
 import type { Endpoint } from "../../catalog/endpoint.js"
 import type { CapacitySignals, Usage } from "../../provider/usage.js"
-import { atNow, eachAt, withTwin } from "../now.js"
+import { atNow, eachAt } from "../now.js"
+import { withTwin } from "../twin.js"
 import {
   adjust,
   admit,

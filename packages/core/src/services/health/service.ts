@@ -1,7 +1,8 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { atNow, eachAt, eachAtNow, withTwin } from "../now.js"
+import { atNow, eachAt, eachAtNow } from "../now.js"
+import { withTwin } from "../twin.js"
 import {
   admission,
   type BreakerConfig,

@@ -2,7 +2,8 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { routingDefaults } from "../../catalog/defaults.js"
-import { atNow, eachAt, eachAtNow, withTwin } from "../now.js"
+import { atNow, eachAt, eachAtNow } from "../now.js"
+import { withTwin } from "../twin.js"
 import { EndpointWindow, NO_CACHE, type StatsSample, type StatsSummary, type WindowOptions } from "./window.js"
 
 /**
