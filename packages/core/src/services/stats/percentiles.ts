@@ -12,6 +12,14 @@ const countAtPercentile = (percentile: number, totalCount: number): number => {
 
 const PERCENTILES = [50, 75, 90, 99] as const
 
+/** The four values found, in `PERCENTILES`' order, each × `scale`. */
+const scaled = (values: ReadonlyArray<number>, scale: number): Percentiles => ({
+  p50: values[0]! * scale,
+  p75: values[1]! * scale,
+  p90: values[2]! * scale,
+  p99: values[3]! * scale,
+})
+
 /**
  * p50/p75/p90/p99 of `h`, each multiplied by `scale`, in a single walk over the counts from the lowest
  * recorded value up to p99. Same values as four `h.getValueAtPercentile` calls (each of which walks
@@ -33,7 +41,7 @@ export const percentilesOf = (h: hdr.JsHistogram, scale: number): Percentiles =>
     while (found < PERCENTILES.length && cumulative >= needed[found]!) values[found++] = value
     if (found === PERCENTILES.length) break
   }
-  return { p50: values[0]! * scale, p75: values[1]! * scale, p90: values[2]! * scale, p99: values[3]! * scale }
+  return scaled(values, scale)
 }
 
 /** `log2` of the counts indices per block of `CountBlocks` (16). */
@@ -79,5 +87,5 @@ export const percentilesInBlocks = (h: hdr.JsHistogram, blocks: CountBlocks, sca
       if (found === PERCENTILES.length) break
     }
   }
-  return { p50: values[0]! * scale, p75: values[1]! * scale, p90: values[2]! * scale, p99: values[3]! * scale }
+  return scaled(values, scale)
 }

@@ -346,9 +346,9 @@ export class EndpointWindow {
     const min = this.options.minSamples
     if (this.stale(now)) {
       this.pct = {
-        ttft: trackPercentiles(t.ttft, min, 1 / 1000),
-        latency: trackPercentiles(t.latency, min, 1 / 1000),
-        throughput: trackPercentiles(t.throughput, min, 1 / THROUGHPUT_SCALE),
+        ttft: percentilesAtLeast(t.ttft.h, min, 1 / 1000, t.ttft.blocks),
+        latency: percentilesAtLeast(t.latency.h, min, 1 / 1000, t.latency.blocks),
+        throughput: percentilesAtLeast(t.throughput.h, min, 1 / THROUGHPUT_SCALE, t.throughput.blocks),
         at: now,
         ttftLimit: this.limit(t.ttft.h.totalCount),
         latencyLimit: this.limit(t.latency.h.totalCount),
@@ -382,10 +382,15 @@ export const throughputOf = (s: StatsSample): number | undefined => {
   return generation > 0 ? (s.outputTokens * 1000) / generation : undefined
 }
 
-/** Percentiles of `h` (× `scale`), or undefined below `min` samples. */
-export const percentilesAtLeast = (h: hdr.JsHistogram, min: number, scale: number): Percentiles | undefined =>
-  h.totalCount < min || h.totalCount === 0 ? undefined : percentilesOf(h, scale)
-
-/** `percentilesAtLeast` of a track, through its block sums. */
-const trackPercentiles = (t: Track, min: number, scale: number): Percentiles | undefined =>
-  t.h.totalCount < min || t.h.totalCount === 0 ? undefined : percentilesInBlocks(t.h, t.blocks, scale)
+/** Percentiles of `h` (× `scale`; through `blocks`, its count sums, when kept), or undefined below `min` samples. */
+export const percentilesAtLeast = (
+  h: hdr.JsHistogram,
+  min: number,
+  scale: number,
+  blocks?: CountBlocks,
+): Percentiles | undefined =>
+  h.totalCount < min || h.totalCount === 0
+    ? undefined
+    : blocks === undefined
+      ? percentilesOf(h, scale)
+      : percentilesInBlocks(h, blocks, scale)
