@@ -45,6 +45,7 @@ class Waiter<A = unknown, E = unknown> {
 
 /** One endpoint's `syBatch` call being built: its arguments, and who waits for which reply. */
 interface Batch {
+  readonly endpointId: string
   readonly args: Array<string>
   ops: number
   readonly waiters: Array<Waiter>
@@ -58,6 +59,15 @@ interface Batch {
 
 /** Where the limits go in a batch's arguments (after the two keys and the breaker config). */
 const LIMITS_AT = 2 + BREAKER_ARGS
+/** Where what the replica holds open goes (after the limits, the TTL and the replica id): count, last expiry. */
+const HELD_AT = LIMITS_AT + 4
+
+/** A replica's reservations open on one endpoint (see `Shared.held`). */
+export interface Held {
+  readonly count: number
+  /** The expiry of the last reservation taken (ms). */
+  readonly last: number
+}
 
 /**
  * How each store operation uses Redis: try Redis while it is up, and answer `local` when it is down
@@ -78,6 +88,7 @@ export class Shared {
   private readonly timeoutMs: number
   /** The reservation TTL (ms) as `syBatch`'s header carries it. */
   private readonly ttl: string
+  private readonly replicaId: string
   private readonly pending = new Map<string, Batch>()
   /** The end of this turn sends the batches that carry decisions (`setImmediate`). */
   private scheduled = false
@@ -104,6 +115,8 @@ export class Shared {
    * upstream block): what it cached of that endpoint's state is stale.
    */
   onNews: (endpointId: string) => void = () => {}
+  /** What this replica holds open on an endpoint as a call leaves (`syBatch` ARGV 12, 13; the capacity store's). */
+  held: (endpointId: string) => Held | undefined = () => undefined
 
   constructor(
     private readonly conn: Connection,
@@ -113,6 +126,7 @@ export class Shared {
   ) {
     this.timeoutMs = conn.options.timeoutMs
     this.ttl = String(conn.options.reservationTtlMs)
+    this.replicaId = conn.options.replicaId
   }
 
   /**
@@ -272,8 +286,8 @@ export class Shared {
     if (batch === undefined) {
       const args = [this.keys.state(endpointId), this.keys.reservations(endpointId)]
       for (const a of this.breaker) args.push(a)
-      args.push("", "", this.ttl)
-      batch = { args, ops: 0, waiters: [], timer: undefined, limits: undefined }
+      args.push("", "", this.ttl, this.replicaId, "0", "")
+      batch = { endpointId, args, ops: 0, waiters: [], timer: undefined, limits: undefined }
       this.pending.set(endpointId, batch)
     }
     if (limits !== undefined && batch.limits === undefined) {
@@ -314,6 +328,11 @@ export class Shared {
 
   /** One batch's `syBatch` call: bookkeeping alone is sent without waiting, decisions are answered from the reply. */
   private sendBatch(batch: Batch): void {
+    const held = this.held(batch.endpointId)
+    if (held !== undefined && held.count > 0) {
+      batch.args[HELD_AT] = String(held.count)
+      batch.args[HELD_AT + 1] = String(held.last)
+    }
     const waiters = batch.waiters
     if (waiters.length === 0) {
       this.send(() => this.conn.scriptWith("syBatch", batch.args))
