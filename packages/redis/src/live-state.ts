@@ -5,7 +5,6 @@ import {
   type LiveStateShape,
   limitsOf,
   reservationOf,
-  type StatsShape,
   withNow,
 } from "@switchyard/core"
 import * as Effect from "effect/Effect"
@@ -15,6 +14,7 @@ import { healthEntryOf, healthViewOfEntry, permitOf } from "./health.js"
 import type { Keys } from "./keys.js"
 import type { Shared } from "./shared.js"
 import { STATE_FIELDS, type StateFields } from "./state.js"
+import type { RedisStats } from "./stats.js"
 
 /**
  * The request gates on Redis. `read`: the stats (fleet summaries, cached) and every candidate's state
@@ -47,7 +47,7 @@ export const makeRedisLiveState = (
   shared: Shared,
   keys: Keys,
   parts: {
-    readonly stats: StatsShape
+    readonly stats: RedisStats
     /** The capacity store's: reservation ids, and the reservations Redis admitted. */
     readonly capacity: RedisCapacityParts
     readonly breaker: BreakerConfig
@@ -159,6 +159,12 @@ export const makeRedisLiveState = (
           predicted: v.map((s, i) => utilizationOfBucket(endpoints[i]!, s.bucket, t, charges[i]!)),
           affinity: sticky,
         })
+        // the common case: the fleet's stats and every state hash cached, no conversation: one effect, answered at once
+        if (conn.ok && affinityKey === undefined) {
+          const stats = parts.stats.fleetOnly(ids, t)
+          const known = stats === undefined ? undefined : cached(ids, t)
+          if (known !== undefined) return Effect.succeed(reads(stats!, known, undefined))
+        }
         return Effect.flatMap(parts.stats.readMany(ids, t), (stats) => {
           const known = conn.ok ? cached(ids, t) : undefined
           if (known !== undefined && affinityKey === undefined) return Effect.succeed(reads(stats, known, undefined))

@@ -103,6 +103,13 @@ const addEncoded = (into: hdr.JsHistogram, b64: string | undefined): void => {
   h.destroy()
 }
 
+export interface RedisStats extends StatsShape {
+  /** The fleet's summaries of `ids` at `now` when every one has been read once, else undefined (see `fleetOnly`). */
+  readonly fleetOnly: (ids: ReadonlyArray<string>, now: number) => ReadonlyArray<StatsSummary> | undefined
+  readonly flush: () => Promise<void>
+  readonly close: () => Promise<void>
+}
+
 /**
  * Stats on Redis, fleet-wide. Each replica records into its local window (its fallback) and into a
  * slice of its own per endpoint (the window's slices: `statsWindowMs / slices` long), which it
@@ -120,7 +127,7 @@ export const makeRedisStats = (
   keys: Keys,
   local: StatsShape,
   o: WindowOptions,
-): StatsShape & { readonly flush: () => Promise<void>; readonly close: () => Promise<void> } => {
+): RedisStats => {
   const { options } = conn
   const sliceMs = Math.max(1, Math.floor(o.windowMs / o.slices))
   const ttlMs = o.windowMs + 2 * sliceMs
@@ -312,6 +319,7 @@ export const makeRedisStats = (
       }),
     read: (id: string, now: number | undefined) => Effect.map(readMany([id], now), (xs) => xs[0]!),
     readMany,
+    fleetOnly,
     flush,
     close: () => {
       clearInterval(timer)
