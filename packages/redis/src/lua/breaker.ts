@@ -44,10 +44,11 @@ local function health_load(st, now)
     st.e = e
     st.e0 = { b = h0, cd = e.cd }
   end
-  -- breaker states are never changed in place, entries are: a copy per load
-  return { b = e.b, cd = e.cd }, false
+  -- breaker states are never changed in place (the parsed one is the hash's, \`e0.b\`); the entry is the script's own
+  -- (\`e0\` keeps the stored cooldown apart): handed out as is, changed in place by whoever saves it
+  return e, false
 end
--- kept as is (no caller changes an entry after saving it) and written when the script ends
+-- kept as is and written when the script ends
 local function health_save(st, e)
   st.e = e
   st.health = true

@@ -6,7 +6,9 @@
  * compares them on random sequences.
  */
 export const BUCKET_LUA = `
--- st: the state hash of the script (see state-hash.ts); the bucket is parsed once, a copy handed out per load
+-- st: the state hash of the script (see state-hash.ts); the bucket is parsed once (\`b0\`, kept as the hash held it: a
+-- copy of it is handed out), and the bucket the script saved is handed out as is: every operation that loads the
+-- bucket saves it (changed in place or not), so no copy per operation
 local function bucket_load(st, now)
   local b = st.b
   if b == nil then
@@ -16,9 +18,10 @@ local function bucket_load(st, now)
     st.b = b
     st.b0 = b
   end
+  if b ~= st.b0 then return b end
   return { t = b.t, r = b.r, at = b.at, bu = b.bu, lt = b.lt, lr = b.lr }
 end
--- what is saved is kept as is (no caller changes a table after saving it) and written when the script ends
+-- what is saved is kept as is and written when the script ends (the next load hands it out again)
 local function bucket_save(st, s)
   st.b = s
   st.bucket = true
@@ -40,10 +43,12 @@ local function drained(level, pm, elapsed)
   if pm == nil then return 0 end
   return jsmax(level - (elapsed * pm) / MINUTE, 0)
 end
+-- drained in place (\`s\` is a loaded bucket: never the one the hash held, see bucket_load)
 local function bucket_drain(s, lt, lr, now)
   local elapsed = now - s.at
   if elapsed <= 0 then return s end
-  return { t = drained(s.t, lt, elapsed), r = drained(s.r, lr, elapsed), at = now, bu = s.bu, lt = s.lt, lr = s.lr }
+  s.t, s.r, s.at = drained(s.t, lt, elapsed), drained(s.r, lr, elapsed), now
+  return s
 end
 -- the bucket drained to now (an absent one is empty at now)
 local function bucket_current(st, ct, cr, now)
