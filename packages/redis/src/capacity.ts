@@ -115,18 +115,20 @@ export const makeRedisCapacity = (
       h = { open: new Map(), last: 0 }
       holdings.set(endpointId, h)
     }
-    // the oldest first: those past their TTL (never closed) are dropped as newer ones come
-    for (const [old, expires] of h.open) {
-      if (expires > t) break
-      h.open.delete(old)
-    }
     const expires = t + options.reservationTtlMs
     h.open.set(id, expires)
     if (expires > h.last) h.last = expires
   }
   shared.held = (endpointId) => {
     const h = holdings.get(endpointId)
-    return h === undefined ? undefined : { count: h.open.size, last: h.last }
+    if (h === undefined) return undefined
+    // the oldest first: those past their TTL at the last admission (never closed) are dropped, once per call
+    const latest = h.last - options.reservationTtlMs
+    for (const [id, expires] of h.open) {
+      if (expires > latest) break
+      h.open.delete(id)
+    }
+    return { count: h.open.size, last: h.last }
   }
   // learnt from this replica's own settled requests (see core's prompt-scale.ts)
   const scales = makePromptScales()
