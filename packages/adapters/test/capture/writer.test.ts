@@ -62,7 +62,9 @@ describe("capture writer", () => {
     const w = new CaptureWriter({ path, maxBytes: size * 10 + 5, files: 2, flushMs: 1 })
     for (let i = 0; i < 60; i++) {
       w.record(record(i))
-      if (i % 5 === 4) await new Promise((r) => setTimeout(r, 30))
+      // each batch of 5 written before the next is recorded (a wait, not a sleep: on a loaded machine a fixed
+      // pause let two batches go out as one, and the files split elsewhere)
+      if (i % 5 === 4) while (w.written < i + 1) await new Promise((r) => setTimeout(r, 5))
     }
     await w.close()
     const at = (file: string) => lines(file).map((l) => JSON.parse(l).at - 1_700_000_000_000)
