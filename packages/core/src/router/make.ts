@@ -24,6 +24,7 @@ import { makeDeadlines } from "./deadlines.js"
 import { ActiveDeployment, type ActiveDeploymentTwin, type Deployment } from "./deployment.js"
 import type { RouteError } from "./errors.js"
 import { execute } from "./execute.js"
+import { ExplainPlans } from "./explain-plans.js"
 import { type Prepared, prepare } from "./prepare.js"
 import type { RouterShape } from "./router-shape.js"
 import { buildSnapshot, readSnapshot } from "./snapshot.js"
@@ -63,6 +64,7 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
       books: makeBooks(capacity, stats, health),
       twins: liveTwin === undefined || budgetTwin === undefined ? undefined : { live: liveTwin, budget: budgetTwin },
     }
+    const explain = yield* ExplainPlans
     /** The deployment in force, read at once when `active` is the in-memory one (its twin). */
     const current = twinOf<ActiveDeploymentTwin>(active)
     // Spans only when the runtime has a tracer of its own (Effect's OTLP exporter, or an embedding
@@ -83,6 +85,7 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
       const routing = deployment.catalog.routing
       const routePlan = plan(p.planRequest, p.candidates, snapshot, {
         random: services.random,
+        explain,
         escalating: false,
         unmapped: (e) => unmappedParameters(deployment, e, p),
         failurePenalty: routing.failurePenalty,
