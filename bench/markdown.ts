@@ -21,7 +21,10 @@ const notes = (scenario: ScenarioReport, m: Measurement, rounds: ReadonlyArray<M
   if (m.maxOpen !== undefined)
     parts.push(`${m.maxOpen} open at once, ${m.ok} completed, RSS before ${mb(m.rssBeforeMb)} MB`)
   if (m.upstreamCpuUsPerReq !== undefined && m.loadgenCpuUsPerReq !== undefined)
-    parts.push(`CPU µs/req: upstream ${us(m.upstreamCpuUsPerReq)}, load generator ${us(m.loadgenCpuUsPerReq)}`)
+    parts.push(
+      `CPU µs/req: upstream ${us(m.upstreamCpuUsPerReq)}, load generator ${us(m.loadgenCpuUsPerReq)}` +
+        (m.backendCpuUsPerReq === undefined ? "" : `, redis-server ${us(m.backendCpuUsPerReq)}`),
+    )
   if (m.failed > 0) parts.push(`${m.failed} failed`)
   return parts.join("; ")
 }
@@ -99,7 +102,8 @@ export const toMarkdown = (report: Report): string => {
     "",
     "For SSE time to first byte, p50/p99 are the time to the first body byte. ÷ bare and ÷ Portkey are req/s ratios. " +
       "Switchyard + Redis: the same gateway with its live state on a local redis-server (TCP loopback, one " +
-      "replica; its CPU µs/req excludes redis-server's). " +
+      "replica; its CPU µs/req is the gateway's, redis-server's is in the notes: on this machine it competes for the " +
+      "same cores). " +
       "CPU µs/req: the target process's CPU time (user + system, /proc) per 2xx response — less sensitive to other " +
       "load on the machine than req/s.",
     "",

@@ -112,6 +112,7 @@ export const summarise = (rounds: ReadonlyArray<Measurement>): Measurement => ({
   cpuUsPerReq: median(pick(rounds, "cpuUsPerReq")),
   upstreamCpuUsPerReq: median(pick(rounds, "upstreamCpuUsPerReq")),
   loadgenCpuUsPerReq: median(pick(rounds, "loadgenCpuUsPerReq")),
+  backendCpuUsPerReq: median(pick(rounds, "backendCpuUsPerReq")),
 })
 
 export const summaryOf = (outcome: Outcome | undefined): Measurement | undefined =>

@@ -147,7 +147,7 @@ const main = async (): Promise<void> => {
     ? await startRedis({ port: 0 }).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))
     : undefined
   if (redis instanceof Error) log(`redis-server unavailable: ${redis.message}`)
-  const redisUrl = redis === undefined || redis instanceof Error ? undefined : redis.url
+  const benchRedis = redis === undefined || redis instanceof Error ? undefined : { url: redis.url, pid: redis.pid() }
   const statuses: Array<TargetStatus> = []
   const targets: Array<Target> = []
   if (wanted.includes("direct")) {
@@ -159,7 +159,7 @@ const main = async (): Promise<void> => {
       wanted.includes(id),
     )) {
       log(`starting ${id}…`)
-      const { started: s, warnings } = await startTarget(id, cfg.upstream, redisUrl)
+      const { started: s, warnings } = await startTarget(id, cfg.upstream, benchRedis)
       for (const w of warnings) log(`${id} warning: ${w}`)
       if (s.ok) targets.push(s.target)
       else log(`${id} unavailable: ${s.reason}`)

@@ -73,6 +73,8 @@ export interface Measurement {
   readonly cpuUsPerReq: number | undefined
   readonly upstreamCpuUsPerReq: number | undefined
   readonly loadgenCpuUsPerReq: number | undefined
+  /** load: the target's own backend process (the Redis target's redis-server) per 2xx response (µs). */
+  readonly backendCpuUsPerReq: number | undefined
 }
 
 const empty: Measurement = {
@@ -90,6 +92,7 @@ const empty: Measurement = {
   cpuUsPerReq: undefined,
   upstreamCpuUsPerReq: undefined,
   loadgenCpuUsPerReq: undefined,
+  backendCpuUsPerReq: undefined,
 }
 
 /** CPU time of some processes from now until the returned function is called, in µs per `count`. */
@@ -136,6 +139,7 @@ export const measure = async (
     const targetCpu = cpuMeter([target.pid])
     const upstreamCpu = cpuMeter([upstreamPid])
     const loadgenCpu = cpuMeter(gen.pids)
+    const backendCpu = target.backendPid === undefined ? undefined : cpuMeter([target.backendPid])
     const r = await gen.run({
       kind: "load",
       origin: target.origin,
@@ -156,6 +160,7 @@ export const measure = async (
       cpuUsPerReq: targetCpu(r.ok),
       upstreamCpuUsPerReq: upstreamCpu(r.ok),
       loadgenCpuUsPerReq: loadgenCpu(r.ok),
+      backendCpuUsPerReq: backendCpu?.(r.ok),
     }
   }
   if (scenario.metric === "ttfb") {

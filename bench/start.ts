@@ -36,8 +36,10 @@ export interface StartOutcome {
 const starters = {
   bare: (upstream: string) => startBare(upstream),
   switchyard: (upstream: string) => startSwitchyard(upstream),
-  "switchyard-redis": (upstream: string, redisUrl?: string) =>
-    redisUrl === undefined ? Promise.reject(new Error("no redis-server")) : startSwitchyard(upstream, [], redisUrl),
+  "switchyard-redis": (upstream: string, redis?: BenchRedis) =>
+    redis === undefined
+      ? Promise.reject(new Error("no redis-server"))
+      : startSwitchyard(upstream, [], redis.url, redis.pid),
   portkey: startPortkey,
 } as const
 const labels = {
@@ -47,14 +49,20 @@ const labels = {
   portkey: "Portkey",
 } as const
 
+/** The redis-server of the Redis target. */
+export interface BenchRedis {
+  readonly url: string
+  readonly pid: number | undefined
+}
+
 /** Starts a target; it is unavailable when it cannot start or does not answer a plain JSON completion. */
 export const startTarget = async (
   id: Exclude<TargetId, "direct">,
   upstream: string,
-  redisUrl?: string,
+  redis?: BenchRedis,
 ): Promise<StartOutcome> => {
   try {
-    const started = await starters[id](upstream, redisUrl)
+    const started = await starters[id](upstream, redis)
     if (!started.ok) return { started, warnings: [] }
     const target = started.target
     const fatal = await probe(target, "json")

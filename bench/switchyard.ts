@@ -80,6 +80,8 @@ export const startSwitchyard = async (
   upstream: string,
   extraNodeArgs: ReadonlyArray<string> = [],
   redisUrl?: string,
+  /** That Redis's redis-server process (its CPU per request is reported next to the gateway's). */
+  redisPid?: number,
 ): Promise<Started> => {
   const id = redisUrl === undefined ? "switchyard" : "switchyard-redis"
   const label = redisUrl === undefined ? "Switchyard" : "Switchyard + Redis"
@@ -120,6 +122,7 @@ export const startSwitchyard = async (
       label,
       origin,
       pid: child.pid,
+      backendPid: redisPid,
       request: (kind) => ({ path: "/v1/chat/completions", headers, body: chatBody(models[kind], isStream(kind)) }),
       stop: child.stop,
     },

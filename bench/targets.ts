@@ -15,6 +15,8 @@ export interface Target {
   readonly label: string
   readonly origin: string
   readonly pid: number
+  /** A process of the target's own that it needs (the Redis target's redis-server): its CPU is reported apart. */
+  readonly backendPid?: number | undefined
   /** The request this target needs for a scenario, or undefined when the target has no such path (n/a). */
   readonly request: (kind: RequestKind) => TargetRequest | undefined
   readonly stop: () => Promise<void>

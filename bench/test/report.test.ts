@@ -18,6 +18,7 @@ const m = (reqPerSec: number, extra: Partial<Measurement> = {}): Measurement => 
   cpuUsPerReq: undefined,
   upstreamCpuUsPerReq: undefined,
   loadgenCpuUsPerReq: undefined,
+  backendCpuUsPerReq: undefined,
   ...extra,
 })
 const outcome = (...rates: Array<number>): Outcome => {

@@ -62,13 +62,13 @@ export const utilizationOfBucket = (endpoint: Endpoint, state: BucketState, now:
  * A `syBatch` reservation: `V` (reserve) or `A` (Health acquire, then reserve); see `BATCH_OPS` in `lua/scripts.ts`
  * (the endpoint's limits and the TTL are the batch's).
  */
-export const reserveOp = (
-  code: "V" | "A",
-  charge: number,
-  o: ReserveOptions,
-  id: string,
-  now: number,
-): Array<string> => [code, String(now), String(charge), String(admissionLimit(o)), o.admission ? "1" : "0", id]
+export const reserveOp = (code: "V" | "A", charge: number, o: ReserveOptions, now: number): Array<string> => [
+  code,
+  String(now),
+  String(charge),
+  String(admissionLimit(o)),
+  o.admission ? "1" : "0",
+]
 
 export const refusalOf = (reply: ReadonlyArray<string>) => ({
   _tag: "Refused" as const,
@@ -76,14 +76,23 @@ export const refusalOf = (reply: ReadonlyArray<string>) => ({
   waitMs: num(reply[2]) ?? 0,
 })
 
+/** The reservations this replica took on one endpoint in Redis and has not closed: id → expiry (ms). */
+interface Holding {
+  readonly open: Map<string, number>
+  /** The expiry of the last one taken. */
+  last: number
+}
+
 /**
  * The CapacityMeter on Redis: the bucket of each endpoint in its state hash; reserve, settle/release and observe
  * as operations of the endpoint's `syBatch` (Lua ports of the pure bucket functions; reserve answered from the
- * batch's reply, the others sent without waiting), reads computed here from one HMGET. Reservations are members
- * of a sorted set scored by their expiry (`reservationTtlMs`): settle/release act only on an open one
- * (idempotent), and a replica that dies mid-request leaves nothing behind once its reservations expire (the
- * charge itself drains from the bucket like any other). Local fallback: the replica's in-memory meter, which
- * also learns every upstream signal this replica sees.
+ * batch's reply, the others sent without waiting), reads computed here from one HMGET. Each replica keeps the
+ * reservations it took with their expiry (`reservationTtlMs`): settle/release act only on an open one (idempotent)
+ * and adjust nothing once it expired — decided here, so Redis keeps no entry per reservation. What a replica holds
+ * open on an endpoint goes with each of its calls into the endpoint's reservations hash (one field per replica: the
+ * count and the last expiry), which `openReservations` reads fleet-wide; a replica that dies mid-request leaves its
+ * field behind until its last reservation's TTL has passed (the charge itself drains from the bucket like any
+ * other). Local fallback: the replica's in-memory meter, which also learns every upstream signal this replica sees.
  */
 export const makeRedisCapacity = (
   conn: Connection,
@@ -92,20 +101,46 @@ export const makeRedisCapacity = (
   readState: (endpointId: string) => Promise<StateFields>,
   local: CapacityShape,
   fallbackBlockMs: number,
-): CapacityShape & { readonly reservationId: () => string } => {
+): CapacityShape & RedisCapacityParts => {
   const { redis, options } = conn
   const prefix = `${options.replicaId}:`
   let next = 0
   const reservationId = () => `${prefix}${++next}`
   const known = new Set<string>()
+  const holdings = new Map<string, Holding>()
+  /** A reservation Redis admitted at `t`: open until settled, released or `t + reservationTtlMs`. */
+  const opened = (endpointId: string, id: string, t: number): void => {
+    let h = holdings.get(endpointId)
+    if (h === undefined) {
+      h = { open: new Map(), last: 0 }
+      holdings.set(endpointId, h)
+    }
+    // the oldest first: those past their TTL (never closed) are dropped as newer ones come
+    for (const [old, expires] of h.open) {
+      if (expires > t) break
+      h.open.delete(old)
+    }
+    const expires = t + options.reservationTtlMs
+    h.open.set(id, expires)
+    if (expires > h.last) h.last = expires
+  }
+  shared.held = (endpointId) => {
+    const h = holdings.get(endpointId)
+    return h === undefined ? undefined : { count: h.open.size, last: h.last }
+  }
   // learnt from this replica's own settled requests (see core's prompt-scale.ts)
   const scales = makePromptScales()
 
   /** Taken in Redis (else in the local meter, while degraded: closed there). */
   const ours = (r: Reservation) => r.id.startsWith(prefix)
-  /** Close a reservation taken in Redis (settle or release), at `t`. */
-  const close = (r: Reservation, tokens: number, requests: number, t: number): void =>
-    shared.write(r.endpointId, r.limits, ["S", String(t), r.id, String(tokens), String(requests)])
+  /** Close a reservation taken in Redis (settle or release), at `t`: once, and only an unexpired one adjusts. */
+  const close = (r: Reservation, tokens: number, requests: number, t: number): void => {
+    const open = holdings.get(r.endpointId)?.open
+    const expires = open?.get(r.id)
+    if (expires === undefined) return
+    open!.delete(r.id)
+    if (expires > t) shared.write(r.endpointId, r.limits, ["S", String(t), String(tokens), String(requests)])
+  }
 
   const settleShared = (r: Reservation, usage: Usage, t: number): void => {
     learnPrompt(scales, r, usage)
@@ -152,8 +187,9 @@ export const makeRedisCapacity = (
       )
     })
 
-  const shape: CapacityShape & { readonly reservationId: () => string } = {
+  const shape: CapacityShape & RedisCapacityParts = {
     reservationId,
+    opened,
     reserve: (endpoint, charge, o, now) =>
       Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
@@ -162,11 +198,12 @@ export const makeRedisCapacity = (
         return shared.decide(
           endpoint.id,
           limitsOf(endpoint),
-          reserveOp("V", charge, o, id, t),
-          (r) =>
-            r[0] === "A"
-              ? { _tag: "Admitted" as const, reservation: reservationOf(endpoint, charge, o, id) }
-              : refusalOf(r),
+          reserveOp("V", charge, o, t),
+          (r) => {
+            if (r[0] !== "A") return refusalOf(r)
+            opened(endpoint.id, id, t)
+            return { _tag: "Admitted" as const, reservation: reservationOf(endpoint, charge, o, id) }
+          },
           () => local.reserve(endpoint, charge, o, t),
         )
       }),
@@ -216,13 +253,22 @@ export const makeRedisCapacity = (
       Effect.clockWith((clock) => {
         const t = clock.currentTimeMillisUnsafe()
         const ids = endpointId === undefined ? [...known] : [endpointId]
+        // this replica's own, here (exact); the other replicas', as their last calls left them in Redis
+        let mine = 0
+        for (const id of ids) for (const expires of holdings.get(id)?.open.values() ?? []) if (expires > t) mine++
         return Effect.flatMap(local.openReservations(endpointId), (localOpen) =>
           shared.read(
             () =>
-              Promise.all(ids.map((id) => redis.zcount(keys.reservations(id), `(${t}`, "+inf"))).then(
-                (counts) => localOpen + counts.reduce((a, b) => a + b, 0),
-              ),
-            Effect.succeed(localOpen),
+              Promise.all(ids.map((id) => redis.hgetall(keys.reservations(id)))).then((hashes) => {
+                let others = 0
+                for (const fields of hashes)
+                  for (const [replica, value] of Object.entries(fields)) {
+                    const [count, last] = value.split(":")
+                    if (replica !== options.replicaId && Number(last) > t) others += Number(count)
+                  }
+                return localOpen + mine + others
+              }),
+            Effect.succeed(localOpen + mine),
           ),
         )
       }),
@@ -243,6 +289,13 @@ export const makeRedisCapacity = (
       twin.observe(endpoint, signals, o, t)
     },
   })
+}
+
+/** What the live state's admission needs of the capacity store beyond its shape. */
+export interface RedisCapacityParts {
+  readonly reservationId: () => string
+  /** Redis admitted reservation `id` on `endpointId` at `t`. */
+  readonly opened: (endpointId: string, id: string, t: number) => void
 }
 
 const waitFor = (endpoint: Endpoint, state: BucketState, charge: number, o: ReserveOptions, now: number): number => {

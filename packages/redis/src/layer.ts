@@ -78,7 +78,7 @@ export const RedisState = {
           keys,
           {
             stats,
-            reservationId: capacity.reservationId,
+            capacity,
             breaker: resolved.health.breaker,
             state,
             affinity: affinity.fetch,

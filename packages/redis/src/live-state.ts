@@ -9,7 +9,7 @@ import {
   withNow,
 } from "@switchyard/core"
 import * as Effect from "effect/Effect"
-import { bucketOf, refusalOf, reserveOp, utilizationOfBucket } from "./capacity.js"
+import { bucketOf, type RedisCapacityParts, refusalOf, reserveOp, utilizationOfBucket } from "./capacity.js"
 import type { Connection } from "./connection.js"
 import { healthEntryOf, healthViewOfEntry, permitOf } from "./health.js"
 import type { Keys } from "./keys.js"
@@ -48,7 +48,8 @@ export const makeRedisLiveState = (
   keys: Keys,
   parts: {
     readonly stats: StatsShape
-    readonly reservationId: () => string
+    /** The capacity store's: reservation ids, and the reservations Redis admitted. */
+    readonly capacity: RedisCapacityParts
     readonly breaker: BreakerConfig
     /** One endpoint's state hash (HMGET). */
     readonly state: (endpointId: string) => Promise<StateFields>
@@ -177,11 +178,11 @@ export const makeRedisLiveState = (
     admit: (endpoint, charge, options, now) =>
       Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
-        const id = parts.reservationId()
+        const id = parts.capacity.reservationId()
         return shared.decideGate(
           endpoint.id,
           limitsOf(endpoint),
-          reserveOp("A", charge, options, id, t),
+          reserveOp("A", charge, options, t),
           (r) => {
             // refused on state the plan did not know of: the next plans read it again
             if (r[0] === "R") {
@@ -193,6 +194,7 @@ export const makeRedisLiveState = (
               stale(endpoint.id)
               return permit
             }
+            parts.capacity.opened(endpoint.id, id, t)
             return {
               _tag: "Admitted" as const,
               probe: permit.probe,

@@ -18,6 +18,12 @@ const unavailable = () => Effect.fail(UNAVAILABLE)
  */
 export const MAX_BATCH_OPS = 256
 
+/**
+ * Longest a bookkeeping operation (settle, release, a Health record that is not news) waits for a decision on its
+ * endpoint to ride with, ms: the other replicas see it at most this much later than they would at the end of the turn.
+ */
+export const BOOKKEEPING_DELAY_MS = 10
+
 /** A caller waiting for its decision's reply in a batch (one object per caller, no closures). */
 class Waiter<A = unknown, E = unknown> {
   done = false
@@ -39,6 +45,7 @@ class Waiter<A = unknown, E = unknown> {
 
 /** One endpoint's `syBatch` call being built: its arguments, and who waits for which reply. */
 interface Batch {
+  readonly endpointId: string
   readonly args: Array<string>
   ops: number
   readonly waiters: Array<Waiter>
@@ -52,16 +59,28 @@ interface Batch {
 
 /** Where the limits go in a batch's arguments (after the two keys and the breaker config). */
 const LIMITS_AT = 2 + BREAKER_ARGS
+/** Where what the replica holds open goes (after the limits, the TTL and the replica id): count, last expiry. */
+const HELD_AT = LIMITS_AT + 4
+
+/** A replica's reservations open on one endpoint (see `Shared.held`). */
+export interface Held {
+  readonly count: number
+  /** The expiry of the last reservation taken (ms). */
+  readonly last: number
+}
 
 /**
  * How each store operation uses Redis: try Redis while it is up, and answer `local` when it is down
  * or fails (the failure degrades the connection, see `Connection`). Nothing waits longer than
  * `timeoutMs` (plus one turn of the event loop).
  *
- * Everything one endpoint's callers issue in one turn of the event loop — bookkeeping (settle, release,
- * observe, Health records) and decisions (admissions, reservations) — is one `syBatch` script call, its operations
- * in the order they were issued, sent at the end of the turn (`setImmediate`), when the batch reaches
- * `MAX_BATCH_OPS`, or right before any other read (so Redis sees everything in the order this replica issued it).
+ * What one endpoint's callers issue — bookkeeping (settle, release, observe, Health records) and decisions
+ * (admissions, reservations) — is queued in one `syBatch` script call, its operations in the order they were issued.
+ * A call that carries a decision is sent at the end of the turn (`setImmediate`); bookkeeping alone waits for the
+ * endpoint's next decision to ride with, at most `BOOKKEEPING_DELAY_MS` (fewer, fuller calls: at concurrency 64 about
+ * a third of the calls carried bookkeeping alone); news (a cooldown, a failure, capacity signals) is sent at once. A
+ * call is also sent when it reaches `MAX_BATCH_OPS`, and every queued call right before any other read (so a read
+ * sees everything this replica issued before it, and Redis sees each endpoint's operations in issue order).
  * Each decision gets its own reply from the call, with its own fallback (`local`, or `StateUnavailable` for a
  * fail-closed gate); bookkeeping waits for nothing.
  */
@@ -69,9 +88,25 @@ export class Shared {
   private readonly timeoutMs: number
   /** The reservation TTL (ms) as `syBatch`'s header carries it. */
   private readonly ttl: string
+  private readonly replicaId: string
   private readonly pending = new Map<string, Batch>()
+  /** The end of this turn sends the batches that carry decisions (`setImmediate`). */
   private scheduled = false
+  /** Sends every batch, bookkeeping alone included, `BOOKKEEPING_DELAY_MS` after the first that waits. */
+  private delayed: ReturnType<typeof setTimeout> | undefined = undefined
   private readonly flushNow = () => this.flush()
+  private readonly flushDecisions = () => {
+    this.scheduled = false
+    // several endpoints' calls: one socket write
+    this.conn.together(this.sendDecisions)
+  }
+  private readonly sendDecisions = () => {
+    for (const [endpointId, batch] of this.pending)
+      if (batch.waiters.length > 0) {
+        this.pending.delete(endpointId)
+        this.sendBatch(batch)
+      }
+  }
   private readonly sendPending = () => {
     for (const batch of this.pending.values()) this.sendBatch(batch)
   }
@@ -80,6 +115,8 @@ export class Shared {
    * upstream block): what it cached of that endpoint's state is stale.
    */
   onNews: (endpointId: string) => void = () => {}
+  /** What this replica holds open on an endpoint as a call leaves (`syBatch` ARGV 12, 13; the capacity store's). */
+  held: (endpointId: string) => Held | undefined = () => undefined
 
   constructor(
     private readonly conn: Connection,
@@ -89,6 +126,7 @@ export class Shared {
   ) {
     this.timeoutMs = conn.options.timeoutMs
     this.ttl = String(conn.options.reservationTtlMs)
+    this.replicaId = conn.options.replicaId
   }
 
   /**
@@ -198,15 +236,19 @@ export class Shared {
       batch.waiters.push(new Waiter(resume, decode, onError, this.conn) as Waiter)
       // every caller of the batch joined it in this turn: one deadline for them all (see `within`)
       batch.timer ??= setTimeout(() => setImmediate(() => expire(batch, this.timeoutMs)), this.timeoutMs)
-      this.add(endpointId, batch, op)
+      if (this.add(endpointId, batch, op) && !this.scheduled) {
+        this.scheduled = true
+        setImmediate(this.flushDecisions)
+      }
     })
   }
 
   /**
    * Queue a bookkeeping operation (`syBatch`'s `S`, `O` or `R`) on one endpoint's state, run with `limits` (`S`, `O`;
-   * none for `R`); `urgent` (news the other replicas should act on: a cooldown, a failure, the upstream's capacity
-   * signals) sends the batches now instead of at the end of the turn; `news` (it changes how the endpoint is
-   * planned) tells `onNews`.
+   * none for `R`). It rides with the endpoint's next decision, or is sent within `BOOKKEEPING_DELAY_MS` (with any
+   * other read, at the latest); `urgent` (news the other replicas should act on: a cooldown, a failure, the
+   * upstream's capacity signals) sends the batches now; `news` (it changes how the endpoint is planned) tells
+   * `onNews`.
    */
   write(
     endpointId: string,
@@ -217,8 +259,12 @@ export class Shared {
   ): void {
     if (news) this.onNews(endpointId)
     if (!this.conn.ok) return
-    this.add(endpointId, this.batchOf(endpointId, limits), op)
+    const queued = this.add(endpointId, this.batchOf(endpointId, limits), op)
     if (urgent) this.flush()
+    else if (queued && this.delayed === undefined) {
+      this.delayed = setTimeout(this.flushNow, BOOKKEEPING_DELAY_MS)
+      this.delayed.unref()
+    }
   }
 
   /**
@@ -240,8 +286,8 @@ export class Shared {
     if (batch === undefined) {
       const args = [this.keys.state(endpointId), this.keys.reservations(endpointId)]
       for (const a of this.breaker) args.push(a)
-      args.push("", "", this.ttl)
-      batch = { args, ops: 0, waiters: [], timer: undefined, limits: undefined }
+      args.push("", "", this.ttl, this.replicaId, "0", "")
+      batch = { endpointId, args, ops: 0, waiters: [], timer: undefined, limits: undefined }
       this.pending.set(endpointId, batch)
     }
     if (limits !== undefined && batch.limits === undefined) {
@@ -252,15 +298,13 @@ export class Shared {
     return batch
   }
 
-  private add(endpointId: string, batch: Batch, op: ReadonlyArray<string>): void {
+  /** Add `op` to `batch`: false when that filled it and it was sent. */
+  private add(endpointId: string, batch: Batch, op: ReadonlyArray<string>): boolean {
     for (const a of op) batch.args.push(a)
-    if (++batch.ops >= MAX_BATCH_OPS) {
-      this.pending.delete(endpointId)
-      this.sendBatch(batch)
-    } else if (!this.scheduled) {
-      this.scheduled = true
-      setImmediate(this.flushNow)
-    }
+    if (++batch.ops < MAX_BATCH_OPS) return true
+    this.pending.delete(endpointId)
+    this.sendBatch(batch)
+    return false
   }
 
   /** Send a command without waiting for its reply (a failure degrades the connection). */
@@ -270,9 +314,12 @@ export class Shared {
     run().catch((error: unknown) => conn.failed(error))
   }
 
-  /** Send the queued batches now (one script per endpoint). */
+  /** Send every queued batch now (one script per endpoint). */
   flush(): void {
-    this.scheduled = false
+    if (this.delayed !== undefined) {
+      clearTimeout(this.delayed)
+      this.delayed = undefined
+    }
     if (this.pending.size === 0) return
     // several endpoints' calls: one socket write
     this.conn.together(this.sendPending)
@@ -281,6 +328,11 @@ export class Shared {
 
   /** One batch's `syBatch` call: bookkeeping alone is sent without waiting, decisions are answered from the reply. */
   private sendBatch(batch: Batch): void {
+    const held = this.held(batch.endpointId)
+    if (held !== undefined && held.count > 0) {
+      batch.args[HELD_AT] = String(held.count)
+      batch.args[HELD_AT + 1] = String(held.last)
+    }
     const waiters = batch.waiters
     if (waiters.length === 0) {
       this.send(() => this.conn.scriptWith("syBatch", batch.args))

@@ -238,6 +238,34 @@ describe("Lua bucket = TypeScript bucket", () => {
     }
   })
 
+  it("closes a reservation once and adjusts nothing for one past its TTL (each replica keeps its own), and shows each replica's open ones to the others", async () => {
+    const ttl = { url: server.url, prefix: "held:", timeoutMs: 2_000, reservationTtlMs: 1_000 }
+    const a = await buildServices({ ...ttl, replicaId: "a" })
+    const b = await buildServices({ ...ttl, replicaId: "b" })
+    try {
+      const e = EPS[0]! // 6 000 tokens per minute: 100 drain each second
+      const now = Date.now()
+      const [r1, r2] = await Promise.all(
+        [1, 2].map(() => run(a.capacity.reserve(e, 3_000, { admission: true, headroom: 0 }, now))),
+      )
+      if (r1?._tag !== "Admitted" || r2?._tag !== "Admitted") throw new Error("a reservation was refused")
+      expect(await run(b.capacity.openReservations(e.id))).toBe(2)
+      expect(await run(b.capacity.utilization(e, now))).toBeCloseTo(1, 9)
+      // released twice: the second adjusts nothing
+      await run(a.capacity.release(r1.reservation, now))
+      await run(a.capacity.release(r1.reservation, now))
+      expect(await run(a.capacity.utilization(e, now))).toBeCloseTo(0.5, 9)
+      expect(await run(b.capacity.openReservations(e.id))).toBe(1)
+      // released at its expiry: it was dropped, the 3 000 tokens drain like any charge
+      await run(a.capacity.release(r2.reservation, now + 1_000))
+      expect(await run(a.capacity.utilization(e, now + 1_000))).toBeCloseTo(2_900 / 6_000, 9)
+      expect(await run(a.capacity.openReservations(e.id))).toBe(0)
+    } finally {
+      await a.close()
+      await b.close()
+    }
+  })
+
   it("settles a reservation under the limits it was taken with when the catalog changed them, in the same turn as reservations under the new limits", async () => {
     const memory = await buildServices(undefined)
     const redis = await buildServices({ url: server.url, prefix: "relimit:", timeoutMs: 2_000 })

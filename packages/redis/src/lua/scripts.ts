@@ -34,51 +34,49 @@ const STATE = [COMMON_LUA, BUCKET_LUA, BREAKER_LUA, STATE_HASH_LUA]
 
 /**
  * `syBatch`'s ARGV: the breaker config (1..7), then the endpoint's configured limits `ct` `cr` (tokens and requests per
- * minute, `''` none: 8, 9) and the reservation TTL in ms (10), the same for every operation of the call; then the
- * operations (`BATCH_OPS`), each its code then its arguments:
- * - `S` settle/release: now, id, tokens, requests — only an open, unexpired reservation adjusts (idempotent);
+ * minute, `''` none: 8, 9), the reservation TTL in ms (10), the calling replica's id (11) and what it holds open on
+ * the endpoint as it sends the call — its reservations taken, neither settled nor expired: their count (12) and the
+ * last expiry among them (13, `''` none) — the same for every operation of the call; then the operations
+ * (`BATCH_OPS`), each its code then its arguments:
+ * - `S` settle/release: now, tokens, requests — sent by the replica for a reservation of its own that is open and
+ *   unexpired at now (it keeps them: a reservation closes once, and one past its TTL adjusts nothing);
  * - `O` observe: now, utilization, limitTokens, remainingTokens, limitRequests, remainingRequests, retryAfterMs,
  *   rateLimited, fallbackBlockMs;
  * - `R` record: now, event ('S' 'F' 'A' or ''), cooldown end ('' none);
- * - `V` reserve: now, charge, limit, enforce, id (expiring at now + TTL) → `{'A'}` | `{'R', reason, wait}`;
+ * - `V` reserve: now, charge, limit, enforce (expiring at now + TTL) → `{'A'}` | `{'R', reason, wait}`;
  * - `A` admit (Health acquire, then reserve; a half-open probe given back if the bucket refuses): reserve's
  *   arguments → `{'A', probe}` | `{'B', reason, until}` | `{'R', reason, wait}`.
+ * The reservations hash (KEYS[2]) gets the replica's open count and last expiry after the call (one field per
+ * replica, `count:expiry`, deleted at 0): what `openReservations` reads fleet-wide, and what a replica that died
+ * leaves behind until its last reservation's TTL has passed.
  */
 const BATCH_OPS = `
 local c = breaker_config(ARGV, 1)
 local ct, cr, ttl = num(ARGV[8]), num(ARGV[9]), tonumber(ARGV[10])
+local open, last = tonumber(ARGV[12]), num(ARGV[13])
 local st = state_open(KEYS[1])
 local out = {}
--- reservations admitted here (added at the end: no operation of this call can settle them) and the first
--- admission's now (expired reservations are dropped once)
-local added, last_ttl, swept = {}, nil, nil
+-- reservations admitted here: their count and the last expiry
+local admitted, settles = 0, 0
 local function reserve(a, i, now)
   local s = bucket_current(st, ct, cr, now)
   local lt, lr = bucket_limits(ct, cr, s)
   local wait, reason = bucket_admit(s, lt, lr, tonumber(a[i + 2]), tonumber(a[i + 3]), a[i + 4] == '1', now)
   bucket_save(st, s)
   if wait ~= nil then return { 'R', reason, fmt(wait) } end
-  if swept == nil then swept = now end
-  local expires = now + ttl
-  added[#added + 1] = expires
-  added[#added + 1] = a[i + 5]
-  last_ttl = math.max(1, math.ceil(expires - now))
+  admitted = admitted + 1
+  if last == nil or now + ttl > last then last = now + ttl end
   return nil
 end
-local i = 11
+local i = 14
 while i <= #ARGV do
   local op, now = ARGV[i], tonumber(ARGV[i + 1])
   if op == 'S' then
-    local score = redis.call('ZSCORE', KEYS[2], ARGV[i + 2])
-    if score ~= false then
-      redis.call('ZREM', KEYS[2], ARGV[i + 2])
-      if tonumber(score) > now then
-        local s = bucket_current(st, ct, cr, now)
-        bucket_adjust(s, tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4]))
-        bucket_save(st, s)
-      end
-    end
-    i = i + 5
+    local s = bucket_current(st, ct, cr, now)
+    bucket_adjust(s, tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]))
+    bucket_save(st, s)
+    settles = settles + 1
+    i = i + 4
   elseif op == 'O' then
     local s = bucket_current(st, ct, cr, now)
     local sig = { util = num(ARGV[i + 2]), limT = num(ARGV[i + 3]), remT = num(ARGV[i + 4]), limR = num(ARGV[i + 5]), remR = num(ARGV[i + 6]), retry = num(ARGV[i + 7]) }
@@ -94,7 +92,7 @@ while i <= #ARGV do
     i = i + 4
   elseif op == 'V' then
     out[#out + 1] = reserve(ARGV, i, now) or { 'A' }
-    i = i + 6
+    i = i + 5
   else
     local h = health_acquire(st, c, now)
     if h[1] == 'B' then out[#out + 1] = h
@@ -109,20 +107,25 @@ while i <= #ARGV do
         out[#out + 1] = refused
       else out[#out + 1] = h end
     end
-    i = i + 6
+    i = i + 5
   end
 end
 state_close(st)
-if swept ~= nil then
-  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', swept)
-  redis.call('ZADD', KEYS[2], unpack(added))
-  redis.call('PEXPIRE', KEYS[2], last_ttl)
+-- what this replica holds open on the endpoint: one field of the reservations hash, written when it changed
+if admitted > 0 or settles > 0 then
+  open = open + admitted
+  if open > 0 then
+    redis.call('HSET', KEYS[2], ARGV[11], fmt(open) .. ':' .. fmt(last))
+    -- every reservation in the hash was taken by now: it expires within the TTL from now
+    redis.call('PEXPIRE', KEYS[2], ttl)
+  else redis.call('HDEL', KEYS[2], ARGV[11]) end
 end
 return out`
 
 export const SCRIPTS = {
   /**
-   * KEYS state, reservations; ARGV breaker config 1..7, limits and TTL 8..10, then operations (`BATCH_OPS`), applied in order — what
+   * KEYS state, reservations; ARGV breaker config 1..7, limits, TTL and the replica's open reservations 8..13, then
+   * operations (`BATCH_OPS`), applied in order — what
    * the same operations as separate scripts would do, with one read and one write of the state hash. → one reply
    * per `V`/`A` operation, in order. Everything one endpoint's callers issue in one turn of the event loop.
    */
