@@ -1,5 +1,6 @@
 import {
   type Catalog,
+  ExplainPlans,
   type JsonObject,
   type ProviderClient,
   type ProviderPreferences,
@@ -160,7 +161,11 @@ export function* runPolicy(
   )
   const clients = new Map<string, ProviderClient>(upstreams.map((u) => [u.slug, u.client]))
   const scope = runNow(vt, Scope.make())
-  const layer = routerLayer({ catalog, clients }, { seed: `${s.seed}/router/${policy.name}` })
+  // the simulator never reads the plans' explanations (reasons, steps): the router writes none (same decisions)
+  const layer = Layer.provide(
+    routerLayer({ catalog, clients }, { seed: `${s.seed}/router/${policy.name}` }),
+    Layer.succeed(ExplainPlans, false),
+  )
   const router: RouterShape = Context.get(runNow(vt, Layer.buildWithScope(layer, scope)), Router)
 
   const metered: ReadonlyArray<MeteredEndpoint> = s.endpoints.map((e) => ({

@@ -224,50 +224,33 @@ export class PolicyRecorder {
     this.charged.push(this.endpoints.map((e) => charged.get(e.slug) ?? 0))
   }
 
-  /** The numbers of the requests whose class `member` marks (all when undefined). */
-  private group(member: ReadonlyArray<boolean> | undefined): GroupResult & { readonly listCost: number } {
-    const n = this.arrivals.length
-    const klass = this.klass
-    const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>
-    let requests = 0
-    let cost = 0
-    let cacheSavings = 0
-    let listCost = 0
-    let promptTokens = 0
-    let completionTokens = 0
-    let cachedTokens = 0
-    let client429s = 0
-    let escalations = 0
-    let attempts = 0
-    let routerRetries = 0
-    let clientRetries = 0
-    const served = new Array<number>(this.endpoints.length).fill(0)
-    const latencies = new Float64Array(n)
-    const ttfts = new Float64Array(n)
-    let nLatencies = 0
-    let nTtfts = 0
-    for (let i = 0; i < n; i++) {
-      if (member !== undefined && !member[klass[i]!]) continue
-      requests++
-      const o = this.outcome[i]!
-      if (o !== PENDING) outcomes[OUTCOMES[o]!]++
-      cost += this.cost[i]!
-      cacheSavings += this.cacheSavings[i]!
-      listCost += this.listCost[i]!
-      promptTokens += this.promptTokens[i]!
-      completionTokens += this.completionTokens[i]!
-      cachedTokens += this.cachedTokens[i]!
-      client429s += this.client429[i]!
-      escalations += this.escalated[i]!
-      const calls = Math.max(1, this.calls[i]!)
-      attempts += this.attempts[i]!
-      routerRetries += Math.max(0, this.attempts[i]! - calls)
-      clientRetries += calls - 1
-      const k = this.servedBy[i]!
-      if (k >= 0) served[k]!++
-      if (!Number.isNaN(this.latency[i]!)) latencies[nLatencies++] = this.latency[i]!
-      if (!Number.isNaN(this.ttft[i]!)) ttfts[nTtfts++] = this.ttft[i]!
-    }
+  /** Add request `i` to `g` (requests are added in index order, so every sum adds in the same order). */
+  private add(g: GroupSums, i: number): void {
+    g.requests++
+    const o = this.outcome[i]!
+    if (o !== PENDING) g.outcomes[o]!++
+    g.cost += this.cost[i]!
+    g.cacheSavings += this.cacheSavings[i]!
+    g.listCost += this.listCost[i]!
+    g.promptTokens += this.promptTokens[i]!
+    g.completionTokens += this.completionTokens[i]!
+    g.cachedTokens += this.cachedTokens[i]!
+    g.client429s += this.client429[i]!
+    g.escalations += this.escalated[i]!
+    const calls = Math.max(1, this.calls[i]!)
+    g.attempts += this.attempts[i]!
+    g.routerRetries += Math.max(0, this.attempts[i]! - calls)
+    g.clientRetries += calls - 1
+    const k = this.servedBy[i]!
+    if (k >= 0) g.served[k]!++
+    if (!Number.isNaN(this.latency[i]!)) g.latencies[g.nLatencies++] = this.latency[i]!
+    if (!Number.isNaN(this.ttft[i]!)) g.ttfts[g.nTtfts++] = this.ttft[i]!
+  }
+
+  /** The numbers of a group's requests. */
+  private result(g: GroupSums): GroupResult & { readonly listCost: number } {
+    const { requests, promptTokens, completionTokens, cost } = g
+    const outcomes = Object.fromEntries(OUTCOMES.map((o, k) => [o, g.outcomes[k]!])) as Record<Outcome, number>
     const tokens = promptTokens + completionTokens
     const ok = outcomes.ok
     const perRequest = (x: number) => (requests === 0 ? 0 : x / requests)
@@ -276,34 +259,58 @@ export class PolicyRecorder {
       successes: ok,
       availability: requests === 0 ? Number.NaN : ok / requests,
       outcomes,
-      client429s,
-      latency: quantilesInPlace(latencies.subarray(0, nLatencies)),
-      ttft: nTtfts > 0 ? quantilesInPlace(ttfts.subarray(0, nTtfts)) : undefined,
+      client429s: g.client429s,
+      latency: quantilesInPlace(g.latencies.subarray(0, g.nLatencies)),
+      ttft: g.nTtfts > 0 ? quantilesInPlace(g.ttfts.subarray(0, g.nTtfts)) : undefined,
       promptTokens,
       completionTokens,
-      cachedTokens,
-      cacheHitShare: promptTokens > 0 ? cachedTokens / promptTokens : Number.NaN,
+      cachedTokens: g.cachedTokens,
+      cacheHitShare: promptTokens > 0 ? g.cachedTokens / promptTokens : Number.NaN,
       cost,
-      cacheSavings,
-      listCost,
+      cacheSavings: g.cacheSavings,
+      listCost: g.listCost,
       costPerMTokens: tokens > 0 ? (cost / tokens) * 1e6 : Number.NaN,
-      escalations,
-      attemptsPerRequest: perRequest(attempts),
-      retriesPerRequest: perRequest(routerRetries + clientRetries),
-      routerRetriesPerRequest: perRequest(routerRetries),
-      clientRetriesPerRequest: perRequest(clientRetries),
-      servedBy: Object.fromEntries(this.endpoints.flatMap((e, k) => (served[k]! > 0 ? [[e.slug, served[k]!]] : []))),
-      servedShare: Object.fromEntries(this.endpoints.map((e, k) => [e.slug, ok === 0 ? 0 : served[k]! / ok])),
+      escalations: g.escalations,
+      attemptsPerRequest: perRequest(g.attempts),
+      retriesPerRequest: perRequest(g.routerRetries + g.clientRetries),
+      routerRetriesPerRequest: perRequest(g.routerRetries),
+      clientRetriesPerRequest: perRequest(g.clientRetries),
+      servedBy: Object.fromEntries(
+        this.endpoints.flatMap((e, k) => (g.served[k]! > 0 ? [[e.slug, g.served[k]!]] : [])),
+      ),
+      servedShare: Object.fromEntries(this.endpoints.map((e, k) => [e.slug, ok === 0 ? 0 : g.served[k]! / ok])),
     }
   }
 
-  private named(name: string, priority: string, member: ReadonlyArray<boolean>): NamedGroupResult {
-    const { listCost: _, ...g } = this.group(member)
-    return { name, priority, ...g }
+  private named(name: string, priority: string, g: GroupSums): NamedGroupResult {
+    const { listCost: _, ...r } = this.result(g)
+    return { name, priority, ...r }
   }
 
   summarize(name: string, kind: string): PolicyResult {
-    const { listCost, ...all } = this.group(undefined)
+    // one pass over the requests: each is added to the whole run's sums, its class's and its priority's
+    const n = this.arrivals.length
+    const klass = this.klass
+    const priorityNames = [...new Set(this.classes.map((c) => c.priority))].sort(
+      (a, b) => PRIORITY_ORDER.indexOf(a) - PRIORITY_ORDER.indexOf(b),
+    )
+    const priorityOf = this.classes.map((c) => priorityNames.indexOf(c.priority))
+    const classSizes = new Array<number>(this.classes.length).fill(0)
+    for (let i = 0; i < n; i++) classSizes[klass[i]!]!++
+    const prioritySizes = priorityNames.map((_, p) =>
+      classSizes.reduce((sum, size, k) => (priorityOf[k] === p ? sum + size : sum), 0),
+    )
+    const endpoints = this.endpoints.length
+    const whole = new GroupSums(n, endpoints)
+    const byClass = classSizes.map((size) => new GroupSums(size, endpoints))
+    const byPriority = prioritySizes.map((size) => new GroupSums(size, endpoints))
+    for (let i = 0; i < n; i++) {
+      const k = klass[i]!
+      this.add(whole, i)
+      this.add(byClass[k]!, i)
+      this.add(byPriority[priorityOf[k]!]!, i)
+    }
+    const { listCost, ...all } = this.result(whole)
     let lost = 0
     for (let i = 0; i < this.outcome.length; i++) if (this.outcome[i] === PENDING) lost++
     const tokens = all.promptTokens + all.completionTokens
@@ -312,22 +319,8 @@ export class PolicyRecorder {
     const last = this.charged.at(-1)
     const ptCapacity = pt.reduce((s, { e }) => s + (e.tokensPerMinute! * this.durationMs) / 60_000, 0)
     const ptCharged = last ? pt.reduce((s, { k }) => s + last[k]!, 0) : 0
-    const classes = this.classes.map((c, k) =>
-      this.named(
-        c.name,
-        c.priority,
-        this.classes.map((_, j) => j === k),
-      ),
-    )
-    const priorities = [...new Set(this.classes.map((c) => c.priority))]
-      .sort((a, b) => PRIORITY_ORDER.indexOf(a) - PRIORITY_ORDER.indexOf(b))
-      .map((p) => {
-        return this.named(
-          p,
-          p,
-          this.classes.map((c) => c.priority === p),
-        )
-      })
+    const classes = this.classes.map((c, k) => this.named(c.name, c.priority, byClass[k]!))
+    const priorities = priorityNames.map((p, k) => this.named(p, p, byPriority[k]!))
     return {
       name,
       kind,
@@ -424,5 +417,35 @@ export class PolicyRecorder {
       latency: { p50, p90, p99 },
       utilization,
     }
+  }
+}
+
+/** Running sums of one group of requests (the whole run, a class, a priority), filled by `PolicyRecorder.add`. */
+class GroupSums {
+  requests = 0
+  cost = 0
+  cacheSavings = 0
+  listCost = 0
+  promptTokens = 0
+  completionTokens = 0
+  cachedTokens = 0
+  client429s = 0
+  escalations = 0
+  attempts = 0
+  routerRetries = 0
+  clientRetries = 0
+  nLatencies = 0
+  nTtfts = 0
+  /** Count per outcome code (`OUTCOMES` order). */
+  readonly outcomes: Array<number> = new Array<number>(OUTCOMES.length).fill(0)
+  /** Requests served per metered endpoint index. */
+  readonly served: Array<number>
+  readonly latencies: Float64Array
+  readonly ttfts: Float64Array
+
+  constructor(size: number, endpoints: number) {
+    this.served = new Array<number>(endpoints).fill(0)
+    this.latencies = new Float64Array(size)
+    this.ttfts = new Float64Array(size)
   }
 }

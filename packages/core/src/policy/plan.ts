@@ -85,15 +85,16 @@ export const plan = (
   let kept = admitted
   if (!s.allowFallbacks && !closedOrder) kept = bestOfEachModel(admitted, models.length)
 
+  const explain = options.explain !== false
   const attempts = new Array<PlannedAttempt>(kept.length)
   for (let i = 0; i < kept.length; i++) {
     const slot = kept[i]!
-    attempts[i] = { endpoint: slot.endpoint, reasons: attemptReasons(slot, s, models, false) }
+    attempts[i] = { endpoint: slot.endpoint, reasons: explain ? attemptReasons(slot, s, models, false) : NO_REASONS }
   }
   const escalation = new Array<PlannedAttempt>(held.length)
   for (let i = 0; i < held.length; i++) {
     const slot = held[i]!
-    escalation[i] = { endpoint: slot.endpoint, reasons: attemptReasons(slot, s, models, true) }
+    escalation[i] = { endpoint: slot.endpoint, reasons: explain ? attemptReasons(slot, s, models, true) : NO_REASONS }
   }
   const excluded: Array<ExcludedEndpoint> = []
   for (let i = 0; i < n; i++) {
@@ -102,6 +103,7 @@ export const plan = (
       excluded.push({ endpoint: slot.endpoint.id, model: slot.endpoint.model, reasons: reasonsOf(slot.mask) })
     }
   }
+  if (!explain) return { attempts, escalation, excluded, steps: NO_REASONS }
   const steps = planSteps(slots, kept, held, s, models)
   if (affinity !== undefined)
     steps.splice(
@@ -111,6 +113,9 @@ export const plan = (
     )
   return { attempts, escalation, excluded, steps }
 }
+
+/** The reasons and steps of a plan made without its explanation (`PlanOptions.explain: false`). */
+const NO_REASONS: ReadonlyArray<string> = Object.freeze([])
 
 /**
  * `allow_fallbacks: false` without `order`: no provider fallback, so each model keeps only its

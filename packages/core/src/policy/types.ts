@@ -67,6 +67,11 @@ export interface PlanRequest {
 export interface PlanOptions {
   /** Seeded uniform random in [0, 1) (from the Random service). */
   readonly random: () => number
+  /**
+   * Write the plan's explanation (each attempt's `reasons`, the `steps`); default true. False: both are empty,
+   * every decision (attempts, their order, escalation, exclusions) the same — for callers that never read them.
+   */
+  readonly explain?: boolean | undefined
   /** Build the plan for escalation: provisioned endpoints become admissible. */
   readonly escalating: boolean
   /**

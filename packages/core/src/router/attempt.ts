@@ -217,55 +217,72 @@ export const runAttempt = <A>(
     return Effect.clockWith((clock) =>
       runAttempt(ctx, queued, mode, restore, control, hedge, clock.currentTimeMillisUnsafe()),
     )
-  const startedAt = now
   const endpoint = queued.planned.endpoint
+  const charge = chargeOf(ctx, endpoint)
+  const options = reserveOptions(ctx, endpoint)
+  const twins = ctx.services.twins
+  // over the in-memory store's gates the admission runs at once; the call follows in the same step
+  if (twins !== undefined)
+    return admitted(ctx, queued, mode, restore, control, hedge, now, twins.live.admit(endpoint, charge, options, now))
+  return Effect.flatMap(ctx.services.live.admit(endpoint, charge, options, now), (entry) =>
+    admitted(ctx, queued, mode, restore, control, hedge, now, entry),
+  )
+}
+
+/** The attempt once `LiveState.admit` answered `entry` at `startedAt`: refused, or the call and its bookkeeping. */
+const admitted = <A>(
+  ctx: RequestContext,
+  queued: QueuedAttempt,
+  mode: Mode<A>,
+  restore: Restore,
+  control: AttemptControl,
+  hedge: boolean,
+  startedAt: number,
+  entry: Entry,
+): Effect.Effect<AttemptResult<A>> => {
+  const endpoint = queued.planned.endpoint
+  if (entry._tag !== "Admitted") return Effect.succeed(notAdmitted<A>(ctx, queued, startedAt, hedge, entry))
+  const info: AttemptInfo = {
+    queued,
+    endpoint,
+    reservation: entry.reservation,
+    probe: entry.probe,
+    startedAt,
+    hedge,
+  }
+  const client = ctx.deployment.clients.get(endpoint.provider)
+  if (client?.unmappedParameters !== undefined) {
+    const dropped = unmappedParameters(ctx.deployment, endpoint, ctx.prepared)
+    if (dropped.length > 0)
+      ctx.trace.step(`${endpoint.id}: not sent (no ${endpoint.providerKind} equivalent): ${dropped.join(", ")}`)
+  }
+  const call =
+    client === undefined
+      ? Effect.fail(
+          new TransportError({
+            provider: endpoint.provider,
+            status: 0,
+            message: `No client is configured for provider '${endpoint.provider}'`,
+            kind: "connect",
+          }),
+        )
+      : mode.call(
+          ctx,
+          endpoint,
+          client,
+          mode.timeoutMs(ctx, endpoint, startedAt, control.fallbackLeft),
+          ctx.trace.spans === undefined
+            ? ctx.traceparent
+            : ctx.trace.spans.attemptStarted(endpoint, startedAt, queued.escalation, hedge),
+        )
   return Effect.flatMap(
-    ctx.services.live.admit(endpoint, chargeOf(ctx, endpoint), reserveOptions(ctx, endpoint), startedAt),
-    (entry) => {
-      if (entry._tag !== "Admitted") return Effect.succeed(notAdmitted<A>(ctx, queued, startedAt, hedge, entry))
-      const info: AttemptInfo = {
-        queued,
-        endpoint,
-        reservation: entry.reservation,
-        probe: entry.probe,
-        startedAt,
-        hedge,
-      }
-      const client = ctx.deployment.clients.get(endpoint.provider)
-      if (client?.unmappedParameters !== undefined) {
-        const dropped = unmappedParameters(ctx.deployment, endpoint, ctx.prepared)
-        if (dropped.length > 0)
-          ctx.trace.step(`${endpoint.id}: not sent (no ${endpoint.providerKind} equivalent): ${dropped.join(", ")}`)
-      }
-      const call =
-        client === undefined
-          ? Effect.fail(
-              new TransportError({
-                provider: endpoint.provider,
-                status: 0,
-                message: `No client is configured for provider '${endpoint.provider}'`,
-                kind: "connect",
-              }),
-            )
-          : mode.call(
-              ctx,
-              endpoint,
-              client,
-              mode.timeoutMs(ctx, endpoint, startedAt, control.fallbackLeft),
-              ctx.trace.spans === undefined
-                ? ctx.traceparent
-                : ctx.trace.spans.attemptStarted(endpoint, startedAt, queued.escalation, hedge),
-            )
-      return Effect.flatMap(
-        Effect.result(Effect.onInterrupt(restore(call), () => cancelled(ctx, info, control))),
-        (result): Effect.Effect<AttemptResult<A>> =>
-          Result.isSuccess(result)
-            ? Effect.map(
-                mode.onSuccess(ctx, info, result.success),
-                (trace): AttemptResult<A> => ({ _tag: "Ok", info, value: result.success, trace }),
-              )
-            : failed<A>(ctx, info, result.failure),
-      )
-    },
+    Effect.result(Effect.onInterrupt(restore(call), () => cancelled(ctx, info, control))),
+    (result): Effect.Effect<AttemptResult<A>> =>
+      Result.isSuccess(result)
+        ? Effect.map(
+            mode.onSuccess(ctx, info, result.success),
+            (trace): AttemptResult<A> => ({ _tag: "Ok", info, value: result.success, trace }),
+          )
+        : failed<A>(ctx, info, result.failure),
   )
 }

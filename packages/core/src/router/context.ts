@@ -8,8 +8,8 @@ import type { AffinityShape } from "../services/affinity/service.js"
 import type { Books } from "../services/books.js"
 import type { CapacityShape, Reservation } from "../services/capacity/service.js"
 import type { HealthShape } from "../services/health/service.js"
-import type { LiveStateShape } from "../services/live-state.js"
-import type { RetryBudgetShape } from "../services/retry-budget/service.js"
+import type { LiveStateShape, LiveStateTwin } from "../services/live-state.js"
+import type { RetryBudgetShape, RetryBudgetTwin } from "../services/retry-budget/service.js"
 import type { StatsShape } from "../services/stats/service.js"
 import type { Classified } from "./classify.js"
 import type { Deadlines } from "./deadlines.js"
@@ -33,6 +33,11 @@ export interface RouterServices {
   readonly deadlines: Deadlines
   /** An attempt's closing bookkeeping at an instant (`services/books.ts`), over `capacity`, `stats`, `health`. */
   readonly books: (now: number) => Books
+  /**
+   * The in-memory store's gates and budget, synchronous (their `withTwin` twins), when both `live` and `budget`
+   * have one: the router runs them at once instead of as effects (the same operations at the same instant).
+   */
+  readonly twins: { readonly live: LiveStateTwin; readonly budget: RetryBudgetTwin } | undefined
 }
 
 /** One request in flight: inputs computed once, plus its trace. */

@@ -4,6 +4,7 @@ import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import type { Catalog } from "../catalog/catalog.js"
 import type { ProviderClient } from "../provider/contract.js"
+import { withTwin } from "../services/twin.js"
 
 /** What a config (re)load produces: the catalog and a client per provider slug. */
 export interface Deployment {
@@ -18,9 +19,19 @@ export interface ActiveDeploymentShape {
   readonly set: (deployment: Deployment) => Effect.Effect<void>
 }
 
+/** `ActiveDeploymentShape.get`, synchronous (`withTwin`): the deployment in force now. */
+export interface ActiveDeploymentTwin {
+  readonly current: () => Deployment
+}
+
 /** An ActiveDeployment over a `Ref`: readers get the deployment in force, `set` swaps it atomically. */
 export const makeActiveDeployment = (initial: Deployment): Effect.Effect<ActiveDeploymentShape> =>
-  Effect.map(Ref.make(initial), (ref) => ({ get: Ref.get(ref), set: (d: Deployment) => Ref.set(ref, d) }))
+  Effect.map(Ref.make(initial), (ref) =>
+    withTwin<ActiveDeploymentShape, ActiveDeploymentTwin>(
+      { get: Ref.get(ref), set: (d: Deployment) => Ref.set(ref, d) },
+      { current: () => Ref.getUnsafe(ref) },
+    ),
+  )
 
 export class ActiveDeployment extends Context.Service<ActiveDeployment, ActiveDeploymentShape>()(
   "@switchyard/core/ActiveDeployment",

@@ -4,6 +4,7 @@ export { type Classified, classify, errorTypeFor, httpStatusFor } from "./classi
 export * from "./cost.js"
 export * from "./errors.js"
 export { estimatePromptTokens } from "./estimate.js"
+export { ExplainPlans } from "./explain-plans.js"
 export * from "./layer.js"
 export { type Prepared, prepare } from "./prepare.js"
 export * from "./service.js"

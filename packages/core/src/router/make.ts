@@ -4,27 +4,30 @@ import * as Result from "effect/Result"
 import type * as Scope from "effect/Scope"
 import * as Tracer from "effect/Tracer"
 import { plan } from "../policy/plan.js"
+import type { Snapshot } from "../policy/types.js"
 import type { ChatResult } from "../provider/contract.js"
 import { randomFunction } from "../random/seeded.js"
 import { Affinity } from "../services/affinity/service.js"
 import { makeBooks } from "../services/books.js"
 import { CapacityMeter } from "../services/capacity/service.js"
 import { Health } from "../services/health/service.js"
-import { LiveState, type LiveStateServices } from "../services/live-state.js"
-import { RetryBudget } from "../services/retry-budget/service.js"
+import { LiveState, type LiveStateServices, type LiveStateTwin } from "../services/live-state.js"
+import { RetryBudget, type RetryBudgetTwin } from "../services/retry-budget/service.js"
 import { Stats } from "../services/stats/service.js"
+import { twinOf } from "../services/twin.js"
 import { rememberAffinity } from "./affinity.js"
 import { chatBody, chatMode } from "./chat-mode.js"
 import { streamBody } from "./chunks.js"
 import type { AttemptOk, RequestContext, RouterServices } from "./context.js"
 import { costBreakdown, decorateCompletion } from "./cost.js"
 import { makeDeadlines } from "./deadlines.js"
-import { ActiveDeployment } from "./deployment.js"
+import { ActiveDeployment, type ActiveDeploymentTwin, type Deployment } from "./deployment.js"
 import type { RouteError } from "./errors.js"
 import { execute } from "./execute.js"
-import { prepare } from "./prepare.js"
+import { ExplainPlans } from "./explain-plans.js"
+import { type Prepared, prepare } from "./prepare.js"
 import type { RouterShape } from "./router-shape.js"
-import { buildSnapshot } from "./snapshot.js"
+import { buildSnapshot, readSnapshot } from "./snapshot.js"
 import { RequestSpans } from "./spans.js"
 import { endpointStatus } from "./status.js"
 import { streamMode } from "./stream-mode.js"
@@ -45,70 +48,112 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
     const capacity = yield* CapacityMeter
     const stats = yield* Stats
     const health = yield* Health
+    const live = yield* LiveState
+    const budget = yield* RetryBudget
+    const liveTwin = twinOf<LiveStateTwin>(live)
+    const budgetTwin = twinOf<RetryBudgetTwin>(budget)
     const services: RouterServices = {
       capacity,
       stats,
       health,
-      live: yield* LiveState,
-      budget: yield* RetryBudget,
+      live,
+      budget,
       affinity: yield* Affinity,
       random: yield* randomFunction,
       deadlines: makeDeadlines(yield* Effect.scope),
       books: makeBooks(capacity, stats, health),
+      twins: liveTwin === undefined || budgetTwin === undefined ? undefined : { live: liveTwin, budget: budgetTwin },
     }
+    const explain = yield* ExplainPlans
+    /** The deployment in force, read at once when `active` is the in-memory one (its twin). */
+    const current = twinOf<ActiveDeploymentTwin>(active)
     // Spans only when the runtime has a tracer of its own (Effect's OTLP exporter, or an embedding
     // app's): with Effect's native one, the router creates none and reads no span from the fiber.
     const runtimeTracer = yield* Tracer.Tracer
     const tracer = runtimeTracer === Tracer.nativeTracer ? undefined : runtimeTracer
+
+    /** The request's context, once its snapshot is read. */
+    const opened = (
+      request: RouteRequest,
+      streamed: boolean,
+      spans: RequestSpans | undefined,
+      deployment: Deployment,
+      p: Prepared,
+      snapshot: Snapshot,
+      now: number,
+    ): RequestContext => {
+      const routing = deployment.catalog.routing
+      const routePlan = plan(p.planRequest, p.candidates, snapshot, {
+        random: services.random,
+        explain,
+        escalating: false,
+        unmapped: (e) => unmappedParameters(deployment, e, p),
+        failurePenalty: routing.failurePenalty,
+        affinityTolerance: routing.affinity.tolerance,
+      })
+      const parent = request.traceparent === undefined ? undefined : parseTraceparent(request.traceparent)
+      const trace = new TraceRecorder(
+        request.requestId,
+        spans?.traceId ?? parent?.traceId,
+        p.requestedModels,
+        p.priority,
+        now,
+        spans,
+      )
+      trace.setPlan(routePlan)
+      return {
+        services,
+        deployment,
+        routing,
+        prepared: p,
+        body: streamed ? streamBody(p.body) : chatBody(p.body),
+        plan: routePlan,
+        snapshot,
+        trace,
+        startedAt: now,
+        deadlineAt: now + p.timeoutMs,
+        traceparent: parent === undefined || spans !== undefined ? undefined : request.traceparent,
+      }
+    }
+
+    /**
+     * The request on `deployment` at `now`: prepared, counted by the retry budget, its snapshot read (at once over
+     * the twins, else as the services' effects), planned.
+     */
+    const started = (
+      request: RouteRequest,
+      streamed: boolean,
+      spans: RequestSpans | undefined,
+      deployment: Deployment,
+      now: number,
+    ): Effect.Effect<RequestContext, RouteError> => {
+      if (spans !== undefined) spans.endpoints = deployment.catalog.endpointsById
+      const prepared = prepare(deployment.catalog, request)
+      if (Result.isFailure(prepared)) return Effect.fail(prepared.failure)
+      const p = prepared.success
+      const routing = deployment.catalog.routing
+      const twins = services.twins
+      if (twins !== undefined) {
+        twins.budget.recordRequest(now)
+        const snapshot = readSnapshot(twins.live, services, routing, p, now)
+        return Effect.succeed(opened(request, streamed, spans, deployment, p, snapshot, now))
+      }
+      const reads = Effect.andThen(services.budget.recordRequest(now), buildSnapshot(services, routing, p, now))
+      return Effect.map(reads, (snapshot) => opened(request, streamed, spans, deployment, p, snapshot, now))
+    }
 
     const begin = (
       request: RouteRequest,
       streamed: boolean,
       spans?: RequestSpans,
     ): Effect.Effect<RequestContext, RouteError> =>
-      Effect.flatMap(active.get, (deployment) =>
-        Effect.clockWith((clock): Effect.Effect<RequestContext, RouteError> => {
-          const now = clock.currentTimeMillisUnsafe()
-          if (spans !== undefined) spans.endpoints = deployment.catalog.endpointsById
-          const prepared = prepare(deployment.catalog, request)
-          if (Result.isFailure(prepared)) return Effect.fail(prepared.failure)
-          const p = prepared.success
-          const routing = deployment.catalog.routing
-          const reads = Effect.andThen(services.budget.recordRequest(now), buildSnapshot(services, routing, p, now))
-          return Effect.map(reads, (snapshot): RequestContext => {
-            const routePlan = plan(p.planRequest, p.candidates, snapshot, {
-              random: services.random,
-              escalating: false,
-              unmapped: (e) => unmappedParameters(deployment, e, p),
-              failurePenalty: routing.failurePenalty,
-              affinityTolerance: routing.affinity.tolerance,
-            })
-            const parent = request.traceparent === undefined ? undefined : parseTraceparent(request.traceparent)
-            const trace = new TraceRecorder(
-              request.requestId,
-              spans?.traceId ?? parent?.traceId,
-              p.requestedModels,
-              p.priority,
-              now,
-              spans,
-            )
-            trace.setPlan(routePlan)
-            return {
-              services,
-              deployment,
-              routing,
-              prepared: p,
-              body: streamed ? streamBody(p.body) : chatBody(p.body),
-              plan: routePlan,
-              snapshot,
-              trace,
-              startedAt: now,
-              deadlineAt: now + p.timeoutMs,
-              traceparent: parent === undefined || spans !== undefined ? undefined : request.traceparent,
-            }
-          })
-        }),
-      )
+      current === undefined
+        ? Effect.flatMap(active.get, (deployment) =>
+            Effect.clockWith((clock) => started(request, streamed, spans, deployment, clock.currentTimeMillisUnsafe())),
+          )
+        : Effect.clockWith((clock) =>
+            started(request, streamed, spans, current.current(), clock.currentTimeMillisUnsafe()),
+          )
 
     /** The served completion as the client sees it, and the finished trace. */
     const served = (ctx: RequestContext, ok: AttemptOk<ChatResult>): Effect.Effect<RouteResult> =>

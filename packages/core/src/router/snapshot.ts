@@ -3,6 +3,7 @@ import type { RoutingDefaults } from "../catalog/catalog.js"
 import type { CacheShares, EndpointLive, Snapshot } from "../policy/types.js"
 import { estimateCharge } from "../services/capacity/charge.js"
 import type { StateUnavailable } from "../services/errors.js"
+import type { LiveReads, LiveStateTwin } from "../services/live-state.js"
 import type { CacheCounts } from "../services/stats/window.js"
 import type { RouterServices } from "./context.js"
 import type { Prepared } from "./prepare.js"
@@ -19,7 +20,29 @@ export const buildSnapshot = (
   routing: RoutingDefaults,
   prepared: Prepared,
   now: number,
-): Effect.Effect<Snapshot, StateUnavailable> => {
+): Effect.Effect<Snapshot, StateUnavailable> =>
+  Effect.map(
+    services.live.read(prepared.candidates, chargesOf(services, prepared), now, prepared.affinityKey),
+    (reads) => snapshotOf(routing, prepared, now, reads),
+  )
+
+/** `buildSnapshot` over the in-memory store's synchronous gates (`LiveStateTwin`): the same reads, at once. */
+export const readSnapshot = (
+  gates: LiveStateTwin,
+  services: RouterServices,
+  routing: RoutingDefaults,
+  prepared: Prepared,
+  now: number,
+): Snapshot =>
+  snapshotOf(
+    routing,
+    prepared,
+    now,
+    gates.read(prepared.candidates, chargesOf(services, prepared), now, prepared.affinityKey),
+  )
+
+/** This request's estimated charge on each candidate. */
+const chargesOf = (services: RouterServices, prepared: Prepared): Array<number> => {
   const candidates = prepared.candidates
   const { estimatedPromptTokens, maxTokens } = prepared.planRequest
   const n = candidates.length
@@ -29,29 +52,31 @@ export const buildSnapshot = (
     const e = candidates[i]!
     charges[i] = estimateCharge(e, estimatedPromptTokens, maxTokens, capacity.promptScale(e))
   }
-  return Effect.map(services.live.read(candidates, charges, now, prepared.affinityKey), (reads): Snapshot => {
-    const endpoints = new Map<string, EndpointLive>()
-    for (let i = 0; i < n; i++) {
-      const si = reads.stats[i]!
-      const hi = reads.health[i]!
-      endpoints.set(candidates[i]!.id, {
-        latency: si.ttft,
-        throughput: si.throughput,
-        // an outright outage is the breaker's call; a measured endpoint's sporadic failures price it instead
-        recentOutage:
-          hi.breaker !== "closed" ||
-          (si.uptime === undefined &&
-            si.lastFailureAt !== undefined &&
-            now - si.lastFailureAt < routing.outageWindowMs),
-        successRate: si.uptime,
-        cooldownUntil: hi.cooldownUntil,
-        breaker: hi.breaker,
-        predictedUtilization: reads.predicted[i],
-        cacheShares: sharesOf(si.cache),
-      })
-    }
-    return { now, endpoints, affinity: reads.affinity }
-  })
+  return charges
+}
+
+const snapshotOf = (routing: RoutingDefaults, prepared: Prepared, now: number, reads: LiveReads): Snapshot => {
+  const candidates = prepared.candidates
+  const n = candidates.length
+  const endpoints = new Map<string, EndpointLive>()
+  for (let i = 0; i < n; i++) {
+    const si = reads.stats[i]!
+    const hi = reads.health[i]!
+    endpoints.set(candidates[i]!.id, {
+      latency: si.ttft,
+      throughput: si.throughput,
+      // an outright outage is the breaker's call; a measured endpoint's sporadic failures price it instead
+      recentOutage:
+        hi.breaker !== "closed" ||
+        (si.uptime === undefined && si.lastFailureAt !== undefined && now - si.lastFailureAt < routing.outageWindowMs),
+      successRate: si.uptime,
+      cooldownUntil: hi.cooldownUntil,
+      breaker: hi.breaker,
+      predictedUtilization: reads.predicted[i],
+      cacheShares: sharesOf(si.cache),
+    })
+  }
+  return { now, endpoints, affinity: reads.affinity }
 }
 
 /**

@@ -51,7 +51,7 @@ import {
   type StatsTwin,
 } from "./stats/service.js"
 import type { StatsSummary, WindowOptions } from "./stats/window.js"
-import { twinOf } from "./twin.js"
+import { twinOf, withTwin } from "./twin.js"
 
 /**
  * # Live state: the services, their failure contract, and the one place they are wired
@@ -174,17 +174,27 @@ const idsOf = (endpoints: ReadonlyArray<Endpoint>): Array<string> => {
   return ids
 }
 
-/** The gates over the in-memory stores' twins: one effect per gate. */
+/** The gates of the in-memory store, synchronous (`withTwin`): what its `read` and `admit` effects do at `now`. */
+export interface LiveStateTwin {
+  readonly read: (
+    endpoints: ReadonlyArray<Endpoint>,
+    charges: ReadonlyArray<number>,
+    now: number,
+    affinityKey: string | undefined,
+  ) => LiveReads
+  readonly admit: (endpoint: Endpoint, charge: number, options: ReserveOptions, now: number) => Entry
+}
+
+/** The gates over the in-memory stores' twins: one effect per gate, and the gates' own twin. */
 const composeTwins = (
   capacity: CapacityTwin,
   health: HealthTwin,
   stats: StatsTwin,
   affinity: AffinityTwin,
   status: () => StateStatus,
-): LiveStateShape => ({
-  status,
-  read: (endpoints, charges, at, affinityKey) =>
-    atNow(at, (now): LiveReads => {
+): LiveStateShape => {
+  const twin: LiveStateTwin = {
+    read: (endpoints, charges, now, affinityKey) => {
       const ids = idsOf(endpoints)
       const s = stats.readMany(ids, now)
       const h = health.readMany(ids, now)
@@ -195,9 +205,8 @@ const composeTwins = (
         predicted: p,
         affinity: affinityKey === undefined ? undefined : affinity.lookup(affinityKey, now),
       }
-    }),
-  admit: (endpoint, charge, options, at) =>
-    atNow(at, (now): Entry => {
+    },
+    admit: (endpoint, charge, options, now) => {
       const permit = health.acquire(endpoint.id, now)
       if (permit._tag === "Blocked") return permit
       const admission = capacity.reserve(endpoint, charge, options, now)
@@ -205,8 +214,18 @@ const composeTwins = (
         return { _tag: "Admitted", reservation: admission.reservation, probe: permit.probe }
       health.record(endpoint.id, ABANDONED, permit.probe, now)
       return admission
-    }),
-})
+    },
+  }
+  return withTwin<LiveStateShape, LiveStateTwin>(
+    {
+      status,
+      read: (endpoints, charges, at, affinityKey) =>
+        atNow(at, (now) => twin.read(endpoints, charges, now, affinityKey)),
+      admit: (endpoint, charge, options, at) => atNow(at, (now) => twin.admit(endpoint, charge, options, now)),
+    },
+    twin,
+  )
+}
 
 /** The gates chaining the services' effects. */
 const composeEffects = (

@@ -44,6 +44,26 @@ describe("plan properties", () => {
     )
   })
 
+  it("explain: false writes no reasons or steps and decides the same (attempts, order, escalation, exclusions)", () => {
+    fc.assert(
+      fc.property(scenarioArb(), (sc) => {
+        const explained = run(sc)
+        const bare = plan(sc.request, sc.candidates, sc.snapshot, {
+          random: seeded(sc.seed),
+          escalating: sc.escalating,
+          explain: false,
+        })
+        const ids = (xs: RoutePlan["attempts"]) => xs.map((a) => a.endpoint.id)
+        expect(ids(bare.attempts)).toEqual(ids(explained.attempts))
+        expect(ids(bare.escalation)).toEqual(ids(explained.escalation))
+        expect(bare.excluded).toEqual(explained.excluded)
+        expect(bare.steps).toEqual([])
+        for (const a of [...bare.attempts, ...bare.escalation]) expect(a.reasons).toEqual([])
+      }),
+      RUNS,
+    )
+  })
+
   it("data_collection: deny never yields a data-collecting endpoint; zdr only yields ZDR endpoints", () => {
     fc.assert(
       fc.property(scenarioArb(), (sc) => {

@@ -2,6 +2,7 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { atNow } from "../now.js"
+import { withTwin } from "../twin.js"
 import { type BudgetKind, BudgetRing, type BudgetWindow, budgetAllows, defaultBudgetWindow } from "./budget.js"
 
 /**
@@ -36,28 +37,40 @@ export const resolveRetryBudgetOptions = (o: RetryBudgetOptions = {}): ResolvedR
 })
 
 /** The in-memory RetryBudget: one ring of slots for the process. */
+/** The in-memory budget's operations, synchronous (`withTwin`), each at `now`. */
+export interface RetryBudgetTwin {
+  readonly recordRequest: (now: number) => void
+  readonly tryAcquire: (kind: BudgetKind, ratio: number, now: number) => boolean
+  readonly refund: (kind: BudgetKind, now: number) => void
+}
+
 export const makeMemoryRetryBudget = (options: RetryBudgetOptions = {}): RetryBudgetShape => {
   const o = resolveRetryBudgetOptions(options)
   const ring = new BudgetRing(o)
-  return {
-    recordRequest: (at) =>
-      atNow(at, (now) => {
-        ring.slot(now).requests++
-      }),
-    tryAcquire: (kind, ratio, at) =>
-      atNow(at, (now) => {
-        const slot = ring.slot(now)
-        const t = ring.totals(now, kind)
-        if (!budgetAllows(t.requests, t.spent, o.floors[kind], ratio)) return false
-        slot[kind]++
-        return true
-      }),
-    refund: (kind, at) =>
-      atNow(at, (now) => {
-        const slot = ring.slot(now)
-        slot[kind] = Math.max(0, slot[kind] - 1)
-      }),
+  const twin: RetryBudgetTwin = {
+    recordRequest: (now) => {
+      ring.slot(now).requests++
+    },
+    tryAcquire: (kind, ratio, now) => {
+      const slot = ring.slot(now)
+      const t = ring.totals(now, kind)
+      if (!budgetAllows(t.requests, t.spent, o.floors[kind], ratio)) return false
+      slot[kind]++
+      return true
+    },
+    refund: (kind, now) => {
+      const slot = ring.slot(now)
+      slot[kind] = Math.max(0, slot[kind] - 1)
+    },
   }
+  return withTwin<RetryBudgetShape, RetryBudgetTwin>(
+    {
+      recordRequest: (at) => atNow(at, twin.recordRequest),
+      tryAcquire: (kind, ratio, at) => atNow(at, (now) => twin.tryAcquire(kind, ratio, now)),
+      refund: (kind, at) => atNow(at, (now) => twin.refund(kind, now)),
+    },
+    twin,
+  )
 }
 
 export class RetryBudget extends Context.Service<RetryBudget, RetryBudgetShape>()("@switchyard/core/RetryBudget") {
