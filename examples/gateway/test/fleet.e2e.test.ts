@@ -4,13 +4,37 @@ import { join } from "node:path"
 import { type RedisServer, startRedis } from "@switchyard/redis/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type Replica, startReplica } from "./support/replica.js"
-import { startTpmUpstream, type TpmUpstream } from "./support/tpm-upstream.js"
+import { PROMPT_TOKENS, startTpmUpstream, type TpmUpstream } from "./support/tpm-upstream.js"
 
 // Three gateway processes, one redis-server, one loopback upstream that meters tokens per minute
 // and answers 429 above its limit. Switchyard's shared meter keeps the fleet within the limit.
+//
+// The upstream meters on its own timeline, a transit behind the fleet's. The fleet's bucket takes a charge when a
+// replica admits the request, the upstream's when the request arrives (after the gateway's work and both event
+// loops). Both drain LIMIT / 60 s = 100 tokens/s and neither empties from the first request below the limit to the
+// end of the escalation test, so the upstream's level is the fleet's plus 100 tokens/s × (transit of that first
+// request − transit of the current one). The burst above the limit fills the fleet's bucket to within a request
+// (210 tokens) of LIMIT; when it lasts long enough (tens of ms, on a loaded machine) for the bucket to drain room
+// for one more, that one is admitted with the fleet's bucket at LIMIT to the token, and the upstream, a few tokens
+// fuller, refused it. That was the flake "above the limit without/with escalation … an upstream 429: expected 1
+// to be 0" (the second test only inherits the count): under two busy loops plus the other sessions' work (load
+// 8–10) it failed 1 run in 18, the refused request 1.9 tokens (19 ms of drain) over the limit, no replica
+// degraded, no backend error — nothing admitted above the limit on the fleet's timeline. The fleet-vs-upstream
+// offset measured 55–590 ms with a cold first request, 7–230 ms after the warm-up below; with the fix, 2 runs in 35
+// had a request 5.9 and 17.1 tokens over the bare limit (the same case, now allowed).
+// The fix: the upstream allows TRANSIT_MS of transit — it refuses above LIMIT + 100 tokens (under half a request),
+// ≥ 4× the largest offset seen — and each replica's first request to it (its connection, the code's first run) is
+// an unmetered warm-up, so the busy period does not start with a cold transit. 0 failures in 20 loaded runs after.
+// It still fails when the fleet overshoots: with admission answered from each replica's local meter the burst got
+// 13 upstream 429s, with a meter admitting 2 requests' worth too much (LIMIT + 420) 2 upstream 429s.
 
 const LIMIT = 6_000
 const MAX_TOKENS = 200
+/** What one request costs the upstream's meter. */
+const CHARGE = PROMPT_TOKENS + MAX_TOKENS
+/** The longest admission-to-arrival transit the upstream's meter allows for (see above). */
+const TRANSIT_MS = 1_000
+const TRANSIT_TOKENS = (TRANSIT_MS * LIMIT) / 60_000
 const MODEL = "fleet/model"
 const TTL_MS = 1_500
 
@@ -51,6 +75,12 @@ const config = (baseUrl: string, redisUrl: string) => ({
       ],
     },
     {
+      id: "fleet/warm",
+      endpoints: [
+        { provider: "loop", upstreamModel: "warm", price: { prompt: 1, completion: 2 }, contextLength: 100_000 },
+      ],
+    },
+    {
       id: "fleet/hang",
       endpoints: [
         {
@@ -78,6 +108,11 @@ const chat = (r: Replica, body: Record<string, unknown>, signal?: AbortSignal) =
 // biome-ignore lint/suspicious/noExplicitAny: test reads of the gateway's JSON answers
 const json = (res: Response) => res.json() as Promise<Record<string, any>>
 const healthz = async (r: Replica) => (await json(await fetch(`${r.url}/healthz`))).state as string
+/** A replica's `switchyard_state_backend_errors_total`: Redis calls that failed or timed out (answered locally). */
+const backendErrors = async (r: Replica) => {
+  const metrics = await (await fetch(`${r.url}/metrics`)).text()
+  return Number(/switchyard_state_backend_errors_total\{backend="redis"\} (\d+)/.exec(metrics)?.[1])
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const until = async (what: () => Promise<boolean>, ms = 15_000) => {
   const end = Date.now() + ms
@@ -89,11 +124,17 @@ const until = async (what: () => Promise<boolean>, ms = 15_000) => {
 
 beforeAll(async () => {
   redis = await startRedis()
-  upstream = await startTpmUpstream({ std: LIMIT })
+  upstream = await startTpmUpstream({ std: LIMIT }, { transitMs: TRANSIT_MS })
   const dir = mkdtempSync(join(tmpdir(), "switchyard-fleet-"))
   const file = join(dir, "fleet.json")
   writeFileSync(file, JSON.stringify(config(upstream.baseUrl, redis.url)))
   replicas = await Promise.all([startReplica(file), startReplica(file), startReplica(file)])
+  // A replica started on a loaded machine can miss `connectTimeoutMs` (2 s, connection and function load) and
+  // start degraded, as documented (seen once in 35 loaded runs, failing the burst's old "no degraded line" check);
+  // it resumes on its next check (100 ms backoff), before it gets any traffic.
+  await until(async () => (await Promise.all(replicas.map(healthz))).every((s) => s === "ok"))
+  // Each replica's first request to the upstream (its connection, the code path's first run) is not metered.
+  for (const r of replicas) expect((await chat(r, { model: "fleet/warm" })).status).toBe(200)
 }, 90_000)
 
 afterAll(async () => {
@@ -103,7 +144,7 @@ afterAll(async () => {
 })
 
 describe("three replicas share one Redis", () => {
-  it("start connected and say so on /healthz", async () => {
+  it("are connected and say so on /healthz", async () => {
     for (const r of replicas)
       expect(await json(await fetch(`${r.url}/healthz`))).toEqual({ status: "ok", state: "ok", backend: "redis" })
   })
@@ -132,21 +173,29 @@ describe("three replicas share one Redis", () => {
   }, 20_000)
 
   it("above the limit without escalation: the fleet stays within the limit, clients get gateway 429s with retry-after-ms", async () => {
+    // Every admission of the burst is decided on Redis: no replica is degraded, and none counts a backend error
+    // during the burst (a Redis call that failed or outlasted `timeoutMs`, answered from the replica's local meter —
+    // fail-open, documented, and a way for the fleet to overshoot; the test says so instead of blaming the meter).
+    expect(await Promise.all(replicas.map(healthz))).toEqual(replicas.map(() => "ok"))
+    const errors = await Promise.all(replicas.map(backendErrors))
+    expect(errors.every(Number.isInteger)).toBe(true)
     const answers = await Promise.all(
       replicas.flatMap((r) =>
         Array.from({ length: 12 }, () => chat(r, { model: MODEL, provider: { escalation: "deny" } })),
       ),
     )
+    expect(await Promise.all(replicas.map(backendErrors)), "a replica answered from local state (fail-open)").toEqual(
+      errors,
+    )
     const statuses = answers.map((a) => a.status)
     expect(statuses).toContain(429)
-    for (const r of replicas) expect(r.output()).not.toMatch(/degraded/)
     expect(upstream.limited.get("std") ?? 0).toBe(0)
     const refused = answers.find((a) => a.status === 429)!
     expect(refused.headers.get("x-switchyard-ratelimit-origin")).toBe("gateway")
     expect(Number(refused.headers.get("retry-after-ms"))).toBeGreaterThan(0)
-    // What the upstream served in all stays within its limit plus what drained since the first request.
-    const tokens = (upstream.served.get("std") ?? 0) * (10 + MAX_TOKENS)
-    expect(tokens).toBeLessThanOrEqual(LIMIT + 60 * (LIMIT / 60))
+    // The fleet used its capacity: before refusing, it filled the upstream's minute to within one request of the
+    // limit (give or take the transit, as above). The upper side is the upstream's: no 429 means never above it.
+    expect(upstream.peak.get("std")).toBeGreaterThan(LIMIT - CHARGE - TRANSIT_TOKENS)
   })
 
   it("above the limit with escalation: once standard capacity is predicted full, requests escalate to PT", async () => {

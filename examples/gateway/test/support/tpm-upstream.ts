@@ -4,8 +4,15 @@ import type { AddressInfo } from "node:net"
 /**
  * A loopback OpenAI-compatible upstream that enforces a tokens-per-minute limit per model the way a
  * provider's meter does (a leaky bucket draining `limit` tokens per minute; each request charges
- * `PROMPT_TOKENS + max_tokens`) and answers 429 with `retry-after-ms` above it. Model `hang` never
- * answers. `rateLimitNext(model, ms)` makes the next request for that model a 429 with that retry-after.
+ * `PROMPT_TOKENS + max_tokens` when it arrives) and answers 429 with `retry-after-ms` above it. Model `hang`
+ * never answers. `rateLimitNext(model, ms)` makes the next request for that model a 429 with that retry-after.
+ *
+ * `transitMs`: the meter refuses only above `limit + transitMs × limit ÷ 60 000` tokens. A gateway meters a
+ * request when it admits it, this meter when it arrives, up to one transit time later (the gateway's own work,
+ * the event loops of both sides). Both buckets drain at the same rate, so in one busy period this one is fuller
+ * by the rate × (transit of the period's first request − transit of the current one), at most rate × the
+ * longest transit: a gateway that keeps its own bucket exactly at the limit overshoots this one by that much.
+ * It is the skew bound of packages/redis/README.md ("Time") with the transit time in place of clock skew.
  */
 export const PROMPT_TOKENS = 10
 
@@ -17,17 +24,23 @@ export interface TpmUpstream {
   readonly limited: Map<string, number>
   /** Requests received (any answer), by upstream model. */
   readonly received: Map<string, number>
+  /** The highest level (tokens, after a charge) each metered model's bucket reached. */
+  readonly peak: Map<string, number>
   readonly rateLimitNext: (model: string, retryAfterMs: number) => void
   readonly close: () => Promise<void>
 }
 
 const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1)
 
-export const startTpmUpstream = async (limits: Readonly<Record<string, number>>): Promise<TpmUpstream> => {
+export const startTpmUpstream = async (
+  limits: Readonly<Record<string, number>>,
+  { transitMs = 0 }: { readonly transitMs?: number } = {},
+): Promise<TpmUpstream> => {
   const served = new Map<string, number>()
   const limited = new Map<string, number>()
   const received = new Map<string, number>()
   const forced = new Map<string, number>()
+  const peak = new Map<string, number>()
   const buckets = new Map<string, { level: number; at: number }>()
   const server = createServer((req, res) => {
     const chunks: Array<Buffer> = []
@@ -60,8 +73,10 @@ export const startTpmUpstream = async (limits: Readonly<Record<string, number>>)
         b.level = Math.max(0, b.level - ((now - b.at) * limit) / 60_000)
         b.at = now
         buckets.set(model, b)
-        if (b.level + charge > limit) return tooMany(Math.ceil(((b.level + charge - limit) * 60_000) / limit))
+        const allowed = limit + (transitMs * limit) / 60_000
+        if (b.level + charge > allowed) return tooMany(Math.ceil(((b.level + charge - allowed) * 60_000) / limit))
         b.level += charge
+        peak.set(model, Math.max(peak.get(model) ?? 0, b.level))
       }
       bump(served, model)
       res.writeHead(200, { "content-type": "application/json" })
@@ -84,6 +99,7 @@ export const startTpmUpstream = async (limits: Readonly<Record<string, number>>)
     served,
     limited,
     received,
+    peak,
     rateLimitNext: (model, ms) => void forced.set(model, ms),
     close: () =>
       new Promise((resolve) => {
