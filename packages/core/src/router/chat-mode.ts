@@ -50,30 +50,29 @@ export const chatMode: Mode<ChatResult> = {
         )
       : ctx.services.deadlines.within(client.chat({ body, endpoint, traceparent }), timeoutMs, timeout)
   },
-  onSuccess: (ctx, info, result) =>
-    Effect.clockWith((clock) => {
-      const now = clock.currentTimeMillisUnsafe()
-      const latency = now - info.startedAt
-      const books = ctx.services.books(now)
-      books.settle(info.reservation, result.usage)
-      books.observe(info.endpoint, result.signals)
-      books.stats(info.endpoint.id, successSample(latency, latency, result.usage, result.usage))
-      books.health(info.endpoint.id, SUCCESS, info.probe)
-      return books.close(() =>
-        Effect.succeed(
-          ctx.trace.push(
-            traceEntry(info, {
-              endedAt: now,
-              outcome: "success",
-              status: 200,
-              error: undefined,
-              retryAfterMs: undefined,
-              upstreamRequestId: result.requestId,
-            }),
-          ),
+  onSuccess: (ctx, info, result) => {
+    const now = ctx.clock.currentTimeMillisUnsafe()
+    const latency = now - info.startedAt
+    const books = ctx.services.books(now)
+    books.settle(info.reservation, result.usage)
+    books.observe(info.endpoint, result.signals)
+    books.stats(info.endpoint.id, successSample(latency, latency, result.usage, result.usage))
+    books.health(info.endpoint.id, SUCCESS, info.probe)
+    return books.close(() =>
+      Effect.succeed(
+        ctx.trace.push(
+          traceEntry(info, {
+            endedAt: now,
+            outcome: "success",
+            status: 200,
+            error: undefined,
+            retryAfterMs: undefined,
+            upstreamRequestId: result.requestId,
+          }),
         ),
-      )
-    }),
+      ),
+    )
+  },
   discard: (_ctx, ok) =>
     Effect.sync(() => {
       if (ok.trace !== undefined) ok.trace.outcome = "hedge_lost"

@@ -1,3 +1,4 @@
+import type * as Clock from "effect/Clock"
 import type * as Effect from "effect/Effect"
 import type { RoutingDefaults } from "../catalog/catalog.js"
 import type { Endpoint } from "../catalog/endpoint.js"
@@ -55,6 +56,11 @@ export interface RequestContext {
   readonly deadlineAt: number
   /** The caller's valid `traceparent`, sent upstream as it is when tracing is off. */
   readonly traceparent: string | undefined
+  /**
+   * The request's `Clock` (its fiber's, read once when it began). A step that is built while it runs (in the
+   * continuation of the step before) reads the time from it at once, instead of through `Effect.clockWith`.
+   */
+  readonly clock: Clock.Clock
 }
 
 export interface QueuedAttempt {
@@ -125,7 +131,10 @@ export interface Mode<A> {
     timeoutMs: number,
     traceparent: string | undefined,
   ) => Effect.Effect<A, ProviderError>
-  /** Bookkeeping of a success, run uninterruptibly inside the attempt. */
+  /**
+   * Bookkeeping of a success, run uninterruptibly inside the attempt; called as it runs (in the call's
+   * continuation), so it may read `ctx.clock` and do its bookkeeping at once.
+   */
   readonly onSuccess: (
     ctx: RequestContext,
     info: AttemptInfo,

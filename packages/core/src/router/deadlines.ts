@@ -206,9 +206,20 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
       )
     })
 
+  /** Does a ticker need (re)starting to wake no later than `at`? */
+  const idleFor = (t: Timeline, at: number): boolean => t.token === undefined || at < t.wakeAt
+
+  /** `then`, after making sure a ticker wakes no later than `at` (no step added when one already does). */
+  const armThen = <A, E>(
+    t: Timeline,
+    clock: Clock.Clock,
+    at: number,
+    then: Effect.Effect<A, E>,
+  ): Effect.Effect<A, E> => (idleFor(t, at) ? Effect.andThen(arm(t, clock, at), then) : then)
+
   /** Make sure a ticker wakes no later than `at`. */
   const arm = (t: Timeline, clock: Clock.Clock, at: number): Effect.Effect<void> => {
-    if (t.token !== undefined && at >= t.wakeAt) return Effect.void
+    if (!idleFor(t, at)) return Effect.void
     stop(t)
     const token = {}
     t.token = token
@@ -254,7 +265,7 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
             return Fiber.interrupt(child)
           })
         })
-        return Effect.andThen(arm(t, clock, at), wait)
+        return armThen(t, clock, at, wait)
       })
     })
   }
@@ -270,8 +281,10 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
       const t = timelineOf(clock)
       const entry = new Handed(clock.currentTimeMillisUnsafe() + timeoutMs, timeoutMs, onTimeout)
       t.heap.add(entry)
-      return Effect.andThen(
-        arm(t, clock, entry.at),
+      return armThen(
+        t,
+        clock,
+        entry.at,
         Effect.onExit(call(entry), () => {
           release(t, entry)
           return Effect.void
@@ -325,7 +338,7 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
           release(t, entry)
         })
       })
-      return Effect.andThen(arm(t, clock, at), wait)
+      return armThen(t, clock, at, wait)
     })
 
   return { within, handing, register, until }

@@ -164,8 +164,9 @@ class Execution<A> {
     })
   }
 
+  /** The next turn, now (`loop` is only called as the turn runs: from `start` and from continuations). */
   private loop(): Step<A> {
-    return Effect.clockWith((clock) => this.step(clock.currentTimeMillisUnsafe()))
+    return this.step(this.ctx.clock.currentTimeMillisUnsafe())
   }
 
   /** One turn: the deadline and budgets, then the next attempt (or a short sleep before a lone retry). */

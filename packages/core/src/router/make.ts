@@ -1,3 +1,4 @@
+import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
@@ -80,6 +81,7 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
       deployment: Deployment,
       p: Prepared,
       snapshot: Snapshot,
+      clock: Clock.Clock,
       now: number,
     ): RequestContext => {
       const routing = deployment.catalog.routing
@@ -113,6 +115,7 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
         startedAt: now,
         deadlineAt: now + p.timeoutMs,
         traceparent: parent === undefined || spans !== undefined ? undefined : request.traceparent,
+        clock,
       }
     }
 
@@ -125,8 +128,9 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
       streamed: boolean,
       spans: RequestSpans | undefined,
       deployment: Deployment,
-      now: number,
+      clock: Clock.Clock,
     ): Effect.Effect<RequestContext, RouteError> => {
+      const now = clock.currentTimeMillisUnsafe()
       if (spans !== undefined) spans.endpoints = deployment.catalog.endpointsById
       const prepared = prepare(deployment.catalog, request)
       if (Result.isFailure(prepared)) return Effect.fail(prepared.failure)
@@ -136,10 +140,10 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
       if (twins !== undefined) {
         twins.budget.recordRequest(now)
         const snapshot = readSnapshot(twins.live, services, routing, p, now)
-        return Effect.succeed(opened(request, streamed, spans, deployment, p, snapshot, now))
+        return Effect.succeed(opened(request, streamed, spans, deployment, p, snapshot, clock, now))
       }
       const reads = Effect.andThen(services.budget.recordRequest(now), buildSnapshot(services, routing, p, now))
-      return Effect.map(reads, (snapshot) => opened(request, streamed, spans, deployment, p, snapshot, now))
+      return Effect.map(reads, (snapshot) => opened(request, streamed, spans, deployment, p, snapshot, clock, now))
     }
 
     const begin = (
@@ -149,35 +153,32 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
     ): Effect.Effect<RequestContext, RouteError> =>
       current === undefined
         ? Effect.flatMap(active.get, (deployment) =>
-            Effect.clockWith((clock) => started(request, streamed, spans, deployment, clock.currentTimeMillisUnsafe())),
+            Effect.clockWith((clock) => started(request, streamed, spans, deployment, clock)),
           )
-        : Effect.clockWith((clock) =>
-            started(request, streamed, spans, current.current(), clock.currentTimeMillisUnsafe()),
-          )
+        : Effect.clockWith((clock) => started(request, streamed, spans, current.current(), clock))
 
-    /** The served completion as the client sees it, and the finished trace. */
-    const served = (ctx: RequestContext, ok: AttemptOk<ChatResult>): Effect.Effect<RouteResult> =>
-      Effect.clockWith((clock) => {
-        const endpoint = ok.info.endpoint
-        const usage = ok.value.usage
-        const cost = costBreakdown(endpoint, usage)
-        const now = clock.currentTimeMillisUnsafe()
-        return Effect.as(rememberAffinity(ctx, endpoint, now), {
-          body: decorateCompletion(ok.value.body, endpoint, usage, cost),
+    /** The served completion as the client sees it, and the finished trace (built when it runs: see `ctx.clock`). */
+    const served = (ctx: RequestContext, ok: AttemptOk<ChatResult>): Effect.Effect<RouteResult> => {
+      const endpoint = ok.info.endpoint
+      const usage = ok.value.usage
+      const cost = costBreakdown(endpoint, usage)
+      const now = ctx.clock.currentTimeMillisUnsafe()
+      return Effect.as(rememberAffinity(ctx, endpoint, now), {
+        body: decorateCompletion(ok.value.body, endpoint, usage, cost),
+        endpoint,
+        upstreamRequestId: ok.value.requestId,
+        usage,
+        cost: cost.total,
+        trace: ctx.trace.finish(now, {
           endpoint,
-          upstreamRequestId: ok.value.requestId,
           usage,
-          cost: cost.total,
-          trace: ctx.trace.finish(now, {
-            endpoint,
-            usage,
-            cost,
-            firstTokenAt: ok.trace?.endedAt ?? now,
-            traffic: ok.value.signals.trafficType,
-          }),
-          deadlineAt: ctx.deadlineAt,
-        })
+          cost,
+          firstTokenAt: ok.trace?.endedAt ?? now,
+          traffic: ok.value.signals.trafficType,
+        }),
+        deadlineAt: ctx.deadlineAt,
       })
+    }
 
     const runRoute = (ctx: RequestContext): Effect.Effect<RouteResult, RouteError> =>
       Effect.flatMap(

@@ -51,12 +51,14 @@ export const emptyBucket = (now: number): BucketState => bucketState(0, 0, now, 
 
 /**
  * Configured limits win over learned ones, per dimension. Returns `configured` itself when nothing
- * learned can change it (the common case: no new object on every meter operation).
+ * learned can change it, `learned` itself when nothing is configured (no new object on every meter operation).
  */
 export const effectiveLimits = (configured: BucketLimits | undefined, state: BucketState): BucketLimits => {
   const learned = state.learned
   if (learned.tokensPerMinute === undefined && learned.requestsPerMinute === undefined) return configured ?? NO_LIMITS
   if (configured?.tokensPerMinute !== undefined && configured.requestsPerMinute !== undefined) return configured
+  // nothing configured: the learned limits as they are
+  if (configured?.tokensPerMinute === undefined && configured?.requestsPerMinute === undefined) return learned
   return {
     tokensPerMinute: configured?.tokensPerMinute ?? learned.tokensPerMinute,
     requestsPerMinute: configured?.requestsPerMinute ?? learned.requestsPerMinute,

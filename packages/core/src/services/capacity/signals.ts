@@ -20,10 +20,19 @@ export const applySignals = (
   now: number,
   fallbackBlockMs: number,
 ): BucketState => {
+  // a limit learned again (every answer of an endpoint repeats it) keeps the learned object as it is
   let learned = state.learned
-  if (configured?.tokensPerMinute === undefined && positive(signals.limitTokens))
+  if (
+    configured?.tokensPerMinute === undefined &&
+    positive(signals.limitTokens) &&
+    signals.limitTokens !== learned.tokensPerMinute
+  )
     learned = { ...learned, tokensPerMinute: signals.limitTokens }
-  if (configured?.requestsPerMinute === undefined && positive(signals.limitRequests))
+  if (
+    configured?.requestsPerMinute === undefined &&
+    positive(signals.limitRequests) &&
+    signals.limitRequests !== learned.requestsPerMinute
+  )
     learned = { ...learned, requestsPerMinute: signals.limitRequests }
   const next: BucketState =
     learned === state.learned ? state : bucketState(state.tokens, state.requests, state.at, state.blockedUntil, learned)
