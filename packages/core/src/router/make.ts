@@ -120,8 +120,8 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
     }
 
     /**
-     * The request on `deployment` at `now`: prepared, counted by the retry budget, its snapshot read (at once over
-     * the twins, else as the services' effects), planned.
+     * The request on `deployment`, now (its `clock`'s time): prepared, counted by the retry budget, its snapshot read
+     * (at once over the twins, else as the services' effects), planned.
      */
     const started = (
       request: RouteRequest,
