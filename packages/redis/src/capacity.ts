@@ -141,14 +141,7 @@ export const makeRedisCapacity = (
     const expires = open?.get(r.id)
     if (expires === undefined) return
     open!.delete(r.id)
-    // a refund can wait for the endpoint's next call; tokens added (usage above the estimate) go at the end of the turn
-    if (expires > t)
-      shared.write(
-        r.endpointId,
-        r.limits,
-        ["S", String(t), String(tokens), String(requests)],
-        tokens > 0 ? "turn" : "later",
-      )
+    if (expires > t) shared.write(r.endpointId, r.limits, ["S", String(t), String(tokens), String(requests)])
   }
 
   const settleShared = (r: Reservation, usage: Usage, t: number): void => {
@@ -181,7 +174,7 @@ export const makeRedisCapacity = (
         rateLimited ? "1" : "0",
         String(fallbackBlockMs),
       ],
-      "now",
+      true,
       // a block (retry-after, or a 429 without limits) changes the plans; usage signals only predictions
       rateLimited || signals.retryAfterMs !== undefined,
     )

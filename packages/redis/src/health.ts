@@ -123,7 +123,7 @@ export const makeRedisHealth = (
       id,
       undefined,
       ["R", String(t), event, cooldownUntil === undefined ? "" : String(cooldownUntil)],
-      news ? "now" : "later",
+      news,
       news,
     )
   }

@@ -50,8 +50,6 @@ interface Batch {
   ops: number
   readonly waiters: Array<Waiter>
   timer: ReturnType<typeof setTimeout> | undefined
-  /** Sent at the end of the turn even without a decision (it carries bookkeeping that must not wait: `"turn"`). */
-  due: boolean
   /**
    * The configured limits in the header: set by the first operation that runs with limits (the endpoint's, or those
    * its reservation was taken under; a Health record takes none).
@@ -78,11 +76,9 @@ export interface Held {
  *
  * What one endpoint's callers issue — bookkeeping (settle, release, observe, Health records) and decisions
  * (admissions, reservations) — is queued in one `syBatch` script call, its operations in the order they were issued.
- * A call that carries a decision is sent at the end of the turn (`setImmediate`); bookkeeping that can only make the
- * other replicas more careful while it waits (a refund, a success) waits for the endpoint's next decision to ride
- * with, at most `BOOKKEEPING_DELAY_MS` (fewer, fuller calls: at concurrency 64 about a third of the calls carried
- * bookkeeping alone); tokens added to the bucket go at the end of the turn, news (a cooldown, a failure, capacity
- * signals) at once (see `write`). A
+ * A call that carries a decision is sent at the end of the turn (`setImmediate`); bookkeeping alone waits for the
+ * endpoint's next decision to ride with, at most `BOOKKEEPING_DELAY_MS` (fewer, fuller calls: at concurrency 64 about
+ * a third of the calls carried bookkeeping alone); news (a cooldown, a failure, capacity signals) is sent at once. A
  * call is also sent when it reaches `MAX_BATCH_OPS`, and every queued call right before any other read (so a read
  * sees everything this replica issued before it, and Redis sees each endpoint's operations in issue order).
  * Each decision gets its own reply from the call, with its own fallback (`local`, or `StateUnavailable` for a
@@ -94,7 +90,7 @@ export class Shared {
   private readonly ttl: string
   private readonly replicaId: string
   private readonly pending = new Map<string, Batch>()
-  /** The end of this turn sends the batches that carry decisions or bookkeeping due (`setImmediate`). */
+  /** The end of this turn sends the batches that carry decisions (`setImmediate`). */
   private scheduled = false
   /** Sends every batch, bookkeeping alone included, `BOOKKEEPING_DELAY_MS` after the first that waits. */
   private delayed: ReturnType<typeof setTimeout> | undefined = undefined
@@ -106,7 +102,7 @@ export class Shared {
   }
   private readonly sendDecisions = () => {
     for (const [endpointId, batch] of this.pending)
-      if (batch.waiters.length > 0 || batch.due) {
+      if (batch.waiters.length > 0) {
         this.pending.delete(endpointId)
         this.sendBatch(batch)
       }
@@ -249,33 +245,23 @@ export class Shared {
 
   /**
    * Queue a bookkeeping operation (`syBatch`'s `S`, `O` or `R`) on one endpoint's state, run with `limits` (`S`, `O`;
-   * none for `R`), sent `when`:
-   * - `"later"`: with the endpoint's next decision, or within `BOOKKEEPING_DELAY_MS` (with any other read, at the
-   *   latest) — what can only make the other replicas more careful meanwhile (a refund, a success);
-   * - `"turn"`: at the end of the turn, as a decision is — what they must not miss (tokens added to the bucket);
-   * - `"now"`: the queued batches are sent at once — news they should act on (a cooldown, a failure, the upstream's
-   *   capacity signals).
-   * `news` (it changes how the endpoint is planned) tells `onNews`.
+   * none for `R`). It rides with the endpoint's next decision, or is sent within `BOOKKEEPING_DELAY_MS` (with any
+   * other read, at the latest); `urgent` (news the other replicas should act on: a cooldown, a failure, the
+   * upstream's capacity signals) sends the batches now; `news` (it changes how the endpoint is planned) tells
+   * `onNews`.
    */
   write(
     endpointId: string,
     limits: BucketLimits | undefined,
     op: ReadonlyArray<string>,
-    when: "later" | "turn" | "now" = "later",
+    urgent = false,
     news = false,
   ): void {
     if (news) this.onNews(endpointId)
     if (!this.conn.ok) return
-    const batch = this.batchOf(endpointId, limits)
-    if (!this.add(endpointId, batch, op)) return
-    if (when === "now") this.flush()
-    else if (when === "turn") {
-      batch.due = true
-      if (!this.scheduled) {
-        this.scheduled = true
-        setImmediate(this.flushDecisions)
-      }
-    } else if (this.delayed === undefined) {
+    const queued = this.add(endpointId, this.batchOf(endpointId, limits), op)
+    if (urgent) this.flush()
+    else if (queued && this.delayed === undefined) {
       this.delayed = setTimeout(this.flushNow, BOOKKEEPING_DELAY_MS)
       this.delayed.unref()
     }
@@ -301,7 +287,7 @@ export class Shared {
       const args = [this.keys.state(endpointId), this.keys.reservations(endpointId)]
       for (const a of this.breaker) args.push(a)
       args.push("", "", this.ttl, this.replicaId, "0", "")
-      batch = { endpointId, args, ops: 0, waiters: [], timer: undefined, limits: undefined, due: false }
+      batch = { endpointId, args, ops: 0, waiters: [], timer: undefined, limits: undefined }
       this.pending.set(endpointId, batch)
     }
     if (limits !== undefined && batch.limits === undefined) {
