@@ -18,12 +18,6 @@ const unavailable = () => Effect.fail(UNAVAILABLE)
  */
 export const MAX_BATCH_OPS = 256
 
-/**
- * Longest a bookkeeping operation (settle, release, a Health record that is not news) waits for a decision on its
- * endpoint to ride with, ms: the other replicas see it at most this much later than they would at the end of the turn.
- */
-export const BOOKKEEPING_DELAY_MS = 10
-
 /** A caller waiting for its decision's reply in a batch (one object per caller, no closures). */
 class Waiter<A = unknown, E = unknown> {
   done = false
@@ -74,13 +68,10 @@ export interface Held {
  * or fails (the failure degrades the connection, see `Connection`). Nothing waits longer than
  * `timeoutMs` (plus one turn of the event loop).
  *
- * What one endpoint's callers issue — bookkeeping (settle, release, observe, Health records) and decisions
- * (admissions, reservations) — is queued in one `syBatch` script call, its operations in the order they were issued.
- * A call that carries a decision is sent at the end of the turn (`setImmediate`); bookkeeping alone waits for the
- * endpoint's next decision to ride with, at most `BOOKKEEPING_DELAY_MS` (fewer, fuller calls: at concurrency 64 about
- * a third of the calls carried bookkeeping alone); news (a cooldown, a failure, capacity signals) is sent at once. A
- * call is also sent when it reaches `MAX_BATCH_OPS`, and every queued call right before any other read (so a read
- * sees everything this replica issued before it, and Redis sees each endpoint's operations in issue order).
+ * Everything one endpoint's callers issue in one turn of the event loop — bookkeeping (settle, release,
+ * observe, Health records) and decisions (admissions, reservations) — is one `syBatch` script call, its operations
+ * in the order they were issued, sent at the end of the turn (`setImmediate`), when the batch reaches
+ * `MAX_BATCH_OPS`, or right before any other read (so Redis sees everything in the order this replica issued it).
  * Each decision gets its own reply from the call, with its own fallback (`local`, or `StateUnavailable` for a
  * fail-closed gate); bookkeeping waits for nothing.
  */
@@ -90,23 +81,8 @@ export class Shared {
   private readonly ttl: string
   private readonly replicaId: string
   private readonly pending = new Map<string, Batch>()
-  /** The end of this turn sends the batches that carry decisions (`setImmediate`). */
   private scheduled = false
-  /** Sends every batch, bookkeeping alone included, `BOOKKEEPING_DELAY_MS` after the first that waits. */
-  private delayed: ReturnType<typeof setTimeout> | undefined = undefined
   private readonly flushNow = () => this.flush()
-  private readonly flushDecisions = () => {
-    this.scheduled = false
-    // several endpoints' calls: one socket write
-    this.conn.together(this.sendDecisions)
-  }
-  private readonly sendDecisions = () => {
-    for (const [endpointId, batch] of this.pending)
-      if (batch.waiters.length > 0) {
-        this.pending.delete(endpointId)
-        this.sendBatch(batch)
-      }
-  }
   private readonly sendPending = () => {
     for (const batch of this.pending.values()) this.sendBatch(batch)
   }
@@ -236,19 +212,15 @@ export class Shared {
       batch.waiters.push(new Waiter(resume, decode, onError, this.conn) as Waiter)
       // every caller of the batch joined it in this turn: one deadline for them all (see `within`)
       batch.timer ??= setTimeout(() => setImmediate(() => expire(batch, this.timeoutMs)), this.timeoutMs)
-      if (this.add(endpointId, batch, op) && !this.scheduled) {
-        this.scheduled = true
-        setImmediate(this.flushDecisions)
-      }
+      this.add(endpointId, batch, op)
     })
   }
 
   /**
    * Queue a bookkeeping operation (`syBatch`'s `S`, `O` or `R`) on one endpoint's state, run with `limits` (`S`, `O`;
-   * none for `R`). It rides with the endpoint's next decision, or is sent within `BOOKKEEPING_DELAY_MS` (with any
-   * other read, at the latest); `urgent` (news the other replicas should act on: a cooldown, a failure, the
-   * upstream's capacity signals) sends the batches now; `news` (it changes how the endpoint is planned) tells
-   * `onNews`.
+   * none for `R`); `urgent` (news the other replicas should act on: a cooldown, a failure, the upstream's capacity
+   * signals) sends the batches now instead of at the end of the turn; `news` (it changes how the endpoint is
+   * planned) tells `onNews`.
    */
   write(
     endpointId: string,
@@ -259,12 +231,8 @@ export class Shared {
   ): void {
     if (news) this.onNews(endpointId)
     if (!this.conn.ok) return
-    const queued = this.add(endpointId, this.batchOf(endpointId, limits), op)
+    this.add(endpointId, this.batchOf(endpointId, limits), op)
     if (urgent) this.flush()
-    else if (queued && this.delayed === undefined) {
-      this.delayed = setTimeout(this.flushNow, BOOKKEEPING_DELAY_MS)
-      this.delayed.unref()
-    }
   }
 
   /**
@@ -298,13 +266,15 @@ export class Shared {
     return batch
   }
 
-  /** Add `op` to `batch`: false when that filled it and it was sent. */
-  private add(endpointId: string, batch: Batch, op: ReadonlyArray<string>): boolean {
+  private add(endpointId: string, batch: Batch, op: ReadonlyArray<string>): void {
     for (const a of op) batch.args.push(a)
-    if (++batch.ops < MAX_BATCH_OPS) return true
-    this.pending.delete(endpointId)
-    this.sendBatch(batch)
-    return false
+    if (++batch.ops >= MAX_BATCH_OPS) {
+      this.pending.delete(endpointId)
+      this.sendBatch(batch)
+    } else if (!this.scheduled) {
+      this.scheduled = true
+      setImmediate(this.flushNow)
+    }
   }
 
   /** Send a command without waiting for its reply (a failure degrades the connection). */
@@ -314,12 +284,9 @@ export class Shared {
     run().catch((error: unknown) => conn.failed(error))
   }
 
-  /** Send every queued batch now (one script per endpoint). */
+  /** Send the queued batches now (one script per endpoint). */
   flush(): void {
-    if (this.delayed !== undefined) {
-      clearTimeout(this.delayed)
-      this.delayed = undefined
-    }
+    this.scheduled = false
     if (this.pending.size === 0) return
     // several endpoints' calls: one socket write
     this.conn.together(this.sendPending)
