@@ -159,13 +159,8 @@ export const makeRedisLiveState = (
           predicted: v.map((s, i) => utilizationOfBucket(endpoints[i]!, s.bucket, t, charges[i]!)),
           affinity: sticky,
         })
-        // the common case: the fleet's stats and every state hash cached, no conversation: one effect, answered at once
-        if (conn.ok && affinityKey === undefined) {
-          const stats = parts.stats.fleetOnly(ids, t)
-          const known = stats === undefined ? undefined : cached(ids, t)
-          if (known !== undefined) return Effect.succeed(reads(stats!, known, undefined))
-        }
-        return Effect.flatMap(parts.stats.readMany(ids, t), (stats) => {
+        /** The reads once the stats are known: the cached state hashes, else one read (with the affinity entry). */
+        const withStats = (stats: LiveReads["stats"]) => {
           const known = conn.ok ? cached(ids, t) : undefined
           if (known !== undefined && affinityKey === undefined) return Effect.succeed(reads(stats, known, undefined))
           return shared.gate(
@@ -179,7 +174,10 @@ export const makeRedisLiveState = (
             },
             local.read(endpoints, charges, t, affinityKey),
           )
-        })
+        }
+        // the fleet's stats cached (the common case): taken at once, not through a Stats effect
+        const fleet = conn.ok ? parts.stats.fleetOnly(ids, t) : undefined
+        return fleet !== undefined ? withStats(fleet) : Effect.flatMap(parts.stats.readMany(ids, t), withStats)
       }),
     admit: (endpoint, charge, options, now) =>
       Effect.clockWith((clock) => {

@@ -35,8 +35,8 @@ const STATE = [COMMON_LUA, BUCKET_LUA, BREAKER_LUA, STATE_HASH_LUA]
 /**
  * `syBatch`'s ARGV: the breaker config (1..7), then the endpoint's configured limits `ct` `cr` (tokens and requests per
  * minute, `''` none: 8, 9), the reservation TTL in ms (10), the calling replica's id (11) and what it holds open on
- * the endpoint as it sends the call — its reservations taken, neither settled nor expired: their count (12) and the
- * last expiry among them (13, `''` none) — the same for every operation of the call; then the operations
+ * the endpoint as it sends the call — how many of its reservations are neither settled nor expired (12), and the
+ * expiry of the last one it took (13, `''` none) — the same for every operation of the call; then the operations
  * (`BATCH_OPS`), each its code then its arguments:
  * - `S` settle/release: now, tokens, requests — sent by the replica for a reservation of its own that is open and
  *   unexpired at now (it keeps them: a reservation closes once, and one past its TTL adjusts nothing);
@@ -56,7 +56,7 @@ local ct, cr, ttl = num(ARGV[8]), num(ARGV[9]), tonumber(ARGV[10])
 local open, last = tonumber(ARGV[12]), num(ARGV[13])
 local st = state_open(KEYS[1])
 local out = {}
--- reservations admitted here: their count and the last expiry
+-- reservations admitted and closed here (\`last\` moves with each admission)
 local admitted, settles = 0, 0
 local function reserve(a, i, now)
   local s = bucket_current(st, ct, cr, now)
