@@ -93,6 +93,8 @@ export class Shared {
   onNews: (endpointId: string) => void = () => {}
   /** What this replica holds open on an endpoint as a call leaves (`syBatch` ARGV 12, 13; the capacity store's). */
   held: (endpointId: string) => Held | undefined = () => undefined
+  /** Where news is published for the other replicas (`Keys.news`; undefined: not published, no leases). */
+  newsChannel: string | undefined = undefined
 
   constructor(
     private readonly conn: Connection,
@@ -232,7 +234,12 @@ export class Shared {
     if (news) this.onNews(endpointId)
     if (!this.conn.ok) return
     this.add(endpointId, this.batchOf(endpointId, limits), op)
-    if (urgent) this.flush()
+    if (urgent || news) this.flush()
+    // after the call that records it: a replica told of it reads the state with the news in it
+    if (news && this.newsChannel !== undefined) {
+      const channel = this.newsChannel
+      this.send(() => this.conn.redis.publish(channel, endpointId))
+    }
   }
 
   /**
