@@ -82,6 +82,9 @@ export class Shared {
   private readonly replicaId: string
   private readonly pending = new Map<string, Batch>()
   private scheduled = false
+  /** The send of batches that hold bookkeeping alone, at most `bookkeepingMs` after the first was queued. */
+  private bookkeeping: ReturnType<typeof setTimeout> | undefined = undefined
+  private readonly bookkeepingMs: number
   private readonly flushNow = () => this.flush()
   private readonly sendPending = () => {
     for (const batch of this.pending.values()) this.sendBatch(batch)
@@ -103,6 +106,7 @@ export class Shared {
     private readonly breaker: ReadonlyArray<string>,
   ) {
     this.timeoutMs = conn.options.timeoutMs
+    this.bookkeepingMs = conn.options.bookkeepingMs
     this.ttl = String(conn.options.reservationTtlMs)
     this.replicaId = conn.options.replicaId
   }
@@ -278,9 +282,14 @@ export class Shared {
     if (++batch.ops >= MAX_BATCH_OPS) {
       this.pending.delete(endpointId)
       this.sendBatch(batch)
-    } else if (!this.scheduled) {
-      this.scheduled = true
-      setImmediate(this.flushNow)
+    } else if (batch.waiters.length > 0 || this.bookkeepingMs <= 0) {
+      if (!this.scheduled) {
+        this.scheduled = true
+        setImmediate(this.flushNow)
+      }
+    } else if (this.bookkeeping === undefined && !this.scheduled) {
+      this.bookkeeping = setTimeout(this.flushNow, this.bookkeepingMs)
+      this.bookkeeping.unref()
     }
   }
 
@@ -294,6 +303,10 @@ export class Shared {
   /** Send the queued batches now (one script per endpoint). */
   flush(): void {
     this.scheduled = false
+    if (this.bookkeeping !== undefined) {
+      clearTimeout(this.bookkeeping)
+      this.bookkeeping = undefined
+    }
     if (this.pending.size === 0) return
     // several endpoints' calls: one socket write
     this.conn.together(this.sendPending)

@@ -24,14 +24,22 @@ const fleet = (k: number, extra: Record<string, unknown> = {}) => {
     Array.from({ length: k }, (_, i) =>
       buildServices({ url: server.url, prefix, timeoutMs: 2_000, replicaId: `r${i}`, leaseMs: 60_000, ...extra }),
     ),
-  )
+  ).then(track)
 }
 const closeAll = (xs: ReadonlyArray<Services>) => Promise.all(xs.map((x) => x.close()))
-/** The shared level in tokens as a replica reads it from Redis at `now` (after what it sent has landed). */
-const level = async (r: Services, now = NOW) => {
-  await run(r.health.read(E.id))
+const track = (xs: Array<Services>) => {
+  all = xs
+  return xs
+}
+/**
+ * The shared level in tokens as replica `r` reads it from Redis at `now`, once what every replica of `fleet` queued has
+ * landed (a read sends the reader's queued bookkeeping first, and is answered after it).
+ */
+const level = async (r: Services, now = NOW, writers: ReadonlyArray<Services> = all) => {
+  await Promise.all(writers.map((w) => run(w.health.read(E.id))))
   return (await run(r.capacity.utilization(E, now)))! * CAPACITY
 }
+let all: ReadonlyArray<Services> = []
 const admit = (r: Services, charge: number, now = NOW, options = STRICT) => run(r.live.admit(E, charge, options, now))
 
 describe("admission leases", () => {
@@ -96,6 +104,7 @@ describe("admission leases", () => {
   it("no lease on a bucket past half its limit, for a half-open probe, or with leaseMs 0: each admission is Redis's", async () => {
     const [a, b] = await fleet(2)
     const [c] = await fleet(1, { leaseMs: 0 })
+    all = [a!, b!, c!]
     try {
       // leaseMs 0: every admission reaches the bucket
       expect((await admit(c!, 100))._tag).toBe("Admitted")
