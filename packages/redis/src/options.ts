@@ -52,7 +52,7 @@ export interface RedisTuning {
   readonly leaseShare?: number | undefined
   /**
    * Bookkeeping alone (settles, releases, Health records that are not news, lease rests) is sent at most this long
-   * after it was queued, with whatever else queued meanwhile (default 5 ms; 0: at the end of its event-loop turn).
+   * after it was queued, with whatever else queued meanwhile (default 20 ms; 0: at the end of its event-loop turn).
    * Decisions and news go at once, the bookkeeping queued before them first.
    */
   readonly bookkeepingMs?: number | undefined
@@ -110,7 +110,7 @@ export const resolveRedisOptions = (o: RedisStateOptions): ResolvedRedisOptions 
   snapshotCacheMs: o.snapshotCacheMs ?? 50,
   leaseMs: o.leaseMs ?? 100,
   leaseShare: leaseShareOf(o.leaseShare),
-  bookkeepingMs: o.bookkeepingMs ?? 5,
+  bookkeepingMs: o.bookkeepingMs ?? 20,
   connectTimeoutMs: o.connectTimeoutMs ?? 2_000,
   replicaId: o.replicaId ?? randomUUID(),
 })

@@ -128,6 +128,11 @@ export const RedisStateSection = Schema.Struct({
   leaseMs: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 10_000 }))),
   /** The most of each of an endpoint's limits one lease takes (default 0.01; at most 0.1). */
   leaseShare: Schema.optionalKey(Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 0.1 }))),
+  /**
+   * How long bookkeeping alone (settles, releases, Health records that are not news) may wait to be sent with
+   * whatever else is queued (default 20 ms; 0: at the end of its event-loop turn).
+   */
+  bookkeepingMs: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 1_000 }))),
 })
 export type RedisStateSection = typeof RedisStateSection.Type
 
