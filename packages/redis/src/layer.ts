@@ -64,7 +64,8 @@ export const RedisState = {
             ? yield* Effect.acquireRelease(
                 Effect.promise(() => {
                   const f = new NewsFeed(o, keys.news)
-                  return f.start(o.connectTimeoutMs).then(() => f)
+                  // a Redis that is not there yet was waited for already: the feed subscribes once it is
+                  return f.start(conn.ok ? o.connectTimeoutMs : 0).then(() => f)
                 }),
                 (f) => Effect.promise(() => f.close()),
               )
