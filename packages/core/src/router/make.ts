@@ -9,7 +9,7 @@ import type { Snapshot } from "../policy/types.js"
 import type { ChatResult } from "../provider/contract.js"
 import { randomFunction } from "../random/seeded.js"
 import { Affinity } from "../services/affinity/service.js"
-import { makeBooks } from "../services/books.js"
+import { booksAtOnce, makeBooks } from "../services/books.js"
 import { CapacityMeter } from "../services/capacity/service.js"
 import { Health } from "../services/health/service.js"
 import { LiveState, type LiveStateServices, type LiveStateTwin } from "../services/live-state.js"
@@ -63,6 +63,7 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
       random: yield* randomFunction,
       deadlines: makeDeadlines(yield* Effect.scope),
       books: makeBooks(capacity, stats, health),
+      booksAtOnce: booksAtOnce(capacity, stats, health),
       twins: liveTwin === undefined || budgetTwin === undefined ? undefined : { live: liveTwin, budget: budgetTwin },
     }
     const explain = yield* ExplainPlans
