@@ -243,6 +243,8 @@ export function* runPolicy(
     return conversation > 0 ? { ...routed, sessionId: `c${conversation}` } : routed
   }
 
+  // every request's deadline is one fixed delay after its start: timers set in time order
+  const deadlines = vt.inOrder()
   const start = (i: number): void => {
     const deadlineAt = vt.now() + s.deadlineMs
     const streaming = trace.stream[i] === 1
@@ -257,7 +259,7 @@ export function* runPolicy(
     let timedOut = false
     const cancelDeadline =
       fiber.pollUnsafe() === undefined
-        ? vt.schedule(deadlineAt, () => {
+        ? deadlines(deadlineAt, () => {
             timedOut = true
             fiber.interruptUnsafe()
           })
@@ -295,12 +297,13 @@ export function* runPolicy(
   }
 
   let next = 0
+  const arrivals = vt.inOrder()
   const arrive = (): void => {
     const i = next++
-    if (next < trace.count) vt.schedule(trace.at[next]!, arrive)
+    if (next < trace.count) arrivals(trace.at[next]!, arrive)
     start(i)
   }
-  if (trace.count > 0) vt.schedule(trace.at[0]!, arrive)
+  if (trace.count > 0) arrivals(trace.at[0]!, arrive)
 
   const endMs = s.durationMs + s.deadlineMs + 1
   for (let t = Math.min(sliceMs, endMs); ; t = Math.min(t + sliceMs, endMs)) {
