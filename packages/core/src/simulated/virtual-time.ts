@@ -5,8 +5,8 @@ import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Scheduler from "effect/Scheduler"
-import { Timer, TimerQueue } from "./timer-queue.js"
 import type { CallbackClock } from "./timer.js"
+import { Timer, TimerQueue } from "./timer-queue.js"
 
 /**
  * Discrete-event virtual time for Effect programs: a `Clock` whose `sleep` registers a timer in
