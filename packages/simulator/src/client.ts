@@ -4,6 +4,7 @@ import {
   type JsonObject,
   type RouteError,
   type RouteRequest,
+  type RouteResult,
   type RouterShape,
   type RouteStream,
   type RouteTrace,
@@ -11,9 +12,11 @@ import {
   type StreamDefect,
   sourceOfStream,
 } from "@switchyard/core"
-import type * as Cause from "effect/Cause"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Result from "effect/Result"
 import type { Outcome } from "./outcome.js"
 
 /** What one client → router call produced. */
@@ -151,29 +154,39 @@ const hasContent = (chunk: Record<string, unknown>): boolean => {
   return typeof c === "string" && c.length > 0
 }
 
+/** A served non-streamed call. */
+const served = (r: RouteResult): CallResult => ({
+  ok: true,
+  firstTokenAt: undefined,
+  cost: r.cost,
+  cacheSavings: savingsOf(r.trace.costDetails),
+  promptTokens: r.usage.promptTokens,
+  completionTokens: r.usage.completionTokens,
+  cachedTokens: r.usage.cachedTokens,
+  servedBy: r.endpoint.slug,
+  attempts: attemptsOf(r.trace),
+  escalated: r.trace.escalated,
+})
+
+/**
+ * What a non-streamed call's `router.route`, run as a fiber of its own, produced: what `callRouter` answers for it,
+ * or undefined when it ended with neither a value nor a route error (interrupted, or a defect) — as `callRouter`'s
+ * fiber would have ended.
+ */
+export const routeOutcome = (exit: Exit.Exit<RouteResult, RouteError>): CallResult | undefined => {
+  if (Exit.isSuccess(exit)) return served(exit.value)
+  if (Cause.hasDies(exit.cause)) return undefined
+  const error = Cause.findError(exit.cause)
+  return Result.isSuccess(error) ? failure(error.success) : undefined
+}
+
 /** One call through the real router: `route` for JSON, `stream` (consumed to the end) for SSE. */
 export const callRouter = (
   router: RouterShape,
   request: RouteRequest,
   streaming: boolean,
 ): Effect.Effect<CallResult> => {
-  if (!streaming) {
-    return Effect.match(router.route(request), {
-      onFailure: failure,
-      onSuccess: (r): CallResult => ({
-        ok: true,
-        firstTokenAt: undefined,
-        cost: r.cost,
-        cacheSavings: savingsOf(r.trace.costDetails),
-        promptTokens: r.usage.promptTokens,
-        completionTokens: r.usage.completionTokens,
-        cachedTokens: r.usage.cachedTokens,
-        servedBy: r.endpoint.slug,
-        attempts: attemptsOf(r.trace),
-        escalated: r.trace.escalated,
-      }),
-    })
-  }
+  if (!streaming) return Effect.match(router.route(request), { onFailure: failure, onSuccess: served })
   return Effect.matchEffect(router.stream(request), {
     onFailure: (e) => Effect.succeed(failure(e)),
     onSuccess: (rs) =>
@@ -251,7 +264,7 @@ export interface ClientBehaviour {
   ) => Effect.Effect<CallResult>
 }
 
-const count = (tally: RequestTally, r: CallResult): CallResult => {
+export const count = (tally: RequestTally, r: CallResult): CallResult => {
   tally.calls++
   tally.attempts += r.attempts
   if (!r.ok && r.status === 429) tally.client429s++
@@ -261,7 +274,7 @@ const count = (tally: RequestTally, r: CallResult): CallResult => {
   return r
 }
 
-/** Send once, no client retry. */
+/** Send once, no client retry (the engine runs a non-streamed one as `router.route` alone: `routeOutcome`). */
 export const singleCall: ClientBehaviour = {
   run: (call, tally) => Effect.map(call("plain"), (r) => count(tally, r)),
 }

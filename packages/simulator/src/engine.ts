@@ -4,7 +4,9 @@ import {
   type JsonObject,
   type ProviderClient,
   type ProviderPreferences,
+  type RouteError,
   type RouteRequest,
+  type RouteResult,
   Router,
   type RouterShape,
   type RoutingRequest,
@@ -14,6 +16,7 @@ import {
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Result from "effect/Result"
 import * as Scope from "effect/Scope"
@@ -21,7 +24,9 @@ import {
   type CallResult,
   type ClientBehaviour,
   callRouter,
+  count,
   type RequestTally,
+  routeOutcome,
   sdkRetries,
   singleCall,
   smartRetry,
@@ -243,13 +248,19 @@ export function* runPolicy(
     return conversation > 0 ? { ...routed, sessionId: `c${conversation}` } : routed
   }
 
+  // every request's deadline is one fixed delay after its start: timers set in time order
+  const deadlines = vt.inOrder()
   const start = (i: number): void => {
     const deadlineAt = vt.now() + s.deadlineMs
     const streaming = trace.stream[i] === 1
     const tally: RequestTally = { calls: 0, attempts: 0, client429s: 0, escalated: false, cost: 0, cacheSavings: 0 }
+    // A single non-streamed call is `router.route` alone, its exit read as `callRouter` would (fewer steps).
+    const alone = behaviour === singleCall && !streaming
     const call = (variant: "plain" | "pt"): Effect.Effect<CallResult> =>
       Effect.suspend(() => callRouter(router, request(i, variant, deadlineAt - vt.now()), streaming))
-    const fiber = Simulated.forkVirtual(vt, behaviour.run(call, tally))
+    const fiber: Fiber.Fiber<CallResult | RouteResult, RouteError> = alone
+      ? Simulated.forkVirtual(vt, router.route(request(i, "plain", deadlineAt - vt.now())))
+      : Simulated.forkVirtual(vt, behaviour.run(call, tally))
     // The client's deadline: a virtual-time timer that interrupts the request's fiber, cancelled if the
     // request ends first. Cheaper than `Effect.timeoutOption` (a race of two more fibers per request),
     // and set at the same point (once the request has run up to its first wait), so timers due at the
@@ -257,7 +268,7 @@ export function* runPolicy(
     let timedOut = false
     const cancelDeadline =
       fiber.pollUnsafe() === undefined
-        ? vt.schedule(deadlineAt, () => {
+        ? deadlines(deadlineAt, () => {
             timedOut = true
             fiber.interruptUnsafe()
           })
@@ -270,8 +281,15 @@ export function* runPolicy(
       // being interrupted (as with a race against the deadline).
       if (timedOut) {
         recorder.record(i, requestEnd(tally, endedAt, "deadline", undefined, 0, 0, 0, undefined))
-      } else if (Exit.isSuccess(exit)) {
-        const v = exit.value
+        return
+      }
+      const v = alone
+        ? routeOutcome(exit as Exit.Exit<RouteResult, RouteError>)
+        : Exit.isSuccess(exit)
+          ? (exit.value as CallResult)
+          : undefined
+      if (v !== undefined) {
+        if (alone) count(tally, v)
         recorder.record(
           i,
           v.ok
@@ -288,19 +306,20 @@ export function* runPolicy(
             : requestEnd(tally, endedAt, v.outcome, undefined, 0, 0, 0, undefined),
         )
       } else {
-        if (defects.length < 5) defects.push(String(exit.cause))
+        if (defects.length < 5 && Exit.isFailure(exit)) defects.push(String(exit.cause))
         recorder.record(i, requestEnd(tally, endedAt, "other", undefined, 0, 0, 0, undefined))
       }
     })
   }
 
   let next = 0
+  const arrivals = vt.inOrder()
   const arrive = (): void => {
     const i = next++
-    if (next < trace.count) vt.schedule(trace.at[next]!, arrive)
+    if (next < trace.count) arrivals(trace.at[next]!, arrive)
     start(i)
   }
-  if (trace.count > 0) vt.schedule(trace.at[0]!, arrive)
+  if (trace.count > 0) arrivals(trace.at[0]!, arrive)
 
   const endMs = s.durationMs + s.deadlineMs + 1
   for (let t = Math.min(sliceMs, endMs); ; t = Math.min(t + sliceMs, endMs)) {

@@ -1,9 +1,11 @@
 import type * as Effect from "effect/Effect"
+import type * as Result from "effect/Result"
 import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { Endpoint } from "../catalog/endpoint.js"
 import type { ConfigInvalid } from "../errors.js"
+import type { CallbackClock } from "../simulated/timer.js"
 import { type ChunkSource, chunkStream } from "./chunk-source.js"
 import type { ProviderError } from "./errors.js"
 import type { CapacitySignals, Usage } from "./usage.js"
@@ -52,6 +54,9 @@ export interface ChatResult {
   readonly signals: CapacitySignals
 }
 
+/** Where `ProviderClient.chatOn` reports its call's end. */
+export type ChatDone = (result: Result.Result<ChatResult, ProviderError>) => void
+
 /** A streamed completion: headers are in (status 200), chunks follow. */
 export interface ChatStream {
   readonly requestId: string | undefined
@@ -80,6 +85,14 @@ export interface ProviderClient {
   /** `chat` enforces `ChatCall.deadline` itself (see `CallDeadline`). */
   readonly enforcesDeadline?: boolean | undefined
   readonly chat: (call: ChatCall) => Effect.Effect<ChatResult, ProviderError>
+  /**
+   * The same call as `chat` on the callbacks of a `CallbackClock` (an in-process client in virtual time: the
+   * simulated upstream), when the client has it: its answer or failure is reported once through `done`, at
+   * the instant `chat` would have produced it (at once for a refusal); the returned function cancels it, as
+   * interrupting `chat` would. It enforces `call.deadline` itself (`enforcesDeadline`) without arming it. The
+   * router uses it for a non-streamed attempt on such a Clock: no fiber, effect or deadline entry per call.
+   */
+  readonly chatOn?: ((call: ChatCall, clock: CallbackClock, done: ChatDone) => () => void) | undefined
   /** Resolves once the upstream answered 200 (errors before that fail the effect, not the stream). */
   readonly stream: (call: ChatCall) => Effect.Effect<ChatStream, ProviderError>
   /**

@@ -3,13 +3,14 @@ import * as Result from "effect/Result"
 import type { Endpoint } from "../catalog/endpoint.js"
 import { type ProviderError, TransportError } from "../provider/errors.js"
 import type { Usage } from "../provider/usage.js"
+import type { Books } from "../services/books.js"
 import { estimateCharge, outputCharge } from "../services/capacity/charge.js"
 import type { ReserveOptions } from "../services/capacity/service.js"
 import type { StateUnavailable } from "../services/errors.js"
 import type { HealthReport } from "../services/health/service.js"
 import type { Entry } from "../services/live-state.js"
 import type { StatsSample } from "../services/stats/window.js"
-import { classify } from "./classify.js"
+import { type Classified, classify } from "./classify.js"
 import type { AttemptControl, AttemptInfo, AttemptResult, Mode, QueuedAttempt, RequestContext } from "./context.js"
 import type { MutableAttemptTrace } from "./trace.js"
 import { unmappedParameters } from "./unmapped.js"
@@ -158,41 +159,74 @@ const cancelled = (ctx: RequestContext, info: AttemptInfo, control: AttemptContr
     )
   })
 
-/** The upstream call failed: classify it and tell CapacityMeter, Stats and Health. */
+/** The upstream call failed at `endedAt`: classify it and tell CapacityMeter, Stats and Health (through `books`). */
+const bookFailure = (info: AttemptInfo, c: Classified, books: Books): Books => {
+  const endpoint = info.endpoint
+  books.release(info.reservation)
+  if (c.rateLimited || c.retryAfterMs !== undefined)
+    books.observe(endpoint, c.retryAfterMs === undefined ? {} : { retryAfterMs: c.retryAfterMs }, {
+      rateLimited: c.rateLimited,
+    })
+  books.stats(endpoint.id, { outcome: c.stats })
+  books.health(endpoint.id, c.health, info.probe)
+  return books
+}
+
+/** A failed attempt's trace entry (pushed) and result. */
+const failure = <A>(
+  ctx: RequestContext,
+  info: AttemptInfo,
+  error: ProviderError,
+  c: Classified,
+  endedAt: number,
+): AttemptResult<A> => {
+  ctx.trace.push(
+    traceEntry(info, {
+      endedAt,
+      outcome: c.outcome,
+      status: error.status === 0 ? undefined : error.status,
+      error: `${error._tag}: ${error.message}`,
+      retryAfterMs: c.retryAfterMs,
+      upstreamRequestId: error.requestId,
+    }),
+  )
+  return {
+    _tag: "Failed",
+    queued: info.queued,
+    endpoint: info.endpoint,
+    error,
+    classified: c,
+    deadlineHit: error._tag === "UpstreamTimeout" && endedAt >= ctx.deadlineAt,
+  }
+}
+
+/** The upstream call failed: classify it, tell CapacityMeter, Stats and Health, trace it. */
 const failed = <A>(ctx: RequestContext, info: AttemptInfo, error: ProviderError): Effect.Effect<AttemptResult<A>> =>
   Effect.clockWith((clock) => {
     const endedAt = clock.currentTimeMillisUnsafe()
-    const endpoint = info.endpoint
     const c = classify(error)
-    const books = ctx.services.books(endedAt)
-    books.release(info.reservation)
-    if (c.rateLimited || c.retryAfterMs !== undefined)
-      books.observe(endpoint, c.retryAfterMs === undefined ? {} : { retryAfterMs: c.retryAfterMs }, {
-        rateLimited: c.rateLimited,
-      })
-    books.stats(endpoint.id, { outcome: c.stats })
-    books.health(endpoint.id, c.health, info.probe)
-    return books.close(() => {
-      ctx.trace.push(
-        traceEntry(info, {
-          endedAt,
-          outcome: c.outcome,
-          status: error.status === 0 ? undefined : error.status,
-          error: `${error._tag}: ${error.message}`,
-          retryAfterMs: c.retryAfterMs,
-          upstreamRequestId: error.requestId,
-        }),
-      )
-      return Effect.succeed<AttemptResult<A>>({
-        _tag: "Failed",
-        queued: info.queued,
-        endpoint,
-        error,
-        classified: c,
-        deadlineHit: error._tag === "UpstreamTimeout" && endedAt >= ctx.deadlineAt,
-      })
-    })
+    return bookFailure(info, c, ctx.services.books(endedAt)).close(() =>
+      Effect.succeed(failure<A>(ctx, info, error, c, endedAt)),
+    )
   })
+
+/**
+ * An attempt on callbacks ended (`Mode.callOn`): its bookkeeping at once (`RouterServices.booksAtOnce`), its
+ * result — what `admitted`'s continuation computes for a call that ended the same way.
+ */
+const endedNow = <A>(
+  ctx: RequestContext,
+  info: AttemptInfo,
+  onSuccessNow: NonNullable<Mode<A>["onSuccessNow"]>,
+  result: Result.Result<A, ProviderError>,
+): AttemptResult<A> => {
+  if (Result.isSuccess(result))
+    return { _tag: "Ok", info, value: result.success, trace: onSuccessNow(ctx, info, result.success) }
+  const endedAt = ctx.clock.currentTimeMillisUnsafe()
+  const c = classify(result.failure)
+  bookFailure(info, c, ctx.services.books(endedAt))
+  return failure<A>(ctx, info, result.failure, c, endedAt)
+}
 
 /**
  * One attempt: admission (`LiveState.admit`: Health permit, then CapacityMeter reservation) → upstream call (interruptible through
@@ -256,6 +290,27 @@ const admitted = <A>(
     if (dropped.length > 0)
       ctx.trace.step(`${endpoint.id}: not sent (no ${endpoint.providerKind} equivalent): ${dropped.join(", ")}`)
   }
+  const timeoutMs = client === undefined ? 0 : mode.timeoutMs(ctx, endpoint, startedAt, control.fallbackLeft)
+  const traceparent =
+    client === undefined || ctx.trace.spans === undefined
+      ? ctx.traceparent
+      : ctx.trace.spans.attemptStarted(endpoint, startedAt, queued.escalation, hedge)
+  const onSuccessNow = mode.onSuccessNow
+  const start =
+    client === undefined || mode.callOn === undefined || !ctx.services.booksAtOnce
+      ? undefined
+      : mode.callOn(ctx, endpoint, client, timeoutMs, traceparent)
+  // an in-process client in virtual time: the call on the Clock's callbacks, its end booked at once, one wait
+  if (start !== undefined && onSuccessNow !== undefined)
+    return restore(
+      Effect.callback<AttemptResult<A>>((resume) => {
+        const cancel = start((result) => resume(Effect.succeed(endedNow(ctx, info, onSuccessNow, result))))
+        return Effect.suspend(() => {
+          cancel()
+          return cancelled(ctx, info, control)
+        })
+      }),
+    )
   const call =
     client === undefined
       ? Effect.fail(
@@ -266,15 +321,7 @@ const admitted = <A>(
             kind: "connect",
           }),
         )
-      : mode.call(
-          ctx,
-          endpoint,
-          client,
-          mode.timeoutMs(ctx, endpoint, startedAt, control.fallbackLeft),
-          ctx.trace.spans === undefined
-            ? ctx.traceparent
-            : ctx.trace.spans.attemptStarted(endpoint, startedAt, queued.escalation, hedge),
-        )
+      : mode.call(ctx, endpoint, client, timeoutMs, traceparent)
   return Effect.flatMap(
     Effect.result(Effect.onInterrupt(restore(call), () => cancelled(ctx, info, control))),
     (result): Effect.Effect<AttemptResult<A>> =>

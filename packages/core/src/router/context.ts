@@ -1,5 +1,6 @@
 import type * as Clock from "effect/Clock"
 import type * as Effect from "effect/Effect"
+import type * as Result from "effect/Result"
 import type { RoutingDefaults } from "../catalog/catalog.js"
 import type { Endpoint } from "../catalog/endpoint.js"
 import type { PlannedAttempt, RoutePlan, Snapshot } from "../policy/types.js"
@@ -34,6 +35,8 @@ export interface RouterServices {
   readonly deadlines: Deadlines
   /** An attempt's closing bookkeeping at an instant (`services/books.ts`), over `capacity`, `stats`, `health`. */
   readonly books: (now: number) => Books
+  /** `books` run at once (every store has synchronous bookkeeping): an attempt on callbacks may then end at once. */
+  readonly booksAtOnce: boolean
   /**
    * The in-memory store's gates and budget, synchronous (their `withTwin` twins), when both `live` and `budget`
    * have one: the router runs them at once instead of as effects (the same operations at the same instant).
@@ -140,6 +143,20 @@ export interface Mode<A> {
     info: AttemptInfo,
     value: A,
   ) => Effect.Effect<MutableAttemptTrace | undefined>
+  /**
+   * The same call on the callbacks of the request's Clock, when this mode, the client and the Clock allow it (a
+   * non-streamed call to an in-process client in virtual time, `ProviderClient.chatOn`), else undefined:
+   * `start(done)` begins it, reports its end once through `done` and returns its cancel (as interrupting `call`).
+   */
+  readonly callOn?: (
+    ctx: RequestContext,
+    endpoint: Endpoint,
+    client: ProviderClient,
+    timeoutMs: number,
+    traceparent: string | undefined,
+  ) => ((done: (result: Result.Result<A, ProviderError>) => void) => () => void) | undefined
+  /** `onSuccess` at once, for an attempt on callbacks (only when `RouterServices.booksAtOnce`). */
+  readonly onSuccessNow?: (ctx: RequestContext, info: AttemptInfo, value: A) => MutableAttemptTrace | undefined
   /** A success that lost a hedge race after the fact: release what it holds, mark it lost. */
   readonly discard: (ctx: RequestContext, ok: AttemptOk<A>) => Effect.Effect<void>
 }

@@ -7,6 +7,7 @@ import type * as Scope from "effect/Scope"
 import { type HeapEntry, IndexedHeap } from "../indexed-heap.js"
 import type { CallDeadline } from "../provider/contract.js"
 import type { ProviderError } from "../provider/errors.js"
+import { type CallbackClock, isCallbackClock, sleepMillis } from "../simulated/timer.js"
 
 /** One pending deadline: epoch ms (Clock time) and what to do when it passes. */
 interface DeadlineEntry extends HeapEntry {
@@ -44,6 +45,11 @@ export interface Deadlines {
     onTimeout: () => ProviderError,
   ) => Effect.Effect<A, E>
   /**
+   * `handing`'s limit for a call that runs on the callbacks of a `CallbackClock` (`ProviderClient.chatOn`): the
+   * `CallDeadline` to hand it, held from now until its `release()` (call it when the call ends or is cancelled).
+   */
+  readonly handOn: (clock: CallbackClock, timeoutMs: number, onTimeout: () => ProviderError) => HeldDeadline
+  /**
    * A deadline `timeoutMs` from now for work that runs on callbacks rather than in a fiber (a committed
    * stream's body): `onExpire` is called (synchronously, by the deadline ticker) when it passes, unless
    * the returned release (idempotent) was called first.
@@ -63,10 +69,20 @@ export interface Deadlines {
   ) => Effect.Effect<A, E | E2>
 }
 
-/** The deadlines of one Clock and the fiber that sleeps until the earliest of them. */
+/** A `CallDeadline` held by `Deadlines.handOn` until released. */
+export interface HeldDeadline extends CallDeadline {
+  readonly release: () => void
+}
+
+/**
+ * The deadlines of one Clock and the ticker that sleeps until the earliest of them: a fiber, or on a
+ * `CallbackClock` one timer of the clock (the same wakes at the same instants, without a fiber).
+ */
 interface Timeline {
   readonly heap: IndexedHeap<DeadlineEntry>
   ticker: Fiber.Fiber<void> | undefined
+  /** Cancels the ticker's timer on a `CallbackClock`. */
+  timer: (() => void) | undefined
   /** Identifies the current ticker; a replaced ticker finds a different token and stops. */
   token: object | undefined
   /** When the current ticker wakes (Infinity: no ticker). */
@@ -117,6 +133,18 @@ class Handed implements DeadlineEntry, CallDeadline {
   }
 }
 
+/** A handed deadline held until released (`Deadlines.handOn`). */
+class Held extends Handed implements HeldDeadline {
+  constructor(
+    at: number,
+    timeoutMs: number,
+    error: () => ProviderError,
+    readonly release: () => void,
+  ) {
+    super(at, timeoutMs, error)
+  }
+}
+
 /** A deadline that calls back. */
 class Callback implements DeadlineEntry {
   index = -1
@@ -157,7 +185,13 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
   const timelineOf = (clock: Clock.Clock): Timeline => {
     let t = timelines.get(clock)
     if (t === undefined) {
-      t = { heap: new IndexedHeap(earlier), ticker: undefined, token: undefined, wakeAt: Number.POSITIVE_INFINITY }
+      t = {
+        heap: new IndexedHeap(earlier),
+        ticker: undefined,
+        timer: undefined,
+        token: undefined,
+        wakeAt: Number.POSITIVE_INFINITY,
+      }
       timelines.set(clock, t)
     }
     return t
@@ -166,14 +200,28 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
   /** No ticker from now on (the current one, if any, finds its token gone). */
   const idle = (t: Timeline): void => {
     t.ticker = undefined
+    t.timer = undefined
     t.token = undefined
     t.wakeAt = Number.POSITIVE_INFINITY
   }
 
   const stop = (t: Timeline): void => {
     const ticker = t.ticker
+    const timer = t.timer
     idle(t)
     ticker?.interruptUnsafe()
+    timer?.()
+  }
+
+  /** Fire every entry due by `horizon` (removed from the heap first: firing may add or release others). */
+  const fireDue = (t: Timeline, horizon: number): void => {
+    let due: Array<DeadlineEntry> | undefined
+    for (let top = t.heap.peek(); top !== undefined && top.at <= horizon; top = t.heap.peek()) {
+      t.heap.remove(top)
+      if (due === undefined) due = [top]
+      else due.push(top)
+    }
+    if (due !== undefined) for (const entry of due) entry.fire()
   }
 
   /**
@@ -185,14 +233,7 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
     Effect.suspend(() => {
       if (t.token !== token) return Effect.void
       const now = clock.currentTimeMillisUnsafe()
-      const horizon = Math.max(now, sleptUntil)
-      let due: Array<DeadlineEntry> | undefined
-      for (let top = t.heap.peek(); top !== undefined && top.at <= horizon; top = t.heap.peek()) {
-        t.heap.remove(top)
-        if (due === undefined) due = [top]
-        else due.push(top)
-      }
-      if (due !== undefined) for (const entry of due) entry.fire()
+      fireDue(t, Math.max(now, sleptUntil))
       // firing may have ended calls, started others, or replaced this ticker
       if (t.token !== token) return Effect.void
       const next = t.heap.peek()
@@ -206,6 +247,32 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
       )
     })
 
+  /** `tick` on a `CallbackClock`: the same firing, and the sleep (rounded as `clock.sleep` rounds it) one timer. */
+  const tickOn = (t: Timeline, clock: CallbackClock, token: object, sleptUntil: number): void => {
+    if (t.token !== token) return
+    const now = clock.currentTimeMillisUnsafe()
+    fireDue(t, Math.max(now, sleptUntil))
+    if (t.token !== token) return
+    const next = t.heap.peek()
+    if (next === undefined) {
+      idle(t)
+      return
+    }
+    t.wakeAt = next.at
+    const at = next.at
+    t.timer = clock.callAt(now + sleepMillis(Math.max(0, at - now)), () => tickOn(t, clock, token, at))
+  }
+
+  /** `arm` on a `CallbackClock`, at once. */
+  const armOn = (t: Timeline, clock: CallbackClock, at: number): void => {
+    if (!idleFor(t, at)) return
+    stop(t)
+    const token = {}
+    t.token = token
+    t.wakeAt = at
+    tickOn(t, clock, token, Number.NEGATIVE_INFINITY)
+  }
+
   /** Does a ticker need (re)starting to wake no later than `at`? */
   const idleFor = (t: Timeline, at: number): boolean => t.token === undefined || at < t.wakeAt
 
@@ -215,7 +282,12 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
     clock: Clock.Clock,
     at: number,
     then: Effect.Effect<A, E>,
-  ): Effect.Effect<A, E> => (idleFor(t, at) ? Effect.andThen(arm(t, clock, at), then) : then)
+  ): Effect.Effect<A, E> => {
+    if (!idleFor(t, at)) return then
+    if (!isCallbackClock(clock)) return Effect.andThen(arm(t, clock, at), then)
+    armOn(t, clock, at)
+    return then
+  }
 
   /** Make sure a ticker wakes no later than `at`. */
   const arm = (t: Timeline, clock: Clock.Clock, at: number): Effect.Effect<void> => {
@@ -293,6 +365,16 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
     })
   }
 
+  const handOn = (clock: CallbackClock, timeoutMs: number, onTimeout: () => ProviderError): HeldDeadline => {
+    if (!Number.isFinite(timeoutMs))
+      return { timeoutMs, arm: () => NOTHING_TO_RELEASE, error: onTimeout, release: NOTHING_TO_RELEASE }
+    const t = timelineOf(clock)
+    const entry = new Held(clock.currentTimeMillisUnsafe() + timeoutMs, timeoutMs, onTimeout, () => release(t, entry))
+    t.heap.add(entry)
+    armOn(t, clock, entry.at)
+    return entry
+  }
+
   const register = (timeoutMs: number, onExpire: () => void): Effect.Effect<() => void> => {
     if (!Number.isFinite(timeoutMs)) return Effect.succeed(NOTHING_TO_RELEASE)
     return Effect.withFiber((parent) => {
@@ -300,7 +382,10 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
       const t = timelineOf(clock)
       const entry = new Callback(clock.currentTimeMillisUnsafe() + timeoutMs, onExpire)
       t.heap.add(entry)
-      return Effect.as(arm(t, clock, entry.at), () => release(t, entry))
+      const off = () => release(t, entry)
+      if (!isCallbackClock(clock)) return Effect.as(arm(t, clock, entry.at), off)
+      armOn(t, clock, entry.at)
+      return Effect.succeed(off)
     })
   }
 
@@ -341,5 +426,5 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
       return armThen(t, clock, at, wait)
     })
 
-  return { within, handing, register, until }
+  return { within, handing, handOn, register, until }
 }

@@ -62,13 +62,14 @@ const refusalCause = (reason: Extract<AttemptResult<unknown>, { _tag: "Refused" 
  *
  * Run it inside `Effect.uninterruptibleMask` and pass `restore`: only upstream calls, sleeps and
  * hedge waits are interruptible, so the `Ok` it returns (holding a reservation, or an open upstream
- * stream) reaches the caller's continuation without an interruption gap.
+ * stream) reaches the caller's continuation without an interruption gap. Call it as the request runs
+ * (in the mask's function): it reads the request's Clock and takes its first step at once.
  */
 export const execute = <A>(
   ctx: RequestContext,
   mode: Mode<A>,
   restore: Restore,
-): Effect.Effect<AttemptOk<A>, RouteError> => Effect.suspend(() => new Execution(ctx, mode, restore).start())
+): Effect.Effect<AttemptOk<A>, RouteError> => new Execution(ctx, mode, restore).start()
 
 type Step<A> = Effect.Effect<AttemptOk<A>, RouteError>
 

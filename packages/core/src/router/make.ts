@@ -9,7 +9,7 @@ import type { Snapshot } from "../policy/types.js"
 import type { ChatResult } from "../provider/contract.js"
 import { randomFunction } from "../random/seeded.js"
 import { Affinity } from "../services/affinity/service.js"
-import { makeBooks } from "../services/books.js"
+import { booksAtOnce, makeBooks } from "../services/books.js"
 import { CapacityMeter } from "../services/capacity/service.js"
 import { Health } from "../services/health/service.js"
 import { LiveState, type LiveStateServices, type LiveStateTwin } from "../services/live-state.js"
@@ -63,6 +63,7 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
       random: yield* randomFunction,
       deadlines: makeDeadlines(yield* Effect.scope),
       books: makeBooks(capacity, stats, health),
+      booksAtOnce: booksAtOnce(capacity, stats, health),
       twins: liveTwin === undefined || budgetTwin === undefined ? undefined : { live: liveTwin, budget: budgetTwin },
     }
     const explain = yield* ExplainPlans
@@ -121,15 +122,16 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
 
     /**
      * The request on `deployment`, now (its `clock`'s time): prepared, counted by the retry budget, its snapshot read
-     * (at once over the twins, else as the services' effects), planned.
+     * (at once over the twins, else as the services' effects), planned; then `run` on its context.
      */
-    const started = (
+    const started = <A>(
       request: RouteRequest,
       streamed: boolean,
       spans: RequestSpans | undefined,
       deployment: Deployment,
       clock: Clock.Clock,
-    ): Effect.Effect<RequestContext, RouteError> => {
+      run: (ctx: RequestContext) => Effect.Effect<A, RouteError>,
+    ): Effect.Effect<A, RouteError> => {
       const now = clock.currentTimeMillisUnsafe()
       if (spans !== undefined) spans.endpoints = deployment.catalog.endpointsById
       const prepared = prepare(deployment.catalog, request)
@@ -140,22 +142,26 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
       if (twins !== undefined) {
         twins.budget.recordRequest(now)
         const snapshot = readSnapshot(twins.live, services, routing, p, now)
-        return Effect.succeed(opened(request, streamed, spans, deployment, p, snapshot, clock, now))
+        return run(opened(request, streamed, spans, deployment, p, snapshot, clock, now))
       }
       const reads = Effect.andThen(services.budget.recordRequest(now), buildSnapshot(services, routing, p, now))
-      return Effect.map(reads, (snapshot) => opened(request, streamed, spans, deployment, p, snapshot, clock, now))
+      return Effect.flatMap(reads, (snapshot) =>
+        run(opened(request, streamed, spans, deployment, p, snapshot, clock, now)),
+      )
     }
 
-    const begin = (
+    /** The request begun (`started`) on the deployment in force, then `run` on its context. */
+    const begin = <A>(
       request: RouteRequest,
       streamed: boolean,
-      spans?: RequestSpans,
-    ): Effect.Effect<RequestContext, RouteError> =>
+      spans: RequestSpans | undefined,
+      run: (ctx: RequestContext) => Effect.Effect<A, RouteError>,
+    ): Effect.Effect<A, RouteError> =>
       current === undefined
         ? Effect.flatMap(active.get, (deployment) =>
-            Effect.clockWith((clock) => started(request, streamed, spans, deployment, clock)),
+            Effect.clockWith((clock) => started(request, streamed, spans, deployment, clock, run)),
           )
-        : Effect.clockWith((clock) => started(request, streamed, spans, current.current(), clock))
+        : Effect.clockWith((clock) => started(request, streamed, spans, current.current(), clock, run))
 
     /** The served completion as the client sees it, and the finished trace (built when it runs: see `ctx.clock`). */
     const served = (ctx: RequestContext, ok: AttemptOk<ChatResult>): Effect.Effect<RouteResult> => {
@@ -207,17 +213,17 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
             caller === undefined ? fiberParent : Option.some(Tracer.externalSpan(caller))
           const model = request.routing.model ?? request.routing.models?.[0]
           const spans = new RequestSpans(tracer, parent, model, request.requestId, clock.currentTimeMillisUnsafe())
-          return Effect.onExit(Effect.flatMap(begin(request, streamed, spans), run), (exit) =>
+          return Effect.onExit(begin(request, streamed, spans, run), (exit) =>
             Effect.clockWith((c) => Effect.sync(() => spans.exited(exit, c.currentTimeMillisUnsafe()))),
           )
         }),
       )
 
     const route = (request: RouteRequest): Effect.Effect<RouteResult, RouteError> =>
-      tracer === undefined ? Effect.flatMap(begin(request, false), runRoute) : traced(tracer, request, false, runRoute)
+      tracer === undefined ? begin(request, false, undefined, runRoute) : traced(tracer, request, false, runRoute)
 
     const stream = (request: RouteRequest): Effect.Effect<RouteStream, RouteError> =>
-      tracer === undefined ? Effect.flatMap(begin(request, true), runStream) : traced(tracer, request, true, runStream)
+      tracer === undefined ? begin(request, true, undefined, runStream) : traced(tracer, request, true, runStream)
 
     return {
       route,

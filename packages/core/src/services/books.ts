@@ -40,6 +40,10 @@ export const makeBooks = (
   return (now) => new TwinBooks(c, s, h, now)
 }
 
+/** Do these stores' `Books` run at once (each has synchronous bookkeeping), so `close(f)` is `f()`? */
+export const booksAtOnce = (capacity: CapacityShape, stats: StatsShape, health: HealthShape): boolean =>
+  bookkeepingOf(capacity) !== undefined && bookkeepingOf(stats) !== undefined && bookkeepingOf(health) !== undefined
+
 /** What `Books` runs synchronously of each store (`withBookkeeping`; an in-memory store's twin has it all). */
 export type CapacityBookkeeping = Pick<CapacityTwin, "settle" | "release" | "observe">
 export type StatsBookkeeping = Pick<StatsTwin, "record">

@@ -17,7 +17,7 @@ export interface CallbackClock extends Clock.Clock {
   readonly callAt: (at: number, f: () => void) => () => void
 }
 
-const isCallbackClock = (clock: Clock.Clock): clock is CallbackClock => "callAt" in clock
+export const isCallbackClock = (clock: Clock.Clock): clock is CallbackClock => "callAt" in clock
 
 const NOTHING = (): void => {}
 
@@ -29,20 +29,24 @@ const NOTHING = (): void => {}
 export const sleepMillis = (ms: number): number =>
   Number.isNaN(ms) ? 0 : Number.isInteger(ms) || !Number.isFinite(ms) ? ms : Math.round(ms * 1_000_000) / 1_000_000
 
+/** Timers on a `CallbackClock`: its own callbacks, each wait as `Effect.sleep(ms)` would take it. */
+export const callbacksOf =
+  (clock: CallbackClock): After =>
+  (ms, f) => {
+    if (ms <= 0) {
+      f()
+      return NOTHING
+    }
+    // the wait as `Effect.sleep(ms)` takes it (a Duration: whole nanoseconds), so a run keeps its timings
+    return clock.callAt(clock.currentTimeMillisUnsafe() + sleepMillis(ms), f)
+  }
+
 /**
  * Timers on `clock`: its own callbacks when it is a `CallbackClock`, else one fiber per wait sleeping on it
  * (a `TestClock`, the real clock), forked with `context` (the caller's, which holds `clock`).
  */
 export const afterOn = (clock: Clock.Clock, context: Context.Context<never>): After => {
-  if (isCallbackClock(clock))
-    return (ms, f) => {
-      if (ms <= 0) {
-        f()
-        return NOTHING
-      }
-      // the wait as `Effect.sleep(ms)` takes it (a Duration: whole nanoseconds), so a run keeps its timings
-      return clock.callAt(clock.currentTimeMillisUnsafe() + sleepMillis(ms), f)
-    }
+  if (isCallbackClock(clock)) return callbacksOf(clock)
   return (ms, f) => {
     if (ms <= 0) {
       f()

@@ -1,9 +1,10 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
+import * as Result from "effect/Result"
 import type { Endpoint } from "../catalog/endpoint.js"
 import { type ChunkRead, type ChunkSource, chunkStream } from "../provider/chunk-source.js"
-import type { ChatCall, ChatResult, ChatStream, JsonObject, ProviderClient } from "../provider/contract.js"
+import type { ChatCall, ChatDone, ChatResult, ChatStream, JsonObject, ProviderClient } from "../provider/contract.js"
 import { type ProviderError, RateLimited, TransportError, UpstreamServerError } from "../provider/errors.js"
 import type { CapacitySignals } from "../provider/usage.js"
 import {
@@ -19,7 +20,7 @@ import { admit, type LeakyBucket, makeBucket, reconcile, timeUntilFits } from ".
 import { type CacheUse, NO_CACHE_USE, PromptCacheModel, promptPrefixes } from "./prompt-cache.js"
 import { readRequestShape } from "./request-shape.js"
 import { sliceWords, textOf } from "./text.js"
-import { type After, afterOn } from "./timer.js"
+import { type After, afterOn, type CallbackClock, callbacksOf } from "./timer.js"
 import {
   upstreamDefaults as defaults,
   type OutageWindow,
@@ -122,6 +123,31 @@ const waitWithin = (ms: number, now: number, limit: Limit | undefined): Effect.E
   return Effect.andThen(sleep(limit.at - now), Effect.fail(limit.error()))
 }
 
+/** A call refused at admission (an outage, a full meter): its failure, or a hang (`error` undefined). */
+class Rejected {
+  constructor(readonly error: ProviderError | undefined) {}
+}
+
+const HANG = new Rejected(undefined)
+
+/**
+ * `waitWithin` on a Clock's callbacks: `then()` after `ms` from `now`, or `fail(limit.error())` at the limit
+ * when it comes first; never, for an infinite wait without a limit. Returns the wait's cancel.
+ */
+const waitWithinOn = (
+  after: After,
+  ms: number,
+  now: number,
+  limit: Limit | undefined,
+  then: () => void,
+  fail: (error: ProviderError) => void,
+): (() => void) => {
+  if (limit === undefined || now + ms <= limit.at) return Number.isFinite(ms) ? after(ms, then) : NOTHING
+  return after(limit.at - now, () => fail(limit.error()))
+}
+
+const NOTHING = (): void => {}
+
 const genMs = (tokens: number, tps: number): number => (tokens > 1 ? ((tokens - 1) * 1000) / tps : 0)
 
 const sleep = (ms: number): Effect.Effect<void> => (ms > 0 ? Effect.sleep(ms) : Effect.void)
@@ -202,16 +228,11 @@ export const makeSimulatedUpstream = (
       }
     }
 
-    const outageError = (
-      sim: EndpointSim,
-      kind: string,
-      now: number,
-      limit: Limit | undefined,
-    ): Effect.Effect<never, ProviderError> => {
+    const outageError = (sim: EndpointSim, kind: string): Rejected => {
       sim.counters.outageFailures++
-      if (kind === "hang") return Effect.andThen(waitWithin(Number.POSITIVE_INFINITY, now, limit), Effect.never)
+      if (kind === "hang") return HANG
       if (kind === "connect")
-        return Effect.fail(
+        return new Rejected(
           new TransportError({
             provider: slug,
             status: 0,
@@ -219,10 +240,16 @@ export const makeSimulatedUpstream = (
             message: "connect ECONNREFUSED (simulated outage)",
           }),
         )
-      return Effect.fail(
+      return new Rejected(
         new UpstreamServerError({ provider: slug, status: 503, message: "Service Unavailable (simulated outage)" }),
       )
     }
+
+    /** A rejection as the effect of `chat`/`stream`: the failure at once, or a hang (up to the call's limit). */
+    const rejection = (r: Rejected, now: number, limit: Limit | undefined): Effect.Effect<never, ProviderError> =>
+      r.error === undefined
+        ? Effect.andThen(waitWithin(Number.POSITIVE_INFINITY, now, limit), Effect.never)
+        : Effect.fail(r.error)
 
     /**
      * Outage and meter checks, then the random draws, then `then` with the admitted request and the
@@ -244,11 +271,11 @@ export const makeSimulatedUpstream = (
             Effect.andThen(waitWithin(sim.overheadMs, arrived, limit), Clock.currentTimeMillis),
             (now) => {
               const a = admitAt(sim, call, streaming, now, limit)
-              return Effect.isEffect(a) ? a : then(a, clock)
+              return a instanceof Rejected ? rejection(a, now, limit) : then(a, clock)
             },
           )
         const a = admitAt(sim, call, streaming, arrived, limit)
-        return Effect.isEffect(a) ? a : then(a, clock)
+        return a instanceof Rejected ? rejection(a, arrived, limit) : then(a, clock)
       })
 
     const admitAt = (
@@ -257,9 +284,9 @@ export const makeSimulatedUpstream = (
       streaming: boolean,
       now: number,
       limit: Limit | undefined,
-    ): Admitted | Effect.Effect<never, ProviderError> => {
+    ): Admitted | Rejected => {
       sim.counters.requests++
-      for (const w of sim.outages) if (now >= w.start && now < w.end) return outageError(sim, w.kind, now, limit)
+      for (const w of sim.outages) if (now >= w.start && now < w.end) return outageError(sim, w.kind)
       const shape = readRequestShape(call.body)
       const cap = shape.maxTokens ?? call.endpoint.defaultMaxTokens
       const charge = shape.promptTokens + cap * sim.outputWeight
@@ -269,7 +296,7 @@ export const makeSimulatedUpstream = (
       if (wait > 0) {
         sim.counters.rateLimited++
         const provisioned = call.endpoint.pool === "provisioned"
-        return Effect.fail(
+        return new Rejected(
           new RateLimited({
             provider: slug,
             status: 429,
@@ -324,51 +351,96 @@ export const makeSimulatedUpstream = (
       c.completionTokens += completionTokens
     }
 
-    const settle = (a: Admitted, completionTokens: number): Effect.Effect<void> =>
-      Effect.clockWith((clock) => Effect.sync(() => settleAt(a, completionTokens, clock.currentTimeMillisUnsafe())))
+    /** A drawn server error, at its TTFT (`now`): nothing served, the meter settled at the prompt alone. */
+    const serverErrorAt = (a: Admitted, now: number): ProviderError => {
+      settleAt(a, 0, now)
+      a.sim.counters.serverErrors++
+      return new UpstreamServerError({ provider: slug, status: 500, message: "Internal server error (simulated)" })
+    }
 
     const serverError = (a: Admitted): Effect.Effect<never, ProviderError> =>
-      Effect.andThen(waitWithin(a.ttftMs, a.at, a.limit), settle(a, 0)).pipe(
-        Effect.andThen(
-          Effect.suspend(() => {
-            a.sim.counters.serverErrors++
-            return Effect.fail(
-              new UpstreamServerError({ provider: slug, status: 500, message: "Internal server error (simulated)" }),
-            )
-          }),
-        ),
+      Effect.andThen(
+        waitWithin(a.ttftMs, a.at, a.limit),
+        Effect.clockWith((clock) => Effect.fail(serverErrorAt(a, clock.currentTimeMillisUnsafe()))),
       )
+
+    /** How long a non-streamed answer takes from admission: its TTFT and the generation of every token. */
+    const answerMs = (a: Admitted): number => a.ttftMs + genMs(a.outputTokens, a.tokensPerSecond)
+
+    /** The non-streamed answer, complete at `now`: the meter settled, the completion built. */
+    const answerAt = (a: Admitted, now: number): ChatResult => {
+      settleAt(a, a.outputTokens, now)
+      a.sim.counters.completed++
+      return {
+        body: completionBody(a.ids, textOf(a.outputTokens), a.finishReason, a.promptTokens, a.outputTokens, a.cache),
+        usage: {
+          promptTokens: a.promptTokens,
+          completionTokens: a.outputTokens,
+          cachedTokens: a.cache.read,
+          reasoningTokens: 0,
+          ...(a.cache.write > 0 && { cacheWriteTokens: a.cache.write }),
+        },
+        requestId: a.requestId,
+        signals: a.signals,
+      }
+    }
 
     const chat = (call: ChatCall): Effect.Effect<ChatResult, ProviderError> =>
       begin(call, false, (a, clock) => {
         if (a.fail) return serverError(a)
-        return Effect.map(
-          waitWithin(a.ttftMs + genMs(a.outputTokens, a.tokensPerSecond), a.at, a.limit),
-          (): ChatResult => {
-            settleAt(a, a.outputTokens, clock.currentTimeMillisUnsafe())
-            a.sim.counters.completed++
-            return {
-              body: completionBody(
-                a.ids,
-                textOf(a.outputTokens),
-                a.finishReason,
-                a.promptTokens,
-                a.outputTokens,
-                a.cache,
-              ),
-              usage: {
-                promptTokens: a.promptTokens,
-                completionTokens: a.outputTokens,
-                cachedTokens: a.cache.read,
-                reasoningTokens: 0,
-                ...(a.cache.write > 0 && { cacheWriteTokens: a.cache.write }),
-              },
-              requestId: a.requestId,
-              signals: a.signals,
-            }
-          },
-        )
+        return Effect.map(waitWithin(answerMs(a), a.at, a.limit), () => answerAt(a, clock.currentTimeMillisUnsafe()))
       })
+
+    /**
+     * `chat` on the callbacks of a `CallbackClock`: the same admission, draws, waits and meter settlement at the
+     * same instants, each wait one timer of the clock, no fiber or effect.
+     */
+    const chatOn = (call: ChatCall, clock: CallbackClock, done: ChatDone): (() => void) => {
+      const after = callbacksOf(clock)
+      const pending = { cancel: NOTHING }
+      const fail = (error: ProviderError): void => done(Result.fail(error))
+      const arrived = clock.currentTimeMillisUnsafe()
+      const sim = simOf(call.endpoint, arrived)
+      const d = call.deadline
+      const limit =
+        d !== undefined && Number.isFinite(d.timeoutMs) ? { at: arrived + d.timeoutMs, error: d.error } : undefined
+      const admitted = (now: number): void => {
+        const a = admitAt(sim, call, false, now, limit)
+        if (a instanceof Rejected) {
+          if (a.error !== undefined) fail(a.error)
+          else pending.cancel = waitWithinOn(after, Number.POSITIVE_INFINITY, now, limit, NOTHING, fail)
+          return
+        }
+        pending.cancel = a.fail
+          ? waitWithinOn(
+              after,
+              a.ttftMs,
+              a.at,
+              a.limit,
+              () => fail(serverErrorAt(a, clock.currentTimeMillisUnsafe())),
+              fail,
+            )
+          : waitWithinOn(
+              after,
+              answerMs(a),
+              a.at,
+              a.limit,
+              () => done(Result.succeed(answerAt(a, clock.currentTimeMillisUnsafe()))),
+              fail,
+            )
+      }
+      if (sim.overheadMs > 0)
+        pending.cancel = waitWithinOn(
+          after,
+          sim.overheadMs,
+          arrived,
+          limit,
+          () => admitted(clock.currentTimeMillisUnsafe()),
+          fail,
+        )
+      else admitted(arrived)
+      return () => pending.cancel()
+    }
 
     const stream = (call: ChatCall): Effect.Effect<ChatStream, ProviderError> =>
       begin(call, true, (a, clock) =>
@@ -396,7 +468,7 @@ export const makeSimulatedUpstream = (
     // limit without a fiber or timer of the router's (streams are timed by the router).
     return {
       slug,
-      client: { enforcesDeadline: true, chat, stream },
+      client: { enforcesDeadline: true, chat, chatOn, stream },
       probe: Effect.map(Clock.currentTimeMillis, probeAt),
       probeAt,
     }

@@ -1,6 +1,7 @@
-import { Clock, Effect, Exit, Fiber, Random, Stream } from "effect"
+import { Clock, Effect, Exit, Fiber, Random, Result, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
+import type { ChatResult } from "../../src/provider/contract.js"
 import { type ProviderError, UpstreamTimeout } from "../../src/provider/errors.js"
 import { textOf } from "../../src/simulated/text.js"
 import { makeSimulatedUpstream } from "../../src/simulated/upstream.js"
@@ -437,6 +438,88 @@ describe("simulated upstream on the virtual clock (its own callbacks, no fiber p
     )
     expect(times).toEqual([100, 100, 200, 300, 320, 320, 320])
     expect(vt.pending()).toBe(0)
+  })
+
+  it("chatOn answers as chat does, at the same instants, on the clock's callbacks (no fiber)", () => {
+    // Two upstreams with the same seed get the same calls at the same instants: one through `chat` (a fiber per
+    // call), the other through `chatOn`. Rate limits, drawn 500s, overhead, deadlines cut before and after
+    // admission, and outages (refused connections, hangs up to the deadline or forever) all occur.
+    const options = {
+      latency: { type: "lognormal", median: 300, p90: 900 },
+      throughput: { type: "uniform", min: 20, max: 90 },
+      errorRate: 0.1,
+      capacity: { tokensPerMinute: 40_000 },
+      overheadMs: 40,
+      seed: "chat-on",
+      outages: [
+        { startMs: 4_000, endMs: 5_000, kind: "hang" },
+        { startMs: 7_000, endMs: 7_500, kind: "connect" },
+        { startMs: 9_000, endMs: 9_300 },
+      ],
+    } as const
+    const expired = () =>
+      new UpstreamTimeout({ provider: "sim", status: 0, message: "too slow", phase: "attempt" }) as ProviderError
+    const calls = Array.from({ length: 400 }, (_, i) => ({
+      at: i * 31,
+      call: {
+        body: body(200 + ((i * 397) % 3_000), 50 + ((i * 131) % 400), { max_tokens: 300 }),
+        endpoint: ep,
+        // no deadline, one cut during the overhead, one during the answer, a generous one
+        ...(i % 4 === 0
+          ? {}
+          : { deadline: { timeoutMs: [0, 30, 700, 20_000][i % 4]!, arm: () => () => {}, error: expired } }),
+      },
+    }))
+    const seen = (r: Result.Result<ChatResult, ProviderError>): string =>
+      Result.isSuccess(r)
+        ? `ok ${r.success.requestId} ${r.success.usage.completionTokens} ${JSON.stringify(r.success.body)}`
+        : `${r.failure._tag} ${r.failure.message}`
+
+    const viaEffect = makeVirtualTime(0)
+    const up1 = run(viaEffect, makeSimulatedUpstream("sim", options))
+    const log1: Array<string> = []
+    for (const [i, c] of calls.entries())
+      viaEffect.schedule(c.at, () =>
+        forkVirtual(viaEffect, Effect.result(up1.client.chat(c.call))).addObserver((exit) => {
+          if (Exit.isSuccess(exit)) log1.push(`${i}@${viaEffect.now()} ${seen(exit.value)}`)
+        }),
+      )
+    viaEffect.runUntil(60_000)
+
+    const onCallbacks = makeVirtualTime(0)
+    const up2 = run(onCallbacks, makeSimulatedUpstream("sim", options))
+    const log2: Array<string> = []
+    for (const [i, c] of calls.entries())
+      onCallbacks.schedule(c.at, () => {
+        up2.client.chatOn!(c.call, onCallbacks.clock, (r) => log2.push(`${i}@${onCallbacks.now()} ${seen(r)}`))
+      })
+    onCallbacks.runUntil(60_000)
+
+    for (const kind of ["ok", "RateLimited", "UpstreamServerError", "UpstreamTimeout", "TransportError"])
+      expect(log2.some((line) => line.split(" ")[1] === kind)).toBe(true)
+    expect(log2.length).toBeLessThan(calls.length) // the hangs without a deadline never end
+    expect(log2).toEqual(log1)
+    expect(up2.probeAt(60_000)).toEqual(up1.probeAt(60_000))
+  })
+
+  it("a chatOn call cancelled mid-wait calls back no more and leaves no timer", () => {
+    const vt = makeVirtualTime(0)
+    const up = run(vt, makeSimulatedUpstream("sim", { ...constant, overheadMs: 50 }))
+    const ends: Array<number> = []
+    const cancelInOverhead = up.client.chatOn!({ body: body(10, 12), endpoint: ep }, vt.clock, () =>
+      ends.push(vt.now()),
+    )
+    const cancelInAnswer = up.client.chatOn!({ body: body(10, 12), endpoint: ep }, vt.clock, () => ends.push(vt.now()))
+    up.client.chatOn!({ body: body(10, 12), endpoint: ep }, vt.clock, () => ends.push(vt.now()))
+    vt.runUntil(20)
+    cancelInOverhead()
+    vt.runUntil(100)
+    cancelInAnswer()
+    vt.runAll()
+    // 50 overhead + 100 TTFT + 11 × 20 ms
+    expect(ends).toEqual([370])
+    expect(vt.pending()).toBe(0)
+    expect(up.probeAt(vt.now())[0]).toMatchObject({ requests: 2, completed: 1 })
   })
 
   it("a stream its reader cancels mid-wait calls back no more, leaves no timer and is settled", () => {

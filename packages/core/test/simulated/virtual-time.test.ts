@@ -90,6 +90,41 @@ describe("virtual time", () => {
     )
   })
 
+  it("fires inOrder timers as schedule's would: merged in (time, registration) order, cancellable", () => {
+    // Each timer goes through `schedule` or one of two `inOrder` schedulers; mostly increasing times (a lane's
+    // queue), some earlier than the lane's last (they go with the rest), many cancelled before or after firing.
+    const timer = fc.record({
+      at: fc.integer({ min: 0, max: 1_000 }),
+      via: fc.constantFrom("schedule", "lane a", "lane b"),
+      cancelAt: fc.option(fc.constantFrom(0, 100, 300, 600), { freq: 3 }),
+    })
+    fc.assert(
+      fc.property(fc.array(timer, { minLength: 1, maxLength: 2_000 }), fc.boolean(), (raw, sorted) => {
+        const timers = sorted ? [...raw].sort((a, b) => a.at - b.at) : raw
+        const vt = makeVirtualTime()
+        const lanes = { "lane a": vt.inOrder(), "lane b": vt.inOrder() }
+        const fired: Array<number> = []
+        const cancels = timers.map((t, k) =>
+          (t.via === "schedule" ? vt.schedule : lanes[t.via])(t.at, () => fired.push(k)),
+        )
+        for (const batch of [0, 100, 300, 600])
+          vt.schedule(batch, () => {
+            for (const [k, t] of timers.entries()) if (t.cancelAt === batch) cancels[k]!()
+          })
+        expect(vt.pending()).toBe(timers.length + 4)
+        vt.runAll()
+        const expected = timers
+          .map((t, k) => ({ ...t, k }))
+          .filter((t) => t.cancelAt === null || t.cancelAt >= t.at)
+          .sort((a, b) => a.at - b.at || a.k - b.k)
+          .map((t) => t.k)
+        expect(fired).toEqual(expected)
+        expect(vt.pending()).toBe(0)
+      }),
+      { numRuns: 50, endOnFailure: true },
+    )
+  })
+
   it("runs the simulated upstream exactly as TestClock does", async () => {
     const ep = endpointOf({ pool: "provisioned" })
     const program = Effect.gen(function* () {
