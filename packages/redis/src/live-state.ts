@@ -192,8 +192,7 @@ export const makeRedisLiveState = (
         return fleet !== undefined ? withStats(fleet) : Effect.flatMap(parts.stats.readMany(ids, t), withStats)
       }),
     admit: (endpoint, charge, options, now) =>
-      Effect.clockWith((clock) => {
-        const t = now ?? clock.currentTimeMillisUnsafe()
+      withNow(now, (t) => {
         const id = parts.capacity.reservationId()
         const limit = admissionLimit(options)
         if (!conn.ok) leases.drop()
