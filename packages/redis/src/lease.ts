@@ -33,6 +33,11 @@ interface Lease {
  */
 export class Leases {
   private readonly held = new Map<string, Lease>()
+  /**
+   * The endpoints a lease was asked for and not answered yet, and when: the admissions meanwhile do not ask again
+   * (an ask whose answer never came — Redis failed — stops counting after `leaseMs`).
+   */
+  private readonly asked = new Map<string, number>()
 
   constructor(
     private readonly shared: Shared,
@@ -42,9 +47,21 @@ export class Leases {
     readonly share: number,
   ) {}
 
-  /** Whether to ask for a lease with the next admission: leasing is on and the news feed is subscribed. */
-  get asking(): boolean {
-    return this.ms > 0 && this.share > 0 && this.feed?.live === true
+  /**
+   * Whether this admission on the endpoint asks for a lease: leasing is on, the news feed is subscribed, and no
+   * other admission's ask is in flight there (then this one is marked as asking at `t`, until `answered`).
+   */
+  ask(endpointId: string, t: number): boolean {
+    if (!(this.ms > 0 && this.share > 0 && this.feed?.live === true)) return false
+    const at = this.asked.get(endpointId)
+    if (at !== undefined && t >= at && t < at + this.ms) return false
+    this.asked.set(endpointId, t)
+    return true
+  }
+
+  /** The admission that asked on the endpoint was answered (by Redis, or locally). */
+  answered(endpointId: string): void {
+    this.asked.delete(endpointId)
   }
 
   /**
@@ -106,6 +123,7 @@ export class Leases {
   drop(): void {
     for (const l of this.held.values()) clearTimeout(l.timer)
     this.held.clear()
+    this.asked.clear()
   }
 
   private current(l: Lease): boolean {

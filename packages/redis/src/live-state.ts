@@ -206,7 +206,7 @@ export const makeRedisLiveState = (
           })
         }
         const limits = limitsOf(endpoint)
-        const asking = leases.asking
+        const asking = leases.ask(endpoint.id, t)
         const issued = generation
         const op = reserveOp("A", charge, options, t)
         if (asking) {
@@ -218,6 +218,7 @@ export const makeRedisLiveState = (
           limits,
           op,
           (r) => {
+            if (asking) leases.answered(endpoint.id)
             // refused on state the plan did not know of: the next plans read it again
             if (r[0] === "R") {
               stale(endpoint.id)
@@ -237,7 +238,10 @@ export const makeRedisLiveState = (
               reservation: reservationOf(endpoint, charge, options, id),
             }
           },
-          () => local.admit(endpoint, charge, options, t),
+          () => {
+            if (asking) leases.answered(endpoint.id)
+            return local.admit(endpoint, charge, options, t)
+          },
         )
       }),
   }

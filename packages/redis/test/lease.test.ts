@@ -122,6 +122,21 @@ describe("admission leases", () => {
     }
   })
 
+  it("the admissions of one turn ask for one lease: the others, while it is asked for, are Redis's alone", async () => {
+    // bookkeeping (a replaced lease's rest going back) held back: what Redis charged is what the admissions asked
+    const [a, b] = await fleet(2, { bookkeepingMs: 60_000 })
+    try {
+      const entries = await Promise.all(Array.from({ length: 5 }, () => admit(a!, 100)))
+      expect(entries.map((e) => e._tag)).toEqual(entries.map(() => "Admitted"))
+      expect((await run(b!.capacity.utilization(E, NOW)))! * CAPACITY).toBeCloseTo(500 + 6_000, 6)
+      // and the next ones come from that lease
+      expect((await admit(a!, 100))._tag).toBe("Admitted")
+      expect((await run(b!.capacity.utilization(E, NOW)))! * CAPACITY).toBeCloseTo(6_500, 6)
+    } finally {
+      await closeAll([a!, b!])
+    }
+  })
+
   it("a request with a lower admission limit than the lease's asks Redis", async () => {
     const [a, b] = await fleet(2)
     try {
