@@ -5,7 +5,7 @@ import type { ResolvedRedisOptions } from "./options.js"
 export const MAX_RECONNECT_MS = 2_000
 
 /** The commands the stores send: a single Redis and a Cluster have them alike (the Cluster routes each by its key). */
-export type RedisCommands = Pick<Redis, "hmget" | "getex" | "set" | "hset" | "pexpire" | "hgetall" | "call">
+export type RedisCommands = Pick<Redis, "hmget" | "getex" | "set" | "hset" | "pexpire" | "hgetall" | "call" | "publish">
 
 /**
  * The ioredis client of `options.server`: a `Redis` for one server, a `Cluster` for a Redis Cluster. The single

@@ -16,6 +16,8 @@ export interface Keys {
   readonly budget: (epoch: number) => string
   /** A conversation's affinity entry (the endpoint id that served its last turn), a string with a TTL. */
   readonly affinity: (key: string) => string
+  /** The pub/sub channel of news (an endpoint id whose cooldown, breaker or upstream block a replica reported). */
+  readonly news: string
 }
 
 export const makeKeys = (prefix: string): Keys => {
@@ -26,5 +28,6 @@ export const makeKeys = (prefix: string): Keys => {
     stats: (id, epoch) => `${tag(id)}:stats:${epoch}`,
     budget: (epoch) => `${prefix}{budget}:${epoch}`,
     affinity: (key) => `${prefix}aff:${key}`,
+    news: `${prefix}news`,
   }
 }

@@ -17,7 +17,9 @@ import { makeRedisCapacity } from "./capacity.js"
 import { Connection } from "./connection.js"
 import { breakerArgs, makeRedisHealth } from "./health.js"
 import { makeKeys } from "./keys.js"
+import { Leases } from "./lease.js"
 import { makeRedisLiveState } from "./live-state.js"
+import { NewsFeed } from "./news.js"
 import { type RedisStateOptions, resolveRedisOptions } from "./options.js"
 import { makeRedisRetryBudget } from "./retry-budget.js"
 import { Shared } from "./shared.js"
@@ -56,6 +58,20 @@ export const RedisState = {
         const keys = makeKeys(o.prefix)
         const resolved = local.options
         const shared = new Shared(conn, keys, breakerArgs(resolved.health.breaker))
+        // leases need every replica's news at once: a subscription on one Redis (a cluster decides every admission)
+        const feed =
+          o.leaseMs > 0 && o.leaseShare > 0 && o.server.kind === "single"
+            ? yield* Effect.acquireRelease(
+                Effect.promise(() => {
+                  const f = new NewsFeed(o, keys.news)
+                  // a Redis that is not there yet was waited for already: the feed subscribes once it is
+                  return f.start(conn.ok ? o.connectTimeoutMs : 0).then(() => f)
+                }),
+                (f) => Effect.promise(() => f.close()),
+              )
+            : undefined
+        if (feed !== undefined) shared.newsChannel = keys.news
+        const leases = new Leases(shared, feed, o.leaseMs, o.leaseShare)
         // one endpoint's state hash (HMGET of every field)
         const state = (endpointId: string): Promise<StateFields> =>
           conn.redis.hmget(keys.state(endpointId), ...STATE_FIELDS)
@@ -64,10 +80,11 @@ export const RedisState = {
         const stats = makeRedisStats(conn, shared, keys, local.stats, resolved.stats)
         const retryBudget = makeRedisRetryBudget(conn, shared, keys, local.retryBudget, resolved.retryBudget)
         const affinity = makeRedisAffinity(conn, shared, keys, local.affinity, resolved.affinity)
-        // Runs before the connection closes: the last stats slices, budget counts and bookkeeping go out.
+        // Runs before the connection closes: the last stats slices, budget counts, lease rests and bookkeeping go out.
         yield* Effect.addFinalizer(() =>
           Effect.promise(() => {
             retryBudget.close()
+            leases.endAll()
             shared.flush()
             return stats.close()
           }),
@@ -82,6 +99,8 @@ export const RedisState = {
             breaker: resolved.health.breaker,
             state,
             affinity: affinity.fetch,
+            leases,
+            feed,
           },
           composeLiveState(local.capacity, local.health, local.stats, local.affinity),
         )

@@ -1,4 +1,5 @@
 import {
+  admissionLimit,
   type BreakerConfig,
   type BucketState,
   type LiveReads,
@@ -12,7 +13,9 @@ import { bucketOf, type RedisCapacityParts, refusalOf, reserveOp, utilizationOfB
 import type { Connection } from "./connection.js"
 import { healthEntryOf, healthViewOfEntry, permitOf } from "./health.js"
 import type { Keys } from "./keys.js"
-import type { Shared } from "./shared.js"
+import type { Leases } from "./lease.js"
+import type { NewsFeed } from "./news.js"
+import { num, type Shared } from "./shared.js"
 import { STATE_FIELDS, type StateFields } from "./state.js"
 import type { RedisStats } from "./stats.js"
 
@@ -55,11 +58,15 @@ export const makeRedisLiveState = (
     readonly state: (endpointId: string) => Promise<StateFields>
     /** The conversation's affinity entry (`GETEX`, sent in the same tick as the state reads). */
     readonly affinity: (key: string) => Promise<string | undefined>
+    /** This replica's admission leases, and the news other replicas report (one Redis; none on a cluster). */
+    readonly leases: Leases
+    readonly feed: NewsFeed | undefined
   },
   local: LiveStateShape,
 ): LiveStateShape => {
   const cacheMs = conn.options.snapshotCacheMs
   const cache = new Map<string, Cached>()
+  const leases = parts.leases
   /**
    * Every endpoint's state hash. One Redis: one `syRead` script for them all. A Redis Cluster runs a
    * command only on keys of one slot, and each endpoint's keys have their own: one HMGET per endpoint, sent
@@ -100,8 +107,11 @@ export const makeRedisLiveState = (
     generation++
     // a read sent before the news does not hold it either
     inflight.clear()
+    parts.leases.revoke(id)
   }
   shared.onNews = stale
+  // another replica's news: the same (this replica's own comes back too, and changes nothing more)
+  if (parts.feed !== undefined) parts.feed.onNews = stale
   /** Every endpoint's cached state when each is at most `cacheMs` old at `t`, else undefined. */
   const cached = (ids: ReadonlyArray<string>, t: number): Array<Cached> | undefined => {
     if (cacheMs <= 0) return undefined
@@ -183,10 +193,29 @@ export const makeRedisLiveState = (
       Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
         const id = parts.capacity.reservationId()
+        const limit = admissionLimit(options)
+        if (!conn.ok) leases.drop()
+        else if (leases.take(endpoint.id, charge, limit, t)) {
+          // from this replica's lease: a reservation of its own, no round trip
+          parts.capacity.opened(endpoint.id, id, t)
+          return Effect.succeed({
+            _tag: "Admitted" as const,
+            probe: false,
+            reservation: reservationOf(endpoint, charge, options, id),
+          })
+        }
+        const limits = limitsOf(endpoint)
+        const asking = leases.asking
+        const issued = generation
+        const op = reserveOp("A", charge, options, t)
+        if (asking) {
+          op[0] = "L"
+          op.push(String(leases.share))
+        }
         return shared.decideGate(
           endpoint.id,
-          limitsOf(endpoint),
-          reserveOp("A", charge, options, t),
+          limits,
+          op,
           (r) => {
             // refused on state the plan did not know of: the next plans read it again
             if (r[0] === "R") {
@@ -199,6 +228,8 @@ export const makeRedisLiveState = (
               return permit
             }
             parts.capacity.opened(endpoint.id, id, t)
+            // a lease beside it: held, or given back at once if news came since it was asked for
+            if (r.length > 2) leases.give(endpoint.id, limits, num(r[2])!, num(r[3])!, limit, t, issued !== generation)
             return {
               _tag: "Admitted" as const,
               probe: permit.probe,

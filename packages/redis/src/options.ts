@@ -40,6 +40,22 @@ export interface RedisTuning {
    * README's staleness bound.
    */
   readonly snapshotCacheMs?: number | undefined
+  /**
+   * How long an admission lease lasts (default 100 ms; 0: every admission is decided by Redis). A replica whose
+   * admission Redis granted on a healthy endpoint with its bucket at most half full is also given up to `leaseShare`
+   * of the endpoint's limits, charged at once, and admits the next requests from it on its own until it runs out,
+   * expires, or any replica reports news on the endpoint (a cooldown, a failure, a 429); see the README's "Leases".
+   * One Redis only: on a Redis Cluster every admission is decided by Redis.
+   */
+  readonly leaseMs?: number | undefined
+  /** The most of each of an endpoint's limits one lease takes (default 0.01: 1%). */
+  readonly leaseShare?: number | undefined
+  /**
+   * Bookkeeping alone (settles, releases, Health records that are not news, lease rests) is sent at most this long
+   * after it was queued, with whatever else queued meanwhile (default 20 ms; 0: at the end of its event-loop turn).
+   * Decisions and news go at once, the bookkeeping queued before them first.
+   */
+  readonly bookkeepingMs?: number | undefined
   /** How long the layer waits for the first connection before starting degraded (default 2 000 ms). */
   readonly connectTimeoutMs?: number | undefined
   /** This replica's name in shared keys (default a random UUID). */
@@ -57,6 +73,9 @@ export interface ResolvedRedisOptions {
   readonly statsFlushMs: number
   readonly statsCacheMs: number
   readonly snapshotCacheMs: number
+  readonly leaseMs: number
+  readonly leaseShare: number
+  readonly bookkeepingMs: number
   readonly connectTimeoutMs: number
   readonly replicaId: string
 }
@@ -89,6 +108,19 @@ export const resolveRedisOptions = (o: RedisStateOptions): ResolvedRedisOptions 
   statsFlushMs: o.statsFlushMs ?? 1_000,
   statsCacheMs: o.statsCacheMs ?? 1_000,
   snapshotCacheMs: o.snapshotCacheMs ?? 50,
+  leaseMs: o.leaseMs ?? 100,
+  leaseShare: leaseShareOf(o.leaseShare),
+  bookkeepingMs: o.bookkeepingMs ?? 20,
   connectTimeoutMs: o.connectTimeoutMs ?? 2_000,
   replicaId: o.replicaId ?? randomUUID(),
 })
+
+/** The most a lease may take: a larger share would hold more of the limit than the fleet can spare. */
+export const MAX_LEASE_SHARE = 0.1
+
+const leaseShareOf = (share: number | undefined): number => {
+  if (share === undefined) return 0.01
+  if (!(share >= 0 && share <= MAX_LEASE_SHARE))
+    throw new Error(`RedisState: leaseShare is a share of the limit between 0 and ${MAX_LEASE_SHARE}`)
+  return share
+}

@@ -44,6 +44,8 @@ interface Batch {
   ops: number
   readonly waiters: Array<Waiter>
   timer: ReturnType<typeof setTimeout> | undefined
+  /** In `Shared.due`: sent at the end of the turn. */
+  due: boolean
   /**
    * The configured limits in the header: set by the first operation that runs with limits (the endpoint's, or those
    * its reservation was taken under; a Health record takes none).
@@ -68,10 +70,12 @@ export interface Held {
  * or fails (the failure degrades the connection, see `Connection`). Nothing waits longer than
  * `timeoutMs` (plus one turn of the event loop).
  *
- * Everything one endpoint's callers issue in one turn of the event loop — bookkeeping (settle, release,
- * observe, Health records) and decisions (admissions, reservations) — is one `syBatch` script call, its operations
- * in the order they were issued, sent at the end of the turn (`setImmediate`), when the batch reaches
- * `MAX_BATCH_OPS`, or right before any other read (so Redis sees everything in the order this replica issued it).
+ * What one endpoint's callers issue — bookkeeping (settle, release, observe, Health records) and decisions
+ * (admissions, reservations) — is queued in one `syBatch` script call, its operations in the order they were issued.
+ * A batch that holds a decision is sent at the end of its turn (`setImmediate`); one that holds bookkeeping alone
+ * waits for a decision on its endpoint, or at most `bookkeepingMs` (then every queued batch goes); news and the
+ * upstream's capacity signals send their endpoint's batch at once; any other read sends every batch first (so Redis
+ * sees what it reads in the order this replica issued it); a batch that reaches `MAX_BATCH_OPS` goes at once.
  * Each decision gets its own reply from the call, with its own fallback (`local`, or `StateUnavailable` for a
  * fail-closed gate); bookkeeping waits for nothing.
  */
@@ -82,9 +86,24 @@ export class Shared {
   private readonly replicaId: string
   private readonly pending = new Map<string, Batch>()
   private scheduled = false
+  /** The send of batches that hold bookkeeping alone, at most `bookkeepingMs` after the first was queued. */
+  private bookkeeping: ReturnType<typeof setTimeout> | undefined = undefined
+  private readonly bookkeepingMs: number
+  /** The batches that hold a decision (or go at the end of the turn anyway: `bookkeepingMs` 0), in turn order. */
+  private due: Array<Batch> = []
   private readonly flushNow = () => this.flush()
+  private readonly sendDueNow = () => this.sendDue()
   private readonly sendPending = () => {
     for (const batch of this.pending.values()) this.sendBatch(batch)
+  }
+  private readonly sendDueBatches = () => {
+    const due = this.due
+    this.due = []
+    for (const batch of due)
+      if (this.pending.get(batch.endpointId) === batch) {
+        this.pending.delete(batch.endpointId)
+        this.sendBatch(batch)
+      }
   }
   /**
    * Told when this replica reports news that changes how an endpoint is planned (a cooldown, a failure, an
@@ -93,6 +112,8 @@ export class Shared {
   onNews: (endpointId: string) => void = () => {}
   /** What this replica holds open on an endpoint as a call leaves (`syBatch` ARGV 12, 13; the capacity store's). */
   held: (endpointId: string) => Held | undefined = () => undefined
+  /** Where news is published for the other replicas (`Keys.news`; undefined: not published, no leases). */
+  newsChannel: string | undefined = undefined
 
   constructor(
     private readonly conn: Connection,
@@ -101,6 +122,7 @@ export class Shared {
     private readonly breaker: ReadonlyArray<string>,
   ) {
     this.timeoutMs = conn.options.timeoutMs
+    this.bookkeepingMs = conn.options.bookkeepingMs
     this.ttl = String(conn.options.reservationTtlMs)
     this.replicaId = conn.options.replicaId
   }
@@ -218,9 +240,9 @@ export class Shared {
 
   /**
    * Queue a bookkeeping operation (`syBatch`'s `S`, `O` or `R`) on one endpoint's state, run with `limits` (`S`, `O`;
-   * none for `R`); `urgent` (news the other replicas should act on: a cooldown, a failure, the upstream's capacity
-   * signals) sends the batches now instead of at the end of the turn; `news` (it changes how the endpoint is
-   * planned) tells `onNews`.
+   * none for `R`); `urgent` (the upstream's capacity signals) sends the endpoint's batch now; `news` (a cooldown, a
+   * failure, an upstream block: it changes how the endpoint is planned) also tells `onNews` and publishes the
+   * endpoint on the news channel right after the call (every replica's leases on it end, see `lease.ts`).
    */
   write(
     endpointId: string,
@@ -231,8 +253,18 @@ export class Shared {
   ): void {
     if (news) this.onNews(endpointId)
     if (!this.conn.ok) return
-    this.add(endpointId, this.batchOf(endpointId, limits), op)
-    if (urgent) this.flush()
+    const batch = this.batchOf(endpointId, limits)
+    this.add(endpointId, batch, op)
+    // now, with what the endpoint's batch holds already (the others wait as they would have)
+    if ((urgent || news) && this.pending.get(endpointId) === batch) {
+      this.pending.delete(endpointId)
+      this.sendBatch(batch)
+    }
+    // after the call that records it: a replica told of it reads the state with the news in it
+    if (news && this.newsChannel !== undefined) {
+      const channel = this.newsChannel
+      this.send(() => this.conn.redis.publish(channel, endpointId))
+    }
   }
 
   /**
@@ -255,7 +287,7 @@ export class Shared {
       const args = [this.keys.state(endpointId), this.keys.reservations(endpointId)]
       for (const a of this.breaker) args.push(a)
       args.push("", "", this.ttl, this.replicaId, "0", "")
-      batch = { endpointId, args, ops: 0, waiters: [], timer: undefined, limits: undefined }
+      batch = { endpointId, args, ops: 0, waiters: [], timer: undefined, limits: undefined, due: false }
       this.pending.set(endpointId, batch)
     }
     if (limits !== undefined && batch.limits === undefined) {
@@ -271,10 +303,25 @@ export class Shared {
     if (++batch.ops >= MAX_BATCH_OPS) {
       this.pending.delete(endpointId)
       this.sendBatch(batch)
-    } else if (!this.scheduled) {
-      this.scheduled = true
-      setImmediate(this.flushNow)
+    } else if (batch.waiters.length > 0 || this.bookkeepingMs <= 0) {
+      if (!batch.due) {
+        batch.due = true
+        this.due.push(batch)
+      }
+      if (!this.scheduled) {
+        this.scheduled = true
+        setImmediate(this.sendDueNow)
+      }
+    } else if (this.bookkeeping === undefined) {
+      this.bookkeeping = setTimeout(this.flushNow, this.bookkeepingMs)
+      this.bookkeeping.unref()
     }
+  }
+
+  /** The end of the turn: send the batches that hold a decision (the others wait for `bookkeepingMs`). */
+  private sendDue(): void {
+    this.scheduled = false
+    if (this.due.length > 0) this.conn.together(this.sendDueBatches)
   }
 
   /** Send a command without waiting for its reply (a failure degrades the connection). */
@@ -284,9 +331,13 @@ export class Shared {
     run().catch((error: unknown) => conn.failed(error))
   }
 
-  /** Send the queued batches now (one script per endpoint). */
+  /** Send every queued batch now (one script per endpoint). */
   flush(): void {
-    this.scheduled = false
+    if (this.bookkeeping !== undefined) {
+      clearTimeout(this.bookkeeping)
+      this.bookkeeping = undefined
+    }
+    this.due = []
     if (this.pending.size === 0) return
     // several endpoints' calls: one socket write
     this.conn.together(this.sendPending)

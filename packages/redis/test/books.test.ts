@@ -20,7 +20,8 @@ const eps = [TPM!, RPM!]
 let no = 0
 const replica = () =>
   buildServices(
-    { url: server.url, prefix: `books${no++}:`, timeoutMs: 2_000, replicaId: "r" },
+    // a lease also ends after leaseMs of real time, which two plays of one sequence do not share: none ends so here
+    { url: server.url, prefix: `books${no++}:`, timeoutMs: 2_000, replicaId: "r", leaseMs: 60_000 },
     { health: { breaker: { failureThreshold: 2 } }, stats: { minSamples: 1, refreshMs: 0 } },
   )
 

@@ -18,6 +18,8 @@ describe("RedisState.layer options", () => {
         /1 to 64/,
       ],
       [{ cluster: { nodes: ["/tmp/redis.sock"] } }, /redis:\/\/host:port/],
+      [{ url: "redis://a:1", leaseShare: 0.5 }, /leaseShare is a share of the limit between 0 and 0.1/],
+      [{ url: "redis://a:1", leaseShare: -0.01 }, /leaseShare/],
     ]
     for (const [options, message] of bad) expect(() => RedisState.layer(options as RedisStateOptions)).toThrow(message)
   })

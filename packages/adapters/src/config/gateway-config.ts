@@ -121,6 +121,18 @@ export const RedisStateSection = Schema.Struct({
   onError: Schema.optionalKey(Schema.Literals(["open", "closed"])),
   /** A reservation not settled by then (its replica died mid-request) is dropped (default 300 000 ms). */
   reservationTtlMs: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 100, maximum: 86_400_000 }))),
+  /**
+   * How long an admission lease lasts (default 100 ms; 0: every admission is decided by Redis): a replica admits
+   * from up to `leaseShare` of a healthy, at most half-full endpoint's limits without a round trip.
+   */
+  leaseMs: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 10_000 }))),
+  /** The most of each of an endpoint's limits one lease takes (default 0.01; at most 0.1). */
+  leaseShare: Schema.optionalKey(Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 0.1 }))),
+  /**
+   * How long bookkeeping alone (settles, releases, Health records that are not news) may wait to be sent with
+   * whatever else is queued (default 20 ms; 0: at the end of its event-loop turn).
+   */
+  bookkeepingMs: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 1_000 }))),
 })
 export type RedisStateSection = typeof RedisStateSection.Type
 

@@ -124,12 +124,28 @@ describe("gateway config", () => {
     const inline = decodeGatewayConfig(
       {
         ...catalog,
-        state: { redis: { url: "redis://127.0.0.1:6379", prefix: "fleet-a:", timeoutMs: 5, onError: "closed" } },
+        state: {
+          redis: {
+            url: "redis://127.0.0.1:6379",
+            prefix: "fleet-a:",
+            timeoutMs: 5,
+            onError: "closed",
+            leaseMs: 0,
+            leaseShare: 0.05,
+          },
+        },
       },
       {},
     )
     expect(Result.getOrThrow(inline).state).toEqual({
-      redis: { url: "redis://127.0.0.1:6379", prefix: "fleet-a:", timeoutMs: 5, onError: "closed" },
+      redis: {
+        url: "redis://127.0.0.1:6379",
+        prefix: "fleet-a:",
+        timeoutMs: 5,
+        onError: "closed",
+        leaseMs: 0,
+        leaseShare: 0.05,
+      },
     })
     const fromEnv = decodeGatewayConfig(
       { ...catalog, state: { redis: { url: { env: "REDIS_URL" } } } },
@@ -166,6 +182,8 @@ describe("gateway config", () => {
       [{ redis: { url: { env: "NOPE" } } }, {}, "state.redis.url"],
       [{ redis: { url: "redis://x", timeoutMs: 0 } }, {}, "state.redis.timeoutMs"],
       [{ redis: { url: "redis://x", onError: "ignore" } }, {}, "state.redis.onError"],
+      [{ redis: { url: "redis://x", leaseMs: -1 } }, {}, "state.redis.leaseMs"],
+      [{ redis: { url: "redis://x", leaseShare: 0.5 } }, {}, "state.redis.leaseShare"],
       [{ redis: { prefix: "p:" } }, {}, "state.redis.url"],
       [{ redis: { url: "redis://x", cluster: { nodes: ["redis://y:7000"] } } }, {}, "state.redis.cluster"],
       [{ redis: { cluster: { nodes: [] } } }, {}, "state.redis.cluster.nodes"],

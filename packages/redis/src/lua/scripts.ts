@@ -5,6 +5,12 @@ import { COMMON_LUA } from "./common.js"
 import { STATE_HASH_LUA } from "./state-hash.js"
 
 /**
+ * A lease is given only while the endpoint's bucket, with the admission and the lease, stays at most this share of
+ * the request's limit: near its limit every admission is decided by Redis, one by one.
+ */
+export const LEASE_FILL = 0.5
+
+/**
  * The scripts, each atomic on one endpoint's keys (one hash tag, one Redis Cluster slot) — but `syRead`, which
  * reads several endpoints and is used on a single Redis only; the budget's keys share the tag `{budget}`. Replies are
  * arrays of strings (see `lua/common.ts` for the number format). Two ways to run them:
@@ -45,12 +51,18 @@ const STATE = [COMMON_LUA, BUCKET_LUA, BREAKER_LUA, STATE_HASH_LUA]
  * - `R` record: now, event ('S' 'F' 'A' or ''), cooldown end ('' none);
  * - `V` reserve: now, charge, limit, enforce (expiring at now + TTL) → `{'A'}` | `{'R', reason, wait}`;
  * - `A` admit (Health acquire, then reserve; a half-open probe given back if the bucket refuses): reserve's
- *   arguments → `{'A', probe}` | `{'B', reason, until}` | `{'R', reason, wait}`.
+ *   arguments → `{'A', probe}` | `{'B', reason, until}` | `{'R', reason, wait}`;
+ * - `L` admit with a lease: `A`'s arguments and the lease share → `A`'s replies, or `{'A', '0', tokens, requests}`:
+ *   the endpoint is healthy (breaker closed, no cooldown, no probe) and the bucket, with the charge and the lease,
+ *   stays at most `LEASE_FILL` of the request's limit in each tracked dimension, so up to `share` of each limit
+ *   more is charged now (`inf` in a dimension without a limit) for the replica to admit from on its own (see
+ *   `lease.ts`); a lease that would not hold one more request of the same charge is not given.
  * The reservations hash (KEYS[2]) gets the replica's open count and last expiry after the call (one field per
  * replica, `count:expiry`, deleted at 0): what `openReservations` reads fleet-wide, and what a replica that died
  * leaves behind until its last reservation's TTL has passed.
  */
 const BATCH_OPS = `
+local LEASE_FILL = ${LEASE_FILL}
 local c = breaker_config(ARGV, 1)
 local ct, cr, ttl = num(ARGV[8]), num(ARGV[9]), tonumber(ARGV[10])
 local open, last = tonumber(ARGV[12]), num(ARGV[13])
@@ -67,6 +79,41 @@ local function reserve(a, i, now)
   admitted = admitted + 1
   if last == nil or now + ttl > last then last = now + ttl end
   return nil
+end
+-- the lease beside an admission \`L\` just made (the bucket as reserve saved it): nil when none is given
+local function lease(a, i)
+  local s = st.b
+  local lt, lr = bucket_limits(ct, cr, s)
+  local charge, limit, share = tonumber(a[i + 2]), tonumber(a[i + 3]), tonumber(a[i + 5])
+  local et, er = INF, INF
+  if lt ~= nil then
+    et = jsmin(share * lt, LEASE_FILL * lt * limit - s.t)
+    if not (et >= charge) then return nil end
+  end
+  if lr ~= nil then
+    er = math.floor(jsmin(share * lr, LEASE_FILL * lr * limit - s.r))
+    if not (er >= 1) then return nil end
+  end
+  if et ~= INF then s.t = s.t + et end
+  if er ~= INF then s.r = s.r + er end
+  bucket_save(st, s)
+  return { 'A', '0', fmt(et), fmt(er) }
+end
+-- \`A\` and \`L\`: the Health permit, then the reservation (a half-open probe given back if the bucket refuses)
+local function admit(a, i, now, leasing)
+  local h = health_acquire(st, c, now)
+  if h[1] == 'B' then return h end
+  local refused = reserve(a, i, now)
+  if refused ~= nil then
+    if h[2] == '1' then
+      local e = health_load(st, now)
+      e.b = breaker_step(c, e.b, 'A', now)
+      health_save(st, e)
+    end
+    return refused
+  end
+  if leasing and h[2] == '0' then return lease(a, i) or h end
+  return h
 end
 local i = 14
 while i <= #ARGV do
@@ -93,21 +140,12 @@ while i <= #ARGV do
   elseif op == 'V' then
     out[#out + 1] = reserve(ARGV, i, now) or { 'A' }
     i = i + 5
-  else
-    local h = health_acquire(st, c, now)
-    if h[1] == 'B' then out[#out + 1] = h
-    else
-      local refused = reserve(ARGV, i, now)
-      if refused ~= nil then
-        if h[2] == '1' then
-          local e = health_load(st, now)
-          e.b = breaker_step(c, e.b, 'A', now)
-          health_save(st, e)
-        end
-        out[#out + 1] = refused
-      else out[#out + 1] = h end
-    end
+  elseif op == 'A' then
+    out[#out + 1] = admit(ARGV, i, now, false)
     i = i + 5
+  else
+    out[#out + 1] = admit(ARGV, i, now, true)
+    i = i + 6
   end
 end
 state_close(st)

@@ -86,3 +86,29 @@ export const endpoints = (): ReadonlyArray<Endpoint> => {
   if (Result.isFailure(r)) throw new Error(r.failure.message)
   return r.success.endpoints
 }
+
+/** One endpoint of its own (`variant`) with `capacity` (none: untracked). */
+export const endpointWith = (
+  variant: string,
+  capacity?: { tokensPerMinute?: number; requestsPerMinute?: number },
+): Endpoint => {
+  const r = decodeCatalog({
+    providers: [{ slug: "p", kind: "simulated" }],
+    models: [
+      {
+        id: "m",
+        endpoints: [
+          {
+            provider: "p",
+            variant,
+            price: { prompt: 1, completion: 1 },
+            contextLength: 100_000,
+            ...(capacity !== undefined && { capacity }),
+          },
+        ],
+      },
+    ],
+  })
+  if (Result.isFailure(r)) throw new Error(r.failure.message)
+  return r.success.endpoints[0]!
+}

@@ -1,0 +1,126 @@
+import type { BucketLimits } from "@switchyard/core"
+import type { NewsFeed } from "./news.js"
+import { arg, type Shared } from "./shared.js"
+
+/** What is left of one lease. */
+interface Lease {
+  /** Tokens left (Infinity: the endpoint has no token limit). */
+  tokens: number
+  /** Requests left (Infinity: no request limit). */
+  requests: number
+  /** The admission limit (`admissionLimit`) it was given under: a request with a lower one asks Redis. */
+  readonly limit: number
+  /** The limits its charge was made with (the batch header of its return). */
+  readonly limits: BucketLimits
+  readonly until: number
+  /** The news feed's epoch when it was given. */
+  readonly epoch: number
+  /** The latest instant it was used at: what is left goes back to the bucket as of then. */
+  last: number
+  readonly timer: ReturnType<typeof setTimeout>
+}
+
+/**
+ * The admission leases this replica holds, one per endpoint at most. Redis gives one beside an admission (the `L`
+ * operation of `syBatch`, see `lua/scripts.ts`): up to `leaseShare` of each of the endpoint's limits more, charged to
+ * the shared bucket at once, given only while the endpoint is healthy and the bucket with it stays at most half full.
+ * The next admissions on the endpoint are taken from it here, with no round trip — each still a reservation of its
+ * own (settled or released like one Redis admitted) — until it runs out, `leaseMs` have passed, the endpoint has
+ * news (this replica's own, or another's through the news feed), or the feed's subscription is lost. What is left
+ * then goes back to the bucket (a release of the rest, at the instant it was last used). The fleet never admits
+ * more than its limits: a lease's tokens are in the bucket before any request uses them. What changes is when they
+ * count: from the lease's start, up to `leaseMs` before the request they admit (see the README's "Leases").
+ */
+export class Leases {
+  private readonly held = new Map<string, Lease>()
+
+  constructor(
+    private readonly shared: Shared,
+    private readonly feed: NewsFeed | undefined,
+    private readonly ms: number,
+    /** The most of each limit a lease takes (`leaseShare`). */
+    readonly share: number,
+  ) {}
+
+  /** Whether to ask for a lease with the next admission: leasing is on and the news feed is subscribed. */
+  get asking(): boolean {
+    return this.ms > 0 && this.share > 0 && this.feed?.live === true
+  }
+
+  /**
+   * Admit `charge` at admission limit `limit` on the endpoint from its lease, at `t`: true when the lease is valid
+   * and has room (its rest shrinks by the charge and one request); false when the admission must go to Redis (no
+   * lease, not enough left, or a lower limit). An expired or unusable lease is ended on the way.
+   */
+  take(endpointId: string, charge: number, limit: number, t: number): boolean {
+    const l = this.held.get(endpointId)
+    if (l === undefined) return false
+    if (t >= l.until || t < l.until - this.ms || !this.current(l)) {
+      this.end(endpointId, l)
+      return false
+    }
+    if (limit < l.limit || l.tokens < charge || l.requests < 1) return false
+    l.tokens -= charge
+    l.requests -= 1
+    if (t > l.last) l.last = t
+    return true
+  }
+
+  /**
+   * Redis gave a lease of `tokens` and `requests` beside an admission at `t`: held (replacing the endpoint's
+   * previous one, whose rest goes back), or given back at once when `stale` (news came while it was asked for).
+   */
+  give(
+    endpointId: string,
+    limits: BucketLimits,
+    tokens: number,
+    requests: number,
+    limit: number,
+    t: number,
+    stale: boolean,
+  ): void {
+    const before = this.held.get(endpointId)
+    if (before !== undefined) this.end(endpointId, before)
+    const epoch = this.feed?.epoch ?? 0
+    if (stale || this.feed === undefined || !this.feed.live) {
+      this.giveBack(endpointId, limits, tokens, requests, t)
+      return
+    }
+    const timer = setTimeout(() => this.revoke(endpointId), this.ms)
+    timer.unref()
+    this.held.set(endpointId, { tokens, requests, limit, limits, until: t + this.ms, epoch, last: t, timer })
+  }
+
+  /** News on the endpoint: its lease (if any) ends, the rest going back. */
+  revoke(endpointId: string): void {
+    const l = this.held.get(endpointId)
+    if (l !== undefined) this.end(endpointId, l)
+  }
+
+  /** Shutting down: every lease ends, the rests going back. */
+  endAll(): void {
+    for (const [endpointId, l] of this.held) this.end(endpointId, l)
+  }
+
+  /** Redis is unreachable: every lease is dropped (what is left drains from the bucket like any charge). */
+  drop(): void {
+    for (const l of this.held.values()) clearTimeout(l.timer)
+    this.held.clear()
+  }
+
+  private current(l: Lease): boolean {
+    return this.feed !== undefined && this.feed.live && this.feed.epoch === l.epoch
+  }
+
+  private end(endpointId: string, l: Lease): void {
+    clearTimeout(l.timer)
+    this.held.delete(endpointId)
+    this.giveBack(endpointId, l.limits, l.tokens, l.requests, l.last)
+  }
+
+  private giveBack(endpointId: string, limits: BucketLimits, tokens: number, requests: number, t: number): void {
+    const dt = Number.isFinite(tokens) ? tokens : 0
+    const dr = Number.isFinite(requests) ? requests : 0
+    if (dt > 0 || dr > 0) this.shared.write(endpointId, limits, ["S", String(t), arg(-dt), arg(-dr)])
+  }
+}

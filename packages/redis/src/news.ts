@@ -1,0 +1,68 @@
+import type { Redis } from "ioredis"
+import { makeClient } from "./client.js"
+import type { ResolvedRedisOptions } from "./options.js"
+
+/**
+ * The news other replicas report, as they report it: a second connection to the one Redis, subscribed to the
+ * fleet's news channel (`Keys.news`), on which every replica publishes the id of an endpoint right after the
+ * `syBatch` call that recorded a cooldown, a failure or an upstream block on it (`Shared.write`). What a replica
+ * admits on its own — its leases (`lease.ts`) — is only as good as this subscription: `live` says it is subscribed
+ * now, and `epoch` counts the times it was lost (a lease given before a loss may have missed news and is not used).
+ * Reconnects with the main connection's backoff and subscribes again on every (re)connection.
+ */
+export class NewsFeed {
+  private readonly client: Redis
+  private subscribed = false
+  private closing = false
+  /** Counts the times the subscription was lost. */
+  epoch = 0
+  /** Told of each endpoint a replica (this one included) reported news on. */
+  onNews: (endpointId: string) => void = () => {}
+
+  constructor(
+    options: ResolvedRedisOptions,
+    private readonly channel: string,
+  ) {
+    this.client = makeClient({ ...options, replicaId: `${options.replicaId}:news` }) as Redis
+    this.client.on("error", () => {})
+    this.client.on("ready", () => this.subscribe())
+    this.client.on("close", () => this.lost())
+    this.client.on("message", (_channel: string, endpointId: string) => this.onNews(endpointId))
+  }
+
+  get live(): boolean {
+    return this.subscribed
+  }
+
+  /** Connect and subscribe (the "ready" handler), waiting at most `ms`; a feed that is not live gives no leases. */
+  start(ms: number): Promise<void> {
+    const subscribed = new Promise<void>((resolve) => {
+      this.client.once("subscribed", () => resolve())
+    })
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, ms).unref())
+    this.client.connect().catch(() => {})
+    return Promise.race([subscribed, timeout])
+  }
+
+  private subscribe(): void {
+    this.client.subscribe(this.channel).then(
+      () => {
+        if (this.closing) return
+        this.subscribed = true
+        this.client.emit("subscribed")
+      },
+      () => this.client.disconnect(true),
+    )
+  }
+
+  private lost(): void {
+    if (this.subscribed) this.epoch++
+    this.subscribed = false
+  }
+
+  async close(): Promise<void> {
+    this.closing = true
+    this.lost()
+    await this.client.quit().catch(() => this.client.disconnect())
+  }
+}

@@ -1,0 +1,201 @@
+import fc from "fast-check"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type RedisServer, startRedis } from "../src/testing/redis-server.js"
+import { buildServices, endpointWith, run, type Services } from "./support/services.js"
+import { sleep } from "./support/wait.js"
+
+// Admission leases (lease.ts): a replica whose admission Redis granted on a healthy, at most half-full endpoint also
+// holds up to `leaseShare` of its limits, charged to the shared bucket at once, and admits from it without Redis.
+
+let server: RedisServer
+beforeAll(async () => {
+  server = await startRedis()
+})
+afterAll(() => server.stop())
+
+const CAPACITY = 600_000
+const E = endpointWith("leased", { tokensPerMinute: CAPACITY, requestsPerMinute: 10_000 })
+const STRICT = { admission: true, headroom: 0 }
+const NOW = 1_700_000_000_000
+let fleetNo = 0
+const fleet = (k: number, extra: Record<string, unknown> = {}) => {
+  const prefix = `lease${fleetNo++}:`
+  return Promise.all(
+    Array.from({ length: k }, (_, i) =>
+      buildServices({ url: server.url, prefix, timeoutMs: 2_000, replicaId: `r${i}`, leaseMs: 60_000, ...extra }),
+    ),
+  ).then(track)
+}
+const closeAll = (xs: ReadonlyArray<Services>) => Promise.all(xs.map((x) => x.close()))
+const track = (xs: Array<Services>) => {
+  all = xs
+  return xs
+}
+/**
+ * The shared level in tokens as replica `r` reads it from Redis at `now`, once what every replica of `fleet` queued has
+ * landed (a read sends the reader's queued bookkeeping first, and is answered after it).
+ */
+const level = async (r: Services, now = NOW, writers: ReadonlyArray<Services> = all) => {
+  await Promise.all(writers.map((w) => run(w.health.read(E.id))))
+  return (await run(r.capacity.utilization(E, now)))! * CAPACITY
+}
+let all: ReadonlyArray<Services> = []
+const admit = (r: Services, charge: number, now = NOW, options = STRICT) => run(r.live.admit(E, charge, options, now))
+
+describe("admission leases", () => {
+  it("the lease's tokens are in the shared bucket at once, the next admissions come from it without Redis, and the rest goes back when it ends", async () => {
+    const [a, b] = await fleet(2, { leaseMs: 300 })
+    try {
+      expect((await admit(a!, 100))._tag).toBe("Admitted")
+      // the admission and a lease of 1% of the limit (6 000 tokens; 100 of the 10 000 requests a minute)
+      expect(await level(b!)).toBeCloseTo(100 + 6_000, 6)
+      for (let i = 0; i < 10; i++) expect(await admit(a!, 100)).toMatchObject({ _tag: "Admitted", probe: false })
+      // taken from the lease: the shared bucket did not move
+      expect(await level(b!)).toBeCloseTo(6_100, 6)
+      // after leaseMs what is left goes back: the bucket holds the 11 admissions
+      await sleep(400)
+      expect(await level(b!)).toBeCloseTo(1_100, 6)
+      // each leased admission is a reservation of its own: released like any
+      const leased = await admit(a!, 100)
+      if (leased._tag !== "Admitted") throw new Error("not admitted")
+      await run(a!.capacity.release(leased.reservation, NOW))
+      expect(await level(b!)).toBeCloseTo(7_100, 6)
+    } finally {
+      await closeAll([a!, b!])
+    }
+  })
+
+  it("a lease ends when any replica reports news on the endpoint: the next admission sees the cooldown", async () => {
+    const [a, b] = await fleet(2)
+    try {
+      expect((await admit(a!, 100))._tag).toBe("Admitted")
+      expect((await admit(a!, 100))._tag).toBe("Admitted")
+      expect(await level(b!)).toBeCloseTo(6_100, 6)
+      // replica b sees a failure (news, the bucket unchanged): it reaches a over its subscription (one hop from
+      // Redis), and a's lease ends, its rest going back
+      await run(b!.health.record(E.id, { _tag: "Failure" }, false, NOW))
+      await sleep(100)
+      expect(await level(b!)).toBeCloseTo(200, 6)
+      // so a's next admission is Redis's again (with a new lease)
+      expect((await admit(a!, 100))._tag).toBe("Admitted")
+      expect(await level(b!)).toBeCloseTo(6_300, 6)
+      // replica b sees a 429 with retry-after: a's next admission sees the cooldown
+      await run(b!.health.record(E.id, { _tag: "RateLimited", retryAfterMs: 5_000 }, false, NOW))
+      await run(b!.capacity.observe(E, { retryAfterMs: 5_000 }, { rateLimited: true }, NOW))
+      await run(b!.health.read(E.id))
+      await sleep(100)
+      expect(await admit(a!, 100, NOW + 1)).toMatchObject({ _tag: "Blocked", reason: "cooldown" })
+    } finally {
+      await closeAll([a!, b!])
+    }
+  })
+
+  it("a replica's own news ends its lease at once", async () => {
+    const [a] = await fleet(1)
+    try {
+      expect((await admit(a!, 100))._tag).toBe("Admitted")
+      await run(a!.health.record(E.id, { _tag: "RateLimited", retryAfterMs: 5_000 }, false, NOW))
+      expect(await admit(a!, 100, NOW + 1)).toMatchObject({ _tag: "Blocked", reason: "cooldown" })
+    } finally {
+      await a!.close()
+    }
+  })
+
+  it("no lease on a bucket past half its limit, for a half-open probe, or with leaseMs 0: each admission is Redis's", async () => {
+    const [a, b] = await fleet(2)
+    const [c] = await fleet(1, { leaseMs: 0 })
+    all = [a!, b!, c!]
+    try {
+      // leaseMs 0: every admission reaches the bucket
+      expect((await admit(c!, 100))._tag).toBe("Admitted")
+      expect((await admit(c!, 100))._tag).toBe("Admitted")
+      await run(c!.health.read(E.id))
+      expect((await run(c!.capacity.utilization(E, NOW)))! * CAPACITY).toBe(200)
+      // half full: no lease, each admission of a is in the shared bucket as it is made
+      expect((await run(b!.capacity.reserve(E, CAPACITY / 2, STRICT, NOW)))._tag).toBe("Admitted")
+      expect((await admit(a!, 100))._tag).toBe("Admitted")
+      expect(await level(b!)).toBeCloseTo(CAPACITY / 2 + 100, 6)
+      expect((await admit(a!, 100))._tag).toBe("Admitted")
+      expect(await level(b!)).toBeCloseTo(CAPACITY / 2 + 200, 6)
+    } finally {
+      await closeAll([a!, b!, c!])
+    }
+  })
+
+  it("a request with a lower admission limit than the lease's asks Redis", async () => {
+    const [a, b] = await fleet(2)
+    try {
+      expect((await admit(a!, 100))._tag).toBe("Admitted")
+      expect(await level(b!)).toBeCloseTo(6_100, 6)
+      // headroom 0.2 (a non-critical request on PT): not from a lease taken under the whole limit
+      expect((await admit(a!, 100, NOW, { admission: true, headroom: 0.2 }))._tag).toBe("Admitted")
+      // its own admission and a new lease; the first lease's rest (6 000) went back
+      expect(await level(b!)).toBeCloseTo(6_200, 6)
+    } finally {
+      await closeAll([a!, b!])
+    }
+  })
+
+  it("property: K replicas admitting with leases never take the endpoint above its limits (beyond leaseMs of draining)", async () => {
+    const LEASE_MS = 100
+    const small = endpointWith("small", { tokensPerMinute: 60_000, requestsPerMinute: 400 })
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 4 }),
+        fc.array(
+          fc.tuple(
+            fc.array(fc.array(fc.integer({ min: 1, max: 3_000 }), { minLength: 1, maxLength: 6 }), {
+              minLength: 1,
+              maxLength: 4,
+            }),
+            fc.constantFrom(0, 1, 20, 60, 99, 100, 150, 1_000, 5_000),
+            fc.constantFrom(0, 0.2),
+          ),
+          { minLength: 1, maxLength: 6 },
+        ),
+        async (k, rounds) => {
+          const replicas = await fleet(k, { leaseShare: 0.1, leaseMs: LEASE_MS })
+          try {
+            let now = NOW
+            const admitted: Array<{ at: number; charge: number }> = []
+            for (const [turns, advance, headroom] of rounds) {
+              now += advance
+              await Promise.all(
+                replicas.map(async (r) => {
+                  for (const turn of turns)
+                    await Promise.all(
+                      turn.map(async (charge) => {
+                        const a = await run(r.live.admit(small, charge, { admission: true, headroom }, now))
+                        if (a._tag === "Admitted") admitted.push({ at: now, charge })
+                      }),
+                    )
+                }),
+              )
+              await run(replicas[0]!.health.read(small.id))
+              const u = (await run(replicas[0]!.capacity.utilization(small, now)))!
+              expect(u).toBeLessThanOrEqual(1 + 1e-9)
+            }
+            // What the fleet admitted, drained like the bucket from each admission on (what the provider's meter
+            // sees), never exceeds the limits by more than the README's bound: a leased charge counts in the shared
+            // bucket from its lease's start, at most leaseMs early, and a lease's rest goes back at its end — at most
+            // leaseMs of draining each, for the whole fleet.
+            const slack = (perMinute: number) => (2 * perMinute * LEASE_MS) / 60_000 + 1e-6
+            let tokens = 0
+            let requests = 0
+            let at = NOW
+            for (const x of admitted) {
+              tokens = Math.max(0, tokens - ((x.at - at) * 60_000) / 60_000) + x.charge
+              requests = Math.max(0, requests - ((x.at - at) * 400) / 60_000) + 1
+              at = x.at
+              expect(tokens).toBeLessThanOrEqual(60_000 + slack(60_000))
+              expect(requests).toBeLessThanOrEqual(400 + slack(400))
+            }
+          } finally {
+            await closeAll(replicas)
+          }
+        },
+      ),
+      { numRuns: 40 },
+    )
+  }, 120_000)
+})
