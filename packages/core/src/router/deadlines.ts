@@ -354,6 +354,42 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
     })
   }
 
+  /**
+   * Wait for `race`'s result under a deadline entry at `at` on `clock` (none when `at` is not finite): at the
+   * limit the entry calls `expire`; when the caller is interrupted first, the race is over and `cancel` runs.
+   */
+  const raced = <A, E>(
+    race: Race<A, E>,
+    clock: Clock.Clock,
+    at: number,
+    expire: () => void,
+    cancel: () => void,
+  ): Effect.Effect<A, E> => {
+    if (!Number.isFinite(at))
+      return Effect.callback<A, E>((resume) => {
+        race.wait(resume)
+        return Effect.sync(() => {
+          race.settled = true
+          cancel()
+        })
+      })
+    const t = timelineOf(clock)
+    const entry = new Callback(at, expire)
+    t.heap.add(entry)
+    const wait = Effect.callback<A, E>((resume) => {
+      race.wait((result) => {
+        release(t, entry)
+        resume(result)
+      })
+      return Effect.sync(() => {
+        race.settled = true
+        release(t, entry)
+        cancel()
+      })
+    })
+    return armThen(t, clock, at, wait)
+  }
+
   const withinOn = <A, E, E2>(
     timeoutMs: number,
     onTimeout: () => E2,
@@ -368,33 +404,12 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
       )
       // work that reported at once needs no deadline
       if (race.result !== undefined) return race.result
-      if (!Number.isFinite(timeoutMs))
-        return Effect.callback<A, E | E2>((resume) => {
-          race.wait(resume)
-          return Effect.sync(() => {
-            race.settled = true
-            cancel()
-          })
-        })
-      const t = timelineOf(clock)
-      const entry = new Callback(at, () => {
+      const expire = () => {
         if (race.settled) return
         cancel()
         race.settle(Effect.fail(onTimeout()))
-      })
-      t.heap.add(entry)
-      const wait = Effect.callback<A, E | E2>((resume) => {
-        race.wait((result) => {
-          release(t, entry)
-          resume(result)
-        })
-        return Effect.sync(() => {
-          race.settled = true
-          release(t, entry)
-          cancel()
-        })
-      })
-      return armThen(t, clock, at, wait)
+      }
+      return raced(race, clock, at, expire, cancel)
     })
 
   const handing = <A, E>(
@@ -457,28 +472,8 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
       )
       // work that reported at once needs no deadline
       if (race.result !== undefined) return race.result
-      if (!Number.isFinite(at))
-        return Effect.callback<A, E | E2>((resume) => {
-          race.wait(resume)
-          return Effect.sync(() => {
-            race.settled = true
-          })
-        })
-      const clock = parent.getRef(Clock.Clock)
-      const t = timelineOf(clock)
-      const entry = new Callback(at, () => race.settle(Effect.fail(onTimeout())))
-      t.heap.add(entry)
-      const wait = Effect.callback<A, E | E2>((resume) => {
-        race.wait((result) => {
-          release(t, entry)
-          resume(result)
-        })
-        return Effect.sync(() => {
-          race.settled = true
-          release(t, entry)
-        })
-      })
-      return armThen(t, clock, at, wait)
+      const expire = () => race.settle(Effect.fail(onTimeout()))
+      return raced(race, parent.getRef(Clock.Clock), at, expire, NOTHING_TO_RELEASE)
     })
 
   return { within, withinOn, handing, handOn, register, until }
