@@ -94,8 +94,9 @@ const config = (baseUrl: string, redisUrl: string) => ({
     },
   ],
   routing: { admission: true, escalation: "allow", maxRetrySleepMs: 0 },
-  // A generous timeout: on a loaded CI machine a slow answer would fail the replica over to local state.
-  state: { redis: { url: redisUrl, timeoutMs: 2_000, reservationTtlMs: TTL_MS } },
+  // A generous timeout: on a loaded CI machine a slow answer would fail the replica over to local state. Leases that
+  // outlive every test's steps (the default is 100 ms): the 429 test checks that another replica's news ends them.
+  state: { redis: { url: redisUrl, timeoutMs: 2_000, reservationTtlMs: TTL_MS, leaseMs: 10_000 } },
 })
 
 const chat = (r: Replica, body: Record<string, unknown>, signal?: AbortSignal) =>
@@ -211,17 +212,21 @@ describe("three replicas share one Redis", () => {
     expect(upstream.limited.get("std") ?? 0).toBe(0)
   })
 
-  it("a 429 with retry-after seen by one replica cools the endpoint for the others", async () => {
+  it("a 429 with retry-after seen by one replica cools the endpoint for the others, leases or not", async () => {
+    // replicas 1 and 2 serve one request each first: each now holds a lease on the (untracked) endpoint and would
+    // admit the next request on its own — unless replica 0's news reaches it
+    for (const r of [replicas[1]!, replicas[2]!]) expect((await chat(r, { model: "fleet/cool" })).status).toBe(200)
+    expect(upstream.received.get("cool")).toBe(2)
     upstream.rateLimitNext("cool", 30_000)
     const first = await chat(replicas[0]!, { model: "fleet/cool" })
     expect(first.status).toBe(429)
-    expect(upstream.received.get("cool")).toBe(1)
+    expect(upstream.received.get("cool")).toBe(3)
     for (const r of [replicas[1]!, replicas[2]!]) {
       const res = await chat(r, { model: "fleet/cool" })
       expect(res.status).toBe(429)
       expect(Number(res.headers.get("retry-after-ms"))).toBeGreaterThan(20_000)
     }
-    expect(upstream.received.get("cool")).toBe(1)
+    expect(upstream.received.get("cool")).toBe(3)
   })
 
   it("a replica killed with SIGKILL mid-request leaves no reservation behind once its TTL passes", async () => {

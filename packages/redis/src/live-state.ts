@@ -29,8 +29,10 @@ import type { RedisStats } from "./stats.js"
  * half that old, the next plan starts reading them again in the background (and is made from the cache), so under
  * steady traffic no plan waits for the read and none is made from entries older than `snapshotCacheMs`; the requests
  * that find the entries stale (traffic after a pause) share one read in flight. A cooldown or failure this replica
- * reports, and an admission Redis refused, drop the endpoint's entry, and a read sent before such news is not cached.
- * `admit`: one operation of the endpoint's `syBatch` that runs the Health acquire and the bucket reserve atomically
+ * reports (or another replica's, through the news feed), and an admission Redis refused, drop the endpoint's entry
+ * and end its lease, and a read sent before such news is not cached.
+ * `admit`: from this replica's lease on the endpoint when it holds one that covers the charge (no round trip; see
+ * `lease.ts`), else one operation of the endpoint's `syBatch` that runs the Health acquire and the bucket reserve atomically
  * on the endpoint's hash (giving a half-open probe back if the bucket refuses): one round trip, shared with the
  * endpoint's other admissions and bookkeeping of the same turn (see `Shared`). A
  * fail-closed store answers `StateUnavailable` when Redis does not answer; a fail-open one, the
@@ -107,7 +109,7 @@ export const makeRedisLiveState = (
     generation++
     // a read sent before the news does not hold it either
     inflight.clear()
-    parts.leases.revoke(id)
+    leases.revoke(id)
   }
   shared.onNews = stale
   // another replica's news: the same (this replica's own comes back too, and changes nothing more)
@@ -190,8 +192,7 @@ export const makeRedisLiveState = (
         return fleet !== undefined ? withStats(fleet) : Effect.flatMap(parts.stats.readMany(ids, t), withStats)
       }),
     admit: (endpoint, charge, options, now) =>
-      Effect.clockWith((clock) => {
-        const t = now ?? clock.currentTimeMillisUnsafe()
+      withNow(now, (t) => {
         const id = parts.capacity.reservationId()
         const limit = admissionLimit(options)
         if (!conn.ok) leases.drop()
