@@ -57,6 +57,9 @@ export interface ChatResult {
 /** Where `ProviderClient.chatOn` reports its call's end. */
 export type ChatDone = (result: Result.Result<ChatResult, ProviderError>) => void
 
+/** Where `ProviderClient.streamOn` reports its opening's end. */
+export type StreamDone = (result: Result.Result<ChatStream, ProviderError>) => void
+
 /** A streamed completion: headers are in (status 200), chunks follow. */
 export interface ChatStream {
   readonly requestId: string | undefined
@@ -95,6 +98,12 @@ export interface ProviderClient {
   readonly chatOn?: ((call: ChatCall, clock: CallbackClock, done: ChatDone) => () => void) | undefined
   /** Resolves once the upstream answered 200 (errors before that fail the effect, not the stream). */
   readonly stream: (call: ChatCall) => Effect.Effect<ChatStream, ProviderError>
+  /**
+   * The same as `stream` on the callbacks of a `CallbackClock` (`chatOn`'s counterpart): the opened stream or
+   * the failure reported once through `done`, at the instant `stream` would have produced it; the returned
+   * function cancels the opening. The router opens a streamed attempt with it on such a Clock (no fiber).
+   */
+  readonly streamOn?: ((call: ChatCall, clock: CallbackClock, done: StreamDone) => () => void) | undefined
   /**
    * Of the request's `parameters` (the body's keys that are endpoint parameters), those this client cannot
    * send upstream: a translating plugin has no equivalent for them. With `provider.require_parameters` the

@@ -159,7 +159,7 @@ const cancelled = (ctx: RequestContext, info: AttemptInfo, control: AttemptContr
     )
   })
 
-/** The upstream call failed at `endedAt`: classify it and tell CapacityMeter, Stats and Health (through `books`). */
+/** A failed call's bookkeeping through `books`: the reservation released, a 429 or retry-after observed, Stats, Health. */
 const bookFailure = (info: AttemptInfo, c: Classified, books: Books): Books => {
   const endpoint = info.endpoint
   books.release(info.reservation)

@@ -3,6 +3,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Result from "effect/Result"
 import type * as Scope from "effect/Scope"
 import { type HeapEntry, IndexedHeap } from "../indexed-heap.js"
 import type { CallDeadline } from "../provider/contract.js"
@@ -34,6 +35,17 @@ export interface Deadlines {
     effect: Effect.Effect<A, E>,
     timeoutMs: number,
     onTimeout: () => E2,
+  ) => Effect.Effect<A, E | E2>
+  /**
+   * `within` for work that runs on callbacks (`ProviderClient.streamOn`): `start(done)` begins it, reports
+   * its result once through `done` and returns its cancel. The same deadline entry as `within`'s while it is
+   * under way (none when it reports at once); at the limit it is cancelled and fails with `onTimeout()`,
+   * and cancelled when the caller is interrupted. No fiber is forked.
+   */
+  readonly withinOn: <A, E, E2>(
+    timeoutMs: number,
+    onTimeout: () => E2,
+    start: (done: (result: Result.Result<A, E>) => void) => () => void,
   ) => Effect.Effect<A, E | E2>
   /**
    * The same limit for a call that enforces it itself (`ProviderClient.enforcesDeadline`): `call`
@@ -342,6 +354,64 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
     })
   }
 
+  /**
+   * Wait for `race`'s result under a deadline entry at `at` on `clock` (none when `at` is not finite): at the
+   * limit the entry calls `expire`; when the caller is interrupted first, the race is over and `cancel` runs.
+   */
+  const raced = <A, E>(
+    race: Race<A, E>,
+    clock: Clock.Clock,
+    at: number,
+    expire: () => void,
+    cancel: () => void,
+  ): Effect.Effect<A, E> => {
+    if (!Number.isFinite(at))
+      return Effect.callback<A, E>((resume) => {
+        race.wait(resume)
+        return Effect.sync(() => {
+          race.settled = true
+          cancel()
+        })
+      })
+    const t = timelineOf(clock)
+    const entry = new Callback(at, expire)
+    t.heap.add(entry)
+    const wait = Effect.callback<A, E>((resume) => {
+      race.wait((result) => {
+        release(t, entry)
+        resume(result)
+      })
+      return Effect.sync(() => {
+        race.settled = true
+        release(t, entry)
+        cancel()
+      })
+    })
+    return armThen(t, clock, at, wait)
+  }
+
+  const withinOn = <A, E, E2>(
+    timeoutMs: number,
+    onTimeout: () => E2,
+    start: (done: (result: Result.Result<A, E>) => void) => () => void,
+  ): Effect.Effect<A, E | E2> =>
+    Effect.withFiber((parent) => {
+      const clock = parent.getRef(Clock.Clock)
+      const at = clock.currentTimeMillisUnsafe() + timeoutMs
+      const race = new Race<A, E | E2>()
+      const cancel = start((result) =>
+        race.settle(Result.isSuccess(result) ? Effect.succeed(result.success) : Effect.fail(result.failure)),
+      )
+      // work that reported at once needs no deadline
+      if (race.result !== undefined) return race.result
+      const expire = () => {
+        if (race.settled) return
+        cancel()
+        race.settle(Effect.fail(onTimeout()))
+      }
+      return raced(race, clock, at, expire, cancel)
+    })
+
   const handing = <A, E>(
     call: (deadline: CallDeadline) => Effect.Effect<A, E>,
     timeoutMs: number,
@@ -402,29 +472,9 @@ export const makeDeadlines = (scope: Scope.Scope): Deadlines => {
       )
       // work that reported at once needs no deadline
       if (race.result !== undefined) return race.result
-      if (!Number.isFinite(at))
-        return Effect.callback<A, E | E2>((resume) => {
-          race.wait(resume)
-          return Effect.sync(() => {
-            race.settled = true
-          })
-        })
-      const clock = parent.getRef(Clock.Clock)
-      const t = timelineOf(clock)
-      const entry = new Callback(at, () => race.settle(Effect.fail(onTimeout())))
-      t.heap.add(entry)
-      const wait = Effect.callback<A, E | E2>((resume) => {
-        race.wait((result) => {
-          release(t, entry)
-          resume(result)
-        })
-        return Effect.sync(() => {
-          race.settled = true
-          release(t, entry)
-        })
-      })
-      return armThen(t, clock, at, wait)
+      const expire = () => race.settle(Effect.fail(onTimeout()))
+      return raced(race, parent.getRef(Clock.Clock), at, expire, NOTHING_TO_RELEASE)
     })
 
-  return { within, handing, handOn, register, until }
+  return { within, withinOn, handing, handOn, register, until }
 }

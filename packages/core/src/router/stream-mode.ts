@@ -9,6 +9,7 @@ import type { ChatStream, JsonObject, ProviderClient } from "../provider/contrac
 import { type ProviderError, TransportError, UpstreamTimeout } from "../provider/errors.js"
 import { sourceOfStream } from "../provider/stream-source.js"
 import type { Usage } from "../provider/usage.js"
+import { isCallbackClock } from "../simulated/timer.js"
 import { traceEntry } from "./attempt.js"
 import { attemptLimitMs, measuredP99Ms } from "./attempt-timeout.js"
 import { contentLength, isContentChunk } from "./chunks.js"
@@ -37,24 +38,27 @@ export const estimatedUsage = (promptTokens: number, contentChars: number): Usag
   estimated: true,
 })
 
+/** `source`, its cancellation a finalizer of `scope`. */
+const closedWith = <S extends ChunkSource<JsonObject, ProviderError | StreamDefect>>(
+  source: S,
+  scope: Scope.Scope,
+): Effect.Effect<S> =>
+  Effect.as(
+    Scope.addFinalizer(
+      scope,
+      Effect.sync(() => source.cancel()),
+    ),
+    source,
+  )
+
 /** The upstream's chunks as a source whose cancellation is a finalizer of `scope`. */
 const upstreamSource = (
   chat: ChatStream,
   scope: Scope.Scope,
 ): Effect.Effect<ChunkSource<JsonObject, ProviderError | StreamDefect>> =>
-  Effect.flatMap(
-    chat.source === undefined
-      ? Effect.map(Effect.context<never>(), (context) => sourceOfStream(chat.chunks, context))
-      : Effect.succeed(chat.source),
-    (source) =>
-      Effect.as(
-        Scope.addFinalizer(
-          scope,
-          Effect.sync(() => source.cancel()),
-        ),
-        source,
-      ),
-  )
+  chat.source === undefined
+    ? Effect.flatMap(Effect.context<never>(), (context) => closedWith(sourceOfStream(chat.chunks, context), scope))
+    : closedWith(chat.source, scope)
 
 /** The upstream stream, opened: its chunks are read from `source`. */
 interface Opened {
@@ -148,12 +152,21 @@ export const streamMode: Mode<Committed> = {
           Effect.clockWith((clock) => {
             // one limit over both phases: opening the stream (an effect), then its head (callbacks)
             const at = clock.currentTimeMillisUnsafe() + timeoutMs
-            return Effect.flatMap(
-              deadlines.within(openStream(ctx, endpoint, client, scope, traceparent), timeoutMs, timeout),
-              (opened) =>
-                deadlines.until<Committed, ProviderError, UpstreamTimeout>(at, timeout, (done, over) =>
-                  readHead(opened, endpoint, scope, clock, done, over),
-                ),
+            const streamOn = client.streamOn
+            // an in-process client on the virtual clock opens on its callbacks (no fiber), under the same limit
+            const opening =
+              streamOn !== undefined && isCallbackClock(clock)
+                ? Effect.flatMap(
+                    deadlines.withinOn<ChatStream, ProviderError, UpstreamTimeout>(timeoutMs, timeout, (done) =>
+                      streamOn({ body: ctx.body, endpoint, traceparent }, clock, done),
+                    ),
+                    (chat) => Effect.map(upstreamSource(chat, scope), (source): Opened => ({ chat, source })),
+                  )
+                : deadlines.within(openStream(ctx, endpoint, client, scope, traceparent), timeoutMs, timeout)
+            return Effect.flatMap(opening, (opened) =>
+              deadlines.until<Committed, ProviderError, UpstreamTimeout>(at, timeout, (done, over) =>
+                readHead(opened, endpoint, scope, clock, done, over),
+              ),
             )
           }),
         ).pipe(Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : Scope.close(scope, exit)))),

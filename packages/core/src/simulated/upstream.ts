@@ -4,7 +4,15 @@ import * as Random from "effect/Random"
 import * as Result from "effect/Result"
 import type { Endpoint } from "../catalog/endpoint.js"
 import { type ChunkRead, type ChunkSource, chunkStream } from "../provider/chunk-source.js"
-import type { ChatCall, ChatDone, ChatResult, ChatStream, JsonObject, ProviderClient } from "../provider/contract.js"
+import type {
+  ChatCall,
+  ChatDone,
+  ChatResult,
+  ChatStream,
+  JsonObject,
+  ProviderClient,
+  StreamDone,
+} from "../provider/contract.js"
 import { type ProviderError, RateLimited, TransportError, UpstreamServerError } from "../provider/errors.js"
 import type { CapacitySignals } from "../provider/usage.js"
 import {
@@ -392,42 +400,30 @@ export const makeSimulatedUpstream = (
       })
 
     /**
-     * `chat` on the callbacks of a `CallbackClock`: the same admission, draws, waits and meter settlement at the
-     * same instants, each wait one timer of the clock, no fiber or effect.
+     * `begin` on the callbacks of a `CallbackClock`: the same outage and meter checks, draws and waits at the
+     * same instants (each wait one timer of the clock, no fiber or effect), a failure reported through `fail`
+     * and an admitted request's own course through `then` (which returns its wait's cancel); returns the cancel
+     * of whatever is under way.
      */
-    const chatOn = (call: ChatCall, clock: CallbackClock, done: ChatDone): (() => void) => {
+    const beginOn = (
+      call: ChatCall,
+      streaming: boolean,
+      clock: CallbackClock,
+      fail: (error: ProviderError) => void,
+      then: (a: Admitted, after: After) => () => void,
+    ): (() => void) => {
       const after = callbacksOf(clock)
       const pending = { cancel: NOTHING }
-      const fail = (error: ProviderError): void => done(Result.fail(error))
       const arrived = clock.currentTimeMillisUnsafe()
       const sim = simOf(call.endpoint, arrived)
       const d = call.deadline
       const limit =
         d !== undefined && Number.isFinite(d.timeoutMs) ? { at: arrived + d.timeoutMs, error: d.error } : undefined
       const admitted = (now: number): void => {
-        const a = admitAt(sim, call, false, now, limit)
-        if (a instanceof Rejected) {
-          if (a.error !== undefined) fail(a.error)
-          else pending.cancel = waitWithinOn(after, Number.POSITIVE_INFINITY, now, limit, NOTHING, fail)
-          return
-        }
-        pending.cancel = a.fail
-          ? waitWithinOn(
-              after,
-              a.ttftMs,
-              a.at,
-              a.limit,
-              () => fail(serverErrorAt(a, clock.currentTimeMillisUnsafe())),
-              fail,
-            )
-          : waitWithinOn(
-              after,
-              answerMs(a),
-              a.at,
-              a.limit,
-              () => done(Result.succeed(answerAt(a, clock.currentTimeMillisUnsafe()))),
-              fail,
-            )
+        const a = admitAt(sim, call, streaming, now, limit)
+        if (!(a instanceof Rejected)) pending.cancel = then(a, after)
+        else if (a.error !== undefined) fail(a.error)
+        else pending.cancel = waitWithinOn(after, Number.POSITIVE_INFINITY, now, limit, NOTHING, fail)
       }
       if (sim.overheadMs > 0)
         pending.cancel = waitWithinOn(
@@ -440,6 +436,37 @@ export const makeSimulatedUpstream = (
         )
       else admitted(arrived)
       return () => pending.cancel()
+    }
+
+    /** A drawn server error on callbacks: reported through `fail` at its TTFT (or the call's limit). */
+    const serverErrorOn = (a: Admitted, after: After, clock: CallbackClock, fail: (e: ProviderError) => void) =>
+      waitWithinOn(after, a.ttftMs, a.at, a.limit, () => fail(serverErrorAt(a, clock.currentTimeMillisUnsafe())), fail)
+
+    /** `chat` on the callbacks of a `CallbackClock` (`ProviderClient.chatOn`). */
+    const chatOn = (call: ChatCall, clock: CallbackClock, done: ChatDone): (() => void) => {
+      const fail = (error: ProviderError): void => done(Result.fail(error))
+      return beginOn(call, false, clock, fail, (a, after) =>
+        a.fail
+          ? serverErrorOn(a, after, clock, fail)
+          : waitWithinOn(
+              after,
+              answerMs(a),
+              a.at,
+              a.limit,
+              () => done(Result.succeed(answerAt(a, clock.currentTimeMillisUnsafe()))),
+              fail,
+            ),
+      )
+    }
+
+    /** `stream` on the callbacks of a `CallbackClock` (`ProviderClient.streamOn`). */
+    const streamOn = (call: ChatCall, clock: CallbackClock, done: StreamDone): (() => void) => {
+      const fail = (error: ProviderError): void => done(Result.fail(error))
+      return beginOn(call, true, clock, fail, (a, after) => {
+        if (a.fail) return serverErrorOn(a, after, clock, fail)
+        done(Result.succeed(new SimulatedStream(a, new SimulatedChunks(slug, a, after, clock, settleAt))))
+        return NOTHING
+      })
     }
 
     const stream = (call: ChatCall): Effect.Effect<ChatStream, ProviderError> =>
@@ -468,7 +495,7 @@ export const makeSimulatedUpstream = (
     // limit without a fiber or timer of the router's (streams are timed by the router).
     return {
       slug,
-      client: { enforcesDeadline: true, chat, chatOn, stream },
+      client: { enforcesDeadline: true, chat, chatOn, stream, streamOn },
       probe: Effect.map(Clock.currentTimeMillis, probeAt),
       probeAt,
     }

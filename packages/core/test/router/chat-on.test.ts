@@ -1,7 +1,8 @@
-import { Context, type Effect, Exit, Layer, Scope } from "effect"
+import { Context, Effect, Exit, Layer, Scope } from "effect"
 import { describe, expect, it } from "vitest"
 import type { ProviderClient } from "../../src/index.js"
 import { Router, type RouterShape, routerLayer } from "../../src/index.js"
+import { readBatches } from "../../src/provider/chunk-source.js"
 import { makeSimulatedUpstream } from "../../src/simulated/upstream.js"
 import { forkVirtual, makeVirtualTime, type VirtualTime } from "../../src/simulated/virtual-time.js"
 import { catalogOf, chat, requestOf } from "./support.js"
@@ -33,12 +34,12 @@ const catalog = catalogOf({
 })
 
 /**
- * Route 300 non-streamed requests over two simulated upstreams in virtual time (429s, 500s, attempt timeouts,
+ * Route 300 requests (every third streamed, read to its end) over two simulated upstreams in virtual time (429s, 500s, attempt timeouts,
  * fallbacks, every fifth request abandoned by its client after 300 ms) and list what each request ended with
- * (its trace, or its error and trace, or its interruption), and when. `withChatOn: false` hides the upstreams'
- * `chatOn`, so every attempt runs as an effect.
+ * (its trace, or its error and trace, or its interruption), and when. `withCallbacks: false` hides the upstreams'
+ * `chatOn` and `streamOn`, so every call runs as an effect.
  */
-const routeAll = (withChatOn: boolean): Array<string> => {
+const routeAll = (withCallbacks: boolean): Array<string> => {
   const vt = makeVirtualTime(0)
   const upstream = (slug: string, median: number, tokensPerMinute: number) =>
     now(
@@ -56,15 +57,21 @@ const routeAll = (withChatOn: boolean): Array<string> => {
   let calls = 0
   const clients = new Map<string, ProviderClient>(
     ups.map((u) => {
-      const chatOn = u.client.chatOn!
+      const { chatOn, streamOn } = u.client
       return [
         u.slug,
         {
           ...u.client,
-          chatOn: withChatOn
+          chatOn: withCallbacks
             ? (call, clock, done) => {
                 calls++
-                return chatOn(call, clock, done)
+                return chatOn!(call, clock, done)
+              }
+            : undefined,
+          streamOn: withCallbacks
+            ? (call, clock, done) => {
+                calls++
+                return streamOn!(call, clock, done)
               }
             : undefined,
         },
@@ -79,15 +86,32 @@ const routeAll = (withChatOn: boolean): Array<string> => {
   const out: Array<string> = []
   for (let i = 0; i < 300; i++)
     vt.schedule(i * 100, () => {
-      const request = requestOf(chat({ model: "m", max_tokens: 60 }), {
+      const streamed = i % 3 === 1
+      const request = requestOf(chat({ model: "m", max_tokens: 60, ...(streamed && { stream: true }) }), {
         requestId: `r${i}`,
         estimatedPromptTokens: 500 + ((i * 677) % 4_000),
       })
-      const fiber = forkVirtual(vt, router.route(request))
+      const fiber = forkVirtual(
+        vt,
+        streamed
+          ? Effect.flatMap(router.stream(request), (rs) =>
+              Effect.andThen(
+                Effect.callback<void>((resume) => {
+                  readBatches(
+                    rs.source!,
+                    () => true,
+                    () => resume(Effect.void),
+                  )
+                }),
+                rs.trace,
+              ),
+            )
+          : Effect.map(router.route(request), (r) => r.trace),
+      )
       if (i % 5 === 4) vt.schedule(vt.now() + 300, () => fiber.interruptUnsafe())
       fiber.addObserver((exit) => {
         const end = Exit.isSuccess(exit)
-          ? JSON.stringify(exit.value.trace)
+          ? JSON.stringify(exit.value)
           : exit.cause.reasons[0]?._tag === "Fail"
             ? JSON.stringify(exit.cause.reasons[0].error)
             : "interrupted"
@@ -96,17 +120,17 @@ const routeAll = (withChatOn: boolean): Array<string> => {
     })
   vt.runUntil(60_000)
   // what the upstreams saw, and how many calls went through `chatOn`
-  out.push(JSON.stringify(ups.map((u) => u.probeAt(vt.now()))), `chatOn calls: ${calls}`)
+  out.push(JSON.stringify(ups.map((u) => u.probeAt(vt.now()))), `calls on callbacks: ${calls}`)
   return out
 }
 
-describe("non-streamed attempts over an in-process client on the virtual clock's callbacks (chatOn)", () => {
+describe("attempts over an in-process client on the virtual clock's callbacks (chatOn, streamOn)", () => {
   it("decide, time and book every attempt as the effect path does", () => {
     const onCallbacks = routeAll(true)
     const asEffects = routeAll(false)
     expect(onCallbacks).toHaveLength(302)
     expect(Number(onCallbacks.at(-1)!.split(": ")[1])).toBeGreaterThan(300)
-    expect(asEffects.at(-1)).toBe("chatOn calls: 0")
+    expect(asEffects.at(-1)).toBe("calls on callbacks: 0")
     // what the run went through: fallbacks after 429s and 500s, attempt timeouts, refusals, clients that left
     const all = onCallbacks.join("\n")
     for (const outcome of ["rate_limited", "upstream_error", "timeout", "refused_capacity", "success"])

@@ -1,7 +1,8 @@
 import { Clock, Effect, Exit, Fiber, Random, Result, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
-import type { ChatResult } from "../../src/provider/contract.js"
+import { readBatches } from "../../src/provider/chunk-source.js"
+import type { ChatResult, ChatStream } from "../../src/provider/contract.js"
 import { type ProviderError, UpstreamTimeout } from "../../src/provider/errors.js"
 import { textOf } from "../../src/simulated/text.js"
 import { makeSimulatedUpstream } from "../../src/simulated/upstream.js"
@@ -500,6 +501,67 @@ describe("simulated upstream on the virtual clock (its own callbacks, no fiber p
     expect(log2.length).toBeLessThan(calls.length) // the hangs without a deadline never end
     expect(log2).toEqual(log1)
     expect(up2.probeAt(60_000)).toEqual(up1.probeAt(60_000))
+  })
+
+  it("streamOn opens as stream does, and its chunks come at the same instants", () => {
+    const options = {
+      latency: { type: "lognormal", median: 300, p90: 900 },
+      throughput: { type: "uniform", min: 20, max: 90 },
+      errorRate: 0.1,
+      midStreamFailureRate: 0.1,
+      capacity: { tokensPerMinute: 40_000 },
+      overheadMs: 40,
+      streamChunkTokens: 7,
+      seed: "stream-on",
+      outages: [{ startMs: 7_000, endMs: 7_500, kind: "connect" }],
+    } as const
+    const calls = Array.from({ length: 200 }, (_, i) => ({
+      at: i * 53,
+      call: { body: body(200 + ((i * 397) % 3_000), 20 + ((i * 131) % 120), { stream: true }), endpoint: ep },
+    }))
+    /** Read a stream's source to its end, logging each batch (or the failure) with its instant. */
+    const readAll = (vt: VirtualTime, log: Array<string>, i: number, s: ChatStream) =>
+      readBatches(
+        s.source!,
+        (batch) => {
+          log.push(`${i}@${vt.now()} ${JSON.stringify(batch)}`)
+          return true
+        },
+        (error) => log.push(`${i}@${vt.now()} end ${error === undefined ? "" : error.message}`),
+      )
+    const opened = (vt: VirtualTime, log: Array<string>, i: number, r: Result.Result<ChatStream, ProviderError>) => {
+      if (Result.isFailure(r)) log.push(`${i}@${vt.now()} ${r.failure._tag} ${r.failure.message}`)
+      else {
+        log.push(`${i}@${vt.now()} open ${r.success.requestId}`)
+        readAll(vt, log, i, r.success)
+      }
+    }
+
+    const viaEffect = makeVirtualTime(0)
+    const up1 = run(viaEffect, makeSimulatedUpstream("sim", options))
+    const log1: Array<string> = []
+    for (const [i, c] of calls.entries())
+      viaEffect.schedule(c.at, () =>
+        forkVirtual(viaEffect, Effect.result(up1.client.stream(c.call))).addObserver((exit) => {
+          if (Exit.isSuccess(exit)) opened(viaEffect, log1, i, exit.value)
+        }),
+      )
+    viaEffect.runAll()
+
+    const onCallbacks = makeVirtualTime(0)
+    const up2 = run(onCallbacks, makeSimulatedUpstream("sim", options))
+    const log2: Array<string> = []
+    for (const [i, c] of calls.entries())
+      onCallbacks.schedule(c.at, () => {
+        up2.client.streamOn!(c.call, onCallbacks.clock, (r) => opened(onCallbacks, log2, i, r))
+      })
+    onCallbacks.runAll()
+
+    const all = log2.join("\n")
+    for (const what of ["open", "RateLimited", "UpstreamServerError", "TransportError", "connection reset"])
+      expect(all).toContain(what)
+    expect(log2).toEqual(log1)
+    expect(up2.probeAt(onCallbacks.now())).toEqual(up1.probeAt(viaEffect.now()))
   })
 
   it("a chatOn call cancelled mid-wait calls back no more and leaves no timer", () => {

@@ -136,14 +136,41 @@ const recordBoth = (slice: Track, total: Track, value: number, max: number): voi
 
 /** Take an expiring slice's track out of the total and empty it. */
 const expireTrack = (slice: Track, total: Track): void => {
-  if (slice.h.totalCount === 0) return
-  total.h.subtract(slice.h)
+  const sh = slice.h
+  if (sh.totalCount === 0) return
+  const th = total.h
   const from = slice.blocks
   const into = total.blocks
-  for (let b = 0; b < from.length; b++) into[b]! -= from[b]!
-  from.fill(0)
-  slice.h.reset()
+  const n = sh.countsArrayLength
+  // `th.subtract(sh)` then `sh.reset()` (both hold the same counts layout), reading only the slice's
+  // non-empty blocks instead of every count twice
+  let removed = 0
+  for (let b = 0; b < from.length; b++) {
+    const inBlock = from[b]!
+    if (inBlock === 0) continue
+    into[b]! -= inBlock
+    from[b] = 0
+    const end = Math.min(n, (b + 1) << BLOCK_SHIFT)
+    for (let i = b << BLOCK_SHIFT; i < end; i++) {
+      const c = sh.getCountAtIndex(i)
+      if (c === 0) continue
+      th.addToCountAtIndex(i, -c)
+      sh.setCountAtIndex(i, 0)
+      removed += c
+    }
+  }
+  th.setTotalCount(th.totalCount - removed)
+  // with the subtraction, the max and lowest non-zero values may have changed (as `subtract` checks them)
+  if (countAtValue(th, th.maxValue) <= 0 || countAtValue(th, th.minNonZeroValue) <= 0)
+    th.establishInternalTackingValues()
+  sh.setTotalCount(0)
+  sh.maxValue = 0
+  sh.minNonZeroValue = Number.MAX_SAFE_INTEGER
 }
+
+/** `h`'s count at `value` (JsHistogram's private `getCountAtValue`). */
+const countAtValue = (h: hdr.JsHistogram, value: number): number =>
+  h.getCountAtIndex(Math.min(Math.max(0, h.countsArrayIndex(value)), h.countsArrayLength - 1))
 
 interface Slice {
   epoch: number
