@@ -127,7 +127,7 @@ export class Leases {
   }
 
   private current(l: Lease): boolean {
-    return this.feed !== undefined && this.feed.live && this.feed.epoch === l.epoch
+    return this.feed?.live === true && this.feed.epoch === l.epoch
   }
 
   private end(endpointId: string, l: Lease): void {
