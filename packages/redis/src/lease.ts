@@ -73,7 +73,7 @@ export class Leases {
     const l = this.held.get(endpointId)
     if (l === undefined) return false
     if (t >= l.until || t < l.until - this.ms || !this.current(l)) {
-      this.end(endpointId, l)
+      this.end(endpointId, l, t >= l.until ? t : l.last)
       return false
     }
     if (limit < l.limit || l.tokens < charge || l.requests < 1) return false
@@ -97,10 +97,10 @@ export class Leases {
     stale: boolean,
   ): void {
     const before = this.held.get(endpointId)
-    if (before !== undefined) this.end(endpointId, before)
+    if (before !== undefined) this.end(endpointId, before, Math.max(t, before.last))
     const epoch = this.feed?.epoch ?? 0
     if (stale || this.feed === undefined || !this.feed.live) {
-      this.giveBack(endpointId, limits, tokens, requests, t)
+      this.giveBack(endpointId, limits, tokens, requests, t, t)
       return
     }
     const timer = setTimeout(() => this.revoke(endpointId), this.ms)
@@ -108,15 +108,18 @@ export class Leases {
     this.held.set(endpointId, { tokens, requests, limit, limits, until: t + this.ms, epoch, last: t, timer })
   }
 
-  /** News on the endpoint: its lease (if any) ends, the rest going back. */
+  /**
+   * News on the endpoint, or `leaseMs` passed (its timer): its lease (if any) ends, the rest going back as of the last
+   * time it was used (what drained after that is not known here: at most `leaseMs` of it).
+   */
   revoke(endpointId: string): void {
     const l = this.held.get(endpointId)
-    if (l !== undefined) this.end(endpointId, l)
+    if (l !== undefined) this.end(endpointId, l, l.last)
   }
 
   /** Shutting down: every lease ends, the rests going back. */
   endAll(): void {
-    for (const [endpointId, l] of this.held) this.end(endpointId, l)
+    for (const [endpointId, l] of this.held) this.end(endpointId, l, l.last)
   }
 
   /** Redis is unreachable: every lease is dropped (what is left drains from the bucket like any charge). */
@@ -130,15 +133,28 @@ export class Leases {
     return this.feed?.live === true && this.feed.epoch === l.epoch
   }
 
-  private end(endpointId: string, l: Lease): void {
+  /** The lease ends at `t`: its rest goes back. */
+  private end(endpointId: string, l: Lease, t: number): void {
     clearTimeout(l.timer)
     this.held.delete(endpointId)
-    this.giveBack(endpointId, l.limits, l.tokens, l.requests, l.last)
+    this.giveBack(endpointId, l.limits, l.tokens, l.requests, l.until - this.ms, t)
   }
 
-  private giveBack(endpointId: string, limits: BucketLimits, tokens: number, requests: number, t: number): void {
+  /**
+   * `G` (see `lua/scripts.ts`): the rest of a lease that began at `start`, given back at `t` — less what the bucket
+   * drained since `start`, so a rest given back late (after a long pause, a frozen process) takes nothing the bucket
+   * no longer holds.
+   */
+  private giveBack(
+    endpointId: string,
+    limits: BucketLimits,
+    tokens: number,
+    requests: number,
+    start: number,
+    t: number,
+  ): void {
     const dt = Number.isFinite(tokens) ? tokens : 0
     const dr = Number.isFinite(requests) ? requests : 0
-    if (dt > 0 || dr > 0) this.shared.write(endpointId, limits, ["S", String(t), arg(-dt), arg(-dr)])
+    if (dt > 0 || dr > 0) this.shared.write(endpointId, limits, ["G", String(t), String(start), arg(dt), arg(dr)])
   }
 }

@@ -210,7 +210,38 @@ describe("admission leases", () => {
           }
         },
       ),
-      { numRuns: 40 },
+      {
+        numRuns: 40,
+        examples: [
+          // leases taken at t, their rests given back lazily 5 s later, then a burst at that instant: a rest given
+          // back in full after the bucket had drained it took away others' charges (60 202 admitted at one instant)
+          [
+            2,
+            [
+              [[[1]], 0, 0],
+              [[[1]], 5_000, 0],
+              [
+                [
+                  [1905, 417, 617, 663],
+                  [50, 646, 2392],
+                  [1386, 2316],
+                  [127, 2491, 257, 288, 1154],
+                ],
+                0,
+                0,
+              ],
+              [
+                [
+                  [1213, 2003, 1962, 1713, 344, 158],
+                  [2813, 702, 1418, 637, 419, 2009],
+                ],
+                0,
+                0,
+              ],
+            ],
+          ],
+        ],
+      },
     )
   }, 120_000)
 })

@@ -46,6 +46,8 @@ const STATE = [COMMON_LUA, BUCKET_LUA, BREAKER_LUA, STATE_HASH_LUA]
  * (`BATCH_OPS`), each its code then its arguments:
  * - `S` settle/release: now, tokens, requests — sent by the replica for a reservation of its own that is open and
  *   unexpired at now (it keeps them: a reservation closes once, and one past its TTL adjusts nothing);
+ * - `G` a lease's rest given back: now, the lease's start, tokens, requests — each less what its limit drained since
+ *   the start (at least 0), so a rest given back late takes nothing the bucket no longer holds;
  * - `O` observe: now, utilization, limitTokens, remainingTokens, limitRequests, remainingRequests, retryAfterMs,
  *   rateLimited, fallbackBlockMs;
  * - `R` record: now, event ('S' 'F' 'A' or ''), cooldown end ('' none);
@@ -79,6 +81,11 @@ local function reserve(a, i, now)
   admitted = admitted + 1
   if last == nil or now + ttl > last then last = now + ttl end
   return nil
+end
+-- what may be left in the bucket of \`x\` charged \`since\` ms ago at \`pm\` a minute (no limit: all of it)
+local function lease_rest(x, pm, since)
+  if pm == nil then return x end
+  return jsmax(x - (since * pm) / MINUTE, 0)
 end
 -- the lease beside an admission \`L\` just made (the bucket as reserve saved it): nil when none is given
 local function lease(a, i)
@@ -124,6 +131,14 @@ while i <= #ARGV do
     bucket_save(st, s)
     settles = settles + 1
     i = i + 4
+  elseif op == 'G' then
+    -- a lease's rest given back: less what the bucket drained since the lease began (that much of it may be gone)
+    local s = bucket_current(st, ct, cr, now)
+    local lt, lr = bucket_limits(ct, cr, s)
+    local since = jsmax(now - tonumber(ARGV[i + 2]), 0)
+    bucket_adjust(s, -lease_rest(tonumber(ARGV[i + 3]), lt, since), -lease_rest(tonumber(ARGV[i + 4]), lr, since))
+    bucket_save(st, s)
+    i = i + 5
   elseif op == 'O' then
     local s = bucket_current(st, ct, cr, now)
     local sig = { util = num(ARGV[i + 2]), limT = num(ARGV[i + 3]), remT = num(ARGV[i + 4]), limR = num(ARGV[i + 5]), remR = num(ARGV[i + 6]), retry = num(ARGV[i + 7]) }

@@ -48,38 +48,19 @@ export type Services = Awaited<ReturnType<typeof buildServices>>
 /** Run an Effect that cannot fail. */
 export const run = <A, E>(eff: Effect.Effect<A, E>): Promise<A> => Effect.runPromise(eff)
 
-/** A catalog's endpoints for the tests: tracked in tokens, in requests, both, and untracked. */
-export const endpoints = (): ReadonlyArray<Endpoint> => {
+/** The endpoints of one model "m" of a simulated provider "p", each `{ variant, … }` with the price and context given. */
+const catalogOf = (endpoints: ReadonlyArray<Record<string, unknown>>): ReadonlyArray<Endpoint> => {
   const r = decodeCatalog({
     providers: [{ slug: "p", kind: "simulated" }],
     models: [
       {
         id: "m",
-        endpoints: [
-          {
-            provider: "p",
-            variant: "tpm",
-            price: { prompt: 1, completion: 1 },
-            contextLength: 100_000,
-            capacity: { tokensPerMinute: 6_000 },
-          },
-          {
-            provider: "p",
-            variant: "rpm",
-            price: { prompt: 1, completion: 1 },
-            contextLength: 100_000,
-            capacity: { requestsPerMinute: 30 },
-          },
-          {
-            provider: "p",
-            variant: "both",
-            price: { prompt: 1, completion: 1 },
-            contextLength: 100_000,
-            outputWeight: 3,
-            capacity: { tokensPerMinute: 9_000, requestsPerMinute: 12 },
-          },
-          { provider: "p", variant: "free", price: { prompt: 1, completion: 1 }, contextLength: 100_000 },
-        ],
+        endpoints: endpoints.map((e) => ({
+          provider: "p",
+          price: { prompt: 1, completion: 1 },
+          contextLength: 100_000,
+          ...e,
+        })),
       },
     ],
   })
@@ -87,28 +68,17 @@ export const endpoints = (): ReadonlyArray<Endpoint> => {
   return r.success.endpoints
 }
 
+/** A catalog's endpoints for the tests: tracked in tokens, in requests, both, and untracked. */
+export const endpoints = (): ReadonlyArray<Endpoint> =>
+  catalogOf([
+    { variant: "tpm", capacity: { tokensPerMinute: 6_000 } },
+    { variant: "rpm", capacity: { requestsPerMinute: 30 } },
+    { variant: "both", outputWeight: 3, capacity: { tokensPerMinute: 9_000, requestsPerMinute: 12 } },
+    { variant: "free" },
+  ])
+
 /** One endpoint of its own (`variant`) with `capacity` (none: untracked). */
 export const endpointWith = (
   variant: string,
   capacity?: { tokensPerMinute?: number; requestsPerMinute?: number },
-): Endpoint => {
-  const r = decodeCatalog({
-    providers: [{ slug: "p", kind: "simulated" }],
-    models: [
-      {
-        id: "m",
-        endpoints: [
-          {
-            provider: "p",
-            variant,
-            price: { prompt: 1, completion: 1 },
-            contextLength: 100_000,
-            ...(capacity !== undefined && { capacity }),
-          },
-        ],
-      },
-    ],
-  })
-  if (Result.isFailure(r)) throw new Error(r.failure.message)
-  return r.success.endpoints[0]!
-}
+): Endpoint => catalogOf([{ variant, ...(capacity !== undefined && { capacity }) }])[0]!
