@@ -14,6 +14,8 @@ export class NewsFeed {
   private readonly client: Redis
   private subscribed = false
   private closing = false
+  /** `start`'s wait, ended by the first subscription. */
+  private started: (() => void) | undefined = undefined
   /** Counts the times the subscription was lost. */
   epoch = 0
   /** Told of each endpoint a replica (this one included) reported news on. */
@@ -36,12 +38,15 @@ export class NewsFeed {
 
   /** Connect and subscribe (the "ready" handler), waiting at most `ms`; a feed that is not live gives no leases. */
   start(ms: number): Promise<void> {
-    const subscribed = new Promise<void>((resolve) => {
-      this.client.once("subscribed", () => resolve())
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      timer.unref()
+      this.started = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+      this.client.connect().catch(() => {})
     })
-    const timeout = new Promise<void>((resolve) => setTimeout(resolve, ms).unref())
-    this.client.connect().catch(() => {})
-    return Promise.race([subscribed, timeout])
   }
 
   private subscribe(): void {
@@ -49,7 +54,8 @@ export class NewsFeed {
       () => {
         if (this.closing) return
         this.subscribed = true
-        this.client.emit("subscribed")
+        this.started?.()
+        this.started = undefined
       },
       () => this.client.disconnect(true),
     )

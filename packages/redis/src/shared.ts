@@ -44,8 +44,6 @@ interface Batch {
   ops: number
   readonly waiters: Array<Waiter>
   timer: ReturnType<typeof setTimeout> | undefined
-  /** In `Shared.due`: sent at the end of the turn. */
-  due: boolean
   /**
    * The configured limits in the header: set by the first operation that runs with limits (the endpoint's, or those
    * its reservation was taken under; a Health record takes none).
@@ -89,21 +87,22 @@ export class Shared {
   /** The send of batches that hold bookkeeping alone, at most `bookkeepingMs` after the first was queued. */
   private bookkeeping: ReturnType<typeof setTimeout> | undefined = undefined
   private readonly bookkeepingMs: number
-  /** The batches that hold a decision (or go at the end of the turn anyway: `bookkeepingMs` 0), in turn order. */
-  private due: Array<Batch> = []
   private readonly flushNow = () => this.flush()
-  private readonly sendDueNow = () => this.sendDue()
-  private readonly sendPending = () => {
-    for (const batch of this.pending.values()) this.sendBatch(batch)
+  /** The end of the turn: the batches that hold a decision (all of them with `bookkeepingMs` 0), in one write. */
+  private readonly flushDecisions = () => {
+    this.scheduled = false
+    this.conn.together(this.sendDecisions)
   }
-  private readonly sendDueBatches = () => {
-    const due = this.due
-    this.due = []
-    for (const batch of due)
-      if (this.pending.get(batch.endpointId) === batch) {
-        this.pending.delete(batch.endpointId)
+  private readonly sendDecisions = () => {
+    const all = this.bookkeepingMs <= 0
+    for (const [endpointId, batch] of this.pending)
+      if (all || batch.waiters.length > 0) {
+        this.pending.delete(endpointId)
         this.sendBatch(batch)
       }
+  }
+  private readonly sendPending = () => {
+    for (const batch of this.pending.values()) this.sendBatch(batch)
   }
   /**
    * Told when this replica reports news that changes how an endpoint is planned (a cooldown, a failure, an
@@ -287,7 +286,7 @@ export class Shared {
       const args = [this.keys.state(endpointId), this.keys.reservations(endpointId)]
       for (const a of this.breaker) args.push(a)
       args.push("", "", this.ttl, this.replicaId, "0", "")
-      batch = { endpointId, args, ops: 0, waiters: [], timer: undefined, limits: undefined, due: false }
+      batch = { endpointId, args, ops: 0, waiters: [], timer: undefined, limits: undefined }
       this.pending.set(endpointId, batch)
     }
     if (limits !== undefined && batch.limits === undefined) {
@@ -304,24 +303,14 @@ export class Shared {
       this.pending.delete(endpointId)
       this.sendBatch(batch)
     } else if (batch.waiters.length > 0 || this.bookkeepingMs <= 0) {
-      if (!batch.due) {
-        batch.due = true
-        this.due.push(batch)
-      }
       if (!this.scheduled) {
         this.scheduled = true
-        setImmediate(this.sendDueNow)
+        setImmediate(this.flushDecisions)
       }
     } else if (this.bookkeeping === undefined) {
       this.bookkeeping = setTimeout(this.flushNow, this.bookkeepingMs)
       this.bookkeeping.unref()
     }
-  }
-
-  /** The end of the turn: send the batches that hold a decision (the others wait for `bookkeepingMs`). */
-  private sendDue(): void {
-    this.scheduled = false
-    if (this.due.length > 0) this.conn.together(this.sendDueBatches)
   }
 
   /** Send a command without waiting for its reply (a failure degrades the connection). */
@@ -337,7 +326,6 @@ export class Shared {
       clearTimeout(this.bookkeeping)
       this.bookkeeping = undefined
     }
-    this.due = []
     if (this.pending.size === 0) return
     // several endpoints' calls: one socket write
     this.conn.together(this.sendPending)

@@ -87,7 +87,7 @@ local function lease_rest(x, pm, since)
   if pm == nil then return x end
   return jsmax(x - (since * pm) / MINUTE, 0)
 end
--- the lease beside an admission \`L\` just made (the bucket as reserve saved it): nil when none is given
+-- the lease beside an admission \`L\` just made, charged to the bucket reserve saved (changed in place): nil when none
 local function lease(a, i)
   local s = st.b
   local lt, lr = bucket_limits(ct, cr, s)
@@ -103,7 +103,6 @@ local function lease(a, i)
   end
   if et ~= INF then s.t = s.t + et end
   if er ~= INF then s.r = s.r + er end
-  bucket_save(st, s)
   return { 'A', '0', fmt(et), fmt(er) }
 end
 -- \`A\` and \`L\`: the Health permit, then the reservation (a half-open probe given back if the bucket refuses)
