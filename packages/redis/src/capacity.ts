@@ -31,6 +31,7 @@ import {
 import * as Effect from "effect/Effect"
 import type { Connection } from "./connection.js"
 import type { Keys } from "./keys.js"
+import type { Leases } from "./lease.js"
 import { arg, num, type Shared } from "./shared.js"
 import type { StateFields } from "./state.js"
 
@@ -101,6 +102,8 @@ export const makeRedisCapacity = (
   readState: (endpointId: string) => Promise<StateFields>,
   local: CapacityShape,
   fallbackBlockMs: number,
+  /** This replica's admission leases: a reservation taken from one closes into it while it holds (`Leases.close`). */
+  leases: Leases,
 ): CapacityShape & RedisCapacityParts => {
   const { redis, options } = conn
   const prefix = `${options.replicaId}:`
@@ -135,13 +138,17 @@ export const makeRedisCapacity = (
 
   /** Taken in Redis (else in the local meter, while degraded: closed there). */
   const ours = (r: Reservation) => r.id.startsWith(prefix)
-  /** Close a reservation taken in Redis (settle or release), at `t`: once, and only an unexpired one adjusts. */
+  /**
+   * Close a reservation taken in Redis (settle or release), at `t`: once, and only an unexpired one adjusts — the lease
+   * it was taken from while that lease holds, else the shared bucket.
+   */
   const close = (r: Reservation, tokens: number, requests: number, t: number): void => {
     const open = holdings.get(r.endpointId)?.open
     const expires = open?.get(r.id)
     if (expires === undefined) return
     open!.delete(r.id)
-    if (expires > t) shared.write(r.endpointId, r.limits, ["S", String(t), String(tokens), String(requests)])
+    if (expires > t && !leases.close(r.endpointId, r.id, tokens, requests, t))
+      shared.write(r.endpointId, r.limits, ["S", String(t), String(tokens), String(requests)])
   }
 
   const settleShared = (r: Reservation, usage: Usage, t: number): void => {

@@ -75,7 +75,15 @@ export const RedisState = {
         // one endpoint's state hash (HMGET of every field)
         const state = (endpointId: string): Promise<StateFields> =>
           conn.redis.hmget(keys.state(endpointId), ...STATE_FIELDS)
-        const capacity = makeRedisCapacity(conn, shared, keys, state, local.capacity, resolved.capacity.fallbackBlockMs)
+        const capacity = makeRedisCapacity(
+          conn,
+          shared,
+          keys,
+          state,
+          local.capacity,
+          resolved.capacity.fallbackBlockMs,
+          leases,
+        )
         const health = makeRedisHealth(conn, shared, keys, state, local.health, resolved.health)
         const stats = makeRedisStats(conn, shared, keys, local.stats, resolved.stats)
         const retryBudget = makeRedisRetryBudget(conn, shared, keys, local.retryBudget, resolved.retryBudget)

@@ -18,6 +18,8 @@ interface Lease {
   /** The latest instant it was used at: what is left goes back to the bucket as of then. */
   last: number
   readonly timer: ReturnType<typeof setTimeout>
+  /** The reservations taken from it and not closed yet (see `Leases.close`). */
+  readonly taken: Set<string>
 }
 
 /**
@@ -67,9 +69,10 @@ export class Leases {
   /**
    * Admit `charge` at admission limit `limit` on the endpoint from its lease, at `t`: true when the lease is valid
    * and has room (its rest shrinks by the charge and one request); false when the admission must go to Redis (no
-   * lease, not enough left, or a lower limit). An expired or unusable lease is ended on the way.
+   * lease, not enough left, or a lower limit). An expired or unusable lease is ended on the way. `id`: the reservation
+   * it admits, so its settle or release can go back into this lease (`close`).
    */
-  take(endpointId: string, charge: number, limit: number, t: number): boolean {
+  take(endpointId: string, id: string, charge: number, limit: number, t: number): boolean {
     const l = this.held.get(endpointId)
     if (l === undefined) return false
     if (t >= l.until || t < l.until - this.ms || !this.current(l)) {
@@ -80,6 +83,28 @@ export class Leases {
     l.tokens -= charge
     l.requests -= 1
     if (t > l.last) l.last = t
+    l.taken.add(id)
+    return true
+  }
+
+  /**
+   * A reservation closed at `t` (settled: `tokens` its usage less its charge, `requests` 0; released: minus its charge
+   * and one request): true when it was taken from the endpoint's lease and that lease still holds at `t`, so the
+   * adjustment is made to the lease's rest here — a refund can admit this replica's next requests, usage above the
+   * charge is taken from the rest — instead of to the shared bucket (no operation for Redis). The lease's charge was
+   * in the bucket before the reservation used it, and what is left of it goes back when the lease ends, as any rest:
+   * the bounds stay those of the lease. False (the caller adjusts the bucket as for any reservation): not taken from
+   * it, the lease ended or was replaced (its rest already went back), or usage above the charge the rest cannot hold.
+   */
+  close(endpointId: string, id: string, tokens: number, requests: number, t: number): boolean {
+    const l = this.held.get(endpointId)
+    if (l === undefined || !l.taken.delete(id)) return false
+    if (t >= l.until || t < l.until - this.ms || !this.current(l)) return false
+    const restTokens = l.tokens - tokens
+    const restRequests = l.requests - requests
+    if (!(restTokens >= 0 && restRequests >= 0)) return false
+    l.tokens = restTokens
+    l.requests = restRequests
     return true
   }
 
@@ -105,7 +130,17 @@ export class Leases {
     }
     const timer = setTimeout(() => this.revoke(endpointId), this.ms)
     timer.unref()
-    this.held.set(endpointId, { tokens, requests, limit, limits, until: t + this.ms, epoch, last: t, timer })
+    this.held.set(endpointId, {
+      tokens,
+      requests,
+      limit,
+      limits,
+      until: t + this.ms,
+      epoch,
+      last: t,
+      timer,
+      taken: new Set(),
+    })
   }
 
   /**

@@ -45,6 +45,8 @@ interface Cached {
   readonly bucket: BucketState
   readonly health: ReturnType<typeof healthEntryOf>
   readonly at: number
+  /** A background read of it is in flight (see `cached`). */
+  renewing: boolean
 }
 
 export const makeRedisLiveState = (
@@ -83,24 +85,11 @@ export const makeRedisLiveState = (
         return conn.script("syRead", n, ...stateKeys, ...STATE_FIELDS) as Promise<ReadonlyArray<StateFields>>
       }
   /**
-   * The snapshot reads in flight, by candidate set: the requests that find the cache stale in the same moment
-   * (at concurrency 64, every request of the turn the cache expires in) share one read instead of sending one each.
+   * The snapshot reads in flight, by candidate set, decoded: the requests that find the cache stale in the same moment
+   * (at concurrency 64, every request of the turn the cache expires in) share one read and its decoding instead of
+   * sending and decoding one each.
    */
-  const inflight = new Map<string, Promise<ReadonlyArray<StateFields>>>()
-  const readOnce = (ids: ReadonlyArray<string>, key: string): Promise<ReadonlyArray<StateFields>> => {
-    if (cacheMs <= 0) return readStates(ids)
-    let p = inflight.get(key)
-    if (p === undefined) {
-      const read = readStates(ids)
-      const done = () => {
-        if (inflight.get(key) === read) inflight.delete(key)
-      }
-      read.then(done, done)
-      inflight.set(key, read)
-      p = read
-    }
-    return p
-  }
+  const inflight = new Map<string, Promise<Array<Cached>>>()
   /** Counts the news: a read sent before the last news is not cached (it does not hold the news). */
   let generation = 0
   /** What this replica learnt of an endpoint that its plans should not miss: the next plan reads it again. */
@@ -119,25 +108,54 @@ export const makeRedisLiveState = (
     if (cacheMs <= 0) return undefined
     const out = new Array<Cached>(ids.length)
     let oldest = t
+    let renewing = true
     for (let i = 0; i < ids.length; i++) {
       const c = cache.get(ids[i]!)
       if (c === undefined || t - c.at > cacheMs || t < c.at) return undefined
       if (c.at < oldest) oldest = c.at
+      if (!c.renewing) renewing = false
       out[i] = c
     }
-    // past half its life: read it again in the background, so that under steady traffic no plan waits for the read
-    if (t - oldest > cacheMs / 2) refresh(ids, t)
+    // past half its life: read it again in the background (unless every entry's read is in flight already), so that
+    // under steady traffic no plan waits for the read
+    if (t - oldest > cacheMs / 2 && !renewing) refresh(ids, out, t)
     return out
   }
-  /** The hashes of `ids` read at `t` (or the read of them in flight), decoded and cached. */
+  /**
+   * The hashes of `ids` read at `t` and decoded (cached unless news came since the read was sent), or the read of them
+   * in flight (decoded at its own `t`: each plan computes health and predictions at its own `now`).
+   */
   const readFresh = (ids: ReadonlyArray<string>, t: number, key = ids.join("\n")): Promise<Array<Cached>> => {
-    const issued = generation
-    return readOnce(ids, key).then((fields) => remember(ids, fields, t, issued))
+    if (cacheMs <= 0) return readStates(ids).then((fields) => remember(ids, fields, t, generation))
+    let p = inflight.get(key)
+    if (p === undefined) {
+      const issued = generation
+      const read = readStates(ids).then((fields) => remember(ids, fields, t, issued))
+      const done = () => {
+        if (inflight.get(key) === read) inflight.delete(key)
+      }
+      read.then(done, done)
+      inflight.set(key, read)
+      p = read
+    }
+    return p
   }
-  /** The hashes of `ids` read again without anyone waiting (one read in flight per candidate set). */
-  const refresh = (ids: ReadonlyArray<string>, t: number): void => {
+  /** The hashes of `ids` (cached as `entries`) read again without anyone waiting; the entries say so meanwhile. */
+  const refresh = (ids: ReadonlyArray<string>, entries: ReadonlyArray<Cached>, t: number): void => {
+    for (const c of entries) c.renewing = true
+    const renewed = () => {
+      for (const c of entries) c.renewing = false
+    }
     const key = ids.join("\n")
-    if (!inflight.has(key)) readFresh(ids, t, key).catch((error: unknown) => conn.failed(error))
+    const reading = inflight.get(key)
+    if (reading !== undefined) {
+      reading.then(renewed, renewed)
+      return
+    }
+    readFresh(ids, t, key).then(renewed, (error: unknown) => {
+      renewed()
+      conn.failed(error)
+    })
   }
   /** Decode a read of `ids` made at `t` (sent at news `issued`), and cache it unless news came meanwhile. */
   const remember = (
@@ -151,7 +169,7 @@ export const makeRedisLiveState = (
     const v = new Array<Cached>(n)
     for (let i = 0; i < n; i++) {
       const f = fields[i]!
-      v[i] = { bucket: bucketOf(f, t), health: healthEntryOf(f), at: t }
+      v[i] = { bucket: bucketOf(f, t), health: healthEntryOf(f), at: t, renewing: false }
       // nor kept over a later read that landed first (on a cluster, reads of several nodes answer in any order)
       const c = cache.get(ids[i]!)
       if (keep && (c === undefined || c.at <= t)) cache.set(ids[i]!, v[i]!)
@@ -196,7 +214,7 @@ export const makeRedisLiveState = (
         const id = parts.capacity.reservationId()
         const limit = admissionLimit(options)
         if (!conn.ok) leases.drop()
-        else if (leases.take(endpoint.id, charge, limit, t)) {
+        else if (leases.take(endpoint.id, id, charge, limit, t)) {
           // from this replica's lease: a reservation of its own, no round trip
           parts.capacity.opened(endpoint.id, id, t)
           return Effect.succeed({

@@ -41,6 +41,25 @@ const level = async (r: Services, now = NOW, writers: ReadonlyArray<Services> = 
 }
 let all: ReadonlyArray<Services> = []
 const admit = (r: Services, charge: number, now = NOW, options = STRICT) => run(r.live.admit(E, charge, options, now))
+/**
+ * What the fleet admitted on an endpoint of 60 000 tokens and 400 requests a minute, drained like the bucket from each
+ * admission on (what the provider's meter sees), never exceeds the limits by more than the README's bound: a leased
+ * charge counts in the shared bucket from its lease's start, at most `leaseMs` early, and a lease's rest goes back at
+ * its end — at most `leaseMs` of draining each, for the whole fleet.
+ */
+const expectWithinBound = (admitted: ReadonlyArray<{ at: number; charge: number }>, leaseMs: number) => {
+  const slack = (perMinute: number) => (2 * perMinute * leaseMs) / 60_000 + 1e-6
+  let tokens = 0
+  let requests = 0
+  let at = NOW
+  for (const x of admitted) {
+    tokens = Math.max(0, tokens - ((x.at - at) * 60_000) / 60_000) + x.charge
+    requests = Math.max(0, requests - ((x.at - at) * 400) / 60_000) + 1
+    at = x.at
+    expect(tokens).toBeLessThanOrEqual(60_000 + slack(60_000))
+    expect(requests).toBeLessThanOrEqual(400 + slack(400))
+  }
+}
 
 describe("admission leases", () => {
   it("the lease's tokens are in the shared bucket at once, the next admissions come from it without Redis, and the rest goes back when it ends", async () => {
@@ -60,6 +79,33 @@ describe("admission leases", () => {
       if (leased._tag !== "Admitted") throw new Error("not admitted")
       await run(a!.capacity.release(leased.reservation, NOW))
       expect(await level(b!)).toBeCloseTo(7_100, 6)
+    } finally {
+      await closeAll([a!, b!])
+    }
+  })
+
+  it("a reservation taken from a lease closes into it while it holds: its refund admits the next requests, and goes back with the rest", async () => {
+    const [a, b] = await fleet(2, { leaseMs: 300 })
+    try {
+      expect((await admit(a!, 100))._tag).toBe("Admitted")
+      // the admission and a lease of 6 000 tokens and 100 requests
+      expect(await level(b!)).toBeCloseTo(6_100, 6)
+      // the lease's 100 requests, each released as it is taken: each goes back into the lease, so it never runs out
+      for (let i = 0; i < 150; i++) {
+        const leased = await admit(a!, 100)
+        if (leased._tag !== "Admitted") throw new Error("not admitted")
+        await run(a!.capacity.release(leased.reservation, NOW))
+      }
+      // no call for any of them: the shared bucket holds what it did
+      expect(await level(b!)).toBeCloseTo(6_100, 6)
+      // one left open when the lease ends: its charge stays in the bucket, the rest goes back
+      const open = await admit(a!, 250)
+      if (open._tag !== "Admitted") throw new Error("not admitted")
+      await sleep(400)
+      expect(await level(b!)).toBeCloseTo(350, 6)
+      // closed after its lease ended: into the shared bucket, as any reservation
+      await run(a!.capacity.release(open.reservation, NOW))
+      expect(await level(b!)).toBeCloseTo(100, 6)
     } finally {
       await closeAll([a!, b!])
     }
@@ -151,6 +197,58 @@ describe("admission leases", () => {
     }
   })
 
+  it("property: reservations released into their lease and its reuse keep the fleet within the same bounds", async () => {
+    const LEASE_MS = 100
+    const small = endpointWith("small-released", { tokensPerMinute: 60_000, requestsPerMinute: 400 })
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 3 }),
+        fc.array(
+          fc.tuple(
+            // each admission's charge, and whether it is released at once (its request never sent)
+            fc.array(
+              fc.array(fc.tuple(fc.integer({ min: 1, max: 3_000 }), fc.boolean()), { minLength: 1, maxLength: 6 }),
+              {
+                minLength: 1,
+                maxLength: 4,
+              },
+            ),
+            fc.constantFrom(0, 1, 20, 60, 99, 100, 150, 1_000),
+          ),
+          { minLength: 1, maxLength: 6 },
+        ),
+        async (k, rounds) => {
+          const replicas = await fleet(k, { leaseShare: 0.1, leaseMs: LEASE_MS })
+          try {
+            let now = NOW
+            const sent: Array<{ at: number; charge: number }> = []
+            for (const [turns, advance] of rounds) {
+              now += advance
+              await Promise.all(
+                replicas.map(async (r) => {
+                  for (const turn of turns)
+                    await Promise.all(
+                      turn.map(async ([charge, release]) => {
+                        const a = await run(r.live.admit(small, charge, STRICT, now))
+                        if (a._tag !== "Admitted") return
+                        if (release) await run(r.capacity.release(a.reservation, now))
+                        else sent.push({ at: now, charge })
+                      }),
+                    )
+                }),
+              )
+            }
+            // what was sent upstream, drained from each admission on, within the same bound
+            expectWithinBound(sent, LEASE_MS)
+          } finally {
+            await closeAll(replicas)
+          }
+        },
+      ),
+      { numRuns: 30 },
+    )
+  }, 120_000)
+
   it("property: K replicas admitting with leases never take the endpoint above its limits (beyond leaseMs of draining)", async () => {
     const LEASE_MS = 100
     const small = endpointWith("small", { tokensPerMinute: 60_000, requestsPerMinute: 400 })
@@ -190,21 +288,7 @@ describe("admission leases", () => {
               const u = (await run(replicas[0]!.capacity.utilization(small, now)))!
               expect(u).toBeLessThanOrEqual(1 + 1e-9)
             }
-            // What the fleet admitted, drained like the bucket from each admission on (what the provider's meter
-            // sees), never exceeds the limits by more than the README's bound: a leased charge counts in the shared
-            // bucket from its lease's start, at most leaseMs early, and a lease's rest goes back at its end — at most
-            // leaseMs of draining each, for the whole fleet.
-            const slack = (perMinute: number) => (2 * perMinute * LEASE_MS) / 60_000 + 1e-6
-            let tokens = 0
-            let requests = 0
-            let at = NOW
-            for (const x of admitted) {
-              tokens = Math.max(0, tokens - ((x.at - at) * 60_000) / 60_000) + x.charge
-              requests = Math.max(0, requests - ((x.at - at) * 400) / 60_000) + 1
-              at = x.at
-              expect(tokens).toBeLessThanOrEqual(60_000 + slack(60_000))
-              expect(requests).toBeLessThanOrEqual(400 + slack(400))
-            }
+            expectWithinBound(admitted, LEASE_MS)
           } finally {
             await closeAll(replicas)
           }
