@@ -19,7 +19,8 @@ interface Lease {
   last: number
   readonly timer: ReturnType<typeof setTimeout>
   /** The reservations taken from it and not closed yet (see `Leases.close`). */
-  readonly taken: Set<string>
+  readonly taken: Set<string> /** An admission in its last quarter asked Redis for the next lease (see `Leases.take`). */
+  renewing: boolean
 }
 
 /**
@@ -69,7 +70,7 @@ export class Leases {
   /**
    * Admit `charge` at admission limit `limit` on the endpoint from its lease, at `t`: true when the lease is valid
    * and has room (its rest shrinks by the charge and one request); false when the admission must go to Redis (no
-   * lease, not enough left, or a lower limit). An expired or unusable lease is ended on the way. `id`: the reservation
+   * lease, not enough left, a lower limit, or the first admission in the lease's last quarter: it asks for the next). An expired or unusable lease is ended on the way. `id`: the reservation
    * it admits, so its settle or release can go back into this lease (`close`).
    */
   take(endpointId: string, id: string, charge: number, limit: number, t: number): boolean {
@@ -80,6 +81,12 @@ export class Leases {
       return false
     }
     if (limit < l.limit || l.tokens < charge || l.requests < 1) return false
+    // in its last quarter, one admission asks Redis (with the next lease) while the others keep taking from this one:
+    // under steady traffic the next lease is held before this one ends, and no admission waits for Redis in between
+    if (!l.renewing && t >= l.until - this.ms / 4) {
+      l.renewing = true
+      return false
+    }
     l.tokens -= charge
     l.requests -= 1
     if (t > l.last) l.last = t
@@ -140,6 +147,7 @@ export class Leases {
       last: t,
       timer,
       taken: new Set(),
+      renewing: false,
     })
   }
 

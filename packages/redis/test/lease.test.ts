@@ -197,6 +197,27 @@ describe("admission leases", () => {
     }
   })
 
+  it("the first admission in a lease's last quarter asks Redis for the next lease; the others take from the lease they hold", async () => {
+    const [a, b] = await fleet(2, { leaseMs: 400 })
+    try {
+      // 600 000 tokens a minute drain 10 tokens a millisecond
+      expect((await admit(a!, 100))._tag).toBe("Admitted")
+      expect(await level(b!)).toBeCloseTo(100 + 6_000, 6)
+      // before the last quarter: from the lease, the bucket only drains
+      expect((await admit(a!, 100, NOW + 290))._tag).toBe("Admitted")
+      expect(await level(b!, NOW + 290)).toBeCloseTo(6_100 - 2_900, 6)
+      // in it: Redis admits, with the next lease, and the old one's rest goes back (5 900, less the 3 100 the bucket
+      // drained since it began)
+      expect((await admit(a!, 100, NOW + 310))._tag).toBe("Admitted")
+      expect(await level(b!, NOW + 310)).toBeCloseTo(6_100 - 3_100 + 100 + 6_000 - (5_900 - 3_100), 6)
+      // the next ones take from the new lease
+      expect((await admit(a!, 100, NOW + 311))._tag).toBe("Admitted")
+      expect(await level(b!, NOW + 311)).toBeCloseTo(6_300 - 10, 6)
+    } finally {
+      await closeAll([a!, b!])
+    }
+  })
+
   it("property: reservations released into their lease and its reuse keep the fleet within the same bounds", async () => {
     const LEASE_MS = 100
     const small = endpointWith("small-released", { tokensPerMinute: 60_000, requestsPerMinute: 400 })
