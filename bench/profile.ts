@@ -25,6 +25,7 @@ import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { startRedis } from "@switchyard/redis/testing"
 import { startLoadGenerators } from "./load.js"
+import { latestJitEntries } from "./perf-map.js"
 import {
   allocMarkdown,
   framesOfCpuProfile,
@@ -170,6 +171,9 @@ const main = async (): Promise<void> => {
     await target.stop()
     target = undefined
 
+    // the JIT map as it is now: stale entries of collected code misname the samples of code compiled since
+    const jitMap = `/tmp/perf-${pid}.map`
+    if (mode === "perf" && existsSync(jitMap)) writeFileSync(jitMap, latestJitEntries(readFileSync(jitMap, "utf8")))
     const frames =
       mode === "perf"
         ? framesOfPerfScript(

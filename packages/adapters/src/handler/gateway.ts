@@ -259,17 +259,29 @@ export class Gateway {
   }
 
   handle(req: GatewayRequest): Promise<GatewayResponse> {
+    return new Promise((resolve) => this.respond(req, resolve))
+  }
+
+  /**
+   * `handle` on a callback: `done` receives the response once (every outcome, defects included, is a
+   * response). The Node adapter's path: a chat request takes no Promise and no microtask of its own — the
+   * request fiber's exit builds the response and hands it to `done`. `done` must not throw.
+   */
+  respond(req: GatewayRequest, done: (response: GatewayResponse) => void): void {
     const path = pathOf(req.path)
     const method = req.method
-    // The hot path: no async function frames, one Promise settled by the request fiber's observer.
     if (method === "POST" && path === CHAT_PATH) {
+      let response: GatewayResponse | undefined
       try {
-        return this.chat(req)
+        this.chat(req, done)
+        return
       } catch (defect) {
-        return Promise.resolve(this.defect(defect, method, path, req))
+        response = this.defect(defect, method, path, req)
       }
+      done(response)
+      return
     }
-    return this.handleOther(req, path, method)
+    this.handleOther(req, path, method).then(done, (defect: unknown) => done(this.defect(defect, method, path, req)))
   }
 
   private defect(defect: unknown, method: string, path: string, req: GatewayRequest): GatewayResponse {
@@ -290,7 +302,7 @@ export class Gateway {
     try {
       if (path === CHAT_PATH) {
         if (method !== "POST") return this.answer("other", this.methodNotAllowed(method, "POST, OPTIONS"))
-        return await this.chat(req)
+        return await new Promise<GatewayResponse>((resolve) => this.chat(req, resolve))
       }
       if (path === "/v1/models" || path.startsWith(MODELS_PREFIX)) {
         if (method !== "GET" && method !== "HEAD")
@@ -340,17 +352,28 @@ export class Gateway {
 
   // ---- POST /v1/chat/completions ---------------------------------------------------------------
 
-  /** Never rejects: every outcome, defects included, is a response. */
-  private chat(req: GatewayRequest): Promise<GatewayResponse> {
+  /** Every outcome, defects after routing began included, reaches `done` as a response (a throw before it: the caller's). */
+  private chat(req: GatewayRequest, done: (response: GatewayResponse) => void): void {
     const accepted = this.acceptChat(req)
-    if (!("request" in accepted)) return Promise.resolve(accepted)
+    if (!("request" in accepted)) {
+      done(accepted)
+      return
+    }
     const live = this.live
-    if (live === undefined)
-      return this.ready().then(
-        (ready) => this.routeChat(ready, accepted, req),
-        (defect: unknown) => this.defect(defect, req.method, CHAT_PATH, req),
-      )
-    return this.routeChat(live, accepted, req)
+    if (live !== undefined) {
+      this.routeChat(live, accepted, req, done)
+      return
+    }
+    this.ready().then(
+      (ready) => {
+        try {
+          this.routeChat(ready, accepted, req, done)
+        } catch (defect) {
+          done(this.defect(defect, req.method, CHAT_PATH, req))
+        }
+      },
+      (defect: unknown) => done(this.defect(defect, req.method, CHAT_PATH, req)),
+    )
   }
 
   /** Authentication, size, JSON and the routing fields: a request to route, or the error response. */
@@ -415,11 +438,16 @@ export class Gateway {
     return { request, withTrace, stream, keyName }
   }
 
-  private routeChat(live: Live, accepted: AcceptedChat, req: GatewayRequest): Promise<GatewayResponse> {
+  private routeChat(
+    live: Live,
+    accepted: AcceptedChat,
+    req: GatewayRequest,
+    done: (response: GatewayResponse) => void,
+  ): void {
     const request = accepted.request
-    return accepted.stream
-      ? this.run(live.router.stream(request), req, (exit) => this.streamResponse(live, exit, accepted, req))
-      : this.run(live.router.route(request), req, (exit) => this.jsonResponse(exit, accepted))
+    if (accepted.stream)
+      this.run(live.router.stream(request), req, done, (exit) => this.streamResponse(live, exit, accepted, req))
+    else this.run(live.router.route(request), req, done, (exit) => this.jsonResponse(exit, accepted))
   }
 
   /** The request's shape to the capture file, when one is configured (`gateway.capture`). */
@@ -436,36 +464,37 @@ export class Gateway {
   private run<A, E>(
     effect: Effect.Effect<A, E, GatewayServices>,
     req: GatewayRequest,
+    done: (response: GatewayResponse) => void,
     respond: (exit: Exit.Exit<A, unknown>) => GatewayResponse,
-  ): Promise<GatewayResponse> {
-    return new Promise((resolve) => {
-      const onExit = (exit: Exit.Exit<A, unknown>): void => {
-        try {
-          resolve(respond(exit))
-        } catch (defect) {
-          resolve(this.defect(defect, req.method, CHAT_PATH, req))
-        }
+  ): void {
+    const onExit = (exit: Exit.Exit<A, unknown>): void => {
+      let response: GatewayResponse
+      try {
+        response = respond(exit)
+      } catch (defect) {
+        response = this.defect(defect, req.method, CHAT_PATH, req)
       }
-      const fiber = this.runtime.runFork(effect)
-      const hook = req.cancel
-      if (hook !== undefined) {
-        if (hook.cancelled) fiber.interruptUnsafe()
-        else hook.onCancel = () => fiber.interruptUnsafe()
-        fiber.addObserver(onExit)
-        return
-      }
-      const signal = req.signal
-      if (signal === undefined) {
-        fiber.addObserver(onExit)
-        return
-      }
-      const interrupt = (): void => fiber.interruptUnsafe()
-      if (signal.aborted) interrupt()
-      else signal.addEventListener("abort", interrupt, { once: true })
-      fiber.addObserver((exit) => {
-        signal.removeEventListener("abort", interrupt)
-        onExit(exit)
-      })
+      done(response)
+    }
+    const fiber = this.runtime.runFork(effect)
+    const hook = req.cancel
+    if (hook !== undefined) {
+      if (hook.cancelled) fiber.interruptUnsafe()
+      else hook.onCancel = () => fiber.interruptUnsafe()
+      fiber.addObserver(onExit)
+      return
+    }
+    const signal = req.signal
+    if (signal === undefined) {
+      fiber.addObserver(onExit)
+      return
+    }
+    const interrupt = (): void => fiber.interruptUnsafe()
+    if (signal.aborted) interrupt()
+    else signal.addEventListener("abort", interrupt, { once: true })
+    fiber.addObserver((exit) => {
+      signal.removeEventListener("abort", interrupt)
+      onExit(exit)
     })
   }
 

@@ -14,10 +14,13 @@ const refuseTooLarge = (gateway: Gateway, req: IncomingMessage, res: ServerRespo
   writeResponse(res, gateway.tooLarge(), false)
 }
 
-/** A client that closes the connection before the response is complete cancels the request. */
+/**
+ * A client that closes the connection before the response is complete cancels the request. (`on`, not
+ * `once`: a response closes once, and `once` wraps each listener in a bound function of its own.)
+ */
 const watchClose = (res: ServerResponse): CancelHook => {
   const hook = newCancelHook()
-  res.once("close", () => {
+  res.on("close", () => {
     if (!res.writableFinished) cancelNow(hook)
   })
   return hook
@@ -50,20 +53,20 @@ const dispatch = (
       writeResponse(res, gateway.shuttingDown(), false)
       return
     }
-    // not answered when the shutdown grace ends: cancel the work, answer 503
+    // not answered when the shutdown grace ends: answer 503, then cancel the work (its own answer, which
+    // the interrupted request hands over at once, finds the response sent)
     inFlight.track(res, () => {
-      cancelNow(cancel)
       writeResponse(res, gateway.shuttingDown(), false)
+      cancelNow(cancel)
     })
   }
-  gateway.handle({ method: req.method ?? "GET", path: req.url ?? "/", headers: headersOf(req), body, cancel }).then(
-    (response: GatewayResponse) => writeResponse(res, response, req.method === "HEAD", inFlight),
-    () => {
-      if (!res.headersSent && !res.destroyed) {
-        res.writeHead(500, { "content-type": "application/json" })
-        res.end(
-          '{"error":{"message":"Internal gateway error","type":"server_error","param":null,"code":"internal_error"}}',
-        )
+  gateway.respond(
+    { method: req.method ?? "GET", path: req.url ?? "/", headers: headersOf(req), body, cancel },
+    (response: GatewayResponse) => {
+      try {
+        writeResponse(res, response, req.method === "HEAD", inFlight)
+      } catch {
+        res.destroy()
       }
     },
   )

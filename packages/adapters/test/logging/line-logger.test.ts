@@ -65,6 +65,19 @@ describe("log lines of one text and one object of fields (the per-request line's
     expect(pretty.lines).toEqual([expect.stringMatching(/INFO {2}request n=1$/), "boom"])
   })
 
+  it('pretty: a string field is written bare when it is a token (/^[^\\s"=]+$/), else as a JSON string', async () => {
+    const chars = fc.constantFrom(
+      ...'ab-_.:@/=" \t\n\u000b\f\r\u00a0\u1680\u2000\u200a\u200b\u2028\u2029\u202f\u205f\u3000\ufeff\u00e9'.split(""),
+    )
+    const values = fc.array(chars, { maxLength: 6 }).map((cs) => cs.join(""))
+    const samples = fc.sample(values, { numRuns: 300, seed: 15 })
+    const pretty = captureLogs({ level: "info", format: "pretty" })
+    for (const v of samples) await once(pretty, { v })
+    expect(pretty.lines.map((line) => line.slice(line.indexOf(" v=") + 3))).toEqual(
+      samples.map((v) => (/^[^\s"=]+$/.test(v) ? v : JSON.stringify(v))),
+    )
+  })
+
   it("an empty object of fields still makes a valid line", async () => {
     const json = captureLogs({ level: "info", format: "json" })
     await once(json, {})

@@ -40,37 +40,30 @@ const rfc3339Delta = (v: string | undefined, nowMs: number): number | undefined 
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs)
 }
 
-const first = <A>(...xs: ReadonlyArray<A | undefined>): A | undefined => xs.find((x) => x !== undefined)
-
 export const signalsFromHeaders = (h: HeaderMap, nowMs: number): CapacitySignals => {
   const out: Mutable<CapacitySignals> = {}
   const retryAfterMs = retryAfterMsFromHeaders(h, nowMs)
   if (retryAfterMs !== undefined) out.retryAfterMs = retryAfterMs
-  const limitRequests = first(int(h["x-ratelimit-limit-requests"]), int(h["anthropic-ratelimit-requests-limit"]))
+  // the first header of each kind that holds a value (`??`: no array or closure per response)
+  const limitRequests = int(h["x-ratelimit-limit-requests"]) ?? int(h["anthropic-ratelimit-requests-limit"])
   if (limitRequests !== undefined) out.limitRequests = limitRequests
-  const remainingRequests = first(
-    int(h["x-ratelimit-remaining-requests"]),
-    int(h["anthropic-ratelimit-requests-remaining"]),
-  )
+  const remainingRequests = int(h["x-ratelimit-remaining-requests"]) ?? int(h["anthropic-ratelimit-requests-remaining"])
   if (remainingRequests !== undefined) out.remainingRequests = remainingRequests
-  const limitTokens = first(
-    int(h["x-ratelimit-limit-tokens"]),
-    int(h["anthropic-ratelimit-tokens-limit"]),
-    int(h["anthropic-ratelimit-input-tokens-limit"]),
-  )
+  const limitTokens =
+    int(h["x-ratelimit-limit-tokens"]) ??
+    int(h["anthropic-ratelimit-tokens-limit"]) ??
+    int(h["anthropic-ratelimit-input-tokens-limit"])
   if (limitTokens !== undefined) out.limitTokens = limitTokens
-  const remainingTokens = first(
-    int(h["x-ratelimit-remaining-tokens"]),
-    int(h["anthropic-ratelimit-tokens-remaining"]),
-    int(h["anthropic-ratelimit-input-tokens-remaining"]),
-  )
+  const remainingTokens =
+    int(h["x-ratelimit-remaining-tokens"]) ??
+    int(h["anthropic-ratelimit-tokens-remaining"]) ??
+    int(h["anthropic-ratelimit-input-tokens-remaining"])
   if (remainingTokens !== undefined) out.remainingTokens = remainingTokens
   const reset = h["x-ratelimit-reset-tokens"]
-  const resetTokensMs = first(
-    reset === undefined ? undefined : parseGoDurationMs(reset),
-    rfc3339Delta(h["anthropic-ratelimit-tokens-reset"], nowMs),
-    rfc3339Delta(h["anthropic-ratelimit-input-tokens-reset"], nowMs),
-  )
+  const resetTokensMs =
+    (reset === undefined ? undefined : parseGoDurationMs(reset)) ??
+    rfc3339Delta(h["anthropic-ratelimit-tokens-reset"], nowMs) ??
+    rfc3339Delta(h["anthropic-ratelimit-input-tokens-reset"], nowMs)
   if (resetTokensMs !== undefined) out.resetTokensMs = resetTokensMs
   const utilization = parseUtilization(h["azure-openai-deployment-utilization"])
   if (utilization !== undefined) out.utilization = utilization
@@ -83,5 +76,9 @@ export const responseNowMs = (h: HeaderMap): Effect.Effect<number> => {
   return d !== undefined ? Effect.succeed(d) : Clock.currentTimeMillis
 }
 
-export const readSignals = (h: HeaderMap): Effect.Effect<CapacitySignals> =>
-  Effect.map(responseNowMs(h), (now) => signalsFromHeaders(h, now))
+export const readSignals = (h: HeaderMap): Effect.Effect<CapacitySignals> => {
+  const d = responseDateMs(h)
+  return d !== undefined
+    ? Effect.succeed(signalsFromHeaders(h, d))
+    : Effect.map(Clock.currentTimeMillis, (now) => signalsFromHeaders(h, now))
+}

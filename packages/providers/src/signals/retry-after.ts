@@ -28,10 +28,18 @@ export const retryAfter = (v: string | undefined, nowMs: number): number | undef
   return Math.max(0, at - nowMs)
 }
 
+/** The last `date` header parsed, and its value (NaN: not a date). */
+let lastDate: string | undefined
+let lastDateMs = Number.NaN
+
 /** The response's `date` header as epoch millis, if present and valid. */
 export const responseDateMs = (headers: HeaderMap): number | undefined => {
   const d = headers.date
   if (d === undefined) return undefined
-  const at = Date.parse(d)
-  return Number.isNaN(at) ? undefined : at
+  // a server's `date` changes once a second: the last one parsed is usually the one asked for
+  if (d !== lastDate) {
+    lastDate = d
+    lastDateMs = Date.parse(d)
+  }
+  return Number.isNaN(lastDateMs) ? undefined : lastDateMs
 }
