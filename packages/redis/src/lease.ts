@@ -19,7 +19,8 @@ interface Lease {
   last: number
   readonly timer: ReturnType<typeof setTimeout>
   /** The reservations taken from it and not closed yet (see `Leases.close`). */
-  readonly taken: Set<string> /** An admission in its last quarter asked Redis for the next lease (see `Leases.take`). */
+  readonly taken: Set<string>
+  /** An admission in its last quarter asked Redis for the next lease (see `Leases.take`). */
   renewing: boolean
 }
 
@@ -70,8 +71,9 @@ export class Leases {
   /**
    * Admit `charge` at admission limit `limit` on the endpoint from its lease, at `t`: true when the lease is valid
    * and has room (its rest shrinks by the charge and one request); false when the admission must go to Redis (no
-   * lease, not enough left, a lower limit, or the first admission in the lease's last quarter: it asks for the next). An expired or unusable lease is ended on the way. `id`: the reservation
-   * it admits, so its settle or release can go back into this lease (`close`).
+   * lease, not enough left, a lower limit, or the first admission in the lease's last quarter: it asks for the
+   * next). An expired or unusable lease is ended on the way. `id`: the reservation it admits, so its settle or
+   * release can go back into this lease (`close`).
    */
   take(endpointId: string, id: string, charge: number, limit: number, t: number): boolean {
     const l = this.held.get(endpointId)
