@@ -271,14 +271,11 @@ export class Gateway {
     const path = pathOf(req.path)
     const method = req.method
     if (method === "POST" && path === CHAT_PATH) {
-      let response: GatewayResponse | undefined
       try {
         this.chat(req, done)
-        return
       } catch (defect) {
-        response = this.defect(defect, method, path, req)
+        done(this.defect(defect, method, path, req))
       }
-      done(response)
       return
     }
     this.handleOther(req, path, method).then(done, (defect: unknown) => done(this.defect(defect, method, path, req)))
@@ -300,10 +297,8 @@ export class Gateway {
       }
     }
     try {
-      if (path === CHAT_PATH) {
-        if (method !== "POST") return this.answer("other", this.methodNotAllowed(method, "POST, OPTIONS"))
-        return await new Promise<GatewayResponse>((resolve) => this.chat(req, resolve))
-      }
+      // a POST to it went to `chat` (see `respond`)
+      if (path === CHAT_PATH) return this.answer("other", this.methodNotAllowed(method, "POST, OPTIONS"))
       if (path === "/v1/models" || path.startsWith(MODELS_PREFIX)) {
         if (method !== "GET" && method !== "HEAD")
           return this.answer("other", this.methodNotAllowed(method, "GET, HEAD, OPTIONS"))

@@ -70,15 +70,14 @@ export const signalsFromHeaders = (h: HeaderMap, nowMs: number): CapacitySignals
   return out
 }
 
-/** "Now" for header arithmetic: the response's `date` header, else the Effect Clock. */
-export const responseNowMs = (h: HeaderMap): Effect.Effect<number> => {
+/** `f` of "now" for header arithmetic: the response's `date` header, else the Effect Clock. */
+const atResponseNow = <A>(h: HeaderMap, f: (nowMs: number) => A): Effect.Effect<A> => {
   const d = responseDateMs(h)
-  return d !== undefined ? Effect.succeed(d) : Clock.currentTimeMillis
+  return d !== undefined ? Effect.succeed(f(d)) : Effect.map(Clock.currentTimeMillis, f)
 }
 
-export const readSignals = (h: HeaderMap): Effect.Effect<CapacitySignals> => {
-  const d = responseDateMs(h)
-  return d !== undefined
-    ? Effect.succeed(signalsFromHeaders(h, d))
-    : Effect.map(Clock.currentTimeMillis, (now) => signalsFromHeaders(h, now))
-}
+/** "Now" for header arithmetic: the response's `date` header, else the Effect Clock. */
+export const responseNowMs = (h: HeaderMap): Effect.Effect<number> => atResponseNow(h, (now) => now)
+
+export const readSignals = (h: HeaderMap): Effect.Effect<CapacitySignals> =>
+  atResponseNow(h, (now) => signalsFromHeaders(h, now))
