@@ -60,7 +60,7 @@ export const utilizationOfBucket = (endpoint: Endpoint, state: BucketState, now:
 }
 
 /**
- * A `syBatch` reservation: `V` (reserve) or `A` (Health acquire, then reserve); see `BATCH_OPS` in `lua/scripts.ts`
+ * A `syBatch` reservation: `V` (reserve) or `A` (Health acquire, then reserve); see `BATCH_LUA` in `lua/scripts.ts`
  * (the endpoint's limits and the TTL are the batch's).
  */
 export const reserveOp = (code: "V" | "A", charge: number, o: ReserveOptions, now: number): Array<string> => [

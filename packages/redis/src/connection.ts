@@ -153,16 +153,23 @@ export class Connection {
   }
 
   /**
-   * `script` for a script with a key count and many arguments (the per-turn `syBatch`): on one Redis with
+   * `script` for a script with a key count and many arguments (the per-turn `syBatch`, `syBooks`): on one Redis with
    * functions, its `FCALL` is written on the wire as built here in one pass over the arguments (`encodeCommand`) — a
    * fraction of the CPU and garbage of ioredis's generic encoding; ioredis still sends it (in issue order with every
    * other command: the single client does not auto-pipeline, see `client.ts`), times it out and parses the reply.
    * On a cluster (whose commands are auto-pipelined, so a command written directly could overtake them) and on
    * servers without functions: `script`.
    */
-  scriptWith(name: ScriptName, args: ReadonlyArray<string>): Promise<unknown> {
-    const keys = SCRIPTS[name].numberOfKeys
-    if (!this.functions || this.cluster || keys === undefined) return this.script(name, args)
+  scriptWith(
+    name: ScriptName,
+    args: ReadonlyArray<string>,
+    /** The key count of a script that takes it first (`syBooks`). */
+    keyCount?: number,
+  ): Promise<unknown> {
+    const keys = SCRIPTS[name].numberOfKeys ?? keyCount
+    if (keys === undefined) return this.script(name, args)
+    if (!this.functions || this.cluster)
+      return keyCount === undefined ? this.script(name, args) : this.script(name, keyCount, args)
     const wire = encodeCommand(wireHead(name, keys, args.length), args)
     // what ioredis reads of the command: the function, the key count and the keys
     const visible = [FUNCTIONS[name], String(keys), ...args.slice(0, keys)]

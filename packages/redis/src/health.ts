@@ -119,6 +119,11 @@ export const makeRedisHealth = (
     const cools = report._tag === "RateLimited" || (report._tag === "Failure" && report.retryAfterMs !== undefined)
     const cooldownUntil = cools ? after.until : undefined
     const news = cooldownUntil !== undefined || event === "F"
+    // a plain success (most reports): one more now in the batch's run of successes instead of an operation of its own
+    if (event === "S" && cooldownUntil === undefined) {
+      shared.success(id, t)
+      return
+    }
     shared.write(
       id,
       undefined,

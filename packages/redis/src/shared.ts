@@ -49,6 +49,13 @@ interface Batch {
    * its reservation was taken under; a Health record takes none).
    */
   limits: BucketLimits | undefined
+  /**
+   * The instants of the Health successes queued since the batch's last operation on Health (`R`, `A`, `L`): sent as one
+   * run (`Y`) right before the next such operation, or at the end of the arguments when the batch goes — so after the
+   * bucket operations queued meanwhile (`S` `G` `O` `V`: they neither read nor change Health, so the result is the
+   * same as in issue order).
+   */
+  readonly successes: Array<string>
 }
 
 /** Where the limits go in a batch's arguments (after the two keys and the breaker config). */
@@ -95,14 +102,23 @@ export class Shared {
   }
   private readonly sendDecisions = () => {
     const all = this.bookkeepingMs <= 0
+    const books: Array<Batch> = []
     for (const [endpointId, batch] of this.pending)
-      if (all || batch.waiters.length > 0) {
+      if (batch.waiters.length > 0) {
         this.pending.delete(endpointId)
         this.sendBatch(batch)
+      } else if (all) {
+        this.pending.delete(endpointId)
+        books.push(batch)
       }
+    this.sendBooks(books)
   }
   private readonly sendPending = () => {
-    for (const batch of this.pending.values()) this.sendBatch(batch)
+    const books: Array<Batch> = []
+    for (const batch of this.pending.values())
+      if (batch.waiters.length > 0) this.sendBatch(batch)
+      else books.push(batch)
+    this.sendBooks(books)
   }
   /**
    * Told when this replica reports news that changes how an endpoint is planned (a cooldown, a failure, an
@@ -286,7 +302,7 @@ export class Shared {
       const args = [this.keys.state(endpointId), this.keys.reservations(endpointId)]
       for (const a of this.breaker) args.push(a)
       args.push("", "", this.ttl, this.replicaId, "0", "")
-      batch = { endpointId, args, ops: 0, waiters: [], timer: undefined, limits: undefined }
+      batch = { endpointId, args, ops: 0, waiters: [], timer: undefined, limits: undefined, successes: [] }
       this.pending.set(endpointId, batch)
     }
     if (limits !== undefined && batch.limits === undefined) {
@@ -297,8 +313,28 @@ export class Shared {
     return batch
   }
 
+  /**
+   * Queue a Health success (`R` with event `S` and no cooldown: never news) on one endpoint's state, recorded at `t`:
+   * one more instant in the batch's run of successes (`Y`, see `successes`). Redis applies the run's successes in
+   * issue order, each at its own `t`, as it applies `R` (see `BATCH_LUA`): one operation and one argument per request
+   * instead of four.
+   */
+  success(endpointId: string, t: number): void {
+    if (!this.conn.ok) return
+    const batch = this.batchOf(endpointId, undefined)
+    batch.successes.push(String(t))
+    this.schedule(endpointId, batch)
+  }
+
   private add(endpointId: string, batch: Batch, op: ReadonlyArray<string>): void {
+    const code = op[0]
+    // an operation on Health (`R`, and the admissions `A` `L`) comes after the successes issued before it
+    if (code === "R" || code === "A" || code === "L") endRun(batch)
     for (const a of op) batch.args.push(a)
+    this.schedule(endpointId, batch)
+  }
+
+  private schedule(endpointId: string, batch: Batch): void {
     if (++batch.ops >= MAX_BATCH_OPS) {
       this.pending.delete(endpointId)
       this.sendBatch(batch)
@@ -332,13 +368,45 @@ export class Shared {
     this.pending.clear()
   }
 
-  /** One batch's `syBatch` call: bookkeeping alone is sent without waiting, decisions are answered from the reply. */
-  private sendBatch(batch: Batch): void {
+  /** A batch's last arguments, as it leaves: its run of successes, what the replica holds open on the endpoint. */
+  private seal(batch: Batch): void {
+    endRun(batch)
     const held = this.held(batch.endpointId)
     if (held !== undefined && held.count > 0) {
       batch.args[HELD_AT] = String(held.count)
       batch.args[HELD_AT + 1] = String(held.last)
     }
+  }
+
+  /**
+   * Batches of bookkeeping alone (no reply waited for), of several endpoints: on one Redis one `syBooks` call for them
+   * all (each run as its own `syBatch` would run it, one after the other), instead of one call each; on a cluster (the
+   * endpoints' keys are in several slots), or for one batch, one `syBatch` each.
+   */
+  private sendBooks(books: ReadonlyArray<Batch>): void {
+    if (books.length === 0) return
+    if (books.length === 1 || this.conn.cluster) {
+      for (const batch of books) this.sendBatch(batch)
+      return
+    }
+    // KEYS: each endpoint's two; ARGV: each endpoint's syBatch ARGV, preceded by its length
+    const args: Array<string> = []
+    for (const batch of books) {
+      this.seal(batch)
+      args.push(batch.args[0]!, batch.args[1]!)
+    }
+    for (const batch of books) {
+      const a = batch.args
+      args.push(String(a.length - 2))
+      for (let i = 2; i < a.length; i++) args.push(a[i]!)
+    }
+    const keyCount = 2 * books.length
+    this.send(() => this.conn.scriptWith("syBooks", args, keyCount))
+  }
+
+  /** One batch's `syBatch` call: bookkeeping alone is sent without waiting, decisions are answered from the reply. */
+  private sendBatch(batch: Batch): void {
+    this.seal(batch)
     const waiters = batch.waiters
     if (waiters.length === 0) {
       this.send(() => this.conn.scriptWith("syBatch", batch.args))
@@ -371,6 +439,16 @@ export class Shared {
       },
     )
   }
+}
+
+/** The batch's queued successes as one run (`Y`: how many, then each one's instant) at the end of its arguments. */
+const endRun = (batch: Batch): void => {
+  const n = batch.successes.length
+  if (n === 0) return
+  const args = batch.args
+  args.push("Y", String(n))
+  for (let i = 0; i < n; i++) args.push(batch.successes[i]!)
+  batch.successes.length = 0
 }
 
 const timedOut = (ms: number) => new Error(`Redis did not answer within ${ms} ms`)

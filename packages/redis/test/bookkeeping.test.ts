@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RedisServer, startRedis } from "../src/testing/redis-server.js"
-import { buildServices, endpointWith, run, type Services } from "./support/services.js"
+import { buildServices, endpoints, endpointWith, run, type Services } from "./support/services.js"
 import { sleep } from "./support/wait.js"
 
 // Bookkeeping alone (a release here) waits at most `bookkeepingMs` for company; a decision sends it at once, first.
@@ -61,6 +61,40 @@ describe("bookkeeping alone", () => {
       expect(await level(b!)).toBe(500)
     } finally {
       await b!.close()
+    }
+  })
+
+  it("of several endpoints goes in one script call, each endpoint's as its own call would have left it", async () => {
+    const [a, b] = await pair(60_000)
+    const admin = server.admin()
+    const calls = async () =>
+      Number(/cmdstat_fcall:calls=(\d+)/.exec(String(await admin.call("INFO", "commandstats")))?.[1] ?? 0)
+    try {
+      const eps = endpoints().slice(0, 3)
+      const taken = await Promise.all(eps.map((e) => run(a!.capacity.reserve(e, 1_000, STRICT, NOW))))
+      const before = await calls()
+      // bookkeeping on three endpoints (a release and a success each, one endpoint also a failure ratio's worth of
+      // successes), then a read: everything queued goes first, the three endpoints' bookkeeping in one call
+      for (const [i, e] of eps.entries()) {
+        const r = taken[i]!
+        if (r._tag !== "Admitted") throw new Error("refused")
+        await run(a!.capacity.release(r.reservation, NOW + i))
+        await run(a!.health.record(e.id, { _tag: "Success" }, false, NOW + i))
+      }
+      await run(
+        a!.health.readMany(
+          eps.map((e) => e.id),
+          NOW,
+        ),
+      )
+      expect((await calls()) - before).toBe(1)
+      // the releases reached each endpoint's bucket and each endpoint's count of a's open reservations
+      for (const e of eps) {
+        expect(await run(b!.capacity.utilization(e, NOW + 10))).toBe(0)
+        expect(await run(b!.capacity.openReservations(e.id))).toBe(0)
+      }
+    } finally {
+      await Promise.all([a!.close(), b!.close()])
     }
   })
 })

@@ -1,9 +1,9 @@
-import type { HealthReport, Reservation } from "@switchyard/core"
+import type { HealthReport, Reservation, Usage } from "@switchyard/core"
 import { Effect } from "effect"
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RedisServer, startRedis } from "../src/testing/redis-server.js"
-import { buildServices, endpoints, run } from "./support/services.js"
+import { buildServices, endpoints, run, type Services } from "./support/services.js"
 import { runTurn } from "./support/turn.js"
 
 // The Lua breaker + cooldowns (acquire, record, and the combined admit gate) against the TypeScript
@@ -165,4 +165,101 @@ describe("Lua breaker and cooldowns = TypeScript Health", () => {
       answers.map((a) => (a as { _tag: string; probe?: boolean }).probe ?? (a as { reason?: string }).reason),
     ).toEqual(["breaker_open", "breaker_open", true, "breaker_open", "breaker_open", true, false])
   })
+
+  it("applies the successes of one batch each at its own instant, between bucket operations, as one after the other in memory", async () => {
+    // one endpoint's records at different instants, settles and releases between them, all issued at once on Redis
+    // (one batch: the successes joined into runs) and one after the other in memory; the windows, the ratio and the
+    // opening are judged at each record's own instant in both
+    const item = fc.record({
+      dt: fc.oneof(fc.constantFrom(0, 0, 1, 1_000, 2_500, 3_000, 5_000), fc.integer({ min: 0, max: 2_500 })),
+      what: fc.oneof(
+        { weight: 6, arbitrary: fc.constant("success" as const) },
+        { weight: 2, arbitrary: fc.constantFrom("failure" as const, "rateLimited" as const, "abandoned" as const) },
+        { weight: 3, arbitrary: fc.constantFrom("settle" as const, "release" as const) },
+      ),
+      probe: fc.boolean(),
+    })
+    // a ratio that a success can reach (two failures in six records), after more consecutive failures than that
+    const runOptions = {
+      health: {
+        ...options.health,
+        breaker: { ...options.health.breaker, failureThreshold: 5, minimumRequests: 6, failureRatio: 0.3 },
+      },
+    }
+    let runNo = 0
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(item, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }),
+        async (items, start) => {
+          const memory = await buildServices(undefined, runOptions)
+          const redis = await buildServices(
+            { url: server.url, prefix: `runs${runNo++}:`, timeoutMs: 2_000, leaseMs: 0 },
+            runOptions,
+          )
+          try {
+            const e = EPS[0]!
+            // reservations to close in the batch (bucket operations between the records), one per settle or release
+            const closing = items.filter((x) => x.what === "settle" || x.what === "release").length
+            const held: Array<readonly [Reservation, Reservation]> = []
+            for (let i = 0; i < closing; i++) {
+              const [m, r] = await Promise.all(
+                [memory, redis].map((s) =>
+                  run(s.capacity.reserve(e, 100, { admission: false, headroom: 0 }, start)).then((a) => {
+                    if (a._tag !== "Admitted") throw new Error("a reservation of the test was refused")
+                    return a.reservation
+                  }),
+                ),
+              )
+              held.push([m!, r!])
+            }
+            let now = start
+            let next = 0
+            const steps = items.map((x) => {
+              now += x.dt
+              return { ...x, now, pair: x.what === "settle" || x.what === "release" ? held[next++]! : undefined }
+            })
+            const usage: Usage = { promptTokens: 40, completionTokens: 20, cachedTokens: 0, reasoningTokens: 0 }
+            const apply = (x: (typeof steps)[number], side: 0 | 1, s: Services) => {
+              const reports: Record<string, HealthReport> = {
+                success: { _tag: "Success" },
+                failure: { _tag: "Failure" },
+                rateLimited: { _tag: "RateLimited" },
+                abandoned: { _tag: "Abandoned" },
+              }
+              if (x.pair !== undefined)
+                return run(
+                  x.what === "settle"
+                    ? s.capacity.settle(x.pair[side], usage, x.now)
+                    : s.capacity.release(x.pair[side], x.now),
+                )
+              return run(s.health.record(e.id, reports[x.what]!, x.probe, x.now))
+            }
+            await runTurn(
+              steps,
+              (x) => apply(x, 0, memory),
+              (x) => apply(x, 1, redis),
+            )
+            for (const t of [now, now + 1, now + 3_000, now + 6_000]) {
+              expect(await run(redis.health.read(e.id, t))).toEqual(await run(memory.health.read(e.id, t)))
+              expect(await run(redis.capacity.utilization(e, t))).toBeCloseTo(
+                (await run(memory.capacity.utilization(e, t)))!,
+                9,
+              )
+            }
+            // the window's counts show in what failures after the batch do
+            for (let i = 0; i < 5; i++) {
+              for (const s of [memory, redis]) await run(s.health.record(e.id, { _tag: "Failure" }, false, now))
+              expect(await run(redis.health.read(e.id, now))).toEqual(await run(memory.health.read(e.id, now)))
+            }
+            expect(redis.live.status().state).toBe("ok")
+          } finally {
+            await memory.close()
+            await redis.close()
+          }
+        },
+      ),
+      { numRuns: 300 },
+    )
+  }, 120_000)
 })

@@ -91,6 +91,16 @@ local function breaker_step_closed(c, s, ev, now)
   if cf >= c.threshold or (judged >= c.minimum and fail / judged >= c.ratio) then return opened(c, now, 1) end
   return { k = 'C', cf = cf, ws = ws, s = succ, f = fail }
 end
+-- a success on a closed breaker that is the script's own (not the table parsed from the hash): what
+-- breaker_step(c, b, 'S', now) answers, with \`b\` changed in place instead of copied (a run of successes, \`Y\`)
+local function closed_success(c, b, now)
+  if now - b.ws >= c.window then b.ws, b.s, b.f = now, 0, 0 end
+  b.s = b.s + 1
+  b.cf = 0
+  local judged = b.s + b.f
+  if b.cf >= c.threshold or (judged >= c.minimum and b.f / judged >= c.ratio) then return opened(c, now, 1) end
+  return b
+end
 -- events: 'S' success, 'F' failure, 'P' probe started, 'A' probe abandoned
 local function breaker_step(c, b, ev, now)
   local s = breaker_settle(c, b, now)
