@@ -509,9 +509,10 @@ export class Gateway {
           trace.modelUsed ?? "",
           result.upstreamRequestId,
         ),
-        body: JSON.stringify(
-          withTrace ? { ...result.body, switchyard_trace: redactDeep(trace, this.redact) } : result.body,
-        ),
+        // a relayed completion comes as its text already (`RouteResult.text`)
+        body: withTrace
+          ? JSON.stringify({ ...result.body, switchyard_trace: redactDeep(trace, this.redact) })
+          : (result.text ?? JSON.stringify(result.body)),
         // the runtime's Clock is the wall clock: the router's deadline is the response's
         deadlineAt: result.deadlineAt,
       }

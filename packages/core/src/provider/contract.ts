@@ -8,6 +8,7 @@ import type { ConfigInvalid } from "../errors.js"
 import type { CallbackClock } from "../simulated/timer.js"
 import { type ChunkSource, chunkStream } from "./chunk-source.js"
 import type { ProviderError } from "./errors.js"
+import type { RelayedCompletion } from "./relayed-completion.js"
 import type { CapacitySignals, Usage } from "./usage.js"
 
 /** A JSON object as it came over the wire (passed through, never re-modelled). */
@@ -52,6 +53,11 @@ export interface ChatResult {
   readonly usage: Usage
   readonly requestId: string | undefined
   readonly signals: CapacitySignals
+  /**
+   * `body` as the upstream wrote it, when that is canonical JSON in OpenAI's shape (`relayableCompletion`):
+   * the router then splices the client's body into it instead of serialising `body`.
+   */
+  readonly relayed?: RelayedCompletion | undefined
 }
 
 /** Where `ProviderClient.chatOn` reports its call's end. */

@@ -22,6 +22,7 @@ import { streamBody } from "./chunks.js"
 import type { AttemptOk, RequestContext, RouterServices } from "./context.js"
 import { costBreakdown, decorateCompletion } from "./cost.js"
 import { makeDeadlines } from "./deadlines.js"
+import { relayedRoute } from "./decorated-text.js"
 import { ActiveDeployment, type ActiveDeploymentTwin, type Deployment } from "./deployment.js"
 import type { RouteError } from "./errors.js"
 import { execute } from "./execute.js"
@@ -163,27 +164,39 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
           )
         : Effect.clockWith((clock) => started(request, streamed, spans, current.current(), clock, run))
 
-    /** The served completion as the client sees it, and the finished trace (built when it runs: see `ctx.clock`). */
+    /**
+     * The served completion as the client sees it, and the finished trace (built when it runs: see `ctx.clock`).
+     * A relayed completion (`ChatResult.relayed`) also comes as `text`, spliced from the upstream's; its
+     * `body` is then built only if someone reads it.
+     */
     const served = (ctx: RequestContext, ok: AttemptOk<ChatResult>): Effect.Effect<RouteResult> => {
       const endpoint = ok.info.endpoint
-      const usage = ok.value.usage
+      const chat = ok.value
+      const usage = chat.usage
       const cost = costBreakdown(endpoint, usage)
       const now = ctx.clock.currentTimeMillisUnsafe()
-      return Effect.as(rememberAffinity(ctx, endpoint, now), {
-        body: decorateCompletion(ok.value.body, endpoint, usage, cost),
+      const trace = ctx.trace.finish(now, {
         endpoint,
-        upstreamRequestId: ok.value.requestId,
         usage,
-        cost: cost.total,
-        trace: ctx.trace.finish(now, {
-          endpoint,
-          usage,
-          cost,
-          firstTokenAt: ok.trace?.endedAt ?? now,
-          traffic: ok.value.signals.trafficType,
-        }),
-        deadlineAt: ctx.deadlineAt,
+        cost,
+        firstTokenAt: ok.trace?.endedAt ?? now,
+        traffic: chat.signals.trafficType,
       })
+      const relayed = chat.relayed
+      if (relayed === undefined)
+        return Effect.as(rememberAffinity(ctx, endpoint, now), {
+          body: decorateCompletion(chat.body, endpoint, usage, cost),
+          endpoint,
+          upstreamRequestId: chat.requestId,
+          usage,
+          cost: cost.total,
+          trace,
+          deadlineAt: ctx.deadlineAt,
+        })
+      return Effect.as(
+        rememberAffinity(ctx, endpoint, now),
+        relayedRoute(chat, relayed, endpoint, usage, cost, trace, ctx.deadlineAt),
+      )
     }
 
     const runRoute = (ctx: RequestContext): Effect.Effect<RouteResult, RouteError> =>

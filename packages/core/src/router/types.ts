@@ -120,6 +120,11 @@ export interface RouteTrace {
 export interface RouteResult {
   /** The OpenAI completion, with top-level `provider` (serving slug), `model` (model used) and `usage.cost` set. */
   readonly body: JsonObject
+  /**
+   * `JSON.stringify(body)`, when the router has it without serialising `body`: spliced from a relayed
+   * upstream body (`ChatResult.relayed`). Send it as it is.
+   */
+  readonly text?: string | undefined
   readonly endpoint: Endpoint
   /** The serving upstream's request id (for support tickets), when it sent one. */
   readonly upstreamRequestId?: string | undefined

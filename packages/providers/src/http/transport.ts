@@ -6,6 +6,8 @@
  *
  *   http.requestJson({ url, headers, body }) → Effect<{ response, json }, ProviderError>
  *       non-2xx → classified error; body not JSON → MalformedResponse
+ *   http.requestText(req) → Effect<{ response, text }, ProviderError>: the same without the parse
+ *       (`http.parseJson(status, text)` parses it as `requestJson` would)
  *   http.requestSse({ url, headers, body })  → Effect<{ response, messages: SseMessages }, ProviderError>
  *       resolves at 2xx headers; the body is decoded as SSE as it arrives and read in batches through
  *       `messages` — turn them into chunks with `sseSource(messages, convert, end)` (one bridge for every
@@ -102,6 +104,12 @@ export interface Transport {
   readonly requestJson: (
     req: HttpRequest,
   ) => Effect.Effect<{ readonly response: HttpResponse; readonly json: unknown }, ProviderError>
+  /** `requestJson` without the parse: a 2xx answer's body as text (UTF-8), for `parseJson` or a relay. */
+  readonly requestText: (
+    req: HttpRequest,
+  ) => Effect.Effect<{ readonly response: HttpResponse; readonly text: string }, ProviderError>
+  /** `text` parsed, or the `MalformedResponse` `requestJson` fails with when a 2xx body is not JSON. */
+  readonly parseJson: (status: number, text: string) => Effect.Effect<unknown, ProviderError>
   readonly requestSse: {
     (req: HttpRequest): Effect.Effect<Extract<SseAnswer, { json: undefined }>, ProviderError>
     (req: HttpRequest, options: SseOptions): Effect.Effect<SseAnswer, ProviderError>
@@ -176,26 +184,39 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
       }))
     }
 
+    /** The answer to a buffered exchange: the text of a 2xx, else the classified error. */
+    const settleText = (
+      res: BufferedResponse,
+    ): Effect.Effect<{ readonly response: HttpResponse; readonly text: string }, ProviderError> => {
+      const text = res.body.toString("utf8")
+      if (!isOk(res.status)) return failWith(res.status, res.headers, text)
+      return Effect.succeed({ response: { status: res.status, headers: res.headers, destroy: noop }, text })
+    }
+
     // One callback per request on undici's dispatcher: no Promise, no Readable, no AbortController.
     // Interrupting the fiber aborts the request (before or after the headers); so does the deadline.
-    const requestJson = (req: HttpRequest) =>
-      Effect.callback<{ readonly response: HttpResponse; readonly json: unknown }, ProviderError>((resume) => {
-        let disarm: (() => void) | undefined
-        const cancel = dispatchBuffered(agent, dispatchOptions(req), (error, res) => {
-          disarm?.()
-          resume(error !== undefined || res === undefined ? failNetwork(error) : settleJson(res))
-        })
-        const deadline = req.deadline
-        if (deadline !== undefined)
-          disarm = deadline.arm(() => {
-            cancel()
-            resume(Effect.fail(deadline.error()))
+    const buffered =
+      <A>(settle: (res: BufferedResponse) => Effect.Effect<A, ProviderError>) =>
+      (req: HttpRequest) =>
+        Effect.callback<A, ProviderError>((resume) => {
+          let disarm: (() => void) | undefined
+          const cancel = dispatchBuffered(agent, dispatchOptions(req), (error, res) => {
+            disarm?.()
+            resume(error !== undefined || res === undefined ? failNetwork(error) : settle(res))
           })
-        return Effect.sync(() => {
-          disarm?.()
-          cancel()
+          const deadline = req.deadline
+          if (deadline !== undefined)
+            disarm = deadline.arm(() => {
+              cancel()
+              resume(Effect.fail(deadline.error()))
+            })
+          return Effect.sync(() => {
+            disarm?.()
+            cancel()
+          })
         })
-      })
+    const requestJson = buffered(settleJson)
+    const requestText = buffered(settleText)
 
     // Streamed calls on undici's dispatcher too: the SSE is decoded as the bytes arrive (no Readable,
     // no async iterator, no AbortController per stream). Interrupting before the headers, or closing
@@ -220,7 +241,16 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
         return Effect.sync(() => exchange.cancel())
       })
 
-    return { provider, timeouts, redact, requestId, requestJson, requestSse: requestSse as Transport["requestSse"] }
+    return {
+      provider,
+      timeouts,
+      redact,
+      requestId,
+      requestJson,
+      requestText,
+      parseJson,
+      requestSse: requestSse as Transport["requestSse"],
+    }
   })
 
 /**

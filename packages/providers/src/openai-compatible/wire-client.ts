@@ -4,7 +4,8 @@
  *   makeOpenAiWireClient({ transport, url, headers, streamUsage, model }) → ProviderClient
  *   (the request id comes from the transport's `requestIdHeaders`)
  *
- * chat: POST the body with `model` := endpoint.upstreamModel (or removed, for Azure) and `stream: false`.
+ * chat: POST the body with `model` := endpoint.upstreamModel (or removed, for Azure) and `stream: false`;
+ *   a completion already in the client's wire format is relayed (`relayableCompletion`), not re-parsed.
  * stream: `stream: true` plus `stream_options.include_usage: true`; resolves at 200 headers.
  */
 import {
@@ -17,6 +18,8 @@ import {
   MalformedResponse,
   type ProviderClient,
   type ProviderError,
+  relayableCompletion,
+  relayedChatResult,
   sourcedChunks,
   usageFromOpenAi,
 } from "@switchyard/core"
@@ -81,16 +84,28 @@ export const makeOpenAiWireClient = (cfg: OpenAiWireConfig): ProviderClient => {
     }))
   }
 
+  /**
+   * A body in the exact wire format the client gets (canonical JSON, `choices`, no `error`) is relayed:
+   * usage read from it, `body` parsed only on demand; any other is parsed and checked as always.
+   */
+  const answered = (response: HttpResponse, text: string): Effect.Effect<ChatResult, ProviderError> => {
+    const relayed = relayableCompletion(text)
+    if (relayed === undefined)
+      return Effect.flatMap(transport.parseJson(response.status, text), (json) => completion(response, json))
+    const requestId = transport.requestId(response.headers)
+    return Effect.map(readSignals(response.headers), (signals) => relayedChatResult(relayed, requestId, signals))
+  }
+
   const chat = (call: ChatCall): Effect.Effect<ChatResult, ProviderError> =>
     Effect.flatMap(
-      transport.requestJson({
+      transport.requestText({
         url: cfg.url(call.endpoint),
         headers: jsonHeaders,
         body: bodyFor(call, false),
         deadline: call.deadline,
         traceparent: call.traceparent,
       }),
-      ({ response, json }) => completion(response, json),
+      ({ response, text }) => answered(response, text),
     )
 
   const stream = (call: ChatCall): Effect.Effect<ChatStream, ProviderError> =>
