@@ -10,7 +10,7 @@ export { canonicalMembers, type Members, memberIs, memberKey } from "./provider/
 export * from "./provider/chunk-source.js"
 export * from "./provider/contract.js"
 export * from "./provider/errors.js"
-export { type RelayedCompletion, relayableCompletion, relayedChatResult } from "./provider/relayed-completion.js"
+export { relayableCompletion, relayedChatResult } from "./provider/relayed-completion.js"
 export { sourceOfStream } from "./provider/stream-source.js"
 export type * from "./provider/usage.js"
 export { emptyUsage, uncachedPromptTokens, usageFromOpenAi } from "./provider/usage.js"

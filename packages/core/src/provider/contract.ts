@@ -8,11 +8,27 @@ import type { ConfigInvalid } from "../errors.js"
 import type { CallbackClock } from "../simulated/timer.js"
 import { type ChunkSource, chunkStream } from "./chunk-source.js"
 import type { ProviderError } from "./errors.js"
-import type { RelayedCompletion } from "./relayed-completion.js"
 import type { CapacitySignals, Usage } from "./usage.js"
 
 /** A JSON object as it came over the wire (passed through, never re-modelled). */
 export type JsonObject = Record<string, unknown>
+
+/**
+ * A completion the gateway relays as the upstream wrote it (OpenAI wire format, canonical JSON; see
+ * `relayableCompletion`): the router splices `model`, `provider` and `usage` into `text`.
+ */
+export interface RelayedCompletion {
+  /** The upstream's body, canonical JSON of an object. */
+  readonly text: string
+  /** Where its top-level `model` value lies (start, end), or -1, -1. */
+  readonly modelAt: number
+  readonly modelEnd: number
+  /** Where its `usage` value lies, or -1, -1. */
+  readonly usageAt: number
+  readonly usageEnd: number
+  /** The `usage` value, parsed (undefined when there is none). */
+  readonly usage: unknown
+}
 
 /** One upstream call. */
 export interface ChatCall {

@@ -11,21 +11,8 @@
  * the completion and serialising it again; anything else takes the parse path.
  */
 import { canonicalMembers, memberIs } from "./canonical-json.js"
-import type { ChatResult, JsonObject } from "./contract.js"
+import type { ChatResult, JsonObject, RelayedCompletion } from "./contract.js"
 import { type CapacitySignals, emptyUsage, type Usage, usageFromOpenAi } from "./usage.js"
-
-export interface RelayedCompletion {
-  /** The upstream's body, canonical JSON of an object. */
-  readonly text: string
-  /** Where its top-level `model` value lies (start, end), or -1, -1. */
-  readonly modelAt: number
-  readonly modelEnd: number
-  /** Where its `usage` value lies, or -1, -1. */
-  readonly usageAt: number
-  readonly usageEnd: number
-  /** The `usage` value, parsed (undefined when there is none). */
-  readonly usage: unknown
-}
 
 export const relayableCompletion = (text: string): RelayedCompletion | undefined => {
   const members = canonicalMembers(text)

@@ -8,8 +8,7 @@
  * completion or serialising it again.
  */
 import type { Endpoint } from "../catalog/endpoint.js"
-import type { ChatResult, JsonObject } from "../provider/contract.js"
-import type { RelayedCompletion } from "../provider/relayed-completion.js"
+import type { ChatResult, JsonObject, RelayedCompletion } from "../provider/contract.js"
 import type { Usage } from "../provider/usage.js"
 import { type CostDetails, decorateCompletion, usageJson } from "./cost.js"
 import type { RouteResult, RouteTrace } from "./types.js"
