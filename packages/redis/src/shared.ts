@@ -100,24 +100,21 @@ export class Shared {
     this.scheduled = false
     this.conn.together(this.sendDecisions)
   }
-  private readonly sendDecisions = () => {
-    const all = this.bookkeepingMs <= 0
+  private readonly sendDecisions = () => this.sendQueued(this.bookkeepingMs <= 0)
+  private readonly sendPending = () => this.sendQueued(true)
+  /**
+   * The queued batches that wait for a decision leave, each its own `syBatch`; with `all`, those of bookkeeping alone
+   * too, together (`sendBooks`); the rest stay queued.
+   */
+  private sendQueued(all: boolean): void {
     const books: Array<Batch> = []
-    for (const [endpointId, batch] of this.pending)
-      if (batch.waiters.length > 0) {
-        this.pending.delete(endpointId)
-        this.sendBatch(batch)
-      } else if (all) {
-        this.pending.delete(endpointId)
-        books.push(batch)
-      }
-    this.sendBooks(books)
-  }
-  private readonly sendPending = () => {
-    const books: Array<Batch> = []
-    for (const batch of this.pending.values())
-      if (batch.waiters.length > 0) this.sendBatch(batch)
+    for (const [endpointId, batch] of this.pending) {
+      const decides = batch.waiters.length > 0
+      if (!decides && !all) continue
+      this.pending.delete(endpointId)
+      if (decides) this.sendBatch(batch)
       else books.push(batch)
+    }
     this.sendBooks(books)
   }
   /**

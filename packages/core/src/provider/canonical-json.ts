@@ -25,7 +25,9 @@ const MAX_DEPTH = 64
 // a scan is synchronous, so one scratch stack serves every call. More keys open at once: not relayed.
 const KEYS = new Int32Array(2048)
 let keyTop = 0
+// the top-level object's members as `Members` spans, `spanCount` of them so far
 const SPANS = new Int32Array(3 * 256)
+let spanCount = 0
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57
 const isLowerHex = (c: number): boolean => isDigit(c) || (c >= 97 && c <= 102)
@@ -164,7 +166,6 @@ const repeated = (s: string, start: number, end: number, base: number): boolean 
 }
 
 /** The members of the object opening at `i`; `top`: they go to SPANS too (`spanCount` of them). */
-let spanCount = 0
 const membersEnd = (s: string, i: number, depth: number, top: boolean, base: number): number => {
   let j = i + 1
   for (;;) {

@@ -51,7 +51,7 @@ export const costBreakdown = (endpoint: Endpoint, usage: Usage): CostDetails => 
  * saved against every prompt token at the prompt price (negative when cache writes cost more than the
  * reads saved, as Anthropic's write surcharge can on a conversation's first turn).
  */
-const costDetailsJson = (d: CostDetails): JsonObject => ({
+export const costDetailsJson = (d: CostDetails): JsonObject => ({
   prompt: d.prompt,
   cache_read: d.cacheRead,
   cache_write: d.cacheWrite,

@@ -10,23 +10,19 @@
 import type { Endpoint } from "../catalog/endpoint.js"
 import type { ChatResult, JsonObject, RelayedCompletion } from "../provider/contract.js"
 import type { Usage } from "../provider/usage.js"
-import { type CostDetails, decorateCompletion, usageJson } from "./cost.js"
+import { type CostDetails, costDetailsJson, decorateCompletion, usageJson } from "./cost.js"
 import type { RouteResult, RouteTrace } from "./types.js"
 
 /**
- * `JSON.stringify(usageJson(usage, …))`: an upstream `usage` object with no `cost` of its own gets `cost` and
+ * `JSON.stringify(usageJson(…))`: an upstream `usage` object with no `cost` of its own gets `cost` and
  * `cost_details` appended to its text; any other goes through `usageJson`.
  */
-const usageJsonText = (relayed: RelayedCompletion, usage: Usage, cost: CostDetails): string =>
-  JSON.stringify(usageJson(relayed.usage, usage, cost))
-
 const usageTextOf = (relayed: RelayedCompletion, usage: Usage, cost: CostDetails): string => {
   const { text, usageAt, usageEnd } = relayed
-  if (usageAt < 0 || text.charCodeAt(usageAt) !== 123 || usageEnd - usageAt < 3)
-    return usageJsonText(relayed, usage, cost)
-  const named = text.indexOf('"cost', usageAt)
-  if (named !== -1 && named < usageEnd) return usageJsonText(relayed, usage, cost)
-  return `${text.slice(usageAt, usageEnd - 1)},"cost":${JSON.stringify(cost.total)},"cost_details":{"prompt":${JSON.stringify(cost.prompt)},"cache_read":${JSON.stringify(cost.cacheRead)},"cache_write":${JSON.stringify(cost.cacheWrite)},"completion":${JSON.stringify(cost.completion)},"request":${JSON.stringify(cost.request)},"cache_savings":${JSON.stringify(cost.readSavings - cost.writePremium)}}}`
+  const named = usageAt < 0 ? -1 : text.indexOf('"cost', usageAt)
+  if (usageAt < 0 || text.charCodeAt(usageAt) !== 123 || usageEnd - usageAt < 3 || (named !== -1 && named < usageEnd))
+    return JSON.stringify(usageJson(relayed.usage, usage, cost))
+  return `${text.slice(usageAt, usageEnd - 1)},"cost":${JSON.stringify(cost.total)},"cost_details":${JSON.stringify(costDetailsJson(cost))}}`
 }
 
 /** `text` without its closing brace, `a` and then `b` put in place of what stands there (an `at` of -1: nothing). */
@@ -66,12 +62,12 @@ export const decoratedText = (
 }
 
 /**
- * The RouteResult of a relayed completion: `text` spliced at once, `body` decorated only if someone reads
- * it (an own, enumerable getter, so a spread or `JSON.stringify` of the result still has it).
+ * The RouteResult of a served completion: `body` decorated when first read (an own, enumerable getter, so a
+ * spread or `JSON.stringify` of the result still has it); a relayed one (`ChatResult.relayed`) also comes as
+ * `text`, spliced at once, so its `body` is built only if someone reads it (the routing trace does).
  */
-export const relayedRoute = (
+export const servedRoute = (
   chat: ChatResult,
-  relayed: RelayedCompletion,
   endpoint: Endpoint,
   usage: Usage,
   cost: CostDetails,
@@ -79,12 +75,13 @@ export const relayedRoute = (
   deadlineAt: number,
 ): RouteResult => {
   let body: JsonObject | undefined
+  const relayed = chat.relayed
   return {
     get body(): JsonObject {
       if (body === undefined) body = decorateCompletion(chat.body, endpoint, usage, cost)
       return body
     },
-    text: decoratedText(relayed, endpoint, usage, cost),
+    text: relayed === undefined ? undefined : decoratedText(relayed, endpoint, usage, cost),
     endpoint,
     upstreamRequestId: chat.requestId,
     usage,

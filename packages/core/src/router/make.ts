@@ -20,9 +20,9 @@ import { rememberAffinity } from "./affinity.js"
 import { chatBody, chatMode } from "./chat-mode.js"
 import { streamBody } from "./chunks.js"
 import type { AttemptOk, RequestContext, RouterServices } from "./context.js"
-import { costBreakdown, decorateCompletion } from "./cost.js"
+import { costBreakdown } from "./cost.js"
 import { makeDeadlines } from "./deadlines.js"
-import { relayedRoute } from "./decorated-text.js"
+import { servedRoute } from "./decorated-text.js"
 import { ActiveDeployment, type ActiveDeploymentTwin, type Deployment } from "./deployment.js"
 import type { RouteError } from "./errors.js"
 import { execute } from "./execute.js"
@@ -164,11 +164,7 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
           )
         : Effect.clockWith((clock) => started(request, streamed, spans, current.current(), clock, run))
 
-    /**
-     * The served completion as the client sees it, and the finished trace (built when it runs: see `ctx.clock`).
-     * A relayed completion (`ChatResult.relayed`) also comes as `text`, spliced from the upstream's; its
-     * `body` is then built only if someone reads it.
-     */
+    /** The served completion as the client sees it, and the finished trace (built when it runs: see `ctx.clock`). */
     const served = (ctx: RequestContext, ok: AttemptOk<ChatResult>): Effect.Effect<RouteResult> => {
       const endpoint = ok.info.endpoint
       const chat = ok.value
@@ -182,20 +178,9 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
         firstTokenAt: ok.trace?.endedAt ?? now,
         traffic: chat.signals.trafficType,
       })
-      const relayed = chat.relayed
-      if (relayed === undefined)
-        return Effect.as(rememberAffinity(ctx, endpoint, now), {
-          body: decorateCompletion(chat.body, endpoint, usage, cost),
-          endpoint,
-          upstreamRequestId: chat.requestId,
-          usage,
-          cost: cost.total,
-          trace,
-          deadlineAt: ctx.deadlineAt,
-        })
       return Effect.as(
         rememberAffinity(ctx, endpoint, now),
-        relayedRoute(chat, relayed, endpoint, usage, cost, trace, ctx.deadlineAt),
+        servedRoute(chat, endpoint, usage, cost, trace, ctx.deadlineAt),
       )
     }
 

@@ -79,7 +79,9 @@ local function breaker_admission(c, b, now)
   if s.ps == nil then return 'allowed', true end
   return 'blocked', s.ps + c.probe_timeout
 end
-local function breaker_step_closed(c, s, ev, now)
+-- \`into\`: a closed breaker table of the script's own (not the one parsed from the hash) to change in place instead
+-- of building a new one (a run of successes, \`Y\`)
+local function breaker_step_closed(c, s, ev, now, into)
   if ev ~= 'S' and ev ~= 'F' then return s end
   local fresh = now - s.ws >= c.window
   local ws, succ, fail = s.ws, s.s, s.f
@@ -89,17 +91,9 @@ local function breaker_step_closed(c, s, ev, now)
   if ev == 'F' then cf = s.cf + 1 end
   local judged = succ + fail
   if cf >= c.threshold or (judged >= c.minimum and fail / judged >= c.ratio) then return opened(c, now, 1) end
-  return { k = 'C', cf = cf, ws = ws, s = succ, f = fail }
-end
--- a success on a closed breaker that is the script's own (not the table parsed from the hash): what
--- breaker_step(c, b, 'S', now) answers, with \`b\` changed in place instead of copied (a run of successes, \`Y\`)
-local function closed_success(c, b, now)
-  if now - b.ws >= c.window then b.ws, b.s, b.f = now, 0, 0 end
-  b.s = b.s + 1
-  b.cf = 0
-  local judged = b.s + b.f
-  if b.cf >= c.threshold or (judged >= c.minimum and b.f / judged >= c.ratio) then return opened(c, now, 1) end
-  return b
+  if into == nil then return { k = 'C', cf = cf, ws = ws, s = succ, f = fail } end
+  into.cf, into.ws, into.s, into.f = cf, ws, succ, fail
+  return into
 end
 -- events: 'S' success, 'F' failure, 'P' probe started, 'A' probe abandoned
 local function breaker_step(c, b, ev, now)

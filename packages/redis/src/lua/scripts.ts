@@ -158,7 +158,7 @@ local function sy_batch(K1, K2, A, o, n)
       local b, b0 = e.b, st.e0 and st.e0.b
       for j = i + 2, i + 1 + k do
         local t = tonumber(A[j])
-        if b.k == 'C' and b ~= b0 then b = closed_success(c, b, t) else b = breaker_step(c, b, 'S', t) end
+        if b.k == 'C' and b ~= b0 then b = breaker_step_closed(c, b, 'S', t, b) else b = breaker_step(c, b, 'S', t) end
       end
       e.b = b
       health_save(st, e)
