@@ -2,10 +2,16 @@ import {
   admissionLimit,
   type BreakerConfig,
   type BucketState,
+  type Endpoint,
+  type Entry,
   type LiveReads,
+  type LiveStateAtOnce,
   type LiveStateShape,
   limitsOf,
+  type ReserveOptions,
   reservationOf,
+  type StateUnavailable,
+  withAtOnce,
   withNow,
 } from "@switchyard/core"
 import * as Effect from "effect/Effect"
@@ -176,91 +182,110 @@ export const makeRedisLiveState = (
     }
     return v
   }
-  return {
-    status: () => conn.status(),
-    read: (endpoints, charges, now, affinityKey) =>
-      withNow(now, (t) => {
-        const n = endpoints.length
-        const ids = new Array<string>(n)
-        for (let i = 0; i < n; i++) ids[i] = endpoints[i]!.id
-        const reads = (stats: LiveReads["stats"], v: ReadonlyArray<Cached>, sticky: string | undefined) => ({
-          stats,
-          health: v.map((s) => healthViewOfEntry(parts.breaker, s.health, t)),
-          predicted: v.map((s, i) => utilizationOfBucket(endpoints[i]!, s.bucket, t, charges[i]!)),
-          affinity: sticky,
-        })
-        /** The reads once the stats are known: the cached state hashes, else one read (with the affinity entry). */
-        const withStats = (stats: LiveReads["stats"]) => {
-          const known = conn.ok ? cached(ids, t) : undefined
-          if (known !== undefined && affinityKey === undefined) return Effect.succeed(reads(stats, known, undefined))
-          return shared.gate(
-            () => {
-              // the affinity entry is issued in the same tick as the state reads: both in flight, one round trip
-              const affinity = affinityKey === undefined ? NO_AFFINITY : parts.affinity(affinityKey)
-              if (known !== undefined) return affinity.then((sticky): LiveReads => reads(stats, known, sticky))
-              return Promise.all([readFresh(ids, t), affinity]).then(
-                ([v, sticky]): LiveReads => reads(stats, v, sticky),
-              )
-            },
-            local.read(endpoints, charges, t, affinityKey),
-          )
-        }
-        // the fleet's stats cached (the common case): taken at once, not through a Stats effect
-        const fleet = conn.ok ? parts.stats.fleetOnly(ids, t) : undefined
-        return fleet !== undefined ? withStats(fleet) : Effect.flatMap(parts.stats.readMany(ids, t), withStats)
-      }),
-    admit: (endpoint, charge, options, now) =>
-      withNow(now, (t) => {
-        const id = parts.capacity.reservationId()
-        const limit = admissionLimit(options)
-        if (!conn.ok) leases.drop()
-        else if (leases.take(endpoint.id, id, charge, limit, t)) {
-          // from this replica's lease: a reservation of its own, no round trip
-          parts.capacity.opened(endpoint.id, id, t)
-          return Effect.succeed({
-            _tag: "Admitted" as const,
-            probe: false,
-            reservation: reservationOf(endpoint, charge, options, id),
-          })
-        }
-        const limits = limitsOf(endpoint)
-        const asking = leases.ask(endpoint.id, t)
-        const issued = generation
-        const op = reserveOp("A", charge, options, t)
-        if (asking) {
-          op[0] = "L"
-          op.push(String(leases.share))
-        }
-        return shared.decideGate(
-          endpoint.id,
-          limits,
-          op,
-          (r) => {
-            if (asking) leases.answered(endpoint.id)
-            // refused on state the plan did not know of: the next plans read it again
-            if (r[0] === "R") {
-              stale(endpoint.id)
-              return refusalOf(r)
-            }
-            const permit = permitOf(r)
-            if (permit._tag === "Blocked") {
-              stale(endpoint.id)
-              return permit
-            }
-            parts.capacity.opened(endpoint.id, id, t)
-            // a lease beside it: held, or given back at once if news came since it was asked for
-            if (r.length > 2) leases.give(endpoint.id, limits, num(r[2])!, num(r[3])!, limit, t, issued !== generation)
-            return {
-              _tag: "Admitted" as const,
-              probe: permit.probe,
-              reservation: reservationOf(endpoint, charge, options, id),
-            }
-          },
-          () => {
-            if (asking) leases.answered(endpoint.id)
-            return local.admit(endpoint, charge, options, t)
-          },
-        )
-      }),
+  /** The plan's reads at `t`: at once from the cached state hashes and the fleet's cached stats, else their effect. */
+  const readAt = (
+    endpoints: ReadonlyArray<Endpoint>,
+    charges: ReadonlyArray<number>,
+    t: number,
+    affinityKey: string | undefined,
+  ): LiveReads | Effect.Effect<LiveReads, StateUnavailable> => {
+    const n = endpoints.length
+    const ids = new Array<string>(n)
+    for (let i = 0; i < n; i++) ids[i] = endpoints[i]!.id
+    const reads = (stats: LiveReads["stats"], v: ReadonlyArray<Cached>, sticky: string | undefined) => ({
+      stats,
+      health: v.map((s) => healthViewOfEntry(parts.breaker, s.health, t)),
+      predicted: v.map((s, i) => utilizationOfBucket(endpoints[i]!, s.bucket, t, charges[i]!)),
+      affinity: sticky,
+    })
+    /** The reads once the stats are known: the cached state hashes, else one read (with the affinity entry). */
+    const withStats = (stats: LiveReads["stats"]) => {
+      const known = conn.ok ? cached(ids, t) : undefined
+      if (known !== undefined && affinityKey === undefined) return reads(stats, known, undefined)
+      return shared.gate(
+        () => {
+          // the affinity entry is issued in the same tick as the state reads: both in flight, one round trip
+          const affinity = affinityKey === undefined ? NO_AFFINITY : parts.affinity(affinityKey)
+          if (known !== undefined) return affinity.then((sticky): LiveReads => reads(stats, known, sticky))
+          return Promise.all([readFresh(ids, t), affinity]).then(([v, sticky]): LiveReads => reads(stats, v, sticky))
+        },
+        local.read(endpoints, charges, t, affinityKey),
+      )
+    }
+    // the fleet's stats cached (the common case): taken at once, not through a Stats effect
+    const fleet = conn.ok ? parts.stats.fleetOnly(ids, t) : undefined
+    if (fleet !== undefined) return withStats(fleet)
+    return Effect.flatMap(parts.stats.readMany(ids, t), (stats) => {
+      const r = withStats(stats)
+      return Effect.isEffect(r) ? r : Effect.succeed(r)
+    })
   }
+  /** The admission at `t`: at once from this replica's lease, else its effect (the endpoint's `syBatch`, or local). */
+  const admitAt = (
+    endpoint: Endpoint,
+    charge: number,
+    options: ReserveOptions,
+    t: number,
+  ): Entry | Effect.Effect<Entry, StateUnavailable> => {
+    const id = parts.capacity.reservationId()
+    const limit = admissionLimit(options)
+    if (!conn.ok) leases.drop()
+    else if (leases.take(endpoint.id, id, charge, limit, t)) {
+      // from this replica's lease: a reservation of its own, no round trip
+      parts.capacity.opened(endpoint.id, id, t)
+      return { _tag: "Admitted", probe: false, reservation: reservationOf(endpoint, charge, options, id) }
+    }
+    const limits = limitsOf(endpoint)
+    const asking = leases.ask(endpoint.id, t)
+    const issued = generation
+    const op = reserveOp("A", charge, options, t)
+    if (asking) {
+      op[0] = "L"
+      op.push(String(leases.share))
+    }
+    return shared.decideGate(
+      endpoint.id,
+      limits,
+      op,
+      (r): Entry => {
+        if (asking) leases.answered(endpoint.id)
+        // refused on state the plan did not know of: the next plans read it again
+        if (r[0] === "R") {
+          stale(endpoint.id)
+          return refusalOf(r)
+        }
+        const permit = permitOf(r)
+        if (permit._tag === "Blocked") {
+          stale(endpoint.id)
+          return permit
+        }
+        parts.capacity.opened(endpoint.id, id, t)
+        // a lease beside it: held, or given back at once if news came since it was asked for
+        if (r.length > 2) leases.give(endpoint.id, limits, num(r[2])!, num(r[3])!, limit, t, issued !== generation)
+        return { _tag: "Admitted", probe: permit.probe, reservation: reservationOf(endpoint, charge, options, id) }
+      },
+      () => {
+        if (asking) leases.answered(endpoint.id)
+        return local.admit(endpoint, charge, options, t)
+      },
+    )
+  }
+  const atOnce: LiveStateAtOnce = { read: readAt, admit: admitAt }
+  // the router runs these at once (`withAtOnce`), and the effect they answer with only when one is needed
+  return withAtOnce<LiveStateShape, LiveStateAtOnce>(
+    {
+      status: () => conn.status(),
+      read: (endpoints, charges, now, affinityKey) =>
+        withNow(now, (t) => {
+          const r = readAt(endpoints, charges, t, affinityKey)
+          return Effect.isEffect(r) ? r : Effect.succeed(r)
+        }),
+      admit: (endpoint, charge, options, now) =>
+        withNow(now, (t) => {
+          const e = admitAt(endpoint, charge, options, t)
+          return Effect.isEffect(e) ? e : Effect.succeed(e)
+        }),
+    },
+    atOnce,
+  )
 }

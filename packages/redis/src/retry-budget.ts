@@ -1,4 +1,12 @@
-import { budgetEpoch, type ResolvedRetryBudgetOptions, type RetryBudgetShape } from "@switchyard/core"
+import {
+  budgetEpoch,
+  type ResolvedRetryBudgetOptions,
+  type RetryBudgetAtOnce,
+  type RetryBudgetShape,
+  type RetryBudgetTwin,
+  twinOf,
+  withAtOnce,
+} from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import type { Connection } from "./connection.js"
 import type { Keys } from "./keys.js"
@@ -32,12 +40,16 @@ export const makeRedisRetryBudget = (
     for (let i = 0; i < o.slots; i++) out[i] = keys.budget(epoch - o.slots + 1 + i)
     return out
   }
-  return {
+  /** Counted here, sent with the next flush. */
+  const count = (t: number): void => {
+    const epoch = budgetEpoch(o, t)
+    counted.set(epoch, (counted.get(epoch) ?? 0) + 1)
+  }
+  const shape: RetryBudgetShape & { readonly close: () => void } = {
     recordRequest: (now) =>
       Effect.clockWith((clock) => {
         const t = now ?? clock.currentTimeMillisUnsafe()
-        const epoch = budgetEpoch(o, t)
-        counted.set(epoch, (counted.get(epoch) ?? 0) + 1)
+        count(t)
         return local.recordRequest(t)
       }),
     tryAcquire: (kind, ratio, now) =>
@@ -73,4 +85,13 @@ export const makeRedisRetryBudget = (
       flush()
     },
   }
+  // the router counts a request at once (`withAtOnce`), over the local budget's twin
+  const twin = twinOf<RetryBudgetTwin>(local)
+  if (twin === undefined) return shape
+  return withAtOnce<typeof shape, RetryBudgetAtOnce>(shape, {
+    recordRequest: (t) => {
+      count(t)
+      twin.recordRequest(t)
+    },
+  })
 }

@@ -1,3 +1,5 @@
+import { atOnceOf, type LiveStateAtOnce, type RetryBudgetAtOnce } from "@switchyard/core"
+import * as Effect from "effect/Effect"
 import fc from "fast-check"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RedisServer, startRedis } from "../src/testing/redis-server.js"
@@ -213,6 +215,48 @@ describe("admission leases", () => {
       // the next ones take from the new lease
       expect((await admit(a!, 100, NOW + 311))._tag).toBe("Admitted")
       expect(await level(b!, NOW + 311)).toBeCloseTo(6_300 - 10, 6)
+    } finally {
+      await closeAll([a!, b!])
+    }
+  })
+
+  it("the router's gates at once (atOnceOf): a plan from the cached state and an admission from the lease are answered at once, what needs Redis with its effect, run once", async () => {
+    const [a, b] = await fleet(2, { leaseMs: 400 })
+    try {
+      const gates = atOnceOf<LiveStateAtOnce>(a!.live)!
+      const budget = atOnceOf<RetryBudgetAtOnce>(a!.budget)!
+      // an answer at once, or the effect that gets it (run here, as the router runs it)
+      const settle = <A>(x: A | Effect.Effect<A, unknown>) => (Effect.isEffect(x) ? run(x) : Promise.resolve(x))
+      const charges = [100]
+      // the first plan reads Redis: an effect
+      const first = gates.read([E], charges, NOW, undefined)
+      expect(Effect.isEffect(first)).toBe(true)
+      expect((await settle(first)).predicted[0]).toBeCloseTo(100 / CAPACITY, 12)
+      // the next ones are made from the cached hash, at once
+      const cachedRead = gates.read([E], charges, NOW + 1, undefined)
+      expect(Effect.isEffect(cachedRead)).toBe(false)
+      expect(cachedRead).toMatchObject({ health: [{ breaker: "closed" }] })
+      // the first admission asks Redis (with a lease): an effect, admitted once it runs
+      const asked = gates.admit(E, 100, STRICT, NOW)
+      expect(Effect.isEffect(asked)).toBe(true)
+      expect((await settle(asked))._tag).toBe("Admitted")
+      expect(await level(b!)).toBeCloseTo(100 + 6_000, 6)
+      // from the lease: at once, and the shared bucket only drains
+      const leased = gates.admit(E, 100, STRICT, NOW + 290)
+      expect(leased).toMatchObject({ _tag: "Admitted", probe: false })
+      expect(await level(b!, NOW + 290)).toBeCloseTo(6_100 - 2_900, 6)
+      // the first in the lease's last quarter: the effect that asks Redis for the next lease, taken once (not from
+      // the old lease too): Redis admits it and the old lease's rest goes back
+      const renewal = gates.admit(E, 100, STRICT, NOW + 310)
+      expect(Effect.isEffect(renewal)).toBe(true)
+      expect((await settle(renewal))._tag).toBe("Admitted")
+      expect(await level(b!, NOW + 310)).toBeCloseTo(6_100 - 3_100 + 100 + 6_000 - (5_900 - 3_100), 6)
+      // requests counted at once reach the fleet's budget (within its 100 ms flush): floor 10 + 0.5 × 20 retries on b
+      for (let i = 0; i < 20; i++) budget.recordRequest(NOW)
+      await sleep(250)
+      let retries = 0
+      for (let i = 0; i < 30; i++) if (await run(b!.budget.tryAcquire("retry", 0.5, NOW))) retries++
+      expect(retries).toBe(20)
     } finally {
       await closeAll([a!, b!])
     }

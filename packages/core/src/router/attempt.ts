@@ -255,12 +255,14 @@ export const runAttempt = <A>(
   const charge = chargeOf(ctx, endpoint)
   const options = reserveOptions(ctx, endpoint)
   const twins = ctx.services.twins
-  // over the in-memory store's gates the admission runs at once; the call follows in the same step
-  if (twins !== undefined)
-    return admitted(ctx, queued, mode, restore, control, hedge, now, twins.live.admit(endpoint, charge, options, now))
-  return Effect.flatMap(ctx.services.live.admit(endpoint, charge, options, now), (entry) =>
-    admitted(ctx, queued, mode, restore, control, hedge, now, entry),
-  )
+  // over the gates at once (the in-memory store's; a shared store's lease) the admission runs at once and the call
+  // follows in the same step; else its effect (a round trip)
+  const entry =
+    twins !== undefined
+      ? twins.live.admit(endpoint, charge, options, now)
+      : ctx.services.live.admit(endpoint, charge, options, now)
+  if (!Effect.isEffect(entry)) return admitted(ctx, queued, mode, restore, control, hedge, now, entry)
+  return Effect.flatMap(entry, (e) => admitted(ctx, queued, mode, restore, control, hedge, now, e))
 }
 
 /** The attempt once `LiveState.admit` answered `entry` at `startedAt`: refused, or the call and its bookkeeping. */

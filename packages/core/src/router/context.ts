@@ -10,8 +10,8 @@ import type { AffinityShape } from "../services/affinity/service.js"
 import type { Books } from "../services/books.js"
 import type { CapacityShape, Reservation } from "../services/capacity/service.js"
 import type { HealthShape } from "../services/health/service.js"
-import type { LiveStateShape, LiveStateTwin } from "../services/live-state.js"
-import type { RetryBudgetShape, RetryBudgetTwin } from "../services/retry-budget/service.js"
+import type { LiveStateAtOnce, LiveStateShape } from "../services/live-state.js"
+import type { RetryBudgetAtOnce, RetryBudgetShape } from "../services/retry-budget/service.js"
 import type { StatsShape } from "../services/stats/service.js"
 import type { Classified } from "./classify.js"
 import type { Deadlines } from "./deadlines.js"
@@ -38,10 +38,11 @@ export interface RouterServices {
   /** `books` run at once (every store has synchronous bookkeeping): an attempt on callbacks may then end at once. */
   readonly booksAtOnce: boolean
   /**
-   * The in-memory store's gates and budget, synchronous (their `withTwin` twins), when both `live` and `budget`
-   * have one: the router runs them at once instead of as effects (the same operations at the same instant).
+   * The gates and budget at once (`atOnceOf`: the in-memory store's `withTwin` twins, or a shared store's `withAtOnce`),
+   * when both `live` and `budget` have them: the router runs them at once instead of as effects (the same operations at
+   * the same instant), and runs the effect a gate answers with only when it needs one (a round trip).
    */
-  readonly twins: { readonly live: LiveStateTwin; readonly budget: RetryBudgetTwin } | undefined
+  readonly twins: { readonly live: LiveStateAtOnce; readonly budget: RetryBudgetAtOnce } | undefined
 }
 
 /** One request in flight: inputs computed once, plus its trace. */

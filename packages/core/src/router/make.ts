@@ -12,10 +12,10 @@ import { Affinity } from "../services/affinity/service.js"
 import { booksAtOnce, makeBooks } from "../services/books.js"
 import { CapacityMeter } from "../services/capacity/service.js"
 import { Health } from "../services/health/service.js"
-import { LiveState, type LiveStateServices, type LiveStateTwin } from "../services/live-state.js"
-import { RetryBudget, type RetryBudgetTwin } from "../services/retry-budget/service.js"
+import { LiveState, type LiveStateAtOnce, type LiveStateServices } from "../services/live-state.js"
+import { RetryBudget, type RetryBudgetAtOnce } from "../services/retry-budget/service.js"
 import { Stats } from "../services/stats/service.js"
-import { twinOf } from "../services/twin.js"
+import { atOnceOf, twinOf } from "../services/twin.js"
 import { rememberAffinity } from "./affinity.js"
 import { chatBody, chatMode } from "./chat-mode.js"
 import { streamBody } from "./chunks.js"
@@ -52,8 +52,8 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
     const health = yield* Health
     const live = yield* LiveState
     const budget = yield* RetryBudget
-    const liveTwin = twinOf<LiveStateTwin>(live)
-    const budgetTwin = twinOf<RetryBudgetTwin>(budget)
+    const liveTwin = atOnceOf<LiveStateAtOnce>(live)
+    const budgetTwin = atOnceOf<RetryBudgetAtOnce>(budget)
     const services: RouterServices = {
       capacity,
       stats,
@@ -143,7 +143,9 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
       if (twins !== undefined) {
         twins.budget.recordRequest(now)
         const snapshot = readSnapshot(twins.live, services, routing, p, now)
-        return run(opened(request, streamed, spans, deployment, p, snapshot, clock, now))
+        return Effect.isEffect(snapshot)
+          ? Effect.flatMap(snapshot, (s) => run(opened(request, streamed, spans, deployment, p, s, clock, now)))
+          : run(opened(request, streamed, spans, deployment, p, snapshot, clock, now))
       }
       const reads = Effect.andThen(services.budget.recordRequest(now), buildSnapshot(services, routing, p, now))
       return Effect.flatMap(reads, (snapshot) =>

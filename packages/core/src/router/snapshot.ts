@@ -3,7 +3,7 @@ import type { RoutingDefaults } from "../catalog/catalog.js"
 import type { CacheShares, EndpointLive, Snapshot } from "../policy/types.js"
 import { estimateCharge } from "../services/capacity/charge.js"
 import type { StateUnavailable } from "../services/errors.js"
-import type { LiveReads, LiveStateTwin } from "../services/live-state.js"
+import type { LiveReads, LiveStateAtOnce } from "../services/live-state.js"
 import type { CacheCounts } from "../services/stats/window.js"
 import type { RouterServices } from "./context.js"
 import type { Prepared } from "./prepare.js"
@@ -26,20 +26,22 @@ export const buildSnapshot = (
     (reads) => snapshotOf(routing, prepared, now, reads),
   )
 
-/** `buildSnapshot` over the in-memory store's synchronous gates (`LiveStateTwin`): the same reads, at once. */
+/**
+ * `buildSnapshot` over the gates at once (`LiveStateAtOnce`): the same reads, at once when they need no round trip
+ * (always over the in-memory store), else the effect that reads them.
+ */
 export const readSnapshot = (
-  gates: LiveStateTwin,
+  gates: LiveStateAtOnce,
   services: RouterServices,
   routing: RoutingDefaults,
   prepared: Prepared,
   now: number,
-): Snapshot =>
-  snapshotOf(
-    routing,
-    prepared,
-    now,
-    gates.read(prepared.candidates, chargesOf(services, prepared), now, prepared.affinityKey),
-  )
+): Snapshot | Effect.Effect<Snapshot, StateUnavailable> => {
+  const reads = gates.read(prepared.candidates, chargesOf(services, prepared), now, prepared.affinityKey)
+  return Effect.isEffect(reads)
+    ? Effect.map(reads, (r) => snapshotOf(routing, prepared, now, r))
+    : snapshotOf(routing, prepared, now, reads)
+}
 
 /** This request's estimated charge on each candidate. */
 const chargesOf = (services: RouterServices, prepared: Prepared): Array<number> => {

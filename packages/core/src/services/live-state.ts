@@ -185,6 +185,27 @@ export interface LiveStateTwin {
   readonly admit: (endpoint: Endpoint, charge: number, options: ReserveOptions, now: number) => Entry
 }
 
+/**
+ * The gates at once where they can be (`withAtOnce`; the in-memory store's twin is one that always is): each answers at
+ * `now` with its value when it needs no round trip, else with the effect that gets it, already started (run it instead
+ * of the gate's own effect, never both). A shared store answers a plan from its cached state and an admission from its
+ * lease this way, without an effect step.
+ */
+export interface LiveStateAtOnce {
+  readonly read: (
+    endpoints: ReadonlyArray<Endpoint>,
+    charges: ReadonlyArray<number>,
+    now: number,
+    affinityKey: string | undefined,
+  ) => LiveReads | Effect.Effect<LiveReads, StateUnavailable>
+  readonly admit: (
+    endpoint: Endpoint,
+    charge: number,
+    options: ReserveOptions,
+    now: number,
+  ) => Entry | Effect.Effect<Entry, StateUnavailable>
+}
+
 /** The gates over the in-memory stores' twins: one effect per gate, and the gates' own twin. */
 const composeTwins = (
   capacity: CapacityTwin,

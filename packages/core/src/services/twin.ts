@@ -4,10 +4,12 @@
  *
  *   withTwin(shape, twin)            an in-memory store's operations, each run at a given `now`
  *   withBookkeeping(shape, books)    a store whose reads and decisions stay effects: only what `Books` runs
- *   twinOf(shape) / bookkeepingOf(shape)
+ *   withAtOnce(shape, atOnce)        a shared store's gates answered at once when they need no round trip
+ *   twinOf(shape) / bookkeepingOf(shape) / atOnceOf(shape)
  */
 const twins = new WeakMap<object, object>()
 const bookkeepers = new WeakMap<object, object>()
+const atOnce = new WeakMap<object, object>()
 
 /**
  * Register the synchronous twin of an in-memory store's `shape`: the same operations, each run at a given `now` and
@@ -34,3 +36,18 @@ export const withBookkeeping = <S extends object, T extends object>(shape: S, bo
 /** The synchronous bookkeeping of `shape`: what `withBookkeeping` registered, else its whole twin (`withTwin`). */
 export const bookkeepingOf = <T extends object>(shape: object): T | undefined =>
   (bookkeepers.get(shape) ?? twins.get(shape)) as T | undefined
+
+/**
+ * Register what a shared store's request gates (`LiveState.read`/`admit`, `RetryBudget.recordRequest`) do at once: each
+ * operation runs at a given `now` and returns its answer when it needs no round trip (a cached snapshot, an admission
+ * from a lease), else the effect that gets it — what the shape's own effect would do, started already (so the caller
+ * runs that effect, never the shape's too).
+ */
+export const withAtOnce = <S extends object, T extends object>(shape: S, ops: T): S => {
+  atOnce.set(shape, ops)
+  return shape
+}
+
+/** What `withAtOnce` registered for `shape`, else its whole twin (`withTwin`: always at once), if any. */
+export const atOnceOf = <T extends object>(shape: object): T | undefined =>
+  (atOnce.get(shape) ?? twins.get(shape)) as T | undefined

@@ -44,6 +44,9 @@ export interface RetryBudgetTwin {
   readonly refund: (kind: BudgetKind, now: number) => void
 }
 
+/** What the router runs at once of a budget (`withAtOnce`; the in-memory budget's twin is one): counting a request. */
+export type RetryBudgetAtOnce = Pick<RetryBudgetTwin, "recordRequest">
+
 export const makeMemoryRetryBudget = (options: RetryBudgetOptions = {}): RetryBudgetShape => {
   const o = resolveRetryBudgetOptions(options)
   const ring = new BudgetRing(o)
