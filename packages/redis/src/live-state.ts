@@ -107,6 +107,42 @@ export const makeRedisLiveState = (
     leases.revoke(id)
   }
   shared.onNews = stale
+  /** The latest instant a plan was made at (see `readAlong`). */
+  let latest = 0
+  /**
+   * The bookkeeping that leaves together (`bookkeepingMs` after the first of it was queued, under traffic every
+   * `bookkeepingMs` or so) reads along the cached hashes past a quarter of their life and not being read (one Redis):
+   * they are renewed by that call, as of the latest plan's instant, instead of by a read of their own once half their
+   * life has passed — one call instead of two. An entry past its life is not read along (the next plan reads it).
+   */
+  const readsAlong = !conn.cluster && cacheMs > 0
+  if (readsAlong)
+    shared.readAlong = () => {
+      const t = latest
+      const ids: Array<string> = []
+      const renewing: Array<Cached> = []
+      for (const [id, c] of cache) {
+        const age = t - c.at
+        if (c.renewing || age <= cacheMs / 4 || age > cacheMs) continue
+        c.renewing = true
+        ids.push(id)
+        renewing.push(c)
+      }
+      if (ids.length === 0) return undefined
+      const renewed = () => {
+        for (const c of renewing) c.renewing = false
+      }
+      const issued = generation
+      return {
+        keys: ids.map((id) => keys.state(id)),
+        fields: STATE_FIELDS,
+        read: (reply) => {
+          renewed()
+          remember(ids, reply as ReadonlyArray<StateFields>, t, issued)
+        },
+        failed: renewed,
+      }
+    }
   // another replica's news: the same (this replica's own comes back too, and changes nothing more)
   if (parts.feed !== undefined) parts.feed.onNews = stale
   /** Every endpoint's cached state when each is at most `cacheMs` old at `t`, else undefined. */
@@ -148,6 +184,8 @@ export const makeRedisLiveState = (
   }
   /** The hashes of `ids` (cached as `entries`) read again without anyone waiting; the entries say so meanwhile. */
   const refresh = (ids: ReadonlyArray<string>, entries: ReadonlyArray<Cached>, t: number): void => {
+    // the bookkeeping queued leaves now and reads them along (`readAlong`): one call instead of two
+    if (readsAlong && shared.sendBookkeeping() && entries.every((c) => c.renewing)) return
     for (const c of entries) c.renewing = true
     const renewed = () => {
       for (const c of entries) c.renewing = false
@@ -192,6 +230,7 @@ export const makeRedisLiveState = (
     const n = endpoints.length
     const ids = new Array<string>(n)
     for (let i = 0; i < n; i++) ids[i] = endpoints[i]!.id
+    if (t > latest) latest = t
     const reads = (stats: LiveReads["stats"], v: ReadonlyArray<Cached>, sticky: string | undefined) => ({
       stats,
       health: v.map((s) => healthViewOfEntry(parts.breaker, s.health, t)),

@@ -63,6 +63,16 @@ const LIMITS_AT = 2 + BREAKER_ARGS
 /** Where what the replica holds open goes (after the limits, the TTL and the replica id): count, last expiry. */
 const HELD_AT = LIMITS_AT + 4
 
+/** State hashes read along with the bookkeeping (see `Shared.readAlong`). */
+export interface ReadAlong {
+  readonly keys: ReadonlyArray<string>
+  readonly fields: ReadonlyArray<string>
+  /** The reply: one HMGET reply per key, read after the bookkeeping ran. */
+  readonly read: (reply: unknown) => void
+  /** The call failed (the connection is told as well). */
+  readonly failed: () => void
+}
+
 /** A replica's reservations open on one endpoint (see `Shared.held`). */
 export interface Held {
   readonly count: number
@@ -126,6 +136,11 @@ export class Shared {
   held: (endpointId: string) => Held | undefined = () => undefined
   /** Where news is published for the other replicas (`Keys.news`; undefined: not published, no leases). */
   newsChannel: string | undefined = undefined
+  /**
+   * What the bookkeeping that leaves together reads along in the same call (`syBooksRead`, one Redis only): the state
+   * hashes the live state wants renewed (its cached snapshot), the fields, and who takes the reply; undefined: none.
+   */
+  readAlong: () => ReadAlong | undefined = () => undefined
 
   constructor(
     private readonly conn: Connection,
@@ -353,6 +368,25 @@ export class Shared {
     run().catch((error: unknown) => conn.failed(error))
   }
 
+  /**
+   * The batches of bookkeeping alone leave now, in one call with what `readAlong` wants read (the batches that hold a
+   * decision leave at the end of the turn, as always): false when none was queued.
+   */
+  sendBookkeeping(): boolean {
+    const books: Array<Batch> = []
+    for (const [endpointId, batch] of this.pending)
+      if (batch.waiters.length === 0) {
+        this.pending.delete(endpointId)
+        books.push(batch)
+      }
+    if (this.bookkeeping !== undefined) {
+      clearTimeout(this.bookkeeping)
+      this.bookkeeping = undefined
+    }
+    this.sendBooks(books)
+    return books.length > 0
+  }
+
   /** Send every queued batch now (one script per endpoint). */
   flush(): void {
     if (this.bookkeeping !== undefined) {
@@ -382,23 +416,40 @@ export class Shared {
    */
   private sendBooks(books: ReadonlyArray<Batch>): void {
     if (books.length === 0) return
-    if (books.length === 1 || this.conn.cluster) {
+    if (this.conn.cluster) {
       for (const batch of books) this.sendBatch(batch)
       return
     }
-    // KEYS: each endpoint's two; ARGV: each endpoint's syBatch ARGV, preceded by its length
+    const along = this.conn.ok ? this.readAlong() : undefined
+    if (along === undefined && books.length === 1) {
+      this.sendBatch(books[0]!)
+      return
+    }
+    // KEYS: each endpoint's two (then the hashes read along); ARGV: each endpoint's syBatch ARGV, preceded by its length
     const args: Array<string> = []
     for (const batch of books) {
       this.seal(batch)
       args.push(batch.args[0]!, batch.args[1]!)
     }
+    if (along !== undefined) {
+      for (const k of along.keys) args.push(k)
+      args.push(String(2 * books.length))
+    }
+    const keyCount = 2 * books.length + (along?.keys.length ?? 0)
     for (const batch of books) {
       const a = batch.args
       args.push(String(a.length - 2))
       for (let i = 2; i < a.length; i++) args.push(a[i]!)
     }
-    const keyCount = 2 * books.length
-    this.send(() => this.conn.scriptWith("syBooks", args, keyCount))
+    if (along === undefined) {
+      this.send(() => this.conn.scriptWith("syBooks", args, keyCount))
+      return
+    }
+    for (const f of along.fields) args.push(f)
+    this.conn.scriptWith("syBooksRead", args, keyCount).then(along.read, (error: unknown) => {
+      along.failed()
+      this.conn.failed(error)
+    })
   }
 
   /** One batch's `syBatch` call: bookkeeping alone is sent without waiting, decisions are answered from the reply. */

@@ -224,6 +224,29 @@ for k = 1, #KEYS, 2 do
 end
 return 1`,
   ),
+  /**
+   * `syBooks` then `syRead`, in one call: KEYS the state and reservations hashes of the bookkeeping's endpoints (two an
+   * endpoint), then the state hashes to read; ARGV how many keys the bookkeeping has, each of its endpoints' `syBatch`
+   * ARGV preceded by its length (as `syBooks`), then the fields to read. → one HMGET reply per state hash read, after
+   * the bookkeeping ran. The bookkeeping that leaves when `bookkeepingMs` has passed carries the background read of
+   * the cached snapshot (see `Shared.readAlong`): one call instead of two. One Redis only, as both.
+   */
+  syBooksRead: script(
+    undefined,
+    BATCH,
+    `local m = tonumber(ARGV[1])
+local o = 1
+for k = 1, m, 2 do
+  local n = o + 1 + tonumber(ARGV[o + 1])
+  sy_batch(KEYS[k], KEYS[k + 1], ARGV, o + 1, n)
+  o = n
+end
+local fields = {}
+for i = o + 1, #ARGV do fields[#fields + 1] = ARGV[i] end
+local out = {}
+for i = m + 1, #KEYS do out[#out + 1] = redis.call('HMGET', KEYS[i], unpack(fields)) end
+return out`,
+  ),
   /** KEYS state; ARGV now, config 2..8. → {'A', probe} | {'B', reason, until} */
   syAcquire: script(
     1,
