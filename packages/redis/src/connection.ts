@@ -153,7 +153,7 @@ export class Connection {
   }
 
   /**
-   * `script` for a script with a key count and many arguments (the per-turn `syBatch`, `syBooks`): on one Redis with
+   * `script` for a script with a key count and many arguments (the per-turn `syBatch`, `syTurn`): on one Redis with
    * functions, its `FCALL` is written on the wire as built here in one pass over the arguments (`encodeCommand`) — a
    * fraction of the CPU and garbage of ioredis's generic encoding; ioredis still sends it (in issue order with every
    * other command: the single client does not auto-pipeline, see `client.ts`), times it out and parses the reply.
@@ -163,7 +163,7 @@ export class Connection {
   scriptWith(
     name: ScriptName,
     args: ReadonlyArray<string>,
-    /** The key count of a script that takes it first (`syBooks`). */
+    /** The key count of a script that takes it first (`syTurn`). */
     keyCount?: number,
   ): Promise<unknown> {
     const keys = SCRIPTS[name].numberOfKeys ?? keyCount

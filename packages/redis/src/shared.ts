@@ -113,19 +113,35 @@ export class Shared {
   private readonly sendDecisions = () => this.sendQueued(this.bookkeepingMs <= 0)
   private readonly sendPending = () => this.sendQueued(true)
   /**
-   * The queued batches that wait for a decision leave, each its own `syBatch`; with `all`, those of bookkeeping alone
-   * too, together (`sendBooks`); the rest stay queued.
+   * The queued batches that wait for a decision leave; with `all`, those of bookkeeping alone too (`sendBooks`). On one
+   * Redis, the bookkeeping queued on any endpoint goes along with decisions, and the reads `readAlong` wants: one
+   * `syTurn` call for all of them. On a cluster each decision's batch is its own `syBatch`, and without `all` the
+   * bookkeeping alone stays queued.
    */
   private sendQueued(all: boolean): void {
+    const decisions: Array<Batch> = []
     const books: Array<Batch> = []
     for (const [endpointId, batch] of this.pending) {
       const decides = batch.waiters.length > 0
       if (!decides && !all) continue
       this.pending.delete(endpointId)
-      if (decides) this.sendBatch(batch)
+      if (decides) decisions.push(batch)
       else books.push(batch)
     }
-    this.sendBooks(books)
+    if (decisions.length === 0 || this.conn.cluster) {
+      for (const batch of decisions) this.sendBatch(batch)
+      this.sendBooks(books)
+      return
+    }
+    // what is still queued is bookkeeping alone: it goes along
+    for (const [endpointId, batch] of this.pending) {
+      this.pending.delete(endpointId)
+      books.push(batch)
+    }
+    this.stopBookkeeping()
+    const along = this.conn.ok ? this.readAlong() : undefined
+    if (decisions.length === 1 && books.length === 0 && along === undefined) this.sendBatch(decisions[0]!)
+    else this.sendTurn(decisions.concat(books), along)
   }
   /**
    * Told when this replica reports news that changes how an endpoint is planned (a cooldown, a failure, an
@@ -137,7 +153,7 @@ export class Shared {
   /** Where news is published for the other replicas (`Keys.news`; undefined: not published, no leases). */
   newsChannel: string | undefined = undefined
   /**
-   * What the bookkeeping that leaves together reads along in the same call (`syBooksRead`, one Redis only): the state
+   * What the batches that leave together read along in the same call (`syTurn`, one Redis only): the state
    * hashes the live state wants renewed (its cached snapshot), the fields, and who takes the reply; undefined: none.
    */
   readAlong: () => ReadAlong | undefined = () => undefined
@@ -379,20 +395,22 @@ export class Shared {
         this.pending.delete(endpointId)
         books.push(batch)
       }
-    if (this.bookkeeping !== undefined) {
-      clearTimeout(this.bookkeeping)
-      this.bookkeeping = undefined
-    }
+    this.stopBookkeeping()
     this.sendBooks(books)
     return books.length > 0
   }
 
-  /** Send every queued batch now (one script per endpoint). */
-  flush(): void {
+  /** No bookkeeping is queued alone any more: its timer stops. */
+  private stopBookkeeping(): void {
     if (this.bookkeeping !== undefined) {
       clearTimeout(this.bookkeeping)
       this.bookkeeping = undefined
     }
+  }
+
+  /** Send every queued batch now (one script per endpoint). */
+  flush(): void {
+    this.stopBookkeeping()
     if (this.pending.size === 0) return
     // several endpoints' calls: one socket write
     this.conn.together(this.sendPending)
@@ -410,7 +428,7 @@ export class Shared {
   }
 
   /**
-   * Batches of bookkeeping alone (no reply waited for), of several endpoints: on one Redis one `syBooks` call for them
+   * Batches of bookkeeping alone (no reply waited for), of several endpoints: on one Redis one `syTurn` call for them
    * all (each run as its own `syBatch` would run it, one after the other), instead of one call each; on a cluster (the
    * endpoints' keys are in several slots), or for one batch, one `syBatch` each.
    */
@@ -421,35 +439,50 @@ export class Shared {
       return
     }
     const along = this.conn.ok ? this.readAlong() : undefined
-    if (along === undefined && books.length === 1) {
-      this.sendBatch(books[0]!)
+    if (along === undefined && books.length === 1) this.sendBatch(books[0]!)
+    else this.sendTurn(books, along)
+  }
+
+  /**
+   * Several endpoints' batches in one `syTurn` call (one Redis), with the state hashes `along` wants read after them:
+   * each batch's decisions answered from its part of the reply, the reads handed to `along`.
+   */
+  private sendTurn(batches: ReadonlyArray<Batch>, along: ReadAlong | undefined): void {
+    if (!this.conn.ok) {
+      // degraded meanwhile: bookkeeping alone is not sent (as `send`), decisions get their fallback from the call
+      for (const batch of batches) if (batch.waiters.length > 0) this.sendBatch(batch)
       return
     }
-    // KEYS: each endpoint's two (then the hashes read along); ARGV: each endpoint's syBatch ARGV, preceded by its length
+    // KEYS: each batch's two, then the hashes read along; ARGV: how many keys the batches have, each batch's syBatch
+    // ARGV preceded by its length, then the fields read
     const args: Array<string> = []
-    for (const batch of books) {
+    for (const batch of batches) {
       this.seal(batch)
       args.push(batch.args[0]!, batch.args[1]!)
     }
-    if (along !== undefined) {
-      for (const k of along.keys) args.push(k)
-      args.push(String(2 * books.length))
-    }
-    const keyCount = 2 * books.length + (along?.keys.length ?? 0)
-    for (const batch of books) {
+    if (along !== undefined) for (const k of along.keys) args.push(k)
+    const keyCount = args.length
+    args.push(String(2 * batches.length))
+    for (const batch of batches) {
       const a = batch.args
       args.push(String(a.length - 2))
       for (let i = 2; i < a.length; i++) args.push(a[i]!)
     }
-    if (along === undefined) {
-      this.send(() => this.conn.scriptWith("syBooks", args, keyCount))
-      return
-    }
-    for (const f of along.fields) args.push(f)
-    this.conn.scriptWith("syBooksRead", args, keyCount).then(along.read, (error: unknown) => {
-      along.failed()
-      this.conn.failed(error)
-    })
+    if (along !== undefined) for (const f of along.fields) args.push(f)
+    this.conn.scriptWith("syTurn", args, keyCount).then(
+      (reply) => {
+        const parts = reply as ReadonlyArray<ReadonlyArray<ReadonlyArray<string>>>
+        for (let i = 0; i < batches.length; i++) answer(batches[i]!, parts[i] ?? [])
+        along?.read(parts[batches.length])
+      },
+      (error: unknown) => {
+        let waited = false
+        for (const batch of batches) if (fail(batch, error)) waited = true
+        along?.failed()
+        // bookkeeping alone: the failure degrades the connection (a decision's fallback does already)
+        if (!waited) this.conn.failed(error)
+      },
+    )
   }
 
   /** One batch's `syBatch` call: bookkeeping alone is sent without waiting, decisions are answered from the reply. */
@@ -461,32 +494,39 @@ export class Shared {
       return
     }
     this.conn.scriptWith("syBatch", batch.args).then(
-      (reply) => {
-        clearTimeout(batch.timer)
-        const replies = reply as ReadonlyArray<ReadonlyArray<string>>
-        for (let i = 0; i < waiters.length; i++) {
-          const w = waiters[i]!
-          if (w.done) continue
-          w.done = true
-          const r = replies[i]
-          try {
-            if (r === undefined) throw new Error("Redis answered a batch without every decision's reply")
-            w.answer(r)
-          } catch (error) {
-            w.fail(error)
-          }
-        }
-      },
-      (error: unknown) => {
-        clearTimeout(batch.timer)
-        for (const w of waiters)
-          if (!w.done) {
-            w.done = true
-            w.fail(error)
-          }
-      },
+      (reply) => answer(batch, reply as ReadonlyArray<ReadonlyArray<string>>),
+      (error: unknown) => void fail(batch, error),
     )
   }
+}
+
+/** A batch's decisions answered from its reply (one reply per decision, in order). */
+const answer = (batch: Batch, replies: ReadonlyArray<ReadonlyArray<string>>): void => {
+  clearTimeout(batch.timer)
+  const waiters = batch.waiters
+  for (let i = 0; i < waiters.length; i++) {
+    const w = waiters[i]!
+    if (w.done) continue
+    w.done = true
+    const r = replies[i]
+    try {
+      if (r === undefined) throw new Error("Redis answered a batch without every decision's reply")
+      w.answer(r)
+    } catch (error) {
+      w.fail(error)
+    }
+  }
+}
+
+/** A batch's call failed: each decision still waiting gets its fallback. Whether the batch held any decision. */
+const fail = (batch: Batch, error: unknown): boolean => {
+  clearTimeout(batch.timer)
+  for (const w of batch.waiters)
+    if (!w.done) {
+      w.done = true
+      w.fail(error)
+    }
+  return batch.waiters.length > 0
 }
 
 /** The batch's queued successes as one run (`Y`: how many, then each one's instant) at the end of its arguments. */

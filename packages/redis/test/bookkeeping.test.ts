@@ -119,6 +119,27 @@ describe("bookkeeping alone", () => {
     }
   })
 
+  it("goes along with a decision on any endpoint: one call for the turn", async () => {
+    const [a, b] = await pair(60_000)
+    try {
+      const [e1, e2] = endpoints().slice(0, 2)
+      const r = await run(a!.capacity.reserve(e1!, 1_000, STRICT, NOW))
+      if (r._tag !== "Admitted") throw new Error("refused")
+      // a release on e1: bookkeeping alone, it waits (bookkeepingMs is a minute)
+      await run(a!.capacity.release(r.reservation, NOW))
+      await sleep(50)
+      expect(await run(b!.capacity.utilization(e1!, NOW))).toBeGreaterThan(0)
+      // a decision on e2 takes it along, in the same call
+      const before = await calls()
+      expect((await run(a!.capacity.reserve(e2!, 500, STRICT, NOW)))._tag).toBe("Admitted")
+      expect((await calls()) - before).toBe(1)
+      expect(await run(b!.capacity.utilization(e1!, NOW))).toBe(0)
+      expect(await run(b!.capacity.openReservations(e1!.id))).toBe(0)
+    } finally {
+      await Promise.all([a!.close(), b!.close()])
+    }
+  })
+
   it("of several endpoints goes in one script call, each endpoint's as its own call would have left it", async () => {
     const [a, b] = await pair(60_000)
     try {

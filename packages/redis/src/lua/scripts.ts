@@ -40,7 +40,7 @@ const STATE = [COMMON_LUA, BUCKET_LUA, BREAKER_LUA, STATE_HASH_LUA]
 
 /**
  * `sy_batch(K1, K2, A, o, n)`: one endpoint's batch — its state hash `K1`, its reservations hash `K2`, and its arguments
- * `A[o + 1] .. A[n]` (`syBatch`'s ARGV, `o` 0; one section of `syBooks`'s). The arguments: the breaker config (1..7), then the endpoint's configured limits `ct` `cr` (tokens and requests per
+ * `A[o + 1] .. A[n]` (`syBatch`'s ARGV, `o` 0; one section of `syTurn`'s). The arguments: the breaker config (1..7), then the endpoint's configured limits `ct` `cr` (tokens and requests per
  * minute, `''` none: 8, 9), the reservation TTL in ms (10), the calling replica's id (11) and what it holds open on
  * the endpoint as it sends the call — how many of its reservations are neither settled nor expired (12), and the
  * expiry of the last one it took (13, `''` none) — the same for every operation of the call; then the operations
@@ -195,7 +195,7 @@ local function sy_batch(K1, K2, A, o, n)
 end
 `
 
-/** `syBatch` and `syBooks`: the state hash's functions and `sy_batch`. */
+/** `syBatch` and `syTurn`: the state hash's functions and `sy_batch`. */
 const BATCH = [...STATE, BATCH_LUA]
 
 export const SCRIPTS = {
@@ -207,44 +207,33 @@ export const SCRIPTS = {
    */
   syBatch: script(2, BATCH, "return sy_batch(KEYS[1], KEYS[2], ARGV, 0, #ARGV)"),
   /**
-   * KEYS the state and reservations hashes of several endpoints (the key count first: two an endpoint); ARGV each
-   * endpoint's `syBatch` ARGV in the same order, each preceded by its length. → 1. The bookkeeping batches (no
-   * admission or reservation: no reply) of several endpoints in one call — one `FCALL` instead of one per endpoint,
-   * each batch run as its `syBatch` would run it, one after the other; on one Redis only (the keys of several
-   * endpoints are in several Redis Cluster slots).
+   * Several endpoints' batches in one call, then reads (one Redis only: the keys of several endpoints are in several
+   * Redis Cluster slots). KEYS the state and reservations hashes of each batch's endpoint (two an endpoint; the key
+   * count first), then the state hashes to read; ARGV how many keys the batches have, each batch's `syBatch` ARGV
+   * preceded by its length, then the fields to read (none: no read). → each batch's `syBatch` reply (its decisions'
+   * replies, in order), then one array of HMGET replies, one per state hash read. Each batch runs as its own
+   * `syBatch` would, one after the other, and the reads see what they did: what one turn of the event loop sends —
+   * its decisions, the bookkeeping queued on any endpoint, and the cached snapshot's hashes when they want renewing
+   * (see `Shared.readAlong`) — in one `FCALL` instead of one each.
    */
-  syBooks: script(
-    undefined,
-    BATCH,
-    `local o = 0
-for k = 1, #KEYS, 2 do
-  local n = o + 1 + tonumber(ARGV[o + 1])
-  sy_batch(KEYS[k], KEYS[k + 1], ARGV, o + 1, n)
-  o = n
-end
-return 1`,
-  ),
-  /**
-   * `syBooks` then `syRead`, in one call: KEYS the state and reservations hashes of the bookkeeping's endpoints (two an
-   * endpoint), then the state hashes to read; ARGV how many keys the bookkeeping has, each of its endpoints' `syBatch`
-   * ARGV preceded by its length (as `syBooks`), then the fields to read. → one HMGET reply per state hash read, after
-   * the bookkeeping ran. The bookkeeping that leaves when `bookkeepingMs` has passed carries the background read of
-   * the cached snapshot (see `Shared.readAlong`): one call instead of two. One Redis only, as both.
-   */
-  syBooksRead: script(
+  syTurn: script(
     undefined,
     BATCH,
     `local m = tonumber(ARGV[1])
 local o = 1
+local out = {}
 for k = 1, m, 2 do
   local n = o + 1 + tonumber(ARGV[o + 1])
-  sy_batch(KEYS[k], KEYS[k + 1], ARGV, o + 1, n)
+  out[#out + 1] = sy_batch(KEYS[k], KEYS[k + 1], ARGV, o + 1, n)
   o = n
 end
 local fields = {}
 for i = o + 1, #ARGV do fields[#fields + 1] = ARGV[i] end
-local out = {}
-for i = m + 1, #KEYS do out[#out + 1] = redis.call('HMGET', KEYS[i], unpack(fields)) end
+local reads = {}
+if #fields > 0 then
+  for i = m + 1, #KEYS do reads[#reads + 1] = redis.call('HMGET', KEYS[i], unpack(fields)) end
+end
+out[#out + 1] = reads
 return out`,
   ),
   /** KEYS state; ARGV now, config 2..8. → {'A', probe} | {'B', reason, until} */
