@@ -16,6 +16,7 @@
 import { readFileSync, writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { build } from "esbuild"
+import { lazyHttp2 } from "./lazy-http2.js"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 export const BUNDLE = `${root}dist/gateway.mjs`
@@ -38,6 +39,8 @@ export const bundleGateway = async (outfile: string = BUNDLE): Promise<void> => 
     banner: {
       js: 'import { createRequire as __sy_createRequire } from "node:module"; const require = __sy_createRequire(import.meta.url);',
     },
+    // undici's HTTP/2 client loads `node:http2` (and TLS) only when it opens an HTTP/2 session (never, here)
+    plugins: [lazyHttp2],
     logLevel: "warning",
   })
   // esbuild writes ASCII except inside regular expression literals (two of them: `…`, `µs`); one character

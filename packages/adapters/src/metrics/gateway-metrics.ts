@@ -1,5 +1,5 @@
 import { type EndpointStatus, type RouteTrace, type StateStatus, uncachedPromptTokens } from "@switchyard/core"
-import { Counter, Gauge, Registry } from "prom-client"
+import { Counter, Gauge, Registry } from "./prom-client.js"
 import { CounterSeries, HistogramSeries } from "./series.js"
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80, 160]
