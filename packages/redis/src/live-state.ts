@@ -55,6 +55,9 @@ interface Cached {
   renewing: boolean
 }
 
+/** An at-once answer (`readAt`, `admitAt`) as the effect the gate's own shape returns. */
+const asEffect = <A, E>(a: A | Effect.Effect<A, E>): Effect.Effect<A, E> => (Effect.isEffect(a) ? a : Effect.succeed(a))
+
 export const makeRedisLiveState = (
   conn: Connection,
   shared: Shared,
@@ -254,10 +257,7 @@ export const makeRedisLiveState = (
     // the fleet's stats cached (the common case): taken at once, not through a Stats effect
     const fleet = conn.ok ? parts.stats.fleetOnly(ids, t) : undefined
     if (fleet !== undefined) return withStats(fleet)
-    return Effect.flatMap(parts.stats.readMany(ids, t), (stats) => {
-      const r = withStats(stats)
-      return Effect.isEffect(r) ? r : Effect.succeed(r)
-    })
+    return Effect.flatMap(parts.stats.readMany(ids, t), (stats) => asEffect(withStats(stats)))
   }
   /** The admission at `t`: at once from this replica's lease, else its effect (the endpoint's `syBatch`, or local). */
   const admitAt = (
@@ -315,15 +315,8 @@ export const makeRedisLiveState = (
     {
       status: () => conn.status(),
       read: (endpoints, charges, now, affinityKey) =>
-        withNow(now, (t) => {
-          const r = readAt(endpoints, charges, t, affinityKey)
-          return Effect.isEffect(r) ? r : Effect.succeed(r)
-        }),
-      admit: (endpoint, charge, options, now) =>
-        withNow(now, (t) => {
-          const e = admitAt(endpoint, charge, options, t)
-          return Effect.isEffect(e) ? e : Effect.succeed(e)
-        }),
+        withNow(now, (t) => asEffect(readAt(endpoints, charges, t, affinityKey))),
+      admit: (endpoint, charge, options, now) => withNow(now, (t) => asEffect(admitAt(endpoint, charge, options, t))),
     },
     atOnce,
   )

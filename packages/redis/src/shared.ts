@@ -139,9 +139,7 @@ export class Shared {
       books.push(batch)
     }
     this.stopBookkeeping()
-    const along = this.conn.ok ? this.readAlong() : undefined
-    if (decisions.length === 1 && books.length === 0 && along === undefined) this.sendBatch(decisions[0]!)
-    else this.sendTurn(decisions.concat(books), along)
+    this.sendTogether(decisions.concat(books))
   }
   /**
    * Told when this replica reports news that changes how an endpoint is planned (a cooldown, a failure, an
@@ -438,9 +436,17 @@ export class Shared {
       for (const batch of books) this.sendBatch(batch)
       return
     }
+    this.sendTogether(books)
+  }
+
+  /**
+   * Batches that leave together (one Redis), with what `readAlong` wants read: one `syTurn` call, or the batch's own
+   * `syBatch` when it is alone and nothing is read along.
+   */
+  private sendTogether(batches: ReadonlyArray<Batch>): void {
     const along = this.conn.ok ? this.readAlong() : undefined
-    if (along === undefined && books.length === 1) this.sendBatch(books[0]!)
-    else this.sendTurn(books, along)
+    if (along === undefined && batches.length === 1) this.sendBatch(batches[0]!)
+    else this.sendTurn(batches, along)
   }
 
   /**
