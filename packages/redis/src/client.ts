@@ -1,5 +1,6 @@
 import { Cluster, Redis } from "ioredis"
 import type { ResolvedRedisOptions } from "./options.js"
+import { keepStringPrototypeFast } from "./string-prototype.js"
 
 /** Longest pause between two reconnection attempts, ms. */
 export const MAX_RECONNECT_MS = 2_000
@@ -12,9 +13,11 @@ export type RedisCommands = Pick<Redis, "hmget" | "getex" | "set" | "hset" | "pe
  * client writes each command at once (the stores send one `syBatch` per endpoint and turn, so there is little left
  * to pipeline, and Redis gets everything in issue order); the Cluster auto-pipelines (the commands of one tick bound
  * for one node go out as one write). Both never queue commands while disconnected and reconnect with backoff.
- * Nothing connects until `connect()`.
+ * Nothing connects until `connect()`. Making one keeps `String.prototype` fast (`keepStringPrototypeFast`: ioredis
+ * itself slows every string method call in the process).
  */
 export const makeClient = (options: ResolvedRedisOptions): Redis | Cluster => {
+  keepStringPrototypeFast()
   const reconnect = (times: number) => Math.min(50 * 2 ** Math.min(times, 6), MAX_RECONNECT_MS)
   const connection = {
     // Callers bound their wait at timeoutMs themselves (see Shared); this only ends commands nobody waits for.
