@@ -1,6 +1,6 @@
+import { keepStringPrototypeFast } from "@switchyard/core"
 import { Cluster, Redis } from "ioredis"
 import type { ResolvedRedisOptions } from "./options.js"
-import { keepStringPrototypeFast } from "./string-prototype.js"
 
 /** Longest pause between two reconnection attempts, ms. */
 export const MAX_RECONNECT_MS = 2_000

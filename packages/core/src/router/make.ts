@@ -16,6 +16,7 @@ import { LiveState, type LiveStateAtOnce, type LiveStateServices } from "../serv
 import { RetryBudget, type RetryBudgetAtOnce } from "../services/retry-budget/service.js"
 import { Stats } from "../services/stats/service.js"
 import { atOnceOf, twinOf } from "../services/twin.js"
+import { keepStringPrototypeFast } from "../string-prototype.js"
 import { rememberAffinity } from "./affinity.js"
 import { chatBody, chatMode } from "./chat-mode.js"
 import { streamBody } from "./chunks.js"
@@ -46,6 +47,8 @@ import { unmappedParameters } from "./unmapped.js"
  */
 export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment | LiveStateServices | Scope.Scope> {
   return Effect.gen(function* () {
+    // a String subclass anywhere in the process (ioredis, node-redis) would slow every string scan on the request path
+    keepStringPrototypeFast()
     const active = yield* ActiveDeployment
     const capacity = yield* CapacityMeter
     const stats = yield* Stats
