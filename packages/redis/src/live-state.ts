@@ -146,7 +146,7 @@ export const makeRedisLiveState = (
         failed: renewed,
       }
     }
-  // another replica's news: the same (this replica's own comes back too, and changes nothing more)
+  // another replica's news: the same (this replica's own was applied when sent; the feed skips its echo)
   if (parts.feed !== undefined) parts.feed.onNews = stale
   /** Every endpoint's cached state when each is at most `cacheMs` old at `t`, else undefined. */
   const cached = (ids: ReadonlyArray<string>, t: number): Array<Cached> | undefined => {

@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import type { Connection } from "./connection.js"
 import type { Keys } from "./keys.js"
 import { BREAKER_ARGS } from "./lua/breaker.js"
+import { newsMessage } from "./news.js"
 
 const UNAVAILABLE = new StateUnavailable({
   message:
@@ -304,7 +305,8 @@ export class Shared {
     // after the call that records it: a replica told of it reads the state with the news in it
     if (news && this.newsChannel !== undefined) {
       const channel = this.newsChannel
-      this.send(() => this.conn.redis.publish(channel, endpointId))
+      const message = newsMessage(this.replicaId, endpointId)
+      this.send(() => this.conn.redis.publish(channel, message))
     }
   }
 

@@ -1,6 +1,7 @@
 import { atOnceOf, type LiveStateAtOnce, type RetryBudgetAtOnce } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import fc from "fast-check"
+import { Redis } from "ioredis"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RedisServer, startRedis } from "../src/testing/redis-server.js"
 import { buildServices, endpointWith, run, type Services } from "./support/services.js"
@@ -145,6 +146,40 @@ describe("admission leases", () => {
       await run(a!.health.record(E.id, { _tag: "RateLimited", retryAfterMs: 5_000 }, false, NOW))
       expect(await admit(a!, 100, NOW + 1)).toMatchObject({ _tag: "Blocked", reason: "cooldown" })
     } finally {
+      await a!.close()
+    }
+  })
+
+  it("a replica's own news, echoed back over the channel, does not end the lease Redis granted after it", async () => {
+    const [a, b] = await fleet(2)
+    try {
+      expect((await admit(a!, 100))._tag).toBe("Admitted")
+      // a's own failure: its lease ends at once (the rest goes back), and the news is published after the call
+      await run(a!.health.record(E.id, { _tag: "Failure" }, false, NOW))
+      // the next admission is Redis's, with the failure already in the state, and comes with a new lease
+      expect((await admit(a!, 100))._tag).toBe("Admitted")
+      // the echo of a's news has come back by now (b's news reaches a in this time, see above): the lease holds
+      await sleep(100)
+      expect(await level(b!)).toBeCloseTo(6_200, 6)
+      expect(await admit(a!, 100)).toMatchObject({ _tag: "Admitted", probe: false })
+      expect(await level(b!)).toBeCloseTo(6_200, 6)
+    } finally {
+      await closeAll([a!, b!])
+    }
+  })
+
+  it("news published as a bare endpoint id (an earlier build's form) still ends the lease", async () => {
+    const channel = `lease${fleetNo}:news`
+    const [a] = await fleet(1)
+    const publisher = new Redis(server.url)
+    try {
+      expect((await admit(a!, 100))._tag).toBe("Admitted")
+      expect(await level(a!)).toBeCloseTo(6_100, 6)
+      await publisher.publish(channel, E.id)
+      await sleep(100)
+      expect(await level(a!)).toBeCloseTo(100, 6)
+    } finally {
+      publisher.disconnect()
       await a!.close()
     }
   })
