@@ -58,7 +58,10 @@ export interface RedisTuning {
   readonly bookkeepingMs?: number | undefined
   /** How long the layer waits for the first connection before starting degraded (default 2 000 ms). */
   readonly connectTimeoutMs?: number | undefined
-  /** This replica's name in shared keys (default a random UUID). */
+  /**
+   * This replica's name in shared keys (default a random UUID). Unique per replica: its reservations field and its
+   * news are keyed by it, and a replica skips the news published under its own name.
+   */
   readonly replicaId?: string | undefined
 }
 
