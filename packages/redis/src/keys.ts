@@ -16,7 +16,7 @@ export interface Keys {
   readonly budget: (epoch: number) => string
   /** A conversation's affinity entry (the endpoint id that served its last turn), a string with a TTL. */
   readonly affinity: (key: string) => string
-  /** The pub/sub channel of news (a replica's id and an endpoint's whose cooldown, breaker or upstream block it reported). */
+  /** The pub/sub channel of news: a replica's id and the endpoint it reported a cooldown, failure or block on. */
   readonly news: string
 }
 
