@@ -10,11 +10,7 @@
  *
  * Without --config it runs the embedded default config: simulated providers, no API keys needed.
  */
-import { turnOffPretenuring } from "@switchyard/adapters"
 import { StartupConfigError, startGateway } from "./gateway.js"
-
-// before the first request: V8's pretenuring misjudges per-request objects (see `turnOffPretenuring`)
-turnOffPretenuring()
 
 const argValue = (name: string): string | undefined => {
   const args = process.argv.slice(2)

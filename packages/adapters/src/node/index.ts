@@ -1,6 +1,5 @@
 export { InFlight } from "./in-flight.js"
 export { createNodeListener, type NodeListener, serveWithBody } from "./listener.js"
-export { turnOffPretenuring } from "./pretenuring.js"
 export {
   type ClosedServer,
   closeNodeServer,
