@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import fc from "fast-check"
 import { Redis } from "ioredis"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { makeKeys } from "../src/keys.js"
 import { type RedisServer, startRedis } from "../src/testing/redis-server.js"
 import { buildServices, endpointWith, run, type Services } from "./support/services.js"
 import { sleep } from "./support/wait.js"
@@ -169,7 +170,8 @@ describe("admission leases", () => {
   })
 
   it("news published as a bare endpoint id (an earlier build's form) still ends the lease", async () => {
-    const channel = `lease${fleetNo}:news`
+    // the prefix `fleet` takes next
+    const channel = makeKeys(`lease${fleetNo}:`).news
     const [a] = await fleet(1)
     const publisher = new Redis(server.url)
     try {

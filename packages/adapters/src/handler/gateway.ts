@@ -815,7 +815,6 @@ const ROUTE_ERROR_TAGS: ReadonlySet<unknown> = new Set(Object.keys(ROUTE_ERROR_T
 const isRouteError = (u: unknown): u is RouteError =>
   typeof u === "object" && u !== null && ROUTE_ERROR_TAGS.has((u as { _tag?: unknown })._tag)
 
-/** `stream_error` when a committed stream was cut after its first token (it still answered 200). */
 /**
  * What a client's disconnect does to a running request: interrupt its fiber. Made here, outside the function that
  * starts the fiber, so that the closure's context holds the fiber alone. Made inside it (`() => fiber.interruptUnsafe()`),
@@ -834,6 +833,7 @@ const closerOf = (body: SseBody) => (): void => {
   void body.return()
 }
 
+/** `stream_error` when a committed stream was cut after its first token (it still answered 200). */
 const streamErrorCode = (trace: RouteTrace): string | undefined =>
   trace.attempts.some((a) => a.outcome === "stream_error") ? "stream_error" : undefined
 

@@ -1,13 +1,5 @@
 import type { ServerResponse } from "node:http"
 
-/**
- * The responses a Node server has open, each with what it does when the shutdown grace ends:
- * a stream ends in-band (an error chunk, then `[DONE]`), a request not answered yet gets 503.
- *
- *   const inFlight = new InFlight()
- *   inFlight.track(res, () => …)      // replaced as the response moves on; dropped when it closes
- *   await inFlight.finishAll(flushMs) // grace over: finish every open response, wait for the bytes to leave
- */
 /** A tracked response: what it does when the grace ends, and its place in `InFlight.open` (-1 once it closed). */
 interface Entry {
   readonly res: ServerResponse
@@ -19,6 +11,14 @@ interface Entry {
 const ENTRY: unique symbol = Symbol("switchyard.inFlight")
 type Tracked = ServerResponse & { [ENTRY]?: Entry }
 
+/**
+ * The responses a Node server has open, each with what it does when the shutdown grace ends:
+ * a stream ends in-band (an error chunk, then `[DONE]`), a request not answered yet gets 503.
+ *
+ *   const inFlight = new InFlight()
+ *   inFlight.track(res, () => …)      // replaced as the response moves on; dropped when it closes
+ *   await inFlight.finishAll(flushMs) // grace over: finish every open response, wait for the bytes to leave
+ */
 export class InFlight {
   /**
    * The open responses, in an array (a closed one's place taken by the last). Not a `Map` keyed by response: V8
