@@ -24,6 +24,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import type * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Scope from "effect/Scope"
 import type { Mutable } from "effect/Types"
 import { type GatewayKey, KeyRing } from "../auth/key-ring.js"
 import { captureRecord } from "../capture/record.js"
@@ -38,6 +39,7 @@ import { type ErrorReply, errorJson, replies } from "./envelope.js"
 import { type CorsHeaders, headerValue, makeCorsHeaders, requestIdOf } from "./headers.js"
 import { DEFAULT_MAX_JSON_DEPTH, MAX_JSON_DEPTH_LIMIT, tooDeep } from "./json-depth.js"
 import { endpointList, modelList, modelObject } from "./models.js"
+import { RequestFibers } from "./request-fibers.js"
 import { routeErrorReply, routeErrorTrace, UPSTREAM_REQUEST_ID } from "./route-errors.js"
 import { decodeRoutingFields } from "./routing-fields.js"
 import { SSE_HEADERS, SseBody } from "./sse.js"
@@ -119,6 +121,8 @@ interface Live {
   readonly context: Context.Context<never>
   /** `Effect.runSyncWith(context)`, built once (log lines). */
   readonly runSync: <A, E>(effect: Effect.Effect<A, E>) => A
+  /** `Effect.runForkWith(context)`, built once (request fibers, tracked in `RequestFibers`). */
+  readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
 }
 
 /** Paths are matched without query string and without one trailing slash. */
@@ -139,6 +143,8 @@ export class Gateway {
   readonly metrics: GatewayMetrics
   /** What `/dashboard` shows: the last hour per minute, recent routes, the latest endpoint sample (bounded). */
   readonly dashboard = new DashboardState()
+  /** The request fibers running (interrupted when the runtime closes). */
+  private readonly requestFibers = new RequestFibers()
   private readonly dashboardRoutes: DashboardRoutes
   private keyRing: KeyRing
   private adminRing: KeyRing
@@ -223,7 +229,10 @@ export class Gateway {
           state: Context.get(context, LiveState),
           context: context as Context.Context<never>,
           runSync: Effect.runSyncWith(context as Context.Context<never>),
+          runFork: Effect.runForkWith(context as Context.Context<never>),
         }
+        // closing the runtime interrupts the requests still running first (its scope closes in reverse order)
+        Effect.runSync(Scope.addFinalizer(this.runtime.scope, this.requestFibers.interruptAll))
         this.live = live
         for (const effect of this.early.splice(0)) this.emit(effect)
         return live
@@ -441,8 +450,8 @@ export class Gateway {
   ): void {
     const request = accepted.request
     if (accepted.stream)
-      this.run(live.router.stream(request), req, done, (exit) => this.streamResponse(live, exit, accepted, req))
-    else this.run(live.router.route(request), req, done, (exit) => this.jsonResponse(exit, accepted))
+      this.run(live, live.router.stream(request), req, done, (exit) => this.streamResponse(live, exit, accepted, req))
+    else this.run(live, live.router.route(request), req, done, (exit) => this.jsonResponse(exit, accepted))
   }
 
   /** The request's shape to the capture file, when one is configured (`gateway.capture`). */
@@ -457,6 +466,7 @@ export class Gateway {
    * cancels the upstream call.
    */
   private run<A, E>(
+    live: Live,
     effect: Effect.Effect<A, E, GatewayServices>,
     req: GatewayRequest,
     done: (response: GatewayResponse) => void,
@@ -471,8 +481,9 @@ export class Gateway {
       }
       done(response)
     }
-    // No closure made here may capture `fiber` (see `interrupterOf`).
-    const fiber = this.runtime.runFork(effect)
+    // No closure made here may capture `fiber` (see `interrupterOf`). Not `runtime.runFork`: see `RequestFibers`.
+    const fiber = live.runFork(effect as Effect.Effect<A, E>)
+    this.requestFibers.add(fiber)
     const hook = req.cancel
     if (hook !== undefined) {
       if (hook.cancelled) fiber.interruptUnsafe()
