@@ -1,10 +1,10 @@
 import type { ServerResponse } from "node:http"
+import { type Indexed, IndexedSet } from "../handler/indexed-set.js"
 
-/** A tracked response: what it does when the grace ends, and its place in `InFlight.open` (-1 once it closed). */
-interface Entry {
+/** A tracked response: what it does when the grace ends (and its place in `InFlight.open`, -1 once it closed). */
+interface Entry extends Indexed {
   readonly res: ServerResponse
   finish: () => void
-  at: number
 }
 
 /** Where a response keeps its entry (a lookup without a Map keyed by responses). */
@@ -21,19 +21,15 @@ type Tracked = ServerResponse & { [ENTRY]?: Entry }
  */
 export class InFlight {
   /**
-   * The open responses, in an array (a closed one's place taken by the last). Not a `Map` keyed by response: V8
-   * rebuilds a `Map`'s table every few dozen of its inserts and deletes (one each per request), and each table it
-   * drops keeps a pointer to the next one (for iterators in progress). Once one of those tables has been promoted to
-   * the old generation, a scavenge cannot tell it is dead, so every later table, every response they held and all
-   * their requests' objects survive each scavenge until the next full collection, and are promoted too. A Node server
-   * on this adapter with a minimal handler (the body forwarded to a loopback upstream with undici), 64 connections:
-   * ≈ 2.3 MB promoted per scavenge and 4.8 ms scavenges with the `Map`; with the array ≈ 0.1 MB and 1.0 ms.
+   * The open responses: an `IndexedSet`, not a `Map` keyed by response (see there). A Node server on this adapter with
+   * a minimal handler (the body forwarded to a loopback upstream with undici), 64 connections: ≈ 2.3 MB promoted per
+   * scavenge and 4.8 ms scavenges with the `Map`; ≈ 0.1 MB and 1.0 ms without.
    */
-  private readonly open: Array<Entry> = []
+  private readonly open = new IndexedSet<Entry>()
   private closing = false
 
   get size(): number {
-    return this.open.length
+    return this.open.size
   }
 
   /** True once the grace has ended: new work should not start. */
@@ -49,20 +45,10 @@ export class InFlight {
       if (known.at >= 0) known.finish = finish
       return
     }
-    const entry: Entry = { res, finish, at: this.open.length }
+    const entry: Entry = { res, finish, at: -1 }
     tracked[ENTRY] = entry
-    this.open.push(entry)
-    res.once("close", () => this.forget(entry))
-  }
-
-  private forget(entry: Entry): void {
-    const open = this.open
-    const last = open.pop()!
-    if (last !== entry) {
-      open[entry.at] = last
-      last.at = entry.at
-    }
-    entry.at = -1
+    this.open.add(entry)
+    res.once("close", () => this.open.remove(entry))
   }
 
   /**
@@ -71,8 +57,8 @@ export class InFlight {
    */
   async finishAll(flushMs: number): Promise<number> {
     this.closing = true
-    // a copy: finishing a response may close it, which takes it out of `this.open`
-    const open = this.open.slice()
+    // finishing a response may close it, which takes it out of `this.open`: `values()` is a copy
+    const open = this.open.values()
     for (const { res, finish } of open) {
       try {
         finish()
