@@ -32,6 +32,7 @@ import type { CaptureSink } from "../capture/writer.js"
 import { DashboardState } from "../dashboard/dashboard-state.js"
 import { DashboardRoutes } from "../dashboard/routes.js"
 import type { DashboardView } from "../dashboard/view.js"
+import { infoLineWriter } from "../logging/line-logger.js"
 import { type RequestLine, rejectedLine, routedLine } from "../logging/request-line.js"
 import { GatewayMetrics } from "../metrics/gateway-metrics.js"
 import { monitorEndpoints, readEndpointStatuses } from "../monitor/monitor.js"
@@ -123,6 +124,8 @@ interface Live {
   readonly runSync: <A, E>(effect: Effect.Effect<A, E>) => A
   /** `Effect.runForkWith(context)`, built once (request fibers, tracked in `RequestFibers`). */
   readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
+  /** The request line written as `Effect.logInfo` would, without a fiber per line (`infoLineWriter`), when it can. */
+  readonly infoLine: ((text: string, record: Record<string, unknown>) => boolean) | undefined
 }
 
 /** Paths are matched without query string and without one trailing slash. */
@@ -230,6 +233,7 @@ export class Gateway {
           context: context as Context.Context<never>,
           runSync: Effect.runSyncWith(context as Context.Context<never>),
           runFork: Effect.runForkWith(context as Context.Context<never>),
+          infoLine: infoLineWriter(context as Context.Context<never>),
         }
         // closing the runtime interrupts the requests still running first (its scope closes in reverse order)
         Effect.runSync(Scope.addFinalizer(this.runtime.scope, this.requestFibers.interruptAll))
@@ -776,8 +780,15 @@ export class Gateway {
     if (this.capture !== undefined) this.captured(ended, trace, status)
   }
 
-  /** One request's log line, through the runtime's Effect logger. */
+  /** One request's log line, through the runtime's Effect logger (straight into its batch when it can). */
   private logLine(line: RequestLine): void {
+    const infoLine = this.live?.infoLine
+    try {
+      if (infoLine?.("request", line as unknown as Record<string, unknown>) === true) return
+    } catch {
+      // a sink that throws loses its line, not the request
+      return
+    }
     this.emit(Effect.logInfo("request", line))
   }
 

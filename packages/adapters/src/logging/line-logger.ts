@@ -1,9 +1,13 @@
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
-import type * as LogLevel from "effect/LogLevel"
+import * as LogLevel from "effect/LogLevel"
 import * as References from "effect/References"
+import type * as Scope from "effect/Scope"
 import type { LogFormat, LoggingConfig, LogLevelName } from "./config.js"
 
 /** Where formatted lines go: a chunk of one or more complete lines (default: stdout). */
@@ -101,16 +105,32 @@ export const isoTime = (date: Date): string => {
   return isoPrefix + MILLIS_Z[t - second * 1000]!
 }
 
+/**
+ * The line of the common event (`textAndRecord`) in a format, or undefined when its record must take the general
+ * path: the same text the general path would write, built without a second record.
+ */
+type CommonLine = (
+  level: LogLevel.Severity,
+  date: Date,
+  text: string,
+  record: Record<string, unknown>,
+) => string | undefined
+
+// time, level and msg first, then the fields in their order (JSON.stringify skips undefined ones), as the general
+// path writes them; a record that names time, level or msg itself takes that path
+const jsonCommon: CommonLine = (severity, date, text, record) => {
+  if ("time" in record || "level" in record || "msg" in record) return undefined
+  const rest = JSON.stringify(record)
+  const head = `{"time":"${isoTime(date)}","level":"${LEVEL_NAME[severity] ?? "info"}","msg":${JSON.stringify(text)}`
+  return rest.length === 2 ? `${head}}\n` : `${head},${rest.slice(1)}\n`
+}
+
 const jsonLine = (options: Logger.Options<unknown>): string => {
-  const level = LEVEL_NAME[options.logLevel as LogLevel.Severity] ?? "info"
   const common = textAndRecord(options)
-  // time, level and msg first, then the fields in their order (JSON.stringify skips undefined ones), as
-  // the general path writes them; a record that names time, level or msg itself takes that path
-  if (common !== undefined && !("time" in common[1]) && !("level" in common[1]) && !("msg" in common[1])) {
-    const rest = JSON.stringify(common[1])
-    const head = `{"time":"${isoTime(options.date)}","level":"${level}","msg":${JSON.stringify(common[0])}`
-    return rest.length === 2 ? `${head}}\n` : `${head},${rest.slice(1)}\n`
-  }
+  const line =
+    common === undefined ? undefined : jsonCommon(options.logLevel as LogLevel.Severity, options.date, ...common)
+  if (line !== undefined) return line
+  const level = LEVEL_NAME[options.logLevel as LogLevel.Severity] ?? "info"
   const { msg, fields: f } = fields(options)
   return `${JSON.stringify({ time: isoTime(options.date), level, msg, ...f })}\n`
 }
@@ -176,26 +196,31 @@ const prefixOf = (key: string): string => {
 let spare: Array<string> | undefined = []
 const MAX_SPARE_PIECES = 256
 
-const prettyLine = (options: Logger.Options<unknown>): string => {
-  const level = PRETTY_LEVEL[options.logLevel as LogLevel.Severity] ?? PRETTY_LEVEL.Info
-  const common = textAndRecord(options)
-  if (common !== undefined && !("error" in common[1])) {
-    const record = common[1]
-    const parts = spare ?? []
-    spare = undefined
-    parts.push(isoTime(options.date), " ", level, " ", common[0])
-    for (const key in record) {
-      const v = record[key]
-      if (v !== undefined) parts.push(prefixOf(key), prettyValue(v))
-    }
-    parts.push("\n")
-    const line = parts.join("")
-    if (parts.length <= MAX_SPARE_PIECES) {
-      parts.length = 0
-      spare = parts
-    }
-    return line
+// a record with an `error` field takes the general path (the error goes on lines of its own)
+const prettyCommon: CommonLine = (severity, date, text, record) => {
+  if ("error" in record) return undefined
+  const parts = spare ?? []
+  spare = undefined
+  parts.push(isoTime(date), " ", PRETTY_LEVEL[severity] ?? PRETTY_LEVEL.Info, " ", text)
+  for (const key in record) {
+    const v = record[key]
+    if (v !== undefined) parts.push(prefixOf(key), prettyValue(v))
   }
+  parts.push("\n")
+  const line = parts.join("")
+  if (parts.length <= MAX_SPARE_PIECES) {
+    parts.length = 0
+    spare = parts
+  }
+  return line
+}
+
+const prettyLine = (options: Logger.Options<unknown>): string => {
+  const common = textAndRecord(options)
+  const commonLine =
+    common === undefined ? undefined : prettyCommon(options.logLevel as LogLevel.Severity, options.date, ...common)
+  if (commonLine !== undefined) return commonLine
+  const level = PRETTY_LEVEL[options.logLevel as LogLevel.Severity] ?? PRETTY_LEVEL.Info
   const { msg, fields: f } = fields(options)
   let line = `${isoTime(options.date)} ${level} ${msg}`
   for (const key in f) if (key !== "error") line += ` ${key}=${prettyValue(f[key])}`
@@ -206,6 +231,30 @@ const prettyLine = (options: Logger.Options<unknown>): string => {
 /** An Effect `Logger` that renders each event as one line of `format`. */
 export const lineLogger = (format: LogFormat): Logger.Logger<unknown, string> =>
   Logger.make(format === "json" ? jsonLine : prettyLine)
+
+/**
+ * `Logger.batched`'s buffer, kept here so that `infoLineWriter` can add to it too: lines wait and are written
+ * together every `BATCH_WINDOW` and when the layer's scope closes.
+ */
+const batchedSink = (write: LogSink): Effect.Effect<LogSink, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    let buffer: Array<string> = []
+    const flush = Effect.sync(() => {
+      if (buffer.length === 0) return
+      const batch = buffer
+      buffer = []
+      write(batch.join(""))
+    })
+    const loop = yield* Effect.forkDetach(Effect.forever(Effect.andThen(Effect.sleep(BATCH_WINDOW), flush)))
+    yield* Effect.addFinalizer(() => Effect.andThen(Fiber.interrupt(loop), flush))
+    return (line: string) => {
+      buffer.push(line)
+    }
+  })
+
+/** A line logger's way in without an Effect: the common event's line at `info`, written; false when not common. */
+type InfoLine = (date: Date, text: string, record: Record<string, unknown>) => boolean
+const infoLines = new WeakMap<Logger.Logger<unknown, unknown>, InfoLine>()
 
 /**
  * The runtime's logging: Effect's `Logger` rendering `format` lines to `sink` (default stdout), at or
@@ -222,13 +271,41 @@ export const loggingLayer = (
   } = {},
 ): Layer.Layer<never> => {
   const lines = lineLogger(config.format)
+  const common = config.format === "json" ? jsonCommon : prettyCommon
   const redact = options.redact
   const write: LogSink = redact === undefined ? sink : (text) => sink(redact(text))
-  const logger =
-    options.batched === false
-      ? Logger.map(lines, write)
-      : Logger.batched(lines, { window: BATCH_WINDOW, flush: (batch) => Effect.sync(() => write(batch.join(""))) })
+  const loggerOn = (push: LogSink): Logger.Logger<unknown, void> => {
+    const logger = Logger.make((o: Logger.Options<unknown>) => push(lines.log(o)))
+    infoLines.set(logger, (date, text, record) => {
+      const line = common("Info", date, text, record)
+      if (line === undefined) return false
+      push(line)
+      return true
+    })
+    return logger
+  }
+  const logger = options.batched === false ? Effect.succeed(loggerOn(write)) : Effect.map(batchedSink(write), loggerOn)
   return Layer.mergeAll(Logger.layer([logger]), Layer.succeed(References.MinimumLogLevel, MINIMUM[config.level]))
+}
+
+/**
+ * What `Effect.logInfo(text, record)` run on `context` would do, without running an Effect (no fiber per line: the
+ * gateway's request line): true when the line was written; false when it must be logged as an effect (a record the
+ * common path does not take). Undefined unless `context` logs through one `loggingLayer` logger alone, lets `info`
+ * through and has no log annotations — the cases where both write the same line, to the same batch.
+ */
+export const infoLineWriter = (
+  context: Context.Context<never>,
+): ((text: string, record: Record<string, unknown>) => boolean) | undefined => {
+  const loggers = Context.getUnsafe(context, Logger.CurrentLoggers)
+  if (loggers.size !== 1) return undefined
+  const [logger] = loggers
+  const write = logger === undefined ? undefined : infoLines.get(logger)
+  if (write === undefined) return undefined
+  if (LogLevel.isGreaterThan(Context.getUnsafe(context, References.MinimumLogLevel), "Info")) return undefined
+  if (hasKey(Context.getUnsafe(context, References.CurrentLogAnnotations))) return undefined
+  const clock = Context.getUnsafe(context, Clock.Clock)
+  return (text, record) => write(new Date(clock.currentTimeMillisUnsafe()), text, record)
 }
 
 /** Whether `level` lets `info` lines (one per request) through. */
