@@ -74,6 +74,9 @@ const walk = (value: unknown, redact: Redactor, depth: number): unknown => {
   if (typeof value === "string") return redact(value)
   if (typeof value !== "object" || value === null) return value
   if (depth >= MAX_DEPTH) return REDACTED
+  // what `JSON.stringify` would write for it (a trace's plan, written when read)
+  const toJSON = (value as { readonly toJSON?: unknown }).toJSON
+  if (typeof toJSON === "function") return walk(toJSON.call(value), redact, depth + 1)
   if (Array.isArray(value)) {
     let out: Array<unknown> | undefined
     for (let i = 0; i < value.length; i++) {

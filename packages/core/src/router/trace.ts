@@ -10,10 +10,61 @@ export type MutableAttemptTrace = { -readonly [K in keyof AttemptTrace]: Attempt
 
 const planned = (p: PlannedAttempt) => ({ endpoint: p.endpoint.id, model: p.endpoint.model, reasons: p.reasons })
 
+const NO_STEPS: ReadonlyArray<string> = Object.freeze([])
+
+type TracePlan = RouteTrace["plan"]
+
+/**
+ * A trace's `plan`, built from the route's plan when first read: most traces are read only for their attempts, usage
+ * and cost (metrics, the log line), and the plan's explanation is written only when read (see `plan`). Steps: the
+ * plan's, then the router's own. `toJSON` (and `redactDeep`, which follows it) writes it as a plain object.
+ */
+class TracedPlan implements TracePlan {
+  private built: TracePlan | undefined = undefined
+
+  constructor(
+    private readonly plan: RoutePlan | undefined,
+    private readonly routerSteps: ReadonlyArray<string>,
+  ) {}
+
+  private get value(): TracePlan {
+    if (this.built !== undefined) return this.built
+    const plan = this.plan
+    this.built = {
+      attempts: plan === undefined ? [] : plan.attempts.map(planned),
+      escalation: plan === undefined ? [] : plan.escalation.map(planned),
+      excluded: plan === undefined ? [] : plan.excluded,
+      steps: plan === undefined ? this.routerSteps.slice() : [...plan.steps, ...this.routerSteps],
+    }
+    return this.built
+  }
+
+  get attempts(): TracePlan["attempts"] {
+    return this.value.attempts
+  }
+
+  get escalation(): TracePlan["escalation"] {
+    return this.value.escalation
+  }
+
+  get excluded(): TracePlan["excluded"] {
+    return this.value.excluded
+  }
+
+  get steps(): TracePlan["steps"] {
+    return this.value.steps
+  }
+
+  toJSON(): TracePlan {
+    return this.value
+  }
+}
+
 /** Collects what happened to one request; `finish` freezes it into a `RouteTrace`. */
 export class TraceRecorder {
   readonly attempts: Array<MutableAttemptTrace> = []
-  readonly steps: Array<string>
+  /** The router's own steps (after the plan's in the trace). */
+  private readonly steps: Array<string> = []
   escalated = false
   private plan: RoutePlan | undefined = undefined
 
@@ -25,13 +76,10 @@ export class TraceRecorder {
     readonly startedAt: number,
     /** The request's OpenTelemetry spans, when tracing is on: told of every attempt and of the end. */
     readonly spans?: RequestSpans | undefined,
-  ) {
-    this.steps = []
-  }
+  ) {}
 
   setPlan(plan: RoutePlan): void {
     this.plan = plan
-    for (const s of plan.steps) this.steps.push(s)
   }
 
   step(text: string): void {
@@ -65,12 +113,7 @@ export class TraceRecorder {
       traceId: this.traceId,
       requestedModels: this.requestedModels,
       priority: this.priority,
-      plan: {
-        attempts: plan === undefined ? [] : plan.attempts.map(planned),
-        escalation: plan === undefined ? [] : plan.escalation.map(planned),
-        excluded: plan === undefined ? [] : plan.excluded,
-        steps: this.steps.slice(),
-      },
+      plan: new TracedPlan(plan, this.steps.length === 0 ? NO_STEPS : this.steps.slice()),
       // In start order (they are recorded as they end; hedged attempts overlap).
       attempts: this.attempts.slice().sort((x, y) => x.startedAt - y.startedAt),
       escalated: this.escalated,
