@@ -116,6 +116,12 @@ type CommonLine = (
   record: Record<string, unknown>,
 ) => string | undefined
 
+/** `format`'s line of the event when it is the common one, else undefined (the general path writes it). */
+const commonLineOf = (format: CommonLine, options: Logger.Options<unknown>): string | undefined => {
+  const common = textAndRecord(options)
+  return common === undefined ? undefined : format(options.logLevel as LogLevel.Severity, options.date, ...common)
+}
+
 // time, level and msg first, then the fields in their order (JSON.stringify skips undefined ones), as the general
 // path writes them; a record that names time, level or msg itself takes that path
 const jsonCommon: CommonLine = (severity, date, text, record) => {
@@ -126,9 +132,7 @@ const jsonCommon: CommonLine = (severity, date, text, record) => {
 }
 
 const jsonLine = (options: Logger.Options<unknown>): string => {
-  const common = textAndRecord(options)
-  const line =
-    common === undefined ? undefined : jsonCommon(options.logLevel as LogLevel.Severity, options.date, ...common)
+  const line = commonLineOf(jsonCommon, options)
   if (line !== undefined) return line
   const level = LEVEL_NAME[options.logLevel as LogLevel.Severity] ?? "info"
   const { msg, fields: f } = fields(options)
@@ -216,9 +220,7 @@ const prettyCommon: CommonLine = (severity, date, text, record) => {
 }
 
 const prettyLine = (options: Logger.Options<unknown>): string => {
-  const common = textAndRecord(options)
-  const commonLine =
-    common === undefined ? undefined : prettyCommon(options.logLevel as LogLevel.Severity, options.date, ...common)
+  const commonLine = commonLineOf(prettyCommon, options)
   if (commonLine !== undefined) return commonLine
   const level = PRETTY_LEVEL[options.logLevel as LogLevel.Severity] ?? PRETTY_LEVEL.Info
   const { msg, fields: f } = fields(options)

@@ -7,7 +7,7 @@ import type { PlanRequest, RoutePlan } from "./types.js"
  * `No endpoint for google/gemini-2.5-pro-preview satisfies the routing constraints: deepinfra (data_policy:training), …`.
  * Endpoints of a fallback model are named `model@slug`.
  */
-export const noEndpointError = (request: PlanRequest, plan: RoutePlan): NoEndpoint => {
+export const noEndpointError = (request: PlanRequest, plan: Pick<RoutePlan, "excluded">): NoEndpoint => {
   const primary = request.models[0] ?? ""
   const target = request.models.length > 1 ? request.models.join(", ") : primary
   const parts: Array<string> = []

@@ -99,11 +99,6 @@ export const noEndpoint = (ctx: RequestContext): Effect.Effect<never, RouteError
     model: p.endpoint.model,
     reasons: ["pool:provisioned" as const],
   }))
-  // not a spread: a plan's `steps` may be a getter (`plan`'s explanation, written when read)
-  const p = ctx.plan
-  const plan =
-    held.length === 0
-      ? p
-      : { attempts: p.attempts, escalation: p.escalation, excluded: [...p.excluded, ...held], steps: p.steps }
-  return Effect.fail(noEndpointError(ctx.prepared.planRequest, plan))
+  const excluded = held.length === 0 ? ctx.plan.excluded : [...ctx.plan.excluded, ...held]
+  return Effect.fail(noEndpointError(ctx.prepared.planRequest, { excluded }))
 }
