@@ -1,3 +1,4 @@
+import type { Redactor } from "@switchyard/core"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -9,6 +10,7 @@ import * as LogLevel from "effect/LogLevel"
 import * as References from "effect/References"
 import type * as Scope from "effect/Scope"
 import type { LogFormat, LoggingConfig, LogLevelName } from "./config.js"
+import { type ValueRedactor, valueRedactor } from "./redacted-values.js"
 
 /** Where formatted lines go: a chunk of one or more complete lines (default: stdout). */
 export type LogSink = (text: string) => void
@@ -42,22 +44,25 @@ const isRecord = (u: unknown): u is Record<string, unknown> =>
   typeof u === "object" && u !== null && !Array.isArray(u) && !(u instanceof Error)
 
 /**
- * One log event as a flat record: `msg` is the message's text parts joined; object parts and the
- * fiber's log annotations (`Effect.annotateLogs`) become fields; a non-empty cause is `error`.
+ * One log event as a flat record, its values redacted: `msg` is the message's text parts joined; object parts and
+ * the fiber's log annotations (`Effect.annotateLogs`) become fields; a non-empty cause is `error`.
  */
-const fields = (options: Logger.Options<unknown>): { msg: string; fields: Record<string, unknown> } => {
+const fields = (
+  options: Logger.Options<unknown>,
+  r: ValueRedactor,
+): { msg: string; fields: Record<string, unknown> } => {
   const out: Record<string, unknown> = {}
   const annotations = options.fiber.getRef(References.CurrentLogAnnotations)
-  for (const key in annotations) out[key] = annotations[key]
+  for (const key in annotations) out[key] = r.value(annotations[key])
   const parts = Array.isArray(options.message) ? options.message : [options.message]
   let msg = ""
   for (const part of parts) {
     if (isRecord(part)) {
-      for (const key in part) if (part[key] !== undefined) out[key] = part[key]
+      for (const key in part) if (part[key] !== undefined) out[key] = r.value(part[key])
     } else msg = msg === "" ? String(part) : `${msg} ${String(part)}`
   }
-  if (options.cause.reasons.length > 0) out.error = Cause.pretty(options.cause)
-  return { msg, fields: out }
+  if (options.cause.reasons.length > 0) out.error = r.text(Cause.pretty(options.cause))
+  return { msg: r.text(msg), fields: out }
 }
 
 const hasKey = (record: object): boolean => {
@@ -114,28 +119,46 @@ type CommonLine = (
   date: Date,
   text: string,
   record: Record<string, unknown>,
+  r: ValueRedactor,
 ) => string | undefined
 
 /** `format`'s line of the event when it is the common one, else undefined (the general path writes it). */
-const commonLineOf = (format: CommonLine, options: Logger.Options<unknown>): string | undefined => {
+const commonLineOf = (format: CommonLine, options: Logger.Options<unknown>, r: ValueRedactor): string | undefined => {
   const common = textAndRecord(options)
-  return common === undefined ? undefined : format(options.logLevel as LogLevel.Severity, options.date, ...common)
+  return common === undefined ? undefined : format(options.logLevel as LogLevel.Severity, options.date, ...common, r)
 }
 
-// time, level and msg first, then the fields in their order (JSON.stringify skips undefined ones), as the general
-// path writes them; a record that names time, level or msg itself takes that path
-const jsonCommon: CommonLine = (severity, date, text, record) => {
+/** `,"name":` per field name, built once (field names come from code; past the bound they are built per line). */
+const jsonKeys = new Map<string, string>()
+const jsonKeyOf = (key: string): string => {
+  let prefix = jsonKeys.get(key)
+  if (prefix === undefined) {
+    prefix = `,${JSON.stringify(key)}:`
+    if (jsonKeys.size < MAX_PREFIXES) jsonKeys.set(key, prefix)
+  }
+  return prefix
+}
+
+// time, level and msg first, then the fields in their order, each value redacted (and skipped where JSON.stringify
+// skips it: undefined, functions, symbols), as the general path writes them; a record that names time, level or msg
+// itself takes that path
+const jsonCommon: CommonLine = (severity, date, text, record, r) => {
   if ("time" in record || "level" in record || "msg" in record) return undefined
-  const rest = JSON.stringify(record)
-  const head = `{"time":"${isoTime(date)}","level":"${LEVEL_NAME[severity] ?? "info"}","msg":${JSON.stringify(text)}`
-  return rest.length === 2 ? `${head}}\n` : `${head},${rest.slice(1)}\n`
+  let line = `{"time":"${isoTime(date)}","level":"${LEVEL_NAME[severity] ?? "info"}","msg":${JSON.stringify(r.text(text))}`
+  for (const key in record) {
+    const v = record[key]
+    if (v === undefined) continue
+    const json = typeof v === "string" ? JSON.stringify(r.text(v)) : JSON.stringify(r.value(v))
+    if (json !== undefined) line += jsonKeyOf(key) + json
+  }
+  return `${line}}\n`
 }
 
-const jsonLine = (options: Logger.Options<unknown>): string => {
-  const line = commonLineOf(jsonCommon, options)
+const jsonLine = (options: Logger.Options<unknown>, r: ValueRedactor): string => {
+  const line = commonLineOf(jsonCommon, options, r)
   if (line !== undefined) return line
   const level = LEVEL_NAME[options.logLevel as LogLevel.Severity] ?? "info"
-  const { msg, fields: f } = fields(options)
+  const { msg, fields: f } = fields(options, r)
   return `${JSON.stringify({ time: isoTime(options.date), level, msg, ...f })}\n`
 }
 
@@ -165,6 +188,7 @@ export const isBareToken = (v: string): boolean => {
   return true
 }
 
+/** A value of the pretty format, already redacted. */
 const prettyValue = (v: unknown): string => {
   if (typeof v === "string") return isBareToken(v) ? v : JSON.stringify(v)
   if (typeof v === "number" || typeof v === "boolean") return String(v)
@@ -201,14 +225,14 @@ let spare: Array<string> | undefined = []
 const MAX_SPARE_PIECES = 256
 
 // a record with an `error` field takes the general path (the error goes on lines of its own)
-const prettyCommon: CommonLine = (severity, date, text, record) => {
+const prettyCommon: CommonLine = (severity, date, text, record, r) => {
   if ("error" in record) return undefined
   const parts = spare ?? []
   spare = undefined
-  parts.push(isoTime(date), " ", PRETTY_LEVEL[severity] ?? PRETTY_LEVEL.Info, " ", text)
+  parts.push(isoTime(date), " ", PRETTY_LEVEL[severity] ?? PRETTY_LEVEL.Info, " ", r.text(text))
   for (const key in record) {
     const v = record[key]
-    if (v !== undefined) parts.push(prefixOf(key), prettyValue(v))
+    if (v !== undefined) parts.push(prefixOf(key), prettyValue(r.value(v)))
   }
   parts.push("\n")
   const line = parts.join("")
@@ -219,20 +243,26 @@ const prettyCommon: CommonLine = (severity, date, text, record) => {
   return line
 }
 
-const prettyLine = (options: Logger.Options<unknown>): string => {
-  const commonLine = commonLineOf(prettyCommon, options)
+const prettyLine = (options: Logger.Options<unknown>, r: ValueRedactor): string => {
+  const commonLine = commonLineOf(prettyCommon, options, r)
   if (commonLine !== undefined) return commonLine
   const level = PRETTY_LEVEL[options.logLevel as LogLevel.Severity] ?? PRETTY_LEVEL.Info
-  const { msg, fields: f } = fields(options)
+  const { msg, fields: f } = fields(options, r)
   let line = `${isoTime(options.date)} ${level} ${msg}`
   for (const key in f) if (key !== "error") line += ` ${key}=${prettyValue(f[key])}`
   if (typeof f.error === "string") line += `\n${f.error}`
   return `${line}\n`
 }
 
-/** An Effect `Logger` that renders each event as one line of `format`. */
-export const lineLogger = (format: LogFormat): Logger.Logger<unknown, string> =>
-  Logger.make(format === "json" ? jsonLine : prettyLine)
+/**
+ * An Effect `Logger` that renders each event as one line of `format`, every value in it (message, fields, error)
+ * passed through `redact` first.
+ */
+export const lineLogger = (format: LogFormat, redact?: Redactor): Logger.Logger<unknown, string> => {
+  const line = format === "json" ? jsonLine : prettyLine
+  const r = valueRedactor(redact)
+  return Logger.make((options) => line(options, r))
+}
 
 /**
  * `Logger.batched`'s buffer, kept here so that `infoLineWriter` can add to it too: lines wait and are written
@@ -268,25 +298,24 @@ export const loggingLayer = (
   sink: LogSink = stdoutSink,
   options: {
     readonly batched?: boolean
-    /** Applied to the text before it is written (the configured secrets and key shapes masked). */
-    readonly redact?: ((text: string) => string) | undefined
+    /** Applied to every value of a line before it is formatted (the configured secrets and key shapes masked). */
+    readonly redact?: Redactor | undefined
   } = {},
 ): Layer.Layer<never> => {
-  const lines = lineLogger(config.format)
+  const format = config.format === "json" ? jsonLine : prettyLine
   const common = config.format === "json" ? jsonCommon : prettyCommon
-  const redact = options.redact
-  const write: LogSink = redact === undefined ? sink : (text) => sink(redact(text))
+  const r = valueRedactor(options.redact)
   const loggerOn = (push: LogSink): Logger.Logger<unknown, void> => {
-    const logger = Logger.make((o: Logger.Options<unknown>) => push(lines.log(o)))
+    const logger = Logger.make((o: Logger.Options<unknown>) => push(format(o, r)))
     infoLines.set(logger, (date, text, record) => {
-      const line = common("Info", date, text, record)
+      const line = common("Info", date, text, record, r)
       if (line === undefined) return false
       push(line)
       return true
     })
     return logger
   }
-  const logger = options.batched === false ? Effect.succeed(loggerOn(write)) : Effect.map(batchedSink(write), loggerOn)
+  const logger = options.batched === false ? Effect.succeed(loggerOn(sink)) : Effect.map(batchedSink(sink), loggerOn)
   return Layer.mergeAll(Logger.layer([logger]), Layer.succeed(References.MinimumLogLevel, MINIMUM[config.level]))
 }
 

@@ -42,6 +42,13 @@ const keyShapes: ReadonlyArray<KeyShape> = [
   ],
 ]
 
+/**
+ * What every key shape's match contains — `bearer`, `**`, `…`, `...`, `sk-`/`pk-`/`rk-`, `AIza`, `ya29.`, `eyJ`, an
+ * `_` (the token prefixes) or a `:`/`=` (assignments) — so text with none of them (an id, a name, a number) skips all
+ * the scans in one. Case-insensitive: a superset of what the shapes match.
+ */
+const ANY_SHAPE = /bearer|\*\*|…|\.\.\.|[spr]k-|aiza|ya29\.|eyj|[_:=]/i
+
 const containsAny = (text: string, parts: ReadonlyArray<string>): boolean => {
   for (const part of parts) if (text.includes(part)) return true
   return false
@@ -52,6 +59,7 @@ export const makeRedactor = (secrets: Iterable<string>): Redactor => {
   return (text) => {
     let out = text
     for (const v of values) if (out.includes(v)) out = out.split(v).join(REDACTED)
+    if (!ANY_SHAPE.test(out)) return out
     for (const [pattern, replacement, needs] of keyShapes)
       if (needs === undefined || containsAny(out, needs)) out = out.replace(pattern, replacement)
     return out

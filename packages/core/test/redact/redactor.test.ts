@@ -17,7 +17,7 @@ describe("makeRedactor", () => {
     )
   })
 
-  it.each([
+  const shapes: ReadonlyArray<readonly [string, string, string]> = [
     ["a bearer token", "Authorization: Bearer abcdefgh12345678", "Authorization: Bearer [REDACTED]"],
     ["an OpenAI key", "Incorrect API key provided: sk-proj-abcdefghijkl.", "Incorrect API key provided: [REDACTED]."],
     ["an Anthropic key", "key sk-ant-api03-abcdefghijkl", "key [REDACTED]"],
@@ -38,8 +38,20 @@ describe("makeRedactor", () => {
     ],
     ["a JSON header echo", '{"x-api-key": "qwertyuiop123456"}', '{"x-api-key": "[REDACTED]"}'],
     ["a Groq key", "gsk_abcdefghijklmnopqrstuvwx", REDACTED],
-  ])("masks %s even when it is not configured", (_name, text, expected) => {
+  ]
+  it.each(shapes)("masks %s even when it is not configured", (_name, text, expected) => {
     expect(redactGeneric(text)).toBe(expected)
+  })
+
+  // text with none of the shapes' fragments (ids, names, numbers) skips the scans at once: never text that has one
+  it("masks a key shape whatever ordinary text surrounds it, and leaves that text as it is", () => {
+    const plain = fc.string({ unit: fc.constantFrom(..."0123456789abcdefABCDEF-/ ,"), maxLength: 40 })
+    fc.assert(
+      fc.property(plain, fc.constantFrom(...shapes), plain, (before, [, text, expected], after) => {
+        expect(redactGeneric(before)).toBe(before)
+        expect(redactGeneric(`${before} ${text} ${after}`)).toBe(`${before} ${expected} ${after}`)
+      }),
+    )
   })
 
   it.each([
