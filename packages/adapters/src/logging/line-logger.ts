@@ -128,16 +128,24 @@ const commonLineOf = (format: CommonLine, options: Logger.Options<unknown>, r: V
   return common === undefined ? undefined : format(options.logLevel as LogLevel.Severity, options.date, ...common, r)
 }
 
-/** `,"name":` per field name, built once (field names come from code; past the bound they are built per line). */
-const jsonKeys = new Map<string, string>()
-const jsonKeyOf = (key: string): string => {
-  let prefix = jsonKeys.get(key)
-  if (prefix === undefined) {
-    prefix = `,${JSON.stringify(key)}:`
-    if (jsonKeys.size < MAX_PREFIXES) jsonKeys.set(key, prefix)
+/**
+ * The piece of a line that names a field (` key=`, `,"key":`), built once per name: field names come from code; past
+ * the bound they are built per line.
+ */
+const MAX_KEY_PIECES = 512
+const keyPieces = (build: (key: string) => string): ((key: string) => string) => {
+  const pieces = new Map<string, string>()
+  return (key) => {
+    let piece = pieces.get(key)
+    if (piece === undefined) {
+      piece = build(key)
+      if (pieces.size < MAX_KEY_PIECES) pieces.set(key, piece)
+    }
+    return piece
   }
-  return prefix
 }
+
+const jsonKeyOf = keyPieces((key) => `,${JSON.stringify(key)}:`)
 
 // time, level and msg first, then the fields in their order, each value redacted (and skipped where JSON.stringify
 // skips it: undefined, functions, symbols), as the general path writes them; a record that names time, level or msg
@@ -205,17 +213,7 @@ const PRETTY_LEVEL: Readonly<Record<LogLevel.Severity, string>> = {
   Fatal: "FATAL",
 }
 
-/** ` key=` per field name, built once (field names come from code; past the bound they are built per line). */
-const prefixes = new Map<string, string>()
-const MAX_PREFIXES = 512
-const prefixOf = (key: string): string => {
-  let prefix = prefixes.get(key)
-  if (prefix === undefined) {
-    prefix = ` ${key}=`
-    if (prefixes.size < MAX_PREFIXES) prefixes.set(key, prefix)
-  }
-  return prefix
-}
+const prefixOf = keyPieces((key) => ` ${key}=`)
 
 /**
  * The pieces of a line, joined once: one flat string per line instead of a concatenation per piece (the request
