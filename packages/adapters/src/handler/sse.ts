@@ -55,6 +55,9 @@ export interface SseOptions {
 
 const DONE_RESULT: IteratorReturnResult<undefined> = { done: true, value: undefined }
 
+/** Takes the next piece of SSE text (`undefined`: the stream is over); `last`: the piece that ends the stream. */
+export type SseWriter = (text: string | undefined, last?: boolean) => void
+
 /**
  * The router's chunk stream as SSE bytes: `data: {chunk}\n\n` … `data: [DONE]\n\n`, read from the
  * stream's `source` on callbacks (the one bridge from the upstream's exchange to the socket: nothing runs
@@ -66,7 +69,7 @@ export class SseBody implements AsyncIterableIterator<Uint8Array> {
   private finished = false
   private ending: Promise<RouteTrace | undefined> | undefined
   /** The writer waiting on the stream's next batch (one read at a time). */
-  private writer: ((text: string | undefined) => void) | undefined
+  private writer: SseWriter | undefined
   private readonly onBatch: ChunkRead<JsonObject, StreamDefect> = (defect, batch) => this.batch(defect, batch)
   private readonly source: ChunkSource<JsonObject, StreamDefect>
 
@@ -95,10 +98,10 @@ export class SseBody implements AsyncIterableIterator<Uint8Array> {
 
   /**
    * The next piece of the SSE text to `write` (one per batch of chunks; the last one ends with
-   * `[DONE]`), or `undefined` once the stream is over. One read at a time. No Promise while the
-   * stream waits on its upstream (the Node adapter writes from here directly).
+   * `[DONE]` and comes with `last`: nothing follows it), or `undefined` once the stream is over. One read
+   * at a time. No Promise while the stream waits on its upstream (the Node adapter writes from here directly).
    */
-  read(write: (text: string | undefined) => void): void {
+  read(write: SseWriter): void {
     if (this.finished) {
       write(undefined)
       return
@@ -115,7 +118,7 @@ export class SseBody implements AsyncIterableIterator<Uint8Array> {
     else if (defect !== undefined) {
       void this.end().then((trace) => {
         const held = this.held ? frame(this.held) : ""
-        write(held + frame(this.decorate(internalErrorChunk(), trace)) + DONE)
+        write(held + frame(this.decorate(internalErrorChunk(), trace)) + DONE, true)
       })
     } else if (batch !== undefined) {
       const text = this.framed(batch)
@@ -124,7 +127,7 @@ export class SseBody implements AsyncIterableIterator<Uint8Array> {
     } else {
       void this.end().then((trace) => {
         const last = this.held === undefined ? "" : frame(this.decorate(this.held, trace))
-        write(last + DONE)
+        write(last + DONE, true)
       })
     }
   }

@@ -102,6 +102,10 @@ const pump = async (
  * An SSE body written from its `read` callback: no Promise or async frame per chunk, so an open
  * stream that waits on its upstream holds only the callback. Same contract as `pump`; at the end of a
  * shutdown grace it ends in-band (`SseBody.shutdown`: an error chunk, then `[DONE]`).
+ *
+ * Writes per stream: the headers go out with the first text when it is there at once (one write), else on their own
+ * at once (a client learns the stream was accepted before its first token); the last text goes out with the end of
+ * the response (`res.end(text)`: one write, not two).
  */
 const pumpSse = (
   res: ServerResponse,
@@ -118,14 +122,16 @@ const pumpSse = (
     const last = body.shutdown()
     if (!res.destroyed) res.end(last)
   })
-  const onText = (text: string | undefined): void => {
+  let wrote = false
+  const onText = (text: string | undefined, last?: boolean): void => {
     if (stopped) return
     if (res.destroyed) {
       stop()
       return
     }
-    if (text === undefined) {
-      res.end()
+    wrote = true
+    if (text === undefined || last === true) {
+      res.end(text)
       cutUnsentAt(res, deadlineAt)
       return
     }
@@ -150,6 +156,7 @@ const pumpSse = (
     else body.read(onText)
   }
   step()
+  if (!wrote && !res.destroyed) res.flushHeaders()
 }
 
 /**
@@ -175,9 +182,11 @@ export const writeResponse = (
       void body[Symbol.asyncIterator]().return?.()
       return
     }
-    res.flushHeaders()
     if (body instanceof SseBody) pumpSse(res, body, response.deadlineAt, inFlight)
-    else void pump(res, body, response.deadlineAt, inFlight)
+    else {
+      res.flushHeaders()
+      void pump(res, body, response.deadlineAt, inFlight)
+    }
     return
   }
   if (res.destroyed || res.headersSent) return
