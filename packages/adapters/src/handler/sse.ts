@@ -56,7 +56,7 @@ export interface SseOptions {
 const DONE_RESULT: IteratorReturnResult<undefined> = { done: true, value: undefined }
 
 /** Takes the next piece of SSE text (`undefined`: the stream is over); `last`: the piece that ends the stream. */
-export type SseWriter = (text: string | undefined, last?: boolean) => void
+type SseWriter = (text: string | undefined, last?: boolean) => void
 
 /**
  * The router's chunk stream as SSE bytes: `data: {chunk}\n\n` … `data: [DONE]\n\n`, read from the

@@ -156,7 +156,7 @@ const jsonCommon: CommonLine = (severity, date, text, record, r) => {
   for (const key in record) {
     const v = record[key]
     if (v === undefined) continue
-    const json = typeof v === "string" ? JSON.stringify(r.text(v)) : JSON.stringify(r.value(v))
+    const json = JSON.stringify(r.value(v))
     if (json !== undefined) line += jsonKeyOf(key) + json
   }
   return `${line}}\n`
@@ -253,14 +253,23 @@ const prettyLine = (options: Logger.Options<unknown>, r: ValueRedactor): string 
 }
 
 /**
- * An Effect `Logger` that renders each event as one line of `format`, every value in it (message, fields, error)
- * passed through `redact` first.
+ * A format's writers over one redactor (every value of a line — message, fields, error — passed through `redact`
+ * first): the line of any event, and the line of the common event (undefined when it must take the general path).
  */
-export const lineLogger = (format: LogFormat, redact?: Redactor): Logger.Logger<unknown, string> => {
-  const line = format === "json" ? jsonLine : prettyLine
+const formatOf = (format: LogFormat, redact: Redactor | undefined) => {
   const r = valueRedactor(redact)
-  return Logger.make((options) => line(options, r))
+  const line = format === "json" ? jsonLine : prettyLine
+  const common = format === "json" ? jsonCommon : prettyCommon
+  return {
+    line: (options: Logger.Options<unknown>): string => line(options, r),
+    commonInfo: (date: Date, text: string, record: Record<string, unknown>): string | undefined =>
+      common("Info", date, text, record, r),
+  }
 }
+
+/** An Effect `Logger` that renders each event as one line of `format`, its values passed through `redact` first. */
+export const lineLogger = (format: LogFormat, redact?: Redactor): Logger.Logger<unknown, string> =>
+  Logger.make(formatOf(format, redact).line)
 
 /**
  * `Logger.batched`'s buffer, kept here so that `infoLineWriter` can add to it too: lines wait and are written
@@ -300,13 +309,11 @@ export const loggingLayer = (
     readonly redact?: Redactor | undefined
   } = {},
 ): Layer.Layer<never> => {
-  const format = config.format === "json" ? jsonLine : prettyLine
-  const common = config.format === "json" ? jsonCommon : prettyCommon
-  const r = valueRedactor(options.redact)
+  const { line: lineOf, commonInfo } = formatOf(config.format, options.redact)
   const loggerOn = (push: LogSink): Logger.Logger<unknown, void> => {
-    const logger = Logger.make((o: Logger.Options<unknown>) => push(format(o, r)))
+    const logger = Logger.make((o: Logger.Options<unknown>) => push(lineOf(o)))
     infoLines.set(logger, (date, text, record) => {
-      const line = common("Info", date, text, record, r)
+      const line = commonInfo(date, text, record)
       if (line === undefined) return false
       push(line)
       return true
