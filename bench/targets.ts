@@ -36,10 +36,21 @@ export const UPSTREAM_KEY = "sk-bench-upstream-key"
 
 export const isStream = (kind: RequestKind): boolean => kind === "sse" || kind === "slow"
 
+/**
+ * `BENCH_PROMPT_KB` (default 0): the conversation before the question, in KB of earlier turns (user and assistant
+ * messages of ≈ 1 KB each, text with quotes and a line break), to measure requests of the size real chat clients send.
+ */
+const promptKb = Number(process.env.BENCH_PROMPT_KB ?? 0)
+const TURN = `${"A line of an earlier turn in the conversation, with \"quotes\" and a line break.\n".repeat(13)}`.slice(0, 1000)
+const history: ReadonlyArray<{ role: string; content: string }> = Array.from(
+  { length: Number.isFinite(promptKb) && promptKb > 0 ? Math.round(promptKb) : 0 },
+  (_, i) => ({ role: i % 2 === 0 ? "user" : "assistant", content: TURN }),
+)
+
 export const chatBody = (model: string, stream: boolean): string =>
   JSON.stringify({
     model,
-    messages: [{ role: "user", content: "Say hello to the benchmark." }],
+    messages: [...history, { role: "user", content: "Say hello to the benchmark." }],
     max_tokens: 32,
     ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
   })

@@ -435,9 +435,9 @@ export class Gateway {
     const estimatedPromptTokens = estimatePromptTokens(body)
     let request: RouteRequest
     if (keyDefaults === undefined && traceparent === undefined && sessionId === undefined)
-      request = { body, routing, estimatedPromptTokens, requestId }
+      request = { body, bodyText: text, routing, estimatedPromptTokens, requestId }
     else {
-      const more: Mutable<RouteRequest> = { body, routing, estimatedPromptTokens, requestId }
+      const more: Mutable<RouteRequest> = { body, bodyText: text, routing, estimatedPromptTokens, requestId }
       if (keyDefaults !== undefined) more.keyDefaults = keyDefaults
       if (traceparent !== undefined) more.traceparent = traceparent
       if (sessionId !== undefined) more.sessionId = sessionId

@@ -31,6 +31,8 @@ export interface Received {
   readonly path: string
   readonly headers: IncomingMessage["headers"]
   readonly body: Record<string, unknown>
+  /** The body's text as it came. */
+  readonly text: string
 }
 
 export const startLoopbackUpstream = async () => {
@@ -43,8 +45,9 @@ export const startLoopbackUpstream = async () => {
     const chunks: Array<Buffer> = []
     req.on("data", (c: Buffer) => chunks.push(c))
     req.on("end", () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>
-      received.push({ path: req.url ?? "", headers: req.headers, body })
+      const text = Buffer.concat(chunks).toString("utf8")
+      const body = JSON.parse(text || "{}") as Record<string, unknown>
+      received.push({ path: req.url ?? "", headers: req.headers, body, text })
       if (req.url !== "/v1/chat/completions") {
         res.writeHead(404, { "content-type": "application/json" }).end('{"error":{"message":"not found"}}')
         return

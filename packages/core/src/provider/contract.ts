@@ -37,6 +37,13 @@ export interface ChatCall {
    * (`models`, `provider`) removed. `model` is still the client's; plugins send `endpoint.upstreamModel`.
    */
   readonly body: JsonObject
+  /**
+   * The JSON text the client's body was parsed from, when the caller has it (the gateway's requests do): a plugin
+   * that sends the client's members on as they came copies them from it (`passedThroughMembers`) instead of
+   * serialising `body` again. It may hold members `body` no longer has (routing-only fields, `stream` options);
+   * `body` never has one it lacks.
+   */
+  readonly bodyText?: string | undefined
   readonly endpoint: Endpoint
   /**
    * The call's time limit, handed only to clients that declare `enforcesDeadline` (the router races

@@ -47,11 +47,15 @@ export const chatMode: Mode<ChatResult> = {
     const body = ctx.body
     return client.enforcesDeadline === true
       ? ctx.services.deadlines.handing(
-          (deadline) => client.chat({ body, endpoint, deadline, traceparent }),
+          (deadline) => client.chat({ body, bodyText: ctx.bodyText, endpoint, deadline, traceparent }),
           timeoutMs,
           timeout,
         )
-      : ctx.services.deadlines.within(client.chat({ body, endpoint, traceparent }), timeoutMs, timeout)
+      : ctx.services.deadlines.within(
+          client.chat({ body, bodyText: ctx.bodyText, endpoint, traceparent }),
+          timeoutMs,
+          timeout,
+        )
   },
   callOn: (ctx, endpoint, client, timeoutMs, traceparent) => {
     const chatOn = client.chatOn
@@ -61,7 +65,7 @@ export const chatMode: Mode<ChatResult> = {
     return (done) => {
       // the limit as `handing` holds it, released when the call ends or is cancelled
       const deadline = ctx.services.deadlines.handOn(clock, timeoutMs, attemptTimeout(endpoint, timeoutMs))
-      const cancel = chatOn({ body, endpoint, deadline, traceparent }, clock, (result) => {
+      const cancel = chatOn({ body, bodyText: ctx.bodyText, endpoint, deadline, traceparent }, clock, (result) => {
         deadline.release()
         done(result)
       })

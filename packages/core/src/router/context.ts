@@ -53,6 +53,8 @@ export interface RequestContext {
   readonly prepared: Prepared
   /** Body sent upstream for this mode (chat: without `stream`; stream: `stream: true` + `include_usage`). */
   readonly body: JsonObject
+  /** The JSON text the client's body was parsed from (`RouteRequest.bodyText`), handed to every call. */
+  readonly bodyText: string | undefined
   readonly plan: RoutePlan
   readonly snapshot: Snapshot
   readonly trace: TraceRecorder

@@ -114,6 +114,7 @@ export function makeRouter(): Effect.Effect<RouterShape, never, ActiveDeployment
         routing,
         prepared: p,
         body: streamed ? streamBody(p.body) : chatBody(p.body),
+        bodyText: request.bodyText,
         plan: routePlan,
         snapshot,
         trace,

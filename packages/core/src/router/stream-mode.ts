@@ -73,7 +73,7 @@ const openStream = (
   scope: Scope.Closeable,
   traceparent: string | undefined,
 ): Effect.Effect<Opened, ProviderError> =>
-  Effect.flatMap(client.stream({ body: ctx.body, endpoint, traceparent }), (chat) =>
+  Effect.flatMap(client.stream({ body: ctx.body, bodyText: ctx.bodyText, endpoint, traceparent }), (chat) =>
     Effect.map(upstreamSource(chat, scope), (source): Opened => ({ chat, source })),
   )
 
@@ -158,7 +158,7 @@ export const streamMode: Mode<Committed> = {
               streamOn !== undefined && isCallbackClock(clock)
                 ? Effect.flatMap(
                     deadlines.withinOn<ChatStream, ProviderError, UpstreamTimeout>(timeoutMs, timeout, (done) =>
-                      streamOn({ body: ctx.body, endpoint, traceparent }, clock, done),
+                      streamOn({ body: ctx.body, bodyText: ctx.bodyText, endpoint, traceparent }, clock, done),
                     ),
                     (chat) => Effect.map(upstreamSource(chat, scope), (source): Opened => ({ chat, source })),
                   )

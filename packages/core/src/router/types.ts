@@ -13,6 +13,12 @@ import type { CostDetails } from "./cost.js"
 export interface RouteRequest {
   /** The request JSON as parsed; routing-only fields are stripped before it goes upstream. */
   readonly body: JsonObject
+  /**
+   * The JSON text `body` was parsed from, when the caller has it (the gateway does): plugins that pass the body on
+   * send its members as they stand in it instead of serialising `body` again (`ChatCall.bodyText`). `body`'s keys may
+   * have been removed since (routing fields), never added or changed.
+   */
+  readonly bodyText?: string
   /** The decoded routing subset of `body`. */
   readonly routing: RoutingRequest
   /** Defaults from the caller's key; request fields win over these. */

@@ -18,6 +18,7 @@ import {
   MalformedResponse,
   type ProviderClient,
   type ProviderError,
+  passedThroughMembers,
   relayableCompletion,
   relayedChatResult,
   sourcedChunks,
@@ -39,6 +40,9 @@ export interface OpenAiWireConfig {
   readonly model: "upstream" | "omit"
 }
 
+/** The members the client's body does not pass on: the plugin writes them. */
+const WRITTEN_HERE: ReadonlySet<string> = new Set(["model", "stream", "stream_options"])
+
 const isObj = (u: unknown): u is JsonObject => typeof u === "object" && u !== null && !Array.isArray(u)
 
 export const makeOpenAiWireClient = (cfg: OpenAiWireConfig): ProviderClient => {
@@ -47,20 +51,37 @@ export const makeOpenAiWireClient = (cfg: OpenAiWireConfig): ProviderClient => {
   const jsonHeaders = { "content-type": "application/json", accept: "application/json", ...cfg.headers }
   const sseHeaders = { "content-type": "application/json", accept: "text/event-stream", ...cfg.headers }
 
+  /**
+   * The upstream body: `model` (unless omitted), the client's other members, `stream`, `stream_options`. The client's
+   * members are copied from its JSON text when the call has it (`passedThroughMembers`: nothing parsed is serialised
+   * again), else serialised from `call.body`; both give the same JSON.
+   */
   const bodyFor = (call: ChatCall, stream: boolean): string => {
     const src = call.body
+    const options = src.stream_options
+    const streamOptions =
+      stream && cfg.streamUsage
+        ? { ...(isObj(options) ? options : {}), include_usage: true }
+        : stream && options !== undefined
+          ? options
+          : undefined
+    const members = call.bodyText === undefined ? undefined : passedThroughMembers(call.bodyText, src, WRITTEN_HERE)
+    if (members !== undefined) {
+      let out = cfg.model === "upstream" ? `{"model":${JSON.stringify(call.endpoint.upstreamModel)}` : "{"
+      if (members !== "") out += out.length > 1 ? `,${members}` : members
+      out += `${out.length > 1 ? "," : ""}"stream":${stream}`
+      if (streamOptions !== undefined) out += `,"stream_options":${JSON.stringify(streamOptions)}`
+      return `${out}}`
+    }
     const body: JsonObject = cfg.model === "upstream" ? { model: call.endpoint.upstreamModel } : {}
     for (const key in src) {
-      if (key === "stream" || key === "stream_options" || key === "model") continue
+      if (WRITTEN_HERE.has(key)) continue
       // a JSON `"__proto__"` member is data: keep it as an own property, never as the prototype
       if (key === "__proto__") Object.defineProperty(body, key, { value: src[key], enumerable: true, writable: true })
       else body[key] = src[key]
     }
-    const stream_options = src.stream_options
     body.stream = stream
-    if (stream && cfg.streamUsage)
-      body.stream_options = { ...(isObj(stream_options) ? stream_options : {}), include_usage: true }
-    else if (stream && stream_options !== undefined) body.stream_options = stream_options
+    if (streamOptions !== undefined) body.stream_options = streamOptions
     return JSON.stringify(body)
   }
 

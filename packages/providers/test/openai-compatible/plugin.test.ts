@@ -39,6 +39,44 @@ describe("openai-compatible: request", () => {
     expect(server.requests.at(-1)?.url).toBe("/chat/completions")
   })
 
+  it("with the client's JSON text, sends its members as the client wrote them (numbers, escapes, spacing)", async () => {
+    server.reply({ kind: "json", body: readFixture("openai/openai-chat-text.json") })
+    const text =
+      '{"provider":{"sort":"price"},"model":"client-model", "messages" : [{"role":"user","content":"caf\\u00e9 \\"x\\" \\\\"}],' +
+      '"temperature":1.0,"seed":7e0,"stream":false}'
+    // the body as the router hands it over: routing-only fields out, `stream` options out (chat)
+    const { provider: _p, stream: _s, ...sent } = JSON.parse(text) as JsonObject
+    successOf(await run((c) => c.chat({ body: sent, bodyText: text, endpoint })))
+    expect(server.requests.at(-1)?.body).toBe(
+      '{"model":"served-model","messages" : [{"role":"user","content":"caf\\u00e9 \\"x\\" \\\\"}],' +
+        '"temperature":1.0,"seed":7e0,"stream":false}',
+    )
+    expect(lastJson()).toEqual({ ...sent, model: "served-model", stream: false })
+  })
+
+  it("with the client's JSON text, a stream still gets its stream flags written by the plugin", async () => {
+    server.reply({
+      kind: "sse",
+      frames: openAiSseFrames(chunkLines(readFixture("mistral/mistral-chat-text.chunks.txt"))),
+    })
+    const text = '{"model":"m","stream":true,"stream_options":{"x":1},"messages":[{"role":"user","content":"hi"}]}'
+    const { stream: _s, ...rest } = JSON.parse(text) as JsonObject
+    const sent = { ...rest, stream: true, stream_options: { x: 1, include_usage: true } }
+    successOf(await run((c) => collectStream(c, { body: sent, bodyText: text, endpoint })))
+    expect(server.requests.at(-1)?.body).toBe(
+      '{"model":"served-model","messages":[{"role":"user","content":"hi"}],"stream":true,' +
+        '"stream_options":{"x":1,"include_usage":true}}',
+    )
+  })
+
+  it("a text that does not match the body (a member added after parsing) is not used: the body is sent", async () => {
+    server.reply({ kind: "json", body: readFixture("openai/openai-chat-text.json") })
+    const text = '{"model":"m","messages":[]}'
+    const sent = { model: "m", messages: [{ role: "user", content: "added" }], user: "u" }
+    successOf(await run((c) => c.chat({ body: sent, bodyText: text, endpoint })))
+    expect(lastJson()).toEqual({ ...sent, model: "served-model", stream: false })
+  })
+
   it("forces stream_options.include_usage, keeping the client's other stream options", async () => {
     server.reply({
       kind: "sse",
