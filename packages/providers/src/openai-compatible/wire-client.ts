@@ -25,9 +25,12 @@ import {
   usageFromOpenAi,
 } from "@switchyard/core"
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import type { HttpResponse, Transport } from "../http/transport.js"
 import { readSignals } from "../signals/headers.js"
+import { ChunkShape } from "./chunk-shape.js"
 import { openAiChunks } from "./chunks.js"
+import { completionChunks } from "./completion-chunks.js"
 import { errorInBody } from "./error-in-body.js"
 
 export interface OpenAiWireConfig {
@@ -129,17 +132,43 @@ export const makeOpenAiWireClient = (cfg: OpenAiWireConfig): ProviderClient => {
       ({ response, text }) => answered(response, text),
     )
 
+  /**
+   * A stream: resolves at 200 headers. A 2xx that answers with JSON instead of SSE is read whole: an error in it is
+   * classified as a non-streamed answer's would be (a client error is relayed, not retried elsewhere), a completion
+   * (the host ignored `stream`) is streamed as its chunks.
+   */
   const stream = (call: ChatCall): Effect.Effect<ChatStream, ProviderError> =>
     Effect.gen(function* () {
-      const { response, messages } = yield* transport.requestSse({
-        url: cfg.url(call.endpoint),
-        headers: sseHeaders,
-        body: bodyFor(call, true),
-        traceparent: call.traceparent,
-      })
+      const answer = yield* transport.requestSse(
+        { url: cfg.url(call.endpoint), headers: sseHeaders, body: bodyFor(call, true), traceparent: call.traceparent },
+        { acceptJson: true },
+      )
+      const { response, messages } = answer
       const signals = yield* readSignals(response.headers)
       const requestId = transport.requestId(response.headers)
-      return { requestId, signals, ...sourcedChunks(openAiChunks(provider, messages, transport.redact, requestId)) }
+      if (messages !== undefined)
+        return { requestId, signals, ...sourcedChunks(openAiChunks(provider, messages, transport.redact, requestId)) }
+      const json = answer.json
+      const status = response.status
+      if (!isObj(json))
+        return yield* new MalformedResponse({
+          provider,
+          status,
+          message: "stream answered with JSON that is not an object",
+        })
+      const inBody = errorInBody(provider, json, status, transport.redact, requestId)
+      if (inBody !== undefined) return yield* inBody
+      if (!Array.isArray(json.choices))
+        return yield* new MalformedResponse({
+          provider,
+          status,
+          message: "stream answered with JSON that has no choices",
+        })
+      const shape = new ChunkShape()
+      const chunks: Array<JsonObject> = []
+      for (const chunk of completionChunks(json)) shape.push(chunk, chunks)
+      shape.flush(chunks)
+      return { requestId, signals, chunks: Stream.fromIterable(chunks) }
     })
 
   // the transport aborts a call at its deadline: the router need not race it

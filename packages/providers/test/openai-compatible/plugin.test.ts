@@ -1,4 +1,4 @@
-import type { JsonObject } from "@switchyard/core"
+import type { JsonObject, ProviderError } from "@switchyard/core"
 import { Effect, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { openAiCompatiblePlugin } from "../../src/openai-compatible/plugin.js"
@@ -147,6 +147,39 @@ describe("openai-compatible: responses", () => {
   it("a 200 whose body is an error envelope (OpenRouter style) is classified, not returned", async () => {
     server.reply({ kind: "json", body: JSON.stringify({ error: { code: 429, message: "Provider returned error" } }) })
     expect(failureOf(await run((c) => c.chat({ body: body(), endpoint })))).toMatchObject({ _tag: "RateLimited" })
+  })
+
+  it("a stream answered by a 200 with a JSON error is classified as the chat answer would be (not a cut stream)", async () => {
+    const error = {
+      error: {
+        message: "This model's maximum context length is 8192 tokens.",
+        type: "invalid_request_error",
+        param: "messages",
+        code: "context_length_exceeded",
+      },
+    }
+    server.reply({ kind: "json", body: JSON.stringify(error) })
+    const streamed = failureOf(
+      await run((c) => collectStream(c, { body: body({ stream: true }), endpoint })),
+    ) as ProviderError
+    server.reply({ kind: "json", body: JSON.stringify(error) })
+    const chat = failureOf(await run((c) => c.chat({ body: body(), endpoint }))) as ProviderError
+    expect(streamed._tag).not.toBe("TransportError")
+    expect(streamed).toMatchObject({ _tag: chat._tag, status: chat.status })
+  })
+
+  it("a stream answered by a 200 with a JSON completion (host ignored `stream`) streams that completion", async () => {
+    const recorded = readCassette("openai/openai-chat-tool-call.cassette.yaml")[0]!
+    server.reply({ kind: "json", body: recorded.response.body })
+    const { chunks } = successOf(await run((c) => collectStream(c, { body: body({ stream: true }), endpoint })))
+    const completion = JSON.parse(recorded.response.body) as JsonObject
+    const list = [...chunks]
+    expect(list.every((c) => c.object === "chat.completion.chunk" && c.id === completion.id)).toBe(true)
+    expect(finishReasons(list)).toEqual(["tool_calls"])
+    expect(list[0]?.choices).toMatchObject([
+      { index: 0, delta: { role: "assistant", tool_calls: [{ index: 0, type: "function" }] } },
+    ])
+    expect(streamedUsage(list)).toMatchObject({ prompt_tokens: 68, completion_tokens: 12 })
   })
 
   it("a completion without choices is a MalformedResponse", async () => {
