@@ -48,6 +48,11 @@ export class AnthropicStreamTranslator {
     return anthropicUsage(this.usageFields)
   }
 
+  /** `message_stop` came: the stream is over (`StreamTranslator.complete`). */
+  get complete(): boolean {
+    return this.closed
+  }
+
   push(event: unknown): Result.Result<Array<JsonObject>, ProviderError> {
     if (!isObject(event) || typeof event.type !== "string") return this.malformed("Stream event has no type")
     if (this.closed) return Result.succeed([])

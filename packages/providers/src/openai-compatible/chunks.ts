@@ -1,6 +1,6 @@
 /**
  * OpenAI chat-completion SSE → a `ChatStream`'s chunk source:
- * drops `[DONE]` (and anything after it), puts every chunk in the OpenAI chunk shape (`ChunkShape`: `choices`,
+ * ends at `[DONE]` (anything after it is dropped, and a body held open after it does not hold the stream), puts every chunk in the OpenAI chunk shape (`ChunkShape`: `choices`,
  * `object`, Groq's `x_groq.usage`, one `id`/`created` per stream, the first delta's `role`, dense tool-call
  * `index` and `type`), turns an in-stream `{"error":…}` event (with or without `choices`) into a
  * ProviderError, and fails with TransportError{kind:"reset"} when the body ends with neither a
@@ -64,5 +64,6 @@ export const openAiChunks = (
           message: "stream ended before a finish_reason or [DONE] (truncated upstream stream)",
           kind: "reset",
         })
-  return sseSource(messages, convert, end)
+  // `[DONE]` is the last event: the stream is over there, whatever the body does next
+  return sseSource(messages, convert, end, () => done)
 }

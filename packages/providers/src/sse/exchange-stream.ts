@@ -11,6 +11,12 @@
  *     convert(batch, out)  appends the batch's outputs to `out`; returns an error to end the stream with
  *                          (after the outputs already in `out` went out)
  *     end(out)             the body ended: closing outputs, or the error a cut stream ends with
+ *     complete()           (optional) the stream's terminal event came (`[DONE]`, Anthropic's `message_stop`):
+ *                          the consumer gets its end now (after `end(out)`), whatever the body does next; the
+ *                          rest of the body is read and dropped, so its connection is kept for the next request,
+ *                          for at most `DRAIN_MS`, then the exchange is aborted (an upstream that holds the
+ *                          response open after its last event costs a socket for a second, not the client its
+ *                          request deadline)
  *   messageStream(messages)             → Stream<SseMessage, ProviderError> (the messages as they are)
  *
  * Cancelling the source — or closing a stream of it — cancels the exchange (aborts the upstream request);
@@ -32,11 +38,15 @@ export interface SseMessages {
   readonly onError: (cause: unknown) => ProviderError
 }
 
+/** How long the rest of a body is read after the stream's terminal event before the exchange is aborted. */
+export const DRAIN_MS = 1_000
+
 export const sseSource = <A>(
   messages: SseMessages,
   convert: (batch: SseBatch, out: Array<A>) => ProviderError | undefined,
   end: (out: Array<A>) => ProviderError | undefined,
-): ChunkSource<A, ProviderError> => new SseSource(messages, convert, end)
+  complete?: () => boolean,
+): ChunkSource<A, ProviderError> => new SseSource(messages, convert, end, complete)
 
 class SseSource<A> implements ChunkSource<A, ProviderError> {
   /** An error met mid-batch or at the end: the outputs before it go out first. */
@@ -46,12 +56,17 @@ class SseSource<A> implements ChunkSource<A, ProviderError> {
   /** The exchange was cancelled (it is, once, at the end, at a failure, or when the source is cancelled). */
   private stopped = false
   private reader: ChunkRead<A, ProviderError> | undefined = undefined
-  private readonly onBatch = (error: Error | undefined, batch: SseBatch | undefined): void => this.batch(error, batch)
+  /** The terminal event came and the consumer has its end: what is left of the body is read and dropped. */
+  private draining = false
+  private drainTimer: ReturnType<typeof setTimeout> | undefined = undefined
+  private readonly onBatch = (error: Error | undefined, batch: SseBatch | undefined): void =>
+    this.draining ? this.drained(batch) : this.batch(error, batch)
 
   constructor(
     private readonly messages: SseMessages,
     private readonly convert: (batch: SseBatch, out: Array<A>) => ProviderError | undefined,
     private readonly finish: (out: Array<A>) => ProviderError | undefined,
+    private readonly complete: (() => boolean) | undefined,
   ) {}
 
   read(done: ChunkRead<A, ProviderError>): void {
@@ -70,13 +85,20 @@ class SseSource<A> implements ChunkSource<A, ProviderError> {
 
   private batch(error: Error | undefined, batch: SseBatch | undefined): void {
     const out: Array<A> = []
-    if (batch !== undefined) this.failure = this.convert(batch, out)
-    else if (error !== undefined) this.failure = this.messages.onError(error)
+    if (batch !== undefined) {
+      this.failure = this.convert(batch, out)
+      if (this.failure === undefined && this.complete?.() === true) {
+        this.ended = true
+        this.failure = this.finish(out)
+        this.draining = this.failure === undefined
+      }
+    } else if (error !== undefined) this.failure = this.messages.onError(error)
     else {
       this.ended = true
       this.failure = this.finish(out)
     }
-    if (this.failure !== undefined || this.ended) this.stop()
+    if (this.failure !== undefined || (this.ended && !this.draining)) this.stop()
+    if (this.draining) this.drain()
     if (out.length > 0) this.deliver(undefined, out)
     else if (this.failure !== undefined) {
       const failure = this.failure
@@ -97,6 +119,33 @@ class SseSource<A> implements ChunkSource<A, ProviderError> {
   cancel(): void {
     this.cancelled = true
     this.reader = undefined
+    // the consumer is done with a completed stream: the drain goes on (it ends the exchange itself)
+    if (!this.draining) this.stop()
+  }
+
+  /**
+   * Read the rest of the body and drop it. A body that ends at once (the usual case: the end of the body came with
+   * the terminal event) needs no timer; the timer is set only if the drain still waits after this turn.
+   */
+  private drain(): void {
+    this.messages.read(this.onBatch)
+    queueMicrotask(() => {
+      if (this.draining && this.drainTimer === undefined) {
+        this.drainTimer = setTimeout(() => this.drained(undefined), DRAIN_MS)
+        this.drainTimer.unref?.()
+      }
+    })
+  }
+
+  /** A batch read while draining (dropped: read on), or the end of the drain (the body's end or error, the timer). */
+  private drained(batch: SseBatch | undefined): void {
+    if (!this.draining) return
+    if (batch !== undefined) {
+      this.messages.read(this.onBatch)
+      return
+    }
+    this.draining = false
+    clearTimeout(this.drainTimer)
     this.stop()
   }
 

@@ -11,6 +11,11 @@ export interface StreamTranslator {
   readonly push: (event: unknown) => Result.Result<Array<JsonObject>, ProviderError>
   /** The upstream body ended → closing chunks, or an error if the stream was cut before its finish. */
   readonly end: () => Result.Result<Array<JsonObject>, ProviderError>
+  /**
+   * The upstream sent its stream's terminal event (Anthropic's `message_stop`): the stream ends there (`end` gives
+   * its closing chunks), whatever the body does next. Absent: the stream ends with the body.
+   */
+  readonly complete?: boolean
 }
 
 const into = (
@@ -54,4 +59,5 @@ export const translateSse = (
       return undefined
     },
     (out) => into(translator.end(), out),
+    () => translator.complete === true,
   )

@@ -1,7 +1,8 @@
 import { type JsonObject, type ProviderClient, usageFromOpenAi } from "@switchyard/core"
 import { Effect } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { anthropicPlugin } from "../../src/anthropic/index.js"
+import { DRAIN_MS } from "../../src/sse/exchange-stream.js"
 import { testEndpoint } from "../conformance/endpoint.js"
 import {
   finishReasons,
@@ -38,6 +39,23 @@ describe("anthropic plugin against a loopback Messages API server", () => {
     server.reply({ kind: "sse", frames, ...(headers ? { headers } : {}) })
     return run((c) => collectUntilFailure(c, { body: { ...ask, stream: true }, endpoint }))
   }
+
+  it("an upstream that holds the body open after message_stop does not hold the stream", async () => {
+    const aborted = server.aborted()
+    server.reply({
+      kind: "sse",
+      frames: anthropicFrames(anthropicChunks("anthropic-messages-tool-call.chunks.txt")),
+      after: "hang",
+    })
+    const streamed = successOf(
+      await run((c) => collectUntilFailure(c, { body: { ...ask, stream: true }, endpoint }), {
+        timeouts: { bodyMs: 30_000 },
+      }),
+    )
+    expect(streamed.error).toBeUndefined()
+    expect(finishReasons(streamed.chunks)).toEqual(["tool_calls"])
+    await vi.waitFor(() => expect(server.aborted()).toBe(aborted + 1), { timeout: DRAIN_MS + 2_000 })
+  })
 
   it("sends a tool conversation as a Messages request: system, tool_use, merged tool_result, images, params", async () => {
     server.reply({ kind: "json", body: textAnswer() })

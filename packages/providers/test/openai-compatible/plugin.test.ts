@@ -1,7 +1,8 @@
 import type { JsonObject, ProviderError } from "@switchyard/core"
 import { Effect, Stream } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { openAiCompatiblePlugin } from "../../src/openai-compatible/plugin.js"
+import { DRAIN_MS } from "../../src/sse/exchange-stream.js"
 import { testEndpoint } from "../conformance/endpoint.js"
 import { finishReasons, streamedText, streamedUsage } from "../conformance/openai-shape.js"
 import { collectStream, failureOf, successOf, withClient } from "../conformance/run.js"
@@ -233,6 +234,40 @@ describe("openai-compatible: stream shapes", () => {
     })
     const { chunks } = successOf(await run((c) => collectStream(c, { body: body(), endpoint })))
     expect(streamedText(chunks)).toBe("a")
+  })
+
+  it("an upstream that holds the body open after [DONE] does not hold the stream; its exchange is aborted later", async () => {
+    const aborted = server.aborted()
+    const frames = openAiSseFrames(chunkLines(readFixture("mistral/mistral-chat-text.chunks.txt")))
+    expect(frames.at(-1)).toContain("[DONE]")
+    server.reply({ kind: "sse", frames, after: "hang" })
+    // ends at [DONE] with the whole answer (before: it waited for the body timeout and failed there)
+    const { chunks } = successOf(
+      await run((c) => collectStream(c, { body: body(), endpoint }), { timeouts: { bodyMs: 30_000 } }),
+    )
+    expect(finishReasons(chunks)).toEqual(["stop"])
+    expect(streamedUsage(chunks)).toBeDefined()
+    // the rest of the body is not waited for forever: the request is aborted once the drain gives up
+    await vi.waitFor(() => expect(server.aborted()).toBe(aborted + 1), { timeout: DRAIN_MS + 2_000 })
+  })
+
+  it("a body that ends right after [DONE] is read to its end: no request aborted, its connection reused", async () => {
+    const frames = openAiSseFrames(chunkLines(readFixture("mistral/mistral-chat-text.chunks.txt")))
+    server.reply({ kind: "sse", frames })
+    const before = server.requests.length
+    const aborted = server.aborted()
+    successOf(
+      await run((c) =>
+        Effect.gen(function* () {
+          for (let i = 0; i < 6; i++) yield* collectStream(c, { body: body(), endpoint })
+        }),
+      ),
+    )
+    const ports = server.requests.slice(before).map((r) => r.remotePort)
+    expect(ports).toHaveLength(6)
+    // a socket returns to the pool once undici has parsed the end of the previous answer: at most 2 in turn
+    expect(new Set(ports).size).toBeLessThanOrEqual(2)
+    expect(server.aborted()).toBe(aborted)
   })
 
   it("an error object sent mid-stream fails the stream with its classification", async () => {
