@@ -69,6 +69,20 @@ export const makeRedactor = (secrets: Iterable<string>): Redactor => {
 /** A redactor with the key shapes only (no configured secrets). */
 export const redactGeneric: Redactor = makeRedactor([])
 
+/**
+ * The text's first `max` characters, redacted: masked first, cut after, so a secret the cut would have halved is
+ * masked whole instead of leaking up to its last characters. Text far beyond `max` is not scanned: the window is
+ * `max` plus a margin longer than any secret or key shape the redactor masks.
+ */
+export const redactedPrefix = (redact: Redactor, text: string, max: number): string => {
+  const window = max + PREFIX_MARGIN
+  const masked = redact(text.length > window ? text.slice(0, window) : text)
+  return masked.length > max ? masked.slice(0, max) : masked
+}
+
+/** Longer than any configured secret or key shape in practice (a PEM private key is ≈ 1.7 KB). */
+const PREFIX_MARGIN = 8192
+
 /** Deeper values are dropped rather than walked (a bound on the work, never a stack overflow). */
 const MAX_DEPTH = 32
 

@@ -81,7 +81,7 @@ export const anthropicPlugin = definePlugin<AnthropicOptions>({
           return {
             requestId: http.requestId(response.headers),
             signals: yield* readSignals(response.headers),
-            ...sourcedChunks(translateSse(provider, messages, translator)),
+            ...sourcedChunks(translateSse(provider, messages, translator, http.redact)),
           }
         })
 

@@ -72,7 +72,7 @@ const retryInMessage = (b: ErrorBody): number | undefined => {
 }
 
 export const classifyHttpError = (f: HttpFailure): ProviderError => {
-  const body = readErrorBody(f.body)
+  const body = readErrorBody(f.body, f.redact)
   const { provider, status } = f
   const message = f.redact(body.message ?? `HTTP ${status}`)
   const retryAfterMs = retryAfterMsFromHeaders(f.headers, f.nowMs) ?? body.retryDelayMs ?? retryInMessage(body)

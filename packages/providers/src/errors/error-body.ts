@@ -5,6 +5,7 @@
  * or plain text. Never throws.
  */
 import { parseGoDurationMs } from "../signals/go-duration.js"
+import { type Redactor, redactedPrefix } from "./redact.js"
 
 export interface ErrorBody {
   readonly message: string | undefined
@@ -57,13 +58,14 @@ const parseJson = (text: string): unknown => {
   }
 }
 
-export const readErrorBody = (text: string): ErrorBody => {
+export const readErrorBody = (text: string, redact: Redactor): ErrorBody => {
   let parsed = parseJson(text)
   if (Array.isArray(parsed)) parsed = parsed[0]
   if (!isObj(parsed)) {
     const t = text.trim()
     return {
-      message: t === "" ? undefined : t.slice(0, 500),
+      // masked before it is cut: a secret at the cut is masked whole, not kept up to its last characters
+      message: t === "" ? undefined : redactedPrefix(redact, t, 500),
       type: undefined,
       code: undefined,
       param: undefined,

@@ -11,7 +11,7 @@
 import { makeRedactor as makeTextRedactor, type ProviderError, type Redactor, redactDeep } from "@switchyard/core"
 import * as Redacted from "effect/Redacted"
 
-export { type Redactor, redactGeneric } from "@switchyard/core"
+export { type Redactor, redactedPrefix, redactGeneric } from "@switchyard/core"
 
 export const makeRedactor = (secrets: ReadonlyArray<Redacted.Redacted<string> | string>): Redactor =>
   makeTextRedactor(secrets.map((s) => (typeof s === "string" ? s : Redacted.value(s))))

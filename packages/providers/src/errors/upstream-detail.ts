@@ -11,7 +11,7 @@
  */
 import type { UpstreamErrorDetail } from "@switchyard/core"
 import type { ErrorBody } from "./error-body.js"
-import type { Redactor } from "./redact.js"
+import { type Redactor, redactedPrefix } from "./redact.js"
 
 export const MAX_EXTRA_KEYS = 16
 export const MAX_STRING = 4096
@@ -19,7 +19,7 @@ const MAX_DEPTH = 4
 const MAX_ITEMS = 32
 
 const bounded = (value: unknown, redact: Redactor, depth: number): unknown => {
-  if (typeof value === "string") return redact(value.length > MAX_STRING ? value.slice(0, MAX_STRING) : value)
+  if (typeof value === "string") return redactedPrefix(redact, value, MAX_STRING)
   if (typeof value !== "object" || value === null) return value
   if (depth >= MAX_DEPTH) return undefined
   if (Array.isArray(value)) return value.slice(0, MAX_ITEMS).map((v) => bounded(v, redact, depth + 1))

@@ -78,7 +78,8 @@ export const makeGoogleClient = (http: Transport, target: GoogleTarget): Provide
       const signals = yield* readSignals(res.headers)
       const headerId = http.requestId(res.headers)
       let chunks: Pick<ChatStream, "chunks" | "source">
-      if (answer.messages !== undefined) chunks = sourcedChunks(translateSse(provider, answer.messages, translator))
+      if (answer.messages !== undefined)
+        chunks = sourcedChunks(translateSse(provider, answer.messages, translator, http.redact))
       else {
         const error = classifyGoogleStreamError(provider, answer.json, http.redact)
         if (error) return yield* Effect.fail(error)

@@ -34,7 +34,7 @@ import type * as Scope from "effect/Scope"
 import type { Dispatcher } from "undici"
 import { classifyHttpError, type HttpFailure } from "../errors/classify-http.js"
 import { classifyTransportError, transportErrorDetail } from "../errors/classify-transport.js"
-import { makeRedactor, type Redactor, redactError } from "../errors/redact.js"
+import { makeRedactor, type Redactor, redactError, redactedPrefix } from "../errors/redact.js"
 import { responseNowMs } from "../signals/headers.js"
 import { dispatchSse, type SseExchange, type SseHead } from "../sse/dispatch.js"
 import type { SseMessages } from "../sse/exchange-stream.js"
@@ -152,7 +152,11 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
     }
 
     const notJson = (status: number, body: string) =>
-      new MalformedResponse({ provider, status, message: `response body is not JSON: ${redact(body.slice(0, 120))}` })
+      new MalformedResponse({
+        provider,
+        status,
+        message: `response body is not JSON: ${redactedPrefix(redact, body, 120)}`,
+      })
 
     const parseJson = (status: number, text: string): Effect.Effect<unknown, ProviderError> => {
       try {

@@ -46,7 +46,7 @@ export const openAiChunks = (
         break
       }
       if (m.data.trim() === "") continue
-      const chunk = parseSseJson(provider, m)
+      const chunk = parseSseJson(provider, m, redact)
       if (chunk instanceof MalformedResponse) return chunk
       const err = errorInBody(provider, chunk, 200, redact, requestId)
       if (err !== undefined) return err

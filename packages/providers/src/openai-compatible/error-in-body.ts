@@ -38,7 +38,7 @@ export const errorInBody = (
   const error = body.error
   if (!isObj(error) && typeof error !== "string") return undefined
   const text = JSON.stringify(body)
-  const read = readErrorBody(text)
+  const read = readErrorBody(text, redact)
   const status =
     read.statedStatus ??
     (read.type === undefined ? undefined : statusOfType[read.type]) ??

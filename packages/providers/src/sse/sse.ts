@@ -5,10 +5,10 @@
  * messages in batches (`Transport.requestSse` → `sseSource`). `[DONE]` arrives as a normal message.
  *
  *   isDone(message) → boolean                        the OpenAI `data: [DONE]` sentinel
- *   parseSseJson(provider, message) → JsonObject | MalformedResponse
- *   decodeSseJson(provider, message) → Effect<JsonObject, MalformedResponse>
+ *   parseSseJson(provider, message, redact) → JsonObject | MalformedResponse (the data quoted redacted, then cut)
+ *   decodeSseJson(provider, message, redact) → Effect<JsonObject, MalformedResponse>
  */
-import { type JsonObject, MalformedResponse } from "@switchyard/core"
+import { type JsonObject, MalformedResponse, type Redactor, redactedPrefix } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import type { SseMessage } from "./decoder.js"
 
@@ -19,7 +19,7 @@ export const isDone = (m: SseMessage): boolean => m.data.trim() === "[DONE]"
 const isObject = (u: unknown): u is JsonObject => typeof u === "object" && u !== null && !Array.isArray(u)
 
 /** Parse one message's data as a JSON object; anything else is a MalformedResponse (returned, not thrown). */
-export const parseSseJson = (provider: string, m: SseMessage): JsonObject | MalformedResponse => {
+export const parseSseJson = (provider: string, m: SseMessage, redact: Redactor): JsonObject | MalformedResponse => {
   try {
     const v: unknown = JSON.parse(m.data)
     if (isObject(v)) return v
@@ -29,12 +29,16 @@ export const parseSseJson = (provider: string, m: SseMessage): JsonObject | Malf
   return new MalformedResponse({
     provider,
     status: 200,
-    message: `stream event is not a JSON object: ${m.data.slice(0, 120)}`,
+    message: `stream event is not a JSON object: ${redactedPrefix(redact, m.data, 120)}`,
   })
 }
 
 /** Parse one message's data as a JSON object; anything else is a MalformedResponse. */
-export const decodeSseJson = (provider: string, m: SseMessage): Effect.Effect<JsonObject, MalformedResponse> => {
-  const v = parseSseJson(provider, m)
+export const decodeSseJson = (
+  provider: string,
+  m: SseMessage,
+  redact: Redactor,
+): Effect.Effect<JsonObject, MalformedResponse> => {
+  const v = parseSseJson(provider, m, redact)
   return v instanceof MalformedResponse ? Effect.fail(v) : Effect.succeed(v)
 }

@@ -2,6 +2,7 @@ import { type ChunkSource, type JsonObject, MalformedResponse, type ProviderErro
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
+import type { Redactor } from "../errors/redact.js"
 import { type SseMessages, sseSource } from "../sse/exchange-stream.js"
 import { parseSseJson } from "../sse/sse.js"
 
@@ -46,12 +47,13 @@ export const translateSse = (
   provider: string,
   messages: SseMessages,
   translator: StreamTranslator,
+  redact: Redactor,
 ): ChunkSource<JsonObject, ProviderError> =>
   sseSource<JsonObject>(
     messages,
     (batch, out) => {
       for (const m of batch) {
-        const event = parseSseJson(provider, m)
+        const event = parseSseJson(provider, m, redact)
         if (event instanceof MalformedResponse) return event
         const failure = into(translator.push(event), out)
         if (failure !== undefined) return failure

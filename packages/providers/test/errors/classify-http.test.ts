@@ -229,4 +229,17 @@ describe("classifyHttpError: rules (hand-written bodies in each documented envel
     expect(e.message).not.toContain("abcdefghijklmnop")
     expect(e.message).toContain("[REDACTED]")
   })
+
+  it("a configured key at the cut of a long text body is masked whole, not kept up to its last characters", () => {
+    for (const at of [480, 490, 495, 499]) {
+      const e = classify(500, `${"E".repeat(at)}my-secret-key-123 and more`)
+      expect(e.message).not.toMatch(/my-secr|secret-key/)
+    }
+  })
+
+  it("a configured key at the cut of a long detail string is masked whole", () => {
+    const long = `${"d".repeat(4090)}my-secret-key-123`
+    const e = classify(400, openAi({ message: "bad", detail: long }))
+    expect(JSON.stringify(e)).not.toMatch(/my-secr|secret-key/)
+  })
 })

@@ -296,4 +296,16 @@ describe("makeTransport", () => {
     )
     expect(e).toMatchObject({ _tag: "TransportError", kind: "reset" })
   })
+
+  it("a 2xx body that is not JSON is quoted masked before it is cut: a secret at the cut is masked whole", async () => {
+    const key = "zzUpKeyTopSecret4471"
+    server.reply({ kind: "json", body: `${"X".repeat(101)}${key} trailing text` })
+    const e = failureOf(
+      await withTransport((t) => t.requestJson({ url: `${server.baseUrl}/x`, headers: {}, body: "{}" }), {
+        secrets: [key],
+      }),
+    )
+    expect(e).toMatchObject({ _tag: "MalformedResponse" })
+    expect(JSON.stringify(e)).not.toContain("zzUpKey")
+  })
 })

@@ -1,3 +1,4 @@
+import { makeRedactor, redactGeneric } from "@switchyard/core"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { SseDecoder } from "../../src/sse/decoder.js"
@@ -77,14 +78,24 @@ describe("SSE framing (SseDecoder)", () => {
 describe("decodeSseJson", () => {
   it("parses JSON objects, including Anthropic's space-padded ones", async () => {
     const v = await Effect.runPromise(
-      decodeSseJson("p", { event: "message_stop", data: '{"type":"message_stop"    }' }),
+      decodeSseJson("p", { event: "message_stop", data: '{"type":"message_stop"    }' }, redactGeneric),
     )
     expect(v).toEqual({ type: "message_stop" })
   })
 
+  it("quotes a bad event's data masked before it is cut: a secret at the cut is masked whole", async () => {
+    const key = "zzUpKeyTopSecret4471"
+    const redact = makeRedactor([key])
+    const data = `${"X".repeat(101)}${key} trailing`
+    const exit = await Effect.runPromiseExit(decodeSseJson("prov", { event: undefined, data }, redact))
+    const message = (failureOf(exit) as { message: string }).message
+    expect(message).not.toContain("zzUpKey")
+    expect(message).toContain(`${"X".repeat(101)}[REDACTED]`)
+  })
+
   it("fails with MalformedResponse on invalid JSON or a non-object", async () => {
     for (const data of ['{"a":', "[1,2]", "42"]) {
-      const exit = await Effect.runPromiseExit(decodeSseJson("prov", { event: undefined, data }))
+      const exit = await Effect.runPromiseExit(decodeSseJson("prov", { event: undefined, data }, redactGeneric))
       expect(failureOf(exit)).toMatchObject({ _tag: "MalformedResponse", provider: "prov", status: 200 })
     }
   })
