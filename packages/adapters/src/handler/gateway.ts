@@ -41,7 +41,7 @@ import { type CorsHeaders, headerValue, makeCorsHeaders, requestIdOf } from "./h
 import { DEFAULT_MAX_JSON_DEPTH, MAX_JSON_DEPTH_LIMIT, tooDeep } from "./json-depth.js"
 import { endpointList, modelList, modelObject } from "./models.js"
 import { RequestFibers } from "./request-fibers.js"
-import { routeErrorReply, routeErrorTrace, UPSTREAM_REQUEST_ID } from "./route-errors.js"
+import { routeErrorReply, routeErrorTrace, UPSTREAM_REQUEST_ID, upstreamIdHeader } from "./route-errors.js"
 import { decodeRoutingFields } from "./routing-fields.js"
 import { SSE_HEADERS, SseBody } from "./sse.js"
 import type { GatewayRequest, GatewayResponse } from "./types.js"
@@ -590,7 +590,13 @@ export class Gateway {
     }
     const error = found.value
     // the one place a router failure (upstream text included) becomes what the client sees
-    const reply = redactDeep(routeErrorReply(error), this.redact)
+    let reply = redactDeep(routeErrorReply(error), this.redact)
+    const upstreamId = reply.headers?.[UPSTREAM_REQUEST_ID]
+    if (upstreamId !== undefined)
+      reply = {
+        ...reply,
+        headers: { ...reply.headers, [UPSTREAM_REQUEST_ID]: upstreamIdHeader(upstreamId, this.redact) },
+      }
     const trace = routeErrorTrace(error)
     if (error._tag === "AllRateLimited") this.metrics.capacityExhausted(error.origin)
     if (trace === undefined) return this.rejected(reply, requestId, stream, keyName)
@@ -626,7 +632,7 @@ export class Gateway {
     headers["x-switchyard-provider"] = provider
     headers["x-switchyard-attempts"] = String(attempts)
     headers["x-switchyard-model"] = model
-    if (upstreamRequestId !== undefined) headers[UPSTREAM_REQUEST_ID] = upstreamRequestId.slice(0, 200)
+    if (upstreamRequestId !== undefined) headers[UPSTREAM_REQUEST_ID] = upstreamIdHeader(upstreamRequestId, this.redact)
     return headers
   }
 

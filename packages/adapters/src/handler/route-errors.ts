@@ -1,8 +1,24 @@
-import type { ProviderErrorTag, RouteError, RouteTrace } from "@switchyard/core"
+import {
+  type ProviderErrorTag,
+  type Redactor,
+  type RouteError,
+  type RouteTrace,
+  redactedPrefix,
+} from "@switchyard/core"
 import { type ErrorBody, type ErrorReply, type ErrorType, errorReply } from "./envelope.js"
 
 /** Response header with the upstream's request id (quote it in a support ticket to the provider). */
 export const UPSTREAM_REQUEST_ID = "x-switchyard-upstream-request-id"
+
+/** The longest `x-switchyard-upstream-request-id` a client gets. */
+const UPSTREAM_ID_MAX = 200
+
+/**
+ * The upstream's request id as the client gets it (`x-switchyard-upstream-request-id`): upstream text like any
+ * other, so masked (a host that puts a credential or its own URL there), then cut (masked first: a secret at the
+ * cut is masked whole).
+ */
+export const upstreamIdHeader = (id: string, redact: Redactor): string => redactedPrefix(redact, id, UPSTREAM_ID_MAX)
 
 /** Members of a relayed error object that are never taken from the upstream's extra fields. */
 const RESERVED: ReadonlySet<string> = new Set(["message", "type", "param", "code", "metadata"])
@@ -78,8 +94,8 @@ export const routeErrorReply = (e: RouteError): ErrorReply => {
       if (provider !== undefined) metadata.provider = provider
       const endpoint = e.endpoint ?? lastEndpoint(e.trace)
       if (endpoint !== undefined) metadata.endpoint = endpoint
-      const headers =
-        e.upstreamRequestId === undefined ? undefined : { [UPSTREAM_REQUEST_ID]: e.upstreamRequestId.slice(0, 200) }
+      // whole: the gateway masks it before it cuts it (`upstreamIdHeader`)
+      const headers = e.upstreamRequestId === undefined ? undefined : { [UPSTREAM_REQUEST_ID]: e.upstreamRequestId }
       const upstream = e.upstream
       if (status < 500 && upstream !== undefined) {
         // A client-side error the upstream described: relayed as sent (type, code, param, message, extra fields).

@@ -18,6 +18,8 @@
  *   same, answering 300 ms after it admitted a request (so a burst is in flight at once).
  * - `switchable`: a normal completion 30 ms after the request while `setSwitchable("ok")` (the default),
  *   no answer at all after `setSwitchable("hang")`.
+ * - `echo-ok`: a normal completion (JSON or SSE) whose `x-request-id` holds the request's credentials and the
+ *   upstream's own URL.
  * - anything else: a normal completion (JSON or SSE, as asked).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
@@ -92,6 +94,19 @@ export const startFaultUpstream = async () => {
       if (text) {
         res.writeHead(Number(text[1]), { "content-type": "text/html", ...echoHeaders(creds) })
         res.end(`<html><body>upstream proxy error for key ${creds.join(", ")}</body></html>`)
+        return
+      }
+      if (model === "echo-ok") {
+        // a success whose request id carries what the request did, and the upstream's own URL
+        const id = `${creds.join(" ")} http://${req.headers.host ?? "localhost"}/v1`
+        if (body.stream === true) {
+          res.writeHead(200, { "content-type": "text/event-stream", "x-request-id": id })
+          res.write(chunk(model, { role: "assistant", content: "Hello!" }, null))
+          res.end(`${chunk(model, {}, "stop")}data: [DONE]\n\n`)
+        } else {
+          res.writeHead(200, { "content-type": "application/json", "x-request-id": id })
+          res.end(completion(model))
+        }
         return
       }
       if (model === "echo-stream") {
