@@ -86,13 +86,30 @@ const onClientError = (error: NodeJS.ErrnoException, socket: Duplex): void => {
     socket.destroy()
     return
   }
-  socket.end(
+  answerAndClose(
+    socket,
     error.code === "HPE_HEADER_OVERFLOW"
       ? HEADERS_TOO_LARGE
       : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
         ? TOO_SLOW
         : BAD_REQUEST,
   )
+}
+
+/** How long a client may take to receive a raw error answer before its socket is destroyed anyway. */
+const ANSWER_FLUSH_MS = 1_000
+
+/**
+ * Write a raw answer and close the connection for good: `end` alone only half-closes it, and a client that keeps
+ * its side open would hold the socket (and a place under `maxConnections`) for as long as it liked.
+ */
+const answerAndClose = (socket: Duplex, answer: string): void => {
+  const timer = setTimeout(() => socket.destroy(), ANSWER_FLUSH_MS)
+  timer.unref()
+  socket.end(answer, () => {
+    clearTimeout(timer)
+    socket.destroy()
+  })
 }
 
 /** The responses each server has open (for its shutdown). */
@@ -126,7 +143,7 @@ export const createNodeServer = (
   server.maxConnections = l.maxConnections
   server.on("clientError", onClientError)
   // Node hands CONNECT to a 'connect' listener (without one it drops the socket): answer 405
-  server.on("connect", (_req: unknown, socket: Duplex) => socket.end(CONNECT_NOT_ALLOWED))
+  server.on("connect", (_req: unknown, socket: Duplex) => answerAndClose(socket, CONNECT_NOT_ALLOWED))
   inFlightOf.set(server, inFlight)
   graceOf.set(server, l.shutdownGraceMs)
   return server

@@ -6,7 +6,7 @@
  */
 import type { Server } from "node:http"
 import { connect } from "node:net"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { createGateway, createNodeServer } from "../../src/index.js"
 import { listen } from "../support/listen.js"
 import { surfaceRuntime } from "../support/surface-router.js"
@@ -78,6 +78,30 @@ describe("slow clients", () => {
     expect(answer.startsWith("HTTP/1.1 408")).toBe(true)
     expect(envelopeOf(answer).error.code).toBe("request_timeout")
     expect(ms).toBeLessThan(LIMITS.receiveTimeoutMs + 1500)
+  })
+
+  it.each([
+    ["headers that stop coming (408)", "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\n", "HTTP/1.1 408"],
+    ["CONNECT (405)", "CONNECT example.com:443 HTTP/1.1\r\nhost: example.com:443\r\n\r\n", "HTTP/1.1 405"],
+  ])("%s: a client that keeps its end open after the answer does not keep the connection", async (_, head, status) => {
+    // a client that never closes its side (allowHalfOpen): before, the server half-closed and held the socket as
+    // long as the client liked, counted against maxConnections
+    const socket = connect({ port, host: "127.0.0.1", allowHalfOpen: true }, () => socket.write(head))
+    socket.on("error", () => {})
+    const answer = await new Promise<string>((resolve) => {
+      let text = ""
+      socket.on("data", (d) => {
+        text += d.toString()
+      })
+      socket.on("end", () => resolve(text))
+    })
+    expect(answer.startsWith(status)).toBe(true)
+    // the server lets go of the connection although the client still holds its end
+    await vi.waitFor(
+      async () => expect(await new Promise<number>((r) => server.getConnections((_e, n) => r(n)))).toBe(0),
+      { timeout: 3_000 },
+    )
+    socket.destroy()
   })
 
   it("never more than maxConnections at once; once the tricklers are reaped, normal requests are served", async () => {
