@@ -71,6 +71,14 @@ const retryInMessage = (b: ErrorBody): number | undefined => {
   return m?.[1] === undefined ? undefined : Number(m[1]) * 1000
 }
 
+/**
+ * The 4xx statuses an upstream answers about the client's request itself: relayed to the client as its error,
+ * never retried elsewhere (with 401/403 — credentials, 404 — model, 429 — rate, 408/409 handled apart). Any other
+ * status below 500 says this endpoint cannot serve the request — 402 (the provider account's credit or billing), a
+ * redirect, 405 (a wrong URL), 415, … — and is a server error: retried on another endpoint, 502 when none is left.
+ */
+const CLIENT_STATUSES: ReadonlySet<number> = new Set([400, 401, 403, 404, 408, 409, 413, 422, 429])
+
 export const classifyHttpError = (f: HttpFailure): ProviderError => {
   const body = readErrorBody(f.body, f.redact)
   const { provider, status } = f
@@ -84,9 +92,13 @@ export const classifyHttpError = (f: HttpFailure): ProviderError => {
   if (status === 429) return new RateLimited({ ...base, ...retry, ...(isQuota(body) ? { quota: true } : {}) })
   if (status === 408 || status === 504) return new UpstreamTimeout({ ...base, phase: "attempt" })
   if (status >= 500 || status === 409) return new UpstreamServerError({ ...base, ...retry })
+
   // A client-side error: the upstream's type/code/param and extra members go along, to be relayed.
   const detail = upstreamDetail(body, f.redact)
   const client = detail === undefined ? base : { ...base, upstream: detail }
+  // not about the client's request: a redirect, or a 4xx that only the gateway's own request or the provider's
+  // account can cause (402 credit, 405 wrong URL, 415, …) — this endpoint cannot serve it, another may
+  if (!CLIENT_STATUSES.has(status) && !isContextLength(body)) return new UpstreamServerError({ ...base, ...retry })
   if (status === 401 || status === 403) return new AuthFailed(client)
   if (status === 404) return new NotFound({ ...client, ...(isModelMissing(body) ? { modelNotSupported: true } : {}) })
   if (isContextLength(body)) return new ContextLengthExceeded(client)

@@ -242,4 +242,23 @@ describe("classifyHttpError: rules (hand-written bodies in each documented envel
     const e = classify(400, openAi({ message: "bad", detail: long }))
     expect(JSON.stringify(e)).not.toMatch(/my-secr|secret-key/)
   })
+
+  it("a status about the endpoint, not the client's request, is retried elsewhere: 402, redirects, other 4xx", () => {
+    const credit = classify(402, openAi({ message: "Insufficient credits", code: 402 }))
+    expect(credit._tag).toBe("UpstreamServerError")
+    expect(isRetryable(credit)).toBe(true)
+    for (const status of [301, 302, 307, 405, 406, 410, 415, 421, 426, 451]) {
+      const e = classify(status, "<html>nope</html>")
+      expect(e._tag).toBe("UpstreamServerError")
+      expect(isRetryable(e)).toBe(true)
+    }
+  })
+
+  it("statuses about the client's request stay the client's error, relayed and not retried", () => {
+    for (const status of [400, 413, 422]) {
+      const e = classify(status, openAi({ message: "bad field", param: "temperature" }))
+      expect(e._tag).toBe("BadRequest")
+      expect(isRetryable(e)).toBe(false)
+    }
+  })
 })
