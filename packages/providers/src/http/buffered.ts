@@ -4,12 +4,15 @@
  *   dispatchBuffered(dispatcher, options, done) → cancel()
  *
  * No Promise, no `Readable`, no `AbortController` per request: the handler collects the chunks and calls
- * `done` once, with the response or with undici's error. `cancel()` aborts the request (before or after
+ * `done` once, with the response or with undici's error (or `ResponseTooLargeError`: a body past
+ * `MAX_RESPONSE_BYTES` is not collected further, the request is aborted). `cancel()` aborts the request (before or after
  * the headers); `done` is not called after it.
  */
 import type { Dispatcher } from "undici"
 import { ExchangeHandler } from "./exchange-handler.js"
 import type { HeaderMap } from "./header-map.js"
+import { MAX_RESPONSE_BYTES, ResponseTooLargeError } from "./too-large.js"
+import { RequestAbortedError } from "./undici.js"
 
 export interface BufferedResponse {
   readonly status: number
@@ -32,8 +35,18 @@ class BufferingHandler extends ExchangeHandler {
   protected answered(): void {}
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.chunks.push(chunk)
+    if (this.closed) return
     this.size += chunk.length
+    if (this.size > MAX_RESPONSE_BYTES) {
+      // aborted; undici's error for the abort finds the exchange closed
+      const controller = this.controller
+      this.close()
+      this.chunks = []
+      controller?.abort(new RequestAbortedError())
+      this.done(new ResponseTooLargeError("the response body"), undefined)
+      return
+    }
+    this.chunks.push(chunk)
   }
 
   onResponseEnd(): void {

@@ -42,6 +42,7 @@ import { type BufferedResponse, dispatchBuffered } from "./buffered.js"
 import type { HeaderMap } from "./header-map.js"
 import { requestIdFrom } from "./request-id.js"
 import { resolveTimeouts, type Timeouts, type TimeoutsOptions } from "./timeouts.js"
+import { ResponseTooLargeError } from "./too-large.js"
 import { Agent } from "./undici.js"
 
 export interface TransportConfig {
@@ -141,7 +142,11 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
       ),
       (a) => Effect.promise(() => a.destroy()).pipe(Effect.ignore),
     )
-    const onError = (cause: unknown) => classifyTransportError(provider, cause)
+    // an answer past what is held of one (`MAX_RESPONSE_BYTES`) is the endpoint's failure, retried elsewhere
+    const onError = (cause: unknown): ProviderError =>
+      cause instanceof ResponseTooLargeError
+        ? new MalformedResponse({ provider, status: 0, message: `upstream answer too large: ${cause.message}` })
+        : classifyTransportError(provider, cause)
     /** A network failure before the answer: the error for the caller, the full detail for the log. */
     const failNetwork = (cause: unknown): Effect.Effect<never, ProviderError> => {
       const error = onError(cause)
@@ -206,7 +211,16 @@ export const makeTransport = (config: TransportConfig): Effect.Effect<Transport,
           let disarm: (() => void) | undefined
           const cancel = dispatchBuffered(agent, dispatchOptions(req), (error, res) => {
             disarm?.()
-            resume(error !== undefined || res === undefined ? failNetwork(error) : settle(res))
+            if (error !== undefined || res === undefined) return resume(failNetwork(error))
+            // never a throw into undici's callback (the request would hang there): a body that cannot be read fails
+            let settled: Effect.Effect<A, ProviderError>
+            try {
+              settled = settle(res)
+            } catch (e) {
+              const message = `response body could not be read: ${e instanceof Error ? e.name : "error"}`
+              settled = Effect.fail(new MalformedResponse({ provider, status: res.status, message }))
+            }
+            resume(settled)
           })
           const deadline = req.deadline
           if (deadline !== undefined)

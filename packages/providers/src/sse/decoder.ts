@@ -23,16 +23,28 @@ export interface SseMessage {
 export class SseDecoder {
   private readonly decoder = new StringDecoder("utf8")
   private pending: Array<SseMessage> | undefined = undefined
+  /** Bytes fed since the last event or comment ended: what the parser may be holding of an unfinished one. */
+  private unfinished = 0
   private readonly parser: EventSourceParser = createParser({
     onEvent: (m) => {
+      this.unfinished = 0
       const message: SseMessage = { event: m.event, data: m.data }
       if (this.pending === undefined) this.pending = [message]
       else this.pending.push(message)
     },
+    onComment: () => {
+      this.unfinished = 0
+    },
   })
 
   feed(chunk: Uint8Array | string): void {
+    this.unfinished += chunk.length
     this.parser.feed(typeof chunk === "string" ? chunk : this.decoder.write(chunk))
+  }
+
+  /** More than `max` bytes came since an event last ended (within one chunk of it): an event that does not end. */
+  overflows(max: number): boolean {
+    return this.unfinished > max
   }
 
   end(): void {

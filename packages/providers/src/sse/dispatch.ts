@@ -16,6 +16,8 @@
 import type { Dispatcher } from "undici"
 import { ExchangeHandler } from "../http/exchange-handler.js"
 import type { HeaderMap } from "../http/header-map.js"
+import { MAX_RESPONSE_BYTES, ResponseTooLargeError } from "../http/too-large.js"
+import { RequestAbortedError } from "../http/undici.js"
 import { SseDecoder, type SseMessage } from "./decoder.js"
 
 export interface SseHead {
@@ -38,6 +40,7 @@ export class SseExchange extends ExchangeHandler {
   private onHead: SseHeadCallback | undefined
   /** A body read whole before `onHead`: a non-2xx answer's, or (`acceptJson`) a 2xx JSON answer's. */
   private wholeParts: Array<Buffer> | undefined = undefined
+  private wholeSize = 0
   private decoder: SseDecoder | undefined = undefined
   private ended = false
   private failure: Error | undefined = undefined
@@ -65,12 +68,18 @@ export class SseExchange extends ExchangeHandler {
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.closed) return
     if (this.wholeParts !== undefined) {
-      this.wholeParts.push(chunk)
+      this.wholeSize += chunk.length
+      if (this.wholeSize > MAX_RESPONSE_BYTES) this.tooLarge("the response body")
+      else this.wholeParts.push(chunk)
       return
     }
     const decoder = this.decoder
     if (decoder === undefined) return
     decoder.feed(chunk)
+    if (decoder.overflows(MAX_RESPONSE_BYTES)) {
+      this.tooLarge("an SSE event")
+      return
+    }
     if (!decoder.hasPending) return
     if (this.reader !== undefined) this.deliver()
     else controller.pause()
@@ -138,6 +147,21 @@ export class SseExchange extends ExchangeHandler {
       this.reader = undefined
       reader(undefined, undefined)
     }
+  }
+
+  /** The upstream sent more than is held of one answer: the request is aborted, the reader (or `onHead`) fails. */
+  private tooLarge(what: string): void {
+    const controller = this.controller
+    if (!this.close()) return
+    this.wholeParts = undefined
+    controller?.abort(new RequestAbortedError())
+    const error = new ResponseTooLargeError(what)
+    if (this.onHead !== undefined) {
+      this.head(error, undefined)
+      return
+    }
+    this.failure = error
+    if (this.reader !== undefined) this.deliver()
   }
 
   /** Abort the request (no-op once it is over). No callback runs after this. */

@@ -1,6 +1,7 @@
 import { type CallDeadline, UpstreamTimeout } from "@switchyard/core"
 import { Effect, Fiber, Logger, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
+import { MAX_RESPONSE_BYTES } from "../../src/http/too-large.js"
 import { makeTransport, type Transport, type TransportConfig } from "../../src/http/transport.js"
 import { messageStream } from "../../src/sse/exchange-stream.js"
 import { failureOf, successOf } from "../conformance/run.js"
@@ -307,5 +308,24 @@ describe("makeTransport", () => {
     )
     expect(e).toMatchObject({ _tag: "MalformedResponse" })
     expect(JSON.stringify(e)).not.toContain("zzUpKey")
+  })
+
+  it("an answer larger than MAX_RESPONSE_BYTES fails as MalformedResponse and aborts the request (JSON, SSE event)", async () => {
+    const big = "x".repeat(MAX_RESPONSE_BYTES + 1024)
+    server.reply({ kind: "json", body: `{"a":"${big}"}` })
+    const json = failureOf(
+      await withTransport((t) => t.requestJson({ url: `${server.baseUrl}/x`, headers: {}, body: "{}" })),
+    )
+    expect(json).toMatchObject({ _tag: "MalformedResponse" })
+    expect((json as { message: string }).message).toContain("too large")
+    // a stream event that never ends
+    server.reply({ kind: "sse", frames: [`data: ${big}`], after: "hang" })
+    await expectAbortedBy((t) =>
+      Effect.gen(function* () {
+        const { messages } = yield* t.requestSse({ url: `${server.baseUrl}/x`, headers: {}, body: "{}" })
+        const failure = yield* Effect.flip(Stream.runDrain(messageStream(messages)))
+        expect(failure).toMatchObject({ _tag: "MalformedResponse" })
+      }),
+    )
   })
 })
