@@ -17,6 +17,7 @@ import {
   type RouteStream,
   type RouteTrace,
   redactDeep,
+  withAddressesMasked,
 } from "@switchyard/core"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
@@ -153,7 +154,10 @@ export class Gateway {
   private adminRing: KeyRing
   private readonly logRequests: boolean
   private readonly capture: CaptureSink | undefined
-  /** Masks configured secrets and key shapes in everything upstream-derived a client or the log sees. */
+  /**
+   * Masks configured secrets, key shapes and network addresses (`withAddressesMasked`) in everything upstream-derived
+   * a client or the log sees.
+   */
   private redact: Redactor
   private readonly cors: CorsHeaders
   private readonly jsonHeaders: Readonly<Record<string, string>>
@@ -175,7 +179,7 @@ export class Gateway {
     this.sseHeaders = { ...SSE_HEADERS, ...this.cors.base }
     this.logRequests = options.logRequests === true
     this.capture = options.capture
-    this.redact = makeRedactor(options.secrets ?? [])
+    this.redact = withAddressesMasked(makeRedactor(options.secrets ?? []))
     this.keyRing = KeyRing.open
     this.dashboardRoutes = new DashboardRoutes({
       access: (req) => this.dashboardAccess(req),
@@ -214,7 +218,7 @@ export class Gateway {
 
   /** Replace the values masked in upstream text (config reload: new provider secrets or hosts). */
   setSecrets(secrets: ReadonlyArray<string>): void {
-    this.redact = makeRedactor(secrets)
+    this.redact = withAddressesMasked(makeRedactor(secrets))
   }
 
   get keyCount(): number {

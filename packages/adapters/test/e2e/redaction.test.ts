@@ -2,10 +2,10 @@
  * Nothing an upstream echoes reaches a client: an upstream that returns the credentials it received in
  * every field of its error bodies (JSON and plain text), in its headers and in a mid-stream error event
  * — for each status the gateway relays — never gets them to the client (body, headers, trace, in-band
- * stream errors) or to the gateway's log.
+ * stream errors) or to the gateway's log; nor do the network addresses it names in its error texts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { maskedLikeOpenAi, startFaultUpstream } from "../support/fault-upstream.js"
+import { INTERNAL_ADDRESSES, maskedLikeOpenAi, startFaultUpstream } from "../support/fault-upstream.js"
 import { type Stack, startStack } from "../support/stack.js"
 
 const UPSTREAM_KEY = "sk-upstream-0123456789abcdefdddd"
@@ -78,6 +78,14 @@ const exchange = async (model: string, stream: boolean): Promise<string> => {
   return `${r.status}\n${headers.join("\n")}\n\n${await r.text()}`
 }
 
+/** No address the upstream named (its own, internal ones) reaches the client. */
+const expectNoAddress = (text: string): void => {
+  for (const address of ["10.20.30.40", "internal-lb.corp.example:8443", "localhost:19150"]) {
+    expect(INTERNAL_ADDRESSES).toContain(address)
+    expect(text).not.toContain(address)
+  }
+}
+
 const expectNoCredential = (text: string): void => {
   expect(text).not.toContain(UPSTREAM_KEY)
   expect(text).not.toContain(TENANT_TOKEN)
@@ -94,6 +102,7 @@ describe("an upstream that echoes its credentials everywhere it can", () => {
   )("%s (stream: %s): the client gets its answer or its failure, never a credential", async (fault, stream) => {
     const text = await exchange(`test/${fault}`, stream)
     expectNoCredential(text)
+    expectNoAddress(text)
     // the failure itself (or the upstream's request id, on a success) still reaches the client, redacted
     expect(text).toContain("[REDACTED]")
     expect(text).not.toContain(upstream.baseUrl.replace(/^http:\/\//, "").replace(/\/v1$/, ""))

@@ -52,6 +52,9 @@ const credentialsOf = (req: IncomingMessage): Array<string> => {
   return [...new Set(found)]
 }
 
+/** Where a careless upstream says it runs (echoed in its error texts): no client may see any of them. */
+export const INTERNAL_ADDRESSES = "http://10.20.30.40:8000/v1, internal-lb.corp.example:8443 and localhost:19150"
+
 /** OpenAI's way of echoing a wrong key: the first and last four characters around asterisks. */
 export const maskedLikeOpenAi = (key: string): string => `${key.slice(0, 8)}${"*".repeat(20)}${key.slice(-4)}`
 
@@ -65,7 +68,7 @@ const echoError = (res: ServerResponse, status: number, creds: ReadonlyArray<str
   res.end(
     JSON.stringify({
       error: {
-        message: `Incorrect API key provided: ${maskedLikeOpenAi(key)}. You sent ${all}`,
+        message: `Incorrect API key provided: ${maskedLikeOpenAi(key)}. You sent ${all} to ${INTERNAL_ADDRESSES}`,
         type: all,
         param: key,
         code: key,
@@ -93,7 +96,7 @@ export const startFaultUpstream = async () => {
       const text = /^echo-text-(\d{3})$/.exec(model)
       if (text) {
         res.writeHead(Number(text[1]), { "content-type": "text/html", ...echoHeaders(creds) })
-        res.end(`<html><body>upstream proxy error for key ${creds.join(", ")}</body></html>`)
+        res.end(`<html><body>upstream proxy error for key ${creds.join(", ")} at ${INTERNAL_ADDRESSES}</body></html>`)
         return
       }
       if (model === "echo-ok") {
