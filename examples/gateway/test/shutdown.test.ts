@@ -82,9 +82,10 @@ afterAll(async () => {
 })
 
 /** Start a stream and wait for its first bytes; resolves with the whole text once it ends. */
-const openStream = async (model: string): Promise<{ readonly done: Promise<string> }> => {
+const openStream = async (model: string, trace = false): Promise<{ readonly done: Promise<string> }> => {
   const r = await fetch(`${gw.url}/v1/chat/completions`, {
     method: "POST",
+    headers: trace ? { "x-switchyard-trace": "true" } : {},
     body: JSON.stringify({ model, stream: true, messages: [{ role: "user", content: "hi" }] }),
   })
   expect(r.status).toBe(200)
@@ -103,7 +104,8 @@ const openStream = async (model: string): Promise<{ readonly done: Promise<strin
 
 describe("SIGTERM with open streams", () => {
   it("lets streams that finish within the grace finish, ends the others in-band with [DONE], and exits 0", async () => {
-    const endless = await Promise.all(Array.from({ length: 5 }, () => openStream("test/endless")))
+    // the last one asks for its trace
+    const endless = await Promise.all(Array.from({ length: 5 }, (_, i) => openStream("test/endless", i === 4)))
     const short = await openStream("test/short")
     const unanswered = fetch(`${gw.url}/v1/chat/completions`, {
       method: "POST",
@@ -119,13 +121,18 @@ describe("SIGTERM with open streams", () => {
     expect(finished).toContain('"finish_reason":"stop"')
     expect(finished.trimEnd().endsWith("data: [DONE]")).toBe(true)
 
-    for (const stream of endless) {
+    for (const [i, stream] of endless.entries()) {
       const text = await stream.done
       const frames = text.trimEnd().split("\n\n")
       expect(frames.at(-1)).toBe("data: [DONE]")
+      const first = JSON.parse(frames[0]!.slice("data: ".length))
       const last = JSON.parse(frames.at(-2)!.slice("data: ".length))
       expect(last.error.code).toBe("server_shutting_down")
       expect(last.choices[0].finish_reason).toBe("error")
+      // the stream's own chunk: the same id, created and model as every other (wire-facts §5)
+      expect(last).toMatchObject({ id: first.id, created: first.created, model: first.model })
+      if (i === 4) expect(last.switchyard_trace).toMatchObject({ attempts: expect.any(Array) })
+      else expect(last).not.toHaveProperty("switchyard_trace")
     }
     const late = await unanswered
     expect(late.status).toBe(503)

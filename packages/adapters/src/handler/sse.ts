@@ -25,22 +25,35 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
 
 const frame = (chunk: JsonObject): string => `data: ${JSON.stringify(chunk)}\n\n`
 
-/** In-band failure chunk for a defect while streaming (the router itself never fails its chunk stream). */
-const internalErrorChunk = (): JsonObject => ({
+/** The stream's `id`, `created` and `model`, as its first chunk had them: every chunk carries the same (wire-facts §5). */
+interface StreamIds {
+  readonly id: unknown
+  readonly created: unknown
+  readonly model: unknown
+}
+
+/** An in-band error chunk of the gateway's own, stamped with the stream's ids (none yet: without them). */
+const ownErrorChunk = (ids: StreamIds | undefined, error: JsonObject): JsonObject => ({
+  id: ids?.id,
   object: "chat.completion.chunk",
-  error: { message: "Internal gateway error while streaming", type: "server_error", code: "internal_error" },
+  created: ids?.created,
+  model: ids?.model,
+  error,
   choices: [{ index: 0, delta: { content: "" }, finish_reason: "error" }],
 })
 
+/** In-band failure for a defect while streaming (the router itself never fails its chunk stream). */
+const INTERNAL_ERROR: JsonObject = {
+  message: "Internal gateway error while streaming",
+  type: "server_error",
+  code: "internal_error",
+}
+
 /** In-band end of a stream the gateway cut because it is shutting down (its drain grace ran out). */
-const shutdownChunk: JsonObject = {
-  object: "chat.completion.chunk",
-  error: {
-    message: "The gateway is shutting down; the stream was ended before completion",
-    type: "server_error",
-    code: "server_shutting_down",
-  },
-  choices: [{ index: 0, delta: { content: "" }, finish_reason: "error" }],
+const SHUTTING_DOWN: JsonObject = {
+  message: "The gateway is shutting down; the stream was ended before completion",
+  type: "server_error",
+  code: "server_shutting_down",
 }
 
 export interface SseOptions {
@@ -66,6 +79,8 @@ type SseWriter = (text: string | undefined, last?: boolean) => void
  */
 export class SseBody implements AsyncIterableIterator<Uint8Array> {
   private held: JsonObject | undefined
+  /** The first chunk's ids, for the gateway's own in-band error chunks. */
+  private ids: StreamIds | undefined
   private finished = false
   private ending: Promise<RouteTrace | undefined> | undefined
   /** The writer waiting on the stream's next batch (one read at a time). */
@@ -118,7 +133,7 @@ export class SseBody implements AsyncIterableIterator<Uint8Array> {
     else if (defect !== undefined) {
       void this.end().then((trace) => {
         const held = this.held ? frame(this.held) : ""
-        write(held + frame(this.decorate(internalErrorChunk(), trace)) + DONE, true)
+        write(held + frame(this.decorate(ownErrorChunk(this.ids, INTERNAL_ERROR), trace)) + DONE, true)
       })
     } else if (batch !== undefined) {
       const text = this.framed(batch)
@@ -134,6 +149,10 @@ export class SseBody implements AsyncIterableIterator<Uint8Array> {
 
   /** The frames of one batch; in trace mode the last chunk is held back for the trace. */
   private framed(batch: ReadonlyArray<JsonObject>): string {
+    if (this.ids === undefined && batch.length > 0) {
+      const first = batch[0]!
+      this.ids = { id: first.id, created: first.created, model: first.model }
+    }
     let text = ""
     if (!this.options.withTrace) {
       for (let i = 0; i < batch.length; i++) text += frame(this.safe(batch[i]!))
@@ -153,14 +172,15 @@ export class SseBody implements AsyncIterableIterator<Uint8Array> {
 
   /**
    * End now because the gateway is shutting down: the last SSE text to write (a chunk held back for the
-   * trace, an in-band error chunk, `[DONE]`); the stream is interrupted (cancelling its upstream) and
-   * its trace recorded. A read in progress gets the end.
+   * trace, an in-band error chunk with the stream's ids — and its trace, when asked for — then `[DONE]`); the
+   * stream is interrupted (cancelling its upstream) and its trace recorded. A read in progress gets the end.
    */
-  shutdown(): string {
+  async shutdown(): Promise<string> {
     const held = this.held === undefined ? "" : frame(this.held)
     this.held = undefined
-    void this.return()
-    return held + frame(shutdownChunk) + DONE
+    await this.return()
+    const trace = await this.end()
+    return held + frame(this.decorate(ownErrorChunk(this.ids, SHUTTING_DOWN), trace)) + DONE
   }
 
   /** Client went away (or the adapter stopped reading): interrupt the stream, record the trace. */

@@ -119,8 +119,10 @@ const pumpSse = (
   }
   inFlight?.track(res, () => {
     stopped = true
-    const last = body.shutdown()
-    if (!res.destroyed) res.end(last)
+    // the stream's trace (for its last chunk) is ready as soon as the interrupted stream has settled
+    void body.shutdown().then((last) => {
+      if (!res.destroyed) res.end(last)
+    })
   })
   let wrote = false
   const onText = (text: string | undefined, last?: boolean): void => {
