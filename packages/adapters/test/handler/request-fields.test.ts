@@ -1,0 +1,73 @@
+/**
+ * Request fields through `POST /v1/chat/completions` on the real router (simulated upstreams, no port):
+ * an unknown model's 404 is bounded.
+ */
+import { deploymentMaker } from "@switchyard/providers"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type Gateway, gatewayFromConfig } from "../../src/index.js"
+import { call } from "../support/call.js"
+
+const sim = { latency: 0, throughput: 100_000, outputTokens: 2 }
+const config = {
+  providers: [
+    // `down` always fails (5xx); `up` and `pricey` answer
+    { slug: "down", kind: "simulated", options: { ...sim, errorRate: 1 } },
+    { slug: "up", kind: "simulated", options: sim },
+    { slug: "pricey", kind: "simulated", options: sim },
+  ],
+  models: [
+    {
+      id: "vendor/model",
+      aliases: ["m"],
+      endpoints: [
+        { provider: "down", price: { prompt: 1, completion: 1 }, contextLength: 100_000 },
+        { provider: "up", price: { prompt: 2, completion: 2 }, contextLength: 100_000 },
+        { provider: "pricey", price: { prompt: 9, completion: 9 }, contextLength: 100_000 },
+      ],
+    },
+  ],
+  routing: { maxRetrySleepMs: 0, requestTimeoutMs: 5_000 },
+  gateway: {
+    keys: [
+      { name: "plain", key: "sk-plain" },
+      { name: "pinned", key: "sk-pinned", provider: { only: ["pricey"] } },
+    ],
+  },
+}
+
+let gateway: Gateway
+let close: () => Promise<void>
+beforeAll(async () => {
+  const built = await gatewayFromConfig(config, {
+    makeDeployment: deploymentMaker({ env: {} }),
+    env: {},
+    runtime: { seed: 3 },
+    logSink: () => {},
+    batchLogs: false,
+  })
+  gateway = built.gateway
+  close = built.close
+})
+afterAll(() => close())
+
+const hello = [{ role: "user", content: "Hi" }]
+const post = (body: unknown, key = "sk-plain") =>
+  call(gateway, { path: "/v1/chat/completions", headers: { authorization: `Bearer ${key}` }, body })
+
+describe("unknown model names", () => {
+  it("a 1 MB model name gets a small 404", async () => {
+    const r = await post({ model: "x".repeat(1_000_000), messages: hello })
+    expect(r.status).toBe(404)
+    expect(r.json.error).toMatchObject({ code: "model_not_found", param: "model" })
+    expect(r.json.error.message).toContain(`'${"x".repeat(200)}…'`)
+    expect(r.text.length).toBeLessThan(1_000)
+  })
+
+  it("200,000 unknown names in `models` get a small 404 listing 5 and counting the rest", async () => {
+    const models = Array.from({ length: 200_000 }, (_, i) => `unknown-${i}`)
+    const r = await post({ model: "nope", models, messages: hello })
+    expect(r.status).toBe(404)
+    expect(r.json.error.message).toContain("'nope', 'unknown-0', 'unknown-1', 'unknown-2', 'unknown-3' and 199996 more")
+    expect(r.text.length).toBeLessThan(1_000)
+  })
+})
