@@ -1,6 +1,6 @@
 /**
  * Request fields through `POST /v1/chat/completions` on the real router (simulated upstreams, no port):
- * an unknown model's 404 is bounded.
+ * an unknown model's 404 is bounded, an empty `model` is a missing one.
  */
 import { deploymentMaker } from "@switchyard/providers"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -69,5 +69,27 @@ describe("unknown model names", () => {
     expect(r.status).toBe(404)
     expect(r.json.error.message).toContain("'nope', 'unknown-0', 'unknown-1', 'unknown-2', 'unknown-3' and 199996 more")
     expect(r.text.length).toBeLessThan(1_000)
+  })
+})
+
+describe("an empty model is a missing one", () => {
+  it.each([
+    ["absent", { messages: hello }],
+    ["empty", { model: "", messages: hello }],
+    ["empty, with an empty models list", { model: "", models: [], messages: hello }],
+  ])("%s → the same 400", async (_name, body) => {
+    const r = await post(body)
+    expect(r.status).toBe(400)
+    expect(r.json.error).toEqual({
+      message: "Request must name a model: set `model` (or a non-empty `models` list)",
+      type: "invalid_request_error",
+      param: "model",
+      code: "missing_required_parameter",
+    })
+  })
+
+  it("an empty model with a models list routes to the list", async () => {
+    const r = await post({ model: "", models: ["m"], messages: hello })
+    expect(r.status).toBe(200)
   })
 })
