@@ -1,11 +1,12 @@
 /**
  * Request fields through `POST /v1/chat/completions` on the real router (simulated upstreams, no port):
- * an unknown model's 404 is bounded, an empty `model` is a missing one.
+ * `provider` fields may be null (= absent, wire-facts §1), an unknown `provider` key is a 400 naming it
+ * (`additionalProperties: false`), an unknown model's 404 is bounded, an empty `model` is a missing one.
  */
 import { deploymentMaker } from "@switchyard/providers"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type Gateway, gatewayFromConfig } from "../../src/index.js"
-import { call } from "../support/call.js"
+import { call, isErrorEnvelope } from "../support/call.js"
 
 const sim = { latency: 0, throughput: 100_000, outputTokens: 2 }
 const config = {
@@ -53,6 +54,64 @@ afterAll(() => close())
 const hello = [{ role: "user", content: "Hi" }]
 const post = (body: unknown, key = "sk-plain") =>
   call(gateway, { path: "/v1/chat/completions", headers: { authorization: `Bearer ${key}` }, body })
+
+describe("provider fields sent as null", () => {
+  it("null in every field is accepted and means absent (the review's body)", async () => {
+    const r = await post({
+      model: "m",
+      messages: hello,
+      provider: { order: null, sort: null, allow_fallbacks: null, only: null },
+    })
+    expect(r.status).toBe(200)
+  })
+
+  it("a null never overrides the key's default (`only: [pricey]` still holds)", async () => {
+    const r = await post({ model: "m", messages: hello, provider: { only: null, order: null } }, "sk-pinned")
+    expect(r.status).toBe(200)
+    expect(r.headers["x-switchyard-provider"]).toBe("pricey")
+  })
+
+  it("null inside max_price and the percentile cutoffs", async () => {
+    const r = await post({
+      model: "m",
+      messages: hello,
+      provider: { max_price: { prompt: null, completion: 5 }, preferred_max_latency: { p50: null, p90: 10 } },
+    })
+    expect(r.status).toBe(200)
+    expect(r.headers["x-switchyard-provider"]).toBe("up")
+  })
+})
+
+describe("unknown provider keys", () => {
+  it("the typo `allow_fallback` is a 400 naming it, not a silent fallback to an excluded provider", async () => {
+    // spelled right, the client's intent: only `down`, which fails → no fallback to `up`
+    const intended = await post({ model: "m", messages: hello, provider: { order: ["down"], allow_fallbacks: false } })
+    expect(intended.status).toBeGreaterThanOrEqual(500)
+    expect(intended.headers["x-switchyard-provider"]).not.toBe("up")
+
+    const r = await post({ model: "m", messages: hello, provider: { order: ["down"], allow_fallback: false } })
+    expect(r.status).toBe(400)
+    expect(isErrorEnvelope(r.json)).toBe(true)
+    expect(r.json.error).toMatchObject({
+      type: "invalid_request_error",
+      code: "invalid_parameter",
+      param: "provider.allow_fallback",
+    })
+    expect(r.json.error.message).toContain("Not a known field")
+    expect(r.json.error.message).toContain('did you mean "allow_fallbacks"?')
+  })
+
+  it("an unknown key in max_price is a 400 with its full path", async () => {
+    const r = await post({ model: "m", messages: hello, provider: { max_price: { promt: 1 } } })
+    expect(r.status).toBe(400)
+    expect(r.json.error.param).toBe("provider.max_price.promt")
+  })
+
+  it("wire-facts' enforce_distillable_text is accepted (and ignored)", async () => {
+    const r = await post({ model: "m", messages: hello, provider: { enforce_distillable_text: true } })
+    expect(r.status).toBe(200)
+  })
+})
 
 describe("unknown model names", () => {
   it("a 1 MB model name gets a small 404", async () => {

@@ -1,4 +1,7 @@
-/** `prepare`: an empty `model` is a missing one (the same 400 the gateway answers before the router). */
+/**
+ * `prepare`: an empty `model` is a missing one (the same 400 the gateway answers before the router), and
+ * a request's `provider: {field: null}` never overrides a key's or the model's default.
+ */
 import { Result } from "effect"
 import { describe, expect, it } from "vitest"
 import { prepare } from "../../src/index.js"
@@ -31,5 +34,18 @@ describe("prepare", () => {
   it("an empty model with a models list routes to the list", () => {
     const r = prepare(catalog, requestOf(chat({ model: "", models: ["gemini"] })))
     expect(Result.isSuccess(r) && r.success.requestedModels).toEqual(["gemini"])
+  })
+
+  it("null provider fields leave the key's and the model's defaults in place", () => {
+    const r = prepare(
+      catalog,
+      requestOf(chat({ provider: { sort: null, only: null, allow_fallbacks: null, order: null } }), {
+        keyDefaults: { provider: { allow_fallbacks: false } },
+      }),
+    )
+    if (Result.isFailure(r)) throw r.failure
+    const p = r.success.planRequest.provider
+    expect(p).toMatchObject({ sort: "latency", only: ["a"], allow_fallbacks: false })
+    expect(Object.values(p)).not.toContain(null)
   })
 })
