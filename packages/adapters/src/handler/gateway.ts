@@ -429,7 +429,8 @@ export class Gateway {
     const decoded = decodeRoutingFields(body)
     if (!decoded.ok) return this.rejected(routeErrorReply(decoded.error), requestId, stream, keyName, req)
     const routing = decoded.value
-    if (routing.model === undefined && (routing.models === undefined || routing.models.length === 0))
+    // an empty `model` is a missing one
+    if (!routing.model && (routing.models === undefined || routing.models.length === 0))
       return this.rejected(replies.missingModel, requestId, stream, keyName, req)
     const keyDefaults = key === null ? undefined : key.defaults
     const traceparent = headerValue(req.headers, "traceparent")

@@ -62,6 +62,20 @@ describe("gateway config", () => {
     expect(Result.isFailure(badKeys) && badKeys.failure.path).toBe("gateway.keys.0.priority")
   })
 
+  it("a typo in a key's `provider` defaults fails loudly with its path (not ignored); null there means unset", () => {
+    const typo = decodeGatewayConfig(
+      { ...catalog, gateway: { keys: [{ name: "x", key: "k", provider: { order: ["sim"], allow_fallback: false } }] } },
+      {},
+    )
+    expect(Result.isFailure(typo) && typo.failure.path).toBe("gateway.keys.0.provider.allow_fallback")
+    expect(Result.isFailure(typo) && typo.failure.message).toContain('did you mean "allow_fallbacks"?')
+    const nulls = decodeGatewayConfig(
+      { ...catalog, gateway: { keys: [{ name: "x", key: "k", provider: { order: ["sim"], only: null } }] } },
+      {},
+    )
+    expect(Result.getOrThrow(nulls).keys[0]?.defaults).toEqual({ provider: { order: ["sim"] } })
+  })
+
   it("invalid JSON text is a config error", () => {
     const r = parseGatewayConfig("{ not json", {})
     expect(Result.isFailure(r) && r.failure.message).toMatch(/not valid JSON/)

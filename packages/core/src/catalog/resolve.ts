@@ -2,10 +2,24 @@ import * as Result from "effect/Result"
 import { ModelNotFound } from "../errors.js"
 import type { Catalog, ModelEntry } from "./catalog.js"
 
+/** A model name is echoed in an error cut to this many characters (as `GET /v1/models/{id}` does). */
+const MAX_NAME_ECHO = 200
+/** Unknown names listed in the error; the rest are counted ("and 7 more"). */
+const MAX_NAMES_LISTED = 5
+
+const quoted = (name: string): string => `'${name.length > MAX_NAME_ECHO ? `${name.slice(0, MAX_NAME_ECHO)}…` : name}'`
+
+/** `'a', 'b', 'c'` or `'a', …, 'e' and 195 more`: a bounded list whatever the request sent. */
+const listed = (names: ReadonlyArray<string>): string => {
+  const shown = names.slice(0, MAX_NAMES_LISTED).map(quoted).join(", ")
+  return names.length > MAX_NAMES_LISTED ? `${shown} and ${names.length - MAX_NAMES_LISTED} more` : shown
+}
+
 /**
  * Resolve the request's models (primary then `models[]` fallbacks, aliases allowed) to catalog entries,
  * in order, without duplicates. Unknown fallbacks are skipped; an unknown primary with no known
- * fallback is `ModelNotFound`.
+ * fallback is `ModelNotFound`, whose message names at most 5 of them, each cut to 200 characters (a
+ * request's names are the client's input: the error must not grow with them).
  */
 export const resolveModels = (
   catalog: Catalog,
@@ -18,14 +32,14 @@ export const resolveModels = (
     if (entry && !out.includes(entry)) out.push(entry)
   }
   if (out.length === 0) {
-    const model = requested[0] ?? ""
+    const model = (requested[0] ?? "").slice(0, MAX_NAME_ECHO)
     return Result.fail(
       new ModelNotFound({
         model,
         message:
           requested.length > 1
-            ? `None of the models ${requested.map((m) => `'${m}'`).join(", ")} exist in this gateway's catalog`
-            : `The model '${model}' does not exist in this gateway's catalog`,
+            ? `None of the models ${listed(requested)} exist in this gateway's catalog`
+            : `The model ${quoted(requested[0] ?? "")} does not exist in this gateway's catalog`,
       }),
     )
   }

@@ -75,12 +75,13 @@ export const prepare = (
   const requested: Array<string> = []
   if (r.model !== undefined && r.model !== "") requested.push(r.model)
   if (r.models !== undefined) for (const m of r.models) requested.push(m)
+  // the gateway's own check answers the same (`replies.missingModel`): an empty `model` is a missing one
   if (requested.length === 0)
     return Result.fail(
       new InvalidRequest({
-        message: "A `model` (or `models` list) is required",
+        message: "Request must name a model: set `model` (or a non-empty `models` list)",
         param: "model",
-        code: "missing_model",
+        code: "missing_required_parameter",
       }),
     )
   const resolved = resolveModels(catalog, requested)

@@ -1,4 +1,5 @@
 import * as Schema from "effect/Schema"
+import { nullableKey } from "./nullable-key.js"
 import { ProviderPreferences } from "./provider-preferences.js"
 
 const Json = Schema.Unknown
@@ -153,6 +154,7 @@ export const ChatRequest = Schema.Struct({
   stream_options: Schema.optionalKey(Schema.NullOr(StreamOptions)),
   user: Schema.optionalKey(Schema.String),
   reasoning_effort: Schema.optionalKey(Schema.String),
-  provider: Schema.optionalKey(ProviderPreferences),
+  /** `null` is the same as no `provider` object (SDKs send unset fields as null). */
+  provider: nullableKey(ProviderPreferences),
 })
 export type ChatRequest = typeof ChatRequest.Type

@@ -1,4 +1,5 @@
 import * as Schema from "effect/Schema"
+import { nullableKey } from "./nullable-key.js"
 import { ProviderPreferences } from "./provider-preferences.js"
 
 const NonNegativeInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
@@ -22,7 +23,8 @@ export const RoutingRequest = Schema.Struct({
   tools: Schema.optionalKey(Schema.Array(Schema.Unknown)),
   tool_choice: Schema.optionalKey(Schema.Unknown),
   response_format: Schema.optionalKey(Schema.Unknown),
-  provider: Schema.optionalKey(ProviderPreferences),
+  /** `null` is the same as no `provider` object (SDKs send unset fields as null). */
+  provider: nullableKey(ProviderPreferences),
   /** The conversation, for affinity (OpenRouter's sticky-routing key; not forwarded upstream). */
   session_id: Schema.optionalKey(Schema.String),
   /** The end user (OpenAI's field, forwarded): an affinity key when there is no `session_id`. */
