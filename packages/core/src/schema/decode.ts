@@ -20,13 +20,30 @@ export const issueLines = (error: Schema.SchemaError): ReadonlyArray<IssueLine> 
 const describe = (lines: ReadonlyArray<IssueLine>): string =>
   lines.map((l) => (l.path ? `${l.path}: ${l.message}` : l.message)).join("; ")
 
+/** A request's issues named in its error, at most; the rest are counted ("and N more"). */
+const MAX_REQUEST_ISSUES = 10
+/** One issue line of a request's error, at most (a path or message may echo the client's input). */
+const MAX_ISSUE_LINE = 300
+
+/** The message of a request's issues, bounded: a body with 100,000 bad messages gets a short answer too. */
+const describeBounded = (lines: ReadonlyArray<IssueLine>): string => {
+  const shown = describe(lines.slice(0, MAX_REQUEST_ISSUES).map(cutLine))
+  const more = lines.length - MAX_REQUEST_ISSUES
+  return more > 0 ? `${shown}; and ${more} more` : shown
+}
+
+const cutLine = (l: IssueLine): IssueLine => ({
+  path: l.path.length > MAX_ISSUE_LINE ? `${l.path.slice(0, MAX_ISSUE_LINE)}…` : l.path,
+  message: l.message.length > MAX_ISSUE_LINE ? `${l.message.slice(0, MAX_ISSUE_LINE)}…` : l.message,
+})
+
 /** Map a request decode failure to `InvalidRequest` with the first offending parameter path. */
 export const toInvalidRequest = (error: Schema.SchemaError): InvalidRequest => {
   const lines = issueLines(error)
   const first = lines[0]
   return new InvalidRequest({
-    message: `Invalid request: ${describe(lines)}`,
-    param: first && first.path !== "" ? first.path : null,
+    message: `Invalid request: ${describeBounded(lines)}`,
+    param: first && first.path !== "" ? cutLine(first).path : null,
     code: "invalid_parameter",
   })
 }

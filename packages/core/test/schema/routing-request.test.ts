@@ -116,4 +116,14 @@ describe("ChatRequest decoding", () => {
     expect(r.ok).toBe(false)
     if (!r.ok) expect(r.error.param).toBe("temperature")
   })
+
+  it("a body with many bad fields gets a bounded message: the first ten issues, then how many more", () => {
+    const messages = Array.from({ length: 100_000 }, () => ({ role: "nobody", content: "x" }))
+    const r = decodeRouting({ model: "m", messages })
+    expect(r.ok).toBe(false)
+    if (r.ok) return
+    expect(r.error.message.length).toBeLessThan(10 * 400)
+    expect(r.error.message).toMatch(/; and 99990 more$/)
+    expect(r.error.param).toBe("messages.0.role")
+  })
 })
