@@ -41,7 +41,8 @@ export const isStream = (kind: RequestKind): boolean => kind === "sse" || kind =
  * messages of ≈ 1 KB each, text with quotes and a line break), to measure requests of the size real chat clients send.
  */
 const promptKb = Number(process.env.BENCH_PROMPT_KB ?? 0)
-const TURN = `${"A line of an earlier turn in the conversation, with \"quotes\" and a line break.\n".repeat(13)}`.slice(0, 1000)
+const LINE = 'A line of an earlier turn in the conversation, with "quotes" and a line break.\n'
+const TURN = LINE.repeat(13).slice(0, 1000)
 const history: ReadonlyArray<{ role: string; content: string }> = Array.from(
   { length: Number.isFinite(promptKb) && promptKb > 0 ? Math.round(promptKb) : 0 },
   (_, i) => ({ role: i % 2 === 0 ? "user" : "assistant", content: TURN }),
