@@ -8,6 +8,17 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("Invali
   code: Schema.NullOr(Schema.String),
 }) {}
 
+/**
+ * A request that names no model (`model` absent or `""`, `models` absent or empty): the router's answer and the
+ * gateway's own check before routing give this one error.
+ */
+export const missingModel = (): InvalidRequest =>
+  new InvalidRequest({
+    message: "Request must name a model: set `model` (or a non-empty `models` list)",
+    param: "model",
+    code: "missing_required_parameter",
+  })
+
 /** The requested model (or every model in `models`) is not in the catalog: `404 model_not_found`. */
 export class ModelNotFound extends Schema.TaggedError<ModelNotFound>()("ModelNotFound", {
   model: Schema.String,

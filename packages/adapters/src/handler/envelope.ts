@@ -4,6 +4,8 @@
  * provider and endpoint of an upstream failure). A relayed upstream 4xx keeps the upstream's `type`,
  * `code`, `param`, `message` and extra members (e.g. Groq's `failed_generation`).
  */
+import { missingModel } from "@switchyard/core"
+
 export type ErrorType =
   | "invalid_request_error"
   | "authentication_error"
@@ -39,6 +41,8 @@ export const errorReply = (
 ): ErrorReply => ({ status, error: { message, type, param, code }, ...(headers ? { headers } : {}) })
 
 /** Fixed replies, built once. */
+const MISSING_MODEL = missingModel()
+
 export const replies = {
   invalidJson: (detail: string) =>
     errorReply(400, "invalid_request_error", `Request body is not valid JSON: ${detail}`, "invalid_json"),
@@ -57,12 +61,13 @@ export const replies = {
     "Send exactly one Authorization header",
     "multiple_authorization_headers",
   ),
+  // the router's own answer to a request without a model (`missingModel`), given before routing
   missingModel: errorReply(
     400,
     "invalid_request_error",
-    "Request must name a model: set `model` (or a non-empty `models` list)",
-    "missing_required_parameter",
-    "model",
+    MISSING_MODEL.message,
+    MISSING_MODEL.code,
+    MISSING_MODEL.param,
   ),
   unauthorized: errorReply(
     401,

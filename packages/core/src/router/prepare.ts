@@ -2,7 +2,7 @@ import * as Result from "effect/Result"
 import type { Catalog, ModelEntry, RoutingDefaults } from "../catalog/catalog.js"
 import type { Endpoint } from "../catalog/endpoint.js"
 import { resolveModels } from "../catalog/resolve.js"
-import { InvalidRequest, type ModelNotFound } from "../errors.js"
+import { type InvalidRequest, type ModelNotFound, missingModel } from "../errors.js"
 import type { PlanRequest } from "../policy/types.js"
 import type { JsonObject } from "../provider/contract.js"
 import type { Priority, ProviderPreferences } from "../schema/provider-preferences.js"
@@ -75,15 +75,8 @@ export const prepare = (
   const requested: Array<string> = []
   if (r.model !== undefined && r.model !== "") requested.push(r.model)
   if (r.models !== undefined) for (const m of r.models) requested.push(m)
-  // the gateway's own check answers the same (`replies.missingModel`): an empty `model` is a missing one
-  if (requested.length === 0)
-    return Result.fail(
-      new InvalidRequest({
-        message: "Request must name a model: set `model` (or a non-empty `models` list)",
-        param: "model",
-        code: "missing_required_parameter",
-      }),
-    )
+  // an empty `model` is a missing one
+  if (requested.length === 0) return Result.fail(missingModel())
   const resolved = resolveModels(catalog, requested)
   if (Result.isFailure(resolved)) return Result.fail(resolved.failure)
   const models = resolved.success
