@@ -25,6 +25,7 @@ import {
   usageFromOpenAi,
 } from "@switchyard/core"
 import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
 import type { HttpResponse, Transport } from "../http/transport.js"
 import { readSignals } from "../signals/headers.js"
@@ -88,18 +89,26 @@ export const makeOpenAiWireClient = (cfg: OpenAiWireConfig): ProviderClient => {
     return JSON.stringify(body)
   }
 
-  const completion = (response: HttpResponse, json: unknown): Effect.Effect<ChatResult, ProviderError> => {
+  /** A 2xx JSON answer as a completion: an object with `choices`, else the error in it, else MalformedResponse. */
+  const checkedCompletion = (
+    status: number,
+    json: unknown,
+    requestId: string | undefined,
+  ): Result.Result<JsonObject, ProviderError> => {
     if (!isObj(json))
-      return Effect.fail(
-        new MalformedResponse({ provider, status: response.status, message: "completion is not an object" }),
-      )
-    const requestId = transport.requestId(response.headers)
-    const inBody = errorInBody(provider, json, response.status, transport.redact, requestId)
-    if (inBody !== undefined) return Effect.fail(inBody)
+      return Result.fail(new MalformedResponse({ provider, status, message: "completion is not an object" }))
+    const inBody = errorInBody(provider, json, status, transport.redact, requestId)
+    if (inBody !== undefined) return Result.fail(inBody)
     if (!Array.isArray(json.choices))
-      return Effect.fail(
-        new MalformedResponse({ provider, status: response.status, message: "completion has no choices" }),
-      )
+      return Result.fail(new MalformedResponse({ provider, status, message: "completion has no choices" }))
+    return Result.succeed(json)
+  }
+
+  const completion = (response: HttpResponse, body: unknown): Effect.Effect<ChatResult, ProviderError> => {
+    const requestId = transport.requestId(response.headers)
+    const checked = checkedCompletion(response.status, body, requestId)
+    if (Result.isFailure(checked)) return Effect.fail(checked.failure)
+    const json = checked.success
     return Effect.map(readSignals(response.headers), (signals) => ({
       body: json,
       usage: usageFromOpenAi(json.usage) ?? emptyUsage,
@@ -148,22 +157,7 @@ export const makeOpenAiWireClient = (cfg: OpenAiWireConfig): ProviderClient => {
       const requestId = transport.requestId(response.headers)
       if (messages !== undefined)
         return { requestId, signals, ...sourcedChunks(openAiChunks(provider, messages, transport.redact, requestId)) }
-      const json = answer.json
-      const status = response.status
-      if (!isObj(json))
-        return yield* new MalformedResponse({
-          provider,
-          status,
-          message: "stream answered with JSON that is not an object",
-        })
-      const inBody = errorInBody(provider, json, status, transport.redact, requestId)
-      if (inBody !== undefined) return yield* inBody
-      if (!Array.isArray(json.choices))
-        return yield* new MalformedResponse({
-          provider,
-          status,
-          message: "stream answered with JSON that has no choices",
-        })
+      const json = yield* Effect.fromResult(checkedCompletion(response.status, answer.json, requestId))
       const shape = new ChunkShape()
       const chunks: Array<JsonObject> = []
       for (const chunk of completionChunks(json)) shape.push(chunk, chunks)
