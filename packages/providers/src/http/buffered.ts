@@ -12,7 +12,6 @@ import type { Dispatcher } from "undici"
 import { ExchangeHandler } from "./exchange-handler.js"
 import type { HeaderMap } from "./header-map.js"
 import { MAX_RESPONSE_BYTES, ResponseTooLargeError } from "./too-large.js"
-import { RequestAbortedError } from "./undici.js"
 
 export interface BufferedResponse {
   readonly status: number
@@ -38,11 +37,8 @@ class BufferingHandler extends ExchangeHandler {
     if (this.closed) return
     this.size += chunk.length
     if (this.size > MAX_RESPONSE_BYTES) {
-      // aborted; undici's error for the abort finds the exchange closed
-      const controller = this.controller
-      this.close()
       this.chunks = []
-      controller?.abort(new RequestAbortedError())
+      this.abort()
       this.done(new ResponseTooLargeError("the response body"), undefined)
       return
     }

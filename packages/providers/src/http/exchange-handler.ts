@@ -63,9 +63,16 @@ export abstract class ExchangeHandler implements Dispatcher.DispatchHandler {
     return true
   }
 
+  /** Close and abort the request; false when it was already over (undici's error for the abort then finds it closed). */
+  protected abort(): boolean {
+    const controller = this.controller
+    if (!this.close()) return false
+    controller?.abort(new RequestAbortedError())
+    return true
+  }
+
   /** Abort the request (no-op once it is over). */
   cancel(): void {
-    const controller = this.controller
-    if (this.close()) controller?.abort(new RequestAbortedError())
+    this.abort()
   }
 }

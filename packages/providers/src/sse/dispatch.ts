@@ -17,7 +17,6 @@ import type { Dispatcher } from "undici"
 import { ExchangeHandler } from "../http/exchange-handler.js"
 import type { HeaderMap } from "../http/header-map.js"
 import { MAX_RESPONSE_BYTES, ResponseTooLargeError } from "../http/too-large.js"
-import { RequestAbortedError } from "../http/undici.js"
 import { SseDecoder, type SseMessage } from "./decoder.js"
 
 export interface SseHead {
@@ -151,10 +150,8 @@ export class SseExchange extends ExchangeHandler {
 
   /** The upstream sent more than is held of one answer: the request is aborted, the reader (or `onHead`) fails. */
   private tooLarge(what: string): void {
-    const controller = this.controller
-    if (!this.close()) return
+    if (!this.abort()) return
     this.wholeParts = undefined
-    controller?.abort(new RequestAbortedError())
     const error = new ResponseTooLargeError(what)
     if (this.onHead !== undefined) {
       this.head(error, undefined)
