@@ -42,7 +42,13 @@ import { type CorsHeaders, headerValue, makeCorsHeaders, requestIdOf } from "./h
 import { DEFAULT_MAX_JSON_DEPTH, MAX_JSON_DEPTH_LIMIT, tooDeep } from "./json-depth.js"
 import { endpointList, modelList, modelObject } from "./models.js"
 import { RequestFibers } from "./request-fibers.js"
-import { routeErrorReply, routeErrorTrace, UPSTREAM_REQUEST_ID, upstreamIdHeader } from "./route-errors.js"
+import {
+  routeErrorReply,
+  routeErrorTrace,
+  UPSTREAM_REQUEST_ID,
+  upstreamIdHeader,
+  withUpstreamIdCut,
+} from "./route-errors.js"
 import { decodeRoutingFields } from "./routing-fields.js"
 import { SSE_HEADERS, SseBody } from "./sse.js"
 import type { GatewayRequest, GatewayResponse } from "./types.js"
@@ -137,6 +143,9 @@ const pathOf = (raw: string): string => {
   return p
 }
 
+/** What a client sees of upstream text is masked: configured secrets, key shapes, then network addresses. */
+const clientRedactor = (secrets: ReadonlyArray<string>): Redactor => withAddressesMasked(makeRedactor(secrets))
+
 /**
  * The transport-neutral gateway: `(method, path, headers, body, signal) → { status, headers, body }`.
  * Build it once per process; every adapter (Node, Express, Hono, Lambda, fetch) only translates.
@@ -179,7 +188,7 @@ export class Gateway {
     this.sseHeaders = { ...SSE_HEADERS, ...this.cors.base }
     this.logRequests = options.logRequests === true
     this.capture = options.capture
-    this.redact = withAddressesMasked(makeRedactor(options.secrets ?? []))
+    this.redact = clientRedactor(options.secrets ?? [])
     this.keyRing = KeyRing.open
     this.dashboardRoutes = new DashboardRoutes({
       access: (req) => this.dashboardAccess(req),
@@ -218,7 +227,7 @@ export class Gateway {
 
   /** Replace the values masked in upstream text (config reload: new provider secrets or hosts). */
   setSecrets(secrets: ReadonlyArray<string>): void {
-    this.redact = withAddressesMasked(makeRedactor(secrets))
+    this.redact = clientRedactor(secrets)
   }
 
   get keyCount(): number {
@@ -595,13 +604,7 @@ export class Gateway {
     }
     const error = found.value
     // the one place a router failure (upstream text included) becomes what the client sees
-    let reply = redactDeep(routeErrorReply(error), this.redact)
-    const upstreamId = reply.headers?.[UPSTREAM_REQUEST_ID]
-    if (upstreamId !== undefined)
-      reply = {
-        ...reply,
-        headers: { ...reply.headers, [UPSTREAM_REQUEST_ID]: upstreamIdHeader(upstreamId, this.redact) },
-      }
+    const reply = withUpstreamIdCut(redactDeep(routeErrorReply(error), this.redact))
     const trace = routeErrorTrace(error)
     if (error._tag === "AllRateLimited") this.metrics.capacityExhausted(error.origin)
     if (trace === undefined) return this.rejected(reply, requestId, stream, keyName)

@@ -20,6 +20,17 @@ const UPSTREAM_ID_MAX = 200
  */
 export const upstreamIdHeader = (id: string, redact: Redactor): string => redactedPrefix(redact, id, UPSTREAM_ID_MAX)
 
+/**
+ * An error reply whose upstream request id (`routeErrorReply` puts it whole) is already masked, with that id cut to
+ * its bound: masked whole first, so the cut never halves a secret.
+ */
+export const withUpstreamIdCut = (reply: ErrorReply): ErrorReply => {
+  const id = reply.headers?.[UPSTREAM_REQUEST_ID]
+  return id === undefined || id.length <= UPSTREAM_ID_MAX
+    ? reply
+    : { ...reply, headers: { ...reply.headers, [UPSTREAM_REQUEST_ID]: id.slice(0, UPSTREAM_ID_MAX) } }
+}
+
 /** Members of a relayed error object that are never taken from the upstream's extra fields. */
 const RESERVED: ReadonlySet<string> = new Set(["message", "type", "param", "code", "metadata"])
 
@@ -94,7 +105,7 @@ export const routeErrorReply = (e: RouteError): ErrorReply => {
       if (provider !== undefined) metadata.provider = provider
       const endpoint = e.endpoint ?? lastEndpoint(e.trace)
       if (endpoint !== undefined) metadata.endpoint = endpoint
-      // whole: the gateway masks it before it cuts it (`upstreamIdHeader`)
+      // whole: the gateway masks it before it cuts it (`withUpstreamIdCut`)
       const headers = e.upstreamRequestId === undefined ? undefined : { [UPSTREAM_REQUEST_ID]: e.upstreamRequestId }
       const upstream = e.upstream
       if (status < 500 && upstream !== undefined) {

@@ -1,6 +1,7 @@
 import {
   type ChunkRead,
   type ChunkSource,
+  inBandErrorChunk,
   type JsonObject,
   type Redactor,
   type RouteStream,
@@ -25,22 +26,9 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
 
 const frame = (chunk: JsonObject): string => `data: ${JSON.stringify(chunk)}\n\n`
 
-/** The stream's `id`, `created` and `model`, as its first chunk had them: every chunk carries the same (wire-facts §5). */
-interface StreamIds {
-  readonly id: unknown
-  readonly created: unknown
-  readonly model: unknown
-}
-
-/** An in-band error chunk of the gateway's own, stamped with the stream's ids (none yet: without them). */
-const ownErrorChunk = (ids: StreamIds | undefined, error: JsonObject): JsonObject => ({
-  id: ids?.id,
-  object: "chat.completion.chunk",
-  created: ids?.created,
-  model: ids?.model,
-  error,
-  choices: [{ index: 0, delta: { content: "" }, finish_reason: "error" }],
-})
+/** An in-band error chunk of the gateway's own, with the stream's id, created and model (`inBandErrorChunk`). */
+const ownErrorChunk = (first: JsonObject | undefined, error: JsonObject): JsonObject =>
+  inBandErrorChunk(first, first?.model, error)
 
 /** In-band failure for a defect while streaming (the router itself never fails its chunk stream). */
 const INTERNAL_ERROR: JsonObject = {
@@ -79,8 +67,8 @@ type SseWriter = (text: string | undefined, last?: boolean) => void
  */
 export class SseBody implements AsyncIterableIterator<Uint8Array> {
   private held: JsonObject | undefined
-  /** The first chunk's ids, for the gateway's own in-band error chunks. */
-  private ids: StreamIds | undefined
+  /** The stream's first chunk: its id, created and model go on the gateway's own in-band error chunks. */
+  private first: JsonObject | undefined
   private finished = false
   private ending: Promise<RouteTrace | undefined> | undefined
   /** The writer waiting on the stream's next batch (one read at a time). */
@@ -133,7 +121,7 @@ export class SseBody implements AsyncIterableIterator<Uint8Array> {
     else if (defect !== undefined) {
       void this.end().then((trace) => {
         const held = this.held ? frame(this.held) : ""
-        write(held + frame(this.decorate(ownErrorChunk(this.ids, INTERNAL_ERROR), trace)) + DONE, true)
+        write(held + frame(this.decorate(ownErrorChunk(this.first, INTERNAL_ERROR), trace)) + DONE, true)
       })
     } else if (batch !== undefined) {
       const text = this.framed(batch)
@@ -149,10 +137,7 @@ export class SseBody implements AsyncIterableIterator<Uint8Array> {
 
   /** The frames of one batch; in trace mode the last chunk is held back for the trace. */
   private framed(batch: ReadonlyArray<JsonObject>): string {
-    if (this.ids === undefined && batch.length > 0) {
-      const first = batch[0]!
-      this.ids = { id: first.id, created: first.created, model: first.model }
-    }
+    if (this.first === undefined) this.first = batch[0]
     let text = ""
     if (!this.options.withTrace) {
       for (let i = 0; i < batch.length; i++) text += frame(this.safe(batch[i]!))
@@ -180,7 +165,7 @@ export class SseBody implements AsyncIterableIterator<Uint8Array> {
     this.held = undefined
     await this.return()
     const trace = await this.end()
-    return held + frame(this.decorate(ownErrorChunk(this.ids, SHUTTING_DOWN), trace)) + DONE
+    return held + frame(this.decorate(ownErrorChunk(this.first, SHUTTING_DOWN), trace)) + DONE
   }
 
   /** Client went away (or the adapter stopped reading): interrupt the stream, record the trace. */

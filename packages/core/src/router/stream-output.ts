@@ -30,16 +30,23 @@ export const errorChunk = (
   first: JsonObject | undefined,
   endpoint: { readonly model: string },
   error: ProviderError,
-): JsonObject => ({
-  id: first?.id,
-  object: "chat.completion.chunk",
-  created: first?.created,
-  model: endpoint.model,
-  error: {
+): JsonObject =>
+  inBandErrorChunk(first, endpoint.model, {
     code: httpStatusFor(error),
     message: error.message,
     metadata: { error_type: errorTypeFor(error), provider_code: error.status === 0 ? undefined : error.status },
-  },
+  })
+
+/**
+ * An in-band error chunk of a stream whose first chunk was `first` (undefined: none yet): its `id` and `created`
+ * (every chunk of a stream has the same, wire-facts §5), `model`, the `error`, `finish_reason: "error"`.
+ */
+export const inBandErrorChunk = (first: JsonObject | undefined, model: unknown, error: JsonObject): JsonObject => ({
+  id: first?.id,
+  object: "chat.completion.chunk",
+  created: first?.created,
+  model,
+  error,
   choices: [{ index: 0, delta: { content: "" }, finish_reason: "error" }],
 })
 
