@@ -8,6 +8,9 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("Invali
   code: Schema.NullOr(Schema.String),
 }) {}
 
+/** Client input echoed in an error, cut to `max` characters (marked `…` when cut): the error must not grow with it. */
+export const echoed = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max)}…` : text)
+
 /**
  * A request that names no model (`model` absent or `""`, `models` absent or empty): the router's answer and the
  * gateway's own check before routing give this one error.

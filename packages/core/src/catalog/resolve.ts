@@ -1,5 +1,5 @@
 import * as Result from "effect/Result"
-import { ModelNotFound } from "../errors.js"
+import { echoed, ModelNotFound } from "../errors.js"
 import type { Catalog, ModelEntry } from "./catalog.js"
 
 /** A model name is echoed in an error cut to this many characters (as `GET /v1/models/{id}` does). */
@@ -7,7 +7,7 @@ const MAX_NAME_ECHO = 200
 /** Unknown names listed in the error; the rest are counted ("and 7 more"). */
 const MAX_NAMES_LISTED = 5
 
-const quoted = (name: string): string => `'${name.length > MAX_NAME_ECHO ? `${name.slice(0, MAX_NAME_ECHO)}…` : name}'`
+const quoted = (name: string): string => `'${echoed(name, MAX_NAME_ECHO)}'`
 
 /** `'a', 'b', 'c'` or `'a', …, 'e' and 195 more`: a bounded list whatever the request sent. */
 const listed = (names: ReadonlyArray<string>): string => {

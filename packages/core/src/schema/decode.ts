@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
-import { ConfigInvalid, InvalidRequest } from "../errors.js"
+import { ConfigInvalid, echoed, InvalidRequest } from "../errors.js"
 
 export interface IssueLine {
   readonly path: string
@@ -33,8 +33,8 @@ const describeBounded = (lines: ReadonlyArray<IssueLine>): string => {
 }
 
 const cutLine = (l: IssueLine): IssueLine => ({
-  path: l.path.length > MAX_ISSUE_LINE ? `${l.path.slice(0, MAX_ISSUE_LINE)}…` : l.path,
-  message: l.message.length > MAX_ISSUE_LINE ? `${l.message.slice(0, MAX_ISSUE_LINE)}…` : l.message,
+  path: echoed(l.path, MAX_ISSUE_LINE),
+  message: echoed(l.message, MAX_ISSUE_LINE),
 })
 
 /** Map a request decode failure to `InvalidRequest` with the first offending parameter path. */
