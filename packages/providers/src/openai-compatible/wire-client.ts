@@ -71,11 +71,12 @@ export const makeOpenAiWireClient = (cfg: OpenAiWireConfig): ProviderClient => {
           : undefined
     const members = call.bodyText === undefined ? undefined : passedThroughMembers(call.bodyText, src, WRITTEN_HERE)
     if (members !== undefined) {
-      let out = cfg.model === "upstream" ? `{"model":${JSON.stringify(call.endpoint.upstreamModel)}` : "{"
-      if (members !== "") out += out.length > 1 ? `,${members}` : members
-      out += `${out.length > 1 ? "," : ""}"stream":${stream}`
-      if (streamOptions !== undefined) out += `,"stream_options":${JSON.stringify(streamOptions)}`
-      return `${out}}`
+      const parts: Array<string> = []
+      if (cfg.model === "upstream") parts.push(`"model":${JSON.stringify(call.endpoint.upstreamModel)}`)
+      if (members !== "") parts.push(members)
+      parts.push(`"stream":${stream}`)
+      if (streamOptions !== undefined) parts.push(`"stream_options":${JSON.stringify(streamOptions)}`)
+      return `{${parts.join(",")}}`
     }
     const body: JsonObject = cfg.model === "upstream" ? { model: call.endpoint.upstreamModel } : {}
     for (const key in src) {
