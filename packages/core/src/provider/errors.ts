@@ -97,6 +97,22 @@ const retryable: ReadonlySet<ProviderErrorTag> = new Set([
 /** May the same request be sent to another endpoint of the same model? */
 export const isRetryable = (e: ProviderError): boolean => retryable.has(e._tag)
 
-/** May the request move to a different model in `models[]`? (context length, unsupported model, and every retryable error) */
-export const allowsModelFallback = (e: ProviderError): boolean =>
-  isRetryable(e) || e._tag === "ContextLengthExceeded" || (e._tag === "NotFound" && e.modelNotSupported === true)
+/**
+ * What a failure says is wrong, and so where the request may go next:
+ * - `"endpoint"`: the endpoint failed — every retryable error (429, 5xx, overload, timeout, transport, a malformed
+ *   answer) and the endpoint's own set-up (401/403: its key, account or region; 404: its model or deployment name).
+ *   Any other endpoint may serve the request, this model's included.
+ * - `"model"`: the model refused the request as it is (400, 413, 422, context length, content filter). This model's
+ *   other endpoints would refuse it too and are skipped; the next model in `models[]` is tried (wire-facts §1: any
+ *   error may trigger the next model).
+ */
+export const failureScope = (e: ProviderError): "endpoint" | "model" => {
+  switch (e._tag) {
+    case "BadRequest":
+    case "ContextLengthExceeded":
+    case "ContentFiltered":
+      return "model"
+    default:
+      return "endpoint"
+  }
+}

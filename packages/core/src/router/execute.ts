@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect"
 import type { Endpoint } from "../catalog/endpoint.js"
 import type { ExcludedEndpoint } from "../errors.js"
 import { NoEndpoint } from "../errors.js"
-import { allowsModelFallback, isRetryable } from "../provider/errors.js"
+import { failureScope, isRetryable } from "../provider/errors.js"
 import { type Restore, runAttempt } from "./attempt.js"
 import type { AttemptOk, AttemptResult, Mode, QueuedAttempt, RequestContext } from "./context.js"
 import type { RouteError } from "./errors.js"
@@ -33,8 +33,10 @@ const refusalCause = (reason: Extract<AttemptResult<unknown>, { _tag: "Refused" 
  * - the request deadline, then `maxAttempts` (upstream calls; refusals do not count), then the
  *   retry budget (every call after the first is a retry);
  * - the first attempt is hedged when hedging is on and its endpoint has a p90 TTFT;
- * - a retryable failure falls back to the next attempt immediately; a context-length or
- *   model-not-supported error skips the rest of that model; any other error ends the request;
+ * - a retryable failure, or one of the endpoint's own set-up (401/403, 404), falls back to the next
+ *   attempt immediately; a failure that is the request's as the model sees it (400, 413, 422, context
+ *   length, content filter) skips the rest of that model and goes on with the next model in
+ *   `models[]` (wire-facts §1: any error may trigger the next model) — `failureScope`;
  * - PT escalation (only when the request may escalate: escalation allowed, not `batch`; the plan
  *   holds PT in `plan.escalation` otherwise never used). The plan's held-back provisioned endpoints
  *   join the queue, once per request, with the reason in each PT attempt's trace:
@@ -259,7 +261,12 @@ class Execution<A> {
     if (result.deadlineHit) return deadlineExceeded(ctx)
     const error = result.error
     if (!isRetryable(error)) {
-      if (!allowsModelFallback(error)) return upstreamFailed(ctx, result.endpoint, error)
+      // the endpoint's own set-up (its key, its model name): the next endpoint, no escalation, no retry of this one
+      if (failureScope(error) === "endpoint") {
+        ctx.trace.step(`${error._tag} on ${result.endpoint.id}: trying the next endpoint`)
+        return undefined
+      }
+      // the model refused the request: its other endpoints would too; the next model in `models[]` may not
       const model = result.endpoint.model
       const before = queue.length
       for (let i = queue.length - 1; i >= 0; i--) if (queue[i]!.planned.endpoint.model === model) queue.splice(i, 1)

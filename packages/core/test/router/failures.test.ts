@@ -2,14 +2,17 @@ import { Clock, Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import { describe, expect, it } from "vitest"
 import {
+  AuthFailed,
   BadRequest,
   CapacityMeter,
   type ChatResult,
+  ContentFiltered,
   ContextLengthExceeded,
   DeadlineExceeded,
   InvalidRequest,
   ModelNotFound,
   NoEndpoint,
+  NotFound,
   type ProviderClient,
   type ProviderError,
   Router,
@@ -80,6 +83,64 @@ describe("failures and fallbacks", () => {
     const result = await runRouter(twoModels(), upstream, Effect.map(route(byPrice({}, { models: ["n"] })), successOf))
     expect(result.body.provider).toBe("c")
     expect(result.body.model).toBe("n")
+    expect(upstream.callsTo("b")).toBe(0)
+  })
+
+  it("falls back to the model's next endpoint when an endpoint's own key is refused (401) or it has no such model (404)", async () => {
+    for (const error of [
+      (p: string) => new AuthFailed({ provider: p, status: 401, message: "Incorrect API key provided" }),
+      (p: string) => new AuthFailed({ provider: p, status: 403, message: "unsupported_country_region_territory" }),
+      (p: string) => new NotFound({ provider: p, status: 404, message: "model gone", modelNotSupported: true }),
+    ]) {
+      const upstream = new FakeUpstream().always("a", fail(error)).always("b", ok())
+      const result = await runRouter(twoCatalog(), upstream, Effect.map(route(byPrice()), successOf))
+      expect(result.body.provider).toBe("b")
+      expect(result.trace.attempts.map((x) => [x.endpoint, x.outcome])).toEqual([
+        ["m@a", "upstream_error"],
+        ["m@b", "success"],
+      ])
+    }
+  })
+
+  it("answers the endpoint's error when every endpoint refuses its key, each tried once", async () => {
+    const refused = fail((p) => new AuthFailed({ provider: p, status: 401, message: "Incorrect API key provided" }))
+    const upstream = new FakeUpstream().always("a", refused).always("b", refused)
+    const error = await runRouter(twoCatalog(), upstream, Effect.map(route(byPrice()), failureOf))
+    expect(error).toBeInstanceOf(UpstreamFailed)
+    expect([(error as UpstreamFailed).httpStatus, (error as UpstreamFailed).error]).toEqual([502, "AuthFailed"])
+    expect([upstream.callsTo("a"), upstream.callsTo("b")]).toEqual([1, 1])
+  })
+
+  it("moves a request the model refused (400, content filter) to the next model in models[], not to the model's other endpoints", async () => {
+    for (const error of [
+      (p: string) => new BadRequest({ provider: p, status: 400, message: "bad temperature", param: "temperature" }),
+      (p: string) => new ContentFiltered({ provider: p, status: 400, message: "flagged" }),
+    ]) {
+      const upstream = new FakeUpstream().always("a", fail(error)).always("b", ok()).always("c", ok())
+      const result = await runRouter(
+        twoModels(),
+        upstream,
+        Effect.map(route(byPrice({}, { models: ["n"] })), successOf),
+      )
+      expect([result.body.provider, result.body.model]).toEqual(["c", "n"])
+      expect(upstream.callsTo("b")).toBe(0)
+    }
+  })
+
+  it("returns the last model's error when every model in models[] refuses the request", async () => {
+    const upstream = new FakeUpstream()
+      .always(
+        "a",
+        fail((p) => new BadRequest({ provider: p, status: 400, message: "bad", param: "temperature" })),
+      )
+      .always(
+        "c",
+        fail((p) => new BadRequest({ provider: p, status: 422, message: "worse", param: "top_p" })),
+      )
+    const error = await runRouter(twoModels(), upstream, Effect.map(route(byPrice({}, { models: ["n"] })), failureOf))
+    expect(error).toBeInstanceOf(UpstreamFailed)
+    const e = error as UpstreamFailed
+    expect([e.httpStatus, e.provider, e.param]).toEqual([422, "c", "top_p"])
     expect(upstream.callsTo("b")).toBe(0)
   })
 

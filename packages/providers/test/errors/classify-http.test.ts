@@ -1,4 +1,4 @@
-import { allowsModelFallback, isRetryable } from "@switchyard/core"
+import { failureScope, isRetryable } from "@switchyard/core"
 import { describe, expect, it } from "vitest"
 import { classifyHttpError } from "../../src/errors/classify-http.js"
 import { makeRedactor } from "../../src/errors/redact.js"
@@ -17,13 +17,15 @@ describe("classifyHttpError: recorded upstream errors", () => {
     expect(e).toMatchObject({ _tag: "AuthFailed", status: 401, provider: "p" })
     expect(e.message).toContain("Incorrect API key provided")
     expect(isRetryable(e)).toBe(false)
+    // the gateway's key for this endpoint, not the request: another endpoint may serve it
+    expect(failureScope(e)).toBe("endpoint")
   })
 
-  it("OpenAI 404 model_not_found → NotFound that allows falling back to another model", () => {
+  it("OpenAI 404 model_not_found → NotFound: the endpoint's fault, another endpoint may serve", () => {
     const r = readCassette("openai/openai-chat-error-404-model-not-found.cassette.yaml")[0]!.response
     const e = classify(r.status, r.body)
     expect(e).toMatchObject({ _tag: "NotFound", modelNotSupported: true })
-    expect(allowsModelFallback(e)).toBe(true)
+    expect(failureScope(e)).toBe("endpoint")
   })
 
   it("Groq 404 model_not_found → NotFound modelNotSupported", () => {
