@@ -3,7 +3,7 @@
  * a `make` that builds a client once (its connection pool lives as long as the plugin's Scope), and
  * `chat` / `stream` that speak the provider's wire format and return OpenAI shapes.
  */
-import { definePlugin, MalformedResponse, type ProviderClient } from "@switchyard/core"
+import { configStruct, definePlugin, MalformedResponse, type ProviderClient } from "@switchyard/core"
 import { joinUrl, makeTransport, readSignals, resolveSecret, SecretInput } from "@switchyard/providers"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
@@ -11,7 +11,8 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { AcmeResponse, toAcmeRequest, toOpenAiCompletion } from "./acme-wire.js"
 
-export const AcmeOptions = Schema.Struct({
+/** `configStruct`: a misspelt option (`apikey`) fails the start with its path and "did you mean", not silently. */
+export const AcmeOptions = configStruct({
   baseUrl: Schema.String,
   apiKey: SecretInput,
 })

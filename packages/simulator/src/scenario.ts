@@ -1,4 +1,5 @@
 import {
+  configStruct,
   DataPolicy,
   Pool,
   Price,
@@ -23,7 +24,7 @@ const windowCheck = Schema.makeFilter(
     w.end > w.start || { path: ["end"], issue: "end must be after start" },
 )
 
-export const ScenarioOutage = Schema.Struct({
+export const ScenarioOutage = configStruct({
   start: DurationMs,
   end: DurationMs,
   /** `unavailable` (503, default), `connect` (connection refused) or `hang` (no answer; timeouts decide). */
@@ -36,7 +37,7 @@ export type ScenarioOutage = typeof ScenarioOutage.Type
  * Azure PTUs): the endpoint's capacity is `units × unitTokensPerMinute`, its cost
  * `units × pricePerUnitHour × hours` of the run, reported apart from per-token spend.
  */
-export const Reserved = Schema.Struct({
+export const Reserved = configStruct({
   /** Tokens per minute one unit buys (as the endpoint's meter counts them, output × `outputWeight`). */
   unitTokensPerMinute: PositiveInt,
   /** USD per unit per hour. */
@@ -46,7 +47,7 @@ export const Reserved = Schema.Struct({
 export type Reserved = typeof Reserved.Type
 
 /** One endpoint of the scenario's model: what the catalog says about it and how its simulated upstream behaves. */
-export const ScenarioEndpoint = Schema.Struct({
+export const ScenarioEndpoint = configStruct({
   /** Provider slug (one simulated provider per slug). */
   provider: Schema.NonEmptyString,
   /** Variant: the endpoint slug becomes `provider/variant` (e.g. `google-vertex/pt`). */
@@ -84,7 +85,7 @@ export const ScenarioEndpoint = Schema.Struct({
 export type ScenarioEndpoint = typeof ScenarioEndpoint.Type
 
 /** A traffic class: its share of requests, priority and routing parameters (the `provider` object). */
-export const TrafficClass = Schema.Struct({
+export const TrafficClass = configStruct({
   name: Schema.NonEmptyString,
   share: NonNegative,
   priority: Schema.optionalKey(Priority),
@@ -92,10 +93,10 @@ export const TrafficClass = Schema.Struct({
 })
 export type TrafficClass = typeof TrafficClass.Type
 
-export const Surge = Schema.Struct({ start: DurationMs, end: DurationMs, multiplier: NonNegative }).check(windowCheck)
+export const Surge = configStruct({ start: DurationMs, end: DurationMs, multiplier: NonNegative }).check(windowCheck)
 export type Surge = typeof Surge.Type
 
-export const Diurnal = Schema.Struct({
+export const Diurnal = configStruct({
   /** Relative swing around the base rate: 0.3 → rate × (1 ± 0.3) over the day. */
   amplitude: Share,
   /** Time of day (from the start of the run) when traffic peaks. Default 14h. */
@@ -109,7 +110,7 @@ export type Diurnal = typeof Diurnal.Type
  * Conversations: arrivals that are turns of multi-turn chats, each turn's prompt the previous turn's
  * prompt + its answer + a new message (a growing shared prefix, what prompt caches serve).
  */
-export const Sessions = Schema.Struct({
+export const Sessions = configStruct({
   /** Share of arrivals that are conversation turns (the rest are one-off requests). Default 1. */
   share: Schema.optionalKey(Share),
   /** Turns per conversation. Default lognormal median 6, p90 16. */
@@ -123,7 +124,7 @@ export const Sessions = Schema.Struct({
 })
 export type Sessions = typeof Sessions.Type
 
-export const Traffic = Schema.Struct({
+export const Traffic = configStruct({
   /** Mean arrivals per second before diurnal curve and surges (Poisson). */
   ratePerSecond: Positive,
   diurnal: Schema.optionalKey(Diurnal),
@@ -163,7 +164,7 @@ export const PolicyKind = Schema.Literals([
 ])
 export type PolicyKind = typeof PolicyKind.Type
 
-export const ScenarioPolicy = Schema.Struct({
+export const ScenarioPolicy = configStruct({
   name: Schema.NonEmptyString,
   kind: PolicyKind,
   /** Router settings for this policy, over the scenario's `routing`. */
@@ -179,7 +180,7 @@ export const ScenarioPolicy = Schema.Struct({
 })
 export type ScenarioPolicy = typeof ScenarioPolicy.Type
 
-const ScenarioFields = Schema.Struct({
+const ScenarioFields = configStruct({
   name: Schema.NonEmptyString,
   description: Schema.optionalKey(Schema.String),
   seed: Schema.Union([Schema.String, Schema.Finite]),
@@ -191,7 +192,7 @@ const ScenarioFields = Schema.Struct({
   /** Model id (catalog). Default `google/gemini-2.5-pro`. */
   model: Schema.optionalKey(Schema.NonEmptyString),
   /** USD per million tokens the costs are compared with. Default: the first standard endpoint's list price. */
-  listPrice: Schema.optionalKey(Schema.Struct({ prompt: NonNegative, completion: NonNegative })),
+  listPrice: Schema.optionalKey(configStruct({ prompt: NonNegative, completion: NonNegative })),
   endpoints: Schema.Array(ScenarioEndpoint).check(Schema.isMinLength(1)),
   traffic: Traffic,
   /** Router settings shared by every policy. */

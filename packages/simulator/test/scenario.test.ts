@@ -93,6 +93,17 @@ describe("scenario files", () => {
     expect(failure((j) => j.policies.push({ name: "cost", kind: "pt-first" }))).toContain("policies.2.name")
   })
 
+  it("rejects a misspelt field at its path, with the field it resembles (a typo would silently change the run)", () => {
+    expect(failure((j) => (j.endpoints[0].errorRtae = 0.5))).toContain(
+      'endpoints.0.errorRtae: Not a known field (did you mean "errorRate"?)',
+    )
+    expect(failure((j) => (j.traffic.ratePerSecnd = 5))).toContain(
+      'traffic.ratePerSecnd: Not a known field (did you mean "ratePerSecond"?)',
+    )
+    expect(failure((j) => (j.policies[0].retires = 5))).toContain('did you mean "retries"?')
+    expect(failure((j) => (j.durration = "1h"))).toContain('durration: Not a known field (did you mean "duration"?)')
+  })
+
   it("requires a price unless the endpoint is reserved, and takes reserved capacity from the units", () => {
     expect(failure((j) => delete j.endpoints[0].price)).toContain(
       "endpoints.0.price: price is required unless the endpoint is reserved",

@@ -2,6 +2,7 @@ import {
   type BreakerConfig,
   type Catalog,
   ConfigInvalid,
+  configStruct,
   decodeCatalog,
   Priority,
   ProviderPreferences,
@@ -21,7 +22,7 @@ export const SecretRef = Schema.Union([Schema.NonEmptyString, Schema.Struct({ en
 export type SecretRef = typeof SecretRef.Type
 
 /** One gateway key with the routing defaults its requests get (request fields win). */
-export const GatewayKeyConfig = Schema.Struct({
+export const GatewayKeyConfig = configStruct({
   name: Schema.NonEmptyString,
   key: SecretRef,
   priority: Schema.optionalKey(Priority),
@@ -34,7 +35,7 @@ export type GatewayKeyConfig = typeof GatewayKeyConfig.Type
  * `gateway.capture`: record the shape of routed requests (sizes, timing, outcome — never text, never
  * keys) as JSONL, for `pnpm simulate <scenario> --trace <file>`. Read at start.
  */
-export const CaptureSection = Schema.Struct({
+export const CaptureSection = configStruct({
   /** The file (relative paths: from the gateway's working directory). Rotated files get `.1`, `.2`, … */
   path: Schema.NonEmptyString,
   /** Share of routed requests recorded, 0..1 (default 1). */
@@ -48,11 +49,11 @@ export type CaptureSection = typeof CaptureSection.Type
 const Ms = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 3_600_000 }))
 
 /** An admin key: opens `/metrics`, `/v1/models/{id}/endpoints` and `/dashboard` (not chat). */
-export const AdminKeyConfig = Schema.Struct({ name: Schema.NonEmptyString, key: SecretRef })
+export const AdminKeyConfig = configStruct({ name: Schema.NonEmptyString, key: SecretRef })
 export type AdminKeyConfig = typeof AdminKeyConfig.Type
 
 /** The `gateway` section of the gateway's config file (the rest of the file is the catalog). */
-export const GatewaySection = Schema.Struct({
+export const GatewaySection = configStruct({
   keys: Schema.optionalKey(Schema.Array(GatewayKeyConfig)),
   /** When set, only these keys open `/metrics`, `/v1/models/{id}/endpoints` and `/dashboard`. */
   adminKeys: Schema.optionalKey(Schema.Array(AdminKeyConfig)),
@@ -76,7 +77,7 @@ export const GatewaySection = Schema.Struct({
   shutdownGraceMs: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
   /** The circuit breaker of every endpoint (`BreakerConfig`, defaults in `defaultBreakerConfig`). Read at start. */
   breaker: Schema.optionalKey(
-    Schema.Struct({
+    configStruct({
       failureThreshold: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
       failureRatio: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))),
       minimumRequests: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
@@ -97,7 +98,7 @@ export type GatewaySection = typeof GatewaySection.Type
 export const MAX_REDIS_CLUSTER_NODES = 64
 
 /** `state.redis.cluster`: a Redis Cluster instead of one Redis. */
-export const RedisClusterSection = Schema.Struct({
+export const RedisClusterSection = configStruct({
   /**
    * `redis://[user:password@]host:port` or `rediss://…` of one or more of its nodes, each inline or
    * `{ "env": … }`; the others are discovered. The first node's user and password (and TLS) are used for all.
@@ -105,7 +106,7 @@ export const RedisClusterSection = Schema.Struct({
   nodes: Schema.Array(SecretRef).check(Schema.isMinLength(1), Schema.isMaxLength(MAX_REDIS_CLUSTER_NODES)),
 })
 
-export const RedisStateSection = Schema.Struct({
+export const RedisStateSection = configStruct({
   /**
    * One Redis: `redis://[user:password@]host:port[/db]`, `rediss://…` (TLS) or a unix socket path; inline or
    * `{ "env": … }`. Exactly one of `url` and `cluster`.
@@ -137,7 +138,7 @@ export const RedisStateSection = Schema.Struct({
 export type RedisStateSection = typeof RedisStateSection.Type
 
 /** The `state` section: where live state lives (default: each process in memory). */
-export const StateSection = Schema.Struct({ redis: Schema.optionalKey(RedisStateSection) })
+export const StateSection = configStruct({ redis: Schema.optionalKey(RedisStateSection) })
 
 /** The `state` section with secrets resolved: what a store's `fromConfig` receives. */
 export interface StateConfig {
@@ -145,7 +146,11 @@ export interface StateConfig {
     ({ readonly url: string } | { readonly cluster: { readonly nodes: ReadonlyArray<string> } })
 }
 
-const GatewayPart = Schema.Struct({
+/** The whole file: the catalog's sections (decoded by core) and the gateway's; any other top-level key is a typo. */
+const GatewayPart = configStruct({
+  providers: Schema.Unknown,
+  models: Schema.Unknown,
+  routing: Schema.optionalKey(Schema.Unknown),
   gateway: Schema.optionalKey(GatewaySection),
   state: Schema.optionalKey(StateSection),
   logging: Schema.optionalKey(LoggingSection),

@@ -1,4 +1,4 @@
-import { ConfigInvalid } from "@switchyard/core"
+import { ConfigInvalid, configStruct } from "@switchyard/core"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 
@@ -11,7 +11,7 @@ export const LogFormat = Schema.Literals(["json", "pretty"])
 export type LogFormat = typeof LogFormat.Type
 
 /** The config file's top-level `logging` section. */
-export const LoggingSection = Schema.Struct({
+export const LoggingSection = configStruct({
   level: Schema.optionalKey(LogLevelName),
   format: Schema.optionalKey(LogFormat),
 })

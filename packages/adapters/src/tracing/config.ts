@@ -1,4 +1,4 @@
-import { ConfigInvalid } from "@switchyard/core"
+import { ConfigInvalid, configStruct } from "@switchyard/core"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 
@@ -12,7 +12,7 @@ const Positive = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
  * The config file's top-level `tracing` section (all optional; the `OTEL_*` variables fill what is
  * not set). Tracing is off unless an endpoint is known.
  */
-export const TracingSection = Schema.Struct({
+export const TracingSection = configStruct({
   /** OTLP/HTTP base URL (`http://collector:4318`): spans go to `<endpoint>/v1/traces`. */
   endpoint: Schema.optionalKey(Schema.NonEmptyString),
   protocol: Schema.optionalKey(OtlpProtocol),

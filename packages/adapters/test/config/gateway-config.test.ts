@@ -76,6 +76,52 @@ describe("gateway config", () => {
     expect(Result.getOrThrow(nulls).keys[0]?.defaults).toEqual({ provider: { order: ["sim"] } })
   })
 
+  it("a misspelt setting anywhere in the file fails at start with its path and the setting it resembles", () => {
+    const cases: ReadonlyArray<readonly [object, string, string | undefined]> = [
+      [{ gatway: {} }, "gatway", "gateway"],
+      [{ gateway: { maxBodyBytez: 10 } }, "gateway.maxBodyBytez", "maxBodyBytes"],
+      [{ gateway: { breaker: { openMS: 10 } } }, "gateway.breaker.openMS", "openMs"],
+      [{ gateway: { keys: [{ name: "x", key: "k", priorty: "critical" }] } }, "gateway.keys.0.priorty", "priority"],
+      [{ gateway: { capture: { path: "c.jsonl", sampel: 1 } } }, "gateway.capture.sampel", "sample"],
+      [{ routing: { maxAttempt: 3 } }, "routing.maxAttempt", "maxAttempts"],
+      [{ routing: { affinity: { ttl: 5 } } }, "routing.affinity.ttl", "ttlMs"],
+      [{ routing: { affinity: { lifetime: 5 } } }, "routing.affinity.lifetime", undefined],
+      [{ state: { redis: { url: "redis://127.0.0.1:1", timeout: 5 } } }, "state.redis.timeout", "timeoutMs"],
+      [{ logging: { levle: "info" } }, "logging.levle", "level"],
+      [{ tracing: { serviceNmae: "s" } }, "tracing.serviceNmae", "serviceName"],
+      [{ providers: [{ slug: "sim", kind: "simulated", option: {} }] }, "providers.0.option", "options"],
+    ]
+    for (const [part, path, suggestion] of cases) {
+      const r = decodeGatewayConfig({ ...catalog, ...part }, {})
+      expect(Result.isFailure(r) && r.failure.path).toBe(path)
+      const message = Result.isFailure(r) ? r.failure.message : ""
+      if (suggestion === undefined) expect(message).toContain("Not a known field (known: ")
+      else expect(message).toContain(`did you mean "${suggestion}"?`)
+    }
+    const endpoint = catalog.models[0]!.endpoints[0]!
+    const inModel = (extra: object) => ({ ...catalog, models: [{ id: "m", endpoints: [{ ...endpoint, ...extra }] }] })
+    const prce = decodeGatewayConfig(inModel({ prce: 1 }), {})
+    expect(Result.isFailure(prce) && prce.failure.path).toBe("models.0.endpoints.0.prce")
+    const cached = decodeGatewayConfig(inModel({ price: { prompt: 1, completion: 2, cacheReed: 0.1 } }), {})
+    expect(Result.isFailure(cached) && cached.failure.message).toContain('did you mean "cacheRead"?')
+  })
+
+  it("lets JSON Schema annotations ($comment, $schema) stand anywhere in the file", () => {
+    const r = decodeGatewayConfig(
+      {
+        $schema: "./switchyard.schema.json",
+        $comment: "staging fleet",
+        ...catalog,
+        gateway: { $comment: "keys come from the vault", maxBodyBytes: 1024 },
+        models: [{ ...catalog.models[0]!, $comment: "the only model" }],
+      },
+      {},
+    )
+    expect(Result.isSuccess(r)).toBe(true)
+    expect(Result.getOrThrow(r).maxBodyBytes).toBe(1024)
+    expect(Result.getOrThrow(r).catalog.config.models[0]).not.toHaveProperty("$comment")
+  })
+
   it("invalid JSON text is a config error", () => {
     const r = parseGatewayConfig("{ not json", {})
     expect(Result.isFailure(r) && r.failure.message).toMatch(/not valid JSON/)

@@ -1,4 +1,5 @@
 import * as Schema from "effect/Schema"
+import { configStruct } from "../schema/closed-struct.js"
 import { Priority, ProviderPreferences, Quantization } from "../schema/provider-preferences.js"
 
 const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
@@ -12,7 +13,7 @@ export type Pool = typeof Pool.Type
  * read from the provider's prompt cache, and written to it — Anthropic's 5-minute and 1-hour writes) default
  * per provider kind (`cache-prices.ts`, documented in the README); set them for exact costs.
  */
-export const Price = Schema.Struct({
+export const Price = configStruct({
   prompt: NonNegative,
   completion: NonNegative,
   /** Prompt tokens read from the provider's prompt cache. */
@@ -26,7 +27,7 @@ export const Price = Schema.Struct({
 })
 export type Price = typeof Price.Type
 
-export const DataPolicy = Schema.Struct({
+export const DataPolicy = configStruct({
   /** The provider stores or trains on prompts (excluded by `data_collection: "deny"`). */
   collects: Schema.Boolean,
   /** Zero data retention (required by `zdr: true`). */
@@ -43,7 +44,7 @@ export type DataPolicy = typeof DataPolicy.Type
 export const CapacityCounts = Schema.Literals(["usage", "prompt+max_tokens"])
 export type CapacityCounts = typeof CapacityCounts.Type
 
-export const Capacity = Schema.Struct({
+export const Capacity = configStruct({
   tokensPerMinute: Schema.optionalKey(PositiveInt),
   requestsPerMinute: Schema.optionalKey(PositiveInt),
   /** Default by provider kind: `prompt+max_tokens` for `openai-compatible` and `azure-openai`, else `usage`. */
@@ -51,7 +52,7 @@ export const Capacity = Schema.Struct({
 })
 export type Capacity = typeof Capacity.Type
 
-export const EndpointConfig = Schema.Struct({
+export const EndpointConfig = configStruct({
   /** Provider slug, as declared under `providers`. */
   provider: Schema.String,
   /** Variant: the endpoint's full slug becomes `provider/variant` (e.g. `google-vertex/pt`). */
@@ -75,13 +76,13 @@ export const EndpointConfig = Schema.Struct({
 })
 export type EndpointConfig = typeof EndpointConfig.Type
 
-export const ModelConfig = Schema.Struct({
+export const ModelConfig = configStruct({
   id: Schema.NonEmptyString,
   name: Schema.optionalKey(Schema.String),
   aliases: Schema.optionalKey(Schema.Array(Schema.String)),
   /** Per-model defaults merged under the request's own fields. */
   defaults: Schema.optionalKey(
-    Schema.Struct({
+    configStruct({
       max_tokens: Schema.optionalKey(PositiveInt),
       provider: Schema.optionalKey(ProviderPreferences),
     }),
@@ -90,7 +91,7 @@ export const ModelConfig = Schema.Struct({
 })
 export type ModelConfig = typeof ModelConfig.Type
 
-export const ProviderConfig = Schema.Struct({
+export const ProviderConfig = configStruct({
   slug: Schema.NonEmptyString,
   /** Plugin kind: `openai-compatible`, `azure-openai`, `google`, `google-vertex`, `anthropic`, `simulated`, or a user plugin. */
   kind: Schema.NonEmptyString,
@@ -104,7 +105,7 @@ export type ProviderConfig = typeof ProviderConfig.Type
  * Conversation affinity (prompt caching): a conversation's next turn prefers the endpoint that served its
  * previous one while that endpoint is admissible, healthy and within `tolerance` of the cheapest price.
  */
-export const AffinityConfig = Schema.Struct({
+export const AffinityConfig = configStruct({
   /** Default true; false turns affinity off. */
   enabled: Schema.optionalKey(Schema.Boolean),
   /** The sticky endpoint may cost up to this share more than the cheapest (0.25 = 25%); default 0.25. */
@@ -120,7 +121,7 @@ export const AffinityConfig = Schema.Struct({
 export type AffinityConfig = typeof AffinityConfig.Type
 
 /** Router-wide defaults (all optional; see `RoutingDefaults` for the resolved values). */
-export const RoutingConfig = Schema.Struct({
+export const RoutingConfig = configStruct({
   /** Escalation to PT after a rate limit: allowed unless a request or key says otherwise. */
   escalation: Schema.optionalKey(Schema.Literals(["allow", "deny"])),
   /** Share of PT capacity (0..1) kept free for `critical` requests. */

@@ -33,7 +33,8 @@ export const closestKey = (key: string, known: ReadonlyArray<string>): string | 
   let best: string | undefined
   let bestDistance = 3
   for (const k of known) {
-    const d = k === lower ? 0 : distance(lower, k, 2)
+    const lowerK = k.toLowerCase()
+    const d = lowerK === lower ? 0 : distance(lower, lowerK, 2)
     if (d < bestDistance) {
       best = k
       bestDistance = d
@@ -49,20 +50,14 @@ const unknownKeyMessage = (key: string, known: ReadonlyArray<string>): string =>
     : `Not a known field (did you mean "${near}"?)`
 }
 
-/**
- * A struct that rejects keys it does not declare (JSON Schema `additionalProperties: false`), each at its
- * own path (`provider.allow_fallback: Not a known field (did you mean "allow_fallbacks"?)`), instead of
- * dropping them silently as `Schema.Struct` does. Keys are echoed cut to 200 characters, and at most 5
- * are listed. The decoded type is the struct's.
- */
-export const closedStruct = <const Fields extends Schema.Struct.Fields>(fields: Fields) => {
+const struct = <const Fields extends Schema.Struct.Fields>(fields: Fields, annotations: boolean) => {
   const known = Object.keys(fields)
   const knownSet: ReadonlySet<string> = new Set(known)
   const unknownKeys = Schema.makeFilter((input: { readonly [x: string]: unknown }) => {
     const issues: Array<Schema.FilterIssue> = []
     let more = 0
     for (const key in input) {
-      if (knownSet.has(key)) continue
+      if (knownSet.has(key) || (annotations && key.startsWith("$"))) continue
       if (issues.length === MAX_REPORTED) {
         more++
         continue
@@ -76,3 +71,18 @@ export const closedStruct = <const Fields extends Schema.Struct.Fields>(fields: 
     .check(unknownKeys)
     .pipe(Schema.decodeTo(Schema.Struct(fields)))
 }
+
+/**
+ * A struct that rejects keys it does not declare (JSON Schema `additionalProperties: false`), each at its
+ * own path (`provider.allow_fallback: Not a known field (did you mean "allow_fallbacks"?)`), instead of
+ * dropping them silently as `Schema.Struct` does. Keys are echoed cut to 200 characters, and at most 5
+ * are listed. The decoded type is the struct's.
+ */
+export const closedStruct = <const Fields extends Schema.Struct.Fields>(fields: Fields) => struct(fields, false)
+
+/**
+ * A section of a config file: a `closedStruct` (a misspelt setting fails at start with its path and the
+ * setting it resembles, instead of being ignored) that also lets annotation keys through — any key starting
+ * with `$`, as JSON Schema's `$comment` and `$schema` — and drops them.
+ */
+export const configStruct = <const Fields extends Schema.Struct.Fields>(fields: Fields) => struct(fields, true)

@@ -1,5 +1,6 @@
 import * as Schema from "effect/Schema"
 import { DataPolicy } from "../catalog/config.js"
+import { configStruct } from "../schema/closed-struct.js"
 import { Distribution } from "./distribution.js"
 
 const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
@@ -11,7 +12,7 @@ const Rate = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
  * `unavailable` answers 503, `connect` refuses the connection, `hang` never answers (the caller's
  * timeout decides).
  */
-export const OutageWindow = Schema.Struct({
+export const OutageWindow = configStruct({
   startMs: NonNegative,
   endMs: NonNegative,
   kind: Schema.optionalKey(Schema.Literals(["unavailable", "connect", "hang"])),
@@ -19,7 +20,7 @@ export const OutageWindow = Schema.Struct({
 export type OutageWindow = typeof OutageWindow.Type
 
 /** The upstream's real capacity (what its meter enforces), per endpoint. */
-export const SimulatedCapacity = Schema.Struct({
+export const SimulatedCapacity = configStruct({
   tokensPerMinute: Schema.optionalKey(PositiveInt),
   requestsPerMinute: Schema.optionalKey(PositiveInt),
   /** Bucket size as time at full drain rate (Azure meters per minute, Vertex Gemini per 30 s). Default 60 000. */
@@ -35,7 +36,7 @@ export type SimulatedCapacity = typeof SimulatedCapacity.Type
  * the simulation hint's `session` (the whole prompt of its previous turn here), else the request's leading
  * messages (the longest that a previous request of this endpoint sent as its whole prompt).
  */
-export const SimulatedPromptCache = Schema.Struct({
+export const SimulatedPromptCache = configStruct({
   /** Default 300,000 (5 minutes). */
   ttlMs: Schema.optionalKey(PositiveInt),
   /** Default 1,024 (OpenAI's and Anthropic's minimum). */
@@ -74,14 +75,14 @@ const behaviourFields = {
   cache: Schema.optionalKey(SimulatedPromptCache),
 }
 
-export const SimulatedEndpointOptions = Schema.Struct(behaviourFields)
+export const SimulatedEndpointOptions = configStruct(behaviourFields)
 export type SimulatedEndpointOptions = typeof SimulatedEndpointOptions.Type
 
 /**
  * Options of the `simulated` provider. Provider-level fields are defaults; `endpoints` overrides
  * them per endpoint, keyed by the endpoint's full slug (`sim-vertex/pt`) or id (`model@slug`).
  */
-export const SimulatedUpstreamOptions = Schema.Struct({
+export const SimulatedUpstreamOptions = configStruct({
   ...behaviourFields,
   endpoints: Schema.optionalKey(Schema.Record(Schema.String, SimulatedEndpointOptions)),
   /** Seed of this upstream's own random stream; absent: the caller's `Random` service at creation. */

@@ -151,6 +151,9 @@ describe("provider: additionalProperties false", () => {
     expect(closestKey("Order", known)).toBe("order")
     expect(closestKey("ignroe", known)).toBe("ignore")
     expect(closestKey("price", known)).toBeUndefined()
+    // camelCase settings are compared without case too: one edit away
+    expect(closestKey("maxBodyBytez", ["maxBodyBytes", "maxJsonDepth"])).toBe("maxBodyBytes")
+    expect(closestKey("maxbodybytes", ["maxBodyBytes", "maxJsonDepth"])).toBe("maxBodyBytes")
   })
 })
 

@@ -1,3 +1,4 @@
+import { configStruct } from "@switchyard/core"
 import * as Schema from "effect/Schema"
 import { HttpUrl } from "../http/base-url.js"
 import { TimeoutsOptions } from "../http/timeouts.js"
@@ -11,7 +12,7 @@ import { SecretInput } from "../secrets/secret.js"
  * { "apiKey": { "env": "ANTHROPIC_API_KEY" }, "beta": ["prompt-caching-2024-07-31"] }
  * ```
  */
-export const AnthropicOptions = Schema.Struct({
+export const AnthropicOptions = configStruct({
   apiKey: SecretInput,
   baseUrl: Schema.optionalKey(HttpUrl),
   version: Schema.optionalKey(Schema.String),

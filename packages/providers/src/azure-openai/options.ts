@@ -1,3 +1,4 @@
+import { configStruct } from "@switchyard/core"
 import * as Schema from "effect/Schema"
 import { HttpUrl } from "../http/base-url.js"
 import { TimeoutsOptions } from "../http/timeouts.js"
@@ -11,7 +12,7 @@ import { SecretInput } from "../secrets/secret.js"
  *   "apiKey": { "env": "AZURE_OPENAI_API_KEY" } }
  * ```
  */
-export const AzureOpenAiOptions = Schema.Struct({
+export const AzureOpenAiOptions = configStruct({
   /** `https://{resource}.openai.azure.com` (or an APIM front door). One of resourceUrl / endpoint is required. */
   resourceUrl: Schema.optionalKey(HttpUrl),
   /** Alias of resourceUrl (the name Azure's portal uses). */

@@ -1,3 +1,4 @@
+import { configStruct } from "@switchyard/core"
 import * as Schema from "effect/Schema"
 import { HttpUrl } from "../http/base-url.js"
 import { TimeoutsOptions } from "../http/timeouts.js"
@@ -16,7 +17,7 @@ const Connections = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
  * { "apiKey": { "env": "GEMINI_API_KEY" }, "timeouts": { "headersMs": 120000 } }
  * ```
  */
-export const GoogleOptions = Schema.Struct({
+export const GoogleOptions = configStruct({
   apiKey: SecretInput,
   baseUrl: Schema.optionalKey(HttpUrl),
   headers: Schema.optionalKey(Headers),
@@ -42,7 +43,7 @@ const AccessTokenFunction = Schema.declare((u: unknown): u is AccessTokenFunctio
  * { "project": "acme-prod", "location": "us-central1", "accessToken": { "env": "VERTEX_ACCESS_TOKEN" } }
  * ```
  */
-export const VertexOptions = Schema.Struct({
+export const VertexOptions = configStruct({
   project: Schema.NonEmptyString,
   location: Schema.NonEmptyString,
   accessToken: Schema.Union([SecretInput, AccessTokenFunction]),

@@ -4,11 +4,12 @@
  * - connectMs: TCP/TLS connect.  - headersMs: request sent → response headers (a non-streamed call waits
  *   for the whole generation here).  - bodyMs: longest silence between two body chunks (SSE included).
  */
+import { configStruct } from "@switchyard/core"
 import * as Schema from "effect/Schema"
 
 const Ms = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 
-export const TimeoutsOptions = Schema.Struct({
+export const TimeoutsOptions = configStruct({
   connectMs: Schema.optionalKey(Ms),
   headersMs: Schema.optionalKey(Ms),
   bodyMs: Schema.optionalKey(Ms),

@@ -1,3 +1,4 @@
+import { configStruct } from "@switchyard/core"
 import * as Schema from "effect/Schema"
 import { HttpUrl } from "../http/base-url.js"
 import { TimeoutsOptions } from "../http/timeouts.js"
@@ -10,7 +11,7 @@ import { SecretInput } from "../secrets/secret.js"
  *   "headers": { "OpenAI-Organization": "org-1" }, "timeouts": { "connectMs": 5000, "headersMs": 120000, "bodyMs": 60000 } }
  * ```
  */
-export const OpenAiCompatibleOptions = Schema.Struct({
+export const OpenAiCompatibleOptions = configStruct({
   /** Base URL up to and excluding `/chat/completions`, e.g. `https://api.groq.com/openai/v1`. */
   baseUrl: HttpUrl,
   /** Sent as `Authorization: Bearer <key>`; omit for keyless local servers. */

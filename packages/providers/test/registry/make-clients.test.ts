@@ -66,6 +66,42 @@ describe("makeClients", () => {
     ])
   })
 
+  it("a misspelt option of any builtin plugin fails with its path and the option it resembles (not ignored)", async () => {
+    const cases: ReadonlyArray<readonly [ProviderConfig, string, string]> = [
+      [
+        { slug: "o", kind: "openai-compatible", options: { baseUrl: "https://ok.example/v1", apikey: "sk-x" } },
+        "providers.0.options.apikey",
+        '"apiKey"',
+      ],
+      [
+        {
+          slug: "o",
+          kind: "openai-compatible",
+          options: { baseUrl: "https://ok.example/v1", timeouts: { headerMs: 5 } },
+        },
+        "providers.0.options.timeouts.headerMs",
+        '"headersMs"',
+      ],
+      [
+        { slug: "a", kind: "anthropic", options: { apiKey: "k", verison: "2023-06-01" } },
+        "providers.0.options.verison",
+        '"version"',
+      ],
+      [{ slug: "s", kind: "simulated", options: { latncy: 5 } }, "providers.0.options.latncy", '"latency"'],
+      [
+        { slug: "s", kind: "simulated", options: { capacity: { tokensPerMinut: 5 } } },
+        "providers.0.options.capacity.tokensPerMinut",
+        '"tokensPerMinute"',
+      ],
+    ]
+    for (const [provider, path, suggestion] of cases) {
+      const e = failureOf(await build([provider]))
+      expect(e._tag).toBe("ConfigInvalid")
+      expect(e.path).toBe(path)
+      expect(e.message).toContain(`did you mean ${suggestion}?`)
+    }
+  })
+
   it("reports a missing required option, an unknown kind and a duplicate slug together", async () => {
     const e = failureOf(
       await build([
