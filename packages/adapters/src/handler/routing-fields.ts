@@ -25,7 +25,7 @@ const fastPath = (body: JsonObject): RoutingRequest | undefined => {
   const models = body.models
   if (models !== undefined) {
     if (!Array.isArray(models)) return undefined
-    for (const m of models) if (typeof m !== "string") return undefined
+    for (const m of models) if (typeof m !== "string" || m === "") return undefined
   }
   const messages = body.messages
   if (!Array.isArray(messages) || messages.length === 0) return undefined

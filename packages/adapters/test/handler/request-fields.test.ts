@@ -151,4 +151,10 @@ describe("an empty model is a missing one", () => {
     const r = await post({ model: "", models: ["m"], messages: hello })
     expect(r.status).toBe(200)
   })
+
+  it("an empty name in models is a 400 naming its place, not an unknown model", async () => {
+    const r = await post({ model: "m", models: ["m", ""], messages: hello })
+    expect(r.status).toBe(400)
+    expect(r.json.error).toMatchObject({ type: "invalid_request_error", param: "models.1", code: "invalid_parameter" })
+  })
 })

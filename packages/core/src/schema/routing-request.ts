@@ -15,7 +15,8 @@ const RoutedMessage = Schema.Struct({
  */
 export const RoutingRequest = Schema.Struct({
   model: Schema.optionalKey(Schema.String),
-  models: Schema.optionalKey(Schema.Array(Schema.String)),
+  /** Fallback models, tried in order after `model`; an empty name is a 400 (`models.0`), not an unknown model. */
+  models: Schema.optionalKey(Schema.Array(Schema.NonEmptyString)),
   messages: Schema.Array(RoutedMessage).check(Schema.isMinLength(1)),
   stream: Schema.optionalKey(Schema.NullOr(Schema.Boolean)),
   max_tokens: Schema.optionalKey(Schema.NullOr(NonNegativeInt)),
