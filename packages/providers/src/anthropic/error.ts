@@ -32,11 +32,15 @@ const errorType = (text: string): string | undefined => {
  * Classify an Anthropic error answer. The shared HTTP classifier reads the `{type:"error", error:{type,
  * message}}` envelope (529 / overloaded_error → Overloaded, 429 → RateLimited, "prompt is too long" →
  * ContextLengthExceeded, `not_found_error` "model: …" → NotFound{modelNotSupported}); on top of it,
- * `billing_error` (402, out of credit) → RateLimited{quota: true}: sticky, but another provider can serve.
+ * an account out of credit → RateLimited{quota: true}: sticky, but another provider can serve. The API says so with
+ * `billing_error` (402) or, as it does in practice, with a 400 `invalid_request_error` "Your credit balance is too low
+ * to access the Anthropic API" — which is about the account, not the request.
  */
+const OUT_OF_CREDIT = /credit balance is too low/i
+
 export const classifyAnthropicError = (failure: HttpFailure): ProviderError => {
   const base = classifyHttpError(failure)
-  if (errorType(failure.body) === "billing_error") {
+  if (errorType(failure.body) === "billing_error" || (base._tag === "BadRequest" && OUT_OF_CREDIT.test(base.message))) {
     const { provider, status, message, requestId } = base
     return new RateLimited({
       provider,

@@ -1,4 +1,11 @@
-import { definePlugin, type ProviderClient, sourcedChunks } from "@switchyard/core"
+import {
+  type ChatCall,
+  definePlugin,
+  type JsonObject,
+  type ProviderClient,
+  type ProviderError,
+  sourcedChunks,
+} from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { joinUrl } from "../http/base-url.js"
@@ -8,6 +15,7 @@ import { readSignals } from "../signals/headers.js"
 import { callContext } from "../translation/call-context.js"
 import { translateSse } from "../translation/translated-stream.js"
 import { classifyAnthropicError } from "./error.js"
+import { fittedMaxTokens, outputBudgetDefaulted } from "./max-output.js"
 import { AnthropicOptions } from "./options.js"
 import { anthropicUnmapped } from "./parameters.js"
 import { toAnthropicRequest } from "./request.js"
@@ -47,16 +55,34 @@ export const anthropicPlugin = definePlugin<AnthropicOptions>({
       }
       const provider = ctx.slug
 
+      /**
+       * `send(body)`, and once more with the `max_tokens` that fits when Anthropic refuses the prompt and the budget
+       * the plugin chose together (the client set none): a long prompt must not fail for an output size nobody asked.
+       */
+      const fitted = <A>(
+        call: ChatCall,
+        body: JsonObject,
+        send: (body: JsonObject) => Effect.Effect<A, ProviderError>,
+      ): Effect.Effect<A, ProviderError> =>
+        outputBudgetDefaulted(call.body)
+          ? Effect.catchTag(send(body), "ContextLengthExceeded", (e) => {
+              const maxTokens = fittedMaxTokens(e)
+              return maxTokens === undefined ? Effect.fail(e) : send({ ...body, max_tokens: maxTokens })
+            })
+          : send(body)
+
       const chat: ProviderClient["chat"] = (call) =>
         Effect.gen(function* () {
           const body = yield* Effect.fromResult(toAnthropicRequest(call.body, call.endpoint, provider, false))
-          const { response, json } = yield* http.requestJson({
-            url,
-            headers,
-            body: JSON.stringify(body),
-            deadline: call.deadline,
-            traceparent: call.traceparent,
-          })
+          const { response, json } = yield* fitted(call, body, (b) =>
+            http.requestJson({
+              url,
+              headers,
+              body: JSON.stringify(b),
+              deadline: call.deadline,
+              traceparent: call.traceparent,
+            }),
+          )
           const context = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
           const out = yield* Effect.fromResult(fromAnthropicResponse(json, context, structuredOutput(call.body)?.name))
           return {
@@ -70,12 +96,9 @@ export const anthropicPlugin = definePlugin<AnthropicOptions>({
       const stream: ProviderClient["stream"] = (call) =>
         Effect.gen(function* () {
           const body = yield* Effect.fromResult(toAnthropicRequest(call.body, call.endpoint, provider, true))
-          const { response, messages } = yield* http.requestSse({
-            url,
-            headers,
-            body: JSON.stringify(body),
-            traceparent: call.traceparent,
-          })
+          const { response, messages } = yield* fitted(call, body, (b) =>
+            http.requestSse({ url, headers, body: JSON.stringify(b), traceparent: call.traceparent }),
+          )
           const context = yield* callContext(provider, call.endpoint.upstreamModel, http.redact)
           const translator = new AnthropicStreamTranslator(context, structuredOutput(call.body)?.name)
           return {

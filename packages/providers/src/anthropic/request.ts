@@ -12,6 +12,7 @@ import { parseDataUrl } from "../translation/data-url.js"
 import { decodeChatBody } from "../translation/decode-chat.js"
 import { topKOf } from "../translation/top-k.js"
 import { defaultMaxOutput } from "./max-output.js"
+import { temperatureOnly } from "./parameters.js"
 import { structuredOutput } from "./structured-output.js"
 
 type Block = Record<string, unknown>
@@ -27,7 +28,8 @@ interface Message {
  *   message (consecutive results share one user message);
  * - `max_tokens` is required upstream: the request's, else the endpoint's `maxOutput`, else the model's
  *   documented maximum output (`max-output.ts`);
- * - `temperature` is clamped to Anthropic's 0..1; `top_k` → `top_k`; `stop` → `stop_sequences`;
+ * - `temperature` is clamped to Anthropic's 0..1 (with a `temperature`, `top_p` is not sent: `temperatureOnly`);
+ *   `top_k` → `top_k`; `stop` → `stop_sequences`;
  *   `user` → `metadata.user_id`;
  * - `response_format` (`json_schema`, `json_object`) → a forced tool (`structured-output.ts`);
  * - `cache_control` (prompt-cache breakpoints, OpenRouter's convention) → Anthropic `cache_control` on the
@@ -56,7 +58,7 @@ export const toAnthropicRequest = (
   if (converted.success.system.length > 0) out.system = converted.success.system
   if (stream) out.stream = true
   if (req.temperature != null) out.temperature = Math.min(req.temperature, 1)
-  if (req.top_p != null) out.top_p = req.top_p
+  if (req.top_p != null && !temperatureOnly(body)) out.top_p = req.top_p
   const topK = topKOf(body)
   if (topK !== undefined) out.top_k = topK
   if (req.stop != null) {

@@ -41,7 +41,7 @@ export interface HttpFailure {
 }
 
 const contextLength =
-  /context[_ ]length|maximum context|context window|prompt is too long|too many tokens|input token count.*exceeds|reduce the length/i
+  /context[_ ]length|maximum context|context window|exceeds? (the )?context limit|prompt is too long|too many tokens|input token count.*exceeds|reduce the length/i
 
 const isContextLength = (b: ErrorBody): boolean =>
   b.code === "context_length_exceeded" ||
@@ -54,11 +54,17 @@ const isContentFilter = (b: ErrorBody, raw: string): boolean =>
   b.code === "content_policy_violation" ||
   raw.includes("ResponsibleAIPolicyViolation")
 
+/**
+ * Sticky quota exhaustion (not the shared pool's transient 429). Google's `QuotaFailure` names the quota that ran out:
+ * only a per-day one is sticky — its message mentions "plan and billing details" for per-minute quotas too — so the
+ * message decides only when there is no such detail.
+ */
 const isQuota = (b: ErrorBody): boolean =>
   b.code === "insufficient_quota" ||
   b.type === "insufficient_quota" ||
-  b.quotaIds.some((id) => /per ?day/i.test(id)) ||
-  (b.message !== undefined && /per day|daily (quota|limit)|billing/i.test(b.message))
+  (b.quotaIds.length > 0
+    ? b.quotaIds.some((id) => /per ?day/i.test(id))
+    : b.message !== undefined && /per day|daily (quota|limit)|billing/i.test(b.message))
 
 const isModelMissing = (b: ErrorBody): boolean =>
   b.code === "model_not_found" ||

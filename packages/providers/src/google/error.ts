@@ -30,7 +30,10 @@ const errorInfoReasons = (error: Json): Array<unknown> =>
  * QuotaFailure → quota: true, NOT_FOUND model → modelNotSupported); on top of it:
  * - `API_KEY_INVALID` (Gemini answers 400 INVALID_ARGUMENT for a bad key) → AuthFailed;
  * - 503 UNAVAILABLE "The model is overloaded" → Overloaded;
- * - a BadRequest carries the RPC status (`INVALID_ARGUMENT`, `FAILED_PRECONDITION`) as its `code`.
+ * - 400 `FAILED_PRECONDITION` is about the project, not the request ("User location is not supported for the API
+ *   use.", "… free tier is not available in your country. Please enable billing …") → AuthFailed: another endpoint
+ *   may serve;
+ * - any other BadRequest carries the RPC status (`INVALID_ARGUMENT`) as its `code`.
  */
 export const classifyGoogleError = (failure: HttpFailure): ProviderError => {
   const base = classifyHttpError(failure)
@@ -46,6 +49,8 @@ export const classifyGoogleError = (failure: HttpFailure): ProviderError => {
       ...(base.retryAfterMs === undefined ? {} : { retryAfterMs: base.retryAfterMs }),
     })
   }
+  if (base._tag === "BadRequest" && error.status === "FAILED_PRECONDITION")
+    return new AuthFailed({ ...fields, ...upstream })
   if (base._tag === "BadRequest" && typeof error.status === "string") {
     return new BadRequest({
       ...fields,

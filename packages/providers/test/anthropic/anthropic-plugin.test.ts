@@ -143,9 +143,9 @@ describe("anthropic plugin against a loopback Messages API server", () => {
         },
       ],
       tool_choice: { type: "any", disable_parallel_tool_use: true },
-      // OpenAI's 0..2 temperature is clamped to Anthropic's 0..1; whitespace-only stops are dropped
+      // OpenAI's 0..2 temperature is clamped to Anthropic's 0..1 (and top_p, sent with it, is not: Claude 4.5+
+      // refuses both); whitespace-only stops are dropped
       temperature: 1,
-      top_p: 0.8,
       stop_sequences: ["###"],
       metadata: { user_id: "user-42" },
     })
@@ -420,6 +420,14 @@ describe("anthropic plugin against a loopback Messages API server", () => {
       _tag: "RateLimited",
       quota: true,
     })
+    // what the API sends in practice: a 400 invalid_request_error about the account, not the request
+    const broke =
+      "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits."
+    server.reply({ kind: "json", status: 400, body: anthropicErrorBody(400, broke) })
+    expect(failureOf(await run((c) => c.chat({ body: ask, endpoint })))).toMatchObject({
+      _tag: "RateLimited",
+      quota: true,
+    })
     server.reply({
       kind: "json",
       status: 400,
@@ -428,6 +436,55 @@ describe("anthropic plugin against a loopback Messages API server", () => {
     expect(failureOf(await run((c) => c.chat({ body: ask, endpoint })))).toMatchObject({
       _tag: "ContextLengthExceeded",
     })
+  })
+
+  it("a long prompt without max_tokens is sent again with what the window leaves when Anthropic refuses prompt + the chosen maximum (JSON and stream); a client's own max_tokens is not", async () => {
+    const INPUT = 178_959
+    const WINDOW = 200_000
+    // Anthropic's rule and its live message: input + max_tokens must fit the model's window
+    server.reply((req) => {
+      const max = (req.json as { max_tokens: number }).max_tokens
+      return INPUT + max > WINDOW
+        ? {
+            kind: "json",
+            status: 400,
+            body: anthropicErrorBody(
+              400,
+              `input length and \`max_tokens\` exceed context limit: ${INPUT} + ${max} > ${WINDOW}, decrease input length or \`max_tokens\` and try again`,
+            ),
+          }
+        : req.json !== undefined && (req.json as JsonObject).stream === true
+          ? { kind: "sse", frames: anthropicFrames(anthropicChunks("anthropic-messages-text.chunks.txt")) }
+          : { kind: "json", body: textAnswer() }
+    })
+    const sonnet = { ...endpoint, upstreamModel: "claude-sonnet-4-5-20250929" }
+    const before = server.requests.length
+    expect(messageOf(successOf(await run((c) => c.chat({ body: ask, endpoint: sonnet }))).body).content).toBeTruthy()
+    expect(server.requests.slice(before).map((r) => (r.json as JsonObject).max_tokens)).toEqual([64_000, 21_041])
+    const streamed = successOf(
+      await run((c) => collectUntilFailure(c, { body: { ...ask, stream: true }, endpoint: sonnet })),
+    )
+    expect(streamed.error).toBeUndefined()
+    expect(streamedText(streamed.chunks).length).toBeGreaterThan(0)
+    expect((last().json as JsonObject).max_tokens).toBe(21_041)
+    // the client chose its budget: its request is refused as a context-length error, not changed
+    const own = server.requests.length
+    expect(
+      failureOf(await run((c) => c.chat({ body: { ...ask, max_tokens: 30_000 }, endpoint: sonnet }))),
+    ).toMatchObject({ _tag: "ContextLengthExceeded" })
+    expect(server.requests.length).toBe(own + 1)
+  })
+
+  it("temperature and top_p together: temperature is sent, top_p named as unmapped (Claude 4.5+ refuses both)", async () => {
+    server.reply({ kind: "json", body: textAnswer() })
+    const body = { ...ask, temperature: 0.7, top_p: 1 }
+    successOf(await run((c) => c.chat({ body, endpoint })))
+    expect(last().json).toMatchObject({ temperature: 0.7 })
+    expect(last().json).not.toHaveProperty("top_p")
+    const unmapped = successOf(await run((c) => Effect.succeed(c.unmappedParameters?.(["temperature", "top_p"], body))))
+    expect(unmapped).toEqual(["top_p"])
+    successOf(await run((c) => c.chat({ body: { ...ask, top_p: 0.9 }, endpoint })))
+    expect(last().json).toMatchObject({ top_p: 0.9 })
   })
 
   it("a streamed tool call with no input gets '{}' arguments; text before it stays content", async () => {

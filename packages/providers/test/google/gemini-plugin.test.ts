@@ -1,4 +1,4 @@
-import type { JsonObject, ProviderClient } from "@switchyard/core"
+import { failureScope, type JsonObject, type ProviderClient, type ProviderError } from "@switchyard/core"
 import type { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { googlePlugin } from "../../src/google/index.js"
@@ -268,6 +268,30 @@ describe("google plugin (Gemini API) against a loopback Gemini server", () => {
     const e = failureOf(await run((c) => c.chat({ body: ask, endpoint })))
     expect(e).toMatchObject({ _tag: "RateLimited", status: 429, retryAfterMs: 34_400 })
     expect(e).not.toHaveProperty("quota")
+  })
+
+  it("a per-minute quota stays transient when its message mentions billing (the live wording), with or without RetryInfo", async () => {
+    const fixture = JSON.parse(googleFixture("gemini-error-429-retry-info.json"))
+    fixture.error.message =
+      "You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits."
+    const withRetry = JSON.stringify(fixture)
+    fixture.error.details = fixture.error.details.filter((d: { "@type": string }) => !d["@type"].endsWith("RetryInfo"))
+    for (const body of [withRetry, JSON.stringify(fixture)]) {
+      server.reply({ kind: "json", status: 429, body })
+      const e = failureOf(await run((c) => c.chat({ body: ask, endpoint })))
+      expect(e).toMatchObject({ _tag: "RateLimited", status: 429 })
+      expect(e).not.toHaveProperty("quota")
+    }
+  })
+
+  it("400 FAILED_PRECONDITION (the project's location or billing, not the request) → AuthFailed: another endpoint may serve", async () => {
+    const body = JSON.stringify({
+      error: { code: 400, message: "User location is not supported for the API use.", status: "FAILED_PRECONDITION" },
+    })
+    server.reply({ kind: "json", status: 400, body })
+    const e = failureOf(await run((c) => c.chat({ body: ask, endpoint })))
+    expect(e).toMatchObject({ _tag: "AuthFailed", status: 400 })
+    expect(failureScope(e as ProviderError)).toBe("endpoint")
   })
 
   it("429 for an exhausted per-day quota → RateLimited{quota: true} (do not retry it soon)", async () => {
