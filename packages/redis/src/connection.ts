@@ -1,4 +1,5 @@
 import type { StateStatus } from "@switchyard/core"
+import * as Clock from "effect/Clock"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import { type Cluster, Command, type Redis } from "ioredis"
@@ -10,6 +11,11 @@ import { encodeCommand } from "./resp.js"
 /** Longest pause between two checks of an unreachable Redis, ms. */
 const MAX_PROBE_MS = MAX_RECONNECT_MS
 const FIRST_PROBE_MS = 100
+/**
+ * How long the store must stay `ok` before the next degradation starts its checks from `FIRST_PROBE_MS` again, ms;
+ * degraded again sooner (a flap), the checks go on from the backoff they had reached, doubled.
+ */
+export const STABLE_MS = 30_000
 /** Clock difference with the Redis server above which the replica logs a warning, ms. */
 const SKEW_WARNING_MS = 1_000
 
@@ -46,12 +52,15 @@ const wireHead = (name: ScriptName, keys: number, n: number): string => {
  * most `timeoutMs` (see `Shared`), never queued while disconnected (`enableOfflineQueue: false`), and
  * reconnected by ioredis with backoff.
  *
- * State machine: `ok` ⇄ `degraded`. The first failed command (timeout, connection error) moves it to
- * `degraded`, logs one warning and starts a check (`PING`) with backoff (100 ms doubling to 2 s);
- * while degraded the stores answer from local state without touching Redis, so a slow Redis costs
- * each request at most one `timeoutMs`, once. The first successful check moves it back to `ok` and
- * logs it. Every failure counts one backend error. On a cluster, a check passes only when every master
- * serving a slot is connected and answers.
+ * State machine: `ok` ⇄ `degraded`. The first failed command (timeout, connection error, a refusal such as
+ * `READONLY` or `OOM`) moves it to `degraded`, logs one warning and starts a check with backoff (100 ms doubling to
+ * 2 s); while degraded the stores answer from local state without touching Redis, so a slow Redis costs each request
+ * at most one `timeoutMs`, once. A check passes when every master answers `TIME` and a call of the stores' write
+ * function (a no-op `syTurn`: refused, as their calls are, by a read-only replica or a server out of memory) within
+ * `timeoutMs`; the first that passes moves it back to `ok` and logs it. The backoff starts again from 100 ms only
+ * after `STABLE_MS` ok: a store that degrades again sooner goes on from the backoff it had reached, doubled. Every
+ * failure counts one backend error. On a cluster, a check passes only when every master serving a slot is connected
+ * and answers.
  */
 export class Connection {
   /** The commands the stores send (single Redis and Cluster alike). */
@@ -63,6 +72,8 @@ export class Connection {
   private errors = 0
   private probing: ReturnType<typeof setTimeout> | undefined = undefined
   private probeMs = FIRST_PROBE_MS
+  /** When the store last became `ok` (Clock ms; undefined: never). */
+  private okSince: number | undefined = undefined
   private closing = false
   /** Connected once already (the next `ok` is a resumption). */
   private started = false
@@ -102,7 +113,8 @@ export class Connection {
   /** Connect, waiting up to `connectTimeoutMs`; a Redis that is not there yet leaves the store degraded. */
   start(): Promise<void> {
     const connected = this.client.connect().then(
-      () => this.loadFunctions().then(() => this.ping()),
+      // the start waits up to connectTimeoutMs as a whole: its check has no limit of its own
+      () => this.loadFunctions().then(() => this.ping(undefined)),
       () => false,
     )
     const timeout = new Promise<boolean>((resolve) =>
@@ -233,13 +245,16 @@ export class Connection {
         }),
       ),
     )
-    this.probeMs = FIRST_PROBE_MS
+    const since = this.okSince
+    this.probeMs =
+      since !== undefined && this.now() - since < STABLE_MS ? Math.min(this.probeMs * 2, MAX_PROBE_MS) : FIRST_PROBE_MS
     this.scheduleCheck()
   }
 
   private resume(): void {
     if (this.state === "ok") return
     this.state = "ok"
+    this.okSince = this.now()
     this.log(
       Effect.logInfo(this.started ? "shared live state resumed" : "shared live state connected").pipe(
         Effect.annotateLogs({ backend: "redis" }),
@@ -258,15 +273,14 @@ export class Connection {
   }
 
   /**
-   * Is Redis answering again? Resume if so, else check later (backoff). On a cluster the function library
-   * is loaded on every master first: a master that restarted has lost it, and the cluster as a whole
-   * never reconnects (no "ready" event) when one node comes back.
+   * Is Redis answering again? Resume if so, else check later (backoff). The function library is loaded on every
+   * master first: a server that restarted, was flushed or turned into a replica has lost it (and on a cluster, the
+   * cluster as a whole never reconnects — no "ready" event — when one node comes back).
    */
   private check(): void {
     if (this.state === "ok" || this.closing) return
-    const loaded = this.cluster ? this.loadFunctions() : Promise.resolve()
-    void loaded
-      .then(() => this.ping())
+    void this.loadFunctions()
+      .then(() => this.ping(this.options.timeoutMs))
       .then((up) => {
         if (up) return this.resume()
         this.probeMs = Math.min(this.probeMs * 2, MAX_PROBE_MS)
@@ -275,11 +289,12 @@ export class Connection {
   }
 
   /**
-   * One round trip (TIME) to each master, also comparing the first one's clock with ours. On a cluster,
-   * every master that serves a slot must be connected: one that went away (killed, not yet failed over)
-   * leaves its slots unanswered, whatever the other masters say.
+   * One round trip to each master — `TIME` (comparing the first one's clock with ours) and a no-op call of the
+   * stores' write function (`writable`) — answered within `limitMs` (undefined: no limit), judged after the event loop
+   * has read pending replies (as `Shared.within`). On a cluster, every master that serves a slot must be connected: one
+   * that went away (killed, not yet failed over) leaves its slots unanswered, whatever the other masters say.
    */
-  private ping(): Promise<boolean> {
+  private ping(limitMs: number | undefined): Promise<boolean> {
     if (this.client.status !== "ready") return Promise.resolve(false)
     const masters = this.masters()
     if ("slots" in this.client) {
@@ -287,8 +302,8 @@ export class Connection {
       const connected = new Set(masters.map((node) => `${node.options.host}:${node.options.port}`))
       for (const key of serving) if (key !== undefined && !connected.has(key)) return Promise.resolve(false)
     }
-    return Promise.all(masters.map((node) => node.time())).then(
-      (times) => {
+    const answered = Promise.all([Promise.all(masters.map((node) => node.time())), this.writable(masters)]).then(
+      ([times]) => {
         const [seconds, micros] = times[0]!
         const skew = Number(seconds) * 1000 + Number(micros) / 1000 - Date.now()
         if (Math.abs(skew) > SKEW_WARNING_MS)
@@ -301,6 +316,23 @@ export class Connection {
       },
       () => false,
     )
+    return limitMs === undefined ? answered : inTime(answered, limitMs)
+  }
+
+  /**
+   * A call of the stores' write function that changes nothing, on every master: with Redis Functions a no-op `syTurn`
+   * (no keys, no batch), which a read-only replica (`READONLY`) or a server out of memory (`OOM`) refuses before
+   * running it, as it refuses the stores' calls; without, the retry budget's script adding 0 to a key of this
+   * replica's that expires within a second (the script's write is what such a server refuses).
+   */
+  private writable(masters: ReadonlyArray<Redis>): Promise<unknown> {
+    if (this.functions) return Promise.all(masters.map((node) => node.call("FCALL", FUNCTIONS.syTurn, "0", "0")))
+    return this.scripts.syBudgetRecord(`${this.options.prefix}probe:${this.options.replicaId}`, "0", "1000")
+  }
+
+  /** The Clock's time (the context's: a test's TestClock, else the system clock), ms. */
+  private now(): number {
+    return Effect.runSyncWith(this.context)(Clock.currentTimeMillis)
   }
 
   private log(effect: Effect.Effect<void>): void {
@@ -313,3 +345,13 @@ export class Connection {
     await this.client.quit().catch(() => this.client.disconnect())
   }
 }
+
+/** `p`'s answer if it comes within `ms` (judged after the event loop has read pending replies), else false. */
+const inTime = (p: Promise<boolean>, ms: number): Promise<boolean> =>
+  new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => setImmediate(() => resolve(false)), ms)
+    p.then((up) => {
+      clearTimeout(timer)
+      resolve(up)
+    })
+  })

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { type RedisServer, startRedis } from "../src/testing/redis-server.js"
-import { buildServices, endpoints, run } from "./support/services.js"
+import { startDelayProxy } from "./support/delay-proxy.js"
+import { buildServices, endpoints, run, type Services } from "./support/services.js"
 import { sleep, until } from "./support/wait.js"
 
 // Redis slow or down: requests never fail because of it (fail-open) or fail with StateUnavailable
@@ -108,4 +109,103 @@ describe("Redis down, slow, back", () => {
       await other.close()
     }
   })
+})
+
+/** `n` admissions on `a`, 20 ms apart: the traffic that used to make a degraded store resume and fail again. */
+const admitMany = async (a: Services, n: number): Promise<void> => {
+  for (let i = 0; i < n; i++) {
+    expect((await run(a.live.admit(TPM!, 10, ADMIT)))._tag).toBe("Admitted")
+    await sleep(20)
+  }
+}
+const lines = (logs: ReadonlyArray<string>, word: string) => logs.filter((l) => l.includes(word)).length
+
+describe("Redis that answers TIME but not the stores' calls: degraded once, no flapping", () => {
+  it("slower than timeoutMs: one degraded line and no resumption while slow (each request does not pay timeoutMs again); resumes once fast", async () => {
+    const tcp = await startRedis({ port: 0 })
+    const proxy = await startDelayProxy(Number(new URL(tcp.url).port))
+    const logs: Array<string> = []
+    const a = await buildServices({ url: proxy.url, timeoutMs: 50, replicaId: "a" }, {}, logs)
+    try {
+      expect(a.live.status().state).toBe("ok")
+      proxy.delayMs = 100 // a round trip of 200 ms: slower than timeoutMs
+      await admitMany(a, 60)
+      expect(a.live.status().state).toBe("degraded")
+      expect(lines(logs, "degraded")).toBe(1)
+      expect(lines(logs, "resumed")).toBe(0)
+      proxy.delayMs = 0
+      await until(() => a.live.status().state === "ok")
+      expect(lines(logs, "resumed")).toBe(1)
+    } finally {
+      await a.close()
+      proxy.close()
+      await tcp.stop()
+    }
+  }, 30_000)
+
+  it("turned into a read-only replica (REPLICAOF): one degraded line, stays degraded; resumes once it is a master again", async () => {
+    const master = await startRedis({ port: 0 })
+    const logs: Array<string> = []
+    const a = await buildServices({ url: server.url, timeoutMs: 100, replicaId: "a", leaseMs: 0 }, {}, logs)
+    const admin = server.admin()
+    try {
+      await admitMany(a, 1)
+      const m = new URL(master.url)
+      await admin.call("REPLICAOF", m.hostname, m.port)
+      await admitMany(a, 60)
+      expect(a.live.status().state).toBe("degraded")
+      expect(lines(logs, "degraded")).toBe(1)
+      expect(lines(logs, "resumed")).toBe(0)
+      await admin.call("REPLICAOF", "NO", "ONE")
+      await until(() => a.live.status().state === "ok")
+      expect(lines(logs, "resumed")).toBe(1)
+      // the library, lost with the replica's dataset, is back: the store's calls succeed again
+      await admitMany(a, 3)
+      expect(a.live.status().state).toBe("ok")
+    } finally {
+      await a.close()
+      await master.stop()
+    }
+  }, 30_000)
+
+  it("out of memory (maxmemory, noeviction): one degraded line, stays degraded; resumes once memory is there", async () => {
+    const logs: Array<string> = []
+    const a = await buildServices({ url: server.url, timeoutMs: 100, replicaId: "a" }, {}, logs)
+    const admin = server.admin()
+    try {
+      await admitMany(a, 1)
+      await admin.config("SET", "maxmemory-policy", "noeviction")
+      await admin.config("SET", "maxmemory", "1")
+      await admitMany(a, 60)
+      expect(a.live.status().state).toBe("degraded")
+      expect(lines(logs, "degraded")).toBe(1)
+      expect(lines(logs, "resumed")).toBe(0)
+      await admin.config("SET", "maxmemory", "0")
+      await until(() => a.live.status().state === "ok")
+      expect(lines(logs, "resumed")).toBe(1)
+    } finally {
+      await a.close()
+    }
+  }, 30_000)
+
+  it("a store that degrades again soon after it resumed keeps its backoff: the checks slow down instead of flapping every 100 ms", async () => {
+    // a user without access to the store's keys: every check passes (TIME, the key-less no-op call), every store
+    // call is refused (NOPERM) — the store flaps, and each flap doubles the wait before the next check
+    const tcp = await startRedis({ port: 0 })
+    const admin = tcp.admin()
+    await admin.call("ACL", "SETUSER", "flap", "on", ">pw", "+@all", "~elsewhere:*", "&*")
+    const logs: Array<string> = []
+    const url = `redis://flap:pw@127.0.0.1:${new URL(tcp.url).port}`
+    const a = await buildServices({ url, timeoutMs: 100, replicaId: "a", leaseMs: 0 }, {}, logs)
+    try {
+      const start = Date.now()
+      // 4 s of traffic: checks after 200, 400, 800, 1 600, 2 000 ms (at most 5 flaps); 100 ms each: about 30
+      while (Date.now() - start < 4_000) await admitMany(a, 1)
+      expect(lines(logs, "degraded")).toBeGreaterThanOrEqual(2)
+      expect(lines(logs, "degraded")).toBeLessThanOrEqual(6)
+    } finally {
+      await a.close()
+      await tcp.stop()
+    }
+  }, 30_000)
 })
