@@ -331,7 +331,7 @@ export class Connection {
   }
 
   /** The Clock's time (the context's: a test's TestClock, else the system clock), ms. */
-  private now(): number {
+  now(): number {
     return Effect.runSyncWith(this.context)(Clock.currentTimeMillis)
   }
 

@@ -132,8 +132,15 @@ export const makeRedisStats = (
   const sliceMs = Math.max(1, Math.floor(o.windowMs / o.slices))
   const ttlMs = o.windowMs + 2 * sliceMs
   const outbox = new Map<string, Slice>()
-  /** Slices that ended before they were published. */
-  const finished: Array<readonly [string, Slice]> = []
+  /**
+   * Per endpoint, its slices that ended before they were published, oldest first: only those still in the window
+   * (fewer than `o.slices`, the current one being in `outbox`), so a long outage holds and publishes no more.
+   */
+  const finished = new Map<string, Array<Slice>>()
+  /** The newest slice recorded (a sample's `now` may run ahead of the Clock). */
+  let newest = Number.NEGATIVE_INFINITY
+  /** Whether a slice of `epoch` is still in the window ending at the slice `current`. */
+  const inWindow = (epoch: number, current: number): boolean => epoch > current - o.slices
   const cache = new Map<string, Cached>()
 
   const publish = (id: string, s: Slice): Promise<unknown> => {
@@ -143,10 +150,21 @@ export const makeRedisStats = (
   }
 
   const flush = (): Promise<void> => {
-    if (!conn.ok) return Promise.resolve()
+    const current = Math.max(Math.floor(conn.now() / sliceMs), newest)
+    if (!conn.ok) {
+      // nothing is published while degraded: what leaves the window meanwhile is dropped, not kept for the resume
+      for (const [id, slices] of finished) {
+        const kept = slices.filter((s) => inWindow(s.epoch, current))
+        if (kept.length === 0) finished.delete(id)
+        else finished.set(id, kept)
+      }
+      return Promise.resolve()
+    }
     const sends: Array<Promise<unknown>> = []
-    for (const [id, s] of finished.splice(0)) sends.push(publish(id, s))
-    for (const [id, s] of outbox) if (s.dirty) sends.push(publish(id, s))
+    for (const [id, slices] of finished)
+      for (const s of slices) if (inWindow(s.epoch, current)) sends.push(publish(id, s))
+    finished.clear()
+    for (const [id, s] of outbox) if (s.dirty && inWindow(s.epoch, current)) sends.push(publish(id, s))
     return Promise.all(sends).then(
       () => undefined,
       (error: unknown) => conn.failed(error),
@@ -155,12 +173,26 @@ export const makeRedisStats = (
   const timer = setInterval(() => void flush(), options.statsFlushMs)
   timer.unref()
 
+  /**
+   * `s` ended (a sample of another slice came): kept to publish, with the endpoint's others still in the window ending at
+   * the newest slice recorded — at most `o.slices` of them (samples out of order can end a slice twice), the oldest
+   * dropped first.
+   */
+  const keepFinished = (id: string, s: Slice): void => {
+    const slices = (finished.get(id) ?? []).filter((f) => inWindow(f.epoch, newest))
+    if (inWindow(s.epoch, newest)) slices.push(s)
+    if (slices.length > o.slices) slices.splice(0, slices.length - o.slices)
+    if (slices.length === 0) finished.delete(id)
+    else finished.set(id, slices)
+  }
+
   const recordShared = (id: string, sample: StatsSample, now: number): void => {
     if (sample.outcome === "neutral") return
     const epoch = Math.floor(now / sliceMs)
+    if (epoch > newest) newest = epoch
     let s = outbox.get(id)
     if (s === undefined || s.epoch !== epoch) {
-      if (s?.dirty === true) finished.push([id, s])
+      if (s?.dirty === true) keepFinished(id, s)
       s = newSlice(epoch)
       outbox.set(id, s)
     }
