@@ -63,14 +63,18 @@ export const RedisState = {
           o.leaseMs > 0 && o.leaseShare > 0 && o.server.kind === "single"
             ? yield* Effect.acquireRelease(
                 Effect.promise(() => {
-                  const f = new NewsFeed(o, keys.news)
+                  const f = new NewsFeed(o, keys.news, context)
                   // a Redis that is not there yet was waited for already: the feed subscribes once it is
                   return f.start(conn.ok ? o.connectTimeoutMs : 0).then(() => f)
                 }),
                 (f) => Effect.promise(() => f.close()),
               )
             : undefined
-        if (feed !== undefined) shared.newsChannel = keys.news
+        if (feed !== undefined) {
+          shared.newsChannel = keys.news
+          // a refused publish means no news feed, not a store failure
+          shared.onPublishFailed = (error) => feed.publishFailed(error)
+        }
         const leases = new Leases(shared, feed, o.leaseMs, o.leaseShare)
         // one endpoint's state hash (HMGET of every field)
         const state = (endpointId: string): Promise<StateFields> =>

@@ -152,6 +152,11 @@ export class Shared {
   /** Where news is published for the other replicas (`Keys.news`; undefined: not published, no leases). */
   newsChannel: string | undefined = undefined
   /**
+   * Told when a publish of news fails — Redis refused it (an ACL user without the channel), or the connection went
+   * (then the call sent just before fails as well and degrades the store): the news feed's concern, not the store's.
+   */
+  onPublishFailed: (error: unknown) => void = () => {}
+  /**
    * What the batches that leave together read along in the same call (`syTurn`, one Redis only): the state
    * hashes the live state wants renewed (its cached snapshot), the fields, and who takes the reply; undefined: none.
    */
@@ -303,10 +308,10 @@ export class Shared {
       this.sendBatch(batch)
     }
     // after the call that records it: a replica told of it reads the state with the news in it
-    if (news && this.newsChannel !== undefined) {
-      const channel = this.newsChannel
+    if (news && this.newsChannel !== undefined && this.conn.ok) {
       const message = newsMessage(this.replicaId, endpointId)
-      this.send(() => this.conn.redis.publish(channel, message))
+      // not the store's failure (a Redis down fails the call sent just before): the news feed's (see `onPublishFailed`)
+      this.conn.redis.publish(this.newsChannel, message).catch(this.onPublishFailed)
     }
   }
 
