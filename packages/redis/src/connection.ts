@@ -72,6 +72,8 @@ export class Connection {
   private errors = 0
   private probing: ReturnType<typeof setTimeout> | undefined = undefined
   private probeMs = FIRST_PROBE_MS
+  /** Told when the store becomes `ok`, before anything else is sent (see `onResume`). */
+  private readonly resumed: Array<() => void> = []
   /** When the store last became `ok` (Clock ms; undefined: never). */
   private okSince: number | undefined = undefined
   private closing = false
@@ -127,6 +129,14 @@ export class Connection {
         this.degrade(new Error("no connection at start"))
       }
     })
+  }
+
+  /**
+   * Call `f` each time the store becomes `ok`, in the same turn, so what it sends goes before any request's call of the
+   * resumed store (one Redis: commands are written in issue order).
+   */
+  onResume(f: () => void): void {
+    this.resumed.push(f)
   }
 
   get ok(): boolean {
@@ -255,6 +265,7 @@ export class Connection {
     if (this.state === "ok") return
     this.state = "ok"
     this.okSince = this.now()
+    for (const f of this.resumed) f()
     this.log(
       Effect.logInfo(this.started ? "shared live state resumed" : "shared live state connected").pipe(
         Effect.annotateLogs({ backend: "redis" }),

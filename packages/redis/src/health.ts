@@ -17,6 +17,7 @@ import {
 } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import type { Connection } from "./connection.js"
+import { HeldNews } from "./held-news.js"
 import type { Keys } from "./keys.js"
 import { num, type Shared } from "./shared.js"
 import { HEALTH_OFFSET, type StateFields } from "./state.js"
@@ -97,6 +98,13 @@ export const makeRedisHealth = (
   const config = options.breaker
   const cfg = breakerArgs(config)
   const cooldowns = new Map<string, Cooldown>()
+  // news that did not reach Redis (degraded, or its call failed) goes when Redis answers again, before the resumed
+  // store admits anything
+  const held = new HeldNews(config)
+  shared.onNewsLost = (id) => held.lost(id)
+  conn.onResume(() => {
+    for (const [id, ops] of held.take(conn.now())) shared.write(id, undefined, ops, true, true)
+  })
   /** A report's news for the fleet (the event and the cooldown end), in this endpoint's batch. */
   const recordShared = (id: string, report: HealthReport, probe: boolean, t: number): void => {
     let event = ""
@@ -119,6 +127,10 @@ export const makeRedisHealth = (
     const cools = report._tag === "RateLimited" || (report._tag === "Failure" && report.retryAfterMs !== undefined)
     const cooldownUntil = cools ? after.until : undefined
     const news = cooldownUntil !== undefined || event === "F"
+    // what the resumption would send if this news is lost (see `held-news.ts`)
+    if (cooldownUntil !== undefined) held.cooldown(id, t, cooldownUntil)
+    if (event === "F") held.failure(id, t)
+    else if (event === "S") held.success(id, t)
     // a plain success (most reports): one more now in the batch's run of successes instead of an operation of its own
     if (event === "S" && cooldownUntil === undefined) {
       shared.success(id, t)

@@ -57,6 +57,8 @@ interface Batch {
    * same as in issue order).
    */
   readonly successes: Array<string>
+  /** It carries news (`write`'s `news`): a call that fails or is not sent tells `onNewsLost`. */
+  news: boolean
 }
 
 /** Where the limits go in a batch's arguments (after the two keys and the breaker config). */
@@ -156,6 +158,11 @@ export class Shared {
    * (then the call sent just before fails as well and degrades the store): the news feed's concern, not the store's.
    */
   onPublishFailed: (error: unknown) => void = () => {}
+  /**
+   * Told of an endpoint whose news (`write` with `news`) did not reach Redis: written while degraded (nothing is sent
+   * then), or in a call that failed or was not sent. The Health store keeps it for the resumption (`held-news.ts`).
+   */
+  onNewsLost: (endpointId: string) => void = () => {}
   /**
    * What the batches that leave together read along in the same call (`syTurn`, one Redis only): the state
    * hashes the live state wants renewed (its cached snapshot), the fields, and who takes the reply; undefined: none.
@@ -299,8 +306,12 @@ export class Shared {
     news = false,
   ): void {
     if (news) this.onNews(endpointId)
-    if (!this.conn.ok) return
+    if (!this.conn.ok) {
+      if (news) this.onNewsLost(endpointId)
+      return
+    }
     const batch = this.batchOf(endpointId, limits)
+    if (news) batch.news = true
     this.add(endpointId, batch, op)
     // now, with what the endpoint's batch holds already (the others wait as they would have)
     if ((urgent || news) && this.pending.get(endpointId) === batch) {
@@ -335,7 +346,16 @@ export class Shared {
       const args = [this.keys.state(endpointId), this.keys.reservations(endpointId)]
       for (const a of this.breaker) args.push(a)
       args.push("", "", this.ttl, this.replicaId, "0", "")
-      batch = { endpointId, args, ops: 0, waiters: [], timer: undefined, limits: undefined, successes: [] }
+      batch = {
+        endpointId,
+        args,
+        ops: 0,
+        waiters: [],
+        timer: undefined,
+        limits: undefined,
+        successes: [],
+        news: false,
+      }
       this.pending.set(endpointId, batch)
     }
     if (limits !== undefined && batch.limits === undefined) {
@@ -463,7 +483,9 @@ export class Shared {
   private sendTurn(batches: ReadonlyArray<Batch>, along: ReadAlong | undefined): void {
     if (!this.conn.ok) {
       // degraded meanwhile: bookkeeping alone is not sent (as `send`), decisions get their fallback from the call
-      for (const batch of batches) if (batch.waiters.length > 0) this.sendBatch(batch)
+      for (const batch of batches)
+        if (batch.waiters.length > 0) this.sendBatch(batch)
+        else this.lost(batch)
       return
     }
     // KEYS: each batch's two, then the hashes read along; ARGV: how many keys the batches have, each batch's syBatch
@@ -490,7 +512,10 @@ export class Shared {
       },
       (error: unknown) => {
         let waited = false
-        for (const batch of batches) if (fail(batch, error)) waited = true
+        for (const batch of batches) {
+          if (fail(batch, error)) waited = true
+          this.lost(batch)
+        }
         along?.failed()
         // bookkeeping alone: the failure degrades the connection (a decision's fallback does already)
         if (!waited) this.conn.failed(error)
@@ -503,13 +528,28 @@ export class Shared {
     this.seal(batch)
     const waiters = batch.waiters
     if (waiters.length === 0) {
-      this.send(() => this.conn.scriptWith("syBatch", batch.args))
+      if (!this.conn.ok) {
+        this.lost(batch)
+        return
+      }
+      this.conn.scriptWith("syBatch", batch.args).catch((error: unknown) => {
+        this.conn.failed(error)
+        this.lost(batch)
+      })
       return
     }
     this.conn.scriptWith("syBatch", batch.args).then(
       (reply) => answer(batch, reply as ReadonlyArray<ReadonlyArray<string>>),
-      (error: unknown) => void fail(batch, error),
+      (error: unknown) => {
+        fail(batch, error)
+        this.lost(batch)
+      },
     )
+  }
+
+  /** A batch that did not reach Redis: its news, if any, is told to `onNewsLost`. */
+  private lost(batch: Batch): void {
+    if (batch.news) this.onNewsLost(batch.endpointId)
   }
 }
 
