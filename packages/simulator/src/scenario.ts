@@ -16,6 +16,8 @@ const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
 const Positive = Schema.Finite.check(Schema.isGreaterThan(0))
 const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 const NonNegativeInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
+/** Surges per scenario: the thinning peak is O(surges²), `rateAt` O(surges) per candidate arrival. */
+export const MAX_SURGES = 1_000
 const Share = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
 
 /** `[start, end)` of the run. */
@@ -128,7 +130,8 @@ export const Traffic = configStruct({
   /** Mean arrivals per second before diurnal curve and surges (Poisson). */
   ratePerSecond: Positive,
   diurnal: Schema.optionalKey(Diurnal),
-  surges: Schema.optionalKey(Schema.Array(Surge)),
+  /** At most 1 000 (the thinning peak tries every surge boundary against every surge). */
+  surges: Schema.optionalKey(Schema.Array(Surge).check(Schema.isMaxLength(MAX_SURGES))),
   /** Prompt tokens per request. Default lognormal median 800, p90 3 000. */
   promptTokens: Schema.optionalKey(Simulated.Distribution),
   /** Output tokens per request (capped by maxTokens). Default lognormal median 250, p90 700. */

@@ -1,6 +1,7 @@
 import { Simulated } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
+import { surgePeak } from "./peak-rate.js"
 import type { ResolvedScenario } from "./resolve-scenario.js"
 import type { Sessions } from "./scenario.js"
 
@@ -45,11 +46,14 @@ export const rateAt = (s: ResolvedScenario, t: number): number => {
   return rate
 }
 
-const maxRate = (s: ResolvedScenario): number => {
+/**
+ * A bound on `rateAt` over `[from, duration)`, the thinning's candidate rate (per ms): base × the
+ * diurnal curve's top × the largest product of surges active at the same time within the window.
+ */
+export const peakRate = (s: ResolvedScenario, from = 0): number => {
   const traffic = s.scenario.traffic
-  let rate = (traffic.ratePerSecond / 1_000) * (1 + (traffic.diurnal?.amplitude ?? 0))
-  for (const surge of traffic.surges ?? []) rate *= Math.max(1, surge.multiplier)
-  return rate
+  const base = (traffic.ratePerSecond / 1_000) * (1 + (traffic.diurnal?.amplitude ?? 0))
+  return base * surgePeak(traffic.surges ?? [], from, s.durationMs)
 }
 
 /** A seeded uniform source (ISAAC, as Effect's `Random.withSeed`). */
@@ -69,7 +73,7 @@ export const generateTrace = (s: ResolvedScenario): ArrivalTrace => {
   const prompt = Simulated.intSampler(s.promptTokens, 1)
   const output = Simulated.intSampler(s.outputTokens, 1)
   const pick = classPicker(s)
-  let capacity = Math.max(1_024, Math.ceil(maxRate(s) * s.durationMs * 0.6))
+  let capacity = Math.max(1_024, Math.ceil(peakRate(s) * s.durationMs * 0.6))
   let at = new Float64Array(capacity)
   let klass = new Uint8Array(capacity)
   let promptTokens = new Uint32Array(capacity)
@@ -131,7 +135,7 @@ const classPicker = (s: ResolvedScenario) => {
 
 /** Arrival times of a Poisson process at `scale` × the scenario's rate curve (thinning), deterministic for `u`. */
 const arrivals = (s: ResolvedScenario, scale: number, u: Simulated.Uniform, each: (t: number) => void): void => {
-  const peak = maxRate(s) * scale
+  const peak = peakRate(s) * scale
   if (peak <= 0) return
   let t = 0
   for (;;) {
