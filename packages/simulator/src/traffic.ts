@@ -1,6 +1,7 @@
 import { Simulated } from "@switchyard/core"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
+import { conversationLeadIn } from "./conversation-span.js"
 import { surgePeak } from "./peak-rate.js"
 import type { ResolvedScenario } from "./resolve-scenario.js"
 import type { Sessions } from "./scenario.js"
@@ -133,11 +134,20 @@ const classPicker = (s: ResolvedScenario) => {
   }
 }
 
-/** Arrival times of a Poisson process at `scale` × the scenario's rate curve (thinning), deterministic for `u`. */
-const arrivals = (s: ResolvedScenario, scale: number, u: Simulated.Uniform, each: (t: number) => void): void => {
-  const peak = peakRate(s) * scale
+/**
+ * Arrival times in `[from, duration)` of a Poisson process at `scale` × the scenario's rate curve
+ * (thinning), deterministic for `u`.
+ */
+const arrivals = (
+  s: ResolvedScenario,
+  scale: number,
+  u: Simulated.Uniform,
+  each: (t: number) => void,
+  from = 0,
+): void => {
+  const peak = peakRate(s, from) * scale
   if (peak <= 0) return
-  let t = 0
+  let t = from
   for (;;) {
     t += -Math.log(1 - u()) / peak
     if (t >= s.durationMs) return
@@ -148,8 +158,9 @@ const arrivals = (s: ResolvedScenario, scale: number, u: Simulated.Uniform, each
 /**
  * Arrivals with conversations (`traffic.sessions`): conversations start as a Poisson process at
  * share × rate ÷ mean turns (so turns and one-off requests together follow the scenario's rate); each
- * is one traffic class and one streaming mode, and its turns come `gap` apart (those past the end of
- * the run are dropped). Turn k's prompt is the system tokens, every earlier message and answer (each
+ * is one traffic class and one streaming mode, and its turns come `gap` apart. The process starts a
+ * lead-in before the run (`conversationLeadIn`) so the run opens with conversations under way; turns
+ * before the start and past the end are dropped (those before still grow the prefix). Turn k's prompt is the system tokens, every earlier message and answer (each
  * answer capped by `max_tokens`), and its own message: a growing prefix. One-off requests draw sizes as
  * without sessions. Deterministic for the scenario's seed.
  */
@@ -168,6 +179,7 @@ const generateSessionTrace = (s: ResolvedScenario, sessions: Sessions): ArrivalT
   let sum = 0
   for (let i = 0; i < 20_000; i++) sum += turns(m)
   const meanTurns = sum / 20_000
+  const leadIn = conversationLeadIn(turns, gap, s.durationMs, seededUniform(`${s.seed}/traffic/span`))
 
   const at: Array<number> = []
   const klass: Array<number> = []
@@ -184,21 +196,30 @@ const generateSessionTrace = (s: ResolvedScenario, sessions: Sessions): ArrivalT
     session.push(id)
   }
   let conversations = 0
-  arrivals(s, share / meanTurns, u, (t0) => {
-    const id = ++conversations
-    const k = pick(u())
-    const st = u() < s.streamingShare ? 1 : 0
-    const n = turns(u)
-    let prefix = system(u)
-    let t = t0
-    for (let j = 0; j < n && t < s.durationMs; j++) {
-      const p = prefix + message(u)
-      const o = output(u)
-      push(t, k, p, o, st, id)
-      prefix = p + Math.min(o, s.maxTokens ?? o)
-      t += gap(u)
-    }
-  })
+  arrivals(
+    s,
+    share / meanTurns,
+    u,
+    (t0) => {
+      let id = 0 // numbered at its first turn in the run
+      const k = pick(u())
+      const st = u() < s.streamingShare ? 1 : 0
+      const n = turns(u)
+      let prefix = system(u)
+      let t = t0
+      for (let j = 0; j < n && t < s.durationMs; j++) {
+        const p = prefix + message(u)
+        const o = output(u)
+        if (t >= 0) {
+          if (id === 0) id = ++conversations
+          push(t, k, p, o, st, id)
+        }
+        prefix = p + Math.min(o, s.maxTokens ?? o)
+        t += gap(u)
+      }
+    },
+    -leadIn,
+  )
   if (share < 1)
     arrivals(s, 1 - share, u, (t) => push(t, pick(u()), prompt(u), output(u), u() < s.streamingShare ? 1 : 0, 0))
 

@@ -104,16 +104,44 @@ describe("arrival trace", () => {
       else byConversation.set(c, [...(byConversation.get(c) ?? []), i])
     }
     expect(oneOff / t.count).toBeCloseTo(0.25, 1)
+    let opened = 0
     for (const turns of byConversation.values()) {
       // one class and one streaming mode per conversation; the opening is the system prompt and a message
+      // (a conversation under way when the run starts has its earlier turns in its prefix)
       expect(new Set(turns.map((i) => t.klass[i])).size).toBe(1)
       expect(new Set(turns.map((i) => t.stream[i])).size).toBe(1)
-      expect(t.promptTokens[turns[0]!]).toBe(2_100)
+      expect(t.promptTokens[turns[0]!]).toBeGreaterThanOrEqual(2_100)
+      if (t.promptTokens[turns[0]!] === 2_100) opened++
       // turn k+1 = turn k's prompt + its answer (capped by max_tokens) + a new message
       for (let k = 1; k < turns.length; k++) {
         const prev = turns[k - 1]!
         expect(t.promptTokens[turns[k]!]).toBe(t.promptTokens[prev]! + Math.min(t.outputTokens[prev]!, 500) + 100)
       }
     }
+    expect(opened / byConversation.size).toBeGreaterThan(0.95)
+  })
+
+  it("sessions: the run opens with conversations under way, so arrivals follow the rate from the start", () => {
+    // the reviewer's case: 10 minutes at 5/s, every arrival a conversation turn (default turns and gaps)
+    const s = smallScenario((j) => {
+      delete j.traffic.surges
+      j.seed = 5
+      j.duration = "10m"
+      j.traffic.ratePerSecond = 5
+      j.traffic.sessions = {}
+    })
+    const t = generateTrace(s)
+    // turns arrive in clusters (a conversation's), so a count varies more than a Poisson one: variance ≈
+    // mean × E[turns²] / E[turns] ≈ mean × 14.4 for the default turns (lognormal median 6, p90 16)
+    const tolerance = (mean: number) => 4 * Math.sqrt(mean * 14.4)
+    expect(Math.abs(t.count - 3_000)).toBeLessThan(tolerance(3_000))
+    let firstTenth = 0
+    for (let i = 0; i < t.count; i++) if (t.at[i]! < 60_000) firstTenth++
+    expect(Math.abs(firstTenth - 300)).toBeLessThan(tolerance(300))
+    // no turn before the start; the conversations with a turn in the run are numbered 1…n
+    expect(t.at[0]).toBeGreaterThanOrEqual(0)
+    const ids = new Set(t.session!)
+    expect(Math.min(...ids)).toBe(1)
+    expect(Math.max(...ids)).toBe(ids.size)
   })
 })
