@@ -10,12 +10,14 @@ import {
   Simulated,
 } from "@switchyard/core"
 import * as Schema from "effect/Schema"
-import { DurationMs } from "./duration.js"
+import { DurationMs, formatDuration } from "./duration.js"
 
 const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))
 const Positive = Schema.Finite.check(Schema.isGreaterThan(0))
 const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 const NonNegativeInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
+/** Time buckets per run (duration ÷ bucket, rounded up): the report's series and charts hold one value per bucket. */
+export const MAX_BUCKETS = 2_000
 /** Surges per scenario: the thinning peak is O(surges²), `rateAt` O(surges) per candidate arrival. */
 export const MAX_SURGES = 1_000
 const Share = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
@@ -190,8 +192,8 @@ const ScenarioFields = configStruct({
   duration: DurationMs.check(Schema.makeFilter((d) => d > 0 || "must be > 0")),
   /** A request counts as available only if it succeeds within this time of its arrival. Default 60s. */
   deadline: Schema.optionalKey(DurationMs),
-  /** Width of the report's time buckets. Default: duration / 96. */
-  bucket: Schema.optionalKey(DurationMs),
+  /** Width of the report's time buckets, > 0, at most `MAX_BUCKETS` in the run. Default: duration / 96. */
+  bucket: Schema.optionalKey(DurationMs.check(Schema.makeFilter((d) => d > 0 || "must be > 0"))),
   /** Model id (catalog). Default `google/gemini-2.5-pro`. */
   model: Schema.optionalKey(Schema.NonEmptyString),
   /** USD per million tokens the costs are compared with. Default: the first standard endpoint's list price. */
@@ -231,6 +233,11 @@ const crossChecks = Schema.makeFilter((s: typeof ScenarioFields.Type) => {
         issues.push({ path: ["policies", i, "ptOrder", j], issue: `unknown endpoint slug "${slug}"` })
     })
   })
+  if (s.bucket !== undefined && s.bucket > 0 && Math.ceil(s.duration / s.bucket) > MAX_BUCKETS)
+    issues.push({
+      path: ["bucket"],
+      issue: `${Math.ceil(s.duration / s.bucket)} buckets in the run; at most ${MAX_BUCKETS} (a bucket of at least ${formatDuration(Math.ceil(s.duration / MAX_BUCKETS / 1_000) * 1_000)})`,
+    })
   const names = new Set<string>()
   s.policies.forEach((p, i) => {
     if (names.has(p.name)) issues.push({ path: ["policies", i, "name"], issue: `duplicate policy name "${p.name}"` })

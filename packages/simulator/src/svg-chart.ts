@@ -53,9 +53,18 @@ export const lineChart = (o: LineChartOptions): string => {
   const bottom = 42
   const w = width - left - right
   const h = height - top - bottom
-  const finite = o.series.flatMap((s) => s.values.filter((v) => Number.isFinite(v)))
-  let yMin = o.yMin ?? (finite.length ? Math.min(...finite) : 0)
-  let yMax = o.yMax ?? (finite.length ? Math.max(...finite) : 1)
+  // a loop, not Math.min(...values): a spread of a long series overflows the call stack
+  let low = Number.POSITIVE_INFINITY
+  let high = Number.NEGATIVE_INFINITY
+  for (const series of o.series)
+    for (const v of series.values)
+      if (Number.isFinite(v)) {
+        if (v < low) low = v
+        if (v > high) high = v
+      }
+  const any = low <= high
+  let yMin = o.yMin ?? (any ? low : 0)
+  let yMax = o.yMax ?? (any ? high : 1)
   if (yMax <= yMin) {
     const pad = yMin === 0 ? 1 : Math.abs(yMin) * 0.1
     if (o.yMax !== undefined) yMin = yMax - pad

@@ -80,6 +80,21 @@ describe("scenario files", () => {
     ).toContain("endpoints.1.latency.p90")
   })
 
+  it("refuses a bucket of 0 or one that cuts the run into more than 2,000 buckets, at bucket", () => {
+    expect(failure((j) => (j.bucket = 0))).toContain("bucket: must be > 0")
+    expect(
+      failure((j) => {
+        j.duration = "2d"
+        j.bucket = "1s"
+      }),
+    ).toContain("bucket: 172800 buckets in the run; at most 2000 (a bucket of at least 87s)")
+    const s = smallScenario((j) => {
+      j.duration = "2d"
+      j.bucket = "2m"
+    })
+    expect(s.durationMs / s.bucketMs).toBe(1_440)
+  })
+
   it("rejects unknown endpoint references and duplicates at their paths", () => {
     expect(failure((j) => j.policies.push({ name: "x", kind: "single-provider", target: "nope" }))).toContain(
       "policies.2.target: unknown endpoint slug",
