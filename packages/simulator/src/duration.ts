@@ -4,9 +4,10 @@ import * as SchemaTransformation from "effect/SchemaTransformation"
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }
 const PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/
 
+/** Rounded to a millionth of a ms: "1.005s" is 1005 ms, not 1004.9999999999999 (decimal fractions in binary). */
 const parse = (s: string): number => {
   const m = PATTERN.exec(s.trim())
-  return m ? Number(m[1]) * UNITS[m[2]!]! : Number.NaN
+  return m ? Math.round(Number(m[1]) * UNITS[m[2]!]! * 1e6) / 1e6 : Number.NaN
 }
 
 const format = (ms: number): string => {

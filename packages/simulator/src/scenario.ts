@@ -190,8 +190,15 @@ const ScenarioFields = configStruct({
   description: Schema.optionalKey(Schema.String),
   seed: Schema.Union([Schema.String, Schema.Finite]),
   duration: DurationMs.check(Schema.makeFilter((d) => d > 0 || "must be > 0")),
-  /** A request counts as available only if it succeeds within this time of its arrival. Default 60s. */
-  deadline: Schema.optionalKey(DurationMs),
+  /**
+   * A request counts as available only if it succeeds within this time of its arrival: a whole number
+   * of ms > 0 (it is also the router's `requestTimeoutMs`). Default 60s.
+   */
+  deadline: Schema.optionalKey(
+    DurationMs.check(
+      Schema.makeFilter((d) => (Number.isInteger(d) && d > 0) || "must be a whole number of milliseconds > 0"),
+    ),
+  ),
   /** Width of the report's time buckets, > 0, at most `MAX_BUCKETS` in the run. Default: duration / 96. */
   bucket: Schema.optionalKey(DurationMs.check(Schema.makeFilter((d) => d > 0 || "must be > 0"))),
   /** Model id (catalog). Default `google/gemini-2.5-pro`. */

@@ -95,6 +95,16 @@ describe("scenario files", () => {
     expect(s.durationMs / s.bucketMs).toBe(1_440)
   })
 
+  it("refuses a deadline of 0 or a fraction of a millisecond, at deadline", () => {
+    expect(failure((j) => (j.deadline = 0))).toContain("deadline: must be a whole number of milliseconds > 0")
+    expect(failure((j) => (j.deadline = "2.5ms"))).toContain("deadline: must be a whole number of milliseconds > 0")
+    expect(failure((j) => (j.deadline = 1_500.5))).toContain("deadline: must be a whole number of milliseconds > 0")
+    expect(smallScenario((j) => (j.deadline = "2.5s")).deadlineMs).toBe(2_500)
+    // a decimal that binary floating point cannot hold exactly is still a whole number of ms
+    expect(smallScenario((j) => (j.deadline = "1.005s")).deadlineMs).toBe(1_005)
+    expect(smallScenario((j) => (j.deadline = "2.01m")).deadlineMs).toBe(120_600)
+  })
+
   it("rejects unknown endpoint references and duplicates at their paths", () => {
     expect(failure((j) => j.policies.push({ name: "x", kind: "single-provider", target: "nope" }))).toContain(
       "policies.2.target: unknown endpoint slug",
