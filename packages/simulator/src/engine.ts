@@ -123,9 +123,12 @@ const providerObjects = (
 ): ReadonlyArray<{ readonly plain: ProviderPreferences | undefined; readonly pt: ProviderPreferences }> => {
   const provisioned = s.endpoints.filter((e) => e.pool === "provisioned").map((e) => e.slug)
   const ptOrder = policy.ptOrder ?? provisioned
+  // the cheapest after its discount, as the catalog prices it (prompt + completion per M tokens)
+  const discounted = (e: ResolvedScenario["endpoints"][number]) =>
+    (e.price.prompt + e.price.completion) * (1 - (e.price.discount ?? 0))
   const cheapest = [...s.endpoints]
     .filter((e) => (e.pool ?? "standard") === "standard")
-    .sort((a, b) => a.price.prompt + a.price.completion - (b.price.prompt + b.price.completion))[0]
+    .sort((a, b) => discounted(a) - discounted(b))[0]
   const target = policy.target ?? cheapest?.slug ?? s.endpoints[0]!.slug
   return s.classes.map((c) => {
     const base: ProviderPreferences = {

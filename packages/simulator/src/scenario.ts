@@ -178,7 +178,7 @@ export const ScenarioPolicy = configStruct({
   provider: Schema.optionalKey(ProviderPreferences),
   /** Client retries (single-provider: default 2, like the OpenAI SDK; client-smart-retry: default 3). */
   retries: Schema.optionalKey(NonNegativeInt),
-  /** single-provider: the endpoint slug used. Default: the cheapest standard endpoint. */
+  /** single-provider: the endpoint slug used. Default: the cheapest standard endpoint (prompt + completion, after discount). */
   target: Schema.optionalKey(Schema.NonEmptyString),
   /** pt-first / client-smart-retry: the `provider.order` sent. Default: every provisioned endpoint slug. */
   ptOrder: Schema.optionalKey(Schema.Array(Schema.NonEmptyString)),

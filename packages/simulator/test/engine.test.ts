@@ -73,6 +73,19 @@ describe("simulation engine on the real router", () => {
     expect(single.client429s).toBeGreaterThan(single.outcomes.rate_limited)
   })
 
+  it("sends single-provider without a target to the cheapest standard endpoint after its discount", () => {
+    // studio and vertex list $1/$8; vertex has 25% off
+    const s = smallScenario((j) => {
+      delete j.traffic.surges
+      j.duration = "2m"
+      j.traffic.ratePerSecond = 1
+      j.policies = [{ name: "single", kind: "single-provider" }]
+    })
+    const single = simulate(s).policies[0]!
+    expect(single.requests).toBeGreaterThan(0)
+    expect(Object.keys(single.servedBy)).toEqual(["vertex"])
+  })
+
   it("sends PT-first traffic to the provisioned pool first and retries the smart client's 429s on PT", () => {
     const ptFirst = by("pt-first")
     expect(ptFirst.servedBy["vertex/pt"]!).toBeGreaterThan(
