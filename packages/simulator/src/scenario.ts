@@ -18,6 +18,8 @@ const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 const NonNegativeInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 /** Time buckets per run (duration ÷ bucket, rounded up): the report's series and charts hold one value per bucket. */
 export const MAX_BUCKETS = 2_000
+/** Traffic classes per scenario: the trace holds a request's class in a byte (`ArrivalTrace.klass`), as a replay does. */
+export const MAX_CLASSES = 255
 /** Surges per scenario: the thinning peak is O(surges²), `rateAt` O(surges) per candidate arrival. */
 export const MAX_SURGES = 1_000
 const Share = Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
@@ -144,10 +146,10 @@ export const Traffic = configStruct({
   streamingShare: Schema.optionalKey(Share),
   /** Multi-turn conversations (with `promptTokens` for the one-off requests). Absent: every request stands alone. */
   sessions: Schema.optionalKey(Sessions),
-  /** Default: one class `default` with share 1. Shares are normalized. */
+  /** Default: one class `default` with share 1. Shares are normalized. At most 255 (a byte per request in the trace). */
   classes: Schema.optionalKey(
     Schema.Array(TrafficClass)
-      .check(Schema.isMinLength(1))
+      .check(Schema.isMinLength(1), Schema.isMaxLength(MAX_CLASSES))
       .check(Schema.makeFilter((cs) => cs.some((c) => c.share > 0) || "at least one class needs a share > 0")),
   ),
 })

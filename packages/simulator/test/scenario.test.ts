@@ -105,6 +105,14 @@ describe("scenario files", () => {
     expect(smallScenario((j) => (j.deadline = "2.01m")).deadlineMs).toBe(120_600)
   })
 
+  it("refuses more than 255 traffic classes at traffic.classes (a class per byte of the trace), takes 255", () => {
+    const classes = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `c${i}`, share: 1 }))
+    expect(failure((j) => (j.traffic.classes = classes(256)))).toContain(
+      "traffic.classes: Expected a value with a length of at most 255",
+    )
+    expect(smallScenario((j) => (j.traffic.classes = classes(255))).classes).toHaveLength(255)
+  })
+
   it("rejects unknown endpoint references and duplicates at their paths", () => {
     expect(failure((j) => j.policies.push({ name: "x", kind: "single-provider", target: "nope" }))).toContain(
       "policies.2.target: unknown endpoint slug",
