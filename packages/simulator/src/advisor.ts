@@ -1,6 +1,8 @@
 import * as Result from "effect/Result"
+import { scenarioCatalog } from "./deployment.js"
 import type { PolicyResult } from "./metrics.js"
 import { runJobs } from "./pool.js"
+import { effectiveClasses, providerObjects } from "./provider-objects.js"
 import { reportHeader, type SimulationReport } from "./report.js"
 import type { ResolvedScenario } from "./resolve-scenario.js"
 import type { ScenarioPolicy } from "./scenario.js"
@@ -117,7 +119,11 @@ export const adviceSetup = (
       : s.policies.find((p) => p.name === options.policy)
   if (policy === undefined)
     return Result.fail(`no policy "${options.policy}"; have: ${s.policies.map((p) => p.name).join(", ")}`)
-  const groups = new Set(["all", ...s.classes.map((c) => c.name), ...s.classes.map((c) => c.priority ?? "default")])
+  // the groups the report names: each class and its effective priority under this policy
+  const catalog = scenarioCatalog(s, policy)
+  if (Result.isFailure(catalog)) return Result.fail(catalog.failure.message)
+  const classes = effectiveClasses(providerObjects(s, policy), s, catalog.success)
+  const groups = new Set(["all", ...classes.map((c) => c.name), ...classes.map((c) => c.priority)])
   const unknown = options.targets.filter((t) => !groups.has(t.group))
   if (unknown.length > 0)
     return Result.fail(

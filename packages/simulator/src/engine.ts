@@ -34,6 +34,7 @@ import {
 import { providerSlugs, scenarioCatalog, scenarioUpstreamOptions } from "./deployment.js"
 import { type MeteredEndpoint, PolicyRecorder, type PolicyResult, type RequestEnd } from "./metrics.js"
 import type { Outcome } from "./outcome.js"
+import { effectiveClasses, providerObjects } from "./provider-objects.js"
 import { type ResolvedScenario, reservedCostOf } from "./resolve-scenario.js"
 import type { ScenarioPolicy } from "./scenario.js"
 import type { ArrivalTrace } from "./traffic.js"
@@ -116,38 +117,6 @@ const behaviourOf = (policy: ScenarioPolicy): ClientBehaviour => {
   }
 }
 
-/** The `provider` object of each call variant, per traffic class (built once per policy). */
-const providerObjects = (
-  s: ResolvedScenario,
-  policy: ScenarioPolicy,
-): ReadonlyArray<{ readonly plain: ProviderPreferences | undefined; readonly pt: ProviderPreferences }> => {
-  const provisioned = s.endpoints.filter((e) => e.pool === "provisioned").map((e) => e.slug)
-  const ptOrder = policy.ptOrder ?? provisioned
-  // the cheapest after its discount, as the catalog prices it (prompt + completion per M tokens)
-  const discounted = (e: ResolvedScenario["endpoints"][number]) =>
-    (e.price.prompt + e.price.completion) * (1 - (e.price.discount ?? 0))
-  const cheapest = [...s.endpoints]
-    .filter((e) => (e.pool ?? "standard") === "standard")
-    .sort((a, b) => discounted(a) - discounted(b))[0]
-  const target = policy.target ?? cheapest?.slug ?? s.endpoints[0]!.slug
-  return s.classes.map((c) => {
-    const base: ProviderPreferences = {
-      ...c.provider,
-      ...(c.priority !== undefined && { priority: c.priority }),
-      ...policy.provider,
-    }
-    const pt: ProviderPreferences = { ...base, order: ptOrder, allow_fallbacks: true }
-    switch (policy.kind) {
-      case "single-provider":
-        return { plain: { ...base, only: [target], allow_fallbacks: false }, pt }
-      case "pt-first":
-        return { plain: pt, pt }
-      default:
-        return { plain: Object.keys(base).length > 0 ? base : undefined, pt }
-    }
-  })
-}
-
 /**
  * Run one policy over the trace on the real router (catalog, policy, capacity, stats, health)
  * with simulated upstreams as its provider clients, in virtual time. A generator: it yields
@@ -183,10 +152,7 @@ export function* runPolicy(
   }))
   const behaviour = behaviourOf(policy)
   const providers = providerObjects(s, policy)
-  const classes = s.classes.map((c, k) => ({
-    name: c.name,
-    priority: providers[k]!.plain?.priority ?? catalog.routing.defaultPriority,
-  }))
+  const classes = effectiveClasses(providers, s, catalog)
   const recorder = new PolicyRecorder(
     trace.at,
     trace.klass,

@@ -35,6 +35,33 @@ describe("advisor targets and setup", () => {
     expect(fail({ targets, policy: "nope" })).toContain('no policy "nope"')
   })
 
+  it("takes targets by the effective priorities the report shows (provider objects, routing.defaultPriority)", () => {
+    const s = smallScenario((j) => {
+      j.duration = "1m"
+      j.routing = { defaultPriority: "batch" }
+      j.traffic.classes = [
+        { name: "app", share: 9 },
+        { name: "vip", share: 1, provider: { priority: "critical" } },
+      ]
+      j.policies.push({ name: "all critical", kind: "capacity-aware-escalation", provider: { priority: "critical" } })
+    })
+    const accepts = (group: string, policy?: string) =>
+      Result.isSuccess(adviceSetup(s, { targets: [{ group, availability: 0.99 }], ...(policy && { policy }) }))
+    const report = simulatePolicy(s, generateTrace(s), s.policies[1]!).result
+    expect(report.classes.map((c) => [c.name, c.priority])).toEqual([
+      ["app", "batch"],
+      ["vip", "critical"],
+    ])
+    expect([accepts("critical"), accepts("batch"), accepts("vip"), accepts("default")]).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ])
+    // the policy's provider object sets every class's priority
+    expect([accepts("critical", "all critical"), accepts("batch", "all critical")]).toEqual([true, false])
+  })
+
   it("resizes a reserved endpoint by units and a per-token one by tokens per minute", () => {
     expect(withCapacity(scarce, "vertex/pt", 7).endpoints[2]!.capacity?.tokensPerMinute).toBe(70_000)
     expect(withCapacity(scarce, "studio", 5_000).endpoints[0]!.capacity?.tokensPerMinute).toBe(5_000)
