@@ -402,11 +402,20 @@ export class Shared {
     }
   }
 
-  /** Send a command without waiting for its reply (a failure degrades the connection). */
-  send(run: () => Promise<unknown>): void {
+  /**
+   * Send a command without waiting for its reply (a failure degrades the connection). `unsent` runs when it did not
+   * reach Redis: not sent (degraded) or failed.
+   */
+  send(run: () => Promise<unknown>, unsent?: () => void): void {
     const conn = this.conn
-    if (!conn.ok) return
-    run().catch((error: unknown) => conn.failed(error))
+    if (!conn.ok) {
+      unsent?.()
+      return
+    }
+    run().catch((error: unknown) => {
+      conn.failed(error)
+      unsent?.()
+    })
   }
 
   /**
@@ -528,14 +537,10 @@ export class Shared {
     this.seal(batch)
     const waiters = batch.waiters
     if (waiters.length === 0) {
-      if (!this.conn.ok) {
-        this.lost(batch)
-        return
-      }
-      this.conn.scriptWith("syBatch", batch.args).catch((error: unknown) => {
-        this.conn.failed(error)
-        this.lost(batch)
-      })
+      this.send(
+        () => this.conn.scriptWith("syBatch", batch.args),
+        () => this.lost(batch),
+      )
       return
     }
     this.conn.scriptWith("syBatch", batch.args).then(

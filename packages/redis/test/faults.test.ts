@@ -210,79 +210,77 @@ describe("Redis that answers TIME but not the stores' calls: degraded once, no f
   }, 30_000)
 })
 
+/** Replicas a and b on the test's Redis, without leases (every admission asks Redis); both closed after `test`. */
+const twoReplicas = async (
+  options: Parameters<typeof buildServices>[1],
+  test: (a: Services, b: Services) => Promise<void>,
+): Promise<void> => {
+  const a = await buildServices({ url: server.url, timeoutMs: 100, replicaId: "a", leaseMs: 0 }, options)
+  const b = await buildServices({ url: server.url, timeoutMs: 100, replicaId: "b", leaseMs: 0 }, options)
+  try {
+    await test(a, b)
+  } finally {
+    await a.close()
+    await b.close()
+  }
+}
+
+/** Redis comes back; once `a` has resumed (and what it sent on resume is in), `b` is kept off the endpoint for `reason`. */
+const blockedOnResume = async (a: Services, b: Services, now: number, reason: string): Promise<void> => {
+  await server.restart()
+  await until(() => a.live.status().state === "ok")
+  await run(a.health.read(TPM!.id)) // answered after what a sent on resume
+  expect(await run(b.live.admit(TPM!, 10, ADMIT, now + 1_000))).toMatchObject({ _tag: "Blocked", reason })
+}
+
 describe("what a replica learnt while degraded reaches the fleet when Redis is back", () => {
-  it("a 429 with retry-after recorded while Redis was down: on resume the cooldown is in Redis, so every replica keeps off the endpoint", async () => {
-    const a = await buildServices({ url: server.url, timeoutMs: 100, replicaId: "a", leaseMs: 0 })
-    const b = await buildServices({ url: server.url, timeoutMs: 100, replicaId: "b", leaseMs: 0 })
-    try {
-      await admitMany(a, 1)
-      await server.kill()
-      await run(a.live.admit(TPM!, 10, ADMIT)) // the failed call degrades a
-      expect(a.live.status().state).toBe("degraded")
-      const now = Date.now()
-      await run(a.health.record(TPM!.id, { _tag: "RateLimited", retryAfterMs: 60_000 }, false, now))
-      await server.restart()
-      await until(() => a.live.status().state === "ok")
-      await run(a.health.read(TPM!.id)) // answered after what a sent on resume
-      expect(await run(b.live.admit(TPM!, 10, ADMIT, now + 1_000))).toMatchObject({
-        _tag: "Blocked",
-        reason: "cooldown",
-      })
-      expect(await run(a.live.admit(TPM!, 10, ADMIT, now + 1_000))).toMatchObject({
-        _tag: "Blocked",
-        reason: "cooldown",
-      })
-      expect(a.live.status().state).toBe("ok")
-    } finally {
-      await a.close()
-      await b.close()
-    }
-  }, 30_000)
+  it(
+    "a 429 with retry-after recorded while Redis was down: on resume the cooldown is in Redis, so every replica keeps off the endpoint",
+    () =>
+      twoReplicas({}, async (a, b) => {
+        await admitMany(a, 1)
+        await server.kill()
+        await run(a.live.admit(TPM!, 10, ADMIT)) // the failed call degrades a
+        expect(a.live.status().state).toBe("degraded")
+        const now = Date.now()
+        await run(a.health.record(TPM!.id, { _tag: "RateLimited", retryAfterMs: 60_000 }, false, now))
+        await blockedOnResume(a, b, now, "cooldown")
+        expect(await run(a.live.admit(TPM!, 10, ADMIT, now + 1_000))).toMatchObject({
+          _tag: "Blocked",
+          reason: "cooldown",
+        })
+        expect(a.live.status().state).toBe("ok")
+      }),
+    30_000,
+  )
 
-  it("a 429 reported right after Redis died, in the call that found it gone: on resume the cooldown is in Redis", async () => {
-    const a = await buildServices({ url: server.url, timeoutMs: 100, replicaId: "a", leaseMs: 0 })
-    const b = await buildServices({ url: server.url, timeoutMs: 100, replicaId: "b", leaseMs: 0 })
-    try {
-      await admitMany(a, 1)
-      await server.kill()
-      expect(a.live.status().state).toBe("ok") // nothing has failed yet: the report's own call finds Redis gone
-      const now = Date.now()
-      await run(a.health.record(TPM!.id, { _tag: "RateLimited", retryAfterMs: 60_000 }, false, now))
-      await until(() => a.live.status().state === "degraded")
-      await server.restart()
-      await until(() => a.live.status().state === "ok")
-      await run(a.health.read(TPM!.id))
-      expect(await run(b.live.admit(TPM!, 10, ADMIT, now + 1_000))).toMatchObject({
-        _tag: "Blocked",
-        reason: "cooldown",
-      })
-    } finally {
-      await a.close()
-      await b.close()
-    }
-  }, 30_000)
+  it(
+    "a 429 reported right after Redis died, in the call that found it gone: on resume the cooldown is in Redis",
+    () =>
+      twoReplicas({}, async (a, b) => {
+        await admitMany(a, 1)
+        await server.kill()
+        expect(a.live.status().state).toBe("ok") // nothing has failed yet: the report's own call finds Redis gone
+        const now = Date.now()
+        await run(a.health.record(TPM!.id, { _tag: "RateLimited", retryAfterMs: 60_000 }, false, now))
+        await until(() => a.live.status().state === "degraded")
+        await blockedOnResume(a, b, now, "cooldown")
+      }),
+    30_000,
+  )
 
-  it("failures that opened the breaker while Redis was down: on resume Redis's breaker is open too", async () => {
-    const options = { health: { breaker: { openMs: 60_000 } } }
-    const a = await buildServices({ url: server.url, timeoutMs: 100, replicaId: "a", leaseMs: 0 }, options)
-    const b = await buildServices({ url: server.url, timeoutMs: 100, replicaId: "b", leaseMs: 0 }, options)
-    try {
-      await admitMany(a, 1)
-      await server.kill()
-      await run(a.live.admit(TPM!, 10, ADMIT))
-      expect(a.live.status().state).toBe("degraded")
-      const now = Date.now()
-      for (let i = 0; i < 5; i++) await run(a.health.record(TPM!.id, { _tag: "Failure" }, false, now + i))
-      await server.restart()
-      await until(() => a.live.status().state === "ok")
-      await run(a.health.read(TPM!.id))
-      expect(await run(b.live.admit(TPM!, 10, ADMIT, now + 1_000))).toMatchObject({
-        _tag: "Blocked",
-        reason: "breaker_open",
-      })
-    } finally {
-      await a.close()
-      await b.close()
-    }
-  }, 30_000)
+  it(
+    "failures that opened the breaker while Redis was down: on resume Redis's breaker is open too",
+    () =>
+      twoReplicas({ health: { breaker: { openMs: 60_000 } } }, async (a, b) => {
+        await admitMany(a, 1)
+        await server.kill()
+        await run(a.live.admit(TPM!, 10, ADMIT))
+        expect(a.live.status().state).toBe("degraded")
+        const now = Date.now()
+        for (let i = 0; i < 5; i++) await run(a.health.record(TPM!.id, { _tag: "Failure" }, false, now + i))
+        await blockedOnResume(a, b, now, "breaker_open")
+      }),
+    30_000,
+  )
 })
