@@ -98,13 +98,13 @@ export const classifyHttpError = (f: HttpFailure): ProviderError => {
   if (status === 429) return new RateLimited({ ...base, ...retry, ...(isQuota(body) ? { quota: true } : {}) })
   if (status === 408 || status === 504) return new UpstreamTimeout({ ...base, phase: "attempt" })
   if (status >= 500 || status === 409) return new UpstreamServerError({ ...base, ...retry })
+  // not about the client's request: a redirect, or a 4xx that only the gateway's own request or the provider's
+  // account can cause (402 credit, 405 wrong URL, 415, …) — this endpoint cannot serve it, another may
+  if (!CLIENT_STATUSES.has(status) && !isContextLength(body)) return new UpstreamServerError({ ...base, ...retry })
 
   // A client-side error: the upstream's type/code/param and extra members go along, to be relayed.
   const detail = upstreamDetail(body, f.redact)
   const client = detail === undefined ? base : { ...base, upstream: detail }
-  // not about the client's request: a redirect, or a 4xx that only the gateway's own request or the provider's
-  // account can cause (402 credit, 405 wrong URL, 415, …) — this endpoint cannot serve it, another may
-  if (!CLIENT_STATUSES.has(status) && !isContextLength(body)) return new UpstreamServerError({ ...base, ...retry })
   if (status === 401 || status === 403) return new AuthFailed(client)
   if (status === 404) return new NotFound({ ...client, ...(isModelMissing(body) ? { modelNotSupported: true } : {}) })
   if (isContextLength(body)) return new ContextLengthExceeded(client)
